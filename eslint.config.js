@@ -1,0 +1,71 @@
+// Lint: typescript-eslint recommended rules plus the layer rule of docs/architecture.md.
+// A module may import only from its own layer or layers above it; the pure layers
+// (core .. optimize) may not import Node built-ins.
+import tseslint from 'typescript-eslint';
+import boundaries from 'eslint-plugin-boundaries';
+
+const layers = [
+  'core',
+  'instruments',
+  'pricing',
+  'market',
+  'scenarios',
+  'risk',
+  'margin',
+  'account',
+  'optimize',
+  'io',
+  'cli',
+];
+const pure = layers.slice(0, layers.indexOf('optimize') + 1);
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'coverage/', 'dist/', 'test/fixtures/', 'data/'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['src/**/*.ts'],
+    plugins: { boundaries },
+    settings: {
+      'import/resolver': { typescript: { alwaysTryTypes: true } },
+      'boundaries/elements': layers.map((l) => ({ type: l, pattern: `src/${l}/**` })),
+    },
+    rules: {
+      'boundaries/element-types': [
+        'error',
+        {
+          default: 'disallow',
+          message: 'layer ${file.type} may not import from ${dependency.type} (see docs/architecture.md)',
+          rules: layers.map((l, i) => ({ from: l, allow: layers.slice(0, i + 1) })),
+        },
+      ],
+    },
+  },
+  {
+    files: pure.map((l) => `src/${l}/**/*.ts`),
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', 'fs', 'path', 'os', 'child_process', 'process'], message: 'pure layers do no I/O' },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', 'process'],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'pure layers have no clock' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'use the seeded RNG in core' },
+        { object: 'Date', property: 'now', message: 'pure layers have no clock' },
+      ],
+    },
+  },
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+);

@@ -1,0 +1,73 @@
+/**
+ * Typed errors. Every user-facing failure is a `BallastError` with a stable `code`,
+ * a message a trader understands, and the path of the offending field, so the CLI can
+ * print it and exit 2 without a stack trace (docs/architecture.md, "Errors").
+ */
+
+/** Stable error codes. Add new ones here; never reuse a code for a different meaning. */
+export type ErrorCode =
+  | 'INVALID_INPUT'
+  | 'INVALID_SYMBOL'
+  | 'EXPIRED'
+  | 'INVALID_VOL'
+  | 'CROSSED_MARKET'
+  | 'MISSING_FORWARD'
+  | 'MISSING_VOL'
+  | 'MALFORMED_JSON'
+  | 'SCHEMA'
+  | 'BELOW_INTRINSIC'
+  | 'ABOVE_UPPER_BOUND'
+  | 'NEGATIVE_PRICE'
+  | 'NOT_FINITE'
+  | 'BARRIER_TOUCHED'
+  | 'NO_CONVERGENCE'
+  | 'FIT_FAILED'
+  | 'FILE_NOT_FOUND'
+  | 'UNSUPPORTED';
+
+/** A user error: a code, a readable message and the path of the bad field (if any). */
+export class BallastError extends Error {
+  readonly code: ErrorCode;
+  readonly field: string | undefined;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    field?: string,
+    details?: Readonly<Record<string, unknown>>,
+  ) {
+    super(field === undefined ? message : `${field}: ${message}`);
+    this.name = 'BallastError';
+    this.code = code;
+    this.field = field;
+    this.details = details;
+  }
+}
+
+/** True if `e` is a BallastError (optionally with the given code). */
+export function isBallastError(e: unknown, code?: ErrorCode): e is BallastError {
+  return e instanceof BallastError && (code === undefined || e.code === code);
+}
+
+/** Throws NOT_FINITE naming `field` unless `x` is a finite number. Returns `x`. */
+export function requireFinite(x: number, field: string): number {
+  if (typeof x !== 'number' || !Number.isFinite(x)) {
+    throw new BallastError('NOT_FINITE', `must be a finite number, got ${String(x)}`, field);
+  }
+  return x;
+}
+
+/** Throws INVALID_INPUT naming `field` unless `x` is finite and > 0. Returns `x`. */
+export function requirePositive(x: number, field: string): number {
+  requireFinite(x, field);
+  if (!(x > 0)) throw new BallastError('INVALID_INPUT', `must be > 0, got ${x}`, field);
+  return x;
+}
+
+/** Throws INVALID_INPUT naming `field` unless `x` is finite and >= 0. Returns `x`. */
+export function requireNonNegative(x: number, field: string): number {
+  requireFinite(x, field);
+  if (!(x >= 0)) throw new BallastError('INVALID_INPUT', `must be >= 0, got ${x}`, field);
+  return x;
+}

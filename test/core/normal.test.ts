@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { normCdf, normInv, normPdf } from '../../src/core/normal.ts';
+
+// Reference: 50-digit mpmath values from scripts/gen-normal-reference.py.
+interface Ref {
+  cdf: { x: number; cdf: number; pdf: number }[];
+  inv: { p: number; x: number }[];
+}
+const ref = JSON.parse(
+  readFileSync(new URL('../fixtures/normal/normal-mpmath.json', import.meta.url), 'utf8'),
+) as Ref;
+
+const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), Number.MIN_VALUE);
+
+describe('normal distribution against mpmath (50 digits)', () => {
+  it('Φ(x) to 1e-15 relative on [-37.5, 10] (both tails)', () => {
+    for (const c of ref.cdf) {
+      expect(rel(normCdf(c.x), c.cdf), `x=${c.x}`).toBeLessThanOrEqual(1e-15);
+    }
+  });
+  it('φ(x) to 1e-15 relative', () => {
+    for (const c of ref.cdf) expect(rel(normPdf(c.x), c.pdf), `x=${c.x}`).toBeLessThanOrEqual(1e-15);
+  });
+  it('Φ⁻¹(p) to 1e-14 relative down to p = 1e-295', () => {
+    for (const c of ref.inv) {
+      expect(Math.abs(normInv(c.p) - c.x), `p=${c.p}`).toBeLessThanOrEqual(1e-14 * Math.max(1, Math.abs(c.x)));
+    }
+  });
+  it('edges: symmetry, infinities, NaN', () => {
+    expect(normCdf(-Infinity)).toBe(0);
+    expect(normCdf(Infinity)).toBe(1);
+    expect(normCdf(NaN)).toBeNaN();
+    expect(normInv(0)).toBe(-Infinity);
+    expect(normInv(1)).toBe(Infinity);
+    expect(normInv(1.5)).toBeNaN();
+    for (const x of [0.1, 1, 3, 7]) expect(normCdf(x) + normCdf(-x)).toBeCloseTo(1, 15);
+  });
+});
