@@ -1,0 +1,43 @@
+/**
+ * The `ballast` command line. Thin: parses flags, calls src/io and the pure layers,
+ * prints reports. See `ballast --help` and each command's `--help`.
+ */
+import { Command, CommanderError } from '@commander-js/extra-typings';
+import { reportError, EXIT_USER_ERROR } from './errors.ts';
+import { priceCommand } from './price.ts';
+import { surfaceCommand } from './surface.ts';
+import { marketCommand } from './market.ts';
+import { demoCommand } from './demo.ts';
+
+const program = new Command('ballast')
+  .description('Portfolio-margin engine and optimizer for crypto derivatives')
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage and examples)')
+  .exitOverride()
+  .addHelpText(
+    'after',
+    `
+Examples:
+  $ ballast price --forward 65000 --strike 70000 --days 30 --vol 0.55 --inverse
+  $ ballast surface data/deribit-quantflow/volsurface_btc.json
+  $ ballast market build data/deribit-quantflow/deribit_btc.json.gz -o snapshot.json
+  $ ballast demo
+
+Exit codes: 0 ok, 2 bad input or market data (the message names the field), 1 internal error.`,
+  );
+
+program.addCommand(priceCommand());
+program.addCommand(surfaceCommand());
+program.addCommand(marketCommand());
+program.addCommand(demoCommand());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    // Help and version exit 0; usage errors (unknown option, missing argument) exit 2.
+    process.exitCode = e.exitCode === 0 ? 0 : EXIT_USER_ERROR;
+  } else {
+    process.exitCode = reportError(e);
+  }
+}

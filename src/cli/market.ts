@@ -1,0 +1,45 @@
+/** `ballast market build <raw-file> -o snapshot.json`. */
+import { Command } from '@commander-js/extra-typings';
+import { writeFileSync } from 'node:fs';
+import { buildSnapshotFromFile } from '../io/load-market.ts';
+import { snapshotToJson } from '../io/snapshot-json.ts';
+import { guarded } from './errors.ts';
+
+/** Builds the `market` command group. */
+export function marketCommand() {
+  const market = new Command('market').description('Market snapshots: build from raw venue data');
+  market.addCommand(
+    new Command('build')
+      .description('Build a market snapshot (index, forwards, SVI surface, perp basis) from a raw market file')
+      .argument('<raw-market-file>', 'Deribit book summary (.json or .json.gz) or quantflow vol-surface inputs')
+      .option('-o, --output <file>', 'write the snapshot here (default: stdout)')
+      .option('--repair', 'repair butterfly and calendar arbitrage in the surface', false)
+      .addHelpText(
+        'after',
+        `
+Examples:
+  $ ballast market build data/deribit-quantflow/deribit_btc.json.gz -o snapshot.json
+  $ ballast market build data/deribit-quantflow/volsurface_eth.json --repair > eth.json
+
+The snapshot format is documented in docs/schema/market-snapshot.schema.json.`,
+      )
+      .action(
+        guarded((file, o) => {
+          const { snapshot, slices } = buildSnapshotFromFile(file, { repairArbitrage: o.repair });
+          const text = `${JSON.stringify(snapshotToJson(snapshot), null, 2)}\n`;
+          if (o.output === undefined) {
+            process.stdout.write(text);
+            return;
+          }
+          writeFileSync(o.output, text);
+          for (const [u, s] of Object.entries(slices)) {
+            const fitted = s.filter((x) => x.params).length;
+            process.stderr.write(`${u}: ${snapshot.underlyings[u]!.forwards.length} forwards, ${fitted} of ${s.length} expiries fitted\n`);
+          }
+          for (const w of snapshot.warnings ?? []) process.stderr.write(`note: ${w}\n`);
+          process.stderr.write(`wrote ${o.output}\n`);
+        }),
+      ),
+  );
+  return market;
+}

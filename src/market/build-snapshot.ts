@@ -1,0 +1,222 @@
+/**
+ * Builds a `MarketSnapshot` from raw quotes: forwards per expiry (futures mids, else
+ * put-call parity on option mids), implied vols from option mids, one raw-SVI fit per
+ * expiry, butterfly and calendar checks (repaired only when asked), and the perpetual's
+ * basis. Every dropped quote and every proxy is reported, never silently ignored.
+ */
+import { BallastError, isBallastError } from '../core/errors.ts';
+import { toIso, yearFraction } from '../core/time.ts';
+import { impliedVolBlack76 } from '../pricing/implied-vol.ts';
+import { black76Greeks } from '../pricing/black76.ts';
+import { checkCalendar, repairButterfly, repairCalendar, type ButterflyCheck } from './arbitrage.ts';
+import { forwardFromParity, quoteMid, sortForwards, type ParityPair } from './forwards.ts';
+import type { RawMarket, RawOptionQuote } from './raw-market.ts';
+import type { ForwardPoint, MarketSnapshot, SurfaceSlice, UnderlyingMarket } from './snapshot.ts';
+import { fitSviSlice, type SviQuote } from './svi-fit.ts';
+import type { SviParams } from './svi.ts';
+
+/** Options for `buildSnapshot`. */
+export interface BuildOptions {
+  /** Repair butterfly and calendar arbitrage in the fitted surface (default: report only). */
+  readonly repairArbitrage?: boolean;
+  /** Minimum OTM quotes with a usable mid for an expiry to be fitted (default 5). */
+  readonly minQuotes?: number;
+}
+
+/** What happened to one expiry's slice: the fit and its arbitrage checks. */
+export interface SliceReport {
+  readonly expiryMs: number;
+  readonly T: number;
+  readonly forward: number;
+  readonly forwardSource: ForwardPoint['source'];
+  readonly quotes: number;
+  readonly dropped: number;
+  readonly params: SviParams | undefined;
+  readonly rmseVolPoints: number | undefined;
+  readonly maxAbsErrorVolPoints: number | undefined;
+  readonly butterfly: ButterflyCheck | undefined;
+  /** True if this slice and the previous one have a calendar-arbitrage violation. */
+  readonly calendarViolation: boolean;
+  readonly repaired: boolean;
+  /** Why the expiry has no slice, if it has none. */
+  readonly skipped?: string;
+}
+
+/** Result of building one underlying: its market and a per-expiry report. */
+export interface BuildResult {
+  readonly market: UnderlyingMarket;
+  readonly slices: readonly SliceReport[];
+  readonly warnings: readonly string[];
+}
+
+interface UsableQuote {
+  readonly q: RawOptionQuote;
+  readonly mid: number;
+}
+
+/** Builds one underlying's market from raw quotes (see module doc). */
+export function buildUnderlyingMarket(raw: RawMarket, options: BuildOptions = {}): BuildResult {
+  const warnings: string[] = [];
+  const minQuotes = options.minQuotes ?? 5;
+  const rate = raw.rate ?? 0;
+
+  const perpMid = raw.perpetual ? quoteMid(raw.perpetual, `perpetual[${raw.perpetual.symbol}]`) : undefined;
+  let index: number;
+  if (raw.index) index = quoteMid(raw.index, 'index');
+  else if (perpMid !== undefined) {
+    index = perpMid;
+    warnings.push(`${raw.underlying}: no index quote in the source; the perpetual mid ${perpMid} is used as index`);
+  } else {
+    throw new BallastError('INVALID_INPUT', 'no index and no perpetual quote to take an index from', 'index');
+  }
+
+  // Forwards from futures.
+  const forwards: ForwardPoint[] = [];
+  for (const f of raw.futures) {
+    if (!(f.expiryMs > raw.asOfMs)) continue;
+    forwards.push({ expiryMs: f.expiryMs, forward: quoteMid(f, `futures[${f.symbol}]`), source: 'future' });
+  }
+
+  // Option mids by expiry (crossed markets are errors; one-sided quotes are skipped).
+  const byExpiry = new Map<number, UsableQuote[]>();
+  let oneSided = 0;
+  for (const q of raw.options) {
+    if (!(q.expiryMs > raw.asOfMs)) continue;
+    if (q.bid === undefined || q.ask === undefined || q.bid <= 0) {
+      oneSided++;
+      continue;
+    }
+    const mid = quoteMid({ bid: q.bid, ask: q.ask }, `options[${q.symbol}]`);
+    const list = byExpiry.get(q.expiryMs) ?? [];
+    list.push({ q, mid });
+    byExpiry.set(q.expiryMs, list);
+  }
+  if (oneSided > 0) warnings.push(`${raw.underlying}: ${oneSided} option quotes without a bid or ask were skipped`);
+
+  // Put-call parity forwards where no future lists.
+  const listed = new Set(forwards.map((f) => f.expiryMs));
+  for (const [expiryMs, quotes] of byExpiry) {
+    if (listed.has(expiryMs)) continue;
+    const T = yearFraction(raw.asOfMs, expiryMs);
+    const pairs = parityPairs(quotes);
+    const symbol = quotes[0]!.q.symbol;
+    const forward = forwardFromParity(pairs, quotes[0]!.q.premium === 'coin', Math.exp(-rate * T), `options[${symbol}].forward`);
+    forwards.push({ expiryMs, forward, source: 'put-call-parity' });
+  }
+  const sortedForwards = sortForwards(forwards);
+  const forwardByExpiry = new Map(sortedForwards.map((f) => [f.expiryMs, f]));
+
+  // Fit each expiry.
+  const slices: SurfaceSlice[] = [];
+  const reports: SliceReport[] = [];
+  for (const expiryMs of [...byExpiry.keys()].sort((a, b) => a - b)) {
+    const quotes = byExpiry.get(expiryMs)!;
+    const fp = forwardByExpiry.get(expiryMs)!;
+    const F = fp.forward;
+    const T = yearFraction(raw.asOfMs, expiryMs);
+    const df = Math.exp(-rate * T);
+    const svi: SviQuote[] = [];
+    let dropped = 0;
+    for (const { q, mid } of quotes) {
+      const otm = q.right === 'put' ? q.strike < F : q.strike >= F;
+      if (!otm) continue;
+      const toUsd = q.premium === 'coin' ? F : 1;
+      try {
+        const vol = impliedVolBlack76(q.right, mid * toUsd, F, q.strike, T, df);
+        if (!(vol > 0)) {
+          dropped++;
+          continue;
+        }
+        const vega = black76Greeks(q.right, F, q.strike, T, vol, df).vega;
+        svi.push({
+          k: Math.log(q.strike / F),
+          vol,
+          weight: vega,
+          bidVol: safeVol(q, q.bid! * toUsd, F, T, df),
+          askVol: safeVol(q, q.ask! * toUsd, F, T, df),
+        });
+      } catch (e) {
+        if (!isBallastError(e)) throw e;
+        dropped++;
+      }
+    }
+    const base = { expiryMs, T, forward: F, forwardSource: fp.source, quotes: svi.length, calendarViolation: false, repaired: false };
+    if (svi.length < minQuotes) {
+      reports.push({ ...base, dropped, params: undefined, rmseVolPoints: undefined, maxAbsErrorVolPoints: undefined, butterfly: undefined, skipped: `only ${svi.length} usable OTM quotes (need ${minQuotes})` });
+      warnings.push(`${raw.underlying} ${toIso(expiryMs).slice(0, 10)}: not fitted, only ${svi.length} usable quotes`);
+      continue;
+    }
+    const fit = fitSviSlice(svi, T);
+    let params = fit.params;
+    let repaired = false;
+    if (!fit.butterfly.arbitrageFree && options.repairArbitrage) {
+      params = repairButterfly(params, svi, T);
+      repaired = true;
+    }
+    slices.push({ expiryMs, T, forward: F, params, rmseVolPoints: fit.rmseVolPoints });
+    reports.push({ ...base, dropped: dropped + fit.dropped.length, params, rmseVolPoints: fit.rmseVolPoints, maxAbsErrorVolPoints: fit.maxAbsErrorVolPoints, butterfly: fit.butterfly, repaired });
+  }
+
+  // Calendar arbitrage across fitted slices.
+  let surface: SurfaceSlice[] = slices;
+  const calendar = checkCalendar(slices.map((s) => ({ T: s.T, params: s.params })));
+  const badT = new Set(calendar.violations.map((v) => v.T2));
+  if (!calendar.arbitrageFree && options.repairArbitrage) {
+    const fixed = repairCalendar(slices.map((s) => ({ T: s.T, params: s.params })));
+    surface = slices.map((s, i) => ({ ...s, params: fixed[i]!.params }));
+  }
+  const finalReports = reports.map((r) => (badT.has(r.T) ? { ...r, calendarViolation: true, repaired: r.repaired || !!options.repairArbitrage } : r));
+  const finalParams = new Map(surface.map((s) => [s.expiryMs, s.params]));
+
+  const market: UnderlyingMarket = {
+    underlying: raw.underlying,
+    index,
+    rate,
+    forwards: sortedForwards,
+    surface,
+    perpBasis: perpMid === undefined ? 0 : perpMid - index,
+  };
+  return {
+    market,
+    slices: finalReports.map((r) => (r.params ? { ...r, params: finalParams.get(r.expiryMs) } : r)),
+    warnings,
+  };
+}
+
+/** Builds a full snapshot from one raw market per underlying. */
+export function buildSnapshot(raws: readonly RawMarket[], options: BuildOptions = {}): { snapshot: MarketSnapshot; slices: Record<string, readonly SliceReport[]> } {
+  if (raws.length === 0) throw new BallastError('INVALID_INPUT', 'no market data', 'markets');
+  const asOfMs = raws[0]!.asOfMs;
+  const underlyings: Record<string, UnderlyingMarket> = {};
+  const slices: Record<string, readonly SliceReport[]> = {};
+  const warnings: string[] = [];
+  for (const raw of raws) {
+    const r = buildUnderlyingMarket(raw, options);
+    underlyings[raw.underlying] = r.market;
+    slices[raw.underlying] = r.slices;
+    warnings.push(...r.warnings);
+  }
+  return { snapshot: { asOfMs, underlyings, warnings }, slices };
+}
+
+function parityPairs(quotes: readonly UsableQuote[]): ParityPair[] {
+  const calls = new Map<number, number>();
+  const puts = new Map<number, number>();
+  for (const { q, mid } of quotes) (q.right === 'call' ? calls : puts).set(q.strike, mid);
+  const pairs: ParityPair[] = [];
+  for (const [strike, callMid] of calls) {
+    const putMid = puts.get(strike);
+    if (putMid !== undefined) pairs.push({ strike, callMid, putMid });
+  }
+  return pairs;
+}
+
+function safeVol(q: RawOptionQuote, priceUsd: number, F: number, T: number, df: number): number | undefined {
+  try {
+    const v = impliedVolBlack76(q.right, priceUsd, F, q.strike, T, df);
+    return v > 0 ? v : undefined;
+  } catch (e) {
+    if (isBallastError(e)) return undefined;
+    throw e;
+  }
+}

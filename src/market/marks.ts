@@ -1,0 +1,112 @@
+/**
+ * Fair-price marks: what each instrument is worth in a snapshot.
+ *
+ * - spot: the index; perpetual: index + the smoothed basis; dated future: the expiry's forward;
+ * - vanilla options: Black-76 on the expiry's forward with the surface's implied vol at the
+ *   strike, discounted at the snapshot rate; inverse options in coin = USD price / F;
+ * - digitals and barriers: BSM on the index with the carry implied by the forward,
+ *   `q = r − ln(F/S)/T`, and the surface vol at the strike; inverse ones divided by F.
+ *
+ * A mark never falls back silently: a missing underlying, forward or vol is a typed error.
+ */
+import { BallastError } from '../core/errors.ts';
+import { yearFraction } from '../core/time.ts';
+import type { Currency } from '../core/currency.ts';
+import type { Instrument } from '../instruments/instrument.ts';
+import { black76Price } from '../pricing/black76.ts';
+import { barrierPrice } from '../pricing/barrier.ts';
+import { digitalPrice } from '../pricing/digital.ts';
+import { forwardAt } from './forwards.ts';
+import type { MarketSnapshot, UnderlyingMarket } from './snapshot.ts';
+import { impliedVolAt } from './vol-surface.ts';
+
+/** A mark: price per one base unit (coin) of the instrument, and the inputs used. */
+export interface Mark {
+  /** Price per coin of size: USD for futures/perps/spot/linear options; coin for inverse options. */
+  readonly price: number;
+  readonly currency: Currency;
+  readonly forward: number;
+  readonly vol?: number;
+  readonly T?: number;
+}
+
+/** The market of an instrument's underlying, or INVALID_INPUT naming the field. */
+export function underlyingMarket(s: MarketSnapshot, underlying: string, field = 'underlying'): UnderlyingMarket {
+  const u = s.underlyings[underlying];
+  if (!u) throw new BallastError('INVALID_INPUT', `the market snapshot has no data for ${underlying}`, field);
+  return u;
+}
+
+/** Perpetual mark, USD: index + smoothed basis. */
+export function perpMark(u: UnderlyingMarket): number {
+  return u.index + u.perpBasis;
+}
+
+/**
+ * Exponentially smoothed basis (mark − index, USD) from timed samples, oldest first, with
+ * half-life `halfLifeMs`: each sample's weight decays as 2^(−age/halfLife) relative to the last.
+ */
+export function smoothedBasis(samples: readonly { timeMs: number; basis: number }[], halfLifeMs: number): number {
+  if (samples.length === 0) throw new BallastError('INVALID_INPUT', 'no basis samples', 'samples');
+  const last = samples[samples.length - 1]!.timeMs;
+  let num = 0;
+  let den = 0;
+  for (const s of samples) {
+    const w = Math.pow(2, -(last - s.timeMs) / halfLifeMs);
+    num += w * s.basis;
+    den += w;
+  }
+  return num / den;
+}
+
+/** Implied vol from the snapshot's surface at a strike and expiry. Throws MISSING_VOL. */
+export function surfaceVol(u: UnderlyingMarket, strike: number, expiryMs: number, asOfMs: number, field = 'vol'): number {
+  if (u.surface.length === 0) {
+    throw new BallastError('MISSING_VOL', `no volatility surface for ${u.underlying}: options cannot be marked`, field);
+  }
+  const F = forwardAt(u, expiryMs, asOfMs, field);
+  return impliedVolAt(u.surface, strike, F, yearFraction(asOfMs, expiryMs));
+}
+
+/** Marks one instrument in a snapshot (see module doc). */
+export function markInstrument(inst: Instrument, s: MarketSnapshot): Mark {
+  const field = inst.symbol;
+  const u = underlyingMarket(s, inst.underlying, `${field}.underlying`);
+  const usd = inst.quote;
+  switch (inst.kind) {
+    case 'spot':
+      return { price: u.index, currency: usd, forward: u.index };
+    case 'perpetual': {
+      const p = perpMark(u);
+      return { price: p, currency: usd, forward: p };
+    }
+    case 'future': {
+      const F = forwardAt(u, inst.expiryMs, s.asOfMs, field);
+      return { price: F, currency: usd, forward: F };
+    }
+    case 'option': {
+      const F = forwardAt(u, inst.expiryMs, s.asOfMs, field);
+      const T = yearFraction(s.asOfMs, inst.expiryMs);
+      const vol = surfaceVol(u, inst.strike, inst.expiryMs, s.asOfMs, field);
+      const usdPrice = black76Price(inst.right, F, inst.strike, T, vol, Math.exp(-u.rate * T));
+      return inst.settlement === 'inverse'
+        ? { price: usdPrice / F, currency: inst.settlementCurrency, forward: F, vol, T }
+        : { price: usdPrice, currency: inst.settlementCurrency, forward: F, vol, T };
+    }
+    case 'digital':
+    case 'barrier': {
+      const F = forwardAt(u, inst.expiryMs, s.asOfMs, field);
+      const T = yearFraction(s.asOfMs, inst.expiryMs);
+      const vol = surfaceVol(u, inst.strike, inst.expiryMs, s.asOfMs, field);
+      const S = u.index;
+      const q = u.rate - Math.log(F / S) / T;
+      const usdPrice =
+        inst.kind === 'digital'
+          ? digitalPrice(inst.payoff, inst.right, S, inst.strike, T, u.rate, q, vol, inst.cash)
+          : barrierPrice(inst.barrierType, inst.right, S, inst.strike, inst.barrier, inst.rebate, T, u.rate, q, vol);
+      return inst.settlement === 'inverse'
+        ? { price: usdPrice / F, currency: inst.settlementCurrency, forward: F, vol, T }
+        : { price: usdPrice, currency: inst.settlementCurrency, forward: F, vol, T };
+    }
+  }
+}
