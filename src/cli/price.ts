@@ -5,6 +5,12 @@ import { createReadStream } from 'node:fs';
 import { BallastError } from '../core/errors.ts';
 import { priceJsonLine, runPriceRequest, type PriceResult } from '../io/price-request.ts';
 import { fmt, renderTable } from '../io/table.ts';
+import { loadSnapshotFile } from '../io/load-market.ts';
+import { parseSymbol } from '../instruments/symbol.ts';
+import { assertNotExpired } from '../instruments/expiry.ts';
+import { forwardAt } from '../market/forwards.ts';
+import { surfaceVol, underlyingMarket } from '../market/marks.ts';
+import { yearFraction } from '../core/time.ts';
 import { guarded, numberOption, reportError } from './errors.ts';
 
 const FLAG: Record<string, string> = { F: '--forward', K: '--strike', T: '--days/--years', sigma: '--vol', price: '--premium', r: '--rate' };
@@ -53,6 +59,25 @@ async function priceStream(path: string): Promise<void> {
   if (failed > 0) throw new BallastError('INVALID_INPUT', `${failed} of ${lineNo} lines failed (see the error lines in the output)`, path);
 }
 
+/** Prices a listed option from a snapshot: forward and expiry from the market, vol from the surface. */
+function priceSymbol(symbol: string, marketFile: string | undefined, vol: number | undefined, premium: number | undefined, json: boolean): void {
+  if (marketFile === undefined) throw new BallastError('INVALID_INPUT', 'required with --symbol', '--market');
+  const inst = parseSymbol(symbol);
+  if (inst.kind !== 'option') throw new BallastError('UNSUPPORTED', `${symbol} is a ${inst.kind}; price takes a vanilla option`, '--symbol');
+  const snapshot = loadSnapshotFile(marketFile);
+  assertNotExpired(inst, snapshot.asOfMs, '--symbol');
+  const u = underlyingMarket(snapshot, inst.underlying, '--symbol');
+  const F = forwardAt(u, inst.expiryMs, snapshot.asOfMs, '--symbol');
+  const T = yearFraction(snapshot.asOfMs, inst.expiryMs);
+  const inverse = inst.settlement === 'inverse';
+  const sigma = premium === undefined ? (vol ?? surfaceVol(u, inst.strike, inst.expiryMs, snapshot.asOfMs, '--symbol')) : undefined;
+  const r = runPriceRequest(
+    { id: symbol, right: inst.right, F, K: inst.strike, T, r: u.rate, inverse, ...(sigma === undefined ? {} : { sigma }), ...(premium === undefined ? {} : { price: premium }) },
+    (f) => FLAG[f] ?? f,
+  );
+  process.stdout.write(json ? `${JSON.stringify(r, null, 2)}\n` : `${symbol}\n${renderPrice(r, inverse)}\n`);
+}
+
 /** Builds the `price` command. */
 export function priceCommand() {
   return new Command('price')
@@ -66,6 +91,8 @@ export function priceCommand() {
     .option('--rate <r>', 'continuously compounded discount rate', numberOption('--rate'), 0)
     .addOption(new Option('--right <right>', 'call or put').choices(['call', 'put'] as const).default('call' as const))
     .option('--inverse', 'coin-settled option (Deribit BTC/ETH style): premium in coin = USD price / F', false)
+    .option('--symbol <symbol>', 'venue option symbol (e.g. BTC-25SEP26-70000-C); forward, expiry and vol from --market')
+    .option('--market <snapshot>', 'market snapshot file (from `ballast market build`) for --symbol')
     .option('--jsonl <file>', 'price a JSON-lines stream (one request per line; "-" for stdin)')
     .option('--json', 'print JSON instead of a table', false)
     .addHelpText(
@@ -74,6 +101,7 @@ export function priceCommand() {
 Examples:
   $ ballast price --forward 65000 --strike 70000 --days 30 --vol 0.55
   $ ballast price --forward 65000 --strike 60000 --days 30 --right put --premium 0.0125 --inverse
+  $ ballast price --symbol BTC-25SEP26-70000-C --market snapshot.json
   $ echo '{"right":"call","F":65000,"K":70000,"T":0.1,"sigma":0.55,"inverse":true}' | ballast price --jsonl -
 
 JSON-lines fields: right, F, K, T (years), sigma or price, r (optional), inverse (optional), id (optional).
@@ -82,6 +110,7 @@ Each output line is a result or {"line": n, "error": {...}}; the exit code is 2 
     .action(
       guarded(async (o) => {
         if (o.jsonl !== undefined) return priceStream(o.jsonl);
+        if (o.symbol !== undefined) return priceSymbol(o.symbol, o.market, o.vol, o.premium, o.json);
         const missing = (flag: string) => new BallastError('INVALID_INPUT', 'required (or use --jsonl)', flag);
         if (o.forward === undefined) throw missing('--forward');
         if (o.strike === undefined) throw missing('--strike');

@@ -2,10 +2,8 @@
  * Fair-price marks: what each instrument is worth in a snapshot.
  *
  * - spot: the index; perpetual: index + the smoothed basis; dated future: the expiry's forward;
- * - vanilla options: Black-76 on the expiry's forward with the surface's implied vol at the
- *   strike, discounted at the snapshot rate; inverse options in coin = USD price / F;
- * - digitals and barriers: BSM on the index with the carry implied by the forward,
- *   `q = r − ln(F/S)/T`, and the surface vol at the strike; inverse ones divided by F.
+ * - options, digitals, barriers: `optionValue` (src/pricing/option-value.ts) with the
+ *   expiry's forward and the surface's implied vol at the strike; inverse ones in coin.
  *
  * A mark never falls back silently: a missing underlying, forward or vol is a typed error.
  */
@@ -13,9 +11,7 @@ import { BallastError } from '../core/errors.ts';
 import { yearFraction } from '../core/time.ts';
 import type { Currency } from '../core/currency.ts';
 import type { Instrument } from '../instruments/instrument.ts';
-import { black76Price } from '../pricing/black76.ts';
-import { barrierPrice } from '../pricing/barrier.ts';
-import { digitalPrice } from '../pricing/digital.ts';
+import { optionValue } from '../pricing/option-value.ts';
 import { forwardAt } from './forwards.ts';
 import type { MarketSnapshot, UnderlyingMarket } from './snapshot.ts';
 import { impliedVolAt } from './vol-surface.ts';
@@ -84,29 +80,14 @@ export function markInstrument(inst: Instrument, s: MarketSnapshot): Mark {
       const F = forwardAt(u, inst.expiryMs, s.asOfMs, field);
       return { price: F, currency: usd, forward: F };
     }
-    case 'option': {
-      const F = forwardAt(u, inst.expiryMs, s.asOfMs, field);
-      const T = yearFraction(s.asOfMs, inst.expiryMs);
-      const vol = surfaceVol(u, inst.strike, inst.expiryMs, s.asOfMs, field);
-      const usdPrice = black76Price(inst.right, F, inst.strike, T, vol, Math.exp(-u.rate * T));
-      return inst.settlement === 'inverse'
-        ? { price: usdPrice / F, currency: inst.settlementCurrency, forward: F, vol, T }
-        : { price: usdPrice, currency: inst.settlementCurrency, forward: F, vol, T };
-    }
+    case 'option':
     case 'digital':
     case 'barrier': {
       const F = forwardAt(u, inst.expiryMs, s.asOfMs, field);
       const T = yearFraction(s.asOfMs, inst.expiryMs);
       const vol = surfaceVol(u, inst.strike, inst.expiryMs, s.asOfMs, field);
-      const S = u.index;
-      const q = u.rate - Math.log(F / S) / T;
-      const usdPrice =
-        inst.kind === 'digital'
-          ? digitalPrice(inst.payoff, inst.right, S, inst.strike, T, u.rate, q, vol, inst.cash)
-          : barrierPrice(inst.barrierType, inst.right, S, inst.strike, inst.barrier, inst.rebate, T, u.rate, q, vol);
-      return inst.settlement === 'inverse'
-        ? { price: usdPrice / F, currency: inst.settlementCurrency, forward: F, vol, T }
-        : { price: usdPrice, currency: inst.settlementCurrency, forward: F, vol, T };
+      const price = optionValue(inst, { spot: u.index, forward: F, T, vol, rate: u.rate });
+      return { price, currency: inst.settlementCurrency, forward: F, vol, T };
     }
   }
 }

@@ -1,0 +1,28 @@
+/**
+ * The `MarginModel` contract (docs/architecture.md, "Contracts"): an id, a version, default
+ * parameters (data, every documented parameter configurable), and a function from
+ * (portfolio, market, parameters) to one `MarginResult` per margin pool (a settlement
+ * currency for segregated models, one USD pool for cross models).
+ */
+import type { MarketSnapshot } from '../market/snapshot.ts';
+import type { Portfolio } from '../risk/portfolio.ts';
+import type { MarginResult } from './margin-result.ts';
+
+/** A margin model. `P` is its parameter object (plain JSON data). */
+export interface MarginModel<P = unknown> {
+  readonly id: string;
+  readonly version: string;
+  /** One line for tables and help. */
+  readonly title: string;
+  /**
+   * True if the requirement is (a weighting of) scenario losses plus add-ons, so that
+   * scaling every size by k scales the scenario part by k.
+   */
+  readonly scenarioBased: boolean;
+  readonly defaultParams: P;
+  /** Margins the portfolio; one result per pool. Throws typed errors on bad input. */
+  evaluate(portfolio: Portfolio, snapshot: MarketSnapshot, params: P): MarginResult[];
+}
+
+/** Erases the parameter type for registries (parameters are validated data). */
+export type AnyMarginModel = MarginModel<never> & { readonly defaultParams: unknown };

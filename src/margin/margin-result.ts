@@ -1,0 +1,72 @@
+/**
+ * The `MarginResult` contract every margin model returns (docs/architecture.md,
+ * "Contracts"). Requirements are ≥ 0 and in `currency`; equity is the account value the
+ * requirements are compared with, in the same currency.
+ */
+import type { Currency } from '../core/currency.ts';
+
+/** One named add-on (roll shock, contingency, minimum charge, ...), in the result's currency. */
+export interface AddOn {
+  readonly name: string;
+  readonly amount: number;
+  /** Which requirement the add-on enters: IM only, MM only, or both. */
+  readonly appliesTo: 'both' | 'initial' | 'maintenance';
+  /** One line on how it was computed (formula with the numbers). */
+  readonly description?: string;
+}
+
+/** The scenario that set the scenario part of the margin. */
+export interface WorstScenario {
+  /** Stable scenario id within the model's grid, e.g. `std-25` or `spot-0.85/vol-up`. */
+  readonly id: string;
+  /** Human label, e.g. `BTC −16%, vol up`. */
+  readonly label: string;
+  /** Index in the model's scenario list. */
+  readonly index: number;
+  /** Account P&L in this scenario after the model's weights/offsets (negative = loss). */
+  readonly pnl: number;
+  /** The loss it implies (= max(0, −pnl)). */
+  readonly loss: number;
+}
+
+/** One position's P&L in the worst scenario (sums to the worst scenario's P&L before offsets). */
+export interface Contribution {
+  readonly symbol: string;
+  /** Signed size in base units (coins). */
+  readonly size: number;
+  /** P&L of the position in the worst scenario, in the result's currency. */
+  readonly pnl: number;
+}
+
+/** The result of one margin model on one pool (settlement currency or cross account). */
+export interface MarginResult {
+  readonly model: string;
+  readonly modelVersion: string;
+  /** Currency of every amount in this result. */
+  readonly currency: Currency;
+  /** Account equity (collateral + marked positions) in `currency`. */
+  readonly equity: number;
+  /** Initial margin requirement, ≥ 0. */
+  readonly initialMargin: number;
+  /** Maintenance margin requirement, ≥ 0. */
+  readonly maintenanceMargin: number;
+  /** IM / equity (∞ if equity ≤ 0 and IM > 0; 0 if both are 0). */
+  readonly utilization: number;
+  /** Undefined for models without scenarios (e.g. tiered standard margin). */
+  readonly worstScenario: WorstScenario | undefined;
+  readonly contributions: readonly Contribution[];
+  readonly addOns: readonly AddOn[];
+  /** Rules used that are documented hypotheses, not published fact (conservative reading). */
+  readonly unverified: readonly string[];
+  readonly warnings: readonly string[];
+  /** SHA-256 of the canonical inputs and parameters (src/core/hash.ts). */
+  readonly inputsHash: string;
+  /** Model-specific detail (e.g. Deribit `pme/simulate` mirror, Derive intermediates). */
+  readonly details?: unknown;
+}
+
+/** IM / equity with the conventions documented on `MarginResult.utilization`. */
+export function utilization(initialMargin: number, equity: number): number {
+  if (initialMargin === 0) return 0;
+  return equity > 0 ? initialMargin / equity : Infinity;
+}

@@ -1,0 +1,77 @@
+/**
+ * Collateral: balances valued with haircuts, in pools.
+ *
+ * - A **segregated** pool is one settlement currency (BTC, ETH, USDC, ...): only balances in
+ *   that currency count, at face value; its positions are those settled in it.
+ * - A **cross** pool values every balance in USD at the index (stables at 1) less a haircut,
+ *   and its scenario P&L includes the collateral's own move: a coin balance `q` with haircut
+ *   `h` gains `q·S0·(mult − 1)·(1 − h)` USD in a scenario that moves its coin by `mult`
+ *   (collateral that moves with the scenario).
+ *
+ * (docs/architecture.md: collateral sits in src/risk, not src/account, because every margin
+ * model reports equity and the cross pools' scenario P&L includes collateral.)
+ */
+import { BallastError } from '../core/errors.ts';
+import { isUsdLike, type Currency } from '../core/currency.ts';
+import type { MarketSnapshot } from '../market/snapshot.ts';
+import { moveFor, type Scenario } from '../scenarios/scenario.ts';
+import type { Balance } from './portfolio.ts';
+
+/** Haircuts per currency, as fractions (0.02 = 2%), for initial and maintenance margin. */
+export interface Haircut {
+  readonly initial: number;
+  readonly maintenance: number;
+}
+
+/** Haircut table; currencies not listed use `default`. */
+export interface HaircutTable {
+  readonly byCurrency: Readonly<Record<Currency, Haircut>>;
+  readonly default: Haircut;
+}
+
+/** No haircuts. */
+export const NO_HAIRCUTS: HaircutTable = { byCurrency: {}, default: { initial: 0, maintenance: 0 } };
+
+/** USD price of one unit of `currency` in the snapshot (stables at 1). */
+export function usdPrice(currency: Currency, snapshot: MarketSnapshot, field = 'currency'): number {
+  if (isUsdLike(currency)) return 1;
+  const u = snapshot.underlyings[currency];
+  if (!u) throw new BallastError('INVALID_INPUT', `no market for collateral currency ${currency}: cannot value it`, field);
+  return u.index;
+}
+
+/** Balances of a segregated pool: the sum of balances in exactly that currency. */
+export function segregatedCollateral(balances: readonly Balance[], currency: Currency): number {
+  let total = 0;
+  for (const b of balances) if (b.currency === currency) total += b.amount;
+  return total;
+}
+
+/**
+ * USD value of balances in a cross pool after haircuts (`which` picks IM or MM haircuts).
+ * Negative balances (borrowing) are counted in full, without a haircut benefit.
+ */
+export function crossCollateralUsd(balances: readonly Balance[], snapshot: MarketSnapshot, haircuts: HaircutTable = NO_HAIRCUTS, which: keyof Haircut = 'initial'): number {
+  let total = 0;
+  balances.forEach((b, i) => {
+    const px = usdPrice(b.currency, snapshot, `balances[${i}].currency`);
+    const h = (haircuts.byCurrency[b.currency] ?? haircuts.default)[which];
+    total += b.amount > 0 ? b.amount * px * (1 - h) : b.amount * px;
+  });
+  return total;
+}
+
+/** Scenario P&L (USD) of cross-pool collateral: coin balances move with their underlying. */
+export function crossCollateralPnl(balances: readonly Balance[], snapshot: MarketSnapshot, scenarios: readonly Scenario[], haircuts: HaircutTable = NO_HAIRCUTS, which: keyof Haircut = 'initial'): Float64Array {
+  const out = new Float64Array(scenarios.length);
+  balances.forEach((b, i) => {
+    if (isUsdLike(b.currency)) return;
+    const px = usdPrice(b.currency, snapshot, `balances[${i}].currency`);
+    const h = b.amount > 0 ? (haircuts.byCurrency[b.currency] ?? haircuts.default)[which] : 0;
+    const v = b.amount * px * (1 - h);
+    scenarios.forEach((s, k) => {
+      out[k] = out[k]! + v * (moveFor(s, b.currency).spotMultiplier - 1);
+    });
+  });
+  return out;
+}

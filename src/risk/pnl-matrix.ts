@@ -1,0 +1,151 @@
+/**
+ * The scenario P&L matrix, the hub of every scenario-based model (docs/architecture.md):
+ *
+ *   P[i, s] = value of one unit (one coin of size) of instrument i in scenario s − its value now,
+ *             in the instrument's settlement currency, unweighted.
+ *
+ * Each instrument is priced once per scenario. Conventions per kind (Deribit PM notes §5):
+ * - linear delta-one (spot, futures, perps): `F·m` (USD), F the instrument's price;
+ * - inverse delta-one, size in coin-equivalent at the mark: `1 − F0/F1 = m/(1+m)` (coin);
+ * - options: revalued with `optionValue` at the shocked forward `F·mult`, shocked vol and
+ *   shifted time. Inverse options by default as the change of the coin value
+ *   `V1/F1 − V0/F0` (OPT-A); `inverseOptionPnl: 'usd-at-shocked'` gives `(V1 − V0)/F1` (OPT-B).
+ */
+import { BallastError } from '../core/errors.ts';
+import { daysBetween, yearFraction } from '../core/time.ts';
+import type { Currency } from '../core/currency.ts';
+import { isOptionLike, type Instrument } from '../instruments/instrument.ts';
+import { optionValue } from '../pricing/option-value.ts';
+import { forwardAt } from '../market/forwards.ts';
+import { perpMark, surfaceVol, underlyingMarket } from '../market/marks.ts';
+import type { MarketSnapshot } from '../market/snapshot.ts';
+import { moveFor, shockVol, type Scenario } from '../scenarios/scenario.ts';
+
+/** How inverse options' coin P&L is defined (Deribit PM notes §5.3). */
+export type InverseOptionPnl = 'coin-value' | 'usd-at-shocked';
+
+/** Options for `buildPnlMatrix`. */
+export interface PnlMatrixOptions {
+  readonly inverseOptionPnl?: InverseOptionPnl;
+}
+
+/** The base (unshocked) state of one instrument, computed once. */
+export interface InstrumentState {
+  /** Price the delta-one move applies to: forward (futures, options), perp mark, index (spot). */
+  readonly price: number;
+  readonly spot: number;
+  readonly rate: number;
+  /** Years to expiry (0 for undated). */
+  readonly T: number;
+  readonly dteDays: number;
+  /** Implied vol at the strike (0 for delta-one). */
+  readonly vol: number;
+  /** Value of one unit now, settlement currency (options); 0 for delta-one. */
+  readonly value: number;
+}
+
+/** The matrix and what it was built from. Row i ↔ instruments[i]; column s ↔ scenarios[s]. */
+export interface PnlMatrix {
+  readonly instruments: readonly Instrument[];
+  readonly scenarios: readonly Scenario[];
+  readonly states: readonly InstrumentState[];
+  readonly nInstruments: number;
+  readonly nScenarios: number;
+  /** Row-major P&L per unit: `pnl[i * nScenarios + s]`. */
+  readonly pnl: Float64Array;
+  /** Settlement currency per row. */
+  readonly currencies: readonly Currency[];
+  /** Row of each symbol. */
+  readonly rowOf: ReadonlyMap<string, number>;
+}
+
+/** The base state of an instrument in a snapshot (typed errors for missing data). */
+export function instrumentState(inst: Instrument, snapshot: MarketSnapshot): InstrumentState {
+  const u = underlyingMarket(snapshot, inst.underlying, `${inst.symbol}.underlying`);
+  const base = { spot: u.index, rate: u.rate, T: 0, dteDays: 0, vol: 0, value: 0 };
+  switch (inst.kind) {
+    case 'spot':
+      return { ...base, price: u.index };
+    case 'perpetual':
+      return { ...base, price: perpMark(u) };
+    case 'future': {
+      if (!(inst.expiryMs > snapshot.asOfMs)) throw new BallastError('EXPIRED', 'the future has expired at the snapshot time', inst.symbol);
+      return { ...base, price: forwardAt(u, inst.expiryMs, snapshot.asOfMs, inst.symbol), T: yearFraction(snapshot.asOfMs, inst.expiryMs), dteDays: daysBetween(snapshot.asOfMs, inst.expiryMs) };
+    }
+    default: {
+      if (!(inst.expiryMs > snapshot.asOfMs)) throw new BallastError('EXPIRED', 'the option has expired at the snapshot time', inst.symbol);
+      const F = forwardAt(u, inst.expiryMs, snapshot.asOfMs, inst.symbol);
+      const T = yearFraction(snapshot.asOfMs, inst.expiryMs);
+      const vol = surfaceVol(u, inst.strike, inst.expiryMs, snapshot.asOfMs, inst.symbol);
+      const value = optionValue(inst, { spot: u.index, forward: F, T, vol, rate: u.rate });
+      return { ...base, price: F, T, dteDays: daysBetween(snapshot.asOfMs, inst.expiryMs), vol, value };
+    }
+  }
+}
+
+/** P&L of one unit of `inst` (state `st`) in scenario `sc` (see module doc). */
+export function scenarioPnl(inst: Instrument, st: InstrumentState, sc: Scenario, inverseOptionPnl: InverseOptionPnl = 'coin-value'): number {
+  const move = moveFor(sc, inst.underlying);
+  const mult = move.spotMultiplier;
+  if (!isOptionLike(inst)) {
+    if (inst.settlement === 'inverse') return 1 - 1 / mult;
+    return st.price * (mult - 1);
+  }
+  const F1 = st.price * mult;
+  const T1 = st.T - sc.timeShiftDays / 365;
+  const vol1 = shockVol(move.vol, st.vol, st.dteDays - sc.timeShiftDays, Math.log(inst.strike / st.price));
+  const inputs = { spot: st.spot * mult, forward: F1, T: T1, vol: vol1, rate: st.rate };
+  if (inst.settlement === 'inverse' && inverseOptionPnl === 'usd-at-shocked') {
+    const usd = optionValue({ ...inst, settlement: 'linear' }, inputs) - st.value * st.price;
+    return usd / F1;
+  }
+  return optionValue(inst, inputs) - st.value;
+}
+
+/** Builds the P&L matrix: every instrument priced once per scenario. */
+export function buildPnlMatrix(instruments: readonly Instrument[], snapshot: MarketSnapshot, scenarios: readonly Scenario[], options: PnlMatrixOptions = {}): PnlMatrix {
+  const nI = instruments.length;
+  const nS = scenarios.length;
+  const pnl = new Float64Array(nI * nS);
+  const states = instruments.map((inst) => instrumentState(inst, snapshot));
+  const mode = options.inverseOptionPnl ?? 'coin-value';
+  for (let i = 0; i < nI; i++) {
+    const inst = instruments[i]!;
+    const st = states[i]!;
+    for (let s = 0; s < nS; s++) {
+      const v = scenarioPnl(inst, st, scenarios[s]!, mode);
+      if (!Number.isFinite(v)) throw new BallastError('NOT_FINITE', `revaluation gave ${v} in scenario ${scenarios[s]!.id}`, inst.symbol);
+      pnl[i * nS + s] = v;
+    }
+  }
+  const rowOf = new Map(instruments.map((inst, i) => [inst.symbol, i]));
+  if (rowOf.size !== nI) throw new BallastError('INVALID_INPUT', 'an instrument appears twice in the matrix', 'instruments');
+  return { instruments, scenarios, states, nInstruments: nI, nScenarios: nS, pnl, currencies: instruments.map((i) => i.settlementCurrency), rowOf };
+}
+
+/** Account P&L per scenario: `Σ_i sizes[i] · P[i, :]` (sizes aligned with the matrix rows). */
+export function accountPnl(m: PnlMatrix, sizes: Float64Array): Float64Array {
+  const out = new Float64Array(m.nScenarios);
+  const nS = m.nScenarios;
+  for (let i = 0; i < m.nInstruments; i++) {
+    const q = sizes[i]!;
+    if (q === 0) continue;
+    const off = i * nS;
+    for (let s = 0; s < nS; s++) out[s] = out[s]! + q * m.pnl[off + s]!;
+  }
+  return out;
+}
+
+/** What-if of a trade of `dq` units of row `row`: `pnl + dq · P[row, :]`, O(scenarios). */
+export function whatIfPnl(m: PnlMatrix, pnl: Float64Array, row: number, dq: number): Float64Array {
+  const nS = m.nScenarios;
+  const out = new Float64Array(nS);
+  const off = row * nS;
+  for (let s = 0; s < nS; s++) out[s] = pnl[s]! + dq * m.pnl[off + s]!;
+  return out;
+}
+
+/** The row of P for one instrument (a view, not a copy). */
+export function matrixRow(m: PnlMatrix, row: number): Float64Array {
+  return m.pnl.subarray(row * m.nScenarios, (row + 1) * m.nScenarios);
+}
