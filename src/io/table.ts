@@ -10,7 +10,8 @@ export type Align = 'left' | 'right';
 export function renderTable(head: readonly string[], rows: readonly (readonly string[])[], align?: readonly Align[]): string {
   const t = new Table({
     head: [...head],
-    style: { head: [], border: [] },
+    style: { head: [], border: [], compact: true },
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
     colAligns: align ? [...align] : head.map((_, i) => (i === 0 ? 'left' : 'right')),
   });
   for (const r of rows) t.push([...r]);
