@@ -1,0 +1,241 @@
+/**
+ * Black-76: European options on a forward (or futures) price.
+ *
+ * Units: `F` and `K` in quote currency per unit of underlying (USD per coin), `T` in
+ * ACT/365 years, `sigma` annualised lognormal vol as a decimal, `df` the discount factor
+ * to expiry (exp(−r·T)). Prices are in quote currency per one unit of underlying.
+ *
+ * Source: F. Black, "The pricing of commodity contracts", J. Financial Economics 3 (1976).
+ * Conventions follow test/fixtures/quantlib/README.md (QuantLib's `blackFormula` /
+ * `BlackCalculator`): vega per 1.00 of vol, theta per calendar year with F held fixed.
+ *
+ * Numerics. Every price is computed as (discounted) intrinsic value plus time value, and the
+ * time value as √(F·K) times the normalised out-of-the-money price `b(x, s)` of
+ * `normalizedOtmBlack`, which is accurate to a few ulps relative, also for tiny `s` near the
+ * money (where the textbook F·N(d1) − K·N(d2) cancels). Tail probabilities use N(−d)
+ * directly, never 1 − N(d). For s = σ√T = 0 (T = 0 or σ = 0) the intrinsic limit is
+ * returned (see `black76Greeks`).
+ */
+import { BallastError, requireFinite } from '../core/errors.ts';
+import { normCdf, normPdf } from '../core/normal.ts';
+import type { OptionRight } from '../instruments/instrument.ts';
+
+/**
+ * Normalised Black price of the out-of-the-money option, for x = −|ln(F/K)| ≤ 0 and
+ * s = σ√T ≥ 0 (dimensionless, a fraction of √(F·K)):
+ *
+ *   b(x, s) = e^{x/2}·N(x/s + s/2) − e^{−x/2}·N(x/s − s/2)  ∈ [0, e^{x/2}).
+ *
+ * The undiscounted time value of a Black-76 call or put is √(F·K)·b(−|ln(F/K)|, s). For
+ * s ≤ 0.5 and |x| ≤ 0.5 the difference is rewritten as
+ * e^{x/2}·∫_{d2}^{d1} φ + 2·sinh(x/2)·N(d2), with the integral summed as a Hermite series
+ * around its midpoint, which removes the cancellation near the money for small s.
+ * Returns 0 for s ≤ 0 (and on underflow).
+ */
+export function normalizedOtmBlack(x: number, s: number): number {
+  if (!(s > 0)) return 0;
+  const h = x / s;
+  const t = 0.5 * s;
+  if (x >= -0.5 && s <= 0.5) {
+    if (h < -38.5) return 0; // N(d1) underflows: b < 1e-320
+    const integral = normalIntervalMass(h, t);
+    const b = Math.exp(0.5 * x) * integral + 2 * Math.sinh(0.5 * x) * normCdf(h - t);
+    return b > 0 ? b : 0;
+  }
+  const ex = Math.exp(0.5 * x);
+  const b = ex * normCdf(h + t) - normCdf(h - t) / ex;
+  return b > 0 ? b : 0;
+}
+
+/**
+ * Complement of `normalizedOtmBlack`: e^{x/2} − b(x, s) = e^{x/2}·N(−d1) + e^{−x/2}·N(d2)
+ * (a sum of positive terms, so accurate even when b is close to its upper bound e^{x/2}).
+ * For x ≤ 0, s ≥ 0.
+ */
+export function normalizedOtmBlackComplement(x: number, s: number): number {
+  const ex = Math.exp(0.5 * x);
+  if (!(s > 0)) return ex;
+  const h = x / s;
+  const t = 0.5 * s;
+  return ex * normCdf(-(h + t)) + normCdf(h - t) / ex;
+}
+
+/**
+ * ∂b/∂s of `normalizedOtmBlack` (normalised vega per unit of s = σ√T):
+ * e^{x/2}·φ(d1) = φ(x/s)·e^{−s²/8}. Returns 0 for s ≤ 0.
+ */
+export function normalizedOtmBlackVega(x: number, s: number): number {
+  if (!(s > 0)) return 0;
+  const h = x / s;
+  if (!(Math.abs(h) <= 1e300)) return 0;
+  return normPdf(h) * Math.exp(-0.125 * s * s);
+}
+
+/**
+ * ∫_{m−t}^{m+t} φ(u) du for t ≤ 0.25, |m·t| ≤ 0.25, by the Hermite expansion
+ * φ(m + v) = φ(m)·Σ_k He_k(m)·(−v)^k / k!, integrated term by term (odd terms vanish):
+ * φ(m)·Σ_{k even} He_k(m)·2·t^{k+1}/(k+1)!. Terms shrink like (|m|·t)^k/k!.
+ */
+function normalIntervalMass(m: number, t: number): number {
+  const t2 = t * t;
+  let heA = 1; // He_j (j even)
+  let heB = m; // He_{j+1}
+  let coef = 2 * t; // 2·t^{j+1}/(j+1)!
+  let sum = coef; // j = 0 term
+  let prevAbs = Math.abs(coef);
+  for (let j = 0; j < 80; j += 2) {
+    // He_{j+2} = m·He_{j+1} − (j+1)·He_j ;  He_{j+3} = m·He_{j+2} − (j+2)·He_{j+1}
+    const he2 = m * heB - (j + 1) * heA;
+    const he3 = m * he2 - (j + 2) * heB;
+    heA = he2;
+    heB = he3;
+    coef *= t2 / ((j + 2) * (j + 3));
+    const term = heA * coef;
+    sum += term;
+    const a = Math.abs(term);
+    if (a + prevAbs <= 1e-17 * Math.abs(sum)) break;
+    prevAbs = a;
+  }
+  return normPdf(m) * sum;
+}
+
+/** Black-76 greeks of one option; all values per one unit of underlying. */
+export interface Black76Greeks {
+  /** Discounted price df·Black(F, K, σ√T), quote currency. */
+  readonly price: number;
+  /** Undiscounted (forward) price Black(F, K, σ√T), quote currency. */
+  readonly priceUndiscounted: number;
+  /** ∂price/∂F of the discounted price: df·N(d1) (call), −df·N(−d1) (put). */
+  readonly delta: number;
+  /** Undiscounted delta N(d1) / −N(−d1) = delta/df. */
+  readonly forwardDelta: number;
+  /** ∂²price/∂F² = df·φ(d1)/(F·σ√T), per quote unit. */
+  readonly gamma: number;
+  /** ∂price/∂σ per 1.00 of vol (divide by 100 for per vol point): df·F·φ(d1)·√T. */
+  readonly vega: number;
+  /**
+   * ∂price/∂t per calendar year with F and σ fixed and df = exp(−r(T−t)), r = −ln(df)/T:
+   * r·price − df·F·φ(d1)·σ/(2√T).
+   */
+  readonly theta: number;
+  /** theta/365, per calendar day. */
+  readonly thetaPerDay: number;
+  /** ∂price/∂K (discounted): −df·N(d2) (call), df·N(−d2) (put). */
+  readonly strikeSensitivity: number;
+  /** Forward-measure probability of finishing in the money: N(d2) (call), N(−d2) (put). */
+  readonly itmCashProbability: number;
+  /** Asset-measure probability of finishing in the money: N(d1) (call), N(−d1) (put). */
+  readonly itmAssetProbability: number;
+}
+
+/** Validates Black-76 inputs (throws NOT_FINITE / INVALID_INPUT naming the field). */
+function checkInputs(right: OptionRight, F: number, K: number, T: number, sigma: number, df: number): void {
+  if (right !== 'call' && right !== 'put') {
+    throw new BallastError('INVALID_INPUT', `must be 'call' or 'put', got ${String(right)}`, 'right');
+  }
+  if (!(F > 0 && F < Infinity)) positive(F, 'F');
+  if (!(K > 0 && K < Infinity)) positive(K, 'K');
+  if (!(T >= 0 && T < Infinity)) nonNegative(T, 'T');
+  if (!(sigma >= 0 && sigma < Infinity)) nonNegative(sigma, 'sigma');
+  if (!(df > 0 && df < Infinity)) positive(df, 'df');
+}
+
+function positive(x: number, field: string): never {
+  requireFinite(x, field);
+  throw new BallastError('INVALID_INPUT', `must be > 0, got ${x}`, field);
+}
+
+function nonNegative(x: number, field: string): never {
+  requireFinite(x, field);
+  throw new BallastError('INVALID_INPUT', `must be >= 0, got ${x}`, field);
+}
+
+/** Undiscounted Black price from validated inputs: intrinsic + √(F·K)·b(−|ln(F/K)|, σ√T). */
+function undiscounted(call: boolean, F: number, K: number, s: number): number {
+  const intrinsic = call ? (F > K ? F - K : 0) : K > F ? K - F : 0;
+  if (!(s > 0)) return intrinsic;
+  const x = -Math.abs(Math.log(F / K));
+  return intrinsic + Math.sqrt(F) * Math.sqrt(K) * normalizedOtmBlack(x, s);
+}
+
+/**
+ * Discounted Black-76 price df·Black(F, K, σ√T) in quote currency per unit of underlying:
+ * call df·(F·N(d1) − K·N(d2)), put df·(K·N(−d2) − F·N(−d1)), d1,2 = ln(F/K)/(σ√T) ± σ√T/2.
+ * T = 0 or σ = 0 gives the discounted intrinsic value. Throws INVALID_INPUT / NOT_FINITE for
+ * F, K, df ≤ 0, T, σ < 0 or non-finite input.
+ */
+export function black76Price(
+  right: OptionRight,
+  F: number,
+  K: number,
+  T: number,
+  sigma: number,
+  df = 1,
+): number {
+  checkInputs(right, F, K, T, sigma, df);
+  return df * undiscounted(right === 'call', F, K, sigma * Math.sqrt(T));
+}
+
+/**
+ * Black-76 price and greeks (see `Black76Greeks` for units and formulas).
+ *
+ * Limit s = σ√T = 0 (T = 0 or σ = 0, or s so small that ln(F/K)/s overflows): price is the
+ * discounted intrinsic value; delta, probabilities and strike sensitivity take their limits
+ * (at F = K exactly: forward delta ±½ and probabilities ½); gamma and vega are reported
+ * as 0 (the at-the-money gamma is a Dirac mass there); theta is r·price (r = 0 if T = 0).
+ */
+export function black76Greeks(
+  right: OptionRight,
+  F: number,
+  K: number,
+  T: number,
+  sigma: number,
+  df = 1,
+): Black76Greeks {
+  checkInputs(right, F, K, T, sigma, df);
+  const call = right === 'call';
+  const w = call ? 1 : -1;
+  const sqrtT = Math.sqrt(T);
+  const s = sigma * sqrtT;
+  const priceUndiscounted = undiscounted(call, F, K, s);
+  const price = df * priceUndiscounted;
+  const r = T > 0 ? -Math.log(df) / T : 0;
+  const h = Math.log(F / K) / s;
+
+  let forwardDelta: number;
+  let gamma = 0;
+  let vega = 0;
+  let theta: number;
+  let pCash: number;
+  let pAsset: number;
+  if (!(s > 0) || !(Math.abs(h) <= 1e300)) {
+    const p = F === K ? 0.5 : (call ? F > K : K > F) ? 1 : 0;
+    pCash = p;
+    pAsset = p;
+    forwardDelta = w * p;
+    theta = r * price;
+  } else {
+    const d1 = h + 0.5 * s;
+    const d2 = h - 0.5 * s;
+    const nd1 = normPdf(d1);
+    pAsset = normCdf(w * d1);
+    pCash = normCdf(w * d2);
+    forwardDelta = w * pAsset;
+    gamma = (df * nd1) / (F * s);
+    vega = df * F * nd1 * sqrtT;
+    theta = r * price - (df * F * nd1 * sigma) / (2 * sqrtT);
+  }
+  return {
+    price,
+    priceUndiscounted,
+    delta: df * forwardDelta,
+    forwardDelta,
+    gamma,
+    vega,
+    theta,
+    thetaPerDay: theta / 365,
+    strikeSensitivity: -w * df * pCash,
+    itmCashProbability: pCash,
+    itmAssetProbability: pAsset,
+  };
+}
