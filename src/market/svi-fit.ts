@@ -1,0 +1,556 @@
+/**
+ * Robust, constrained fit of one raw SVI slice to implied-vol quotes.
+ *
+ * Objective (stated precisely): weighted least squares **in implied vol**,
+ *
+ *     min Σᵢ λᵢ·ψᵢ·(σ_SVI(kᵢ) − σᵢ)²,   σ_SVI(k) = √(w(k)/T),
+ *
+ * with λᵢ = (quote weight, default 1) × (normalised Black vega of the quote, unless
+ * `weighting: 'uniform'`) and ψᵢ the robust (Huber or soft-L1) IRLS weights. It is solved in
+ * total variance without approximation through the identity
+ * σ̂ − σ = (ŵ − w)/(T(σ̂ + σ)): each IRLS pass fits total variance with weights
+ * λᵢψᵢ/(T(σ̂ᵢ + σᵢ))², σ̂ᵢ taken from the previous pass (σᵢ at the start), so at the
+ * fixed point the vol-space objective is minimised.
+ *
+ * Each weighted total-variance fit is quasi-explicit (Zeliade Systems 2009, "Quasi-explicit
+ * calibration of Gatheral's SVI model", white paper ZWP-0005): for fixed (m, σ), with
+ * y = (k − m)/σ, w = a + d·y + c·√(y² + 1) is linear in (a, d, c) = (a, ρbσ, bσ) and the
+ * constraints are linear:
+ *   c ≥ 0 (b ≥ 0);  |d| ≤ ρ_max·c (|ρ| ≤ ρ_max, default 0.999);
+ *   c + |d| ≤ L·σ (Lee: b(1 + |ρ|) ≤ L, default L = 2);
+ *   a + c·ℓⱼ(d/c) ≥ 0 for the chords ℓⱼ of √(1 − r²) on [−ρ_max, ρ_max] (a piecewise-linear
+ *   inner approximation of the minimum-variance condition a + bσ√(1 − ρ²) ≥ 0, so the
+ *   condition always holds, with a slack of at most ~0.1 % of bσ).
+ * That 3-variable convex QP is solved exactly by a primal active-set method; the outer
+ * 2-D problem over (m, ln σ) is minimised by Nelder–Mead started from the best points of a
+ * fixed 7×7 grid (deterministic multi-start; no randomness).
+ *
+ * Robustness: IRLS with Huber (default) or soft-L1 weights on the vol residuals, robust scale
+ * s = max(1.4826·median|rᵢ|, `minScaleVolPoints`/100); after convergence quotes with
+ * |rᵢ| > `outlierMads`·s + half their bid/ask vol spread (0 if unknown) are dropped and the fit
+ * is repeated (at most `maxDropRounds` times). Quotes with vol ≤ 0, weight ≤ 0 or
+ * bidVol > askVol are dropped up front. Every drop is reported with its reason.
+ */
+import { BallastError } from '../core/errors.ts';
+import { normPdf } from '../core/normal.ts';
+import { type ButterflyCheck, type ButterflyCheckOptions, checkButterfly, repairButterfly } from './arbitrage.ts';
+import { type SviParams, sviTotalVariance } from './svi.ts';
+
+/**
+ * One implied-vol quote of a slice: log-moneyness `k = ln(K/F)`, implied vol `vol`
+ * (decimal, 0.55 = 55 %), optional relative `weight` (default 1) and optional bid/ask vols
+ * (used only to widen the outlier threshold by half the spread).
+ */
+export interface SviQuote {
+  readonly k: number;
+  readonly vol: number;
+  readonly weight?: number;
+  readonly bidVol?: number;
+  readonly askVol?: number;
+}
+
+/**
+ * Options of `fitSviSlice` (defaults in brackets):
+ * - `weighting`: 'vega' [default] multiplies each quote's weight by its Black vega
+ *   φ(d₁)√T (per unit forward, normalised to max 1, d₁ = −k/(σ√T) + σ√T/2); 'uniform' does not.
+ * - `loss`: robust loss for IRLS, 'huber' [default, tuning 1.345 s], 'soft-l1'
+ *   (ρ(z) = 2(√(1 + z²) − 1), weight 1/√(1 + z²) with z = r/s) or 'linear' (plain LS).
+ * - `robustIterations` [12]: maximum IRLS iterations per round.
+ * - `outlierMads` [5]: drop threshold in robust scales (Infinity disables dropping).
+ * - `minScaleVolPoints` [0.25]: floor of the robust scale, in vol points.
+ * - `maxDropRounds` [3]: how many times outliers may be dropped and the fit repeated.
+ * - `sigmaMin` [1e-3]: lower bound of σ. `rhoMax` [0.999]: bound of |ρ|.
+ * - `sigmaMax` [the k-span of the quotes, max k − min k]: upper bound of σ. With σ much
+ *   larger than the quoted range SVI is a parabola over the data and its wings (slopes up to
+ *   Lee's bound) are pure extrapolation, which breeds butterfly and calendar arbitrage just
+ *   outside the quotes; capping σ at the span keeps the wings close to the edge slopes.
+ * - `mMargin` [0.5]: m is kept in [min k − mMargin·span, max k + mMargin·span].
+ * - `leeBound` [2]: bound L in b(1 + |ρ|) ≤ L.
+ * - `enforceButterfly` [false]: if the fitted slice has butterfly arbitrage, replace it by
+ *   `repairButterfly(params, usedQuotes, T)` with the fit's final weights (λᵢψᵢ), and report
+ *   the statistics of the repaired slice (`repaired: true`).
+ * - `butterfly`: options of the `checkButterfly` run on the result.
+ */
+export interface SviFitOptions {
+  readonly weighting?: 'vega' | 'uniform';
+  readonly loss?: 'huber' | 'soft-l1' | 'linear';
+  readonly robustIterations?: number;
+  readonly outlierMads?: number;
+  readonly minScaleVolPoints?: number;
+  readonly maxDropRounds?: number;
+  readonly sigmaMin?: number;
+  readonly rhoMax?: number;
+  readonly leeBound?: number;
+  readonly sigmaMax?: number;
+  readonly mMargin?: number;
+  readonly enforceButterfly?: boolean;
+  readonly butterfly?: ButterflyCheckOptions;
+}
+
+/** A quote left out of the fit: its index in the input, why, and its residual if known. */
+export interface SviDroppedQuote {
+  readonly index: number;
+  readonly reason: 'non-positive vol' | 'non-positive weight' | 'crossed bid/ask' | 'outlier';
+  /** Fitted minus quoted vol in vol points, for outliers. */
+  readonly residualVolPoints?: number;
+}
+
+/** Result of `fitSviSlice`. */
+export interface SviFit {
+  readonly params: SviParams;
+  /** Maturity the slice was fitted for (years). */
+  readonly T: number;
+  /** √(Σλᵢrᵢ²/Σλᵢ)·100 over the used quotes, rᵢ = fitted − quoted vol, λᵢ the base weights. */
+  readonly rmseVolPoints: number;
+  /** max |rᵢ|·100 over the used quotes. */
+  readonly maxAbsErrorVolPoints: number;
+  /** Number of quotes used in the final fit. */
+  readonly n: number;
+  /** Indices (into the input array) of the quotes used, ascending. */
+  readonly used: number[];
+  /** Quotes left out, with reasons. */
+  readonly dropped: SviDroppedQuote[];
+  /** Fitted minus quoted vol in vol points, aligned with `used`. */
+  readonly residualsVolPoints: number[];
+  /** Final robust IRLS weights ψᵢ (1 = full weight), aligned with `used`. */
+  readonly robustWeights: number[];
+  /** Butterfly check of the returned slice (reported; enforced only with `enforceButterfly`). */
+  readonly butterfly: ButterflyCheck;
+  /** True when `enforceButterfly` replaced an arbitrageable fit by its repair. */
+  readonly repaired: boolean;
+}
+
+// ---------------------------------------------------------------------------------------
+// Small dense linear algebra and the inner QP.
+
+/** Solves A x = b (n ≤ 6) by Gaussian elimination with partial pivoting; null if singular. */
+function solveDense(A: number[][], b: number[]): number[] | null {
+  const n = b.length;
+  const M = A.map((row, i) => [...row, b[i]!]);
+  for (let col = 0; col < n; col++) {
+    let piv = col;
+    for (let r = col + 1; r < n; r++) if (Math.abs(M[r]![col]!) > Math.abs(M[piv]![col]!)) piv = r;
+    const pr = M[piv]!;
+    if (!(Math.abs(pr[col]!) > 1e-300)) return null;
+    M[piv] = M[col]!;
+    M[col] = pr;
+    for (let r = col + 1; r < n; r++) {
+      const row = M[r]!;
+      const f = row[col]! / pr[col]!;
+      if (f === 0) continue;
+      for (let c = col; c <= n; c++) row[c] = row[c]! - f * pr[c]!;
+    }
+  }
+  const x = new Array<number>(n).fill(0);
+  for (let r = n - 1; r >= 0; r--) {
+    const row = M[r]!;
+    let s = row[n]!;
+    for (let c = r + 1; c < n; c++) s -= row[c]! * x[c]!;
+    x[r] = s / row[r]!;
+  }
+  return x.every(Number.isFinite) ? x : null;
+}
+
+/** Linear inequality constraints A·x ≥ lo on x = (a, d, c). */
+interface Constraints {
+  readonly A: readonly (readonly [number, number, number])[];
+  readonly lo: readonly number[];
+}
+
+/**
+ * Primal active-set method (Nocedal & Wright, "Numerical Optimization", 2nd ed., Alg. 16.3)
+ * for min ½xᵀGx − hᵀx subject to Aᵢx ≥ loᵢ, G 3×3 positive definite, from a feasible x0.
+ */
+function activeSetQp(G: number[][], h: number[], cons: Constraints, x0: number[]): number[] {
+  const nc = cons.lo.length;
+  const feasible = (x: number[]): boolean => {
+    for (let i = 0; i < nc; i++) {
+      const a = cons.A[i]!;
+      const v = a[0] * x[0]! + a[1] * x[1]! + a[2] * x[2]! - cons.lo[i]!;
+      if (v < -1e-12 * (1 + Math.abs(cons.lo[i]!))) return false;
+    }
+    return true;
+  };
+  const free = solveDense(G, h);
+  if (free !== null && feasible(free)) return free;
+  let x = [...x0];
+  const W: number[] = [];
+  for (let iter = 0; iter < 60; iter++) {
+    const m = W.length;
+    const n = 3 + m;
+    const K: number[][] = [];
+    const rhs: number[] = [];
+    const grad = [0, 1, 2].map((r) => G[r]![0]! * x[0]! + G[r]![1]! * x[1]! + G[r]![2]! * x[2]! - h[r]!);
+    for (let r = 0; r < 3; r++) {
+      const row = new Array<number>(n).fill(0);
+      for (let c = 0; c < 3; c++) row[c] = G[r]![c]!;
+      for (let j = 0; j < m; j++) row[3 + j] = -cons.A[W[j]!]![r]!;
+      K.push(row);
+      rhs.push(-grad[r]!);
+    }
+    for (let j = 0; j < m; j++) {
+      const row = new Array<number>(n).fill(0);
+      const a = cons.A[W[j]!]!;
+      row[0] = a[0];
+      row[1] = a[1];
+      row[2] = a[2];
+      K.push(row);
+      rhs.push(0);
+    }
+    const sol = solveDense(K, rhs);
+    if (sol === null) break;
+    const p = sol.slice(0, 3);
+    const scale = 1 + Math.abs(x[0]!) + Math.abs(x[1]!) + Math.abs(x[2]!);
+    if (Math.abs(p[0]!) + Math.abs(p[1]!) + Math.abs(p[2]!) <= 1e-13 * scale) {
+      let jMin = -1;
+      let lMin = -1e-14;
+      for (let j = 0; j < m; j++) {
+        if (sol[3 + j]! < lMin) {
+          lMin = sol[3 + j]!;
+          jMin = j;
+        }
+      }
+      if (jMin < 0) return x;
+      W.splice(jMin, 1);
+      continue;
+    }
+    let alpha = 1;
+    let block = -1;
+    for (let i = 0; i < nc; i++) {
+      if (W.includes(i)) continue;
+      const a = cons.A[i]!;
+      const ap = a[0] * p[0]! + a[1] * p[1]! + a[2] * p[2]!;
+      if (ap < -1e-300) {
+        const slack = a[0] * x[0]! + a[1] * x[1]! + a[2] * x[2]! - cons.lo[i]!;
+        const t = Math.max(0, slack) / -ap;
+        if (t < alpha) {
+          alpha = t;
+          block = i;
+        }
+      }
+    }
+    x = [x[0]! + alpha * p[0]!, x[1]! + alpha * p[1]!, x[2]! + alpha * p[2]!];
+    if (block >= 0 && W.length < 3) W.push(block);
+    else if (block >= 0) break;
+  }
+  return x;
+}
+
+/** Chords of √(1 − r²) on [−rMax, rMax], nodes equally spaced in angle: [α, β] per chord. */
+function minVarianceChords(rMax: number, pieces = 32): [number, number][] {
+  const th = Math.asin(rMax);
+  const out: [number, number][] = [];
+  for (let j = 0; j < pieces; j++) {
+    const r0 = Math.sin(-th + (2 * th * j) / pieces);
+    const r1 = Math.sin(-th + (2 * th * (j + 1)) / pieces);
+    const f0 = Math.sqrt(1 - r0 * r0);
+    const f1 = Math.sqrt(1 - r1 * r1);
+    const beta = (f1 - f0) / (r1 - r0);
+    out.push([f0 - beta * r0, beta]);
+  }
+  return out;
+}
+
+interface InnerData {
+  readonly k: readonly number[];
+  readonly w: readonly number[]; // target total variances
+  readonly omega: readonly number[]; // total-variance weights
+}
+
+interface InnerResult {
+  readonly params: SviParams;
+  readonly objective: number;
+}
+
+/** For fixed (m, σ): the constrained weighted LS fit of (a, d, c) and its objective. */
+function innerFit(
+  data: InnerData,
+  m: number,
+  sigma: number,
+  rhoMax: number,
+  lee: number,
+  chords: readonly [number, number][],
+): InnerResult {
+  const G = [
+    [0, 0, 0],
+    [0, 0, 0],
+    [0, 0, 0],
+  ];
+  const h = [0, 0, 0];
+  let sw = 0;
+  let swW = 0;
+  const n = data.k.length;
+  for (let i = 0; i < n; i++) {
+    const y = (data.k[i]! - m) / sigma;
+    const z = Math.sqrt(y * y + 1);
+    const om = data.omega[i]!;
+    const W = data.w[i]!;
+    const row = [1, y, z];
+    for (let r = 0; r < 3; r++) {
+      h[r]! += om * row[r]! * W;
+      for (let c = r; c < 3; c++) G[r]![c]! += om * row[r]! * row[c]!;
+    }
+    sw += om;
+    swW += om * W;
+  }
+  for (let r = 0; r < 3; r++) for (let c = 0; c < r; c++) G[r]![c] = G[c]![r]!;
+  const tr = G[0]![0]! + G[1]![1]! + G[2]![2]!;
+  for (let r = 0; r < 3; r++) G[r]![r]! += 1e-13 * tr;
+  const A: [number, number, number][] = [
+    [0, 0, 1],
+    [0, -1, -1],
+    [0, 1, -1],
+    [0, -1, rhoMax],
+    [0, 1, rhoMax],
+  ];
+  const lo = [0, -lee * sigma, -lee * sigma, 0, 0];
+  for (const [alpha, beta] of chords) {
+    A.push([1, beta, alpha]);
+    lo.push(0);
+  }
+  const x0 = [Math.max(0, sw > 0 ? swW / sw : 0), 0, 0];
+  const [a, d, c] = activeSetQp(G, h, { A, lo }, x0) as [number, number, number];
+  const cc = Math.max(0, c);
+  const rho = cc > 0 ? Math.max(-rhoMax, Math.min(rhoMax, d / cc)) : 0;
+  const params: SviParams = { a, b: cc / sigma, rho, m, sigma };
+  let obj = 0;
+  for (let i = 0; i < n; i++) {
+    const e = sviTotalVariance(params, data.k[i]!) - data.w[i]!;
+    obj += data.omega[i]! * e * e;
+  }
+  return { params, objective: obj };
+}
+
+/** Nelder–Mead on R² (Lagarias et al. 1998 coefficients 1, 2, ½, ½). */
+function nelderMead2(
+  f: (x: readonly [number, number]) => number,
+  start: readonly [number, number],
+  step: readonly [number, number],
+  maxEval = 400,
+): { x: [number, number]; f: number } {
+  type P = { x: [number, number]; f: number };
+  const mk = (x: [number, number]): P => ({ x, f: f(x) });
+  let s: P[] = [mk([start[0], start[1]]), mk([start[0] + step[0], start[1]]), mk([start[0], start[1] + step[1]])];
+  let evals = 3;
+  while (evals < maxEval) {
+    s.sort((p, q) => p.f - q.f);
+    const [best, mid, worst] = s as [P, P, P];
+    const size = Math.max(
+      Math.abs(mid.x[0] - best.x[0]) + Math.abs(worst.x[0] - best.x[0]),
+      Math.abs(mid.x[1] - best.x[1]) + Math.abs(worst.x[1] - best.x[1]),
+    );
+    if (size < 1e-9 || worst.f - best.f <= 1e-15 * Math.abs(best.f) + 1e-300) break;
+    const c: [number, number] = [(best.x[0] + mid.x[0]) / 2, (best.x[1] + mid.x[1]) / 2];
+    const at = (t: number): [number, number] => [c[0] + t * (worst.x[0] - c[0]), c[1] + t * (worst.x[1] - c[1])];
+    const r = mk(at(-1));
+    evals++;
+    if (r.f < best.f) {
+      const e = mk(at(-2));
+      evals++;
+      s = [best, mid, e.f < r.f ? e : r];
+    } else if (r.f < mid.f) {
+      s = [best, mid, r];
+    } else {
+      const cIn = r.f < worst.f ? mk(at(-0.5)) : mk(at(0.5));
+      evals++;
+      if (cIn.f < Math.min(r.f, worst.f)) {
+        s = [best, mid, cIn];
+      } else {
+        const shrink = (p: P): P => mk([(best.x[0] + p.x[0]) / 2, (best.x[1] + p.x[1]) / 2]);
+        s = [best, shrink(mid), shrink(worst)];
+        evals += 2;
+      }
+    }
+  }
+  s.sort((p, q) => p.f - q.f);
+  return s[0]!;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  if (n === 0) return NaN;
+  return n % 2 === 1 ? s[(n - 1) / 2]! : 0.5 * (s[n / 2 - 1]! + s[n / 2]!);
+}
+
+function fail(message: string, field?: string): never {
+  throw new BallastError('FIT_FAILED', message, field);
+}
+
+/**
+ * Fits a raw SVI slice to implied-vol quotes of one expiry with maturity `T` (years); see
+ * the module comment for the objective, constraints, robust loss and outlier rule, and
+ * `SviFitOptions` for the knobs. Deterministic: same input, same output.
+ *
+ * Throws `BallastError('FIT_FAILED')` naming the field for a non-finite `T`, k, vol, weight,
+ * bidVol or askVol, for T ≤ 0, and when fewer than 5 usable quotes (or fewer than 3
+ * distinct k) remain.
+ */
+export function fitSviSlice(quotes: readonly SviQuote[], T: number, options: SviFitOptions = {}): SviFit {
+  if (!(typeof T === 'number' && Number.isFinite(T))) fail(`must be a finite number, got ${String(T)}`, 'T');
+  if (!(T > 0)) fail(`maturity must be > 0, got ${T}`, 'T');
+  if (!Array.isArray(quotes)) fail('quotes must be an array', 'quotes');
+  const dropped: SviDroppedQuote[] = [];
+  let used: number[] = [];
+  quotes.forEach((q, i) => {
+    for (const f of ['k', 'vol', 'weight', 'bidVol', 'askVol'] as const) {
+      const v = q[f];
+      if (f !== 'k' && f !== 'vol' && v === undefined) continue;
+      if (typeof v !== 'number' || !Number.isFinite(v)) fail(`must be a finite number, got ${String(v)}`, `quotes[${i}].${f}`);
+    }
+    if (!(q.vol > 0)) dropped.push({ index: i, reason: 'non-positive vol' });
+    else if (q.weight !== undefined && !(q.weight > 0)) dropped.push({ index: i, reason: 'non-positive weight' });
+    else if (q.bidVol !== undefined && q.askVol !== undefined && q.bidVol > q.askVol) {
+      dropped.push({ index: i, reason: 'crossed bid/ask' });
+    } else used.push(i);
+  });
+  const requireEnough = (): void => {
+    if (used.length < 5) fail(`need at least 5 usable quotes, got ${used.length}`, 'quotes');
+    if (new Set(used.map((i) => quotes[i]!.k)).size < 3) fail('need at least 3 distinct log-moneyness values', 'quotes');
+  };
+  requireEnough();
+
+  const weighting = options.weighting ?? 'vega';
+  const loss = options.loss ?? 'huber';
+  const maxIt = options.robustIterations ?? 12;
+  const nMad = options.outlierMads ?? 5;
+  const minScale = (options.minScaleVolPoints ?? 0.25) / 100;
+  const maxDrop = options.maxDropRounds ?? 3;
+  const sigmaMin = options.sigmaMin ?? 1e-3;
+  const rhoMax = options.rhoMax ?? 0.999;
+  const lee = options.leeBound ?? 2;
+  const mSpan = options.mMargin ?? 0.5;
+  const chords = minVarianceChords(rhoMax);
+  const sqT = Math.sqrt(T);
+
+  // Base weights λᵢ: user weight × normalised vega.
+  const baseRaw = quotes.map((q) => {
+    const u = q.weight ?? 1;
+    if (weighting === 'uniform' || !(q.vol > 0)) return u;
+    const d1 = -q.k / (q.vol * sqT) + (q.vol * sqT) / 2;
+    return u * normPdf(d1) * sqT;
+  });
+
+  let params: SviParams | undefined;
+  let residuals: number[] = [];
+  let robust: number[] = [];
+  for (let round = 0; ; round++) {
+    const idx = used;
+    const ks = idx.map((i) => quotes[i]!.k);
+    const vols = idx.map((i) => quotes[i]!.vol);
+    const wMkt = vols.map((v) => v * v * T);
+    const maxBase = Math.max(...idx.map((i) => baseRaw[i]!));
+    const base = idx.map((i) => baseRaw[i]! / maxBase);
+    const kLo = Math.min(...ks);
+    const kHi = Math.max(...ks);
+    const span = Math.max(kHi - kLo, 1e-4);
+    const mLo = kLo - mSpan * span;
+    const mHi = kHi + mSpan * span;
+    const sMax = Math.max(sigmaMin * 10, options.sigmaMax ?? span);
+    const lsMin = Math.log(sigmaMin);
+    const lsMax = Math.log(Math.max(sMax, sigmaMin * 10));
+    robust = idx.map(() => 1);
+    let volHat = [...vols];
+    let prevX: [number, number] | undefined;
+    let scale = minScale;
+    for (let it = 0; it < maxIt; it++) {
+      const omega = idx.map((_, j) => (base[j]! * robust[j]!) / (T * (volHat[j]! + vols[j]!)) ** 2);
+      const data: InnerData = { k: ks, w: wMkt, omega };
+      const clampX = (x: readonly [number, number]): [number, number] => [
+        Math.min(mHi, Math.max(mLo, x[0])),
+        Math.min(lsMax, Math.max(lsMin, x[1])),
+      ];
+      const obj = (x: readonly [number, number]): number => {
+        const [m, ls] = clampX(x);
+        return innerFit(data, m, Math.exp(ls), rhoMax, lee, chords).objective;
+      };
+      const starts: [number, number][] = [];
+      const fullSearch = it === 0 || it === maxIt - 1 || prevX === undefined;
+      if (fullSearch) {
+        const grid: { x: [number, number]; f: number }[] = [];
+        const sLo = Math.log(Math.max(sigmaMin, 0.02 * span));
+        const sHi = Math.log(Math.max(Math.max(sigmaMin, 0.02 * span) * 1.01, 2 * span));
+        for (let i = 0; i < 7; i++) {
+          for (let j = 0; j < 7; j++) {
+            const x: [number, number] = [kLo + ((kHi - kLo) * i) / 6, sLo + ((sHi - sLo) * j) / 6];
+            grid.push({ x, f: obj(x) });
+          }
+        }
+        grid.sort((p, q) => p.f - q.f);
+        for (const g of grid.slice(0, 3)) starts.push(g.x);
+        if (prevX !== undefined) starts.push(prevX);
+      } else {
+        starts.push(prevX!);
+      }
+      let best: { x: [number, number]; f: number } | undefined;
+      for (const x0 of starts) {
+        const r = nelderMead2(obj, x0, [0.1 * span, 0.5]);
+        if (best === undefined || r.f < best.f) best = r;
+      }
+      const [m, ls] = clampX(best!.x);
+      prevX = [m, ls];
+      const next = innerFit(data, m, Math.exp(ls), rhoMax, lee, chords).params;
+      const moved =
+        params === undefined ||
+        Math.abs(next.a - params.a) + Math.abs(next.b - params.b) * 0.1 + Math.abs(next.m - params.m) * 0.1 >
+          1e-10 + 1e-8 * Math.abs(next.a);
+      params = next;
+      volHat = ks.map((k) => Math.sqrt(Math.max(0, sviTotalVariance(next, k)) / T));
+      residuals = volHat.map((v, j) => v - vols[j]!);
+      scale = Math.max(1.4826 * median(residuals.map(Math.abs)), minScale);
+      if (loss !== 'linear') {
+        robust = residuals.map((r) => {
+          const z = Math.abs(r) / scale;
+          return loss === 'huber' ? (z <= 1.345 ? 1 : 1.345 / z) : 1 / Math.sqrt(1 + z * z);
+        });
+      }
+      if (!moved && it > 0 && !fullSearch) break;
+    }
+    if (round >= maxDrop || !Number.isFinite(nMad)) break;
+    const keep: number[] = [];
+    let nDropped = 0;
+    idx.forEach((i, j) => {
+      const q = quotes[i]!;
+      const half = q.bidVol !== undefined && q.askVol !== undefined ? (q.askVol - q.bidVol) / 2 : 0;
+      if (Math.abs(residuals[j]!) > nMad * scale + half) {
+        dropped.push({ index: i, reason: 'outlier', residualVolPoints: 100 * residuals[j]! });
+        nDropped++;
+      } else keep.push(i);
+    });
+    if (nDropped === 0) break;
+    used = keep;
+    requireEnough();
+  }
+  let p = params!;
+  let butterfly = checkButterfly(p, options.butterfly);
+  let repaired = false;
+  if (options.enforceButterfly === true && !butterfly.arbitrageFree) {
+    const maxLam = Math.max(...used.map((i) => baseRaw[i]!));
+    const qs: SviQuote[] = used.map((i, j) => ({
+      k: quotes[i]!.k,
+      vol: quotes[i]!.vol,
+      weight: (baseRaw[i]! / maxLam) * robust[j]!,
+    }));
+    p = repairButterfly(p, qs, T, { check: options.butterfly });
+    butterfly = checkButterfly(p, options.butterfly);
+    repaired = true;
+    residuals = used.map((i) => Math.sqrt(Math.max(0, sviTotalVariance(p, quotes[i]!.k)) / T) - quotes[i]!.vol);
+  }
+  const lam = used.map((i) => baseRaw[i]!);
+  const sl = lam.reduce((x, y) => x + y, 0);
+  const rmse = Math.sqrt(residuals.reduce((s, r, j) => s + lam[j]! * r * r, 0) / sl);
+  dropped.sort((x, y) => x.index - y.index);
+  return {
+    params: p,
+    T,
+    rmseVolPoints: 100 * rmse,
+    maxAbsErrorVolPoints: 100 * Math.max(...residuals.map(Math.abs)),
+    n: used.length,
+    used: [...used],
+    dropped,
+    residualsVolPoints: residuals.map((r) => 100 * r),
+    robustWeights: robust,
+    butterfly,
+    repaired,
+  };
+}
