@@ -26,25 +26,81 @@ import type { OptionRight } from '../instruments/instrument.ts';
  *
  *   b(x, s) = e^{x/2}·N(x/s + s/2) − e^{−x/2}·N(x/s − s/2)  ∈ [0, e^{x/2}).
  *
- * The undiscounted time value of a Black-76 call or put is √(F·K)·b(−|ln(F/K)|, s). For
- * s ≤ 0.5 and |x| ≤ 0.5 the difference is rewritten as
- * e^{x/2}·∫_{d2}^{d1} φ + 2·sinh(x/2)·N(d2), with the integral summed as a Hermite series
- * around its midpoint, which removes the cancellation near the money for small s.
- * Returns 0 for s ≤ 0 (and on underflow).
+ * The undiscounted time value of a Black-76 call or put is √(F·K)·b(−|ln(F/K)|, s).
+ *
+ * The textbook difference loses digits twice when d1 = x/s + s/2 is negative: by cancellation
+ * (the terms are ≈ |x|/s² times larger than b) and because N(d) is sensitive to the rounding
+ * of its argument (relative error ≈ d²·ulp). Both are avoided by factoring out the Gaussian,
+ * with h = x/s, t = s/2, m = −h and the Mills ratio R(z) = N(−z)/φ(z):
+ * - |x| ≤ 0.5, s ≤ 0.5: b = φ(h)·e^{x/2}·[Σ_{k even} He_k(h)·2t^{k+1}/(k+1)! + 2·sinh(x/2)·e^{−t²/2}·R(m+t)]
+ *   (the Hermite series is ∫_{d2}^{d1} φ / φ(h); the bracket cancels by only ≈ m²);
+ * - otherwise, if d1 < 0: b = φ(h)·e^{−t²/2}·[R(m−t) − R(m+t)];
+ * - otherwise (d1 ≥ 0, no significant cancellation): the textbook formula.
+ * Relative accuracy ≈ 1e-15 near the money, ≲ 1e-12 in the far tail. Returns 0 for s ≤ 0
+ * and on underflow (b < 1e-300).
  */
 export function normalizedOtmBlack(x: number, s: number): number {
   if (!(s > 0)) return 0;
   const h = x / s;
   const t = 0.5 * s;
+  let b: number;
   if (x >= -0.5 && s <= 0.5) {
-    if (h < -38.5) return 0; // N(d1) underflows: b < 1e-320
-    const integral = normalIntervalMass(h, t);
-    const b = Math.exp(0.5 * x) * integral + 2 * Math.sinh(0.5 * x) * normCdf(h - t);
-    return b > 0 ? b : 0;
+    if (h < -38.5) return 0; // φ(h) underflows
+    const bracket = hermiteIntervalSeries(h, t) + 2 * Math.sinh(0.5 * x) * Math.exp(-0.5 * t * t) * millsRatio(t - h);
+    b = normPdf(h) * Math.exp(0.5 * x) * bracket;
+  } else if (h + t < 0) {
+    if (h < -38.5) return 0;
+    b = normPdf(h) * Math.exp(-0.5 * t * t) * (millsRatio(-(h + t)) - millsRatio(t - h));
+  } else {
+    const ex = Math.exp(0.5 * x);
+    b = ex * normCdf(h + t) - normCdf(h - t) / ex;
   }
-  const ex = Math.exp(0.5 * x);
-  const b = ex * normCdf(h + t) - normCdf(h - t) / ex;
   return b > 0 ? b : 0;
+}
+
+/**
+ * Mills ratio R(z) = N(−z)/φ(z) for z ≥ 0, to a few ulps: Cody's tail over the density
+ * (same Gaussian factor, so it cancels exactly) below z = 37, the asymptotic series
+ * (1/z)·Σ (−1)^k (2k−1)!!/z^{2k} above (8 terms: error < 1e-18).
+ */
+function millsRatio(z: number): number {
+  if (z < 37) return normCdf(-z) / normPdf(z);
+  const w = 1 / (z * z);
+  let term = 1;
+  let sum = 1;
+  for (let k = 1; k <= 8; k++) {
+    term *= -(2 * k - 1) * w;
+    sum += term;
+  }
+  return sum / z;
+}
+
+/**
+ * ∫_{h−t}^{h+t} φ(u) du / φ(h) for t ≤ 0.25, |h·t| ≤ 0.25, from the Hermite expansion
+ * φ(h + v) = φ(h)·Σ_k He_k(h)·(−v)^k / k! integrated term by term (odd terms vanish):
+ * Σ_{k even} He_k(h)·2·t^{k+1}/(k+1)!. Terms shrink like (|h|·t)^k/k!.
+ */
+function hermiteIntervalSeries(h: number, t: number): number {
+  const t2 = t * t;
+  let heA = 1; // He_j (j even)
+  let heB = h; // He_{j+1}
+  let coef = 2 * t; // 2·t^{j+1}/(j+1)!
+  let sum = coef; // j = 0 term
+  let prevAbs = Math.abs(coef);
+  for (let j = 0; j < 80; j += 2) {
+    // He_{j+2} = h·He_{j+1} − (j+1)·He_j ;  He_{j+3} = h·He_{j+2} − (j+2)·He_{j+1}
+    const he2 = h * heB - (j + 1) * heA;
+    const he3 = h * he2 - (j + 2) * heB;
+    heA = he2;
+    heB = he3;
+    coef *= t2 / ((j + 2) * (j + 3));
+    const term = heA * coef;
+    sum += term;
+    const a = Math.abs(term);
+    if (a + prevAbs <= 1e-17 * Math.abs(sum)) break;
+    prevAbs = a;
+  }
+  return sum;
 }
 
 /**
@@ -69,34 +125,6 @@ export function normalizedOtmBlackVega(x: number, s: number): number {
   const h = x / s;
   if (!(Math.abs(h) <= 1e300)) return 0;
   return normPdf(h) * Math.exp(-0.125 * s * s);
-}
-
-/**
- * ∫_{m−t}^{m+t} φ(u) du for t ≤ 0.25, |m·t| ≤ 0.25, by the Hermite expansion
- * φ(m + v) = φ(m)·Σ_k He_k(m)·(−v)^k / k!, integrated term by term (odd terms vanish):
- * φ(m)·Σ_{k even} He_k(m)·2·t^{k+1}/(k+1)!. Terms shrink like (|m|·t)^k/k!.
- */
-function normalIntervalMass(m: number, t: number): number {
-  const t2 = t * t;
-  let heA = 1; // He_j (j even)
-  let heB = m; // He_{j+1}
-  let coef = 2 * t; // 2·t^{j+1}/(j+1)!
-  let sum = coef; // j = 0 term
-  let prevAbs = Math.abs(coef);
-  for (let j = 0; j < 80; j += 2) {
-    // He_{j+2} = m·He_{j+1} − (j+1)·He_j ;  He_{j+3} = m·He_{j+2} − (j+2)·He_{j+1}
-    const he2 = m * heB - (j + 1) * heA;
-    const he3 = m * he2 - (j + 2) * heB;
-    heA = he2;
-    heB = he3;
-    coef *= t2 / ((j + 2) * (j + 3));
-    const term = heA * coef;
-    sum += term;
-    const a = Math.abs(term);
-    if (a + prevAbs <= 1e-17 * Math.abs(sum)) break;
-    prevAbs = a;
-  }
-  return normPdf(m) * sum;
 }
 
 /** Black-76 greeks of one option; all values per one unit of underlying. */
