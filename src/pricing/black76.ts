@@ -127,6 +127,9 @@ export function normalizedOtmBlackVega(x: number, s: number): number {
   return normPdf(h) * Math.exp(-0.125 * s * s);
 }
 
+/** σ√T below which greeks take their s → 0 limit (the at-the-money gamma ~ 1/s would overflow). */
+export const MIN_STD_DEV = 1e-100;
+
 /** Black-76 greeks of one option; all values per one unit of underlying. */
 export interface Black76Greeks {
   /** Discounted price df·Black(F, K, σ√T), quote currency. */
@@ -207,8 +210,9 @@ export function black76Price(
 /**
  * Black-76 price and greeks (see `Black76Greeks` for units and formulas).
  *
- * Limit s = σ√T = 0 (T = 0 or σ = 0, or s so small that ln(F/K)/s overflows): price is the
- * discounted intrinsic value; delta, probabilities and strike sensitivity take their limits
+ * Limit s = σ√T = 0 (T = 0 or σ = 0; greeks use it for s < 1e-100, where the at-the-money
+ * gamma would overflow): price is the discounted intrinsic value (plus the exact, < 1e-100·F,
+ * time value when s > 0); delta, probabilities and strike sensitivity take their limits
  * (at F = K exactly: forward delta ±½ and probabilities ½); gamma and vega are reported
  * as 0 (the at-the-money gamma is a Dirac mass there); theta is r·price (r = 0 if T = 0).
  */
@@ -236,7 +240,7 @@ export function black76Greeks(
   let theta: number;
   let pCash: number;
   let pAsset: number;
-  if (!(s > 0) || !(Math.abs(h) <= 1e300)) {
+  if (!(s >= MIN_STD_DEV) || !(Math.abs(h) <= 1e300)) {
     const p = F === K ? 0.5 : (call ? F > K : K > F) ? 1 : 0;
     pCash = p;
     pAsset = p;

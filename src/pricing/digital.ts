@@ -15,6 +15,7 @@
 import { BallastError, requireFinite } from '../core/errors.ts';
 import { normCdf, normPdf } from '../core/normal.ts';
 import type { DigitalPayoff, OptionRight } from '../instruments/instrument.ts';
+import { MIN_STD_DEV } from './black76.ts';
 
 /** Digital option price and greeks (per option). */
 export interface DigitalGreeks {
@@ -54,7 +55,7 @@ function check(payoff: DigitalPayoff, right: OptionRight, S: number, K: number, 
 
 /**
  * Digital price and greeks. `cash` is the cash amount of a cash-or-nothing option (ignored
- * for asset-or-nothing). Limit s = σ√T = 0: the payoff on the forward S·e^{(r−q)T},
+ * for asset-or-nothing). Limit s = σ√T = 0 (used for s < 1e-100): the payoff on the forward S·e^{(r−q)T},
  * discounted (½ of it exactly at the money); the distributional greeks (delta of cash-or-
  * nothing, gamma, vega) are reported as 0 there.
  */
@@ -77,7 +78,7 @@ export function digitalGreeks(
   const dfQ = Math.exp(-q * T);
   const x = Math.log(S / K) + (r - q) * T; // ln(F/K)
   const h = x / s;
-  const limit = !(s > 0) || !(Math.abs(h) <= 1e300);
+  const limit = !(s >= MIN_STD_DEV) || !(Math.abs(h) <= 1e300);
   const d1 = limit ? 0 : h + 0.5 * s;
   const d2 = limit ? 0 : h - 0.5 * s;
   // (r − q)/(σ√T) − d/(2T) appears in theta: ∂d2/∂T = d1-term, ∂d1/∂T = d2-term (sign below).

@@ -10,10 +10,11 @@
  *    is the same for the call and the put (put-call parity), so the OTM side is priced
  *    implicitly. Solve b(x, s) = β for s = σ√T, where b = `normalizedOtmBlack` increases
  *    from 0 to e^{x/2}.
- * 2. b(x, ·) is convex below its inflection point s* = √(2|x|) and concave above it. Below
- *    s*, solve ln b(s) = ln β (concave in s); above s*, solve ln(e^{x/2} − b(s)) =
- *    ln(e^{x/2} − β) (the complement is evaluated as a sum of positive terms, so prices
- *    close to the upper bound keep their precision).
+ * 2. b(x, ·) is convex below its inflection point s* = √(2|x|) and concave above it; the
+ *    root's side of s* (b(s*) vs β) gives the initial bracket. The objective is ln b(s) − ln β
+ *    (concave in s) for β ≤ ½·e^{x/2}, else ln(e^{x/2} − b(s)) − ln(e^{x/2} − β), the
+ *    complement being evaluated as a sum of positive terms, so that prices close to either
+ *    bound keep their relative precision.
  * 3. Initial guesses: below s*, the small-s asymptotic ln b ≈ −x²/(2s²) + 3·ln s + c, with c
  *    matched at s*; above s*, the at-the-money identity e^{x/2} − b ≈ 2k·N(−s/2) (exact for
  *    x = 0), with k matched at s*.
@@ -124,6 +125,7 @@ function impliedVol(
       { price, intrinsic: intrinsicD },
     );
   }
+  if (price <= intrinsicD) return 0; // at (or within 4 ulps below) the discounted intrinsic value
   const pu = price / df;
   const timeValue = pu - intrinsic;
   if (!(timeValue > 0)) return 0;
@@ -163,25 +165,28 @@ function solveNormalized(x: number, beta: number, betaC: number): number {
   }
   if (!(s > lo && s < hi)) s = hi < Infinity ? 0.5 * (lo + hi) : Math.max(2 * lo, 1);
 
-  const target = Math.log(lower ? beta : betaC);
+  // Objective: ln b when β ≤ ½e^{x/2} (always so below s*), else ln(e^{x/2} − b); each is
+  // evaluated where it has full relative precision. Both are monotone and concave/convex
+  // enough for safeguarded Halley to converge from either side.
+  const useB = beta <= 0.5 * Math.exp(0.5 * x);
+  const target = Math.log(useB ? beta : betaC);
   for (let iter = 0; iter < MAX_ITER; iter++) {
-    // Objective f(s) = ln g(s) − target, with g = b (lower, increasing) or e^{x/2} − b
-    // (upper, decreasing). g' = ±v, g'' = ±v·(x²/s³ − s/4), v = ∂b/∂s.
-    const g = lower ? normalizedOtmBlack(x, s) : normalizedOtmBlackComplement(x, s);
+    // f(s) = ln g(s) − target, g = b (increasing) or e^{x/2} − b (decreasing);
+    // g' = ±v, g'' = ±v·(x²/s³ − s/4), v = ∂b/∂s.
+    const g = useB ? normalizedOtmBlack(x, s) : normalizedOtmBlackComplement(x, s);
     let next: number;
     if (!(g > 0)) {
-      // underflow: lower region → s too small; upper region → s too large
-      if (lower) lo = s;
+      // underflow: of b → s too small; of the complement → s too large
+      if (useB) lo = s;
       else hi = s;
       next = hi < Infinity ? 0.5 * (lo + hi) : 2 * s;
     } else {
       const f = Math.log(g) - target;
       if (f === 0) return s;
-      const increasing = lower;
-      if (f < 0 === increasing) lo = s;
+      if (f < 0 === useB) lo = s;
       else hi = s;
       const v = normalizedOtmBlackVega(x, s);
-      const sign = lower ? 1 : -1;
+      const sign = useB ? 1 : -1;
       const d1 = (sign * v) / g; // f'
       const curv = (x * x) / (s * s * s) - 0.25 * s;
       const d2 = (sign * v * curv) / g - d1 * d1; // f''
