@@ -98,10 +98,15 @@ export interface ButterflyCheck {
 function requireFiniteParams(p: SviParams, where: string): void {
   for (const f of ['a', 'b', 'rho', 'm', 'sigma'] as const) {
     if (typeof p[f] !== 'number' || !Number.isFinite(p[f])) {
-      throw new BallastError('INVALID_INPUT', `must be a finite number, got ${String(p[f])}`, `${where}.${f}`);
+      throw new BallastError(
+        'INVALID_INPUT',
+        `must be a finite number, got ${String(p[f])}`,
+        `${where}.${f}`,
+      );
     }
   }
-  if (!(p.sigma > 0)) throw new BallastError('INVALID_INPUT', `must be > 0, got ${p.sigma}`, `${where}.sigma`);
+  if (!(p.sigma > 0))
+    throw new BallastError('INVALID_INPUT', `must be > 0, got ${p.sigma}`, `${where}.sigma`);
 }
 
 /** Golden-section minimisation of f on [lo, hi]; returns [x, f(x)]. */
@@ -153,7 +158,13 @@ function defaultButterflyRange(p: SviParams): [number, number] {
   return [lo, hi];
 }
 
-function butterflyGrid(p: SviParams, kMin: number, kMax: number, points: number, wings: boolean): number[] {
+function butterflyGrid(
+  p: SviParams,
+  kMin: number,
+  kMax: number,
+  points: number,
+  wings: boolean,
+): number[] {
   const ks: number[] = [];
   const n = Math.max(2, Math.floor(points));
   for (let i = 0; i < n; i++) ks.push(kMin + ((kMax - kMin) * i) / (n - 1));
@@ -192,7 +203,11 @@ export function checkButterfly(p: SviParams, options: ButterflyCheckOptions = {}
   const kMin = options.kMin ?? dMin;
   const kMax = options.kMax ?? dMax;
   if (!(Number.isFinite(kMin) && Number.isFinite(kMax) && kMin < kMax)) {
-    throw new BallastError('INVALID_INPUT', `need finite kMin < kMax, got [${kMin}, ${kMax}]`, 'options.kMin');
+    throw new BallastError(
+      'INVALID_INPUT',
+      `need finite kMin < kMax, got [${kMin}, ${kMax}]`,
+      'options.kMin',
+    );
   }
   const ks = butterflyGrid(p, kMin, kMax, options.points ?? 2001, options.wings ?? true);
   const bad = (k: number): boolean => {
@@ -308,14 +323,22 @@ export interface CalendarCheck {
 function sortedSlices<S extends CalendarSlice>(slices: readonly S[]): S[] {
   slices.forEach((s, i) => {
     if (!(Number.isFinite(s.T) && s.T > 0)) {
-      throw new BallastError('INVALID_INPUT', `maturity must be finite and > 0, got ${s.T}`, `slices[${i}].T`);
+      throw new BallastError(
+        'INVALID_INPUT',
+        `maturity must be finite and > 0, got ${s.T}`,
+        `slices[${i}].T`,
+      );
     }
     requireFiniteParams(s.params, `slices[${i}].params`);
   });
   const out = [...slices].sort((x, y) => x.T - y.T);
   for (let i = 1; i < out.length; i++) {
     if (out[i]!.T === out[i - 1]!.T) {
-      throw new BallastError('INVALID_INPUT', `two slices share the maturity T = ${out[i]!.T}`, 'slices');
+      throw new BallastError(
+        'INVALID_INPUT',
+        `two slices share the maturity T = ${out[i]!.T}`,
+        'slices',
+      );
     }
   }
   return out;
@@ -326,12 +349,19 @@ function pairGrid(p1: SviParams, options: CalendarCheckOptions): number[] {
   let kMin = options.kMin;
   let kMax = options.kMax;
   if (kMin === undefined || kMax === undefined) {
-    const half = Math.max(1e-4, (options.stdDevs ?? 4) * Math.sqrt(Math.max(0, sviTotalVariance(p1, 0))));
+    const half = Math.max(
+      1e-4,
+      (options.stdDevs ?? 4) * Math.sqrt(Math.max(0, sviTotalVariance(p1, 0))),
+    );
     kMin ??= -half;
     kMax ??= half;
   }
   if (!(Number.isFinite(kMin) && Number.isFinite(kMax) && kMin < kMax)) {
-    throw new BallastError('INVALID_INPUT', `need finite kMin < kMax, got [${kMin}, ${kMax}]`, 'options.kMin');
+    throw new BallastError(
+      'INVALID_INPUT',
+      `need finite kMin < kMax, got [${kMin}, ${kMax}]`,
+      'options.kMin',
+    );
   }
   return uniformGrid(kMin, kMax, options.points ?? 1201);
 }
@@ -485,9 +515,17 @@ function sanitize(p: SviParams): SviParams {
 }
 
 /** Nelder–Mead on Rⁿ (standard coefficients 1, 2, ½, ½), for the local repair step. */
-function nelderMead(f: (x: number[]) => number, x0: number[], steps: number[], maxEval: number): number[] {
+function nelderMead(
+  f: (x: number[]) => number,
+  x0: number[],
+  steps: number[],
+  maxEval: number,
+): number[] {
   const n = x0.length;
-  let simplex = [x0, ...steps.map((s, i) => x0.map((v, j) => (j === i ? v + s : v)))].map((x) => ({ x, f: f(x) }));
+  let simplex = [x0, ...steps.map((s, i) => x0.map((v, j) => (j === i ? v + s : v)))].map((x) => ({
+    x,
+    f: f(x),
+  }));
   let evals = n + 1;
   while (evals < maxEval) {
     simplex.sort((p, q) => p.f - q.f);
@@ -530,7 +568,7 @@ const RHO_CAP = 0.999;
 const toX = (p: SviParams): number[] => [
   p.a,
   Math.log(Math.max(p.b, 1e-12)),
-  Math.atanh(Math.max(-RHO_CAP, Math.min(RHO_CAP, p.rho)) / RHO_CAP * (1 - 1e-12)),
+  Math.atanh((Math.max(-RHO_CAP, Math.min(RHO_CAP, p.rho)) / RHO_CAP) * (1 - 1e-12)),
   p.m,
   Math.log(p.sigma),
 ];
@@ -614,7 +652,9 @@ export function repairButterfly(
   const curv = sviTotalVarianceD2k(s, 0);
   const anchors: SviParams[] = [];
   for (const rho of [Math.max(-0.95, Math.min(0.95, s.rho)), 0]) {
-    const phiMax = 0.98 * Math.min(4 / (theta * (1 + Math.abs(rho))), Math.sqrt(4 / (theta * (1 + Math.abs(rho)))));
+    const phiMax =
+      0.98 *
+      Math.min(4 / (theta * (1 + Math.abs(rho))), Math.sqrt(4 / (theta * (1 + Math.abs(rho)))));
     const phis: number[] = [0.5 * phiMax];
     if (rho !== 0 && skew / (theta * rho) > 0) phis.push(skew / (theta * rho));
     if (curv > 0) phis.push(Math.sqrt((2 * curv) / (theta * (1 - rho * rho))));
@@ -651,7 +691,11 @@ export function repairButterfly(
     }
   }
   if (feasible === undefined) {
-    throw new BallastError('FIT_FAILED', 'could not find a butterfly-free slice near the given parameters', 'params');
+    throw new BallastError(
+      'FIT_FAILED',
+      'could not find a butterfly-free slice near the given parameters',
+      'params',
+    );
   }
 
   // (3) Local penalised improvement.
@@ -677,7 +721,13 @@ export function repairButterfly(
       const q = fromX(y);
       return score(q) / scale0 + mu * penalty(q) * 1e4;
     };
-    const steps = [0.1 * Math.max(Math.abs(s.a), theta), 0.1, 0.1, 0.1 * Math.max(s.sigma, 0.01), 0.1];
+    const steps = [
+      0.1 * Math.max(Math.abs(s.a), theta),
+      0.1,
+      0.1,
+      0.1 * Math.max(s.sigma, 0.01),
+      0.1,
+    ];
     x = nelderMead(obj, x, steps, 1500);
   }
   const local = fromX(x);

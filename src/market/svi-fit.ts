@@ -22,18 +22,27 @@
  *   inner approximation of the minimum-variance condition a + bσ√(1 − ρ²) ≥ 0, so the
  *   condition always holds, with a slack of at most ~0.1 % of bσ).
  * That 3-variable convex QP is solved exactly by a primal active-set method; the outer
- * 2-D problem over (m, ln σ) is minimised by Nelder–Mead started from the best points of a
- * fixed 7×7 grid (deterministic multi-start; no randomness).
+ * 2-D problem over (m, ln σ) is minimised by Nelder–Mead started from the 3 best points of a
+ * fixed 7×7 grid (deterministic multi-start; no randomness) at the first IRLS iteration of
+ * each round, then warm-started from the previous iterate.
  *
- * Robustness: IRLS with Huber (default) or soft-L1 weights on the vol residuals, robust scale
- * s = max(1.4826·median|rᵢ|, `minScaleVolPoints`/100); after convergence quotes with
+ * Robustness: the first iteration uses model-free starting weights (each vol against a line
+ * through its two neighbours on each side, Tukey bisquare on the robust z-score), so a wild
+ * quote cannot drag the start; then IRLS with Huber (default) or soft-L1 weights on the vol
+ * residuals, robust scale s = max(1.4826·median|rᵢ|, `minScaleVolPoints`/100); after
+ * convergence quotes with
  * |rᵢ| > `outlierMads`·s + half their bid/ask vol spread (0 if unknown) are dropped and the fit
  * is repeated (at most `maxDropRounds` times). Quotes with vol ≤ 0, weight ≤ 0 or
  * bidVol > askVol are dropped up front. Every drop is reported with its reason.
  */
 import { BallastError } from '../core/errors.ts';
 import { normPdf } from '../core/normal.ts';
-import { type ButterflyCheck, type ButterflyCheckOptions, checkButterfly, repairButterfly } from './arbitrage.ts';
+import {
+  type ButterflyCheck,
+  type ButterflyCheckOptions,
+  checkButterfly,
+  repairButterfly,
+} from './arbitrage.ts';
 import { type SviParams, sviTotalVariance } from './svi.ts';
 
 /**
@@ -180,7 +189,9 @@ function activeSetQp(G: number[][], h: number[], cons: Constraints, x0: number[]
     const n = 3 + m;
     const K: number[][] = [];
     const rhs: number[] = [];
-    const grad = [0, 1, 2].map((r) => G[r]![0]! * x[0]! + G[r]![1]! * x[1]! + G[r]![2]! * x[2]! - h[r]!);
+    const grad = [0, 1, 2].map(
+      (r) => G[r]![0]! * x[0]! + G[r]![1]! * x[1]! + G[r]![2]! * x[2]! - h[r]!,
+    );
     for (let r = 0; r < 3; r++) {
       const row = new Array<number>(n).fill(0);
       for (let c = 0; c < 3; c++) row[c] = G[r]![c]!;
@@ -330,7 +341,11 @@ function nelderMead2(
 ): { x: [number, number]; f: number } {
   type P = { x: [number, number]; f: number };
   const mk = (x: [number, number]): P => ({ x, f: f(x) });
-  let s: P[] = [mk([start[0], start[1]]), mk([start[0] + step[0], start[1]]), mk([start[0], start[1] + step[1]])];
+  let s: P[] = [
+    mk([start[0], start[1]]),
+    mk([start[0] + step[0], start[1]]),
+    mk([start[0], start[1] + step[1]]),
+  ];
   let evals = 3;
   while (evals < maxEval) {
     s.sort((p, q) => p.f - q.f);
@@ -341,7 +356,10 @@ function nelderMead2(
     );
     if (size < 1e-9 || worst.f - best.f <= 1e-15 * Math.abs(best.f) + 1e-300) break;
     const c: [number, number] = [(best.x[0] + mid.x[0]) / 2, (best.x[1] + mid.x[1]) / 2];
-    const at = (t: number): [number, number] => [c[0] + t * (worst.x[0] - c[0]), c[1] + t * (worst.x[1] - c[1])];
+    const at = (t: number): [number, number] => [
+      c[0] + t * (worst.x[0] - c[0]),
+      c[1] + t * (worst.x[1] - c[1]),
+    ];
     const r = mk(at(-1));
     evals++;
     if (r.f < best.f) {
@@ -373,6 +391,59 @@ function median(xs: readonly number[]): number {
   return n % 2 === 1 ? s[(n - 1) / 2]! : 0.5 * (s[n / 2 - 1]! + s[n / 2]!);
 }
 
+/** Robust IRLS weight of a standardised residual z: Huber (tuning 1.345) or soft-L1. */
+function robustWeight(z: number, loss: 'huber' | 'soft-l1'): number {
+  const a = Math.abs(z);
+  return loss === 'huber' ? (a <= 1.345 ? 1 : 1.345 / a) : 1 / Math.sqrt(1 + a * a);
+}
+
+/**
+ * Initial robust weights, so that IRLS does not start from a least-squares fit dragged by
+ * a wild quote: each vol is compared with the least-squares line through its (up to) two
+ * neighbours on each side in k (itself excluded); the residuals, standardised by their
+ * robust scale 1.4826·MAD, give the first weights by Tukey's bisquare. Huber and soft-L1
+ * are not redescending (a far outlier keeps a pull that grows with its distance), so the
+ * first fit must not see the gross outliers at all; later IRLS passes use the chosen loss.
+ */
+function neighbourScreen(
+  ks: readonly number[],
+  vols: readonly number[],
+  minScale: number,
+): number[] {
+  const n = ks.length;
+  const order = ks.map((_, i) => i).sort((x, y) => ks[x]! - ks[y]!);
+  const res = new Array<number>(n).fill(0);
+  order.forEach((i, pos) => {
+    const nb: number[] = [];
+    for (let d = 1; d <= 2; d++) {
+      if (pos - d >= 0) nb.push(order[pos - d]!);
+      if (pos + d < n) nb.push(order[pos + d]!);
+    }
+    let sx = 0;
+    let sy = 0;
+    for (const j of nb) {
+      sx += ks[j]!;
+      sy += vols[j]!;
+    }
+    const mx = sx / nb.length;
+    const my = sy / nb.length;
+    let sxx = 0;
+    let sxy = 0;
+    for (const j of nb) {
+      sxx += (ks[j]! - mx) ** 2;
+      sxy += (ks[j]! - mx) * (vols[j]! - my);
+    }
+    const slope = sxx > 0 ? sxy / sxx : 0;
+    res[i] = vols[i]! - (my + slope * (ks[i]! - mx));
+  });
+  const scale = Math.max(1.4826 * median(res.map(Math.abs)), minScale);
+  // Tukey's bisquare (c = 4.685): a gross outlier against its neighbours starts at weight 0.
+  return res.map((r) => {
+    const u = r / (4.685 * scale);
+    return Math.abs(u) < 1 ? (1 - u * u) ** 2 : 0;
+  });
+}
+
 function fail(message: string, field?: string): never {
   throw new BallastError('FIT_FAILED', message, field);
 }
@@ -386,8 +457,13 @@ function fail(message: string, field?: string): never {
  * bidVol or askVol, for T ≤ 0, and when fewer than 5 usable quotes (or fewer than 3
  * distinct k) remain.
  */
-export function fitSviSlice(quotes: readonly SviQuote[], T: number, options: SviFitOptions = {}): SviFit {
-  if (!(typeof T === 'number' && Number.isFinite(T))) fail(`must be a finite number, got ${String(T)}`, 'T');
+export function fitSviSlice(
+  quotes: readonly SviQuote[],
+  T: number,
+  options: SviFitOptions = {},
+): SviFit {
+  if (!(typeof T === 'number' && Number.isFinite(T)))
+    fail(`must be a finite number, got ${String(T)}`, 'T');
   if (!(T > 0)) fail(`maturity must be > 0, got ${T}`, 'T');
   if (!Array.isArray(quotes)) fail('quotes must be an array', 'quotes');
   const dropped: SviDroppedQuote[] = [];
@@ -396,17 +472,20 @@ export function fitSviSlice(quotes: readonly SviQuote[], T: number, options: Svi
     for (const f of ['k', 'vol', 'weight', 'bidVol', 'askVol'] as const) {
       const v = q[f];
       if (f !== 'k' && f !== 'vol' && v === undefined) continue;
-      if (typeof v !== 'number' || !Number.isFinite(v)) fail(`must be a finite number, got ${String(v)}`, `quotes[${i}].${f}`);
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        fail(`must be a finite number, got ${String(v)}`, `quotes[${i}].${f}`);
     }
     if (!(q.vol > 0)) dropped.push({ index: i, reason: 'non-positive vol' });
-    else if (q.weight !== undefined && !(q.weight > 0)) dropped.push({ index: i, reason: 'non-positive weight' });
+    else if (q.weight !== undefined && !(q.weight > 0))
+      dropped.push({ index: i, reason: 'non-positive weight' });
     else if (q.bidVol !== undefined && q.askVol !== undefined && q.bidVol > q.askVol) {
       dropped.push({ index: i, reason: 'crossed bid/ask' });
     } else used.push(i);
   });
   const requireEnough = (): void => {
     if (used.length < 5) fail(`need at least 5 usable quotes, got ${used.length}`, 'quotes');
-    if (new Set(used.map((i) => quotes[i]!.k)).size < 3) fail('need at least 3 distinct log-moneyness values', 'quotes');
+    if (new Set(used.map((i) => quotes[i]!.k)).size < 3)
+      fail('need at least 3 distinct log-moneyness values', 'quotes');
   };
   requireEnough();
 
@@ -449,7 +528,7 @@ export function fitSviSlice(quotes: readonly SviQuote[], T: number, options: Svi
     const sMax = Math.max(sigmaMin * 10, options.sigmaMax ?? span);
     const lsMin = Math.log(sigmaMin);
     const lsMax = Math.log(Math.max(sMax, sigmaMin * 10));
-    robust = idx.map(() => 1);
+    robust = loss === 'linear' ? idx.map(() => 1) : neighbourScreen(ks, vols, minScale);
     let volHat = [...vols];
     let prevX: [number, number] | undefined;
     let scale = minScale;
@@ -465,7 +544,7 @@ export function fitSviSlice(quotes: readonly SviQuote[], T: number, options: Svi
         return innerFit(data, m, Math.exp(ls), rhoMax, lee, chords).objective;
       };
       const starts: [number, number][] = [];
-      const fullSearch = it === 0 || it === maxIt - 1 || prevX === undefined;
+      const fullSearch = it === 0 || prevX === undefined;
       if (fullSearch) {
         const grid: { x: [number, number]; f: number }[] = [];
         const sLo = Math.log(Math.max(sigmaMin, 0.02 * span));
@@ -492,19 +571,18 @@ export function fitSviSlice(quotes: readonly SviQuote[], T: number, options: Svi
       const next = innerFit(data, m, Math.exp(ls), rhoMax, lee, chords).params;
       const moved =
         params === undefined ||
-        Math.abs(next.a - params.a) + Math.abs(next.b - params.b) * 0.1 + Math.abs(next.m - params.m) * 0.1 >
+        Math.abs(next.a - params.a) +
+          Math.abs(next.b - params.b) * 0.1 +
+          Math.abs(next.m - params.m) * 0.1 >
           1e-10 + 1e-8 * Math.abs(next.a);
       params = next;
       volHat = ks.map((k) => Math.sqrt(Math.max(0, sviTotalVariance(next, k)) / T));
       residuals = volHat.map((v, j) => v - vols[j]!);
       scale = Math.max(1.4826 * median(residuals.map(Math.abs)), minScale);
       if (loss !== 'linear') {
-        robust = residuals.map((r) => {
-          const z = Math.abs(r) / scale;
-          return loss === 'huber' ? (z <= 1.345 ? 1 : 1.345 / z) : 1 / Math.sqrt(1 + z * z);
-        });
+        robust = residuals.map((r) => robustWeight(r / scale, loss));
       }
-      if (!moved && it > 0 && !fullSearch) break;
+      if (!moved && it > 0) break;
     }
     if (round >= maxDrop || !Number.isFinite(nMad)) break;
     const keep: number[] = [];
@@ -534,7 +612,9 @@ export function fitSviSlice(quotes: readonly SviQuote[], T: number, options: Svi
     p = repairButterfly(p, qs, T, { check: options.butterfly });
     butterfly = checkButterfly(p, options.butterfly);
     repaired = true;
-    residuals = used.map((i) => Math.sqrt(Math.max(0, sviTotalVariance(p, quotes[i]!.k)) / T) - quotes[i]!.vol);
+    residuals = used.map(
+      (i) => Math.sqrt(Math.max(0, sviTotalVariance(p, quotes[i]!.k)) / T) - quotes[i]!.vol,
+    );
   }
   const lam = used.map((i) => baseRaw[i]!);
   const sl = lam.reduce((x, y) => x + y, 0);

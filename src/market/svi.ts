@@ -80,10 +80,15 @@ export function sviImpliedVol(p: SviParams, k: number, T: number): number {
   }
   const w = sviTotalVariance(p, k);
   if (!(w >= 0)) {
-    throw new BallastError('INVALID_VOL', `SVI total variance is negative (${w}) at k = ${k}`, 'k', {
-      k,
-      w,
-    });
+    throw new BallastError(
+      'INVALID_VOL',
+      `SVI total variance is negative (${w}) at k = ${k}`,
+      'k',
+      {
+        k,
+        w,
+      },
+    );
   }
   return Math.sqrt(w / T);
 }
@@ -122,16 +127,29 @@ export function sviValidate(p: SviParams): SviViolation[] {
   const out: SviViolation[] = [];
   for (const f of ['a', 'b', 'rho', 'm', 'sigma'] as const) {
     if (typeof p[f] !== 'number' || !Number.isFinite(p[f])) {
-      out.push({ code: 'NOT_FINITE', field: f, message: `${f} must be a finite number, got ${String(p[f])}` });
+      out.push({
+        code: 'NOT_FINITE',
+        field: f,
+        message: `${f} must be a finite number, got ${String(p[f])}`,
+      });
     }
   }
   if (out.length > 0) return out;
-  if (!(p.b >= 0)) out.push({ code: 'B_NEGATIVE', field: 'b', message: `b must be >= 0, got ${p.b}` });
+  if (!(p.b >= 0))
+    out.push({ code: 'B_NEGATIVE', field: 'b', message: `b must be >= 0, got ${p.b}` });
   if (!(Math.abs(p.rho) < 1)) {
-    out.push({ code: 'RHO_OUT_OF_RANGE', field: 'rho', message: `|rho| must be < 1, got ${p.rho}` });
+    out.push({
+      code: 'RHO_OUT_OF_RANGE',
+      field: 'rho',
+      message: `|rho| must be < 1, got ${p.rho}`,
+    });
   }
   if (!(p.sigma > 0)) {
-    out.push({ code: 'SIGMA_NOT_POSITIVE', field: 'sigma', message: `sigma must be > 0, got ${p.sigma}` });
+    out.push({
+      code: 'SIGMA_NOT_POSITIVE',
+      field: 'sigma',
+      message: `sigma must be > 0, got ${p.sigma}`,
+    });
   }
   if (out.length > 0) return out;
   const wMin = sviMinTotalVariance(p);

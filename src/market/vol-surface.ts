@@ -47,13 +47,25 @@ export function makeVolSurface<S extends VolSlice>(slices: readonly S[]): readon
   }
   slices.forEach((s, i) => {
     if (!Number.isFinite(s.expiryMs)) {
-      throw new BallastError('INVALID_INPUT', `must be finite, got ${s.expiryMs}`, `slices[${i}].expiryMs`);
+      throw new BallastError(
+        'INVALID_INPUT',
+        `must be finite, got ${s.expiryMs}`,
+        `slices[${i}].expiryMs`,
+      );
     }
     if (!(Number.isFinite(s.T) && s.T > 0)) {
-      throw new BallastError('INVALID_INPUT', `must be finite and > 0, got ${s.T}`, `slices[${i}].T`);
+      throw new BallastError(
+        'INVALID_INPUT',
+        `must be finite and > 0, got ${s.T}`,
+        `slices[${i}].T`,
+      );
     }
     if (!(Number.isFinite(s.forward) && s.forward > 0)) {
-      throw new BallastError('INVALID_INPUT', `must be finite and > 0, got ${s.forward}`, `slices[${i}].forward`);
+      throw new BallastError(
+        'INVALID_INPUT',
+        `must be finite and > 0, got ${s.forward}`,
+        `slices[${i}].forward`,
+      );
     }
     const v = sviValidate(s.params).filter(
       (x) => x.code !== 'NEGATIVE_MIN_VARIANCE' && x.code !== 'LEE_WING_BOUND',
@@ -65,7 +77,11 @@ export function makeVolSurface<S extends VolSlice>(slices: readonly S[]): readon
   const sorted = [...slices].sort((x, y) => x.T - y.T);
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i]!.T === sorted[i - 1]!.T) {
-      throw new BallastError('INVALID_INPUT', `two slices share the maturity T = ${sorted[i]!.T}`, 'slices');
+      throw new BallastError(
+        'INVALID_INPUT',
+        `two slices share the maturity T = ${sorted[i]!.T}`,
+        'slices',
+      );
     }
   }
   return sorted;
@@ -73,7 +89,11 @@ export function makeVolSurface<S extends VolSlice>(slices: readonly S[]): readon
 
 function requireT(T: number): void {
   if (!(typeof T === 'number' && Number.isFinite(T) && T > 0)) {
-    throw new BallastError('INVALID_INPUT', `maturity must be finite and > 0, got ${String(T)}`, 'T');
+    throw new BallastError(
+      'INVALID_INPUT',
+      `maturity must be finite and > 0, got ${String(T)}`,
+      'T',
+    );
   }
 }
 
@@ -94,7 +114,11 @@ export function totalVarianceAt(surface: VolSurface, k: number, T: number): numb
   if (n === 0) throw new BallastError('INVALID_INPUT', 'the surface has no slices', 'surface');
   for (let i = 1; i < n; i++) {
     if (!(s[i]!.T > s[i - 1]!.T)) {
-      throw new BallastError('INVALID_INPUT', 'slices must be sorted by strictly increasing T', `surface[${i}].T`);
+      throw new BallastError(
+        'INVALID_INPUT',
+        'slices must be sorted by strictly increasing T',
+        `surface[${i}].T`,
+      );
     }
   }
   const first = s[0]!;
@@ -125,7 +149,11 @@ export function impliedVolAt(surface: VolSurface, K: number, F: number, T: numbe
     throw new BallastError('INVALID_INPUT', `strike must be finite and > 0, got ${String(K)}`, 'K');
   }
   if (!(typeof F === 'number' && Number.isFinite(F) && F > 0)) {
-    throw new BallastError('INVALID_INPUT', `forward must be finite and > 0, got ${String(F)}`, 'F');
+    throw new BallastError(
+      'INVALID_INPUT',
+      `forward must be finite and > 0, got ${String(F)}`,
+      'F',
+    );
   }
   return impliedVolAtK(surface, Math.log(K / F), T);
 }
@@ -137,7 +165,11 @@ export function impliedVolAt(surface: VolSurface, K: number, F: number, T: numbe
 export function impliedVolAtK(surface: VolSurface, k: number, T: number): number {
   const w = totalVarianceAt(surface, k, T);
   if (!(w >= 0)) {
-    throw new BallastError('INVALID_VOL', `interpolated total variance is negative (${w})`, 'k', { k, T, w });
+    throw new BallastError('INVALID_VOL', `interpolated total variance is negative (${w})`, 'k', {
+      k,
+      T,
+      w,
+    });
   }
   return Math.sqrt(w / T);
 }
