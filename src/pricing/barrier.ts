@@ -95,10 +95,15 @@ function imaginaryLambdaRemainder(c: number, kappaT: number): number {
     // log-spaced part on [max(c, e^-200), 1]: the integrand varies on the scale of v.
     const lo = Math.log(Math.max(c, Math.exp(-200)));
     const panels = Math.min(200, Math.max(4, Math.ceil(-lo * 2)));
-    total += gaussLegendre((u) => {
-      const v = Math.exp(u);
-      return g(v) * v;
-    }, lo, 0, panels);
+    total += gaussLegendre(
+      (u) => {
+        const v = Math.exp(u);
+        return g(v) * v;
+      },
+      lo,
+      0,
+      panels,
+    );
     start = 1;
   }
   // linear part on [start, start + L]: φ decays like e^{−start·w − w²/2}.
@@ -143,26 +148,54 @@ export function barrierPrice(
   q: number,
   sigma: number,
 ): number {
-  if (barrierType !== 'down-in' && barrierType !== 'down-out' && barrierType !== 'up-in' && barrierType !== 'up-out') {
-    throw new BallastError('INVALID_INPUT', `unknown barrier type ${String(barrierType)}`, 'barrierType');
+  if (
+    barrierType !== 'down-in' &&
+    barrierType !== 'down-out' &&
+    barrierType !== 'up-in' &&
+    barrierType !== 'up-out'
+  ) {
+    throw new BallastError(
+      'INVALID_INPUT',
+      `unknown barrier type ${String(barrierType)}`,
+      'barrierType',
+    );
   }
   if (right !== 'call' && right !== 'put') {
-    throw new BallastError('INVALID_INPUT', `must be 'call' or 'put', got ${String(right)}`, 'right');
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be 'call' or 'put', got ${String(right)}`,
+      'right',
+    );
   }
-  for (const [v, name] of [[S, 'spot'], [K, 'K'], [H, 'H'], [rebate, 'rebate'], [T, 'T'], [r, 'r'], [q, 'q'], [sigma, 'sigma']] as const) {
+  for (const [v, name] of [
+    [S, 'spot'],
+    [K, 'K'],
+    [H, 'H'],
+    [rebate, 'rebate'],
+    [T, 'T'],
+    [r, 'r'],
+    [q, 'q'],
+    [sigma, 'sigma'],
+  ] as const) {
     requireFinite(v, name);
   }
   if (!(S > 0)) throw new BallastError('INVALID_INPUT', `must be > 0, got ${S}`, 'spot');
   if (!(K > 0)) throw new BallastError('INVALID_INPUT', `must be > 0, got ${K}`, 'K');
   if (!(H > 0)) throw new BallastError('INVALID_INPUT', `must be > 0, got ${H}`, 'H');
-  if (!(rebate >= 0)) throw new BallastError('INVALID_INPUT', `must be >= 0, got ${rebate}`, 'rebate');
+  if (!(rebate >= 0))
+    throw new BallastError('INVALID_INPUT', `must be >= 0, got ${rebate}`, 'rebate');
   if (!(T >= 0)) throw new BallastError('INVALID_INPUT', `must be >= 0, got ${T}`, 'T');
   if (!(sigma >= 0)) throw new BallastError('INVALID_INPUT', `must be >= 0, got ${sigma}`, 'sigma');
 
   const down = barrierType === 'down-in' || barrierType === 'down-out';
   const knockIn = barrierType === 'down-in' || barrierType === 'up-in';
   if (down ? S < H : S > H) {
-    throw new BallastError('BARRIER_TOUCHED', `spot ${S} is beyond the ${down ? 'down' : 'up'} barrier ${H}: the barrier has been touched`, 'spot', { S, H, barrierType });
+    throw new BallastError(
+      'BARRIER_TOUCHED',
+      `spot ${S} is beyond the ${down ? 'down' : 'up'} barrier ${H}: the barrier has been touched`,
+      'spot',
+      { S, H, barrierType },
+    );
   }
   if (S === H) return knockIn ? bsmPrice(right, S, K, T, r, q, sigma) : rebate;
 
@@ -173,7 +206,12 @@ export function barrierPrice(
   const b = r - q;
   const mu = (b - 0.5 * sigma2) / sigma2;
   const lambda2 = mu * mu + (2 * r) / sigma2;
-  if (!(s > 0) || !Number.isFinite(mu) || !Number.isFinite(lambda2) || !Number.isFinite((1 + mu) * s)) {
+  if (
+    !(s > 0) ||
+    !Number.isFinite(mu) ||
+    !Number.isFinite(lambda2) ||
+    !Number.isFinite((1 + mu) * s)
+  ) {
     return deterministic(down, knockIn, call, S, K, H, rebate, T, r, q);
   }
 
@@ -192,16 +230,21 @@ export function barrierPrice(
   const A = () => phi * S * dfQ * normCdf(phi * x1) - phi * K * dfR * normCdf(phi * (x1 - s));
   const B = () => phi * S * dfQ * normCdf(phi * x2) - phi * K * dfR * normCdf(phi * (x2 - s));
   const reflected = (y: number) =>
-    phi * S * dfQ * powCdf(L, 2 * (mu + 1), eta * y) - phi * K * dfR * powCdf(L, 2 * mu, eta * (y - s));
+    phi * S * dfQ * powCdf(L, 2 * (mu + 1), eta * y) -
+    phi * K * dfR * powCdf(L, 2 * mu, eta * (y - s));
   const C = () => reflected(y1);
   const D = () => reflected(y2);
-  const E = () => (rebate > 0 ? rebate * dfR * (normCdf(eta * (x2 - s)) - powCdf(L, 2 * mu, eta * (y2 - s))) : 0);
+  const E = () =>
+    rebate > 0 ? rebate * dfR * (normCdf(eta * (x2 - s)) - powCdf(L, 2 * mu, eta * (y2 - s))) : 0;
   const F = () => {
     if (!(rebate > 0)) return 0;
     if (lambda2 >= 0) {
       const lambda = Math.sqrt(lambda2);
       const z = L / s + lambda * s;
-      return rebate * (powCdf(L, mu + lambda, eta * z) + powCdf(L, mu - lambda, eta * (z - 2 * lambda * s)));
+      return (
+        rebate *
+        (powCdf(L, mu + lambda, eta * z) + powCdf(L, mu - lambda, eta * (z - 2 * lambda * s)))
+      );
     }
     const c = Math.abs(L) / s;
     const kappaT = -0.5 * lambda2 * sigma2 * T;

@@ -46,7 +46,9 @@ export function normalizedOtmBlack(x: number, s: number): number {
   let b: number;
   if (x >= -0.5 && s <= 0.5) {
     if (h < -38.5) return 0; // φ(h) underflows
-    const bracket = hermiteIntervalSeries(h, t) + 2 * Math.sinh(0.5 * x) * Math.exp(-0.5 * t * t) * millsRatio(t - h);
+    const bracket =
+      hermiteIntervalSeries(h, t) +
+      2 * Math.sinh(0.5 * x) * Math.exp(-0.5 * t * t) * millsRatio(t - h);
     b = normPdf(h) * Math.exp(0.5 * x) * bracket;
   } else if (h + t < 0) {
     if (h < -38.5) return 0;
@@ -160,9 +162,20 @@ export interface Black76Greeks {
 }
 
 /** Validates Black-76 inputs (throws NOT_FINITE / INVALID_INPUT naming the field). */
-function checkInputs(right: OptionRight, F: number, K: number, T: number, sigma: number, df: number): void {
+function checkInputs(
+  right: OptionRight,
+  F: number,
+  K: number,
+  T: number,
+  sigma: number,
+  df: number,
+): void {
   if (right !== 'call' && right !== 'put') {
-    throw new BallastError('INVALID_INPUT', `must be 'call' or 'put', got ${String(right)}`, 'right');
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be 'call' or 'put', got ${String(right)}`,
+      'right',
+    );
   }
   if (!(F > 0 && F < Infinity)) positive(F, 'F');
   if (!(K > 0 && K < Infinity)) positive(K, 'K');

@@ -37,14 +37,40 @@ export interface DigitalGreeks {
   readonly dividendRho: number;
 }
 
-function check(payoff: DigitalPayoff, right: OptionRight, S: number, K: number, T: number, r: number, q: number, sigma: number, cash: number): void {
+function check(
+  payoff: DigitalPayoff,
+  right: OptionRight,
+  S: number,
+  K: number,
+  T: number,
+  r: number,
+  q: number,
+  sigma: number,
+  cash: number,
+): void {
   if (payoff !== 'cash-or-nothing' && payoff !== 'asset-or-nothing') {
-    throw new BallastError('INVALID_INPUT', `must be 'cash-or-nothing' or 'asset-or-nothing', got ${String(payoff)}`, 'payoff');
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be 'cash-or-nothing' or 'asset-or-nothing', got ${String(payoff)}`,
+      'payoff',
+    );
   }
   if (right !== 'call' && right !== 'put') {
-    throw new BallastError('INVALID_INPUT', `must be 'call' or 'put', got ${String(right)}`, 'right');
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be 'call' or 'put', got ${String(right)}`,
+      'right',
+    );
   }
-  for (const [v, name] of [[S, 'S'], [K, 'K'], [T, 'T'], [r, 'r'], [q, 'q'], [sigma, 'sigma'], [cash, 'cash']] as const) {
+  for (const [v, name] of [
+    [S, 'S'],
+    [K, 'K'],
+    [T, 'T'],
+    [r, 'r'],
+    [q, 'q'],
+    [sigma, 'sigma'],
+    [cash, 'cash'],
+  ] as const) {
     requireFinite(v, name);
   }
   if (!(S > 0)) throw new BallastError('INVALID_INPUT', `must be > 0, got ${S}`, 'S');

@@ -18,9 +18,9 @@
  * 3. Initial guesses: below s*, the small-s asymptotic ln b ≈ −x²/(2s²) + 3·ln s + c, with c
  *    matched at s*; above s*, the at-the-money identity e^{x/2} − b ≈ 2k·N(−s/2) (exact for
  *    x = 0), with k matched at s*.
- * 4. Halley iterations on the log objective, safeguarded by a bracket in s that every
- *    evaluation tightens; a step leaving the bracket is replaced by a Newton step or a
- *    bisection. Stops when the step is below 4 ulp of s, or the bracket has collapsed; hard
+ * 4. Halley iterations on the log objective in ln s (multiplicative steps), safeguarded by
+ *    a bracket in s that every evaluation tightens; a step leaving the bracket is replaced by
+ *    a Newton step or a (geometric) bisection. Stops when the step is below 4 ulp of s, or the bracket has collapsed; hard
  *    cap of 64 evaluations, then NO_CONVERGENCE (never observed; never a silent wrong value).
  *
  * Accuracy: a few ulps of s where the price pins σ down; the result always reprices the
@@ -29,10 +29,15 @@
 import { BallastError } from '../core/errors.ts';
 import { normCdf, normInv } from '../core/normal.ts';
 import type { OptionRight } from '../instruments/instrument.ts';
-import { normalizedOtmBlack, normalizedOtmBlackComplement, normalizedOtmBlackVega } from './black76.ts';
+import {
+  normalizedOtmBlack,
+  normalizedOtmBlackComplement,
+  normalizedOtmBlackVega,
+} from './black76.ts';
 
 const EPS = Number.EPSILON;
 const MAX_ITER = 64;
+const SQRT_2PI = Math.sqrt(2 * Math.PI);
 
 function need(x: number, field: string, positive: boolean): void {
   if (typeof x !== 'number' || !Number.isFinite(x)) {
@@ -94,7 +99,11 @@ function impliedVol(
   priceField: string,
 ): number {
   if (right !== 'call' && right !== 'put') {
-    throw new BallastError('INVALID_INPUT', `must be 'call' or 'put', got ${String(right)}`, 'right');
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be 'call' or 'put', got ${String(right)}`,
+      'right',
+    );
   }
   need(price, priceField, false);
   need(F, 'F', true);
@@ -132,10 +141,15 @@ function impliedVol(
   const root = Math.sqrt(F) * Math.sqrt(K);
   const complement = upper - pu; // e^{x/2}·√(FK) − time value, without cancellation of the bound
   if (!(complement > 0)) {
-    throw new BallastError('ABOVE_UPPER_BOUND', `option price ${price} is at the no-arbitrage bound ${upperD}`, priceField, {
-      price,
-      bound: upperD,
-    });
+    throw new BallastError(
+      'ABOVE_UPPER_BOUND',
+      `option price ${price} is at the no-arbitrage bound ${upperD}`,
+      priceField,
+      {
+        price,
+        bound: upperD,
+      },
+    );
   }
   const x = -Math.abs(Math.log(F / K));
   const s = solveNormalized(x, timeValue / root, complement / root);
@@ -161,53 +175,66 @@ function solveNormalized(x: number, beta: number, betaC: number): number {
   } else {
     lo = sStar;
     hi = Infinity;
-    s = upperGuess(x, betaC, sStar);
+    s = upperGuess(x, beta, betaC, sStar);
   }
   if (!(s > lo && s < hi)) s = hi < Infinity ? 0.5 * (lo + hi) : Math.max(2 * lo, 1);
 
   // Objective: ln b when β ≤ ½e^{x/2} (always so below s*), else ln(e^{x/2} − b); each is
-  // evaluated where it has full relative precision. Both are monotone and concave/convex
-  // enough for safeguarded Halley to converge from either side.
+  // evaluated where it has full relative precision. Iterations run in u = ln s: both
+  // objectives are monotone and concave in u, and multiplicative steps keep s > 0.
   const useB = beta <= 0.5 * Math.exp(0.5 * x);
   const target = Math.log(useB ? beta : betaC);
+  const sign = useB ? 1 : -1;
   for (let iter = 0; iter < MAX_ITER; iter++) {
-    // f(s) = ln g(s) − target, g = b (increasing) or e^{x/2} − b (decreasing);
-    // g' = ±v, g'' = ±v·(x²/s³ − s/4), v = ∂b/∂s.
+    // f = ln g − target, g = b (increasing in s) or e^{x/2} − b (decreasing);
+    // with v = ∂b/∂s and b'' = v·(x²/s³ − s/4): f_s = ±v/g, f_ss = ±b''/g − f_s²,
+    // and in u = ln s: f_u = s·f_s, f_uu = f_u + s²·f_ss.
     const g = useB ? normalizedOtmBlack(x, s) : normalizedOtmBlackComplement(x, s);
     let next: number;
     if (!(g > 0)) {
       // underflow: of b → s too small; of the complement → s too large
       if (useB) lo = s;
       else hi = s;
-      next = hi < Infinity ? 0.5 * (lo + hi) : 2 * s;
+      next = bisect(lo, hi, s);
     } else {
       const f = Math.log(g) - target;
       if (f === 0) return s;
       if (f < 0 === useB) lo = s;
       else hi = s;
       const v = normalizedOtmBlackVega(x, s);
-      const sign = useB ? 1 : -1;
-      const d1 = (sign * v) / g; // f'
-      const curv = (x * x) / (s * s * s) - 0.25 * s;
-      const d2 = (sign * v * curv) / g - d1 * d1; // f''
-      const newton = -f / d1;
-      let step = newton;
-      const denom = 1 + (0.5 * newton * d2) / d1; // Halley: Δ = Δ_N / (1 − f f''/(2f'²))
-      if (denom > 0.5 && Number.isFinite(denom)) step = newton / denom;
-      next = s + step;
+      const fs = (sign * v) / g;
+      const fss = (sign * v * ((x * x) / (s * s * s) - 0.25 * s)) / g - fs * fs;
+      const fu = s * fs;
+      const fuu = fu + s * s * fss;
+      const newton = -f / fu;
+      const denom = 1 + (0.5 * newton * fuu) / fu; // Halley: Δ = Δ_N / (1 − f·f''/(2f'²))
+      const du = denom > 0.5 && Number.isFinite(denom) ? newton / denom : newton;
+      if (Math.abs(du) <= 4 * EPS) return s * Math.exp(du); // converged to a few ulps
+      next = s * Math.exp(Math.max(-50, Math.min(50, du)));
       if (!(next > lo && next < hi)) {
-        next = s + newton;
-        if (!(next > lo && next < hi)) next = hi < Infinity ? 0.5 * (lo + hi) : Math.max(2 * s, s + 1);
+        next = s * Math.exp(Math.max(-50, Math.min(50, newton)));
+        if (!(next > lo && next < hi)) next = bisect(lo, hi, s);
       }
-      if (Math.abs(next - s) <= 4 * EPS * s) return next;
     }
     if (hi < Infinity && hi - lo <= 4 * EPS * hi) return 0.5 * (lo + hi);
     s = next;
   }
-  throw new BallastError('NO_CONVERGENCE', `implied volatility did not converge in ${MAX_ITER} iterations`, undefined, {
-    x,
-    beta,
-  });
+  throw new BallastError(
+    'NO_CONVERGENCE',
+    `implied volatility did not converge in ${MAX_ITER} iterations`,
+    undefined,
+    {
+      x,
+      beta,
+    },
+  );
+}
+
+/** Bisection step for a bracket (lo, hi) in s: geometric when both ends are positive and finite. */
+function bisect(lo: number, hi: number, s: number): number {
+  if (hi === Infinity) return Math.max(4 * s, 1);
+  if (lo > 0) return hi > 4 * lo ? Math.sqrt(lo * hi) : 0.5 * (lo + hi);
+  return 0.25 * hi;
 }
 
 /**
@@ -230,8 +257,12 @@ function lowerGuess(x: number, beta: number, sStar: number, bStar: number): numb
   return 1 / Math.sqrt(w);
 }
 
-/** Upper-region guess: e^{x/2} − b(s) ≈ 2k·N(−s/2), k matched at s* (k = 1 for x = 0). */
-function upperGuess(x: number, betaC: number, sStar: number): number {
+/**
+ * Upper-region guess: e^{x/2} − b(s) ≈ 2k·N(−s/2), k matched at s* (k = 1 for x = 0); for a
+ * small β (then |x| is small too) b ≈ s/√(2π), as at the money.
+ */
+function upperGuess(x: number, beta: number, betaC: number, sStar: number): number {
+  if (beta < 1e-3) return Math.max(SQRT_2PI * beta, sStar * 1.01);
   const k = normalizedOtmBlackComplement(x, sStar) / (2 * normCdf(-0.5 * sStar));
   const p = betaC / (2 * k);
   if (!(p < 0.5)) return sStar * 1.5 + 1e-3;

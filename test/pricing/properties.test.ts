@@ -24,7 +24,9 @@ const EPS = Number.EPSILON;
 
 /** Log-uniform double in [lo, hi]. */
 const logUniform = (lo: number, hi: number) =>
-  fc.double({ min: Math.log(lo), max: Math.log(hi), noNaN: true }).map((u) => Math.min(hi, Math.max(lo, Math.exp(u))));
+  fc
+    .double({ min: Math.log(lo), max: Math.log(hi), noNaN: true })
+    .map((u) => Math.min(hi, Math.max(lo, Math.exp(u))));
 const right = fc.constantFrom<OptionRight>('call', 'put');
 const forward = logUniform(1, 1e6);
 const moneyness = logUniform(0.2, 5); // K/F
@@ -33,13 +35,16 @@ const vol = logUniform(0.01, 3);
 const rate = fc.double({ min: -0.02, max: 0.15, noNaN: true });
 const yieldQ = fc.double({ min: -0.05, max: 0.15, noNaN: true });
 
-const black = fc.record({ right, F: forward, m: moneyness, T: expiry, sigma: vol, r: rate }).map((a) => ({
-  ...a,
-  K: a.F * a.m,
-  df: Math.exp(-a.r * a.T),
-}));
+const black = fc
+  .record({ right, F: forward, m: moneyness, T: expiry, sigma: vol, r: rate })
+  .map((a) => ({
+    ...a,
+    K: a.F * a.m,
+    df: Math.exp(-a.r * a.T),
+  }));
 
-const allFinite = (o: Readonly<Record<string, number>>) => Object.values(o).every((v) => Number.isFinite(v));
+const allFinite = (o: Readonly<Record<string, number>>) =>
+  Object.values(o).every((v) => Number.isFinite(v));
 
 describe('put-call parity', () => {
   it('Black-76: C − P = df·(F − K)', () => {
@@ -60,11 +65,15 @@ describe('put-call parity', () => {
         const c = bsmPrice('call', S, K, T, r, q, sigma);
         const p = bsmPrice('put', S, K, T, r, q, sigma);
         const rhs = S * Math.exp(-q * T) - K * Math.exp(-r * T);
-        expect(Math.abs(c - p - rhs)).toBeLessThanOrEqual(16 * EPS * Math.max(S, K) * Math.exp(Math.abs(q * T)));
+        expect(Math.abs(c - p - rhs)).toBeLessThanOrEqual(
+          16 * EPS * Math.max(S, K) * Math.exp(Math.abs(q * T)),
+        );
         const gc = bsmGreeks('call', S, K, T, r, q, sigma);
         const gp = bsmGreeks('put', S, K, T, r, q, sigma);
         expect(gc.delta - gp.delta).toBeCloseTo(Math.exp(-q * T), 12);
-        expect(Math.abs(gc.gamma - gp.gamma)).toBeLessThanOrEqual(1e-12 * Math.abs(gc.gamma) + 1e-300);
+        expect(Math.abs(gc.gamma - gp.gamma)).toBeLessThanOrEqual(
+          1e-12 * Math.abs(gc.gamma) + 1e-300,
+        );
       }),
       { numRuns: 1000 },
     );
@@ -77,14 +86,18 @@ describe('put-call parity', () => {
         const cc = digitalGreeks('cash-or-nothing', 'call', S, K, T, r, q, sigma, 10);
         const cp = digitalGreeks('cash-or-nothing', 'put', S, K, T, r, q, sigma, 10);
         expect(cc.price + cp.price).toBeCloseTo(10 * Math.exp(-r * T), 12);
-        expect(Math.abs(cc.delta + cp.delta)).toBeLessThanOrEqual(1e-12 * Math.abs(cc.delta) + 1e-300);
+        expect(Math.abs(cc.delta + cp.delta)).toBeLessThanOrEqual(
+          1e-12 * Math.abs(cc.delta) + 1e-300,
+        );
         const ac = digitalGreeks('asset-or-nothing', 'call', S, K, T, r, q, sigma);
         const ap = digitalGreeks('asset-or-nothing', 'put', S, K, T, r, q, sigma);
         expect(Math.abs(ac.price + ap.price - S * Math.exp(-q * T))).toBeLessThanOrEqual(1e-13 * S);
         // asset-or-nothing − K·cash-or-nothing(1) = vanilla
         const vanilla = bsmPrice('call', S, K, T, r, q, sigma);
         const cash1 = digitalGreeks('cash-or-nothing', 'call', S, K, T, r, q, sigma, 1).price;
-        expect(Math.abs(ac.price - K * cash1 - vanilla)).toBeLessThanOrEqual(1e-12 * Math.max(S, K));
+        expect(Math.abs(ac.price - K * cash1 - vanilla)).toBeLessThanOrEqual(
+          1e-12 * Math.max(S, K),
+        );
       }),
       { numRuns: 500 },
     );
@@ -94,24 +107,39 @@ describe('put-call parity', () => {
 describe('strike shape and no-arbitrage bounds (Black-76)', () => {
   it('calls decrease and puts increase in strike; both are convex', () => {
     fc.assert(
-      fc.property(forward, fc.tuple(moneyness, moneyness, moneyness), expiry, vol, rate, (F, ms, T, sigma, r) => {
-        const [k1, k2, k3] = ms.map((m) => F * m).sort((a, b) => a - b) as [number, number, number];
-        if (!(k1 < k2 && k2 < k3)) return;
-        const df = Math.exp(-r * T);
-        const tol = 16 * EPS * df * Math.max(F, k3);
-        const lam = (k3 - k2) / (k3 - k1);
-        for (const w of ['call', 'put'] as const) {
-          const [p1, p2, p3] = [k1, k2, k3].map((k) => black76Price(w, F, k, T, sigma, df)) as [number, number, number];
-          if (w === 'call') {
-            expect(p1 + tol).toBeGreaterThanOrEqual(p2);
-            expect(p2 + tol).toBeGreaterThanOrEqual(p3);
-          } else {
-            expect(p2 + tol).toBeGreaterThanOrEqual(p1);
-            expect(p3 + tol).toBeGreaterThanOrEqual(p2);
+      fc.property(
+        forward,
+        fc.tuple(moneyness, moneyness, moneyness),
+        expiry,
+        vol,
+        rate,
+        (F, ms, T, sigma, r) => {
+          const [k1, k2, k3] = ms.map((m) => F * m).sort((a, b) => a - b) as [
+            number,
+            number,
+            number,
+          ];
+          if (!(k1 < k2 && k2 < k3)) return;
+          const df = Math.exp(-r * T);
+          const tol = 16 * EPS * df * Math.max(F, k3);
+          const lam = (k3 - k2) / (k3 - k1);
+          for (const w of ['call', 'put'] as const) {
+            const [p1, p2, p3] = [k1, k2, k3].map((k) => black76Price(w, F, k, T, sigma, df)) as [
+              number,
+              number,
+              number,
+            ];
+            if (w === 'call') {
+              expect(p1 + tol).toBeGreaterThanOrEqual(p2);
+              expect(p2 + tol).toBeGreaterThanOrEqual(p3);
+            } else {
+              expect(p2 + tol).toBeGreaterThanOrEqual(p1);
+              expect(p3 + tol).toBeGreaterThanOrEqual(p2);
+            }
+            expect(p2).toBeLessThanOrEqual(lam * p1 + (1 - lam) * p3 + tol);
           }
-          expect(p2).toBeLessThanOrEqual(lam * p1 + (1 - lam) * p3 + tol);
-        }
-      }),
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -144,7 +172,10 @@ describe('strike shape and no-arbitrage bounds (Black-76)', () => {
       fc.property(black, right, ({ F, K, T, sigma, df }, w) => {
         const g = inverseOptionGreeks(w, F, K, T, sigma, df);
         const h = F * 1e-5;
-        const fd = (inverseOptionPrice(w, F + h, K, T, sigma, df) - inverseOptionPrice(w, F - h, K, T, sigma, df)) / (2 * h);
+        const fd =
+          (inverseOptionPrice(w, F + h, K, T, sigma, df) -
+            inverseOptionPrice(w, F - h, K, T, sigma, df)) /
+          (2 * h);
         expect(Math.abs(F * fd - g.coinDelta)).toBeLessThanOrEqual(1e-6 * Math.max(1, K / F));
       }),
       { numRuns: 500 },
@@ -163,12 +194,16 @@ describe('implied volatility round trip', () => {
           v = impliedVolBlack76(w, g.price, F, K, T, df);
         } catch (e) {
           // Only legitimate when rounding put the price on a bound (vol not identifiable).
-          expect(isBallastError(e, 'ABOVE_UPPER_BOUND') || isBallastError(e, 'BELOW_INTRINSIC')).toBe(true);
+          expect(
+            isBallastError(e, 'ABOVE_UPPER_BOUND') || isBallastError(e, 'BELOW_INTRINSIC'),
+          ).toBe(true);
           return;
         }
         expect(Number.isFinite(v) && v >= 0).toBe(true);
         const back = black76Price(w, F, K, T, v, df);
-        expect(Math.abs(back - g.price)).toBeLessThanOrEqual(1e-13 * Math.max(F, K) + 1e-12 * g.price);
+        expect(Math.abs(back - g.price)).toBeLessThanOrEqual(
+          1e-13 * Math.max(F, K) + 1e-12 * g.price,
+        );
         // σ is pinned down to ≈ (price rounding)/vega; require it where that is small.
         const pinned = (64 * EPS * (g.price + intrinsic)) / g.vega;
         if (g.price - intrinsic > 1e-9 * g.price && pinned < 1e-6 * sigma) {
@@ -229,7 +264,9 @@ describe('barrier options', () => {
           const vout = barrierPrice(outT, w, S, K, H, 0, T, r, q, sigma);
           expect(vin).toBeGreaterThanOrEqual(0);
           expect(vout).toBeGreaterThanOrEqual(0);
-          expect(Math.abs(vin + vout - vanilla), `${inT}/${outT} H=${H}`).toBeLessThanOrEqual(1e-10 * Math.max(S, K, H));
+          expect(Math.abs(vin + vout - vanilla), `${inT}/${outT} H=${H}`).toBeLessThanOrEqual(
+            1e-10 * Math.max(S, K, H),
+          );
         }
       }),
       { numRuns: 2000 },
@@ -294,7 +331,9 @@ describe('barrier options', () => {
     const n = 200000;
     for (let i = 0; i < n; i++) {
       const t = ((i + 0.5) / n) * T;
-      brute += (Math.exp(-r * t) * Math.abs(a) * Math.exp(-((a - nu * t) ** 2) / (2 * t))) / Math.sqrt(2 * Math.PI * t ** 3);
+      brute +=
+        (Math.exp(-r * t) * Math.abs(a) * Math.exp(-((a - nu * t) ** 2) / (2 * t))) /
+        Math.sqrt(2 * Math.PI * t ** 3);
     }
     brute *= T / n;
     const mu = nu / sigma;
@@ -306,14 +345,23 @@ describe('barrier options', () => {
 
   it('σ → 0 and T → 0 limits are finite and sensible', () => {
     // no drift to the barrier: the up-and-out call is the deterministic vanilla
-    expect(barrierPrice('up-out', 'call', 100, 90, 120, 0, 1, 0.05, 0.05, 0)).toBeCloseTo(10 * Math.exp(-0.05), 12);
+    expect(barrierPrice('up-out', 'call', 100, 90, 120, 0, 1, 0.05, 0.05, 0)).toBeCloseTo(
+      10 * Math.exp(-0.05),
+      12,
+    );
     // drift through the barrier: knocked out, rebate paid at τ = ln(H/S)/(r−q)
     const tau = Math.log(1.05) / 0.1;
-    expect(barrierPrice('up-out', 'call', 100, 90, 105, 2, 1, 0.1, 0, 0)).toBeCloseTo(2 * Math.exp(-0.1 * tau), 12);
+    expect(barrierPrice('up-out', 'call', 100, 90, 105, 2, 1, 0.1, 0, 0)).toBeCloseTo(
+      2 * Math.exp(-0.1 * tau),
+      12,
+    );
     expect(barrierPrice('down-in', 'put', 100, 110, 95, 2, 0, 0.1, 0, 0.3)).toBe(2);
     expect(barrierPrice('down-out', 'put', 100, 110, 95, 2, 0, 0.1, 0, 0.3)).toBe(10);
     // tiny σ agrees with σ = 0 away from the barrier
-    expect(barrierPrice('up-out', 'call', 100, 90, 120, 0, 1, 0.05, 0.05, 1e-4)).toBeCloseTo(10 * Math.exp(-0.05), 8);
+    expect(barrierPrice('up-out', 'call', 100, 90, 120, 0, 1, 0.05, 0.05, 1e-4)).toBeCloseTo(
+      10 * Math.exp(-0.05),
+      8,
+    );
   });
 });
 
@@ -324,13 +372,22 @@ describe('no NaN for any finite valid input', () => {
 
   it('Black-76, inverse and BSM greeks are finite', () => {
     fc.assert(
-      fc.property(right, forward, anyMoneyness, tiny, vols, rate, yieldQ, (w, F, m, T, sigma, r, q) => {
-        const K = F * m;
-        const df = Math.exp(-r * T);
-        expect(allFinite({ ...black76Greeks(w, F, K, T, sigma, df) })).toBe(true);
-        expect(allFinite({ ...inverseOptionGreeks(w, F, K, T, sigma, df) })).toBe(true);
-        expect(allFinite({ ...bsmGreeks(w, F, K, T, r, q, sigma) })).toBe(true);
-      }),
+      fc.property(
+        right,
+        forward,
+        anyMoneyness,
+        tiny,
+        vols,
+        rate,
+        yieldQ,
+        (w, F, m, T, sigma, r, q) => {
+          const K = F * m;
+          const df = Math.exp(-r * T);
+          expect(allFinite({ ...black76Greeks(w, F, K, T, sigma, df) })).toBe(true);
+          expect(allFinite({ ...inverseOptionGreeks(w, F, K, T, sigma, df) })).toBe(true);
+          expect(allFinite({ ...bsmGreeks(w, F, K, T, r, q, sigma) })).toBe(true);
+        },
+      ),
       { numRuns: 3000 },
     );
   });
@@ -379,17 +436,25 @@ describe('no NaN for any finite valid input', () => {
 
   it('implied vol returns a finite vol ≥ 0 or a typed error', () => {
     fc.assert(
-      fc.property(right, forward, anyMoneyness, tiny.filter((T) => T > 0), rate, fc.double({ min: 0, max: 1.2, noNaN: true }), (w, F, m, T, r, frac) => {
-        const K = F * m;
-        const df = Math.exp(-r * T);
-        const price = frac * df * (w === 'call' ? F : K);
-        try {
-          const v = impliedVolBlack76(w, price, F, K, T, df);
-          expect(Number.isFinite(v) && v >= 0).toBe(true);
-        } catch (e) {
-          expect(isBallastError(e), String(e)).toBe(true);
-        }
-      }),
+      fc.property(
+        right,
+        forward,
+        anyMoneyness,
+        tiny.filter((T) => T > 0),
+        rate,
+        fc.double({ min: 0, max: 1.2, noNaN: true }),
+        (w, F, m, T, r, frac) => {
+          const K = F * m;
+          const df = Math.exp(-r * T);
+          const price = frac * df * (w === 'call' ? F : K);
+          try {
+            const v = impliedVolBlack76(w, price, F, K, T, df);
+            expect(Number.isFinite(v) && v >= 0).toBe(true);
+          } catch (e) {
+            expect(isBallastError(e), String(e)).toBe(true);
+          }
+        },
+      ),
       { numRuns: 3000 },
     );
   });

@@ -47,7 +47,8 @@ const FUNCTIONS: Readonly<Record<string, (...a: number[]) => number>> = {
 
 function tokenize(src: string): string[] {
   const tokens: string[] = [];
-  const re = /\s*(\*\*|[-+*/(),]|\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|[A-Za-z_]\w*)/y;
+  const re =
+    /\s*(\*\*|[-+*/(),]|\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|[A-Za-z_]\w*)/y;
   let pos = 0;
   while (pos < src.length) {
     if (/^\s*$/.test(src.slice(pos))) break;
@@ -67,7 +68,9 @@ export function compileUnit(src: string): Compiled {
   const take = (expected?: string): string => {
     const t = tokens[i++];
     if (t === undefined || (expected !== undefined && t !== expected)) {
-      throw new Error(`unit expression: expected ${expected ?? 'a token'} at token ${i - 1} in "${src}"`);
+      throw new Error(
+        `unit expression: expected ${expected ?? 'a token'} at token ${i - 1} in "${src}"`,
+      );
     }
     return t;
   };
@@ -138,7 +141,8 @@ export function compileUnit(src: string): Compiled {
       }
       return (e) => {
         const v = e[t];
-        if (typeof v !== 'number') throw new Error(`unit expression: unknown or null variable ${t} in "${src}"`);
+        if (typeof v !== 'number')
+          throw new Error(`unit expression: unknown or null variable ${t} in "${src}"`);
         return v;
       };
     }
@@ -200,7 +204,15 @@ const ERROR_FIELDS: Readonly<Record<string, string>> = {
   barrier_touched: 'spot',
 };
 /** Expected-object keys that are information, not values to reproduce. */
-const INFORMATIONAL = new Set(['error', 'qlError', 'qlErrorLiRS', 'qlStdDevLiRS', 'note', 'sigmaTolerance', 'illConditioned']);
+const INFORMATIONAL = new Set([
+  'error',
+  'qlError',
+  'qlErrorLiRS',
+  'qlStdDevLiRS',
+  'note',
+  'sigmaTolerance',
+  'illConditioned',
+]);
 
 const num = (c: VectorCase, k: string): number => {
   const v = c.inputs[k];
@@ -233,17 +245,30 @@ class Checker {
   }
 
   /** Compares every field of `c.expected` with `actual`, unless handled elsewhere. */
-  fields(c: VectorCase, env: Env, actual: Readonly<Record<string, number | null>>, handled: ReadonlySet<string> = new Set()): void {
+  fields(
+    c: VectorCase,
+    env: Env,
+    actual: Readonly<Record<string, number | null>>,
+    handled: ReadonlySet<string> = new Set(),
+  ): void {
     for (const [field, exp] of Object.entries(c.expected)) {
       if (INFORMATIONAL.has(field) || handled.has(field)) continue;
       if (!(field in actual)) {
-        push(this.groups, 'unhandled expected fields', { id: c.id, ratio: Infinity, detail: `field ${field} is not checked` });
+        push(this.groups, 'unhandled expected fields', {
+          id: c.id,
+          ratio: Infinity,
+          detail: `field ${field} is not checked`,
+        });
         continue;
       }
       if (exp === null) continue; // not applicable (e.g. FD greeks at S == H)
       const a = actual[field];
       if (typeof exp !== 'number' || typeof a !== 'number') {
-        push(this.groups, field, { id: c.id, ratio: Infinity, detail: `expected ${String(exp)}, got ${String(a)}` });
+        push(this.groups, field, {
+          id: c.id,
+          ratio: Infinity,
+          detail: `expected ${String(exp)}, got ${String(a)}`,
+        });
         continue;
       }
       this.compare(field, c.id, a, exp, this.tolerance(field, env, exp));
@@ -253,7 +278,11 @@ class Checker {
   compare(group: string, id: string, actual: number, expected: number, allowed: number): void {
     const err = Math.abs(actual - expected);
     const ratio = Number.isFinite(actual) ? (err === 0 ? 0 : err / allowed) : Infinity;
-    push(this.groups, group, { id, ratio, detail: `actual ${fmt(actual)}, expected ${fmt(expected)}, allowed ±${allowed.toExponential(3)}` });
+    push(this.groups, group, {
+      id,
+      ratio,
+      detail: `actual ${fmt(actual)}, expected ${fmt(expected)}, allowed ±${allowed.toExponential(3)}`,
+    });
   }
 
   /** Published Haug values: 4 decimals, compared to 1e-4 absolute. */
@@ -262,7 +291,11 @@ class Checker {
     for (const [field, exp] of Object.entries(c.haugPublished)) {
       const a = actual[field];
       if (typeof a !== 'number') {
-        push(this.groups, 'haugPublished', { id: c.id, ratio: Infinity, detail: `no value for published field ${field}` });
+        push(this.groups, 'haugPublished', {
+          id: c.id,
+          ratio: Infinity,
+          detail: `no value for published field ${field}`,
+        });
         continue;
       }
       this.compare('haugPublished', `${c.id}.${field}`, a, exp, 1e-4);
@@ -280,7 +313,9 @@ class Checker {
       detail = `returned ${String(v)} instead of throwing ${code ?? kind}`;
     } catch (e) {
       ok = code !== undefined && isBallastError(e, code) && e.field === ERROR_FIELDS[kind];
-      detail = isBallastError(e) ? `threw ${e.code} (field ${String(e.field)}), expected ${code ?? kind}` : `threw ${String(e)}`;
+      detail = isBallastError(e)
+        ? `threw ${e.code} (field ${String(e.field)}), expected ${code ?? kind}`
+        : `threw ${String(e)}`;
     }
     push(this.groups, 'expected errors', { id: c.id, ratio: ok ? 0 : Infinity, detail });
   }
@@ -289,7 +324,8 @@ class Checker {
 function envOf(c: VectorCase, extra: Record<string, number> = {}): Env {
   const env: Record<string, number> = {};
   for (const [k, v] of Object.entries(c.inputs)) if (typeof v === 'number') env[k] = v;
-  if (env['sigma'] !== undefined && env['T'] !== undefined) env['s'] = env['sigma'] * Math.sqrt(env['T']);
+  if (env['sigma'] !== undefined && env['T'] !== undefined)
+    env['s'] = env['sigma'] * Math.sqrt(env['T']);
   return { ...env, ...extra };
 }
 
@@ -299,11 +335,23 @@ function envOf(c: VectorCase, extra: Record<string, number> = {}): Env {
 
 function checkBlack76(file: VectorFile, chk: Checker): void {
   for (const c of file.cases) {
-    const [F, K, T, sigma, df] = ['F', 'K', 'T', 'sigma', 'df'].map((k) => num(c, k)) as [number, number, number, number, number];
+    const [F, K, T, sigma, df] = ['F', 'K', 'T', 'sigma', 'df'].map((k) => num(c, k)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     const g = black76Greeks(rightOf(c), F, K, T, sigma, df);
     chk.fields(c, envOf(c), { ...g });
     const p = black76Price(rightOf(c), F, K, T, sigma, df);
-    chk.compare('black76Price == black76Greeks.price', c.id, p, g.price, 0.5 * Number.EPSILON * Math.abs(g.price) + Number.MIN_VALUE);
+    chk.compare(
+      'black76Price == black76Greeks.price',
+      c.id,
+      p,
+      g.price,
+      0.5 * Number.EPSILON * Math.abs(g.price) + Number.MIN_VALUE,
+    );
   }
 }
 
@@ -314,12 +362,21 @@ function fd5(f: (x: number) => number, x: number, h: number): { d1: number; d2: 
   const z = f(x);
   const p1 = f(x + h);
   const p2 = f(x + 2 * h);
-  return { d1: (m2 - 8 * m1 + 8 * p1 - p2) / (12 * h), d2: (-m2 + 16 * m1 - 30 * z + 16 * p1 - p2) / (12 * h * h) };
+  return {
+    d1: (m2 - 8 * m1 + 8 * p1 - p2) / (12 * h),
+    d2: (-m2 + 16 * m1 - 30 * z + 16 * p1 - p2) / (12 * h * h),
+  };
 }
 
 function checkInverse(file: VectorFile, chk: Checker): void {
   for (const c of file.cases) {
-    const [F, K, T, sigma, df] = ['F', 'K', 'T', 'sigma', 'df'].map((k) => num(c, k)) as [number, number, number, number, number];
+    const [F, K, T, sigma, df] = ['F', 'K', 'T', 'sigma', 'df'].map((k) => num(c, k)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     const right = rightOf(c);
     const g = inverseOptionGreeks(right, F, K, T, sigma, df);
     // coinDelta / coinDeltaDF are finite differences of QuantLib prices: compare the analytic
@@ -333,15 +390,33 @@ function checkInverse(file: VectorFile, chk: Checker): void {
     if (typeof h === 'number' && typeof c.expected['coinDeltaDF'] === 'number') {
       const { d1 } = fd5((x) => inverseOptionPrice(right, x, K, T, sigma, df), F, h);
       const exp = c.expected['coinDeltaDF'];
-      chk.compare('coinDeltaDF (own 5-point FD)', c.id, d1, exp, chk.tolerance('coinDeltaDF', envOf(c), exp));
+      chk.compare(
+        'coinDeltaDF (own 5-point FD)',
+        c.id,
+        d1,
+        exp,
+        chk.tolerance('coinDeltaDF', envOf(c), exp),
+      );
     }
-    chk.compare('priceCoin == inverseOptionPrice', c.id, inverseOptionPrice(right, F, K, T, sigma, df), g.priceCoin, 2 * Number.EPSILON * g.priceCoin + Number.MIN_VALUE);
+    chk.compare(
+      'priceCoin == inverseOptionPrice',
+      c.id,
+      inverseOptionPrice(right, F, K, T, sigma, df),
+      g.priceCoin,
+      2 * Number.EPSILON * g.priceCoin + Number.MIN_VALUE,
+    );
   }
 }
 
 function checkImpliedVol(file: VectorFile, chk: Checker): void {
   for (const c of file.cases) {
-    const [F, K, T, df, price] = ['F', 'K', 'T', 'df', 'price'].map((k) => num(c, k)) as [number, number, number, number, number];
+    const [F, K, T, df, price] = ['F', 'K', 'T', 'df', 'price'].map((k) => num(c, k)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     const right = rightOf(c);
     if (c.expected_error) {
       chk.error(c, () => impliedVolBlack76(right, price, F, K, T, df));
@@ -361,18 +436,34 @@ function checkImpliedVol(file: VectorFile, chk: Checker): void {
     chk.fields(c, envOf(c), {}, handled);
     const expSigma = exp['sigma'] as number;
     chk.compare('sigma (within sigmaTolerance)', c.id, sigma, expSigma, tol);
-    if (typeof exp['stdDev'] === 'number') chk.compare('stdDev', c.id, sigma * sqrtT, exp['stdDev'], tol * sqrtT * (1 + 1e-12));
+    if (typeof exp['stdDev'] === 'number')
+      chk.compare('stdDev', c.id, sigma * sqrtT, exp['stdDev'], tol * sqrtT * (1 + 1e-12));
     // QuantLib's own inversions lie within sigmaTolerance of sigma too (README): 2× for the pair.
-    if (typeof exp['sigmaQl'] === 'number') chk.compare('sigmaQl', c.id, sigma, exp['sigmaQl'], 2 * tol);
-    if (typeof exp['stdDevQl'] === 'number') chk.compare('stdDevQl', c.id, sigma * sqrtT, exp['stdDevQl'], 2 * tol * sqrtT * (1 + 1e-12));
-    if (typeof exp['sigmaQlLiRS'] === 'number') chk.compare('sigmaQlLiRS', c.id, sigma, exp['sigmaQlLiRS'], 2 * tol);
+    if (typeof exp['sigmaQl'] === 'number')
+      chk.compare('sigmaQl', c.id, sigma, exp['sigmaQl'], 2 * tol);
+    if (typeof exp['stdDevQl'] === 'number')
+      chk.compare('stdDevQl', c.id, sigma * sqrtT, exp['stdDevQl'], 2 * tol * sqrtT * (1 + 1e-12));
+    if (typeof exp['sigmaQlLiRS'] === 'number')
+      chk.compare('sigmaQlLiRS', c.id, sigma, exp['sigmaQlLiRS'], 2 * tol);
     // Price space: our vol must reprice the input (the only meaningful test when ill-conditioned).
     const repriced = black76Price(right, F, K, T, sigma, df);
-    chk.compare('reprice (price space)', c.id, repriced, price, 1e-12 * Math.max(F, K) + 1e-10 * price);
+    chk.compare(
+      'reprice (price space)',
+      c.id,
+      repriced,
+      price,
+      1e-12 * Math.max(F, K) + 1e-10 * price,
+    );
     if (typeof exp['vega'] === 'number') {
       const vega = black76Greeks(right, F, K, T, expSigma, df).vega;
       // vega has no hint of its own in this file: use black76.json's (rel 1e-8, abs 1e-12·F√T)
-      chk.compare('vega', c.id, vega, exp['vega'], 1e-12 * F * sqrtT + 1e-8 * Math.abs(exp['vega']));
+      chk.compare(
+        'vega',
+        c.id,
+        vega,
+        exp['vega'],
+        1e-12 * F * sqrtT + 1e-8 * Math.abs(exp['vega']),
+      );
     }
   }
 }
@@ -386,10 +477,21 @@ function checkDigital(file: VectorFile, chk: Checker): void {
   for (const c of file.cases) {
     const payoff = DIGITAL_PAYOFF[String(c.inputs['payoff'])];
     if (!payoff) {
-      push(chk.groups, 'inputs', { id: c.id, ratio: Infinity, detail: `unknown payoff ${String(c.inputs['payoff'])}` });
+      push(chk.groups, 'inputs', {
+        id: c.id,
+        ratio: Infinity,
+        detail: `unknown payoff ${String(c.inputs['payoff'])}`,
+      });
       continue;
     }
-    const [S, K, T, r, q, sigma] = ['S', 'K', 'T', 'r', 'q', 'sigma'].map((k) => num(c, k)) as [number, number, number, number, number, number];
+    const [S, K, T, r, q, sigma] = ['S', 'K', 'T', 'r', 'q', 'sigma'].map((k) => num(c, k)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     const cash = payoff === 'cash-or-nothing' ? num(c, 'cash') : 1;
     const g = digitalGreeks(payoff, rightOf(c), S, K, T, r, q, sigma, cash);
     chk.fields(c, envOf(c, { N: payoff === 'cash-or-nothing' ? cash : S }), { ...g });
@@ -408,19 +510,27 @@ function checkBarrier(file: VectorFile, chk: Checker): void {
   for (const c of file.cases) {
     const type = BARRIER_TYPE[String(c.inputs['barrierType'])];
     if (!type) {
-      push(chk.groups, 'inputs', { id: c.id, ratio: Infinity, detail: `unknown barrierType ${String(c.inputs['barrierType'])}` });
+      push(chk.groups, 'inputs', {
+        id: c.id,
+        ratio: Infinity,
+        detail: `unknown barrierType ${String(c.inputs['barrierType'])}`,
+      });
       continue;
     }
-    const [S, K, H, rebate, T, r, q, sigma] = ['S', 'K', 'H', 'rebate', 'T', 'r', 'q', 'sigma'].map((k) => num(c, k)) as [
-      number, number, number, number, number, number, number, number,
-    ];
+    const [S, K, H, rebate, T, r, q, sigma] = ['S', 'K', 'H', 'rebate', 'T', 'r', 'q', 'sigma'].map(
+      (k) => num(c, k),
+    ) as [number, number, number, number, number, number, number, number];
     const right = rightOf(c);
-    const price = (spot: number, vol: number) => barrierPrice(type, right, spot, K, H, rebate, T, r, q, vol);
+    const price = (spot: number, vol: number) =>
+      barrierPrice(type, right, spot, K, H, rebate, T, r, q, vol);
     if (c.expected_error) {
       chk.error(c, () => price(S, sigma));
       continue;
     }
-    const actual: Record<string, number | null> = { price: price(S, sigma), vanillaPrice: bsmPrice(right, S, K, T, r, q, sigma) };
+    const actual: Record<string, number | null> = {
+      price: price(S, sigma),
+      vanillaPrice: bsmPrice(right, S, K, T, r, q, sigma),
+    };
     // deltaFd / gammaFd / vegaFd: the generator's 5-point stencils, applied to our prices with
     // the stored bumps (null when S == H).
     const hS = c.fd?.['hS'];
@@ -440,12 +550,25 @@ function checkBarrier(file: VectorFile, chk: Checker): void {
 
 function checkBsm(file: VectorFile, chk: Checker): void {
   for (const c of file.cases) {
-    const [S, K, T, r, q, sigma] = ['S', 'K', 'T', 'r', 'q', 'sigma'].map((k) => num(c, k)) as [number, number, number, number, number, number];
+    const [S, K, T, r, q, sigma] = ['S', 'K', 'T', 'r', 'q', 'sigma'].map((k) => num(c, k)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     const g = bsmGreeks(rightOf(c), S, K, T, r, q, sigma);
     chk.fields(c, envOf(c), { ...g });
     chk.haug(c, { ...g });
     const p = bsmPrice(rightOf(c), S, K, T, r, q, sigma);
-    chk.compare('bsmPrice == bsmGreeks.price', c.id, p, g.price, 0.5 * Number.EPSILON * Math.abs(g.price) + Number.MIN_VALUE);
+    chk.compare(
+      'bsmPrice == bsmGreeks.price',
+      c.id,
+      p,
+      g.price,
+      0.5 * Number.EPSILON * Math.abs(g.price) + Number.MIN_VALUE,
+    );
   }
 }
 
@@ -493,7 +616,9 @@ describe('QuantLib reference vectors', () => {
     describe(`${name} (category ${String(file.category)})`, () => {
       if (!handler) {
         it('has a known category', () => {
-          expect.fail(`unknown category "${String(file.category)}" in ${name}: add a handler to quantlib.test.ts`);
+          expect.fail(
+            `unknown category "${String(file.category)}" in ${name}: add a handler to quantlib.test.ts`,
+          );
         });
         return;
       }
@@ -510,10 +635,14 @@ describe('QuantLib reference vectors', () => {
       it('the handler runs through every case', () => {
         if (crash !== undefined) throw crash;
       });
-      for (const [group, outcomes] of [...groups.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      for (const [group, outcomes] of [...groups.entries()].sort(([a], [b]) =>
+        a.localeCompare(b),
+      )) {
         let worst = outcomes[0]!;
         for (const o of outcomes) if (!(o.ratio <= worst.ratio)) worst = o;
-        report.push(`${name.padEnd(18)} ${group.padEnd(40)} n=${String(outcomes.length).padStart(4)}  worst ratio ${worst.ratio.toExponential(2)} (${worst.id})`);
+        report.push(
+          `${name.padEnd(18)} ${group.padEnd(40)} n=${String(outcomes.length).padStart(4)}  worst ratio ${worst.ratio.toExponential(2)} (${worst.id})`,
+        );
         it(`${group}: ${outcomes.length} checks within tolerance`, () => {
           const failing = outcomes.filter((o) => !(o.ratio <= 1));
           expect(
