@@ -357,6 +357,12 @@ describe('Derive PMRM_2: model contract', () => {
     expect(res.unverified.some((u) => u.includes('§13.1'))).toBe(true);
   });
 
+  it('flags the §13.3 SVI cap reading where the generator capped differently', () => {
+    const c = parseDeriveCase(load('test_44_skews_abs_as_worst_case_complex.json'), 'test_44');
+    const res = derivePm2Margin(c.input, c.params);
+    expect(res.unverified.some((u) => u.includes('§13.3'))).toBe(true);
+  });
+
   it('runs with the default parameter set', () => {
     const res = derivePm2Margin(base.input, DEFAULT_DERIVE_PM2_PARAMS);
     expect(DEFAULT_DERIVE_PM2_PARAMS.scenarios).toHaveLength(31);

@@ -11,6 +11,13 @@ import type { DerivePm2Svi } from './input.ts';
 export const SVI_TOTAL_VARIANCE_CAP = 144;
 
 /**
+ * Total variance at which the published cases' generator apparently capped `MarkVol`
+ * (§13.3: tests 44, 45 and 66 publish √(20/τ_svi) where the engine formula gives w ≈ 33).
+ * Above it the two readings give different vols; informational only, never applied.
+ */
+export const GENERATOR_TOTAL_VARIANCE_CAP = 20;
+
+/**
  * Annualised vol σ_i of an option struck at `strike` (USD) (§5.3):
  *
  *   k = clamp(ln(K / F_svi), −B, B),  B = 4·√(a + b·σ_s)
