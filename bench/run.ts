@@ -1,0 +1,9 @@
+/**
+ * Benchmark runner (`npm run bench`): runs every benchmark in the list below, in order.
+ * Add a benchmark by importing its `run...Bench` function and appending it to the list.
+ */
+import { runPricingBench } from './pricing.bench.ts';
+
+const benches: (() => Promise<void>)[] = [runPricingBench];
+
+for (const b of benches) await b();
