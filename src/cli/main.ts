@@ -31,6 +31,15 @@ program.addCommand(surfaceCommand());
 program.addCommand(marketCommand());
 program.addCommand(demoCommand());
 
+// addCommand does not pass settings down: every (sub)command exits through our handler.
+const inherit = (c: Command<unknown[], Record<string, unknown>>): void => {
+  for (const sub of c.commands as Command<unknown[], Record<string, unknown>>[]) {
+    sub.exitOverride().showHelpAfterError('(run with --help for usage and examples)');
+    inherit(sub);
+  }
+};
+inherit(program as unknown as Command<unknown[], Record<string, unknown>>);
+
 try {
   await program.parseAsync(process.argv);
 } catch (e) {

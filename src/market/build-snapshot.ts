@@ -7,7 +7,6 @@
 import { BallastError, isBallastError } from '../core/errors.ts';
 import { toIso, yearFraction } from '../core/time.ts';
 import { impliedVolBlack76 } from '../pricing/implied-vol.ts';
-import { black76Greeks } from '../pricing/black76.ts';
 import { checkCalendar, repairButterfly, repairCalendar, type ButterflyCheck } from './arbitrage.ts';
 import { forwardFromParity, quoteMid, sortForwards, type ParityPair } from './forwards.ts';
 import type { RawMarket, RawOptionQuote } from './raw-market.ts';
@@ -19,6 +18,12 @@ import type { SviParams } from './svi.ts';
 export interface BuildOptions {
   /** Repair butterfly and calendar arbitrage in the fitted surface (default: report only). */
   readonly repairArbitrage?: boolean;
+  /**
+   * Fit each slice under the butterfly constraint (g(k) ≥ 0), so fitted slices are free of
+   * butterfly arbitrage wherever the quotes allow (default true). With false the plain fit is
+   * kept and arbitrage is only reported (or repaired with `repairArbitrage`).
+   */
+  readonly enforceButterfly?: boolean;
   /** Minimum OTM quotes with a usable mid for an expiry to be fitted (default 5). */
   readonly minQuotes?: number;
 }
@@ -127,11 +132,10 @@ export function buildUnderlyingMarket(raw: RawMarket, options: BuildOptions = {}
           dropped++;
           continue;
         }
-        const vega = black76Greeks(q.right, F, q.strike, T, vol, df).vega;
+        // The fit weights each quote by its Black vega itself (vega-weighted vol errors).
         svi.push({
           k: Math.log(q.strike / F),
           vol,
-          weight: vega,
           bidVol: safeVol(q, q.bid! * toUsd, F, T, df),
           askVol: safeVol(q, q.ask! * toUsd, F, T, df),
         });
@@ -146,7 +150,7 @@ export function buildUnderlyingMarket(raw: RawMarket, options: BuildOptions = {}
       warnings.push(`${raw.underlying} ${toIso(expiryMs).slice(0, 10)}: not fitted, only ${svi.length} usable quotes`);
       continue;
     }
-    const fit = fitSviSlice(svi, T);
+    const fit = fitSviSlice(svi, T, { enforceButterfly: options.enforceButterfly ?? true });
     let params = fit.params;
     let repaired = false;
     if (!fit.butterfly.arbitrageFree && options.repairArbitrage) {
