@@ -20,8 +20,9 @@
  *    x = 0), with k matched at s*.
  * 4. Halley iterations on the log objective in ln s (multiplicative steps), safeguarded by
  *    a bracket in s that every evaluation tightens; a step leaving the bracket is replaced by
- *    a Newton step or a (geometric) bisection. Stops when the step is below 4 ulp of s, or the bracket has collapsed; hard
- *    cap of 64 evaluations, then NO_CONVERGENCE (never observed; never a silent wrong value).
+ *    a Newton step or a (geometric) bisection. Stops when the step in ln s is below 4 ulps
+ *    or the bracket has collapsed (typically after 3-4 evaluations); hard cap of 64
+ *    evaluations, then NO_CONVERGENCE (never observed; never a silent wrong value).
  *
  * Accuracy: a few ulps of s where the price pins σ down; the result always reprices the
  * input to its own rounding level.

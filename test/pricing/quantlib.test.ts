@@ -251,6 +251,15 @@ class Checker {
     actual: Readonly<Record<string, number | null>>,
     handled: ReadonlySet<string> = new Set(),
   ): void {
+    if (c.expected_error) {
+      // error cases must go through `error()`; a handler that prices them would hide them
+      push(this.groups, 'unhandled expected errors', {
+        id: c.id,
+        ratio: Infinity,
+        detail: 'expected_error case was priced',
+      });
+      return;
+    }
     for (const [field, exp] of Object.entries(c.expected)) {
       if (INFORMATIONAL.has(field) || handled.has(field)) continue;
       if (!(field in actual)) {
