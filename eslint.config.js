@@ -20,7 +20,7 @@ const layers = [
 const pure = layers.slice(0, layers.indexOf('optimize') + 1);
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'coverage/', 'dist/', 'test/fixtures/', 'data/'] },
+  { ignores: ['node_modules/', 'coverage/', 'dist/', 'test/fixtures/', 'data/', '.scratch/'] },
   ...tseslint.configs.recommended,
   {
     files: ['src/**/*.ts'],
@@ -30,12 +30,19 @@ export default tseslint.config(
       'boundaries/elements': layers.map((l) => ({ type: l, pattern: `src/${l}/**` })),
     },
     rules: {
-      'boundaries/element-types': [
+      'boundaries/dependencies': [
         'error',
         {
           default: 'disallow',
-          message: 'layer ${file.type} may not import from ${dependency.type} (see docs/architecture.md)',
-          rules: layers.map((l, i) => ({ from: l, allow: layers.slice(0, i + 1) })),
+          message: 'layer {{from.element.type}} may not import from {{to.element.type}} (see docs/architecture.md)',
+          policies: [
+            ...layers.map((l, i) => ({
+              from: { element: { type: l } },
+              allow: { to: { element: { types: { anyOf: layers.slice(0, i + 1) } } } },
+            })),
+            { allow: { to: { module: { origin: 'external' } } } },
+            { allow: { to: { module: { origin: 'core' } } } },
+          ],
         },
       ],
     },
