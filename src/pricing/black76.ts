@@ -11,8 +11,8 @@
  *
  * Numerics. Every price is computed as (discounted) intrinsic value plus time value, and the
  * time value as √(F·K) times the normalised out-of-the-money price `b(x, s)` of
- * `normalizedOtmBlack`, which is accurate to a few ulps relative, also for tiny `s` near the
- * money (where the textbook F·N(d1) − K·N(d2) cancels). Tail probabilities use N(−d)
+ * `normalizedOtmBlack`, which keeps close to full relative precision also for tiny `s` and
+ * far out of the money (where the textbook F·N(d1) − K·N(d2) cancels). Tail probabilities use N(−d)
  * directly, never 1 − N(d). For s = σ√T = 0 (T = 0 or σ = 0) the intrinsic limit is
  * returned (see `black76Greeks`).
  */
@@ -36,8 +36,8 @@ import type { OptionRight } from '../instruments/instrument.ts';
  *   (the Hermite series is ∫_{d2}^{d1} φ / φ(h); the bracket cancels by only ≈ m²);
  * - otherwise, if d1 < 0: b = φ(h)·e^{−t²/2}·[R(m−t) − R(m+t)];
  * - otherwise (d1 ≥ 0, no significant cancellation): the textbook formula.
- * Relative accuracy ≈ 1e-15 near the money, ≲ 1e-12 in the far tail. Returns 0 for s ≤ 0
- * and on underflow (b < 1e-300).
+ * Relative accuracy ≈ 1e-15 near the money, ≲ 1e-12 in the far tail (where the rounding of
+ * x/s itself dominates). Returns 0 for s ≤ 0 and on underflow (x/s < −38.5: b < 1e-320).
  */
 export function normalizedOtmBlack(x: number, s: number): number {
   if (!(s > 0)) return 0;
