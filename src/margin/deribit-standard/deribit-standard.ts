@@ -1,0 +1,104 @@
+/**
+ * Deribit segregated standard margin (S:SM), methodology deribit-standard.md: per-position
+ * formulas (formulas.ts: tiered futures/perpetual rates, inverse and USDC-linear; short-option
+ * IM/MM, inverse and linear) summed per settlement currency, plus the open-orders IM input.
+ * One `MarginResult` per settlement currency, amounts in that currency.
+ *
+ * `IM = Σ IM(position) + open_orders_margin`, `MM = Σ MM(position)`; equity = the pool's
+ * balances + the marked value of its positions. No scenarios: `worstScenario` is undefined
+ * and `contributions` is empty; per-position margins are in `details.positions`.
+ */
+import { BallastError } from '../../core/errors.ts';
+import { canonicalHash } from '../../core/hash.ts';
+import type { Currency } from '../../core/currency.ts';
+import type { MarketSnapshot } from '../../market/snapshot.ts';
+import { segregatedCollateral } from '../../risk/collateral.ts';
+import { positionsValue } from '../../risk/equity.ts';
+import { portfolioKey, type Portfolio } from '../../risk/portfolio.ts';
+import { positionsIn, settlementPools } from '../book.ts';
+import type { MarginModel } from '../margin-model.ts';
+import { utilization, type MarginResult } from '../margin-result.ts';
+import { DERIBIT_STANDARD_DEFAULT_PARAMS, positionMargins, standardUnverified, type DeribitStandardParams, type PositionMargin } from './formulas.ts';
+
+export type { DeribitStandardParams } from './formulas.ts';
+
+/** Model id. */
+export const DERIBIT_STANDARD_ID = 'deribit-standard';
+/** Model version. */
+export const DERIBIT_STANDARD_VERSION = '1.0.0';
+
+/** `details` of a Deribit standard-margin result. */
+export interface DeribitStandardDetails {
+  /** Per-position margins (canonical order), in the pool currency. */
+  readonly positions: readonly PositionMargin[];
+  readonly openOrdersMargin: number;
+  readonly sizeAggregation: DeribitStandardParams['sizeAggregation'];
+  readonly longOptionMargin: DeribitStandardParams['longOptionMargin'];
+  readonly optionUnderlyingPrice: DeribitStandardParams['optionUnderlyingPrice'];
+}
+
+function openOrders(params: DeribitStandardParams, ccy: Currency): number {
+  const key = ccy.toLowerCase();
+  const v = params.account?.[key]?.open_orders_margin ?? 0;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new BallastError('INVALID_INPUT', `must be a finite number ≥ 0, got ${String(v)}`, `params.account.${key}.open_orders_margin`);
+  return v;
+}
+
+function checkSwitches(p: DeribitStandardParams): void {
+  if (!['per-position', 'gross', 'net'].includes(p.sizeAggregation)) throw new BallastError('INVALID_INPUT', `must be per-position, gross or net, got ${String(p.sizeAggregation)}`, 'params.sizeAggregation');
+  if (!['none', 'mark'].includes(p.longOptionMargin)) throw new BallastError('INVALID_INPUT', `must be none or mark, got ${String(p.longOptionMargin)}`, 'params.longOptionMargin');
+}
+
+/**
+ * Deribit standard margin (S:SM): per-position formulas of deribit-standard.md §2–§3 summed
+ * per settlement currency (one result each; coin for inverse, USDC for linear products).
+ */
+export const deribitStandardModel: MarginModel<DeribitStandardParams> = {
+  id: DERIBIT_STANDARD_ID,
+  version: DERIBIT_STANDARD_VERSION,
+  title: 'Deribit standard margin (S:SM), per-position formulas per settlement currency',
+  scenarioBased: false,
+  defaultParams: DERIBIT_STANDARD_DEFAULT_PARAMS,
+  evaluate(portfolio: Portfolio, snapshot: MarketSnapshot, params: DeribitStandardParams): MarginResult[] {
+    checkSwitches(params);
+    const inputsHash = canonicalHash({ model: DERIBIT_STANDARD_ID, version: DERIBIT_STANDARD_VERSION, params, portfolio: portfolioKey(portfolio), snapshot });
+    return settlementPools(portfolio).map((ccy): MarginResult => {
+      const pm = positionMargins(positionsIn(portfolio, ccy), snapshot, params, params.sizeAggregation, params.longOptionMargin);
+      const oo = openOrders(params, ccy);
+      let im = oo;
+      let mm = 0;
+      for (const m of pm.margins) {
+        im += m.initialMargin;
+        mm += m.maintenanceMargin;
+      }
+      const pv = positionsValue(pm.positions, pm.states);
+      const equity = segregatedCollateral(portfolio.balances, ccy) + pv.value;
+      const details: DeribitStandardDetails = {
+        positions: pm.margins,
+        openOrdersMargin: oo,
+        sizeAggregation: params.sizeAggregation,
+        longOptionMargin: params.longOptionMargin,
+        optionUnderlyingPrice: params.optionUnderlyingPrice,
+      };
+      const stale = Object.entries(params.sources ?? {})
+        .filter(([k, s]) => s.stale && (k !== 'options' || pm.hasShortOptions))
+        .map(([k, s]) => `Deribit standard-margin parameters ${k} are stale or third-party (${s.source}, as of ${s.asOf})`);
+      return {
+        model: DERIBIT_STANDARD_ID,
+        modelVersion: DERIBIT_STANDARD_VERSION,
+        currency: ccy,
+        equity,
+        initialMargin: im,
+        maintenanceMargin: mm,
+        utilization: utilization(im, equity),
+        worstScenario: undefined,
+        contributions: [],
+        addOns: [{ name: 'open_orders_margin', amount: oo, appliesTo: 'initial', description: 'account input: IM of open orders (combination rule with positions undocumented)' }],
+        unverified: standardUnverified(pm, true),
+        warnings: [...pv.warnings, ...stale],
+        inputsHash,
+        details,
+      };
+    });
+  },
+};

@@ -1,0 +1,98 @@
+/**
+ * The isolated-margin baseline: what the book needs when nothing nets. It exists to show what
+ * portfolio margin saves.
+ *
+ * Exactly what it does:
+ * - every position is margined **on its own**, with the Deribit standard per-position formulas
+ *   (src/margin/deribit-standard/formulas.ts, deribit-standard.md §2–§3): futures/perps at
+ *   `(base + perCoin·|size|)·|size|` read at the position's own size (no tier aggregation
+ *   across positions, not even two positions of the same product family), linear ones × index;
+ *   short options by the short-option IM/MM formulas; long options **0** (the premium is paid,
+ *   nothing more); long spot 0; short spot, digitals and barriers have no formula (errors);
+ * - each position is its own pool: nothing offsets anything, no open-orders term;
+ * - reported per settlement currency as the plain sum of its positions' requirements
+ *   (`IM = Σ IM_i`, `MM = Σ MM_i`), with equity = that currency's balances + the marked value
+ *   of its positions; each position's own requirement and marked value is in
+ *   `details.positions`.
+ * The requirements equal `deribitStandardModel` with `sizeAggregation: 'per-position'`,
+ * `longOptionMargin: 'none'` and no open orders; unlike it, nothing here can be switched to net.
+ */
+import { canonicalHash } from '../core/hash.ts';
+import type { MarketSnapshot } from '../market/snapshot.ts';
+import { segregatedCollateral } from '../risk/collateral.ts';
+import { positionsValue } from '../risk/equity.ts';
+import { portfolioKey, type Portfolio } from '../risk/portfolio.ts';
+import { positionsIn, settlementPools } from './book.ts';
+import { DERIBIT_STANDARD_DEFAULT_PARAMS, positionMargins, standardUnverified, type PositionMargin, type StandardFormulaParams } from './deribit-standard/formulas.ts';
+import type { MarginModel } from './margin-model.ts';
+import { utilization, type MarginResult } from './margin-result.ts';
+
+/** Parameters of the isolated baseline: the Deribit standard per-position formula parameters. */
+export type IsolatedParams = StandardFormulaParams;
+
+/** One position as its own pool. */
+export interface IsolatedPosition extends PositionMargin {
+  /** Marked value of the position (settlement currency): option mark × size, or unrealised P&L. */
+  readonly value: number;
+}
+
+/** `details` of an isolated result. */
+export interface IsolatedDetails {
+  readonly positions: readonly IsolatedPosition[];
+}
+
+/** Model id. */
+export const ISOLATED_ID = 'isolated';
+/** Model version. */
+export const ISOLATED_VERSION = '1.0.0';
+
+/** Default parameters: the Deribit standard formula parameters. */
+export const ISOLATED_DEFAULT_PARAMS: IsolatedParams = {
+  futures: DERIBIT_STANDARD_DEFAULT_PARAMS.futures,
+  options: DERIBIT_STANDARD_DEFAULT_PARAMS.options,
+  optionUnderlyingPrice: DERIBIT_STANDARD_DEFAULT_PARAMS.optionUnderlyingPrice,
+};
+
+/**
+ * Isolated margin baseline (see module doc): each position margined alone with the Deribit
+ * standard per-position formulas; one result per settlement currency = the plain sum.
+ */
+export const isolatedModel: MarginModel<IsolatedParams> = {
+  id: ISOLATED_ID,
+  version: ISOLATED_VERSION,
+  title: 'Isolated baseline: every position margined alone (Deribit standard formulas), no netting',
+  scenarioBased: false,
+  defaultParams: ISOLATED_DEFAULT_PARAMS,
+  evaluate(portfolio: Portfolio, snapshot: MarketSnapshot, params: IsolatedParams): MarginResult[] {
+    const inputsHash = canonicalHash({ model: ISOLATED_ID, version: ISOLATED_VERSION, params, portfolio: portfolioKey(portfolio), snapshot });
+    return settlementPools(portfolio).map((ccy): MarginResult => {
+      const pm = positionMargins(positionsIn(portfolio, ccy), snapshot, params, 'per-position', 'none');
+      let im = 0;
+      let mm = 0;
+      const positions: IsolatedPosition[] = pm.margins.map((m, i) => {
+        im += m.initialMargin;
+        mm += m.maintenanceMargin;
+        return { ...m, value: positionsValue([pm.positions[i]!], [pm.states[i]!]).value };
+      });
+      const pv = positionsValue(pm.positions, pm.states);
+      const equity = segregatedCollateral(portfolio.balances, ccy) + pv.value;
+      const details: IsolatedDetails = { positions };
+      return {
+        model: ISOLATED_ID,
+        modelVersion: ISOLATED_VERSION,
+        currency: ccy,
+        equity,
+        initialMargin: im,
+        maintenanceMargin: mm,
+        utilization: utilization(im, equity),
+        worstScenario: undefined,
+        contributions: [],
+        addOns: [],
+        unverified: standardUnverified(pm, false),
+        warnings: pv.warnings,
+        inputsHash,
+        details,
+      };
+    });
+  },
+};
