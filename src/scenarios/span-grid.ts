@@ -87,17 +87,30 @@ export function spanRowLabel(row: SpanScenarioRow): string {
 function validateRow(row: SpanScenarioRow, i: number): void {
   const f = `rows[${i}]`;
   for (const k of ['priceNumerator', 'priceDenominator', 'volMultiplier', 'weight'] as const) {
-    if (!Number.isFinite(row[k])) throw new BallastError('NOT_FINITE', `must be a finite number, got ${String(row[k])}`, `${f}.${k}`);
+    if (!Number.isFinite(row[k]))
+      throw new BallastError(
+        'NOT_FINITE',
+        `must be a finite number, got ${String(row[k])}`,
+        `${f}.${k}`,
+      );
   }
-  if (!(row.priceDenominator > 0)) throw new BallastError('INVALID_INPUT', `must be > 0, got ${row.priceDenominator}`, `${f}.priceDenominator`);
-  if (!(row.weight >= 0)) throw new BallastError('INVALID_INPUT', `must be >= 0, got ${row.weight}`, `${f}.weight`);
+  if (!(row.priceDenominator > 0))
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be > 0, got ${row.priceDenominator}`,
+      `${f}.priceDenominator`,
+    );
+  if (!(row.weight >= 0))
+    throw new BallastError('INVALID_INPUT', `must be >= 0, got ${row.weight}`, `${f}.weight`);
 }
 
 /** The vol shock of `ranges` for a vol multiplier (−1, 0, +1, ...). */
 export function spanVolShock(ranges: SpanScanRanges, volMultiplier: number): VolShock {
   if (volMultiplier === 0 || ranges.volScanRange.size === 0) return { kind: 'none' };
   const size = volMultiplier * ranges.volScanRange.size;
-  return ranges.volFloor === undefined ? { kind: ranges.volScanRange.kind, size } : { kind: ranges.volScanRange.kind, size, floor: ranges.volFloor };
+  return ranges.volFloor === undefined
+    ? { kind: ranges.volScanRange.kind, size }
+    : { kind: ranges.volScanRange.kind, size, floor: ranges.volFloor };
 }
 
 /**
@@ -107,26 +120,60 @@ export function spanVolShock(ranges: SpanScanRanges, volMultiplier: number): Vol
  * list every underlying they revalue). Throws INVALID_INPUT for a non-positive price
  * multiplier, a negative VSR or a malformed row.
  */
-export function spanScenarios(commodities: Readonly<Record<string, SpanScanRanges>>, options: SpanGridOptions = {}): Scenario[] {
+export function spanScenarios(
+  commodities: Readonly<Record<string, SpanScanRanges>>,
+  options: SpanGridOptions = {},
+): Scenario[] {
   const rows = options.rows ?? SPAN_STANDARD_SCENARIOS;
   const lookAhead = options.lookAheadDays ?? 1;
-  if (!(Number.isFinite(lookAhead) && lookAhead >= 0)) throw new BallastError('INVALID_INPUT', `must be finite and >= 0, got ${lookAhead}`, 'lookAheadDays');
+  if (!(Number.isFinite(lookAhead) && lookAhead >= 0))
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be finite and >= 0, got ${lookAhead}`,
+      'lookAheadDays',
+    );
   rows.forEach(validateRow);
   for (const [u, r] of Object.entries(commodities)) {
-    if (!(Number.isFinite(r.priceScanRange) && r.priceScanRange >= 0)) throw new BallastError('INVALID_INPUT', `must be finite and >= 0, got ${r.priceScanRange}`, `${u}.priceScanRange`);
-    if (!(Number.isFinite(r.volScanRange.size) && r.volScanRange.size >= 0)) throw new BallastError('INVALID_INPUT', `must be finite and >= 0, got ${r.volScanRange.size}`, `${u}.volScanRange.size`);
-    if (r.volScanRange.kind !== 'absolute' && r.volScanRange.kind !== 'relative') throw new BallastError('INVALID_INPUT', `must be 'absolute' or 'relative', got ${String(r.volScanRange.kind)}`, `${u}.volScanRange.kind`);
+    if (!(Number.isFinite(r.priceScanRange) && r.priceScanRange >= 0))
+      throw new BallastError(
+        'INVALID_INPUT',
+        `must be finite and >= 0, got ${r.priceScanRange}`,
+        `${u}.priceScanRange`,
+      );
+    if (!(Number.isFinite(r.volScanRange.size) && r.volScanRange.size >= 0))
+      throw new BallastError(
+        'INVALID_INPUT',
+        `must be finite and >= 0, got ${r.volScanRange.size}`,
+        `${u}.volScanRange.size`,
+      );
+    if (r.volScanRange.kind !== 'absolute' && r.volScanRange.kind !== 'relative')
+      throw new BallastError(
+        'INVALID_INPUT',
+        `must be 'absolute' or 'relative', got ${String(r.volScanRange.kind)}`,
+        `${u}.volScanRange.kind`,
+      );
   }
   return rows.map((row, k) => {
     const moves: Record<string, UnderlyingMove> = {};
     for (const [u, r] of Object.entries(commodities)) {
       const spotMultiplier = 1 + spanPriceMove(row) * r.priceScanRange;
       if (!(spotMultiplier > 0)) {
-        throw new BallastError('INVALID_INPUT', `a ${fraction(row)} PSR move with PSR ${r.priceScanRange} takes the price to or below zero`, `${u}.priceScanRange`);
+        throw new BallastError(
+          'INVALID_INPUT',
+          `a ${fraction(row)} PSR move with PSR ${r.priceScanRange} takes the price to or below zero`,
+          `${u}.priceScanRange`,
+        );
       }
       moves[u] = { spotMultiplier, vol: spanVolShock(r, row.volMultiplier) };
     }
     const extreme = row.volMultiplier === 0 && Math.abs(spanPriceMove(row)) > 1;
-    return { id: `span-${k + 1}`, label: spanRowLabel(row), moves, weight: row.weight, timeShiftDays: lookAhead, group: extreme ? 'extreme' : 'standard' };
+    return {
+      id: `span-${k + 1}`,
+      label: spanRowLabel(row),
+      moves,
+      weight: row.weight,
+      timeShiftDays: lookAhead,
+      group: extreme ? 'extreme' : 'standard',
+    };
   });
 }

@@ -18,7 +18,12 @@
 import { BallastError } from '../../core/errors.ts';
 import { isUsdLike } from '../../core/currency.ts';
 import type { MarketSnapshot } from '../../market/snapshot.ts';
-import { crossCollateralUsd, NO_HAIRCUTS, usdPrice, type HaircutTable } from '../../risk/collateral.ts';
+import {
+  crossCollateralUsd,
+  NO_HAIRCUTS,
+  usdPrice,
+  type HaircutTable,
+} from '../../risk/collateral.ts';
 import { positionsValue } from '../../risk/equity.ts';
 import { buildPnlMatrix, type PnlMatrix } from '../../risk/pnl-matrix.ts';
 import type { Portfolio, Position } from '../../risk/portfolio.ts';
@@ -48,16 +53,34 @@ function isInverse(p: Position): boolean {
 }
 
 /** Builds the USD book of `positions` under `scenarios` (see module doc). */
-export function buildUsdBook(positions: readonly Position[], snapshot: MarketSnapshot, scenarios: readonly Scenario[]): UsdBook {
+export function buildUsdBook(
+  positions: readonly Position[],
+  snapshot: MarketSnapshot,
+  scenarios: readonly Scenario[],
+): UsdBook {
   const sorted = canonicalPositions(positions);
   sorted.forEach((p, i) => {
     const inst = p.instrument;
-    if (inst.kind !== 'spot' && inst.settlement === 'linear' && !isUsdLike(inst.settlementCurrency)) {
-      throw new BallastError('UNSUPPORTED', `linear products settled in ${inst.settlementCurrency} cannot be margined in a USD pool`, `positions[${i}].instrument`);
+    if (
+      inst.kind !== 'spot' &&
+      inst.settlement === 'linear' &&
+      !isUsdLike(inst.settlementCurrency)
+    ) {
+      throw new BallastError(
+        'UNSUPPORTED',
+        `linear products settled in ${inst.settlementCurrency} cannot be margined in a USD pool`,
+        `positions[${i}].instrument`,
+      );
     }
-    if (!Number.isFinite(p.size)) throw new BallastError('NOT_FINITE', 'size must be a finite number', `positions[${i}].size`);
+    if (!Number.isFinite(p.size))
+      throw new BallastError('NOT_FINITE', 'size must be a finite number', `positions[${i}].size`);
   });
-  const matrix = buildPnlMatrix(sorted.map((p) => p.instrument), snapshot, scenarios, { inverseOptionPnl: 'usd-at-shocked' });
+  const matrix = buildPnlMatrix(
+    sorted.map((p) => p.instrument),
+    snapshot,
+    scenarios,
+    { inverseOptionPnl: 'usd-at-shocked' },
+  );
   const nS = scenarios.length;
   const usdPnl = new Float64Array(matrix.pnl.length);
   const markConversion: number[] = [];
@@ -65,14 +88,32 @@ export function buildUsdBook(positions: readonly Position[], snapshot: MarketSna
   sorted.forEach((p, i) => {
     const inv = isInverse(p);
     hasInverse ||= inv;
-    markConversion.push(inv ? usdPrice(p.instrument.settlementCurrency, snapshot, `${p.instrument.symbol}.settlementCurrency`) : 1);
+    markConversion.push(
+      inv
+        ? usdPrice(
+            p.instrument.settlementCurrency,
+            snapshot,
+            `${p.instrument.symbol}.settlementCurrency`,
+          )
+        : 1,
+    );
     const F0 = matrix.states[i]!.price;
     for (let s = 0; s < nS; s++) {
       const v = matrix.pnl[i * nS + s]!;
-      usdPnl[i * nS + s] = inv ? v * F0 * moveFor(scenarios[s]!, p.instrument.underlying).spotMultiplier : v;
+      usdPnl[i * nS + s] = inv
+        ? v * F0 * moveFor(scenarios[s]!, p.instrument.underlying).spotMultiplier
+        : v;
     }
   });
-  return { positions: sorted, matrix, sizes: Float64Array.from(sorted.map((p) => p.size)), usdPnl, nScenarios: nS, markConversion, hasInverse };
+  return {
+    positions: sorted,
+    matrix,
+    sizes: Float64Array.from(sorted.map((p) => p.size)),
+    usdPnl,
+    nScenarios: nS,
+    markConversion,
+    hasInverse,
+  };
 }
 
 /** USD equity of the pool and its parts. */
@@ -90,7 +131,12 @@ export interface UsdPoolEquity {
  * (`positionsValue`, settlement currency) × the index of that currency (1 for USD-like).
  * Also the net option value (NOV) of the book, USD.
  */
-export function usdPoolEquity(portfolio: Portfolio, snapshot: MarketSnapshot, book: UsdBook, haircuts: HaircutTable = NO_HAIRCUTS): UsdPoolEquity {
+export function usdPoolEquity(
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  book: UsdBook,
+  haircuts: HaircutTable = NO_HAIRCUTS,
+): UsdPoolEquity {
   const collateralUsd = crossCollateralUsd(portfolio.balances, snapshot, haircuts, 'initial');
   let positionsValueUsd = 0;
   let nov = 0;
@@ -100,9 +146,23 @@ export function usdPoolEquity(portfolio: Portfolio, snapshot: MarketSnapshot, bo
     if (isOptionLike(p.instrument)) nov += usd;
   });
   const warnings = [...positionsValue(book.positions, book.matrix.states).warnings];
-  const uncutCoins = portfolio.balances.filter((b) => b.amount > 0 && !isUsdLike(b.currency) && (haircuts.byCurrency[b.currency] ?? haircuts.default).initial === 0);
-  if (uncutCoins.length > 0) warnings.push(`coin collateral (${[...new Set(uncutCoins.map((b) => b.currency))].join(', ')}) counted at the index without a haircut`);
-  return { equity: collateralUsd + positionsValueUsd, collateralUsd, positionsValueUsd, netOptionValueUsd: nov, warnings };
+  const uncutCoins = portfolio.balances.filter(
+    (b) =>
+      b.amount > 0 &&
+      !isUsdLike(b.currency) &&
+      (haircuts.byCurrency[b.currency] ?? haircuts.default).initial === 0,
+  );
+  if (uncutCoins.length > 0)
+    warnings.push(
+      `coin collateral (${[...new Set(uncutCoins.map((b) => b.currency))].join(', ')}) counted at the index without a haircut`,
+    );
+  return {
+    equity: collateralUsd + positionsValueUsd,
+    collateralUsd,
+    positionsValueUsd,
+    netOptionValueUsd: nov,
+    warnings,
+  };
 }
 
 /** Σ_i sizes[i] · usdPnl[i, s] over the rows in `rows` (all rows if omitted), per scenario. */

@@ -31,15 +31,40 @@ export interface CompositeDeltaParams {
 
 /** Validates composite-delta parameters (typed errors naming `field`). */
 export function validateCompositeDelta(p: CompositeDeltaParams, field: string): void {
-  if (!Array.isArray(p.points) || p.points.length === 0) throw new BallastError('INVALID_INPUT', 'at least one delta point is needed', `${field}.points`);
+  if (!Array.isArray(p.points) || p.points.length === 0)
+    throw new BallastError(
+      'INVALID_INPUT',
+      'at least one delta point is needed',
+      `${field}.points`,
+    );
   let total = 0;
   p.points.forEach((pt, i) => {
-    if (!Number.isFinite(pt.priceMove)) throw new BallastError('NOT_FINITE', `must be finite, got ${pt.priceMove}`, `${field}.points[${i}].priceMove`);
-    if (!(Number.isFinite(pt.weight) && pt.weight >= 0)) throw new BallastError('INVALID_INPUT', `must be finite and >= 0, got ${pt.weight}`, `${field}.points[${i}].weight`);
+    if (!Number.isFinite(pt.priceMove))
+      throw new BallastError(
+        'NOT_FINITE',
+        `must be finite, got ${pt.priceMove}`,
+        `${field}.points[${i}].priceMove`,
+      );
+    if (!(Number.isFinite(pt.weight) && pt.weight >= 0))
+      throw new BallastError(
+        'INVALID_INPUT',
+        `must be finite and >= 0, got ${pt.weight}`,
+        `${field}.points[${i}].weight`,
+      );
     total += pt.weight;
   });
-  if (!(total > 0)) throw new BallastError('INVALID_INPUT', 'delta-point weights must not all be 0', `${field}.points`);
-  if (!(Number.isFinite(p.bump) && p.bump > 0)) throw new BallastError('INVALID_INPUT', `must be finite and > 0, got ${p.bump}`, `${field}.bump`);
+  if (!(total > 0))
+    throw new BallastError(
+      'INVALID_INPUT',
+      'delta-point weights must not all be 0',
+      `${field}.points`,
+    );
+  if (!(Number.isFinite(p.bump) && p.bump > 0))
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be finite and > 0, got ${p.bump}`,
+      `${field}.bump`,
+    );
 }
 
 /**
@@ -47,17 +72,36 @@ export function validateCompositeDelta(p: CompositeDeltaParams, field: string): 
  * (ids `delta-<k>-dn`, `delta-<k>-up`), every listed underlying moved by its own PSR, vol
  * unchanged, time advanced by the look-ahead, weight 1.
  */
-export function compositeDeltaScenarios(priceScanRanges: Readonly<Record<string, number>>, p: CompositeDeltaParams, lookAheadDays: number): Scenario[] {
+export function compositeDeltaScenarios(
+  priceScanRanges: Readonly<Record<string, number>>,
+  p: CompositeDeltaParams,
+  lookAheadDays: number,
+): Scenario[] {
   const out: Scenario[] = [];
   p.points.forEach((pt, k) => {
-    for (const [side, sign] of [['dn', -1], ['up', 1]] as const) {
+    for (const [side, sign] of [
+      ['dn', -1],
+      ['up', 1],
+    ] as const) {
       const moves: Record<string, UnderlyingMove> = {};
       for (const [u, psr] of Object.entries(priceScanRanges)) {
         const spotMultiplier = 1 + (pt.priceMove + sign * p.bump) * psr;
-        if (!(spotMultiplier > 0)) throw new BallastError('INVALID_INPUT', `delta point ${pt.priceMove} × PSR ${psr} takes the price to or below zero`, `compositeDelta.points[${k}]`);
+        if (!(spotMultiplier > 0))
+          throw new BallastError(
+            'INVALID_INPUT',
+            `delta point ${pt.priceMove} × PSR ${psr} takes the price to or below zero`,
+            `compositeDelta.points[${k}]`,
+          );
         moves[u] = { spotMultiplier, vol: { kind: 'none' } };
       }
-      out.push({ id: `delta-${k}-${side}`, label: `delta point ${pt.priceMove} PSR ${side}`, moves, weight: 1, timeShiftDays: lookAheadDays, group: 'delta' });
+      out.push({
+        id: `delta-${k}-${side}`,
+        label: `delta point ${pt.priceMove} PSR ${side}`,
+        moves,
+        weight: 1,
+        timeShiftDays: lookAheadDays,
+        group: 'delta',
+      });
     }
   });
   return out;
@@ -68,7 +112,11 @@ export function compositeDeltaScenarios(priceScanRanges: Readonly<Record<string,
  * same points): the weight-normalised average of the central differences (module doc).
  * `priceScanRange(underlying)` gives each row's PSR. A zero PSR gives delta 0.
  */
-export function compositeDeltas(book: UsdBook, p: CompositeDeltaParams, priceScanRange: (underlying: string) => number): Float64Array {
+export function compositeDeltas(
+  book: UsdBook,
+  p: CompositeDeltaParams,
+  priceScanRange: (underlying: string) => number,
+): Float64Array {
   const nS = book.nScenarios;
   const out = new Float64Array(book.positions.length);
   let wSum = 0;

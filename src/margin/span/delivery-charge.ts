@@ -26,13 +26,24 @@ export interface DeliveryPosition {
 /** Validates delivery-charge parameters (typed errors naming `field`). */
 export function validateDeliveryCharge(p: DeliveryChargeParams, field: string): void {
   for (const k of ['withinDays', 'rate'] as const) {
-    if (!(Number.isFinite(p[k]) && p[k] >= 0)) throw new BallastError('INVALID_INPUT', `must be finite and >= 0, got ${p[k]}`, `${field}.${k}`);
+    if (!(Number.isFinite(p[k]) && p[k] >= 0))
+      throw new BallastError(
+        'INVALID_INPUT',
+        `must be finite and >= 0, got ${p[k]}`,
+        `${field}.${k}`,
+      );
   }
 }
 
 /** The delivery charge (USD) and the delta it was charged on (coins). */
-export function deliveryCharge(positions: readonly DeliveryPosition[], p: DeliveryChargeParams, index: number): { readonly charge: number; readonly deltaInPeriod: number } {
+export function deliveryCharge(
+  positions: readonly DeliveryPosition[],
+  p: DeliveryChargeParams,
+  index: number,
+): { readonly charge: number; readonly deltaInPeriod: number } {
   let d = 0;
-  for (const x of positions) if (x.dteDays !== undefined && x.dteDays > 0 && x.dteDays <= p.withinDays) d += Math.abs(x.delta);
+  for (const x of positions)
+    if (x.dteDays !== undefined && x.dteDays > 0 && x.dteDays <= p.withinDays)
+      d += Math.abs(x.delta);
   return { charge: d * p.rate * index, deltaInPeriod: d };
 }

@@ -41,27 +41,59 @@ export interface CommodityDeltaRisk {
 export interface InterCommodityCredits {
   /** Credit per commodity, USD (≥ 0). */
   readonly credits: Record<string, number>;
-  readonly spreads: { readonly id: string; readonly spreads: number; readonly credits: Record<string, number> }[];
+  readonly spreads: {
+    readonly id: string;
+    readonly spreads: number;
+    readonly credits: Record<string, number>;
+  }[];
   /** WFPR per commodity (USD of price risk per USD of delta; 0 without delta). */
   readonly wfpr: Record<string, number>;
 }
 
 /** Validates the spread list (typed errors naming `field`). */
-export function validateInterCommodity(list: readonly SpanInterCommoditySpread[], commodities: readonly string[], field: string): void {
+export function validateInterCommodity(
+  list: readonly SpanInterCommoditySpread[],
+  commodities: readonly string[],
+  field: string,
+): void {
   list.forEach((s, i) => {
     const f = `${field}[${i}]`;
-    if (!(Number.isFinite(s.creditRate) && s.creditRate >= 0 && s.creditRate <= 1)) throw new BallastError('INVALID_INPUT', `must be in [0, 1], got ${s.creditRate}`, `${f}.creditRate`);
-    if (!Array.isArray(s.legs) || s.legs.length !== 2) throw new BallastError('INVALID_INPUT', 'a spread has exactly two legs', `${f}.legs`);
-    if (s.legs[0].commodity === s.legs[1].commodity) throw new BallastError('INVALID_INPUT', 'the two legs must be different commodities', `${f}.legs`);
+    if (!(Number.isFinite(s.creditRate) && s.creditRate >= 0 && s.creditRate <= 1))
+      throw new BallastError(
+        'INVALID_INPUT',
+        `must be in [0, 1], got ${s.creditRate}`,
+        `${f}.creditRate`,
+      );
+    if (!Array.isArray(s.legs) || s.legs.length !== 2)
+      throw new BallastError('INVALID_INPUT', 'a spread has exactly two legs', `${f}.legs`);
+    if (s.legs[0].commodity === s.legs[1].commodity)
+      throw new BallastError(
+        'INVALID_INPUT',
+        'the two legs must be different commodities',
+        `${f}.legs`,
+      );
     s.legs.forEach((l, j) => {
-      if (!commodities.includes(l.commodity)) throw new BallastError('INVALID_INPUT', `unknown combined commodity ${l.commodity}`, `${f}.legs[${j}].commodity`);
-      if (!(Number.isFinite(l.deltaRatio) && l.deltaRatio > 0)) throw new BallastError('INVALID_INPUT', `must be finite and > 0, got ${l.deltaRatio}`, `${f}.legs[${j}].deltaRatio`);
+      if (!commodities.includes(l.commodity))
+        throw new BallastError(
+          'INVALID_INPUT',
+          `unknown combined commodity ${l.commodity}`,
+          `${f}.legs[${j}].commodity`,
+        );
+      if (!(Number.isFinite(l.deltaRatio) && l.deltaRatio > 0))
+        throw new BallastError(
+          'INVALID_INPUT',
+          `must be finite and > 0, got ${l.deltaRatio}`,
+          `${f}.legs[${j}].deltaRatio`,
+        );
     });
   });
 }
 
 /** The inter-commodity credits (module doc) of the commodities in `risks`. */
-export function interCommodityCredits(risks: Readonly<Record<string, CommodityDeltaRisk>>, list: readonly SpanInterCommoditySpread[]): InterCommodityCredits {
+export function interCommodityCredits(
+  risks: Readonly<Record<string, CommodityDeltaRisk>>,
+  list: readonly SpanInterCommoditySpread[],
+): InterCommodityCredits {
   const credits: Record<string, number> = {};
   const wfpr: Record<string, number> = {};
   const left: Record<string, number> = {};
@@ -74,7 +106,8 @@ export function interCommodityCredits(risks: Readonly<Record<string, CommodityDe
     const [a, b] = s.legs;
     const da = left[a.commodity];
     const db = left[b.commodity];
-    if (da === undefined || db === undefined || !(da * db < 0)) return { id: s.id, spreads: 0, credits: {} };
+    if (da === undefined || db === undefined || !(da * db < 0))
+      return { id: s.id, spreads: 0, credits: {} };
     const n = Math.min(Math.abs(da) / a.deltaRatio, Math.abs(db) / b.deltaRatio);
     left[a.commodity] = da - Math.sign(da) * n * a.deltaRatio;
     left[b.commodity] = db - Math.sign(db) * n * b.deltaRatio;

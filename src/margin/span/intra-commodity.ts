@@ -59,8 +59,16 @@ export interface MonthDelta {
 export interface IntraCommodityCharge {
   readonly charge: number;
   readonly monthTiers: { readonly month: string; readonly tier: string; readonly delta: number }[];
-  readonly intraTier: { readonly tier: string; readonly spreads: number; readonly charge: number }[];
-  readonly tierSpreads: { readonly tiers: readonly [string, string]; readonly spreads: number; readonly charge: number }[];
+  readonly intraTier: {
+    readonly tier: string;
+    readonly spreads: number;
+    readonly charge: number;
+  }[];
+  readonly tierSpreads: {
+    readonly tiers: readonly [string, string];
+    readonly spreads: number;
+    readonly charge: number;
+  }[];
   readonly residual: { readonly spreads: number; readonly charge: number };
   /** Tier nets before step 3. */
   readonly tierDeltas: Record<string, number>;
@@ -68,36 +76,84 @@ export interface IntraCommodityCharge {
 
 /** Validates intra-commodity parameters (typed errors naming `field`). */
 export function validateIntraCommodity(p: IntraCommodityParams, field: string): void {
-  if (!Array.isArray(p.tiers) || p.tiers.length === 0) throw new BallastError('INVALID_INPUT', 'at least one tier is needed', `${field}.tiers`);
+  if (!Array.isArray(p.tiers) || p.tiers.length === 0)
+    throw new BallastError('INVALID_INPUT', 'at least one tier is needed', `${field}.tiers`);
   const ids = new Set<string>();
   p.tiers.forEach((t, i) => {
     const f = `${field}.tiers[${i}]`;
-    if (ids.has(t.id)) throw new BallastError('INVALID_INPUT', `tier id ${t.id} appears twice`, `${f}.id`);
+    if (ids.has(t.id))
+      throw new BallastError('INVALID_INPUT', `tier id ${t.id} appears twice`, `${f}.id`);
     ids.add(t.id);
-    if (!(Number.isFinite(t.fromDays) && t.fromDays >= 0)) throw new BallastError('INVALID_INPUT', `must be finite and >= 0, got ${t.fromDays}`, `${f}.fromDays`);
-    if (t.toDays !== null && !(Number.isFinite(t.toDays) && t.toDays > t.fromDays)) throw new BallastError('INVALID_INPUT', `must be null or > fromDays, got ${t.toDays}`, `${f}.toDays`);
-    if (!(Number.isFinite(t.intraTierRate) && t.intraTierRate >= 0)) throw new BallastError('INVALID_INPUT', `must be finite and >= 0, got ${t.intraTierRate}`, `${f}.intraTierRate`);
+    if (!(Number.isFinite(t.fromDays) && t.fromDays >= 0))
+      throw new BallastError(
+        'INVALID_INPUT',
+        `must be finite and >= 0, got ${t.fromDays}`,
+        `${f}.fromDays`,
+      );
+    if (t.toDays !== null && !(Number.isFinite(t.toDays) && t.toDays > t.fromDays))
+      throw new BallastError(
+        'INVALID_INPUT',
+        `must be null or > fromDays, got ${t.toDays}`,
+        `${f}.toDays`,
+      );
+    if (!(Number.isFinite(t.intraTierRate) && t.intraTierRate >= 0))
+      throw new BallastError(
+        'INVALID_INPUT',
+        `must be finite and >= 0, got ${t.intraTierRate}`,
+        `${f}.intraTierRate`,
+      );
   });
   p.tierSpreads.forEach((s, i) => {
     const f = `${field}.tierSpreads[${i}]`;
-    if (!Array.isArray(s.tiers) || s.tiers.length !== 2) throw new BallastError('INVALID_INPUT', 'a tier spread names exactly two tiers', `${f}.tiers`);
-    for (const t of s.tiers) if (!ids.has(t)) throw new BallastError('INVALID_INPUT', `unknown tier ${t}`, `${f}.tiers`);
-    if (s.tiers[0] === s.tiers[1]) throw new BallastError('INVALID_INPUT', 'a tier spread needs two different tiers', `${f}.tiers`);
-    if (!(Number.isFinite(s.rate) && s.rate >= 0)) throw new BallastError('INVALID_INPUT', `must be finite and >= 0, got ${s.rate}`, `${f}.rate`);
+    if (!Array.isArray(s.tiers) || s.tiers.length !== 2)
+      throw new BallastError(
+        'INVALID_INPUT',
+        'a tier spread names exactly two tiers',
+        `${f}.tiers`,
+      );
+    for (const t of s.tiers)
+      if (!ids.has(t)) throw new BallastError('INVALID_INPUT', `unknown tier ${t}`, `${f}.tiers`);
+    if (s.tiers[0] === s.tiers[1])
+      throw new BallastError(
+        'INVALID_INPUT',
+        'a tier spread needs two different tiers',
+        `${f}.tiers`,
+      );
+    if (!(Number.isFinite(s.rate) && s.rate >= 0))
+      throw new BallastError(
+        'INVALID_INPUT',
+        `must be finite and >= 0, got ${s.rate}`,
+        `${f}.rate`,
+      );
   });
-  if (!(Number.isFinite(p.residualSpreadRate) && p.residualSpreadRate >= 0)) throw new BallastError('INVALID_INPUT', `must be finite and >= 0, got ${p.residualSpreadRate}`, `${field}.residualSpreadRate`);
+  if (!(Number.isFinite(p.residualSpreadRate) && p.residualSpreadRate >= 0))
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be finite and >= 0, got ${p.residualSpreadRate}`,
+      `${field}.residualSpreadRate`,
+    );
 }
 
 /** The tier holding `dteDays` (first match); INVALID_INPUT naming `field` if none does. */
 export function tierOf(dteDays: number, tiers: readonly SpanTier[], field: string): SpanTier {
   const d = Math.max(0, dteDays);
   const t = tiers.find((x) => d >= x.fromDays && (x.toDays === null || d < x.toDays));
-  if (!t) throw new BallastError('INVALID_INPUT', `no tier covers ${dteDays.toFixed(2)} days to expiry`, field);
+  if (!t)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `no tier covers ${dteDays.toFixed(2)} days to expiry`,
+      field,
+    );
   return t;
 }
 
 /** The intra-commodity spread charge (module doc) of month deltas at index `index` (USD). */
-export function intraCommoditySpreadCharge(months: readonly MonthDelta[], p: IntraCommodityParams, index: number, field = 'tiers'): IntraCommodityCharge {
+export function intraCommoditySpreadCharge(
+  months: readonly MonthDelta[],
+  p: IntraCommodityParams,
+  index: number,
+  field = 'tiers',
+): IntraCommodityCharge {
   const long = new Map<string, number>();
   const short = new Map<string, number>();
   for (const t of p.tiers) {

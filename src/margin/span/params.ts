@@ -10,12 +10,20 @@
  */
 import { BallastError } from '../../core/errors.ts';
 import type { HaircutTable } from '../../risk/collateral.ts';
-import { SPAN_STANDARD_SCENARIOS, type SpanScanRanges, type SpanScenarioRow } from '../../scenarios/span-grid.ts';
+import {
+  SPAN_STANDARD_SCENARIOS,
+  type SpanScanRanges,
+  type SpanScenarioRow,
+} from '../../scenarios/span-grid.ts';
 import { validateCompositeDelta, type CompositeDeltaParams } from './composite-delta.ts';
 import { validateDeliveryCharge, type DeliveryChargeParams } from './delivery-charge.ts';
 import { validateInterCommodity, type SpanInterCommoditySpread } from './inter-commodity.ts';
 import { validateIntraCommodity, type IntraCommodityParams } from './intra-commodity.ts';
-import { validateShortOptionMinimum, type ShortOptionCount, type ShortOptionMinimumParams } from './short-option-minimum.ts';
+import {
+  validateShortOptionMinimum,
+  type ShortOptionCount,
+  type ShortOptionMinimumParams,
+} from './short-option-minimum.ts';
 import btcJson from './btc.json' with { type: 'json' };
 import ethJson from './eth.json' with { type: 'json' };
 import settingsJson from './settings.json' with { type: 'json' };
@@ -62,20 +70,45 @@ export interface SpanParams {
  */
 export const SPAN_DEFAULT_PARAMS: SpanParams = {
   ...(settingsJson as unknown as Omit<SpanParams, 'commodities' | 'scenarioRows'>),
-  commodities: { BTC: btcJson as unknown as SpanCommodityParams, ETH: ethJson as unknown as SpanCommodityParams },
+  commodities: {
+    BTC: btcJson as unknown as SpanCommodityParams,
+    ETH: ethJson as unknown as SpanCommodityParams,
+  },
   scenarioRows: SPAN_STANDARD_SCENARIOS,
 };
 
 /** Validates SPAN parameters; throws INVALID_INPUT naming the bad field (`params.…`). */
 export function validateSpanParams(p: SpanParams): void {
   const f = 'params';
-  if (p.parametersSource !== 'illustrative' && p.parametersSource !== 'exchange') throw new BallastError('INVALID_INPUT', `must be 'illustrative' or 'exchange'`, `${f}.parametersSource`);
-  if (!Array.isArray(p.scenarioRows) || p.scenarioRows.length === 0) throw new BallastError('INVALID_INPUT', 'the scenario table is empty', `${f}.scenarioRows`);
-  if (!(Number.isFinite(p.lookAheadDays) && p.lookAheadDays >= 0)) throw new BallastError('INVALID_INPUT', `must be finite and >= 0, got ${p.lookAheadDays}`, `${f}.lookAheadDays`);
+  if (p.parametersSource !== 'illustrative' && p.parametersSource !== 'exchange')
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be 'illustrative' or 'exchange'`,
+      `${f}.parametersSource`,
+    );
+  if (!Array.isArray(p.scenarioRows) || p.scenarioRows.length === 0)
+    throw new BallastError('INVALID_INPUT', 'the scenario table is empty', `${f}.scenarioRows`);
+  if (!(Number.isFinite(p.lookAheadDays) && p.lookAheadDays >= 0))
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be finite and >= 0, got ${p.lookAheadDays}`,
+      `${f}.lookAheadDays`,
+    );
   validateCompositeDelta(p.compositeDelta, `${f}.compositeDelta`);
-  if (p.shortOptionCount !== 'gross' && p.shortOptionCount !== 'net-per-right') throw new BallastError('INVALID_INPUT', `must be 'gross' or 'net-per-right'`, `${f}.shortOptionCount`);
-  if (typeof p.floorScanRiskAtZero !== 'boolean') throw new BallastError('INVALID_INPUT', 'must be true or false', `${f}.floorScanRiskAtZero`);
-  if (!(Number.isFinite(p.initialToMaintenance) && p.initialToMaintenance >= 1)) throw new BallastError('INVALID_INPUT', `must be finite and >= 1, got ${p.initialToMaintenance}`, `${f}.initialToMaintenance`);
+  if (p.shortOptionCount !== 'gross' && p.shortOptionCount !== 'net-per-right')
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be 'gross' or 'net-per-right'`,
+      `${f}.shortOptionCount`,
+    );
+  if (typeof p.floorScanRiskAtZero !== 'boolean')
+    throw new BallastError('INVALID_INPUT', 'must be true or false', `${f}.floorScanRiskAtZero`);
+  if (!(Number.isFinite(p.initialToMaintenance) && p.initialToMaintenance >= 1))
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be finite and >= 1, got ${p.initialToMaintenance}`,
+      `${f}.initialToMaintenance`,
+    );
   const names = Object.keys(p.commodities);
   for (const c of names) {
     const cc = p.commodities[c]!;
@@ -83,7 +116,12 @@ export function validateSpanParams(p: SpanParams): void {
     validateIntraCommodity(cc, cf);
     validateDeliveryCharge(cc.deliveryCharge, `${cf}.deliveryCharge`);
     validateShortOptionMinimum(cc.shortOptionMinimum, `${cf}.shortOptionMinimum`);
-    if (cc.volFloor !== undefined && !(Number.isFinite(cc.volFloor) && cc.volFloor >= 0)) throw new BallastError('INVALID_INPUT', `must be finite and >= 0, got ${cc.volFloor}`, `${cf}.volFloor`);
+    if (cc.volFloor !== undefined && !(Number.isFinite(cc.volFloor) && cc.volFloor >= 0))
+      throw new BallastError(
+        'INVALID_INPUT',
+        `must be finite and >= 0, got ${cc.volFloor}`,
+        `${cf}.volFloor`,
+      );
   }
   validateInterCommodity(p.interCommoditySpreads, names, `${f}.interCommoditySpreads`);
 }

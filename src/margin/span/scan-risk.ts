@@ -47,7 +47,11 @@ export interface ScanRisk {
  * same length) and signed position sizes (short negative): the largest value of the
  * position-weighted sum, floored at 0 unless `floorAtZero` is false.
  */
-export function scanRisk(arrays: readonly ArrayLike<number>[], sizes: ArrayLike<number>, floorAtZero = true): ScanRisk {
+export function scanRisk(
+  arrays: readonly ArrayLike<number>[],
+  sizes: ArrayLike<number>,
+  floorAtZero = true,
+): ScanRisk {
   const n = arrays[0]?.length ?? 0;
   const total = new Array<number>(n).fill(0);
   arrays.forEach((a, j) => {
@@ -91,7 +95,10 @@ export interface DecompositionRow {
  * multiplier (0 for unpaired rows such as the extremes, or a floored scan); price risk = the
  * rest.
  */
-export function scanDecomposition(scan: ScanRisk, rows: readonly DecompositionRow[]): ScanDecomposition {
+export function scanDecomposition(
+  scan: ScanRisk,
+  rows: readonly DecompositionRow[],
+): ScanDecomposition {
   const arr = scan.portfolioArray;
   let sum = 0;
   let count = 0;
@@ -105,7 +112,12 @@ export function scanDecomposition(scan: ScanRisk, rows: readonly DecompositionRo
   let volatilityRisk = 0;
   const w = rows[scan.scenarioIndex];
   if (w && !scan.floored && w.volMultiplier !== 0) {
-    const pair = rows.findIndex((r) => r.priceMove === w.priceMove && r.weight === w.weight && r.volMultiplier === -w.volMultiplier);
+    const pair = rows.findIndex(
+      (r) =>
+        r.priceMove === w.priceMove &&
+        r.weight === w.weight &&
+        r.volMultiplier === -w.volMultiplier,
+    );
     if (pair >= 0) volatilityRisk = Math.abs(arr[scan.scenarioIndex]! - arr[pair]!) / 2;
   }
   return { timeRisk, volatilityRisk, priceRisk: scan.risk - timeRisk - volatilityRisk };

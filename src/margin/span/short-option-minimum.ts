@@ -37,7 +37,12 @@ export interface ShortOptionMinimum {
 /** Validates SOM parameters (typed errors naming `field`). */
 export function validateShortOptionMinimum(p: ShortOptionMinimumParams, field: string): void {
   for (const k of ['perCoinUsd', 'fractionOfIndex'] as const) {
-    if (!(Number.isFinite(p[k]) && p[k] >= 0)) throw new BallastError('INVALID_INPUT', `must be finite and >= 0, got ${p[k]}`, `${field}.${k}`);
+    if (!(Number.isFinite(p[k]) && p[k] >= 0))
+      throw new BallastError(
+        'INVALID_INPUT',
+        `must be finite and >= 0, got ${p[k]}`,
+        `${field}.${k}`,
+      );
   }
 }
 
@@ -59,7 +64,12 @@ export function countShortOptions(positions: readonly Position[], count: ShortOp
 }
 
 /** The short option minimum of a combined commodity's `positions` at index `index` (USD). */
-export function shortOptionMinimum(positions: readonly Position[], p: ShortOptionMinimumParams, count: ShortOptionCount, index: number): ShortOptionMinimum {
+export function shortOptionMinimum(
+  positions: readonly Position[],
+  p: ShortOptionMinimumParams,
+  count: ShortOptionCount,
+  index: number,
+): ShortOptionMinimum {
   const shortOptions = countShortOptions(positions, count);
   const ratePerCoin = Math.max(p.perCoinUsd, p.fractionOfIndex * index);
   return { shortOptions, ratePerCoin, amount: shortOptions * ratePerCoin };

@@ -34,7 +34,13 @@ import { spanPriceMove, spanScenarios, type SpanScanRanges } from '../../scenari
 import type { Scenario } from '../../scenarios/scenario.ts';
 import { buildUsdBook, rowsByUnderlying, usdPoolEquity } from '../clearing/usd-book.ts';
 import type { MarginModel } from '../margin-model.ts';
-import { utilization, type AddOn, type Contribution, type MarginResult, type WorstScenario } from '../margin-result.ts';
+import {
+  utilization,
+  type AddOn,
+  type Contribution,
+  type MarginResult,
+  type WorstScenario,
+} from '../margin-result.ts';
 import { compositeDeltas, compositeDeltaScenarios } from './composite-delta.ts';
 import { deliveryCharge } from './delivery-charge.ts';
 import { interCommodityCredits, type InterCommodityCredits } from './inter-commodity.ts';
@@ -72,7 +78,8 @@ export interface SpanCommodityDetail {
   readonly portfolioArray: number[];
   readonly scanRisk: number;
   readonly scanFloored: boolean;
-  readonly worstScenario: { readonly index: number; readonly id: string; readonly label: string } | undefined;
+  readonly worstScenario:
+    { readonly index: number; readonly id: string; readonly label: string } | undefined;
   readonly decomposition: ScanDecomposition;
   readonly netCompositeDelta: number;
   readonly netDeltaUsd: number;
@@ -103,18 +110,26 @@ export interface SpanDetails {
 }
 
 const U = {
-  parameters: 'span.parameters: PSR/VSR, tiers, spread, credit, delivery and short-option-minimum rates are illustrative crypto parameters (ours), not an exchange parameter file',
+  parameters:
+    'span.parameters: PSR/VSR, tiers, spread, credit, delivery and short-option-minimum rates are illustrative crypto parameters (ours), not an exchange parameter file',
   usd: 'span.inverse-in-usd: coin-settled products are revalued in USD as their USD-settled twins (coin P&L × scenario price) [I]',
-  lookAhead: 'span.look-ahead: options revalued one look-ahead period later (crypto: calendar days, ours)',
-  floor: 'span.scan-floor: scan risk floored at 0 when every scenario gains [I]; switch floorScanRiskAtZero',
-  compositeDelta: 'span.composite-delta: delta points and weights of the composite delta are ours [I]',
-  tiers: 'span.intra-commodity: tier assignment, intra-tier/priority/residual spread mechanics are standard-SPAN readings [I]',
-  inter: 'span.inter-commodity: credit = spreads × ratio × rate × WFPR with WFPR from the time/volatility/price split of the scan [I]',
+  lookAhead:
+    'span.look-ahead: options revalued one look-ahead period later (crypto: calendar days, ours)',
+  floor:
+    'span.scan-floor: scan risk floored at 0 when every scenario gains [I]; switch floorScanRiskAtZero',
+  compositeDelta:
+    'span.composite-delta: delta points and weights of the composite delta are ours [I]',
+  tiers:
+    'span.intra-commodity: tier assignment, intra-tier/priority/residual spread mechanics are standard-SPAN readings [I]',
+  inter:
+    'span.inter-commodity: credit = spreads × ratio × rate × WFPR with WFPR from the time/volatility/price split of the scan [I]',
   som: 'span.short-option-minimum: short options counted gross (no long offsets) [I]; switch shortOptionCount',
-  somNet: 'span.short-option-minimum: long options offset short ones of the same right (net-per-right) [I]',
+  somNet:
+    'span.short-option-minimum: long options offset short ones of the same right (net-per-right) [I]',
   nov: 'span.nov: requirement compared with equity including option marks (= total risk − NOV against cash) [I]',
   im: 'span.initial-margin: IM = MM × initialToMaintenance (CME ≈ 110 % for speculative accounts) [I]',
-  delivery: 'span.delivery: spot-month charge on gross delta in the last days before expiry (crypto, ours)',
+  delivery:
+    'span.delivery: spot-month charge on gross delta in the last days before expiry (crypto, ours)',
 };
 
 function monthKey(expiryMs: number | undefined): string {
@@ -122,32 +137,58 @@ function monthKey(expiryMs: number | undefined): string {
 }
 
 /** Scan ranges of the commodities the book needs (throws if one is missing). */
-function rangesFor(underlyings: readonly string[], params: SpanParams): Record<string, SpanScanRanges> {
+function rangesFor(
+  underlyings: readonly string[],
+  params: SpanParams,
+): Record<string, SpanScanRanges> {
   const out: Record<string, SpanScanRanges> = {};
   for (const u of underlyings) {
     const cc = params.commodities[u];
-    if (!cc) throw new BallastError('INVALID_INPUT', `no SPAN parameters for the combined commodity ${u}: add them to params.commodities`, `params.commodities.${u}`);
+    if (!cc)
+      throw new BallastError(
+        'INVALID_INPUT',
+        `no SPAN parameters for the combined commodity ${u}: add them to params.commodities`,
+        `params.commodities.${u}`,
+      );
     out[u] = cc;
   }
   return out;
 }
 
 /** Evaluates the SPAN model (module doc). One USD pool. */
-export function evaluateSpan(portfolio: Portfolio, snapshot: MarketSnapshot, params: SpanParams): MarginResult[] {
+export function evaluateSpan(
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  params: SpanParams,
+): MarginResult[] {
   validateSpanParams(params);
   const underlyings = [...new Set(portfolio.positions.map((p) => p.instrument.underlying))].sort();
   const ranges = rangesFor(underlyings, params);
-  const scenarios: Scenario[] = spanScenarios(ranges, { lookAheadDays: params.lookAheadDays, rows: params.scenarioRows });
+  const scenarios: Scenario[] = spanScenarios(ranges, {
+    lookAheadDays: params.lookAheadDays,
+    rows: params.scenarioRows,
+  });
   const book = buildUsdBook(portfolio.positions, snapshot, scenarios);
   const psr = (u: string): number => params.commodities[u]!.priceScanRange;
   const psrs = Object.fromEntries(underlyings.map((u) => [u, psr(u)]));
-  const deltaBook = buildUsdBook(portfolio.positions, snapshot, compositeDeltaScenarios(psrs, params.compositeDelta, params.lookAheadDays));
+  const deltaBook = buildUsdBook(
+    portfolio.positions,
+    snapshot,
+    compositeDeltaScenarios(psrs, params.compositeDelta, params.lookAheadDays),
+  );
   const deltas = compositeDeltas(deltaBook, params.compositeDelta, psr);
   const arrays = riskArrays(book, scenarios);
   const nS = scenarios.length;
-  const decompRows = params.scenarioRows.map((r) => ({ priceMove: spanPriceMove(r), volMultiplier: r.volMultiplier, weight: r.weight }));
+  const decompRows = params.scenarioRows.map((r) => ({
+    priceMove: spanPriceMove(r),
+    volMultiplier: r.volMultiplier,
+    weight: r.weight,
+  }));
 
-  type Partial = Omit<SpanCommodityDetail, 'interCommodityCredit' | 'creditApplied' | 'somUplift' | 'risk'>;
+  type Partial = Omit<
+    SpanCommodityDetail,
+    'interCommodityCredit' | 'creditApplied' | 'somUplift' | 'risk'
+  >;
   const partials: Partial[] = [];
   for (const [u, rows] of rowsByUnderlying(book)) {
     const cc = params.commodities[u]!;
@@ -166,17 +207,46 @@ export function evaluateSpan(portfolio: Portfolio, snapshot: MarketSnapshot, par
       const m = byMonth.get(key) ?? { dteDays: book.matrix.states[i]!.dteDays, delta: 0 };
       m.delta += d;
       byMonth.set(key, m);
-      return { symbol: p.instrument.symbol, size: p.size, riskArray: Array.from(rowArrays[k]!), compositeDelta: deltas[i]! };
+      return {
+        symbol: p.instrument.symbol,
+        size: p.size,
+        riskArray: Array.from(rowArrays[k]!),
+        compositeDelta: deltas[i]!,
+      };
     });
-    const months = [...byMonth.entries()].sort((a, b) => a[1].dteDays - b[1].dteDays || (a[0] < b[0] ? -1 : 1)).map(([month, m]) => ({ month, dteDays: m.dteDays, delta: m.delta }));
-    const intraCommodity = intraCommoditySpreadCharge(months, cc, index, `params.commodities.${u}.tiers`);
+    const months = [...byMonth.entries()]
+      .sort((a, b) => a[1].dteDays - b[1].dteDays || (a[0] < b[0] ? -1 : 1))
+      .map(([month, m]) => ({ month, dteDays: m.dteDays, delta: m.delta }));
+    const intraCommodity = intraCommoditySpreadCharge(
+      months,
+      cc,
+      index,
+      `params.commodities.${u}.tiers`,
+    );
     const delivery = deliveryCharge(
-      rows.map((i) => ({ dteDays: isDated(book.positions[i]!.instrument) ? book.matrix.states[i]!.dteDays : undefined, delta: deltas[i]! * book.sizes[i]! })),
+      rows.map((i) => ({
+        dteDays: isDated(book.positions[i]!.instrument)
+          ? book.matrix.states[i]!.dteDays
+          : undefined,
+        delta: deltas[i]! * book.sizes[i]!,
+      })),
       cc.deliveryCharge,
       index,
     );
-    const som = shortOptionMinimum(rows.map((i) => book.positions[i]!), cc.shortOptionMinimum, params.shortOptionCount, index);
-    const ws = scan.scenarioIndex >= 0 ? { index: scan.scenarioIndex, id: scenarios[scan.scenarioIndex]!.id, label: scenarios[scan.scenarioIndex]!.label } : undefined;
+    const som = shortOptionMinimum(
+      rows.map((i) => book.positions[i]!),
+      cc.shortOptionMinimum,
+      params.shortOptionCount,
+      index,
+    );
+    const ws =
+      scan.scenarioIndex >= 0
+        ? {
+            index: scan.scenarioIndex,
+            id: scenarios[scan.scenarioIndex]!.id,
+            label: scenarios[scan.scenarioIndex]!.label,
+          }
+        : undefined;
     partials.push({
       commodity: u,
       index,
@@ -195,41 +265,106 @@ export function evaluateSpan(portfolio: Portfolio, snapshot: MarketSnapshot, par
     });
   }
 
-  const inter = interCommodityCredits(Object.fromEntries(partials.map((c) => [c.commodity, { netDeltaUsd: c.netDeltaUsd, priceRisk: c.decomposition.priceRisk }])), params.interCommoditySpreads);
+  const inter = interCommodityCredits(
+    Object.fromEntries(
+      partials.map((c) => [
+        c.commodity,
+        { netDeltaUsd: c.netDeltaUsd, priceRisk: c.decomposition.priceRisk },
+      ]),
+    ),
+    params.interCommoditySpreads,
+  );
   const commodities: SpanCommodityDetail[] = partials.map((c) => {
     const base = Math.max(0, c.scanRisk + c.intraCommodity.charge + c.delivery.charge);
     const credit = inter.credits[c.commodity] ?? 0;
     const creditApplied = Math.min(credit, base);
     const after = base - creditApplied;
     const somUplift = Math.max(0, c.shortOptionMinimum.amount - after);
-    return { ...c, interCommodityCredit: credit, creditApplied, somUplift, risk: after + somUplift };
+    return {
+      ...c,
+      interCommodityCredit: credit,
+      creditApplied,
+      somUplift,
+      risk: after + somUplift,
+    };
   });
 
-  const sum = (f: (c: SpanCommodityDetail) => number): number => commodities.reduce((a, c) => a + f(c), 0);
-  const floorUplift = sum((c) => Math.max(0, c.scanRisk + c.intraCommodity.charge + c.delivery.charge) - (c.scanRisk + c.intraCommodity.charge + c.delivery.charge));
+  const sum = (f: (c: SpanCommodityDetail) => number): number =>
+    commodities.reduce((a, c) => a + f(c), 0);
+  const floorUplift = sum(
+    (c) =>
+      Math.max(0, c.scanRisk + c.intraCommodity.charge + c.delivery.charge) -
+      (c.scanRisk + c.intraCommodity.charge + c.delivery.charge),
+  );
   const totalRisk = sum((c) => c.risk);
   const mm = Math.max(0, totalRisk);
   const im = mm * params.initialToMaintenance;
   const eq = usdPoolEquity(portfolio, snapshot, book, params.collateralHaircuts);
 
   const addOns: AddOn[] = [
-    { name: 'intra-commodity spread charge', amount: sum((c) => c.intraCommodity.charge), appliesTo: 'both', description: 'Σ_CC (intra-tier + tier-pair + residual spreads) × rate × index' },
-    { name: 'delivery charge', amount: sum((c) => c.delivery.charge), appliesTo: 'both', description: 'Σ_CC |delta| in the delivery period × rate × index' },
-    { name: 'inter-commodity spread credit', amount: -sum((c) => c.creditApplied), appliesTo: 'both', description: 'Σ_CC spreads × ratio × credit rate × WFPR (capped at scan + charges); negative: a credit' },
-    { name: 'short option minimum', amount: sum((c) => c.somUplift), appliesTo: 'both', description: 'Σ_CC max(0, SOM − (scan + intra + delivery − credit)), SOM = short options × rate' },
+    {
+      name: 'intra-commodity spread charge',
+      amount: sum((c) => c.intraCommodity.charge),
+      appliesTo: 'both',
+      description: 'Σ_CC (intra-tier + tier-pair + residual spreads) × rate × index',
+    },
+    {
+      name: 'delivery charge',
+      amount: sum((c) => c.delivery.charge),
+      appliesTo: 'both',
+      description: 'Σ_CC |delta| in the delivery period × rate × index',
+    },
+    {
+      name: 'inter-commodity spread credit',
+      amount: -sum((c) => c.creditApplied),
+      appliesTo: 'both',
+      description:
+        'Σ_CC spreads × ratio × credit rate × WFPR (capped at scan + charges); negative: a credit',
+    },
+    {
+      name: 'short option minimum',
+      amount: sum((c) => c.somUplift),
+      appliesTo: 'both',
+      description:
+        'Σ_CC max(0, SOM − (scan + intra + delivery − credit)), SOM = short options × rate',
+    },
   ];
-  if (floorUplift > 0) addOns.push({ name: 'negative scan floor', amount: floorUplift, appliesTo: 'both', description: 'scan + charges of a commodity floored at 0' });
-  if (params.initialToMaintenance !== 1) addOns.push({ name: 'initial margin multiplier', amount: im - mm, appliesTo: 'initial', description: `IM = ${params.initialToMaintenance} × MM` });
+  if (floorUplift > 0)
+    addOns.push({
+      name: 'negative scan floor',
+      amount: floorUplift,
+      appliesTo: 'both',
+      description: 'scan + charges of a commodity floored at 0',
+    });
+  if (params.initialToMaintenance !== 1)
+    addOns.push({
+      name: 'initial margin multiplier',
+      amount: im - mm,
+      appliesTo: 'initial',
+      description: `IM = ${params.initialToMaintenance} × MM`,
+    });
 
   // Worst scenario: that of the commodity with the largest scan risk (each CC scans alone).
   let worstScenario: WorstScenario | undefined;
   let contributions: Contribution[] = [];
-  const top = [...commodities].sort((a, b) => b.scanRisk - a.scanRisk || (a.commodity < b.commodity ? -1 : 1))[0];
+  const top = [...commodities].sort(
+    (a, b) => b.scanRisk - a.scanRisk || (a.commodity < b.commodity ? -1 : 1),
+  )[0];
   if (top && top.worstScenario) {
     const s = top.worstScenario.index;
     const pnl = -top.portfolioArray[s]!;
-    worstScenario = { id: top.worstScenario.id, label: `${top.commodity} ${top.worstScenario.label}`, index: s, pnl, loss: Math.max(0, -pnl) };
-    contributions = top.positions.map((p) => ({ symbol: p.symbol, size: p.size, pnl: -p.size * p.riskArray[s]! }));
+    worstScenario = {
+      id: top.worstScenario.id,
+      label: `${top.commodity} ${top.worstScenario.label}`,
+      index: s,
+      pnl,
+      loss: Math.max(0, -pnl),
+    };
+    contributions = top.positions.map((p) => ({
+      symbol: p.symbol,
+      size: p.size,
+      pnl: -p.size * p.riskArray[s]!,
+    }));
   }
 
   const hasOptions = portfolio.positions.some((p) => isOptionLike(p.instrument));
@@ -238,13 +373,17 @@ export function evaluateSpan(portfolio: Portfolio, snapshot: MarketSnapshot, par
     if (params.parametersSource === 'illustrative') unverified.push(U.parameters);
     if (book.hasInverse) unverified.push(U.usd);
     if (hasOptions && params.lookAheadDays > 0) unverified.push(U.lookAhead);
-    if (commodities.some((c) => c.scanFloored) && params.floorScanRiskAtZero) unverified.push(U.floor);
-    const spreadsFormed = commodities.some((c) => c.intraCommodity.charge > 0 || c.delivery.charge > 0) || commodities.some((c) => c.creditApplied > 0);
+    if (commodities.some((c) => c.scanFloored) && params.floorScanRiskAtZero)
+      unverified.push(U.floor);
+    const spreadsFormed =
+      commodities.some((c) => c.intraCommodity.charge > 0 || c.delivery.charge > 0) ||
+      commodities.some((c) => c.creditApplied > 0);
     if (spreadsFormed) unverified.push(U.compositeDelta);
     if (commodities.some((c) => c.intraCommodity.charge > 0)) unverified.push(U.tiers);
     if (commodities.some((c) => c.delivery.charge > 0)) unverified.push(U.delivery);
     if (commodities.some((c) => c.creditApplied > 0)) unverified.push(U.inter);
-    if (commodities.some((c) => c.somUplift > 0)) unverified.push(params.shortOptionCount === 'gross' ? U.som : U.somNet);
+    if (commodities.some((c) => c.somUplift > 0))
+      unverified.push(params.shortOptionCount === 'gross' ? U.som : U.somNet);
     if (hasOptions) unverified.push(U.nov);
     if (params.initialToMaintenance !== 1 && mm > 0) unverified.push(U.im);
   }
@@ -259,7 +398,9 @@ export function evaluateSpan(portfolio: Portfolio, snapshot: MarketSnapshot, par
     collateralUsd: eq.collateralUsd,
     positionsValueUsd: eq.positionsValueUsd,
   };
-  for (const x of [mm, im, eq.equity]) if (!Number.isFinite(x)) throw new BallastError('NOT_FINITE', `the SPAN computation gave ${x}`, 'span');
+  for (const x of [mm, im, eq.equity])
+    if (!Number.isFinite(x))
+      throw new BallastError('NOT_FINITE', `the SPAN computation gave ${x}`, 'span');
   return [
     {
       model: SPAN_MODEL_ID,
@@ -274,7 +415,13 @@ export function evaluateSpan(portfolio: Portfolio, snapshot: MarketSnapshot, par
       addOns,
       unverified,
       warnings: eq.warnings,
-      inputsHash: canonicalHash({ model: SPAN_MODEL_ID, version: SPAN_MODEL_VERSION, params, portfolio: portfolioKey(portfolio), snapshot }),
+      inputsHash: canonicalHash({
+        model: SPAN_MODEL_ID,
+        version: SPAN_MODEL_VERSION,
+        params,
+        portfolio: portfolioKey(portfolio),
+        snapshot,
+      }),
       details,
     },
   ];
@@ -288,7 +435,8 @@ export function evaluateSpan(portfolio: Portfolio, snapshot: MarketSnapshot, par
 export const spanModel: MarginModel<SpanParams> = {
   id: SPAN_MODEL_ID,
   version: SPAN_MODEL_VERSION,
-  title: 'SPAN-style: 16 scenarios per combined commodity, spread charges and credits, short option minimum (USD)',
+  title:
+    'SPAN-style: 16 scenarios per combined commodity, spread charges and credits, short option minimum (USD)',
   scenarioBased: true,
   defaultParams: SPAN_DEFAULT_PARAMS,
   evaluate: evaluateSpan,
