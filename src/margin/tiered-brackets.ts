@@ -46,23 +46,47 @@ export interface TierEdge {
  * caps above floors, only the last cap may be `null`, finite rates ≥ 0 and finite `cum`.
  * Throws INVALID_INPUT naming `field`.
  */
-export function validateBrackets(brackets: readonly MaintenanceBracket[], field = 'brackets'): void {
-  if (brackets.length === 0) throw new BallastError('INVALID_INPUT', 'a bracket table needs at least one bracket', field);
+export function validateBrackets(
+  brackets: readonly MaintenanceBracket[],
+  field = 'brackets',
+): void {
+  if (brackets.length === 0)
+    throw new BallastError('INVALID_INPUT', 'a bracket table needs at least one bracket', field);
   brackets.forEach((b, k) => {
     const f = `${field}[${k}]`;
     requireNonNegative(b.notionalFloor, `${f}.notionalFloor`);
     requireNonNegative(b.maintMarginRatio, `${f}.maintMarginRatio`);
     requireFinite(b.cum, `${f}.cum`);
-    if (k === 0 && b.notionalFloor !== 0) throw new BallastError('INVALID_INPUT', `the first bracket must start at 0, got ${b.notionalFloor}`, `${f}.notionalFloor`);
+    if (k === 0 && b.notionalFloor !== 0)
+      throw new BallastError(
+        'INVALID_INPUT',
+        `the first bracket must start at 0, got ${b.notionalFloor}`,
+        `${f}.notionalFloor`,
+      );
     if (b.notionalCap === null) {
-      if (k !== brackets.length - 1) throw new BallastError('INVALID_INPUT', 'only the last bracket may be open-ended (notionalCap null)', `${f}.notionalCap`);
+      if (k !== brackets.length - 1)
+        throw new BallastError(
+          'INVALID_INPUT',
+          'only the last bracket may be open-ended (notionalCap null)',
+          `${f}.notionalCap`,
+        );
     } else {
       requireFinite(b.notionalCap, `${f}.notionalCap`);
-      if (!(b.notionalCap > b.notionalFloor)) throw new BallastError('INVALID_INPUT', `cap ${b.notionalCap} must be above the floor ${b.notionalFloor}`, `${f}.notionalCap`);
+      if (!(b.notionalCap > b.notionalFloor))
+        throw new BallastError(
+          'INVALID_INPUT',
+          `cap ${b.notionalCap} must be above the floor ${b.notionalFloor}`,
+          `${f}.notionalCap`,
+        );
     }
     if (k > 0) {
       const prevCap = brackets[k - 1]!.notionalCap;
-      if (prevCap !== b.notionalFloor) throw new BallastError('INVALID_INPUT', `brackets must be contiguous: floor ${b.notionalFloor} ≠ previous cap ${String(prevCap)}`, `${f}.notionalFloor`);
+      if (prevCap !== b.notionalFloor)
+        throw new BallastError(
+          'INVALID_INPUT',
+          `brackets must be contiguous: floor ${b.notionalFloor} ≠ previous cap ${String(prevCap)}`,
+          `${f}.notionalFloor`,
+        );
     }
   });
 }
@@ -85,10 +109,19 @@ export function withComputedCum(brackets: readonly MaintenanceBracket[]): Mainte
  * Brackets from `{upTo, rate}` tiers (Bybit risk-limit tiers, OKX MR7 tiers), floors from the
  * previous edge and `cum` computed (`withComputedCum`). Validated.
  */
-export function bracketsFromTiers(tiers: readonly TierEdge[], field = 'tiers'): MaintenanceBracket[] {
+export function bracketsFromTiers(
+  tiers: readonly TierEdge[],
+  field = 'tiers',
+): MaintenanceBracket[] {
   let floor = 0;
   const out = tiers.map((t, k) => {
-    const b: MaintenanceBracket = { bracket: k + 1, notionalFloor: floor, notionalCap: t.upTo, maintMarginRatio: t.rate, cum: 0 };
+    const b: MaintenanceBracket = {
+      bracket: k + 1,
+      notionalFloor: floor,
+      notionalCap: t.upTo,
+      maintMarginRatio: t.rate,
+      cum: 0,
+    };
     if (t.upTo !== null) floor = t.upTo;
     return b;
   });
@@ -101,7 +134,11 @@ export function bracketsFromTiers(tiers: readonly TierEdge[], field = 'tiers'): 
  * capped last bracket is included). Throws INVALID_INPUT if the notional is above the last
  * cap (the venue would not allow the position; fail closed rather than extrapolate).
  */
-export function bracketIndex(notional: number, brackets: readonly MaintenanceBracket[], field = 'notional'): number {
+export function bracketIndex(
+  notional: number,
+  brackets: readonly MaintenanceBracket[],
+  field = 'notional',
+): number {
   const n = Math.abs(requireFinite(notional, field));
   for (let k = 0; k < brackets.length; k++) {
     const cap = brackets[k]!.notionalCap;
@@ -109,7 +146,11 @@ export function bracketIndex(notional: number, brackets: readonly MaintenanceBra
   }
   const last = brackets[brackets.length - 1];
   if (last && n === last.notionalCap) return brackets.length - 1;
-  throw new BallastError('INVALID_INPUT', `notional ${n} is above the largest bracket cap ${String(last?.notionalCap)}: no maintenance rate is published for it`, field);
+  throw new BallastError(
+    'INVALID_INPUT',
+    `notional ${n} is above the largest bracket cap ${String(last?.notionalCap)}: no maintenance rate is published for it`,
+    field,
+  );
 }
 
 /**
@@ -117,7 +158,11 @@ export function bracketIndex(notional: number, brackets: readonly MaintenanceBra
  * table's unit: `|notional| × mmr_k − cum_k` (Binance `cum` form, binance-bybit.md §A.3;
  * identical to the incremental Bybit sum of W-Y1 when `cum` is consistent). Never negative.
  */
-export function tieredMaintenance(notional: number, brackets: readonly MaintenanceBracket[], field = 'notional'): number {
+export function tieredMaintenance(
+  notional: number,
+  brackets: readonly MaintenanceBracket[],
+  field = 'notional',
+): number {
   const k = bracketIndex(notional, brackets, field);
   const b = brackets[k]!;
   return Math.max(0, Math.abs(notional) * b.maintMarginRatio - b.cum);
@@ -128,7 +173,11 @@ export function tieredMaintenance(notional: number, brackets: readonly Maintenan
  * `Σ_k rate_k × (min(n, cap_k) − floor_k)⁺`. Ignores `cum`. Throws like `bracketIndex`
  * above the last cap.
  */
-export function incrementalMaintenance(notional: number, brackets: readonly MaintenanceBracket[], field = 'notional'): number {
+export function incrementalMaintenance(
+  notional: number,
+  brackets: readonly MaintenanceBracket[],
+  field = 'notional',
+): number {
   const n = Math.abs(notional);
   bracketIndex(n, brackets, field);
   let total = 0;

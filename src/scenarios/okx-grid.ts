@@ -25,21 +25,28 @@ import okxGridJson from './okx-grid.json' with { type: 'json' };
 export type OkxVolState = 'down' | 'same' | 'up';
 
 /** The vol states in OKX's `mr1Scenarios` order. */
-export const OKX_VOL_STATES: readonly OkxVolState[] = Object.freeze(['down', 'same', 'up'] as const);
+export const OKX_VOL_STATES: readonly OkxVolState[] = Object.freeze([
+  'down',
+  'same',
+  'up',
+] as const);
 
 /** Key of each vol state in the position-builder's `mr1Scenarios` object. */
-export const OKX_VOL_STATE_KEY: Readonly<Record<OkxVolState, 'volShockDown' | 'volSame' | 'volShockUp'>> = Object.freeze({
+export const OKX_VOL_STATE_KEY: Readonly<
+  Record<OkxVolState, 'volShockDown' | 'volSame' | 'volShockUp'>
+> = Object.freeze({
   down: 'volShockDown',
   same: 'volSame',
   up: 'volShockUp',
 });
 
 /** Value of `mr1FinalResult.volShock` for each vol state (OKX spells "same" as `unchange`). */
-export const OKX_VOL_SHOCK_NAME: Readonly<Record<OkxVolState, 'down' | 'unchange' | 'up'>> = Object.freeze({
-  down: 'down',
-  same: 'unchange',
-  up: 'up',
-});
+export const OKX_VOL_SHOCK_NAME: Readonly<Record<OkxVolState, 'down' | 'unchange' | 'up'>> =
+  Object.freeze({
+    down: 'down',
+    same: 'unchange',
+    up: 'up',
+  });
 
 /**
  * Grid parameters (okx-grid.json). Shock sizes are fractions of the price (0.12 = 12 %).
@@ -78,20 +85,35 @@ export interface OkxScenario extends Scenario {
 
 /** The group an underlying belongs to (`defaultGroup` if it is listed in none). */
 export function okxGroupOf(underlying: string, p: OkxGridParams): string {
-  for (const [name, members] of Object.entries(p.groups)) if (members.includes(underlying)) return name;
+  for (const [name, members] of Object.entries(p.groups))
+    if (members.includes(underlying)) return name;
   return p.defaultGroup;
 }
 
 /** A per-group parameter, or INVALID_INPUT naming `field.group` if the table lacks the group. */
-export function okxGroupValue<T>(table: Readonly<Record<string, T>>, group: string, field: string): T {
+export function okxGroupValue<T>(
+  table: Readonly<Record<string, T>>,
+  group: string,
+  field: string,
+): T {
   const v = table[group];
-  if (v === undefined) throw new BallastError('INVALID_INPUT', `no value for underlying group "${group}"`, `${field}.${group}`);
+  if (v === undefined)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `no value for underlying group "${group}"`,
+      `${field}.${group}`,
+    );
   return v;
 }
 
 function checkShock(x: number, field: string): number {
   requireFinite(x, field);
-  if (!(x > 0 && x < 1)) throw new BallastError('INVALID_INPUT', `a spot shock must be a fraction in (0, 1), got ${x}`, field);
+  if (!(x > 0 && x < 1))
+    throw new BallastError(
+      'INVALID_INPUT',
+      `a spot shock must be a fraction in (0, 1), got ${x}`,
+      field,
+    );
   return x;
 }
 
@@ -106,7 +128,9 @@ export function okxShockKey(shock: number): string {
  */
 export function okxSpotShocks(underlying: string, p: OkxGridParams): number[] {
   const group = okxGroupOf(underlying, p);
-  const mags = okxGroupValue(p.spotShocks, group, 'grid.spotShocks').map((x, i) => checkShock(x, `grid.spotShocks.${group}[${i}]`));
+  const mags = okxGroupValue(p.spotShocks, group, 'grid.spotShocks').map((x, i) =>
+    checkShock(x, `grid.spotShocks.${group}[${i}]`),
+  );
   const sorted = [...new Set(mags)].sort((a, b) => a - b);
   return [...sorted.map((x) => -x).reverse(), 0, ...sorted];
 }
@@ -114,7 +138,10 @@ export function okxSpotShocks(underlying: string, p: OkxGridParams): number[] {
 /** The MR6 extreme move of an underlying (fraction, applied with both signs). */
 export function okxExtremeMove(underlying: string, p: OkxGridParams): number {
   const group = okxGroupOf(underlying, p);
-  return checkShock(okxGroupValue(p.extremeMoves, group, 'grid.extremeMoves'), `grid.extremeMoves.${group}`);
+  return checkShock(
+    okxGroupValue(p.extremeMoves, group, 'grid.extremeMoves'),
+    `grid.extremeMoves.${group}`,
+  );
 }
 
 function pct(x: number): string {
@@ -124,7 +151,12 @@ function pct(x: number): string {
 
 function okxScenario(underlying: string, info: OkxScenarioInfo, p: OkxGridParams): OkxScenario {
   const vol = p.volShocks[info.volState];
-  if (!vol) throw new BallastError('INVALID_INPUT', `no vol shock for state "${info.volState}"`, `grid.volShocks.${info.volState}`);
+  if (!vol)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `no vol shock for state "${info.volState}"`,
+      `grid.volShocks.${info.volState}`,
+    );
   const shockText = okxShockKey(info.spotShock);
   return {
     id: `${info.set}/spot${info.spotShock > 0 ? '+' : ''}${shockText}/vol-${info.volState}`,
@@ -141,10 +173,15 @@ function okxScenario(underlying: string, info: OkxScenarioInfo, p: OkxGridParams
  * The 21 MR1 scenarios of `underlying`'s risk unit: vol states down, same, up (outer), spot
  * shocks ascending (inner). okx-pm.md §2.1.
  */
-export function okxMr1Scenarios(underlying: string, p: OkxGridParams = OKX_GRID_DEFAULTS): OkxScenario[] {
+export function okxMr1Scenarios(
+  underlying: string,
+  p: OkxGridParams = OKX_GRID_DEFAULTS,
+): OkxScenario[] {
   const shocks = okxSpotShocks(underlying, p);
   const out: OkxScenario[] = [];
-  for (const volState of OKX_VOL_STATES) for (const spotShock of shocks) out.push(okxScenario(underlying, { set: 'mr1', spotShock, volState }, p));
+  for (const volState of OKX_VOL_STATES)
+    for (const spotShock of shocks)
+      out.push(okxScenario(underlying, { set: 'mr1', spotShock, volState }, p));
   return out;
 }
 
@@ -152,10 +189,17 @@ export function okxMr1Scenarios(underlying: string, p: OkxGridParams = OKX_GRID_
  * The MR6 extreme-move scenarios of `underlying`: −move and +move under each of `volStates`
  * (vol-state-major). okx-pm.md §2 (MR6); the vol state OKX uses is [G].
  */
-export function okxMr6Scenarios(underlying: string, p: OkxGridParams = OKX_GRID_DEFAULTS, volStates: readonly OkxVolState[] = OKX_VOL_STATES): OkxScenario[] {
-  if (volStates.length === 0) throw new BallastError('INVALID_INPUT', 'MR6 needs at least one vol state', 'mr6VolStates');
+export function okxMr6Scenarios(
+  underlying: string,
+  p: OkxGridParams = OKX_GRID_DEFAULTS,
+  volStates: readonly OkxVolState[] = OKX_VOL_STATES,
+): OkxScenario[] {
+  if (volStates.length === 0)
+    throw new BallastError('INVALID_INPUT', 'MR6 needs at least one vol state', 'mr6VolStates');
   const move = okxExtremeMove(underlying, p);
   const out: OkxScenario[] = [];
-  for (const volState of volStates) for (const spotShock of [-move, move]) out.push(okxScenario(underlying, { set: 'mr6', spotShock, volState }, p));
+  for (const volState of volStates)
+    for (const spotShock of [-move, move])
+      out.push(okxScenario(underlying, { set: 'mr6', spotShock, volState }, p));
   return out;
 }

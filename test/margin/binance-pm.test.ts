@@ -5,19 +5,37 @@ import { describe, expect, it } from 'vitest';
 import type { Instrument } from '../../src/instruments/instrument.ts';
 import type { MarketSnapshot, UnderlyingMarket } from '../../src/market/snapshot.ts';
 import { portfolio, type Balance, type Position } from '../../src/risk/portfolio.ts';
-import { binanceBracketKeys, binancePmModel, type BinancePmDetails } from '../../src/margin/binance-pm/binance-pm.ts';
+import {
+  binanceBracketKeys,
+  binancePmModel,
+  type BinancePmDetails,
+} from '../../src/margin/binance-pm/binance-pm.ts';
 import { BINANCE_PM_DEFAULTS, type BinancePmParams } from '../../src/margin/binance-pm/params.ts';
-import { bracketsFromTiers, incrementalMaintenance, tieredMaintenance, type MaintenanceBracket } from '../../src/margin/tiered-brackets.ts';
+import {
+  bracketsFromTiers,
+  incrementalMaintenance,
+  tieredMaintenance,
+  type MaintenanceBracket,
+} from '../../src/margin/tiered-brackets.ts';
 import { isBallastError } from '../../src/core/errors.ts';
 import { parseSymbol } from '../../src/instruments/symbol.ts';
 
-const read = <T>(name: string): T => JSON.parse(readFileSync(new URL(`../fixtures/methodology-examples/${name}`, import.meta.url), 'utf8')) as T;
+const read = <T>(name: string): T =>
+  JSON.parse(
+    readFileSync(new URL(`../fixtures/methodology-examples/${name}`, import.meta.url), 'utf8'),
+  ) as T;
 
 function close(actual: number, expected: number, tol = 1e-12): void {
-  expect(Math.abs(actual - expected), `${actual} vs ${expected}`).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(expected)));
+  expect(Math.abs(actual - expected), `${actual} vs ${expected}`).toBeLessThanOrEqual(
+    tol * Math.max(1, Math.abs(expected)),
+  );
 }
 
-function market(underlying: string, index: number, forwards: UnderlyingMarket['forwards'] = []): UnderlyingMarket {
+function market(
+  underlying: string,
+  index: number,
+  forwards: UnderlyingMarket['forwards'] = [],
+): UnderlyingMarket {
   return { underlying, index, rate: 0, forwards, surface: [], perpBasis: 0 };
 }
 
@@ -43,7 +61,9 @@ function binanceInstrument(symbol: string): Instrument {
   return { ...common, kind: 'future', expiryMs: Date.UTC(y, m - 1, d, 8) };
 }
 
-const flat = (mmr: number, cum: number): MaintenanceBracket[] => [{ bracket: 1, notionalFloor: 0, notionalCap: null, maintMarginRatio: mmr, cum }];
+const flat = (mmr: number, cum: number): MaintenanceBracket[] => [
+  { bracket: 1, notionalFloor: 0, notionalCap: null, maintMarginRatio: mmr, cum },
+];
 
 // ---------------------------------------------------------------------------------------------
 // W-B1 as given.
@@ -52,7 +72,15 @@ interface WB1 {
   status: string;
   inputs: {
     margin_account: { coin: string; asset: number; loan: number; marginMM: number }[];
-    futures: { symbol: string; wallet?: string; mmr_bracket: number; qty_btc?: number; qty_usd?: number; entry: number; mark: number }[];
+    futures: {
+      symbol: string;
+      wallet?: string;
+      mmr_bracket: number;
+      qty_btc?: number;
+      qty_usd?: number;
+      entry: number;
+      mark: number;
+    }[];
     cum: number;
   };
   expected: {
@@ -79,7 +107,8 @@ function wb1() {
     // COIN-M quantity is USD face: the engine's size is the coin-equivalent at entry (src/risk/equity.ts).
     const size = f.qty_btc ?? f.qty_usd! / f.entry;
     positions.push({ instrument, size, entryPrice: f.entry });
-    if (instrument.kind === 'future') forwards.push({ expiryMs: instrument.expiryMs, forward: f.mark, source: 'input' });
+    if (instrument.kind === 'future')
+      forwards.push({ expiryMs: instrument.expiryMs, forward: f.mark, source: 'input' });
     else {
       if (perpMark !== undefined) expect(f.mark).toBe(perpMark); // one BTC perp mark in the example
       perpMark = f.mark;
@@ -99,7 +128,9 @@ function wb1() {
   // The example's MMR: every bracket at mmr_bracket with cum; margin loans at 3x (10 %).
   const params: BinancePmParams = {
     ...BINANCE_PM_DEFAULTS,
-    brackets: Object.fromEntries(B.inputs.futures.map((f) => [f.symbol, flat(f.mmr_bracket, B.inputs.cum)])),
+    brackets: Object.fromEntries(
+      B.inputs.futures.map((f) => [f.symbol, flat(f.mmr_bracket, B.inputs.cum)]),
+    ),
     collateralRates: { USDT: 1, BTC: 1, ETH: 1 }, // not captured in the example [G]: the ratio is not an oracle
     marginLeverage: 3,
   };
@@ -142,12 +173,15 @@ describe('W-B1 Binance PM collateral and MM legs (as given)', () => {
   it('reproduces MarginMM = loan × 10 % (3x) per asset', () => {
     const { d } = wb1();
     expect(B.expected.derived_not_published.marginMM_check).toMatch(/10%/);
-    for (const a of B.inputs.margin_account) close(d.assets.find((x) => x.asset === a.coin)!.marginMM, a.marginMM);
+    for (const a of B.inputs.margin_account)
+      close(d.assets.find((x) => x.asset === a.coin)!.marginMM, a.marginMM);
   });
 
   it('aggregates by the uniMMR formula (adjusted equity / Σ MM in USD)', () => {
     const { r, d } = wb1();
-    const mm = d.legs.reduce((s, l) => s + l.maintenanceMarginUsd, 0) + d.assets.reduce((s, a) => s + a.marginMMUsd, 0);
+    const mm =
+      d.legs.reduce((s, l) => s + l.maintenanceMarginUsd, 0) +
+      d.assets.reduce((s, a) => s + a.marginMMUsd, 0);
     close(r.maintenanceMargin, mm);
     close(d.uniMMR!, r.equity / mm);
     const btc = d.assets.find((a) => a.asset === 'BTC')!;
@@ -164,7 +198,12 @@ describe('W-B1 Binance PM collateral and MM legs (as given)', () => {
 interface WY1 {
   status: string;
   inputs: { tiers: { upTo: number; mmr: number }[]; qty: number; mark: number; leverage: number };
-  expected: { position_value: number; initial_margin: number; maintenance_margin: number; max_unrealised_loss_before_liquidation: number };
+  expected: {
+    position_value: number;
+    initial_margin: number;
+    maintenance_margin: number;
+    max_unrealised_loss_before_liquidation: number;
+  };
 }
 const Y: WY1 = read('W-Y1_bybit-tiered-mm.json');
 const yBrackets = bracketsFromTiers(Y.inputs.tiers.map((t) => ({ upTo: t.upTo, rate: t.mmr })));
@@ -184,9 +223,23 @@ describe('W-Y1 tiered MM (Bybit example = Binance cum arithmetic)', () => {
 
   it('reproduces 92.5 through the Binance model (a linear perp with the W-Y1 brackets)', () => {
     const inst = binanceInstrument('XYZUSDT_PERP');
-    const snapshot: MarketSnapshot = { asOfMs: Date.UTC(2025, 0, 1), underlyings: { XYZ: market('XYZ', Y.inputs.mark), USDT: market('USDT', 1) } };
-    const params: BinancePmParams = { ...BINANCE_PM_DEFAULTS, brackets: { XYZUSDT: yBrackets }, collateralRates: { USDT: 1 } };
-    const [r] = binancePmModel.evaluate(portfolio([{ instrument: inst, size: Y.inputs.qty, entryPrice: Y.inputs.mark }], [{ currency: 'USDT', amount: 1000 }]), snapshot, params);
+    const snapshot: MarketSnapshot = {
+      asOfMs: Date.UTC(2025, 0, 1),
+      underlyings: { XYZ: market('XYZ', Y.inputs.mark), USDT: market('USDT', 1) },
+    };
+    const params: BinancePmParams = {
+      ...BINANCE_PM_DEFAULTS,
+      brackets: { XYZUSDT: yBrackets },
+      collateralRates: { USDT: 1 },
+    };
+    const [r] = binancePmModel.evaluate(
+      portfolio(
+        [{ instrument: inst, size: Y.inputs.qty, entryPrice: Y.inputs.mark }],
+        [{ currency: 'USDT', amount: 1000 }],
+      ),
+      snapshot,
+      params,
+    );
     const d = r!.details as BinancePmDetails;
     expect(d.legs[0]!.bracketKey).toBe('XYZUSDT');
     expect(d.legs[0]!.bracket).toBe(4);
@@ -201,9 +254,24 @@ describe('W-Y1 tiered MM (Bybit example = Binance cum arithmetic)', () => {
 const BTCUSDT = binanceInstrument('BTCUSDT_PERP');
 
 function simple(usdt: number, params: Partial<BinancePmParams> = {}) {
-  const snapshot: MarketSnapshot = { asOfMs: Date.UTC(2025, 0, 1), underlyings: { BTC: market('BTC', 40_000) } };
-  const p: BinancePmParams = { ...BINANCE_PM_DEFAULTS, brackets: { BTCUSDT: flat(0.005, 0) }, collateralRates: { USDT: 1 }, ...params };
-  const [r] = binancePmModel.evaluate(portfolio([{ instrument: BTCUSDT, size: 1, entryPrice: 40_000 }], [{ currency: 'USDT', amount: usdt }]), snapshot, p);
+  const snapshot: MarketSnapshot = {
+    asOfMs: Date.UTC(2025, 0, 1),
+    underlyings: { BTC: market('BTC', 40_000) },
+  };
+  const p: BinancePmParams = {
+    ...BINANCE_PM_DEFAULTS,
+    brackets: { BTCUSDT: flat(0.005, 0) },
+    collateralRates: { USDT: 1 },
+    ...params,
+  };
+  const [r] = binancePmModel.evaluate(
+    portfolio(
+      [{ instrument: BTCUSDT, size: 1, entryPrice: 40_000 }],
+      [{ currency: 'USDT', amount: usdt }],
+    ),
+    snapshot,
+    p,
+  );
   return { r: r!, d: r!.details as BinancePmDetails };
 }
 
@@ -245,16 +313,37 @@ describe('Binance PM model', () => {
   });
 
   it('margin loans add loan × MMR(leverage) at the index and reduce equity', () => {
-    const snapshot: MarketSnapshot = { asOfMs: Date.UTC(2025, 0, 1), underlyings: { BTC: market('BTC', 40_000) } };
-    const p: BinancePmParams = { ...BINANCE_PM_DEFAULTS, collateralRates: { BTC: 0.95, USDT: 1 }, marginLeverage: 5 };
-    const [r] = binancePmModel.evaluate(portfolio([], [{ currency: 'BTC', amount: 1 }, { currency: 'BTC', amount: -0.5 }]), snapshot, p);
+    const snapshot: MarketSnapshot = {
+      asOfMs: Date.UTC(2025, 0, 1),
+      underlyings: { BTC: market('BTC', 40_000) },
+    };
+    const p: BinancePmParams = {
+      ...BINANCE_PM_DEFAULTS,
+      collateralRates: { BTC: 0.95, USDT: 1 },
+      marginLeverage: 5,
+    };
+    const [r] = binancePmModel.evaluate(
+      portfolio(
+        [],
+        [
+          { currency: 'BTC', amount: 1 },
+          { currency: 'BTC', amount: -0.5 },
+        ],
+      ),
+      snapshot,
+      p,
+    );
     expect(r!.maintenanceMargin).toBeCloseTo(0.5 * 0.08 * 40_000, 9);
     expect(r!.equity).toBeCloseTo(0.5 * 40_000 * 0.95, 9);
     expect(r!.addOns[0]!.name).toBe('margin loan MM (BTC)');
   });
 
   it('a book with nothing to maintain has uniMMR null and status NORMAL', () => {
-    const [r] = binancePmModel.evaluate(portfolio([], [{ currency: 'USDT', amount: 5 }]), { asOfMs: 0, underlyings: {} }, { ...BINANCE_PM_DEFAULTS, collateralRates: { USDT: 1 } });
+    const [r] = binancePmModel.evaluate(
+      portfolio([], [{ currency: 'USDT', amount: 5 }]),
+      { asOfMs: 0, underlyings: {} },
+      { ...BINANCE_PM_DEFAULTS, collateralRates: { USDT: 1 } },
+    );
     const d = r!.details as BinancePmDetails;
     expect(d.uniMMR).toBeNull();
     expect(d.status).toBe('NORMAL');
@@ -263,12 +352,23 @@ describe('Binance PM model', () => {
 
   it('bracket keys: own symbol, Binance symbol, pair', () => {
     expect(binanceBracketKeys(parseSymbol('BTC-USDT-SWAP'))).toEqual(['BTC-USDT-SWAP', 'BTCUSDT']);
-    expect(binanceBracketKeys(parseSymbol('BTC-USD-SWAP'))).toEqual(['BTC-USD-SWAP', 'BTCUSD_PERP', 'BTCUSD']);
-    expect(binanceBracketKeys(parseSymbol('BTC-USDT-250627'))).toEqual(['BTC-USDT-250627', 'BTCUSDT_250627', 'BTCUSDT']);
+    expect(binanceBracketKeys(parseSymbol('BTC-USD-SWAP'))).toEqual([
+      'BTC-USD-SWAP',
+      'BTCUSD_PERP',
+      'BTCUSD',
+    ]);
+    expect(binanceBracketKeys(parseSymbol('BTC-USDT-250627'))).toEqual([
+      'BTC-USDT-250627',
+      'BTCUSDT_250627',
+      'BTCUSDT',
+    ]);
   });
 
   it('fails closed: no bracket table, notional above the last cap, options', () => {
-    const snapshot: MarketSnapshot = { asOfMs: Date.UTC(2025, 0, 1), underlyings: { BTC: market('BTC', 40_000) } };
+    const snapshot: MarketSnapshot = {
+      asOfMs: Date.UTC(2025, 0, 1),
+      underlyings: { BTC: market('BTC', 40_000) },
+    };
     const book = portfolio([{ instrument: BTCUSDT, size: 1 }]);
     try {
       binancePmModel.evaluate(book, snapshot, BINANCE_PM_DEFAULTS);
@@ -277,11 +377,22 @@ describe('Binance PM model', () => {
       expect(isBallastError(e, 'INVALID_INPUT')).toBe(true);
       expect(String(e)).toMatch(/leverageBracket/);
     }
-    const capped: MaintenanceBracket[] = [{ notionalFloor: 0, notionalCap: 10_000, maintMarginRatio: 0.01, cum: 0 }];
-    expect(() => binancePmModel.evaluate(book, snapshot, { ...BINANCE_PM_DEFAULTS, brackets: { BTCUSDT: capped } })).toThrow(/above the largest bracket cap/);
+    const capped: MaintenanceBracket[] = [
+      { notionalFloor: 0, notionalCap: 10_000, maintMarginRatio: 0.01, cum: 0 },
+    ];
+    expect(() =>
+      binancePmModel.evaluate(book, snapshot, {
+        ...BINANCE_PM_DEFAULTS,
+        brackets: { BTCUSDT: capped },
+      }),
+    ).toThrow(/above the largest bracket cap/);
     const opt = parseSymbol('BTC-USD-250627-50000-C');
     try {
-      binancePmModel.evaluate(portfolio([{ instrument: opt, size: 1 }]), snapshot, BINANCE_PM_DEFAULTS);
+      binancePmModel.evaluate(
+        portfolio([{ instrument: opt, size: 1 }]),
+        snapshot,
+        BINANCE_PM_DEFAULTS,
+      );
       expect.unreachable();
     } catch (e) {
       expect(isBallastError(e, 'UNSUPPORTED')).toBe(true);

@@ -6,7 +6,11 @@ import { parseSymbol } from '../../src/instruments/symbol.ts';
 import type { Instrument } from '../../src/instruments/instrument.ts';
 import type { MarketSnapshot, UnderlyingMarket } from '../../src/market/snapshot.ts';
 import { portfolio, type Position } from '../../src/risk/portfolio.ts';
-import { okxPmModel, type OkxPmDetails, type OkxRiskUnitDetail } from '../../src/margin/okx-pm/okx-pm.ts';
+import {
+  okxPmModel,
+  type OkxPmDetails,
+  type OkxRiskUnitDetail,
+} from '../../src/margin/okx-pm/okx-pm.ts';
 import { OKX_PM_DEFAULTS, type OkxPmParams } from '../../src/margin/okx-pm/params.ts';
 import {
   okxAccountLeverage,
@@ -17,7 +21,15 @@ import {
   okxUnitImr,
   okxUnitMmr,
 } from '../../src/margin/okx-pm/terms.ts';
-import { okxExtremeMove, okxGroupOf, okxMr1Scenarios, okxMr6Scenarios, okxSpotShocks, OKX_GRID_DEFAULTS, OKX_GRID_PRE_2025 } from '../../src/scenarios/okx-grid.ts';
+import {
+  okxExtremeMove,
+  okxGroupOf,
+  okxMr1Scenarios,
+  okxMr6Scenarios,
+  okxSpotShocks,
+  OKX_GRID_DEFAULTS,
+  OKX_GRID_PRE_2025,
+} from '../../src/scenarios/okx-grid.ts';
 import { isBallastError } from '../../src/core/errors.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -40,13 +52,24 @@ interface WO1Unit {
   mr1FinalResult: { pnl: number; spotShock: number; volShock: string };
   mr6FinalResult: { pnl: number; spotShock: number };
   mr1Scenarios: Record<string, Record<string, number>>;
-  portfolios: { instId: string; amt: number; avgPx: number; markPx: number; floatPnl: number; notionalUsd: number; delta: number }[];
+  portfolios: {
+    instId: string;
+    amt: number;
+    avgPx: number;
+    markPx: number;
+    floatPnl: number;
+    notionalUsd: number;
+    delta: number;
+  }[];
 }
 interface WO1 {
   status: string;
   status_detail: string;
   inputs: {
-    request: { simPos: { instId: string; pos: string; avgPx: string }[]; simAsset: { ccy: string; amt: string }[] };
+    request: {
+      simPos: { instId: string; pos: string; avgPx: string }[];
+      simAsset: { ccy: string; amt: string }[];
+    };
     instrument_meta: Record<string, { ctVal: number; ctValCcy: string }>;
     market: Record<string, unknown> & { USDT_USD_inferred: number };
     parameters_in_force: {
@@ -61,18 +84,35 @@ interface WO1 {
     };
   };
   expected: {
-    account: { eq: number; upl: number; totalMmr: number; totalImr: number; borrowMmr: number; derivMmr: number; marginRatio: number; acctLever: number; ts: string };
+    account: {
+      eq: number;
+      upl: number;
+      totalMmr: number;
+      totalImr: number;
+      borrowMmr: number;
+      derivMmr: number;
+      marginRatio: number;
+      acctLever: number;
+      ts: string;
+    };
     assets: { ccy: string; availEq: number; borrowImr: number }[];
     riskUnitData: Record<string, WO1Unit>;
   };
 }
 
-const W: WO1 = JSON.parse(readFileSync(new URL('../fixtures/methodology-examples/W-O1_okx-position-builder.json', import.meta.url), 'utf8'));
+const W: WO1 = JSON.parse(
+  readFileSync(
+    new URL('../fixtures/methodology-examples/W-O1_okx-position-builder.json', import.meta.url),
+    'utf8',
+  ),
+);
 
 /** |a − b| ≤ tol·|b| (absolute for b = 0): the file's "|rel diff| < 1e-12". */
 function close(actual: number, expected: number, tol = 1e-12): void {
   const err = Math.abs(actual - expected);
-  expect(err, `${actual} vs ${expected}`).toBeLessThanOrEqual(tol * Math.max(Math.abs(expected), expected === 0 ? 1 : 0));
+  expect(err, `${actual} vs ${expected}`).toBeLessThanOrEqual(
+    tol * Math.max(Math.abs(expected), expected === 0 ? 1 : 0),
+  );
 }
 
 function market(underlying: string, index: number): UnderlyingMarket {
@@ -83,9 +123,15 @@ function market(underlying: string, index: number): UnderlyingMarket {
 function wo1Inputs(): { positions: Position[]; snapshot: MarketSnapshot } {
   const positions: Position[] = W.inputs.request.simPos.map((sp) => {
     const instrument = parseSymbol(sp.instId);
-    return { instrument, size: Number(sp.pos) * W.inputs.instrument_meta[sp.instId]!.ctVal, entryPrice: Number(sp.avgPx) };
+    return {
+      instrument,
+      size: Number(sp.pos) * W.inputs.instrument_meta[sp.instId]!.ctVal,
+      entryPrice: Number(sp.avgPx),
+    };
   });
-  const underlyings: Record<string, UnderlyingMarket> = { USDT: market('USDT', W.inputs.market.USDT_USD_inferred) };
+  const underlyings: Record<string, UnderlyingMarket> = {
+    USDT: market('USDT', W.inputs.market.USDT_USD_inferred),
+  };
   for (const sp of W.inputs.request.simPos) {
     const inst = parseSymbol(sp.instId);
     const mark = (W.inputs.market[sp.instId] as { markPx: number }).markPx;
@@ -96,7 +142,10 @@ function wo1Inputs(): { positions: Position[]; snapshot: MarketSnapshot } {
 
 function runWo1(params: OkxPmParams = OKX_PM_DEFAULTS) {
   const { positions, snapshot } = wo1Inputs();
-  const balances = W.inputs.request.simAsset.map((a) => ({ currency: a.ccy, amount: Number(a.amt) }));
+  const balances = W.inputs.request.simAsset.map((a) => ({
+    currency: a.ccy,
+    amount: Number(a.amt),
+  }));
   const [r] = okxPmModel.evaluate(portfolio(positions, balances), snapshot, params);
   return { r: r!, d: r!.details as OkxPmDetails };
 }
@@ -117,15 +166,19 @@ describe('W-O1 OKX position builder (as given)', () => {
 
   it('default parameters are the ones in force in W-O1', () => {
     const pif = W.inputs.parameters_in_force;
-    const groupOf = (u: string) => (u === 'others' ? OKX_GRID_DEFAULTS.defaultGroup : okxGroupOf(u, OKX_GRID_DEFAULTS));
+    const groupOf = (u: string) =>
+      u === 'others' ? OKX_GRID_DEFAULTS.defaultGroup : okxGroupOf(u, OKX_GRID_DEFAULTS);
     for (const [u, grid] of Object.entries(pif.MR1_spot_grid)) {
       expect(OKX_GRID_DEFAULTS.spotShocks[groupOf(u)]).toEqual(grid.filter((x) => x !== 0));
     }
-    for (const [u, move] of Object.entries(pif.MR6_extreme_move)) expect(OKX_GRID_DEFAULTS.extremeMoves[groupOf(u)]).toBe(move);
+    for (const [u, move] of Object.entries(pif.MR6_extreme_move))
+      expect(OKX_GRID_DEFAULTS.extremeMoves[groupOf(u)]).toBe(move);
     expect(OKX_PM_DEFAULTS.mr6ChargeFraction).toBe(pif.MR6_charge_fraction_observed);
     expect(OKX_PM_DEFAULTS.imrFactor).toBe(pif.IMR_over_MMR);
-    for (const [u, f] of Object.entries(pif.MR4_fraction_of_abs_cash_delta_observed)) expect(OKX_PM_DEFAULTS.mr4.minBasis[groupOf(u)]).toBe(f);
-    for (const [u, f] of Object.entries(pif.MR7_raw_fraction_of_abs_cash_delta_observed)) expect(OKX_PM_DEFAULTS.mr7.rawRate[groupOf(u)]).toBe(f);
+    for (const [u, f] of Object.entries(pif.MR4_fraction_of_abs_cash_delta_observed))
+      expect(OKX_PM_DEFAULTS.mr4.minBasis[groupOf(u)]).toBe(f);
+    for (const [u, f] of Object.entries(pif.MR7_raw_fraction_of_abs_cash_delta_observed))
+      expect(OKX_PM_DEFAULTS.mr7.rawRate[groupOf(u)]).toBe(f);
     expect(OKX_PM_DEFAULTS.borrow.mmrRate).toBe(pif.borrow_MMR_fraction_observed);
     expect(OKX_PM_DEFAULTS.borrow.imrOverMmr).toBe(pif.borrow_IMR_over_MMR_observed);
   });
@@ -206,7 +259,13 @@ describe('W-O1 OKX position builder (as given)', () => {
       expect(u.mr6).toBe(okxMr6Charge(u.mr6FinalResult.pnl, 0.5));
       close(u.mr6, u.mr1, 1e-12);
       // The published MR6 is the same rule on OKX's own loss.
-      close(okxMr6Charge(e.mr6FinalResult.pnl, W.inputs.parameters_in_force.MR6_charge_fraction_observed), e.mr6);
+      close(
+        okxMr6Charge(
+          e.mr6FinalResult.pnl,
+          W.inputs.parameters_in_force.MR6_charge_fraction_observed,
+        ),
+        e.mr6,
+      );
     }
   });
 
@@ -220,14 +279,20 @@ describe('W-O1 OKX position builder (as given)', () => {
       mmrs.push(e.mmr);
       expect(e.mr8).toBe(W.expected.account.borrowMmr);
     }
-    const borrow = okxBorrowMargin(-W.expected.account.eq, { mmrRate: pif.borrow_MMR_fraction_observed, imrOverMmr: pif.borrow_IMR_over_MMR_observed });
+    const borrow = okxBorrowMargin(-W.expected.account.eq, {
+      mmrRate: pif.borrow_MMR_fraction_observed,
+      imrOverMmr: pif.borrow_IMR_over_MMR_observed,
+    });
     close(borrow.borrowMmr, W.expected.account.borrowMmr);
     close(borrow.borrowImr, W.expected.assets.find((a) => a.ccy === 'USDT')!.borrowImr);
     const t = okxAccountTotals(mmrs, borrow, pif.IMR_over_MMR);
     close(t.derivMmr, W.expected.account.derivMmr);
     close(t.totalMmr, W.expected.account.totalMmr);
     close(t.totalImr, W.expected.account.totalImr);
-    const notional = units.reduce((a, n) => a + W.expected.riskUnitData[n]!.portfolios.reduce((b, p) => b + p.notionalUsd, 0), 0);
+    const notional = units.reduce(
+      (a, n) => a + W.expected.riskUnitData[n]!.portfolios.reduce((b, p) => b + p.notionalUsd, 0),
+      0,
+    );
     close(okxAccountLeverage(notional, W.expected.account.eq)!, W.expected.account.acctLever);
   });
 
@@ -273,7 +338,14 @@ function snap(extra: Record<string, UnderlyingMarket> = {}): MarketSnapshot {
   return {
     asOfMs: NOW,
     underlyings: {
-      BTC: { underlying: 'BTC', index: 100_000, rate: 0, forwards: [{ expiryMs: Date.UTC(2025, 2, 28, 8), forward: 101_000, source: 'input' }], surface: [], perpBasis: 20 },
+      BTC: {
+        underlying: 'BTC',
+        index: 100_000,
+        rate: 0,
+        forwards: [{ expiryMs: Date.UTC(2025, 2, 28, 8), forward: 101_000, source: 'input' }],
+        surface: [],
+        perpBasis: 20,
+      },
       ETH: { underlying: 'ETH', index: 3_000, rate: 0, forwards: [], surface: [], perpBasis: 0 },
       DOGE: { underlying: 'DOGE', index: 0.3, rate: 0, forwards: [], surface: [], perpBasis: 0 },
       ...extra,
@@ -281,7 +353,12 @@ function snap(extra: Record<string, UnderlyingMarket> = {}): MarketSnapshot {
   };
 }
 
-function evalBook(positions: Position[], balances: { currency: string; amount: number }[] = [], params: OkxPmParams = OKX_PM_DEFAULTS, s = snap()) {
+function evalBook(
+  positions: Position[],
+  balances: { currency: string; amount: number }[] = [],
+  params: OkxPmParams = OKX_PM_DEFAULTS,
+  s = snap(),
+) {
   const [r] = okxPmModel.evaluate(portfolio(positions, balances), s, params);
   return { r: r!, d: r!.details as OkxPmDetails };
 }
@@ -290,14 +367,26 @@ const sym = (s: string): Instrument => parseSymbol(s);
 
 describe('OKX grid generator', () => {
   it('7 spot shocks per group and 21 MR1 cells, MR6 at ± the extreme move', () => {
-    expect(okxSpotShocks('BTC', OKX_GRID_DEFAULTS)).toEqual([-0.12, -0.08, -0.04, 0, 0.04, 0.08, 0.12]);
-    expect(okxSpotShocks('LTC', OKX_GRID_DEFAULTS)).toEqual([-0.18, -0.12, -0.06, 0, 0.06, 0.12, 0.18]);
-    expect(okxSpotShocks('EOS', OKX_GRID_DEFAULTS)).toEqual([-0.25, -0.16, -0.08, 0, 0.08, 0.16, 0.25]);
-    expect(okxSpotShocks('BTC', OKX_GRID_PRE_2025)).toEqual([-0.15, -0.1, -0.05, 0, 0.05, 0.1, 0.15]);
+    expect(okxSpotShocks('BTC', OKX_GRID_DEFAULTS)).toEqual([
+      -0.12, -0.08, -0.04, 0, 0.04, 0.08, 0.12,
+    ]);
+    expect(okxSpotShocks('LTC', OKX_GRID_DEFAULTS)).toEqual([
+      -0.18, -0.12, -0.06, 0, 0.06, 0.12, 0.18,
+    ]);
+    expect(okxSpotShocks('EOS', OKX_GRID_DEFAULTS)).toEqual([
+      -0.25, -0.16, -0.08, 0, 0.08, 0.16, 0.25,
+    ]);
+    expect(okxSpotShocks('BTC', OKX_GRID_PRE_2025)).toEqual([
+      -0.15, -0.1, -0.05, 0, 0.05, 0.1, 0.15,
+    ]);
     const g = okxMr1Scenarios('ETH');
     expect(g).toHaveLength(21);
     expect(new Set(g.map((s) => s.id)).size).toBe(21);
-    expect(g.map((s) => s.okx.volState)).toEqual([...Array(7).fill('down'), ...Array(7).fill('same'), ...Array(7).fill('up')]);
+    expect(g.map((s) => s.okx.volState)).toEqual([
+      ...Array(7).fill('down'),
+      ...Array(7).fill('same'),
+      ...Array(7).fill('up'),
+    ]);
     expect(g[0]!.moves.ETH!.spotMultiplier).toBeCloseTo(0.88, 15);
     expect(okxExtremeMove('SOL', OKX_GRID_DEFAULTS)).toBe(0.36);
     const m6 = okxMr6Scenarios('BTC');
@@ -306,35 +395,47 @@ describe('OKX grid generator', () => {
   });
 
   it('rejects a shock outside (0, 1) and a missing group value', () => {
-    const bad = { ...OKX_GRID_DEFAULTS, spotShocks: { ...OKX_GRID_DEFAULTS.spotShocks, 'btc-eth': [0.04, 1.2] } };
+    const bad = {
+      ...OKX_GRID_DEFAULTS,
+      spotShocks: { ...OKX_GRID_DEFAULTS.spotShocks, 'btc-eth': [0.04, 1.2] },
+    };
     expect(() => okxMr1Scenarios('BTC', bad)).toThrow(/fraction in \(0, 1\)/);
     const missing = { ...OKX_GRID_DEFAULTS, extremeMoves: { 'btc-eth': 0.24 } };
-    expect(() => okxMr6Scenarios('DOGE', missing)).toThrow(/no value for underlying group "tier-2"/);
+    expect(() => okxMr6Scenarios('DOGE', missing)).toThrow(
+      /no value for underlying group "tier-2"/,
+    );
   });
 });
 
 describe('OKX PM model', () => {
   it('IMR = 1.3 × MMR for a book without borrowing (property over sizes)', () => {
     fc.assert(
-      fc.property(fc.double({ min: -5, max: 5, noNaN: true }), fc.double({ min: -50, max: 50, noNaN: true }), (btc, eth) => {
-        const { r, d } = evalBook(
-          [
-            { instrument: sym('BTC-USDT-SWAP'), size: btc, entryPrice: 100_020 },
-            { instrument: sym('ETH-USDT-SWAP'), size: eth, entryPrice: 3_000 },
-          ],
-          [{ currency: 'USDT', amount: 1e7 }],
-        );
-        expect(d.borrowMmr).toBe(0);
-        expect(r.initialMargin).toBeCloseTo(1.3 * r.maintenanceMargin, 9);
-        for (const u of d.riskUnitData) expect(u.imr).toBe(1.3 * u.mmr);
-        expect(r.maintenanceMargin).toBeGreaterThanOrEqual(0);
-      }),
+      fc.property(
+        fc.double({ min: -5, max: 5, noNaN: true }),
+        fc.double({ min: -50, max: 50, noNaN: true }),
+        (btc, eth) => {
+          const { r, d } = evalBook(
+            [
+              { instrument: sym('BTC-USDT-SWAP'), size: btc, entryPrice: 100_020 },
+              { instrument: sym('ETH-USDT-SWAP'), size: eth, entryPrice: 3_000 },
+            ],
+            [{ currency: 'USDT', amount: 1e7 }],
+          );
+          expect(d.borrowMmr).toBe(0);
+          expect(r.initialMargin).toBeCloseTo(1.3 * r.maintenanceMargin, 9);
+          for (const u of d.riskUnitData) expect(u.imr).toBe(1.3 * u.mmr);
+          expect(r.maintenanceMargin).toBeGreaterThanOrEqual(0);
+        },
+      ),
       { numRuns: 50 },
     );
   });
 
   it('MR6 = 50 % of the loss at the extreme move', () => {
-    const { d } = evalBook([{ instrument: sym('BTC-USDT-SWAP'), size: 2, entryPrice: 100_020 }], [{ currency: 'USDT', amount: 1e6 }]);
+    const { d } = evalBook(
+      [{ instrument: sym('BTC-USDT-SWAP'), size: 2, entryPrice: 100_020 }],
+      [{ currency: 'USDT', amount: 1e6 }],
+    );
     const u = d.riskUnitData[0]!;
     const loss = 2 * 100_020 * 0.24;
     expect(u.mr6FinalResult.spotShock).toBe(-0.24);
@@ -358,7 +459,8 @@ describe('OKX PM model', () => {
     const u = hedged.d.riskUnitData[0]!;
     expect(u.mr1).toBe(0);
     expect(u.mr6).toBe(0);
-    for (const cells of Object.values(u.mr1Scenarios)) for (const v of Object.values(cells)) expect(v).toBe(0);
+    for (const cells of Object.values(u.mr1Scenarios))
+      for (const v of Object.values(cells)) expect(v).toBe(0);
     expect(u.mr4).toBeGreaterThan(0); // basis and minimum charges stay
     expect(hedged.r.unverified.join()).toMatch(/MR9/); // USDT vs USDC hedge: MR9 is [G]
   });
@@ -370,7 +472,10 @@ describe('OKX PM model', () => {
     ];
     const merged = evalBook(book, [{ currency: 'BTC', amount: 1 }]);
     expect(merged.d.riskUnitData.map((u) => u.riskUnit)).toEqual(['BTC']);
-    const split = evalBook(book, [{ currency: 'BTC', amount: 1 }], { ...OKX_PM_DEFAULTS, riskUnitMerge: false });
+    const split = evalBook(book, [{ currency: 'BTC', amount: 1 }], {
+      ...OKX_PM_DEFAULTS,
+      riskUnitMerge: false,
+    });
     expect(split.d.riskUnitData.map((u) => u.riskUnit)).toEqual(['BTC-USD', 'BTC-USDT']);
     expect(split.r.maintenanceMargin).toBeGreaterThan(merged.r.maintenanceMargin);
     expect(merged.r.unverified.join()).toMatch(/coin-margined/);
@@ -378,7 +483,11 @@ describe('OKX PM model', () => {
 
   it('inverse conversion: worse ≤ both alternatives cell by cell', () => {
     const book = [{ instrument: sym('BTC-USD-SWAP'), size: -1, entryPrice: 100_020 }];
-    const get = (c: OkxPmParams['inverseUsdConversion']) => evalBook(book, [{ currency: 'BTC', amount: 2 }], { ...OKX_PM_DEFAULTS, inverseUsdConversion: c }).d.riskUnitData[0]!;
+    const get = (c: OkxPmParams['inverseUsdConversion']) =>
+      evalBook(book, [{ currency: 'BTC', amount: 2 }], {
+        ...OKX_PM_DEFAULTS,
+        inverseUsdConversion: c,
+      }).d.riskUnitData[0]!;
     const w = get('worse');
     const a = get('shocked');
     const b = get('current');
@@ -390,7 +499,10 @@ describe('OKX PM model', () => {
   });
 
   it('MR7 binds for a small-delta book with a high raw rate, and is listed as unverified', () => {
-    const p: OkxPmParams = { ...OKX_PM_DEFAULTS, mr7: { ...OKX_PM_DEFAULTS.mr7, rawRate: { ...OKX_PM_DEFAULTS.mr7.rawRate, 'btc-eth': 0.5 } } };
+    const p: OkxPmParams = {
+      ...OKX_PM_DEFAULTS,
+      mr7: { ...OKX_PM_DEFAULTS.mr7, rawRate: { ...OKX_PM_DEFAULTS.mr7.rawRate, 'btc-eth': 0.5 } },
+    };
     const { r, d } = evalBook(
       [
         { instrument: sym('BTC-USDT-SWAP'), size: 1, entryPrice: 100_020 },
@@ -406,14 +518,18 @@ describe('OKX PM model', () => {
     expect(r.unverified.join()).toMatch(/MR7 minimum charge/);
   });
 
-  it('MR7 tiers: the official example (raw 30,000 → 50,000 with the BTC tiers) and the notes\' table', () => {
+  it("MR7 tiers: the official example (raw 30,000 → 50,000 with the BTC tiers) and the notes' table", () => {
     const old = OKX_PM_DEFAULTS.mr7.tierTables['pre-2025-01-15']!['btc-eth']!;
     const neu = OKX_PM_DEFAULTS.mr7.tierTables['from-2025-01-15']!['btc-eth']!;
     expect(okxMr7Adjusted(30_000, old)).toBe(50_000);
     // okx-pm.md §2.2 "Adjusted MR7 for raw 30k / 100k / 300k / 600k / 1.5M USD" (the notes' arithmetic)
     const raws = [30_000, 100_000, 300_000, 600_000, 1_500_000];
-    expect(raws.map((x) => okxMr7Adjusted(x, old))).toEqual([50_000, 250_000, 1_310_000, 3_970_000, 14_570_000]);
-    expect(raws.map((x) => okxMr7Adjusted(x, neu))).toEqual([30_000, 100_000, 350_000, 1_150_000, 5_750_000]);
+    expect(raws.map((x) => okxMr7Adjusted(x, old))).toEqual([
+      50_000, 250_000, 1_310_000, 3_970_000, 14_570_000,
+    ]);
+    expect(raws.map((x) => okxMr7Adjusted(x, neu))).toEqual([
+      30_000, 100_000, 350_000, 1_150_000, 5_750_000,
+    ]);
   });
 
   it('spot joins the risk unit only with spotHedging; it always counts in equity', () => {
@@ -439,8 +555,45 @@ describe('OKX PM model', () => {
     expect(r2.inputsHash).toBe(r1.inputsHash);
   });
 
+  it('an option book: vol up is the worst state for a short call, MR6 ≠ MR1, and the option terms are listed as unverified', () => {
+    const expiryMs = Date.UTC(2025, 2, 28, 8);
+    const T = (expiryMs - NOW) / (365 * 86_400_000);
+    const surface = [
+      {
+        expiryMs,
+        T,
+        forward: 101_000,
+        params: { a: 0.6 * 0.6 * T, b: 0, rho: 0, m: 0, sigma: 0.1 },
+      },
+    ];
+    const s = snap({ BTC: { ...snap().underlyings.BTC!, surface } });
+    const call = sym('BTC-USD-250328-110000-C');
+    const { r, d } = evalBook(
+      [{ instrument: call, size: -1 }],
+      [{ currency: 'BTC', amount: 1 }],
+      OKX_PM_DEFAULTS,
+      s,
+    );
+    const u = d.riskUnitData[0]!;
+    expect(u.mr1).toBeGreaterThan(0);
+    expect(u.mr1FinalResult.volShock).toBe('up');
+    expect(u.mr1FinalResult.spotShock).toBe(0.12);
+    expect(u.mr6).not.toBeCloseTo(u.mr1, 2);
+    expect(u.delta).toBeLessThan(0);
+    expect(u.delta).toBeGreaterThan(-101_000);
+    expect(u.portfolios[0]!.instType).toBe('OPTION');
+    // MR4 on a dated position: |delta| × max(0.2 %, 5 % × T)
+    expect(u.mr4).toBeCloseTo(Math.abs(u.delta) * Math.max(0.002, 0.05 * T), 9);
+    const un = r.unverified.join('\n');
+    for (const t of [/implied-vol shock table/, /MR2/, /MR3/, /MR5/, /coin-margined/])
+      expect(un).toMatch(t);
+    expect(r.maintenanceMargin).toBeGreaterThanOrEqual(u.mmr);
+  });
+
   it('fails closed on a missing market and bad parameters', () => {
-    expect(() => evalBook([{ instrument: sym('SOL-USDT-SWAP'), size: 1 }])).toThrow(/no data for SOL/);
+    expect(() => evalBook([{ instrument: sym('SOL-USDT-SWAP'), size: 1 }])).toThrow(
+      /no data for SOL/,
+    );
     try {
       evalBook([], [], { ...OKX_PM_DEFAULTS, imrFactor: 0.9 });
       expect.unreachable();

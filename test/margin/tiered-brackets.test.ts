@@ -30,10 +30,11 @@ const tables = fc
     );
   });
 
-const top = (t: readonly MaintenanceBracket[]): number => t[t.length - 1]!.notionalCap ?? t[t.length - 1]!.notionalFloor * 2 + 1e6;
+const top = (t: readonly MaintenanceBracket[]): number =>
+  t[t.length - 1]!.notionalCap ?? t[t.length - 1]!.notionalFloor * 2 + 1e6;
 
 describe('tiered maintenance brackets', () => {
-  it('the notes\' illustration: cum 0 / 35 / 535; MM(30,000) = 265, MM(100,000) = 1,465', () => {
+  it("the notes' illustration: cum 0 / 35 / 535; MM(30,000) = 265, MM(100,000) = 1,465", () => {
     // binance-bybit.md §A.3: 0–10k @ 0.65 %, 10k–50k @ 1 %, 50k–250k @ 2 %
     const t = bracketsFromTiers([
       { upTo: 10_000, rate: 0.0065 },
@@ -55,7 +56,9 @@ describe('tiered maintenance brackets', () => {
           expect(Math.abs(below - above)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(above)));
           // approaching the edge from below gives the value at the edge
           const justBelow = tieredMaintenance(e * (1 - 1e-12), t);
-          expect(Math.abs(justBelow - tieredMaintenance(e, t))).toBeLessThanOrEqual(1e-9 * Math.max(1, e));
+          expect(Math.abs(justBelow - tieredMaintenance(e, t))).toBeLessThanOrEqual(
+            1e-9 * Math.max(1, e),
+          );
         }
       }),
     );
@@ -63,14 +66,21 @@ describe('tiered maintenance brackets', () => {
 
   it('the cum form equals the incremental (slice) form and is non-decreasing in |notional|', () => {
     fc.assert(
-      fc.property(tables, fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), (t, u, v) => {
-        const hi = top(t);
-        const [a, b] = [u * hi, v * hi].sort((x, y) => x - y) as [number, number];
-        const ma = tieredMaintenance(a, t);
-        expect(Math.abs(ma - incrementalMaintenance(a, t))).toBeLessThanOrEqual(1e-9 * Math.max(1, ma));
-        expect(tieredMaintenance(b, t)).toBeGreaterThanOrEqual(ma - 1e-9 * Math.max(1, ma));
-        expect(tieredMaintenance(-a, t)).toBe(ma);
-      }),
+      fc.property(
+        tables,
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (t, u, v) => {
+          const hi = top(t);
+          const [a, b] = [u * hi, v * hi].sort((x, y) => x - y) as [number, number];
+          const ma = tieredMaintenance(a, t);
+          expect(Math.abs(ma - incrementalMaintenance(a, t))).toBeLessThanOrEqual(
+            1e-9 * Math.max(1, ma),
+          );
+          expect(tieredMaintenance(b, t)).toBeGreaterThanOrEqual(ma - 1e-9 * Math.max(1, ma));
+          expect(tieredMaintenance(-a, t)).toBe(ma);
+        },
+      ),
     );
   });
 
@@ -88,7 +98,9 @@ describe('tiered maintenance brackets', () => {
 
   it('validates tables and recomputes cum', () => {
     expect(() => validateBrackets([])).toThrow(/at least one/);
-    expect(() => validateBrackets([{ notionalFloor: 5, notionalCap: null, maintMarginRatio: 0.1, cum: 0 }])).toThrow(/start at 0/);
+    expect(() =>
+      validateBrackets([{ notionalFloor: 5, notionalCap: null, maintMarginRatio: 0.1, cum: 0 }]),
+    ).toThrow(/start at 0/);
     expect(() =>
       validateBrackets([
         { notionalFloor: 0, notionalCap: 10, maintMarginRatio: 0.1, cum: 0 },

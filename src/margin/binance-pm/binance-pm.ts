@@ -34,7 +34,12 @@ import { portfolioKey, type Portfolio } from '../../risk/portfolio.ts';
 import type { MarginModel } from '../margin-model.ts';
 import { utilization, type AddOn, type MarginResult } from '../margin-result.ts';
 import { bracketIndex, tieredMaintenance, type MaintenanceBracket } from '../tiered-brackets.ts';
-import { BINANCE_PM_DEFAULTS, validateBinancePmParams, type BinancePmParams, type BinanceRiskStatus } from './params.ts';
+import {
+  BINANCE_PM_DEFAULTS,
+  validateBinancePmParams,
+  type BinancePmParams,
+  type BinanceRiskStatus,
+} from './params.ts';
 
 /** Model id. */
 export const BINANCE_PM_ID = 'binance-pm';
@@ -130,7 +135,10 @@ export function binanceBracketKeys(inst: Instrument): string[] {
   const u = inst.underlying;
   const keys = [inst.symbol];
   if (inst.settlement === 'inverse') {
-    keys.push(inst.kind === 'future' ? `${u}USD_${yymmdd(inst.expiryMs)}` : `${u}USD_PERP`, `${u}USD`);
+    keys.push(
+      inst.kind === 'future' ? `${u}USD_${yymmdd(inst.expiryMs)}` : `${u}USD_PERP`,
+      `${u}USD`,
+    );
   } else {
     const pair = `${u}${inst.quote}`;
     keys.push(inst.kind === 'future' ? `${pair}_${yymmdd(inst.expiryMs)}` : pair, pair);
@@ -138,7 +146,11 @@ export function binanceBracketKeys(inst: Instrument): string[] {
   return [...new Set(keys)];
 }
 
-function bracketsFor(inst: Instrument, p: BinancePmParams, field: string): { key: string; table: readonly MaintenanceBracket[] } {
+function bracketsFor(
+  inst: Instrument,
+  p: BinancePmParams,
+  field: string,
+): { key: string; table: readonly MaintenanceBracket[] } {
   const keys = binanceBracketKeys(inst);
   for (const k of keys) {
     const t = p.brackets[k];
@@ -167,8 +179,12 @@ function assetPrice(c: Currency, snapshot: MarketSnapshot, assumedOne: Set<Curre
 }
 
 /** The status band of a uniMMR (null uniMMR = nothing to maintain = the top band). */
-function statusOf(uniMMR: number | null, p: BinancePmParams): { status: BinanceRiskStatus; description: string } {
-  for (const b of p.statusBands) if (uniMMR === null || b.above === null || uniMMR > b.above) return b;
+function statusOf(
+  uniMMR: number | null,
+  p: BinancePmParams,
+): { status: BinanceRiskStatus; description: string } {
+  for (const b of p.statusBands)
+    if (uniMMR === null || b.above === null || uniMMR > b.above) return b;
   return { status: 'FORCE_LIQUIDATION', description: 'below every configured band' };
 }
 
@@ -177,7 +193,11 @@ function statusOf(uniMMR: number | null, p: BinancePmParams): { status: BinanceR
  * `initialMargin = Σ MM` (PM Pro has no IM), `equity` = adjusted equity and
  * `details: BinancePmDetails` (uniMMR, status, liquidation flag, legs, assets).
  */
-export function evaluateBinancePm(portfolio: Portfolio, snapshot: MarketSnapshot, params: BinancePmParams): MarginResult[] {
+export function evaluateBinancePm(
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  params: BinancePmParams,
+): MarginResult[] {
   validateBinancePmParams(params);
   const warnings: string[] = [];
   const unverified: string[] = [];
@@ -198,7 +218,12 @@ export function evaluateBinancePm(portfolio: Portfolio, snapshot: MarketSnapshot
   portfolio.positions.forEach((x, i) => {
     const inst = x.instrument;
     const field = `positions[${i}]`;
-    if (isOptionLike(inst)) throw new BallastError('UNSUPPORTED', `Binance portfolio margin is modelled for futures, perpetuals, spot and margin loans only (binance-bybit.md Part A); ${inst.kind} ${inst.symbol} is not covered`, field);
+    if (isOptionLike(inst))
+      throw new BallastError(
+        'UNSUPPORTED',
+        `Binance portfolio margin is modelled for futures, perpetuals, spot and margin loans only (binance-bybit.md Part A); ${inst.kind} ${inst.symbol} is not covered`,
+        field,
+      );
     if (inst.kind === 'spot') {
       add(upl, inst.underlying, x.size);
       return;
@@ -211,7 +236,9 @@ export function evaluateBinancePm(portfolio: Portfolio, snapshot: MarketSnapshot
     const inverse = inst.settlement === 'inverse';
     const currency = inst.settlementCurrency;
     // UM: notional in the quote. CM: USD face / mark in coin (size is coin-equivalent at entry).
-    const notional = inverse ? (Math.abs(x.size) * (x.entryPrice ?? mark)) / mark : Math.abs(x.size) * mark;
+    const notional = inverse
+      ? (Math.abs(x.size) * (x.entryPrice ?? mark)) / mark
+      : Math.abs(x.size) * mark;
     const k = bracketIndex(notional, table, `${field}.notional`);
     const b = table[k]!;
     const mm = tieredMaintenance(notional, table, `${field}.notional`);
@@ -234,7 +261,10 @@ export function evaluateBinancePm(portfolio: Portfolio, snapshot: MarketSnapshot
       upl: v.value,
     });
   });
-  if (noEntry > 0) warnings.push(`${noEntry} futures/perp positions have no entry price: unrealised P&L taken as 0`);
+  if (noEntry > 0)
+    warnings.push(
+      `${noEntry} futures/perp positions have no entry price: unrealised P&L taken as 0`,
+    );
   legs.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
 
   const loanMmr = params.marginLoanMmr[String(params.marginLeverage)]!;
@@ -267,9 +297,18 @@ export function evaluateBinancePm(portfolio: Portfolio, snapshot: MarketSnapshot
       marginMMUsd: marginMM * px,
     };
   });
-  if (unrated.length > 0) warnings.push(`no collateral rate for ${unrated.join(', ')}: counted at defaultCollateralRate ${params.defaultCollateralRate} (load rates from GET /sapi/v1/portfolio/collateralRate into params.collateralRates)`);
-  if (negativeHaircut) unverified.push('Binance collateral haircut on negative asset equity [I]: min(E·P·rate, E·P) counts a negative balance in full (no haircut benefit)');
-  for (const c of [...assumedOne].sort()) warnings.push(`${c} valued at 1 USD: the snapshot has no ${c} market (set underlyings.${c}.index to its asset index price)`);
+  if (unrated.length > 0)
+    warnings.push(
+      `no collateral rate for ${unrated.join(', ')}: counted at defaultCollateralRate ${params.defaultCollateralRate} (load rates from GET /sapi/v1/portfolio/collateralRate into params.collateralRates)`,
+    );
+  if (negativeHaircut)
+    unverified.push(
+      'Binance collateral haircut on negative asset equity [I]: min(E·P·rate, E·P) counts a negative balance in full (no haircut benefit)',
+    );
+  for (const c of [...assumedOne].sort())
+    warnings.push(
+      `${c} valued at 1 USD: the snapshot has no ${c} market (set underlyings.${c}.index to its asset index price)`,
+    );
 
   let equityAe = 0;
   let equity = 0;
@@ -288,11 +327,18 @@ export function evaluateBinancePm(portfolio: Portfolio, snapshot: MarketSnapshot
   const liquidation = uniMMR !== null && uniMMR <= params.liquidationThreshold;
   const band = statusOf(uniMMR, params);
 
-  unverified.push('Binance PM initial margin: PM Pro has no IM requirement [V]; the newer PM checks new orders by a rule not in the notes [G] (new orders are refused in the REDUCE_ONLY band); initialMargin is reported = maintenanceMargin');
+  unverified.push(
+    'Binance PM initial margin: PM Pro has no IM requirement [V]; the newer PM checks new orders by a rule not in the notes [G] (new orders are refused in the REDUCE_ONLY band); initialMargin is reported = maintenanceMargin',
+  );
 
   const addOns: AddOn[] = assets
     .filter((a) => a.marginMMUsd > 0)
-    .map((a) => ({ name: `margin loan MM (${a.asset})`, amount: a.marginMMUsd, appliesTo: 'both' as const, description: `loan ${a.loan} ${a.asset} × ${loanMmr} (${params.marginLeverage}x) × ${a.indexPrice} USD` }));
+    .map((a) => ({
+      name: `margin loan MM (${a.asset})`,
+      amount: a.marginMMUsd,
+      appliesTo: 'both' as const,
+      description: `loan ${a.loan} ${a.asset} × ${loanMmr} (${params.marginLeverage}x) × ${a.indexPrice} USD`,
+    }));
 
   const details: BinancePmDetails = {
     uniMMR,
@@ -324,8 +370,17 @@ export function evaluateBinancePm(portfolio: Portfolio, snapshot: MarketSnapshot
       contributions: [],
       addOns,
       unverified,
-      warnings: [...warnings, 'Binance PM Pro has no initial margin: initialMargin = maintenanceMargin (Σ tiered MM)'],
-      inputsHash: canonicalHash({ model: BINANCE_PM_ID, version: BINANCE_PM_VERSION, params, portfolio: portfolioKey(portfolio), snapshot }),
+      warnings: [
+        ...warnings,
+        'Binance PM Pro has no initial margin: initialMargin = maintenanceMargin (Σ tiered MM)',
+      ],
+      inputsHash: canonicalHash({
+        model: BINANCE_PM_ID,
+        version: BINANCE_PM_VERSION,
+        params,
+        portfolio: portfolioKey(portfolio),
+        snapshot,
+      }),
       details,
     },
   ];

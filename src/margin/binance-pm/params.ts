@@ -3,7 +3,12 @@
  * Part A. Defaults in `default-params.json`. Rates are fractions; bracket notionals and `cum`
  * are in the table's unit (USDⓈ-M: quote currency; COIN-M: coin).
  */
-import { BallastError, requireFinite, requireNonNegative, requirePositive } from '../../core/errors.ts';
+import {
+  BallastError,
+  requireFinite,
+  requireNonNegative,
+  requirePositive,
+} from '../../core/errors.ts';
 import { validateBrackets, type MaintenanceBracket } from '../tiered-brackets.ts';
 import defaultParamsJson from './default-params.json' with { type: 'json' };
 
@@ -26,7 +31,10 @@ export interface BinancePmParams {
   /** Bracket tables by Binance symbol or pair (`BTCUSDT`, `BTCUSDT_250627`, `BTCUSD_PERP`, `BTCUSD`). */
   readonly brackets: Readonly<Record<string, readonly MaintenanceBracket[]>>;
   /** Fallback tables for unlisted symbols: USDⓈ-M (`um`) and COIN-M (`cm`); `null` = error. */
-  readonly defaultBrackets: { readonly um: readonly MaintenanceBracket[] | null; readonly cm: readonly MaintenanceBracket[] | null };
+  readonly defaultBrackets: {
+    readonly um: readonly MaintenanceBracket[] | null;
+    readonly cm: readonly MaintenanceBracket[] | null;
+  };
   /** Collateral rate per asset (fraction of USD value counted). */
   readonly collateralRates: Readonly<Record<string, number>>;
   /** Collateral rate of unlisted assets (default 0: not collateral). */
@@ -38,7 +46,9 @@ export interface BinancePmParams {
 }
 
 /** Default Binance PM parameters (default-params.json). */
-export const BINANCE_PM_DEFAULTS: BinancePmParams = Object.freeze(defaultParamsJson as unknown as BinancePmParams);
+export const BINANCE_PM_DEFAULTS: BinancePmParams = Object.freeze(
+  defaultParamsJson as unknown as BinancePmParams,
+);
 
 /** Checks parameter ranges and bracket tables; throws INVALID_INPUT / NOT_FINITE naming `params.<field>`. */
 export function validateBinancePmParams(p: BinancePmParams): void {
@@ -47,7 +57,12 @@ export function validateBinancePmParams(p: BinancePmParams): void {
     if (b.above !== null) requireFinite(b.above, `params.statusBands[${i}].above`);
     if (i > 0) {
       const prev = p.statusBands[i - 1]!.above;
-      if (prev === null || (b.above !== null && b.above >= prev)) throw new BallastError('INVALID_INPUT', 'status bands must be listed from the highest threshold down, null last', `params.statusBands[${i}].above`);
+      if (prev === null || (b.above !== null && b.above >= prev))
+        throw new BallastError(
+          'INVALID_INPUT',
+          'status bands must be listed from the highest threshold down, null last',
+          `params.statusBands[${i}].above`,
+        );
     }
   });
   for (const [k, t] of Object.entries(p.brackets)) validateBrackets(t, `params.brackets.${k}`);
@@ -55,11 +70,17 @@ export function validateBinancePmParams(p: BinancePmParams): void {
   if (p.defaultBrackets.cm) validateBrackets(p.defaultBrackets.cm, 'params.defaultBrackets.cm');
   const rate = (v: number, f: string) => {
     requireNonNegative(v, f);
-    if (v > 1) throw new BallastError('INVALID_INPUT', `a collateral rate must be in [0, 1], got ${v}`, f);
+    if (v > 1)
+      throw new BallastError('INVALID_INPUT', `a collateral rate must be in [0, 1], got ${v}`, f);
   };
   for (const [a, v] of Object.entries(p.collateralRates)) rate(v, `params.collateralRates.${a}`);
   rate(p.defaultCollateralRate, 'params.defaultCollateralRate');
   const mmr = p.marginLoanMmr[String(p.marginLeverage)];
-  if (mmr === undefined) throw new BallastError('INVALID_INPUT', `no margin-loan MMR for leverage ${p.marginLeverage}x`, 'params.marginLeverage');
+  if (mmr === undefined)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `no margin-loan MMR for leverage ${p.marginLeverage}x`,
+      'params.marginLeverage',
+    );
   requireNonNegative(mmr, `params.marginLoanMmr.${p.marginLeverage}`);
 }

@@ -31,7 +31,12 @@ import { fromBaseUnits } from '../../instruments/symbol.ts';
 import type { MarketSnapshot } from '../../market/snapshot.ts';
 import { usdPrice } from '../../risk/collateral.ts';
 import { positionsValue } from '../../risk/equity.ts';
-import { buildPnlMatrix, instrumentState, scenarioPnl, type InstrumentState } from '../../risk/pnl-matrix.ts';
+import {
+  buildPnlMatrix,
+  instrumentState,
+  scenarioPnl,
+  type InstrumentState,
+} from '../../risk/pnl-matrix.ts';
 import { portfolioKey, type Portfolio, type Position } from '../../risk/portfolio.ts';
 import {
   OKX_VOL_SHOCK_NAME,
@@ -48,7 +53,13 @@ import {
 import { moveFor, uniformScenario } from '../../scenarios/scenario.ts';
 import { canonicalPositions } from '../book.ts';
 import type { MarginModel } from '../margin-model.ts';
-import { utilization, type AddOn, type Contribution, type MarginResult, type WorstScenario } from '../margin-result.ts';
+import {
+  utilization,
+  type AddOn,
+  type Contribution,
+  type MarginResult,
+  type WorstScenario,
+} from '../margin-result.ts';
 import { OKX_PM_DEFAULTS, validateOkxPmParams, type OkxPmParams } from './params.ts';
 import {
   okxAccountLeverage,
@@ -101,7 +112,10 @@ export interface OkxPortfolioDetail {
 }
 
 /** `mr1Scenarios`: the 21 MR1 cells (USD, profit positive) keyed by shock per vol state. */
-export type OkxMr1Scenarios = Record<'volShockDown' | 'volSame' | 'volShockUp', Record<string, number>>;
+export type OkxMr1Scenarios = Record<
+  'volShockDown' | 'volSame' | 'volShockUp',
+  Record<string, number>
+>;
 
 /** One risk unit (`riskUnitData[]`), USD. */
 export interface OkxRiskUnitDetail {
@@ -126,8 +140,16 @@ export interface OkxRiskUnitDetail {
   /** MR7 before the tier multiplier. */
   readonly mr7Raw: number;
   readonly mr1Scenarios: OkxMr1Scenarios;
-  readonly mr1FinalResult: { readonly pnl: number; readonly spotShock: number; readonly volShock: 'down' | 'unchange' | 'up' };
-  readonly mr6FinalResult: { readonly pnl: number; readonly spotShock: number; readonly volShock: 'down' | 'unchange' | 'up' };
+  readonly mr1FinalResult: {
+    readonly pnl: number;
+    readonly spotShock: number;
+    readonly volShock: 'down' | 'unchange' | 'up';
+  };
+  readonly mr6FinalResult: {
+    readonly pnl: number;
+    readonly spotShock: number;
+    readonly volShock: 'down' | 'unchange' | 'up';
+  };
   /** Cash delta of the unit, USD. */
   readonly delta: number;
   readonly portfolios: readonly OkxPortfolioDetail[];
@@ -172,8 +194,9 @@ export interface OkxPmDetails {
 
 const UNVERIFIED = {
   mr1Base:
-    'OKX MR1/MR6 USD base for delta-one positions [I]: the shocks revalue each position at its own mark converted at the settlement stablecoin rate (mr1DeltaOneBase); OKX\'s base in W-O1 differs from both mark and notional by ~0.02 %',
-  ivTable: 'OKX MR1 implied-vol shock table [G]: vol down/up use the configured grid volShocks (default relative ∓30 % of IV)',
+    "OKX MR1/MR6 USD base for delta-one positions [I]: the shocks revalue each position at its own mark converted at the settlement stablecoin rate (mr1DeltaOneBase); OKX's base in W-O1 differs from both mark and notional by ~0.02 %",
+  ivTable:
+    'OKX MR1 implied-vol shock table [G]: vol down/up use the configured grid volShocks (default relative ∓30 % of IV)',
   mr6Vol: 'OKX MR6 vol state [G]: the worst of the configured mr6VolStates is charged',
   mr2: 'OKX MR2 (time value / theta) formula [G]: charged 0 for an option book',
   mr3: 'OKX MR3 (volatility span / vega term structure) formula [G]: charged 0 for an option book',
@@ -182,9 +205,12 @@ const UNVERIFIED = {
   mr4: 'OKX MR4 basis [I]: Σ |cash delta| × max(minBasis, annualRate × T); minBasis 0.2 % (BTC/ETH) and 0.8 % (tier-2) observed on perps, other groups extrapolated',
   mr7: 'OKX MR7 minimum charge [I/T]: raw = Σ |cash delta| × rawRate (0.45 % BTC/ETH, 0.70 % tier-2 observed; others extrapolated) with the configured tier table',
   inverse: 'OKX USD conversion of coin-margined P&L in MR1/MR6 [G]: inverseUsdConversion',
-  borrow: 'OKX MR8 borrowing margin [R/G]: 2 % × borrowed USD and IMR = 5 × MMR observed in W-O1; OKX\'s leverage/tier-dependent rates are not published here',
-  discount: 'OKX discount-rate (haircut) tiers for adjusted equity [G]: positive currency equity counted with the configured flat haircuts (default none)',
-  liquidationCost: 'OKX liquidation cost in marginRatio [G]: liquidation.costRate × Σ notionalUsd (details.marginRatio only)',
+  borrow:
+    "OKX MR8 borrowing margin [R/G]: 2 % × borrowed USD and IMR = 5 × MMR observed in W-O1; OKX's leverage/tier-dependent rates are not published here",
+  discount:
+    'OKX discount-rate (haircut) tiers for adjusted equity [G]: positive currency equity counted with the configured flat haircuts (default none)',
+  liquidationCost:
+    'OKX liquidation cost in marginRatio [G]: liquidation.costRate × Σ notionalUsd (details.marginRatio only)',
 } as const;
 
 /** Unit key: the underlying (merged units) or underlying-margin currency (pre-merge). */
@@ -231,7 +257,12 @@ interface RowConv {
  * USD P&L of one unit for a settlement-currency P&L `r` at spot multiplier `mult`:
  * `[shocked, current]` (equal for linear instruments). See `OkxInverseConversion`.
  */
-function usdPnl(c: RowConv, r: number, mult: number, base: OkxPmParams['mr1DeltaOneBase']): [number, number] {
+function usdPnl(
+  c: RowConv,
+  r: number,
+  mult: number,
+  base: OkxPmParams['mr1DeltaOneBase'],
+): [number, number] {
   const { inst, st } = c;
   if (inst.settlement === 'inverse') {
     const p0 = c.deltaOne && base === 'index' ? st.spot : st.price;
@@ -246,18 +277,29 @@ function usdPnl(c: RowConv, r: number, mult: number, base: OkxPmParams['mr1Delta
 function cashDelta(c: RowConv, size: number): number {
   if (c.deltaOne) return size * c.st.price * (c.inst.settlement === 'inverse' ? 1 : c.fx);
   const h = 1e-4;
-  const move = (m: number) => uniformScenario('delta', 'delta', { spotMultiplier: m, vol: { kind: 'none' } });
+  const move = (m: number) =>
+    uniformScenario('delta', 'delta', { spotMultiplier: m, vol: { kind: 'none' } });
   const up = usdPnl(c, scenarioPnl(c.inst, c.st, move(1 + h)), 1 + h, 'mark')[0];
   const dn = usdPnl(c, scenarioPnl(c.inst, c.st, move(1 - h)), 1 - h, 'mark')[0];
   return (size * (up - dn)) / (2 * h);
 }
 
 /** Index of the worst cell in [from, to): lowest P&L; ties go to the later vol state (W-O1 reports "up"), then the first cell. */
-function worstCell(pnl: Float64Array, scenarios: readonly OkxScenario[], from: number, to: number): number {
+function worstCell(
+  pnl: Float64Array,
+  scenarios: readonly OkxScenario[],
+  from: number,
+  to: number,
+): number {
   let best = -1;
   for (let s = from; s < to; s++) {
     if (best < 0 || pnl[s]! < pnl[best]!) best = s;
-    else if (pnl[s] === pnl[best] && OKX_VOL_STATES.indexOf(scenarios[s]!.okx.volState) > OKX_VOL_STATES.indexOf(scenarios[best]!.okx.volState)) best = s;
+    else if (
+      pnl[s] === pnl[best] &&
+      OKX_VOL_STATES.indexOf(scenarios[s]!.okx.volState) >
+        OKX_VOL_STATES.indexOf(scenarios[best]!.okx.volState)
+    )
+      best = s;
   }
   return best;
 }
@@ -266,7 +308,12 @@ interface UnitResult {
   readonly detail: OkxRiskUnitDetail;
   readonly scenarios: readonly OkxScenario[];
   /** Binding scenario index and its USD P&L (weighted for MR6) and the charge it sets. */
-  readonly binding: { readonly index: number; readonly pnl: number; readonly charge: number; readonly contributions: Contribution[] };
+  readonly binding: {
+    readonly index: number;
+    readonly pnl: number;
+    readonly charge: number;
+    readonly contributions: Contribution[];
+  };
   readonly notionalUsd: number;
 }
 
@@ -293,7 +340,10 @@ function evaluateUnit(
   const convs: RowConv[] = positions.map((x, i) => {
     const inst = x.instrument;
     const deltaOne = !isOptionLike(inst);
-    const fx = inst.kind === 'spot' || inst.settlement === 'inverse' ? 1 : currencyUsd(inst.settlementCurrency, snapshot, assumedOne);
+    const fx =
+      inst.kind === 'spot' || inst.settlement === 'inverse'
+        ? 1
+        : currencyUsd(inst.settlementCurrency, snapshot, assumedOne);
     return { inst, st: matrix.states[i]!, fx, deltaOne };
   });
 
@@ -318,7 +368,9 @@ function evaluateUnit(
   const useCurrent = new Uint8Array(nS);
   const cells = new Float64Array(nS);
   for (let s = 0; s < nS; s++) {
-    const pick = p.inverseUsdConversion === 'current' || (p.inverseUsdConversion === 'worse' && totCurrent[s]! < totShocked[s]!);
+    const pick =
+      p.inverseUsdConversion === 'current' ||
+      (p.inverseUsdConversion === 'worse' && totCurrent[s]! < totShocked[s]!);
     useCurrent[s] = pick ? 1 : 0;
     cells[s] = (pick ? totCurrent[s]! : totShocked[s]!) + 0; // + 0 turns −0 into 0
   }
@@ -341,7 +393,9 @@ function evaluateUnit(
   const mr1 = Math.max(0, -cells[w1]!);
   const mr6 = okxMr6Charge(cells[w6]!, p.mr6ChargeFraction);
   if (hasOptions && mr6 > 0) {
-    const sameOnly = scenarios.map((s, k) => (k >= n1 && s.okx.volState === 'same' ? cells[k]! : Infinity));
+    const sameOnly = scenarios.map((s, k) =>
+      k >= n1 && s.okx.volState === 'same' ? cells[k]! : Infinity,
+    );
     const wSame = Math.min(...sameOnly);
     if (wSame !== cells[w6]) unverified.add(UNVERIFIED.mr6Vol);
   }
@@ -363,7 +417,8 @@ function evaluateUnit(
     const m4 = okxMr4Charge(d, c.st.T, minBasis, annualRate);
     const m7 = Math.abs(d) * rawRate;
     const value = positionsValue([x], [c.st]).value;
-    const settleUsd = x.instrument.kind === 'spot' ? 1 : x.instrument.settlement === 'inverse' ? c.st.spot : c.fx;
+    const settleUsd =
+      x.instrument.kind === 'spot' ? 1 : x.instrument.settlement === 'inverse' ? c.st.spot : c.fx;
     mr4 += m4;
     mr7Raw += m7;
     delta += d;
@@ -373,7 +428,14 @@ function evaluateUnit(
     return { d, m4, m7, value, notionalUsd };
   });
   const mr7 = okxMr7Adjusted(mr7Raw, tiers, `params.mr7.tierTables.${p.mr7.tierTable}.${group}`);
-  const mixedMargins = new Set(positions.filter((x) => x.size !== 0).map((x) => (x.instrument.settlement === 'inverse' ? 'coin' : x.instrument.settlementCurrency))).size > 1;
+  const mixedMargins =
+    new Set(
+      positions
+        .filter((x) => x.size !== 0)
+        .map((x) =>
+          x.instrument.settlement === 'inverse' ? 'coin' : x.instrument.settlementCurrency,
+        ),
+    ).size > 1;
   if (mixedMargins) unverified.add(UNVERIFIED.mr9);
   const terms = { mr1, mr2: 0, mr3: 0, mr4, mr5: 0, mr6, mr7, mr9: 0 };
   const mr = okxUnitMr(terms);
@@ -396,7 +458,11 @@ function evaluateUnit(
     const o = scenarios[s]!.okx;
     mr1Scenarios[OKX_VOL_STATE_KEY[o.volState]][okxShockKey(o.spotShock)] = cells[s]!;
   }
-  const final = (k: number) => ({ pnl: cells[k]!, spotShock: scenarios[k]!.okx.spotShock, volShock: OKX_VOL_SHOCK_NAME[scenarios[k]!.okx.volState as OkxVolState] });
+  const final = (k: number) => ({
+    pnl: cells[k]!,
+    spotShock: scenarios[k]!.okx.spotShock,
+    volShock: OKX_VOL_SHOCK_NAME[scenarios[k]!.okx.volState as OkxVolState],
+  });
 
   const portfolios: OkxPortfolioDetail[] = positions.map((x, i) => {
     const c = convs[i]!;
@@ -437,7 +503,12 @@ function evaluateUnit(
       portfolios,
     },
     scenarios,
-    binding: { index: bIndex, pnl: bWeight * cells[bIndex]!, charge: Math.max(mr1, mr6), contributions },
+    binding: {
+      index: bIndex,
+      pnl: bWeight * cells[bIndex]!,
+      charge: Math.max(mr1, mr6),
+      contributions,
+    },
     notionalUsd: notional,
   };
 }
@@ -446,7 +517,11 @@ function evaluateUnit(
  * Evaluates OKX portfolio margin on a portfolio: one USD (cross) pool result. See the module
  * comment for the rules; `details` is an `OkxPmDetails`.
  */
-export function evaluateOkxPm(portfolio: Portfolio, snapshot: MarketSnapshot, params: OkxPmParams): MarginResult[] {
+export function evaluateOkxPm(
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  params: OkxPmParams,
+): MarginResult[] {
   validateOkxPmParams(params);
   const unverified = new Set<string>();
   const warnings: string[] = [];
@@ -461,12 +536,15 @@ export function evaluateOkxPm(portfolio: Portfolio, snapshot: MarketSnapshot, pa
     list.push(x);
     byUnit.set(key, list);
   }
-  const units = [...byUnit.keys()].sort().map((k) => evaluateUnit(k, byUnit.get(k)!, snapshot, params, assumedOne, unverified));
+  const units = [...byUnit.keys()]
+    .sort()
+    .map((k) => evaluateUnit(k, byUnit.get(k)!, snapshot, params, assumedOne, unverified));
 
   // Currency equity: balances + marked positions (spot positions are holdings of their coin).
   const eqByCcy = new Map<Currency, number>();
   const addEq = (c: Currency, v: number) => eqByCcy.set(c, (eqByCcy.get(c) ?? 0) + v);
-  for (const b of portfolio.balances) addEq(b.currency, requireFinite(b.amount, `balances.${b.currency}`));
+  for (const b of portfolio.balances)
+    addEq(b.currency, requireFinite(b.amount, `balances.${b.currency}`));
   let noEntry = 0;
   portfolio.positions.forEach((x, i) => {
     if (x.instrument.kind === 'spot') {
@@ -478,7 +556,10 @@ export function evaluateOkxPm(portfolio: Portfolio, snapshot: MarketSnapshot, pa
     if (v.warnings.length > 0) noEntry++;
     addEq(x.instrument.settlementCurrency, requireFinite(v.value, `positions[${i}].value`));
   });
-  if (noEntry > 0) warnings.push(`${noEntry} futures/perp positions have no entry price: unrealised P&L taken as 0`);
+  if (noEntry > 0)
+    warnings.push(
+      `${noEntry} futures/perp positions have no entry price: unrealised P&L taken as 0`,
+    );
 
   let eq = 0;
   let adjEq = 0;
@@ -495,7 +576,15 @@ export function evaluateOkxPm(portfolio: Portfolio, snapshot: MarketSnapshot, pa
     adjEq += adj;
     liability += Math.max(0, -eqUsd);
     const b = okxBorrowMargin(Math.max(0, -eqUsd), params.borrow);
-    return { ccy, eq: e, usdPrice: px, eqUsd, adjEqUsd: adj, borrowMmr: b.borrowMmr, borrowImr: b.borrowImr };
+    return {
+      ccy,
+      eq: e,
+      usdPrice: px,
+      eqUsd,
+      adjEqUsd: adj,
+      borrowMmr: b.borrowMmr,
+      borrowImr: b.borrowImr,
+    };
   });
   const borrow = okxBorrowMargin(liability, params.borrow);
   if (borrow.borrowMmr > 0) unverified.add(UNVERIFIED.borrow);
@@ -512,7 +601,10 @@ export function evaluateOkxPm(portfolio: Portfolio, snapshot: MarketSnapshot, pa
   const riskUnitData = units.map((u) => ({ ...u.detail, mr8: borrow.borrowMmr }));
   const upl = units.reduce((a, u) => a + u.detail.upl, 0);
 
-  for (const c of [...assumedOne].sort()) warnings.push(`${c} valued at 1 USD: the snapshot has no ${c} market (set underlyings.${c}.index to its USD price)`);
+  for (const c of [...assumedOne].sort())
+    warnings.push(
+      `${c} valued at 1 USD: the snapshot has no ${c} market (set underlyings.${c}.index to its USD price)`,
+    );
 
   // Worst scenario: the unit with the largest scenario charge (MR1 or MR6).
   let worstScenario: WorstScenario | undefined;
@@ -521,19 +613,47 @@ export function evaluateOkxPm(portfolio: Portfolio, snapshot: MarketSnapshot, pa
   for (const u of units) if (!top || u.binding.charge > top.binding.charge) top = u;
   if (top) {
     const sc = top.scenarios[top.binding.index]!;
-    worstScenario = { id: `${top.detail.riskUnit}:${sc.id}`, label: sc.label, index: top.binding.index, pnl: top.binding.pnl, loss: Math.max(0, -top.binding.pnl) };
+    worstScenario = {
+      id: `${top.detail.riskUnit}:${sc.id}`,
+      label: sc.label,
+      index: top.binding.index,
+      pnl: top.binding.pnl,
+      loss: Math.max(0, -top.binding.pnl),
+    };
     contributions = top.binding.contributions;
   }
 
   const addOns: AddOn[] = [];
   for (const u of units) {
     const d = u.detail;
-    if (d.mr4 > 0) addOns.push({ name: `${d.riskUnit} MR4 basis`, amount: d.mr4, appliesTo: 'both', description: `Σ |cash delta| × max(minBasis, annualRate × T) = ${d.mr4}; enters MMR, and IMR × ${params.imrFactor}` });
-    if (d.mr7 > d.mr) addOns.push({ name: `${d.riskUnit} MR7 minimum charge`, amount: d.mr7 - d.mr, appliesTo: 'both', description: `MR7 ${d.mr7} (raw ${d.mr7Raw}, tiered) exceeds MR ${d.mr}: MMR = MR7` });
+    if (d.mr4 > 0)
+      addOns.push({
+        name: `${d.riskUnit} MR4 basis`,
+        amount: d.mr4,
+        appliesTo: 'both',
+        description: `Σ |cash delta| × max(minBasis, annualRate × T) = ${d.mr4}; enters MMR, and IMR × ${params.imrFactor}`,
+      });
+    if (d.mr7 > d.mr)
+      addOns.push({
+        name: `${d.riskUnit} MR7 minimum charge`,
+        amount: d.mr7 - d.mr,
+        appliesTo: 'both',
+        description: `MR7 ${d.mr7} (raw ${d.mr7Raw}, tiered) exceeds MR ${d.mr}: MMR = MR7`,
+      });
   }
   if (borrow.borrowMmr > 0) {
-    addOns.push({ name: 'MR8 borrowing (MMR)', amount: borrow.borrowMmr, appliesTo: 'maintenance', description: `${params.borrow.mmrRate} × borrowed ${liability} USD` });
-    addOns.push({ name: 'MR8 borrowing (IMR)', amount: borrow.borrowImr, appliesTo: 'initial', description: `${params.borrow.imrOverMmr} × borrowMmr` });
+    addOns.push({
+      name: 'MR8 borrowing (MMR)',
+      amount: borrow.borrowMmr,
+      appliesTo: 'maintenance',
+      description: `${params.borrow.mmrRate} × borrowed ${liability} USD`,
+    });
+    addOns.push({
+      name: 'MR8 borrowing (IMR)',
+      amount: borrow.borrowImr,
+      appliesTo: 'initial',
+      description: `${params.borrow.imrOverMmr} × borrowMmr`,
+    });
   }
 
   const details: OkxPmDetails = {
@@ -555,7 +675,8 @@ export function evaluateOkxPm(portfolio: Portfolio, snapshot: MarketSnapshot, pa
   const maintenanceMargin = requireFinite(totals.totalMmr, 'maintenanceMargin');
   const initialMargin = requireFinite(totals.totalImr, 'initialMargin');
   requireFinite(adjEq, 'equity');
-  if (maintenanceMargin < 0 || initialMargin < 0) throw new BallastError('NOT_FINITE', 'negative requirement', 'maintenanceMargin');
+  if (maintenanceMargin < 0 || initialMargin < 0)
+    throw new BallastError('NOT_FINITE', 'negative requirement', 'maintenanceMargin');
 
   return [
     {
@@ -571,7 +692,13 @@ export function evaluateOkxPm(portfolio: Portfolio, snapshot: MarketSnapshot, pa
       addOns,
       unverified: [...unverified],
       warnings,
-      inputsHash: canonicalHash({ model: OKX_PM_ID, version: OKX_PM_VERSION, params, portfolio: portfolioKey(portfolio), snapshot }),
+      inputsHash: canonicalHash({
+        model: OKX_PM_ID,
+        version: OKX_PM_VERSION,
+        params,
+        portfolio: portfolioKey(portfolio),
+        snapshot,
+      }),
       details,
     },
   ];
@@ -585,7 +712,8 @@ export function evaluateOkxPm(portfolio: Portfolio, snapshot: MarketSnapshot, pa
 export const okxPmModel: MarginModel<OkxPmParams> = Object.freeze({
   id: OKX_PM_ID,
   version: OKX_PM_VERSION,
-  title: 'OKX portfolio margin (risk units: MR1 grid, MR6 extreme move, MR4 basis, MR7 minimum; IMR = 1.3 × MMR)',
+  title:
+    'OKX portfolio margin (risk units: MR1 grid, MR6 extreme move, MR4 basis, MR7 minimum; IMR = 1.3 × MMR)',
   scenarioBased: true,
   defaultParams: OKX_PM_DEFAULTS,
   evaluate: evaluateOkxPm,

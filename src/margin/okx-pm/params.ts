@@ -4,9 +4,19 @@
  * Per-group tables are keyed by the grid's underlying groups (`btc-eth`, `tier-2`, `other`).
  * Every rate is a fraction (0.002 = 0.2 %); every amount is USD.
  */
-import { BallastError, requireFinite, requireNonNegative, requirePositive } from '../../core/errors.ts';
+import {
+  BallastError,
+  requireFinite,
+  requireNonNegative,
+  requirePositive,
+} from '../../core/errors.ts';
 import type { HaircutTable } from '../../risk/collateral.ts';
-import { OKX_GRID_DEFAULTS, OKX_VOL_STATES, type OkxGridParams, type OkxVolState } from '../../scenarios/okx-grid.ts';
+import {
+  OKX_GRID_DEFAULTS,
+  OKX_VOL_STATES,
+  type OkxGridParams,
+  type OkxVolState,
+} from '../../scenarios/okx-grid.ts';
 import type { TierEdge } from '../tiered-brackets.ts';
 import defaultParamsJson from './default-params.json' with { type: 'json' };
 
@@ -91,21 +101,54 @@ export const OKX_PM_DEFAULTS: OkxPmParams = Object.freeze({
 export function validateOkxPmParams(p: OkxPmParams): void {
   requireNonNegative(p.mr6ChargeFraction, 'params.mr6ChargeFraction');
   requirePositive(p.imrFactor, 'params.imrFactor');
-  if (p.imrFactor < 1) throw new BallastError('INVALID_INPUT', `imrFactor below 1 would make IMR < MMR, got ${p.imrFactor}`, 'params.imrFactor');
+  if (p.imrFactor < 1)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `imrFactor below 1 would make IMR < MMR, got ${p.imrFactor}`,
+      'params.imrFactor',
+    );
   p.mr6VolStates.forEach((s, i) => {
-    if (!OKX_VOL_STATES.includes(s)) throw new BallastError('INVALID_INPUT', `unknown vol state "${String(s)}"`, `params.mr6VolStates[${i}]`);
+    if (!OKX_VOL_STATES.includes(s))
+      throw new BallastError(
+        'INVALID_INPUT',
+        `unknown vol state "${String(s)}"`,
+        `params.mr6VolStates[${i}]`,
+      );
   });
-  if (!['mark', 'index'].includes(p.mr1DeltaOneBase)) throw new BallastError('INVALID_INPUT', `mr1DeltaOneBase must be mark or index`, 'params.mr1DeltaOneBase');
-  if (!['worse', 'shocked', 'current'].includes(p.inverseUsdConversion)) throw new BallastError('INVALID_INPUT', `inverseUsdConversion must be worse, shocked or current`, 'params.inverseUsdConversion');
-  for (const [g, v] of Object.entries(p.mr4.minBasis)) requireNonNegative(v, `params.mr4.minBasis.${g}`);
-  for (const [g, v] of Object.entries(p.mr4.annualRate)) requireNonNegative(v, `params.mr4.annualRate.${g}`);
-  for (const [g, v] of Object.entries(p.mr7.rawRate)) requireNonNegative(v, `params.mr7.rawRate.${g}`);
-  if (!p.mr7.tierTables[p.mr7.tierTable]) throw new BallastError('INVALID_INPUT', `no MR7 tier table named "${p.mr7.tierTable}"`, 'params.mr7.tierTable');
+  if (!['mark', 'index'].includes(p.mr1DeltaOneBase))
+    throw new BallastError(
+      'INVALID_INPUT',
+      `mr1DeltaOneBase must be mark or index`,
+      'params.mr1DeltaOneBase',
+    );
+  if (!['worse', 'shocked', 'current'].includes(p.inverseUsdConversion))
+    throw new BallastError(
+      'INVALID_INPUT',
+      `inverseUsdConversion must be worse, shocked or current`,
+      'params.inverseUsdConversion',
+    );
+  for (const [g, v] of Object.entries(p.mr4.minBasis))
+    requireNonNegative(v, `params.mr4.minBasis.${g}`);
+  for (const [g, v] of Object.entries(p.mr4.annualRate))
+    requireNonNegative(v, `params.mr4.annualRate.${g}`);
+  for (const [g, v] of Object.entries(p.mr7.rawRate))
+    requireNonNegative(v, `params.mr7.rawRate.${g}`);
+  if (!p.mr7.tierTables[p.mr7.tierTable])
+    throw new BallastError(
+      'INVALID_INPUT',
+      `no MR7 tier table named "${p.mr7.tierTable}"`,
+      'params.mr7.tierTable',
+    );
   requireNonNegative(p.borrow.mmrRate, 'params.borrow.mmrRate');
   requireNonNegative(p.borrow.imrOverMmr, 'params.borrow.imrOverMmr');
   requireNonNegative(p.liquidation.costRate, 'params.liquidation.costRate');
   for (const [c, h] of Object.entries(p.haircuts.byCurrency)) {
     requireFinite(h.maintenance, `params.haircuts.byCurrency.${c}.maintenance`);
-    if (h.maintenance < 0 || h.maintenance > 1) throw new BallastError('INVALID_INPUT', `a haircut must be in [0, 1]`, `params.haircuts.byCurrency.${c}.maintenance`);
+    if (h.maintenance < 0 || h.maintenance > 1)
+      throw new BallastError(
+        'INVALID_INPUT',
+        `a haircut must be in [0, 1]`,
+        `params.haircuts.byCurrency.${c}.maintenance`,
+      );
   }
 }

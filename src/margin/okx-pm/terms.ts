@@ -46,7 +46,12 @@ export function okxMr6Charge(worstPnl: number, fraction: number): number {
  * MR4 basis charge of one position: `|cash delta| × max(minBasis, annualRate × T)`, T in
  * ACT/365 years (0 for perps). okx-pm.md §5 (form [I]; perp fractions [R], annual rates [V]).
  */
-export function okxMr4Charge(absCashDeltaUsd: number, yearsToExpiry: number, minBasis: number, annualRate: number): number {
+export function okxMr4Charge(
+  absCashDeltaUsd: number,
+  yearsToExpiry: number,
+  minBasis: number,
+  annualRate: number,
+): number {
   return Math.abs(absCashDeltaUsd) * Math.max(minBasis, annualRate * Math.max(0, yearsToExpiry));
 }
 
@@ -55,7 +60,11 @@ export function okxMr4Charge(absCashDeltaUsd: number, yearsToExpiry: number, min
  * times its tier's multiplier (okx-pm.md §2.2 [V ann-mr7-2021]: raw 30,000 with the BTC
  * tiers → 10,000 × 1 + 20,000 × 2 = 50,000). USD.
  */
-export function okxMr7Adjusted(rawUsd: number, tiers: readonly TierEdge[], field = 'mr7.tiers'): number {
+export function okxMr7Adjusted(
+  rawUsd: number,
+  tiers: readonly TierEdge[],
+  field = 'mr7.tiers',
+): number {
   return tieredMaintenance(rawUsd, bracketsFromTiers(tiers, field), 'mr7.raw');
 }
 
@@ -88,10 +97,18 @@ export interface OkxAccountTotals {
  * `derivMmr = Σ MMR_unit`, `MMR = derivMmr + borrowMmr`, `IMR = imrFactor × derivMmr +
  * borrowImr` (okx-pm.md §1.1 [V MMR sum; T/R IMR composition]). USD.
  */
-export function okxAccountTotals(unitMmrs: readonly number[], borrow: OkxBorrowMargin, imrFactor: number): OkxAccountTotals {
+export function okxAccountTotals(
+  unitMmrs: readonly number[],
+  borrow: OkxBorrowMargin,
+  imrFactor: number,
+): OkxAccountTotals {
   let derivMmr = 0;
   for (const m of unitMmrs) derivMmr += m;
-  return { derivMmr, totalMmr: derivMmr + borrow.borrowMmr, totalImr: imrFactor * derivMmr + borrow.borrowImr };
+  return {
+    derivMmr,
+    totalMmr: derivMmr + borrow.borrowMmr,
+    totalImr: imrFactor * derivMmr + borrow.borrowImr,
+  };
 }
 
 /** `acctLever = Σ notionalUsd / eq` (okx-pm.md §4 [R]); `null` when eq = 0. */
@@ -103,7 +120,11 @@ export function okxAccountLeverage(totalNotionalUsd: number, eqUsd: number): num
  * `marginRatio = adjEq / (MMR + liquidation cost)` (okx-pm.md §1.1; the cost formula is [G]);
  * `null` when the denominator is 0.
  */
-export function okxMarginRatio(adjEqUsd: number, totalMmr: number, liquidationCostUsd: number): number | null {
+export function okxMarginRatio(
+  adjEqUsd: number,
+  totalMmr: number,
+  liquidationCostUsd: number,
+): number | null {
   const d = totalMmr + liquidationCostUsd;
   return d === 0 ? null : adjEqUsd / d;
 }
