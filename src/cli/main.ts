@@ -8,6 +8,7 @@ import { priceCommand } from './price.ts';
 import { surfaceCommand } from './surface.ts';
 import { marketCommand } from './market.ts';
 import { demoCommand } from './demo.ts';
+import { compareCommand, marginCommand, whatifCommand } from './margin.ts';
 
 const program = new Command('ballast')
   .description('Portfolio-margin engine and optimizer for crypto derivatives')
@@ -29,6 +30,9 @@ Exit codes: 0 ok, 2 bad input or market data (the message names the field), 1 in
 program.addCommand(priceCommand());
 program.addCommand(surfaceCommand());
 program.addCommand(marketCommand());
+program.addCommand(marginCommand());
+program.addCommand(compareCommand());
+program.addCommand(whatifCommand());
 program.addCommand(demoCommand());
 
 // addCommand does not pass settings down: every (sub)command exits through our handler.

@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'NO_CONVERGENCE'
   | 'FIT_FAILED'
   | 'FILE_NOT_FOUND'
+  | 'STALE_MARKET'
+  | 'WRONG_POOL'
   | 'UNSUPPORTED';
 
 /** A user error: a code, a readable message and the path of the bad field (if any). */

@@ -25,3 +25,15 @@ export function buildSnapshotFromFile(
 export function loadSnapshotFile(path: string): MarketSnapshot {
   return snapshotFromJson(readJsonFile(path), path);
 }
+
+/**
+ * Loads a market from either a snapshot file (`ballast market build` output) or a raw market
+ * file (built on the fly with the default options).
+ */
+export function loadMarket(path: string): MarketSnapshot {
+  const value = readJsonFile(path);
+  if (typeof value === 'object' && value !== null && 'schema' in value) return snapshotFromJson(value, path);
+  const imported = importRawMarket(value, path);
+  const built = buildSnapshot(imported.markets);
+  return { ...built.snapshot, warnings: [...imported.warnings, ...(built.snapshot.warnings ?? [])] };
+}

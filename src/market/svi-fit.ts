@@ -42,8 +42,9 @@ import {
   type ButterflyCheckOptions,
   checkButterfly,
   repairButterfly,
+  sviButterflyG,
 } from './arbitrage.ts';
-import { type SviParams, sviTotalVariance } from './svi.ts';
+import { type SviParams, sviTotalVariance, sviValidate } from './svi.ts';
 
 /**
  * One implied-vol quote of a slice: log-moneyness `k = ln(K/F)`, implied vol `vol`
@@ -384,6 +385,68 @@ function nelderMead2(
   return s[0]!;
 }
 
+/** The search box of the outer (m, ln σ) problem. */
+interface OuterBox {
+  readonly kLo: number;
+  readonly kHi: number;
+  readonly span: number;
+  readonly mLo: number;
+  readonly mHi: number;
+  readonly lsMin: number;
+  readonly lsMax: number;
+  readonly sigmaMin: number;
+}
+
+/**
+ * The quasi-explicit fit for fixed weights: Nelder–Mead over (m, ln σ) of the inner QP's
+ * optimum, started from the 3 best points of a 7×7 grid (plus `prevX`) when `fullSearch`,
+ * else from `prevX` only.
+ */
+function outerFit(
+  data: InnerData,
+  box: OuterBox,
+  rhoMax: number,
+  lee: number,
+  chords: readonly [number, number][],
+  prevX: [number, number] | undefined,
+  fullSearch: boolean,
+): { x: [number, number]; params: SviParams; objective: number } {
+  const { kLo, kHi, span, mLo, mHi, lsMin, lsMax, sigmaMin } = box;
+  const clampX = (x: readonly [number, number]): [number, number] => [
+    Math.min(mHi, Math.max(mLo, x[0])),
+    Math.min(lsMax, Math.max(lsMin, x[1])),
+  ];
+  const obj = (x: readonly [number, number]): number => {
+    const [m, ls] = clampX(x);
+    return innerFit(data, m, Math.exp(ls), rhoMax, lee, chords).objective;
+  };
+  const starts: [number, number][] = [];
+  if (fullSearch || prevX === undefined) {
+    const grid: { x: [number, number]; f: number }[] = [];
+    const sLo = Math.log(Math.max(sigmaMin, 0.02 * span));
+    const sHi = Math.log(Math.max(Math.max(sigmaMin, 0.02 * span) * 1.01, 2 * span));
+    for (let i = 0; i < 7; i++) {
+      for (let j = 0; j < 7; j++) {
+        const x: [number, number] = [kLo + ((kHi - kLo) * i) / 6, sLo + ((sHi - sLo) * j) / 6];
+        grid.push({ x, f: obj(x) });
+      }
+    }
+    grid.sort((p, q) => p.f - q.f);
+    for (const g of grid.slice(0, 3)) starts.push(g.x);
+    if (prevX !== undefined) starts.push(prevX);
+  } else {
+    starts.push(prevX);
+  }
+  let best: { x: [number, number]; f: number } | undefined;
+  for (const x0 of starts) {
+    const r = nelderMead2(obj, x0, [0.1 * span, 0.5]);
+    if (best === undefined || r.f < best.f) best = r;
+  }
+  const [m, ls] = clampX(best!.x);
+  const inner = innerFit(data, m, Math.exp(ls), rhoMax, lee, chords);
+  return { x: [m, ls], params: inner.params, objective: inner.objective };
+}
+
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const n = s.length;
@@ -442,6 +505,264 @@ function neighbourScreen(
     const u = r / (4.685 * scale);
     return Math.abs(u) < 1 ? (1 - u * u) ** 2 : 0;
   });
+}
+
+// ---------------------------------------------------------------------------------------
+// Butterfly-constrained refinement.
+
+/** The data and bounds of the constrained problem (see `constrainedRefine`). */
+interface ConstrainedProblem {
+  readonly k: readonly number[];
+  readonly vol: readonly number[];
+  /** Vol-space weights λᵢψᵢ, normalised to sum 1. */
+  readonly omega: readonly number[];
+  readonly T: number;
+  readonly mLo: number;
+  readonly mHi: number;
+  readonly lnSigmaLo: number;
+  readonly lnSigmaHi: number;
+  readonly rhoMax: number;
+  /** Wing-slope bound used here: min(L, 2) (g → 1/4 − slope²/16 in the wings). */
+  readonly lee: number;
+  /** Fixed penalty grid in k. */
+  readonly grid: readonly number[];
+}
+
+/**
+ * Coordinates of the constrained search: x = (ln v, ln(b(1 + |ρ|)), atanh(ρ/ρ_max), m, ln σ)
+ * with v = a + bσ√(1 − ρ²) the minimum total variance, so every x maps to a slice with
+ * positive variance and |ρ| < ρ_max; Lee's bound and the boxes of m and σ are the bounds
+ * `lower`/`upper` of x (handled by the bounded Levenberg–Marquardt below).
+ */
+function xToParams(x: readonly number[], pr: ConstrainedProblem): SviParams {
+  const rho = pr.rhoMax * Math.tanh(x[2]!);
+  const b = Math.exp(x[1]!) / (1 + Math.abs(rho));
+  const m = x[3]!;
+  const sigma = Math.exp(x[4]!);
+  const a = Math.exp(x[0]!) - b * sigma * Math.sqrt(1 - rho * rho);
+  return { a, b, rho, m, sigma };
+}
+
+function paramsToX(p: SviParams, pr: ConstrainedProblem): number[] {
+  const rho = Math.max(-pr.rhoMax, Math.min(pr.rhoMax, p.rho)) * (1 - 1e-9);
+  const sigma = Math.min(Math.exp(pr.lnSigmaHi), Math.max(Math.exp(pr.lnSigmaLo), p.sigma));
+  const b = Math.max(0, p.b);
+  const v = Math.max(p.a + b * sigma * Math.sqrt(1 - rho * rho), 1e-8);
+  const x = [
+    Math.log(v),
+    Math.log(Math.max(b * (1 + Math.abs(rho)), 1e-8)),
+    Math.atanh(rho / pr.rhoMax),
+    p.m,
+    Math.log(sigma),
+  ];
+  const [lo, hi] = xBounds(pr);
+  return x.map((v, i) => Math.min(hi[i]!, Math.max(lo[i]!, v)));
+}
+
+function xBounds(pr: ConstrainedProblem): [number[], number[]] {
+  return [
+    [-Infinity, -Infinity, -Infinity, pr.mLo, pr.lnSigmaLo],
+    [Infinity, Math.log(pr.lee), Infinity, pr.mHi, pr.lnSigmaHi],
+  ];
+}
+
+/** Weighted vol-space objective Σωᵢ(σ_SVI(kᵢ) − σᵢ)². */
+function volObjective(p: SviParams, pr: ConstrainedProblem): number {
+  let s = 0;
+  for (let i = 0; i < pr.k.length; i++) {
+    const e = Math.sqrt(Math.max(0, sviTotalVariance(p, pr.k[i]!)) / pr.T) - pr.vol[i]!;
+    s += pr.omega[i]! * e * e;
+  }
+  return s;
+}
+
+/** Offsets u of the moving penalty points m + σ·sinh(u) (dense near m, out to ±1490σ). */
+const SINH_OFFSETS = Array.from({ length: 81 }, (_, i) => -8 + (16 * i) / 80);
+
+/**
+ * Residual vector of the penalised problem: √ωᵢ·(σ_SVI(kᵢ) − σᵢ) for the quotes, then
+ * c·max(0, ε − g(k)) on the fixed grid and on the moving points m + σ·sinh(u).
+ */
+function constrainedResiduals(
+  x: readonly number[],
+  pr: ConstrainedProblem,
+  c: number,
+  eps: number,
+): number[] {
+  const p = xToParams(x, pr);
+  const out: number[] = [];
+  for (let i = 0; i < pr.k.length; i++) {
+    const e = Math.sqrt(Math.max(0, sviTotalVariance(p, pr.k[i]!)) / pr.T) - pr.vol[i]!;
+    out.push(Math.sqrt(pr.omega[i]!) * e);
+  }
+  const pen = (k: number): void => {
+    const g = sviButterflyG(p, k);
+    out.push(c * (Number.isFinite(g) ? Math.max(0, eps - g) : 1));
+  };
+  for (const k of pr.grid) pen(k);
+  for (const u of SINH_OFFSETS) pen(p.m + p.sigma * Math.sinh(u));
+  return out;
+}
+
+/**
+ * Levenberg–Marquardt (Marquardt's diagonal scaling, forward-difference Jacobian) for
+ * min ½‖r(x)‖² subject to lo ≤ x ≤ hi: coordinates at a bound whose gradient points outwards
+ * are frozen for the step, and the step is cut back to the box. Deterministic.
+ */
+function levenbergMarquardt(
+  res: (x: readonly number[]) => number[],
+  x0: readonly number[],
+  lo: readonly number[],
+  hi: readonly number[],
+  maxIter: number,
+): number[] {
+  const n = x0.length;
+  let x = [...x0];
+  let r = res(x);
+  let f = r.reduce((s, v) => s + v * v, 0);
+  let lambda = 1e-3;
+  for (let iter = 0; iter < maxIter; iter++) {
+    const J: number[][] = [];
+    for (let j = 0; j < n; j++) {
+      // Difference inwards at an upper bound, so the residuals stay defined in the box.
+      const h = (x[j]! >= hi[j]! ? -1 : 1) * 1e-7 * Math.max(1, Math.abs(x[j]!));
+      const xh = [...x];
+      xh[j]! += h;
+      const rh = res(xh);
+      J.push(rh.map((v, i) => (v - r[i]!) / h));
+    }
+    const Jtr = J.map((a) => a.reduce((s, v, i) => s + v * r[i]!, 0));
+    // Free coordinates: not at a bound, or at a bound with descent pointing inwards.
+    const free: number[] = [];
+    for (let j = 0; j < n; j++) {
+      const atLo = x[j]! <= lo[j]! && Jtr[j]! > 0;
+      const atHi = x[j]! >= hi[j]! && Jtr[j]! < 0;
+      if (!atLo && !atHi) free.push(j);
+    }
+    if (free.length === 0) break;
+    const JtJ = free.map((i) => free.map((j) => J[i]!.reduce((s, v, t) => s + v * J[j]![t]!, 0)));
+    let improved = false;
+    for (let tries = 0; tries < 12; tries++) {
+      const A = JtJ.map((row, i) =>
+        row.map((v, j) => (i === j ? v + lambda * Math.max(v, 1e-12) : v)),
+      );
+      const step = solveDense(
+        A,
+        free.map((j) => -Jtr[j]!),
+      );
+      if (step === null) {
+        lambda *= 10;
+        continue;
+      }
+      const xn = [...x];
+      free.forEach((j, t) => {
+        xn[j] = Math.min(hi[j]!, Math.max(lo[j]!, x[j]! + step[t]!));
+      });
+      const rn = res(xn);
+      const fn = rn.reduce((s, v) => s + v * v, 0);
+      if (fn < f) {
+        const rel = (f - fn) / Math.max(f, 1e-300);
+        x = xn;
+        r = rn;
+        f = fn;
+        lambda = Math.max(lambda / 3, 1e-12);
+        improved = rel > 1e-10;
+        break;
+      }
+      lambda *= 10;
+    }
+    if (!improved) break;
+  }
+  return x;
+}
+
+/**
+ * Penalised constrained refinement from one start: Levenberg–Marquardt on the vol residuals
+ * plus c·max(0, ε − g) on the penalty points, with c raised in stages (penalty continuation).
+ */
+function constrainedRefine(start: SviParams, pr: ConstrainedProblem, scale: number): SviParams {
+  let x = paramsToX(start, pr);
+  const [lo, hi] = xBounds(pr);
+  const nPen = pr.grid.length + SINH_OFFSETS.length;
+  for (const mu of [1e-2, 1, 1e2, 1e4, 1e6]) {
+    const c = Math.sqrt((mu * scale) / nPen);
+    x = levenbergMarquardt((y) => constrainedResiduals(y, pr, c, 1e-3), x, lo, hi, 60);
+    if (process.env.SVI_DEBUG2 !== undefined) {
+      const q = xToParams(x, pr);
+      const r = constrainedResiduals(x, pr, c, 1e-3);
+      console.log('  mu', mu, 'rmse', (Math.sqrt(volObjective(q, pr)) * 100).toFixed(4), 'pen', r.slice(pr.k.length).reduce((s, v) => s + v * v, 0) / scale, 'x', x.map((v) => v.toFixed(3)).join(' '), JSON.stringify(q));
+    }
+  }
+  return xToParams(x, pr);
+}
+
+interface ButterflyFreeInput {
+  readonly k: readonly number[];
+  readonly vol: readonly number[];
+  /** Final weights λᵢψᵢ of the unconstrained fit. */
+  readonly lamPsi: readonly number[];
+  readonly T: number;
+  readonly box: OuterBox;
+  readonly rhoMax: number;
+  readonly lee: number;
+  readonly check: ButterflyCheckOptions;
+}
+
+/**
+ * The butterfly-constrained fit (see the module comment): candidates from several
+ * deterministic starts, each refined under the penalty, the best arbitrage-free one by the
+ * weighted vol objective.
+ */
+function butterflyFreeFit(p0: SviParams, inp: ButterflyFreeInput): SviParams {
+  const { k, vol, T, box } = inp;
+  const sw = inp.lamPsi.reduce((s, v) => s + v, 0);
+  const omega = inp.lamPsi.map((v) => v / sw);
+  const w0 = Math.max(1e-8, sviTotalVariance(p0, 0));
+  const R = Math.max(1, 6 * Math.sqrt(w0), Math.abs(box.kLo) + box.span, Math.abs(box.kHi) + box.span);
+  const grid: number[] = [];
+  for (let i = 0; i <= 160; i++) grid.push(-R + (2 * R * i) / 160);
+  for (let i = 1; i <= 40; i++) {
+    const f = Math.pow(50, i / 40);
+    grid.push(-R * f, R * f);
+  }
+  const pr: ConstrainedProblem = {
+    k,
+    vol,
+    omega,
+    T,
+    mLo: box.mLo,
+    mHi: box.mHi,
+    lnSigmaLo: box.lsMin,
+    lnSigmaHi: box.lsMax,
+    rhoMax: inp.rhoMax,
+    lee: Math.min(inp.lee, 2),
+    grid,
+  };
+  const ok = (q: SviParams): boolean =>
+    sviValidate(q).length === 0 && checkButterfly(q, inp.check).arbitrageFree;
+  const scale = Math.max(volObjective(p0, pr), 1e-10);
+  const starts: SviParams[] = [p0];
+  const qs: SviQuote[] = k.map((kk, i) => ({ k: kk, vol: vol[i]!, weight: inp.lamPsi[i]! }));
+  starts.push(repairButterfly(p0, qs, T, { check: inp.check }));
+  let best: SviParams | undefined;
+  let bestF = Infinity;
+  const consider = (q: SviParams): void => {
+    if (!ok(q)) return;
+    const f = volObjective(q, pr);
+    if (f < bestF) {
+      bestF = f;
+      best = q;
+    }
+  };
+  const dbg = process.env.SVI_DEBUG !== undefined;
+  for (const [i, s] of starts.entries()) {
+    consider(s);
+    const t0 = performance.now();
+    const r = constrainedRefine(s, pr, scale);
+    consider(r);
+    if (dbg) console.log('start', i, ok(s), Math.sqrt(volObjective(s, pr)) * 100, '->', ok(r), Math.sqrt(volObjective(r, pr)) * 100, checkButterfly(r).minDensity, (performance.now() - t0).toFixed(1), 'ms');
+  }
+  return best!;
 }
 
 function fail(message: string, field?: string): never {
@@ -513,6 +834,7 @@ export function fitSviSlice(
   let params: SviParams | undefined;
   let residuals: number[] = [];
   let robust: number[] = [];
+  let box: OuterBox | undefined;
   for (let round = 0; ; round++) {
     const idx = used;
     const ks = idx.map((i) => quotes[i]!.k);
@@ -528,6 +850,7 @@ export function fitSviSlice(
     const sMax = Math.max(sigmaMin * 10, options.sigmaMax ?? span);
     const lsMin = Math.log(sigmaMin);
     const lsMax = Math.log(Math.max(sMax, sigmaMin * 10));
+    box = { kLo, kHi, span, mLo, mHi, lsMin, lsMax, sigmaMin };
     robust = loss === 'linear' ? idx.map(() => 1) : neighbourScreen(ks, vols, minScale);
     let volHat = [...vols];
     let prevX: [number, number] | undefined;
@@ -535,40 +858,9 @@ export function fitSviSlice(
     for (let it = 0; it < maxIt; it++) {
       const omega = idx.map((_, j) => (base[j]! * robust[j]!) / (T * (volHat[j]! + vols[j]!)) ** 2);
       const data: InnerData = { k: ks, w: wMkt, omega };
-      const clampX = (x: readonly [number, number]): [number, number] => [
-        Math.min(mHi, Math.max(mLo, x[0])),
-        Math.min(lsMax, Math.max(lsMin, x[1])),
-      ];
-      const obj = (x: readonly [number, number]): number => {
-        const [m, ls] = clampX(x);
-        return innerFit(data, m, Math.exp(ls), rhoMax, lee, chords).objective;
-      };
-      const starts: [number, number][] = [];
-      const fullSearch = it === 0 || prevX === undefined;
-      if (fullSearch) {
-        const grid: { x: [number, number]; f: number }[] = [];
-        const sLo = Math.log(Math.max(sigmaMin, 0.02 * span));
-        const sHi = Math.log(Math.max(Math.max(sigmaMin, 0.02 * span) * 1.01, 2 * span));
-        for (let i = 0; i < 7; i++) {
-          for (let j = 0; j < 7; j++) {
-            const x: [number, number] = [kLo + ((kHi - kLo) * i) / 6, sLo + ((sHi - sLo) * j) / 6];
-            grid.push({ x, f: obj(x) });
-          }
-        }
-        grid.sort((p, q) => p.f - q.f);
-        for (const g of grid.slice(0, 3)) starts.push(g.x);
-        if (prevX !== undefined) starts.push(prevX);
-      } else {
-        starts.push(prevX!);
-      }
-      let best: { x: [number, number]; f: number } | undefined;
-      for (const x0 of starts) {
-        const r = nelderMead2(obj, x0, [0.1 * span, 0.5]);
-        if (best === undefined || r.f < best.f) best = r;
-      }
-      const [m, ls] = clampX(best!.x);
-      prevX = [m, ls];
-      const next = innerFit(data, m, Math.exp(ls), rhoMax, lee, chords).params;
+      const fitted = outerFit(data, box, rhoMax, lee, chords, it === 0 ? undefined : prevX, it === 0);
+      prevX = fitted.x;
+      const next = fitted.params;
       const moved =
         params === undefined ||
         Math.abs(next.a - params.a) +
@@ -604,12 +896,17 @@ export function fitSviSlice(
   let repaired = false;
   if (options.enforceButterfly === true && !butterfly.arbitrageFree) {
     const maxLam = Math.max(...used.map((i) => baseRaw[i]!));
-    const qs: SviQuote[] = used.map((i, j) => ({
-      k: quotes[i]!.k,
-      vol: quotes[i]!.vol,
-      weight: (baseRaw[i]! / maxLam) * robust[j]!,
-    }));
-    p = repairButterfly(p, qs, T, { check: options.butterfly });
+    const lamPsi = used.map((i, j) => (baseRaw[i]! / maxLam) * robust[j]!);
+    p = butterflyFreeFit(p, {
+      k: used.map((i) => quotes[i]!.k),
+      vol: used.map((i) => quotes[i]!.vol),
+      lamPsi,
+      T,
+      box: box!,
+      rhoMax,
+      lee,
+      check: options.butterfly ?? {},
+    });
     butterfly = checkButterfly(p, options.butterfly);
     repaired = true;
     residuals = used.map(

@@ -1,0 +1,155 @@
+/** `ballast margin`, `ballast compare`, `ballast whatif`. */
+import { Command, Option } from '@commander-js/extra-typings';
+import { BallastError } from '../core/errors.ts';
+import { parseSymbol } from '../instruments/symbol.ts';
+import { combinePools } from '../margin/combine.ts';
+import { MARGIN_MODELS, marginModel } from '../margin/registry.ts';
+import { totalsUsd, whatIf } from '../margin/what-if.ts';
+import { deriveCaseMargin, isDeriveCase } from '../io/derive-case.ts';
+import { readJsonFile } from '../io/read-json.ts';
+import { renderComparison, renderMarginResult, type CompareRow } from '../io/render-margin.ts';
+import { fmt, renderTable } from '../io/table.ts';
+import { checkPlausibleSize } from '../io/portfolio-input.ts';
+import type { Position } from '../risk/portfolio.ts';
+import { guarded } from './errors.ts';
+import { loadMarketChecked, loadPortfolio, modelParams, type MarketOptions } from './context.ts';
+
+/** Adds the market options every margin command shares. */
+const marketOptions = <A extends unknown[], O extends Record<string, unknown>>(c: Command<A, O>) =>
+  c
+    .option('--market <file>', 'market snapshot (ballast market build) or raw market file')
+    .option('--allow-stale', 'margin on a snapshot older than --max-age, as of its own time (flagged in the output)', false)
+    .option('--max-age <duration>', 'maximum snapshot age (e.g. 30s, 15m, 2h, 3d)', '1h');
+
+const MODEL_IDS = () => MARGIN_MODELS.map((m) => m.id);
+
+/** Builds the `margin` command. */
+export function marginCommand() {
+  const cmd = new Command('margin')
+    .description('Margin a portfolio under one model: IM, MM, equity, worst scenario, contributors, add-ons')
+    .argument('<portfolio>', 'portfolio: Ballast JSON, CSV (instrument,size[,entryPrice]), Deribit get_positions, ccxt fetchPositions, or a Derive PM2 case')
+    .addOption(new Option('--model <id>', 'margin model').choices(MODEL_IDS()).makeOptionMandatory())
+    .option('--params <file>', 'JSON file of parameter overrides, merged over the model defaults')
+    .option('--json', 'print JSON', false);
+  return marketOptions(cmd)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ ballast margin examples/hedged-book.json --market snapshot.json --model deribit-pm
+  $ ballast margin examples/short-strangle.csv --market data/deribit-quantflow/deribit_btc.json.gz --allow-stale --model deribit-standard --json
+  $ ballast margin test/fixtures/derive-pm2/test_1_collateral_cash_only.json --model derive-pm2 --json
+
+Sizes are in coins (base units). A Derive PM2 case file carries its own market and parameters.`,
+    )
+    .action(
+      guarded((file, o) => {
+        const model = marginModel(o.model);
+        if (model.id === 'derive-pm2' && o.market === undefined) {
+          const value = readJsonFile(file);
+          if (isDeriveCase(value)) {
+            const r = deriveCaseMargin(value, file);
+            process.stdout.write(o.json ? `${JSON.stringify(r, null, 2)}\n` : `${renderMarginResult(r)}\n`);
+            return;
+          }
+        }
+        const { snapshot, warnings } = loadMarketChecked(o);
+        const portfolio = loadPortfolio(file, snapshot);
+        const params = modelParams(model, o.params);
+        const pools = model.evaluate(portfolio, snapshot, params).map((r) => ({ ...r, warnings: [...r.warnings, ...warnings] }));
+        const combined = combinePools(model.id, model.version, pools, snapshot);
+        if (o.json) {
+          process.stdout.write(`${JSON.stringify(combined, null, 2)}\n`);
+          return;
+        }
+        process.stdout.write(`${pools.map((r) => renderMarginResult(r)).join('\n\n')}\n`);
+        if (pools.length > 1) process.stdout.write(`\ntotal over pools (USD): IM ${fmt(combined.initialMargin, 2)}, MM ${fmt(combined.maintenanceMargin, 2)}, equity ${fmt(combined.equity, 2)}\n`);
+      }),
+    );
+}
+
+/** Every model on one portfolio; models that do not apply show why. */
+export function compareModels(file: string, o: MarketOptions): { rows: CompareRow[]; baselineUsd: number | undefined } {
+  const { snapshot, warnings } = loadMarketChecked(o);
+  const portfolio = loadPortfolio(file, snapshot);
+  const rows: CompareRow[] = MARGIN_MODELS.map((model) => {
+    try {
+      const results = model.evaluate(portfolio, snapshot, model.defaultParams).map((r) => ({ ...r, warnings: [...r.warnings, ...warnings] }));
+      const t = totalsUsd(results, snapshot);
+      return { model: model.id, title: model.title, results, initialMarginUsd: t.initialMargin, maintenanceMarginUsd: t.maintenanceMargin };
+    } catch (e) {
+      if (!(e instanceof BallastError) || e.code !== 'UNSUPPORTED') throw e;
+      return { model: model.id, title: model.title, results: [], initialMarginUsd: NaN, maintenanceMarginUsd: NaN, error: `n/a: ${e.message}` };
+    }
+  });
+  const baseline = rows.find((r) => r.model === 'isolated' && !r.error)?.initialMarginUsd;
+  return { rows, baselineUsd: baseline };
+}
+
+/** Builds the `compare` command. */
+export function compareCommand() {
+  const cmd = new Command('compare')
+    .description('Margin a portfolio under every applicable model, side by side, with the saving against isolated margin')
+    .argument('<portfolio>', 'portfolio file (see ballast margin --help)')
+    .option('--json', 'print JSON', false);
+  return marketOptions(cmd)
+    .addHelpText('after', `\nExamples:\n  $ ballast compare examples/hedged-book.json --market snapshot.json\n  $ ballast compare examples/short-strangle.csv --market snapshot.json --json`)
+    .action(
+      guarded((file, o) => {
+        const { rows, baselineUsd } = compareModels(file, o);
+        if (o.json) {
+          process.stdout.write(`${JSON.stringify({ baselineUsd, models: rows.map((r) => ({ model: r.model, initialMarginUsd: r.error ? null : r.initialMarginUsd, maintenanceMarginUsd: r.error ? null : r.maintenanceMarginUsd, savingVsIsolated: !r.error && baselineUsd ? 1 - r.initialMarginUsd / baselineUsd : null, error: r.error ?? null, pools: r.results })) }, null, 2)}\n`);
+          return;
+        }
+        process.stdout.write(`${renderComparison(rows, baselineUsd)}\n`);
+      }),
+    );
+}
+
+/** Parses `SYMBOL:SIZE` (size in coins). */
+export function parseTrade(text: string, field = '--trade'): Position {
+  const i = text.lastIndexOf(':');
+  if (i <= 0) throw new BallastError('INVALID_INPUT', `expected SYMBOL:SIZE (size in coins, e.g. BTC-PERPETUAL:-0.5), got "${text}"`, field);
+  const instrument = parseSymbol(text.slice(0, i), undefined, field);
+  const size = Number(text.slice(i + 1));
+  if (text.slice(i + 1).trim() === '' || !Number.isFinite(size) || size === 0) throw new BallastError('INVALID_INPUT', `size must be a non-zero number of coins, got "${text.slice(i + 1)}"`, field);
+  return { instrument, size };
+}
+
+/** Builds the `whatif` command. */
+export function whatifCommand() {
+  const cmd = new Command('whatif')
+    .description('Margin before and after trades, and each trade\'s incremental margin')
+    .argument('<portfolio>', 'portfolio file (see ballast margin --help)')
+    .addOption(new Option('--model <id>', 'margin model').choices(MODEL_IDS()).default('deribit-pm'))
+    .option('--trade <SYMBOL:SIZE...>', 'trade(s), size in coins (negative = sell)')
+    .option('--params <file>', 'JSON file of parameter overrides')
+    .option('--json', 'print JSON', false);
+  return marketOptions(cmd)
+    .addHelpText('after', `\nExamples:\n  $ ballast whatif examples/short-strangle.csv --market snapshot.json --trade BTC-PERPETUAL:0.5\n  $ ballast whatif book.json --market snapshot.json --model okx-pm --trade BTC-25SEP26-60000-P:1 --trade BTC-25SEP26:-1`)
+    .action(
+      guarded((file, o) => {
+        const tradesText = o.trade ?? [];
+        if (tradesText.length === 0) throw new BallastError('INVALID_INPUT', 'give at least one trade as SYMBOL:SIZE', '--trade');
+        const model = marginModel(o.model);
+        const { snapshot } = loadMarketChecked(o);
+        const portfolio = loadPortfolio(file, snapshot);
+        const trades = tradesText.map((t, k) => {
+          const p = parseTrade(t, `--trade[${k}]`);
+          checkPlausibleSize(p, snapshot, `--trade[${k}]`);
+          return p;
+        });
+        const r = whatIf(model, portfolio, snapshot, modelParams(model, o.params), trades);
+        if (o.json) {
+          process.stdout.write(`${JSON.stringify({ model: model.id, beforeUsd: r.beforeUsd, afterUsd: r.afterUsd, trades: r.trades.map((t) => ({ symbol: t.trade.instrument.symbol, size: t.trade.size, incrementalInitialMarginUsd: t.incrementalInitialMarginUsd, incrementalMaintenanceMarginUsd: t.incrementalMaintenanceMarginUsd })), before: r.before, after: r.after }, null, 2)}\n`);
+          return;
+        }
+        const rows = [
+          ['before', '', fmt(r.beforeUsd.initialMargin, 2), fmt(r.beforeUsd.maintenanceMargin, 2)],
+          ...r.trades.map((t) => [`+ ${t.trade.instrument.symbol} alone`, fmt(t.trade.size, 4), `${t.incrementalInitialMarginUsd >= 0 ? '+' : ''}${fmt(t.incrementalInitialMarginUsd, 2)}`, `${t.incrementalMaintenanceMarginUsd >= 0 ? '+' : ''}${fmt(t.incrementalMaintenanceMarginUsd, 2)}`]),
+          ['after all trades', '', fmt(r.afterUsd.initialMargin, 2), fmt(r.afterUsd.maintenanceMargin, 2)],
+        ];
+        process.stdout.write(`${model.id}: what-if (USD; incremental rows are the change from "before")\n${renderTable(['', 'size', 'IM', 'MM'], rows)}\n`);
+      }),
+    );
+}

@@ -1,0 +1,77 @@
+/**
+ * Readable margin reports: one model's breakdown per pool, the side-by-side comparison of
+ * models, and the what-if table.
+ */
+import type { MarginResult } from '../margin/margin-result.ts';
+import { fmt, renderTable } from './table.ts';
+
+/** Decimals suited to a currency (coins 6, stables 2). */
+export function decimalsFor(currency: string): number {
+  return ['USD', 'USDC', 'USDT'].includes(currency) ? 2 : 6;
+}
+
+const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '∞');
+
+/** The breakdown of one result: requirements, worst scenario, top contributors, add-ons. */
+export function renderMarginResult(r: MarginResult, topN = 8): string {
+  const d = decimalsFor(r.currency);
+  const out: string[] = [];
+  out.push(`${r.model} ${r.modelVersion} — pool ${r.currency}`);
+  out.push(
+    renderTable(
+      ['', r.currency],
+      [
+        ['equity', fmt(r.equity, d)],
+        ['initial margin (IM)', fmt(r.initialMargin, d)],
+        ['maintenance margin (MM)', fmt(r.maintenanceMargin, d)],
+        ['free collateral (equity − IM)', fmt(r.equity - r.initialMargin, d)],
+        ['IM utilization', pct(r.utilization)],
+      ],
+      ['left', 'right'],
+    ),
+  );
+  if (r.worstScenario) {
+    const w = r.worstScenario;
+    out.push(`worst scenario: ${w.label} [${w.id}], P&L ${fmt(w.pnl, d)} ${r.currency}`);
+  }
+  const contrib = [...r.contributions].sort((a, b) => a.pnl - b.pnl).slice(0, topN);
+  if (contrib.length > 0) {
+    out.push(
+      renderTable(
+        ['top contributors to the worst scenario', 'size', `P&L (${r.currency})`],
+        contrib.map((c) => [c.symbol, fmt(c.size, 4), fmt(c.pnl, d)]),
+      ),
+    );
+  }
+  if (r.addOns.length > 0) {
+    out.push(renderTable(['add-on', 'applies to', `amount (${r.currency})`, 'how'], r.addOns.map((a) => [a.name, a.appliesTo, fmt(a.amount, d), a.description ?? '']), ['left', 'left', 'right', 'left']));
+  }
+  for (const u of r.unverified) out.push(`unverified: ${u}`);
+  for (const w of r.warnings) out.push(`warning: ${w}`);
+  out.push(`inputs hash ${r.inputsHash.slice(0, 16)}…`);
+  return out.join('\n');
+}
+
+/** One row per (model, pool) with IM/MM in the pool currency and in USD, and the saving vs a baseline. */
+export interface CompareRow {
+  readonly model: string;
+  readonly title: string;
+  readonly results: readonly MarginResult[];
+  /** IM of all pools in USD. */
+  readonly initialMarginUsd: number;
+  readonly maintenanceMarginUsd: number;
+  readonly error?: string;
+}
+
+/** Side-by-side table of models with the saving against `baselineUsd` (isolated margin). */
+export function renderComparison(rows: readonly CompareRow[], baselineUsd: number | undefined): string {
+  const short = (t: string) => (t.length > 70 ? `${t.slice(0, 69)}…` : t);
+  const table = rows.map((r) => {
+    if (r.error) return [r.model, '—', '—', '—', '—', short(r.error)];
+    const pools = r.results.map((x) => `${fmt(x.initialMargin, decimalsFor(x.currency))} ${x.currency}`).join(' + ');
+    const saving = baselineUsd && baselineUsd > 0 ? `${(100 * (1 - r.initialMarginUsd / baselineUsd)).toFixed(1)}%` : '—';
+    const note = r.results.some((x) => x.unverified.length > 0) ? 'has unverified rules' : '';
+    return [r.model, pools, fmt(r.initialMarginUsd, 0), fmt(r.maintenanceMarginUsd, 0), saving, note];
+  });
+  return renderTable(['model', 'IM per pool', 'IM (USD)', 'MM (USD)', 'saving vs isolated', 'note'], table, ['left', 'right', 'right', 'right', 'right', 'left']);
+}

@@ -1,0 +1,48 @@
+/**
+ * One summary over a model's pools: with a single pool it is that pool's result; with
+ * several (segregated settlement currencies) the amounts are summed in USD at each pool
+ * currency's index, and the worst scenario is the one of the pool with the largest IM (USD).
+ */
+import { canonicalHash } from '../core/hash.ts';
+import type { MarketSnapshot } from '../market/snapshot.ts';
+import { usdPrice } from '../risk/collateral.ts';
+import { utilization, type MarginResult } from './margin-result.ts';
+
+/** A model's result over all pools, with the per-pool results kept in `pools`. */
+export interface CombinedMarginResult extends MarginResult {
+  readonly pools: readonly MarginResult[];
+}
+
+/** Combines per-pool results (see module doc). */
+export function combinePools(model: string, version: string, pools: readonly MarginResult[], snapshot: MarketSnapshot): CombinedMarginResult {
+  if (pools.length === 1) return { ...pools[0]!, pools };
+  const px = pools.map((r) => usdPrice(r.currency, snapshot, `${model}.${r.currency}`));
+  let equity = 0;
+  let im = 0;
+  let mm = 0;
+  let biggest = -1;
+  pools.forEach((r, i) => {
+    equity += r.equity * px[i]!;
+    im += r.initialMargin * px[i]!;
+    mm += r.maintenanceMargin * px[i]!;
+    if (biggest < 0 || r.initialMargin * px[i]! > pools[biggest]!.initialMargin * px[biggest]!) biggest = i;
+  });
+  const top = pools[biggest];
+  const tag = (r: MarginResult, i: number) => ({ k: r.currency, f: px[i]! });
+  return {
+    model,
+    modelVersion: version,
+    currency: 'USD',
+    equity,
+    initialMargin: im,
+    maintenanceMargin: mm,
+    utilization: utilization(im, equity),
+    worstScenario: top?.worstScenario ? { ...top.worstScenario, id: `${top.currency}:${top.worstScenario.id}`, pnl: top.worstScenario.pnl * px[biggest]!, loss: top.worstScenario.loss * px[biggest]! } : undefined,
+    contributions: pools.flatMap((r, i) => r.contributions.map((c) => ({ ...c, pnl: c.pnl * tag(r, i).f }))),
+    addOns: pools.flatMap((r, i) => r.addOns.map((a) => ({ ...a, name: `${r.currency}: ${a.name}`, amount: a.amount * tag(r, i).f }))),
+    unverified: [...new Set(pools.flatMap((r) => r.unverified))],
+    warnings: pools.flatMap((r) => r.warnings.map((w) => `${r.currency}: ${w}`)),
+    inputsHash: canonicalHash(pools.map((r) => r.inputsHash)),
+    pools,
+  };
+}

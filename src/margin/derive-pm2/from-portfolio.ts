@@ -1,0 +1,106 @@
+/**
+ * Derive PMRM_2 on a Ballast portfolio and market snapshot: the adapter that lets the
+ * Derive model sit beside the others in `ballast margin` and `ballast compare`.
+ *
+ * Applicable to a book of **linear (USDC-settled) options and perps on one underlying**, as
+ * Derive lists them; anything else (inverse instruments, futures, several underlyings) is
+ * UNSUPPORTED rather than approximated. Mapping (derive-pm2.md §3):
+ * - options → `Options[]` with expiry in seconds from the snapshot time; one feed per expiry
+ *   with the snapshot's forward, rate and the SVI slice of exactly that expiry (a missing
+ *   slice is MISSING_VOL: Derive prices off per-expiry SVI, not an interpolation);
+ * - the linear perp → `NumPerps`, `PerpPrice` = perp mark, unrealised P&L from `entryPrice`;
+ * - USD-like balances → `Cash`; balances of the underlying coin → risk-cancelling collateral
+ *   with the haircuts in `collateralHaircuts` (ours, listed as unverified); other coins → UNSUPPORTED;
+ * - confidences from the snapshot (1 where absent).
+ */
+import { BallastError } from '../../core/errors.ts';
+import { isUsdLike } from '../../core/currency.ts';
+import { forwardAt } from '../../market/forwards.ts';
+import { perpMark, underlyingMarket } from '../../market/marks.ts';
+import type { MarketSnapshot } from '../../market/snapshot.ts';
+import type { Portfolio } from '../../risk/portfolio.ts';
+import type { MarginModel } from '../margin-model.ts';
+import type { MarginResult } from '../margin-result.ts';
+import { derivePm2Margin, DERIVE_PM2_MODEL_ID, DERIVE_PM2_MODEL_VERSION } from './derive-pm2.ts';
+import type { DerivePm2Collateral, DerivePm2ExpiryFeed, DerivePm2Input, DerivePm2Option } from './input.ts';
+import { DEFAULT_DERIVE_PM2_PARAMS, type DerivePm2Params } from './params.ts';
+
+/** Parameters of the adapted model: Derive's own plus haircuts for coin collateral. */
+export interface DerivePm2PortfolioParams {
+  readonly model: DerivePm2Params;
+  /** Haircuts applied to balances of the underlying coin (Derive sets them per asset). */
+  readonly collateralHaircuts: { readonly maintenance: number; readonly initial: number };
+}
+
+/** Defaults: Derive's base parameters; coin collateral haircuts 2% MM + 1% IM (ours). */
+export const DEFAULT_DERIVE_PM2_PORTFOLIO_PARAMS: DerivePm2PortfolioParams = {
+  model: DEFAULT_DERIVE_PM2_PARAMS,
+  collateralHaircuts: { maintenance: 0.02, initial: 0.01 },
+};
+
+/** Builds the Derive model input from a portfolio and snapshot (see module doc). */
+export function derivePm2Input(p: Portfolio, snapshot: MarketSnapshot, params: DerivePm2PortfolioParams): { input: DerivePm2Input; unverified: string[] } {
+  const underlyings = [...new Set(p.positions.map((x) => x.instrument.underlying))];
+  if (underlyings.length !== 1) throw new BallastError('UNSUPPORTED', `Derive PM2 margins one underlying per subaccount; this book has ${underlyings.length || 'none'}`, 'positions');
+  const coin = underlyings[0]!;
+  const u = underlyingMarket(snapshot, coin, 'positions');
+  const options: DerivePm2Option[] = [];
+  const feeds = new Map<number, DerivePm2ExpiryFeed>();
+  let numPerps = 0;
+  let unrealisedPerpPnl = 0;
+  for (const pos of p.positions) {
+    const inst = pos.instrument;
+    if (inst.settlement !== 'linear') throw new BallastError('UNSUPPORTED', `Derive lists USDC-settled instruments only; ${inst.symbol} is coin-settled`, inst.symbol);
+    if (inst.kind === 'perpetual') {
+      numPerps += pos.size;
+      if (pos.entryPrice !== undefined) unrealisedPerpPnl += pos.size * (perpMark(u) - pos.entryPrice);
+      continue;
+    }
+    if (inst.kind !== 'option') throw new BallastError('UNSUPPORTED', `Derive PM2 margins options and perps; ${inst.symbol} is a ${inst.kind}`, inst.symbol);
+    if (!(inst.expiryMs > snapshot.asOfMs)) throw new BallastError('EXPIRED', 'the option has expired at the snapshot time', inst.symbol);
+    const expiry = (inst.expiryMs - snapshot.asOfMs) / 1000;
+    options.push({ expiry, strike: inst.strike, isCall: inst.right === 'call', amount: pos.size });
+    if (!feeds.has(expiry)) {
+      const slice = u.surface.find((s) => s.expiryMs === inst.expiryMs);
+      if (!slice) throw new BallastError('MISSING_VOL', 'Derive PM2 needs the SVI slice of this exact expiry; the snapshot has none', inst.symbol);
+      feeds.set(expiry, {
+        expiry,
+        forward: forwardAt(u, inst.expiryMs, snapshot.asOfMs, inst.symbol),
+        forwardConfidence: u.confidence?.forwards ?? 1,
+        rate: u.rate,
+        rateConfidence: 1,
+        svi: { ...slice.params, forward: slice.forward, tau: slice.T },
+        volConfidence: u.confidence?.vol ?? 1,
+      });
+    }
+  }
+  let cash = 0;
+  const collaterals: DerivePm2Collateral[] = [];
+  const unverified: string[] = [];
+  p.balances.forEach((b, i) => {
+    if (isUsdLike(b.currency)) cash += b.amount;
+    else if (b.currency === coin) {
+      collaterals.push({ name: coin, amount: b.amount, price: u.index, confidence: u.confidence?.index ?? 1, isRiskCancelling: true, mmHaircut: params.collateralHaircuts.maintenance, imHaircut: params.collateralHaircuts.initial });
+      unverified.push(`derive-pm2: ${coin} collateral haircuts ${params.collateralHaircuts.maintenance} MM / ${params.collateralHaircuts.initial} IM are ours (Derive sets them per asset)`);
+    } else throw new BallastError('UNSUPPORTED', `Derive PM2 here takes USDC and ${coin} collateral only, not ${b.currency}`, `balances[${i}].currency`);
+  });
+  const input: DerivePm2Input = {
+    portfolio: { cash, numPerps, unrealisedPerpPnl, unrealisedFunding: 0, options, collaterals },
+    market: { spotPrice: u.index, spotConfidence: u.confidence?.index ?? 1, stablePrice: 1, stableConfidence: 1, perpPrice: perpMark(u), perpConfidence: u.confidence?.index ?? 1, feeds: [...feeds.values()] },
+  };
+  return { input, unverified };
+}
+
+/** Derive PMRM_2 as a `MarginModel` on Ballast portfolios (one USDC pool). */
+export const derivePm2Model: MarginModel<DerivePm2PortfolioParams> = {
+  id: DERIVE_PM2_MODEL_ID,
+  version: DERIVE_PM2_MODEL_VERSION,
+  title: 'Derive PMRM_2 portfolio margin (USDC options and perps)',
+  scenarioBased: true,
+  defaultParams: DEFAULT_DERIVE_PM2_PORTFOLIO_PARAMS,
+  evaluate(p: Portfolio, snapshot: MarketSnapshot, params: DerivePm2PortfolioParams): MarginResult[] {
+    const { input, unverified } = derivePm2Input(p, snapshot, params);
+    const r = derivePm2Margin(input, params.model);
+    return [{ ...r, currency: 'USDC', unverified: [...r.unverified, ...unverified] }];
+  },
+};

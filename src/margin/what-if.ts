@@ -1,0 +1,63 @@
+/**
+ * What-if of trades: margin before, after all trades, and each trade's incremental margin
+ * (margin with that trade alone minus margin before), all in USD across pools.
+ *
+ * This generic path re-evaluates the model (exact, any model). Scenario models that expose
+ * an incremental path (`IncrementalModel`) update the P&L vector in O(scenarios) per trade
+ * instead; test/margin/what-if.test.ts checks both agree.
+ */
+import type { MarketSnapshot } from '../market/snapshot.ts';
+import { usdPrice } from '../risk/collateral.ts';
+import { portfolio as makePortfolio, type Portfolio, type Position } from '../risk/portfolio.ts';
+import type { MarginModel } from './margin-model.ts';
+import type { MarginResult } from './margin-result.ts';
+
+/** Sum of IM and MM of results in USD (each pool converted at its currency's index). */
+export function totalsUsd(results: readonly MarginResult[], snapshot: MarketSnapshot): { initialMargin: number; maintenanceMargin: number; equity: number } {
+  let im = 0;
+  let mm = 0;
+  let eq = 0;
+  for (const r of results) {
+    const px = usdPrice(r.currency, snapshot, `${r.model}.currency`);
+    im += r.initialMargin * px;
+    mm += r.maintenanceMargin * px;
+    eq += r.equity * px;
+  }
+  return { initialMargin: im, maintenanceMargin: mm, equity: eq };
+}
+
+/** One trade's effect. */
+export interface TradeImpact {
+  readonly trade: Position;
+  /** IM (USD) with this trade alone minus IM before. */
+  readonly incrementalInitialMarginUsd: number;
+  readonly incrementalMaintenanceMarginUsd: number;
+  readonly after: readonly MarginResult[];
+}
+
+/** Before, after-all and per-trade results. */
+export interface WhatIfResult {
+  readonly before: readonly MarginResult[];
+  readonly after: readonly MarginResult[];
+  readonly trades: readonly TradeImpact[];
+  readonly beforeUsd: ReturnType<typeof totalsUsd>;
+  readonly afterUsd: ReturnType<typeof totalsUsd>;
+}
+
+/** Adds trades to a portfolio (sizes of the same instrument add). */
+export function withTrades(p: Portfolio, trades: readonly Position[]): Portfolio {
+  return makePortfolio([...p.positions, ...trades], p.balances, p.name);
+}
+
+/** Runs the what-if by exact re-evaluation. */
+export function whatIf<P>(model: MarginModel<P>, p: Portfolio, snapshot: MarketSnapshot, params: P, trades: readonly Position[]): WhatIfResult {
+  const before = model.evaluate(p, snapshot, params);
+  const after = model.evaluate(withTrades(p, trades), snapshot, params);
+  const beforeUsd = totalsUsd(before, snapshot);
+  const impacts = trades.map((t) => {
+    const alone = model.evaluate(withTrades(p, [t]), snapshot, params);
+    const u = totalsUsd(alone, snapshot);
+    return { trade: t, incrementalInitialMarginUsd: u.initialMargin - beforeUsd.initialMargin, incrementalMaintenanceMarginUsd: u.maintenanceMargin - beforeUsd.maintenanceMargin, after: alone };
+  });
+  return { before, after, trades: impacts, beforeUsd, afterUsd: totalsUsd(after, snapshot) };
+}
