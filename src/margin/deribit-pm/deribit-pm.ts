@@ -69,6 +69,8 @@ export interface PmeMargins {
 /** The part of a `private/pme/simulate` result this pool reproduces (§15). */
 export interface PmeSimulateMirror {
   readonly currency: Currency;
+  /** The parameters used (as passed in). */
+  readonly model_params: DeribitPmParams['model_params'];
   readonly index_price: Record<string, number>;
   readonly portfolio: { readonly position: Record<string, number> };
   readonly initial_risk_vectors: Record<string, RiskVectors>;
@@ -277,6 +279,7 @@ function evaluatePool(portfolio: Portfolio, positions: readonly Position[], snap
   const bucket: WorstCaseBucket = reported?.bucket ?? { index: 0, source: 'standard', bucket: 1, side: 'left' };
   const simulate: PmeSimulateMirror = {
     currency: settlement,
+    model_params: params.model_params,
     index_price: indexPrice,
     portfolio: { position },
     initial_risk_vectors: initialRiskVectors,

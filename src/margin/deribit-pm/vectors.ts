@@ -22,7 +22,7 @@ import { black76Greeks } from '../../pricing/black76.ts';
 import { optionValue } from '../../pricing/option-value.ts';
 import { instrumentState, scenarioPnl, type InstrumentState } from '../../risk/pnl-matrix.ts';
 import type { Position } from '../../risk/portfolio.ts';
-import { deribitGrid, deribitTermStructure, type DeribitGrid, type DeribitGridCell } from '../../scenarios/deribit-grid.ts';
+import { deribitGrid, deribitTermStructure, validateDeribitGridParams, type DeribitGrid, type DeribitGridCell } from '../../scenarios/deribit-grid.ts';
 import type { Scenario } from '../../scenarios/scenario.ts';
 import { canonicalPositions } from '../book.ts';
 import { gridParams, pairKey, pairParams, vectorKey, type DeribitPmCurrencyPair, type DeribitPmParams, type DeribitPmRules } from './params.ts';
@@ -93,7 +93,9 @@ export function unitCellValue(inst: Instrument, st: InstrumentState, cell: Derib
  */
 export function buildKeyVectors(positions: readonly Position[], snapshot: MarketSnapshot, params: DeribitPmParams, underlying: string, settlement: string): KeyVectors {
   const pair = pairParams(params, underlying);
-  const grid = deribitGrid(underlying, gridParams(params, pair));
+  const gp = gridParams(params, pair);
+  validateDeribitGridParams(gp, `params.model_params.currency_pair.${pairKey(underlying)}`);
+  const grid = deribitGrid(underlying, gp);
   const u = snapshot.underlyings[underlying];
   if (!u) throw new BallastError('INVALID_INPUT', `the market snapshot has no data for ${underlying}`, `snapshot.underlyings.${underlying}`);
   const sorted = canonicalPositions(positions);
