@@ -6,6 +6,8 @@ import { parseSymbol } from '../../src/instruments/symbol.ts';
 import type { Instrument } from '../../src/instruments/instrument.ts';
 import { black76Greeks, black76Price } from '../../src/pricing/black76.ts';
 import { portfolio, type Position } from '../../src/risk/portfolio.ts';
+import { positionsValue } from '../../src/risk/equity.ts';
+import { instrumentState } from '../../src/risk/pnl-matrix.ts';
 import type { MarketSnapshot } from '../../src/market/snapshot.ts';
 import { DERIBIT_PM_UNVERIFIED, deribitPmModel, type DeribitPmDetails, type DeribitPmParams } from '../../src/margin/deribit-pm/deribit-pm.ts';
 import { deltaShockH1 } from '../../src/margin/deribit-pm/shocks.ts';
@@ -296,7 +298,8 @@ describe('Deribit PM pools and errors', () => {
 
   it('equity: pool balance + marked positions; utilization = IM / equity', () => {
     const [r] = deribitPmModel.evaluate(portfolio([{ instrument: perp, size: 1, entryPrice: 60_000 }], [{ currency: 'BTC', amount: 1.5 }]), snap, D);
-    expect(r!.equity).toBeCloseTo(1.5 + (1 - 60_000 / 65_000), 14);
+    const pos = { instrument: perp, size: 1, entryPrice: 60_000 };
+    expect(r!.equity).toBeCloseTo(1.5 + positionsValue([pos], [instrumentState(perp, snap)]).value, 14);
     expect(r!.utilization).toBeCloseTo(r!.initialMargin / r!.equity, 14);
   });
 });

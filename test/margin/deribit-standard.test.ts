@@ -6,6 +6,8 @@ import { parseSymbol } from '../../src/instruments/symbol.ts';
 import type { Instrument } from '../../src/instruments/instrument.ts';
 import type { MarketSnapshot, UnderlyingMarket } from '../../src/market/snapshot.ts';
 import { portfolio } from '../../src/risk/portfolio.ts';
+import { positionsValue } from '../../src/risk/equity.ts';
+import { instrumentState } from '../../src/risk/pnl-matrix.ts';
 import { deribitStandardModel, type DeribitStandardDetails, type DeribitStandardParams } from '../../src/margin/deribit-standard/deribit-standard.ts';
 import { DERIBIT_STANDARD_UNVERIFIED, shortOptionMargins, type FuturesRateRow, type RateLine } from '../../src/margin/deribit-standard/formulas.ts';
 
@@ -195,6 +197,8 @@ describe('Deribit standard margin: options and aggregation', () => {
     const [r] = deribitStandardModel.evaluate(portfolio([{ instrument: perp, size: 1, entryPrice: 50_000 }], [{ currency: 'BTC', amount: 2 }, { currency: 'USDC', amount: 1000 }]), snap, { ...deribitStandardModel.defaultParams, account: { btc: { open_orders_margin: 0.5 } } });
     expect(r!.initialMargin).toBeCloseTo(0.02005 + 0.5, 14);
     expect(r!.maintenanceMargin).toBeCloseTo(0.01005, 14);
-    expect(r!.equity).toBeCloseTo(2 + (1 - 50_000 / 65_000), 14);
+    const value = positionsValue([{ instrument: perp, size: 1, entryPrice: 50_000 }], [instrumentState(perp, snap)]).value;
+    expect(value).not.toBe(0);
+    expect(r!.equity).toBeCloseTo(2 + value, 14);
   });
 });
