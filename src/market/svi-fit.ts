@@ -579,28 +579,41 @@ function volObjective(p: SviParams, pr: ConstrainedProblem): number {
 /** Offsets u of the moving penalty points m + σ·sinh(u) (dense near m, out to ±1490σ). */
 const SINH_OFFSETS = Array.from({ length: 81 }, (_, i) => -8 + (16 * i) / 80);
 
+/** Gatheral's g at the penalty points: the fixed grid, then m + σ·sinh(u). */
+function penaltyG(p: SviParams, pr: ConstrainedProblem): number[] {
+  const out: number[] = [];
+  const at = (k: number): void => {
+    const g = sviButterflyG(p, k);
+    out.push(Number.isFinite(g) ? g : -1);
+  };
+  for (const k of pr.grid) at(k);
+  for (const u of SINH_OFFSETS) at(p.m + p.sigma * Math.sinh(u));
+  return out;
+}
+
 /**
- * Residual vector of the penalised problem: √ωᵢ·(σ_SVI(kᵢ) − σᵢ) for the quotes, then
- * c·max(0, ε − g(k)) on the fixed grid and on the moving points m + σ·sinh(u).
+ * Residual vector of the augmented Lagrangian of
+ *   min S(p)/scale  s.t.  g(kⱼ) ≥ ε  (penalty points j),
+ * S the weighted vol objective: √(ωᵢ/scale)·(σ_SVI(kᵢ) − σᵢ) for the quotes, then
+ * √μ·max(0, λⱼ/μ + ε − g(kⱼ)) per penalty point (multipliers λ ≥ 0, penalty μ).
  */
-function constrainedResiduals(
+function alResiduals(
   x: readonly number[],
   pr: ConstrainedProblem,
-  c: number,
+  scale: number,
+  lambda: readonly number[],
+  mu: number,
   eps: number,
 ): number[] {
   const p = xToParams(x, pr);
   const out: number[] = [];
+  const rs = 1 / Math.sqrt(scale);
   for (let i = 0; i < pr.k.length; i++) {
     const e = Math.sqrt(Math.max(0, sviTotalVariance(p, pr.k[i]!)) / pr.T) - pr.vol[i]!;
-    out.push(Math.sqrt(pr.omega[i]!) * e);
+    out.push(rs * Math.sqrt(pr.omega[i]!) * e);
   }
-  const pen = (k: number): void => {
-    const g = sviButterflyG(p, k);
-    out.push(c * (Number.isFinite(g) ? Math.max(0, eps - g) : 1));
-  };
-  for (const k of pr.grid) pen(k);
-  for (const u of SINH_OFFSETS) pen(p.m + p.sigma * Math.sinh(u));
+  const sm = Math.sqrt(mu);
+  penaltyG(p, pr).forEach((g, j) => out.push(sm * Math.max(0, lambda[j]! / mu + eps - g)));
   return out;
 }
 
@@ -677,21 +690,34 @@ function levenbergMarquardt(
 }
 
 /**
- * Penalised constrained refinement from one start: Levenberg–Marquardt on the vol residuals
- * plus c·max(0, ε − g) on the penalty points, with c raised in stages (penalty continuation).
+ * Constrained refinement from one start: augmented Lagrangian (Nocedal & Wright, ch. 17.4,
+ * for inequality constraints) of min S(p) subject to g(kⱼ) ≥ ε on the penalty points, each
+ * subproblem solved by bounded Levenberg–Marquardt; multipliers λⱼ ← max(0, λⱼ + μ(ε − gⱼ)),
+ * μ raised ×10 when the worst violation does not fall below a quarter of the previous one.
  */
-function constrainedRefine(start: SviParams, pr: ConstrainedProblem, scale: number): SviParams {
+function constrainedRefine(
+  start: SviParams,
+  pr: ConstrainedProblem,
+  scale: number,
+  eps: number,
+): SviParams {
   let x = paramsToX(start, pr);
   const [lo, hi] = xBounds(pr);
   const nPen = pr.grid.length + SINH_OFFSETS.length;
-  for (const mu of [1e-2, 1, 1e2, 1e4, 1e6]) {
-    const c = Math.sqrt((mu * scale) / nPen);
-    x = levenbergMarquardt((y) => constrainedResiduals(y, pr, c, 1e-3), x, lo, hi, 60);
-    if (process.env.SVI_DEBUG2 !== undefined) {
-      const q = xToParams(x, pr);
-      const r = constrainedResiduals(x, pr, c, 1e-3);
-      console.log('  mu', mu, 'rmse', (Math.sqrt(volObjective(q, pr)) * 100).toFixed(4), 'pen', r.slice(pr.k.length).reduce((s, v) => s + v * v, 0) / scale, 'x', x.map((v) => v.toFixed(3)).join(' '), JSON.stringify(q));
-    }
+  let lambda = new Array<number>(nPen).fill(0);
+  let mu = 10;
+  let prevViol = Infinity;
+  for (let outer = 0; outer < 15; outer++) {
+    const lam = lambda;
+    const m = mu;
+    x = levenbergMarquardt((y) => alResiduals(y, pr, scale, lam, m, eps), x, lo, hi, 100);
+    const g = penaltyG(xToParams(x, pr), pr);
+    const viol = g.reduce((v, gj) => Math.max(v, eps - gj), 0);
+    lambda = lambda.map((l, j) => Math.max(0, l + mu * (eps - g[j]!)));
+    if (process.env.SVI_DEBUG2 !== undefined) console.log('  AL', outer, mu, viol, Math.sqrt(volObjective(xToParams(x, pr), pr)) * 100);
+    if (viol <= 1e-3 * eps) break;
+    if (viol > 0.25 * prevViol) mu *= 10;
+    prevViol = viol;
   }
   return xToParams(x, pr);
 }
@@ -733,7 +759,7 @@ function butterflyFreeFit(p0: SviParams, inp: ButterflyFreeInput): SviParams {
     mLo: box.mLo,
     mHi: box.mHi,
     lnSigmaLo: box.lsMin,
-    lnSigmaHi: box.lsMax,
+    lnSigmaHi: box.lsMax + Math.log(Number(process.env.SVI_SF ?? 1)),
     rhoMax: inp.rhoMax,
     lee: Math.min(inp.lee, 2),
     grid,
@@ -744,6 +770,35 @@ function butterflyFreeFit(p0: SviParams, inp: ButterflyFreeInput): SviParams {
   const starts: SviParams[] = [p0];
   const qs: SviQuote[] = k.map((kk, i) => ({ k: kk, vol: vol[i]!, weight: inp.lamPsi[i]! }));
   starts.push(repairButterfly(p0, qs, T, { check: inp.check }));
+  // Total-variance weights of the quasi-explicit fit linearised at p0.
+  const wData: InnerData = {
+    k,
+    w: vol.map((v) => v * v * T),
+    omega: k.map((kk, i) => {
+      const vh = Math.sqrt(Math.max(0, sviTotalVariance(p0, kk)) / T);
+      return omega[i]! / (T * (vh + vol[i]!)) ** 2;
+    }),
+  };
+  const extra = process.env.SVI_EXTRA ?? '';
+  if (extra.includes('rho')) {
+    for (const f of [0.75, 0.5, 0.25]) {
+      const r = Math.max(1e-3, f * Math.abs(p0.rho));
+      starts.push(outerFit(wData, box, r, inp.lee, minVarianceChords(r), [p0.m, Math.log(p0.sigma)], true).params);
+    }
+  }
+  if (extra.includes('sig')) {
+    for (const f of [2, 4]) {
+      const ls = Math.min(box.lsMax, Math.log(p0.sigma * f));
+      starts.push(outerFit(wData, { ...box, lsMin: ls }, inp.rhoMax, inp.lee, minVarianceChords(inp.rhoMax), [p0.m, ls], true).params);
+    }
+  }
+  if (extra.includes('grid')) {
+    for (const mf of [0, 0.25, 0.5, 0.75, 1]) for (const sf of [0.05, 0.15, 0.4, 1]) for (const rc of [0.3, 0.7]) {
+      const m = box.kLo + mf * (box.kHi - box.kLo);
+      const sg = Math.max(Math.exp(box.lsMin), sf * box.span);
+      starts.push(innerFit(wData, m, sg, rc, inp.lee, minVarianceChords(rc)).params);
+    }
+  }
   let best: SviParams | undefined;
   let bestF = Infinity;
   const consider = (q: SviParams): void => {
@@ -758,9 +813,9 @@ function butterflyFreeFit(p0: SviParams, inp: ButterflyFreeInput): SviParams {
   for (const [i, s] of starts.entries()) {
     consider(s);
     const t0 = performance.now();
-    const r = constrainedRefine(s, pr, scale);
+    const r = constrainedRefine(s, pr, scale, Number(process.env.SVI_EPS ?? 1e-4));
     consider(r);
-    if (dbg) console.log('start', i, ok(s), Math.sqrt(volObjective(s, pr)) * 100, '->', ok(r), Math.sqrt(volObjective(r, pr)) * 100, checkButterfly(r).minDensity, (performance.now() - t0).toFixed(1), 'ms');
+    if (dbg) console.log('start', i, ok(s), Math.sqrt(volObjective(s, pr)) * 100, '->', ok(r), Math.sqrt(volObjective(r, pr)) * 100, checkButterfly(r).minDensity, checkButterfly(r).kAtMin, JSON.stringify(r), (performance.now() - t0).toFixed(1), 'ms');
   }
   return best!;
 }

@@ -5,7 +5,8 @@
  * - options (long or short): `size × mark` (a long option is an asset, a short a liability;
  *   premia paid or received are cash flows already in the balances, so `entryPrice` is not used);
  * - futures and perps: unrealised P&L against `entryPrice`, linear `size·(F − E)` USD,
- *   inverse `size·(1 − E/F)` coin (size in coin-equivalent at entry); without an entry
+ *   inverse `size·(F/E − 1)` coin: the size is the coin-equivalent at the current mark F
+ *   (as in the P&L matrix), so the USD face is `size·F` and its P&L `size·F·(1/E − 1/F)`; without an entry
  *   price the position is taken as opened at the mark (P&L 0) and a warning says so;
  * - spot held as a position: linear `size × S` USD.
  */
@@ -38,7 +39,7 @@ export function positionsValue(positions: readonly Position[], states: readonly 
       noEntry++;
       return;
     }
-    value += inst.settlement === 'inverse' ? p.size * (1 - p.entryPrice / st.price) : p.size * (st.price - p.entryPrice);
+    value += inst.settlement === 'inverse' ? p.size * (st.price / p.entryPrice - 1) : p.size * (st.price - p.entryPrice);
   });
   const warnings = noEntry > 0 ? [`${noEntry} futures/perp positions have no entry price: unrealised P&L taken as 0`] : [];
   return { value, warnings };

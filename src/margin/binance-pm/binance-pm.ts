@@ -17,8 +17,8 @@
  *
  * Inputs in Ballast terms: loans are the negative balance entries (a balance list may hold
  * `{BTC, 0.1}` and `{BTC, −0.04}`: asset 0.1, loan 0.04); spot positions are holdings of their
- * coin; COIN-M sizes follow src/risk/equity.ts (coin-equivalent at entry, so the USD face is
- * `|size| × entryPrice`, or `× mark` without an entry price). Stablecoins are priced from the
+ * coin; COIN-M sizes follow src/risk/equity.ts and the P&L matrix (coin-equivalent at the
+ * current mark, so the USD face is `|size| × mark` and the CM notional in coin is `|size|`). Stablecoins are priced from the
  * snapshot (`underlyings[USDT].index`) when present, else at 1 with a warning. Options are not
  * covered by the notes: they are rejected (UNSUPPORTED).
  */
@@ -235,10 +235,8 @@ export function evaluateBinancePm(
     const { key, table } = bracketsFor(inst, params, `${field}.instrument`);
     const inverse = inst.settlement === 'inverse';
     const currency = inst.settlementCurrency;
-    // UM: notional in the quote. CM: USD face / mark in coin (size is coin-equivalent at entry).
-    const notional = inverse
-      ? (Math.abs(x.size) * (x.entryPrice ?? mark)) / mark
-      : Math.abs(x.size) * mark;
+    // UM: notional in the quote. CM: USD face / mark in coin = |size| (coin-equivalent at the mark).
+    const notional = inverse ? Math.abs(x.size) : Math.abs(x.size) * mark;
     const k = bracketIndex(notional, table, `${field}.notional`);
     const b = table[k]!;
     const mm = tieredMaintenance(notional, table, `${field}.notional`);
