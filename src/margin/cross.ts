@@ -17,10 +17,20 @@
 import { canonicalHash } from '../core/hash.ts';
 import type { Currency } from '../core/currency.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
-import { crossCollateralUsd, NO_HAIRCUTS, usdPrice, type HaircutTable } from '../risk/collateral.ts';
+import {
+  crossCollateralUsd,
+  NO_HAIRCUTS,
+  usdPrice,
+  type HaircutTable,
+} from '../risk/collateral.ts';
 import { positionsValue } from '../risk/equity.ts';
 import { portfolioKey, type Portfolio } from '../risk/portfolio.ts';
-import { positionMargins, standardUnverified, type PositionMargin, type StandardFormulaParams } from './deribit-standard/formulas.ts';
+import {
+  positionMargins,
+  standardUnverified,
+  type PositionMargin,
+  type StandardFormulaParams,
+} from './deribit-standard/formulas.ts';
 import { ISOLATED_DEFAULT_PARAMS } from './isolated.ts';
 import type { MarginModel } from './margin-model.ts';
 import { utilization, type MarginResult } from './margin-result.ts';
@@ -50,7 +60,9 @@ export interface CrossDetails {
   /** Equity with maintenance haircuts (USD). */
   readonly equityMaintenance: number;
   /** IM and MM per settlement currency before conversion. */
-  readonly bySettlement: Readonly<Record<Currency, { readonly initialMargin: number; readonly maintenanceMargin: number }>>;
+  readonly bySettlement: Readonly<
+    Record<Currency, { readonly initialMargin: number; readonly maintenanceMargin: number }>
+  >;
 }
 
 /** Model id. */
@@ -59,7 +71,10 @@ export const CROSS_ID = 'cross';
 export const CROSS_VERSION = '1.0.0';
 
 /** Default parameters: Deribit standard formulas, no haircuts. */
-export const CROSS_DEFAULT_PARAMS: CrossParams = { ...ISOLATED_DEFAULT_PARAMS, haircuts: NO_HAIRCUTS };
+export const CROSS_DEFAULT_PARAMS: CrossParams = {
+  ...ISOLATED_DEFAULT_PARAMS,
+  haircuts: NO_HAIRCUTS,
+};
 
 /**
  * Cross margin baseline (see module doc): isolated per-position requirements summed in USD on
@@ -68,11 +83,18 @@ export const CROSS_DEFAULT_PARAMS: CrossParams = { ...ISOLATED_DEFAULT_PARAMS, h
 export const crossModel: MarginModel<CrossParams> = {
   id: CROSS_ID,
   version: CROSS_VERSION,
-  title: 'Cross baseline: per-position requirements (Deribit standard formulas) summed in USD on shared collateral',
+  title:
+    'Cross baseline: per-position requirements (Deribit standard formulas) summed in USD on shared collateral',
   scenarioBased: false,
   defaultParams: CROSS_DEFAULT_PARAMS,
   evaluate(portfolio: Portfolio, snapshot: MarketSnapshot, params: CrossParams): MarginResult[] {
-    const inputsHash = canonicalHash({ model: CROSS_ID, version: CROSS_VERSION, params, portfolio: portfolioKey(portfolio), snapshot });
+    const inputsHash = canonicalHash({
+      model: CROSS_ID,
+      version: CROSS_VERSION,
+      params,
+      portfolio: portfolioKey(portfolio),
+      snapshot,
+    });
     const pm = positionMargins(portfolio.positions, snapshot, params, 'per-position', 'none');
     let im = 0;
     let mm = 0;
@@ -88,13 +110,30 @@ export const crossModel: MarginModel<CrossParams> = {
       b.initialMargin += m.initialMargin;
       b.maintenanceMargin += m.maintenanceMargin;
       bySettlement[m.currency] = b;
-      return { ...m, usdPrice: px, initialMarginUsd: m.initialMargin * px, maintenanceMarginUsd: m.maintenanceMargin * px, valueUsd: v };
+      return {
+        ...m,
+        usdPrice: px,
+        initialMarginUsd: m.initialMargin * px,
+        maintenanceMarginUsd: m.maintenanceMargin * px,
+        valueUsd: v,
+      };
     });
     const haircuts = params.haircuts ?? NO_HAIRCUTS;
     const collateralInitial = crossCollateralUsd(portfolio.balances, snapshot, haircuts, 'initial');
-    const collateralMaintenance = crossCollateralUsd(portfolio.balances, snapshot, haircuts, 'maintenance');
+    const collateralMaintenance = crossCollateralUsd(
+      portfolio.balances,
+      snapshot,
+      haircuts,
+      'maintenance',
+    );
     const equity = collateralInitial + valueUsd;
-    const details: CrossDetails = { positions, collateralInitial, collateralMaintenance, equityMaintenance: collateralMaintenance + valueUsd, bySettlement };
+    const details: CrossDetails = {
+      positions,
+      collateralInitial,
+      collateralMaintenance,
+      equityMaintenance: collateralMaintenance + valueUsd,
+      bySettlement,
+    };
     return [
       {
         model: CROSS_ID,

@@ -23,7 +23,13 @@ import { segregatedCollateral } from '../risk/collateral.ts';
 import { positionsValue } from '../risk/equity.ts';
 import { portfolioKey, type Portfolio } from '../risk/portfolio.ts';
 import { positionsIn, settlementPools } from './book.ts';
-import { DERIBIT_STANDARD_DEFAULT_PARAMS, positionMargins, standardUnverified, type PositionMargin, type StandardFormulaParams } from './deribit-standard/formulas.ts';
+import {
+  DERIBIT_STANDARD_DEFAULT_PARAMS,
+  positionMargins,
+  standardUnverified,
+  type PositionMargin,
+  type StandardFormulaParams,
+} from './deribit-standard/formulas.ts';
 import type { MarginModel } from './margin-model.ts';
 import { utilization, type MarginResult } from './margin-result.ts';
 
@@ -64,9 +70,21 @@ export const isolatedModel: MarginModel<IsolatedParams> = {
   scenarioBased: false,
   defaultParams: ISOLATED_DEFAULT_PARAMS,
   evaluate(portfolio: Portfolio, snapshot: MarketSnapshot, params: IsolatedParams): MarginResult[] {
-    const inputsHash = canonicalHash({ model: ISOLATED_ID, version: ISOLATED_VERSION, params, portfolio: portfolioKey(portfolio), snapshot });
+    const inputsHash = canonicalHash({
+      model: ISOLATED_ID,
+      version: ISOLATED_VERSION,
+      params,
+      portfolio: portfolioKey(portfolio),
+      snapshot,
+    });
     return settlementPools(portfolio).map((ccy): MarginResult => {
-      const pm = positionMargins(positionsIn(portfolio, ccy), snapshot, params, 'per-position', 'none');
+      const pm = positionMargins(
+        positionsIn(portfolio, ccy),
+        snapshot,
+        params,
+        'per-position',
+        'none',
+      );
       let im = 0;
       let mm = 0;
       const positions: IsolatedPosition[] = pm.margins.map((m, i) => {

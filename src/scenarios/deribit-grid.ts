@@ -61,7 +61,10 @@ export interface DeribitGridParams {
 }
 
 /** Defaults of the grid constants that are not venue `model_params` (`deribit-grid.json`). */
-export const DERIBIT_GRID_DEFAULTS: Pick<DeribitGridParams, 'extendedMoves' | 'pivotDays' | 'dteFloorDays' | 'volCellOrder'> = Object.freeze({
+export const DERIBIT_GRID_DEFAULTS: Pick<
+  DeribitGridParams,
+  'extendedMoves' | 'pivotDays' | 'dteFloorDays' | 'volCellOrder'
+> = Object.freeze({
   extendedMoves: Object.freeze([...gridDefaults.extendedMoves]),
   pivotDays: gridDefaults.pivotDays,
   dteFloorDays: gridDefaults.dteFloorDays,
@@ -107,34 +110,88 @@ function check(cond: boolean, message: string, field: string): void {
 /** Validates grid parameters (typed INVALID_INPUT naming the field). */
 export function validateDeribitGridParams(p: DeribitGridParams, field = 'grid'): void {
   const fin = (x: number) => typeof x === 'number' && Number.isFinite(x);
-  check(fin(p.priceRange) && p.priceRange > 0 && p.priceRange < 1, `must be in (0, 1), got ${p.priceRange}`, `${field}.price_range`);
-  check(Number.isInteger(p.bucketsCount) && p.bucketsCount >= 1, `must be an integer ≥ 1, got ${p.bucketsCount}`, `${field}.buckets_count`);
-  check(fin(p.volatilityRangeUp) && p.volatilityRangeUp >= 0, `must be ≥ 0, got ${p.volatilityRangeUp}`, `${field}.volatility_range_up`);
-  check(fin(p.volatilityRangeDown) && p.volatilityRangeDown >= 0, `must be ≥ 0, got ${p.volatilityRangeDown}`, `${field}.volatility_range_down`);
-  check(fin(p.minVolatilityForShockUp) && p.minVolatilityForShockUp >= 0, `must be ≥ 0, got ${p.minVolatilityForShockUp}`, `${field}.min_volatility_for_shock_up`);
-  check(fin(p.shortTermVegaPower), `must be finite, got ${p.shortTermVegaPower}`, `${field}.short_term_vega_power`);
-  check(fin(p.longTermVegaPower), `must be finite, got ${p.longTermVegaPower}`, `${field}.long_term_vega_power`);
-  check(fin(p.extendedTableFactor) && p.extendedTableFactor >= 0, `must be ≥ 0, got ${p.extendedTableFactor}`, `${field}.extended_table_factor`);
+  check(
+    fin(p.priceRange) && p.priceRange > 0 && p.priceRange < 1,
+    `must be in (0, 1), got ${p.priceRange}`,
+    `${field}.price_range`,
+  );
+  check(
+    Number.isInteger(p.bucketsCount) && p.bucketsCount >= 1,
+    `must be an integer ≥ 1, got ${p.bucketsCount}`,
+    `${field}.buckets_count`,
+  );
+  check(
+    fin(p.volatilityRangeUp) && p.volatilityRangeUp >= 0,
+    `must be ≥ 0, got ${p.volatilityRangeUp}`,
+    `${field}.volatility_range_up`,
+  );
+  check(
+    fin(p.volatilityRangeDown) && p.volatilityRangeDown >= 0,
+    `must be ≥ 0, got ${p.volatilityRangeDown}`,
+    `${field}.volatility_range_down`,
+  );
+  check(
+    fin(p.minVolatilityForShockUp) && p.minVolatilityForShockUp >= 0,
+    `must be ≥ 0, got ${p.minVolatilityForShockUp}`,
+    `${field}.min_volatility_for_shock_up`,
+  );
+  check(
+    fin(p.shortTermVegaPower),
+    `must be finite, got ${p.shortTermVegaPower}`,
+    `${field}.short_term_vega_power`,
+  );
+  check(
+    fin(p.longTermVegaPower),
+    `must be finite, got ${p.longTermVegaPower}`,
+    `${field}.long_term_vega_power`,
+  );
+  check(
+    fin(p.extendedTableFactor) && p.extendedTableFactor >= 0,
+    `must be ≥ 0, got ${p.extendedTableFactor}`,
+    `${field}.extended_table_factor`,
+  );
   check(Array.isArray(p.extendedMoves), 'must be a list of moves', `${field}.extendedMoves`);
   p.extendedMoves.forEach((m, i) =>
-    check(fin(m) && m > -1 && m !== 0, `must be a non-zero fraction > −1, got ${m}`, `${field}.extendedMoves[${i}]`),
+    check(
+      fin(m) && m > -1 && m !== 0,
+      `must be a non-zero fraction > −1, got ${m}`,
+      `${field}.extendedMoves[${i}]`,
+    ),
   );
-  check(fin(p.pivotDays) && p.pivotDays > 0, `must be > 0, got ${p.pivotDays}`, `${field}.pivotDays`);
-  check(fin(p.dteFloorDays) && p.dteFloorDays > 0, `must be > 0, got ${p.dteFloorDays}`, `${field}.dteFloorDays`);
+  check(
+    fin(p.pivotDays) && p.pivotDays > 0,
+    `must be > 0, got ${p.pivotDays}`,
+    `${field}.pivotDays`,
+  );
+  check(
+    fin(p.dteFloorDays) && p.dteFloorDays > 0,
+    `must be > 0, got ${p.dteFloorDays}`,
+    `${field}.dteFloorDays`,
+  );
   const order = [...p.volCellOrder].sort().join(',');
-  check(p.volCellOrder.length === 3 && order === 'down,same,up', 'must list up, same and down once each', `${field}.volCellOrder`);
+  check(
+    p.volCellOrder.length === 3 && order === 'down,same,up',
+    'must list up, same and down once each',
+    `${field}.volCellOrder`,
+  );
 }
 
 /** Standard-table moves `m_k = (k − n)·r/n`, k = 0 … 2n (fractions, most negative first). */
 export function deribitStandardMoves(priceRange: number, bucketsCount: number): number[] {
   const out: number[] = [];
-  for (let k = 0; k <= 2 * bucketsCount; k++) out.push(((k - bucketsCount) * priceRange) / bucketsCount);
+  for (let k = 0; k <= 2 * bucketsCount; k++)
+    out.push(((k - bucketsCount) * priceRange) / bucketsCount);
   return out;
 }
 
 /** Term structure `k(DTE) = (pivot/max(DTE, floor))^p` of the Deribit vol shocks (§6). */
 export function deribitTermStructure(p: DeribitGridParams): TermStructure {
-  return { pivotDays: p.pivotDays, shortPower: p.shortTermVegaPower, longPower: p.longTermVegaPower, dteFloorDays: p.dteFloorDays };
+  return {
+    pivotDays: p.pivotDays,
+    shortPower: p.shortTermVegaPower,
+    longPower: p.longTermVegaPower,
+    dteFloorDays: p.dteFloorDays,
+  };
 }
 
 /**
@@ -146,7 +203,12 @@ export function deribitVolShock(cell: DeribitVolCell, p: DeribitGridParams): Vol
   const term = deribitTermStructure(p);
   switch (cell) {
     case 'up':
-      return { kind: 'relative', size: p.volatilityRangeUp, term, floor: p.minVolatilityForShockUp };
+      return {
+        kind: 'relative',
+        size: p.volatilityRangeUp,
+        term,
+        floor: p.minVolatilityForShockUp,
+      };
     case 'same':
       return { kind: 'none' };
     case 'down':
@@ -155,7 +217,11 @@ export function deribitVolShock(cell: DeribitVolCell, p: DeribitGridParams): Vol
 }
 
 /** Extended weight `extended_table_factor · r/|m|` (§7.1). */
-export function extendedWeight(move: number, priceRange: number, extendedTableFactor: number): number {
+export function extendedWeight(
+  move: number,
+  priceRange: number,
+  extendedTableFactor: number,
+): number {
   return (extendedTableFactor * priceRange) / Math.abs(move);
 }
 
@@ -190,20 +256,62 @@ export function deribitGrid(underlying: string, params: DeribitGridParams): Deri
   const r = params.priceRange;
   const scenarios: Scenario[] = [];
   const cells: DeribitGridCell[] = [];
-  const moveOf = (m: number, vol: DeribitVolCell): UnderlyingMove => ({ spotMultiplier: 1 + m, vol: deribitVolShock(vol, params) });
+  const moveOf = (m: number, vol: DeribitVolCell): UnderlyingMove => ({
+    spotMultiplier: 1 + m,
+    vol: deribitVolShock(vol, params),
+  });
   deribitStandardMoves(r, n).forEach((m, k) => {
     params.volCellOrder.forEach((vol, v) => {
       const index = 3 * k + v;
       const side: DeribitSide = k < n ? 'left' : k > n ? 'right' : 'center';
-      cells.push({ source: 'standard', index, bucket: k + 1, side, move: m, vol, weight: 1, coinConversion: 1 });
-      scenarios.push({ id: `std-${index}`, label: label(underlying, m, vol), moves: { [underlying]: moveOf(m, vol) }, weight: 1, timeShiftDays: 0, group: 'standard' });
+      cells.push({
+        source: 'standard',
+        index,
+        bucket: k + 1,
+        side,
+        move: m,
+        vol,
+        weight: 1,
+        coinConversion: 1,
+      });
+      scenarios.push({
+        id: `std-${index}`,
+        label: label(underlying, m, vol),
+        moves: { [underlying]: moveOf(m, vol) },
+        weight: 1,
+        timeShiftDays: 0,
+        group: 'standard',
+      });
     });
   });
   const nStandard = scenarios.length;
   params.extendedMoves.forEach((m, index) => {
     const weight = extendedWeight(m, r, params.extendedTableFactor);
-    cells.push({ source: 'extended', index, bucket: 0, side: m < 0 ? 'left' : 'right', move: m, vol: 'up', weight, coinConversion: extendedCoinConversion(m, r) });
-    scenarios.push({ id: `ext-${index}`, label: label(underlying, m, 'up'), moves: { [underlying]: moveOf(m, 'up') }, weight, timeShiftDays: 0, group: 'extended' });
+    cells.push({
+      source: 'extended',
+      index,
+      bucket: 0,
+      side: m < 0 ? 'left' : 'right',
+      move: m,
+      vol: 'up',
+      weight,
+      coinConversion: extendedCoinConversion(m, r),
+    });
+    scenarios.push({
+      id: `ext-${index}`,
+      label: label(underlying, m, 'up'),
+      moves: { [underlying]: moveOf(m, 'up') },
+      weight,
+      timeShiftDays: 0,
+      group: 'extended',
+    });
   });
-  return { underlying, params, scenarios, cells, nStandard, nExtended: scenarios.length - nStandard };
+  return {
+    underlying,
+    params,
+    scenarios,
+    cells,
+    nStandard,
+    nExtended: scenarios.length - nStandard,
+  };
 }

@@ -7,23 +7,55 @@ import { crossModel, type CrossDetails } from '../../src/margin/cross.ts';
 import { isolatedModel } from '../../src/margin/isolated.ts';
 import { future, option, syntheticSnapshot, syntheticUnderlying } from './synthetic-market.ts';
 
-const snap = syntheticSnapshot(syntheticUnderlying('BTC', 65_000, 0.6, [30, 90]), syntheticUnderlying('ETH', 2_000, 0.7, [30]));
+const snap = syntheticSnapshot(
+  syntheticUnderlying('BTC', 65_000, 0.6, [30, 90]),
+  syntheticUnderlying('ETH', 2_000, 0.7, [30]),
+);
 const perp = parseSymbol('BTC-PERPETUAL', 'deribit');
 const ethPerp = parseSymbol('ETH-PERPETUAL', 'deribit');
 const btcLin = parseSymbol('BTC_USDC-PERPETUAL', 'deribit');
 const f30 = future('BTC', 30);
-const menu: Instrument[] = [perp, f30, ethPerp, btcLin, option('BTC', 30, 70_000, 'C'), option('BTC', 90, 55_000, 'P'), option('ETH', 30, 1_800, 'P'), option('BTC', 30, 60_000, 'P', true)];
-const bookArb = fc.array(fc.tuple(fc.integer({ min: 0, max: menu.length - 1 }), fc.double({ min: -30, max: 30, noNaN: true })), { minLength: 1, maxLength: 6 });
-const toBook = (b: [number, number][]) => portfolio(b.map(([i, q]) => ({ instrument: menu[i]!, size: q })));
+const menu: Instrument[] = [
+  perp,
+  f30,
+  ethPerp,
+  btcLin,
+  option('BTC', 30, 70_000, 'C'),
+  option('BTC', 90, 55_000, 'P'),
+  option('ETH', 30, 1_800, 'P'),
+  option('BTC', 30, 60_000, 'P', true),
+];
+const bookArb = fc.array(
+  fc.tuple(
+    fc.integer({ min: 0, max: menu.length - 1 }),
+    fc.double({ min: -30, max: 30, noNaN: true }),
+  ),
+  { minLength: 1, maxLength: 6 },
+);
+const toBook = (b: [number, number][]) =>
+  portfolio(b.map(([i, q]) => ({ instrument: menu[i]!, size: q })));
 
 describe('cross baseline', () => {
   it('per-position requirements converted at index and summed in one USD pool; collateral with haircuts', () => {
     const book = portfolio(
-      [{ instrument: perp, size: 2 }, { instrument: ethPerp, size: -10 }, { instrument: btcLin, size: 1 }],
-      [{ currency: 'BTC', amount: 1 }, { currency: 'USDC', amount: 5_000 }],
+      [
+        { instrument: perp, size: 2 },
+        { instrument: ethPerp, size: -10 },
+        { instrument: btcLin, size: 1 },
+      ],
+      [
+        { currency: 'BTC', amount: 1 },
+        { currency: 'USDC', amount: 5_000 },
+      ],
     );
     const iso = isolatedModel.evaluate(book, snap, isolatedModel.defaultParams);
-    const res = crossModel.evaluate(book, snap, { ...crossModel.defaultParams, haircuts: { byCurrency: { BTC: { initial: 0.1, maintenance: 0.05 } }, default: { initial: 0, maintenance: 0 } } });
+    const res = crossModel.evaluate(book, snap, {
+      ...crossModel.defaultParams,
+      haircuts: {
+        byCurrency: { BTC: { initial: 0.1, maintenance: 0.05 } },
+        default: { initial: 0, maintenance: 0 },
+      },
+    });
     expect(res).toHaveLength(1);
     const r = res[0]!;
     expect(r.currency).toBe('USD');

@@ -28,25 +28,31 @@ export interface PmeExample {
   };
   readonly expected: {
     readonly initial_risk_vectors: Record<string, { standard: number[]; extended: number[] }>;
-    readonly pre_aggregated_risk_vectors?: Record<string, { standard: number[]; extended: number[] }>;
+    readonly pre_aggregated_risk_vectors?: Record<
+      string,
+      { standard: number[]; extended: number[] }
+    >;
     readonly aggregated_risk_vectors: Record<string, { standard: number[]; extended: number[] }>;
-    readonly margins: Record<string, {
-      initial_margin: number;
-      maintenance_margin: number;
-      initial_margin_details: {
-        open_orders_margin: number;
-        mmp_margin: number;
-        spot_margin: number;
-        risk_matrix_margin: number;
-        risk_matrix_margin_details: {
-          worst_case: number;
-          worst_case_bucket: { index: number; source: string; bucket: number; side: string };
-          roll_shock: number;
-          delta_shock: number;
-          correlation_contingency: number;
+    readonly margins: Record<
+      string,
+      {
+        initial_margin: number;
+        maintenance_margin: number;
+        initial_margin_details: {
+          open_orders_margin: number;
+          mmp_margin: number;
+          spot_margin: number;
+          risk_matrix_margin: number;
+          risk_matrix_margin_details: {
+            worst_case: number;
+            worst_case_bucket: { index: number; source: string; bucket: number; side: string };
+            roll_shock: number;
+            delta_shock: number;
+            correlation_contingency: number;
+          };
         };
-      };
-    }>;
+      }
+    >;
   };
   readonly precision: Record<string, string>;
 }
@@ -57,7 +63,8 @@ export function exampleInstruments(ex: PmeExample): Map<string, Instrument> {
   for (const name of Object.keys(ex.inputs.positions)) {
     const inst = parseSymbol(name, 'deribit');
     const meta = ex.inputs.instruments[name];
-    if (meta?.expiration !== undefined && inst.kind === 'future') expect(inst.expiryMs).toBe(parseIsoUtc(meta.expiration));
+    if (meta?.expiration !== undefined && inst.kind === 'future')
+      expect(inst.expiryMs).toBe(parseIsoUtc(meta.expiration));
     out.set(name, inst);
   }
   return out;
@@ -66,7 +73,12 @@ export function exampleInstruments(ex: PmeExample): Map<string, Instrument> {
 /** The example's positions (base units) as a portfolio without balances. */
 export function examplePortfolio(ex: PmeExample): Portfolio {
   const insts = exampleInstruments(ex);
-  return portfolio(Object.entries(ex.inputs.positions).map(([name, size]) => ({ instrument: insts.get(name)!, size })));
+  return portfolio(
+    Object.entries(ex.inputs.positions).map(([name, size]) => ({
+      instrument: insts.get(name)!,
+      size,
+    })),
+  );
 }
 
 /**
@@ -84,9 +96,17 @@ export function exampleSnapshot(ex: PmeExample): MarketSnapshot {
       if (inst.underlying !== coin) continue;
       const mark = ex.inputs.ticker[name]!.mark_price;
       if (inst.kind === 'perpetual') perpBasis = mark - index;
-      if (inst.kind === 'future') forwards.push({ expiryMs: inst.expiryMs, forward: mark, source: 'future' });
+      if (inst.kind === 'future')
+        forwards.push({ expiryMs: inst.expiryMs, forward: mark, source: 'future' });
     }
-    underlyings[coin] = { underlying: coin, index, rate: 0, forwards: forwards.sort((a, b) => a.expiryMs - b.expiryMs), surface: [], perpBasis };
+    underlyings[coin] = {
+      underlying: coin,
+      index,
+      rate: 0,
+      forwards: forwards.sort((a, b) => a.expiryMs - b.expiryMs),
+      surface: [],
+      perpBasis,
+    };
   }
   return { asOfMs: parseIsoUtc(ex.inputs.as_of), underlyings };
 }
@@ -124,5 +144,7 @@ export function expectUlps(actual: number, expected: number, ulps = 2): void {
     expect(actual).toBe(0);
     return;
   }
-  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(ulps * Number.EPSILON * Math.abs(expected));
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(
+    ulps * Number.EPSILON * Math.abs(expected),
+  );
 }

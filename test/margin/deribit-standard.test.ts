@@ -8,8 +8,17 @@ import type { MarketSnapshot, UnderlyingMarket } from '../../src/market/snapshot
 import { portfolio } from '../../src/risk/portfolio.ts';
 import { positionsValue } from '../../src/risk/equity.ts';
 import { instrumentState } from '../../src/risk/pnl-matrix.ts';
-import { deribitStandardModel, type DeribitStandardDetails, type DeribitStandardParams } from '../../src/margin/deribit-standard/deribit-standard.ts';
-import { DERIBIT_STANDARD_UNVERIFIED, shortOptionMargins, type FuturesRateRow, type RateLine } from '../../src/margin/deribit-standard/formulas.ts';
+import {
+  deribitStandardModel,
+  type DeribitStandardDetails,
+  type DeribitStandardParams,
+} from '../../src/margin/deribit-standard/deribit-standard.ts';
+import {
+  DERIBIT_STANDARD_UNVERIFIED,
+  shortOptionMargins,
+  type FuturesRateRow,
+  type RateLine,
+} from '../../src/margin/deribit-standard/formulas.ts';
 
 interface Formula {
   readonly im_rate: string;
@@ -38,11 +47,25 @@ const dec = (x: number): number => Number(x.toPrecision(12));
 const asOfMs = Date.UTC(2024, 0, 2, 8);
 const future = parseSymbol('BTC-27DEC24', 'deribit');
 
-function snapshotAt(coin: string, index: number, extra?: Partial<UnderlyingMarket>): MarketSnapshot {
+function snapshotAt(
+  coin: string,
+  index: number,
+  extra?: Partial<UnderlyingMarket>,
+): MarketSnapshot {
   const expiry = future.kind === 'future' ? future.expiryMs : 0;
   return {
     asOfMs,
-    underlyings: { [coin]: { underlying: coin, index, rate: 0, forwards: [{ expiryMs: expiry, forward: index, source: 'future' }], surface: [], perpBasis: 0, ...extra } },
+    underlyings: {
+      [coin]: {
+        underlying: coin,
+        index,
+        rate: 0,
+        forwards: [{ expiryMs: expiry, forward: index, source: 'future' }],
+        surface: [],
+        perpBasis: 0,
+        ...extra,
+      },
+    },
   };
 }
 
@@ -73,9 +96,22 @@ describe('Deribit standard margin: W-D3 worked example', () => {
     const inst: Instrument = legacy ? future : parseSymbol(c.instrument, 'deribit');
     // Inverse margins do not depend on the price; the legacy cases give none, so any index works.
     const price = c.price ?? 65_000;
-    const legacyRow: FuturesRateRow = { id: 'btc-inverse-legacy', underlying: 'BTC', settlement: 'inverse', kinds: ['future', 'perpetual'], im: parseRate(formulas[c.instrument]?.im_rate ?? '0 + 0 * size_btc'), mm: parseRate(formulas[c.instrument]?.mm_rate ?? '0 + 0 * size_btc') };
-    const params: DeribitStandardParams = legacy ? { ...deribitStandardModel.defaultParams, futures: [legacyRow] } : deribitStandardModel.defaultParams;
-    const [res, ...rest] = deribitStandardModel.evaluate(portfolio([{ instrument: inst, size: c.size }]), snapshotAt(inst.underlying, price), params);
+    const legacyRow: FuturesRateRow = {
+      id: 'btc-inverse-legacy',
+      underlying: 'BTC',
+      settlement: 'inverse',
+      kinds: ['future', 'perpetual'],
+      im: parseRate(formulas[c.instrument]?.im_rate ?? '0 + 0 * size_btc'),
+      mm: parseRate(formulas[c.instrument]?.mm_rate ?? '0 + 0 * size_btc'),
+    };
+    const params: DeribitStandardParams = legacy
+      ? { ...deribitStandardModel.defaultParams, futures: [legacyRow] }
+      : deribitStandardModel.defaultParams;
+    const [res, ...rest] = deribitStandardModel.evaluate(
+      portfolio([{ instrument: inst, size: c.size }]),
+      snapshotAt(inst.underlying, price),
+      params,
+    );
     const det = res!.details as DeribitStandardDetails;
     const pos = det.positions[0]!;
     const exp = expected[c.case]!;
@@ -96,7 +132,8 @@ describe('Deribit standard margin: W-D3 worked example', () => {
       const mmCoin = exp.mm_coin ?? exp.mm_coin_derived_not_published;
       const mmUsdc = exp.mm_usdc ?? exp.mm_usdc_derived_not_published;
       if (mmRate !== undefined) expect(dec(pos.mmRate!)).toBe(mmRate);
-      if (mmCoin !== undefined) expect(dec(res!.maintenanceMargin / (linear ? price : 1))).toBe(mmCoin);
+      if (mmCoin !== undefined)
+        expect(dec(res!.maintenanceMargin / (linear ? price : 1))).toBe(mmCoin);
       if (mmUsdc !== undefined) expect(dec(res!.maintenanceMargin)).toBe(mmUsdc);
     });
     it('no unverified rule for a single delta-one position', () => {
@@ -110,7 +147,7 @@ describe('Deribit standard margin: options and aggregation', () => {
 
   it('inverse short-option formulas reproduce the notes illustrations (S = 60,000, coin marks)', () => {
     // deribit-standard.md §3.1 table: (right, K, mark) → (IM, MM).
-    const rows: [('call' | 'put'), number, number, number, number][] = [
+    const rows: ['call' | 'put', number, number, number, number][] = [
       ['call', 60_000, 0.04, 0.19, 0.115],
       ['call', 66_000, 0.02, 0.12, 0.095],
       ['call', 70_000, 0.01, 0.11, 0.085],
@@ -133,14 +170,50 @@ describe('Deribit standard margin: options and aggregation', () => {
 
   it('a short inverse option in a portfolio: per-unit formula × |size|, S = forward by default; flagged unverified', () => {
     const expiryMs = asOfMs + 30 * MS_PER_DAY;
-    const surface = [{ expiryMs, T: 30 / 365, forward: 61_000, params: { a: 0.36 * (30 / 365), b: 0, rho: 0, m: 0, sigma: 0.1 } }];
-    const snap: MarketSnapshot = { asOfMs, underlyings: { BTC: { underlying: 'BTC', index: 60_000, rate: 0, forwards: [{ expiryMs, forward: 61_000, source: 'future' }], surface, perpBasis: 0 } } };
+    const surface = [
+      {
+        expiryMs,
+        T: 30 / 365,
+        forward: 61_000,
+        params: { a: 0.36 * (30 / 365), b: 0, rho: 0, m: 0, sigma: 0.1 },
+      },
+    ];
+    const snap: MarketSnapshot = {
+      asOfMs,
+      underlyings: {
+        BTC: {
+          underlying: 'BTC',
+          index: 60_000,
+          rate: 0,
+          forwards: [{ expiryMs, forward: 61_000, source: 'future' }],
+          surface,
+          perpBasis: 0,
+        },
+      },
+    };
     const d = new Date(expiryMs);
-    const mon = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'][d.getUTCMonth()]!;
+    const mon = [
+      'JAN',
+      'FEB',
+      'MAR',
+      'APR',
+      'MAY',
+      'JUN',
+      'JUL',
+      'AUG',
+      'SEP',
+      'OCT',
+      'NOV',
+      'DEC',
+    ][d.getUTCMonth()]!;
     const sym = `BTC-${d.getUTCDate()}${mon}${String(d.getUTCFullYear()).slice(2)}-70000-C`;
     const optAt8 = parseSymbol(sym, 'deribit');
     expect(optAt8.kind === 'option' && optAt8.expiryMs).toBe(expiryMs);
-    const [res] = deribitStandardModel.evaluate(portfolio([{ instrument: optAt8, size: -3 }]), snap, deribitStandardModel.defaultParams);
+    const [res] = deribitStandardModel.evaluate(
+      portfolio([{ instrument: optAt8, size: -3 }]),
+      snap,
+      deribitStandardModel.defaultParams,
+    );
     const pos = (res!.details as DeribitStandardDetails).positions[0]!;
     const one = shortOptionMargins('call', 70_000, 61_000, pos.mark!, true, f);
     expect(pos.underlyingPrice).toBe(61_000);
@@ -148,10 +221,18 @@ describe('Deribit standard margin: options and aggregation', () => {
     expect(res!.maintenanceMargin).toBeCloseTo(3 * one.mm, 14);
     expect(res!.unverified).toContain(DERIBIT_STANDARD_UNVERIFIED.optionFractions);
     // Long options: nothing by default, the mark under the legacy reading.
-    const [long] = deribitStandardModel.evaluate(portfolio([{ instrument: optAt8, size: 2 }]), snap, deribitStandardModel.defaultParams);
+    const [long] = deribitStandardModel.evaluate(
+      portfolio([{ instrument: optAt8, size: 2 }]),
+      snap,
+      deribitStandardModel.defaultParams,
+    );
     expect(long!.initialMargin).toBe(0);
     expect(long!.unverified).toContain(DERIBIT_STANDARD_UNVERIFIED.longOptions);
-    const [longMark] = deribitStandardModel.evaluate(portfolio([{ instrument: optAt8, size: 2 }]), snap, { ...deribitStandardModel.defaultParams, longOptionMargin: 'mark' });
+    const [longMark] = deribitStandardModel.evaluate(
+      portfolio([{ instrument: optAt8, size: 2 }]),
+      snap,
+      { ...deribitStandardModel.defaultParams, longOptionMargin: 'mark' },
+    );
     expect(longMark!.initialMargin).toBeCloseTo(2 * pos.mark!, 15);
   });
 
@@ -162,11 +243,18 @@ describe('Deribit standard margin: options and aggregation', () => {
       { instrument: future, size: -60 },
     ]);
     const snap = snapshotAt('BTC', 65_000);
-    const run = (sizeAggregation: DeribitStandardParams['sizeAggregation']) => deribitStandardModel.evaluate(book, snap, { ...deribitStandardModel.defaultParams, sizeAggregation })[0]!;
+    const run = (sizeAggregation: DeribitStandardParams['sizeAggregation']) =>
+      deribitStandardModel.evaluate(book, snap, {
+        ...deribitStandardModel.defaultParams,
+        sizeAggregation,
+      })[0]!;
     const per = run('per-position');
     const gross = run('gross');
     const net = run('net');
-    expect(per.initialMargin).toBeCloseTo((0.02 + 0.00005 * 100) * 100 + (0.02 + 0.00005 * 60) * 60, 12);
+    expect(per.initialMargin).toBeCloseTo(
+      (0.02 + 0.00005 * 100) * 100 + (0.02 + 0.00005 * 60) * 60,
+      12,
+    );
     expect(gross.initialMargin).toBeCloseTo((0.02 + 0.00005 * 160) * 160, 12);
     expect(net.initialMargin).toBeCloseTo((0.02 + 0.00005 * 40) * 40, 12);
     expect(gross.initialMargin).toBeGreaterThan(per.initialMargin);
@@ -194,10 +282,23 @@ describe('Deribit standard margin: options and aggregation', () => {
   it('open-orders IM adds to IM only; equity = pool balance + marked positions', () => {
     const perp = parseSymbol('BTC-PERPETUAL', 'deribit');
     const snap = snapshotAt('BTC', 65_000, { perpBasis: 0 });
-    const [r] = deribitStandardModel.evaluate(portfolio([{ instrument: perp, size: 1, entryPrice: 50_000 }], [{ currency: 'BTC', amount: 2 }, { currency: 'USDC', amount: 1000 }]), snap, { ...deribitStandardModel.defaultParams, account: { btc: { open_orders_margin: 0.5 } } });
+    const [r] = deribitStandardModel.evaluate(
+      portfolio(
+        [{ instrument: perp, size: 1, entryPrice: 50_000 }],
+        [
+          { currency: 'BTC', amount: 2 },
+          { currency: 'USDC', amount: 1000 },
+        ],
+      ),
+      snap,
+      { ...deribitStandardModel.defaultParams, account: { btc: { open_orders_margin: 0.5 } } },
+    );
     expect(r!.initialMargin).toBeCloseTo(0.02005 + 0.5, 14);
     expect(r!.maintenanceMargin).toBeCloseTo(0.01005, 14);
-    const value = positionsValue([{ instrument: perp, size: 1, entryPrice: 50_000 }], [instrumentState(perp, snap)]).value;
+    const value = positionsValue(
+      [{ instrument: perp, size: 1, entryPrice: 50_000 }],
+      [instrumentState(perp, snap)],
+    ).value;
     expect(value).not.toBe(0);
     expect(r!.equity).toBeCloseTo(2 + value, 14);
   });

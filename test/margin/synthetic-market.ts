@@ -25,8 +25,17 @@ export function expiryIn(days: number): number {
 }
 
 /** Deribit option, e.g. `option('BTC', 30, 70000, 'C')` → BTC-31JAN25-70000-C; `linear` → BTC_USDC-…. */
-export function option(coin: string, days: number, strike: number, right: 'C' | 'P', linear = false): Instrument {
-  return parseSymbol(`${coin}${linear ? '_USDC' : ''}-${deribitDate(expiryIn(days))}-${strike}-${right}`, 'deribit');
+export function option(
+  coin: string,
+  days: number,
+  strike: number,
+  right: 'C' | 'P',
+  linear = false,
+): Instrument {
+  return parseSymbol(
+    `${coin}${linear ? '_USDC' : ''}-${deribitDate(expiryIn(days))}-${strike}-${right}`,
+    'deribit',
+  );
 }
 
 /** Deribit future expiring `days` after AS_OF. */
@@ -35,11 +44,25 @@ export function future(coin: string, days: number, linear = false): Instrument {
 }
 
 /** One coin's market with a flat vol `vol` at each expiry of `days`, forward = index. */
-export function syntheticUnderlying(coin: string, index: number, vol: number, days: readonly number[]): UnderlyingMarket {
-  const forwards = days.map((d) => ({ expiryMs: expiryIn(d), forward: index, source: 'input' as const }));
+export function syntheticUnderlying(
+  coin: string,
+  index: number,
+  vol: number,
+  days: readonly number[],
+): UnderlyingMarket {
+  const forwards = days.map((d) => ({
+    expiryMs: expiryIn(d),
+    forward: index,
+    source: 'input' as const,
+  }));
   const surface = days.map((d) => {
     const T = yearFraction(AS_OF, expiryIn(d));
-    return { expiryMs: expiryIn(d), T, forward: index, params: { a: vol * vol * T, b: 0, rho: 0, m: 0, sigma: 0.1 } };
+    return {
+      expiryMs: expiryIn(d),
+      T,
+      forward: index,
+      params: { a: vol * vol * T, b: 0, rho: 0, m: 0, sigma: 0.1 },
+    };
   });
   return { underlying: coin, index, rate: 0, forwards, surface, perpBasis: 0 };
 }

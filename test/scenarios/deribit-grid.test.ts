@@ -30,14 +30,19 @@ describe('Deribit PM grid', () => {
     const g = deribitGrid('BTC', btc);
     expect(g.nStandard).toBe(27);
     expect(g.nExtended).toBe(8);
-    expect(g.scenarios.map((s) => s.id)).toEqual([...Array.from({ length: 27 }, (_, i) => `std-${i}`), ...Array.from({ length: 8 }, (_, i) => `ext-${i}`)]);
+    expect(g.scenarios.map((s) => s.id)).toEqual([
+      ...Array.from({ length: 27 }, (_, i) => `std-${i}`),
+      ...Array.from({ length: 8 }, (_, i) => `ext-${i}`),
+    ]);
     expect(g.scenarios[0]!.label).toBe('BTC −16%, vol up');
     expect(g.scenarios[1]!.label).toBe('BTC −16%, vol same');
     expect(g.scenarios[14]!.label).toBe('BTC 0%, vol down');
     expect(g.scenarios[25]!.label).toBe('BTC +16%, vol same');
     expect(g.scenarios[27]!.label).toBe('BTC −66%, vol up');
     expect(g.scenarios[34]!.label).toBe('BTC +500%, vol up');
-    expect(g.cells.slice(0, 27).map((c) => c.bucket)).toEqual(Array.from({ length: 27 }, (_, i) => Math.floor(i / 3) + 1));
+    expect(g.cells.slice(0, 27).map((c) => c.bucket)).toEqual(
+      Array.from({ length: 27 }, (_, i) => Math.floor(i / 3) + 1),
+    );
     expect(g.cells[1]!.side).toBe('left');
     expect(g.cells[13]!.side).toBe('center');
     expect(g.cells[25]!.side).toBe('right');
@@ -49,8 +54,12 @@ describe('Deribit PM grid', () => {
   });
 
   it('moves: BTC ±16 % in 4 % steps, ETH ±18 % in 4.5 % steps', () => {
-    expect(deribitStandardMoves(0.16, 4).map((m) => Number((m * 100).toFixed(10)))).toEqual([-16, -12, -8, -4, 0, 4, 8, 12, 16]);
-    expect(deribitStandardMoves(0.18, 4).map((m) => Number((m * 100).toFixed(10)))).toEqual([-18, -13.5, -9, -4.5, 0, 4.5, 9, 13.5, 18]);
+    expect(deribitStandardMoves(0.16, 4).map((m) => Number((m * 100).toFixed(10)))).toEqual([
+      -16, -12, -8, -4, 0, 4, 8, 12, 16,
+    ]);
+    expect(deribitStandardMoves(0.18, 4).map((m) => Number((m * 100).toFixed(10)))).toEqual([
+      -18, -13.5, -9, -4.5, 0, 4.5, 9, 13.5, 18,
+    ]);
     expect(deribitGrid('ETH', eth).scenarios[3]!.label).toBe('ETH −13.5%, vol up');
     expect(formatMove(0)).toBe('0%');
   });
@@ -63,9 +72,15 @@ describe('Deribit PM grid', () => {
     const ethWC = [0.113082, 0.445676, 0.457627, 0.305085, 0.228814, 0.20339, 0.190678, 0.183051];
     moves.forEach((m, i) => {
       expect(extendedWeight(m, 0.16, 1)).toBeCloseTo(btcW[i]!, 6);
-      expect(extendedWeight(m, 0.16, 1) * extendedCoinConversion(m, 0.16)).toBeCloseTo(btcWC[i]!, 6);
+      expect(extendedWeight(m, 0.16, 1) * extendedCoinConversion(m, 0.16)).toBeCloseTo(
+        btcWC[i]!,
+        6,
+      );
       expect(extendedWeight(m, 0.18, 1)).toBeCloseTo(ethW[i]!, 6);
-      expect(extendedWeight(m, 0.18, 1) * extendedCoinConversion(m, 0.18)).toBeCloseTo(ethWC[i]!, 6);
+      expect(extendedWeight(m, 0.18, 1) * extendedCoinConversion(m, 0.18)).toBeCloseTo(
+        ethWC[i]!,
+        6,
+      );
     });
     const g = deribitGrid('BTC', { ...btc, extendedTableFactor: 2 });
     expect(g.scenarios[27]!.weight).toBeCloseTo(2 * btcW[0]!, 6);
@@ -106,7 +121,12 @@ describe('Deribit PM grid', () => {
   it('custom vol-cell order and typed errors for bad parameters', () => {
     const g = deribitGrid('BTC', { ...btc, volCellOrder: ['down', 'same', 'up'] });
     expect(g.scenarios[0]!.label).toBe('BTC −16%, vol down');
-    for (const bad of [{ priceRange: 0 }, { bucketsCount: 0 }, { volCellOrder: ['up', 'up', 'down'] }, { extendedMoves: [0] }] as Partial<DeribitGridParams>[]) {
+    for (const bad of [
+      { priceRange: 0 },
+      { bucketsCount: 0 },
+      { volCellOrder: ['up', 'up', 'down'] },
+      { extendedMoves: [0] },
+    ] as Partial<DeribitGridParams>[]) {
       let err: unknown;
       try {
         deribitGrid('BTC', { ...btc, ...bad });

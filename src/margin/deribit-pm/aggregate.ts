@@ -11,7 +11,13 @@ import type { DeribitPmCurrency, DeribitPmRules } from './params.ts';
  * `allowance_usd = (max(|m|/r, 1) − 1) · extended_dampener`; coin pools convert it at the
  * range-edge price `(1 + sign(m)·r)·S0` (S0 = index, [I]); USD pools use it as is [I].
  */
-export function dampenerAllowance(move: number, priceRange: number, extendedDampenerUsd: number, indexUsd: number, coinSettled: boolean): number {
+export function dampenerAllowance(
+  move: number,
+  priceRange: number,
+  extendedDampenerUsd: number,
+  indexUsd: number,
+  coinSettled: boolean,
+): number {
   const usd = (Math.max(Math.abs(move) / priceRange, 1) - 1) * extendedDampenerUsd;
   return coinSettled ? usd / ((1 + Math.sign(move) * priceRange) * indexUsd) : usd;
 }
@@ -42,7 +48,12 @@ export interface AggregationResult {
 }
 
 /** `pnl_offset · min(gain, cap)` or `min(pnl_offset · gain, cap)` (§8, `gainCapOrder`). */
-function credit(gain: number, offset: number, cap: number, order: DeribitPmRules['gainCapOrder']): number {
+function credit(
+  gain: number,
+  offset: number,
+  cap: number,
+  order: DeribitPmRules['gainCapOrder'],
+): number {
   return order === 'before-offset' ? offset * Math.min(gain, cap) : Math.min(offset * gain, cap);
 }
 
@@ -58,13 +69,20 @@ export function aggregateVectors(inp: AggregationInput): AggregationResult {
   const allowances = new Float64Array(n);
   const off = currency.pnl_offset;
   const capSettlement = currency.max_offsetable_pnl;
-  const capUsd = inp.coinSettled ? currency.max_offsetable_pnl / inp.index : currency.max_offsetable_pnl;
+  const capUsd = inp.coinSettled
+    ? currency.max_offsetable_pnl / inp.index
+    : currency.max_offsetable_pnl;
   const cap = rules.gainCapUnit === 'usd' ? capUsd : capSettlement;
   let gainCapMatters = false;
   let extendedGainBeyondAllowance = false;
   const creditChecked = (g: number): number => {
     const v = credit(g, off, cap, rules.gainCapOrder);
-    const readings = [credit(g, off, capUsd, 'before-offset'), credit(g, off, capUsd, 'after-offset'), credit(g, off, capSettlement, 'before-offset'), credit(g, off, capSettlement, 'after-offset')];
+    const readings = [
+      credit(g, off, capUsd, 'before-offset'),
+      credit(g, off, capUsd, 'after-offset'),
+      credit(g, off, capSettlement, 'before-offset'),
+      credit(g, off, capSettlement, 'after-offset'),
+    ];
     if (readings.some((x) => x !== off * g)) gainCapMatters = true;
     return v;
   };
@@ -72,7 +90,13 @@ export function aggregateVectors(inp: AggregationInput): AggregationResult {
     const cell = cells[c]!;
     let x = pre[c]!;
     if (cell.source === 'extended') {
-      const a = dampenerAllowance(cell.move, inp.priceRange, currency.extended_dampener, inp.index, inp.coinSettled);
+      const a = dampenerAllowance(
+        cell.move,
+        inp.priceRange,
+        currency.extended_dampener,
+        inp.index,
+        inp.coinSettled,
+      );
       allowances[c] = a;
       if (x < 0) x = Math.min(0, x + a);
       else if (x > 0) {
@@ -115,7 +139,10 @@ export interface WorstCase {
  * standard then extended entries; if the middle vol cell of the first minimising standard
  * bucket attains it, that cell is reported, else the lowest index.
  */
-export function worstCaseOf(aggregated: Float64Array, cells: readonly DeribitGridCell[]): WorstCase {
+export function worstCaseOf(
+  aggregated: Float64Array,
+  cells: readonly DeribitGridCell[],
+): WorstCase {
   let min = Infinity;
   let first = -1;
   for (let c = 0; c < aggregated.length; c++) {
@@ -136,7 +163,12 @@ export function worstCaseOf(aggregated: Float64Array, cells: readonly DeribitGri
   const c0 = cells[attaining[0]!]!;
   const oneBucket =
     attaining.length === 3 &&
-    attaining.every((c) => cells[c]!.source === 'standard' && cells[c]!.bucket === c0.bucket && c0.source === 'standard');
+    attaining.every(
+      (c) =>
+        cells[c]!.source === 'standard' &&
+        cells[c]!.bucket === c0.bucket &&
+        c0.source === 'standard',
+    );
   const worstCase = Math.max(0, -min) + 0;
   const ch = cells[chosen]!;
   return {

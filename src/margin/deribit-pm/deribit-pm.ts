@@ -28,9 +28,30 @@ import { portfolioKey, type Portfolio, type Position } from '../../risk/portfoli
 import type { DeribitGridCell } from '../../scenarios/deribit-grid.ts';
 import { positionsIn, settlementPools } from '../book.ts';
 import type { MarginModel } from '../margin-model.ts';
-import { utilization, type AddOn, type Contribution, type MarginResult, type WorstScenario } from '../margin-result.ts';
-import { aggregateVectors, worstCaseOf, type AggregationResult, type WorstCase, type WorstCaseBucket } from './aggregate.ts';
-import { accountInputs, currencyBlockKey, currencyParams, DERIBIT_PM_DEFAULT_PARAMS, roundDecimals, validateRules, type DeribitPmAccountInputs, type DeribitPmParams } from './params.ts';
+import {
+  utilization,
+  type AddOn,
+  type Contribution,
+  type MarginResult,
+  type WorstScenario,
+} from '../margin-result.ts';
+import {
+  aggregateVectors,
+  worstCaseOf,
+  type AggregationResult,
+  type WorstCase,
+  type WorstCaseBucket,
+} from './aggregate.ts';
+import {
+  accountInputs,
+  currencyBlockKey,
+  currencyParams,
+  DERIBIT_PM_DEFAULT_PARAMS,
+  roundDecimals,
+  validateRules,
+  type DeribitPmAccountInputs,
+  type DeribitPmParams,
+} from './params.ts';
 import { deltaShockOf, rollShockOf, type DeltaShock, type RollShock } from './shocks.ts';
 import { buildKeyVectors, type KeyVectors } from './vectors.ts';
 
@@ -86,7 +107,11 @@ export interface DeribitPmKeyDetail {
   readonly pairKey: string;
   readonly index: number;
   /** The grid cells (move, vol state, weight, conversion) aligned with the vectors. */
-  readonly cells: readonly (DeribitGridCell & { readonly id: string; readonly label: string; readonly allowance: number })[];
+  readonly cells: readonly (DeribitGridCell & {
+    readonly id: string;
+    readonly label: string;
+    readonly allowance: number;
+  })[];
   readonly worstCase: number;
   readonly worstCaseBucket: WorstCaseBucket;
   /** Cap on a credited gain, pool currency (§8). */
@@ -127,35 +152,69 @@ interface KeyEval {
 
 function evaluateKey(kv: KeyVectors, params: DeribitPmParams, settlement: Currency): KeyEval {
   const ccy = currencyParams(params, settlement);
-  const agg = aggregateVectors({ pre: kv.preAggregated, cells: kv.grid.cells, currency: ccy, rules: params.rules, index: kv.index, priceRange: kv.grid.params.priceRange, coinSettled: kv.coinSettled });
+  const agg = aggregateVectors({
+    pre: kv.preAggregated,
+    cells: kv.grid.cells,
+    currency: ccy,
+    rules: params.rules,
+    index: kv.index,
+    priceRange: kv.grid.params.priceRange,
+    coinSettled: kv.coinSettled,
+  });
   const worst = worstCaseOf(agg.aggregated, kv.grid.cells);
   let undampedExtMin = 0;
-  for (let c = kv.grid.nStandard; c < kv.preAggregated.length; c++) undampedExtMin = Math.min(undampedExtMin, kv.preAggregated[c]!);
+  for (let c = kv.grid.nStandard; c < kv.preAggregated.length; c++)
+    undampedExtMin = Math.min(undampedExtMin, kv.preAggregated[c]!);
   const dampenerMatters = -undampedExtMin > worst.worstCase * (1 + 1e-12) + 1e-15;
-  return { kv, agg, worst, roll: rollShockOf(kv, ccy, params.rules), delta: deltaShockOf(kv, params.rules), dampenerMatters };
+  return {
+    kv,
+    agg,
+    worst,
+    roll: rollShockOf(kv, ccy, params.rules),
+    delta: deltaShockOf(kv, params.rules),
+    dampenerMatters,
+  };
 }
 
 /** Unverified-rule notes, keyed by a stable id (each names its section of deribit-pm.md). */
 export const DERIBIT_PM_UNVERIFIED = {
-  optionRepricing: 'option-repricing: options repriced with Black-76 on the shocked forward, time not advanced; inverse option P&L OPT-A/OPT-B (deribit-pm §5.3) [I]',
-  volShock: 'vol-shock: relative vol shocks scaled by (30/DTE)^p with fractional DTE floored at dteFloorDays (deribit-pm §6) [T/G]',
-  volCellOrder: 'vol-cell-order: order of the vol cells inside a bucket (up, same, down) (deribit-pm §4) [G]',
-  minVolFloor: 'min-vol-floor: min_volatility_for_shock_up read as a floor on the shocked IV (deribit-pm §6) [T]',
-  extendedWeighting: 'extended-weighting: extended-table conversion factor for options / USD-settled products (deribit-pm §7.1) [I]',
-  dampener: 'dampener: extended dampener allowance (size, conversion at index) set the worst case (deribit-pm §7.2) [T/I]',
-  dampenerGains: 'dampener-gains: extended gains beyond the allowance credited sign-aware (deribit-pm §7.2) [I]',
+  optionRepricing:
+    'option-repricing: options repriced with Black-76 on the shocked forward, time not advanced; inverse option P&L OPT-A/OPT-B (deribit-pm §5.3) [I]',
+  volShock:
+    'vol-shock: relative vol shocks scaled by (30/DTE)^p with fractional DTE floored at dteFloorDays (deribit-pm §6) [T/G]',
+  volCellOrder:
+    'vol-cell-order: order of the vol cells inside a bucket (up, same, down) (deribit-pm §4) [G]',
+  minVolFloor:
+    'min-vol-floor: min_volatility_for_shock_up read as a floor on the shocked IV (deribit-pm §6) [T]',
+  extendedWeighting:
+    'extended-weighting: extended-table conversion factor for options / USD-settled products (deribit-pm §7.1) [I]',
+  dampener:
+    'dampener: extended dampener allowance (size, conversion at index) set the worst case (deribit-pm §7.2) [T/I]',
+  dampenerGains:
+    'dampener-gains: extended gains beyond the allowance credited sign-aware (deribit-pm §7.2) [I]',
   gainCap: 'gain-cap: max_offsetable_pnl cap unit and order (deribit-pm §8) [I]',
-  multiPair: 'multi-pair: several currency pairs in one settlement currency combined (deribit-pm §8.3) [G]',
-  linearDeltaOne: 'linear-delta-one: USD-settled futures/perps P&L X·F0·m and USD block parameters (deribit-pm §5.2, §14) [I]',
-  rollShockTime: 'roll-shock-time: roll shock above its floor (exp vs linear in T) (deribit-pm §10) [I]',
-  rollShockOptions: 'roll-shock-options: option deltas in the roll shock (grouping per expiry, delta convention) (deribit-pm §10) [I]',
-  rollShockUsd: 'roll-shock-usd: roll shock of a USD pool in coins × index (deribit-pm §10, §14) [I]',
+  multiPair:
+    'multi-pair: several currency pairs in one settlement currency combined (deribit-pm §8.3) [G]',
+  linearDeltaOne:
+    'linear-delta-one: USD-settled futures/perps P&L X·F0·m and USD block parameters (deribit-pm §5.2, §14) [I]',
+  rollShockTime:
+    'roll-shock-time: roll shock above its floor (exp vs linear in T) (deribit-pm §10) [I]',
+  rollShockOptions:
+    'roll-shock-options: option deltas in the roll shock (grouping per expiry, delta convention) (deribit-pm §10) [I]',
+  rollShockUsd:
+    'roll-shock-usd: roll shock of a USD pool in coins × index (deribit-pm §10, §14) [I]',
   deltaShock: 'delta-shock: delta shock formula (deribit-pm §11) [I]',
-  worstCaseBucket: 'worst-case-bucket: worst_case_bucket fields for extended / 0 % bucket worst cases or unusual ties (deribit-pm §9) [G/I]',
-  exotics: 'exotics: digital/barrier options are not listed on Deribit; revalued with our models (deribit-pm §5.3) [I]',
+  worstCaseBucket:
+    'worst-case-bucket: worst_case_bucket fields for extended / 0 % bucket worst cases or unusual ties (deribit-pm §9) [G/I]',
+  exotics:
+    'exotics: digital/barrier options are not listed on Deribit; revalued with our models (deribit-pm §5.3) [I]',
 } as const;
 
-function unverifiedOf(keys: readonly KeyEval[], worstKey: KeyEval | undefined, jointAmbiguous: boolean): string[] {
+function unverifiedOf(
+  keys: readonly KeyEval[],
+  worstKey: KeyEval | undefined,
+  jointAmbiguous: boolean,
+): string[] {
   const u = new Set<string>();
   const U = DERIBIT_PM_UNVERIFIED;
   for (const k of keys) {
@@ -167,7 +226,10 @@ function unverifiedOf(keys: readonly KeyEval[], worstKey: KeyEval | undefined, j
       if (kv.minVolFloorMatters) u.add(U.minVolFloor);
       u.add(U.rollShockOptions);
     }
-    if (kv.positions.some((p) => p.instrument.kind === 'digital' || p.instrument.kind === 'barrier')) u.add(U.exotics);
+    if (
+      kv.positions.some((p) => p.instrument.kind === 'digital' || p.instrument.kind === 'barrier')
+    )
+      u.add(U.exotics);
     const extNonZero = Array.from(k.agg.aggregated.subarray(kv.grid.nStandard)).some((x) => x < 0);
     if (extNonZero && (kv.hasOptions || !kv.coinSettled)) u.add(U.extendedWeighting);
     if (k.dampenerMatters) u.add(U.dampener);
@@ -181,13 +243,27 @@ function unverifiedOf(keys: readonly KeyEval[], worstKey: KeyEval | undefined, j
     if (k.delta.amount > 0) u.add(U.deltaShock);
   }
   if (keys.length > 1) u.add(U.multiPair);
-  if (worstKey && worstKey.worst.worstCase > 0 && (worstKey.worst.bucket.source === 'extended' || worstKey.worst.bucket.side === 'center' || worstKey.worst.ambiguousTie)) u.add(U.worstCaseBucket);
+  if (
+    worstKey &&
+    worstKey.worst.worstCase > 0 &&
+    (worstKey.worst.bucket.source === 'extended' ||
+      worstKey.worst.bucket.side === 'center' ||
+      worstKey.worst.ambiguousTie)
+  )
+    u.add(U.worstCaseBucket);
   if (jointAmbiguous) u.add(U.worstCaseBucket);
   return [...u];
 }
 
 /** Margins one settlement-currency pool (see module doc). */
-function evaluatePool(portfolio: Portfolio, positions: readonly Position[], snapshot: MarketSnapshot, params: DeribitPmParams, settlement: Currency, inputsHash: string): MarginResult {
+function evaluatePool(
+  portfolio: Portfolio,
+  positions: readonly Position[],
+  snapshot: MarketSnapshot,
+  params: DeribitPmParams,
+  settlement: Currency,
+  inputsHash: string,
+): MarginResult {
   const ccyKey = settlement.toLowerCase();
   const decimals = params.rules.roundingDecimals;
   // Group by underlying (one vector key each), keys sorted.
@@ -197,7 +273,15 @@ function evaluatePool(portfolio: Portfolio, positions: readonly Position[], snap
     list.push(p);
     byUnderlying.set(p.instrument.underlying, list);
   }
-  const keys = [...byUnderlying.keys()].sort().map((und) => evaluateKey(buildKeyVectors(byUnderlying.get(und)!, snapshot, params, und, settlement), params, settlement));
+  const keys = [...byUnderlying.keys()]
+    .sort()
+    .map((und) =>
+      evaluateKey(
+        buildKeyVectors(byUnderlying.get(und)!, snapshot, params, und, settlement),
+        params,
+        settlement,
+      ),
+    );
 
   // Worst case of the pool.
   let worstCaseUnrounded = 0;
@@ -218,7 +302,8 @@ function evaluatePool(portfolio: Portfolio, positions: readonly Position[], snap
       worstCaseUnrounded += k.worst.worstCase;
       if (!worstKey || k.worst.worstCase > worstKey.worst.worstCase) worstKey = k;
     }
-    if (worstKey) reported = { cell: worstKey.worst.cell, bucket: worstKey.worst.bucket, key: worstKey };
+    if (worstKey)
+      reported = { cell: worstKey.worst.cell, bucket: worstKey.worst.bucket, key: worstKey };
   }
   const worstCaseRounded = roundDecimals(worstCaseUnrounded, decimals);
   let rollShock = 0;
@@ -230,7 +315,10 @@ function evaluatePool(portfolio: Portfolio, positions: readonly Position[], snap
   const correlationContingency = 0;
   const riskMatrixMargin = worstCaseRounded + rollShock + deltaShock + correlationContingency;
   const acct = accountInputs(params, settlement);
-  const initialMargin = roundDecimals(riskMatrixMargin + acct.open_orders_margin + acct.mmp_margin + acct.spot_margin, decimals);
+  const initialMargin = roundDecimals(
+    riskMatrixMargin + acct.open_orders_margin + acct.mmp_margin + acct.spot_margin,
+    decimals,
+  );
   const mmFactor = params.model_params.general.mm_factor;
   const maintenanceMargin = mmFactor * riskMatrixMargin;
 
@@ -247,18 +335,58 @@ function evaluatePool(portfolio: Portfolio, positions: readonly Position[], snap
     const { key, cell } = reported;
     const sc = key.kv.grid.scenarios[cell]!;
     const multi = keys.length > 1;
-    const pnl = multi && params.rules.multiPairAggregation === 'joint' ? -worstCaseUnrounded : key.agg.aggregated[cell]!;
-    worstScenario = { id: multi ? `${key.kv.key}:${sc.id}` : sc.id, label: sc.label, index: cell, pnl, loss: Math.max(0, -pnl) };
+    const pnl =
+      multi && params.rules.multiPairAggregation === 'joint'
+        ? -worstCaseUnrounded
+        : key.agg.aggregated[cell]!;
+    worstScenario = {
+      id: multi ? `${key.kv.key}:${sc.id}` : sc.id,
+      label: sc.label,
+      index: cell,
+      pnl,
+      loss: Math.max(0, -pnl),
+    };
     const list = params.rules.multiPairAggregation === 'joint' && multi ? keys : [key];
-    contributions = list.flatMap((k) => k.kv.positions.map((p, i) => ({ symbol: p.instrument.symbol, size: p.size, pnl: k.kv.vectors[i]![cell]! })));
+    contributions = list.flatMap((k) =>
+      k.kv.positions.map((p, i) => ({
+        symbol: p.instrument.symbol,
+        size: p.size,
+        pnl: k.kv.vectors[i]![cell]!,
+      })),
+    );
   }
 
   const addOns: AddOn[] = [
-    { name: 'roll_shock', amount: rollShock, appliesTo: 'both', description: `Σ|delta|·max(min_annualised_move, f(annualised_move_risk·T)) = ${rollShock}; enters MM as mm_factor (${mmFactor}) × it` },
-    { name: 'delta_shock', amount: deltaShock, appliesTo: 'both', description: `${params.rules.deltaShock} hypothesis = ${deltaShock}; enters MM as mm_factor × it` },
-    { name: 'open_orders_margin', amount: acct.open_orders_margin, appliesTo: 'initial', description: 'account input (derivation undocumented)' },
-    { name: 'mmp_margin', amount: acct.mmp_margin, appliesTo: 'initial', description: 'account input (derivation undocumented)' },
-    { name: 'spot_margin', amount: acct.spot_margin, appliesTo: 'initial', description: 'account input (derivation undocumented)' },
+    {
+      name: 'roll_shock',
+      amount: rollShock,
+      appliesTo: 'both',
+      description: `Σ|delta|·max(min_annualised_move, f(annualised_move_risk·T)) = ${rollShock}; enters MM as mm_factor (${mmFactor}) × it`,
+    },
+    {
+      name: 'delta_shock',
+      amount: deltaShock,
+      appliesTo: 'both',
+      description: `${params.rules.deltaShock} hypothesis = ${deltaShock}; enters MM as mm_factor × it`,
+    },
+    {
+      name: 'open_orders_margin',
+      amount: acct.open_orders_margin,
+      appliesTo: 'initial',
+      description: 'account input (derivation undocumented)',
+    },
+    {
+      name: 'mmp_margin',
+      amount: acct.mmp_margin,
+      appliesTo: 'initial',
+      description: 'account input (derivation undocumented)',
+    },
+    {
+      name: 'spot_margin',
+      amount: acct.spot_margin,
+      appliesTo: 'initial',
+      description: 'account input (derivation undocumented)',
+    },
   ];
 
   const initialRiskVectors: Record<string, RiskVectors> = {};
@@ -276,7 +404,12 @@ function evaluatePool(portfolio: Portfolio, positions: readonly Position[], snap
     aggregated[k.kv.key] = riskVectors(k.agg.aggregated, nStd);
     indexPrice[k.kv.pairKey] = k.kv.index;
   }
-  const bucket: WorstCaseBucket = reported?.bucket ?? { index: 0, source: 'standard', bucket: 1, side: 'left' };
+  const bucket: WorstCaseBucket = reported?.bucket ?? {
+    index: 0,
+    source: 'standard',
+    bucket: 1,
+    side: 'left',
+  };
   const simulate: PmeSimulateMirror = {
     currency: settlement,
     model_params: params.model_params,
@@ -294,7 +427,13 @@ function evaluatePool(portfolio: Portfolio, positions: readonly Position[], snap
           mmp_margin: acct.mmp_margin,
           spot_margin: acct.spot_margin,
           risk_matrix_margin: riskMatrixMargin,
-          risk_matrix_margin_details: { worst_case: worstCaseUnrounded, worst_case_bucket: bucket, roll_shock: rollShock, delta_shock: deltaShock, correlation_contingency: correlationContingency },
+          risk_matrix_margin_details: {
+            worst_case: worstCaseUnrounded,
+            worst_case_bucket: bucket,
+            roll_shock: rollShock,
+            delta_shock: deltaShock,
+            correlation_contingency: correlationContingency,
+          },
         },
       },
     },
@@ -306,7 +445,12 @@ function evaluatePool(portfolio: Portfolio, positions: readonly Position[], snap
       underlying: k.kv.underlying,
       pairKey: k.kv.pairKey,
       index: k.kv.index,
-      cells: k.kv.grid.cells.map((c, i) => ({ ...c, id: k.kv.grid.scenarios[i]!.id, label: k.kv.grid.scenarios[i]!.label, allowance: k.agg.allowances[i]! })),
+      cells: k.kv.grid.cells.map((c, i) => ({
+        ...c,
+        id: k.kv.grid.scenarios[i]!.id,
+        label: k.kv.grid.scenarios[i]!.label,
+        allowance: k.agg.allowances[i]!,
+      })),
       worstCase: k.worst.worstCase,
       worstCaseBucket: k.worst.bucket,
       gainCap: k.agg.gainCap,
@@ -338,10 +482,23 @@ function evaluatePool(portfolio: Portfolio, positions: readonly Position[], snap
   };
 }
 
-function staleWarnings(params: DeribitPmParams, keys: readonly KeyEval[], settlement: Currency): string[] {
+function staleWarnings(
+  params: DeribitPmParams,
+  keys: readonly KeyEval[],
+  settlement: Currency,
+): string[] {
   const src = params.sources ?? {};
-  const used = ['general', `currency.${currencyBlockKey(settlement)}`, ...keys.map((k) => `currency_pair.${k.kv.pairKey}`)];
-  return used.filter((b) => src[b]?.stale).map((b) => `Deribit PM parameters ${b} are stale (${src[b]!.source}, as of ${src[b]!.asOf}); load current model_params from private/pme/simulate`);
+  const used = [
+    'general',
+    `currency.${currencyBlockKey(settlement)}`,
+    ...keys.map((k) => `currency_pair.${k.kv.pairKey}`),
+  ];
+  return used
+    .filter((b) => src[b]?.stale)
+    .map(
+      (b) =>
+        `Deribit PM parameters ${b} are stale (${src[b]!.source}, as of ${src[b]!.asOf}); load current model_params from private/pme/simulate`,
+    );
 }
 
 /**
@@ -355,9 +512,21 @@ export const deribitPmModel: MarginModel<DeribitPmParams> = {
   title: 'Deribit portfolio margin (S:PM, extended risk matrix), per settlement currency',
   scenarioBased: true,
   defaultParams: DERIBIT_PM_DEFAULT_PARAMS,
-  evaluate(portfolio: Portfolio, snapshot: MarketSnapshot, params: DeribitPmParams): MarginResult[] {
+  evaluate(
+    portfolio: Portfolio,
+    snapshot: MarketSnapshot,
+    params: DeribitPmParams,
+  ): MarginResult[] {
     validateRules(params);
-    const inputsHash = canonicalHash({ model: DERIBIT_PM_ID, version: DERIBIT_PM_VERSION, params, portfolio: portfolioKey(portfolio), snapshot });
-    return settlementPools(portfolio).map((ccy) => evaluatePool(portfolio, positionsIn(portfolio, ccy), snapshot, params, ccy, inputsHash));
+    const inputsHash = canonicalHash({
+      model: DERIBIT_PM_ID,
+      version: DERIBIT_PM_VERSION,
+      params,
+      portfolio: portfolioKey(portfolio),
+      snapshot,
+    });
+    return settlementPools(portfolio).map((ccy) =>
+      evaluatePool(portfolio, positionsIn(portfolio, ccy), snapshot, params, ccy, inputsHash),
+    );
   },
 };

@@ -10,7 +10,11 @@
  */
 import { BallastError } from '../../core/errors.ts';
 import { isUsdLike, type Currency } from '../../core/currency.ts';
-import { DERIBIT_GRID_DEFAULTS, type DeribitGridParams, type DeribitVolCell } from '../../scenarios/deribit-grid.ts';
+import {
+  DERIBIT_GRID_DEFAULTS,
+  type DeribitGridParams,
+  type DeribitVolCell,
+} from '../../scenarios/deribit-grid.ts';
 import defaultJson from './default-params.json' with { type: 'json' };
 
 /** `model_params.general` (§13.1). */
@@ -138,8 +142,15 @@ export interface DeribitPmParams {
   readonly rules: DeribitPmRules;
 }
 
-/** The default parameters (stale; see `sources`): BTC 2024-06 docs, ETH and USD 2026-02 live. */
-export const DERIBIT_PM_DEFAULT_PARAMS: DeribitPmParams = defaultJson as unknown as DeribitPmParams;
+/**
+ * The default parameters (stale; see `sources`): BTC 2024-06 docs, ETH and USD 2026-02 live;
+ * account inputs 0; rules as in `default-params.json` plus the grid constants of
+ * src/scenarios/deribit-grid.json (so every key is present for strict overrides).
+ */
+export const DERIBIT_PM_DEFAULT_PARAMS: DeribitPmParams = {
+  ...(defaultJson as unknown as DeribitPmParams),
+  rules: { ...(defaultJson.rules as unknown as DeribitPmRules), ...DERIBIT_GRID_DEFAULTS },
+};
 
 /** Currency-block key of a settlement currency: `btc`, `eth`; `usd` for USD, USDC, USDT (§14). */
 export function currencyBlockKey(settlement: Currency): string {
@@ -157,13 +168,19 @@ export function vectorKey(underlying: Currency, settlement: Currency): string {
 }
 
 function fin(x: unknown, field: string, min = -Infinity): number {
-  if (typeof x !== 'number' || !Number.isFinite(x)) throw new BallastError('INVALID_INPUT', `must be a finite number, got ${String(x)}`, field);
+  if (typeof x !== 'number' || !Number.isFinite(x))
+    throw new BallastError('INVALID_INPUT', `must be a finite number, got ${String(x)}`, field);
   if (x < min) throw new BallastError('INVALID_INPUT', `must be ≥ ${min}, got ${x}`, field);
   return x;
 }
 
 function oneOf<T extends string>(x: unknown, allowed: readonly T[], field: string): T {
-  if (!allowed.includes(x as T)) throw new BallastError('INVALID_INPUT', `must be one of ${allowed.join(', ')}, got ${String(x)}`, field);
+  if (!allowed.includes(x as T))
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be one of ${allowed.join(', ')}, got ${String(x)}`,
+      field,
+    );
   return x as T;
 }
 
@@ -171,13 +188,19 @@ function oneOf<T extends string>(x: unknown, allowed: readonly T[], field: strin
 export function currencyParams(p: DeribitPmParams, settlement: Currency): DeribitPmCurrency {
   const key = currencyBlockKey(settlement);
   const c = p.model_params.currency[key];
-  if (!c) throw new BallastError('INVALID_INPUT', `no Deribit PM parameters for settlement currency ${settlement} (model_params.currency.${key})`, `params.model_params.currency.${key}`);
+  if (!c)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `no Deribit PM parameters for settlement currency ${settlement} (model_params.currency.${key})`,
+      `params.model_params.currency.${key}`,
+    );
   const f = `params.model_params.currency.${key}`;
   fin(c.annualised_move_risk, `${f}.annualised_move_risk`, 0);
   fin(c.min_annualised_move, `${f}.min_annualised_move`, 0);
   fin(c.extended_dampener, `${f}.extended_dampener`, 0);
   fin(c.pnl_offset, `${f}.pnl_offset`, 0);
-  if (c.pnl_offset > 1) throw new BallastError('INVALID_INPUT', `must be ≤ 1, got ${c.pnl_offset}`, `${f}.pnl_offset`);
+  if (c.pnl_offset > 1)
+    throw new BallastError('INVALID_INPUT', `must be ≤ 1, got ${c.pnl_offset}`, `${f}.pnl_offset`);
   fin(c.max_offsetable_pnl, `${f}.max_offsetable_pnl`, 0);
   return c;
 }
@@ -186,7 +209,12 @@ export function currencyParams(p: DeribitPmParams, settlement: Currency): Deribi
 export function pairParams(p: DeribitPmParams, underlying: Currency): DeribitPmCurrencyPair {
   const key = pairKey(underlying);
   const c = p.model_params.currency_pair[key];
-  if (!c) throw new BallastError('INVALID_INPUT', `no Deribit PM parameters for ${underlying} (model_params.currency_pair.${key})`, `params.model_params.currency_pair.${key}`);
+  if (!c)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `no Deribit PM parameters for ${underlying} (model_params.currency_pair.${key})`,
+      `params.model_params.currency_pair.${key}`,
+    );
   const f = `params.model_params.currency_pair.${key}`;
   fin(c.delta_total_liq_shock_threshold, `${f}.delta_total_liq_shock_threshold`, 0);
   fin(c.max_delta_shock, `${f}.max_delta_shock`, 0);
@@ -223,13 +251,22 @@ export function validateRules(p: DeribitPmParams): void {
   oneOf(r.rollShockTime, ['exp', 'linear'], 'params.rules.rollShockTime');
   oneOf(r.deltaShock, ['H1', 'H2', 'off'], 'params.rules.deltaShock');
   if (!Number.isInteger(r.roundingDecimals) || r.roundingDecimals < 0 || r.roundingDecimals > 15) {
-    throw new BallastError('INVALID_INPUT', `must be an integer in 0..15, got ${r.roundingDecimals}`, 'params.rules.roundingDecimals');
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be an integer in 0..15, got ${r.roundingDecimals}`,
+      'params.rules.roundingDecimals',
+    );
   }
   const g = p.model_params?.general;
-  if (!g) throw new BallastError('INVALID_INPUT', 'missing general block', 'params.model_params.general');
+  if (!g)
+    throw new BallastError('INVALID_INPUT', 'missing general block', 'params.model_params.general');
   fin(g.mm_factor, 'params.model_params.general.mm_factor', 0);
   if (g.vol_scenarios_count !== 3) {
-    throw new BallastError('INVALID_INPUT', `only 3 vol scenarios (up, same, down) are supported, got ${g.vol_scenarios_count}`, 'params.model_params.general.vol_scenarios_count');
+    throw new BallastError(
+      'INVALID_INPUT',
+      `only 3 vol scenarios (up, same, down) are supported, got ${g.vol_scenarios_count}`,
+      'params.model_params.general.vol_scenarios_count',
+    );
   }
 }
 

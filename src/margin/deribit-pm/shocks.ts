@@ -34,7 +34,11 @@ export interface RollShock {
 }
 
 /** `max(min, rate·T)` (linear) or `max(min, exp(rate·T) − 1)` (exp), §10. */
-export function rollMove(T: number, c: DeribitPmCurrency, time: DeribitPmRules['rollShockTime']): { move: number; aboveFloor: boolean } {
+export function rollMove(
+  T: number,
+  c: DeribitPmCurrency,
+  time: DeribitPmRules['rollShockTime'],
+): { move: number; aboveFloor: boolean } {
   const x = c.annualised_move_risk * T;
   const f = time === 'exp' ? Math.expm1(x) : x;
   return { move: Math.max(c.min_annualised_move, f), aboveFloor: f > c.min_annualised_move };
@@ -46,12 +50,24 @@ export function rollMove(T: number, c: DeribitPmCurrency, time: DeribitPmRules['
  * option deltas netted per expiry (or per instrument) [I], spot excluded (it does not roll).
  * Coin pools: coins; USD pools: coins × S0 [I].
  */
-export function rollShockOf(kv: KeyVectors, c: DeribitPmCurrency, rules: DeribitPmRules): RollShock {
+export function rollShockOf(
+  kv: KeyVectors,
+  c: DeribitPmCurrency,
+  rules: DeribitPmRules,
+): RollShock {
   const items: RollShockItem[] = [];
   const usdScale = kv.coinSettled ? 1 : kv.index;
   const push = (group: string, delta: number, T: number) => {
     const { move, aboveFloor } = rollMove(T, c, rules.rollShockTime);
-    items.push({ group, key: kv.key, delta, T, move, aboveFloor, amount: Math.abs(delta) * move * usdScale });
+    items.push({
+      group,
+      key: kv.key,
+      delta,
+      T,
+      move,
+      aboveFloor,
+      amount: Math.abs(delta) * move * usdScale,
+    });
   };
   const optionGroups = new Map<number, { delta: number; T: number; perInstrument: number }>();
   kv.positions.forEach((p, i) => {
@@ -72,7 +88,8 @@ export function rollShockOf(kv: KeyVectors, c: DeribitPmCurrency, rules: Deribit
   let optionGroupingMatters = false;
   for (const [expiryMs, g] of [...optionGroups.entries()].sort((a, b) => a[0] - b[0])) {
     if (Math.abs(g.delta) !== g.perInstrument) optionGroupingMatters = true;
-    if (rules.rollShockOptions === 'per-expiry') push(`${kv.underlying} options ${toIso(expiryMs)}`, g.delta, g.T);
+    if (rules.rollShockOptions === 'per-expiry')
+      push(`${kv.underlying} options ${toIso(expiryMs)}`, g.delta, g.T);
   }
   let amount = 0;
   for (const it of items) amount += it.amount;
@@ -112,7 +129,11 @@ export interface DeltaShock {
  * Example from the notes: Δ = 1,000 BTC, S = 65,000, threshold 20 M USD, m_inc 0.00005 →
  * excess 692.3 BTC, fraction 3.46 %, shock 34.6 BTC.
  */
-export function deltaShockH1(deltaTotal: number, index: number, pair: DeribitPmCurrencyPair): DeltaShockH1Parts {
+export function deltaShockH1(
+  deltaTotal: number,
+  index: number,
+  pair: DeribitPmCurrencyPair,
+): DeltaShockH1Parts {
   const thresholdCoin = pair.delta_total_liq_shock_threshold / index;
   const abs = Math.abs(deltaTotal);
   const excess = Math.max(0, abs - thresholdCoin);
@@ -126,13 +147,22 @@ export function deltaShockH1(deltaTotal: number, index: number, pair: DeribitPmC
  * `min(max(Δs·S − threshold, 0)·Δs·0.01, max_delta_shock·S·Δs)/S`, floored at 0 (the
  * replica's formula is 0 for negative Δs in effect; we never return a negative charge).
  */
-export function deltaShockH2(oneAndShort: number, longOptions: number, index: number, pair: DeribitPmCurrencyPair): { adjustedDelta: number; amountCoin: number } {
+export function deltaShockH2(
+  oneAndShort: number,
+  longOptions: number,
+  index: number,
+  pair: DeribitPmCurrencyPair,
+): { adjustedDelta: number; amountCoin: number } {
   let ds = oneAndShort;
   if (Math.sign(longOptions) !== Math.sign(ds) && ds !== 0) {
     ds = Math.sign(ds) * Math.max(0, Math.abs(ds) - Math.abs(longOptions));
   }
   const S = index;
-  const raw = Math.min(Math.max(ds * S - pair.delta_total_liq_shock_threshold, 0) * ds * 0.01, pair.max_delta_shock * S * ds) / S;
+  const raw =
+    Math.min(
+      Math.max(ds * S - pair.delta_total_liq_shock_threshold, 0) * ds * 0.01,
+      pair.max_delta_shock * S * ds,
+    ) / S;
   return { adjustedDelta: ds, amountCoin: Math.max(0, raw) };
 }
 
@@ -151,7 +181,13 @@ export function deltaShockOf(kv: KeyVectors, rules: DeribitPmRules): DeltaShock 
   const h1 = deltaShockH1(total, kv.index, kv.pair);
   const base = { hypothesis: rules.deltaShock, deltaTotal: total, h1 };
   if (rules.deltaShock === 'off') return { ...base, amountCoin: 0, amount: 0 };
-  if (rules.deltaShock === 'H1') return { ...base, amountCoin: h1.amountCoin, amount: h1.amountCoin * usdScale };
+  if (rules.deltaShock === 'H1')
+    return { ...base, amountCoin: h1.amountCoin, amount: h1.amountCoin * usdScale };
   const h2 = deltaShockH2(oneAndShort, longOptions, kv.index, kv.pair);
-  return { ...base, h2AdjustedDelta: h2.adjustedDelta, amountCoin: h2.amountCoin, amount: h2.amountCoin * usdScale };
+  return {
+    ...base,
+    h2AdjustedDelta: h2.adjustedDelta,
+    amountCoin: h2.amountCoin,
+    amount: h2.amountCoin * usdScale,
+  };
 }

@@ -22,10 +22,24 @@ import { black76Greeks } from '../../pricing/black76.ts';
 import { optionValue } from '../../pricing/option-value.ts';
 import { instrumentState, scenarioPnl, type InstrumentState } from '../../risk/pnl-matrix.ts';
 import type { Position } from '../../risk/portfolio.ts';
-import { deribitGrid, deribitTermStructure, validateDeribitGridParams, type DeribitGrid, type DeribitGridCell } from '../../scenarios/deribit-grid.ts';
+import {
+  deribitGrid,
+  deribitTermStructure,
+  validateDeribitGridParams,
+  type DeribitGrid,
+  type DeribitGridCell,
+} from '../../scenarios/deribit-grid.ts';
 import type { Scenario } from '../../scenarios/scenario.ts';
 import { canonicalPositions } from '../book.ts';
-import { gridParams, pairKey, pairParams, vectorKey, type DeribitPmCurrencyPair, type DeribitPmParams, type DeribitPmRules } from './params.ts';
+import {
+  gridParams,
+  pairKey,
+  pairParams,
+  vectorKey,
+  type DeribitPmCurrencyPair,
+  type DeribitPmParams,
+  type DeribitPmRules,
+} from './params.ts';
 
 /** The vectors of one key (`btc_btc`, `eth_eth`, `btc_usdc`, ...). */
 export interface KeyVectors {
@@ -61,29 +75,59 @@ function noNegZero(x: number): number {
 }
 
 /** Per-unit P&L of `inst` in a standard or extended cell, before the extended weight. */
-function cellPnl(inst: Instrument, st: InstrumentState, cell: DeribitGridCell, sc: Scenario, grid: DeribitGrid, rules: DeribitPmRules): number {
+function cellPnl(
+  inst: Instrument,
+  st: InstrumentState,
+  cell: DeribitGridCell,
+  sc: Scenario,
+  grid: DeribitGrid,
+  rules: DeribitPmRules,
+): number {
   const m = cell.move;
   if (!isOptionLike(inst)) return inst.settlement === 'inverse' ? m / (1 + m) : st.price * m;
   let scenario = sc;
   const gp = grid.params;
-  if (cell.vol === 'up' && rules.minVolForShockUp === 'floor-base' && st.vol < gp.minVolatilityForShockUp) {
+  if (
+    cell.vol === 'up' &&
+    rules.minVolForShockUp === 'floor-base' &&
+    st.vol < gp.minVolatilityForShockUp
+  ) {
     // IV + up·k·max(IV, min) = IV + (up·min)·k for IV < min: an absolute shock of up·min.
     scenario = {
       ...sc,
-      moves: { [inst.underlying]: { spotMultiplier: 1 + m, vol: { kind: 'absolute', size: gp.volatilityRangeUp * gp.minVolatilityForShockUp, term: deribitTermStructure(gp) } } },
+      moves: {
+        [inst.underlying]: {
+          spotMultiplier: 1 + m,
+          vol: {
+            kind: 'absolute',
+            size: gp.volatilityRangeUp * gp.minVolatilityForShockUp,
+            term: deribitTermStructure(gp),
+          },
+        },
+      },
     };
   }
   return scenarioPnl(inst, st, scenario, rules.inverseOptionPnl);
 }
 
 /** Per-unit value of `inst` in a cell, with the extended weight and conversion applied (§7.1). */
-export function unitCellValue(inst: Instrument, st: InstrumentState, cell: DeribitGridCell, sc: Scenario, grid: DeribitGrid, rules: DeribitPmRules): number {
+export function unitCellValue(
+  inst: Instrument,
+  st: InstrumentState,
+  cell: DeribitGridCell,
+  sc: Scenario,
+  grid: DeribitGrid,
+  rules: DeribitPmRules,
+): number {
   const p = cellPnl(inst, st, cell, sc, grid, rules);
   if (cell.source === 'standard') return p;
   const w = cell.weight;
   const m = cell.move;
   const r = grid.params.priceRange;
-  const convert = inst.settlement === 'inverse' ? !isOptionLike(inst) || rules.extendedCoinConversion === 'range-edge' : rules.extendedUsdConversion === 'range-edge';
+  const convert =
+    inst.settlement === 'inverse'
+      ? !isOptionLike(inst) || rules.extendedCoinConversion === 'range-edge'
+      : rules.extendedUsdConversion === 'range-edge';
   return convert ? (p * w * (1 + m)) / (1 + Math.sign(m) * r) : p * w;
 }
 
@@ -91,13 +135,24 @@ export function unitCellValue(inst: Instrument, st: InstrumentState, cell: Derib
  * Builds the vectors of the positions of one key (all with this underlying and settlement
  * currency). Throws typed errors for missing market data or parameters.
  */
-export function buildKeyVectors(positions: readonly Position[], snapshot: MarketSnapshot, params: DeribitPmParams, underlying: string, settlement: string): KeyVectors {
+export function buildKeyVectors(
+  positions: readonly Position[],
+  snapshot: MarketSnapshot,
+  params: DeribitPmParams,
+  underlying: string,
+  settlement: string,
+): KeyVectors {
   const pair = pairParams(params, underlying);
   const gp = gridParams(params, pair);
   validateDeribitGridParams(gp, `params.model_params.currency_pair.${pairKey(underlying)}`);
   const grid = deribitGrid(underlying, gp);
   const u = snapshot.underlyings[underlying];
-  if (!u) throw new BallastError('INVALID_INPUT', `the market snapshot has no data for ${underlying}`, `snapshot.underlyings.${underlying}`);
+  if (!u)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `the market snapshot has no data for ${underlying}`,
+      `snapshot.underlyings.${underlying}`,
+    );
   const sorted = canonicalPositions(positions);
   const states = sorted.map((p) => instrumentState(p.instrument, snapshot));
   const nC = grid.cells.length;
@@ -116,7 +171,12 @@ export function buildKeyVectors(positions: readonly Position[], snapshot: Market
     const vec = new Float64Array(nC);
     for (let c = 0; c < nC; c++) {
       const v = unitCellValue(inst, st, grid.cells[c]!, grid.scenarios[c]!, grid, params.rules);
-      if (!Number.isFinite(v)) throw new BallastError('NOT_FINITE', `risk vector entry ${grid.scenarios[c]!.id} is ${v}`, inst.symbol);
+      if (!Number.isFinite(v))
+        throw new BallastError(
+          'NOT_FINITE',
+          `risk vector entry ${grid.scenarios[c]!.id} is ${v}`,
+          inst.symbol,
+        );
       unit[i * nC + c] = v;
       vec[c] = noNegZero(pos.size * v);
       pre[c] = noNegZero(pre[c]! + vec[c]!);
@@ -151,16 +211,35 @@ const DELTA_BUMP = 1e-5;
  * options under the `coin` convention (Deribit's `delta_total`: BS delta − mark price); digitals
  * and barriers by a central difference of the same value functions.
  */
-export function coinDelta(inst: Instrument, st: InstrumentState, convention: 'coin' | 'bs'): number {
+export function coinDelta(
+  inst: Instrument,
+  st: InstrumentState,
+  convention: 'coin' | 'bs',
+): number {
   if (!isOptionLike(inst)) return 1;
   const coinSide = inst.settlement === 'inverse' && convention === 'coin';
   if (inst.kind === 'option') {
-    const g = black76Greeks(inst.right, st.price, inst.strike, st.T, st.vol, Math.exp(-st.rate * st.T));
+    const g = black76Greeks(
+      inst.right,
+      st.price,
+      inst.strike,
+      st.T,
+      st.vol,
+      Math.exp(-st.rate * st.T),
+    );
     return coinSide ? g.delta - st.value : g.delta;
   }
   const valueAt = (mult: number): number => {
-    const inputs = { spot: st.spot * mult, forward: st.price * mult, T: st.T, vol: st.vol, rate: st.rate };
-    return coinSide ? optionValue(inst, inputs) : optionValue({ ...inst, settlement: 'linear' }, inputs);
+    const inputs = {
+      spot: st.spot * mult,
+      forward: st.price * mult,
+      T: st.T,
+      vol: st.vol,
+      rate: st.rate,
+    };
+    return coinSide
+      ? optionValue(inst, inputs)
+      : optionValue({ ...inst, settlement: 'linear' }, inputs);
   };
   const h = DELTA_BUMP;
   const d = (valueAt(1 + h) - valueAt(1 - h)) / (2 * h);

@@ -18,7 +18,13 @@ import { portfolioKey, type Portfolio } from '../../risk/portfolio.ts';
 import { positionsIn, settlementPools } from '../book.ts';
 import type { MarginModel } from '../margin-model.ts';
 import { utilization, type MarginResult } from '../margin-result.ts';
-import { DERIBIT_STANDARD_DEFAULT_PARAMS, positionMargins, standardUnverified, type DeribitStandardParams, type PositionMargin } from './formulas.ts';
+import {
+  DERIBIT_STANDARD_DEFAULT_PARAMS,
+  positionMargins,
+  standardUnverified,
+  type DeribitStandardParams,
+  type PositionMargin,
+} from './formulas.ts';
 
 export type { DeribitStandardParams } from './formulas.ts';
 
@@ -40,13 +46,28 @@ export interface DeribitStandardDetails {
 function openOrders(params: DeribitStandardParams, ccy: Currency): number {
   const key = ccy.toLowerCase();
   const v = params.account?.[key]?.open_orders_margin ?? 0;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new BallastError('INVALID_INPUT', `must be a finite number ≥ 0, got ${String(v)}`, `params.account.${key}.open_orders_margin`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be a finite number ≥ 0, got ${String(v)}`,
+      `params.account.${key}.open_orders_margin`,
+    );
   return v;
 }
 
 function checkSwitches(p: DeribitStandardParams): void {
-  if (!['per-position', 'gross', 'net'].includes(p.sizeAggregation)) throw new BallastError('INVALID_INPUT', `must be per-position, gross or net, got ${String(p.sizeAggregation)}`, 'params.sizeAggregation');
-  if (!['none', 'mark'].includes(p.longOptionMargin)) throw new BallastError('INVALID_INPUT', `must be none or mark, got ${String(p.longOptionMargin)}`, 'params.longOptionMargin');
+  if (!['per-position', 'gross', 'net'].includes(p.sizeAggregation))
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be per-position, gross or net, got ${String(p.sizeAggregation)}`,
+      'params.sizeAggregation',
+    );
+  if (!['none', 'mark'].includes(p.longOptionMargin))
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be none or mark, got ${String(p.longOptionMargin)}`,
+      'params.longOptionMargin',
+    );
 }
 
 /**
@@ -59,11 +80,27 @@ export const deribitStandardModel: MarginModel<DeribitStandardParams> = {
   title: 'Deribit standard margin (S:SM), per-position formulas per settlement currency',
   scenarioBased: false,
   defaultParams: DERIBIT_STANDARD_DEFAULT_PARAMS,
-  evaluate(portfolio: Portfolio, snapshot: MarketSnapshot, params: DeribitStandardParams): MarginResult[] {
+  evaluate(
+    portfolio: Portfolio,
+    snapshot: MarketSnapshot,
+    params: DeribitStandardParams,
+  ): MarginResult[] {
     checkSwitches(params);
-    const inputsHash = canonicalHash({ model: DERIBIT_STANDARD_ID, version: DERIBIT_STANDARD_VERSION, params, portfolio: portfolioKey(portfolio), snapshot });
+    const inputsHash = canonicalHash({
+      model: DERIBIT_STANDARD_ID,
+      version: DERIBIT_STANDARD_VERSION,
+      params,
+      portfolio: portfolioKey(portfolio),
+      snapshot,
+    });
     return settlementPools(portfolio).map((ccy): MarginResult => {
-      const pm = positionMargins(positionsIn(portfolio, ccy), snapshot, params, params.sizeAggregation, params.longOptionMargin);
+      const pm = positionMargins(
+        positionsIn(portfolio, ccy),
+        snapshot,
+        params,
+        params.sizeAggregation,
+        params.longOptionMargin,
+      );
       const oo = openOrders(params, ccy);
       let im = oo;
       let mm = 0;
@@ -82,7 +119,10 @@ export const deribitStandardModel: MarginModel<DeribitStandardParams> = {
       };
       const stale = Object.entries(params.sources ?? {})
         .filter(([k, s]) => s.stale && (k !== 'options' || pm.hasShortOptions))
-        .map(([k, s]) => `Deribit standard-margin parameters ${k} are stale or third-party (${s.source}, as of ${s.asOf})`);
+        .map(
+          ([k, s]) =>
+            `Deribit standard-margin parameters ${k} are stale or third-party (${s.source}, as of ${s.asOf})`,
+        );
       return {
         model: DERIBIT_STANDARD_ID,
         modelVersion: DERIBIT_STANDARD_VERSION,
@@ -93,7 +133,15 @@ export const deribitStandardModel: MarginModel<DeribitStandardParams> = {
         utilization: utilization(im, equity),
         worstScenario: undefined,
         contributions: [],
-        addOns: [{ name: 'open_orders_margin', amount: oo, appliesTo: 'initial', description: 'account input: IM of open orders (combination rule with positions undocumented)' }],
+        addOns: [
+          {
+            name: 'open_orders_margin',
+            amount: oo,
+            appliesTo: 'initial',
+            description:
+              'account input: IM of open orders (combination rule with positions undocumented)',
+          },
+        ],
         unverified: standardUnverified(pm, true),
         warnings: [...pv.warnings, ...stale],
         inputsHash,

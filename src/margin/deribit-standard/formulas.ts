@@ -88,7 +88,8 @@ export interface DeribitStandardParams extends StandardFormulaParams {
 }
 
 /** Default parameters (`default-params.json`). */
-export const DERIBIT_STANDARD_DEFAULT_PARAMS: DeribitStandardParams = defaultJson as unknown as DeribitStandardParams;
+export const DERIBIT_STANDARD_DEFAULT_PARAMS: DeribitStandardParams =
+  defaultJson as unknown as DeribitStandardParams;
 
 /** The margin of one position, with how it was computed. */
 export interface PositionMargin {
@@ -114,13 +115,15 @@ export interface PositionMargin {
 }
 
 function fin(x: unknown, field: string): number {
-  if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) throw new BallastError('INVALID_INPUT', `must be a finite number ≥ 0, got ${String(x)}`, field);
+  if (typeof x !== 'number' || !Number.isFinite(x) || x < 0)
+    throw new BallastError('INVALID_INPUT', `must be a finite number ≥ 0, got ${String(x)}`, field);
   return x;
 }
 
 /** Validates the formula parameters (INVALID_INPUT naming the field). */
 export function validateFormulaParams(p: StandardFormulaParams): void {
-  if (!Array.isArray(p.futures)) throw new BallastError('INVALID_INPUT', 'must be a list of rate rows', 'params.futures');
+  if (!Array.isArray(p.futures))
+    throw new BallastError('INVALID_INPUT', 'must be a list of rate rows', 'params.futures');
   p.futures.forEach((r, i) => {
     fin(r.im?.base, `params.futures[${i}].im.base`);
     fin(r.im?.perCoin, `params.futures[${i}].im.perCoin`);
@@ -133,15 +136,31 @@ export function validateFormulaParams(p: StandardFormulaParams): void {
   fin(o?.mmFraction, 'params.options.mmFraction');
   fin(o?.putMmMarkFraction, 'params.options.putMmMarkFraction');
   if (p.optionUnderlyingPrice !== 'forward' && p.optionUnderlyingPrice !== 'index') {
-    throw new BallastError('INVALID_INPUT', `must be forward or index, got ${String(p.optionUnderlyingPrice)}`, 'params.optionUnderlyingPrice');
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be forward or index, got ${String(p.optionUnderlyingPrice)}`,
+      'params.optionUnderlyingPrice',
+    );
   }
 }
 
 /** The rate row of a future/perpetual, or UNSUPPORTED (fail closed: no silent default rate). */
-export function rateRowFor(rows: readonly FuturesRateRow[], underlying: string, settlement: 'inverse' | 'linear', kind: 'future' | 'perpetual', symbol: string): FuturesRateRow {
-  const row = rows.find((r) => r.underlying === underlying && r.settlement === settlement && r.kinds.includes(kind));
+export function rateRowFor(
+  rows: readonly FuturesRateRow[],
+  underlying: string,
+  settlement: 'inverse' | 'linear',
+  kind: 'future' | 'perpetual',
+  symbol: string,
+): FuturesRateRow {
+  const row = rows.find(
+    (r) => r.underlying === underlying && r.settlement === settlement && r.kinds.includes(kind),
+  );
   if (!row) {
-    throw new BallastError('UNSUPPORTED', `no Deribit standard-margin rate for ${settlement} ${underlying} ${kind}s; add a row to params.futures (venue parameters for this product are not in the notes)`, symbol);
+    throw new BallastError(
+      'UNSUPPORTED',
+      `no Deribit standard-margin rate for ${settlement} ${underlying} ${kind}s; add a row to params.futures (venue parameters for this product are not in the notes)`,
+      symbol,
+    );
   }
   return row;
 }
@@ -155,7 +174,14 @@ export function rateAt(line: RateLine, sizeCoin: number): number {
  * Per-unit short-option margins (§3) in the settlement currency: `inverse` → coin (U = 1),
  * else USD (U = S). `S`, `K`, `OTM` in USD; `mark` in the settlement currency.
  */
-export function shortOptionMargins(right: 'call' | 'put', K: number, S: number, mark: number, inverse: boolean, f: ShortOptionFractions): { im: number; mm: number; otm: number } {
+export function shortOptionMargins(
+  right: 'call' | 'put',
+  K: number,
+  S: number,
+  mark: number,
+  inverse: boolean,
+  f: ShortOptionFractions,
+): { im: number; mm: number; otm: number } {
   const U = inverse ? 1 : S;
   const otm = right === 'call' ? Math.max(K - S, 0) : Math.max(S - K, 0);
   const otmTerm = inverse ? otm / S : otm;
@@ -183,7 +209,13 @@ export interface PositionMargins {
  * `DeribitStandardParams.sizeAggregation`); under `net`, a row's single margin is allocated to
  * its positions in proportion to |size|.
  */
-export function positionMargins(positions: readonly Position[], snapshot: MarketSnapshot, p: StandardFormulaParams, aggregation: SizeAggregation, longOptions: LongOptionMargin): PositionMargins {
+export function positionMargins(
+  positions: readonly Position[],
+  snapshot: MarketSnapshot,
+  p: StandardFormulaParams,
+  aggregation: SizeAggregation,
+  longOptions: LongOptionMargin,
+): PositionMargins {
   validateFormulaParams(p);
   const sorted = canonicalPositions(positions);
   const states = sorted.map((x) => instrumentState(x.instrument, snapshot));
@@ -207,11 +239,26 @@ export function positionMargins(positions: readonly Position[], snapshot: Market
     const inst = pos.instrument;
     const st = states[i]!;
     const q = Math.abs(pos.size);
-    const common = { symbol: inst.symbol, size: pos.size, kind: inst.kind, currency: inst.settlementCurrency };
+    const common = {
+      symbol: inst.symbol,
+      size: pos.size,
+      kind: inst.kind,
+      currency: inst.settlementCurrency,
+    };
     const u = underlyingMarket(snapshot, inst.underlying, `${inst.symbol}.underlying`);
     if (inst.kind === 'spot') {
-      if (pos.size < 0) throw new BallastError('UNSUPPORTED', 'short spot has no standard-margin formula', inst.symbol);
-      return { ...common, initialMargin: 0, maintenanceMargin: 0, formula: 'spot holding: no requirement' };
+      if (pos.size < 0)
+        throw new BallastError(
+          'UNSUPPORTED',
+          'short spot has no standard-margin formula',
+          inst.symbol,
+        );
+      return {
+        ...common,
+        initialMargin: 0,
+        maintenanceMargin: 0,
+        formula: 'spot holding: no requirement',
+      };
     }
     const row = rowOf[i];
     if (row) {
@@ -243,15 +290,33 @@ export function positionMargins(positions: readonly Position[], snapshot: Market
         formula: `IM (${row.im.base} + ${row.im.perCoin}·${rateSize}) × ${aggregation === 'net' ? `|net| ${sizeForMargin} × share ${share}` : q}${conv}; MM (${row.mm.base} + ${row.mm.perCoin}·${rateSize}) × …`,
       };
     }
-    if (!isOptionLike(inst)) throw new BallastError('UNSUPPORTED', `no standard-margin formula for ${inst.kind}`, inst.symbol);
+    if (!isOptionLike(inst))
+      throw new BallastError(
+        'UNSUPPORTED',
+        `no standard-margin formula for ${inst.kind}`,
+        inst.symbol,
+      );
     if (inst.kind !== 'option') {
-      throw new BallastError('UNSUPPORTED', `Deribit standard margin has no formula for ${inst.kind} options (not listed on Deribit)`, inst.symbol);
+      throw new BallastError(
+        'UNSUPPORTED',
+        `Deribit standard margin has no formula for ${inst.kind} options (not listed on Deribit)`,
+        inst.symbol,
+      );
     }
     const mark = st.value;
     if (pos.size >= 0) {
       if (pos.size > 0) hasLongOptions = true;
       const m = longOptions === 'mark' ? q * mark : 0;
-      return { ...common, initialMargin: m, maintenanceMargin: m, mark, formula: longOptions === 'mark' ? `long option: IM = MM = mark ${mark} × ${q}` : 'long option: premium paid, no further requirement' };
+      return {
+        ...common,
+        initialMargin: m,
+        maintenanceMargin: m,
+        mark,
+        formula:
+          longOptions === 'mark'
+            ? `long option: IM = MM = mark ${mark} × ${q}`
+            : 'long option: premium paid, no further requirement',
+      };
     }
     hasShortOptions = true;
     const inverse = inst.settlement === 'inverse';
@@ -269,16 +334,28 @@ export function positionMargins(positions: readonly Position[], snapshot: Market
     };
   });
   const aggregationMatters = [...groups.values()].some((g) => g.count > 1);
-  return { positions: sorted, states, margins, hasShortOptions, hasLongOptions, hasLinearShortOptions, aggregationMatters };
+  return {
+    positions: sorted,
+    states,
+    margins,
+    hasShortOptions,
+    hasLongOptions,
+    hasLinearShortOptions,
+    aggregationMatters,
+  };
 }
 
 /** Unverified-rule notes of the standard formulas (each names its section of deribit-standard.md). */
 export const DERIBIT_STANDARD_UNVERIFIED = {
-  optionFractions: 'option-fractions: short-option IM/MM fractions 0.15/0.10/0.075 (deribit-standard §3.1) [T]',
-  optionUnderlying: 'option-underlying-price: S in the option formulas = the option forward / index (deribit-standard §3.1) [I]',
+  optionFractions:
+    'option-fractions: short-option IM/MM fractions 0.15/0.10/0.075 (deribit-standard §3.1) [T]',
+  optionUnderlying:
+    'option-underlying-price: S in the option formulas = the option forward / index (deribit-standard §3.1) [I]',
   linearOptions: 'linear-options: USDC-settled option formula (deribit-standard §3.2) [I]',
-  longOptions: 'long-options: long options need no margin beyond the premium / IM = MM = mark (deribit-standard §3.1) [I]',
-  sizeAggregation: 'size-aggregation: futures rate size term per position / gross / net across instruments of one rate row (deribit-standard §2.1) [G]',
+  longOptions:
+    'long-options: long options need no margin beyond the premium / IM = MM = mark (deribit-standard §3.1) [I]',
+  sizeAggregation:
+    'size-aggregation: futures rate size term per position / gross / net across instruments of one rate row (deribit-standard §2.1) [G]',
 } as const;
 
 /** Which unverified notes apply to a set of position margins. */
