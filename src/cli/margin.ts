@@ -11,6 +11,7 @@ import { renderComparison, renderMarginResult, type CompareRow } from '../io/ren
 import { fmt, renderTable } from '../io/table.ts';
 import { checkPlausibleSize } from '../io/portfolio-input.ts';
 import type { Position } from '../risk/portfolio.ts';
+import { toJsonText } from '../io/json-output.ts';
 import { guarded } from './errors.ts';
 import { loadMarketChecked, loadPortfolio, modelParams, type MarketOptions } from './context.ts';
 
@@ -49,7 +50,7 @@ Sizes are in coins (base units). A Derive PM2 case file carries its own market a
           const value = readJsonFile(file);
           if (isDeriveCase(value)) {
             const r = deriveCaseMargin(value, file);
-            process.stdout.write(o.json ? `${JSON.stringify(r, null, 2)}\n` : `${renderMarginResult(r)}\n`);
+            process.stdout.write(o.json ? toJsonText(r) : `${renderMarginResult(r)}\n`);
             return;
           }
         }
@@ -59,7 +60,7 @@ Sizes are in coins (base units). A Derive PM2 case file carries its own market a
         const pools = model.evaluate(portfolio, snapshot, params).map((r) => ({ ...r, warnings: [...r.warnings, ...warnings] }));
         const combined = combinePools(model.id, model.version, pools, snapshot);
         if (o.json) {
-          process.stdout.write(`${JSON.stringify(combined, null, 2)}\n`);
+          process.stdout.write(toJsonText(combined));
           return;
         }
         process.stdout.write(`${pools.map((r) => renderMarginResult(r)).join('\n\n')}\n`);
@@ -78,8 +79,10 @@ export function compareModels(file: string, o: MarketOptions): { rows: CompareRo
       const t = totalsUsd(results, snapshot);
       return { model: model.id, title: model.title, results, initialMarginUsd: t.initialMargin, maintenanceMarginUsd: t.maintenanceMargin };
     } catch (e) {
-      if (!(e instanceof BallastError) || e.code !== 'UNSUPPORTED') throw e;
-      return { model: model.id, title: model.title, results: [], initialMarginUsd: NaN, maintenanceMarginUsd: NaN, error: `n/a: ${e.message}` };
+      // One model that cannot margin this book (not covered, or venue tables missing) must
+      // not hide the others: it is shown with its reason.
+      if (!(e instanceof BallastError)) throw e;
+      return { model: model.id, title: model.title, results: [], initialMarginUsd: NaN, maintenanceMarginUsd: NaN, error: `${e.code === 'UNSUPPORTED' ? 'n/a' : e.code}: ${e.message}` };
     }
   });
   const baseline = rows.find((r) => r.model === 'isolated' && !r.error)?.initialMarginUsd;
@@ -98,7 +101,7 @@ export function compareCommand() {
       guarded((file, o) => {
         const { rows, baselineUsd } = compareModels(file, o);
         if (o.json) {
-          process.stdout.write(`${JSON.stringify({ baselineUsd, models: rows.map((r) => ({ model: r.model, initialMarginUsd: r.error ? null : r.initialMarginUsd, maintenanceMarginUsd: r.error ? null : r.maintenanceMarginUsd, savingVsIsolated: !r.error && baselineUsd ? 1 - r.initialMarginUsd / baselineUsd : null, error: r.error ?? null, pools: r.results })) }, null, 2)}\n`);
+          process.stdout.write(toJsonText({ baselineUsd, models: rows.map((r) => ({ model: r.model, initialMarginUsd: r.error ? null : r.initialMarginUsd, maintenanceMarginUsd: r.error ? null : r.maintenanceMarginUsd, savingVsIsolated: !r.error && baselineUsd ? 1 - r.initialMarginUsd / baselineUsd : null, error: r.error ?? null, pools: r.results })) }));
           return;
         }
         process.stdout.write(`${renderComparison(rows, baselineUsd)}\n`);
@@ -141,7 +144,7 @@ export function whatifCommand() {
         });
         const r = whatIf(model, portfolio, snapshot, modelParams(model, o.params), trades);
         if (o.json) {
-          process.stdout.write(`${JSON.stringify({ model: model.id, beforeUsd: r.beforeUsd, afterUsd: r.afterUsd, trades: r.trades.map((t) => ({ symbol: t.trade.instrument.symbol, size: t.trade.size, incrementalInitialMarginUsd: t.incrementalInitialMarginUsd, incrementalMaintenanceMarginUsd: t.incrementalMaintenanceMarginUsd })), before: r.before, after: r.after }, null, 2)}\n`);
+          process.stdout.write(toJsonText({ model: model.id, beforeUsd: r.beforeUsd, afterUsd: r.afterUsd, trades: r.trades.map((t) => ({ symbol: t.trade.instrument.symbol, size: t.trade.size, incrementalInitialMarginUsd: t.incrementalInitialMarginUsd, incrementalMaintenanceMarginUsd: t.incrementalMaintenanceMarginUsd })), before: r.before, after: r.after }));
           return;
         }
         const rows = [

@@ -3,6 +3,7 @@ import { Command } from '@commander-js/extra-typings';
 import { writeFileSync } from 'node:fs';
 import { buildSnapshotFromFile } from '../io/load-market.ts';
 import { snapshotToJson } from '../io/snapshot-json.ts';
+import { toJsonText } from '../io/json-output.ts';
 import { guarded } from './errors.ts';
 
 /** Builds the `market` command group. */
@@ -26,7 +27,7 @@ The snapshot format is documented in docs/schema/market-snapshot.schema.json.`,
       .action(
         guarded((file, o) => {
           const { snapshot, slices } = buildSnapshotFromFile(file, { repairArbitrage: o.repair });
-          const text = `${JSON.stringify(snapshotToJson(snapshot), null, 2)}\n`;
+          const text = toJsonText(snapshotToJson(snapshot));
           if (o.output === undefined) {
             process.stdout.write(text);
             return;

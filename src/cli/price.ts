@@ -11,6 +11,7 @@ import { assertNotExpired } from '../instruments/expiry.ts';
 import { forwardAt } from '../market/forwards.ts';
 import { surfaceVol, underlyingMarket } from '../market/marks.ts';
 import { yearFraction } from '../core/time.ts';
+import { toJsonText } from '../io/json-output.ts';
 import { guarded, numberOption, reportError } from './errors.ts';
 
 const FLAG: Record<string, string> = { F: '--forward', K: '--strike', T: '--days/--years', sigma: '--vol', price: '--premium', r: '--rate' };
@@ -75,7 +76,7 @@ function priceSymbol(symbol: string, marketFile: string | undefined, vol: number
     { id: symbol, right: inst.right, F, K: inst.strike, T, r: u.rate, inverse, ...(sigma === undefined ? {} : { sigma }), ...(premium === undefined ? {} : { price: premium }) },
     (f) => FLAG[f] ?? f,
   );
-  process.stdout.write(json ? `${JSON.stringify(r, null, 2)}\n` : `${symbol}\n${renderPrice(r, inverse)}\n`);
+  process.stdout.write(json ? toJsonText(r) : `${symbol}\n${renderPrice(r, inverse)}\n`);
 }
 
 /** Builds the `price` command. */
@@ -120,7 +121,7 @@ Each output line is a result or {"line": n, "error": {...}}; the exit code is 2 
           { right: o.right, F: o.forward, K: o.strike, T, r: o.rate, inverse: o.inverse, ...(o.vol === undefined ? {} : { sigma: o.vol }), ...(o.premium === undefined ? {} : { price: o.premium }) },
           (f) => FLAG[f] ?? f,
         );
-        process.stdout.write(o.json ? `${JSON.stringify(r, null, 2)}\n` : `${renderPrice(r, o.inverse)}\n`);
+        process.stdout.write(o.json ? toJsonText(r) : `${renderPrice(r, o.inverse)}\n`);
       }),
     );
 }

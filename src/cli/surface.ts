@@ -2,6 +2,7 @@
 import { Command } from '@commander-js/extra-typings';
 import { buildSnapshotFromFile } from '../io/load-market.ts';
 import { renderSurfaceReport } from '../io/render-surface.ts';
+import { toJsonText } from '../io/json-output.ts';
 import { guarded } from './errors.ts';
 
 /** Builds the `surface` command. */
@@ -26,7 +27,7 @@ butterfly = Gatheral's density g(k) ≥ 0; calendar = total variance non-decreas
       guarded((file, o) => {
         const { snapshot, slices } = buildSnapshotFromFile(file, { repairArbitrage: o.repair });
         if (o.json) {
-          process.stdout.write(`${JSON.stringify({ asOf: new Date(snapshot.asOfMs).toISOString(), slices, warnings: snapshot.warnings ?? [] }, null, 2)}\n`);
+          process.stdout.write(toJsonText({ asOf: new Date(snapshot.asOfMs).toISOString(), slices, warnings: snapshot.warnings ?? [] }));
           return;
         }
         process.stdout.write(`as of ${new Date(snapshot.asOfMs).toISOString()}\n`);

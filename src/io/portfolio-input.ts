@@ -37,6 +37,9 @@ export const PortfolioSchema = Type.Object(
   {
     schema: Type.Optional(Type.Literal(PORTFOLIO_FORMAT)),
     name: Type.Optional(Type.String()),
+    marginPool: Type.Optional(
+      Type.String({ pattern: '^[A-Z0-9]+$', description: 'segregated account: every position must settle in this currency (e.g. BTC for a Deribit BTC sub-account)' }),
+    ),
     positions: Type.Array(
       Type.Object({
         instrument: Type.String({ minLength: 1, description: 'venue symbol, e.g. BTC-27DEC24-50000-C, BTC-USD-SWAP, ETH-20250228-4000-C' }),
@@ -101,6 +104,17 @@ export function portfolioFromJson(value: unknown, source: string, snapshot?: Mar
     if (unit === 'base') checkPlausibleSize(pos, snapshot, `${field}.size`);
     return pos;
   });
+  if (json.marginPool !== undefined) {
+    positions.forEach((p, i) => {
+      if (p.instrument.settlementCurrency !== json.marginPool) {
+        throw new BallastError(
+          'WRONG_POOL',
+          `${p.instrument.symbol} settles in ${p.instrument.settlementCurrency}, but this account is a segregated ${json.marginPool} pool: move it to a ${p.instrument.settlementCurrency} account or drop "marginPool"`,
+          `${source}.positions[${i}].instrument`,
+        );
+      }
+    });
+  }
   const balances: Balance[] = (json.balances ?? []).map((b) => ({ currency: b.currency, amount: b.amount }));
   return portfolio(positions, balances, json.name);
 }

@@ -40,8 +40,8 @@ import { normPdf } from '../core/normal.ts';
 import {
   type ButterflyCheck,
   type ButterflyCheckOptions,
+  butterflyFeasiblePoint,
   checkButterfly,
-  repairButterfly,
   sviButterflyG,
 } from './arbitrage.ts';
 import { type SviParams, sviTotalVariance, sviValidate } from './svi.ts';
@@ -576,6 +576,9 @@ function volObjective(p: SviParams, pr: ConstrainedProblem): number {
   return s;
 }
 
+/** Margin ε of the constraint g ≥ ε in the constrained fit. */
+const BUTTERFLY_MARGIN = 1e-4;
+
 /** Offsets u of the moving penalty points m + σ·sinh(u) (dense near m, out to ±1490σ). */
 const SINH_OFFSETS = Array.from({ length: 81 }, (_, i) => -8 + (16 * i) / 80);
 
@@ -605,6 +608,7 @@ function alResiduals(
   mu: number,
   eps: number,
 ): number[] {
+  (globalThis as unknown as { __ev: number }).__ev = ((globalThis as unknown as { __ev?: number }).__ev ?? 0) + 1;
   const p = xToParams(x, pr);
   const out: number[] = [];
   const rs = 1 / Math.sqrt(scale);
@@ -714,7 +718,7 @@ function constrainedRefine(
     const g = penaltyG(xToParams(x, pr), pr);
     const viol = g.reduce((v, gj) => Math.max(v, eps - gj), 0);
     lambda = lambda.map((l, j) => Math.max(0, l + mu * (eps - g[j]!)));
-    if (process.env.SVI_DEBUG2 !== undefined) console.log('  AL', outer, mu, viol, Math.sqrt(volObjective(xToParams(x, pr), pr)) * 100);
+    if (process.env.SVI_DEBUG2 !== undefined) console.log('  AL', outer, mu, viol, (globalThis as unknown as { __ev: number }).__ev);
     if (viol <= 1e-3 * eps) break;
     if (viol > 0.25 * prevViol) mu *= 10;
     prevViol = viol;
@@ -759,18 +763,27 @@ function butterflyFreeFit(p0: SviParams, inp: ButterflyFreeInput): SviParams {
     mLo: box.mLo,
     mHi: box.mHi,
     lnSigmaLo: box.lsMin,
-    lnSigmaHi: box.lsMax + Math.log(Number(process.env.SVI_SF ?? 1)),
+    lnSigmaHi: box.lsMax,
     rhoMax: inp.rhoMax,
     lee: Math.min(inp.lee, 2),
     grid,
   };
   const ok = (q: SviParams): boolean =>
     sviValidate(q).length === 0 && checkButterfly(q, inp.check).arbitrageFree;
-  const scale = Math.max(volObjective(p0, pr), 1e-10);
+  const scale = Math.max(volObjective(p0, pr), 1e-12);
+  const eps = BUTTERFLY_MARGIN;
+
+  // Deterministic starts.
   const starts: SviParams[] = [p0];
-  const qs: SviQuote[] = k.map((kk, i) => ({ k: kk, vol: vol[i]!, weight: inp.lamPsi[i]! }));
-  starts.push(repairButterfly(p0, qs, T, { check: inp.check }));
-  // Total-variance weights of the quasi-explicit fit linearised at p0.
+  try {
+    const qs: SviQuote[] = k.map((kk, i) => ({ k: kk, vol: vol[i]!, weight: inp.lamPsi[i]! }));
+    const t0 = performance.now();
+    starts.push(butterflyFeasiblePoint(p0, qs, T, { check: inp.check }).feasible);
+    if (process.env.SVI_DEBUG2 !== undefined) console.log('repair', performance.now() - t0);
+  } catch (e) {
+    if (!(e instanceof BallastError)) throw e;
+  }
+  // Inner QP fits (total variance, weights linearised at p0) at fixed (m, σ) with |ρ| capped.
   const wData: InnerData = {
     k,
     w: vol.map((v) => v * v * T),
@@ -779,45 +792,82 @@ function butterflyFreeFit(p0: SviParams, inp: ButterflyFreeInput): SviParams {
       return omega[i]! / (T * (vh + vol[i]!)) ** 2;
     }),
   };
-  const extra = process.env.SVI_EXTRA ?? '';
-  if (extra.includes('rho')) {
-    for (const f of [0.75, 0.5, 0.25]) {
-      const r = Math.max(1e-3, f * Math.abs(p0.rho));
-      starts.push(outerFit(wData, box, r, inp.lee, minVarianceChords(r), [p0.m, Math.log(p0.sigma)], true).params);
+  const sLo = Math.exp(box.lsMin);
+  const sHi = Math.exp(box.lsMax);
+  const capped = (m: number, sigma: number, rhoCap: number): SviParams => {
+    const r = Math.max(1e-3, Math.min(inp.rhoMax, rhoCap));
+    const sg = Math.min(sHi, Math.max(sLo, sigma));
+    return innerFit(wData, m, sg, r, inp.lee, minVarianceChords(r, 8)).params;
+  };
+  // The unconstrained optimum pulled toward smaller |ρ| and larger σ.
+  const r0 = Math.abs(p0.rho);
+  for (const [fr, fs] of [
+    [0.5, 1],
+    [0.5, 2],
+    [0, 2],
+  ] as const) {
+    starts.push(capped(p0.m, fs * p0.sigma, fr * r0));
+  }
+  // A coarse (m, σ) grid with |ρ| ≤ ½; the two best by the penalised objective are refined.
+  const nPen = grid.length + SINH_OFFSETS.length;
+  const merit = (q: SviParams): number =>
+    volObjective(q, pr) / scale +
+    (100 / nPen) * penaltyG(q, pr).reduce((s, g) => s + Math.max(0, eps - g) ** 2, 0);
+  const gridStarts: { q: SviParams; f: number }[] = [];
+  for (const mf of [0, 0.5, 1]) {
+    for (const sf of [0.25, 1]) {
+      const q = capped(box.kLo + mf * (box.kHi - box.kLo), sf * box.span, 0.5);
+      gridStarts.push({ q, f: merit(q) });
     }
   }
-  if (extra.includes('sig')) {
-    for (const f of [2, 4]) {
-      const ls = Math.min(box.lsMax, Math.log(p0.sigma * f));
-      starts.push(outerFit(wData, { ...box, lsMin: ls }, inp.rhoMax, inp.lee, minVarianceChords(inp.rhoMax), [p0.m, ls], true).params);
-    }
-  }
-  if (extra.includes('grid')) {
-    for (const mf of [0, 0.25, 0.5, 0.75, 1]) for (const sf of [0.05, 0.15, 0.4, 1]) for (const rc of [0.3, 0.7]) {
-      const m = box.kLo + mf * (box.kHi - box.kLo);
-      const sg = Math.max(Math.exp(box.lsMin), sf * box.span);
-      starts.push(innerFit(wData, m, sg, rc, inp.lee, minVarianceChords(rc)).params);
-    }
-  }
+  gridStarts.sort((x, y) => x.f - y.f);
+  for (const g of gridStarts.slice(0, 2)) starts.push(g.q);
+
   let best: SviParams | undefined;
   let bestF = Infinity;
-  const consider = (q: SviParams): void => {
-    if (!ok(q)) return;
+  const consider = (q: SviParams): boolean => {
+    if (!ok(q)) return false;
     const f = volObjective(q, pr);
     if (f < bestF) {
       bestF = f;
       best = q;
     }
+    return true;
   };
-  const dbg = process.env.SVI_DEBUG !== undefined;
-  for (const [i, s] of starts.entries()) {
+  const infeasible: SviParams[] = [];
+  const t1 = performance.now();
+  for (const s of starts) {
     consider(s);
-    const t0 = performance.now();
-    const r = constrainedRefine(s, pr, scale, Number(process.env.SVI_EPS ?? 1e-4));
-    consider(r);
-    if (dbg) console.log('start', i, ok(s), Math.sqrt(volObjective(s, pr)) * 100, '->', ok(r), Math.sqrt(volObjective(r, pr)) * 100, checkButterfly(r).minDensity, checkButterfly(r).kAtMin, JSON.stringify(r), (performance.now() - t0).toFixed(1), 'ms');
+    // The margin ε guards g between the penalty points; raised if the full check still fails.
+    let r = constrainedRefine(s, pr, scale, eps);
+    let feasible = consider(r);
+    for (const e of [10 * eps, 100 * eps]) {
+      if (feasible) break;
+      r = constrainedRefine(r, pr, scale, e);
+      feasible = consider(r);
+    }
+    if (!feasible) infeasible.push(r);
   }
-  return best!;
+  if (process.env.SVI_DEBUG2 !== undefined) console.log('refines', performance.now() - t1);
+  if (best === undefined) {
+    throw new BallastError('FIT_FAILED', 'no butterfly-free slice found near the fit', 'quotes');
+  }
+  // Last resort for refinements that stayed infeasible: the feasible point nearest to them on
+  // the segment (in search coordinates) towards the best feasible candidate.
+  for (const r of infeasible) {
+    const xr = paramsToX(r, pr);
+    const xb = paramsToX(best, pr);
+    const at = (t: number): SviParams => xToParams(xr.map((v, i) => v + t * (xb[i]! - v)), pr);
+    let lo = 0;
+    let hi = 1;
+    for (let i = 0; i < 30; i++) {
+      const mid = 0.5 * (lo + hi);
+      if (ok(at(mid))) hi = mid;
+      else lo = mid;
+    }
+    if (hi < 1) consider(at(hi));
+  }
+  return best;
 }
 
 function fail(message: string, field?: string): never {

@@ -104,8 +104,8 @@ function wb1() {
   const balances: Balance[] = [];
   for (const f of B.inputs.futures) {
     const instrument = binanceInstrument(f.symbol);
-    // COIN-M quantity is USD face: the engine's size is the coin-equivalent at entry (src/risk/equity.ts).
-    const size = f.qty_btc ?? f.qty_usd! / f.entry;
+    // COIN-M quantity is USD face: the engine's size is the coin-equivalent at the mark (boundary conversion).
+    const size = f.qty_btc ?? f.qty_usd! / f.mark;
     positions.push({ instrument, size, entryPrice: f.entry });
     if (instrument.kind === 'future')
       forwards.push({ expiryMs: instrument.expiryMs, forward: f.mark, source: 'input' });
