@@ -1,41 +1,79 @@
 /**
- * `ballast demo` (npm run demo): the main job on bundled real data. Builds a market
- * snapshot from the recorded Deribit BTC book, shows the fitted surface, and marks a few
- * instruments from it.
+ * `ballast demo` (npm run demo): the main job on bundled real data, as of the snapshot's own
+ * time (2026-08-01, historical). Builds the market from the recorded Deribit BTC book, shows
+ * the fitted surface, margins two example books under every model side by side, and the
+ * what-if of one hedge trade.
  */
 import { Command } from '@commander-js/extra-typings';
 import { fileURLToPath } from 'node:url';
 import { toIso } from '../core/time.ts';
 import { parseSymbol } from '../instruments/symbol.ts';
+import { compareModels } from '../margin/compare.ts';
+import { marginModel } from '../margin/registry.ts';
+import { whatIf } from '../margin/what-if.ts';
 import { markInstrument } from '../market/marks.ts';
 import { buildSnapshotFromFile } from '../io/load-market.ts';
+import { readTextFile, parseJson } from '../io/read-json.ts';
+import { importPortfolio } from '../io/portfolio-input.ts';
+import { renderComparison } from '../io/render-margin.ts';
 import { renderSurfaceReport } from '../io/render-surface.ts';
 import { fmt, renderTable } from '../io/table.ts';
 import { guarded } from './errors.ts';
 
+const here = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
+
 /** The bundled raw Deribit BTC book summary. */
-export const BUNDLED_DERIBIT_BTC = fileURLToPath(new URL('../../data/deribit-quantflow/deribit_btc.json.gz', import.meta.url));
+export const BUNDLED_DERIBIT_BTC = here('data/deribit-quantflow/deribit_btc.json.gz');
 
 /** Builds the `demo` command. */
 export function demoCommand() {
   return new Command('demo')
-    .description('Run the main job on the bundled real Deribit BTC snapshot')
+    .description('Run the main job on the bundled real Deribit BTC snapshot: surface, margin under every model, a what-if')
     .action(
       guarded(() => {
-        const { snapshot, slices } = buildSnapshotFromFile(BUNDLED_DERIBIT_BTC);
         const out: string[] = [];
-        out.push(`Ballast demo: Deribit BTC book recorded ${toIso(snapshot.asOfMs)}`, '');
-        out.push(renderSurfaceReport('BTC', slices.BTC ?? []), '');
+        const say = (...lines: string[]) => out.push(...lines);
+        const { snapshot, slices } = buildSnapshotFromFile(BUNDLED_DERIBIT_BTC);
         const btc = snapshot.underlyings.BTC!;
-        out.push(`index ${fmt(btc.index, 2)} USD, perp basis ${fmt(btc.perpBasis, 2)} USD`, '');
-        const symbols = ['BTC-PERPETUAL', 'BTC-25SEP26', 'BTC-25SEP26-70000-C', 'BTC-25SEP26-55000-P', 'BTC-25DEC26-80000-C'];
-        const rows = symbols.map((s) => {
-          const inst = parseSymbol(s, 'deribit');
-          const m = markInstrument(inst, snapshot);
-          return [s, inst.kind, fmt(m.forward, 2), m.vol === undefined ? '—' : fmt(m.vol * 100, 2), `${fmt(m.price, m.currency === 'BTC' ? 6 : 2)} ${m.currency}`];
+        say(`Ballast demo — Deribit BTC book recorded ${toIso(snapshot.asOfMs)} (historical: margined as of that time)`, '');
+        say('1. Market: forwards from futures, SVI fitted per expiry on option mids', renderSurfaceReport('BTC', slices.BTC ?? []));
+        say(`index ${fmt(btc.index, 2)} USD (perpetual mid; the book summary has no index), ${btc.forwards.length} forwards, ${btc.surface.length} slices`, '');
+
+        const marks = ['BTC-PERPETUAL', 'BTC-25SEP26', 'BTC-25SEP26-70000-C', 'BTC-28AUG26-55000-P'].map((s) => {
+          const m = markInstrument(parseSymbol(s, 'deribit'), snapshot);
+          return [s, fmt(m.forward, 2), m.vol === undefined ? '—' : fmt(m.vol * 100, 2), `${fmt(m.price, m.currency === 'BTC' ? 6 : 2)} ${m.currency}`];
         });
-        out.push('Fair-price marks from the fitted surface', renderTable(['instrument', 'kind', 'forward', 'vol %', 'mark'], rows));
-        for (const w of snapshot.warnings ?? []) out.push(`note: ${w}`);
+        say('2. Fair-price marks from the fitted surface', renderTable(['instrument', 'forward', 'vol %', 'mark'], marks), '');
+
+        const books = [
+          ['examples/hedged-book.json', 'hedged options book: protective puts, a call spread, a future and the perp'],
+          ['examples/short-strangle.json', 'naked short strangle, 10 × 55k put / 72k call, 28 Aug 2026'],
+        ] as const;
+        let step = 3;
+        for (const [file, label] of books) {
+          const book = importPortfolio(readTextFile(here(file)), file, snapshot, parseJson).portfolio;
+          const { rows, baselineUsd } = compareModels(book, snapshot);
+          say(`${step++}. Margin of the ${label} (${file}), every model side by side`, renderComparison(rows, baselineUsd), '');
+        }
+
+        const strangle = importPortfolio(readTextFile(here('examples/short-strangle.json')), 'examples/short-strangle.json', snapshot, parseJson).portfolio;
+        const hedge = { instrument: parseSymbol('BTC-28AUG26-50000-P', 'deribit'), size: 10 };
+        const model = marginModel('deribit-pm');
+        const w = whatIf(model, strangle, snapshot, model.defaultParams, [hedge]);
+        const t = w.trades[0]!;
+        say(
+          `${step}. What-if under deribit-pm: buy 10 BTC-28AUG26-50000-P against the short strangle (a put spread caps the downside)`,
+          renderTable(
+            ['', 'IM (USD)', 'MM (USD)'],
+            [
+              ['before', fmt(w.beforeUsd.initialMargin, 0), fmt(w.beforeUsd.maintenanceMargin, 0)],
+              ['after', fmt(w.afterUsd.initialMargin, 0), fmt(w.afterUsd.maintenanceMargin, 0)],
+              ['incremental', fmt(t.incrementalInitialMarginUsd, 0), fmt(t.incrementalMaintenanceMarginUsd, 0)],
+            ],
+          ),
+        );
+        for (const note of snapshot.warnings ?? []) say(`note: ${note}`);
+        say('', 'Unverified venue rules are listed per result: ballast margin <book> --market <snapshot> --model <id>.');
         process.stdout.write(`${out.join('\n')}\n`);
       }),
     );

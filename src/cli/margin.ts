@@ -4,16 +4,17 @@ import { BallastError } from '../core/errors.ts';
 import { parseSymbol } from '../instruments/symbol.ts';
 import { combinePools } from '../margin/combine.ts';
 import { MARGIN_MODELS, marginModel } from '../margin/registry.ts';
-import { totalsUsd, whatIf } from '../margin/what-if.ts';
+import { whatIf } from '../margin/what-if.ts';
+import { compareModels, savingVsBaseline } from '../margin/compare.ts';
 import { deriveCaseMargin, isDeriveCase } from '../io/derive-case.ts';
 import { readJsonFile } from '../io/read-json.ts';
-import { renderComparison, renderMarginResult, type CompareRow } from '../io/render-margin.ts';
+import { renderComparison, renderMarginResult } from '../io/render-margin.ts';
 import { fmt, renderTable } from '../io/table.ts';
 import { checkPlausibleSize } from '../io/portfolio-input.ts';
 import type { Position } from '../risk/portfolio.ts';
 import { toJsonText } from '../io/json-output.ts';
 import { guarded } from './errors.ts';
-import { loadMarketChecked, loadPortfolio, modelParams, type MarketOptions } from './context.ts';
+import { loadMarketChecked, loadPortfolio, modelParams } from './context.ts';
 
 /** Adds the market options every margin command shares. */
 const marketOptions = <A extends unknown[], O extends Record<string, unknown>>(c: Command<A, O>) =>
@@ -69,26 +70,6 @@ Sizes are in coins (base units). A Derive PM2 case file carries its own market a
     );
 }
 
-/** Every model on one portfolio; models that do not apply show why. */
-export function compareModels(file: string, o: MarketOptions): { rows: CompareRow[]; baselineUsd: number | undefined } {
-  const { snapshot, warnings } = loadMarketChecked(o);
-  const portfolio = loadPortfolio(file, snapshot);
-  const rows: CompareRow[] = MARGIN_MODELS.map((model) => {
-    try {
-      const results = model.evaluate(portfolio, snapshot, model.defaultParams).map((r) => ({ ...r, warnings: [...r.warnings, ...warnings] }));
-      const t = totalsUsd(results, snapshot);
-      return { model: model.id, title: model.title, results, initialMarginUsd: t.initialMargin, maintenanceMarginUsd: t.maintenanceMargin };
-    } catch (e) {
-      // One model that cannot margin this book (not covered, or venue tables missing) must
-      // not hide the others: it is shown with its reason.
-      if (!(e instanceof BallastError)) throw e;
-      return { model: model.id, title: model.title, results: [], initialMarginUsd: NaN, maintenanceMarginUsd: NaN, error: `${e.code === 'UNSUPPORTED' ? 'n/a' : e.code}: ${e.message}` };
-    }
-  });
-  const baseline = rows.find((r) => r.model === 'isolated' && !r.error)?.initialMarginUsd;
-  return { rows, baselineUsd: baseline };
-}
-
 /** Builds the `compare` command. */
 export function compareCommand() {
   const cmd = new Command('compare')
@@ -99,12 +80,15 @@ export function compareCommand() {
     .addHelpText('after', `\nExamples:\n  $ ballast compare examples/hedged-book.json --market snapshot.json\n  $ ballast compare examples/short-strangle.csv --market snapshot.json --json`)
     .action(
       guarded((file, o) => {
-        const { rows, baselineUsd } = compareModels(file, o);
+        const { snapshot, warnings } = loadMarketChecked(o);
+        const { rows, baselineUsd } = compareModels(loadPortfolio(file, snapshot), snapshot);
         if (o.json) {
-          process.stdout.write(toJsonText({ baselineUsd, models: rows.map((r) => ({ model: r.model, initialMarginUsd: r.error ? null : r.initialMarginUsd, maintenanceMarginUsd: r.error ? null : r.maintenanceMarginUsd, savingVsIsolated: !r.error && baselineUsd ? 1 - r.initialMarginUsd / baselineUsd : null, error: r.error ?? null, pools: r.results })) }));
+          const models = rows.map((r) => ({ model: r.model, initialMarginUsd: r.error ? null : r.initialMarginUsd, maintenanceMarginUsd: r.error ? null : r.maintenanceMarginUsd, savingVsIsolated: savingVsBaseline(r, baselineUsd) ?? null, error: r.error ?? null, pools: r.results }));
+          process.stdout.write(toJsonText({ baselineUsd, warnings, models }));
           return;
         }
         process.stdout.write(`${renderComparison(rows, baselineUsd)}\n`);
+        for (const w of warnings) process.stdout.write(`note: ${w}\n`);
       }),
     );
 }

@@ -4,6 +4,7 @@
  */
 import type { MarginResult } from '../margin/margin-result.ts';
 import { fmt, renderTable } from './table.ts';
+import { savingVsBaseline, type ComparisonRow } from '../margin/compare.ts';
 
 /** Decimals suited to a currency (coins 6, stables 2). */
 export function decimalsFor(currency: string): number {
@@ -52,26 +53,15 @@ export function renderMarginResult(r: MarginResult, topN = 8): string {
   return out.join('\n');
 }
 
-/** One row per (model, pool) with IM/MM in the pool currency and in USD, and the saving vs a baseline. */
-export interface CompareRow {
-  readonly model: string;
-  readonly title: string;
-  readonly results: readonly MarginResult[];
-  /** IM of all pools in USD. */
-  readonly initialMarginUsd: number;
-  readonly maintenanceMarginUsd: number;
-  readonly error?: string;
-}
-
 /** Side-by-side table of models with the saving against `baselineUsd` (isolated margin). */
-export function renderComparison(rows: readonly CompareRow[], baselineUsd: number | undefined): string {
+export function renderComparison(rows: readonly ComparisonRow[], baselineUsd: number | undefined): string {
   const short = (t: string) => (t.length > 70 ? `${t.slice(0, 69)}…` : t);
   const table = rows.map((r) => {
     if (r.error) return [r.model, '—', '—', '—', '—', short(r.error)];
     const pools = r.results.map((x) => `${fmt(x.initialMargin, decimalsFor(x.currency))} ${x.currency}`).join(' + ');
-    const saving = baselineUsd && baselineUsd > 0 ? `${(100 * (1 - r.initialMarginUsd / baselineUsd)).toFixed(1)}%` : '—';
+    const saving = savingVsBaseline(r, baselineUsd);
     const note = r.results.some((x) => x.unverified.length > 0) ? 'has unverified rules' : '';
-    return [r.model, pools, fmt(r.initialMarginUsd, 0), fmt(r.maintenanceMarginUsd, 0), saving, note];
+    return [r.model, pools, fmt(r.initialMarginUsd, 0), fmt(r.maintenanceMarginUsd, 0), saving === undefined ? '—' : `${(100 * saving).toFixed(1)}%`, note];
   });
   return renderTable(['model', 'IM per pool', 'IM (USD)', 'MM (USD)', 'saving vs isolated', 'note'], table, ['left', 'right', 'right', 'right', 'right', 'left']);
 }

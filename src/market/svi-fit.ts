@@ -581,16 +581,29 @@ const BUTTERFLY_MARGIN = 1e-4;
 
 /** Offsets u of the moving penalty points m + σ·sinh(u) (dense near m, out to ±1490σ). */
 const SINH_OFFSETS = Array.from({ length: 81 }, (_, i) => -8 + (16 * i) / 80);
+const SINH = SINH_OFFSETS.map(Math.sinh);
 
-/** Gatheral's g at the penalty points: the fixed grid, then m + σ·sinh(u). */
-function penaltyG(p: SviParams, pr: ConstrainedProblem): number[] {
-  const out: number[] = [];
-  const at = (k: number): void => {
-    const g = sviButterflyG(p, k);
-    out.push(Number.isFinite(g) ? g : -1);
-  };
-  for (const k of pr.grid) at(k);
-  for (const u of SINH_OFFSETS) at(p.m + p.sigma * Math.sinh(u));
+/**
+ * Gatheral's g at the penalty points (the fixed grid, then m + σ·sinh(u)), written into
+ * `out`; −1 where w ≤ 0 (never, in the search coordinates). Same formula as `sviButterflyG`.
+ */
+function penaltyG(p: SviParams, pr: ConstrainedProblem, out: Float64Array): Float64Array {
+  const { a, b, rho, m, sigma } = p;
+  const s2 = sigma * sigma;
+  const nGrid = pr.grid.length;
+  const n = nGrid + SINH_OFFSETS.length;
+  for (let j = 0; j < n; j++) {
+    const k = j < nGrid ? pr.grid[j]! : m + sigma * SINH[j - nGrid]!;
+    const x = k - m;
+    const r2 = x * x + s2;
+    const r = Math.sqrt(r2);
+    const w = a + b * (rho * x + r);
+    const w1 = b * (rho + x / r);
+    const w2 = (b * s2) / (r2 * r);
+    const t = 1 - (k * w1) / (2 * w);
+    const g = t * t - ((w1 * w1) / 4) * (1 / w + 0.25) + w2 / 2;
+    out[j] = w > 0 && Number.isFinite(g) ? g : -1;
+  }
   return out;
 }
 
@@ -607,17 +620,19 @@ function alResiduals(
   lambda: readonly number[],
   mu: number,
   eps: number,
-): number[] {
-  (globalThis as unknown as { __ev: number }).__ev = ((globalThis as unknown as { __ev?: number }).__ev ?? 0) + 1;
+  gBuf: Float64Array,
+  out: Float64Array,
+): Float64Array {
   const p = xToParams(x, pr);
-  const out: number[] = [];
   const rs = 1 / Math.sqrt(scale);
-  for (let i = 0; i < pr.k.length; i++) {
+  const nq = pr.k.length;
+  for (let i = 0; i < nq; i++) {
     const e = Math.sqrt(Math.max(0, sviTotalVariance(p, pr.k[i]!)) / pr.T) - pr.vol[i]!;
-    out.push(rs * Math.sqrt(pr.omega[i]!) * e);
+    out[i] = rs * Math.sqrt(pr.omega[i]!) * e;
   }
+  const g = penaltyG(p, pr, gBuf);
   const sm = Math.sqrt(mu);
-  penaltyG(p, pr).forEach((g, j) => out.push(sm * Math.max(0, lambda[j]! / mu + eps - g)));
+  for (let j = 0; j < g.length; j++) out[nq + j] = sm * Math.max(0, lambda[j]! / mu + eps - g[j]!);
   return out;
 }
 
@@ -627,28 +642,42 @@ function alResiduals(
  * are frozen for the step, and the step is cut back to the box. Deterministic.
  */
 function levenbergMarquardt(
-  res: (x: readonly number[]) => number[],
+  res: (x: readonly number[], out: Float64Array) => Float64Array,
+  nRes: number,
   x0: readonly number[],
   lo: readonly number[],
   hi: readonly number[],
   maxIter: number,
 ): number[] {
   const n = x0.length;
+  const sumSq = (v: Float64Array): number => {
+    let s = 0;
+    for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
+    return s;
+  };
   let x = [...x0];
-  let r = res(x);
-  let f = r.reduce((s, v) => s + v * v, 0);
+  let r: Float64Array = res(x, new Float64Array(nRes));
+  let f = sumSq(r);
+  let spare: Float64Array = new Float64Array(nRes);
+  const J = Array.from({ length: n }, () => new Float64Array(nRes));
+  const rh = new Float64Array(nRes);
   let lambda = 1e-3;
   for (let iter = 0; iter < maxIter; iter++) {
-    const J: number[][] = [];
+    const Jtr: number[] = [];
     for (let j = 0; j < n; j++) {
       // Difference inwards at an upper bound, so the residuals stay defined in the box.
       const h = (x[j]! >= hi[j]! ? -1 : 1) * 1e-7 * Math.max(1, Math.abs(x[j]!));
       const xh = [...x];
       xh[j]! += h;
-      const rh = res(xh);
-      J.push(rh.map((v, i) => (v - r[i]!) / h));
+      res(xh, rh);
+      const Jj = J[j]!;
+      let g = 0;
+      for (let i = 0; i < nRes; i++) {
+        Jj[i] = (rh[i]! - r[i]!) / h;
+        g += Jj[i]! * r[i]!;
+      }
+      Jtr.push(g);
     }
-    const Jtr = J.map((a) => a.reduce((s, v, i) => s + v * r[i]!, 0));
     // Free coordinates: not at a bound, or at a bound with descent pointing inwards.
     const free: number[] = [];
     for (let j = 0; j < n; j++) {
@@ -657,7 +686,15 @@ function levenbergMarquardt(
       if (!atLo && !atHi) free.push(j);
     }
     if (free.length === 0) break;
-    const JtJ = free.map((i) => free.map((j) => J[i]!.reduce((s, v, t) => s + v * J[j]![t]!, 0)));
+    const JtJ = free.map((i) =>
+      free.map((j) => {
+        const a = J[i]!;
+        const b = J[j]!;
+        let s = 0;
+        for (let t = 0; t < nRes; t++) s += a[t]! * b[t]!;
+        return s;
+      }),
+    );
     let improved = false;
     for (let tries = 0; tries < 12; tries++) {
       const A = JtJ.map((row, i) =>
@@ -675,11 +712,12 @@ function levenbergMarquardt(
       free.forEach((j, t) => {
         xn[j] = Math.min(hi[j]!, Math.max(lo[j]!, x[j]! + step[t]!));
       });
-      const rn = res(xn);
-      const fn = rn.reduce((s, v) => s + v * v, 0);
+      const rn = res(xn, spare);
+      const fn = sumSq(rn);
       if (fn < f) {
         const rel = (f - fn) / Math.max(f, 1e-300);
         x = xn;
+        spare = r;
         r = rn;
         f = fn;
         lambda = Math.max(lambda / 3, 1e-12);
@@ -709,16 +747,24 @@ function constrainedRefine(
   const [lo, hi] = xBounds(pr);
   const nPen = pr.grid.length + SINH_OFFSETS.length;
   let lambda = new Array<number>(nPen).fill(0);
+  const gBuf = new Float64Array(nPen);
   let mu = 10;
   let prevViol = Infinity;
   for (let outer = 0; outer < 15; outer++) {
     const lam = lambda;
     const m = mu;
-    x = levenbergMarquardt((y) => alResiduals(y, pr, scale, lam, m, eps), x, lo, hi, 100);
-    const g = penaltyG(xToParams(x, pr), pr);
-    const viol = g.reduce((v, gj) => Math.max(v, eps - gj), 0);
+    x = levenbergMarquardt(
+      (y, out) => alResiduals(y, pr, scale, lam, m, eps, gBuf, out),
+      pr.k.length + nPen,
+      x,
+      lo,
+      hi,
+      100,
+    );
+    const g = penaltyG(xToParams(x, pr), pr, gBuf);
+    let viol = 0;
+    for (let j = 0; j < nPen; j++) viol = Math.max(viol, eps - g[j]!);
     lambda = lambda.map((l, j) => Math.max(0, l + mu * (eps - g[j]!)));
-    if (process.env.SVI_DEBUG2 !== undefined) console.log('  AL', outer, mu, viol, (globalThis as unknown as { __ev: number }).__ev);
     if (viol <= 1e-3 * eps) break;
     if (viol > 0.25 * prevViol) mu *= 10;
     prevViol = viol;
@@ -812,7 +858,8 @@ function butterflyFreeFit(p0: SviParams, inp: ButterflyFreeInput): SviParams {
   const nPen = grid.length + SINH_OFFSETS.length;
   const merit = (q: SviParams): number =>
     volObjective(q, pr) / scale +
-    (100 / nPen) * penaltyG(q, pr).reduce((s, g) => s + Math.max(0, eps - g) ** 2, 0);
+    (100 / nPen) *
+      penaltyG(q, pr, new Float64Array(nPen)).reduce((s, g) => s + Math.max(0, eps - g) ** 2, 0);
   const gridStarts: { q: SviParams; f: number }[] = [];
   for (const mf of [0, 0.5, 1]) {
     for (const sf of [0.25, 1]) {
