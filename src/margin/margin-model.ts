@@ -7,6 +7,8 @@
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { Portfolio } from '../risk/portfolio.ts';
 import type { MarginResult } from './margin-result.ts';
+import type { Position } from '../risk/portfolio.ts';
+import type { WhatIfResult } from './what-if.ts';
 
 /** A margin model. `P` is its parameter object (plain JSON data). */
 export interface MarginModel<P = unknown> {
@@ -22,6 +24,11 @@ export interface MarginModel<P = unknown> {
   readonly defaultParams: P;
   /** Margins the portfolio; one result per pool. Throws typed errors on bad input. */
   evaluate(portfolio: Portfolio, snapshot: MarketSnapshot, params: P): MarginResult[];
+  /**
+   * Optional incremental what-if: the same results as re-evaluating with the trades added,
+   * but updating the scenario vectors in O(scenarios) per trade instead of repricing the book.
+   */
+  whatIf?(portfolio: Portfolio, snapshot: MarketSnapshot, params: P, trades: readonly Position[]): WhatIfResult;
 }
 
 /** Erases the parameter type for registries (parameters are validated data). */

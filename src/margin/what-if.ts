@@ -49,15 +49,25 @@ export function withTrades(p: Portfolio, trades: readonly Position[]): Portfolio
   return makePortfolio([...p.positions, ...trades], p.balances, p.name);
 }
 
-/** Runs the what-if by exact re-evaluation. */
+/** Runs the what-if: the model's incremental path if it has one, else exact re-evaluation. */
 export function whatIf<P>(model: MarginModel<P>, p: Portfolio, snapshot: MarketSnapshot, params: P, trades: readonly Position[]): WhatIfResult {
+  return model.whatIf ? model.whatIf(p, snapshot, params, trades) : whatIfByRevaluation(model, p, snapshot, params, trades);
+}
+
+/** What-if by re-evaluating the model on each modified portfolio (exact for any model). */
+export function whatIfByRevaluation<P>(model: MarginModel<P>, p: Portfolio, snapshot: MarketSnapshot, params: P, trades: readonly Position[]): WhatIfResult {
   const before = model.evaluate(p, snapshot, params);
   const after = model.evaluate(withTrades(p, trades), snapshot, params);
+  const alone = trades.map((t) => model.evaluate(withTrades(p, [t]), snapshot, params));
+  return whatIfResult(snapshot, before, after, trades, alone);
+}
+
+/** Assembles a `WhatIfResult` from before, after-all and each trade's after-alone results. */
+export function whatIfResult(snapshot: MarketSnapshot, before: readonly MarginResult[], after: readonly MarginResult[], trades: readonly Position[], alone: readonly (readonly MarginResult[])[]): WhatIfResult {
   const beforeUsd = totalsUsd(before, snapshot);
-  const impacts = trades.map((t) => {
-    const alone = model.evaluate(withTrades(p, [t]), snapshot, params);
-    const u = totalsUsd(alone, snapshot);
-    return { trade: t, incrementalInitialMarginUsd: u.initialMargin - beforeUsd.initialMargin, incrementalMaintenanceMarginUsd: u.maintenanceMargin - beforeUsd.maintenanceMargin, after: alone };
+  const impacts = trades.map((t, i) => {
+    const u = totalsUsd(alone[i]!, snapshot);
+    return { trade: t, incrementalInitialMarginUsd: u.initialMargin - beforeUsd.initialMargin, incrementalMaintenanceMarginUsd: u.maintenanceMargin - beforeUsd.maintenanceMargin, after: alone[i]! };
   });
   return { before, after, trades: impacts, beforeUsd, afterUsd: totalsUsd(after, snapshot) };
 }

@@ -577,23 +577,23 @@ function volObjective(p: SviParams, pr: ConstrainedProblem): number {
 }
 
 /** Margin ε of the constraint g ≥ ε in the constrained fit. */
-const BUTTERFLY_MARGIN = 1e-4;
+const BUTTERFLY_MARGIN = Number(process.env.SVI_EPS ?? 1e-4);
 
 /** Offsets u of the moving penalty points m + σ·sinh(u) (dense near m, out to ±1490σ). */
 const SINH_OFFSETS = Array.from({ length: 81 }, (_, i) => -8 + (16 * i) / 80);
 const SINH = SINH_OFFSETS.map(Math.sinh);
 
 /**
- * Gatheral's g at the penalty points (the fixed grid, then m + σ·sinh(u)), written into
+ * Gatheral's g at the penalty points (the `fixed` ones, then m + σ·sinh(u)), written into
  * `out`; −1 where w ≤ 0 (never, in the search coordinates). Same formula as `sviButterflyG`.
  */
-function penaltyG(p: SviParams, pr: ConstrainedProblem, out: Float64Array): Float64Array {
+function penaltyG(p: SviParams, fixed: readonly number[], out: Float64Array): Float64Array {
   const { a, b, rho, m, sigma } = p;
   const s2 = sigma * sigma;
-  const nGrid = pr.grid.length;
+  const nGrid = fixed.length;
   const n = nGrid + SINH_OFFSETS.length;
   for (let j = 0; j < n; j++) {
-    const k = j < nGrid ? pr.grid[j]! : m + sigma * SINH[j - nGrid]!;
+    const k = j < nGrid ? fixed[j]! : m + sigma * SINH[j - nGrid]!;
     const x = k - m;
     const r2 = x * x + s2;
     const r = Math.sqrt(r2);
@@ -620,6 +620,7 @@ function alResiduals(
   lambda: readonly number[],
   mu: number,
   eps: number,
+  fixed: readonly number[],
   gBuf: Float64Array,
   out: Float64Array,
 ): Float64Array {
@@ -630,7 +631,7 @@ function alResiduals(
     const e = Math.sqrt(Math.max(0, sviTotalVariance(p, pr.k[i]!)) / pr.T) - pr.vol[i]!;
     out[i] = rs * Math.sqrt(pr.omega[i]!) * e;
   }
-  const g = penaltyG(p, pr, gBuf);
+  const g = penaltyG(p, fixed, gBuf);
   const sm = Math.sqrt(mu);
   for (let j = 0; j < g.length; j++) out[nq + j] = sm * Math.max(0, lambda[j]! / mu + eps - g[j]!);
   return out;
@@ -732,10 +733,47 @@ function levenbergMarquardt(
 }
 
 /**
+ * Local minima of g below `below` on a uniform scan of the `checkButterfly` core range of p
+ * (±max(1, 6√w(0)) widened to m ± 10σ, capped at ±10), each refined by golden section.
+ */
+function gDips(p: SviParams, below: number): number[] {
+  const g = (k: number): number => {
+    const v = sviButterflyG(p, k);
+    return Number.isFinite(v) ? v : -1;
+  };
+  const half = Math.max(1, 6 * Math.sqrt(Math.max(0, sviTotalVariance(p, 0))));
+  const lo = Math.min(-half, Math.max(-10, p.m - 10 * p.sigma));
+  const hi = Math.max(half, Math.min(10, p.m + 10 * p.sigma));
+  const n = 2000;
+  const ks = Array.from({ length: n + 1 }, (_, i) => lo + ((hi - lo) * i) / n);
+  const gs = ks.map(g);
+  const out: number[] = [];
+  for (let i = 1; i < n; i++) {
+    if (!(gs[i]! <= gs[i - 1]! && gs[i]! <= gs[i + 1]! && gs[i]! < below)) continue;
+    let a = ks[i - 1]!;
+    let b = ks[i + 1]!;
+    const r = (Math.sqrt(5) - 1) / 2;
+    for (let it = 0; it < 40; it++) {
+      const c = b - r * (b - a);
+      const d = a + r * (b - a);
+      if (g(c) < g(d)) b = d;
+      else a = c;
+    }
+    const k = 0.5 * (a + b);
+    if (g(k) < below) out.push(k);
+  }
+  return out;
+}
+
+/**
  * Constrained refinement from one start: augmented Lagrangian (Nocedal & Wright, ch. 17.4,
  * for inequality constraints) of min S(p) subject to g(kⱼ) ≥ ε on the penalty points, each
- * subproblem solved by bounded Levenberg–Marquardt; multipliers λⱼ ← max(0, λⱼ + μ(ε − gⱼ)),
+ * subproblem solved by bounded Levenberg–Marquardt; multipliers λⱼ ← max(0, λⱼ − μ(gⱼ − ε)),
  * μ raised ×10 when the worst violation does not fall below a quarter of the previous one.
+ * The penalty points are the fixed grid, the moving points m + σ·sinh(u), and (exchange
+ * method for the semi-infinite constraint) the local minima of g with g < ε found by a fine
+ * scan after each subproblem, so that g ≥ ε holds between grid points too. Stops when the
+ * KKT residual max |min(gⱼ − ε, λⱼ/μ)| is below 10⁻³ε and the scan adds no point.
  */
 function constrainedRefine(
   start: SviParams,
@@ -745,27 +783,46 @@ function constrainedRefine(
 ): SviParams {
   let x = paramsToX(start, pr);
   const [lo, hi] = xBounds(pr);
-  const nPen = pr.grid.length + SINH_OFFSETS.length;
-  let lambda = new Array<number>(nPen).fill(0);
-  const gBuf = new Float64Array(nPen);
+  const fixed = [...pr.grid];
+  let lambda: number[] = new Array<number>(fixed.length + SINH_OFFSETS.length).fill(0);
   let mu = 10;
   let prevViol = Infinity;
-  for (let outer = 0; outer < 15; outer++) {
+  for (let outer = 0; outer < 20; outer++) {
+    const nPen = fixed.length + SINH_OFFSETS.length;
+    const gBuf = new Float64Array(nPen);
     const lam = lambda;
     const m = mu;
     x = levenbergMarquardt(
-      (y, out) => alResiduals(y, pr, scale, lam, m, eps, gBuf, out),
+      (y, out) => alResiduals(y, pr, scale, lam, m, eps, fixed, gBuf, out),
       pr.k.length + nPen,
       x,
       lo,
       hi,
       100,
     );
-    const g = penaltyG(xToParams(x, pr), pr, gBuf);
+    const p = xToParams(x, pr);
+    const g = penaltyG(p, fixed, gBuf);
+    // KKT residual of g ≥ ε: violation, and complementarity min(g − ε, λ/μ) of the updated λ.
     let viol = 0;
-    for (let j = 0; j < nPen; j++) viol = Math.max(viol, eps - g[j]!);
-    lambda = lambda.map((l, j) => Math.max(0, l + mu * (eps - g[j]!)));
-    if (viol <= 1e-3 * eps) break;
+    let kkt = 0;
+    lambda = lambda.map((l, j) => {
+      const c = g[j]! - eps;
+      const ln = Math.max(0, l - mu * c);
+      viol = Math.max(viol, -c);
+      kkt = Math.max(kkt, Math.abs(Math.min(c, ln / mu)));
+      return ln;
+    });
+    // Exchange step: new constraint points at the dips of g between the penalty points.
+    let added = 0;
+    for (const k of gDips(p, eps * (1 - 1e-3))) {
+      if (fixed.some((f) => Math.abs(f - k) < 1e-6)) continue;
+      viol = Math.max(viol, eps - sviButterflyG(p, k));
+      fixed.push(k);
+      // Keep the moving points last: insert the new multiplier before them.
+      lambda.splice(fixed.length - 1, 0, 0);
+      added++;
+    }
+    if (kkt <= 1e-3 * eps && added === 0) break;
     if (viol > 0.25 * prevViol) mu *= 10;
     prevViol = viol;
   }
@@ -816,16 +873,15 @@ function butterflyFreeFit(p0: SviParams, inp: ButterflyFreeInput): SviParams {
   };
   const ok = (q: SviParams): boolean =>
     sviValidate(q).length === 0 && checkButterfly(q, inp.check).arbitrageFree;
-  const scale = Math.max(volObjective(p0, pr), 1e-12);
+  // Objective scale: the unconstrained optimum, floored at (0.01 vol points)².
+  const scale = Math.max(volObjective(p0, pr), 1e-8);
   const eps = BUTTERFLY_MARGIN;
 
   // Deterministic starts.
   const starts: SviParams[] = [p0];
   try {
     const qs: SviQuote[] = k.map((kk, i) => ({ k: kk, vol: vol[i]!, weight: inp.lamPsi[i]! }));
-    const t0 = performance.now();
     starts.push(butterflyFeasiblePoint(p0, qs, T, { check: inp.check }).feasible);
-    if (process.env.SVI_DEBUG2 !== undefined) console.log('repair', performance.now() - t0);
   } catch (e) {
     if (!(e instanceof BallastError)) throw e;
   }
@@ -859,7 +915,7 @@ function butterflyFreeFit(p0: SviParams, inp: ButterflyFreeInput): SviParams {
   const merit = (q: SviParams): number =>
     volObjective(q, pr) / scale +
     (100 / nPen) *
-      penaltyG(q, pr, new Float64Array(nPen)).reduce((s, g) => s + Math.max(0, eps - g) ** 2, 0);
+      penaltyG(q, pr.grid, new Float64Array(nPen)).reduce((s, g) => s + Math.max(0, eps - g) ** 2, 0);
   const gridStarts: { q: SviParams; f: number }[] = [];
   for (const mf of [0, 0.5, 1]) {
     for (const sf of [0.25, 1]) {
@@ -882,7 +938,6 @@ function butterflyFreeFit(p0: SviParams, inp: ButterflyFreeInput): SviParams {
     return true;
   };
   const infeasible: SviParams[] = [];
-  const t1 = performance.now();
   for (const s of starts) {
     consider(s);
     // The margin ε guards g between the penalty points; raised if the full check still fails.
@@ -895,7 +950,6 @@ function butterflyFreeFit(p0: SviParams, inp: ButterflyFreeInput): SviParams {
     }
     if (!feasible) infeasible.push(r);
   }
-  if (process.env.SVI_DEBUG2 !== undefined) console.log('refines', performance.now() - t1);
   if (best === undefined) {
     throw new BallastError('FIT_FAILED', 'no butterfly-free slice found near the fit', 'quotes');
   }

@@ -19,6 +19,7 @@
  * `details` mirrors `private/pme/simulate` (§15) next to our own breakdown. Cross PM (X:PM) is
  * not modelled.
  */
+import { deribitPmWhatIf } from './incremental.ts';
 import { canonicalHash } from '../../core/hash.ts';
 import type { Currency } from '../../core/currency.ts';
 import type { MarketSnapshot } from '../../market/snapshot.ts';
@@ -256,32 +257,38 @@ function unverifiedOf(
 }
 
 /** Margins one settlement-currency pool (see module doc). */
-function evaluatePool(
-  portfolio: Portfolio,
+/** The key vectors of a pool: one per underlying, keys sorted. */
+export function buildPoolKeys(
   positions: readonly Position[],
   snapshot: MarketSnapshot,
   params: DeribitPmParams,
   settlement: Currency,
-  inputsHash: string,
-): MarginResult {
-  const ccyKey = settlement.toLowerCase();
-  const decimals = params.rules.roundingDecimals;
-  // Group by underlying (one vector key each), keys sorted.
+): KeyVectors[] {
   const byUnderlying = new Map<string, Position[]>();
   for (const p of positions) {
     const list = byUnderlying.get(p.instrument.underlying) ?? [];
     list.push(p);
     byUnderlying.set(p.instrument.underlying, list);
   }
-  const keys = [...byUnderlying.keys()]
+  return [...byUnderlying.keys()]
     .sort()
-    .map((und) =>
-      evaluateKey(
-        buildKeyVectors(byUnderlying.get(und)!, snapshot, params, und, settlement),
-        params,
-        settlement,
-      ),
-    );
+    .map((und) => buildKeyVectors(byUnderlying.get(und)!, snapshot, params, und, settlement));
+}
+
+/**
+ * Margins one settlement-currency pool from its key vectors (deribit-pm.md §8–§12). The
+ * what-if path (incremental.ts) calls this with vectors updated in O(cells) per trade.
+ */
+export function evaluatePoolKeys(
+  portfolio: Portfolio,
+  keyVectors: readonly KeyVectors[],
+  params: DeribitPmParams,
+  settlement: Currency,
+  inputsHash: string,
+): MarginResult {
+  const ccyKey = settlement.toLowerCase();
+  const decimals = params.rules.roundingDecimals;
+  const keys = keyVectors.map((kv) => evaluateKey(kv, params, settlement));
 
   // Worst case of the pool.
   let worstCaseUnrounded = 0;
@@ -501,6 +508,11 @@ function staleWarnings(
     );
 }
 
+/** The input hash of a Deribit PM evaluation (model, version, params, portfolio, snapshot). */
+export function deribitPmInputsHash(portfolio: Portfolio, snapshot: MarketSnapshot, params: DeribitPmParams): string {
+  return canonicalHash({ model: DERIBIT_PM_ID, version: DERIBIT_PM_VERSION, params, portfolio: portfolioKey(portfolio), snapshot });
+}
+
 /**
  * Deribit segregated portfolio margin (S:PM): one result per settlement currency, amounts in
  * that currency (coin for inverse books, USD(C) for linear ones). Implements
@@ -518,15 +530,13 @@ export const deribitPmModel: MarginModel<DeribitPmParams> = {
     params: DeribitPmParams,
   ): MarginResult[] {
     validateRules(params);
-    const inputsHash = canonicalHash({
-      model: DERIBIT_PM_ID,
-      version: DERIBIT_PM_VERSION,
-      params,
-      portfolio: portfolioKey(portfolio),
-      snapshot,
-    });
+    const inputsHash = deribitPmInputsHash(portfolio, snapshot, params);
     return settlementPools(portfolio).map((ccy) =>
-      evaluatePool(portfolio, positionsIn(portfolio, ccy), snapshot, params, ccy, inputsHash),
+      evaluatePoolKeys(portfolio, buildPoolKeys(positionsIn(portfolio, ccy), snapshot, params, ccy), params, ccy, inputsHash),
     );
+  },
+  whatIf(portfolio: Portfolio, snapshot: MarketSnapshot, params: DeribitPmParams, trades: readonly Position[]) {
+    validateRules(params);
+    return deribitPmWhatIf({ buildPoolKeys, evaluatePoolKeys, inputsHash: deribitPmInputsHash }, portfolio, snapshot, params, trades);
   },
 };

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { deribitPmModel } from '../../src/margin/deribit-pm/deribit-pm.ts';
+import { whatIf, whatIfByRevaluation } from '../../src/margin/what-if.ts';
+import { portfolio, type Position } from '../../src/risk/portfolio.ts';
+import type { MarginResult } from '../../src/margin/margin-result.ts';
+import { realInstruments, realSnapshot } from '../helpers/real-market.ts';
+
+// The incremental what-if (vectors updated in O(cells) per trade) against full re-evaluation.
+const snapshot = realSnapshot();
+const instruments = realInstruments();
+const params = deribitPmModel.defaultParams;
+
+const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
+function expectSame(a: readonly MarginResult[], b: readonly MarginResult[]) {
+  expect(a.map((r) => r.currency)).toEqual(b.map((r) => r.currency));
+  a.forEach((r, i) => {
+    const e = b[i]!;
+    for (const k of ['initialMargin', 'maintenanceMargin', 'equity'] as const) {
+      if (e[k] === 0) expect(Math.abs(r[k])).toBeLessThanOrEqual(1e-15);
+      else expect(rel(r[k], e[k]), `${r.currency}.${k}: ${r[k]} vs ${e[k]}`).toBeLessThanOrEqual(1e-12);
+    }
+    expect(r.inputsHash).toBe(e.inputsHash);
+  });
+}
+
+const pos = fc.record({ i: fc.integer({ min: 0, max: instruments.length - 1 }), size: fc.double({ min: -15, max: 15, noNaN: true }).filter((x) => Math.abs(x) > 1e-3) });
+const toPositions = (xs: { i: number; size: number }[]): Position[] => xs.map((x) => ({ instrument: instruments[x.i]!, size: x.size }));
+
+describe('deribit-pm incremental what-if equals a full recomputation (1e-12 relative)', () => {
+  it('the model uses the incremental path', () => {
+    expect(typeof deribitPmModel.whatIf).toBe('function');
+  });
+  it('random books and trades (held and new instruments)', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(pos, { minLength: 1, maxLength: 8, selector: (p) => p.i }), fc.array(pos, { minLength: 1, maxLength: 3 }), (book, trades) => {
+        const p = portfolio(toPositions(book), [{ currency: 'BTC', amount: 20 }]);
+        const t = toPositions(trades);
+        const fast = whatIf(deribitPmModel, p, snapshot, params, t);
+        const full = whatIfByRevaluation(deribitPmModel, p, snapshot, params, t);
+        expectSame(fast.before, full.before);
+        expectSame(fast.after, full.after);
+        fast.trades.forEach((x, k) => {
+          expectSame(x.after, full.trades[k]!.after);
+          expect(Math.abs(x.incrementalInitialMarginUsd - full.trades[k]!.incrementalInitialMarginUsd)).toBeLessThanOrEqual(1e-12 * Math.max(1, full.beforeUsd.initialMargin));
+        });
+      }),
+      { numRuns: 40, seed: 7 },
+    );
+  });
+  it('a trade that closes a position', () => {
+    const p = portfolio(toPositions([{ i: 3, size: 2 }, { i: 40, size: -5 }]), [{ currency: 'BTC', amount: 5 }]);
+    const t = [{ instrument: instruments[40]!, size: 5 }];
+    const fast = whatIf(deribitPmModel, p, snapshot, params, t);
+    const full = whatIfByRevaluation(deribitPmModel, p, snapshot, params, t);
+    expectSame(fast.after, full.after);
+  });
+});
