@@ -3,7 +3,8 @@
  * Add a benchmark by importing its `run...Bench` function and appending it to the list.
  */
 import { runPricingBench } from './pricing.bench.ts';
+import { runMarginBench } from './margin.bench.ts';
 
-const benches: (() => Promise<void>)[] = [runPricingBench];
+const benches: (() => Promise<void>)[] = [runPricingBench, runMarginBench];
 
 for (const b of benches) await b();

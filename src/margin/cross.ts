@@ -14,7 +14,7 @@
  * Differences from the isolated baseline are therefore only in the collateral: gains and
  * balances in one currency support positions in another.
  */
-import { canonicalHash } from '../core/hash.ts';
+import { marginInputsHash } from './inputs-hash.ts';
 import type { Currency } from '../core/currency.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import {
@@ -24,7 +24,7 @@ import {
   type HaircutTable,
 } from '../risk/collateral.ts';
 import { positionsValue } from '../risk/equity.ts';
-import { portfolioKey, type Portfolio } from '../risk/portfolio.ts';
+import { type Portfolio } from '../risk/portfolio.ts';
 import {
   positionMargins,
   standardUnverified,
@@ -88,13 +88,7 @@ export const crossModel: MarginModel<CrossParams> = {
   scenarioBased: false,
   defaultParams: CROSS_DEFAULT_PARAMS,
   evaluate(portfolio: Portfolio, snapshot: MarketSnapshot, params: CrossParams): MarginResult[] {
-    const inputsHash = canonicalHash({
-      model: CROSS_ID,
-      version: CROSS_VERSION,
-      params,
-      portfolio: portfolioKey(portfolio),
-      snapshot,
-    });
+    const inputsHash = marginInputsHash(CROSS_ID, CROSS_VERSION, params, portfolio, snapshot);
     const pm = positionMargins(portfolio.positions, snapshot, params, 'per-position', 'none');
     let im = 0;
     let mm = 0;

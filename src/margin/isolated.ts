@@ -17,11 +17,11 @@
  * The requirements equal `deribitStandardModel` with `sizeAggregation: 'per-position'`,
  * `longOptionMargin: 'none'` and no open orders; unlike it, nothing here can be switched to net.
  */
-import { canonicalHash } from '../core/hash.ts';
+import { marginInputsHash } from './inputs-hash.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import { segregatedCollateral } from '../risk/collateral.ts';
 import { positionsValue } from '../risk/equity.ts';
-import { portfolioKey, type Portfolio } from '../risk/portfolio.ts';
+import { type Portfolio } from '../risk/portfolio.ts';
 import { positionsIn, settlementPools } from './book.ts';
 import {
   DERIBIT_STANDARD_DEFAULT_PARAMS,
@@ -70,13 +70,7 @@ export const isolatedModel: MarginModel<IsolatedParams> = {
   scenarioBased: false,
   defaultParams: ISOLATED_DEFAULT_PARAMS,
   evaluate(portfolio: Portfolio, snapshot: MarketSnapshot, params: IsolatedParams): MarginResult[] {
-    const inputsHash = canonicalHash({
-      model: ISOLATED_ID,
-      version: ISOLATED_VERSION,
-      params,
-      portfolio: portfolioKey(portfolio),
-      snapshot,
-    });
+    const inputsHash = marginInputsHash(ISOLATED_ID, ISOLATED_VERSION, params, portfolio, snapshot);
     return settlementPools(portfolio).map((ccy): MarginResult => {
       const pm = positionMargins(
         positionsIn(portfolio, ccy),

@@ -577,7 +577,7 @@ function volObjective(p: SviParams, pr: ConstrainedProblem): number {
 }
 
 /** Margin ε of the constraint g ≥ ε in the constrained fit. */
-const BUTTERFLY_MARGIN = Number(process.env.SVI_EPS ?? 1e-4);
+const BUTTERFLY_MARGIN = 1e-5;
 
 /** Offsets u of the moving penalty points m + σ·sinh(u) (dense near m, out to ±1490σ). */
 const SINH_OFFSETS = Array.from({ length: 81 }, (_, i) => -8 + (16 * i) / 80);
@@ -785,7 +785,7 @@ function constrainedRefine(
   const [lo, hi] = xBounds(pr);
   const fixed = [...pr.grid];
   let lambda: number[] = new Array<number>(fixed.length + SINH_OFFSETS.length).fill(0);
-  let mu = 10;
+  let mu = 100;
   let prevViol = Infinity;
   for (let outer = 0; outer < 20; outer++) {
     const nPen = fixed.length + SINH_OFFSETS.length;
@@ -822,6 +822,7 @@ function constrainedRefine(
       lambda.splice(fixed.length - 1, 0, 0);
       added++;
     }
+    if (process.env.SVI_D !== undefined) console.log('  AL', outer, mu, viol, kkt, added, Math.sqrt(volObjective(p, pr)) * 100);
     if (kkt <= 1e-3 * eps && added === 0) break;
     if (viol > 0.25 * prevViol) mu *= 10;
     prevViol = viol;
@@ -949,6 +950,7 @@ function butterflyFreeFit(p0: SviParams, inp: ButterflyFreeInput): SviParams {
       feasible = consider(r);
     }
     if (!feasible) infeasible.push(r);
+    console.log('start', ok(s), Math.sqrt(volObjective(s, pr)) * 100, '->', feasible, Math.sqrt(volObjective(r, pr)) * 100, checkButterfly(r).minDensity, checkButterfly(r).kAtMin, JSON.stringify(r));
   }
   if (best === undefined) {
     throw new BallastError('FIT_FAILED', 'no butterfly-free slice found near the fit', 'quotes');

@@ -22,15 +22,15 @@
  * snapshot (`underlyings[USDT].index`) when present, else at 1 with a warning. Options are not
  * covered by the notes: they are rejected (UNSUPPORTED).
  */
+import { marginInputsHash } from '../inputs-hash.ts';
 import { BallastError, requireFinite } from '../../core/errors.ts';
-import { canonicalHash } from '../../core/hash.ts';
 import { isUsdLike, type Currency } from '../../core/currency.ts';
 import { isOptionLike, type Instrument } from '../../instruments/instrument.ts';
 import type { MarketSnapshot } from '../../market/snapshot.ts';
 import { usdPrice } from '../../risk/collateral.ts';
 import { positionsValue } from '../../risk/equity.ts';
 import { instrumentState } from '../../risk/pnl-matrix.ts';
-import { portfolioKey, type Portfolio } from '../../risk/portfolio.ts';
+import { type Portfolio } from '../../risk/portfolio.ts';
 import type { MarginModel } from '../margin-model.ts';
 import { utilization, type AddOn, type MarginResult } from '../margin-result.ts';
 import { bracketIndex, tieredMaintenance, type MaintenanceBracket } from '../tiered-brackets.ts';
@@ -372,13 +372,7 @@ export function evaluateBinancePm(
         ...warnings,
         'Binance PM Pro has no initial margin: initialMargin = maintenanceMargin (Σ tiered MM)',
       ],
-      inputsHash: canonicalHash({
-        model: BINANCE_PM_ID,
-        version: BINANCE_PM_VERSION,
-        params,
-        portfolio: portfolioKey(portfolio),
-        snapshot,
-      }),
+      inputsHash: marginInputsHash(BINANCE_PM_ID, BINANCE_PM_VERSION, params, portfolio, snapshot),
       details,
     },
   ];

@@ -19,13 +19,13 @@
  * `details` mirrors `private/pme/simulate` (§15) next to our own breakdown. Cross PM (X:PM) is
  * not modelled.
  */
+import { marginInputsHash } from '../inputs-hash.ts';
 import { deribitPmWhatIf } from './incremental.ts';
-import { canonicalHash } from '../../core/hash.ts';
 import type { Currency } from '../../core/currency.ts';
 import type { MarketSnapshot } from '../../market/snapshot.ts';
 import { segregatedCollateral } from '../../risk/collateral.ts';
 import { positionsValue } from '../../risk/equity.ts';
-import { portfolioKey, type Portfolio, type Position } from '../../risk/portfolio.ts';
+import { type Portfolio, type Position } from '../../risk/portfolio.ts';
 import type { DeribitGridCell } from '../../scenarios/deribit-grid.ts';
 import { positionsIn, settlementPools } from '../book.ts';
 import type { MarginModel } from '../margin-model.ts';
@@ -510,7 +510,7 @@ function staleWarnings(
 
 /** The input hash of a Deribit PM evaluation (model, version, params, portfolio, snapshot). */
 export function deribitPmInputsHash(portfolio: Portfolio, snapshot: MarketSnapshot, params: DeribitPmParams): string {
-  return canonicalHash({ model: DERIBIT_PM_ID, version: DERIBIT_PM_VERSION, params, portfolio: portfolioKey(portfolio), snapshot });
+  return marginInputsHash(DERIBIT_PM_ID, DERIBIT_PM_VERSION, params, portfolio, snapshot);
 }
 
 /**

@@ -8,13 +8,13 @@
  * balances + the marked value of its positions. No scenarios: `worstScenario` is undefined
  * and `contributions` is empty; per-position margins are in `details.positions`.
  */
+import { marginInputsHash } from '../inputs-hash.ts';
 import { BallastError } from '../../core/errors.ts';
-import { canonicalHash } from '../../core/hash.ts';
 import type { Currency } from '../../core/currency.ts';
 import type { MarketSnapshot } from '../../market/snapshot.ts';
 import { segregatedCollateral } from '../../risk/collateral.ts';
 import { positionsValue } from '../../risk/equity.ts';
-import { portfolioKey, type Portfolio } from '../../risk/portfolio.ts';
+import { type Portfolio } from '../../risk/portfolio.ts';
 import { positionsIn, settlementPools } from '../book.ts';
 import type { MarginModel } from '../margin-model.ts';
 import { utilization, type MarginResult } from '../margin-result.ts';
@@ -86,13 +86,7 @@ export const deribitStandardModel: MarginModel<DeribitStandardParams> = {
     params: DeribitStandardParams,
   ): MarginResult[] {
     checkSwitches(params);
-    const inputsHash = canonicalHash({
-      model: DERIBIT_STANDARD_ID,
-      version: DERIBIT_STANDARD_VERSION,
-      params,
-      portfolio: portfolioKey(portfolio),
-      snapshot,
-    });
+    const inputsHash = marginInputsHash(DERIBIT_STANDARD_ID, DERIBIT_STANDARD_VERSION, params, portfolio, snapshot);
     return settlementPools(portfolio).map((ccy): MarginResult => {
       const pm = positionMargins(
         positionsIn(portfolio, ccy),

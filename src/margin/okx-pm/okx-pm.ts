@@ -23,8 +23,8 @@
  * §3) with numbers instead of strings: `riskUnitData[]` with mr1…mr9, `mr1Scenarios`,
  * `mr1FinalResult`, `mr6FinalResult`, `delta` (cash, USD) and `portfolios[]`.
  */
+import { marginInputsHash } from '../inputs-hash.ts';
 import { BallastError, requireFinite } from '../../core/errors.ts';
-import { canonicalHash } from '../../core/hash.ts';
 import { isUsdLike, type Currency } from '../../core/currency.ts';
 import { isOptionLike, type Instrument } from '../../instruments/instrument.ts';
 import { fromBaseUnits } from '../../instruments/symbol.ts';
@@ -37,7 +37,7 @@ import {
   scenarioPnl,
   type InstrumentState,
 } from '../../risk/pnl-matrix.ts';
-import { portfolioKey, type Portfolio, type Position } from '../../risk/portfolio.ts';
+import { type Portfolio, type Position } from '../../risk/portfolio.ts';
 import {
   OKX_VOL_SHOCK_NAME,
   OKX_VOL_STATE_KEY,
@@ -692,13 +692,7 @@ export function evaluateOkxPm(
       addOns,
       unverified: [...unverified],
       warnings,
-      inputsHash: canonicalHash({
-        model: OKX_PM_ID,
-        version: OKX_PM_VERSION,
-        params,
-        portfolio: portfolioKey(portfolio),
-        snapshot,
-      }),
+      inputsHash: marginInputsHash(OKX_PM_ID, OKX_PM_VERSION, params, portfolio, snapshot),
       details,
     },
   ];

@@ -23,13 +23,13 @@
  * same test as `cash ≥ total risk − NOV`. `details.fundsRequiredBeyondOptionValue` reports the
  * latter.
  */
-import { canonicalHash } from '../../core/hash.ts';
+import { marginInputsHash } from '../inputs-hash.ts';
 import { BallastError } from '../../core/errors.ts';
 import { toIso } from '../../core/time.ts';
 import { isDated, isOptionLike } from '../../instruments/instrument.ts';
 import { underlyingMarket } from '../../market/marks.ts';
 import type { MarketSnapshot } from '../../market/snapshot.ts';
-import { portfolioKey, type Portfolio } from '../../risk/portfolio.ts';
+import { type Portfolio } from '../../risk/portfolio.ts';
 import { spanPriceMove, spanScenarios, type SpanScanRanges } from '../../scenarios/span-grid.ts';
 import type { Scenario } from '../../scenarios/scenario.ts';
 import { buildUsdBook, rowsByUnderlying, usdPoolEquity } from '../clearing/usd-book.ts';
@@ -415,13 +415,7 @@ export function evaluateSpan(
       addOns,
       unverified,
       warnings: eq.warnings,
-      inputsHash: canonicalHash({
-        model: SPAN_MODEL_ID,
-        version: SPAN_MODEL_VERSION,
-        params,
-        portfolio: portfolioKey(portfolio),
-        snapshot,
-      }),
+      inputsHash: marginInputsHash(SPAN_MODEL_ID, SPAN_MODEL_VERSION, params, portfolio, snapshot),
       details,
     },
   ];

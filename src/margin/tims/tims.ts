@@ -15,12 +15,12 @@
  * Maintenance margin = Σ_PG requirement(PG) (US PM has one requirement;
  * IM = MM × `initialToMaintenance`, default 1). Equity = collateral + marked positions (USD).
  */
+import { marginInputsHash } from '../inputs-hash.ts';
 import { BallastError } from '../../core/errors.ts';
-import { canonicalHash } from '../../core/hash.ts';
 import { isOptionLike } from '../../instruments/instrument.ts';
 import type { MarketSnapshot } from '../../market/snapshot.ts';
 import { positionsValue } from '../../risk/equity.ts';
-import { portfolioKey, type Portfolio } from '../../risk/portfolio.ts';
+import { type Portfolio } from '../../risk/portfolio.ts';
 import { timsScenarios, type TimsRange } from '../../scenarios/tims-grid.ts';
 import { buildUsdBook, rowsByUnderlying, usdPnlOf, usdPoolEquity } from '../clearing/usd-book.ts';
 import type { MarginModel } from '../margin-model.ts';
@@ -306,13 +306,7 @@ export function evaluateTims(
       addOns,
       unverified,
       warnings: eq.warnings,
-      inputsHash: canonicalHash({
-        model: TIMS_MODEL_ID,
-        version: TIMS_MODEL_VERSION,
-        params,
-        portfolio: portfolioKey(portfolio),
-        snapshot,
-      }),
+      inputsHash: marginInputsHash(TIMS_MODEL_ID, TIMS_MODEL_VERSION, params, portfolio, snapshot),
       details,
     },
   ];
