@@ -12,6 +12,7 @@
  */
 
 const INV_SQRT_2PI = 0.3989422804014327; // 1/√(2π)
+const SQRT_2PI = 2.5066282746310002; // √(2π)
 
 const A = [
   2.2352520354606839287, 161.02823106855587881, 1067.6894854603709582, 18154.981253343561249,
@@ -43,9 +44,10 @@ function gaussianFactor(y: number): number {
   return Math.exp(-y0 * y0 * 0.5) * Math.exp(-del * 0.5);
 }
 
-/** Upper tail Q(y) = 1 − Φ(y) for y > 0.66291, relative accuracy near 1 ulp. */
-function upperTail(y: number): number {
-  let r: number;
+/**
+ * Cody's tail rational r(y) with Q(y) = exp(−y²/2)·r(y) for y > 0.66291 (no exponentials).
+ */
+function tailRational(y: number): number {
   if (y <= 5.656854248) {
     let num = C[8]! * y;
     let den = y;
@@ -53,19 +55,30 @@ function upperTail(y: number): number {
       num = (num + C[i]!) * y;
       den = (den + D[i]!) * y;
     }
-    r = (num + C[7]!) / (den + D[7]!);
-  } else {
-    const z = 1 / (y * y);
-    let num = P[5]! * z;
-    let den = z;
-    for (let i = 0; i < 4; i++) {
-      num = (num + P[i]!) * z;
-      den = (den + Q[i]!) * z;
-    }
-    r = (z * (num + P[4]!)) / (den + Q[4]!);
-    r = (INV_SQRT_2PI - r) / y;
+    return (num + C[7]!) / (den + D[7]!);
   }
-  return gaussianFactor(y) * r;
+  const z = 1 / (y * y);
+  let num = P[5]! * z;
+  let den = z;
+  for (let i = 0; i < 4; i++) {
+    num = (num + P[i]!) * z;
+    den = (den + Q[i]!) * z;
+  }
+  return (INV_SQRT_2PI - (z * (num + P[4]!)) / (den + Q[4]!)) / y;
+}
+
+/** Upper tail Q(y) = 1 − Φ(y) for y > 0.66291, relative accuracy near 1 ulp. */
+function upperTail(y: number): number {
+  return gaussianFactor(y) * tailRational(y);
+}
+
+/**
+ * Mills ratio R(z) = Φ(−z)/φ(z) for z ≥ 0, to a few ulps and without under- or overflow for
+ * any z (the tail rational without its Gaussian factor above 0.66291).
+ */
+export function millsRatio(z: number): number {
+  if (z <= 0.66291) return normCdf(-z) / normPdf(z);
+  return SQRT_2PI * tailRational(z);
 }
 
 /** Standard normal CDF Φ(x). NaN in, NaN out; Φ(±∞) = 1 / 0. */

@@ -17,7 +17,7 @@
  * returned (see `black76Greeks`).
  */
 import { BallastError, requireFinite } from '../core/errors.ts';
-import { normCdf, normPdf } from '../core/normal.ts';
+import { millsRatio, normCdf, normPdf } from '../core/normal.ts';
 import type { OptionRight } from '../instruments/instrument.ts';
 
 /**
@@ -58,57 +58,6 @@ export function normalizedOtmBlack(x: number, s: number): number {
     b = ex * normCdf(h + t) - normCdf(h - t) / ex;
   }
   return b > 0 ? b : 0;
-}
-
-// W. J. Cody's rational Chebyshev coefficients for the normal tail ("Rational Chebyshev
-// approximations for the error function", Math. Comp. 23 (1969); ACM TOMS 715 ANORM), the
-// same as in src/core/normal.ts. Used here without the Gaussian factor, which the Mills
-// ratio divides out: N(−y) = exp(−y²/2)·r(y) ⇒ R(y) = √(2π)·r(y).
-const MC = [
-  0.39894151208813466764, 8.8831497943883759412, 93.506656132177855979, 597.27027639480026226,
-  2494.5375852903726711, 6848.1904505362823326, 11602.651437647350124, 9842.7148383839780218,
-  1.0765576773720192317e-8,
-];
-const MD = [
-  22.266688044328115691, 235.38790178262499861, 1519.377599407554805, 6485.558298266760755,
-  18615.571640885098091, 34900.952721145977266, 38912.003286093271411, 19685.429676859990727,
-];
-const MP = [
-  0.21589853405795699, 0.1274011611602473639, 0.022235277870649807, 0.001421619193227893466,
-  2.9112874951168792e-5, 0.02307344176494017303,
-];
-const MQ = [
-  1.28426009614491121, 0.468238212480865118, 0.0659881378689285515, 0.00378239633202758244,
-  7.29751555083966205e-5,
-];
-const SQRT_2PI = 2.5066282746310002;
-const INV_SQRT_2PI = 0.3989422804014327;
-
-/**
- * Mills ratio R(z) = N(−z)/φ(z) for z ≥ 0 (a few ulps, no under/overflow for any z):
- * N(−z)/φ(z) directly for z ≤ 0.66291, else Cody's tail rational without its Gaussian
- * factor (no exponentials).
- */
-function millsRatio(z: number): number {
-  if (z <= 0.66291) return normCdf(-z) / normPdf(z);
-  if (z <= 5.656854248) {
-    let num = MC[8]! * z;
-    let den = z;
-    for (let i = 0; i < 7; i++) {
-      num = (num + MC[i]!) * z;
-      den = (den + MD[i]!) * z;
-    }
-    return (SQRT_2PI * (num + MC[7]!)) / (den + MD[7]!);
-  }
-  const w = 1 / (z * z);
-  let num = MP[5]! * w;
-  let den = w;
-  for (let i = 0; i < 4; i++) {
-    num = (num + MP[i]!) * w;
-    den = (den + MQ[i]!) * w;
-  }
-  const r = (w * (num + MP[4]!)) / (den + MQ[4]!);
-  return (SQRT_2PI * (INV_SQRT_2PI - r)) / z;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { normCdf, normInv, normPdf } from '../../src/core/normal.ts';
+import { millsRatio, normCdf, normInv, normPdf } from '../../src/core/normal.ts';
 
 // Reference: 50-digit mpmath values from scripts/gen-normal-reference.py.
 interface Ref {
@@ -35,5 +35,19 @@ describe('normal distribution against mpmath (50 digits)', () => {
     expect(normInv(1)).toBe(Infinity);
     expect(normInv(1.5)).toBeNaN();
     for (const x of [0.1, 1, 3, 7]) expect(normCdf(x) + normCdf(-x)).toBeCloseTo(1, 15);
+  });
+});
+
+describe('Mills ratio Φ(−z)/φ(z)', () => {
+  it('agrees with Φ(−z)/φ(z) from the mpmath values where both are representable', () => {
+    for (const c of ref.cdf) {
+      if (c.x > 0 || c.cdf === 0 || c.pdf === 0) continue;
+      const z = -c.x;
+      expect(rel(millsRatio(z), c.cdf / c.pdf), `z=${z}`).toBeLessThanOrEqual(4e-15);
+    }
+  });
+  it('stays finite and ~1/z far beyond underflow of Φ and φ', () => {
+    expect(millsRatio(1e3) * 1e3).toBeCloseTo(1 - 1e-6, 9); // R(z) ≈ (1 − 1/z²)/z
+    expect(Number.isFinite(millsRatio(1e150))).toBe(true);
   });
 });
