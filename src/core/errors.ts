@@ -25,7 +25,13 @@ export type ErrorCode =
   | 'FILE_NOT_FOUND'
   | 'STALE_MARKET'
   | 'WRONG_POOL'
-  | 'UNSUPPORTED';
+  | 'UNSUPPORTED'
+  /** An optimization problem has no feasible point (the message names the constraints involved). */
+  | 'INFEASIBLE'
+  /** An optimization problem's objective is unbounded (the message names the free direction). */
+  | 'UNBOUNDED'
+  /** The solver stopped without a usable answer (time or iteration limit, numerical failure). */
+  | 'SOLVER_FAILED';
 
 /** A user error: a code, a readable message and the path of the bad field (if any). */
 export class BallastError extends Error {
