@@ -26,7 +26,6 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     plugins: { boundaries },
     settings: {
-      'import/resolver': { typescript: { alwaysTryTypes: true } },
       'boundaries/elements': layers.map((l) => ({ type: l, pattern: `src/${l}/**` })),
     },
     rules: {
