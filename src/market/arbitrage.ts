@@ -580,30 +580,31 @@ const fromX = (x: number[]): SviParams => ({
   sigma: Math.exp(x[4]!),
 });
 
-/** Result of `butterflyFeasiblePoint`. */
-export interface ButterflyFeasiblePoint {
-  /** The sanitised input (step 1 of `repairButterfly`), possibly still arbitrageable. */
-  readonly sanitized: SviParams;
-  /** An arbitrage-free slice (`p` itself or its sanitised copy when these are clean). */
-  readonly feasible: SviParams;
-  /** Closeness score of `feasible` (see `repairButterfly`). */
-  readonly score: number;
-  /** The closeness score used (weighted mean squared vol error at the quotes, or grid distance to p). */
-  readonly scoreOf: (q: SviParams) => number;
-}
-
 /**
- * Steps (1) and (2) of `repairButterfly`: sanitise p, and bisect the raw-parameter blend
- * towards arbitrage-free SSVI anchors for a guaranteed butterfly-free slice close to p
- * (`feasible`). Used by `repairButterfly` and, as one of its starts, by the constrained fit of
- * `fitSviSlice`. Throws like `repairButterfly`.
+ * Butterfly repair: returns a slice free of butterfly arbitrage (by `checkButterfly` with
+ * `options.check`) and valid by `sviValidate`, close to `p`. Returns `p` itself when it is
+ * already clean. Deterministic.
+ *
+ * "Close" means: with `quotes` and `T`, the weighted sum of squared implied-vol errors at the
+ * quotes (weights `quote.weight`, default 1); without, the squared implied-vol distance to p
+ * on a uniform grid of the check range.
+ *
+ * Method: (1) sanitise (b ≥ 0, |ρ| ≤ 0.999, Lee's bound b(1 + |ρ|) ≤ 2, minimum variance
+ * ≥ 0); (2) a guaranteed feasible point: for a few arbitrage-free SSVI anchor slices q with
+ * the same ATM total variance θ = w_p(0) (ρ and φ matching p's ATM skew or curvature, φ
+ * capped by the Gatheral–Jacquier sufficient conditions θφ(1 + |ρ|) < 4, θφ²(1 + |ρ|) ≤ 4),
+ * bisect the raw-parameter blend (1 − t)·p + t·q for the smallest arbitrage-free t and keep
+ * the closest; (3) local improvement: Nelder–Mead on (a, ln b, atanh ρ, m, ln σ) of
+ * closeness + μ·Σ max(0, 10⁻⁴ − g(k))² on a grid, μ = 1, 10², 10⁴; the result is used if it
+ * passes the full check, otherwise the blend towards the feasible point of step 2 is bisected
+ * again. Throws `FIT_FAILED` if no arbitrage-free slice is found (not expected).
  */
-export function butterflyFeasiblePoint(
+export function repairButterfly(
   p: SviParams,
   quotes?: readonly SviQuote[],
   T?: number,
   options: RepairButterflyOptions = {},
-): ButterflyFeasiblePoint {
+): SviParams {
   requireFiniteParams(p, 'params');
   if (quotes !== undefined && !(T !== undefined && Number.isFinite(T) && T > 0)) {
     throw new BallastError('INVALID_INPUT', 'a positive maturity T is required with quotes', 'T');
@@ -611,7 +612,16 @@ export function butterflyFeasiblePoint(
   const checkOpts = options.check ?? {};
   const ok = (q: SviParams): boolean =>
     sviValidate(q).length === 0 && checkButterfly(q, checkOpts).arbitrageFree;
+  if (ok(p)) return p;
   const s = sanitize(p);
+  if (ok(s)) return s;
+  const fastOpts: ButterflyCheckOptions = {
+    ...checkOpts,
+    points: Math.min(checkOpts.points ?? 2001, 401),
+  };
+  const okFast = (q: SviParams): boolean =>
+    sviValidate(q).length === 0 && checkButterfly(q, fastOpts).arbitrageFree;
+
   const [kLo, kHi] =
     checkOpts.kMin !== undefined && checkOpts.kMax !== undefined
       ? [checkOpts.kMin, checkOpts.kMax]
@@ -635,16 +645,8 @@ export function butterflyFeasiblePoint(
     }
     return e / gridK.length;
   };
-  for (const q of [p, s]) {
-    if (ok(q)) return { sanitized: s, feasible: q, score: score(q), scoreOf: score };
-  }
-  const fastOpts: ButterflyCheckOptions = {
-    ...checkOpts,
-    points: Math.min(checkOpts.points ?? 2001, 401),
-  };
-  const okFast = (q: SviParams): boolean =>
-    sviValidate(q).length === 0 && checkButterfly(q, fastOpts).arbitrageFree;
 
+  // (2) Feasible point by bisection towards SSVI anchors.
   const theta = Math.max(sviTotalVariance(s, 0), 1e-10);
   const skew = sviTotalVarianceDk(s, 0);
   const curv = sviTotalVarianceD2k(s, 0);
@@ -661,10 +663,26 @@ export function butterflyFeasiblePoint(
       if (ok(q)) anchors.push(q);
     }
   }
+  const bisectToFeasible = (from: SviParams, to: SviParams): SviParams | undefined => {
+    let lo = 0;
+    let hi = 1;
+    for (let i = 0; i < 30; i++) {
+      const mid = 0.5 * (lo + hi);
+      if (okFast(blend(from, to, mid))) hi = mid;
+      else lo = mid;
+    }
+    let t = hi;
+    let cand = blend(from, to, t);
+    while (!ok(cand) && t < 1) {
+      t = Math.min(1, t + Math.max(1e-6, 2 * (t - lo)));
+      cand = blend(from, to, t);
+    }
+    return ok(cand) ? cand : undefined;
+  };
   let feasible: SviParams | undefined;
   let feasibleScore = Infinity;
   for (const q of anchors) {
-    const cand = bisectToFeasible(s, q, ok, okFast);
+    const cand = bisectToFeasible(s, q);
     if (cand === undefined) continue;
     const sc = score(cand);
     if (sc < feasibleScore) {
@@ -679,74 +697,6 @@ export function butterflyFeasiblePoint(
       'params',
     );
   }
-  return { sanitized: s, feasible, score: feasibleScore, scoreOf: score };
-}
-
-/** Smallest arbitrage-free t of the blend (1 − t)·from + t·to (to must be clean). */
-function bisectToFeasible(
-  from: SviParams,
-  to: SviParams,
-  ok: (q: SviParams) => boolean,
-  okFast: (q: SviParams) => boolean,
-): SviParams | undefined {
-  let lo = 0;
-  let hi = 1;
-  for (let i = 0; i < 30; i++) {
-    const mid = 0.5 * (lo + hi);
-    if (okFast(blend(from, to, mid))) hi = mid;
-    else lo = mid;
-  }
-  let t = hi;
-  let cand = blend(from, to, t);
-  while (!ok(cand) && t < 1) {
-    t = Math.min(1, t + Math.max(1e-6, 2 * (t - lo)));
-    cand = blend(from, to, t);
-  }
-  return ok(cand) ? cand : undefined;
-}
-
-/**
- * Butterfly repair: returns a slice free of butterfly arbitrage (by `checkButterfly` with
- * `options.check`) and valid by `sviValidate`, close to `p`. Returns `p` itself when it is
- * already clean. Deterministic.
- *
- * "Close" means: with `quotes` and `T`, the weighted sum of squared implied-vol errors at the
- * quotes (weights `quote.weight`, default 1); without, the squared implied-vol distance to p
- * on a uniform grid of the check range.
- *
- * Method: (1) sanitise (b ≥ 0, |ρ| ≤ 0.999, Lee's bound b(1 + |ρ|) ≤ 2, minimum variance
- * ≥ 0); (2) a guaranteed feasible point: for a few arbitrage-free SSVI anchor slices q with
- * the same ATM total variance θ = w_p(0) (ρ and φ matching p's ATM skew or curvature, φ
- * capped by the Gatheral–Jacquier sufficient conditions θφ(1 + |ρ|) < 4, θφ²(1 + |ρ|) ≤ 4),
- * bisect the raw-parameter blend (1 − t)·p + t·q for the smallest arbitrage-free t and keep
- * the closest (steps 1–2 are `butterflyFeasiblePoint`); (3) local improvement: Nelder–Mead
- * on (a, ln b, atanh ρ, m, ln σ) of closeness + μ·Σ max(0, 10⁻⁴ − g(k))² on a grid,
- * μ = 1, 10², 10⁴; the result is used if it passes the full check, otherwise the blend
- * towards the feasible point of step 2 is bisected again. Throws `FIT_FAILED` if no
- * arbitrage-free slice is found (not expected). For a fit to quotes that is constrained from
- * the start, use `fitSviSlice(quotes, T, { enforceButterfly: true })`.
- */
-export function repairButterfly(
-  p: SviParams,
-  quotes?: readonly SviQuote[],
-  T?: number,
-  options: RepairButterflyOptions = {},
-): SviParams {
-  const start = butterflyFeasiblePoint(p, quotes, T, options);
-  const { sanitized: s, feasible, score: feasibleScore, scoreOf: score } = start;
-  if (feasible === p || feasible === s) return feasible;
-  const checkOpts = options.check ?? {};
-  const ok = (q: SviParams): boolean =>
-    sviValidate(q).length === 0 && checkButterfly(q, checkOpts).arbitrageFree;
-  const okFast = (q: SviParams): boolean =>
-    sviValidate(q).length === 0 &&
-    checkButterfly(q, { ...checkOpts, points: Math.min(checkOpts.points ?? 2001, 401) })
-      .arbitrageFree;
-  const [kLo, kHi] =
-    checkOpts.kMin !== undefined && checkOpts.kMax !== undefined
-      ? [checkOpts.kMin, checkOpts.kMax]
-      : defaultButterflyRange(p);
-  const theta = Math.max(sviTotalVariance(s, 0), 1e-10);
 
   // (3) Local penalised improvement.
   const penGrid = uniformGrid(kLo, kHi, 401);
@@ -785,7 +735,7 @@ export function repairButterfly(
   if (ok(local)) {
     if (score(local) < feasibleScore) best = local;
   } else {
-    const cand = bisectToFeasible(local, feasible, ok, okFast);
+    const cand = bisectToFeasible(local, feasible);
     if (cand !== undefined && score(cand) < feasibleScore) best = cand;
   }
   return best;

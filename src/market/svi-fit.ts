@@ -34,14 +34,37 @@
  * |rᵢ| > `outlierMads`·s + half their bid/ask vol spread (0 if unknown) are dropped and the fit
  * is repeated (at most `maxDropRounds` times). Quotes with vol ≤ 0, weight ≤ 0 or
  * bidVol > askVol are dropped up front. Every drop is reported with its reason.
+ *
+ * Butterfly constraint (`enforceButterfly`): if the fit above has butterfly arbitrage
+ * (Gatheral's g(k) < 0 somewhere, by `checkButterfly`), the slice is refitted on the same
+ * quotes, with the same final weights λᵢψᵢ, as the constrained problem
+ *
+ *     min Σᵢ λᵢψᵢ·(σ_SVI(kᵢ) − σᵢ)²   subject to   g(k) ≥ ε = 10⁻⁵ for all k,
+ *
+ * within the same bounds (Lee's b(1 + |ρ|) ≤ min(L, 2), |ρ| < ρ_max, σ and m in the boxes of
+ * the unconstrained search, positive minimum variance). The semi-infinite constraint is
+ * imposed on a fixed k-grid (161 points over ±max(1, 6√w(0), the quoted range widened by its
+ * span), 40 log-spaced points per wing out to 50× that), on 81 points m + σ·sinh(u),
+ * u ∈ [−8, 8], that move with the slice, and, by an exchange step, at every local minimum of
+ * g below ε found by a fine scan of the `checkButterfly` grid. It is solved by an augmented
+ * Lagrangian whose subproblems are bounded Levenberg–Marquardt least-squares fits in
+ * x = (ln(min variance), ln(b(1 + |ρ|)), atanh(ρ/ρ_max), m, ln σ), from deterministic
+ * starts: the unconstrained optimum, its SSVI-based `repairButterfly`, and the two best (by
+ * the penalised objective) of the optimum pulled toward smaller |ρ| and larger σ and of a
+ * coarse (m, σ) grid with |ρ| ≤ ½. Every candidate (start or refinement) is checked with
+ * `checkButterfly` (the caller's options) and `sviValidate`; the arbitrage-free one with the
+ * smallest objective is returned, so the result is never worse, by the fit's objective, than
+ * the repair alone. A refinement that still fails the full check is refined again with a
+ * 10× and 100× larger ε and, failing that, moved along the segment toward the best
+ * arbitrage-free candidate to the first arbitrage-free point.
  */
 import { BallastError } from '../core/errors.ts';
 import { normPdf } from '../core/normal.ts';
 import {
   type ButterflyCheck,
   type ButterflyCheckOptions,
-  butterflyFeasiblePoint,
   checkButterfly,
+  repairButterfly,
   sviButterflyG,
 } from './arbitrage.ts';
 import { type SviParams, sviTotalVariance, sviValidate } from './svi.ts';
@@ -77,8 +100,8 @@ export interface SviQuote {
  * - `mMargin` [0.5]: m is kept in [min k − mMargin·span, max k + mMargin·span].
  * - `leeBound` [2]: bound L in b(1 + |ρ|) ≤ L.
  * - `enforceButterfly` [false]: if the fitted slice has butterfly arbitrage, replace it by
- *   `repairButterfly(params, usedQuotes, T)` with the fit's final weights (λᵢψᵢ), and report
- *   the statistics of the repaired slice (`repaired: true`).
+ *   the butterfly-constrained fit to the same quotes with the fit's final weights (λᵢψᵢ) —
+ *   see the module comment — and report the statistics of that slice (`repaired: true`).
  * - `butterfly`: options of the `checkButterfly` run on the result.
  */
 export interface SviFitOptions {
@@ -126,7 +149,7 @@ export interface SviFit {
   readonly robustWeights: number[];
   /** Butterfly check of the returned slice (reported; enforced only with `enforceButterfly`). */
   readonly butterfly: ButterflyCheck;
-  /** True when `enforceButterfly` replaced an arbitrageable fit by its repair. */
+  /** True when `enforceButterfly` replaced an arbitrageable fit by the constrained fit. */
   readonly repaired: boolean;
 }
 
@@ -584,16 +607,22 @@ const SINH_OFFSETS = Array.from({ length: 81 }, (_, i) => -8 + (16 * i) / 80);
 const SINH = SINH_OFFSETS.map(Math.sinh);
 
 /**
- * Gatheral's g at the penalty points (the `fixed` ones, then m + σ·sinh(u)), written into
- * `out`; −1 where w ≤ 0 (never, in the search coordinates). Same formula as `sviButterflyG`.
+ * Gatheral's g at the penalty points (the `fixed` ones k, then the `moving` ones m + σ·s),
+ * written into `out`; −1 where w ≤ 0 (never, in the search coordinates). Same formula as
+ * `sviButterflyG`.
  */
-function penaltyG(p: SviParams, fixed: readonly number[], out: Float64Array): Float64Array {
+function penaltyG(
+  p: SviParams,
+  fixed: readonly number[],
+  moving: readonly number[],
+  out: Float64Array,
+): Float64Array {
   const { a, b, rho, m, sigma } = p;
   const s2 = sigma * sigma;
   const nGrid = fixed.length;
-  const n = nGrid + SINH_OFFSETS.length;
+  const n = nGrid + moving.length;
   for (let j = 0; j < n; j++) {
-    const k = j < nGrid ? fixed[j]! : m + sigma * SINH[j - nGrid]!;
+    const k = j < nGrid ? fixed[j]! : m + sigma * moving[j - nGrid]!;
     const x = k - m;
     const r2 = x * x + s2;
     const r = Math.sqrt(r2);
@@ -621,6 +650,7 @@ function alResiduals(
   mu: number,
   eps: number,
   fixed: readonly number[],
+  moving: readonly number[],
   gBuf: Float64Array,
   out: Float64Array,
 ): Float64Array {
@@ -631,7 +661,7 @@ function alResiduals(
     const e = Math.sqrt(Math.max(0, sviTotalVariance(p, pr.k[i]!)) / pr.T) - pr.vol[i]!;
     out[i] = rs * Math.sqrt(pr.omega[i]!) * e;
   }
-  const g = penaltyG(p, fixed, gBuf);
+  const g = penaltyG(p, fixed, moving, gBuf);
   const sm = Math.sqrt(mu);
   for (let j = 0; j < g.length; j++) out[nq + j] = sm * Math.max(0, lambda[j]! / mu + eps - g[j]!);
   return out;
@@ -733,26 +763,36 @@ function levenbergMarquardt(
 }
 
 /**
- * Local minima of g below `below` on a uniform scan of the `checkButterfly` core range of p
- * (±max(1, 6√w(0)) widened to m ± 10σ, capped at ±10), each refined by golden section.
+ * Local minima of g below `below` on a fine scan covering the `checkButterfly` grid of p
+ * (uniform on the core range ±max(1, 6√w(0)) widened to m ± 10σ and capped at ±10, points
+ * m + σ·sinh(u) over it, log-spaced wings out to 50× the core range), each refined by golden
+ * section between its scan neighbours.
  */
 function gDips(p: SviParams, below: number): number[] {
-  const g = (k: number): number => {
-    const v = sviButterflyG(p, k);
-    return Number.isFinite(v) ? v : -1;
-  };
   const half = Math.max(1, 6 * Math.sqrt(Math.max(0, sviTotalVariance(p, 0))));
   const lo = Math.min(-half, Math.max(-10, p.m - 10 * p.sigma));
   const hi = Math.max(half, Math.min(10, p.m + 10 * p.sigma));
-  const n = 2000;
-  const ks = Array.from({ length: n + 1 }, (_, i) => lo + ((hi - lo) * i) / n);
-  const gs = ks.map(g);
+  const ks: number[] = [];
+  for (let i = 0; i <= 1000; i++) ks.push(lo + ((hi - lo) * i) / 1000);
+  const u = Math.asinh(Math.max(Math.abs(lo - p.m), Math.abs(hi - p.m)) / p.sigma);
+  for (let i = 0; i <= 400; i++) {
+    const k = p.m + p.sigma * Math.sinh(-u + (2 * u * i) / 400);
+    if (k > lo && k < hi) ks.push(k);
+  }
+  for (let i = 1; i <= 200; i++) {
+    const f = Math.pow(50, i / 200);
+    ks.push(lo * f, hi * f);
+  }
+  ks.sort((x, y) => x - y);
+  const gs = penaltyG(p, ks, [], new Float64Array(ks.length));
+  const one = new Float64Array(1);
+  const g = (k: number): number => penaltyG(p, [k], [], one)[0]!;
   const out: number[] = [];
-  for (let i = 1; i < n; i++) {
+  const r = (Math.sqrt(5) - 1) / 2;
+  for (let i = 1; i + 1 < ks.length; i++) {
     if (!(gs[i]! <= gs[i - 1]! && gs[i]! <= gs[i + 1]! && gs[i]! < below)) continue;
     let a = ks[i - 1]!;
     let b = ks[i + 1]!;
-    const r = (Math.sqrt(5) - 1) / 2;
     for (let it = 0; it < 40; it++) {
       const c = b - r * (b - a);
       const d = a + r * (b - a);
@@ -760,20 +800,23 @@ function gDips(p: SviParams, below: number): number[] {
       else a = c;
     }
     const k = 0.5 * (a + b);
-    if (g(k) < below) out.push(k);
+    const km = g(k) <= gs[i]! ? k : ks[i]!;
+    if (out.length === 0 || Math.abs(out[out.length - 1]! - km) > 1e-9) out.push(km);
   }
   return out;
 }
 
 /**
  * Constrained refinement from one start: augmented Lagrangian (Nocedal & Wright, ch. 17.4,
- * for inequality constraints) of min S(p) subject to g(kⱼ) ≥ ε on the penalty points, each
- * subproblem solved by bounded Levenberg–Marquardt; multipliers λⱼ ← max(0, λⱼ − μ(gⱼ − ε)),
- * μ raised ×10 when the worst violation does not fall below a quarter of the previous one.
- * The penalty points are the fixed grid, the moving points m + σ·sinh(u), and (exchange
- * method for the semi-infinite constraint) the local minima of g with g < ε found by a fine
- * scan after each subproblem, so that g ≥ ε holds between grid points too. Stops when the
- * KKT residual max |min(gⱼ − ε, λⱼ/μ)| is below 10⁻³ε and the scan adds no point.
+ * for inequality constraints) of min S(p)/scale subject to g(kⱼ) ≥ ε on the penalty points,
+ * each subproblem solved by bounded Levenberg–Marquardt; multipliers
+ * λⱼ ← max(0, λⱼ − μ(gⱼ − ε)), μ (from 100) raised ×10, up to 10⁹, when the worst violation
+ * does not fall below a quarter of the previous one. The penalty points are the fixed grid,
+ * the moving points m + σ·sinh(u), and (exchange method for the semi-infinite constraint)
+ * moving points m + σ·s placed at the local minima of g below ε found by `gDips` after each
+ * subproblem, so that g ≥ ε holds between grid points too. Stops when the KKT residual
+ * max |min(gⱼ − ε, λⱼ/μ)| is below 10⁻³ε and the scan adds no point, or after 20 rounds; the
+ * result may still be infeasible (the caller checks it).
  */
 function constrainedRefine(
   start: SviParams,
@@ -783,17 +826,18 @@ function constrainedRefine(
 ): SviParams {
   let x = paramsToX(start, pr);
   const [lo, hi] = xBounds(pr);
-  const fixed = [...pr.grid];
-  let lambda: number[] = new Array<number>(fixed.length + SINH_OFFSETS.length).fill(0);
+  const fixed = pr.grid;
+  const moving = [...SINH];
+  let lambda: number[] = new Array<number>(fixed.length + moving.length).fill(0);
   let mu = 100;
   let prevViol = Infinity;
   for (let outer = 0; outer < 20; outer++) {
-    const nPen = fixed.length + SINH_OFFSETS.length;
+    const nPen = fixed.length + moving.length;
     const gBuf = new Float64Array(nPen);
     const lam = lambda;
-    const m = mu;
+    const mm = mu;
     x = levenbergMarquardt(
-      (y, out) => alResiduals(y, pr, scale, lam, m, eps, fixed, gBuf, out),
+      (y, out) => alResiduals(y, pr, scale, lam, mm, eps, fixed, moving, gBuf, out),
       pr.k.length + nPen,
       x,
       lo,
@@ -801,7 +845,7 @@ function constrainedRefine(
       100,
     );
     const p = xToParams(x, pr);
-    const g = penaltyG(p, fixed, gBuf);
+    const g = penaltyG(p, fixed, moving, gBuf);
     // KKT residual of g ≥ ε: violation, and complementarity min(g − ε, λ/μ) of the updated λ.
     let viol = 0;
     let kkt = 0;
@@ -812,19 +856,18 @@ function constrainedRefine(
       kkt = Math.max(kkt, Math.abs(Math.min(c, ln / mu)));
       return ln;
     });
-    // Exchange step: new constraint points at the dips of g between the penalty points.
+    // Exchange step: new (moving) constraint points at the dips of g between the others.
     let added = 0;
     for (const k of gDips(p, eps * (1 - 1e-3))) {
-      if (fixed.some((f) => Math.abs(f - k) < 1e-6)) continue;
+      const sk = (k - p.m) / p.sigma;
+      if (moving.some((v) => Math.abs(v - sk) < 1e-9 * (1 + Math.abs(sk)))) continue;
       viol = Math.max(viol, eps - sviButterflyG(p, k));
-      fixed.push(k);
-      // Keep the moving points last: insert the new multiplier before them.
-      lambda.splice(fixed.length - 1, 0, 0);
+      moving.push(sk);
+      lambda.push(0);
       added++;
     }
-    if (process.env.SVI_D !== undefined) console.log('  AL', outer, mu, viol, kkt, added, Math.sqrt(volObjective(p, pr)) * 100);
     if (kkt <= 1e-3 * eps && added === 0) break;
-    if (viol > 0.25 * prevViol) mu *= 10;
+    if (viol > 0.25 * prevViol) mu = Math.min(mu * 10, 1e9);
     prevViol = viol;
   }
   return xToParams(x, pr);
@@ -844,15 +887,22 @@ interface ButterflyFreeInput {
 
 /**
  * The butterfly-constrained fit (see the module comment): candidates from several
- * deterministic starts, each refined under the penalty, the best arbitrage-free one by the
- * weighted vol objective.
+ * deterministic starts, each refined by `constrainedRefine`; returns the arbitrage-free
+ * candidate (by `checkButterfly` with the caller's options, and `sviValidate`) with the
+ * smallest weighted vol objective. Throws FIT_FAILED if there is none (not expected: the
+ * `repairButterfly` start is arbitrage-free by construction).
  */
 function butterflyFreeFit(p0: SviParams, inp: ButterflyFreeInput): SviParams {
   const { k, vol, T, box } = inp;
   const sw = inp.lamPsi.reduce((s, v) => s + v, 0);
   const omega = inp.lamPsi.map((v) => v / sw);
   const w0 = Math.max(1e-8, sviTotalVariance(p0, 0));
-  const R = Math.max(1, 6 * Math.sqrt(w0), Math.abs(box.kLo) + box.span, Math.abs(box.kHi) + box.span);
+  const R = Math.max(
+    1,
+    6 * Math.sqrt(w0),
+    Math.abs(box.kLo) + box.span,
+    Math.abs(box.kHi) + box.span,
+  );
   const grid: number[] = [];
   for (let i = 0; i <= 160; i++) grid.push(-R + (2 * R * i) / 160);
   for (let i = 1; i <= 40; i++) {
@@ -882,7 +932,7 @@ function butterflyFreeFit(p0: SviParams, inp: ButterflyFreeInput): SviParams {
   const starts: SviParams[] = [p0];
   try {
     const qs: SviQuote[] = k.map((kk, i) => ({ k: kk, vol: vol[i]!, weight: inp.lamPsi[i]! }));
-    starts.push(butterflyFeasiblePoint(p0, qs, T, { check: inp.check }).feasible);
+    starts.push(repairButterfly(p0, qs, T, { check: inp.check }));
   } catch (e) {
     if (!(e instanceof BallastError)) throw e;
   }
@@ -902,30 +952,35 @@ function butterflyFreeFit(p0: SviParams, inp: ButterflyFreeInput): SviParams {
     const sg = Math.min(sHi, Math.max(sLo, sigma));
     return innerFit(wData, m, sg, r, inp.lee, minVarianceChords(r, 8)).params;
   };
-  // The unconstrained optimum pulled toward smaller |ρ| and larger σ.
+  // Further starts, of which the two best by the penalised objective are refined: the
+  // unconstrained optimum pulled toward smaller |ρ| and larger σ, and a coarse (m, σ) grid
+  // with |ρ| ≤ ½ (inner QP fits; degenerate ones with b = 0 are skipped).
+  const nPen = grid.length + SINH.length;
+  const merit = (q: SviParams): number =>
+    volObjective(q, pr) / scale +
+    (100 / nPen) *
+      penaltyG(q, pr.grid, SINH, new Float64Array(nPen)).reduce(
+        (acc, g) => acc + Math.max(0, eps - g) ** 2,
+        0,
+      );
+  const extra: SviParams[] = [];
   const r0 = Math.abs(p0.rho);
   for (const [fr, fs] of [
     [0.5, 1],
     [0.5, 2],
     [0, 2],
   ] as const) {
-    starts.push(capped(p0.m, fs * p0.sigma, fr * r0));
+    extra.push(capped(p0.m, fs * p0.sigma, fr * r0));
   }
-  // A coarse (m, σ) grid with |ρ| ≤ ½; the two best by the penalised objective are refined.
-  const nPen = grid.length + SINH_OFFSETS.length;
-  const merit = (q: SviParams): number =>
-    volObjective(q, pr) / scale +
-    (100 / nPen) *
-      penaltyG(q, pr.grid, new Float64Array(nPen)).reduce((s, g) => s + Math.max(0, eps - g) ** 2, 0);
-  const gridStarts: { q: SviParams; f: number }[] = [];
   for (const mf of [0, 0.5, 1]) {
-    for (const sf of [0.25, 1]) {
-      const q = capped(box.kLo + mf * (box.kHi - box.kLo), sf * box.span, 0.5);
-      gridStarts.push({ q, f: merit(q) });
-    }
+    for (const sf of [0.25, 1])
+      extra.push(capped(box.kLo + mf * (box.kHi - box.kLo), sf * box.span, 0.5));
   }
-  gridStarts.sort((x, y) => x.f - y.f);
-  for (const g of gridStarts.slice(0, 2)) starts.push(g.q);
+  const ranked = extra
+    .filter((q) => q.b > 0)
+    .map((q) => ({ q, f: merit(q) }))
+    .sort((x, y) => x.f - y.f);
+  for (const r of ranked.slice(0, 2)) starts.push(r.q);
 
   let best: SviParams | undefined;
   let bestF = Infinity;
@@ -950,7 +1005,6 @@ function butterflyFreeFit(p0: SviParams, inp: ButterflyFreeInput): SviParams {
       feasible = consider(r);
     }
     if (!feasible) infeasible.push(r);
-    console.log('start', ok(s), Math.sqrt(volObjective(s, pr)) * 100, '->', feasible, Math.sqrt(volObjective(r, pr)) * 100, checkButterfly(r).minDensity, checkButterfly(r).kAtMin, JSON.stringify(r));
   }
   if (best === undefined) {
     throw new BallastError('FIT_FAILED', 'no butterfly-free slice found near the fit', 'quotes');
@@ -960,7 +1014,11 @@ function butterflyFreeFit(p0: SviParams, inp: ButterflyFreeInput): SviParams {
   for (const r of infeasible) {
     const xr = paramsToX(r, pr);
     const xb = paramsToX(best, pr);
-    const at = (t: number): SviParams => xToParams(xr.map((v, i) => v + t * (xb[i]! - v)), pr);
+    const at = (t: number): SviParams =>
+      xToParams(
+        xr.map((v, i) => v + t * (xb[i]! - v)),
+        pr,
+      );
     let lo = 0;
     let hi = 1;
     for (let i = 0; i < 30; i++) {
@@ -1066,7 +1124,15 @@ export function fitSviSlice(
     for (let it = 0; it < maxIt; it++) {
       const omega = idx.map((_, j) => (base[j]! * robust[j]!) / (T * (volHat[j]! + vols[j]!)) ** 2);
       const data: InnerData = { k: ks, w: wMkt, omega };
-      const fitted = outerFit(data, box, rhoMax, lee, chords, it === 0 ? undefined : prevX, it === 0);
+      const fitted = outerFit(
+        data,
+        box,
+        rhoMax,
+        lee,
+        chords,
+        it === 0 ? undefined : prevX,
+        it === 0,
+      );
       prevX = fitted.x;
       const next = fitted.params;
       const moved =
