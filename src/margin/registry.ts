@@ -10,6 +10,9 @@ import { derivePm2Model } from './derive-pm2/from-portfolio.ts';
 import { isolatedModel } from './isolated.ts';
 import type { MarginModel } from './margin-model.ts';
 import { okxPmModel } from './okx-pm/okx-pm.ts';
+import { esModel, varModel } from './risk-based/risk-based.ts';
+import { span2Model } from './risk-based/span2.ts';
+import { stansModel } from './risk-based/stans.ts';
 import { spanModel } from './span/span.ts';
 import { timsModel } from './tims/tims.ts';
 
@@ -24,6 +27,10 @@ export const MARGIN_MODELS: readonly MarginModel<unknown>[] = [
   timsModel,
   crossModel,
   isolatedModel,
+  varModel,
+  esModel,
+  span2Model,
+  stansModel,
 ] as unknown as readonly MarginModel<unknown>[];
 
 /** The model with this id, or INVALID_INPUT listing the ids. */

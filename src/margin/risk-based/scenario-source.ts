@@ -1,0 +1,228 @@
+/**
+ * The scenario set of a risk-based margin pool, from its parameters:
+ *
+ * - `scenarios` given (precomputed, e.g. by the CLI from a history file): used as they are,
+ *   after checking every scenario moves every underlying of the pool (a scenario silent about
+ *   an underlying would leave it unmoved: fail closed);
+ * - `hs`: historical scenarios, one per `horizonDays` window of the aligned history
+ *   (src/scenarios/historical.ts); `fhs`: the same, EWMA-filtered to today's vol
+ *   (filtered-historical.ts). Both need `history` with one series per underlying;
+ * - `mc`: Monte Carlo paths (src/scenarios/monte-carlo.ts) with, per underlying, the vol from
+ *   `mc.vols`, else from history (EWMA forecast of 1-step log returns, annualised; correlation
+ *   from the EWMA covariance) when history is given, else the snapshot's ATM implied vol
+ *   (market-vols.ts) and the documented default correlation (listed in `unverified`).
+ *
+ * Monte Carlo sets are memoised on their full specification (underlyings, vols, correlation,
+ * every simulation setting, seed): re-margining the same book at a moved market (liquidation
+ * search, backtests) reuses the paths, bit for bit.
+ */
+import { BallastError } from '../../core/errors.ts';
+import { correlationFromCovariance, ewmaCovariance, nearestPositiveDefinite } from '../../market/covariance.ts';
+import { ewmaVolatility, RISKMETRICS_LAMBDA } from '../../market/ewma.ts';
+import { alignSeries, INTERVAL_MS, type PriceSeries } from '../../market/history.ts';
+import type { MarketSnapshot } from '../../market/snapshot.ts';
+import { filteredHistoricalScenarios } from '../../scenarios/filtered-historical.ts';
+import { historicalScenarios } from '../../scenarios/historical.ts';
+import { monteCarloScenarios } from '../../scenarios/monte-carlo.ts';
+import type { Scenario } from '../../scenarios/scenario.ts';
+import { ATM_VOL_NOTE, atmImpliedVol, constantCorrelation, DEFAULT_CORRELATION_NOTE, DEFAULT_VOL_TENOR_DAYS, validateCorrelation } from './market-vols.ts';
+import type { HistoryInput, ScenarioParams } from './params.ts';
+
+/** Vols and correlation a Monte Carlo set was simulated with. */
+export interface SimulationModel {
+  readonly underlyings: readonly string[];
+  readonly vols: readonly number[];
+  readonly correlation: readonly (readonly number[])[];
+  readonly volSource: string;
+  readonly correlationSource: string;
+}
+
+/** A pool's scenarios and where they came from. */
+export interface ScenarioSet {
+  readonly scenarios: readonly Scenario[];
+  /** `hs`, `fhs`, `mc` or `provided`. */
+  readonly kind: string;
+  /** One line: what the scenarios are. */
+  readonly description: string;
+  readonly unverified: readonly string[];
+  /** Monte Carlo only. */
+  readonly model?: SimulationModel;
+}
+
+const MS_PER_YEAR_DAYS = 365;
+
+/** Converts the history data of the parameters to validated `PriceSeries`. */
+export function priceSeriesOf(h: HistoryInput): PriceSeries[] {
+  if (!h || !Array.isArray(h.series) || h.series.length === 0) throw new BallastError('INVALID_INPUT', 'must hold at least one price series', 'params.history.series');
+  return h.series.map((s, j) => {
+    const f = `params.history.series[${j}]`;
+    if (typeof s.symbol !== 'string' || s.symbol === '') throw new BallastError('INVALID_INPUT', 'must name the underlying', `${f}.symbol`);
+    if (s.interval !== 'daily' && s.interval !== 'hourly') throw new BallastError('INVALID_INPUT', `must be daily or hourly, got ${String(s.interval)}`, `${f}.interval`);
+    if (!Array.isArray(s.timesMs) || !Array.isArray(s.closes) || s.timesMs.length !== s.closes.length) throw new BallastError('INVALID_INPUT', 'timesMs and closes must be arrays of the same length', f);
+    for (let t = 0; t < s.closes.length; t++) {
+      if (!(Number.isFinite(s.closes[t]) && s.closes[t]! > 0)) throw new BallastError('INVALID_INPUT', `must be a price > 0, got ${String(s.closes[t])}`, `${f}.closes[${t}]`);
+      if (!Number.isFinite(s.timesMs[t]) || (t > 0 && !(s.timesMs[t]! > s.timesMs[t - 1]!))) throw new BallastError('INVALID_INPUT', 'times must be finite and strictly increasing', `${f}.timesMs[${t}]`);
+    }
+    return { symbol: s.symbol, interval: s.interval, timesMs: Float64Array.from(s.timesMs), closes: Float64Array.from(s.closes) };
+  });
+}
+
+/** The series of `underlyings` (each must be present), in that order. */
+function seriesFor(all: readonly PriceSeries[], underlyings: readonly string[]): PriceSeries[] {
+  return underlyings.map((u) => {
+    const s = all.find((x) => x.symbol.toUpperCase() === u.toUpperCase());
+    if (!s) throw new BallastError('INVALID_INPUT', `no price history for ${u} (have ${all.map((x) => x.symbol).join(', ')}): give one series per underlying`, 'params.history');
+    return { ...s, symbol: u };
+  });
+}
+
+/** Steps of the series per `horizonDays` (a whole number, else INVALID_INPUT). */
+export function horizonSteps(series: readonly PriceSeries[], horizonDays: number): number {
+  const interval = series[0]!.interval;
+  const steps = (horizonDays * 86_400_000) / INTERVAL_MS[interval];
+  if (Math.abs(steps - Math.round(steps)) > 1e-9 || Math.round(steps) < 1) {
+    throw new BallastError('INVALID_INPUT', `a ${horizonDays}-day horizon is not a whole number of ${interval} steps`, 'params.horizonDays');
+  }
+  return Math.round(steps);
+}
+
+function describeHistory(series: readonly PriceSeries[], source: string | null): string {
+  const a = alignSeries(series);
+  const d = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  return `${series.map((s) => s.symbol).join('+')} ${a.interval} closes ${d(a.timesMs[0]!)} → ${d(a.timesMs[a.timesMs.length - 1]!)}${source ? ` (${source})` : ''}`;
+}
+
+/** Annualised EWMA vols and the EWMA correlation of 1-step log returns of aligned series. */
+export function historyRiskModel(series: readonly PriceSeries[], lambda = RISKMETRICS_LAMBDA): { vols: number[]; correlation: number[][] } {
+  const a = alignSeries(series);
+  const n = a.timesMs.length;
+  if (n < 3) throw new BallastError('INVALID_INPUT', `the history is too short for a vol estimate: ${n} common points`, 'params.history');
+  const perYear = (MS_PER_YEAR_DAYS * 86_400_000) / INTERVAL_MS[a.interval];
+  const returns = a.closes.map((c) => Float64Array.from({ length: n - 1 }, (_, t) => Math.log(c[t + 1]! / c[t]!)));
+  const vols = returns.map((r) => {
+    const v = ewmaVolatility(r, lambda);
+    return v[v.length - 1]! * Math.sqrt(perYear);
+  });
+  vols.forEach((v, j) => {
+    if (!(v > 0)) throw new BallastError('INVALID_INPUT', `the EWMA vol of ${a.symbols[j]} is 0 (flat prices)`, 'params.history');
+  });
+  if (series.length === 1) return { vols, correlation: [[1]] };
+  const corr = correlationFromCovariance(ewmaCovariance(returns, lambda));
+  return { vols, correlation: nearestPositiveDefinite(corr, 1e-10, { preserveDiagonal: true }).matrix };
+}
+
+const cache = new Map<string, readonly Scenario[]>();
+const CACHE_SIZE = 16;
+
+function memo(key: string, make: () => readonly Scenario[]): readonly Scenario[] {
+  const hit = cache.get(key);
+  if (hit) {
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit;
+  }
+  const v = make();
+  cache.set(key, v);
+  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  return v;
+}
+
+/** The correlation matrix for `underlyings` from `mc.correlation`, or undefined (use the default). */
+function givenCorrelation(p: ScenarioParams, underlyings: readonly string[]): number[][] | undefined {
+  const c = p.mc.correlation;
+  if (c === null || c === undefined) return undefined;
+  if (typeof c === 'number') {
+    if (!(c >= -1 && c <= 1)) throw new BallastError('INVALID_INPUT', `must be in [−1, 1], got ${c}`, 'params.mc.correlation');
+    return constantCorrelation(underlyings.length, c);
+  }
+  validateCorrelation(c.matrix, c.underlyings.length, 'params.mc.correlation.matrix');
+  const idx = underlyings.map((u) => {
+    const i = c.underlyings.indexOf(u);
+    if (i < 0) throw new BallastError('INVALID_INPUT', `no correlation row for ${u}`, 'params.mc.correlation.underlyings');
+    return i;
+  });
+  return idx.map((i) => idx.map((j) => c.matrix[i]![j]!));
+}
+
+/**
+ * The scenario set of a pool whose positions are on `underlyings` (sorted, distinct), per the
+ * module doc. Throws INVALID_INPUT (naming the parameter) when the method lacks its data.
+ */
+export function scenarioSet(p: ScenarioParams, snapshot: MarketSnapshot, underlyings: readonly string[]): ScenarioSet {
+  const timeShiftDays = p.timeDecay ? p.horizonDays : 0;
+  if (p.scenarios) {
+    p.scenarios.list.forEach((s, k) => {
+      for (const u of underlyings) {
+        if (!s.moves[u] && !s.defaultMove) throw new BallastError('INVALID_INPUT', `scenario ${s.id} does not move ${u}: give scenarios for every underlying of the book`, `params.scenarios.list[${k}].moves`);
+      }
+    });
+    return { scenarios: p.scenarios.list, kind: 'provided', description: p.scenarios.description, unverified: [] };
+  }
+  if (p.method === 'hs' || p.method === 'fhs') {
+    if (!p.history) throw new BallastError('INVALID_INPUT', `method ${p.method} needs a price history (--history, or params.history)`, 'params.history');
+    const series = seriesFor(priceSeriesOf(p.history), underlyings);
+    const steps = horizonSteps(series, p.horizonDays);
+    const opts = { horizonSteps: steps, overlapping: p.history.overlapping ?? true, timeShiftDays, ...(p.history.window === null || p.history.window === undefined ? {} : { window: p.history.window }) };
+    const scenarios = p.method === 'hs' ? historicalScenarios(series, opts) : filteredHistoricalScenarios(series, { ...opts, lambda: p.history.lambda ?? RISKMETRICS_LAMBDA });
+    const what = p.method === 'hs' ? 'historical' : `filtered historical (EWMA λ ${p.history.lambda ?? RISKMETRICS_LAMBDA})`;
+    return {
+      scenarios,
+      kind: p.method,
+      description: `${what}: ${scenarios.length} ${opts.overlapping ? 'overlapping' : 'disjoint'} ${p.horizonDays}-day windows of ${describeHistory(series, p.history.source)}; implied vol unchanged`,
+      unverified: [`${p.method}-vol: ${what} scenarios move prices only; implied vol is held (sticky moneyness) [I]`],
+    };
+  }
+  // Monte Carlo.
+  const mc = p.mc;
+  const unverified: string[] = [];
+  const given = mc.vols ?? {};
+  const useHistory = p.history !== null && (mc.volSource === 'history' || mc.volSource === 'auto');
+  if (mc.volSource === 'history' && !p.history) throw new BallastError('INVALID_INPUT', 'mc.volSource history needs a price history', 'params.history');
+  let vols: number[];
+  let correlation: number[][];
+  let volSource: string;
+  let correlationSource: string;
+  if (useHistory) {
+    const hm = historyRiskModel(seriesFor(priceSeriesOf(p.history!), underlyings), p.history!.lambda ?? RISKMETRICS_LAMBDA);
+    vols = underlyings.map((u, i) => given[u] ?? hm.vols[i]!);
+    correlation = hm.correlation;
+    volSource = `EWMA (λ ${p.history!.lambda ?? RISKMETRICS_LAMBDA}) of ${p.history!.source ?? 'the history'}`;
+    correlationSource = underlyings.length > 1 ? 'EWMA correlation of the history' : 'trivial';
+  } else {
+    const tenor = mc.volTenorDays ?? DEFAULT_VOL_TENOR_DAYS;
+    vols = underlyings.map((u) => {
+      const v = given[u];
+      if (v === undefined) return atmImpliedVol(snapshot, u, tenor);
+      if (!(Number.isFinite(v) && v > 0)) throw new BallastError('INVALID_INPUT', `must be an annualised vol > 0, got ${v}`, `params.mc.vols.${u}`);
+      return v;
+    });
+    volSource = underlyings.every((u) => given[u] !== undefined) ? 'params.mc.vols' : `ATM implied vol at ${tenor} days (snapshot)`;
+    if (underlyings.some((u) => given[u] === undefined)) unverified.push(ATM_VOL_NOTE);
+    correlation = constantCorrelation(underlyings.length);
+    correlationSource = underlyings.length > 1 ? 'default' : 'trivial';
+  }
+  const gc = givenCorrelation(p, underlyings);
+  if (gc) {
+    correlation = gc;
+    correlationSource = 'params.mc.correlation';
+  } else if (correlationSource === 'default') unverified.push(DEFAULT_CORRELATION_NOTE);
+  const options = {
+    underlyings,
+    vols,
+    correlation,
+    horizonDays: p.horizonDays,
+    paths: mc.paths,
+    seed: p.seed,
+    model: mc.model,
+    ...(mc.degreesOfFreedom === null ? {} : { degreesOfFreedom: mc.degreesOfFreedom }),
+    ...(mc.jumps === null ? {} : { jumps: mc.jumps }),
+    ...(mc.volOfVol === null ? {} : { volOfVol: mc.volOfVol }),
+    ...(mc.spotVolCorrelation === null ? {} : { spotVolCorrelation: mc.spotVolCorrelation }),
+    sampler: mc.sampler,
+    timeShiftDays,
+  };
+  const scenarios = memo(JSON.stringify(options), () => monteCarloScenarios(options));
+  const desc = `Monte Carlo ${mc.model}${mc.model === 'student-t' ? ` (ν ${mc.degreesOfFreedom ?? 4})` : ''}, ${mc.paths} ${mc.sampler} paths, seed ${p.seed}, ${p.horizonDays}-day horizon; vols ${underlyings.map((u, i) => `${u} ${(100 * vols[i]!).toFixed(1)}%`).join(', ')} (${volSource})${underlyings.length > 1 ? `, correlation ${correlationSource}` : ''}${mc.volOfVol === null ? '; implied vol unchanged' : `; vol of vol ${mc.volOfVol}, spot-vol ρ ${mc.spotVolCorrelation ?? 0}`}`;
+  unverified.push(`mc-model: ${mc.model} return model with ${mc.volOfVol === null ? 'implied vol held' : 'a parallel lognormal implied-vol move'} is a modelling choice, not a venue rule [I]`);
+  return { scenarios, kind: 'mc', description: desc, unverified, model: { underlyings, vols, correlation, volSource, correlationSource } };
+}
