@@ -52,7 +52,7 @@ function mix32(z: number): number {
  * puts the seed in the state unmixed, and its first outputs track the seed.
  */
 function stateFromSeed(seed: number): number[] {
-  const lo = seed % 0x1_0000_0000 | 0;
+  const lo = (seed % 0x1_0000_0000) | 0;
   const hi = Math.floor(seed / 0x1_0000_0000) | 0;
   let z = mix32(lo ^ 0x9e3779b9) ^ mix32(hi ^ 0x7f4a7c15);
   const words: number[] = [];
@@ -70,7 +70,11 @@ function wrap(gen: JumpableRandomGenerator): Rng {
     normal: () => normInv(uniformFloat64(gen) + HALF_ULP53),
     fork(stream: number): Rng {
       if (!Number.isInteger(stream) || stream < 0 || stream > MAX_FORK_STREAM) {
-        throw new BallastError('INVALID_INPUT', `must be an integer in [0, ${MAX_FORK_STREAM}], got ${stream}`, 'stream');
+        throw new BallastError(
+          'INVALID_INPUT',
+          `must be an integer in [0, ${MAX_FORK_STREAM}], got ${stream}`,
+          'stream',
+        );
       }
       const child = gen.clone();
       for (let j = 0; j <= stream; j++) child.jump();

@@ -50,16 +50,28 @@ function requireCount(x: number, field: string, min: number): void {
  * points, each a Float64Array of coordinates in [0, 1) (in (0, 1) once the origin is skipped
  * or a shift applied). Throws INVALID_INPUT for bad sizes or `skip + count > 2^20`.
  */
-export function sobolPoints(dimensions: number, count: number, options: SobolOptions = {}): Float64Array[] {
+export function sobolPoints(
+  dimensions: number,
+  count: number,
+  options: SobolOptions = {},
+): Float64Array[] {
   requireCount(dimensions, 'dimensions', 1);
   if (dimensions > SOBOL_MAX_DIMENSIONS) {
-    throw new BallastError('INVALID_INPUT', `at most ${SOBOL_MAX_DIMENSIONS} dimensions, got ${dimensions}`, 'dimensions');
+    throw new BallastError(
+      'INVALID_INPUT',
+      `at most ${SOBOL_MAX_DIMENSIONS} dimensions, got ${dimensions}`,
+      'dimensions',
+    );
   }
   requireCount(count, 'count', 0);
   const skip = options.skip ?? 1;
   requireCount(skip, 'skip', 0);
   if (skip + count > SOBOL_MAX_POINTS) {
-    throw new BallastError('INVALID_INPUT', `skip + count must be at most 2^20 = ${SOBOL_MAX_POINTS} (the sobol package's 20-bit limit), got ${skip + count}`, 'count');
+    throw new BallastError(
+      'INVALID_INPUT',
+      `skip + count must be at most 2^20 = ${SOBOL_MAX_POINTS} (the sobol package's 20-bit limit), got ${skip + count}`,
+      'count',
+    );
   }
   let masks: Uint32Array | undefined;
   if (options.digitalShiftSeed !== undefined) {
@@ -90,9 +102,17 @@ export function sobolPoints(dimensions: number, count: number, options: SobolOpt
  * Sobol points mapped to standard normals coordinate by coordinate, z = Φ⁻¹(u) (`normInv`).
  * Skips the origin (which would map to −∞); with 20-bit coordinates |z| ≤ Φ⁻¹(1 − 2^-20) ≈ 4.76.
  */
-export function sobolNormals(dimensions: number, count: number, options: SobolOptions = {}): Float64Array[] {
+export function sobolNormals(
+  dimensions: number,
+  count: number,
+  options: SobolOptions = {},
+): Float64Array[] {
   if (options.skip === 0 && options.digitalShiftSeed === undefined) {
-    throw new BallastError('INVALID_INPUT', 'the origin (point 0) maps to −∞ under inversion: skip at least one point', 'skip');
+    throw new BallastError(
+      'INVALID_INPUT',
+      'the origin (point 0) maps to −∞ under inversion: skip at least one point',
+      'skip',
+    );
   }
   const points = sobolPoints(dimensions, count, options);
   for (const p of points) {

@@ -14,18 +14,33 @@ import { RISKMETRICS_LAMBDA, requireLambda, resolveSeedWindow } from './ewma.ts'
 /** A dense square matrix, row-major: `m[i][j]`. */
 export type SquareMatrix = number[][];
 
-function checkReturns(returns: readonly ArrayLike<number>[], field: string, minLength: number): { n: number; T: number } {
+function checkReturns(
+  returns: readonly ArrayLike<number>[],
+  field: string,
+  minLength: number,
+): { n: number; T: number } {
   const n = returns.length;
   if (n === 0) throw new BallastError('INVALID_INPUT', 'needs at least one return series', field);
   const T = returns[0]!.length;
   for (let j = 0; j < n; j++) {
     const r = returns[j]!;
-    if (r.length !== T) throw new BallastError('INVALID_INPUT', `all series must have the same length: ${r.length} ≠ ${T}`, `${field}[${j}]`);
+    if (r.length !== T)
+      throw new BallastError(
+        'INVALID_INPUT',
+        `all series must have the same length: ${r.length} ≠ ${T}`,
+        `${field}[${j}]`,
+      );
     for (let t = 0; t < T; t++) {
-      if (!Number.isFinite(r[t])) throw new BallastError('NOT_FINITE', `must be finite, got ${r[t]}`, `${field}[${j}][${t}]`);
+      if (!Number.isFinite(r[t]))
+        throw new BallastError('NOT_FINITE', `must be finite, got ${r[t]}`, `${field}[${j}][${t}]`);
     }
   }
-  if (T < minLength) throw new BallastError('INVALID_INPUT', `needs at least ${minLength} observations, got ${T}`, field);
+  if (T < minLength)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `needs at least ${minLength} observations, got ${T}`,
+      field,
+    );
   return { n, T };
 }
 
@@ -34,9 +49,19 @@ function checkSquare(m: readonly (readonly number[])[], field: string): number {
   if (n === 0) throw new BallastError('INVALID_INPUT', 'empty matrix', field);
   for (let i = 0; i < n; i++) {
     const row = m[i]!;
-    if (row.length !== n) throw new BallastError('INVALID_INPUT', `must be square: row ${i} has ${row.length} entries, expected ${n}`, `${field}[${i}]`);
+    if (row.length !== n)
+      throw new BallastError(
+        'INVALID_INPUT',
+        `must be square: row ${i} has ${row.length} entries, expected ${n}`,
+        `${field}[${i}]`,
+      );
     for (let j = 0; j < n; j++) {
-      if (!Number.isFinite(row[j])) throw new BallastError('NOT_FINITE', `must be finite, got ${row[j]}`, `${field}[${i}][${j}]`);
+      if (!Number.isFinite(row[j]))
+        throw new BallastError(
+          'NOT_FINITE',
+          `must be finite, got ${row[j]}`,
+          `${field}[${i}][${j}]`,
+        );
     }
   }
   return n;
@@ -49,7 +74,11 @@ function checkSymmetric(m: readonly (readonly number[])[], field: string): void 
       const a = m[i]![j]!;
       const b = m[j]![i]!;
       if (Math.abs(a - b) > 1e-12 * Math.max(1, Math.abs(a), Math.abs(b))) {
-        throw new BallastError('INVALID_INPUT', `must be symmetric: [${i}][${j}] = ${a} but [${j}][${i}] = ${b}`, `${field}[${i}][${j}]`);
+        throw new BallastError(
+          'INVALID_INPUT',
+          `must be symmetric: [${i}][${j}] = ${a} but [${j}][${i}] = ${b}`,
+          `${field}[${i}][${j}]`,
+        );
       }
     }
   }
@@ -90,7 +119,11 @@ export function sampleCovariance(returns: readonly ArrayLike<number>[]): SquareM
  *
  * Same recursion and seed as `ewmaVolatility`: `ewmaCovariance(R)[j][j] = ewmaVolatility(R[j])[T]²`.
  */
-export function ewmaCovariance(returns: readonly ArrayLike<number>[], lambda = RISKMETRICS_LAMBDA, seedWindow?: number): SquareMatrix {
+export function ewmaCovariance(
+  returns: readonly ArrayLike<number>[],
+  lambda = RISKMETRICS_LAMBDA,
+  seedWindow?: number,
+): SquareMatrix {
   const { n, T } = checkReturns(returns, 'returns', 1);
   requireLambda(lambda);
   const w = resolveSeedWindow(seedWindow, T);
@@ -134,7 +167,9 @@ export interface ShrunkCovariance {
 export function ledoitWolfShrinkage(returns: readonly ArrayLike<number>[]): ShrunkCovariance {
   const { n, T } = checkReturns(returns, 'returns', 2);
   const mu = means(returns, T);
-  const x = Array.from({ length: n }, (_, j) => Float64Array.from({ length: T }, (_, t) => returns[j]![t]! - mu[j]!));
+  const x = Array.from({ length: n }, (_, j) =>
+    Float64Array.from({ length: T }, (_, t) => returns[j]![t]! - mu[j]!),
+  );
   const S: SquareMatrix = Array.from({ length: n }, () => new Array<number>(n).fill(0));
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
@@ -167,7 +202,9 @@ export function ledoitWolfShrinkage(returns: readonly ArrayLike<number>[]): Shru
   }
   b2 /= T * T;
   const shrinkage = d2 > 0 ? Math.min(b2, d2) / d2 : 1;
-  const covariance = S.map((row, i) => row.map((v, j) => (1 - shrinkage) * v + (i === j ? shrinkage * m : 0)));
+  const covariance = S.map((row, i) =>
+    row.map((v, j) => (1 - shrinkage) * v + (i === j ? shrinkage * m : 0)),
+  );
   return { covariance, shrinkage, target: m };
 }
 
@@ -175,21 +212,40 @@ export function ledoitWolfShrinkage(returns: readonly ArrayLike<number>[]): Shru
  * Correlation from a covariance: `ρ_ij = C_ij / √(C_ii C_jj)`, diagonal exactly 1.
  * Throws INVALID_INPUT (field `covariance[i][i]`) for a non-positive variance.
  */
-export function correlationFromCovariance(covariance: readonly (readonly number[])[]): SquareMatrix {
+export function correlationFromCovariance(
+  covariance: readonly (readonly number[])[],
+): SquareMatrix {
   const n = checkSquare(covariance, 'covariance');
   const sd = covariance.map((row, i) => {
     const v = row[i]!;
-    if (!(v > 0)) throw new BallastError('INVALID_INPUT', `variance must be > 0, got ${v}`, `covariance[${i}][${i}]`);
+    if (!(v > 0))
+      throw new BallastError(
+        'INVALID_INPUT',
+        `variance must be > 0, got ${v}`,
+        `covariance[${i}][${i}]`,
+      );
     return Math.sqrt(v);
   });
-  return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : covariance[i]![j]! / (sd[i]! * sd[j]!))));
+  return Array.from({ length: n }, (_, i) =>
+    Array.from({ length: n }, (_, j) => (i === j ? 1 : covariance[i]![j]! / (sd[i]! * sd[j]!))),
+  );
 }
 
 /** Covariance from vols and a correlation matrix: `C_ij = σ_i σ_j ρ_ij`. */
-export function covarianceFromCorrelation(vols: readonly number[], correlation: readonly (readonly number[])[]): SquareMatrix {
+export function covarianceFromCorrelation(
+  vols: readonly number[],
+  correlation: readonly (readonly number[])[],
+): SquareMatrix {
   const n = checkSquare(correlation, 'correlation');
-  if (vols.length !== n) throw new BallastError('INVALID_INPUT', `${vols.length} vols for a ${n}×${n} correlation matrix`, 'vols');
-  return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => vols[i]! * vols[j]! * correlation[i]![j]!));
+  if (vols.length !== n)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `${vols.length} vols for a ${n}×${n} correlation matrix`,
+      'vols',
+    );
+  return Array.from({ length: n }, (_, i) =>
+    Array.from({ length: n }, (_, j) => vols[i]! * vols[j]! * correlation[i]![j]!),
+  );
 }
 
 /** An eigenvalue raised by `nearestPositiveDefinite`. */
@@ -225,10 +281,21 @@ export interface NearestPdOptions {
  * absolute, in the matrix's units (default 1e-10: far below any daily-return variance).
  * A matrix with no eigenvalue below ε is returned symmetrised and otherwise unchanged.
  */
-export function nearestPositiveDefinite(matrix: readonly (readonly number[])[], epsilon = 1e-10, options: NearestPdOptions = {}): RepairedMatrix {
+export function nearestPositiveDefinite(
+  matrix: readonly (readonly number[])[],
+  epsilon = 1e-10,
+  options: NearestPdOptions = {},
+): RepairedMatrix {
   const n = checkSquare(matrix, 'matrix');
-  if (!(epsilon > 0) || !Number.isFinite(epsilon)) throw new BallastError('INVALID_INPUT', `must be a finite number > 0, got ${epsilon}`, 'epsilon');
-  const sym = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => 0.5 * (matrix[i]![j]! + matrix[j]![i]!)));
+  if (!(epsilon > 0) || !Number.isFinite(epsilon))
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be a finite number > 0, got ${epsilon}`,
+      'epsilon',
+    );
+  const sym = Array.from({ length: n }, (_, i) =>
+    Array.from({ length: n }, (_, j) => 0.5 * (matrix[i]![j]! + matrix[j]![i]!)),
+  );
   const evd = new EigenvalueDecomposition(new Matrix(sym), { assumeSymmetric: true });
   const values = evd.realEigenvalues;
   const order = values.map((_, k) => k).sort((a, b) => values[a]! - values[b]!);
@@ -236,7 +303,8 @@ export function nearestPositiveDefinite(matrix: readonly (readonly number[])[], 
   order.forEach((k, rank) => {
     if (values[k]! < epsilon) clipped.push({ index: rank, from: values[k]!, to: epsilon });
   });
-  if (clipped.length === 0) return { matrix: sym, clipped, eigenvalues: order.map((k) => values[k]!) };
+  if (clipped.length === 0)
+    return { matrix: sym, clipped, eigenvalues: order.map((k) => values[k]!) };
   const Q = evd.eigenvectorMatrix;
   const lam = values.map((v) => Math.max(v, epsilon));
   let out: SquareMatrix = Array.from({ length: n }, (_, i) =>
@@ -276,7 +344,10 @@ export interface CholeskyOptions {
  * BallastError('INVALID_INPUT') naming `options.field` (default `covariance`), unless
  * `options.repair` is set, in which case eigenvalues below ε are clipped first.
  */
-export function cholesky(matrix: readonly (readonly number[])[], options: CholeskyOptions = {}): SquareMatrix {
+export function cholesky(
+  matrix: readonly (readonly number[])[],
+  options: CholeskyOptions = {},
+): SquareMatrix {
   const field = options.field ?? 'covariance';
   const n = checkSquare(matrix, field);
   checkSymmetric(matrix, field);
@@ -300,5 +371,9 @@ export function cholesky(matrix: readonly (readonly number[])[], options: Choles
     const L2 = attempt(repaired.matrix);
     if (L2) return L2;
   }
-  throw new BallastError('INVALID_INPUT', 'is not positive definite (singular or indefinite); repair it with nearestPositiveDefinite or ask cholesky to repair', field);
+  throw new BallastError(
+    'INVALID_INPUT',
+    'is not positive definite (singular or indefinite); repair it with nearestPositiveDefinite or ask cholesky to repair',
+    field,
+  );
 }

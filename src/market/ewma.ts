@@ -11,14 +11,20 @@ export const DEFAULT_EWMA_SEED_WINDOW = 30;
 
 /** Validates λ ∈ (0, 1) (field `lambda`). */
 export function requireLambda(lambda: number): number {
-  if (!(lambda > 0 && lambda < 1)) throw new BallastError('INVALID_INPUT', `must be in (0, 1), got ${lambda}`, 'lambda');
+  if (!(lambda > 0 && lambda < 1))
+    throw new BallastError('INVALID_INPUT', `must be in (0, 1), got ${lambda}`, 'lambda');
   return lambda;
 }
 
 /** Validates and defaults the seed window: an integer in [1, n] (field `seedWindow`). */
 export function resolveSeedWindow(seedWindow: number | undefined, n: number): number {
   const w = seedWindow ?? Math.min(n, DEFAULT_EWMA_SEED_WINDOW);
-  if (!Number.isInteger(w) || w < 1 || w > n) throw new BallastError('INVALID_INPUT', `must be an integer in [1, ${n}], got ${w}`, 'seedWindow');
+  if (!Number.isInteger(w) || w < 1 || w > n)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be an integer in [1, ${n}], got ${w}`,
+      'seedWindow',
+    );
   return w;
 }
 
@@ -35,13 +41,18 @@ export function resolveSeedWindow(seedWindow: number | undefined, n: number): nu
  * the next, unobserved step ("σ now"). Throws INVALID_INPUT for no returns, a non-finite
  * return (field `returns[t]`), λ outside (0, 1) or a bad seed window.
  */
-export function ewmaVolatility(returns: ArrayLike<number>, lambda = RISKMETRICS_LAMBDA, seedWindow?: number): Float64Array {
+export function ewmaVolatility(
+  returns: ArrayLike<number>,
+  lambda = RISKMETRICS_LAMBDA,
+  seedWindow?: number,
+): Float64Array {
   const n = returns.length;
   if (n === 0) throw new BallastError('INVALID_INPUT', 'needs at least one return', 'returns');
   requireLambda(lambda);
   const w = resolveSeedWindow(seedWindow, n);
   for (let t = 0; t < n; t++) {
-    if (!Number.isFinite(returns[t])) throw new BallastError('NOT_FINITE', `must be finite, got ${returns[t]}`, `returns[${t}]`);
+    if (!Number.isFinite(returns[t]))
+      throw new BallastError('NOT_FINITE', `must be finite, got ${returns[t]}`, `returns[${t}]`);
   }
   let v = 0;
   for (let t = 0; t < w; t++) v += returns[t]! * returns[t]!;

@@ -14,7 +14,10 @@ import { MS_PER_DAY, parseIsoUtc } from '../core/time.ts';
 export type PriceInterval = 'daily' | 'hourly';
 
 /** Milliseconds per step of each interval. */
-export const INTERVAL_MS: Readonly<Record<PriceInterval, number>> = { daily: MS_PER_DAY, hourly: 3_600_000 };
+export const INTERVAL_MS: Readonly<Record<PriceInterval, number>> = {
+  daily: MS_PER_DAY,
+  hourly: 3_600_000,
+};
 
 /** A close-price series in time order: `closes[t]` (quote currency, > 0) at `timesMs[t]` (epoch ms, UTC, strictly increasing). */
 export interface PriceSeries {
@@ -100,7 +103,14 @@ function utc(y: number, mo: number, d: number, h = 0, mi = 0, s = 0): number {
   const ms = Date.UTC(y, mo - 1, d, h, mi, s);
   const back = new Date(ms);
   // Reject rolled-over dates such as 2019-02-30 or 25:00.
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || back.getUTCHours() !== h || back.getUTCMinutes() !== mi) return NaN;
+  if (
+    back.getUTCFullYear() !== y ||
+    back.getUTCMonth() !== mo - 1 ||
+    back.getUTCDate() !== d ||
+    back.getUTCHours() !== h ||
+    back.getUTCMinutes() !== mi
+  )
+    return NaN;
   return ms;
 }
 
@@ -139,7 +149,8 @@ function findHeader(lines: readonly string[], column: string | undefined): Heade
   const wanted = column === undefined ? ['close', 'price'] : [column.toLowerCase()];
   for (let i = 0; i < Math.min(lines.length, 20); i++) {
     const cells = splitCsvLine(lines[i]!).map((c) => c.trim().toLowerCase());
-    if (cells.some((c) => wanted.includes(c.slice(c.lastIndexOf(':') + 1)))) return { line: i, cells };
+    if (cells.some((c) => wanted.includes(c.slice(c.lastIndexOf(':') + 1))))
+      return { line: i, cells };
   }
   return undefined;
 }
@@ -150,7 +161,8 @@ export function findGaps(timesMs: ArrayLike<number>, interval: PriceInterval): H
   const gaps: HistoryGap[] = [];
   for (let t = 1; t < timesMs.length; t++) {
     const d = timesMs[t]! - timesMs[t - 1]!;
-    if (d > step) gaps.push({ fromMs: timesMs[t - 1]!, toMs: timesMs[t]!, missing: Math.round(d / step) - 1 });
+    if (d > step)
+      gaps.push({ fromMs: timesMs[t - 1]!, toMs: timesMs[t]!, missing: Math.round(d / step) - 1 });
   }
   return gaps;
 }
@@ -173,20 +185,35 @@ export function findGaps(timesMs: ArrayLike<number>, interval: PriceInterval): H
  * (INVALID_INPUT, field `<source>.symbol`), a spacing that is neither daily nor hourly
  * (UNSUPPORTED), no valid price left (INVALID_INPUT, field `<source>`).
  */
-export function parsePriceCsv(text: string, source: string, options: PriceCsvOptions = {}): { series: PriceSeries; report: HistoryReport } {
+export function parsePriceCsv(
+  text: string,
+  source: string,
+  options: PriceCsvOptions = {},
+): { series: PriceSeries; report: HistoryReport } {
   const lines = text.split(/\r?\n/);
   const header = findHeader(lines, options.column);
   if (!header) {
-    throw new BallastError('SCHEMA', `no header line with a ${options.column ?? 'close'} column`, source);
+    throw new BallastError(
+      'SCHEMA',
+      `no header line with a ${options.column ?? 'close'} column`,
+      source,
+    );
   }
   const cells = header.cells;
   let dateCol = cells.findIndex((c) => DATE_COLUMNS.includes(c));
   if (dateCol < 0 && cells[0] === '') dateCol = 0;
-  if (dateCol < 0) throw new BallastError('SCHEMA', `no date column (one of ${DATE_COLUMNS.join(', ')}, or an unnamed first column)`, source);
+  if (dateCol < 0)
+    throw new BallastError(
+      'SCHEMA',
+      `no date column (one of ${DATE_COLUMNS.join(', ')}, or an unnamed first column)`,
+      source,
+    );
 
   const wanted = options.column === undefined ? ['close', 'price'] : [options.column.toLowerCase()];
   const field = wanted.find((w) => cells.some((c) => c.slice(c.lastIndexOf(':') + 1) === w))!;
-  const candidates = cells.flatMap((c, i) => (c.slice(c.lastIndexOf(':') + 1) === field ? [i] : []));
+  const candidates = cells.flatMap((c, i) =>
+    c.slice(c.lastIndexOf(':') + 1) === field ? [i] : [],
+  );
   const prefixOf = (i: number): string => {
     const raw = splitCsvLine(lines[header.line]!)[i]!.trim();
     const k = raw.lastIndexOf(':');
@@ -197,17 +224,36 @@ export function parsePriceCsv(text: string, source: string, options: PriceCsvOpt
   if (candidates.length === 1) {
     priceCol = candidates[0]!;
     const p = prefixOf(priceCol);
-    if (p !== '' && options.symbol !== undefined && p.toLowerCase() !== options.symbol.toLowerCase()) {
-      throw new BallastError('INVALID_INPUT', `symbol ${options.symbol} not in the file (it holds ${p})`, `${source}.symbol`);
+    if (
+      p !== '' &&
+      options.symbol !== undefined &&
+      p.toLowerCase() !== options.symbol.toLowerCase()
+    ) {
+      throw new BallastError(
+        'INVALID_INPUT',
+        `symbol ${options.symbol} not in the file (it holds ${p})`,
+        `${source}.symbol`,
+      );
     }
     symbol = p !== '' ? p : options.symbol;
   } else {
     const symbols = candidates.map(prefixOf);
     if (options.symbol === undefined) {
-      throw new BallastError('INVALID_INPUT', `the file holds several symbols (${symbols.join(', ')}): choose one`, `${source}.symbol`, { symbols });
+      throw new BallastError(
+        'INVALID_INPUT',
+        `the file holds several symbols (${symbols.join(', ')}): choose one`,
+        `${source}.symbol`,
+        { symbols },
+      );
     }
     const k = symbols.findIndex((s) => s.toLowerCase() === options.symbol!.toLowerCase());
-    if (k < 0) throw new BallastError('INVALID_INPUT', `symbol ${options.symbol} not in the file (it holds ${symbols.join(', ')})`, `${source}.symbol`, { symbols });
+    if (k < 0)
+      throw new BallastError(
+        'INVALID_INPUT',
+        `symbol ${options.symbol} not in the file (it holds ${symbols.join(', ')})`,
+        `${source}.symbol`,
+        { symbols },
+      );
     priceCol = candidates[k]!;
     symbol = symbols[k]!;
   }
@@ -225,9 +271,21 @@ export function parsePriceCsv(text: string, source: string, options: PriceCsvOpt
     }
     if (values.size > 1) {
       const list = [...values];
-      if (options.symbol === undefined) throw new BallastError('INVALID_INPUT', `the symbol column holds several symbols (${list.join(', ')}): choose one`, `${source}.symbol`, { symbols: list });
+      if (options.symbol === undefined)
+        throw new BallastError(
+          'INVALID_INPUT',
+          `the symbol column holds several symbols (${list.join(', ')}): choose one`,
+          `${source}.symbol`,
+          { symbols: list },
+        );
       const hit = list.find((v) => v.toLowerCase() === options.symbol!.toLowerCase());
-      if (hit === undefined) throw new BallastError('INVALID_INPUT', `symbol ${options.symbol} not in the file (it holds ${list.join(', ')})`, `${source}.symbol`, { symbols: list });
+      if (hit === undefined)
+        throw new BallastError(
+          'INVALID_INPUT',
+          `symbol ${options.symbol} not in the file (it holds ${list.join(', ')})`,
+          `${source}.symbol`,
+          { symbols: list },
+        );
       filterSymbol = hit;
       symbol = options.symbol;
     } else if (symbol === undefined) symbol = [...values][0];
@@ -286,13 +344,22 @@ export function parsePriceCsv(text: string, source: string, options: PriceCsvOpt
     const last = kept[kept.length - 1];
     if (last && last.t === pt.t) {
       duplicates++;
-      if (last.p !== pt.p) badRows.push({ line: pt.line, reason: `duplicate timestamp with a different price (kept line ${last.line})` });
+      if (last.p !== pt.p)
+        badRows.push({
+          line: pt.line,
+          reason: `duplicate timestamp with a different price (kept line ${last.line})`,
+        });
       continue;
     }
     kept.push(pt);
   }
   if (kept.length === 0) {
-    throw new BallastError('INVALID_INPUT', `no valid ${symbol} prices (${badRows.length} bad rows, ${emptyRows} empty)`, source, { badRows: badRows.slice(0, 20) });
+    throw new BallastError(
+      'INVALID_INPUT',
+      `no valid ${symbol} prices (${badRows.length} bad rows, ${emptyRows} empty)`,
+      source,
+      { badRows: badRows.slice(0, 20) },
+    );
   }
   const timesMs = Float64Array.from(kept, (x) => x.t);
   const closes = Float64Array.from(kept, (x) => x.p);
@@ -300,7 +367,17 @@ export function parsePriceCsv(text: string, source: string, options: PriceCsvOpt
   badRows.sort((a, b) => a.line - b.line);
   return {
     series: { symbol, interval, timesMs, closes },
-    report: { source, symbol, rows: kept.length, dataLines, badRows, emptyRows, gaps: findGaps(timesMs, interval), duplicates, reordered },
+    report: {
+      source,
+      symbol,
+      rows: kept.length,
+      dataLines,
+      badRows,
+      emptyRows,
+      gaps: findGaps(timesMs, interval),
+      duplicates,
+      reordered,
+    },
   };
 }
 
@@ -311,7 +388,11 @@ function inferInterval(timesMs: Float64Array, source: string): PriceInterval {
   for (let i = 1; i < timesMs.length; i++) step = Math.min(step, timesMs[i]! - timesMs[i - 1]!);
   if (step === MS_PER_DAY) return 'daily';
   if (step === INTERVAL_MS.hourly) return 'hourly';
-  throw new BallastError('UNSUPPORTED', `the smallest spacing, ${step / 60_000} minutes, is neither daily nor hourly`, source);
+  throw new BallastError(
+    'UNSUPPORTED',
+    `the smallest spacing, ${step / 60_000} minutes, is neither daily nor hourly`,
+    source,
+  );
 }
 
 /**
@@ -321,9 +402,24 @@ function inferInterval(timesMs: Float64Array, source: string): PriceInterval {
  * the latest return is always included. Throws INVALID_INPUT (field `history`) if
  * `length ≤ horizon`, and (field `horizon`) unless `horizon` is an integer ≥ 1.
  */
-export function returnEndIndices(length: number, horizon: number, overlapping: boolean): Int32Array {
-  if (!Number.isInteger(horizon) || horizon < 1) throw new BallastError('INVALID_INPUT', `must be an integer number of steps >= 1, got ${horizon}`, 'horizon');
-  if (length <= horizon) throw new BallastError('INVALID_INPUT', `a ${horizon}-step return needs more than ${horizon} prices, the history has ${length}`, 'history', { length, horizon });
+export function returnEndIndices(
+  length: number,
+  horizon: number,
+  overlapping: boolean,
+): Int32Array {
+  if (!Number.isInteger(horizon) || horizon < 1)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be an integer number of steps >= 1, got ${horizon}`,
+      'horizon',
+    );
+  if (length <= horizon)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `a ${horizon}-step return needs more than ${horizon} prices, the history has ${length}`,
+      'history',
+      { length, horizon },
+    );
   if (overlapping) return Int32Array.from({ length: length - horizon }, (_, k) => k + horizon);
   const count = Math.floor((length - 1) / horizon);
   return Int32Array.from({ length: count }, (_, k) => length - 1 - (count - 1 - k) * horizon);
@@ -334,7 +430,11 @@ export function returnEndIndices(length: number, horizon: number, overlapping: b
  * `returnEndIndices` (oldest first). Throws INVALID_INPUT (field `history`) when the series
  * has no more than `horizon` prices.
  */
-export function logReturns(series: { readonly closes: ArrayLike<number> }, horizon: number, overlapping: boolean): Float64Array {
+export function logReturns(
+  series: { readonly closes: ArrayLike<number> },
+  horizon: number,
+  overlapping: boolean,
+): Float64Array {
   const ends = returnEndIndices(series.closes.length, horizon, overlapping);
   const c = series.closes;
   return Float64Array.from(ends, (e) => Math.log(c[e]! / c[e - horizon]!));
@@ -362,12 +462,24 @@ export function alignSeries(series: readonly PriceSeries[]): AlignedSeries {
   const first = series[0];
   if (!first) throw new BallastError('INVALID_INPUT', 'no price series given', 'history');
   for (const s of series) {
-    if (s.interval !== first.interval) throw new BallastError('INVALID_INPUT', `cannot align ${first.interval} ${first.symbol} with ${s.interval} ${s.symbol}`, 'history');
+    if (s.interval !== first.interval)
+      throw new BallastError(
+        'INVALID_INPUT',
+        `cannot align ${first.interval} ${first.symbol} with ${s.interval} ${s.symbol}`,
+        'history',
+      );
   }
   const count = new Map<number, number>();
   for (const s of series) for (const t of s.timesMs) count.set(t, (count.get(t) ?? 0) + 1);
-  const common = Float64Array.from([...count].filter(([, c]) => c === series.length).map(([t]) => t)).sort();
-  if (common.length === 0) throw new BallastError('INVALID_INPUT', `the series ${series.map((s) => s.symbol).join(', ')} share no timestamps`, 'history');
+  const common = Float64Array.from(
+    [...count].filter(([, c]) => c === series.length).map(([t]) => t),
+  ).sort();
+  if (common.length === 0)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `the series ${series.map((s) => s.symbol).join(', ')} share no timestamps`,
+      'history',
+    );
   const closes = series.map((s) => {
     const out = new Float64Array(common.length);
     let k = 0;

@@ -31,7 +31,8 @@ describe('sobolPoints', () => {
     const a = sobolPoints(4, 512, { skip: 0, digitalShiftSeed: 5 });
     expect(sobolPoints(4, 512, { skip: 0, digitalShiftSeed: 5 })).toEqual(a);
     expect(sobolPoints(4, 512, { skip: 0, digitalShiftSeed: 6 })).not.toEqual(a);
-    for (let j = 0; j < 4; j++) expect(new Set(a.map((p) => Math.floor(p[j]! * 512))).size).toBe(512);
+    for (let j = 0; j < 4; j++)
+      expect(new Set(a.map((p) => Math.floor(p[j]! * 512))).size).toBe(512);
     expect(a.every((p) => p.every((x) => x > 0 && x < 1))).toBe(true);
   });
 

@@ -18,7 +18,10 @@ export function ohlcText(file: string): string {
 const cache = new Map<string, { series: PriceSeries; report: HistoryReport }>();
 
 /** Parsed series (cached) of `file`, symbol `symbol`. */
-export function loadSeries(file: string, symbol?: string): { series: PriceSeries; report: HistoryReport } {
+export function loadSeries(
+  file: string,
+  symbol?: string,
+): { series: PriceSeries; report: HistoryReport } {
   const key = `${file}|${symbol ?? ''}`;
   let hit = cache.get(key);
   if (!hit) {
@@ -30,5 +33,8 @@ export function loadSeries(file: string, symbol?: string): { series: PriceSeries
 
 /** Bitfinex daily BTC and ETH (2014-12 .. 2020-01; ETH from 2016-05-27). */
 export function bitfinexBtcEth(): { btc: PriceSeries; eth: PriceSeries } {
-  return { btc: loadSeries('bitfinex_BTC_ETH_USD_d.csv', 'BTC').series, eth: loadSeries('bitfinex_BTC_ETH_USD_d.csv', 'ETH').series };
+  return {
+    btc: loadSeries('bitfinex_BTC_ETH_USD_d.csv', 'BTC').series,
+    eth: loadSeries('bitfinex_BTC_ETH_USD_d.csv', 'ETH').series,
+  };
 }

@@ -25,9 +25,13 @@ function catchError(f: () => unknown): BallastError {
   throw new Error('expected a BallastError');
 }
 
-const minEigenvalue = (m: number[][]): number => Math.min(...new EigenvalueDecomposition(new Matrix(m), { assumeSymmetric: true }).realEigenvalues);
+const minEigenvalue = (m: number[][]): number =>
+  Math.min(
+    ...new EigenvalueDecomposition(new Matrix(m), { assumeSymmetric: true }).realEigenvalues,
+  );
 
-const mmT = (L: number[][]): number[][] => L.map((_, i) => L.map((_, j) => L[i]!.reduce((s, v, k) => s + v * L[j]![k]!, 0)));
+const mmT = (L: number[][]): number[][] =>
+  L.map((_, i) => L.map((_, j) => L[i]!.reduce((s, v, k) => s + v * L[j]![k]!, 0)));
 
 // Three assets, 12 observations (asset 3 hedges the first two).
 const R = [
@@ -72,7 +76,14 @@ describe('sample and EWMA covariance', () => {
   });
 
   it('mismatched lengths and non-finite returns are typed errors naming the field', () => {
-    expect(catchError(() => sampleCovariance([[1, 2, 3], [1, 2]])).field).toBe('returns[1]');
+    expect(
+      catchError(() =>
+        sampleCovariance([
+          [1, 2, 3],
+          [1, 2],
+        ]),
+      ).field,
+    ).toBe('returns[1]');
     expect(catchError(() => sampleCovariance([[1, NaN, 3]])).field).toBe('returns[0][1]');
     expect(catchError(() => sampleCovariance([[1]])).code).toBe('INVALID_INPUT');
   });
@@ -89,24 +100,43 @@ describe('Ledoit-Wolf shrinkage toward the scaled identity', () => {
       [3.1435033274679038e-4, 4.2833652951328595e-4, -9.1934281833025007e-5],
       [-7.7962770246167313e-5, -9.1934281833025007e-5, 7.196174121082927e-5],
     ];
-    lw.covariance.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(expected[i]![j]!, 17)));
+    lw.covariance.forEach((row, i) =>
+      row.forEach((v, j) => expect(v).toBeCloseTo(expected[i]![j]!, 17)),
+    );
   });
 
   it('shrinkage in [0, 1] and a positive-definite result, also with fewer observations than assets', () => {
-    const arb = fc.integer({ min: 2, max: 6 }).chain((n) =>
-      fc.integer({ min: 2, max: 8 }).chain((T) => fc.array(fc.array(fc.double({ min: -0.2, max: 0.2, noNaN: true }), { minLength: T, maxLength: T }), { minLength: n, maxLength: n })),
-    );
+    const arb = fc
+      .integer({ min: 2, max: 6 })
+      .chain((n) =>
+        fc
+          .integer({ min: 2, max: 8 })
+          .chain((T) =>
+            fc.array(
+              fc.array(fc.double({ min: -0.2, max: 0.2, noNaN: true }), {
+                minLength: T,
+                maxLength: T,
+              }),
+              { minLength: n, maxLength: n },
+            ),
+          ),
+      );
     fc.assert(
       fc.property(arb, (returns) => {
         const lw = ledoitWolfShrinkage(returns);
         expect(lw.shrinkage).toBeGreaterThanOrEqual(0);
         expect(lw.shrinkage).toBeLessThanOrEqual(1);
-        if (lw.target > 1e-12 && lw.shrinkage > 1e-9) expect(minEigenvalue(lw.covariance)).toBeGreaterThan(0);
+        if (lw.target > 1e-12 && lw.shrinkage > 1e-9)
+          expect(minEigenvalue(lw.covariance)).toBeGreaterThan(0);
       }),
       { numRuns: 200 },
     );
     // 3 observations of 5 assets: the sample covariance is singular (rank 2), the shrunk one is not
-    const few = [0, 1, 2, 3, 4].map((j) => [0.01 * (j + 1), -0.02 + 0.003 * j, 0.005 * (j - 2) ** 2]);
+    const few = [0, 1, 2, 3, 4].map((j) => [
+      0.01 * (j + 1),
+      -0.02 + 0.003 * j,
+      0.005 * (j - 2) ** 2,
+    ]);
     expect(() => cholesky(sampleCovariance(few))).toThrow();
     expect(() => cholesky(ledoitWolfShrinkage(few).covariance)).not.toThrow();
   });
@@ -136,7 +166,14 @@ describe('correlation, repair and Cholesky', () => {
     ]);
     const back = covarianceFromCorrelation([0.2, 0.3], rho);
     back.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(cov[i]![j]!, 16)));
-    expect(catchError(() => correlationFromCovariance([[0, 0], [0, 1]])).field).toBe('covariance[0][0]');
+    expect(
+      catchError(() =>
+        correlationFromCovariance([
+          [0, 0],
+          [0, 1],
+        ]),
+      ).field,
+    ).toBe('covariance[0][0]');
   });
 
   it('Cholesky: L Lᵀ = A, lower triangular', () => {
@@ -159,9 +196,30 @@ describe('correlation, repair and Cholesky', () => {
     const e = catchError(() => cholesky(cov, { field: 'returns.covariance' }));
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.field).toBe('returns.covariance');
-    expect(catchError(() => cholesky([[1, 1], [1, 1]])).field).toBe('covariance');
-    expect(catchError(() => cholesky([[1, 2], [2, 1]])).message).toMatch(/not positive definite/);
-    expect(catchError(() => cholesky([[1, 0.5], [0.4, 1]])).message).toMatch(/symmetric/);
+    expect(
+      catchError(() =>
+        cholesky([
+          [1, 1],
+          [1, 1],
+        ]),
+      ).field,
+    ).toBe('covariance');
+    expect(
+      catchError(() =>
+        cholesky([
+          [1, 2],
+          [2, 1],
+        ]),
+      ).message,
+    ).toMatch(/not positive definite/);
+    expect(
+      catchError(() =>
+        cholesky([
+          [1, 0.5],
+          [0.4, 1],
+        ]),
+      ).message,
+    ).toMatch(/symmetric/);
     const fixed = nearestPositiveDefinite(cov, 1e-10);
     expect(fixed.clipped).toHaveLength(1);
     expect(fixed.clipped[0]!.index).toBe(0);
@@ -187,9 +245,15 @@ describe('correlation, repair and Cholesky', () => {
     expect(minEigenvalue(r.matrix)).toBeGreaterThan(0);
     expect(() => cholesky(r.matrix)).not.toThrow();
     // a PD matrix comes back unchanged, nothing clipped
-    const ok = nearestPositiveDefinite([[2, 1], [1, 2]]);
+    const ok = nearestPositiveDefinite([
+      [2, 1],
+      [1, 2],
+    ]);
     expect(ok.clipped).toEqual([]);
-    expect(ok.matrix).toEqual([[2, 1], [1, 2]]);
+    expect(ok.matrix).toEqual([
+      [2, 1],
+      [1, 2],
+    ]);
     expect(ok.eigenvalues[0]).toBeCloseTo(1, 14);
   });
 });

@@ -26,7 +26,13 @@ describe('ewmaVolatility (RiskMetrics recursion)', () => {
   it('constant |r| keeps σ constant; bad inputs are typed errors', () => {
     const s = ewmaVolatility([0.02, -0.02, 0.02, -0.02, 0.02], 0.97);
     for (const v of s) expect(v).toBeCloseTo(0.02, 15);
-    for (const bad of [() => ewmaVolatility([]), () => ewmaVolatility([0.01], 1), () => ewmaVolatility([0.01], 0), () => ewmaVolatility([0.01, 0.02], 0.94, 3), () => ewmaVolatility([0.01, NaN])]) {
+    for (const bad of [
+      () => ewmaVolatility([]),
+      () => ewmaVolatility([0.01], 1),
+      () => ewmaVolatility([0.01], 0),
+      () => ewmaVolatility([0.01, 0.02], 0.94, 3),
+      () => ewmaVolatility([0.01, NaN]),
+    ]) {
       try {
         bad();
         expect.unreachable();

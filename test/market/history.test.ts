@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { alignSeries, logReturns, parsePriceCsv, parseTimestamp, returnEndIndices } from '../../src/market/history.ts';
+import {
+  alignSeries,
+  logReturns,
+  parsePriceCsv,
+  parseTimestamp,
+  returnEndIndices,
+} from '../../src/market/history.ts';
 import { isBallastError, type BallastError } from '../../src/core/errors.ts';
 import { bitfinexBtcEth, loadSeries, ohlcText } from '../helpers/price-history.ts';
 
@@ -47,7 +53,8 @@ describe('parsePriceCsv on the bundled files', () => {
     expect(series.closes[0]).toBe(370);
     expect(series.timesMs[series.timesMs.length - 1]).toBe(d('2019-10-17'));
     expect(series.closes[series.closes.length - 1]).toBe(8034.32);
-    for (let t = 1; t < series.timesMs.length; t++) expect(series.timesMs[t]!).toBeGreaterThan(series.timesMs[t - 1]!);
+    for (let t = 1; t < series.timesMs.length; t++)
+      expect(series.timesMs[t]!).toBeGreaterThan(series.timesMs[t - 1]!);
   });
 
   it('Coinbase hourly: AM/PM timestamps, 20,111 hours, no gaps; without a symbol option the symbol column names it', () => {
@@ -66,7 +73,9 @@ describe('parsePriceCsv on the bundled files', () => {
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.field).toBe('bitfinex.csv.symbol');
     expect(e.message).toMatch(/BTC, ETH/);
-    expect(catchError(() => parsePriceCsv(text, 'bitfinex.csv', { symbol: 'SOL' })).message).toMatch(/SOL not in the file/);
+    expect(
+      catchError(() => parsePriceCsv(text, 'bitfinex.csv', { symbol: 'SOL' })).message,
+    ).toMatch(/SOL not in the file/);
     const { btc, eth } = bitfinexBtcEth();
     expect(btc.closes.length).toBe(1862);
     expect(eth.closes.length).toBe(1319);
@@ -134,16 +143,27 @@ describe('parsePriceCsv repairs (reported) and errors', () => {
   });
 
   it('an empty series after the repairs is an error naming the source', () => {
-    const e = catchError(() => parsePriceCsv('date,close\n2024-01-01,0\n2024-01-02,-1\n', 'zero.csv'));
+    const e = catchError(() =>
+      parsePriceCsv('date,close\n2024-01-01,0\n2024-01-02,-1\n', 'zero.csv'),
+    );
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.field).toBe('zero.csv');
-    expect(catchError(() => parsePriceCsv('date,open\n2024-01-01,1\n', 'noclose.csv')).code).toBe('SCHEMA');
-    expect(catchError(() => parsePriceCsv('when,close\n2024-01-01,1\n', 'nodate.csv')).code).toBe('SCHEMA');
-    expect(catchError(() => parsePriceCsv('date,close\n2024-01-01,1\n2024-01-08,2\n2024-01-15,3\n', 'weekly.csv')).code).toBe('UNSUPPORTED');
+    expect(catchError(() => parsePriceCsv('date,open\n2024-01-01,1\n', 'noclose.csv')).code).toBe(
+      'SCHEMA',
+    );
+    expect(catchError(() => parsePriceCsv('when,close\n2024-01-01,1\n', 'nodate.csv')).code).toBe(
+      'SCHEMA',
+    );
+    expect(
+      catchError(() =>
+        parsePriceCsv('date,close\n2024-01-01,1\n2024-01-08,2\n2024-01-15,3\n', 'weekly.csv'),
+      ).code,
+    ).toBe('UNSUPPORTED');
   });
 
   it('a multi-symbol symbol column filters rows by the chosen symbol', () => {
-    const long = 'date,symbol,close\n2024-01-01,BTC,100\n2024-01-01,ETH,10\n2024-01-02,BTC,101\n2024-01-02,ETH,11\n';
+    const long =
+      'date,symbol,close\n2024-01-01,BTC,100\n2024-01-01,ETH,10\n2024-01-02,BTC,101\n2024-01-02,ETH,11\n';
     expect(catchError(() => parsePriceCsv(long, 'long.csv')).field).toBe('long.csv.symbol');
     const { series } = parsePriceCsv(long, 'long.csv', { symbol: 'eth' });
     expect(series.symbol).toBe('eth');
@@ -152,7 +172,12 @@ describe('parsePriceCsv repairs (reported) and errors', () => {
 });
 
 describe('log returns and alignment', () => {
-  const s = { symbol: 'X', interval: 'daily' as const, timesMs: Float64Array.from([0, 1, 2, 3, 4, 5, 6], (k) => k * DAY), closes: Float64Array.from([100, 110, 99, 120, 130, 125, 140]) };
+  const s = {
+    symbol: 'X',
+    interval: 'daily' as const,
+    timesMs: Float64Array.from([0, 1, 2, 3, 4, 5, 6], (k) => k * DAY),
+    closes: Float64Array.from([100, 110, 99, 120, 130, 125, 140]),
+  };
 
   it('overlapping and non-overlapping windows (non-overlapping anchored at the newest price)', () => {
     expect([...returnEndIndices(7, 1, true)]).toEqual([1, 2, 3, 4, 5, 6]);
