@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { isBallastError } from '../../src/core/errors.ts';
 import { formatSymbol, parseDeribitSymbol, parseSymbol } from '../../src/instruments/index.ts';
 
-// Real Deribit instrument list (quantflow fixture, BSD-3-Clause; see test/fixtures/deribit/README.md).
+// Real Deribit instrument list (quantflow fixture, BSD-3-Clause; see data/deribit-quantflow/README.md).
 interface RawInstrument {
   instrument_name: string;
   expiration_timestamp: number;
@@ -20,7 +20,7 @@ interface Fixture {
 }
 const fixture = JSON.parse(
   gunzipSync(
-    readFileSync(new URL('../fixtures/deribit/deribit_btc.json.gz', import.meta.url)),
+    readFileSync(new URL('../../data/deribit-quantflow/deribit_btc.json.gz', import.meta.url)),
   ).toString('utf8'),
 ) as Fixture;
 

@@ -229,7 +229,7 @@ describe('fitSviSlice with enforceButterfly: the butterfly-constrained fit', () 
 });
 
 // ---------------------------------------------------------------------------------------
-// Real data: Deribit BTC and ETH chains recorded by quantflow (test/fixtures/deribit-quantflow).
+// Real data: Deribit BTC and ETH chains recorded by quantflow (data/deribit-quantflow).
 
 interface Input {
   security_type: 'spot' | 'forward' | 'option';
@@ -252,7 +252,7 @@ interface Expiry {
 function loadChain(asset: 'btc' | 'eth'): Expiry[] {
   const raw = JSON.parse(
     readFileSync(
-      new URL(`../fixtures/deribit-quantflow/volsurface_${asset}.json`, import.meta.url),
+      new URL(`../../data/deribit-quantflow/volsurface_${asset}.json`, import.meta.url),
       'utf8',
     ),
   ) as { asset_curve: { ref_date: string }; inputs: Input[] };
