@@ -35,7 +35,7 @@
 import { BallastError } from '../core/errors.ts';
 import { normInv } from '../core/normal.ts';
 import { seededRng } from '../core/rng.ts';
-import { sobolPoints } from '../core/sobol.ts';
+import { SOBOL_MAX_POINTS, sobolPoints } from '../core/sobol.ts';
 import { MS_PER_DAY, MS_PER_YEAR } from '../core/time.ts';
 import { cholesky } from '../market/covariance.ts';
 import { movesLabel } from './move-label.ts';
@@ -159,6 +159,9 @@ export function simulateMonteCarlo(options: MonteCarloOptions): MonteCarloPaths 
   const sampler = options.sampler ?? 'pseudo';
   if (sampler !== 'pseudo' && sampler !== 'sobol')
     fail(`must be pseudo or sobol, got ${String(sampler)}`, 'sampler');
+  if (sampler === 'sobol' && paths > SOBOL_MAX_POINTS) {
+    fail(`at most 2^20 = ${SOBOL_MAX_POINTS} paths with the sobol sampler, got ${paths}`, 'paths');
+  }
 
   const L = cholesky(correlation, { field: 'correlation' });
   const dt = (horizonDays * MS_PER_DAY) / MS_PER_YEAR;

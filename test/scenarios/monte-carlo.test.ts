@@ -187,6 +187,7 @@ describe('monteCarloScenarios: bad input', () => {
       [{ volOfVol: -1 }, 'volOfVol'],
       [{ volOfVol: 1, spotVolCorrelation: -1.5 }, 'spotVolCorrelation'],
       [{ underlyings: ['BTC', 'BTC'] }, 'underlyings'],
+      [{ sampler: 'sobol', paths: 2 ** 20 + 1 }, 'paths'],
     ];
     for (const [patch, field] of cases) {
       const e = catchError(() => monteCarloScenarios({ ...base, ...patch }));
