@@ -11,7 +11,7 @@
  * (docs/architecture.md: collateral sits in src/risk, not src/account, because every margin
  * model reports equity and the cross pools' scenario P&L includes collateral.)
  */
-import { BallastError } from '../core/errors.ts';
+import { BallastError, requireFinite } from '../core/errors.ts';
 import { isUsdLike, type Currency } from '../core/currency.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import { moveFor, type Scenario } from '../scenarios/scenario.ts';
@@ -32,10 +32,19 @@ export interface HaircutTable {
 /** No haircuts. */
 export const NO_HAIRCUTS: HaircutTable = { byCurrency: {}, default: { initial: 0, maintenance: 0 } };
 
-/** USD price of one unit of `currency` in the snapshot (stables at 1). */
-export function usdPrice(currency: Currency, snapshot: MarketSnapshot, field = 'currency'): number {
-  if (isUsdLike(currency)) return 1;
+/**
+ * USD price of one unit of `currency` in the snapshot. USD is 1; a stablecoin (USDC, USDT)
+ * takes its own index if the snapshot has one, else 1 — and is then added to `assumedOne`
+ * when given, so the caller can say so; coins take their index (missing: INVALID_INPUT).
+ */
+export function usdPrice(currency: Currency, snapshot: MarketSnapshot, field = 'currency', assumedOne?: Set<Currency>): number {
+  if (currency === 'USD') return 1;
   const u = snapshot.underlyings[currency];
+  if (isUsdLike(currency)) {
+    if (u) return requireFinite(u.index, `snapshot.underlyings.${currency}.index`);
+    assumedOne?.add(currency);
+    return 1;
+  }
   if (!u) throw new BallastError('INVALID_INPUT', `no market for collateral currency ${currency}: cannot value it`, field);
   return u.index;
 }

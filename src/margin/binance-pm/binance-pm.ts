@@ -166,17 +166,6 @@ function bracketsFor(
   );
 }
 
-/** USD price of an asset: USD 1, stablecoins from the snapshot if present (else 1, noted), coins at the index. */
-function assetPrice(c: Currency, snapshot: MarketSnapshot, assumedOne: Set<Currency>): number {
-  if (c === 'USD') return 1;
-  if (isUsdLike(c)) {
-    const u = snapshot.underlyings[c];
-    if (u) return requireFinite(u.index, `snapshot.underlyings.${c}.index`);
-    assumedOne.add(c);
-    return 1;
-  }
-  return usdPrice(c, snapshot, c);
-}
 
 /** The status band of a uniMMR (null uniMMR = nothing to maintain = the top band). */
 function statusOf(
@@ -240,7 +229,7 @@ export function evaluateBinancePm(
     const k = bracketIndex(notional, table, `${field}.notional`);
     const b = table[k]!;
     const mm = tieredMaintenance(notional, table, `${field}.notional`);
-    const px = assetPrice(currency, snapshot, assumedOne);
+    const px = usdPrice(currency, snapshot, currency, assumedOne);
     add(upl, currency, requireFinite(v.value, `${field}.upl`));
     legs.push({
       symbol: inst.symbol,
@@ -274,7 +263,7 @@ export function evaluateBinancePm(
     const ln = loan.get(a) ?? 0;
     const u = upl.get(a) ?? 0;
     const e = bal - ln + u;
-    const px = assetPrice(a, snapshot, assumedOne);
+    const px = usdPrice(a, snapshot, a, assumedOne);
     const listed = params.collateralRates[a];
     const rate = listed ?? params.defaultCollateralRate;
     if (listed === undefined && e > 0) unrated.push(a);

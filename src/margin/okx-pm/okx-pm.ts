@@ -219,17 +219,6 @@ function riskUnitOf(inst: Instrument, merged: boolean): string {
   return `${inst.underlying}-${inst.settlement === 'inverse' ? 'USD' : inst.settlementCurrency}`;
 }
 
-/** USD price of one unit of currency `c` (stables from the snapshot if present, else 1). */
-function currencyUsd(c: Currency, snapshot: MarketSnapshot, assumedOne: Set<Currency>): number {
-  if (c === 'USD') return 1;
-  if (isUsdLike(c)) {
-    const u = snapshot.underlyings[c];
-    if (u) return requireFinite(u.index, `snapshot.underlyings.${c}.index`);
-    assumedOne.add(c);
-    return 1;
-  }
-  return usdPrice(c, snapshot, `${c}`);
-}
 
 function instType(inst: Instrument): OkxInstType {
   switch (inst.kind) {
@@ -343,7 +332,7 @@ function evaluateUnit(
     const fx =
       inst.kind === 'spot' || inst.settlement === 'inverse'
         ? 1
-        : currencyUsd(inst.settlementCurrency, snapshot, assumedOne);
+        : usdPrice(inst.settlementCurrency, snapshot, inst.settlementCurrency, assumedOne);
     return { inst, st: matrix.states[i]!, fx, deltaOne };
   });
 
@@ -567,7 +556,7 @@ export function evaluateOkxPm(
   let positiveEquity = false;
   const assetRows = [...eqByCcy.keys()].sort().map((ccy) => {
     const e = eqByCcy.get(ccy)!;
-    const px = currencyUsd(ccy, snapshot, assumedOne);
+    const px = usdPrice(ccy, snapshot, ccy, assumedOne);
     const eqUsd = e * px;
     const h = (params.haircuts.byCurrency[ccy] ?? params.haircuts.default).maintenance;
     const adj = eqUsd > 0 ? eqUsd * (1 - h) : eqUsd;
