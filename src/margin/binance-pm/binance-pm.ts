@@ -24,7 +24,7 @@
  */
 import { marginInputsHash } from '../inputs-hash.ts';
 import { BallastError, requireFinite } from '../../core/errors.ts';
-import { isUsdLike, type Currency } from '../../core/currency.ts';
+import type { Currency } from '../../core/currency.ts';
 import { isOptionLike, type Instrument } from '../../instruments/instrument.ts';
 import type { MarketSnapshot } from '../../market/snapshot.ts';
 import { usdPrice } from '../../risk/collateral.ts';
