@@ -28,6 +28,8 @@ export interface VariableOptions {
   readonly lb?: number;
   readonly ub?: number;
   readonly cost?: number;
+  /** Integer variable (the model becomes a MIP: no duals). */
+  readonly integer?: boolean;
 }
 
 /** Bounds of a constraint's activity `Σ a_j x_j`. Missing = unbounded on that side. */
@@ -71,6 +73,7 @@ export class LpModel {
   private readonly colLower: number[] = [];
   private readonly colUpper: number[] = [];
   private readonly colCost: number[] = [];
+  private readonly colInteger: boolean[] = [];
   private readonly rowNames: string[] = [];
   private readonly rowIndexByName = new Map<string, number>();
   private readonly rowLower: number[] = [];
@@ -100,6 +103,16 @@ export class LpModel {
     return this.entryCol.length;
   }
 
+  /** True if some variable is integer. */
+  get isMip(): boolean {
+    return this.colInteger.some((b) => b);
+  }
+
+  /** Integrality per column (1 = integer) for a solver, or undefined for a continuous model. */
+  integrality(): Int32Array | undefined {
+    return this.isMip ? Int32Array.from(this.colInteger, (b) => (b ? 1 : 0)) : undefined;
+  }
+
   /** True if the objective has quadratic terms. */
   get isQuadratic(): boolean {
     return this.quad.size > 0;
@@ -124,6 +137,7 @@ export class LpModel {
     this.colLower.push(lb);
     this.colUpper.push(ub);
     this.colCost.push(cost);
+    this.colInteger.push(options.integer === true);
     return id;
   }
 
@@ -355,6 +369,8 @@ export class LpModel {
       else if (ub === Infinity) out.push(` ${n} >= ${lpNumber(lb)}`);
       else out.push(` ${lb === -Infinity ? '-inf' : lpNumber(lb)} <= ${n} <= ${lpNumber(ub)}`);
     }
+    const ints = columns.filter((_, j) => this.colInteger[j]);
+    if (ints.length > 0) out.push('General', ...ints.map((n) => ` ${n}`));
     out.push('End', '');
     return out.join('\n');
   }
@@ -377,9 +393,11 @@ export class LpModel {
     const byCol: [number, number][][] = columns.map(() => []);
     for (let r = 0; r < rows.length; r++) for (let k = this.rowStarts[r]!; k < this.rowStarts[r + 1]!; k++) byCol[this.entryCol[k]!]!.push([r, this.entryValue[k]!]);
     for (let j = 0; j < columns.length; j++) {
+      if (this.colInteger[j]) out.push(" MARKER 'MARKER' 'INTORG'");
       if (this.colCost[j] !== 0) out.push(` ${columns[j]} obj ${lpNumber(this.colCost[j]!)}`);
       for (const [r, v] of byCol[j]!) out.push(` ${columns[j]} ${rows[r]} ${lpNumber(v)}`);
       if (this.colCost[j] === 0 && byCol[j]!.length === 0) out.push(` ${columns[j]} obj 0`);
+      if (this.colInteger[j]) out.push(" MARKER 'MARKER' 'INTEND'");
     }
     out.push('RHS');
     if (this.objectiveOffset !== 0) out.push(` rhs obj ${lpNumber(-this.objectiveOffset)}`);

@@ -50,7 +50,16 @@ import type { Scenario } from '../scenarios/scenario.ts';
 import { toIso } from '../core/time.ts';
 import { worstLoss } from '../risk/measures.ts';
 import type { LpModel, VarId } from './lp-model.ts';
-import type { TradeVar } from './trade-problem.ts';
+import type { Instrument } from '../instruments/instrument.ts';
+import { addWorstLoss } from './minimax.ts';
+
+/** What the margin terms need of a trade variable: its instrument, base state and net-size variable. */
+export interface MarginVar {
+  readonly candidate: { readonly instrument: Instrument };
+  /** Net trade in coins. */
+  readonly net: VarId;
+  readonly state: InstrumentState;
+}
 
 /** One pool's margin as LP terms, in the pool currency. */
 export interface PoolMarginTerms {
@@ -66,17 +75,17 @@ export interface PoolMarginTerms {
 }
 
 /** Per-pool margin terms for `model` (Deribit PM exactly, other models by the surrogate). */
-export function addMarginTerms(lp: LpModel, trades: readonly TradeVar[], portfolio: Portfolio, snapshot: MarketSnapshot, model: MarginModel<unknown>, params: unknown, prefix = ''): PoolMarginTerms[] {
+export function addMarginTerms(lp: LpModel, trades: readonly MarginVar[], portfolio: Portfolio, snapshot: MarketSnapshot, model: MarginModel<unknown>, params: unknown, prefix = ''): PoolMarginTerms[] {
   if (model.id === DERIBIT_PM_ID) return addDeribitPmTerms(lp, trades, portfolio, snapshot, params as DeribitPmParams, prefix);
   return addSurrogateTerms(lp, trades, portfolio, snapshot, model, params, prefix);
 }
 
-function poolsOf(portfolio: Portfolio, trades: readonly TradeVar[]): Currency[] {
+function poolsOf(portfolio: Portfolio, trades: readonly MarginVar[]): Currency[] {
   return [...new Set([...portfolio.positions.map((p) => p.instrument.settlementCurrency), ...trades.map((t) => t.candidate.instrument.settlementCurrency)])].sort();
 }
 
 /** Deribit PM margin terms (see module doc). */
-export function addDeribitPmTerms(lp: LpModel, trades: readonly TradeVar[], portfolio: Portfolio, snapshot: MarketSnapshot, params: DeribitPmParams, prefix = ''): PoolMarginTerms[] {
+export function addDeribitPmTerms(lp: LpModel, trades: readonly MarginVar[], portfolio: Portfolio, snapshot: MarketSnapshot, params: DeribitPmParams, prefix = ''): PoolMarginTerms[] {
   validateRules(params);
   const rules = params.rules;
   const before = imByPool(portfolio.positions.length > 0 ? deribitPmModel.evaluate(portfolio, snapshot, params) : []);
@@ -138,7 +147,7 @@ export function addDeribitPmTerms(lp: LpModel, trades: readonly TradeVar[], port
       const deltaOne = new Map<string, { q: number; T: number; x?: VarId }>();
       const optionGroups = new Map<string, { q: number; T: number; xs: [VarId, number][] }>();
       const optionKey = (sym: string, expiryMs: number) => (rules.rollShockOptions === 'per-expiry' ? `${kv.underlying} options ${toIso(expiryMs)}` : sym);
-      const visit = (inst: TradeVar['candidate']['instrument'], st: InstrumentState, q: number, x?: VarId) => {
+      const visit = (inst: Instrument, st: InstrumentState, q: number, x?: VarId) => {
         if (inst.kind === 'spot') return;
         if (!isOptionLike(inst)) {
           const e = deltaOne.get(inst.symbol) ?? { q: 0, T: inst.kind === 'future' ? st.T : 0 };
@@ -183,7 +192,7 @@ export function surrogateScenarios(underlyings: readonly string[]): Scenario[] {
 }
 
 /** Surrogate margin terms for a model without an LP form (see module doc). */
-export function addSurrogateTerms(lp: LpModel, trades: readonly TradeVar[], portfolio: Portfolio, snapshot: MarketSnapshot, model: MarginModel<unknown>, params: unknown, prefix = ''): PoolMarginTerms[] {
+export function addSurrogateTerms(lp: LpModel, trades: readonly MarginVar[], portfolio: Portfolio, snapshot: MarketSnapshot, model: MarginModel<unknown>, params: unknown, prefix = ''): PoolMarginTerms[] {
   const results = portfolio.positions.length > 0 ? model.evaluate(portfolio, snapshot, params) : [];
   const settlements = poolsOf(portfolio, trades);
   const first = results[0];
@@ -206,11 +215,12 @@ export function addSurrogateTerms(lp: LpModel, trades: readonly TradeVar[], port
       for (let s = 0; s < nS; s++) pnl0[s] = pnl0[s]! + k * matrix.pnl[row * nS + s]!;
     }
     const pt = trades.filter((t) => poolOf(t.candidate.instrument.settlementCurrency) === pool);
-    const t = lp.addVariable(`${prefix}loss[${pool}]`, { lb: 0 });
-    for (let s = 0; s < nS; s++) {
-      const xs = pt.map((tv) => [tv.net, conv(tv.candidate.instrument.settlementCurrency) * matrix.pnl[matrix.rowOf.get(tv.candidate.instrument.symbol)! * nS + s]!] as const).filter(([, v]) => v !== 0);
-      lp.addConstraint(`${prefix}loss[${pool}][${scenarios[s]!.id}]`, [[t, 1], ...xs], { lb: -pnl0[s]! });
-    }
+    const columns = pt.map((tv) => {
+      const row = matrix.rowOf.get(tv.candidate.instrument.symbol)!;
+      const k = conv(tv.candidate.instrument.settlementCurrency);
+      return { variable: tv.net, pnl: matrix.pnl.subarray(row * nS, (row + 1) * nS).map((v) => k * v) };
+    });
+    const t = addWorstLoss(lp, `${prefix}loss[${pool}]`, pnl0, columns, scenarios.map((s) => s.id));
     const im0 = results.filter((r) => r.currency === pool).reduce((a, r) => a + r.initialMargin, 0);
     const w0 = worstLoss(pnl0);
     return { currency: pool, usdPrice: px, terms: [[t, 1]], constant: im0 - w0, representation: 'surrogate', initialMarginBefore: im0 };

@@ -189,6 +189,7 @@ export class LpSolver {
     const csr = model.csr();
     const clamp = (a: Float64Array) => a.map((x) => (x === Infinity ? inf : x === -Infinity ? -inf : x));
     const hess = model.hessian();
+    const integrality = model.integrality();
     const data = {
       numCols: model.numVariables,
       numRows: model.numConstraints,
@@ -199,10 +200,11 @@ export class LpSolver {
       rowLower: clamp(rows.lower),
       rowUpper: clamp(rows.upper),
       matrix: { format: 'csr' as const, numRows: model.numConstraints, numCols: model.numVariables, starts: csr.starts, indices: csr.indices, values: csr.values },
+      ...(integrality ? { integrality } : {}),
       ...(hess ? { hessian: { format: 'triangular' as const, dimension: model.numVariables, starts: hess.starts, indices: hess.indices, values: hess.values } } : {}),
     };
     const method = options.method ?? 'auto';
-    const solverName = method === 'simplex' ? 'simplex' : method === 'ipm' || (method === 'auto' && !hess && model.numNonzeros > IPM_NONZEROS) ? 'ipm' : 'choose';
+    const solverName = method === 'simplex' ? 'simplex' : method === 'ipm' || (method === 'auto' && !hess && !integrality && model.numNonzeros > IPM_NONZEROS) ? 'ipm' : 'choose';
     let m: Model | undefined;
     try {
       m = h.createModel(data);
