@@ -10,6 +10,7 @@ import { surfaceCommand } from './surface.ts';
 import { marketCommand } from './market.ts';
 import { demoCommand } from './demo.ts';
 import { compareCommand, marginCommand, whatifCommand } from './margin.ts';
+import { backtestCommand, healthCommand, stressCommand, varCommand } from './risk.ts';
 
 /** Builds a fresh program (commander keeps parse state, so one per run). */
 export function buildProgram() {
@@ -36,6 +37,10 @@ export function buildProgram() {
   program.addCommand(marginCommand());
   program.addCommand(compareCommand());
   program.addCommand(whatifCommand());
+  program.addCommand(varCommand());
+  program.addCommand(stressCommand());
+  program.addCommand(healthCommand());
+  program.addCommand(backtestCommand());
   program.addCommand(demoCommand());
 
   // addCommand does not pass settings down: every (sub)command exits through our handler.

@@ -88,7 +88,7 @@ export function snapshotRiskModel(
     underlyings: names,
     vols,
     correlation,
-    volSource: anyGiven ? (names.every((n) => given[n] !== undefined) ? 'input' : 'input+atm-implied') : 'atm-implied',
+    volSource: anyGiven ? (names.every((n) => given[n] !== undefined) ? 'input' : `input + ATM implied vol at ${options.tenorDays ?? DEFAULT_VOL_TENOR_DAYS} days (snapshot)`) : `ATM implied vol at ${options.tenorDays ?? DEFAULT_VOL_TENOR_DAYS} days (snapshot)`,
     correlationSource: options.correlation ? 'input' : names.length > 1 ? 'default' : 'trivial',
   };
 }

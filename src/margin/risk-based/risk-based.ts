@@ -28,7 +28,7 @@ import { marginInputsHash } from '../inputs-hash.ts';
 import type { MarginModel } from '../margin-model.ts';
 import { utilization, type Contribution, type MarginResult, type WorstScenario } from '../margin-result.ts';
 import { RISK_BASED_DEFAULTS, validateRiskBasedParams, type RiskBasedParams, type ScenarioParams } from './params.ts';
-import { scenarioSet, type ScenarioSet, type SimulationModel } from './scenario-source.ts';
+import { requireEnoughScenarios, scenarioSet, type ScenarioSet, type SimulationModel } from './scenario-source.ts';
 
 /** A scenario named in a report. */
 export interface NamedScenarioPnl {
@@ -150,6 +150,7 @@ export function evaluateRiskBased(id: string, version: string, measure: 'var' | 
   return settlementPools(portfolio).map((ccy): MarginResult => {
     const positions = positionsIn(portfolio, ccy);
     const set = scenarioSet(params, snapshot, poolUnderlyings(positions));
+    requireEnoughScenarios(set, params.confidence);
     const t = poolTail(positions, snapshot, set, params.confidence, params);
     const value = measure === 'var' ? t.valueAtRisk : t.expectedShortfall;
     if (!Number.isFinite(value)) throw new BallastError('NOT_FINITE', `${measure} is ${value}`, `pool ${ccy}`);

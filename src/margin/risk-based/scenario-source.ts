@@ -226,3 +226,17 @@ export function scenarioSet(p: ScenarioParams, snapshot: MarketSnapshot, underly
   unverified.push(`mc-model: ${mc.model} return model with ${mc.volOfVol === null ? 'implied vol held' : 'a parallel lognormal implied-vol move'} is a modelling choice, not a venue rule [I]`);
   return { scenarios, kind: 'mc', description: desc, unverified, model: { underlyings, vols, correlation, volSource, correlationSource } };
 }
+
+/**
+ * Fails closed when a set has fewer scenarios than a `confidence` quantile needs (n < 1/(1 − α):
+ * the "quantile" would be the worst scenario, whatever α says). INVALID_INPUT naming the data:
+ * `params.history` (too-short history), `params.mc.paths` or `params.scenarios`.
+ */
+export function requireEnoughScenarios(set: ScenarioSet, confidence: number): void {
+  const need = Math.ceil(1 / (1 - confidence) - 1e-9);
+  const n = set.scenarios.length;
+  if (n >= need) return;
+  const field = set.kind === 'hs' || set.kind === 'fhs' ? 'params.history' : set.kind === 'mc' ? 'params.mc.paths' : 'params.scenarios';
+  const what = set.kind === 'hs' || set.kind === 'fhs' ? 'the history is too short' : 'too few scenarios';
+  throw new BallastError('INVALID_INPUT', `${what}: ${n} scenario(s) cannot resolve a ${+(100 * confidence).toFixed(6)}% quantile (need at least ${need})`, field, { scenarios: n, need });
+}

@@ -31,7 +31,7 @@ import type { MarginModel } from '../margin-model.ts';
 import { utilization, type AddOn, type MarginResult } from '../margin-result.ts';
 import { DEFAULT_MC, RISK_BASED_DEFAULTS, validateScenarioParams, type ProvidedScenarios, type ScenarioParams } from './params.ts';
 import { namedScenario, poolEquity, poolTail, poolUnderlyings, weightedPnl, worstOf, type NamedScenarioPnl, type PoolTail } from './risk-based.ts';
-import { priceSeriesOf, scenarioSet } from './scenario-source.ts';
+import { priceSeriesOf, requireEnoughScenarios, scenarioSet } from './scenario-source.ts';
 
 /** A hypothetical stress move applied to every underlying: spot and relative vol move. */
 export interface HypotheticalStress {
@@ -189,6 +189,7 @@ export function evaluateSpan2(portfolio: Portfolio, snapshot: MarketSnapshot, pa
     const positions = positionsIn(portfolio, ccy);
     const unds = poolUnderlyings(positions);
     const set = scenarioSet(params.var, snapshot, unds);
+    requireEnoughScenarios(set, params.var.confidence);
     const t = poolTail(positions, snapshot, set, params.var.confidence, params.var);
     const stress = stressScenarios(params, unds);
     const sBook = buildBook(positions, snapshot, stress.scenarios, { inverseOptionPnl: params.var.inverseOptionPnl });
