@@ -157,7 +157,16 @@ export function explainInfeasible(e: BallastError, problem: TradeProblem): Balla
     if (hi < b.min || lo > b.max) lines.push(`${b.row}: the ${b.underlying} ${b.greek} band ${want} is out of reach — the allowed trades move it only within ${reach} (now ${fmt(b.current)})`);
     else if (involved.has(b.row)) lines.push(`${b.row}: the ${b.underlying} ${b.greek} band ${want} conflicts with the other constraints listed (reachable alone: ${reach})`);
   }
-  const msg = lines.length > 0 ? `${lines.join('; ')}. ${e.message.replace(/^[^:]*: /, '')}` : e.message.replace(/^[^:]*: /, '');
+  const userRows = [...involved].filter((n) => isUserConstraint(n) && !/^(buy|sell)\[/.test(n));
+  const limited = new Set((details.bounds ?? []).flatMap((b) => {
+    const m = /^(?:buy|sell)\[(.*)\] ≤/.exec(b);
+    return m ? [m[1]!] : [];
+  }));
+  const parts: string[] = [];
+  if (userRows.length > 0) parts.push(userRows.join(', '));
+  if (limited.size > 0) parts.push(`the size limits of ${limited.size} instrument${limited.size === 1 ? '' : 's'}`);
+  const involvedText = parts.length > 0 ? `constraints involved: ${parts.join(' and ')}` : e.message.replace(/^[^:]*: /, '');
+  const msg = lines.length > 0 ? `${lines.join('; ')} (${involvedText})` : `no trade satisfies every constraint (${involvedText})`;
   return new BallastError('INFEASIBLE', msg, 'constraints', { ...details, bands: bands.map((b) => b.row) });
 }
 

@@ -290,6 +290,7 @@ export class LpSolver {
       constraints = Array.from(iis.rowIndex, (r) => model.constraintName(r));
       iis.colIndex.forEach((c, k) => {
         const { lb, ub } = model.variableBounds(c);
+        if (lb === -Infinity && ub === Infinity) return;
         const code = iis.colBound[k];
         // Lower bounds at 0 (non-negativity of buy/sell amounts) are noise in a message.
         if (code === 2 && lb === 0) return;
