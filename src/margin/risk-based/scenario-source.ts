@@ -240,3 +240,8 @@ export function requireEnoughScenarios(set: ScenarioSet, confidence: number): vo
   const what = set.kind === 'hs' || set.kind === 'fhs' ? 'the history is too short' : 'too few scenarios';
   throw new BallastError('INVALID_INPUT', `${what}: ${n} scenario(s) cannot resolve a ${+(100 * confidence).toFixed(6)}% quantile (need at least ${need})`, field, { scenarios: n, need });
 }
+
+/** Empties the Monte Carlo scenario memo (tests of determinism regenerate paths from scratch). */
+export function clearScenarioCache(): void {
+  cache.clear();
+}
