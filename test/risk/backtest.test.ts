@@ -128,7 +128,7 @@ describe('backtest on real BTC history (Coinbase daily, 2018-01 → 2019-09)', (
         expect(Number.isFinite(p.kupiec.lr) && p.kupiec.lr >= 0).toBe(true);
         expect(p.kupiec.pValue >= 0 && p.kupiec.pValue <= 1).toBe(true);
         expect(Number.isFinite(p.costOfMargin) && p.costOfMargin > 0).toBe(true);
-        lines.push(`${book.name.padEnd(15)} ${model.id.padEnd(17)} days ${r.days}  breaches ${String(p.breaches).padStart(3)} (expected ${p.kupiec.expectedBreaches.toFixed(1)})  LR ${p.kupiec.lr.toFixed(3).padStart(7)}  p ${p.kupiec.pValue.toFixed(4)}  avg margin ${p.averageMargin.toFixed(4)} BTC  cost ${(100 * p.costOfMargin).toFixed(2)} %`);
+        lines.push(`${(book.name ?? '').padEnd(15)} ${model.id.padEnd(17)} days ${r.days}  breaches ${String(p.breaches).padStart(3)} (expected ${p.kupiec.expectedBreaches.toFixed(1)})  LR ${p.kupiec.lr.toFixed(3).padStart(7)}  p ${p.kupiec.pValue.toFixed(4)}  avg margin ${p.averageMargin.toFixed(4)} BTC  cost ${(100 * p.costOfMargin).toFixed(2)} %`);
       });
     }
   }
