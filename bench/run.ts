@@ -4,7 +4,8 @@
  */
 import { runPricingBench } from './pricing.bench.ts';
 import { runMarginBench } from './margin.bench.ts';
+import { runRiskBench } from './risk.bench.ts';
 
-const benches: (() => Promise<void>)[] = [runPricingBench, runMarginBench];
+const benches: (() => Promise<void>)[] = [runPricingBench, runMarginBench, runRiskBench];
 
 for (const b of benches) await b();
