@@ -31,7 +31,7 @@ import { LpModel, type VarId } from './lp-model.ts';
 import { bindingReport, explainInfeasible, type BindingReport } from './outcome.ts';
 import { loadSolver, type LpSolver, type SolveOptions } from './solver.ts';
 import { buildTradeProblem, type EffectiveBand, type TradeConstraints } from './trade-problem.ts';
-import type { Universe } from './universe.ts';
+import { withHeldInstruments, type Universe } from './universe.ts';
 import { isBallastError } from '../core/errors.ts';
 
 /** Inputs of `addExpectedShortfall`. */
@@ -188,6 +188,7 @@ export interface EsHedgeResult {
   readonly scenarios: number;
   readonly before: { readonly valueAtRisk: number; readonly expectedShortfall: number; readonly worstLoss: number };
   readonly after: { readonly valueAtRisk: number; readonly expectedShortfall: number; readonly worstLoss: number };
+  /** ES of the LP's continuous trade (its objective without the cost term), USD. */
   readonly lpExpectedShortfall: number;
   readonly trades: readonly ExecutedTrade[];
   readonly costUsd: number;
@@ -204,7 +205,7 @@ export async function optimizeEsHedge(input: EsHedgeInput): Promise<EsHedgeResul
   const beta = checkBeta(input.beta ?? 0.99);
   const lambda = input.lambda ?? 1;
   const constraints = input.constraints ?? {};
-  const problem = buildTradeProblem(`ES hedge ${input.portfolio.name ?? 'book'}`, input.portfolio, input.snapshot, input.universe, constraints);
+  const problem = buildTradeProblem(`ES hedge ${input.portfolio.name ?? 'book'}`, input.portfolio, input.snapshot, withHeldInstruments(input.universe, input.portfolio, input.snapshot), constraints);
   const { model: lp, trades } = problem;
   const instruments = [...new Map([...input.portfolio.positions.map((p) => p.instrument), ...trades.map((t) => t.candidate.instrument)].map((i) => [i.symbol, i])).values()];
   const matrix = buildPnlMatrix(instruments, input.snapshot, input.scenarios);
@@ -249,7 +250,8 @@ export async function optimizeEsHedge(input: EsHedgeInput): Promise<EsHedgeResul
     const obj = m.expectedShortfall + lambda * ex.reduce((s, t) => s + t.costUsd, 0);
     if (m.expectedShortfall < before.expectedShortfall && obj < before.expectedShortfall && (!best || obj < best.obj)) best = { sizes: c.sizes, trades: ex, m, obj };
   }
-  const common = { beta, scenarios: S, before, lpExpectedShortfall: sol.objective, exposuresBefore: problem.exposuresBefore, bands: problem.bands, binding: bindingReport(sol, problem), lp: { variables: lp.numVariables, constraints: lp.numConstraints, nonzeros: lp.numNonzeros, method: sol.method, iterations: sol.iterations } };
+  const lpEs = es.terms.reduce((acc, [v, a]) => acc + a * sol.values[v]!, 0);
+  const common = { beta, scenarios: S, before, lpExpectedShortfall: lpEs, exposuresBefore: problem.exposuresBefore, bands: problem.bands, binding: bindingReport(sol, problem), lp: { variables: lp.numVariables, constraints: lp.numConstraints, nonzeros: lp.numNonzeros, method: sol.method, iterations: sol.iterations } };
   if (!best) return { ...common, status: 'no-improvement', reason: 'no rounding of the LP trade lowers ES net of λ·cost', after: before, trades: [], costUsd: 0, exposuresAfter: problem.exposuresBefore, portfolioAfter: input.portfolio };
   return { ...common, status: 'improved', after: best.m, trades: best.trades, costUsd: best.trades.reduce((s, t) => s + t.costUsd, 0), exposuresAfter: exposuresAfter(problem.exposuresBefore, trades, best.sizes), portfolioAfter: applyTrades(input.portfolio, best.trades) };
 }

@@ -2,7 +2,7 @@
  * From LP sizes to tradeable trades and the book after them:
  *
  * - `roundingCandidates`: the LP's continuous sizes rounded to lots (lots.ts) in a few ways:
- *   nearest, toward zero, and the whole trade scaled by ¾, ½, ¼ then rounded (a partial hedge
+ *   nearest, toward zero, away from zero, and the whole trade scaled by ¾, ½, ¼ then rounded (a partial hedge
  *   is sometimes all the exact model rewards, e.g. when the LP leaves out the delta shock).
  *   Each rounding that breaks a band, a size limit or the budget is repaired greedily one lot at
  *   a time (the move that most reduces the total violation), or dropped.
@@ -139,8 +139,8 @@ export function violations(trades: readonly TradeVar[], sizes: ArrayLike<number>
   return { total, broken };
 }
 
-/** Rounds `x` to whole lots of each candidate (`nearest` or `toward-zero`), clamped to its limits. */
-export function roundSizes(trades: readonly TradeVar[], x: ArrayLike<number>, mode: 'nearest' | 'toward-zero', scale = 1): Float64Array {
+/** Rounds `x` to whole lots of each candidate (`nearest`, `toward-zero` or `away-from-zero`), clamped to its limits. */
+export function roundSizes(trades: readonly TradeVar[], x: ArrayLike<number>, mode: 'nearest' | 'toward-zero' | 'away-from-zero', scale = 1): Float64Array {
   const out = new Float64Array(trades.length);
   trades.forEach((t, j) => {
     const v = x[j]! * scale;
@@ -151,7 +151,8 @@ export function roundSizes(trades: readonly TradeVar[], x: ArrayLike<number>, mo
       out[j] = -t.held;
       return;
     }
-    let n = mode === 'nearest' ? Math.round(Math.abs(v) / t.lot) : Math.floor(Math.abs(v) / t.lot + 1e-9);
+    const q = Math.abs(v) / t.lot;
+    let n = mode === 'nearest' ? Math.round(q) : mode === 'toward-zero' ? Math.floor(q + 1e-9) : Math.ceil(q - 1e-9);
     if (n * t.lot > lim * (1 + 1e-12)) n = Math.floor(lim / t.lot + 1e-9);
     out[j] = n === 0 ? 0 : Math.sign(v) * Number((n * t.lot).toPrecision(12));
   });
@@ -194,6 +195,7 @@ export function roundingCandidates(trades: readonly TradeVar[], x: ArrayLike<num
   const raw: [string, Float64Array][] = [
     ['nearest lots', roundSizes(trades, x, 'nearest')],
     ['lots toward zero', roundSizes(trades, x, 'toward-zero')],
+    ['lots away from zero', roundSizes(trades, x, 'away-from-zero')],
     ['¾ of the trade', roundSizes(trades, x, 'nearest', 0.75)],
     ['½ of the trade', roundSizes(trades, x, 'nearest', 0.5)],
     ['¼ of the trade', roundSizes(trades, x, 'nearest', 0.25)],

@@ -3,7 +3,8 @@
  *
  *   Σ_pool usd_pool · IM_pool(x)  +  λ · Σ_j (cost_buy_j·buy_j + cost_sell_j·sell_j)      (USD)
  *
- * subject to the user's constraints (trade-problem.ts: exposure bands or "keep exposures",
+ * (the book's own instruments are always candidates, priced like `listed` if the universe
+ * lacks them) subject to the user's constraints (trade-problem.ts: exposure bands or "keep exposures",
  * size limits, reduce-only, allowed instruments, premium budget). IM is the model's own
  * formula for Deribit PM, a scenario surrogate for every other model (margin-lp.ts). The LP's
  * trade is rounded to lots and re-margined with the exact model; the book is returned with
@@ -19,7 +20,7 @@ import { addMarginTerms, marginUsdObjective } from './margin-lp.ts';
 import { bindingReport, explainInfeasible, finalizeTrades, marginSummary, predictedMarginUsd, type TradeOutcome } from './outcome.ts';
 import { loadSolver, type LpSolver, type SolveOptions } from './solver.ts';
 import { buildTradeProblem, type TradeConstraints } from './trade-problem.ts';
-import type { Universe } from './universe.ts';
+import { withHeldInstruments, type Universe } from './universe.ts';
 
 /** Inputs of `optimizeHedge`. */
 export interface HedgeInput {
@@ -52,7 +53,8 @@ export async function optimizeHedge(input: HedgeInput): Promise<TradeOutcome> {
   const constraints = input.constraints ?? {};
   const solver = input.solver ?? (await loadSolver());
   const before = marginSummary(input.model, params, input.portfolio, input.snapshot);
-  const problem = buildTradeProblem(`hedge ${input.portfolio.name ?? 'book'} under ${input.model.id}`, input.portfolio, input.snapshot, input.universe, constraints);
+  const universe = withHeldInstruments(input.universe, input.portfolio, input.snapshot);
+  const problem = buildTradeProblem(`hedge ${input.portfolio.name ?? 'book'} under ${input.model.id}`, input.portfolio, input.snapshot, universe, constraints);
   const { model: lp, trades } = problem;
   const pools = addMarginTerms(lp, trades, input.portfolio, input.snapshot, input.model, params);
   const margin = marginUsdObjective(pools);
@@ -81,7 +83,7 @@ export async function optimizeHedge(input: HedgeInput): Promise<TradeOutcome> {
     status: fin.status,
     ...(fin.reason ? { reason: fin.reason } : {}),
     model: input.model.id,
-    universe: input.universe.source,
+    universe: universe.source,
     lambda,
     before,
     after: fin.after,

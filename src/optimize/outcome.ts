@@ -183,10 +183,14 @@ export interface FinalizeInput {
   readonly lambda: number;
   /** Extra acceptance test on the book after (e.g. cure: utilization ≤ target); returns a reason to reject. */
   readonly accept?: (after: MarginSummary, trades: readonly ExecutedTrade[]) => string | undefined;
-  /** Require IM after < IM before (default true: the hedge's fail-closed rule). */
-  readonly requireLowerMargin?: boolean;
-  /** Objective of a rounding (default IM + λ·cost, USD). */
-  readonly objective?: (after: MarginSummary, costUsd: number) => number;
+  /**
+   * What a rounding must improve on the book as it is: `margin` (default, the hedge's
+   * fail-closed rule: lower exact IM and lower IM + λ·cost), `objective` (lower `objective`),
+   * or `none` (only `accept` decides, e.g. a cure).
+   */
+  readonly require?: 'margin' | 'objective' | 'none';
+  /** Objective of a rounding (default IM + λ·cost, USD); lower is better. */
+  readonly objective?: (after: MarginSummary, costUsd: number, exposures: ExposureTable) => number;
 }
 
 /** Result of `finalizeTrades`. */
@@ -204,7 +208,7 @@ export interface Finalized {
 /** Rounds, re-margins exactly and picks (see module doc). */
 export function finalizeTrades(f: FinalizeInput): Finalized {
   const { problem, snapshot } = f;
-  const requireLower = f.requireLowerMargin ?? true;
+  const require = f.require ?? 'margin';
   const objective = f.objective ?? ((a: MarginSummary, cost: number) => a.initialMarginUsd + f.lambda * cost);
   const none: Finalized = { status: 'no-improvement', trades: [], after: f.before, portfolioAfter: f.portfolio, exposuresAfter: problem.exposuresBefore, tried: [] };
   const candidates = roundingCandidates(problem.trades, f.x, problem.bands, problem.exposuresBefore, f.constraints);
@@ -214,21 +218,22 @@ export function finalizeTrades(f: FinalizeInput): Finalized {
   }
   const tried: RoundingTry[] = [];
   let best: (Finalized & { obj: number }) | undefined;
-  const beforeObj = objective(f.before, 0);
+  const beforeObj = objective(f.before, 0, problem.exposuresBefore);
   const reasons: string[] = [];
   for (const c of candidates) {
     const trades = executeTrades(problem.trades, c.sizes, f.x);
     const after = applyTrades(f.portfolio, trades);
     const summary = marginSummary(f.model, f.params, after, snapshot);
     const cost = trades.reduce((s, t) => s + t.costUsd, 0);
-    const obj = objective(summary, cost);
+    const exposures = exposuresAfter(problem.exposuresBefore, problem.trades, c.sizes);
+    const obj = objective(summary, cost, exposures);
     let ok = true;
-    if (requireLower && !(summary.initialMarginUsd < f.before.initialMarginUsd * (1 - 1e-12) - 1e-9)) {
+    if (require === 'margin' && !(summary.initialMarginUsd < f.before.initialMarginUsd * (1 - 1e-12) - 1e-9)) {
       ok = false;
       reasons.push(`${c.label}: exact IM ${summary.initialMarginUsd.toFixed(2)} USD is not below ${f.before.initialMarginUsd.toFixed(2)}`);
-    } else if (requireLower && !(obj < beforeObj)) {
+    } else if (require !== 'none' && !(obj < beforeObj - 1e-9 * Math.max(1, Math.abs(beforeObj)))) {
       ok = false;
-      reasons.push(`${c.label}: saves ${(f.before.initialMarginUsd - summary.initialMarginUsd).toFixed(2)} USD of IM but costs λ·${cost.toFixed(2)} USD`);
+      reasons.push(require === 'margin' ? `${c.label}: saves ${(f.before.initialMarginUsd - summary.initialMarginUsd).toFixed(2)} USD of IM but costs λ·${cost.toFixed(2)} USD` : `${c.label}: objective ${obj.toFixed(2)} is not below ${beforeObj.toFixed(2)} (no trade)`);
     }
     const rejected = ok ? f.accept?.(summary, trades) : undefined;
     if (rejected) {
@@ -236,7 +241,7 @@ export function finalizeTrades(f: FinalizeInput): Finalized {
       reasons.push(`${c.label}: ${rejected}`);
     }
     tried.push({ label: c.label, initialMarginUsd: summary.initialMarginUsd, costUsd: cost, objectiveUsd: obj, accepted: ok });
-    if (ok && (!best || obj < best.obj)) best = { status: 'improved', trades, after: summary, portfolioAfter: after, exposuresAfter: exposuresAfter(problem.exposuresBefore, problem.trades, c.sizes), rounding: c.label, tried, obj };
+    if (ok && (!best || obj < best.obj)) best = { status: 'improved', trades, after: summary, portfolioAfter: after, exposuresAfter: exposures, rounding: c.label, tried, obj };
   }
   if (!best) return { ...none, tried, reason: `no rounding of the LP trade improves on the book under the exact model (${reasons.join('; ')})` };
   const { obj: _obj, ...rest } = best;
