@@ -75,7 +75,8 @@ describe('LP correctness on hand-solvable problems', () => {
 
   it('a short future hedged by a long future: the optimum is exactly the offsetting size', async () => {
     const p = portfolio([{ instrument: parseSymbol('BTC-25SEP26', 'deribit'), size: -1, entryPrice: 63000 }], [{ currency: 'BTC', amount: 1 }], 'short Sep future');
-    const r = await optimizeHedge({ portfolio: p, snapshot, model: pm, universe: { source: 'test', candidates: [free('BTC-25DEC26')] }, lambda: 0 });
+    // The held future itself is always a candidate; leave it out so the hedge must use the other one.
+    const r = await optimizeHedge({ portfolio: p, snapshot, model: pm, universe: { source: 'test', candidates: [free('BTC-25DEC26')] }, lambda: 0, constraints: { exclude: ['BTC-25SEP26'] } });
     expect(r.status).toBe('improved');
     expect(r.trades).toHaveLength(1);
     expect(r.trades[0]!.lpSize).toBeCloseTo(1, 9);
