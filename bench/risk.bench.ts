@@ -24,8 +24,12 @@ import { deribitPmModel } from '../src/margin/deribit-pm/deribit-pm.ts';
 import { portfolio, type Position } from '../src/risk/portfolio.ts';
 import { black76Price } from '../src/pricing/black76.ts';
 
-const file = fileURLToPath(new URL('../data/deribit-quantflow/deribit_btc.json.gz', import.meta.url));
-const historyFile = fileURLToPath(new URL('../data/crypto-ohlc/bitfinex_BTC_ETH_USD_d.csv', import.meta.url));
+const file = fileURLToPath(
+  new URL('../data/deribit-quantflow/deribit_btc.json.gz', import.meta.url),
+);
+const historyFile = fileURLToPath(
+  new URL('../data/crypto-ohlc/bitfinex_BTC_ETH_USD_d.csv', import.meta.url),
+);
 
 /** Best wall time in ms of `fn` over `rounds` runs after `warm` warm-up runs. */
 function best(fn: () => unknown, rounds = 3, warm = 1): number {
@@ -54,7 +58,16 @@ export async function runRiskBench(): Promise<void> {
   }
   const paths = 10000;
   const vol = atmImpliedVol(snapshot, 'BTC');
-  const mcOptions = { underlyings: ['BTC'], vols: [vol], correlation: [[1]], horizonDays: 1, paths, seed: 1, model: 'student-t' as const, degreesOfFreedom: 4 };
+  const mcOptions = {
+    underlyings: ['BTC'],
+    vols: [vol],
+    correlation: [[1]],
+    horizonDays: 1,
+    paths,
+    seed: 1,
+    model: 'student-t' as const,
+    degreesOfFreedom: 4,
+  };
   const scenariosMs = best(() => monteCarloScenarios(mcOptions));
   const scenarios = monteCarloScenarios(mcOptions);
   const matrixMs = best(() => buildPnlMatrix(chain, snapshot, scenarios), 2, 1);
@@ -64,7 +77,15 @@ export async function runRiskBench(): Promise<void> {
   const priceMs = best(
     () => {
       let s = 0;
-      for (let i = 0; i < n; i++) s += black76Price(i % 2 ? 'call' : 'put', F * (0.9 + (i % 21) * 0.01), 40000 + (i % 50) * 1000, 0.1 + (i % 7) * 0.05, 0.5 + (i % 5) * 0.05, 1);
+      for (let i = 0; i < n; i++)
+        s += black76Price(
+          i % 2 ? 'call' : 'put',
+          F * (0.9 + (i % 21) * 0.01),
+          40000 + (i % 50) * 1000,
+          0.1 + (i % 7) * 0.05,
+          0.5 + (i % 5) * 0.05,
+          1,
+        );
       return s;
     },
     2,
@@ -94,13 +115,36 @@ export async function runRiskBench(): Promise<void> {
     return s;
   });
   const esParams = { ...RISK_BASED_DEFAULTS, mc: { ...RISK_BASED_DEFAULTS.mc, paths } };
-  const fromScratchMs = best(() => {
-    for (const b of books.slice(0, 10)) esModel.evaluate(portfolio(b, [{ currency: 'BTC', amount: 10 }]), snapshot, esParams);
-  }, 2, 1) * 10;
+  const fromScratchMs =
+    best(
+      () => {
+        for (const b of books.slice(0, 10))
+          esModel.evaluate(portfolio(b, [{ currency: 'BTC', amount: 10 }]), snapshot, esParams);
+      },
+      2,
+      1,
+    ) * 10;
 
   // HS VaR of a 100-position options book over the whole bundled BTC history.
-  const { series } = parsePriceCsv(readFileSync(historyFile, 'utf8'), 'bitfinex_BTC_ETH_USD_d.csv', { symbol: 'BTC' });
-  const history = { series: [{ symbol: 'BTC', interval: series.interval, timesMs: Array.from(series.timesMs), closes: Array.from(series.closes) }], overlapping: true, window: null, lambda: null, source: 'bitfinex' };
+  const { series } = parsePriceCsv(
+    readFileSync(historyFile, 'utf8'),
+    'bitfinex_BTC_ETH_USD_d.csv',
+    { symbol: 'BTC' },
+  );
+  const history = {
+    series: [
+      {
+        symbol: 'BTC',
+        interval: series.interval,
+        timesMs: Array.from(series.timesMs),
+        closes: Array.from(series.closes),
+      },
+    ],
+    overlapping: true,
+    window: null,
+    lambda: null,
+    source: 'bitfinex',
+  };
   const positions: Position[] = [];
   for (let k = 0; positions.length < 100; k++) {
     const inst = options[(k * 37) % options.length]!;
@@ -115,11 +159,27 @@ export async function runRiskBench(): Promise<void> {
 
   const rows: [string, string, string][] = [
     [`MC scenarios: ${paths} Student-t paths (BTC, 1 day)`, `${scenariosMs.toFixed(1)} ms`, ''],
-    [`P&L matrix: ${chain.length} instruments × ${paths} MC scenarios`, `${matrixMs.toFixed(0)} ms`, `${(n / matrixMs / 1000).toFixed(2)} M revaluations/s; ${(matrixMs / priceMs).toFixed(2)}× the bare Black-76 baseline`],
+    [
+      `P&L matrix: ${chain.length} instruments × ${paths} MC scenarios`,
+      `${matrixMs.toFixed(0)} ms`,
+      `${(n / matrixMs / 1000).toFixed(2)} M revaluations/s; ${(matrixMs / priceMs).toFixed(2)}× the bare Black-76 baseline`,
+    ],
     [`baseline: ${n} bare Black-76 prices`, `${priceMs.toFixed(0)} ms`, '1.00×'],
-    ['ES 99 % of 100 accounts from that matrix', `${perAccountMs.toFixed(1)} ms`, `${(perAccountMs / 100).toFixed(3)} ms per account; ${(fromScratchMs / perAccountMs).toFixed(0)}× faster than margining each from scratch`],
-    ['es model on each of 100 accounts from scratch (10 timed, ×10)', `${fromScratchMs.toFixed(0)} ms`, '1.00×'],
-    [`var (hs, ${nHs} daily scenarios), 100-position options book`, `${hsMs.toFixed(1)} ms`, `${((100 * nHs) / hsMs / 1000).toFixed(2)} M revaluations/s; ${(hsMs / pmMs).toFixed(2)}× deribit-pm on the same book`],
+    [
+      'ES 99 % of 100 accounts from that matrix',
+      `${perAccountMs.toFixed(1)} ms`,
+      `${(perAccountMs / 100).toFixed(3)} ms per account; ${(fromScratchMs / perAccountMs).toFixed(0)}× faster than margining each from scratch`,
+    ],
+    [
+      'es model on each of 100 accounts from scratch (10 timed, ×10)',
+      `${fromScratchMs.toFixed(0)} ms`,
+      '1.00×',
+    ],
+    [
+      `var (hs, ${nHs} daily scenarios), 100-position options book`,
+      `${hsMs.toFixed(1)} ms`,
+      `${((100 * nHs) / hsMs / 1000).toFixed(2)} M revaluations/s; ${(hsMs / pmMs).toFixed(2)}× deribit-pm on the same book`,
+    ],
     ['baseline: deribit-pm margin, same book (35 cells)', `${pmMs.toFixed(2)} ms`, '1.00×'],
   ];
   const w0 = Math.max(...rows.map((r) => r[0].length));

@@ -61,10 +61,24 @@ export interface ContagionReport {
 }
 
 /** Multipliers of every underlying in `risk` for a shock `shock` to `underlying` (module doc). */
-export function contagionMoves(risk: MarketRiskModel, underlying: string, shock: number): ContagionMove[] {
+export function contagionMoves(
+  risk: MarketRiskModel,
+  underlying: string,
+  shock: number,
+): ContagionMove[] {
   const i = risk.underlyings.indexOf(underlying);
-  if (i < 0) throw new BallastError('INVALID_INPUT', `no vol for ${underlying} in the risk model`, 'underlying');
-  if (!(Number.isFinite(shock) && shock > -1)) throw new BallastError('INVALID_INPUT', `must be a simple return > −1 (−0.2 = −20 %), got ${shock}`, 'shock');
+  if (i < 0)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `no vol for ${underlying} in the risk model`,
+      'underlying',
+    );
+  if (!(Number.isFinite(shock) && shock > -1))
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be a simple return > −1 (−0.2 = −20 %), got ${shock}`,
+      'shock',
+    );
   const x = Math.log1p(shock);
   const si = risk.vols[i]!;
   return risk.underlyings.map((u, j) => {
@@ -74,16 +88,37 @@ export function contagionMoves(risk: MarketRiskModel, underlying: string, shock:
 }
 
 /** Margin and health before and after a correlated shock (module doc). */
-export function contagion<P>(portfolio: Portfolio, snapshot: MarketSnapshot, options: ContagionOptions<P>): ContagionReport {
+export function contagion<P>(
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  options: ContagionOptions<P>,
+): ContagionReport {
   const { model, params } = options;
-  if (!snapshot.underlyings[options.underlying]) throw new BallastError('INVALID_INPUT', `the market snapshot has no data for ${options.underlying}`, 'underlying');
-  const names = [...new Set([options.underlying, ...portfolio.positions.map((p) => p.instrument.underlying), ...portfolio.balances.map((b) => b.currency)])].filter((u) => snapshot.underlyings[u] !== undefined);
+  if (!snapshot.underlyings[options.underlying])
+    throw new BallastError(
+      'INVALID_INPUT',
+      `the market snapshot has no data for ${options.underlying}`,
+      'underlying',
+    );
+  const names = [
+    ...new Set([
+      options.underlying,
+      ...portfolio.positions.map((p) => p.instrument.underlying),
+      ...portfolio.balances.map((b) => b.currency),
+    ]),
+  ].filter((u) => snapshot.underlyings[u] !== undefined);
   const risk = options.riskModel ?? snapshotRiskModel(snapshot, names);
-  const moves = contagionMoves(risk, options.underlying, options.shock).filter((m) => snapshot.underlyings[m.underlying] !== undefined);
+  const moves = contagionMoves(risk, options.underlying, options.shock).filter(
+    (m) => snapshot.underlyings[m.underlying] !== undefined,
+  );
   const mult = Object.fromEntries(moves.map((m) => [m.underlying, 1 + m.move]));
   const beforeResults = model.evaluate(portfolio, snapshot, params);
   const moved = scaleSnapshot(snapshot, mult);
-  const results = model.evaluate(portfolioAfterMove(portfolio, mult, options.inverseSize ?? 'usd-notional'), moved, params);
+  const results = model.evaluate(
+    portfolioAfterMove(portfolio, mult, options.inverseSize ?? 'usd-notional'),
+    moved,
+    params,
+  );
   const before = accountHealth(beforeResults, snapshot, options.thresholds);
   const after = accountHealth(results, moved, options.thresholds);
   return {

@@ -66,44 +66,144 @@ export interface HealthThresholds {
 export const HEALTH_THRESHOLDS: Readonly<Record<string, HealthThresholds>> = {
   deribit: {
     venue: 'deribit',
-    marginCall: [{ metric: 'imUtilization', op: '>=', value: 0.8, source: '[G] early warning of ours; Deribit publishes no margin-call band' }],
-    reduceOnly: [{ metric: 'imUtilization', op: '>', value: 1, source: '[V deribit-pm.md §12] IM > equity: new risk refused' }],
-    liquidation: [{ metric: 'mmUtilization', op: '>', value: 1, source: '[V deribit-standard.md §1, deribit-pm.md §12] equity < MM: incremental liquidation' }],
-    unverified: ['health-margin-call: Deribit margin-call band at IM utilization ≥ 80 % is our early warning, not a venue rule [G]'],
+    marginCall: [
+      {
+        metric: 'imUtilization',
+        op: '>=',
+        value: 0.8,
+        source: '[G] early warning of ours; Deribit publishes no margin-call band',
+      },
+    ],
+    reduceOnly: [
+      {
+        metric: 'imUtilization',
+        op: '>',
+        value: 1,
+        source: '[V deribit-pm.md §12] IM > equity: new risk refused',
+      },
+    ],
+    liquidation: [
+      {
+        metric: 'mmUtilization',
+        op: '>',
+        value: 1,
+        source:
+          '[V deribit-standard.md §1, deribit-pm.md §12] equity < MM: incremental liquidation',
+      },
+    ],
+    unverified: [
+      'health-margin-call: Deribit margin-call band at IM utilization ≥ 80 % is our early warning, not a venue rule [G]',
+    ],
   },
   okx: {
     venue: 'okx',
-    marginCall: [{ metric: 'equityToMm', op: '<=', value: 3, source: '[G] warning at margin ratio ≤ 300 %' }],
-    reduceOnly: [{ metric: 'imUtilization', op: '>', value: 1, source: '[I] IMR > adjusted equity: no new risk' }],
-    liquidation: [{ metric: 'equityToMm', op: '<=', value: 1, source: '[I okx-pm.md §1] margin ratio ≤ 100 % (liquidation cost [G] left out)' }],
+    marginCall: [
+      { metric: 'equityToMm', op: '<=', value: 3, source: '[G] warning at margin ratio ≤ 300 %' },
+    ],
+    reduceOnly: [
+      {
+        metric: 'imUtilization',
+        op: '>',
+        value: 1,
+        source: '[I] IMR > adjusted equity: no new risk',
+      },
+    ],
+    liquidation: [
+      {
+        metric: 'equityToMm',
+        op: '<=',
+        value: 1,
+        source: '[I okx-pm.md §1] margin ratio ≤ 100 % (liquidation cost [G] left out)',
+      },
+    ],
     unverified: [
-      'health-okx-liquidation-cost: OKX margin ratio = adjEq / (MMR + liquidation cost); the cost term is undocumented [G] and left out, so the liquidation point here is later than OKX\'s',
+      "health-okx-liquidation-cost: OKX margin ratio = adjEq / (MMR + liquidation cost); the cost term is undocumented [G] and left out, so the liquidation point here is later than OKX's",
       'health-okx-bands: OKX margin-call (300 %) and reduce-only (IMR > equity) bands are our reading [G/I]',
     ],
   },
   binance: {
     venue: 'binance',
-    marginCall: [{ metric: 'equityToMm', op: '<=', value: 1.5, source: '[V binance-bybit.md §A.2] uniMMR 120–150 %: reminder' }],
-    reduceOnly: [{ metric: 'equityToMm', op: '<=', value: 1.2, source: '[V binance-bybit.md §A.2] uniMMR 105–120 %: reduce-only' }],
-    liquidation: [{ metric: 'equityToMm', op: '<=', value: 1.05, source: '[V binance-bybit.md §A.2] uniMMR ≤ 105 %: liquidation' }],
+    marginCall: [
+      {
+        metric: 'equityToMm',
+        op: '<=',
+        value: 1.5,
+        source: '[V binance-bybit.md §A.2] uniMMR 120–150 %: reminder',
+      },
+    ],
+    reduceOnly: [
+      {
+        metric: 'equityToMm',
+        op: '<=',
+        value: 1.2,
+        source: '[V binance-bybit.md §A.2] uniMMR 105–120 %: reduce-only',
+      },
+    ],
+    liquidation: [
+      {
+        metric: 'equityToMm',
+        op: '<=',
+        value: 1.05,
+        source: '[V binance-bybit.md §A.2] uniMMR ≤ 105 %: liquidation',
+      },
+    ],
     unverified: [],
   },
   derive: {
     venue: 'derive',
-    marginCall: [{ metric: 'imUtilization', op: '>=', value: 0.8, source: '[G] early warning of ours' }],
-    reduceOnly: [{ metric: 'imUtilization', op: '>', value: 1, source: '[V derive-pm2.md §10] IM check fails: no new risk' }],
-    liquidation: [{ metric: 'mmUtilization', op: '>', value: 1, source: '[V derive-pm2.md §10] MM < 0 (equity below the MM requirement): liquidatable' }],
-    unverified: ['health-margin-call: Derive margin-call band at IM utilization ≥ 80 % is our early warning [G]'],
+    marginCall: [
+      { metric: 'imUtilization', op: '>=', value: 0.8, source: '[G] early warning of ours' },
+    ],
+    reduceOnly: [
+      {
+        metric: 'imUtilization',
+        op: '>',
+        value: 1,
+        source: '[V derive-pm2.md §10] IM check fails: no new risk',
+      },
+    ],
+    liquidation: [
+      {
+        metric: 'mmUtilization',
+        op: '>',
+        value: 1,
+        source: '[V derive-pm2.md §10] MM < 0 (equity below the MM requirement): liquidatable',
+      },
+    ],
+    unverified: [
+      'health-margin-call: Derive margin-call band at IM utilization ≥ 80 % is our early warning [G]',
+    ],
   },
   clearing: {
     venue: 'clearing',
-    marginCall: [{ metric: 'imUtilization', op: '>', value: 1, source: '[I span-tims.md] equity below the requirement: margin call' }],
-    reduceOnly: [{ metric: 'mmUtilization', op: '>', value: 1, source: '[I] below the maintenance level: no new risk' }],
+    marginCall: [
+      {
+        metric: 'imUtilization',
+        op: '>',
+        value: 1,
+        source: '[I span-tims.md] equity below the requirement: margin call',
+      },
+    ],
+    reduceOnly: [
+      {
+        metric: 'mmUtilization',
+        op: '>',
+        value: 1,
+        source: '[I] below the maintenance level: no new risk',
+      },
+    ],
     liquidation: [
-      { metric: 'mmUtilization', op: '>=', value: 2, source: '[G] equity at or below 50 % of MM: default management' },
+      {
+        metric: 'mmUtilization',
+        op: '>=',
+        value: 2,
+        source: '[G] equity at or below 50 % of MM: default management',
+      },
       { metric: 'equity', op: '<=', value: 0, source: '[G] equity exhausted' },
     ],
-    unverified: ['health-clearing: clearing-model states (call below IM, reduce-only below MM, liquidation at 50 % of MM or equity ≤ 0) are our reading, not a venue rule [I/G]'],
+    unverified: [
+      'health-clearing: clearing-model states (call below IM, reduce-only below MM, liquidation at 50 % of MM or equity ≤ 0) are our reading, not a venue rule [I/G]',
+    ],
   },
 };
 
@@ -133,12 +233,24 @@ export function thresholdsForModel(modelId: string): HealthThresholds {
 export function validateThresholds(t: HealthThresholds, field = 'thresholds'): HealthThresholds {
   for (const state of ['marginCall', 'reduceOnly', 'liquidation'] as const) {
     const rules = t[state];
-    if (!Array.isArray(rules)) throw new BallastError('INVALID_INPUT', 'must be a list of rules', `${field}.${state}`);
+    if (!Array.isArray(rules))
+      throw new BallastError('INVALID_INPUT', 'must be a list of rules', `${field}.${state}`);
     rules.forEach((r, i) => {
       const f = `${field}.${state}[${i}]`;
-      if (!['imUtilization', 'mmUtilization', 'equityToMm', 'equity'].includes(r.metric)) throw new BallastError('INVALID_INPUT', `unknown metric ${String(r.metric)}`, `${f}.metric`);
-      if (!['>', '>=', '<', '<='].includes(r.op)) throw new BallastError('INVALID_INPUT', `unknown operator ${String(r.op)}`, `${f}.op`);
-      if (typeof r.value !== 'number' || Number.isNaN(r.value)) throw new BallastError('INVALID_INPUT', `must be a number, got ${String(r.value)}`, `${f}.value`);
+      if (!['imUtilization', 'mmUtilization', 'equityToMm', 'equity'].includes(r.metric))
+        throw new BallastError(
+          'INVALID_INPUT',
+          `unknown metric ${String(r.metric)}`,
+          `${f}.metric`,
+        );
+      if (!['>', '>=', '<', '<='].includes(r.op))
+        throw new BallastError('INVALID_INPUT', `unknown operator ${String(r.op)}`, `${f}.op`);
+      if (typeof r.value !== 'number' || Number.isNaN(r.value))
+        throw new BallastError(
+          'INVALID_INPUT',
+          `must be a number, got ${String(r.value)}`,
+          `${f}.value`,
+        );
     });
   }
   return t;
@@ -159,12 +271,17 @@ export interface HealthMetrics {
 }
 
 /** Metrics of (equity, IM, MM). */
-export function healthMetrics(equity: number, initialMargin: number, maintenanceMargin: number): HealthMetrics {
+export function healthMetrics(
+  equity: number,
+  initialMargin: number,
+  maintenanceMargin: number,
+): HealthMetrics {
   return {
     equity,
     imUtilization: ratioToEquity(initialMargin, equity),
     mmUtilization: ratioToEquity(maintenanceMargin, equity),
-    equityToMm: maintenanceMargin > 0 ? equity / maintenanceMargin : equity >= 0 ? Infinity : -Infinity,
+    equityToMm:
+      maintenanceMargin > 0 ? equity / maintenanceMargin : equity >= 0 ? Infinity : -Infinity,
   };
 }
 
@@ -183,7 +300,10 @@ function holds(r: HealthRule, m: HealthMetrics): boolean {
 }
 
 /** The state of `metrics` under `t` and the rule that set it (undefined when healthy). */
-export function healthState(metrics: HealthMetrics, t: HealthThresholds): { state: HealthState; rule: HealthRule | undefined } {
+export function healthState(
+  metrics: HealthMetrics,
+  t: HealthThresholds,
+): { state: HealthState; rule: HealthRule | undefined } {
   for (const [state, rules] of [
     ['liquidation', t.liquidation],
     ['reduce-only', t.reduceOnly],
@@ -233,7 +353,11 @@ export function severity(s: HealthState): number {
 }
 
 /** Health of one pool result under `t`. */
-export function poolHealth(r: MarginResult, t: HealthThresholds, snapshot: MarketSnapshot): PoolHealth {
+export function poolHealth(
+  r: MarginResult,
+  t: HealthThresholds,
+  snapshot: MarketSnapshot,
+): PoolHealth {
   const m = healthMetrics(r.equity, r.initialMargin, r.maintenanceMargin);
   const { state, rule } = healthState(m, t);
   return {
@@ -254,8 +378,17 @@ export function poolHealth(r: MarginResult, t: HealthThresholds, snapshot: Marke
  * Health of an account from one model's per-pool results. `thresholds` default to the model's
  * venue (`MODEL_VENUE`). The account state is the most severe pool state.
  */
-export function accountHealth(results: readonly MarginResult[], snapshot: MarketSnapshot, thresholds?: HealthThresholds): AccountHealth {
-  if (results.length === 0) throw new BallastError('INVALID_INPUT', 'no margin results: the portfolio has no positions', 'portfolio');
+export function accountHealth(
+  results: readonly MarginResult[],
+  snapshot: MarketSnapshot,
+  thresholds?: HealthThresholds,
+): AccountHealth {
+  if (results.length === 0)
+    throw new BallastError(
+      'INVALID_INPUT',
+      'no margin results: the portfolio has no positions',
+      'portfolio',
+    );
   const model = results[0]!.model;
   const t = validateThresholds(thresholds ?? thresholdsForModel(model));
   const pools = results.map((r) => poolHealth(r, t, snapshot));
@@ -269,5 +402,15 @@ export function accountHealth(results: readonly MarginResult[], snapshot: Market
     im += p.initialMargin * p.usdPrice;
     mm += p.maintenanceMargin * p.usdPrice;
   }
-  return { model, venue: t.venue, pools, state, equityUsd: eq, initialMarginUsd: im, maintenanceMarginUsd: mm, freeCollateralUsd: eq - im, unverified: t.unverified };
+  return {
+    model,
+    venue: t.venue,
+    pools,
+    state,
+    equityUsd: eq,
+    initialMarginUsd: im,
+    maintenanceMarginUsd: mm,
+    freeCollateralUsd: eq - im,
+    unverified: t.unverified,
+  };
 }

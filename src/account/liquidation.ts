@@ -35,7 +35,11 @@ import { isOptionLike } from '../instruments/instrument.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { MarginModel } from '../margin/margin-model.ts';
 import type { MarginResult } from '../margin/margin-result.ts';
-import { covarianceOf, snapshotRiskModel, type MarketRiskModel } from '../margin/risk-based/market-vols.ts';
+import {
+  covarianceOf,
+  snapshotRiskModel,
+  type MarketRiskModel,
+} from '../margin/risk-based/market-vols.ts';
 import type { Portfolio } from '../risk/portfolio.ts';
 import { scaleSnapshot } from '../risk/scaled-snapshot.ts';
 
@@ -141,34 +145,59 @@ export interface LiquidationReport {
  * The book as held after the underlyings move by `multipliers` (module doc, "Sizes"): inverse
  * futures/perps keep their USD face under `usd-notional`.
  */
-export function portfolioAfterMove(p: Portfolio, multipliers: Readonly<Record<string, number>>, convention: InverseSizeConvention): Portfolio {
+export function portfolioAfterMove(
+  p: Portfolio,
+  multipliers: Readonly<Record<string, number>>,
+  convention: InverseSizeConvention,
+): Portfolio {
   if (convention === 'coin') return p;
   return {
     ...p,
     positions: p.positions.map((x) => {
       const inst = x.instrument;
       const m = multipliers[inst.underlying];
-      if (m === undefined || m === 1 || inst.settlement !== 'inverse' || isOptionLike(inst) || inst.kind === 'spot') return x;
+      if (
+        m === undefined ||
+        m === 1 ||
+        inst.settlement !== 'inverse' ||
+        isOptionLike(inst) ||
+        inst.kind === 'spot'
+      )
+        return x;
       return { ...x, size: x.size / m };
     }),
   };
 }
 
-const UP_GRID = [1.005, 1.01, 1.02, 1.035, 1.05, 1.075, 1.1, 1.15, 1.2, 1.3, 1.4, 1.5, 1.75, 2, 2.5, 3, 4, 5, 7, 10, 20, 50, 100];
-const DOWN_GRID = [0.995, 0.99, 0.98, 0.965, 0.95, 0.925, 0.9, 0.85, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.15, 0.1, 0.05, 0.02, 0.01, 0.005, 0.001];
-const SIGMA_GRID = [0.1, 0.25, 0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 75, 100, 150, 200];
+const UP_GRID = [
+  1.005, 1.01, 1.02, 1.035, 1.05, 1.075, 1.1, 1.15, 1.2, 1.3, 1.4, 1.5, 1.75, 2, 2.5, 3, 4, 5, 7,
+  10, 20, 50, 100,
+];
+const DOWN_GRID = [
+  0.995, 0.99, 0.98, 0.965, 0.95, 0.925, 0.9, 0.85, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.15, 0.1,
+  0.05, 0.02, 0.01, 0.005, 0.001,
+];
+const SIGMA_GRID = [
+  0.1, 0.25, 0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 75, 100, 150, 200,
+];
 
 /** Underlyings of a pool's positions, plus coin balances of a USD (cross) pool, that the snapshot has. */
 function poolUnderlyings(p: Portfolio, pool: MarginResult, snapshot: MarketSnapshot): string[] {
   const set = new Set<string>();
   const cross = !p.positions.some((x) => x.instrument.settlementCurrency === pool.currency);
-  for (const x of p.positions) if (cross || x.instrument.settlementCurrency === pool.currency) set.add(x.instrument.underlying);
+  for (const x of p.positions)
+    if (cross || x.instrument.settlementCurrency === pool.currency)
+      set.add(x.instrument.underlying);
   if (cross) for (const b of p.balances) if (snapshot.underlyings[b.currency]) set.add(b.currency);
   return [...set].filter((u) => snapshot.underlyings[u] !== undefined).sort();
 }
 
 /** Finds the first sign change of `g` along `steps` (g(0) > 0), then the root by Brent. */
-function searchRoot(g: (x: number) => number, steps: readonly number[], tol: number): { x: number | undefined; searchedTo: number; note?: string } {
+function searchRoot(
+  g: (x: number) => number,
+  steps: readonly number[],
+  tol: number,
+): { x: number | undefined; searchedTo: number; note?: string } {
   let prev = 0;
   let reached = 0;
   for (const s of steps) {
@@ -177,9 +206,14 @@ function searchRoot(g: (x: number) => number, steps: readonly number[], tol: num
       v = g(s);
     } catch (e) {
       if (!(e instanceof BallastError)) throw e;
-      return { x: undefined, searchedTo: reached, note: `the model could not margin the book beyond this move: ${e.code}: ${e.message}` };
+      return {
+        x: undefined,
+        searchedTo: reached,
+        note: `the model could not margin the book beyond this move: ${e.code}: ${e.message}`,
+      };
     }
-    if (!Number.isFinite(v)) return { x: undefined, searchedTo: reached, note: `equity − MM is ${v} beyond this move` };
+    if (!Number.isFinite(v))
+      return { x: undefined, searchedTo: reached, note: `equity − MM is ${v} beyond this move` };
     if (v <= 0) {
       if (v === 0) return { x: s, searchedTo: s };
       return { x: brent(g, prev, s, { xTol: tol, maxIter: 500 }), searchedTo: s };
@@ -194,10 +228,15 @@ function searchRoot(g: (x: number) => number, steps: readonly number[], tol: num
  * Largest eigenpair of a symmetric covariance: `d = √λ₁·v₁` with Σd > 0 (ties: first non-zero
  * component > 0) and the share λ₁/trace.
  */
-export function firstPrincipalDirection(cov: readonly (readonly number[])[]): { direction: number[]; explained: number } {
+export function firstPrincipalDirection(cov: readonly (readonly number[])[]): {
+  direction: number[];
+  explained: number;
+} {
   const n = cov.length;
   if (n === 1) return { direction: [Math.sqrt(cov[0]![0]!)], explained: 1 };
-  const e = new EigenvalueDecomposition(new Matrix(cov.map((r) => [...r])), { assumeSymmetric: true });
+  const e = new EigenvalueDecomposition(new Matrix(cov.map((r) => [...r])), {
+    assumeSymmetric: true,
+  });
   const values = e.realEigenvalues;
   let k = 0;
   for (let i = 1; i < n; i++) if (values[i]! > values[k]!) k = i;
@@ -208,31 +247,50 @@ export function firstPrincipalDirection(cov: readonly (readonly number[])[]): { 
   const sign = Math.abs(sum) > 1e-12 ? Math.sign(sum) : Math.sign(firstNonZero);
   let trace = 0;
   for (let i = 0; i < n; i++) trace += cov[i]![i]!;
-  return { direction: v.map((x) => sign * x * Math.sqrt(lambda)), explained: trace > 0 ? lambda / trace : 1 };
+  return {
+    direction: v.map((x) => sign * x * Math.sqrt(lambda)),
+    explained: trace > 0 ? lambda / trace : 1,
+  };
 }
 
 /**
  * Liquidation distances of every pool of `portfolio` under `options.model` (module doc): per
  * underlying up and down, and the joint first-principal-component move.
  */
-export function liquidationDistances<P>(portfolio: Portfolio, snapshot: MarketSnapshot, options: LiquidationOptions<P>): LiquidationReport {
+export function liquidationDistances<P>(
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  options: LiquidationOptions<P>,
+): LiquidationReport {
   const { model, params } = options;
   const convention = options.inverseSize ?? 'usd-notional';
   const h = options.sigmaHorizonDays ?? 1;
   const maxM = options.maxMultiplier ?? 10;
   const minM = options.minMultiplier ?? 0.01;
   const tol = options.tolerance ?? 1e-13;
-  if (!(h > 0)) throw new BallastError('INVALID_INPUT', `must be > 0, got ${h}`, 'sigmaHorizonDays');
-  if (!(maxM > 1 && minM > 0 && minM < 1)) throw new BallastError('INVALID_INPUT', `need maxMultiplier > 1 and 0 < minMultiplier < 1, got ${maxM} and ${minM}`, 'multipliers');
+  if (!(h > 0))
+    throw new BallastError('INVALID_INPUT', `must be > 0, got ${h}`, 'sigmaHorizonDays');
+  if (!(maxM > 1 && minM > 0 && minM < 1))
+    throw new BallastError(
+      'INVALID_INPUT',
+      `need maxMultiplier > 1 and 0 < minMultiplier < 1, got ${maxM} and ${minM}`,
+      'multipliers',
+    );
   const warnings: string[] = [];
   let evaluations = 0;
 
   const evalAt = (multipliers: Readonly<Record<string, number>>): MarginResult[] => {
     evaluations++;
-    return model.evaluate(portfolioAfterMove(portfolio, multipliers, convention), scaleSnapshot(snapshot, multipliers), params);
+    return model.evaluate(
+      portfolioAfterMove(portfolio, multipliers, convention),
+      scaleSnapshot(snapshot, multipliers),
+      params,
+    );
   };
   const base = evalAt({});
-  const allUnderlyings = [...new Set(base.flatMap((r) => poolUnderlyings(portfolio, r, snapshot)))].sort();
+  const allUnderlyings = [
+    ...new Set(base.flatMap((r) => poolUnderlyings(portfolio, r, snapshot))),
+  ].sort();
 
   let risk: MarketRiskModel | undefined = options.riskModel;
   if (!risk && allUnderlyings.length > 0) {
@@ -249,9 +307,16 @@ export function liquidationDistances<P>(portfolio: Portfolio, snapshot: MarketSn
   };
 
   const pools = base.map((pool): PoolLiquidation => {
-    const g = (multipliers: Readonly<Record<string, number>>): { value: number; r: MarginResult } => {
+    const g = (
+      multipliers: Readonly<Record<string, number>>,
+    ): { value: number; r: MarginResult } => {
       const r = evalAt(multipliers).find((x) => x.currency === pool.currency);
-      if (!r) throw new BallastError('INVALID_INPUT', `pool ${pool.currency} disappeared after the move`, 'pool');
+      if (!r)
+        throw new BallastError(
+          'INVALID_INPUT',
+          `pool ${pool.currency} disappeared after the move`,
+          'pool',
+        );
       return { value: r.equity - r.maintenanceMargin, r };
     };
     const already = !(pool.equity - pool.maintenanceMargin > 0);
@@ -262,19 +327,57 @@ export function liquidationDistances<P>(portfolio: Portfolio, snapshot: MarketSn
       const sigma = sigmaOf(u);
       const scale = sigma === undefined ? undefined : sigma * Math.sqrt(h / 365);
       if (already) {
-        return { direction, multiplier: 1, price: index, distancePct: 0, distanceSigma: 0, equity: pool.equity, maintenanceMargin: pool.maintenanceMargin, searchedTo: 1 };
+        return {
+          direction,
+          multiplier: 1,
+          price: index,
+          distancePct: 0,
+          distanceSigma: 0,
+          equity: pool.equity,
+          maintenanceMargin: pool.maintenanceMargin,
+          searchedTo: 1,
+        };
       }
-      const grid = (direction === 'up' ? UP_GRID.filter((m) => m < maxM).concat([maxM]) : DOWN_GRID.filter((m) => m > minM).concat([minM])).map(Math.log);
+      const grid = (
+        direction === 'up'
+          ? UP_GRID.filter((m) => m < maxM).concat([maxM])
+          : DOWN_GRID.filter((m) => m > minM).concat([minM])
+      ).map(Math.log);
       const res = searchRoot((x) => g({ [u]: Math.exp(x) }).value, grid, tol);
       if (res.x === undefined) {
-        return { direction, multiplier: undefined, price: undefined, distancePct: undefined, distanceSigma: undefined, equity: undefined, maintenanceMargin: undefined, searchedTo: Math.exp(res.searchedTo), ...(res.note ? { note: res.note } : {}) };
+        return {
+          direction,
+          multiplier: undefined,
+          price: undefined,
+          distancePct: undefined,
+          distanceSigma: undefined,
+          equity: undefined,
+          maintenanceMargin: undefined,
+          searchedTo: Math.exp(res.searchedTo),
+          ...(res.note ? { note: res.note } : {}),
+        };
       }
       const m = Math.exp(res.x);
       const at = g({ [u]: m }).r;
-      return { direction, multiplier: m, price: index * m, distancePct: m - 1, distanceSigma: scale === undefined ? undefined : res.x / scale, equity: at.equity, maintenanceMargin: at.maintenanceMargin, searchedTo: Math.exp(res.searchedTo) };
+      return {
+        direction,
+        multiplier: m,
+        price: index * m,
+        distancePct: m - 1,
+        distanceSigma: scale === undefined ? undefined : res.x / scale,
+        equity: at.equity,
+        maintenanceMargin: at.maintenanceMargin,
+        searchedTo: Math.exp(res.searchedTo),
+      };
     };
 
-    const underlyings = unds.map((u): UnderlyingLiquidation => ({ underlying: u, index: snapshot.underlyings[u]!.index, sigmaAnnual: sigmaOf(u), up: side(u, 'up'), down: side(u, 'down') }));
+    const underlyings = unds.map((u): UnderlyingLiquidation => ({
+      underlying: u,
+      index: snapshot.underlyings[u]!.index,
+      sigmaAnnual: sigmaOf(u),
+      up: side(u, 'up'),
+      down: side(u, 'down'),
+    }));
 
     let joint: JointLiquidation | undefined;
     if ((options.joint ?? true) && risk && unds.length > 0) {
@@ -283,24 +386,69 @@ export function liquidationDistances<P>(portfolio: Portfolio, snapshot: MarketSn
         const cov = covarianceOf(risk, h);
         const sub = idx.map((i) => idx.map((j) => cov[i]![j]!));
         const { direction: d, explained } = firstPrincipalDirection(sub);
-        const movesAt = (t: number): Record<string, number> => Object.fromEntries(unds.map((u, k) => [u, Math.exp(t * d[k]!)]));
+        const movesAt = (t: number): Record<string, number> =>
+          Object.fromEntries(unds.map((u, k) => [u, Math.exp(t * d[k]!)]));
         const jointSide = (dir: 'up' | 'down'): JointPoint => {
-          if (already) return { direction: dir, sigmas: 0, moves: Object.fromEntries(unds.map((u) => [u, 0])), equity: pool.equity, maintenanceMargin: pool.maintenanceMargin };
+          if (already)
+            return {
+              direction: dir,
+              sigmas: 0,
+              moves: Object.fromEntries(unds.map((u) => [u, 0])),
+              equity: pool.equity,
+              maintenanceMargin: pool.maintenanceMargin,
+            };
           const sgn = dir === 'up' ? 1 : -1;
           const dmax = Math.max(...d.map(Math.abs));
           const tMax = dmax > 0 ? Math.min(Math.log(maxM), -Math.log(minM)) / dmax : 0;
-          const steps = SIGMA_GRID.filter((t) => t < tMax).concat([tMax]).map((t) => sgn * t);
+          const steps = SIGMA_GRID.filter((t) => t < tMax)
+            .concat([tMax])
+            .map((t) => sgn * t);
           const res = searchRoot((t) => g(movesAt(t)).value, dir === 'up' ? steps : steps, tol);
-          if (res.x === undefined) return { direction: dir, sigmas: undefined, moves: undefined, equity: undefined, maintenanceMargin: undefined, ...(res.note ? { note: res.note } : {}) };
+          if (res.x === undefined)
+            return {
+              direction: dir,
+              sigmas: undefined,
+              moves: undefined,
+              equity: undefined,
+              maintenanceMargin: undefined,
+              ...(res.note ? { note: res.note } : {}),
+            };
           const mv = movesAt(res.x);
           const at = g(mv).r;
-          return { direction: dir, sigmas: res.x, moves: Object.fromEntries(Object.entries(mv).map(([k, v]) => [k, v - 1])), equity: at.equity, maintenanceMargin: at.maintenanceMargin };
+          return {
+            direction: dir,
+            sigmas: res.x,
+            moves: Object.fromEntries(Object.entries(mv).map(([k, v]) => [k, v - 1])),
+            equity: at.equity,
+            maintenanceMargin: at.maintenanceMargin,
+          };
         };
-        joint = { direction: Object.fromEntries(unds.map((u, k) => [u, d[k]!])), explainedVariance: explained, up: jointSide('up'), down: jointSide('down') };
+        joint = {
+          direction: Object.fromEntries(unds.map((u, k) => [u, d[k]!])),
+          explainedVariance: explained,
+          up: jointSide('up'),
+          down: jointSide('down'),
+        };
       }
     }
-    return { currency: pool.currency, equity: pool.equity, maintenanceMargin: pool.maintenanceMargin, alreadyLiquidatable: already, underlyings, joint };
+    return {
+      currency: pool.currency,
+      equity: pool.equity,
+      maintenanceMargin: pool.maintenanceMargin,
+      alreadyLiquidatable: already,
+      underlyings,
+      joint,
+    };
   });
 
-  return { model: model.id, inverseSize: convention, sigmaHorizonDays: h, volSource: risk?.volSource, correlationSource: risk?.correlationSource, pools, evaluations, warnings };
+  return {
+    model: model.id,
+    inverseSize: convention,
+    sigmaHorizonDays: h,
+    volSource: risk?.volSource,
+    correlationSource: risk?.correlationSource,
+    pools,
+    evaluations,
+    warnings,
+  };
 }

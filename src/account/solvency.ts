@@ -21,7 +21,11 @@ import { BallastError } from '../core/errors.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { MarginModel } from '../margin/margin-model.ts';
 import type { MarginResult } from '../margin/margin-result.ts';
-import { covarianceOf, snapshotRiskModel, type MarketRiskModel } from '../margin/risk-based/market-vols.ts';
+import {
+  covarianceOf,
+  snapshotRiskModel,
+  type MarketRiskModel,
+} from '../margin/risk-based/market-vols.ts';
 import { usdPrice } from '../risk/collateral.ts';
 import type { Portfolio } from '../risk/portfolio.ts';
 import { scaleSnapshot } from '../risk/scaled-snapshot.ts';
@@ -82,19 +86,40 @@ export interface SolvencyOptions<P> {
 }
 
 /** Solvency and its 1 % sensitivities per pool and underlying (module doc). */
-export function solvencyReport<P>(portfolio: Portfolio, snapshot: MarketSnapshot, options: SolvencyOptions<P>): SolvencyReport {
+export function solvencyReport<P>(
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  options: SolvencyOptions<P>,
+): SolvencyReport {
   const { model, params } = options;
   const convention = options.inverseSize ?? 'usd-notional';
   const bump = options.bump ?? 0.01;
-  if (!(bump > 0 && bump < 0.5)) throw new BallastError('INVALID_INPUT', `must be in (0, 0.5), got ${bump}`, 'bump');
+  if (!(bump > 0 && bump < 0.5))
+    throw new BallastError('INVALID_INPUT', `must be in (0, 0.5), got ${bump}`, 'bump');
   const per1 = 0.01 / bump;
-  const evalAt = (mult: Record<string, number>): { results: MarginResult[]; snap: MarketSnapshot } => {
+  const evalAt = (
+    mult: Record<string, number>,
+  ): { results: MarginResult[]; snap: MarketSnapshot } => {
     const snap = scaleSnapshot(snapshot, mult);
-    return { results: model.evaluate(portfolioAfterMove(portfolio, mult, convention), snap, params), snap };
+    return {
+      results: model.evaluate(portfolioAfterMove(portfolio, mult, convention), snap, params),
+      snap,
+    };
   };
   const base = evalAt({});
-  const underlyings = [...new Set([...portfolio.positions.map((p) => p.instrument.underlying), ...portfolio.balances.map((b) => b.currency)])].filter((u) => snapshot.underlyings[u] !== undefined).sort();
-  const moved = underlyings.map((u) => ({ u, up: evalAt({ [u]: 1 + bump }), down: evalAt({ [u]: 1 - bump }) }));
+  const underlyings = [
+    ...new Set([
+      ...portfolio.positions.map((p) => p.instrument.underlying),
+      ...portfolio.balances.map((b) => b.currency),
+    ]),
+  ]
+    .filter((u) => snapshot.underlyings[u] !== undefined)
+    .sort();
+  const moved = underlyings.map((u) => ({
+    u,
+    up: evalAt({ [u]: 1 + bump }),
+    down: evalAt({ [u]: 1 - bump }),
+  }));
   const find = (rs: readonly MarginResult[], ccy: string) => rs.find((r) => r.currency === ccy);
 
   const deltaUsd: Record<string, number> = Object.fromEntries(underlyings.map((u) => [u, 0]));
@@ -106,7 +131,12 @@ export function solvencyReport<P>(portfolio: Portfolio, snapshot: MarketSnapshot
     const sensitivities = moved.map(({ u, up, down }): SolvencySensitivity => {
       const ru = find(up.results, r.currency);
       const rd = find(down.results, r.currency);
-      if (!ru || !rd) throw new BallastError('INVALID_INPUT', `pool ${r.currency} disappeared after a move of ${u}`, 'pool');
+      if (!ru || !rd)
+        throw new BallastError(
+          'INVALID_INPUT',
+          `pool ${r.currency} disappeared after a move of ${u}`,
+          'pool',
+        );
       const su = ru.equity - ru.maintenanceMargin;
       const sd = rd.equity - rd.maintenanceMargin;
       const suUsd = su * usdPrice(r.currency, up.snap);
@@ -125,7 +155,14 @@ export function solvencyReport<P>(portfolio: Portfolio, snapshot: MarketSnapshot
         maintenanceDelta: ((ru.maintenanceMargin - rd.maintenanceMargin) / 2) * per1,
       };
     });
-    return { currency: r.currency, equity: r.equity, maintenanceMargin: r.maintenanceMargin, solvency: s0, solvencyUsd: s0 * px0, sensitivities };
+    return {
+      currency: r.currency,
+      equity: r.equity,
+      maintenanceMargin: r.maintenanceMargin,
+      solvency: s0,
+      solvencyUsd: s0 * px0,
+      sensitivities,
+    };
   });
 
   const warnings: string[] = [];
@@ -143,7 +180,8 @@ export function solvencyReport<P>(portfolio: Portfolio, snapshot: MarketSnapshot
     const cov = covarianceOf(risk, 1);
     const g = risk.underlyings.map((u) => deltaUsd[u] ?? 0);
     let v = 0;
-    for (let i = 0; i < g.length; i++) for (let j = 0; j < g.length; j++) v += g[i]! * cov[i]![j]! * g[j]!;
+    for (let i = 0; i < g.length; i++)
+      for (let j = 0; j < g.length; j++) v += g[i]! * cov[i]![j]! * g[j]!;
     vol = Math.sqrt(Math.max(0, v)) / 0.01;
   }
   return {

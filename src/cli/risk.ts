@@ -20,7 +20,13 @@ import type { MarketSnapshot } from '../market/snapshot.ts';
 import { buildBook, positionsIn, settlementPools } from '../margin/book.ts';
 import type { MarginModel } from '../margin/margin-model.ts';
 import { MARGIN_MODELS, marginModel } from '../margin/registry.ts';
-import { RISK_METHODS, type HistoryInput, type RiskBasedParams, type RiskMethod, type ScenarioParams } from '../margin/risk-based/params.ts';
+import {
+  RISK_METHODS,
+  type HistoryInput,
+  type RiskBasedParams,
+  type RiskMethod,
+  type ScenarioParams,
+} from '../margin/risk-based/params.ts';
 import { evaluateRiskBased, esModel, varModel } from '../margin/risk-based/risk-based.ts';
 import { historyRiskModel } from '../margin/risk-based/scenario-source.ts';
 import type { Span2Params } from '../margin/risk-based/span2.ts';
@@ -30,15 +36,27 @@ import { segregatedCollateral, usdPrice } from '../risk/collateral.ts';
 import { positionsValue } from '../risk/equity.ts';
 import type { Portfolio } from '../risk/portfolio.ts';
 import { moveFor, type Scenario } from '../scenarios/scenario.ts';
-import { historicalStressScenarios, parseStressScenarios, STRESS_EVENTS } from '../scenarios/stress.ts';
+import {
+  historicalStressScenarios,
+  parseStressScenarios,
+  STRESS_EVENTS,
+} from '../scenarios/stress.ts';
 import { toJsonText } from '../io/json-output.ts';
 import { readJsonFile, readTextFile } from '../io/read-json.ts';
-import { renderBacktest, renderHealth, renderStress, renderVarResult, type StressRow } from '../io/render-risk.ts';
+import {
+  renderBacktest,
+  renderHealth,
+  renderStress,
+  renderVarResult,
+  type StressRow,
+} from '../io/render-risk.ts';
 import { guarded, numberOption } from './errors.ts';
 import { loadMarketChecked, loadPortfolio, modelParams } from './context.ts';
 
 /** The bundled daily BTC/ETH history used when `--history` is not given. */
-export const DEFAULT_HISTORY_FILE = fileURLToPath(new URL('../../data/crypto-ohlc/bitfinex_BTC_ETH_USD_d.csv', import.meta.url));
+export const DEFAULT_HISTORY_FILE = fileURLToPath(
+  new URL('../../data/crypto-ohlc/bitfinex_BTC_ETH_USD_d.csv', import.meta.url),
+);
 const DEFAULT_HISTORY_LABEL = 'data/crypto-ohlc/bitfinex_BTC_ETH_USD_d.csv (bundled)';
 
 /** Price series of the book's underlyings read from `--history` specs, and where each came from. */
@@ -52,7 +70,10 @@ export interface LoadedHistory {
  * `SYM:close` columns or the file name) or `SYM=FILE` (the file's prices are `SYM`). Every
  * underlying in `underlyings` must be found (INVALID_INPUT naming `--history`).
  */
-export function loadHistory(specs: readonly string[], underlyings: readonly string[]): LoadedHistory {
+export function loadHistory(
+  specs: readonly string[],
+  underlyings: readonly string[],
+): LoadedHistory {
   const files = specs.length > 0 ? specs : [DEFAULT_HISTORY_FILE];
   const found = new Map<string, { series: PriceSeries; source: string }>();
   for (const spec of files) {
@@ -73,24 +94,43 @@ export function loadHistory(specs: readonly string[], underlyings: readonly stri
         const one = parsePriceCsv(text, path).series;
         const s = one.symbol.toUpperCase();
         const name = basename(path).toUpperCase();
-        if (s === u || (s.startsWith(u) && /^(USD|USDT|USDC|EUR)?$/.test(s.slice(u.length))) || (s === path.toUpperCase() && new RegExp(`(^|[^A-Z])${u}`).test(name))) series = one;
+        if (
+          s === u ||
+          (s.startsWith(u) && /^(USD|USDT|USDC|EUR)?$/.test(s.slice(u.length))) ||
+          (s === path.toUpperCase() && new RegExp(`(^|[^A-Z])${u}`).test(name))
+        )
+          series = one;
       } catch (e) {
         if (!(e instanceof BallastError) || !Array.isArray(e.details?.symbols)) throw e;
         const symbols = e.details.symbols as string[];
-        if (symbols.some((x) => x.toUpperCase() === u)) series = parsePriceCsv(text, path, { symbol: u }).series;
+        if (symbols.some((x) => x.toUpperCase() === u))
+          series = parsePriceCsv(text, path, { symbol: u }).series;
       }
       if (series) found.set(u, { series: { ...series, symbol: u }, source: label });
     }
   }
   const missing = underlyings.filter((u) => !found.has(u));
-  if (missing.length > 0) throw new BallastError('INVALID_INPUT', `no price history for ${missing.join(', ')} in ${files.map((f) => (f === DEFAULT_HISTORY_FILE ? DEFAULT_HISTORY_LABEL : f)).join(', ')}; give a file per underlying (e.g. --history ETH=eth.csv)`, '--history');
-  return { series: underlyings.map((u) => found.get(u)!.series), sources: underlyings.map((u) => `${u}: ${found.get(u)!.source}`) };
+  if (missing.length > 0)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `no price history for ${missing.join(', ')} in ${files.map((f) => (f === DEFAULT_HISTORY_FILE ? DEFAULT_HISTORY_LABEL : f)).join(', ')}; give a file per underlying (e.g. --history ETH=eth.csv)`,
+      '--history',
+    );
+  return {
+    series: underlyings.map((u) => found.get(u)!.series),
+    sources: underlyings.map((u) => `${u}: ${found.get(u)!.source}`),
+  };
 }
 
 /** The history as model parameter data. */
 export function historyInput(h: LoadedHistory, window: number | null): HistoryInput {
   return {
-    series: h.series.map((s) => ({ symbol: s.symbol, interval: s.interval, timesMs: Array.from(s.timesMs), closes: Array.from(s.closes) })),
+    series: h.series.map((s) => ({
+      symbol: s.symbol,
+      interval: s.interval,
+      timesMs: Array.from(s.timesMs),
+      closes: Array.from(s.closes),
+    })),
     overlapping: true,
     window,
     lambda: null,
@@ -99,9 +139,19 @@ export function historyInput(h: LoadedHistory, window: number | null): HistoryIn
 }
 
 /** The aligned history up to `end` (inclusive) as model parameter data (no look-ahead). */
-function historyUpTo(a: AlignedSeries, end: number, window: number | null, source: string): HistoryInput {
+function historyUpTo(
+  a: AlignedSeries,
+  end: number,
+  window: number | null,
+  source: string,
+): HistoryInput {
   return {
-    series: a.symbols.map((sym, j) => ({ symbol: sym, interval: a.interval, timesMs: Array.from(a.timesMs.subarray(0, end + 1)), closes: Array.from(a.closes[j]!.subarray(0, end + 1)) })),
+    series: a.symbols.map((sym, j) => ({
+      symbol: sym,
+      interval: a.interval,
+      timesMs: Array.from(a.timesMs.subarray(0, end + 1)),
+      closes: Array.from(a.closes[j]!.subarray(0, end + 1)),
+    })),
     overlapping: true,
     window,
     lambda: null,
@@ -113,7 +163,12 @@ function historyUpTo(a: AlignedSeries, end: number, window: number | null, sourc
 export function parseHorizonDays(text: string, flag = '--horizon'): number {
   const m = /^(\d+(?:\.\d+)?)\s*(d|h)?$/.exec(text.trim());
   const days = m ? Number(m[1]) / (m[2] === 'h' ? 24 : 1) : NaN;
-  if (!(days > 0)) throw new BallastError('INVALID_INPUT', `expected a horizon such as 1d, 2d or 12h, got "${text}"`, flag);
+  if (!(days > 0))
+    throw new BallastError(
+      'INVALID_INPUT',
+      `expected a horizon such as 1d, 2d or 12h, got "${text}"`,
+      flag,
+    );
   return days;
 }
 
@@ -121,27 +176,42 @@ export function parseHorizonDays(text: string, flag = '--horizon'): number {
 export function parseDay(text: string, flag: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
   const ms = m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!) : NaN;
-  if (!Number.isFinite(ms) || new Date(ms).toISOString().slice(0, 10) !== text.trim()) throw new BallastError('INVALID_INPUT', `expected a date YYYY-MM-DD, got "${text}"`, flag);
+  if (!Number.isFinite(ms) || new Date(ms).toISOString().slice(0, 10) !== text.trim())
+    throw new BallastError('INVALID_INPUT', `expected a date YYYY-MM-DD, got "${text}"`, flag);
   return ms;
 }
 
 function checkConfidence(c: number, flag = '--confidence'): number {
-  if (!(c > 0 && c < 1)) throw new BallastError('INVALID_INPUT', `must be in (0, 1), e.g. 0.99, got ${c}`, flag);
+  if (!(c > 0 && c < 1))
+    throw new BallastError('INVALID_INPUT', `must be in (0, 1), e.g. 0.99, got ${c}`, flag);
   return c;
 }
 
 function positiveInt(flag: string): (v: string) => number {
   return (v: string) => {
     const x = Number(v);
-    if (!Number.isInteger(x) || x < 1) throw new BallastError('INVALID_INPUT', `expected a whole number ≥ 1, got "${v}"`, flag);
+    if (!Number.isInteger(x) || x < 1)
+      throw new BallastError('INVALID_INPUT', `expected a whole number ≥ 1, got "${v}"`, flag);
     return x;
   };
 }
 
 /** A progress bar on stderr when stdout is a terminal and the run is long; a no-op otherwise. */
-function progressBar(total: number, label: string): { tick: (done: number) => void; stop: () => void } {
-  if (!process.stdout.isTTY || !process.stderr.isTTY || total < 20) return { tick: () => {}, stop: () => {} };
-  const bar = new cliProgress.SingleBar({ format: `${label} [{bar}] {value}/{total}`, clearOnComplete: true, hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic);
+function progressBar(
+  total: number,
+  label: string,
+): { tick: (done: number) => void; stop: () => void } {
+  if (!process.stdout.isTTY || !process.stderr.isTTY || total < 20)
+    return { tick: () => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar(
+    {
+      format: `${label} [{bar}] {value}/{total}`,
+      clearOnComplete: true,
+      hideCursor: true,
+      stream: process.stderr,
+    },
+    cliProgress.Presets.shades_classic,
+  );
   bar.start(total, 0);
   return { tick: (d) => bar.update(d), stop: () => bar.stop() };
 }
@@ -171,44 +241,75 @@ interface RiskOverrides {
   sampler?: string;
 }
 
-function overrideScenarioParams<P extends ScenarioParams>(p: P, o: RiskOverrides, history: HistoryInput | null): P {
+function overrideScenarioParams<P extends ScenarioParams>(
+  p: P,
+  o: RiskOverrides,
+  history: HistoryInput | null,
+): P {
   return {
     ...p,
     ...(o.method === undefined ? {} : { method: o.method as RiskMethod }),
     ...(o.confidence === undefined ? {} : { confidence: o.confidence }),
     ...(o.horizonDays === undefined ? {} : { horizonDays: o.horizonDays }),
     ...(o.seed === undefined ? {} : { seed: o.seed }),
-    ...(history === null ? {} : { history: o.window === undefined ? history : { ...history, window: o.window } }),
-    mc: { ...p.mc, ...(o.paths === undefined ? {} : { paths: o.paths }), ...(o.sampler === undefined ? {} : { sampler: o.sampler as 'pseudo' | 'sobol' }) },
+    ...(history === null
+      ? {}
+      : { history: o.window === undefined ? history : { ...history, window: o.window } }),
+    mc: {
+      ...p.mc,
+      ...(o.paths === undefined ? {} : { paths: o.paths }),
+      ...(o.sampler === undefined ? {} : { sampler: o.sampler as 'pseudo' | 'sobol' }),
+    },
   };
 }
 
 /** A risk-based model's parameters with the command-line overrides (other models unchanged). */
-function applyRiskOverrides(modelId: string, params: unknown, o: RiskOverrides, history: HistoryInput | null): unknown {
+function applyRiskOverrides(
+  modelId: string,
+  params: unknown,
+  o: RiskOverrides,
+  history: HistoryInput | null,
+): unknown {
   if (modelId === 'span2') {
     const p = params as Span2Params;
     return { ...p, var: overrideScenarioParams(p.var, o, history) };
   }
-  if (RISK_MODEL_IDS.includes(modelId)) return overrideScenarioParams(params as RiskBasedParams, o, history);
+  if (RISK_MODEL_IDS.includes(modelId))
+    return overrideScenarioParams(params as RiskBasedParams, o, history);
   return params;
 }
 
-const methodOption = () => new Option('--method <method>', 'scenario method: hs (historical), fhs (filtered historical), mc (Monte Carlo)').choices(RISK_METHODS as unknown as string[]);
+const methodOption = () =>
+  new Option(
+    '--method <method>',
+    'scenario method: hs (historical), fhs (filtered historical), mc (Monte Carlo)',
+  ).choices(RISK_METHODS as unknown as string[]);
 
 /** Builds the `var` command. */
 export function varCommand() {
   const cmd = new Command('var')
-    .description('Value at Risk and Expected Shortfall of a book by full revaluation: historical, filtered historical or Monte Carlo scenarios')
+    .description(
+      'Value at Risk and Expected Shortfall of a book by full revaluation: historical, filtered historical or Monte Carlo scenarios',
+    )
     .argument('<portfolio>', 'portfolio file (see ballast margin --help)')
     .addOption(methodOption().default('mc'))
-    .addOption(new Option('--measure <measure>', 'which measure sets the margin').choices(['var', 'es']).default('var'))
+    .addOption(
+      new Option('--measure <measure>', 'which measure sets the margin')
+        .choices(['var', 'es'])
+        .default('var'),
+    )
     .option('--confidence <p>', 'confidence level in (0, 1)', numberOption('--confidence'), 0.99)
     .option('--horizon <duration>', 'risk horizon (1d, 2d, 12h)', '1d')
-    .option('--history <file...>', 'price history CSV(s): FILE or SYM=FILE (default: the bundled BTC/ETH daily closes)')
+    .option(
+      '--history <file...>',
+      'price history CSV(s): FILE or SYM=FILE (default: the bundled BTC/ETH daily closes)',
+    )
     .option('--window <n>', 'hs/fhs: newest n scenarios only', positiveInt('--window'))
     .option('--paths <n>', 'mc: number of paths', positiveInt('--paths'))
     .option('--seed <n>', 'mc: seed (same seed, same result, bit for bit)', numberOption('--seed'))
-    .addOption(new Option('--sampler <s>', 'mc: pseudo-random or Sobol').choices(['pseudo', 'sobol']))
+    .addOption(
+      new Option('--sampler <s>', 'mc: pseudo-random or Sobol').choices(['pseudo', 'sobol']),
+    )
     .option('--params <file>', 'JSON parameter overrides, merged over the var/es defaults')
     .option('--top <n>', 'tail scenarios and contributions shown', positiveInt('--top'), 10)
     .option('--json', 'print JSON', false);
@@ -234,12 +335,42 @@ for inverse books). Every position is repriced in every scenario (full revaluati
         const portfolio = loadPortfolio(file, snapshot);
         const model = o.measure === 'es' ? esModel : varModel;
         const needHistory = o.method !== 'mc' || o.history !== undefined;
-        const history = needHistory ? historyInput(loadHistory(o.history ?? [], bookUnderlyings(portfolio)), o.window ?? null) : null;
+        const history = needHistory
+          ? historyInput(loadHistory(o.history ?? [], bookUnderlyings(portfolio)), o.window ?? null)
+          : null;
         const base = modelParams(model, o.params);
-        const params = overrideScenarioParams(base, { method: o.method, confidence: o.confidence, horizonDays, ...(o.paths === undefined ? {} : { paths: o.paths }), ...(o.seed === undefined ? {} : { seed: o.seed }), ...(o.window === undefined ? {} : { window: o.window }), ...(o.sampler === undefined ? {} : { sampler: o.sampler }) }, history);
-        const results = evaluateRiskBased(model.id, model.version, o.measure as 'var' | 'es', portfolio, snapshot, params).map((r) => ({ ...r, warnings: [...r.warnings, ...warnings] }));
+        const params = overrideScenarioParams(
+          base,
+          {
+            method: o.method,
+            confidence: o.confidence,
+            horizonDays,
+            ...(o.paths === undefined ? {} : { paths: o.paths }),
+            ...(o.seed === undefined ? {} : { seed: o.seed }),
+            ...(o.window === undefined ? {} : { window: o.window }),
+            ...(o.sampler === undefined ? {} : { sampler: o.sampler }),
+          },
+          history,
+        );
+        const results = evaluateRiskBased(
+          model.id,
+          model.version,
+          o.measure as 'var' | 'es',
+          portfolio,
+          snapshot,
+          params,
+        ).map((r) => ({ ...r, warnings: [...r.warnings, ...warnings] }));
         if (o.json) {
-          process.stdout.write(toJsonText({ model: model.id, method: o.method, measure: o.measure, confidence: o.confidence, horizonDays, pools: results }));
+          process.stdout.write(
+            toJsonText({
+              model: model.id,
+              method: o.method,
+              measure: o.measure,
+              confidence: o.confidence,
+              horizonDays,
+              pools: results,
+            }),
+          );
           return;
         }
         process.stdout.write(`${results.map((r) => renderVarResult(r, o.top)).join('\n\n')}\n`);
@@ -257,7 +388,18 @@ function resolveStressScenarios(specs: readonly string[], series: () => PriceSer
     }
     const hyp = DEFAULT_HYPOTHETICAL_STRESS.find((h) => h.id === spec);
     if (hyp) {
-      out.push({ id: `hyp-${hyp.id}`, label: `${hyp.name} (hypothetical, every underlying)`, moves: {}, defaultMove: { spotMultiplier: 1 + hyp.spot, vol: hyp.vol === 0 ? { kind: 'none' } : { kind: 'relative', size: hyp.vol } }, weight: 1, timeShiftDays: 0, group: 'hypothetical' });
+      out.push({
+        id: `hyp-${hyp.id}`,
+        label: `${hyp.name} (hypothetical, every underlying)`,
+        moves: {},
+        defaultMove: {
+          spotMultiplier: 1 + hyp.spot,
+          vol: hyp.vol === 0 ? { kind: 'none' } : { kind: 'relative', size: hyp.vol },
+        },
+        weight: 1,
+        timeShiftDays: 0,
+        group: 'hypothetical',
+      });
       continue;
     }
     const ev = STRESS_EVENTS.find((e) => e.id === spec);
@@ -265,7 +407,11 @@ function resolveStressScenarios(specs: readonly string[], series: () => PriceSer
       out.push(...historicalStressScenarios(series(), { events: [ev] }).scenarios);
       continue;
     }
-    throw new BallastError('INVALID_INPUT', `unknown stress scenario "${spec}": give a JSON file, a hypothetical (${DEFAULT_HYPOTHETICAL_STRESS.map((h) => h.id).join(', ')}) or a library event (${STRESS_EVENTS.map((e) => e.id).join(', ')})`, '--scenario');
+    throw new BallastError(
+      'INVALID_INPUT',
+      `unknown stress scenario "${spec}": give a JSON file, a hypothetical (${DEFAULT_HYPOTHETICAL_STRESS.map((h) => h.id).join(', ')}) or a library event (${STRESS_EVENTS.map((e) => e.id).join(', ')})`,
+      '--scenario',
+    );
   }
   return out;
 }
@@ -273,10 +419,18 @@ function resolveStressScenarios(specs: readonly string[], series: () => PriceSer
 /** Builds the `stress` command. */
 export function stressCommand() {
   const cmd = new Command('stress')
-    .description('P&L of a book under stress scenarios: named crashes measured from history, hypothetical moves, or your own JSON shocks')
+    .description(
+      'P&L of a book under stress scenarios: named crashes measured from history, hypothetical moves, or your own JSON shocks',
+    )
     .argument('<portfolio>', 'portfolio file (see ballast margin --help)')
-    .option('--scenario <name|file...>', 'a library event id, a hypothetical id, or a JSON file of shocks (default: the whole library)')
-    .option('--history <file...>', 'price history CSV(s) the library events are measured from (default: the bundled BTC/ETH daily closes)')
+    .option(
+      '--scenario <name|file...>',
+      'a library event id, a hypothetical id, or a JSON file of shocks (default: the whole library)',
+    )
+    .option(
+      '--history <file...>',
+      'price history CSV(s) the library events are measured from (default: the bundled BTC/ETH daily closes)',
+    )
     .option('--json', 'print JSON', false);
   return marketOptions(cmd)
     .addHelpText(
@@ -302,15 +456,24 @@ Hypothetical: ${DEFAULT_HYPOTHETICAL_STRESS.map((h) => h.id).join(', ')}.`,
         const series = () => (loaded ??= loadHistory(o.history ?? [], unds).series);
         let scenarios: Scenario[];
         let uncovered: string[] = [];
-        if (o.scenario && o.scenario.length > 0) scenarios = resolveStressScenarios(o.scenario, series);
+        if (o.scenario && o.scenario.length > 0)
+          scenarios = resolveStressScenarios(o.scenario, series);
         else {
           const lib = historicalStressScenarios(series(), { skipUncovered: true });
-          scenarios = [...resolveStressScenarios(DEFAULT_HYPOTHETICAL_STRESS.map((h) => h.id), series), ...lib.scenarios];
+          scenarios = [
+            ...resolveStressScenarios(
+              DEFAULT_HYPOTHETICAL_STRESS.map((h) => h.id),
+              series,
+            ),
+            ...lib.scenarios,
+          ];
           uncovered = lib.uncovered.map((u) => `${u.id} (${u.days}d): ${u.reason}`);
         }
         const pools = settlementPools(portfolio).map((ccy) => {
           const book = buildBook(positionsIn(portfolio, ccy), snapshot, scenarios);
-          const equity = segregatedCollateral(portfolio.balances, ccy) + positionsValue(book.positions, book.matrix.states).value;
+          const equity =
+            segregatedCollateral(portfolio.balances, ccy) +
+            positionsValue(book.positions, book.matrix.states).value;
           return { currency: ccy, equity, pnl: book.pnl };
         });
         const rows: StressRow[] = scenarios.map((s, k) => {
@@ -319,16 +482,28 @@ Hypothetical: ${DEFAULT_HYPOTHETICAL_STRESS.map((h) => h.id).join(', ')}.`,
           for (const p of pools) {
             pnl[p.currency] = p.pnl[k]!;
             const u = snapshot.underlyings[p.currency];
-            usd += p.pnl[k]! * (u ? u.index * moveFor(s, p.currency).spotMultiplier : usdPrice(p.currency, snapshot));
+            usd +=
+              p.pnl[k]! *
+              (u
+                ? u.index * moveFor(s, p.currency).spotMultiplier
+                : usdPrice(p.currency, snapshot));
           }
           return { id: s.id, label: s.label, group: s.group ?? '', pnl, pnlUsd: usd };
         });
         rows.sort((a, b) => a.pnlUsd - b.pnlUsd || (a.id < b.id ? -1 : 1));
         if (o.json) {
-          process.stdout.write(toJsonText({ pools: pools.map((p) => ({ currency: p.currency, equity: p.equity })), scenarios: rows, uncovered }));
+          process.stdout.write(
+            toJsonText({
+              pools: pools.map((p) => ({ currency: p.currency, equity: p.equity })),
+              scenarios: rows,
+              uncovered,
+            }),
+          );
           return;
         }
-        process.stdout.write(`${renderStress(rows, pools)}\nP&L in each pool's currency; USD at the stressed index. Full revaluation, no time decay.\n`);
+        process.stdout.write(
+          `${renderStress(rows, pools)}\nP&L in each pool's currency; USD at the stressed index. Full revaluation, no time decay.\n`,
+        );
         for (const u of uncovered) process.stdout.write(`not covered by the history: ${u}\n`);
       }),
     );
@@ -337,9 +512,15 @@ Hypothetical: ${DEFAULT_HYPOTHETICAL_STRESS.map((h) => h.id).join(', ')}.`,
 /** Parses `--shock BTC:-20%` / `BTC:-0.2`. */
 function parseShock(text: string): { underlying: string; shock: number } {
   const m = /^([A-Za-z0-9]+):([+-]?\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
-  if (!m) throw new BallastError('INVALID_INPUT', `expected UNDERLYING:MOVE such as BTC:-20% or BTC:-0.2, got "${text}"`, '--shock');
+  if (!m)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `expected UNDERLYING:MOVE such as BTC:-20% or BTC:-0.2, got "${text}"`,
+      '--shock',
+    );
   const x = Number(m[2]) / (m[3] ? 100 : 1);
-  if (!(x > -1)) throw new BallastError('INVALID_INPUT', `a move must be above −100 %, got ${text}`, '--shock');
+  if (!(x > -1))
+    throw new BallastError('INVALID_INPUT', `a move must be above −100 %, got ${text}`, '--shock');
   return { underlying: m[1]!.toUpperCase(), shock: x };
 }
 
@@ -348,15 +529,32 @@ const MODEL_IDS = () => MARGIN_MODELS.map((m) => m.id);
 /** Builds the `health` command. */
 export function healthCommand() {
   const cmd = new Command('health')
-    .description('Account health under a margin model: state, utilization, free collateral, liquidation prices and distances, solvency, contagion')
+    .description(
+      'Account health under a margin model: state, utilization, free collateral, liquidation prices and distances, solvency, contagion',
+    )
     .argument('<portfolio>', 'portfolio file (see ballast margin --help)')
-    .addOption(new Option('--model <id>', 'margin model').choices(MODEL_IDS()).makeOptionMandatory())
+    .addOption(
+      new Option('--model <id>', 'margin model').choices(MODEL_IDS()).makeOptionMandatory(),
+    )
     .option('--params <file>', 'JSON parameter overrides of the model')
-    .option('--history <file...>', 'price history CSV(s): σ and correlation from EWMA of the history instead of ATM implied vols (and the history of hs/fhs risk models)')
+    .option(
+      '--history <file...>',
+      'price history CSV(s): σ and correlation from EWMA of the history instead of ATM implied vols (and the history of hs/fhs risk models)',
+    )
     .option('--sigma-horizon <duration>', 'horizon of the σ unit of distances (1d = daily σ)', '1d')
-    .addOption(new Option('--inverse-size <convention>', 'inverse futures/perps when the price moves: keep the USD face (venue) or the coin size').choices(['usd-notional', 'coin']).default('usd-notional'))
+    .addOption(
+      new Option(
+        '--inverse-size <convention>',
+        'inverse futures/perps when the price moves: keep the USD face (venue) or the coin size',
+      )
+        .choices(['usd-notional', 'coin'])
+        .default('usd-notional'),
+    )
     .option('--no-joint', 'skip the joint (first principal component) move')
-    .option('--shock <UNDERLYING:MOVE>', 'contagion: shock one underlying (e.g. BTC:-20%) and carry it to the others through correlation')
+    .option(
+      '--shock <UNDERLYING:MOVE>',
+      'contagion: shock one underlying (e.g. BTC:-20%) and carry it to the others through correlation',
+    )
     .option('--json', 'print JSON', false);
   return marketOptions(cmd)
     .addHelpText(
@@ -379,23 +577,68 @@ distances in % and in σ (ATM implied vol, or EWMA of --history).`,
         const sigmaHorizon = parseHorizonDays(o.sigmaHorizon, '--sigma-horizon');
         const { snapshot, warnings } = loadMarketChecked(o);
         const portfolio = loadPortfolio(file, snapshot);
-        const unds = [...new Set([...bookUnderlyings(portfolio), ...portfolio.balances.map((b) => b.currency)])].filter((u) => snapshot.underlyings[u] !== undefined).sort();
+        const unds = [
+          ...new Set([...bookUnderlyings(portfolio), ...portfolio.balances.map((b) => b.currency)]),
+        ]
+          .filter((u) => snapshot.underlyings[u] !== undefined)
+          .sort();
         const loaded = o.history ? loadHistory(o.history, unds) : undefined;
-        const params = applyRiskOverrides(model.id, modelParams(model, o.params), {}, loaded ? historyInput(loaded, null) : null);
+        const params = applyRiskOverrides(
+          model.id,
+          modelParams(model, o.params),
+          {},
+          loaded ? historyInput(loaded, null) : null,
+        );
         let riskModel;
         if (loaded) {
           const hm = historyRiskModel(loaded.series);
-          riskModel = { underlyings: unds, vols: hm.vols, correlation: hm.correlation, volSource: `EWMA of ${loaded.sources.join('; ')}`, correlationSource: 'EWMA of the history' };
+          riskModel = {
+            underlyings: unds,
+            vols: hm.vols,
+            correlation: hm.correlation,
+            volSource: `EWMA of ${loaded.sources.join('; ')}`,
+            correlationSource: 'EWMA of the history',
+          };
         }
         const results = model.evaluate(portfolio, snapshot, params);
         const health = accountHealth(results, snapshot);
         const inverseSize = o.inverseSize as InverseSizeConvention;
-        const liq = liquidationDistances(portfolio, snapshot, { model, params, inverseSize, sigmaHorizonDays: sigmaHorizon, joint: o.joint, ...(riskModel ? { riskModel } : {}) });
-        const sol = solvencyReport(portfolio, snapshot, { model, params, inverseSize, ...(riskModel ? { riskModel } : {}) });
+        const liq = liquidationDistances(portfolio, snapshot, {
+          model,
+          params,
+          inverseSize,
+          sigmaHorizonDays: sigmaHorizon,
+          joint: o.joint,
+          ...(riskModel ? { riskModel } : {}),
+        });
+        const sol = solvencyReport(portfolio, snapshot, {
+          model,
+          params,
+          inverseSize,
+          ...(riskModel ? { riskModel } : {}),
+        });
         const shock = o.shock ? parseShock(o.shock) : undefined;
-        const cont = shock ? contagion(portfolio, snapshot, { model, params, underlying: shock.underlying, shock: shock.shock, inverseSize, ...(riskModel ? { riskModel } : {}) }) : undefined;
+        const cont = shock
+          ? contagion(portfolio, snapshot, {
+              model,
+              params,
+              underlying: shock.underlying,
+              shock: shock.shock,
+              inverseSize,
+              ...(riskModel ? { riskModel } : {}),
+            })
+          : undefined;
         if (o.json) {
-          process.stdout.write(toJsonText({ model: model.id, health, liquidation: liq, solvency: sol, contagion: cont ? { ...cont, results: undefined } : null, warnings }));
+          process.stdout.write(
+            toJsonText({
+              model: model.id,
+              health,
+              liquidation: liq,
+              solvency: sol,
+              contagion: cont ? { ...cont, results: undefined } : null,
+              warnings,
+            }),
+          );
           return;
         }
         process.stdout.write(`${renderHealth(health, liq, sol, cont)}\n`);
@@ -407,19 +650,45 @@ distances in % and in σ (ATM implied vol, or EWMA of --history).`,
 /** Builds the `backtest` command. */
 export function backtestCommand() {
   const cmd = new Command('backtest')
-    .description('Run a margin model through history day by day and compare each day\'s margin with the loss over the next horizon (breaches, Kupiec test, cost of margin)')
+    .description(
+      "Run a margin model through history day by day and compare each day's margin with the loss over the next horizon (breaches, Kupiec test, cost of margin)",
+    )
     .argument('<portfolio>', 'portfolio file (see ballast margin --help)')
-    .addOption(new Option('--model <id>', 'margin model').choices(MODEL_IDS()).makeOptionMandatory())
+    .addOption(
+      new Option('--model <id>', 'margin model').choices(MODEL_IDS()).makeOptionMandatory(),
+    )
     .requiredOption('--from <date>', 'first day (YYYY-MM-DD)')
     .requiredOption('--to <date>', 'last day (YYYY-MM-DD)')
-    .option('--history <file...>', 'daily price history CSV(s): FILE or SYM=FILE (default: the bundled BTC/ETH daily closes)')
+    .option(
+      '--history <file...>',
+      'daily price history CSV(s): FILE or SYM=FILE (default: the bundled BTC/ETH daily closes)',
+    )
     .option('--horizon <duration>', 'loss horizon in whole days', '1d')
-    .option('--confidence <p>', 'coverage the margin should give (default: the model\'s confidence for risk models, else 0.99)', numberOption('--confidence'))
-    .addOption(new Option('--against <requirement>', 'compare losses with IM or MM').choices(['im', 'mm']).default('im'))
-    .addOption(new Option('--anchor <anchor>', 'snapshot on the path: moved from the first day (from) or at the historical price level (level)').choices(['from', 'level']).default('from'))
+    .option(
+      '--confidence <p>',
+      "coverage the margin should give (default: the model's confidence for risk models, else 0.99)",
+      numberOption('--confidence'),
+    )
+    .addOption(
+      new Option('--against <requirement>', 'compare losses with IM or MM')
+        .choices(['im', 'mm'])
+        .default('im'),
+    )
+    .addOption(
+      new Option(
+        '--anchor <anchor>',
+        'snapshot on the path: moved from the first day (from) or at the historical price level (level)',
+      )
+        .choices(['from', 'level'])
+        .default('from'),
+    )
     .option('--no-time-decay', 'realised loss without option time decay')
     .addOption(methodOption())
-    .option('--window <n>', 'risk models with hs/fhs: newest n scenarios of the history up to each day', positiveInt('--window'))
+    .option(
+      '--window <n>',
+      'risk models with hs/fhs: newest n scenarios of the history up to each day',
+      positiveInt('--window'),
+    )
     .option('--paths <n>', 'risk models with mc: number of paths', positiveInt('--paths'))
     .option('--seed <n>', 'risk models with mc: seed', numberOption('--seed'))
     .option('--params <file>', 'JSON parameter overrides of the model')
@@ -444,17 +713,39 @@ its χ²₁ p-value; cost of margin = average margin / average gross notional.`,
         const fromMs = parseDay(o.from, '--from');
         const toMs = parseDay(o.to, '--to');
         const horizonDays = parseHorizonDays(o.horizon);
-        if (!Number.isInteger(horizonDays)) throw new BallastError('INVALID_INPUT', `the backtest steps in whole days, got ${o.horizon}`, '--horizon');
+        if (!Number.isInteger(horizonDays))
+          throw new BallastError(
+            'INVALID_INPUT',
+            `the backtest steps in whole days, got ${o.horizon}`,
+            '--horizon',
+          );
         if (o.confidence !== undefined) checkConfidence(o.confidence);
         const { snapshot } = loadMarketChecked(o);
         const portfolio = loadPortfolio(file, snapshot);
         const loaded = loadHistory(o.history ?? [], bookUnderlyings(portfolio));
         const risk = RISK_MODEL_IDS.includes(model.id);
-        const base = applyRiskOverrides(model.id, modelParams(model, o.params), { ...(o.method === undefined ? {} : { method: o.method }), ...(o.confidence === undefined ? {} : { confidence: o.confidence }), ...(o.paths === undefined ? {} : { paths: o.paths }), ...(o.seed === undefined ? {} : { seed: o.seed }) }, null);
-        const modelConfidence = risk ? (model.id === 'span2' ? (base as Span2Params).var.confidence : (base as RiskBasedParams).confidence) : undefined;
+        const base = applyRiskOverrides(
+          model.id,
+          modelParams(model, o.params),
+          {
+            ...(o.method === undefined ? {} : { method: o.method }),
+            ...(o.confidence === undefined ? {} : { confidence: o.confidence }),
+            ...(o.paths === undefined ? {} : { paths: o.paths }),
+            ...(o.seed === undefined ? {} : { seed: o.seed }),
+          },
+          null,
+        );
+        const modelConfidence = risk
+          ? model.id === 'span2'
+            ? (base as Span2Params).var.confidence
+            : (base as RiskBasedParams).confidence
+          : undefined;
         const confidence = o.confidence ?? modelConfidence ?? 0.99;
         const source = loaded.sources.join('; ');
-        const bar = progressBar(Math.max(0, Math.round((toMs - fromMs) / MS_PER_DAY) + 1), `backtest ${model.id}`);
+        const bar = progressBar(
+          Math.max(0, Math.round((toMs - fromMs) / MS_PER_DAY) + 1),
+          `backtest ${model.id}`,
+        );
         let report;
         try {
           report = backtestMargin({
@@ -470,7 +761,14 @@ its χ²₁ p-value; cost of margin = average margin / average gross notional.`,
             timeDecay: o.timeDecay,
             onProgress: (d) => bar.tick(d),
             marginOf: (day) => {
-              const params = risk ? applyRiskOverrides(model.id, base, { ...(o.window === undefined ? {} : { window: o.window }) }, historyUpTo(day.history, day.historyEnd, o.window ?? null, source)) : base;
+              const params = risk
+                ? applyRiskOverrides(
+                    model.id,
+                    base,
+                    { ...(o.window === undefined ? {} : { window: o.window }) },
+                    historyUpTo(day.history, day.historyEnd, o.window ?? null, source),
+                  )
+                : base;
               return model.evaluate(portfolio, day.snapshot as MarketSnapshot, params);
             },
           });

@@ -12,7 +12,10 @@ import type { BacktestReport } from '../risk/backtest.ts';
 import { decimalsFor } from './render-margin.ts';
 import { fmt, renderTable } from './table.ts';
 
-const pct = (x: number | undefined, d = 2) => (x === undefined || !Number.isFinite(x) ? '—' : `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(d)} %`);
+const pct = (x: number | undefined, d = 2) =>
+  x === undefined || !Number.isFinite(x)
+    ? '—'
+    : `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(d)} %`;
 const ratio = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)} %` : '∞');
 const short = (t: string, n = 64) => (t.length > n ? `${t.slice(0, n - 1)}…` : t);
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -31,7 +34,10 @@ export function renderVarResult(r: MarginResult, topN = 10): string {
       [
         [`VaR ${conf}`, fmt(d.valueAtRisk, dec)],
         [`ES ${conf}`, fmt(d.expectedShortfall, dec)],
-        [`initial margin (${d.measure === 'var' ? 'VaR' : 'ES'}, floored at 0)`, fmt(r.initialMargin, dec)],
+        [
+          `initial margin (${d.measure === 'var' ? 'VaR' : 'ES'}, floored at 0)`,
+          fmt(r.initialMargin, dec),
+        ],
         [`maintenance margin (${d.maintenanceFraction} × IM)`, fmt(r.maintenanceMargin, dec)],
         ['equity', fmt(r.equity, dec)],
         ['scenarios (tail)', `${d.scenarios} (${d.tailCount})`],
@@ -39,10 +45,23 @@ export function renderVarResult(r: MarginResult, topN = 10): string {
       ['left', 'right'],
     ),
   );
-  out.push(`VaR scenario: ${short(d.varScenario.label, 90)} [${d.varScenario.id}], P&L ${fmt(d.varScenario.pnl, dec)}`);
-  out.push(renderTable(['tail scenario (worst first)', 'id', `P&L (${r.currency})`], d.tail.slice(0, topN).map((t) => [short(t.label), t.id, fmt(t.pnl, dec)]), ['left', 'left', 'right']));
+  out.push(
+    `VaR scenario: ${short(d.varScenario.label, 90)} [${d.varScenario.id}], P&L ${fmt(d.varScenario.pnl, dec)}`,
+  );
+  out.push(
+    renderTable(
+      ['tail scenario (worst first)', 'id', `P&L (${r.currency})`],
+      d.tail.slice(0, topN).map((t) => [short(t.label), t.id, fmt(t.pnl, dec)]),
+      ['left', 'left', 'right'],
+    ),
+  );
   const contrib = [...d.measureContributions].sort((a, b) => b.loss - a.loss).slice(0, topN);
-  out.push(renderTable([`contribution to ${d.measure === 'var' ? 'VaR' : 'ES'}`, 'size', `loss (${r.currency})`], contrib.map((c) => [c.symbol, fmt(c.size, 4), fmt(c.loss, dec)])));
+  out.push(
+    renderTable(
+      [`contribution to ${d.measure === 'var' ? 'VaR' : 'ES'}`, 'size', `loss (${r.currency})`],
+      contrib.map((c) => [c.symbol, fmt(c.size, 4), fmt(c.loss, dec)]),
+    ),
+  );
   for (const u of r.unverified) out.push(`unverified: ${u}`);
   for (const w of r.warnings) out.push(`warning: ${w}`);
   return out.join('\n');
@@ -58,8 +77,17 @@ export interface StressRow {
 }
 
 /** Stress table, worst first, with the pools' equity for scale. */
-export function renderStress(rows: readonly StressRow[], pools: readonly { currency: string; equity: number }[]): string {
-  const head = ['scenario', 'group', ...pools.map((p) => `P&L ${p.currency}`), 'P&L USD', ...pools.map((p) => `of equity ${p.currency}`)];
+export function renderStress(
+  rows: readonly StressRow[],
+  pools: readonly { currency: string; equity: number }[],
+): string {
+  const head = [
+    'scenario',
+    'group',
+    ...pools.map((p) => `P&L ${p.currency}`),
+    'P&L USD',
+    ...pools.map((p) => `of equity ${p.currency}`),
+  ];
   const table = rows.map((r) => [
     short(r.label, 70),
     r.group,
@@ -67,69 +95,177 @@ export function renderStress(rows: readonly StressRow[], pools: readonly { curre
     fmt(r.pnlUsd, 0),
     ...pools.map((p) => (p.equity > 0 ? pct((r.pnl[p.currency] ?? 0) / p.equity, 1) : '—')),
   ]);
-  return renderTable(head, table, head.map((_, i) => (i < 2 ? 'left' : 'right')));
+  return renderTable(
+    head,
+    table,
+    head.map((_, i) => (i < 2 ? 'left' : 'right')),
+  );
 }
 
 function sideText(p: LiquidationPoint): [string, string, string] {
   if (p.multiplier === undefined) return ['none', `beyond ${pct(p.searchedTo - 1, 0)}`, '—'];
-  return [fmt(p.price, 2), pct(p.distancePct), p.distanceSigma === undefined ? '—' : `${p.distanceSigma >= 0 ? '+' : '−'}${Math.abs(p.distanceSigma).toFixed(2)} σ`];
+  return [
+    fmt(p.price, 2),
+    pct(p.distancePct),
+    p.distanceSigma === undefined
+      ? '—'
+      : `${p.distanceSigma >= 0 ? '+' : '−'}${Math.abs(p.distanceSigma).toFixed(2)} σ`,
+  ];
 }
 
 /** Account health, liquidation distances, solvency and (optional) contagion. */
-export function renderHealth(h: AccountHealth, liq: LiquidationReport, sol: SolvencyReport, contagion?: ContagionReport): string {
+export function renderHealth(
+  h: AccountHealth,
+  liq: LiquidationReport,
+  sol: SolvencyReport,
+  contagion?: ContagionReport,
+): string {
   const out: string[] = [];
   out.push(`${h.model}: account ${h.state.toUpperCase()} (thresholds: ${h.venue})`);
   out.push(
     renderTable(
-      ['pool', 'state', 'equity', 'IM', 'MM', 'IM / equity', 'MM / equity', 'free collateral', 'equity − MM'],
+      [
+        'pool',
+        'state',
+        'equity',
+        'IM',
+        'MM',
+        'IM / equity',
+        'MM / equity',
+        'free collateral',
+        'equity − MM',
+      ],
       h.pools.map((p) => {
         const d = decimalsFor(p.currency);
-        return [p.currency, p.state, fmt(p.equity, d), fmt(p.initialMargin, d), fmt(p.maintenanceMargin, d), ratio(p.imUtilization), ratio(p.mmUtilization), fmt(p.freeCollateral, d), fmt(p.excessOverMaintenance, d)];
+        return [
+          p.currency,
+          p.state,
+          fmt(p.equity, d),
+          fmt(p.initialMargin, d),
+          fmt(p.maintenanceMargin, d),
+          ratio(p.imUtilization),
+          ratio(p.mmUtilization),
+          fmt(p.freeCollateral, d),
+          fmt(p.excessOverMaintenance, d),
+        ];
       }),
       ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
     ),
   );
-  for (const p of h.pools) if (p.rule) out.push(`${p.currency}: ${p.state} because ${p.rule.metric} ${p.rule.op} ${p.rule.value} ${p.rule.source}`);
-  out.push(`totals (USD): equity ${fmt(h.equityUsd, 2)}, IM ${fmt(h.initialMarginUsd, 2)}, MM ${fmt(h.maintenanceMarginUsd, 2)}, free collateral ${fmt(h.freeCollateralUsd, 2)}`);
+  for (const p of h.pools)
+    if (p.rule)
+      out.push(
+        `${p.currency}: ${p.state} because ${p.rule.metric} ${p.rule.op} ${p.rule.value} ${p.rule.source}`,
+      );
+  out.push(
+    `totals (USD): equity ${fmt(h.equityUsd, 2)}, IM ${fmt(h.initialMarginUsd, 2)}, MM ${fmt(h.maintenanceMarginUsd, 2)}, free collateral ${fmt(h.freeCollateralUsd, 2)}`,
+  );
 
   const sigmaNote = `σ over ${liq.sigmaHorizonDays} day(s) from ${liq.volSource ?? 'no vol source'}`;
-  out.push(`\nliquidation (equity = MM, re-margined by ${liq.model} at the moved market; ${sigmaNote}; inverse futures/perps held at ${liq.inverseSize === 'usd-notional' ? 'their USD face' : 'constant coin size'}):`);
+  out.push(
+    `\nliquidation (equity = MM, re-margined by ${liq.model} at the moved market; ${sigmaNote}; inverse futures/perps held at ${liq.inverseSize === 'usd-notional' ? 'their USD face' : 'constant coin size'}):`,
+  );
   const rows: string[][] = [];
   for (const pool of liq.pools) {
     for (const u of pool.underlyings) {
       const up = sideText(u.up);
       const dn = sideText(u.down);
-      rows.push([pool.currency, u.underlying, fmt(u.index, 2), dn[0], dn[1], dn[2], up[0], up[1], up[2]]);
+      rows.push([
+        pool.currency,
+        u.underlying,
+        fmt(u.index, 2),
+        dn[0],
+        dn[1],
+        dn[2],
+        up[0],
+        up[1],
+        up[2],
+      ]);
     }
   }
-  out.push(renderTable(['pool', 'underlying', 'index', 'liq. price ↓', 'distance ↓', 'σ ↓', 'liq. price ↑', 'distance ↑', 'σ ↑'], rows, ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right']));
+  out.push(
+    renderTable(
+      [
+        'pool',
+        'underlying',
+        'index',
+        'liq. price ↓',
+        'distance ↓',
+        'σ ↓',
+        'liq. price ↑',
+        'distance ↑',
+        'σ ↑',
+      ],
+      rows,
+      ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    ),
+  );
   for (const pool of liq.pools) {
     const j = pool.joint;
     if (!j || Object.keys(j.direction).length < 2) continue;
-    const side = (p: typeof j.up) => (p.sigmas === undefined ? 'none in range' : `${p.sigmas.toFixed(2)} σ (${Object.entries(p.moves!).map(([u, m]) => `${u} ${pct(m)}`).join(', ')})`);
-    out.push(`${pool.currency} joint move along the first principal component (${(100 * j.explainedVariance).toFixed(0)} % of variance): down ${side(j.down)}; up ${side(j.up)}`);
+    const side = (p: typeof j.up) =>
+      p.sigmas === undefined
+        ? 'none in range'
+        : `${p.sigmas.toFixed(2)} σ (${Object.entries(p.moves!)
+            .map(([u, m]) => `${u} ${pct(m)}`)
+            .join(', ')})`;
+    out.push(
+      `${pool.currency} joint move along the first principal component (${(100 * j.explainedVariance).toFixed(0)} % of variance): down ${side(j.down)}; up ${side(j.up)}`,
+    );
   }
-  for (const pool of liq.pools) for (const u of pool.underlyings) for (const s of [u.up, u.down]) if (s.note) out.push(`note (${pool.currency} ${u.underlying} ${s.direction}): ${s.note}`);
+  for (const pool of liq.pools)
+    for (const u of pool.underlyings)
+      for (const s of [u.up, u.down])
+        if (s.note) out.push(`note (${pool.currency} ${u.underlying} ${s.direction}): ${s.note}`);
 
-  out.push('\nsolvency (equity − MM) and its change per 1 % move; USD columns value the pool at the moved index (coin collateral shocked too):');
+  out.push(
+    '\nsolvency (equity − MM) and its change per 1 % move; USD columns value the pool at the moved index (coin collateral shocked too):',
+  );
   const srows: string[][] = [];
   for (const p of sol.pools) {
     const d = decimalsFor(p.currency);
-    for (const s of p.sensitivities) srows.push([p.currency, fmt(p.solvency, d), s.underlying, fmt(s.down, d), fmt(s.up, d), fmt(s.downUsd, 2), fmt(s.upUsd, 2)]);
+    for (const s of p.sensitivities)
+      srows.push([
+        p.currency,
+        fmt(p.solvency, d),
+        s.underlying,
+        fmt(s.down, d),
+        fmt(s.up, d),
+        fmt(s.downUsd, 2),
+        fmt(s.upUsd, 2),
+      ]);
   }
-  out.push(renderTable(['pool', 'equity − MM', 'move', '−1 %', '+1 %', '−1 % (USD)', '+1 % (USD)'], srows, ['left', 'right', 'left', 'right', 'right', 'right', 'right']));
-  out.push(`buffer ${fmt(sol.solvencyUsd, 2)} USD; 1-day σ of the buffer ${fmt(sol.solvencyVolatilityUsd, 2)} USD${sol.bufferInSigmas === undefined ? '' : ` (${sol.bufferInSigmas.toFixed(1)} σ)`}`);
+  out.push(
+    renderTable(
+      ['pool', 'equity − MM', 'move', '−1 %', '+1 %', '−1 % (USD)', '+1 % (USD)'],
+      srows,
+      ['left', 'right', 'left', 'right', 'right', 'right', 'right'],
+    ),
+  );
+  out.push(
+    `buffer ${fmt(sol.solvencyUsd, 2)} USD; 1-day σ of the buffer ${fmt(sol.solvencyVolatilityUsd, 2)} USD${sol.bufferInSigmas === undefined ? '' : ` (${sol.bufferInSigmas.toFixed(1)} σ)`}`,
+  );
 
   if (contagion) {
-    out.push(`\ncontagion: ${contagion.shocked} ${pct(contagion.shock, 1)} carried through correlation (β = ρ·σ_j/σ_i; vols ${contagion.volSource}, correlation ${contagion.correlationSource}): ${contagion.moves.map((m) => `${m.underlying} ${pct(m.move)} (β ${m.beta.toFixed(2)})`).join(', ')}`);
+    out.push(
+      `\ncontagion: ${contagion.shocked} ${pct(contagion.shock, 1)} carried through correlation (β = ρ·σ_j/σ_i; vols ${contagion.volSource}, correlation ${contagion.correlationSource}): ${contagion.moves.map((m) => `${m.underlying} ${pct(m.move)} (β ${m.beta.toFixed(2)})`).join(', ')}`,
+    );
     out.push(
       renderTable(
         ['', 'before', 'after'],
         [
           ['state', contagion.before.state, contagion.after.state],
           ['equity (USD)', fmt(contagion.before.equityUsd, 2), fmt(contagion.after.equityUsd, 2)],
-          ['IM (USD)', fmt(contagion.before.initialMarginUsd, 2), fmt(contagion.after.initialMarginUsd, 2)],
-          ['MM (USD)', fmt(contagion.before.maintenanceMarginUsd, 2), fmt(contagion.after.maintenanceMarginUsd, 2)],
+          [
+            'IM (USD)',
+            fmt(contagion.before.initialMarginUsd, 2),
+            fmt(contagion.after.initialMarginUsd, 2),
+          ],
+          [
+            'MM (USD)',
+            fmt(contagion.before.maintenanceMarginUsd, 2),
+            fmt(contagion.after.maintenanceMarginUsd, 2),
+          ],
         ],
         ['left', 'right', 'right'],
       ),
@@ -143,10 +279,26 @@ export function renderHealth(h: AccountHealth, liq: LiquidationReport, sol: Solv
 /** Backtest summary per pool (and the worst breach days). */
 export function renderBacktest(model: string, r: BacktestReport, worstN = 5): string {
   const out: string[] = [];
-  out.push(`${model}: backtest ${day(r.fromMs)} → ${day(r.toMs)}, ${r.days} days, losses over ${r.horizonDays} day(s) against ${r.against === 'initial' ? 'IM' : 'MM'}, coverage tested at ${+(100 * r.confidence).toFixed(4)}%`);
+  out.push(
+    `${model}: backtest ${day(r.fromMs)} → ${day(r.toMs)}, ${r.days} days, losses over ${r.horizonDays} day(s) against ${r.against === 'initial' ? 'IM' : 'MM'}, coverage tested at ${+(100 * r.confidence).toFixed(4)}%`,
+  );
   out.push(
     renderTable(
-      ['pool', 'days', 'breaches', 'expected', 'coverage', 'Kupiec LR', 'p-value', 'verdict', 'avg margin', 'avg exposure', 'cost of margin', 'max loss', 'worst shortfall'],
+      [
+        'pool',
+        'days',
+        'breaches',
+        'expected',
+        'coverage',
+        'Kupiec LR',
+        'p-value',
+        'verdict',
+        'avg margin',
+        'avg exposure',
+        'cost of margin',
+        'max loss',
+        'worst shortfall',
+      ],
       r.pools.map((p) => {
         const d = decimalsFor(p.currency);
         return [
@@ -165,14 +317,41 @@ export function renderBacktest(model: string, r: BacktestReport, worstN = 5): st
           fmt(p.worstShortfall, d),
         ];
       }),
-      ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'right', 'right', 'right', 'right', 'right'],
+      [
+        'left',
+        'right',
+        'right',
+        'right',
+        'right',
+        'right',
+        'right',
+        'left',
+        'right',
+        'right',
+        'right',
+        'right',
+        'right',
+      ],
     ),
   );
   for (const p of r.pools) {
-    const worst = p.rows.filter((x) => x.breach).sort((a, b) => b.loss - b.margin - (a.loss - a.margin)).slice(0, worstN);
+    const worst = p.rows
+      .filter((x) => x.breach)
+      .sort((a, b) => b.loss - b.margin - (a.loss - a.margin))
+      .slice(0, worstN);
     if (worst.length === 0) continue;
     const d = decimalsFor(p.currency);
-    out.push(renderTable([`${p.currency} worst breaches`, 'margin', 'loss', 'shortfall'], worst.map((x) => [day(x.timeMs), fmt(x.margin, d), fmt(x.loss, d), fmt(x.loss - x.margin, d)])));
+    out.push(
+      renderTable(
+        [`${p.currency} worst breaches`, 'margin', 'loss', 'shortfall'],
+        worst.map((x) => [
+          day(x.timeMs),
+          fmt(x.margin, d),
+          fmt(x.loss, d),
+          fmt(x.loss - x.margin, d),
+        ]),
+      ),
+    );
   }
   for (const a of r.assumptions) out.push(`assumption: ${a}`);
   return out.join('\n');

@@ -156,36 +156,76 @@ export function backtestMargin(input: BacktestInput): BacktestReport {
   const against = input.against ?? 'initial';
   const timeDecay = input.timeDecay ?? true;
   const anchor = input.anchor ?? 'from';
-  if (!Number.isInteger(h) || h < 1) throw new BallastError('INVALID_INPUT', `must be a whole number of days ≥ 1, got ${h}`, 'horizonDays');
-  if (!(confidence > 0 && confidence < 1)) throw new BallastError('INVALID_INPUT', `must be in (0, 1), got ${confidence}`, 'confidence');
-  if (portfolio.positions.length === 0) throw new BallastError('INVALID_INPUT', 'the portfolio has no positions', 'portfolio');
-  if (!(input.fromMs <= input.toMs)) throw new BallastError('INVALID_INPUT', 'the start date is after the end date', 'from');
+  if (!Number.isInteger(h) || h < 1)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be a whole number of days ≥ 1, got ${h}`,
+      'horizonDays',
+    );
+  if (!(confidence > 0 && confidence < 1))
+    throw new BallastError('INVALID_INPUT', `must be in (0, 1), got ${confidence}`, 'confidence');
+  if (portfolio.positions.length === 0)
+    throw new BallastError('INVALID_INPUT', 'the portfolio has no positions', 'portfolio');
+  if (!(input.fromMs <= input.toMs))
+    throw new BallastError('INVALID_INPUT', 'the start date is after the end date', 'from');
   const unds = bookUnderlyings(portfolio);
   const series = unds.map((u) => {
     const s = input.history.find((x) => x.symbol.toUpperCase() === u.toUpperCase());
-    if (!s) throw new BallastError('INVALID_INPUT', `no price history for ${u} (have ${input.history.map((x) => x.symbol).join(', ') || 'none'})`, 'history');
-    if (s.interval !== 'daily') throw new BallastError('UNSUPPORTED', `the backtest steps day by day: give a daily series for ${u}, not ${s.interval}`, 'history');
+    if (!s)
+      throw new BallastError(
+        'INVALID_INPUT',
+        `no price history for ${u} (have ${input.history.map((x) => x.symbol).join(', ') || 'none'})`,
+        'history',
+      );
+    if (s.interval !== 'daily')
+      throw new BallastError(
+        'UNSUPPORTED',
+        `the backtest steps day by day: give a daily series for ${u}, not ${s.interval}`,
+        'history',
+      );
     return { ...s, symbol: u };
   });
-  for (const u of unds) if (!snapshot.underlyings[u]) throw new BallastError('INVALID_INPUT', `the market snapshot has no data for ${u}`, 'market');
+  for (const u of unds)
+    if (!snapshot.underlyings[u])
+      throw new BallastError('INVALID_INPUT', `the market snapshot has no data for ${u}`, 'market');
   const aligned = alignSeries(series);
   const times = aligned.timesMs;
   const last = times.length - 1;
   const fmtDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-  if (times.length < h + 2) throw new BallastError('INVALID_INPUT', `the history is too short: ${times.length} common days for a ${h}-day horizon`, 'history');
+  if (times.length < h + 2)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `the history is too short: ${times.length} common days for a ${h}-day horizon`,
+      'history',
+    );
   const lastStart = last - h;
   if (input.fromMs < times[0]! || input.fromMs > times[lastStart]!) {
-    throw new BallastError('INVALID_INPUT', `${fmtDay(input.fromMs)} is outside the history: a backtest day must lie in ${fmtDay(times[0]!)} … ${fmtDay(times[lastStart]!)} (the last ${h} day(s) are needed for the realised loss)`, 'from');
+    throw new BallastError(
+      'INVALID_INPUT',
+      `${fmtDay(input.fromMs)} is outside the history: a backtest day must lie in ${fmtDay(times[0]!)} … ${fmtDay(times[lastStart]!)} (the last ${h} day(s) are needed for the realised loss)`,
+      'from',
+    );
   }
   if (input.toMs < times[0]! || input.toMs > times[last]! + MS_PER_DAY - 1) {
-    throw new BallastError('INVALID_INPUT', `${fmtDay(input.toMs)} is outside the history (${fmtDay(times[0]!)} … ${fmtDay(times[last]!)})`, 'to');
+    throw new BallastError(
+      'INVALID_INPUT',
+      `${fmtDay(input.toMs)} is outside the history (${fmtDay(times[0]!)} … ${fmtDay(times[last]!)})`,
+      'to',
+    );
   }
   const i0 = lowerBound(times, input.fromMs);
   const i1 = Math.min(lastStart, lowerBound(times, input.toMs + 1) - 1);
-  if (i1 < i0) throw new BallastError('INVALID_INPUT', `no history dates between ${fmtDay(input.fromMs)} and ${fmtDay(input.toMs)}`, 'from');
+  if (i1 < i0)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `no history dates between ${fmtDay(input.fromMs)} and ${fmtDay(input.toMs)}`,
+      'from',
+    );
   const days = i1 - i0 + 1;
 
-  const anchorPrice = unds.map((u, j) => (anchor === 'from' ? aligned.closes[j]![i0]! : snapshot.underlyings[u]!.index));
+  const anchorPrice = unds.map((u, j) =>
+    anchor === 'from' ? aligned.closes[j]![i0]! : snapshot.underlyings[u]!.index,
+  );
   const positions = portfolio.positions;
   const settle = positions.map((p) => p.instrument.settlementCurrency);
   const rowsByPool = new Map<string, BacktestRow[]>();
@@ -199,11 +239,16 @@ export function backtestMargin(input: BacktestInput): BacktestReport {
       move[u] = c[t + h]! / c[t]!;
     });
     const snap = scaleSnapshot(snapshot, mult);
-    const snapNext = scaleSnapshot(snapshot, Object.fromEntries(unds.map((u) => [u, mult[u]! * move[u]!])));
+    const snapNext = scaleSnapshot(
+      snapshot,
+      Object.fromEntries(unds.map((u) => [u, mult[u]! * move[u]!])),
+    );
     const scenario: Scenario = {
       id: 'realised',
       label: `realised ${h}-day move from ${fmtDay(times[t]!)}`,
-      moves: Object.fromEntries(unds.map((u) => [u, { spotMultiplier: move[u]!, vol: { kind: 'none' as const } }])),
+      moves: Object.fromEntries(
+        unds.map((u) => [u, { spotMultiplier: move[u]!, vol: { kind: 'none' as const } }]),
+      ),
       weight: 1,
       timeShiftDays: timeDecay ? h : 0,
     };
@@ -213,18 +258,35 @@ export function backtestMargin(input: BacktestInput): BacktestReport {
     positions.forEach((p, i) => {
       const st = instrumentState(p.instrument, snap);
       const v = p.size * scenarioPnl(p.instrument, st, scenario);
-      if (!Number.isFinite(v)) throw new BallastError('NOT_FINITE', `realised P&L is ${v} on ${fmtDay(times[t]!)}`, p.instrument.symbol);
+      if (!Number.isFinite(v))
+        throw new BallastError(
+          'NOT_FINITE',
+          `realised P&L is ${v} on ${fmtDay(times[t]!)}`,
+          p.instrument.symbol,
+        );
       const ccy = settle[i]!;
       pnlBy.set(ccy, (pnlBy.get(ccy) ?? 0) + v);
       const notional = Math.abs(p.size) * (p.instrument.settlement === 'inverse' ? 1 : st.price);
       expBy.set(ccy, (expBy.get(ccy) ?? 0) + notional);
     });
-    const margins = input.marginOf({ step: t - i0, timeMs: times[t]!, snapshot: snap, multipliers: mult, history: aligned, historyEnd: t });
+    const margins = input.marginOf({
+      step: t - i0,
+      timeMs: times[t]!,
+      snapshot: snap,
+      multipliers: mult,
+      history: aligned,
+      historyEnd: t,
+    });
     for (const m of margins) {
       let pnl = pnlBy.get(m.currency);
       let exposure = expBy.get(m.currency) ?? 0;
       if (pnl === undefined) {
-        if (!isUsdLike(m.currency)) throw new BallastError('INVALID_INPUT', `margin pool ${m.currency} has no positions`, 'marginOf');
+        if (!isUsdLike(m.currency))
+          throw new BallastError(
+            'INVALID_INPUT',
+            `margin pool ${m.currency} has no positions`,
+            'marginOf',
+          );
         // A USD (cross) pool: the book's P&L in USD at the realised prices, exposure at day t.
         pnl = 0;
         exposure = 0;
@@ -232,7 +294,12 @@ export function backtestMargin(input: BacktestInput): BacktestReport {
         for (const [ccy, v] of expBy) exposure += v * usdPrice(ccy, snap);
       }
       const margin = against === 'initial' ? m.initialMargin : m.maintenanceMargin;
-      if (!Number.isFinite(margin)) throw new BallastError('NOT_FINITE', `margin is ${margin} on ${fmtDay(times[t]!)}`, 'marginOf');
+      if (!Number.isFinite(margin))
+        throw new BallastError(
+          'NOT_FINITE',
+          `margin is ${margin} on ${fmtDay(times[t]!)}`,
+          'marginOf',
+        );
       const loss = -pnl;
       const list = rowsByPool.get(m.currency) ?? [];
       list.push({ timeMs: times[t]!, margin, pnl, loss, breach: loss > margin, exposure });
@@ -290,7 +357,7 @@ export function backtestMargin(input: BacktestInput): BacktestReport {
       anchor === 'from'
         ? `each day's market is the given snapshot moved along the historical path from ${fmtDay(times[i0]!)} (index, forwards and perp basis × P_t / P_start)`
         : "each day's market is the given snapshot with the index set to the historical price (forwards and perp basis scaled alike)",
-      'the vol surface (in moneyness), rates and the as-of time are the snapshot\'s on every day: the book does not age and implied vol does not follow history',
+      "the vol surface (in moneyness), rates and the as-of time are the snapshot's on every day: the book does not age and implied vol does not follow history",
       `realised loss: full revaluation at the day-(t+${h}) price${timeDecay ? `, options ${h} day(s) closer to expiry` : ', no time decay'}; constant coin sizes`,
     ],
   };

@@ -60,11 +60,32 @@ export interface KupiecResult {
  * ⇒ expected breach rate 1 %). `significance` (default 0.05) only sets `rejected`.
  * Throws INVALID_INPUT for n < 1, x outside [0, n], confidence outside (0, 1).
  */
-export function kupiecPof(breaches: number, observations: number, confidence: number, significance = 0.05): KupiecResult {
-  if (!Number.isInteger(observations) || observations < 1) throw new BallastError('INVALID_INPUT', `must be a whole number ≥ 1, got ${observations}`, 'observations');
-  if (!Number.isInteger(breaches) || breaches < 0 || breaches > observations) throw new BallastError('INVALID_INPUT', `must be a whole number in [0, ${observations}], got ${breaches}`, 'breaches');
-  if (!(confidence > 0 && confidence < 1)) throw new BallastError('INVALID_INPUT', `must be in (0, 1), got ${confidence}`, 'confidence');
-  if (!(significance > 0 && significance < 1)) throw new BallastError('INVALID_INPUT', `must be in (0, 1), got ${significance}`, 'significance');
+export function kupiecPof(
+  breaches: number,
+  observations: number,
+  confidence: number,
+  significance = 0.05,
+): KupiecResult {
+  if (!Number.isInteger(observations) || observations < 1)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be a whole number ≥ 1, got ${observations}`,
+      'observations',
+    );
+  if (!Number.isInteger(breaches) || breaches < 0 || breaches > observations)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be a whole number in [0, ${observations}], got ${breaches}`,
+      'breaches',
+    );
+  if (!(confidence > 0 && confidence < 1))
+    throw new BallastError('INVALID_INPUT', `must be in (0, 1), got ${confidence}`, 'confidence');
+  if (!(significance > 0 && significance < 1))
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be in (0, 1), got ${significance}`,
+      'significance',
+    );
   const n = observations;
   const x = breaches;
   const p = 1 - confidence;
@@ -74,5 +95,15 @@ export function kupiecPof(breaches: number, observations: number, confidence: nu
   // The alternative maximises the likelihood, so LR ≥ 0 up to rounding.
   const lr = Math.max(0, -2 * (logNull - logAlt));
   const pValue = chiSquare1Survival(lr);
-  return { observations: n, breaches: x, expectedRate: p, observedRate: phat, expectedBreaches: n * p, lr, pValue, rejected: pValue < significance, significance };
+  return {
+    observations: n,
+    breaches: x,
+    expectedRate: p,
+    observedRate: phat,
+    expectedBreaches: n * p,
+    lr,
+    pValue,
+    rejected: pValue < significance,
+    significance,
+  };
 }

@@ -13,7 +13,12 @@ import type { MarketSnapshot, UnderlyingMarket } from '../market/snapshot.ts';
 
 /** One underlying's market moved by `m` (see module doc). */
 export function scaleUnderlying(u: UnderlyingMarket, m: number): UnderlyingMarket {
-  if (!(Number.isFinite(m) && m > 0)) throw new BallastError('INVALID_INPUT', `price multiplier must be finite and > 0, got ${m}`, `multipliers.${u.underlying}`);
+  if (!(Number.isFinite(m) && m > 0))
+    throw new BallastError(
+      'INVALID_INPUT',
+      `price multiplier must be finite and > 0, got ${m}`,
+      `multipliers.${u.underlying}`,
+    );
   if (m === 1) return u;
   return {
     ...u,
@@ -28,11 +33,19 @@ export function scaleUnderlying(u: UnderlyingMarket, m: number): UnderlyingMarke
  * The snapshot with each underlying in `multipliers` moved by its multiplier (1.1 = +10 %).
  * An underlying the snapshot does not have is INVALID_INPUT (a move of nothing is a mistake).
  */
-export function scaleSnapshot(snapshot: MarketSnapshot, multipliers: Readonly<Record<string, number>>): MarketSnapshot {
+export function scaleSnapshot(
+  snapshot: MarketSnapshot,
+  multipliers: Readonly<Record<string, number>>,
+): MarketSnapshot {
   const underlyings: Record<string, UnderlyingMarket> = { ...snapshot.underlyings };
   for (const [name, m] of Object.entries(multipliers)) {
     const u = snapshot.underlyings[name];
-    if (!u) throw new BallastError('INVALID_INPUT', `the market snapshot has no data for ${name}`, `multipliers.${name}`);
+    if (!u)
+      throw new BallastError(
+        'INVALID_INPUT',
+        `the market snapshot has no data for ${name}`,
+        `multipliers.${name}`,
+      );
     underlyings[name] = scaleUnderlying(u, m);
   }
   return { ...snapshot, underlyings };

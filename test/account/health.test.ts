@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { accountHealth, HEALTH_THRESHOLDS, healthMetrics, healthState, thresholdsForModel, type HealthState } from '../../src/account/health.ts';
+import {
+  accountHealth,
+  HEALTH_THRESHOLDS,
+  healthMetrics,
+  healthState,
+  thresholdsForModel,
+  type HealthState,
+} from '../../src/account/health.ts';
 import { contagion, contagionMoves } from '../../src/account/contagion.ts';
 import { solvencyReport } from '../../src/account/solvency.ts';
 import { parseSymbol } from '../../src/instruments/symbol.ts';
@@ -9,14 +16,38 @@ import { snapshotRiskModel } from '../../src/margin/risk-based/market-vols.ts';
 import { portfolio } from '../../src/risk/portfolio.ts';
 import { syntheticSnapshot, syntheticUnderlying } from '../margin/synthetic-market.ts';
 
-const snap = syntheticSnapshot(syntheticUnderlying('BTC', 60000, 0.5, [30, 60]), syntheticUnderlying('ETH', 3000, 0.7, [30, 60]));
+const snap = syntheticSnapshot(
+  syntheticUnderlying('BTC', 60000, 0.5, [30, 60]),
+  syntheticUnderlying('ETH', 3000, 0.7, [30, 60]),
+);
 
-function result(model: string, currency: string, equity: number, im: number, mm: number): MarginResult {
-  return { model, modelVersion: '1', currency, equity, initialMargin: im, maintenanceMargin: mm, utilization: 0, worstScenario: undefined, contributions: [], addOns: [], unverified: [], warnings: [], inputsHash: '' };
+function result(
+  model: string,
+  currency: string,
+  equity: number,
+  im: number,
+  mm: number,
+): MarginResult {
+  return {
+    model,
+    modelVersion: '1',
+    currency,
+    equity,
+    initialMargin: im,
+    maintenanceMargin: mm,
+    utilization: 0,
+    worstScenario: undefined,
+    contributions: [],
+    addOns: [],
+    unverified: [],
+    warnings: [],
+    inputsHash: '',
+  };
 }
 
-describe('health states across each venue\'s thresholds', () => {
-  const state = (model: string, equity: number, im: number, mm: number): HealthState => accountHealth([result(model, 'BTC', equity, im, mm)], snap).state;
+describe("health states across each venue's thresholds", () => {
+  const state = (model: string, equity: number, im: number, mm: number): HealthState =>
+    accountHealth([result(model, 'BTC', equity, im, mm)], snap).state;
 
   it('deribit: margin call at IM ≥ 80 % of equity, reduce-only when IM > equity, liquidation when equity < MM', () => {
     expect(state('deribit-pm', 100, 50, 40)).toBe('healthy');
@@ -51,8 +82,11 @@ describe('health states across each venue\'s thresholds', () => {
     expect(thresholdsForModel('unknown-model').venue).toBe('clearing');
   });
 
-  it('the account is in its worst pool\'s state; totals in USD; the rule that fired is named', () => {
-    const h = accountHealth([result('deribit-pm', 'BTC', 1, 0.2, 0.16), result('deribit-pm', 'USDC', 1000, 1200, 960)], snap);
+  it("the account is in its worst pool's state; totals in USD; the rule that fired is named", () => {
+    const h = accountHealth(
+      [result('deribit-pm', 'BTC', 1, 0.2, 0.16), result('deribit-pm', 'USDC', 1000, 1200, 960)],
+      snap,
+    );
     expect(h.pools.map((p) => p.state)).toEqual(['healthy', 'reduce-only']);
     expect(h.state).toBe('reduce-only');
     expect(h.equityUsd).toBeCloseTo(60000 + 1000, 9);
@@ -75,23 +109,38 @@ describe('solvency: equity − MM and its change per 1 % move', () => {
   const p = 5e-5;
   it('a linear perp: exact deltas of C + X(m·F0 − E) − (b + p|X|)|X|·m·I0', () => {
     const X = 3;
-    const book = portfolio([{ instrument: parseSymbol('BTC_USDC-PERPETUAL', 'deribit'), size: X, entryPrice: 59000 }], [{ currency: 'USDC', amount: 20000 }]);
-    const r = solvencyReport(book, snap, { model: deribitStandardModel, params: deribitStandardModel.defaultParams });
+    const book = portfolio(
+      [{ instrument: parseSymbol('BTC_USDC-PERPETUAL', 'deribit'), size: X, entryPrice: 59000 }],
+      [{ currency: 'USDC', amount: 20000 }],
+    );
+    const r = solvencyReport(book, snap, {
+      model: deribitStandardModel,
+      params: deribitStandardModel.defaultParams,
+    });
     const slope = X * I0 - (b + p * X) * X * I0; // per unit of m
     const s = r.pools[0]!.sensitivities[0]!;
     expect(s.up).toBeCloseTo(0.01 * slope, 6);
     expect(s.down).toBeCloseTo(-0.01 * slope, 6);
     expect(s.delta).toBeCloseTo(0.01 * slope, 6);
     expect(s.deltaUsd).toBeCloseTo(0.01 * slope, 6); // a USDC pool: USD = USDC
-    expect(r.solvencyVolatilityUsd!).toBeCloseTo(0.01 * slope * 0.5 * Math.sqrt(1 / 365) / 0.01, 4);
+    expect(r.solvencyVolatilityUsd!).toBeCloseTo(
+      (0.01 * slope * 0.5 * Math.sqrt(1 / 365)) / 0.01,
+      4,
+    );
   });
 
   it('coin collateral behind a short inverse perp of the same USD face: flat in USD (but for the size term of MM), not in BTC', () => {
     // 2 BTC collateral, short an inverse perp of N = 2·F0 USD at entry E = F0. At a move m (F = m·F0):
     // equity = 2 + N(1/F − 1/E) = 2/m BTC, i.e. 2·F0 USD whatever m: the collateral hedges the perp.
     // MM = (b + p·y)·y BTC with y = N/F = 2/m coins, i.e. 2b·F0 + 4p·F0/m USD: only the size term moves.
-    const book = portfolio([{ instrument: parseSymbol('BTC-PERPETUAL', 'deribit'), size: -2, entryPrice: I0 }], [{ currency: 'BTC', amount: 2 }]);
-    const r = solvencyReport(book, snap, { model: deribitStandardModel, params: deribitStandardModel.defaultParams });
+    const book = portfolio(
+      [{ instrument: parseSymbol('BTC-PERPETUAL', 'deribit'), size: -2, entryPrice: I0 }],
+      [{ currency: 'BTC', amount: 2 }],
+    );
+    const r = solvencyReport(book, snap, {
+      model: deribitStandardModel,
+      params: deribitStandardModel.defaultParams,
+    });
     const s = r.pools[0]!.sensitivities[0]!;
     const usd = (m: number) => 2 * I0 - (2 * b * I0 + (4 * p * I0) / m);
     expect(s.upUsd).toBeCloseTo(usd(1.01) - usd(1), 8);
@@ -120,8 +169,26 @@ describe('contagion: a shock to one underlying carried through β = ρ·σ_j/σ_
       ],
       [{ currency: 'USDC', amount: 50000 }],
     );
-    const params = { ...deribitStandardModel.defaultParams, futures: [...deribitStandardModel.defaultParams.futures, { id: 'eth-usdc-linear', underlying: 'ETH', settlement: 'linear' as const, kinds: ['perpetual' as const], im: { base: 0.02, perCoin: 0 }, mm: { base: 0.01, perCoin: 0 } }] };
-    const c = contagion(book, snap, { model: deribitStandardModel, params, underlying: 'BTC', shock: -0.2 });
+    const params = {
+      ...deribitStandardModel.defaultParams,
+      futures: [
+        ...deribitStandardModel.defaultParams.futures,
+        {
+          id: 'eth-usdc-linear',
+          underlying: 'ETH',
+          settlement: 'linear' as const,
+          kinds: ['perpetual' as const],
+          im: { base: 0.02, perCoin: 0 },
+          mm: { base: 0.01, perCoin: 0 },
+        },
+      ],
+    };
+    const c = contagion(book, snap, {
+      model: deribitStandardModel,
+      params,
+      underlying: 'BTC',
+      shock: -0.2,
+    });
     const eth = c.moves.find((m) => m.underlying === 'ETH')!.move;
     expect(c.equityChangeUsd).toBeCloseTo(1 * 60000 * -0.2 + 40 * 3000 * eth, 6);
     expect(c.before.state).toBe('healthy');

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { parseSymbol } from '../../src/instruments/symbol.ts';
 import { deribitStandardModel } from '../../src/margin/deribit-standard/deribit-standard.ts';
 import { deribitPmModel } from '../../src/margin/deribit-pm/deribit-pm.ts';
-import { firstPrincipalDirection, liquidationDistances, portfolioAfterMove } from '../../src/account/liquidation.ts';
+import {
+  firstPrincipalDirection,
+  liquidationDistances,
+  portfolioAfterMove,
+} from '../../src/account/liquidation.ts';
 import { portfolio } from '../../src/risk/portfolio.ts';
 import { scaleSnapshot } from '../../src/risk/scaled-snapshot.ts';
 import { syntheticSnapshot, syntheticUnderlying } from '../margin/synthetic-market.ts';
@@ -33,8 +37,15 @@ describe('liquidation by root finding = closed form (deribit-standard, flat-plus
     const c = C + N / E;
     const y = (2 * c) / (1 + b + Math.sqrt((1 + b) ** 2 + 4 * p * c));
     const Fliq = N / y;
-    const book = portfolio([{ instrument: parseSymbol('BTC-PERPETUAL', 'deribit'), size: X, entryPrice: E }], [{ currency: 'BTC', amount: C }]);
-    const r = liquidationDistances(book, snap, { model: sd, params: sd.defaultParams, joint: false });
+    const book = portfolio(
+      [{ instrument: parseSymbol('BTC-PERPETUAL', 'deribit'), size: X, entryPrice: E }],
+      [{ currency: 'BTC', amount: C }],
+    );
+    const r = liquidationDistances(book, snap, {
+      model: sd,
+      params: sd.defaultParams,
+      joint: false,
+    });
     const btc = r.pools[0]!.underlyings[0]!;
     const mRoot = btc.down.multiplier!;
     // The perp mark moves with the multiplier: mark at liquidation = F0·m.
@@ -42,7 +53,9 @@ describe('liquidation by root finding = closed form (deribit-standard, flat-plus
     expect(rel(btc.down.price!, I0 * (Fliq / F0))).toBeLessThan(1e-8);
     expect(btc.up.multiplier).toBeUndefined();
     expect(btc.down.distancePct).toBeCloseTo(Fliq / F0 - 1, 10);
-    console.log(`inverse long: root mark ${(F0 * mRoot).toFixed(6)} vs closed form ${Fliq.toFixed(6)} (rel ${rel(F0 * mRoot, Fliq).toExponential(2)})`);
+    console.log(
+      `inverse long: root mark ${(F0 * mRoot).toFixed(6)} vs closed form ${Fliq.toFixed(6)} (rel ${rel(F0 * mRoot, Fliq).toExponential(2)})`,
+    );
   });
 
   it('short inverse BTC-PERPETUAL: liquidation above (smaller root of the quadratic)', () => {
@@ -51,13 +64,22 @@ describe('liquidation by root finding = closed form (deribit-standard, flat-plus
     const c = N / E - C;
     const y = (2 * c) / (1 - b + Math.sqrt((1 - b) ** 2 - 4 * p * c));
     const Fliq = N / y;
-    const book = portfolio([{ instrument: parseSymbol('BTC-PERPETUAL', 'deribit'), size: X, entryPrice: E }], [{ currency: 'BTC', amount: C }]);
-    const r = liquidationDistances(book, snap, { model: sd, params: sd.defaultParams, joint: false });
+    const book = portfolio(
+      [{ instrument: parseSymbol('BTC-PERPETUAL', 'deribit'), size: X, entryPrice: E }],
+      [{ currency: 'BTC', amount: C }],
+    );
+    const r = liquidationDistances(book, snap, {
+      model: sd,
+      params: sd.defaultParams,
+      joint: false,
+    });
     const btc = r.pools[0]!.underlyings[0]!;
     expect(rel(F0 * btc.up.multiplier!, Fliq)).toBeLessThan(1e-8);
     // The other root, y₂ ≈ (1 − b)/p, sits at a mark of a few USD: outside the search (to 1 % of the price).
     expect(btc.down.multiplier).toBeUndefined();
-    console.log(`inverse short: root mark ${(F0 * btc.up.multiplier!).toFixed(6)} vs closed form ${Fliq.toFixed(6)}`);
+    console.log(
+      `inverse short: root mark ${(F0 * btc.up.multiplier!).toFixed(6)} vs closed form ${Fliq.toFixed(6)}`,
+    );
   });
 
   it('linear BTC_USDC-PERPETUAL long and short: equity C + X(m·F0 − E) = (b + p|X|)|X|·m·I0', () => {
@@ -66,8 +88,15 @@ describe('liquidation by root finding = closed form (deribit-standard, flat-plus
     for (const X of [2, -2]) {
       const r0 = (b + p * Math.abs(X)) * Math.abs(X);
       const m = (X * E - C) / (X * F0 - r0 * I0);
-      const book = portfolio([{ instrument: parseSymbol('BTC_USDC-PERPETUAL', 'deribit'), size: X, entryPrice: E }], [{ currency: 'USDC', amount: C }]);
-      const rep = liquidationDistances(book, snap, { model: sd, params: sd.defaultParams, joint: false });
+      const book = portfolio(
+        [{ instrument: parseSymbol('BTC_USDC-PERPETUAL', 'deribit'), size: X, entryPrice: E }],
+        [{ currency: 'USDC', amount: C }],
+      );
+      const rep = liquidationDistances(book, snap, {
+        model: sd,
+        params: sd.defaultParams,
+        joint: false,
+      });
       expect(rep.pools[0]!.currency).toBe('USDC');
       const btc = rep.pools[0]!.underlyings[0]!;
       const side = X > 0 ? btc.down : btc.up;
@@ -83,13 +112,24 @@ describe('liquidation by root finding = closed form (deribit-standard, flat-plus
     const X = 2;
     const r0 = (b + p * X) * X;
     const Fliq = (E * (r0 - C + X)) / X;
-    const book = portfolio([{ instrument: parseSymbol('BTC-PERPETUAL', 'deribit'), size: X, entryPrice: E }], [{ currency: 'BTC', amount: C }]);
-    const r = liquidationDistances(book, snap, { model: sd, params: sd.defaultParams, joint: false, inverseSize: 'coin' });
+    const book = portfolio(
+      [{ instrument: parseSymbol('BTC-PERPETUAL', 'deribit'), size: X, entryPrice: E }],
+      [{ currency: 'BTC', amount: C }],
+    );
+    const r = liquidationDistances(book, snap, {
+      model: sd,
+      params: sd.defaultParams,
+      joint: false,
+      inverseSize: 'coin',
+    });
     expect(rel(F0 * r.pools[0]!.underlyings[0]!.down.multiplier!, Fliq)).toBeLessThan(1e-8);
   });
 
   it('an account already below MM is at distance 0', () => {
-    const book = portfolio([{ instrument: parseSymbol('BTC-PERPETUAL', 'deribit'), size: 2, entryPrice: 90000 }], [{ currency: 'BTC', amount: 0.01 }]);
+    const book = portfolio(
+      [{ instrument: parseSymbol('BTC-PERPETUAL', 'deribit'), size: 2, entryPrice: 90000 }],
+      [{ currency: 'BTC', amount: 0.01 }],
+    );
     const r = liquidationDistances(book, snap, { model: sd, params: sd.defaultParams });
     expect(r.pools[0]!.alreadyLiquidatable).toBe(true);
     expect(r.pools[0]!.underlyings[0]!.down.distancePct).toBe(0);
@@ -105,7 +145,10 @@ describe('liquidation of an options book on the real Deribit snapshot (deribit-p
     ],
     [{ currency: 'BTC', amount: 4 }],
   );
-  const r = liquidationDistances(book, real, { model: deribitPmModel, params: deribitPmModel.defaultParams });
+  const r = liquidationDistances(book, real, {
+    model: deribitPmModel,
+    params: deribitPmModel.defaultParams,
+  });
   const pool = r.pools[0]!;
   const btc = pool.underlyings[0]!;
 
@@ -114,14 +157,22 @@ describe('liquidation of an options book on the real Deribit snapshot (deribit-p
     expect(btc.down.multiplier!).toBeLessThan(1);
     expect(btc.up.distanceSigma!).toBeGreaterThan(0);
     expect(btc.down.distanceSigma!).toBeLessThan(0);
-    console.log(`short strangle (deribit-pm): up ${(100 * btc.up.distancePct!).toFixed(3)} % (${btc.up.distanceSigma!.toFixed(2)} σ), down ${(100 * btc.down.distancePct!).toFixed(3)} % (${btc.down.distanceSigma!.toFixed(2)} σ), ${r.evaluations} evaluations`);
+    console.log(
+      `short strangle (deribit-pm): up ${(100 * btc.up.distancePct!).toFixed(3)} % (${btc.up.distanceSigma!.toFixed(2)} σ), down ${(100 * btc.down.distancePct!).toFixed(3)} % (${btc.down.distanceSigma!.toFixed(2)} σ), ${r.evaluations} evaluations`,
+    );
   });
 
   it('equity equals MM at the reported prices, re-margined independently', () => {
     for (const side of [btc.up, btc.down]) {
       const m = side.multiplier!;
-      const res = deribitPmModel.evaluate(portfolioAfterMove(book, { BTC: m }, 'usd-notional'), scaleSnapshot(real, { BTC: m }), deribitPmModel.defaultParams)[0]!;
-      expect(Math.abs(res.equity - res.maintenanceMargin)).toBeLessThan(1e-9 * Math.max(1, res.maintenanceMargin));
+      const res = deribitPmModel.evaluate(
+        portfolioAfterMove(book, { BTC: m }, 'usd-notional'),
+        scaleSnapshot(real, { BTC: m }),
+        deribitPmModel.defaultParams,
+      )[0]!;
+      expect(Math.abs(res.equity - res.maintenanceMargin)).toBeLessThan(
+        1e-9 * Math.max(1, res.maintenanceMargin),
+      );
       expect(res.equity).toBeCloseTo(side.equity!, 12);
     }
   });
@@ -156,7 +207,20 @@ describe('joint direction: first principal component of the covariance', () => {
       ],
       [{ currency: 'USDC', amount: 20000 }],
     );
-    const params = { ...sd.defaultParams, futures: [...sd.defaultParams.futures, { id: 'eth-usdc-linear', underlying: 'ETH', settlement: 'linear' as const, kinds: ['future' as const, 'perpetual' as const], im: { base: 0.02, perCoin: 0 }, mm: { base: 0.01, perCoin: 0 } }] };
+    const params = {
+      ...sd.defaultParams,
+      futures: [
+        ...sd.defaultParams.futures,
+        {
+          id: 'eth-usdc-linear',
+          underlying: 'ETH',
+          settlement: 'linear' as const,
+          kinds: ['future' as const, 'perpetual' as const],
+          im: { base: 0.02, perCoin: 0 },
+          mm: { base: 0.01, perCoin: 0 },
+        },
+      ],
+    };
     const r = liquidationDistances(book, two, { model: sd, params });
     const j = r.pools[0]!.joint!;
     // Both long: the joint liquidation is a fall of the common factor; ETH (higher vol) falls more.

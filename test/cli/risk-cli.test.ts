@@ -15,30 +15,98 @@ const coinbase = 'data/crypto-ohlc/Coinbase_BTCUSD_d.csv';
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ballast-risk-'));
   snapshot = join(dir, 'snapshot.json');
-  const r = await runCli(['market', 'build', 'data/deribit-quantflow/deribit_btc.json.gz', '-o', snapshot]);
+  const r = await runCli([
+    'market',
+    'build',
+    'data/deribit-quantflow/deribit_btc.json.gz',
+    '-o',
+    snapshot,
+  ]);
   expect(r.status, r.stderr).toBe(0);
   perpBook = join(dir, 'perp.json');
-  writeFileSync(perpBook, JSON.stringify({ schema: 'ballast.portfolio/1', name: 'long perp', positions: [{ instrument: 'BTC-PERPETUAL', size: 5, entryPrice: 62000 }], balances: [{ currency: 'BTC', amount: 2 }] }));
+  writeFileSync(
+    perpBook,
+    JSON.stringify({
+      schema: 'ballast.portfolio/1',
+      name: 'long perp',
+      positions: [{ instrument: 'BTC-PERPETUAL', size: 5, entryPrice: 62000 }],
+      balances: [{ currency: 'BTC', amount: 2 }],
+    }),
+  );
   shortHistory = join(dir, 'short.csv');
-  const rows = Array.from({ length: 40 }, (_, i) => `${new Date(Date.UTC(2019, 0, 1 + i)).toISOString().slice(0, 10)},${(3800 * (1 + 0.01 * Math.sin(i))).toFixed(2)}`);
+  const rows = Array.from(
+    { length: 40 },
+    (_, i) =>
+      `${new Date(Date.UTC(2019, 0, 1 + i)).toISOString().slice(0, 10)},${(3800 * (1 + 0.01 * Math.sin(i))).toFixed(2)}`,
+  );
   writeFileSync(shortHistory, `date,close\n${rows.join('\n')}\n`);
   shocks = join(dir, 'shocks.json');
-  writeFileSync(shocks, JSON.stringify([{ name: 'BTC −40 %, vol ×2', moves: { BTC: { spot: -0.4, vol: 1 } } }, { name: 'flat', moves: {}, default: { spot: 0 } }]));
+  writeFileSync(
+    shocks,
+    JSON.stringify([
+      { name: 'BTC −40 %, vol ×2', moves: { BTC: { spot: -0.4, vol: 1 } } },
+      { name: 'flat', moves: {}, default: { spot: 0 } },
+    ]),
+  );
 });
 
 const market = () => ['--market', snapshot, ...stale];
 
 describe('ballast var', () => {
   it('historical simulation: VaR, ES, tail scenarios and the scenario source', async () => {
-    const r = await runCli(['var', 'examples/short-strangle.json', ...market(), '--method', 'hs', '--confidence', '0.99', '--horizon', '1d', '--history', coinbase]);
+    const r = await runCli([
+      'var',
+      'examples/short-strangle.json',
+      ...market(),
+      '--method',
+      'hs',
+      '--confidence',
+      '0.99',
+      '--horizon',
+      '1d',
+      '--history',
+      coinbase,
+    ]);
     expect(r.status, r.stderr).toBe(0);
-    for (const s of ['VaR 99%', 'ES 99%', 'tail scenario (worst first)', 'contribution to VaR', 'historical: 1769 overlapping 1-day windows of BTC daily closes 2014-12-01 → 2019-10-17']) expect(r.stdout).toContain(s);
+    for (const s of [
+      'VaR 99%',
+      'ES 99%',
+      'tail scenario (worst first)',
+      'contribution to VaR',
+      'historical: 1769 overlapping 1-day windows of BTC daily closes 2014-12-01 → 2019-10-17',
+    ])
+      expect(r.stdout).toContain(s);
   });
 
   it('--json: one result per pool with details (tail ids, labels, P&L) and the worst scenario', async () => {
-    const r = await runCli(['var', 'examples/hedged-book.json', ...market(), '--method', 'fhs', '--measure', 'es', '--horizon', '2d', '--json']);
+    const r = await runCli([
+      'var',
+      'examples/hedged-book.json',
+      ...market(),
+      '--method',
+      'fhs',
+      '--measure',
+      'es',
+      '--horizon',
+      '2d',
+      '--json',
+    ]);
     expect(r.status, r.stderr).toBe(0);
-    const j = JSON.parse(r.stdout) as { method: string; measure: string; pools: { model: string; currency: string; initialMargin: number; worstScenario: { id: string }; details: { tail: { id: string; label: string; pnl: number }[]; expectedShortfall: number; horizonDays: number } }[] };
+    const j = JSON.parse(r.stdout) as {
+      method: string;
+      measure: string;
+      pools: {
+        model: string;
+        currency: string;
+        initialMargin: number;
+        worstScenario: { id: string };
+        details: {
+          tail: { id: string; label: string; pnl: number }[];
+          expectedShortfall: number;
+          horizonDays: number;
+        };
+      }[];
+    };
     expect(j.method).toBe('fhs');
     const p = j.pools[0]!;
     expect(p.model).toBe('es');
@@ -50,14 +118,27 @@ describe('ballast var', () => {
   });
 
   it('Monte Carlo: the same seed prints the same bits; another seed does not', async () => {
-    const args = ['var', 'examples/hedged-book.json', ...market(), '--method', 'mc', '--paths', '2000', '--seed', '3', '--json'];
+    const args = [
+      'var',
+      'examples/hedged-book.json',
+      ...market(),
+      '--method',
+      'mc',
+      '--paths',
+      '2000',
+      '--seed',
+      '3',
+      '--json',
+    ];
     const a = await runCli(args);
     const b = await runCli(args);
     expect(a.status, a.stderr).toBe(0);
     expect(b.stdout).toBe(a.stdout);
     const c = await runCli([...args.slice(0, -3), '4', '--json']);
     expect(c.stdout).not.toBe(a.stdout);
-    expect(JSON.parse(a.stdout).pools[0].details.scenarioSource).toMatch(/Monte Carlo student-t .*2000 pseudo paths, seed 3/);
+    expect(JSON.parse(a.stdout).pools[0].details.scenarioSource).toMatch(
+      /Monte Carlo student-t .*2000 pseudo paths, seed 3/,
+    );
   });
 });
 
@@ -65,26 +146,67 @@ describe('ballast stress', () => {
   it('the whole library: hypothetical moves and the crashes the history covers, worst first', async () => {
     const r = await runCli(['stress', 'examples/hedged-book.json', ...market()]);
     expect(r.status, r.stderr).toBe(0);
-    for (const s of ['crash −30 %, vol +50 %', 'China exchange ban (September 2017), 3d: BTC −22.81%', 'not covered by the history: covid-2020-03-12']) expect(r.stdout).toContain(s);
+    for (const s of [
+      'crash −30 %, vol +50 %',
+      'China exchange ban (September 2017), 3d: BTC −22.81%',
+      'not covered by the history: covid-2020-03-12',
+    ])
+      expect(r.stdout).toContain(s);
   });
 
   it('named scenarios and a JSON shock file', async () => {
-    const r = await runCli(['stress', 'examples/short-strangle.json', ...market(), '--scenario', 'feb-2018-02-05', '--scenario', 'crash-30', '--scenario', shocks, '--json']);
+    const r = await runCli([
+      'stress',
+      'examples/short-strangle.json',
+      ...market(),
+      '--scenario',
+      'feb-2018-02-05',
+      '--scenario',
+      'crash-30',
+      '--scenario',
+      shocks,
+      '--json',
+    ]);
     expect(r.status, r.stderr).toBe(0);
-    const j = JSON.parse(r.stdout) as { scenarios: { id: string; pnl: { BTC: number }; pnlUsd: number }[] };
-    expect(j.scenarios.map((s) => s.id).sort()).toEqual(['hyp-crash-30', 'stress-feb-2018-02-05-1d', 'stress-feb-2018-02-05-3d', 'user-0', 'user-1']);
+    const j = JSON.parse(r.stdout) as {
+      scenarios: { id: string; pnl: { BTC: number }; pnlUsd: number }[];
+    };
+    expect(j.scenarios.map((s) => s.id).sort()).toEqual([
+      'hyp-crash-30',
+      'stress-feb-2018-02-05-1d',
+      'stress-feb-2018-02-05-3d',
+      'user-0',
+      'user-1',
+    ]);
     expect(j.scenarios.find((s) => s.id === 'user-1')!.pnl.BTC).toBe(0);
-    for (let i = 1; i < j.scenarios.length; i++) expect(j.scenarios[i]!.pnlUsd).toBeGreaterThanOrEqual(j.scenarios[i - 1]!.pnlUsd);
+    for (let i = 1; i < j.scenarios.length; i++)
+      expect(j.scenarios[i]!.pnlUsd).toBeGreaterThanOrEqual(j.scenarios[i - 1]!.pnlUsd);
   });
 });
 
 describe('ballast health', () => {
   it('state, utilization, liquidation prices and distances, solvency (--json)', async () => {
-    const r = await runCli(['health', 'examples/short-strangle.json', ...market(), '--model', 'deribit-pm', '--shock', 'BTC:-20%', '--json']);
+    const r = await runCli([
+      'health',
+      'examples/short-strangle.json',
+      ...market(),
+      '--model',
+      'deribit-pm',
+      '--shock',
+      'BTC:-20%',
+      '--json',
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout) as {
       health: { state: string; pools: { imUtilization: number; freeCollateral: number }[] };
-      liquidation: { pools: { underlyings: { up: { multiplier: number; distanceSigma: number }; down: { multiplier: number; price: number } }[] }[] };
+      liquidation: {
+        pools: {
+          underlyings: {
+            up: { multiplier: number; distanceSigma: number };
+            down: { multiplier: number; price: number };
+          }[];
+        }[];
+      };
       solvency: { solvencyUsd: number };
       contagion: { after: { state: string } };
     };
@@ -94,13 +216,29 @@ describe('ballast health', () => {
     expect(u.down.multiplier).toBeLessThan(1);
     expect(u.up.distanceSigma).toBeGreaterThan(0);
     expect(j.solvency.solvencyUsd).toBeGreaterThan(0);
-    expect(['healthy', 'margin-call', 'reduce-only', 'liquidation']).toContain(j.contagion.after.state);
+    expect(['healthy', 'margin-call', 'reduce-only', 'liquidation']).toContain(
+      j.contagion.after.state,
+    );
   });
 
   it('readable report with σ from the history', async () => {
-    const r = await runCli(['health', perpBook, ...market(), '--model', 'deribit-standard', '--history', coinbase]);
+    const r = await runCli([
+      'health',
+      perpBook,
+      ...market(),
+      '--model',
+      'deribit-standard',
+      '--history',
+      coinbase,
+    ]);
     expect(r.status, r.stderr).toBe(0);
-    for (const s of ['deribit-standard: account', 'liq. price ↓', 'σ over 1 day(s) from EWMA of BTC: data/crypto-ohlc/Coinbase_BTCUSD_d.csv', 'solvency (equity − MM)']) expect(r.stdout).toContain(s);
+    for (const s of [
+      'deribit-standard: account',
+      'liq. price ↓',
+      'σ over 1 day(s) from EWMA of BTC: data/crypto-ohlc/Coinbase_BTCUSD_d.csv',
+      'solvency (equity − MM)',
+    ])
+      expect(r.stdout).toContain(s);
   });
 });
 
@@ -108,27 +246,70 @@ describe('ballast backtest on real BTC history (Coinbase daily, 2019-01 → 2019
   const table: string[] = [];
   const cases: [string, string, string[]][] = [];
   for (const book of ['perp', 'examples/short-strangle.json']) {
-    for (const model of ['deribit-standard', 'deribit-pm', 'es']) cases.push([book, model, model === 'es' ? ['--method', 'hs', '--window', '365'] : []]);
+    for (const model of ['deribit-standard', 'deribit-pm', 'es'])
+      cases.push([book, model, model === 'es' ? ['--method', 'hs', '--window', '365'] : []]);
   }
   it.each(cases)('%s under %s', async (book, model, extra) => {
     const file = book === 'perp' ? perpBook : book;
-    const r = await runCli(['backtest', file, ...market(), '--model', model, '--from', '2019-01-01', '--to', '2019-09-30', '--history', coinbase, ...extra, '--json']);
+    const r = await runCli([
+      'backtest',
+      file,
+      ...market(),
+      '--model',
+      model,
+      '--from',
+      '2019-01-01',
+      '--to',
+      '2019-09-30',
+      '--history',
+      coinbase,
+      ...extra,
+      '--json',
+    ]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toBe(''); // no progress bar outside a terminal
-    const j = JSON.parse(r.stdout) as { days: number; pools: { breaches: number; observations: number; kupiec: { lr: number; pValue: number; expectedBreaches: number }; costOfMargin: number; averageMargin: number }[] };
+    const j = JSON.parse(r.stdout) as {
+      days: number;
+      pools: {
+        breaches: number;
+        observations: number;
+        kupiec: { lr: number; pValue: number; expectedBreaches: number };
+        costOfMargin: number;
+        averageMargin: number;
+      }[];
+    };
     const p = j.pools[0]!;
     expect(p.observations).toBe(j.days);
     expect(p.breaches).toBeLessThanOrEqual(j.days);
     expect(p.kupiec.pValue).toBeGreaterThanOrEqual(0);
     expect(p.kupiec.pValue).toBeLessThanOrEqual(1);
     expect(Number.isFinite(p.kupiec.lr)).toBe(true);
-    table.push(`${(book === 'perp' ? 'long 5 BTC perp' : 'short strangle').padEnd(16)} ${model.padEnd(17)} days ${j.days}  breaches ${String(p.breaches).padStart(3)} (exp. ${p.kupiec.expectedBreaches.toFixed(2)})  LR ${p.kupiec.lr.toFixed(3).padStart(7)}  p ${p.kupiec.pValue.toFixed(4)}  avg margin ${p.averageMargin.toFixed(4)} BTC  cost of margin ${(100 * p.costOfMargin).toFixed(2)} %`);
+    table.push(
+      `${(book === 'perp' ? 'long 5 BTC perp' : 'short strangle').padEnd(16)} ${model.padEnd(17)} days ${j.days}  breaches ${String(p.breaches).padStart(3)} (exp. ${p.kupiec.expectedBreaches.toFixed(2)})  LR ${p.kupiec.lr.toFixed(3).padStart(7)}  p ${p.kupiec.pValue.toFixed(4)}  avg margin ${p.averageMargin.toFixed(4)} BTC  cost of margin ${(100 * p.costOfMargin).toFixed(2)} %`,
+    );
   });
   it('prints the table and a readable report', async () => {
     console.log(`\n${table.join('\n')}`);
-    const r = await runCli(['backtest', 'examples/short-strangle.json', ...market(), '--model', 'es', '--method', 'hs', '--window', '365', '--from', '2019-01-01', '--to', '2019-09-30', '--history', coinbase]);
+    const r = await runCli([
+      'backtest',
+      'examples/short-strangle.json',
+      ...market(),
+      '--model',
+      'es',
+      '--method',
+      'hs',
+      '--window',
+      '365',
+      '--from',
+      '2019-01-01',
+      '--to',
+      '2019-09-30',
+      '--history',
+      coinbase,
+    ]);
     expect(r.status, r.stderr).toBe(0);
-    for (const s of ['Kupiec LR', 'p-value', 'cost of margin', 'assumption: the vol surface']) expect(r.stdout).toContain(s);
+    for (const s of ['Kupiec LR', 'p-value', 'cost of margin', 'assumption: the vol surface'])
+      expect(r.stdout).toContain(s);
     console.log(r.stdout);
   });
 });
@@ -141,28 +322,131 @@ describe('risk commands: bad input is a clear error (exit 2)', () => {
     else expect(r.stderr).toMatch(text);
   }
   const book = 'examples/short-strangle.json';
-  it('unknown method', () => expectError(['var', book, ...market(), '--method', 'garch'], /argument 'garch' is invalid.*hs, fhs, mc/));
+  it('unknown method', () =>
+    expectError(
+      ['var', book, ...market(), '--method', 'garch'],
+      /argument 'garch' is invalid.*hs, fhs, mc/,
+    ));
   it('confidence outside (0, 1)', async () => {
-    await expectError(['var', book, ...market(), '--confidence', '1.5'], 'error [INVALID_INPUT] --confidence: must be in (0, 1)');
-    await expectError(['var', book, ...market(), '--confidence', '0'], 'error [INVALID_INPUT] --confidence');
-    await expectError(['backtest', book, ...market(), '--model', 'deribit-pm', '--from', '2019-01-01', '--to', '2019-02-01', '--confidence', '-0.1'], 'error [INVALID_INPUT] --confidence');
+    await expectError(
+      ['var', book, ...market(), '--confidence', '1.5'],
+      'error [INVALID_INPUT] --confidence: must be in (0, 1)',
+    );
+    await expectError(
+      ['var', book, ...market(), '--confidence', '0'],
+      'error [INVALID_INPUT] --confidence',
+    );
+    await expectError(
+      [
+        'backtest',
+        book,
+        ...market(),
+        '--model',
+        'deribit-pm',
+        '--from',
+        '2019-01-01',
+        '--to',
+        '2019-02-01',
+        '--confidence',
+        '-0.1',
+      ],
+      'error [INVALID_INPUT] --confidence',
+    );
   });
   it('dates outside the history', async () => {
-    await expectError(['backtest', book, ...market(), '--model', 'deribit-pm', '--from', '2010-01-01', '--to', '2010-06-01', '--history', coinbase], /error \[INVALID_INPUT\] from: 2010-01-01 is outside the history: a backtest day must lie in 2014-12-01 … 2019-10-16/);
-    await expectError(['backtest', book, ...market(), '--model', 'deribit-pm', '--from', '2019-01-01', '--to', '2024-01-01', '--history', coinbase], /to: 2024-01-01 is outside the history/);
-    await expectError(['backtest', book, ...market(), '--model', 'deribit-pm', '--from', '2019-13-01', '--to', '2019-12-31'], 'error [INVALID_INPUT] --from: expected a date YYYY-MM-DD');
+    await expectError(
+      [
+        'backtest',
+        book,
+        ...market(),
+        '--model',
+        'deribit-pm',
+        '--from',
+        '2010-01-01',
+        '--to',
+        '2010-06-01',
+        '--history',
+        coinbase,
+      ],
+      /error \[INVALID_INPUT\] from: 2010-01-01 is outside the history: a backtest day must lie in 2014-12-01 … 2019-10-16/,
+    );
+    await expectError(
+      [
+        'backtest',
+        book,
+        ...market(),
+        '--model',
+        'deribit-pm',
+        '--from',
+        '2019-01-01',
+        '--to',
+        '2024-01-01',
+        '--history',
+        coinbase,
+      ],
+      /to: 2024-01-01 is outside the history/,
+    );
+    await expectError(
+      [
+        'backtest',
+        book,
+        ...market(),
+        '--model',
+        'deribit-pm',
+        '--from',
+        '2019-13-01',
+        '--to',
+        '2019-12-31',
+      ],
+      'error [INVALID_INPUT] --from: expected a date YYYY-MM-DD',
+    );
   });
   it('too-short history', async () => {
-    await expectError(['var', book, ...market(), '--method', 'hs', '--history', `BTC=${shortHistory}`], /params\.history: the history is too short: 39 scenario\(s\) cannot resolve a 99% quantile \(need at least 100\)/);
-    await expectError(['backtest', book, ...market(), '--model', 'es', '--method', 'hs', '--from', '2019-01-05', '--to', '2019-01-20', '--history', `BTC=${shortHistory}`], /the history is too short/);
+    await expectError(
+      ['var', book, ...market(), '--method', 'hs', '--history', `BTC=${shortHistory}`],
+      /params\.history: the history is too short: 39 scenario\(s\) cannot resolve a 99% quantile \(need at least 100\)/,
+    );
+    await expectError(
+      [
+        'backtest',
+        book,
+        ...market(),
+        '--model',
+        'es',
+        '--method',
+        'hs',
+        '--from',
+        '2019-01-05',
+        '--to',
+        '2019-01-20',
+        '--history',
+        `BTC=${shortHistory}`,
+      ],
+      /the history is too short/,
+    );
   });
   it('other bad flags and files', async () => {
-    await expectError(['var', book, ...market(), '--horizon', '1x'], 'error [INVALID_INPUT] --horizon');
-    await expectError(['stress', book, ...market(), '--scenario', 'moon-landing'], /--scenario: unknown stress scenario "moon-landing"/);
+    await expectError(
+      ['var', book, ...market(), '--horizon', '1x'],
+      'error [INVALID_INPUT] --horizon',
+    );
+    await expectError(
+      ['stress', book, ...market(), '--scenario', 'moon-landing'],
+      /--scenario: unknown stress scenario "moon-landing"/,
+    );
     await expectError(['health', book, ...market()], /required option '--model <id>'/);
-    await expectError(['health', book, ...market(), '--model', 'deribit-pm', '--shock', 'BTC-20'], 'error [INVALID_INPUT] --shock');
-    await expectError(['var', book, ...market(), '--method', 'hs', '--history', 'no/such/file.csv'], 'error [FILE_NOT_FOUND] no/such/file.csv');
-    await expectError(['var', book, ...market(), '--method', 'hs', '--history', `ETH=${coinbase}`], /--history: no price history for BTC/);
+    await expectError(
+      ['health', book, ...market(), '--model', 'deribit-pm', '--shock', 'BTC-20'],
+      'error [INVALID_INPUT] --shock',
+    );
+    await expectError(
+      ['var', book, ...market(), '--method', 'hs', '--history', 'no/such/file.csv'],
+      'error [FILE_NOT_FOUND] no/such/file.csv',
+    );
+    await expectError(
+      ['var', book, ...market(), '--method', 'hs', '--history', `ETH=${coinbase}`],
+      /--history: no price history for BTC/,
+    );
   });
   it('--help shows examples for every risk command', async () => {
     for (const c of ['var', 'stress', 'health', 'backtest']) {
@@ -175,5 +459,6 @@ describe('risk commands: bad input is a clear error (exit 2)', () => {
 });
 
 describe('the snapshot file is left as built', () => {
-  it('is valid JSON', () => expect(() => JSON.parse(readFileSync(snapshot, 'utf8')) as unknown).not.toThrow());
+  it('is valid JSON', () =>
+    expect(() => JSON.parse(readFileSync(snapshot, 'utf8')) as unknown).not.toThrow());
 });

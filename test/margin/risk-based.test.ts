@@ -2,10 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { isBallastError } from '../../src/core/errors.ts';
 import { MS_PER_DAY } from '../../src/core/time.ts';
 import { parseSymbol } from '../../src/instruments/symbol.ts';
-import { RISK_BASED_DEFAULTS, type HistoryInput, type RiskBasedParams } from '../../src/margin/risk-based/params.ts';
-import { esModel, varModel, type RiskBasedDetails } from '../../src/margin/risk-based/risk-based.ts';
+import {
+  RISK_BASED_DEFAULTS,
+  type HistoryInput,
+  type RiskBasedParams,
+} from '../../src/margin/risk-based/params.ts';
+import {
+  esModel,
+  varModel,
+  type RiskBasedDetails,
+} from '../../src/margin/risk-based/risk-based.ts';
 import { clearScenarioCache } from '../../src/margin/risk-based/scenario-source.ts';
-import { SPAN2_DEFAULTS, span2Model, type Span2Details } from '../../src/margin/risk-based/span2.ts';
+import {
+  SPAN2_DEFAULTS,
+  span2Model,
+  type Span2Details,
+} from '../../src/margin/risk-based/span2.ts';
 import { stansModel } from '../../src/margin/risk-based/stans.ts';
 import { DEFAULT_CORRELATION_NOTE } from '../../src/margin/risk-based/market-vols.ts';
 import { marginModel } from '../../src/margin/registry.ts';
@@ -14,24 +26,49 @@ import { expectedShortfall, valueAtRisk } from '../../src/risk/var.ts';
 import { option, syntheticSnapshot, syntheticUnderlying } from './synthetic-market.ts';
 import { realSnapshot } from '../helpers/real-market.ts';
 
-const snap = syntheticSnapshot(syntheticUnderlying('BTC', 50000, 0.6, [30, 60, 90]), syntheticUnderlying('ETH', 3000, 0.8, [30, 60, 90]));
+const snap = syntheticSnapshot(
+  syntheticUnderlying('BTC', 50000, 0.6, [30, 60, 90]),
+  syntheticUnderlying('ETH', 3000, 0.8, [30, 60, 90]),
+);
 const perpLinear = parseSymbol('BTC_USDC-PERPETUAL', 'deribit');
 const perpInverse = parseSymbol('BTC-PERPETUAL', 'deribit');
 
 /** A daily history of `closes` (BTC), as model parameter data. */
 function history(closes: readonly number[], window: number | null = null): HistoryInput {
   const t0 = Date.UTC(2019, 0, 1);
-  return { series: [{ symbol: 'BTC', interval: 'daily', timesMs: closes.map((_, i) => t0 + i * MS_PER_DAY), closes: [...closes] }], overlapping: true, window, lambda: null, source: 'test' };
+  return {
+    series: [
+      {
+        symbol: 'BTC',
+        interval: 'daily',
+        timesMs: closes.map((_, i) => t0 + i * MS_PER_DAY),
+        closes: [...closes],
+      },
+    ],
+    overlapping: true,
+    window,
+    lambda: null,
+    source: 'test',
+  };
 }
 
 // 201 closes: returns cycle through a fixed pattern with one −12 % day and one +9 % day.
 const closes: number[] = [100];
-for (let i = 1; i <= 200; i++) closes.push(closes[i - 1]! * (i === 50 ? 0.88 : i === 120 ? 1.09 : 1 + 0.01 * Math.sin(i)));
-const hs = (extra: Partial<RiskBasedParams> = {}): RiskBasedParams => ({ ...RISK_BASED_DEFAULTS, method: 'hs', history: history(closes), ...extra });
+for (let i = 1; i <= 200; i++)
+  closes.push(closes[i - 1]! * (i === 50 ? 0.88 : i === 120 ? 1.09 : 1 + 0.01 * Math.sin(i)));
+const hs = (extra: Partial<RiskBasedParams> = {}): RiskBasedParams => ({
+  ...RISK_BASED_DEFAULTS,
+  method: 'hs',
+  history: history(closes),
+  ...extra,
+});
 
 describe('var / es by historical simulation: full revaluation of the pool against hand computations', () => {
   it('a linear perp: P&L_s = X·F·(m_s − 1) USD; VaR = k-th worst loss, ES = mean of the k worst', () => {
-    const book = portfolio([{ instrument: perpLinear, size: 3 }], [{ currency: 'USDC', amount: 1e5 }]);
+    const book = portfolio(
+      [{ instrument: perpLinear, size: 3 }],
+      [{ currency: 'USDC', amount: 1e5 }],
+    );
     const pnl = closes.slice(1).map((c, i) => 3 * 50000 * (c / closes[i]! - 1));
     for (const confidence of [0.99, 0.95, 0.975]) {
       const v = varModel.evaluate(book, snap, hs({ confidence }))[0]!;
@@ -52,11 +89,17 @@ describe('var / es by historical simulation: full revaluation of the pool agains
     expect(r.worstScenario!.id).toBe(d.tail[0]!.id);
     expect(r.contributions[0]!.pnl).toBeCloseTo(d.tail[0]!.pnl, 9);
     // Contributions to the measure sum to it.
-    expect(d.measureContributions.reduce((a, c) => a + c.loss, 0)).toBeCloseTo(d.expectedShortfall, 9);
+    expect(d.measureContributions.reduce((a, c) => a + c.loss, 0)).toBeCloseTo(
+      d.expectedShortfall,
+      9,
+    );
   });
 
   it('an inverse perp is margined in its coin pool: P&L_s = X·(1 − 1/m_s) BTC', () => {
-    const book = portfolio([{ instrument: perpInverse, size: -2 }], [{ currency: 'BTC', amount: 1 }]);
+    const book = portfolio(
+      [{ instrument: perpInverse, size: -2 }],
+      [{ currency: 'BTC', amount: 1 }],
+    );
     const r = varModel.evaluate(book, snap, hs({ confidence: 0.99 }))[0]!;
     expect(r.currency).toBe('BTC');
     const pnl = closes.slice(1).map((c, i) => -2 * (1 - closes[i]! / c));
@@ -64,7 +107,7 @@ describe('var / es by historical simulation: full revaluation of the pool agains
     expect(r.equity).toBeCloseTo(1, 12);
   });
 
-  it('filtered historical simulation rescales returns to today\'s EWMA vol', () => {
+  it("filtered historical simulation rescales returns to today's EWMA vol", () => {
     const book = portfolio([{ instrument: perpLinear, size: 1 }]);
     const a = varModel.evaluate(book, snap, hs())[0]!;
     const b = varModel.evaluate(book, snap, hs({ method: 'fhs' }))[0]!;
@@ -85,12 +128,56 @@ describe('var / es by historical simulation: full revaluation of the pool agains
         expect((e as Error).message).toMatch(text);
       }
     };
-    expectErr(() => varModel.evaluate(book, snap, { ...RISK_BASED_DEFAULTS, method: 'hs' }), 'params.history', /needs a price history/);
-    expectErr(() => varModel.evaluate(book, snap, hs({ history: history(closes.slice(0, 50)) })), 'params.history', /too short: 49 scenario\(s\) cannot resolve a 99% quantile/);
-    expectErr(() => varModel.evaluate(portfolio([{ instrument: parseSymbol('ETH_USDC-PERPETUAL', 'deribit'), size: 1 }]), snap, hs()), 'params.history', /no price history for ETH/);
-    expectErr(() => varModel.evaluate(book, snap, { ...RISK_BASED_DEFAULTS, scenarios: { description: 'x', list: [{ id: 'a', label: 'a', moves: { ETH: { spotMultiplier: 0.5, vol: { kind: 'none' } } }, weight: 1, timeShiftDays: 0 }] } }), 'params.scenarios.list[0].moves', /does not move BTC/);
-    expectErr(() => varModel.evaluate(book, snap, { ...RISK_BASED_DEFAULTS, method: 'xx' as never }), 'params.method', /unknown method/);
-    expectErr(() => varModel.evaluate(book, snap, { ...RISK_BASED_DEFAULTS, confidence: 1 }), 'params.confidence', /\(0, 1\)/);
+    expectErr(
+      () => varModel.evaluate(book, snap, { ...RISK_BASED_DEFAULTS, method: 'hs' }),
+      'params.history',
+      /needs a price history/,
+    );
+    expectErr(
+      () => varModel.evaluate(book, snap, hs({ history: history(closes.slice(0, 50)) })),
+      'params.history',
+      /too short: 49 scenario\(s\) cannot resolve a 99% quantile/,
+    );
+    expectErr(
+      () =>
+        varModel.evaluate(
+          portfolio([{ instrument: parseSymbol('ETH_USDC-PERPETUAL', 'deribit'), size: 1 }]),
+          snap,
+          hs(),
+        ),
+      'params.history',
+      /no price history for ETH/,
+    );
+    expectErr(
+      () =>
+        varModel.evaluate(book, snap, {
+          ...RISK_BASED_DEFAULTS,
+          scenarios: {
+            description: 'x',
+            list: [
+              {
+                id: 'a',
+                label: 'a',
+                moves: { ETH: { spotMultiplier: 0.5, vol: { kind: 'none' } } },
+                weight: 1,
+                timeShiftDays: 0,
+              },
+            ],
+          },
+        }),
+      'params.scenarios.list[0].moves',
+      /does not move BTC/,
+    );
+    expectErr(
+      () => varModel.evaluate(book, snap, { ...RISK_BASED_DEFAULTS, method: 'xx' as never }),
+      'params.method',
+      /unknown method/,
+    );
+    expectErr(
+      () => varModel.evaluate(book, snap, { ...RISK_BASED_DEFAULTS, confidence: 1 }),
+      'params.confidence',
+      /\(0, 1\)/,
+    );
   });
 });
 
@@ -101,9 +188,16 @@ describe('Monte Carlo var / es', () => {
       { instrument: option('ETH', 60, 2800, 'P', true), size: -20 },
       { instrument: perpLinear, size: 0.5 },
     ],
-    [{ currency: 'BTC', amount: 3 }, { currency: 'USDC', amount: 20000 }],
+    [
+      { currency: 'BTC', amount: 3 },
+      { currency: 'USDC', amount: 20000 },
+    ],
   );
-  const params = { ...RISK_BASED_DEFAULTS, mc: { ...RISK_BASED_DEFAULTS.mc, paths: 4000 }, seed: 11 };
+  const params = {
+    ...RISK_BASED_DEFAULTS,
+    mc: { ...RISK_BASED_DEFAULTS.mc, paths: 4000 },
+    seed: 11,
+  };
 
   it('same seed → bit-identical result (scenarios regenerated, not cached)', () => {
     clearScenarioCache();
@@ -127,12 +221,16 @@ describe('Monte Carlo var / es', () => {
     expect(usdc.unverified).toContain(DEFAULT_CORRELATION_NOTE);
     expect(rs[0]!.unverified).not.toContain(DEFAULT_CORRELATION_NOTE); // one underlying: no correlation used
     expect(d.tail.length).toBe(40);
-    for (let i = 1; i < d.tail.length; i++) expect(d.tail[i]!.pnl).toBeGreaterThanOrEqual(d.tail[i - 1]!.pnl);
+    for (let i = 1; i < d.tail.length; i++)
+      expect(d.tail[i]!.pnl).toBeGreaterThanOrEqual(d.tail[i - 1]!.pnl);
     expect(d.varScenario.pnl).toBeCloseTo(-d.valueAtRisk, 12);
   });
 
   it('a given correlation and vols replace the defaults', () => {
-    const r = esModel.evaluate(book, snap, { ...params, mc: { ...params.mc, vols: { BTC: 0.5, ETH: 0.7 }, correlation: 0.3 } })[1]!;
+    const r = esModel.evaluate(book, snap, {
+      ...params,
+      mc: { ...params.mc, vols: { BTC: 0.5, ETH: 0.7 }, correlation: 0.3 },
+    })[1]!;
     const d = r.details as RiskBasedDetails;
     expect(d.simulation!.vols).toEqual([0.5, 0.7]);
     expect(d.simulation!.correlation[0]![1]).toBe(0.3);
@@ -152,7 +250,10 @@ describe('span2: x·VaR + (1 − x)·stress + liquidity + concentration', () => 
     ],
     [{ currency: 'BTC', amount: 5 }],
   );
-  const p = { ...SPAN2_DEFAULTS, var: { ...SPAN2_DEFAULTS.var, method: 'hs' as const, horizonDays: 1, history: history(closes) } };
+  const p = {
+    ...SPAN2_DEFAULTS,
+    var: { ...SPAN2_DEFAULTS.var, method: 'hs' as const, horizonDays: 1, history: history(closes) },
+  };
   const r = span2Model.evaluate(book, snap, p)[0]!;
   const d = r.details as Span2Details;
   it('IM is the blend plus the named add-ons', () => {
@@ -176,7 +277,10 @@ describe('span2: x·VaR + (1 − x)·stress + liquidity + concentration', () => 
 
 describe('stans: 99 % ES over 2 days on Student-t paths with implied-vol moves', () => {
   it('defaults and the ES itself', () => {
-    const book = portfolio([{ instrument: option('BTC', 30, 50000, 'C'), size: -4 }], [{ currency: 'BTC', amount: 2 }]);
+    const book = portfolio(
+      [{ instrument: option('BTC', 30, 50000, 'C'), size: -4 }],
+      [{ currency: 'BTC', amount: 2 }],
+    );
     const p = { ...stansModel.defaultParams, mc: { ...stansModel.defaultParams.mc, paths: 2000 } };
     const r = stansModel.evaluate(book, snap, p)[0]!;
     const d = r.details as RiskBasedDetails;
@@ -189,7 +293,10 @@ describe('stans: 99 % ES over 2 days on Student-t paths with implied-vol moves',
     expect(r.unverified[0]).toMatch(/^stans:/);
   });
   it('10,000 paths on the real snapshot, as STANS', () => {
-    const book = portfolio([{ instrument: parseSymbol('BTC-28AUG26-72000-C', 'deribit'), size: -10 }], [{ currency: 'BTC', amount: 4 }]);
+    const book = portfolio(
+      [{ instrument: parseSymbol('BTC-28AUG26-72000-C', 'deribit'), size: -10 }],
+      [{ currency: 'BTC', amount: 4 }],
+    );
     const r = stansModel.evaluate(book, realSnapshot(), stansModel.defaultParams)[0]!;
     expect((r.details as RiskBasedDetails).scenarios).toBe(10000);
     expect((r.details as RiskBasedDetails).tailCount).toBe(100);

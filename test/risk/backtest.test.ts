@@ -15,29 +15,53 @@ import { syntheticSnapshot, syntheticUnderlying } from '../margin/synthetic-mark
 import { realSnapshot } from '../helpers/real-market.ts';
 
 const day0 = Date.UTC(2020, 0, 1);
-const series = (closes: number[]): PriceSeries => ({ symbol: 'BTC', interval: 'daily', timesMs: Float64Array.from(closes, (_, i) => day0 + i * MS_PER_DAY), closes: Float64Array.from(closes) });
+const series = (closes: number[]): PriceSeries => ({
+  symbol: 'BTC',
+  interval: 'daily',
+  timesMs: Float64Array.from(closes, (_, i) => day0 + i * MS_PER_DAY),
+  closes: Float64Array.from(closes),
+});
 
 describe('backtest mechanics on a synthetic history', () => {
   const I0 = 50000;
   const snap = syntheticSnapshot(syntheticUnderlying('BTC', I0, 0.5, [30, 60]));
-  const book = portfolio([{ instrument: parseSymbol('BTC_USDC-PERPETUAL', 'deribit'), size: 2 }], [{ currency: 'USDC', amount: 10000 }]);
+  const book = portfolio(
+    [{ instrument: parseSymbol('BTC_USDC-PERPETUAL', 'deribit'), size: 2 }],
+    [{ currency: 'USDC', amount: 10000 }],
+  );
   const closes = [100, 101, 99, 103, 95, 96, 96, 110, 100, 100, 104];
   const hist = [series(closes)];
-  const fixed = (margin: number) => () => [{ currency: 'USDC', initialMargin: margin, maintenanceMargin: margin / 2 }];
+  const fixed = (margin: number) => () => [
+    { currency: 'USDC', initialMargin: margin, maintenanceMargin: margin / 2 },
+  ];
 
   it('realised P&L by full revaluation at the moved market, breaches counted exactly', () => {
-    const r = backtestMargin({ portfolio: book, snapshot: snap, history: hist, fromMs: day0, toMs: day0 + 9 * MS_PER_DAY, horizonDays: 1, confidence: 0.9, marginOf: fixed(6000) });
+    const r = backtestMargin({
+      portfolio: book,
+      snapshot: snap,
+      history: hist,
+      fromMs: day0,
+      toMs: day0 + 9 * MS_PER_DAY,
+      horizonDays: 1,
+      confidence: 0.9,
+      marginOf: fixed(6000),
+    });
     const p = r.pools[0]!;
     expect(r.days).toBe(10);
     // Day t: the snapshot moved by P_t/P_0 (anchor = first day), P&L = X·I0·(P_{t+1} − P_t)/P_0.
-    p.rows.forEach((row, t) => expect(row.pnl).toBeCloseTo((2 * I0 * (closes[t + 1]! - closes[t]!)) / closes[0]!, 8));
+    p.rows.forEach((row, t) =>
+      expect(row.pnl).toBeCloseTo((2 * I0 * (closes[t + 1]! - closes[t]!)) / closes[0]!, 8),
+    );
     const losses = closes.slice(0, 10).map((c, t) => (-2 * I0 * (closes[t + 1]! - c)) / closes[0]!);
     expect(p.breaches).toBe(losses.filter((l) => l > 6000).length);
     expect(p.breaches).toBe(2); // 103 → 95 (8000) and 110 → 100 (10000)
     expect(p.kupiec.observations).toBe(10);
     expect(p.coverage).toBeCloseTo(0.8, 12);
     // Exposure: |2| coins × the perp mark of the day (USD pool).
-    expect(p.averageExposure).toBeCloseTo((2 * I0 * closes.slice(0, 10).reduce((a, b) => a + b, 0)) / closes[0]! / 10, 6);
+    expect(p.averageExposure).toBeCloseTo(
+      (2 * I0 * closes.slice(0, 10).reduce((a, b) => a + b, 0)) / closes[0]! / 10,
+      6,
+    );
     expect(p.costOfMargin).toBeCloseTo(6000 / p.averageExposure, 12);
     expect(p.worstShortfall).toBeCloseTo(10000 - 6000, 6);
   });
@@ -65,7 +89,19 @@ describe('backtest mechanics on a synthetic history', () => {
   });
 
   it('dates outside the history and too-short histories are errors naming the field', () => {
-    const run = (fromMs: number, toMs: number, h = hist, horizonDays = 1) => () => backtestMargin({ portfolio: book, snapshot: snap, history: h, fromMs, toMs, horizonDays, confidence: 0.99, marginOf: fixed(1) });
+    const run =
+      (fromMs: number, toMs: number, h = hist, horizonDays = 1) =>
+      () =>
+        backtestMargin({
+          portfolio: book,
+          snapshot: snap,
+          history: h,
+          fromMs,
+          toMs,
+          horizonDays,
+          confidence: 0.99,
+          marginOf: fixed(1),
+        });
     const expectField = (f: () => unknown, field: string) => {
       try {
         f();
@@ -85,9 +121,17 @@ describe('backtest mechanics on a synthetic history', () => {
 });
 
 // Real BTC history: Coinbase daily closes (data/crypto-ohlc), 2018-01-01 → 2019-09-30.
-const btc = parsePriceCsv(readFileSync('data/crypto-ohlc/Coinbase_BTCUSD_d.csv', 'utf8'), 'Coinbase_BTCUSD_d.csv', { symbol: 'BTC' }).series;
+const btc = parsePriceCsv(
+  readFileSync('data/crypto-ohlc/Coinbase_BTCUSD_d.csv', 'utf8'),
+  'Coinbase_BTCUSD_d.csv',
+  { symbol: 'BTC' },
+).series;
 const real = realSnapshot();
-const perpBook = portfolio([{ instrument: parseSymbol('BTC-PERPETUAL', 'deribit'), size: 5 }], [{ currency: 'BTC', amount: 2 }], 'long perp');
+const perpBook = portfolio(
+  [{ instrument: parseSymbol('BTC-PERPETUAL', 'deribit'), size: 5 }],
+  [{ currency: 'BTC', amount: 2 }],
+  'long perp',
+);
 const optionsBook = portfolio(
   [
     { instrument: parseSymbol('BTC-28AUG26-55000-P', 'deribit'), size: -10 },
@@ -109,14 +153,27 @@ function run(model: MarginModel<unknown>, book: Portfolio): BacktestReport {
     marginOf: (d) => {
       if (model.id !== 'es') return model.evaluate(book, d.snapshot, model.defaultParams);
       // ES (99 %, 1 day) by historical simulation on the newest 365 days up to day t only.
-      const h = { symbol: 'BTC', interval: 'daily' as const, timesMs: Array.from(d.history.timesMs.subarray(0, d.historyEnd + 1)), closes: Array.from(d.history.closes[0]!.subarray(0, d.historyEnd + 1)) };
-      return model.evaluate(book, d.snapshot, { ...RISK_BASED_DEFAULTS, method: 'hs', history: { series: [h], overlapping: true, window: 365, lambda: null, source: 'Coinbase' } });
+      const h = {
+        symbol: 'BTC',
+        interval: 'daily' as const,
+        timesMs: Array.from(d.history.timesMs.subarray(0, d.historyEnd + 1)),
+        closes: Array.from(d.history.closes[0]!.subarray(0, d.historyEnd + 1)),
+      };
+      return model.evaluate(book, d.snapshot, {
+        ...RISK_BASED_DEFAULTS,
+        method: 'hs',
+        history: { series: [h], overlapping: true, window: 365, lambda: null, source: 'Coinbase' },
+      });
     },
   });
 }
 
 describe('backtest on real BTC history (Coinbase daily, 2018-01 → 2019-09)', () => {
-  const models = [deribitStandardModel, deribitPmModel, esModel] as unknown as MarginModel<unknown>[];
+  const models = [
+    deribitStandardModel,
+    deribitPmModel,
+    esModel,
+  ] as unknown as MarginModel<unknown>[];
   const lines: string[] = [];
   for (const book of [perpBook, optionsBook]) {
     for (const model of models) {
@@ -128,7 +185,9 @@ describe('backtest on real BTC history (Coinbase daily, 2018-01 → 2019-09)', (
         expect(Number.isFinite(p.kupiec.lr) && p.kupiec.lr >= 0).toBe(true);
         expect(p.kupiec.pValue >= 0 && p.kupiec.pValue <= 1).toBe(true);
         expect(Number.isFinite(p.costOfMargin) && p.costOfMargin > 0).toBe(true);
-        lines.push(`${(book.name ?? '').padEnd(15)} ${model.id.padEnd(17)} days ${r.days}  breaches ${String(p.breaches).padStart(3)} (expected ${p.kupiec.expectedBreaches.toFixed(1)})  LR ${p.kupiec.lr.toFixed(3).padStart(7)}  p ${p.kupiec.pValue.toFixed(4)}  avg margin ${p.averageMargin.toFixed(4)} BTC  cost ${(100 * p.costOfMargin).toFixed(2)} %`);
+        lines.push(
+          `${(book.name ?? '').padEnd(15)} ${model.id.padEnd(17)} days ${r.days}  breaches ${String(p.breaches).padStart(3)} (expected ${p.kupiec.expectedBreaches.toFixed(1)})  LR ${p.kupiec.lr.toFixed(3).padStart(7)}  p ${p.kupiec.pValue.toFixed(4)}  avg margin ${p.averageMargin.toFixed(4)} BTC  cost ${(100 * p.costOfMargin).toFixed(2)} %`,
+        );
       });
     }
   }

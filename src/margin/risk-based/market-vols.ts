@@ -48,19 +48,35 @@ export interface MarketRiskModel {
  * ATM implied vol of `underlying` at `tenorDays` from the snapshot's surface. Throws MISSING_VOL
  * if the underlying has no surface (fail closed: no vol, no σ).
  */
-export function atmImpliedVol(snapshot: MarketSnapshot, underlying: string, tenorDays = DEFAULT_VOL_TENOR_DAYS): number {
+export function atmImpliedVol(
+  snapshot: MarketSnapshot,
+  underlying: string,
+  tenorDays = DEFAULT_VOL_TENOR_DAYS,
+): number {
   const u = underlyingMarket(snapshot, underlying, `underlyings.${underlying}`);
-  if (u.surface.length === 0) throw new BallastError('MISSING_VOL', `no volatility surface for ${underlying}: give its vol (or a price history) to size its moves`, `underlyings.${underlying}.surface`);
+  if (u.surface.length === 0)
+    throw new BallastError(
+      'MISSING_VOL',
+      `no volatility surface for ${underlying}: give its vol (or a price history) to size its moves`,
+      `underlyings.${underlying}.surface`,
+    );
   const expiryMs = snapshot.asOfMs + tenorDays * MS_PER_DAY;
   const F = forwardAt(u, expiryMs, snapshot.asOfMs, `underlyings.${underlying}.forwards`);
   const vol = impliedVolAt(u.surface, F, F, tenorDays / 365);
-  if (!(Number.isFinite(vol) && vol > 0)) throw new BallastError('INVALID_VOL', `ATM implied vol is ${vol}`, `underlyings.${underlying}.surface`);
+  if (!(Number.isFinite(vol) && vol > 0))
+    throw new BallastError(
+      'INVALID_VOL',
+      `ATM implied vol is ${vol}`,
+      `underlyings.${underlying}.surface`,
+    );
   return vol;
 }
 
 /** A constant-correlation matrix of size n (1 on the diagonal, `rho` elsewhere). */
 export function constantCorrelation(n: number, rho = DEFAULT_CRYPTO_CORRELATION): number[][] {
-  return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : rho)));
+  return Array.from({ length: n }, (_, i) =>
+    Array.from({ length: n }, (_, j) => (i === j ? 1 : rho)),
+  );
 }
 
 /**
@@ -71,14 +87,23 @@ export function constantCorrelation(n: number, rho = DEFAULT_CRYPTO_CORRELATION)
 export function snapshotRiskModel(
   snapshot: MarketSnapshot,
   underlyings: readonly string[],
-  options: { readonly tenorDays?: number; readonly vols?: Readonly<Record<string, number>>; readonly correlation?: readonly (readonly number[])[] } = {},
+  options: {
+    readonly tenorDays?: number;
+    readonly vols?: Readonly<Record<string, number>>;
+    readonly correlation?: readonly (readonly number[])[];
+  } = {},
 ): MarketRiskModel {
   const names = [...new Set(underlyings)].sort();
   const given = options.vols ?? {};
   const vols = names.map((n) => {
     const v = given[n];
     if (v === undefined) return atmImpliedVol(snapshot, n, options.tenorDays);
-    if (!(Number.isFinite(v) && v > 0)) throw new BallastError('INVALID_INPUT', `must be a vol > 0 (decimal, annualised), got ${v}`, `vols.${n}`);
+    if (!(Number.isFinite(v) && v > 0))
+      throw new BallastError(
+        'INVALID_INPUT',
+        `must be a vol > 0 (decimal, annualised), got ${v}`,
+        `vols.${n}`,
+      );
     return v;
   });
   const correlation = options.correlation ?? constantCorrelation(names.length);
@@ -88,22 +113,43 @@ export function snapshotRiskModel(
     underlyings: names,
     vols,
     correlation,
-    volSource: anyGiven ? (names.every((n) => given[n] !== undefined) ? 'input' : `input + ATM implied vol at ${options.tenorDays ?? DEFAULT_VOL_TENOR_DAYS} days (snapshot)`) : `ATM implied vol at ${options.tenorDays ?? DEFAULT_VOL_TENOR_DAYS} days (snapshot)`,
+    volSource: anyGiven
+      ? names.every((n) => given[n] !== undefined)
+        ? 'input'
+        : `input + ATM implied vol at ${options.tenorDays ?? DEFAULT_VOL_TENOR_DAYS} days (snapshot)`
+      : `ATM implied vol at ${options.tenorDays ?? DEFAULT_VOL_TENOR_DAYS} days (snapshot)`,
     correlationSource: options.correlation ? 'input' : names.length > 1 ? 'default' : 'trivial',
   };
 }
 
 /** Checks a correlation matrix: n × n, unit diagonal, symmetric, entries in [−1, 1]. */
-export function validateCorrelation(c: readonly (readonly number[])[], n: number, field: string): void {
-  if (!Array.isArray(c) || c.length !== n) throw new BallastError('INVALID_INPUT', `must be a ${n} × ${n} matrix`, field);
+export function validateCorrelation(
+  c: readonly (readonly number[])[],
+  n: number,
+  field: string,
+): void {
+  if (!Array.isArray(c) || c.length !== n)
+    throw new BallastError('INVALID_INPUT', `must be a ${n} × ${n} matrix`, field);
   for (let i = 0; i < n; i++) {
     const row = c[i];
-    if (!Array.isArray(row) || row.length !== n) throw new BallastError('INVALID_INPUT', `must have ${n} entries`, `${field}[${i}]`);
+    if (!Array.isArray(row) || row.length !== n)
+      throw new BallastError('INVALID_INPUT', `must have ${n} entries`, `${field}[${i}]`);
     for (let j = 0; j < n; j++) {
       const x = row[j]!;
-      if (!(Number.isFinite(x) && Math.abs(x) <= 1 + 1e-12)) throw new BallastError('INVALID_INPUT', `must be in [−1, 1], got ${x}`, `${field}[${i}][${j}]`);
-      if (i === j && Math.abs(x - 1) > 1e-12) throw new BallastError('INVALID_INPUT', `diagonal must be 1, got ${x}`, `${field}[${i}][${j}]`);
-      if (Math.abs(x - c[j]![i]!) > 1e-12) throw new BallastError('INVALID_INPUT', `must be symmetric`, `${field}[${i}][${j}]`);
+      if (!(Number.isFinite(x) && Math.abs(x) <= 1 + 1e-12))
+        throw new BallastError(
+          'INVALID_INPUT',
+          `must be in [−1, 1], got ${x}`,
+          `${field}[${i}][${j}]`,
+        );
+      if (i === j && Math.abs(x - 1) > 1e-12)
+        throw new BallastError(
+          'INVALID_INPUT',
+          `diagonal must be 1, got ${x}`,
+          `${field}[${i}][${j}]`,
+        );
+      if (Math.abs(x - c[j]![i]!) > 1e-12)
+        throw new BallastError('INVALID_INPUT', `must be symmetric`, `${field}[${i}][${j}]`);
     }
   }
 }

@@ -53,7 +53,10 @@ export interface McParams {
   /** Annualised vol per underlying overriding the default source (null: none). */
   readonly vols: Readonly<Record<string, number>> | null;
   /** Correlation: a constant ρ for every pair, or a matrix over named underlyings (null: default). */
-  readonly correlation: number | { readonly underlyings: readonly string[]; readonly matrix: readonly (readonly number[])[] } | null;
+  readonly correlation:
+    | number
+    | { readonly underlyings: readonly string[]; readonly matrix: readonly (readonly number[])[] }
+    | null;
   /** Tenor of the ATM implied vol, days (null: 30). */
   readonly volTenorDays: number | null;
   /** `auto` (history if given, else ATM implied), `atm-implied` or `history`. */
@@ -126,21 +129,43 @@ function fail(message: string, field: string): never {
 
 /** Validates the scenario parameters (INVALID_INPUT naming `params.<field>`). */
 export function validateScenarioParams(p: ScenarioParams): void {
-  if (!RISK_METHODS.includes(p.method)) fail(`unknown method "${String(p.method)}"; one of: ${RISK_METHODS.join(', ')}`, 'params.method');
-  if (!(typeof p.confidence === 'number' && p.confidence > 0 && p.confidence < 1)) fail(`must be in (0, 1) (e.g. 0.99), got ${String(p.confidence)}`, 'params.confidence');
-  if (!(typeof p.horizonDays === 'number' && Number.isFinite(p.horizonDays) && p.horizonDays > 0)) fail(`must be a number of days > 0, got ${String(p.horizonDays)}`, 'params.horizonDays');
-  if (!Number.isSafeInteger(p.seed)) fail(`must be a safe integer, got ${String(p.seed)}`, 'params.seed');
+  if (!RISK_METHODS.includes(p.method))
+    fail(
+      `unknown method "${String(p.method)}"; one of: ${RISK_METHODS.join(', ')}`,
+      'params.method',
+    );
+  if (!(typeof p.confidence === 'number' && p.confidence > 0 && p.confidence < 1))
+    fail(`must be in (0, 1) (e.g. 0.99), got ${String(p.confidence)}`, 'params.confidence');
+  if (!(typeof p.horizonDays === 'number' && Number.isFinite(p.horizonDays) && p.horizonDays > 0))
+    fail(`must be a number of days > 0, got ${String(p.horizonDays)}`, 'params.horizonDays');
+  if (!Number.isSafeInteger(p.seed))
+    fail(`must be a safe integer, got ${String(p.seed)}`, 'params.seed');
   if (!p.mc || typeof p.mc !== 'object') fail('must be an object', 'params.mc');
-  if (!Number.isInteger(p.mc.paths) || p.mc.paths < 1 || p.mc.paths > 1_000_000) fail(`must be a whole number in [1, 1000000], got ${String(p.mc.paths)}`, 'params.mc.paths');
-  if (!['auto', 'atm-implied', 'history'].includes(p.mc.volSource)) fail(`must be auto, atm-implied or history, got ${String(p.mc.volSource)}`, 'params.mc.volSource');
-  if (p.inverseOptionPnl !== 'coin-value' && p.inverseOptionPnl !== 'usd-at-shocked') fail(`must be coin-value or usd-at-shocked, got ${String(p.inverseOptionPnl)}`, 'params.inverseOptionPnl');
+  if (!Number.isInteger(p.mc.paths) || p.mc.paths < 1 || p.mc.paths > 1_000_000)
+    fail(`must be a whole number in [1, 1000000], got ${String(p.mc.paths)}`, 'params.mc.paths');
+  if (!['auto', 'atm-implied', 'history'].includes(p.mc.volSource))
+    fail(
+      `must be auto, atm-implied or history, got ${String(p.mc.volSource)}`,
+      'params.mc.volSource',
+    );
+  if (p.inverseOptionPnl !== 'coin-value' && p.inverseOptionPnl !== 'usd-at-shocked')
+    fail(
+      `must be coin-value or usd-at-shocked, got ${String(p.inverseOptionPnl)}`,
+      'params.inverseOptionPnl',
+    );
   if (typeof p.timeDecay !== 'boolean') fail('must be true or false', 'params.timeDecay');
-  if (p.scenarios !== null && (!p.scenarios || !Array.isArray(p.scenarios.list) || p.scenarios.list.length === 0)) fail('must hold a non-empty scenario list', 'params.scenarios');
+  if (
+    p.scenarios !== null &&
+    (!p.scenarios || !Array.isArray(p.scenarios.list) || p.scenarios.list.length === 0)
+  )
+    fail('must hold a non-empty scenario list', 'params.scenarios');
 }
 
 /** Validates `var`/`es` parameters. */
 export function validateRiskBasedParams(p: RiskBasedParams): void {
   validateScenarioParams(p);
-  if (!(p.maintenanceFraction >= 0 && p.maintenanceFraction <= 1)) fail(`must be in [0, 1], got ${String(p.maintenanceFraction)}`, 'params.maintenanceFraction');
-  if (!Number.isInteger(p.maxTailListed) || p.maxTailListed < 0) fail(`must be a whole number ≥ 0, got ${String(p.maxTailListed)}`, 'params.maxTailListed');
+  if (!(p.maintenanceFraction >= 0 && p.maintenanceFraction <= 1))
+    fail(`must be in [0, 1], got ${String(p.maintenanceFraction)}`, 'params.maintenanceFraction');
+  if (!Number.isInteger(p.maxTailListed) || p.maxTailListed < 0)
+    fail(`must be a whole number ≥ 0, got ${String(p.maxTailListed)}`, 'params.maxTailListed');
 }

@@ -26,9 +26,24 @@ import { tailScenarios } from '../../risk/var.ts';
 import { buildBook, positionsIn, settlementPools, type Book } from '../book.ts';
 import { marginInputsHash } from '../inputs-hash.ts';
 import type { MarginModel } from '../margin-model.ts';
-import { utilization, type Contribution, type MarginResult, type WorstScenario } from '../margin-result.ts';
-import { RISK_BASED_DEFAULTS, validateRiskBasedParams, type RiskBasedParams, type ScenarioParams } from './params.ts';
-import { requireEnoughScenarios, scenarioSet, type ScenarioSet, type SimulationModel } from './scenario-source.ts';
+import {
+  utilization,
+  type Contribution,
+  type MarginResult,
+  type WorstScenario,
+} from '../margin-result.ts';
+import {
+  RISK_BASED_DEFAULTS,
+  validateRiskBasedParams,
+  type RiskBasedParams,
+  type ScenarioParams,
+} from './params.ts';
+import {
+  requireEnoughScenarios,
+  scenarioSet,
+  type ScenarioSet,
+  type SimulationModel,
+} from './scenario-source.ts';
 
 /** A scenario named in a report. */
 export interface NamedScenarioPnl {
@@ -65,13 +80,27 @@ export function weightedPnl(book: Book): Float64Array {
 }
 
 /** VaR, ES and the tail of the pool's positions under `scenarios` at `confidence`. */
-export function poolTail(positions: readonly Position[], snapshot: MarketSnapshot, set: ScenarioSet, confidence: number, p: Pick<ScenarioParams, 'inverseOptionPnl'>): PoolTail {
-  const book = buildBook(positions, snapshot, set.scenarios, { inverseOptionPnl: p.inverseOptionPnl });
+export function poolTail(
+  positions: readonly Position[],
+  snapshot: MarketSnapshot,
+  set: ScenarioSet,
+  confidence: number,
+  p: Pick<ScenarioParams, 'inverseOptionPnl'>,
+): PoolTail {
+  const book = buildBook(positions, snapshot, set.scenarios, {
+    inverseOptionPnl: p.inverseOptionPnl,
+  });
   const pnl = weightedPnl(book);
   const tail = tailScenarios(pnl, confidence);
   let sum = 0;
   for (const s of tail) sum += -pnl[s]!;
-  return { book, pnl, valueAtRisk: -pnl[tail[tail.length - 1]!]!, expectedShortfall: sum / tail.length, tail };
+  return {
+    book,
+    pnl,
+    valueAtRisk: -pnl[tail[tail.length - 1]!]!,
+    expectedShortfall: sum / tail.length,
+    tail,
+  };
 }
 
 /** Each position's share of VaR (loss at the VaR scenario) or ES (mean loss over the tail). */
@@ -81,7 +110,8 @@ export function measureContributions(t: PoolTail, measure: 'var' | 'es'): Measur
   const cols = measure === 'var' ? [t.tail[t.tail.length - 1]!] : t.tail;
   return book.positions.map((pos, i) => {
     let s = 0;
-    for (const c of cols) s += pos.size * book.matrix.pnl[i * nS + c]! * book.matrix.scenarios[c]!.weight;
+    for (const c of cols)
+      s += pos.size * book.matrix.pnl[i * nS + c]! * book.matrix.scenarios[c]!.weight;
     return { symbol: pos.instrument.symbol, size: pos.size, loss: -s / cols.length };
   });
 }
@@ -93,14 +123,21 @@ export function namedScenario(t: PoolTail, s: number): NamedScenarioPnl {
 }
 
 /** The worst scenario of the tail and each position's P&L there. */
-export function worstOf(t: PoolTail): { worstScenario: WorstScenario; contributions: Contribution[] } {
+export function worstOf(t: PoolTail): {
+  worstScenario: WorstScenario;
+  contributions: Contribution[];
+} {
   const s = t.tail[0]!;
   const sc = t.book.matrix.scenarios[s]!;
   const pnl = t.pnl[s]!;
   const nS = t.book.matrix.nScenarios;
   return {
     worstScenario: { id: sc.id, label: sc.label, index: s, pnl, loss: Math.max(0, -pnl) },
-    contributions: t.book.positions.map((pos, i) => ({ symbol: pos.instrument.symbol, size: pos.size, pnl: pos.size * t.book.matrix.pnl[i * nS + s]! * sc.weight })),
+    contributions: t.book.positions.map((pos, i) => ({
+      symbol: pos.instrument.symbol,
+      size: pos.size,
+      pnl: pos.size * t.book.matrix.pnl[i * nS + s]! * sc.weight,
+    })),
   };
 }
 
@@ -110,9 +147,16 @@ export function poolUnderlyings(positions: readonly Position[]): string[] {
 }
 
 /** Equity of a segregated pool: its balances + the marked value of its positions. */
-export function poolEquity(portfolio: Portfolio, ccy: Currency, t: PoolTail): { equity: number; warnings: string[] } {
+export function poolEquity(
+  portfolio: Portfolio,
+  ccy: Currency,
+  t: PoolTail,
+): { equity: number; warnings: string[] } {
   const pv = positionsValue(t.book.positions, t.book.matrix.states);
-  return { equity: segregatedCollateral(portfolio.balances, ccy) + pv.value, warnings: pv.warnings };
+  return {
+    equity: segregatedCollateral(portfolio.balances, ccy) + pv.value,
+    warnings: pv.warnings,
+  };
 }
 
 /** `details` of a `var` / `es` result. */
@@ -139,12 +183,21 @@ export interface RiskBasedDetails {
 
 /** Unverified notes every risk-based result carries. */
 export const RISK_BASED_UNVERIFIED = {
-  maintenance: 'risk-based-mm: MM = maintenanceFraction × IM (0.8 by default, as Deribit PM) is our convention, not a venue rule [G]',
-  noTimeDecay: 'risk-based-horizon: scenarios are instantaneous shocks of horizon size (no option time decay over the horizon) [I]',
+  maintenance:
+    'risk-based-mm: MM = maintenanceFraction × IM (0.8 by default, as Deribit PM) is our convention, not a venue rule [G]',
+  noTimeDecay:
+    'risk-based-horizon: scenarios are instantaneous shocks of horizon size (no option time decay over the horizon) [I]',
 } as const;
 
 /** Evaluates one measure (`var` or `es`) on every pool (module doc). */
-export function evaluateRiskBased(id: string, version: string, measure: 'var' | 'es', portfolio: Portfolio, snapshot: MarketSnapshot, params: RiskBasedParams): MarginResult[] {
+export function evaluateRiskBased(
+  id: string,
+  version: string,
+  measure: 'var' | 'es',
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  params: RiskBasedParams,
+): MarginResult[] {
   validateRiskBasedParams(params);
   const inputsHash = marginInputsHash(id, version, params, portfolio, snapshot);
   return settlementPools(portfolio).map((ccy): MarginResult => {
@@ -153,7 +206,8 @@ export function evaluateRiskBased(id: string, version: string, measure: 'var' | 
     requireEnoughScenarios(set, params.confidence);
     const t = poolTail(positions, snapshot, set, params.confidence, params);
     const value = measure === 'var' ? t.valueAtRisk : t.expectedShortfall;
-    if (!Number.isFinite(value)) throw new BallastError('NOT_FINITE', `${measure} is ${value}`, `pool ${ccy}`);
+    if (!Number.isFinite(value))
+      throw new BallastError('NOT_FINITE', `${measure} is ${value}`, `pool ${ccy}`);
     const im = Math.max(0, value);
     const mm = params.maintenanceFraction * im;
     const { equity, warnings } = poolEquity(portfolio, ccy, t);
@@ -188,8 +242,19 @@ export function evaluateRiskBased(id: string, version: string, measure: 'var' | 
       worstScenario,
       contributions,
       addOns: [],
-      unverified: [...set.unverified, RISK_BASED_UNVERIFIED.maintenance, ...(params.timeDecay ? [] : [RISK_BASED_UNVERIFIED.noTimeDecay])],
-      warnings: [...warnings, ...(t.tail.length < 5 ? [`only ${t.tail.length} scenario(s) beyond the ${100 * params.confidence}% quantile of ${set.scenarios.length}: the ${label} rests on very few scenarios`] : [])],
+      unverified: [
+        ...set.unverified,
+        RISK_BASED_UNVERIFIED.maintenance,
+        ...(params.timeDecay ? [] : [RISK_BASED_UNVERIFIED.noTimeDecay]),
+      ],
+      warnings: [
+        ...warnings,
+        ...(t.tail.length < 5
+          ? [
+              `only ${t.tail.length} scenario(s) beyond the ${100 * params.confidence}% quantile of ${set.scenarios.length}: the ${label} rests on very few scenarios`,
+            ]
+          : []),
+      ],
       inputsHash,
       details,
     };
@@ -208,10 +273,12 @@ export const RISK_BASED_VERSION = '1.0.0';
 export const varModel: MarginModel<RiskBasedParams> = {
   id: VAR_ID,
   version: RISK_BASED_VERSION,
-  title: 'Value at Risk (historical, filtered historical or Monte Carlo), full revaluation, per settlement currency',
+  title:
+    'Value at Risk (historical, filtered historical or Monte Carlo), full revaluation, per settlement currency',
   scenarioBased: true,
   defaultParams: RISK_BASED_DEFAULTS,
-  evaluate: (portfolio, snapshot, params) => evaluateRiskBased(VAR_ID, RISK_BASED_VERSION, 'var', portfolio, snapshot, params),
+  evaluate: (portfolio, snapshot, params) =>
+    evaluateRiskBased(VAR_ID, RISK_BASED_VERSION, 'var', portfolio, snapshot, params),
 };
 
 /**
@@ -221,8 +288,10 @@ export const varModel: MarginModel<RiskBasedParams> = {
 export const esModel: MarginModel<RiskBasedParams> = {
   id: ES_ID,
   version: RISK_BASED_VERSION,
-  title: 'Expected Shortfall (historical, filtered historical or Monte Carlo), full revaluation, per settlement currency',
+  title:
+    'Expected Shortfall (historical, filtered historical or Monte Carlo), full revaluation, per settlement currency',
   scenarioBased: true,
   defaultParams: RISK_BASED_DEFAULTS,
-  evaluate: (portfolio, snapshot, params) => evaluateRiskBased(ES_ID, RISK_BASED_VERSION, 'es', portfolio, snapshot, params),
+  evaluate: (portfolio, snapshot, params) =>
+    evaluateRiskBased(ES_ID, RISK_BASED_VERSION, 'es', portfolio, snapshot, params),
 };

@@ -17,7 +17,11 @@
  * search, backtests) reuses the paths, bit for bit.
  */
 import { BallastError } from '../../core/errors.ts';
-import { correlationFromCovariance, ewmaCovariance, nearestPositiveDefinite } from '../../market/covariance.ts';
+import {
+  correlationFromCovariance,
+  ewmaCovariance,
+  nearestPositiveDefinite,
+} from '../../market/covariance.ts';
 import { ewmaVolatility, RISKMETRICS_LAMBDA } from '../../market/ewma.ts';
 import { alignSeries, INTERVAL_MS, type PriceSeries } from '../../market/history.ts';
 import type { MarketSnapshot } from '../../market/snapshot.ts';
@@ -25,7 +29,14 @@ import { filteredHistoricalScenarios } from '../../scenarios/filtered-historical
 import { historicalScenarios } from '../../scenarios/historical.ts';
 import { monteCarloScenarios } from '../../scenarios/monte-carlo.ts';
 import type { Scenario } from '../../scenarios/scenario.ts';
-import { ATM_VOL_NOTE, atmImpliedVol, constantCorrelation, DEFAULT_CORRELATION_NOTE, DEFAULT_VOL_TENOR_DAYS, validateCorrelation } from './market-vols.ts';
+import {
+  ATM_VOL_NOTE,
+  atmImpliedVol,
+  constantCorrelation,
+  DEFAULT_CORRELATION_NOTE,
+  DEFAULT_VOL_TENOR_DAYS,
+  validateCorrelation,
+} from './market-vols.ts';
 import type { HistoryInput, ScenarioParams } from './params.ts';
 
 /** Vols and correlation a Monte Carlo set was simulated with. */
@@ -53,17 +64,52 @@ const MS_PER_YEAR_DAYS = 365;
 
 /** Converts the history data of the parameters to validated `PriceSeries`. */
 export function priceSeriesOf(h: HistoryInput): PriceSeries[] {
-  if (!h || !Array.isArray(h.series) || h.series.length === 0) throw new BallastError('INVALID_INPUT', 'must hold at least one price series', 'params.history.series');
+  if (!h || !Array.isArray(h.series) || h.series.length === 0)
+    throw new BallastError(
+      'INVALID_INPUT',
+      'must hold at least one price series',
+      'params.history.series',
+    );
   return h.series.map((s, j) => {
     const f = `params.history.series[${j}]`;
-    if (typeof s.symbol !== 'string' || s.symbol === '') throw new BallastError('INVALID_INPUT', 'must name the underlying', `${f}.symbol`);
-    if (s.interval !== 'daily' && s.interval !== 'hourly') throw new BallastError('INVALID_INPUT', `must be daily or hourly, got ${String(s.interval)}`, `${f}.interval`);
-    if (!Array.isArray(s.timesMs) || !Array.isArray(s.closes) || s.timesMs.length !== s.closes.length) throw new BallastError('INVALID_INPUT', 'timesMs and closes must be arrays of the same length', f);
+    if (typeof s.symbol !== 'string' || s.symbol === '')
+      throw new BallastError('INVALID_INPUT', 'must name the underlying', `${f}.symbol`);
+    if (s.interval !== 'daily' && s.interval !== 'hourly')
+      throw new BallastError(
+        'INVALID_INPUT',
+        `must be daily or hourly, got ${String(s.interval)}`,
+        `${f}.interval`,
+      );
+    if (
+      !Array.isArray(s.timesMs) ||
+      !Array.isArray(s.closes) ||
+      s.timesMs.length !== s.closes.length
+    )
+      throw new BallastError(
+        'INVALID_INPUT',
+        'timesMs and closes must be arrays of the same length',
+        f,
+      );
     for (let t = 0; t < s.closes.length; t++) {
-      if (!(Number.isFinite(s.closes[t]) && s.closes[t]! > 0)) throw new BallastError('INVALID_INPUT', `must be a price > 0, got ${String(s.closes[t])}`, `${f}.closes[${t}]`);
-      if (!Number.isFinite(s.timesMs[t]) || (t > 0 && !(s.timesMs[t]! > s.timesMs[t - 1]!))) throw new BallastError('INVALID_INPUT', 'times must be finite and strictly increasing', `${f}.timesMs[${t}]`);
+      if (!(Number.isFinite(s.closes[t]) && s.closes[t]! > 0))
+        throw new BallastError(
+          'INVALID_INPUT',
+          `must be a price > 0, got ${String(s.closes[t])}`,
+          `${f}.closes[${t}]`,
+        );
+      if (!Number.isFinite(s.timesMs[t]) || (t > 0 && !(s.timesMs[t]! > s.timesMs[t - 1]!)))
+        throw new BallastError(
+          'INVALID_INPUT',
+          'times must be finite and strictly increasing',
+          `${f}.timesMs[${t}]`,
+        );
     }
-    return { symbol: s.symbol, interval: s.interval, timesMs: Float64Array.from(s.timesMs), closes: Float64Array.from(s.closes) };
+    return {
+      symbol: s.symbol,
+      interval: s.interval,
+      timesMs: Float64Array.from(s.timesMs),
+      closes: Float64Array.from(s.closes),
+    };
   });
 }
 
@@ -71,7 +117,12 @@ export function priceSeriesOf(h: HistoryInput): PriceSeries[] {
 function seriesFor(all: readonly PriceSeries[], underlyings: readonly string[]): PriceSeries[] {
   return underlyings.map((u) => {
     const s = all.find((x) => x.symbol.toUpperCase() === u.toUpperCase());
-    if (!s) throw new BallastError('INVALID_INPUT', `no price history for ${u} (have ${all.map((x) => x.symbol).join(', ')}): give one series per underlying`, 'params.history');
+    if (!s)
+      throw new BallastError(
+        'INVALID_INPUT',
+        `no price history for ${u} (have ${all.map((x) => x.symbol).join(', ')}): give one series per underlying`,
+        'params.history',
+      );
     return { ...s, symbol: u };
   });
 }
@@ -81,7 +132,11 @@ export function horizonSteps(series: readonly PriceSeries[], horizonDays: number
   const interval = series[0]!.interval;
   const steps = (horizonDays * 86_400_000) / INTERVAL_MS[interval];
   if (Math.abs(steps - Math.round(steps)) > 1e-9 || Math.round(steps) < 1) {
-    throw new BallastError('INVALID_INPUT', `a ${horizonDays}-day horizon is not a whole number of ${interval} steps`, 'params.horizonDays');
+    throw new BallastError(
+      'INVALID_INPUT',
+      `a ${horizonDays}-day horizon is not a whole number of ${interval} steps`,
+      'params.horizonDays',
+    );
   }
   return Math.round(steps);
 }
@@ -93,22 +148,40 @@ function describeHistory(series: readonly PriceSeries[], source: string | null):
 }
 
 /** Annualised EWMA vols and the EWMA correlation of 1-step log returns of aligned series. */
-export function historyRiskModel(series: readonly PriceSeries[], lambda = RISKMETRICS_LAMBDA): { vols: number[]; correlation: number[][] } {
+export function historyRiskModel(
+  series: readonly PriceSeries[],
+  lambda = RISKMETRICS_LAMBDA,
+): { vols: number[]; correlation: number[][] } {
   const a = alignSeries(series);
   const n = a.timesMs.length;
-  if (n < 3) throw new BallastError('INVALID_INPUT', `the history is too short for a vol estimate: ${n} common points`, 'params.history');
+  if (n < 3)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `the history is too short for a vol estimate: ${n} common points`,
+      'params.history',
+    );
   const perYear = (MS_PER_YEAR_DAYS * 86_400_000) / INTERVAL_MS[a.interval];
-  const returns = a.closes.map((c) => Float64Array.from({ length: n - 1 }, (_, t) => Math.log(c[t + 1]! / c[t]!)));
+  const returns = a.closes.map((c) =>
+    Float64Array.from({ length: n - 1 }, (_, t) => Math.log(c[t + 1]! / c[t]!)),
+  );
   const vols = returns.map((r) => {
     const v = ewmaVolatility(r, lambda);
     return v[v.length - 1]! * Math.sqrt(perYear);
   });
   vols.forEach((v, j) => {
-    if (!(v > 0)) throw new BallastError('INVALID_INPUT', `the EWMA vol of ${a.symbols[j]} is 0 (flat prices)`, 'params.history');
+    if (!(v > 0))
+      throw new BallastError(
+        'INVALID_INPUT',
+        `the EWMA vol of ${a.symbols[j]} is 0 (flat prices)`,
+        'params.history',
+      );
   });
   if (series.length === 1) return { vols, correlation: [[1]] };
   const corr = correlationFromCovariance(ewmaCovariance(returns, lambda));
-  return { vols, correlation: nearestPositiveDefinite(corr, 1e-10, { preserveDiagonal: true }).matrix };
+  return {
+    vols,
+    correlation: nearestPositiveDefinite(corr, 1e-10, { preserveDiagonal: true }).matrix,
+  };
 }
 
 const cache = new Map<string, readonly Scenario[]>();
@@ -128,17 +201,30 @@ function memo(key: string, make: () => readonly Scenario[]): readonly Scenario[]
 }
 
 /** The correlation matrix for `underlyings` from `mc.correlation`, or undefined (use the default). */
-function givenCorrelation(p: ScenarioParams, underlyings: readonly string[]): number[][] | undefined {
+function givenCorrelation(
+  p: ScenarioParams,
+  underlyings: readonly string[],
+): number[][] | undefined {
   const c = p.mc.correlation;
   if (c === null || c === undefined) return undefined;
   if (typeof c === 'number') {
-    if (!(c >= -1 && c <= 1)) throw new BallastError('INVALID_INPUT', `must be in [−1, 1], got ${c}`, 'params.mc.correlation');
+    if (!(c >= -1 && c <= 1))
+      throw new BallastError(
+        'INVALID_INPUT',
+        `must be in [−1, 1], got ${c}`,
+        'params.mc.correlation',
+      );
     return constantCorrelation(underlyings.length, c);
   }
   validateCorrelation(c.matrix, c.underlyings.length, 'params.mc.correlation.matrix');
   const idx = underlyings.map((u) => {
     const i = c.underlyings.indexOf(u);
-    if (i < 0) throw new BallastError('INVALID_INPUT', `no correlation row for ${u}`, 'params.mc.correlation.underlyings');
+    if (i < 0)
+      throw new BallastError(
+        'INVALID_INPUT',
+        `no correlation row for ${u}`,
+        'params.mc.correlation.underlyings',
+      );
     return i;
   });
   return idx.map((i) => idx.map((j) => c.matrix[i]![j]!));
@@ -148,28 +234,65 @@ function givenCorrelation(p: ScenarioParams, underlyings: readonly string[]): nu
  * The scenario set of a pool whose positions are on `underlyings` (sorted, distinct), per the
  * module doc. Throws INVALID_INPUT (naming the parameter) when the method lacks its data.
  */
-export function scenarioSet(p: ScenarioParams, snapshot: MarketSnapshot, underlyings: readonly string[]): ScenarioSet {
+export function scenarioSet(
+  p: ScenarioParams,
+  snapshot: MarketSnapshot,
+  underlyings: readonly string[],
+): ScenarioSet {
   const timeShiftDays = p.timeDecay ? p.horizonDays : 0;
   if (p.scenarios) {
     p.scenarios.list.forEach((s, k) => {
       for (const u of underlyings) {
-        if (!s.moves[u] && !s.defaultMove) throw new BallastError('INVALID_INPUT', `scenario ${s.id} does not move ${u}: give scenarios for every underlying of the book`, `params.scenarios.list[${k}].moves`);
+        if (!s.moves[u] && !s.defaultMove)
+          throw new BallastError(
+            'INVALID_INPUT',
+            `scenario ${s.id} does not move ${u}: give scenarios for every underlying of the book`,
+            `params.scenarios.list[${k}].moves`,
+          );
       }
     });
-    return { scenarios: p.scenarios.list, kind: 'provided', description: p.scenarios.description, unverified: [] };
+    return {
+      scenarios: p.scenarios.list,
+      kind: 'provided',
+      description: p.scenarios.description,
+      unverified: [],
+    };
   }
   if (p.method === 'hs' || p.method === 'fhs') {
-    if (!p.history) throw new BallastError('INVALID_INPUT', `method ${p.method} needs a price history (--history, or params.history)`, 'params.history');
+    if (!p.history)
+      throw new BallastError(
+        'INVALID_INPUT',
+        `method ${p.method} needs a price history (--history, or params.history)`,
+        'params.history',
+      );
     const series = seriesFor(priceSeriesOf(p.history), underlyings);
     const steps = horizonSteps(series, p.horizonDays);
-    const opts = { horizonSteps: steps, overlapping: p.history.overlapping ?? true, timeShiftDays, ...(p.history.window === null || p.history.window === undefined ? {} : { window: p.history.window }) };
-    const scenarios = p.method === 'hs' ? historicalScenarios(series, opts) : filteredHistoricalScenarios(series, { ...opts, lambda: p.history.lambda ?? RISKMETRICS_LAMBDA });
-    const what = p.method === 'hs' ? 'historical' : `filtered historical (EWMA λ ${p.history.lambda ?? RISKMETRICS_LAMBDA})`;
+    const opts = {
+      horizonSteps: steps,
+      overlapping: p.history.overlapping ?? true,
+      timeShiftDays,
+      ...(p.history.window === null || p.history.window === undefined
+        ? {}
+        : { window: p.history.window }),
+    };
+    const scenarios =
+      p.method === 'hs'
+        ? historicalScenarios(series, opts)
+        : filteredHistoricalScenarios(series, {
+            ...opts,
+            lambda: p.history.lambda ?? RISKMETRICS_LAMBDA,
+          });
+    const what =
+      p.method === 'hs'
+        ? 'historical'
+        : `filtered historical (EWMA λ ${p.history.lambda ?? RISKMETRICS_LAMBDA})`;
     return {
       scenarios,
       kind: p.method,
       description: `${what}: ${scenarios.length} ${opts.overlapping ? 'overlapping' : 'disjoint'} ${p.horizonDays}-day windows of ${describeHistory(series, p.history.source)}; implied vol unchanged`,
-      unverified: [`${p.method}-vol: ${what} scenarios move prices only; implied vol is held (sticky moneyness) [I]`],
+      unverified: [
+        `${p.method}-vol: ${what} scenarios move prices only; implied vol is held (sticky moneyness) [I]`,
+      ],
     };
   }
   // Monte Carlo.
@@ -177,13 +300,21 @@ export function scenarioSet(p: ScenarioParams, snapshot: MarketSnapshot, underly
   const unverified: string[] = [];
   const given = mc.vols ?? {};
   const useHistory = p.history !== null && (mc.volSource === 'history' || mc.volSource === 'auto');
-  if (mc.volSource === 'history' && !p.history) throw new BallastError('INVALID_INPUT', 'mc.volSource history needs a price history', 'params.history');
+  if (mc.volSource === 'history' && !p.history)
+    throw new BallastError(
+      'INVALID_INPUT',
+      'mc.volSource history needs a price history',
+      'params.history',
+    );
   let vols: number[];
   let correlation: number[][];
   let volSource: string;
   let correlationSource: string;
   if (useHistory) {
-    const hm = historyRiskModel(seriesFor(priceSeriesOf(p.history!), underlyings), p.history!.lambda ?? RISKMETRICS_LAMBDA);
+    const hm = historyRiskModel(
+      seriesFor(priceSeriesOf(p.history!), underlyings),
+      p.history!.lambda ?? RISKMETRICS_LAMBDA,
+    );
     vols = underlyings.map((u, i) => given[u] ?? hm.vols[i]!);
     correlation = hm.correlation;
     volSource = `EWMA (λ ${p.history!.lambda ?? RISKMETRICS_LAMBDA}) of ${p.history!.source ?? 'the history'}`;
@@ -193,10 +324,17 @@ export function scenarioSet(p: ScenarioParams, snapshot: MarketSnapshot, underly
     vols = underlyings.map((u) => {
       const v = given[u];
       if (v === undefined) return atmImpliedVol(snapshot, u, tenor);
-      if (!(Number.isFinite(v) && v > 0)) throw new BallastError('INVALID_INPUT', `must be an annualised vol > 0, got ${v}`, `params.mc.vols.${u}`);
+      if (!(Number.isFinite(v) && v > 0))
+        throw new BallastError(
+          'INVALID_INPUT',
+          `must be an annualised vol > 0, got ${v}`,
+          `params.mc.vols.${u}`,
+        );
       return v;
     });
-    volSource = underlyings.every((u) => given[u] !== undefined) ? 'params.mc.vols' : `ATM implied vol at ${tenor} days (snapshot)`;
+    volSource = underlyings.every((u) => given[u] !== undefined)
+      ? 'params.mc.vols'
+      : `ATM implied vol at ${tenor} days (snapshot)`;
     if (underlyings.some((u) => given[u] === undefined)) unverified.push(ATM_VOL_NOTE);
     correlation = constantCorrelation(underlyings.length);
     correlationSource = underlyings.length > 1 ? 'default' : 'trivial';
@@ -223,8 +361,16 @@ export function scenarioSet(p: ScenarioParams, snapshot: MarketSnapshot, underly
   };
   const scenarios = memo(JSON.stringify(options), () => monteCarloScenarios(options));
   const desc = `Monte Carlo ${mc.model}${mc.model === 'student-t' ? ` (ν ${mc.degreesOfFreedom ?? 4})` : ''}, ${mc.paths} ${mc.sampler} paths, seed ${p.seed}, ${p.horizonDays}-day horizon; vols ${underlyings.map((u, i) => `${u} ${(100 * vols[i]!).toFixed(1)}%`).join(', ')} (${volSource})${underlyings.length > 1 ? `, correlation ${correlationSource}` : ''}${mc.volOfVol === null ? '; implied vol unchanged' : `; vol of vol ${mc.volOfVol}, spot-vol ρ ${mc.spotVolCorrelation ?? 0}`}`;
-  unverified.push(`mc-model: ${mc.model} return model with ${mc.volOfVol === null ? 'implied vol held' : 'a parallel lognormal implied-vol move'} is a modelling choice, not a venue rule [I]`);
-  return { scenarios, kind: 'mc', description: desc, unverified, model: { underlyings, vols, correlation, volSource, correlationSource } };
+  unverified.push(
+    `mc-model: ${mc.model} return model with ${mc.volOfVol === null ? 'implied vol held' : 'a parallel lognormal implied-vol move'} is a modelling choice, not a venue rule [I]`,
+  );
+  return {
+    scenarios,
+    kind: 'mc',
+    description: desc,
+    unverified,
+    model: { underlyings, vols, correlation, volSource, correlationSource },
+  };
 }
 
 /**
@@ -236,9 +382,20 @@ export function requireEnoughScenarios(set: ScenarioSet, confidence: number): vo
   const need = Math.ceil(1 / (1 - confidence) - 1e-9);
   const n = set.scenarios.length;
   if (n >= need) return;
-  const field = set.kind === 'hs' || set.kind === 'fhs' ? 'params.history' : set.kind === 'mc' ? 'params.mc.paths' : 'params.scenarios';
-  const what = set.kind === 'hs' || set.kind === 'fhs' ? 'the history is too short' : 'too few scenarios';
-  throw new BallastError('INVALID_INPUT', `${what}: ${n} scenario(s) cannot resolve a ${+(100 * confidence).toFixed(6)}% quantile (need at least ${need})`, field, { scenarios: n, need });
+  const field =
+    set.kind === 'hs' || set.kind === 'fhs'
+      ? 'params.history'
+      : set.kind === 'mc'
+        ? 'params.mc.paths'
+        : 'params.scenarios';
+  const what =
+    set.kind === 'hs' || set.kind === 'fhs' ? 'the history is too short' : 'too few scenarios';
+  throw new BallastError(
+    'INVALID_INPUT',
+    `${what}: ${n} scenario(s) cannot resolve a ${+(100 * confidence).toFixed(6)}% quantile (need at least ${need})`,
+    field,
+    { scenarios: n, need },
+  );
 }
 
 /** Empties the Monte Carlo scenario memo (tests of determinism regenerate paths from scratch). */

@@ -29,8 +29,23 @@ import { buildBook, positionsIn, settlementPools } from '../book.ts';
 import { marginInputsHash } from '../inputs-hash.ts';
 import type { MarginModel } from '../margin-model.ts';
 import { utilization, type AddOn, type MarginResult } from '../margin-result.ts';
-import { DEFAULT_MC, RISK_BASED_DEFAULTS, validateScenarioParams, type ProvidedScenarios, type ScenarioParams } from './params.ts';
-import { namedScenario, poolEquity, poolTail, poolUnderlyings, weightedPnl, worstOf, type NamedScenarioPnl, type PoolTail } from './risk-based.ts';
+import {
+  DEFAULT_MC,
+  RISK_BASED_DEFAULTS,
+  validateScenarioParams,
+  type ProvidedScenarios,
+  type ScenarioParams,
+} from './params.ts';
+import {
+  namedScenario,
+  poolEquity,
+  poolTail,
+  poolUnderlyings,
+  weightedPnl,
+  worstOf,
+  type NamedScenarioPnl,
+  type PoolTail,
+} from './risk-based.ts';
 import { priceSeriesOf, requireEnoughScenarios, scenarioSet } from './scenario-source.ts';
 
 /** A hypothetical stress move applied to every underlying: spot and relative vol move. */
@@ -57,7 +72,11 @@ export interface Span2Params {
     readonly days: readonly number[] | null;
   };
   readonly liquidity: { readonly deltaOneRate: number; readonly optionRate: number };
-  readonly concentration: { readonly rate: number; readonly thresholds: Readonly<Record<string, number>>; readonly defaultThreshold: number };
+  readonly concentration: {
+    readonly rate: number;
+    readonly thresholds: Readonly<Record<string, number>>;
+    readonly defaultThreshold: number;
+  };
   readonly maintenanceFraction: number;
   readonly maxTailListed: number;
 }
@@ -76,7 +95,12 @@ export const DEFAULT_HYPOTHETICAL_STRESS: readonly HypotheticalStress[] = [
 export const SPAN2_DEFAULTS: Span2Params = {
   weight: 0.75,
   var: { ...RISK_BASED_DEFAULTS, method: 'mc', confidence: 0.99, horizonDays: 2, mc: DEFAULT_MC },
-  stress: { hypothetical: DEFAULT_HYPOTHETICAL_STRESS, scenarios: null, historical: true, days: null },
+  stress: {
+    hypothetical: DEFAULT_HYPOTHETICAL_STRESS,
+    scenarios: null,
+    historical: true,
+    days: null,
+  },
   liquidity: { deltaOneRate: 0.0005, optionRate: 0.001 },
   concentration: { rate: 0.02, thresholds: { BTC: 1000, ETH: 10000 }, defaultThreshold: 100000 },
   maintenanceFraction: 1 / 1.1,
@@ -110,21 +134,47 @@ function check(p: Span2Params): void {
   validateScenarioParams(p.var);
   f(Array.isArray(p.stress?.hypothetical), 'must be a list', 'params.stress.hypothetical');
   p.stress.hypothetical.forEach((h, i) => {
-    f(Number.isFinite(h.spot) && h.spot > -1, `must be > −1, got ${h.spot}`, `params.stress.hypothetical[${i}].spot`);
-    f(Number.isFinite(h.vol) && h.vol >= -1, `must be ≥ −1, got ${h.vol}`, `params.stress.hypothetical[${i}].vol`);
+    f(
+      Number.isFinite(h.spot) && h.spot > -1,
+      `must be > −1, got ${h.spot}`,
+      `params.stress.hypothetical[${i}].spot`,
+    );
+    f(
+      Number.isFinite(h.vol) && h.vol >= -1,
+      `must be ≥ −1, got ${h.vol}`,
+      `params.stress.hypothetical[${i}].vol`,
+    );
   });
-  f(p.liquidity.deltaOneRate >= 0 && p.liquidity.optionRate >= 0, 'rates must be ≥ 0', 'params.liquidity');
-  f(p.concentration.rate >= 0 && p.concentration.defaultThreshold >= 0, 'rate and threshold must be ≥ 0', 'params.concentration');
-  f(p.maintenanceFraction >= 0 && p.maintenanceFraction <= 1, `must be in [0, 1], got ${p.maintenanceFraction}`, 'params.maintenanceFraction');
+  f(
+    p.liquidity.deltaOneRate >= 0 && p.liquidity.optionRate >= 0,
+    'rates must be ≥ 0',
+    'params.liquidity',
+  );
+  f(
+    p.concentration.rate >= 0 && p.concentration.defaultThreshold >= 0,
+    'rate and threshold must be ≥ 0',
+    'params.concentration',
+  );
+  f(
+    p.maintenanceFraction >= 0 && p.maintenanceFraction <= 1,
+    `must be in [0, 1], got ${p.maintenanceFraction}`,
+    'params.maintenanceFraction',
+  );
 }
 
 /** The stress scenarios of a pool (module doc) and the library events left out. */
-function stressScenarios(p: Span2Params, underlyings: readonly string[]): { scenarios: Scenario[]; uncovered: string[] } {
+function stressScenarios(
+  p: Span2Params,
+  underlyings: readonly string[],
+): { scenarios: Scenario[]; uncovered: string[] } {
   const out: Scenario[] = p.stress.hypothetical.map((h) => ({
     id: `hyp-${h.id}`,
     label: `${h.name} (hypothetical, every underlying)`,
     moves: {},
-    defaultMove: { spotMultiplier: 1 + h.spot, vol: h.vol === 0 ? { kind: 'none' as const } : { kind: 'relative' as const, size: h.vol } },
+    defaultMove: {
+      spotMultiplier: 1 + h.spot,
+      vol: h.vol === 0 ? { kind: 'none' as const } : { kind: 'relative' as const, size: h.vol },
+    },
     weight: 1,
     timeShiftDays: 0,
     group: 'stress',
@@ -133,9 +183,16 @@ function stressScenarios(p: Span2Params, underlyings: readonly string[]): { scen
   const uncovered: string[] = [];
   if (p.stress.historical && p.var.history) {
     const all = priceSeriesOf(p.var.history);
-    const series = underlyings.flatMap((u) => all.filter((s) => s.symbol.toUpperCase() === u.toUpperCase()).map((s) => ({ ...s, symbol: u })));
+    const series = underlyings.flatMap((u) =>
+      all
+        .filter((s) => s.symbol.toUpperCase() === u.toUpperCase())
+        .map((s) => ({ ...s, symbol: u })),
+    );
     if (series.length === underlyings.length) {
-      const lib = historicalStressScenarios(series, { skipUncovered: true, ...(p.stress.days ? { days: p.stress.days } : {}) });
+      const lib = historicalStressScenarios(series, {
+        skipUncovered: true,
+        ...(p.stress.days ? { days: p.stress.days } : {}),
+      });
       out.push(...lib.scenarios);
       uncovered.push(...lib.uncovered.map((x) => `${x.id} (${x.days}d)`));
     }
@@ -144,7 +201,10 @@ function stressScenarios(p: Span2Params, underlyings: readonly string[]): { scen
 }
 
 /** Gross |size| per underlying and the close-out and concentration add-ons of a pool. */
-function addOnsOf(t: PoolTail, p: Span2Params): { liquidity: number; concentration: number; concentrationText: string } {
+function addOnsOf(
+  t: PoolTail,
+  p: Span2Params,
+): { liquidity: number; concentration: number; concentrationText: string } {
   let liquidity = 0;
   const gross = new Map<string, { size: number; unit: number }>();
   t.book.positions.forEach((pos, i) => {
@@ -167,7 +227,11 @@ function addOnsOf(t: PoolTail, p: Span2Params): { liquidity: number; concentrati
       parts.push(`${u}: ${p.concentration.rate} × (${g.size} − ${thr}) × ${g.unit}`);
     }
   }
-  return { liquidity, concentration, concentrationText: parts.join('; ') || 'no underlying above its threshold' };
+  return {
+    liquidity,
+    concentration,
+    concentrationText: parts.join('; ') || 'no underlying above its threshold',
+  };
 }
 
 /** Model id and version. */
@@ -176,13 +240,20 @@ export const SPAN2_VERSION = '1.0.0';
 
 /** Unverified notes of every `span2` result. */
 export const SPAN2_UNVERIFIED = {
-  weights: 'span2-weights: x = 0.75, 99 % over 2 days and MM = IM / 1.1 stand in for CME\'s per-pod settings [G/I]',
-  stress: 'span2-stress: hypothetical stress moves (±20/30 % with vol moves, vol spike/crush) are ours, not CME\'s recalibrated set [G]',
-  addOns: 'span2-add-ons: liquidity (close-out rates) and concentration (thresholds, rate) are placeholders for CME\'s bid/ask and ADV calibrations [G]',
+  weights:
+    "span2-weights: x = 0.75, 99 % over 2 days and MM = IM / 1.1 stand in for CME's per-pod settings [G/I]",
+  stress:
+    "span2-stress: hypothetical stress moves (±20/30 % with vol moves, vol spike/crush) are ours, not CME's recalibrated set [G]",
+  addOns:
+    "span2-add-ons: liquidity (close-out rates) and concentration (thresholds, rate) are placeholders for CME's bid/ask and ADV calibrations [G]",
 } as const;
 
 /** SPAN 2-style margin of every pool (module doc). */
-export function evaluateSpan2(portfolio: Portfolio, snapshot: MarketSnapshot, params: Span2Params): MarginResult[] {
+export function evaluateSpan2(
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  params: Span2Params,
+): MarginResult[] {
   check(params);
   const inputsHash = marginInputsHash(SPAN2_ID, SPAN2_VERSION, params, portfolio, snapshot);
   return settlementPools(portfolio).map((ccy): MarginResult => {
@@ -192,7 +263,9 @@ export function evaluateSpan2(portfolio: Portfolio, snapshot: MarketSnapshot, pa
     requireEnoughScenarios(set, params.var.confidence);
     const t = poolTail(positions, snapshot, set, params.var.confidence, params.var);
     const stress = stressScenarios(params, unds);
-    const sBook = buildBook(positions, snapshot, stress.scenarios, { inverseOptionPnl: params.var.inverseOptionPnl });
+    const sBook = buildBook(positions, snapshot, stress.scenarios, {
+      inverseOptionPnl: params.var.inverseOptionPnl,
+    });
     const sPnl = weightedPnl(sBook);
     const order = Array.from(sPnl.keys()).sort((a, b) => sPnl[a]! - sPnl[b]! || a - b);
     const stressLoss = Math.max(0, -sPnl[order[0]!]!);
@@ -204,14 +277,43 @@ export function evaluateSpan2(portfolio: Portfolio, snapshot: MarketSnapshot, pa
     const { equity, warnings } = poolEquity(portfolio, ccy, t);
     // Worst scenario: the lower of the VaR set's worst and the stress set's worst.
     const v = worstOf(t);
-    const sTail: PoolTail = { book: sBook, pnl: sPnl, valueAtRisk: stressLoss, expectedShortfall: stressLoss, tail: order };
+    const sTail: PoolTail = {
+      book: sBook,
+      pnl: sPnl,
+      valueAtRisk: stressLoss,
+      expectedShortfall: stressLoss,
+      tail: order,
+    };
     const sw = worstOf(sTail);
-    const pick = sw.worstScenario.pnl < v.worstScenario.pnl ? { ...sw, worstScenario: { ...sw.worstScenario, id: `stress:${sw.worstScenario.id}` } } : { ...v, worstScenario: { ...v.worstScenario, id: `var:${v.worstScenario.id}` } };
+    const pick =
+      sw.worstScenario.pnl < v.worstScenario.pnl
+        ? { ...sw, worstScenario: { ...sw.worstScenario, id: `stress:${sw.worstScenario.id}` } }
+        : { ...v, worstScenario: { ...v.worstScenario, id: `var:${v.worstScenario.id}` } };
     const addOns: AddOn[] = [
-      { name: 'var', amount: params.weight * varLoss, appliesTo: 'both', description: `x · VaR = ${params.weight} × ${varLoss} (${100 * params.var.confidence}% over ${params.var.horizonDays} d, ${set.scenarios.length} scenarios)` },
-      { name: 'stress', amount: (1 - params.weight) * stressLoss, appliesTo: 'both', description: `(1 − x) · Stress = ${1 - params.weight} × ${stressLoss} (worst of ${stress.scenarios.length} stress scenarios: ${sBook.matrix.scenarios[order[0]!]!.label})` },
-      { name: 'liquidity', amount: liquidity, appliesTo: 'both', description: `Σ|q|·rate·unit notional, rates ${params.liquidity.deltaOneRate} (delta-one), ${params.liquidity.optionRate} (options)` },
-      { name: 'concentration', amount: concentration, appliesTo: 'both', description: concentrationText },
+      {
+        name: 'var',
+        amount: params.weight * varLoss,
+        appliesTo: 'both',
+        description: `x · VaR = ${params.weight} × ${varLoss} (${100 * params.var.confidence}% over ${params.var.horizonDays} d, ${set.scenarios.length} scenarios)`,
+      },
+      {
+        name: 'stress',
+        amount: (1 - params.weight) * stressLoss,
+        appliesTo: 'both',
+        description: `(1 − x) · Stress = ${1 - params.weight} × ${stressLoss} (worst of ${stress.scenarios.length} stress scenarios: ${sBook.matrix.scenarios[order[0]!]!.label})`,
+      },
+      {
+        name: 'liquidity',
+        amount: liquidity,
+        appliesTo: 'both',
+        description: `Σ|q|·rate·unit notional, rates ${params.liquidity.deltaOneRate} (delta-one), ${params.liquidity.optionRate} (options)`,
+      },
+      {
+        name: 'concentration',
+        amount: concentration,
+        appliesTo: 'both',
+        description: concentrationText,
+      },
     ];
     const details: Span2Details = {
       weight: params.weight,
@@ -238,7 +340,12 @@ export function evaluateSpan2(portfolio: Portfolio, snapshot: MarketSnapshot, pa
       worstScenario: pick.worstScenario,
       contributions: pick.contributions,
       addOns,
-      unverified: [SPAN2_UNVERIFIED.weights, SPAN2_UNVERIFIED.stress, SPAN2_UNVERIFIED.addOns, ...set.unverified],
+      unverified: [
+        SPAN2_UNVERIFIED.weights,
+        SPAN2_UNVERIFIED.stress,
+        SPAN2_UNVERIFIED.addOns,
+        ...set.unverified,
+      ],
       warnings,
       inputsHash,
       details,
@@ -253,7 +360,8 @@ export function evaluateSpan2(portfolio: Portfolio, snapshot: MarketSnapshot, pa
 export const span2Model: MarginModel<Span2Params> = {
   id: SPAN2_ID,
   version: SPAN2_VERSION,
-  title: 'SPAN 2-style blend x·VaR + (1 − x)·stress + liquidity + concentration, per settlement currency',
+  title:
+    'SPAN 2-style blend x·VaR + (1 − x)·stress + liquidity + concentration, per settlement currency',
   scenarioBased: true,
   defaultParams: SPAN2_DEFAULTS,
   evaluate: evaluateSpan2,

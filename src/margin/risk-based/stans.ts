@@ -28,12 +28,20 @@ export const STANS_DEFAULTS: RiskBasedParams = {
   method: 'mc',
   confidence: 0.99,
   horizonDays: 2,
-  mc: { ...DEFAULT_MC, paths: 10000, model: 'student-t', degreesOfFreedom: 4, volOfVol: 0.9, spotVolCorrelation: -0.4 },
+  mc: {
+    ...DEFAULT_MC,
+    paths: 10000,
+    model: 'student-t',
+    degreesOfFreedom: 4,
+    volOfVol: 0.9,
+    spotVolCorrelation: -0.4,
+  },
   maintenanceFraction: 1,
 };
 
 /** The `unverified` note of every STANS result. */
-export const STANS_NOTE = 'stans: 2-day 99 % ES on Student-t (ν 4) paths with lognormal parallel implied-vol moves (vol of vol 0.9, spot-vol ρ −0.4) stands in for OCC\'s undisclosed joint model; concentration/dependence stress and vol clustering not modelled [G]';
+export const STANS_NOTE =
+  "stans: 2-day 99 % ES on Student-t (ν 4) paths with lognormal parallel implied-vol moves (vol of vol 0.9, spot-vol ρ −0.4) stands in for OCC's undisclosed joint model; concentration/dependence stress and vol clustering not modelled [G]";
 
 /**
  * STANS-style margin: 99 % expected shortfall over 2 days on 10,000 Monte Carlo paths of prices
@@ -42,10 +50,17 @@ export const STANS_NOTE = 'stans: 2-day 99 % ES on Student-t (ν 4) paths with l
 export const stansModel: MarginModel<RiskBasedParams> = {
   id: STANS_ID,
   version: STANS_VERSION,
-  title: 'STANS-style Monte Carlo ES (99 %, 2 days, prices and implied vols), per settlement currency',
+  title:
+    'STANS-style Monte Carlo ES (99 %, 2 days, prices and implied vols), per settlement currency',
   scenarioBased: true,
   defaultParams: STANS_DEFAULTS,
-  evaluate(portfolio: Portfolio, snapshot: MarketSnapshot, params: RiskBasedParams): MarginResult[] {
-    return evaluateRiskBased(STANS_ID, STANS_VERSION, 'es', portfolio, snapshot, params).map((r) => ({ ...r, unverified: [STANS_NOTE, ...r.unverified] }));
+  evaluate(
+    portfolio: Portfolio,
+    snapshot: MarketSnapshot,
+    params: RiskBasedParams,
+  ): MarginResult[] {
+    return evaluateRiskBased(STANS_ID, STANS_VERSION, 'es', portfolio, snapshot, params).map(
+      (r) => ({ ...r, unverified: [STANS_NOTE, ...r.unverified] }),
+    );
   },
 };
