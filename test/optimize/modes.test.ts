@@ -15,7 +15,7 @@ import { routeTrades, splitBook, spreadCollateral } from '../../src/optimize/all
 import { optimizeEsHedge } from '../../src/optimize/cvar.ts';
 import { cureMarginCall } from '../../src/optimize/cure.ts';
 import { bookExposures } from '../../src/optimize/exposures.ts';
-import { monteCarloScenarios, robustnessReport } from '../../src/optimize/robustness.ts';
+import { robustnessReport, robustnessScenarios } from '../../src/optimize/robustness.ts';
 import { trackExposures } from '../../src/optimize/tracking.ts';
 import { listedUniverse } from '../../src/optimize/universe.ts';
 import { optimizeHedge } from '../../src/optimize/hedge.ts';
@@ -56,7 +56,7 @@ describe('exposure tracking QP', () => {
 describe('ES hedge (CVaR LP on Monte Carlo scenarios)', () => {
   it('lowers the book\'s 99% ES on its scenarios; the LP ES matches the re-measured continuous optimum', async () => {
     const p = book('examples/short-strangle.json');
-    const scenarios = monteCarloScenarios(snapshot, ['BTC'], { count: 800, seed: 11 });
+    const scenarios = robustnessScenarios(snapshot, ['BTC'], { count: 800, seed: 11 });
     const r = await optimizeEsHedge({ portfolio: p, snapshot, universe: listed, scenarios, constraints: { keepExposures: 0.25 } });
     expect(r.status).toBe('improved');
     expect(r.after.expectedShortfall).toBeLessThan(r.before.expectedShortfall);
