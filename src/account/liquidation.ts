@@ -403,7 +403,7 @@ export function liquidationDistances<P>(
           const steps = SIGMA_GRID.filter((t) => t < tMax)
             .concat([tMax])
             .map((t) => sgn * t);
-          const res = searchRoot((t) => g(movesAt(t)).value, dir === 'up' ? steps : steps, tol);
+          const res = searchRoot((t) => g(movesAt(t)).value, steps, tol);
           if (res.x === undefined)
             return {
               direction: dir,

@@ -200,7 +200,7 @@ function positiveInt(flag: string): (v: string) => number {
 function progressBar(
   total: number,
   label: string,
-): { tick: (done: number) => void; stop: () => void } {
+): { tick: (done: number, total?: number) => void; stop: () => void } {
   if (!process.stdout.isTTY || !process.stderr.isTTY || total < 20)
     return { tick: () => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar(
@@ -213,7 +213,13 @@ function progressBar(
     cliProgress.Presets.shades_classic,
   );
   bar.start(total, 0);
-  return { tick: (d) => bar.update(d), stop: () => bar.stop() };
+  return {
+    tick: (d, t) => {
+      if (t !== undefined && t !== bar.getTotal()) bar.setTotal(t);
+      bar.update(d);
+    },
+    stop: () => bar.stop(),
+  };
 }
 
 /** Underlyings of a book's positions, sorted. */
@@ -759,7 +765,7 @@ its χ²₁ p-value; cost of margin = average margin / average gross notional.`,
             against: o.against === 'mm' ? 'maintenance' : 'initial',
             anchor: o.anchor as 'from' | 'level',
             timeDecay: o.timeDecay,
-            onProgress: (d) => bar.tick(d),
+            onProgress: (d, t) => bar.tick(d, t),
             marginOf: (day) => {
               const params = risk
                 ? applyRiskOverrides(
