@@ -11,6 +11,7 @@ import { marketCommand } from './market.ts';
 import { demoCommand } from './demo.ts';
 import { compareCommand, marginCommand, whatifCommand } from './margin.ts';
 import { backtestCommand, healthCommand, stressCommand, varCommand } from './risk.ts';
+import { allocateCommand, cureCommand, optimizeCommand } from './optimize.ts';
 
 /** Builds a fresh program (commander keeps parse state, so one per run). */
 export function buildProgram() {
@@ -41,6 +42,9 @@ export function buildProgram() {
   program.addCommand(stressCommand());
   program.addCommand(healthCommand());
   program.addCommand(backtestCommand());
+  program.addCommand(optimizeCommand());
+  program.addCommand(cureCommand());
+  program.addCommand(allocateCommand());
   program.addCommand(demoCommand());
 
   // addCommand does not pass settings down: every (sub)command exits through our handler.

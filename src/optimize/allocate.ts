@@ -125,7 +125,8 @@ function outcome(a: Account, add: readonly Position[], snapshot: MarketSnapshot,
   const p = add.length === 0 ? a.portfolio : makePortfolio([...a.portfolio.positions, ...add], a.portfolio.balances, a.portfolio.name);
   const after = marginSummary(a.model, params, p, snapshot);
   const util = after.results.reduce((m, r) => Math.max(m, r.utilization), 0);
-  const headroom = after.results.reduce((s, r) => s + (r.equity - r.initialMargin) * usdPrice(r.currency, snapshot), 0);
+  // An account without positions has no margin pool: its headroom is its collateral.
+  const headroom = after.results.length > 0 ? after.results.reduce((s, r) => s + (r.equity - r.initialMargin) * usdPrice(r.currency, snapshot), 0) : p.balances.reduce((s, b) => s + b.amount * usdPrice(b.currency, snapshot), 0);
   return { name: a.name, model: a.model.id, before, after, portfolioAfter: p, utilizationAfter: util, headroomUsd: headroom, fits: util <= (a.maxUtilization ?? 1) * (1 + 1e-12) };
 }
 
@@ -266,17 +267,21 @@ export interface CollateralResult {
   readonly minHeadroomBeforeUsd: number;
   readonly minHeadroomLpUsd: number;
   readonly minHeadroomAfterUsd: number;
+  /** Accounts left out (no positions, so no margin pool to top up). */
+  readonly skipped: readonly string[];
 }
 
 /** Spreads `amountUsd` of new collateral to maximise the smallest headroom (see module doc, (c)). */
 export async function spreadCollateral(accounts: readonly Account[], amountUsd: number, snapshot: MarketSnapshot, options: { solver?: LpSolver } = {}): Promise<CollateralResult> {
   checkAccounts(accounts);
   if (!(Number.isFinite(amountUsd) && amountUsd >= 0)) throw new BallastError('INVALID_INPUT', `must be a number ≥ 0, got ${amountUsd}`, 'amount');
+  const skipped: string[] = [];
   const pools = accounts.flatMap((a) => {
     const s = marginSummary(a.model, a.params ?? a.model.defaultParams, a.portfolio, snapshot);
-    if (s.results.length === 0) throw new BallastError('INVALID_INPUT', `account ${a.name} has no margin pool (no positions)`, `accounts.${a.name}`);
+    if (s.results.length === 0) skipped.push(`${a.name}: no positions, no margin pool to top up`);
     return s.results.map((r) => ({ account: a, result: r, px: usdPrice(r.currency, snapshot) }));
   });
+  if (pools.length === 0) throw new BallastError('INVALID_INPUT', 'no account has a margin pool (positions) to top up', 'accounts');
   const lp = new LpModel('spread collateral');
   const h = lp.addVariable('min-headroom', { lb: -Infinity, cost: -1 });
   const c = pools.map((p) => lp.addVariable(`deposit[${p.account.name}][${p.result.currency}]`));
@@ -308,5 +313,6 @@ export async function spreadCollateral(accounts: readonly Account[], amountUsd: 
     minHeadroomBeforeUsd: Math.min(...shares.map((s) => s.headroomBeforeUsd)),
     minHeadroomLpUsd: sol.values[h]!,
     minHeadroomAfterUsd: Math.min(...shares.map((s) => s.headroomAfterUsd)),
+    skipped,
   };
 }

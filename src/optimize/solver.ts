@@ -281,7 +281,7 @@ export class LpSolver {
     const base = `no trade satisfies every constraint (${model.name})`;
     if (!diagnose) return new BallastError('INFEASIBLE', base, field, { constraints: [], bounds: [] });
     let constraints: string[] = [];
-    let bounds: string[] = [];
+    const bounds: string[] = [];
     let method = 'iis';
     try {
       // Row-priority IIS (strategy 6): the default light strategy finds nothing for row conflicts.
