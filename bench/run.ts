@@ -5,7 +5,8 @@
 import { runPricingBench } from './pricing.bench.ts';
 import { runMarginBench } from './margin.bench.ts';
 import { runRiskBench } from './risk.bench.ts';
+import { runOptimizeBench } from './optimize.bench.ts';
 
-const benches: (() => Promise<void>)[] = [runPricingBench, runMarginBench, runRiskBench];
+const benches: (() => Promise<void>)[] = [runPricingBench, runMarginBench, runRiskBench, runOptimizeBench];
 
 for (const b of benches) await b();
