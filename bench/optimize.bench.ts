@@ -26,7 +26,9 @@ import { loadSolver } from '../src/optimize/solver.ts';
 import { buildTradeProblem } from '../src/optimize/trade-problem.ts';
 import { listedUniverse } from '../src/optimize/universe.ts';
 
-const file = fileURLToPath(new URL('../data/deribit-quantflow/deribit_btc.json.gz', import.meta.url));
+const file = fileURLToPath(
+  new URL('../data/deribit-quantflow/deribit_btc.json.gz', import.meta.url),
+);
 
 /** Best wall time in ms of `fn` over `rounds` runs after `warm` warm-up runs. */
 async function best(fn: () => unknown, rounds = 3, warm = 1): Promise<number> {
@@ -45,10 +47,11 @@ export async function runOptimizeBench(): Promise<void> {
   const { snapshot } = buildSnapshotFromFile(file);
   const fitted = new Set(snapshot.underlyings.BTC!.surface.map((s) => s.expiryMs));
   const chain: Instrument[] = [];
-  for (const m of loadRawMarketFile(file).markets) for (const o of m.options) {
-    const inst = parseSymbol(o.symbol, 'deribit');
-    if (inst.kind === 'option' && fitted.has(inst.expiryMs)) chain.push(inst);
-  }
+  for (const m of loadRawMarketFile(file).markets)
+    for (const o of m.options) {
+      const inst = parseSymbol(o.symbol, 'deribit');
+      if (inst.kind === 'option' && fitted.has(inst.expiryMs)) chain.push(inst);
+    }
   const positions: Position[] = [];
   for (let k = 0; positions.length < 100; k++) {
     const inst = chain[(k * 37) % chain.length]!;
@@ -76,8 +79,17 @@ export async function runOptimizeBench(): Promise<void> {
   const hedgeLp = buildHedge();
   const hedgeBuildMs = await best(buildHedge);
   const hedgeSolveMs = await best(() => solver.solve(hedgeLp));
-  const hedgeAllMs = await best(() => optimizeHedge({ portfolio: book, snapshot, model, universe, constraints, solver }));
-  const hedgeResult = await optimizeHedge({ portfolio: book, snapshot, model, universe, constraints, solver });
+  const hedgeAllMs = await best(() =>
+    optimizeHedge({ portfolio: book, snapshot, model, universe, constraints, solver }),
+  );
+  const hedgeResult = await optimizeHedge({
+    portfolio: book,
+    snapshot,
+    model,
+    universe,
+    constraints,
+    solver,
+  });
 
   // CVaR LP: 5,000 scenarios × 200 candidates.
   const S = 5000;
@@ -85,7 +97,15 @@ export async function runOptimizeBench(): Promise<void> {
   const cands = universe.candidates.map((c) => c.instrument);
   const index = snapshot.underlyings.BTC!.index;
   const buildCvar = () => {
-    const matrix = buildPnlMatrix([...new Map([...positions.map((p) => p.instrument), ...cands].map((i) => [i.symbol, i])).values()], snapshot, scenarios);
+    const matrix = buildPnlMatrix(
+      [
+        ...new Map(
+          [...positions.map((p) => p.instrument), ...cands].map((i) => [i.symbol, i]),
+        ).values(),
+      ],
+      snapshot,
+      scenarios,
+    );
     const sizes = new Float64Array(matrix.nInstruments);
     for (const p of positions) sizes[matrix.rowOf.get(p.instrument.symbol)!] = p.size * index;
     const base = accountPnl(matrix, sizes);
@@ -95,32 +115,64 @@ export async function runOptimizeBench(): Promise<void> {
       const r = matrix.rowOf.get(t.candidate.instrument.symbol)!;
       for (let s = 0; s < S; s++) pnl[k * S + s] = index * matrix.pnl[r * S + s]!;
     });
-    const es = addExpectedShortfall(p.model, { name: 'es', beta: 0.99, nScenarios: S, base, variables: p.trades.map((t) => t.net), pnl });
+    const es = addExpectedShortfall(p.model, {
+      name: 'es',
+      beta: 0.99,
+      nScenarios: S,
+      base,
+      variables: p.trades.map((t) => t.net),
+      pnl,
+    });
     for (const [v, a] of es.terms) p.model.addCost(v, a);
     for (const [v, a] of p.costTerms) p.model.addCost(v, a);
     for (const t of p.trades) {
       p.model.addConstraint(`cap-buy[${t.candidate.instrument.symbol}]`, [[t.buy, 1]], { ub: 50 });
-      p.model.addConstraint(`cap-sell[${t.candidate.instrument.symbol}]`, [[t.sell, 1]], { ub: 50 });
+      p.model.addConstraint(`cap-sell[${t.candidate.instrument.symbol}]`, [[t.sell, 1]], {
+        ub: 50,
+      });
     }
     return p.model;
   };
   const cvarLp = buildCvar();
   const cvarBuildMs = await best(buildCvar, 2, 0);
   let cvarSol = solver.solve(cvarLp);
-  const cvarSolveMs = await best(() => {
-    cvarSol = solver.solve(cvarLp);
-  }, 2, 0);
+  const cvarSolveMs = await best(
+    () => {
+      cvarSol = solver.solve(cvarLp);
+    },
+    2,
+    0,
+  );
 
   const rows: [string, string, string][] = [
-    [`hedge LP build: 100 positions, ${universe.candidates.length} candidates × 35 Deribit cells (baseline)`, `${hedgeBuildMs.toFixed(1)} ms`, `${hedgeLp.numVariables} vars × ${hedgeLp.numConstraints} rows, ${hedgeLp.numNonzeros} nnz`],
-    ['hedge LP solve (HiGHS, fresh model)', `${hedgeSolveMs.toFixed(1)} ms`, `${(hedgeSolveMs / hedgeBuildMs).toFixed(2)}× the build`],
-    ['optimizeHedge end to end (build, solve, rounding, exact re-margins)', `${hedgeAllMs.toFixed(1)} ms`, `${(hedgeAllMs / hedgeBuildMs).toFixed(2)}× the build; IM ${hedgeResult.before.initialMarginUsd.toFixed(0)} → ${hedgeResult.after.initialMarginUsd.toFixed(0)} USD`],
-    [`CVaR LP build: P&L matrix ${universe.candidates.length + 100} × ${S} scenarios + LP (baseline)`, `${cvarBuildMs.toFixed(1)} ms`, `${cvarLp.numVariables} vars × ${cvarLp.numConstraints} rows, ${cvarLp.numNonzeros} nnz`],
-    [`CVaR LP solve (HiGHS ${cvarSol.method})`, `${cvarSolveMs.toFixed(1)} ms`, `${(cvarSolveMs / cvarBuildMs).toFixed(2)}× the build; ES ${cvarSol.objective.toFixed(0)} USD incl. cost`],
+    [
+      `hedge LP build: 100 positions, ${universe.candidates.length} candidates × 35 Deribit cells (baseline)`,
+      `${hedgeBuildMs.toFixed(1)} ms`,
+      `${hedgeLp.numVariables} vars × ${hedgeLp.numConstraints} rows, ${hedgeLp.numNonzeros} nnz`,
+    ],
+    [
+      'hedge LP solve (HiGHS, fresh model)',
+      `${hedgeSolveMs.toFixed(1)} ms`,
+      `${(hedgeSolveMs / hedgeBuildMs).toFixed(2)}× the build`,
+    ],
+    [
+      'optimizeHedge end to end (build, solve, rounding, exact re-margins)',
+      `${hedgeAllMs.toFixed(1)} ms`,
+      `${(hedgeAllMs / hedgeBuildMs).toFixed(2)}× the build; IM ${hedgeResult.before.initialMarginUsd.toFixed(0)} → ${hedgeResult.after.initialMarginUsd.toFixed(0)} USD`,
+    ],
+    [
+      `CVaR LP build: P&L matrix ${universe.candidates.length + 100} × ${S} scenarios + LP (baseline)`,
+      `${cvarBuildMs.toFixed(1)} ms`,
+      `${cvarLp.numVariables} vars × ${cvarLp.numConstraints} rows, ${cvarLp.numNonzeros} nnz`,
+    ],
+    [
+      `CVaR LP solve (HiGHS ${cvarSol.method})`,
+      `${cvarSolveMs.toFixed(1)} ms`,
+      `${(cvarSolveMs / cvarBuildMs).toFixed(2)}× the build; ES ${cvarSol.objective.toFixed(0)} USD incl. cost`,
+    ],
   ];
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));
   console.log('\nOptimizer (bundled Deribit BTC snapshot)');
   for (const r of rows) console.log(`  ${r[0].padEnd(w0)}  ${r[1].padStart(w1)}  ${r[2]}`);
 }
-

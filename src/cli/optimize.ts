@@ -30,7 +30,18 @@ import { toJsonText } from '../io/json-output.ts';
 import { portfolioFromJson } from '../io/portfolio-input.ts';
 import { readJsonFile } from '../io/read-json.ts';
 import { mergeParams } from '../io/params-file.ts';
-import { allocationJson, cureJson, esHedgeJson, renderAllocation, renderCollateral, renderCure, renderEsHedge, renderTracking, renderTradeOutcome, tradeOutcomeJson } from '../io/render-optimize.ts';
+import {
+  allocationJson,
+  cureJson,
+  esHedgeJson,
+  renderAllocation,
+  renderCollateral,
+  renderCure,
+  renderEsHedge,
+  renderTracking,
+  renderTradeOutcome,
+  tradeOutcomeJson,
+} from '../io/render-optimize.ts';
 import { MARGIN_MODELS, marginModel } from '../margin/registry.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { Portfolio } from '../risk/portfolio.ts';
@@ -51,7 +62,11 @@ const MODEL_IDS = () => MARGIN_MODELS.map((m) => m.id);
 const marketOptions = <A extends unknown[], O extends Record<string, unknown>>(c: Command<A, O>) =>
   c
     .option('--market <file>', 'market snapshot (ballast market build) or raw market file')
-    .option('--allow-stale', 'use a snapshot older than --max-age, as of its own time (flagged in the output)', false)
+    .option(
+      '--allow-stale',
+      'use a snapshot older than --max-age, as of its own time (flagged in the output)',
+      false,
+    )
     .option('--max-age <duration>', 'maximum snapshot age (e.g. 30s, 15m, 2h, 3d)', '1h');
 
 /** Parses a band `lo:hi` (either side may be empty: `:1`, `-1:`). */
@@ -60,63 +75,148 @@ export function parseBand(text: string, flag: string): Band {
   const side = (s: string | undefined, which: string): number | undefined => {
     if (s === undefined || s.trim() === '') return undefined;
     const x = Number(s);
-    if (!Number.isFinite(x)) throw new BallastError('INVALID_INPUT', `${which} of the band is not a number: "${s}" (expected lo:hi, e.g. -1:1, :0.5, -2:)`, flag);
+    if (!Number.isFinite(x))
+      throw new BallastError(
+        'INVALID_INPUT',
+        `${which} of the band is not a number: "${s}" (expected lo:hi, e.g. -1:1, :0.5, -2:)`,
+        flag,
+      );
     return x;
   };
-  if (!m) throw new BallastError('INVALID_INPUT', `expected lo:hi (e.g. -1:1, :0.5, -2:), got "${text}"`, flag);
+  if (!m)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `expected lo:hi (e.g. -1:1, :0.5, -2:), got "${text}"`,
+      flag,
+    );
   const min = side(m[1], 'the lower side');
   const max = side(m[2], 'the upper side');
-  if (min === undefined && max === undefined) throw new BallastError('INVALID_INPUT', `give at least one side of the band, got "${text}"`, flag);
-  if (min !== undefined && max !== undefined && min > max) throw new BallastError('INVALID_INPUT', `lower side ${min} is above the upper side ${max}`, flag);
+  if (min === undefined && max === undefined)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `give at least one side of the band, got "${text}"`,
+      flag,
+    );
+  if (min !== undefined && max !== undefined && min > max)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `lower side ${min} is above the upper side ${max}`,
+      flag,
+    );
   return { ...(min === undefined ? {} : { min }), ...(max === undefined ? {} : { max }) };
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function bandsFromJson(v: unknown, field: string): Bands {
   if (!isObj(v)) throw new BallastError('SCHEMA', 'expected {"delta": [lo, hi], …}', field);
   const out: Partial<Record<Greek, Band>> = {};
   for (const [k, b] of Object.entries(v)) {
-    if (!GREEKS.includes(k as Greek)) throw new BallastError('SCHEMA', `unknown greek "${k}"; one of ${GREEKS.join(', ')}`, `${field}.${k}`);
+    if (!GREEKS.includes(k as Greek))
+      throw new BallastError(
+        'SCHEMA',
+        `unknown greek "${k}"; one of ${GREEKS.join(', ')}`,
+        `${field}.${k}`,
+      );
     let band: Band;
-    if (Array.isArray(b) && b.length === 2) band = { ...(b[0] === null ? {} : { min: b[0] as number }), ...(b[1] === null ? {} : { max: b[1] as number }) };
-    else if (isObj(b)) band = { ...(b.min === undefined ? {} : { min: b.min as number }), ...(b.max === undefined ? {} : { max: b.max as number }) };
-    else throw new BallastError('SCHEMA', 'expected [lo, hi] (null for an open side) or {"min": …, "max": …}', `${field}.${k}`);
-    for (const s of ['min', 'max'] as const) if (band[s] !== undefined && typeof band[s] !== 'number') throw new BallastError('SCHEMA', `${s} must be a number`, `${field}.${k}`);
+    if (Array.isArray(b) && b.length === 2)
+      band = {
+        ...(b[0] === null ? {} : { min: b[0] as number }),
+        ...(b[1] === null ? {} : { max: b[1] as number }),
+      };
+    else if (isObj(b))
+      band = {
+        ...(b.min === undefined ? {} : { min: b.min as number }),
+        ...(b.max === undefined ? {} : { max: b.max as number }),
+      };
+    else
+      throw new BallastError(
+        'SCHEMA',
+        'expected [lo, hi] (null for an open side) or {"min": …, "max": …}',
+        `${field}.${k}`,
+      );
+    for (const s of ['min', 'max'] as const)
+      if (band[s] !== undefined && typeof band[s] !== 'number')
+        throw new BallastError('SCHEMA', `${s} must be a number`, `${field}.${k}`);
     out[k as Greek] = band;
   }
   return out;
 }
 
 /** Reads a constraints file value (see module doc) into constraints and λ. */
-export function constraintsFromJson(v: unknown, source: string): { constraints: TradeConstraints; lambda?: number } {
+export function constraintsFromJson(
+  v: unknown,
+  source: string,
+): { constraints: TradeConstraints; lambda?: number } {
   if (!isObj(v)) throw new BallastError('SCHEMA', 'expected a JSON object of constraints', source);
-  const known = ['bands', 'bandsByUnderlying', 'keepExposures', 'keepGreeks', 'maxSize', 'maxTotalSize', 'budgetUsd', 'reduceOnly', 'allow', 'exclude', 'instrumentLimits', 'lambda'];
-  for (const k of Object.keys(v)) if (!known.includes(k)) throw new BallastError('SCHEMA', `unknown key "${k}"; known: ${known.join(', ')}`, `${source}.${k}`);
+  const known = [
+    'bands',
+    'bandsByUnderlying',
+    'keepExposures',
+    'keepGreeks',
+    'maxSize',
+    'maxTotalSize',
+    'budgetUsd',
+    'reduceOnly',
+    'allow',
+    'exclude',
+    'instrumentLimits',
+    'lambda',
+  ];
+  for (const k of Object.keys(v))
+    if (!known.includes(k))
+      throw new BallastError(
+        'SCHEMA',
+        `unknown key "${k}"; known: ${known.join(', ')}`,
+        `${source}.${k}`,
+      );
   const numberAt = (k: string): number | undefined => {
     if (v[k] === undefined) return undefined;
-    if (typeof v[k] !== 'number') throw new BallastError('SCHEMA', 'must be a number', `${source}.${k}`);
+    if (typeof v[k] !== 'number')
+      throw new BallastError('SCHEMA', 'must be a number', `${source}.${k}`);
     return v[k];
   };
   const strings = (k: string): string[] | undefined => {
     if (v[k] === undefined) return undefined;
-    if (!Array.isArray(v[k]) || !(v[k] as unknown[]).every((s) => typeof s === 'string')) throw new BallastError('SCHEMA', 'must be a list of strings', `${source}.${k}`);
+    if (!Array.isArray(v[k]) || !(v[k] as unknown[]).every((s) => typeof s === 'string'))
+      throw new BallastError('SCHEMA', 'must be a list of strings', `${source}.${k}`);
     return v[k] as string[];
   };
   const c: Record<string, unknown> = {};
   if (v.bands !== undefined) c.bands = bandsFromJson(v.bands, `${source}.bands`);
   if (v.bandsByUnderlying !== undefined) {
-    if (!isObj(v.bandsByUnderlying)) throw new BallastError('SCHEMA', 'expected {"BTC": {"delta": [lo, hi]}}', `${source}.bandsByUnderlying`);
-    c.bandsByUnderlying = Object.fromEntries(Object.entries(v.bandsByUnderlying).map(([u, b]) => [u, bandsFromJson(b, `${source}.bandsByUnderlying.${u}`)]));
+    if (!isObj(v.bandsByUnderlying))
+      throw new BallastError(
+        'SCHEMA',
+        'expected {"BTC": {"delta": [lo, hi]}}',
+        `${source}.bandsByUnderlying`,
+      );
+    c.bandsByUnderlying = Object.fromEntries(
+      Object.entries(v.bandsByUnderlying).map(([u, b]) => [
+        u,
+        bandsFromJson(b, `${source}.bandsByUnderlying.${u}`),
+      ]),
+    );
   }
-  for (const k of ['keepExposures', 'maxSize', 'maxTotalSize', 'budgetUsd']) if (v[k] !== undefined) c[k] = numberAt(k);
+  for (const k of ['keepExposures', 'maxSize', 'maxTotalSize', 'budgetUsd'])
+    if (v[k] !== undefined) c[k] = numberAt(k);
   if (v.reduceOnly !== undefined) {
-    if (typeof v.reduceOnly !== 'boolean') throw new BallastError('SCHEMA', 'must be true or false', `${source}.reduceOnly`);
+    if (typeof v.reduceOnly !== 'boolean')
+      throw new BallastError('SCHEMA', 'must be true or false', `${source}.reduceOnly`);
     c.reduceOnly = v.reduceOnly;
   }
   for (const k of ['allow', 'exclude', 'keepGreeks']) if (v[k] !== undefined) c[k] = strings(k);
   if (v.instrumentLimits !== undefined) {
-    if (!isObj(v.instrumentLimits) || !Object.values(v.instrumentLimits).every((x) => typeof x === 'number')) throw new BallastError('SCHEMA', 'expected {"<symbol>": <max |size| in coins>}', `${source}.instrumentLimits`);
+    if (
+      !isObj(v.instrumentLimits) ||
+      !Object.values(v.instrumentLimits).every((x) => typeof x === 'number')
+    )
+      throw new BallastError(
+        'SCHEMA',
+        'expected {"<symbol>": <max |size| in coins>}',
+        `${source}.instrumentLimits`,
+      );
     c.instrumentLimits = v.instrumentLimits;
   }
   const lambda = numberAt('lambda');
@@ -128,14 +228,21 @@ function rawSymbols(path: string): string[] | undefined {
   const value = readJsonFile(path);
   if (isObj(value) && 'schema' in value) return undefined;
   try {
-    return importRawMarket(value, path).markets.flatMap((m) => [...m.options.map((o) => o.symbol), ...m.futures.map((f) => f.symbol)]);
+    return importRawMarket(value, path).markets.flatMap((m) => [
+      ...m.options.map((o) => o.symbol),
+      ...m.futures.map((f) => f.symbol),
+    ]);
   } catch {
     return undefined;
   }
 }
 
 /** The universe: `listed` (from the snapshot; the raw file's listed strikes when --market is raw) or a universe file. */
-export function loadUniverse(spec: string, snapshot: MarketSnapshot, marketFile: string | undefined): Universe {
+export function loadUniverse(
+  spec: string,
+  snapshot: MarketSnapshot,
+  marketFile: string | undefined,
+): Universe {
   if (spec === 'listed') {
     const symbols = marketFile === undefined ? undefined : rawSymbols(marketFile);
     return listedUniverse(snapshot, symbols ? { symbols } : {});
@@ -148,7 +255,12 @@ function parseTargets(texts: readonly string[]): Partial<Record<Greek, number>> 
   for (const t of texts) {
     for (const part of t.split(',')) {
       const m = /^\s*(\w+)\s*=\s*(\S+)\s*$/.exec(part);
-      if (!m || !GREEKS.includes(m[1] as Greek) || !Number.isFinite(Number(m[2]))) throw new BallastError('INVALID_INPUT', `expected greek=value (greek one of ${GREEKS.join(', ')}), got "${part}"`, '--target');
+      if (!m || !GREEKS.includes(m[1] as Greek) || !Number.isFinite(Number(m[2])))
+        throw new BallastError(
+          'INVALID_INPUT',
+          `expected greek=value (greek one of ${GREEKS.join(', ')}), got "${part}"`,
+          '--target',
+        );
       out[m[1] as Greek] = Number(m[2]);
     }
   }
@@ -186,7 +298,10 @@ interface OptimizeFlags extends MarketOptions {
 
 /** Constraints from the file, overridden by flags. */
 function constraintsOf(o: OptimizeFlags): { constraints: TradeConstraints; lambda: number } {
-  const file = o.constraints === undefined ? { constraints: {} as TradeConstraints } : constraintsFromJson(readJsonFile(o.constraints), o.constraints);
+  const file =
+    o.constraints === undefined
+      ? { constraints: {} as TradeConstraints }
+      : constraintsFromJson(readJsonFile(o.constraints), o.constraints);
   const c: Record<string, unknown> = { ...file.constraints };
   const bands: Record<string, Band> = { ...(file.constraints.bands ?? {}) };
   for (const g of GREEKS) {
@@ -207,30 +322,83 @@ function constraintsOf(o: OptimizeFlags): { constraints: TradeConstraints; lambd
 /** Builds the `optimize` command. */
 export function optimizeCommand() {
   const cmd = new Command('optimize')
-    .description('Find the cheapest trades that lower margin (or ES, or track target exposures) within your constraints; checked with the exact model')
+    .description(
+      'Find the cheapest trades that lower margin (or ES, or track target exposures) within your constraints; checked with the exact model',
+    )
     .argument('<portfolio>', 'portfolio file (see ballast margin --help)')
-    .addOption(new Option('--model <id>', 'margin model').choices(MODEL_IDS()).default('deribit-pm'))
-    .option('--universe <file|listed>', 'candidate instruments: a ballast.universe/1 JSON file, or "listed" (perpetual, futures and near-the-money options of the snapshot)', 'listed')
-    .addOption(new Option('--objective <kind>', 'margin: min IM + λ·cost; es: min Expected Shortfall on Monte Carlo scenarios; track: QP toward --target exposures').choices(['margin', 'es', 'track']).default('margin'))
+    .addOption(
+      new Option('--model <id>', 'margin model').choices(MODEL_IDS()).default('deribit-pm'),
+    )
+    .option(
+      '--universe <file|listed>',
+      'candidate instruments: a ballast.universe/1 JSON file, or "listed" (perpetual, futures and near-the-money options of the snapshot)',
+      'listed',
+    )
+    .addOption(
+      new Option(
+        '--objective <kind>',
+        'margin: min IM + λ·cost; es: min Expected Shortfall on Monte Carlo scenarios; track: QP toward --target exposures',
+      )
+        .choices(['margin', 'es', 'track'])
+        .default('margin'),
+    )
     .option('--delta-band <lo:hi>', 'net delta band per underlying, coins (e.g. -1:1, :0.5)')
     .option('--gamma-band <lo:hi>', 'gamma band, coins of delta per 1% move')
     .option('--vega-band <lo:hi>', 'vega band, USD per vol point')
     .option('--theta-band <lo:hi>', 'theta band, USD per day')
-    .option('--keep-exposures <tol>', 'keep delta, gamma, vega and theta within tol × the book\'s gross exposure (e.g. 0.1)', numberOption('--keep-exposures'))
-    .option('--max-size <coins>', 'largest |trade| per instrument, coins', numberOption('--max-size'))
-    .option('--max-total-size <coins>', 'largest total traded size, coins', numberOption('--max-total-size'))
+    .option(
+      '--keep-exposures <tol>',
+      "keep delta, gamma, vega and theta within tol × the book's gross exposure (e.g. 0.1)",
+      numberOption('--keep-exposures'),
+    )
+    .option(
+      '--max-size <coins>',
+      'largest |trade| per instrument, coins',
+      numberOption('--max-size'),
+    )
+    .option(
+      '--max-total-size <coins>',
+      'largest total traded size, coins',
+      numberOption('--max-total-size'),
+    )
     .option('--budget <usd>', 'largest net premium and fees paid, USD', numberOption('--budget'))
-    .option('--lambda <x>', 'USD of trading cost per USD of margin (default 1)', numberOption('--lambda'))
+    .option(
+      '--lambda <x>',
+      'USD of trading cost per USD of margin (default 1)',
+      numberOption('--lambda'),
+    )
     .option('--reduce-only', 'only reduce held positions')
     .option('--allow <glob...>', 'only trade symbols matching these globs (e.g. "BTC-28AUG26-*")')
     .option('--exclude <glob...>', 'never trade symbols matching these globs')
-    .option('--constraints <file>', 'JSON file of constraints (bands, limits, budget, λ); flags override it')
+    .option(
+      '--constraints <file>',
+      'JSON file of constraints (bands, limits, budget, λ); flags override it',
+    )
     .option('--target <greek=value...>', 'track: target exposures, e.g. delta=0,vega=-500')
-    .option('--mu <usd>', 'track: weight of the squared normalised deviations, USD (default: the book\'s IM)', numberOption('--mu'))
-    .option('--scenarios <n>', 'es and robustness: Monte Carlo scenarios', numberOption('--scenarios'), 2000)
-    .option('--seed <n>', 'es and robustness: seed (same seed, same scenarios)', numberOption('--seed'), 1)
+    .option(
+      '--mu <usd>',
+      "track: weight of the squared normalised deviations, USD (default: the book's IM)",
+      numberOption('--mu'),
+    )
+    .option(
+      '--scenarios <n>',
+      'es and robustness: Monte Carlo scenarios',
+      numberOption('--scenarios'),
+      2000,
+    )
+    .option(
+      '--seed <n>',
+      'es and robustness: seed (same seed, same scenarios)',
+      numberOption('--seed'),
+      1,
+    )
     .option('--beta <p>', 'es and robustness: confidence', numberOption('--beta'), 0.99)
-    .option('--horizon <days>', 'es and robustness: Monte Carlo horizon, days', numberOption('--horizon'), 7)
+    .option(
+      '--horizon <days>',
+      'es and robustness: Monte Carlo horizon, days',
+      numberOption('--horizon'),
+      7,
+    )
     .option('--no-robustness', 'skip the Monte Carlo robustness check of the result')
     .option('--export-lp <file>', 'write the LP/QP as CPLEX LP text')
     .option('--params <file>', 'JSON file of model parameter overrides')
@@ -261,24 +429,74 @@ trade (the message names the constraint).`,
         const params = modelParams(model, o.params);
         const universe = loadUniverse(o.universe, snapshot, o.market);
         const { constraints, lambda } = constraintsOf(o);
-        const robust = (after: Portfolio) => (o.robustness ? robustnessReport(portfolio, after, snapshot, { count: o.scenarios, seed: o.seed, beta: o.beta, horizonDays: o.horizon }) : undefined);
+        const robust = (after: Portfolio) =>
+          o.robustness
+            ? robustnessReport(portfolio, after, snapshot, {
+                count: o.scenarios,
+                seed: o.seed,
+                beta: o.beta,
+                horizonDays: o.horizon,
+              })
+            : undefined;
         if (o.objective === 'es') {
-          const scenarios = robustnessScenarios(snapshot, [...new Set(portfolio.positions.map((p) => p.instrument.underlying))].sort(), { count: o.scenarios, seed: o.seed + 1, horizonDays: o.horizon });
-          const r = await optimizeEsHedge({ portfolio, snapshot, universe, scenarios, beta: o.beta, constraints, lambda });
-          process.stdout.write(o.json ? toJsonText({ ...(esHedgeJson(r) as object), warnings }) : `${renderEsHedge(r)}\n${warnings.map((w) => `note: ${w}\n`).join('')}`);
+          const scenarios = robustnessScenarios(
+            snapshot,
+            [...new Set(portfolio.positions.map((p) => p.instrument.underlying))].sort(),
+            { count: o.scenarios, seed: o.seed + 1, horizonDays: o.horizon },
+          );
+          const r = await optimizeEsHedge({
+            portfolio,
+            snapshot,
+            universe,
+            scenarios,
+            beta: o.beta,
+            constraints,
+            lambda,
+          });
+          process.stdout.write(
+            o.json
+              ? toJsonText({ ...(esHedgeJson(r) as object), warnings })
+              : `${renderEsHedge(r)}\n${warnings.map((w) => `note: ${w}\n`).join('')}`,
+          );
           return;
         }
-        const common = { portfolio, snapshot, model, params, universe, constraints, lambda, exportLp: o.exportLp !== undefined };
-        const tracking = o.objective === 'track' ? await trackExposures({ ...common, targets: parseTargets(o.target ?? []), ...(o.mu === undefined ? {} : { mu: o.mu }) }) : undefined;
+        const common = {
+          portfolio,
+          snapshot,
+          model,
+          params,
+          universe,
+          constraints,
+          lambda,
+          exportLp: o.exportLp !== undefined,
+        };
+        const tracking =
+          o.objective === 'track'
+            ? await trackExposures({
+                ...common,
+                targets: parseTargets(o.target ?? []),
+                ...(o.mu === undefined ? {} : { mu: o.mu }),
+              })
+            : undefined;
         const r = tracking ?? (await optimizeHedge(common));
-        if (o.exportLp !== undefined && r.lp.lpText !== undefined) writeFileSync(o.exportLp, r.lp.lpText);
+        if (o.exportLp !== undefined && r.lp.lpText !== undefined)
+          writeFileSync(o.exportLp, r.lp.lpText);
         const rob = robust(r.portfolioAfter);
         if (o.json) {
-          process.stdout.write(toJsonText({ ...(tradeOutcomeJson(r, rob) as object), warnings: [...r.warnings, ...warnings] }));
+          process.stdout.write(
+            toJsonText({
+              ...(tradeOutcomeJson(r, rob) as object),
+              warnings: [...r.warnings, ...warnings],
+            }),
+          );
           return;
         }
-        const text = tracking ? renderTracking(tracking, rob) : renderTradeOutcome(r, `hedge of ${portfolio.name ?? file}`, rob);
-        process.stdout.write(`${text}\n${warnings.map((w) => `note: ${w}\n`).join('')}${o.exportLp !== undefined ? `LP written to ${o.exportLp}\n` : ''}`);
+        const text = tracking
+          ? renderTracking(tracking, rob)
+          : renderTradeOutcome(r, `hedge of ${portfolio.name ?? file}`, rob);
+        process.stdout.write(
+          `${text}\n${warnings.map((w) => `note: ${w}\n`).join('')}${o.exportLp !== undefined ? `LP written to ${o.exportLp}\n` : ''}`,
+        );
       }),
     );
 }
@@ -286,13 +504,36 @@ trade (the message names the constraint).`,
 /** Builds the `cure` command. */
 export function cureCommand() {
   const cmd = new Command('cure')
-    .description('Cure a margin call: the cheapest trades (reduce-only by default) or the collateral top-up that bring IM utilization to a target, compared')
-    .argument('<portfolio>', 'portfolio file with its collateral balances (see ballast margin --help)')
-    .addOption(new Option('--model <id>', 'margin model').choices(MODEL_IDS()).default('deribit-pm'))
-    .option('--target-utilization <u>', 'largest IM / equity after the cure', numberOption('--target-utilization'), 0.8)
-    .option('--universe <file|listed>', 'candidate instruments (the book\'s own are always included)', 'listed')
-    .option('--allow-increase', 'allow trades that are not reduce-only (hedges with new instruments)')
-    .option('--max-size <coins>', 'largest |trade| per instrument, coins', numberOption('--max-size'))
+    .description(
+      'Cure a margin call: the cheapest trades (reduce-only by default) or the collateral top-up that bring IM utilization to a target, compared',
+    )
+    .argument(
+      '<portfolio>',
+      'portfolio file with its collateral balances (see ballast margin --help)',
+    )
+    .addOption(
+      new Option('--model <id>', 'margin model').choices(MODEL_IDS()).default('deribit-pm'),
+    )
+    .option(
+      '--target-utilization <u>',
+      'largest IM / equity after the cure',
+      numberOption('--target-utilization'),
+      0.8,
+    )
+    .option(
+      '--universe <file|listed>',
+      "candidate instruments (the book's own are always included)",
+      'listed',
+    )
+    .option(
+      '--allow-increase',
+      'allow trades that are not reduce-only (hedges with new instruments)',
+    )
+    .option(
+      '--max-size <coins>',
+      'largest |trade| per instrument, coins',
+      numberOption('--max-size'),
+    )
     .option('--params <file>', 'JSON file of model parameter overrides')
     .option('--json', 'print JSON', false);
   return marketOptions(cmd)
@@ -312,8 +553,23 @@ reaches the target; the trades are re-margined exactly and kept only if every po
         const { snapshot, warnings } = loadMarketChecked(o);
         const portfolio = loadPortfolio(file, snapshot);
         const universe = loadUniverse(o.universe, snapshot, o.market);
-        const r = await cureMarginCall({ portfolio, snapshot, model, params: modelParams(model, o.params), universe, targetUtilization: o.targetUtilization, constraints: { reduceOnly: !o.allowIncrease, ...(o.maxSize === undefined ? {} : { maxSize: o.maxSize }) } });
-        process.stdout.write(o.json ? toJsonText({ ...(cureJson(r) as object), warnings }) : `${renderCure(r)}\n${warnings.map((w) => `note: ${w}\n`).join('')}`);
+        const r = await cureMarginCall({
+          portfolio,
+          snapshot,
+          model,
+          params: modelParams(model, o.params),
+          universe,
+          targetUtilization: o.targetUtilization,
+          constraints: {
+            reduceOnly: !o.allowIncrease,
+            ...(o.maxSize === undefined ? {} : { maxSize: o.maxSize }),
+          },
+        });
+        process.stdout.write(
+          o.json
+            ? toJsonText({ ...(cureJson(r) as object), warnings })
+            : `${renderCure(r)}\n${warnings.map((w) => `note: ${w}\n`).join('')}`,
+        );
       }),
     );
 }
@@ -322,32 +578,71 @@ reaches the target; the trades are re-margined exactly and kept only if every po
 export const ACCOUNTS_FORMAT = 'ballast.accounts/1';
 
 /** Reads an accounts file (see module doc): accounts, and the optional trades, book and amount. */
-export function loadAccounts(path: string, snapshot: MarketSnapshot): { accounts: Account[]; trades?: Portfolio; book?: Portfolio; collateralUsd?: number } {
+export function loadAccounts(
+  path: string,
+  snapshot: MarketSnapshot,
+): { accounts: Account[]; trades?: Portfolio; book?: Portfolio; collateralUsd?: number } {
   const v = readJsonFile(path);
-  if (!isObj(v) || !Array.isArray(v.accounts)) throw new BallastError('SCHEMA', `expected {"schema": "${ACCOUNTS_FORMAT}", "accounts": [...]}`, path);
-  if (v.schema !== undefined && v.schema !== ACCOUNTS_FORMAT) throw new BallastError('SCHEMA', `unknown schema ${JSON.stringify(v.schema)} (expected ${ACCOUNTS_FORMAT})`, `${path}.schema`);
+  if (!isObj(v) || !Array.isArray(v.accounts))
+    throw new BallastError(
+      'SCHEMA',
+      `expected {"schema": "${ACCOUNTS_FORMAT}", "accounts": [...]}`,
+      path,
+    );
+  if (v.schema !== undefined && v.schema !== ACCOUNTS_FORMAT)
+    throw new BallastError(
+      'SCHEMA',
+      `unknown schema ${JSON.stringify(v.schema)} (expected ${ACCOUNTS_FORMAT})`,
+      `${path}.schema`,
+    );
   const dir = dirname(path);
   const portfolioAt = (p: unknown, field: string): Portfolio => {
     if (typeof p === 'string') return loadPortfolio(resolve(dir, p), snapshot);
     if (isObj(p)) return portfolioFromJson({ positions: [], ...p }, field, snapshot);
-    throw new BallastError('SCHEMA', 'expected a portfolio file path or an inline {"positions": [...], "balances": [...]}', field);
+    throw new BallastError(
+      'SCHEMA',
+      'expected a portfolio file path or an inline {"positions": [...], "balances": [...]}',
+      field,
+    );
   };
   const accounts = v.accounts.map((a: unknown, i: number): Account => {
     const f = `${path}.accounts[${i}]`;
-    if (!isObj(a) || typeof a.name !== 'string' || typeof a.model !== 'string') throw new BallastError('SCHEMA', 'expected {"name": …, "model": …, "portfolio": …}', f);
+    if (!isObj(a) || typeof a.name !== 'string' || typeof a.model !== 'string')
+      throw new BallastError('SCHEMA', 'expected {"name": …, "model": …, "portfolio": …}', f);
     const model = marginModel(a.model, `${f}.model`);
-    const params = a.params === undefined ? model.defaultParams : mergeParams(model.defaultParams, typeof a.params === 'string' ? readJsonFile(resolve(dir, a.params)) : a.params, `${f}.params`);
-    if (a.maxUtilization !== undefined && typeof a.maxUtilization !== 'number') throw new BallastError('SCHEMA', 'must be a number', `${f}.maxUtilization`);
-    return { name: a.name, model, params, portfolio: portfolioAt(a.portfolio ?? {}, `${f}.portfolio`), ...(a.maxUtilization === undefined ? {} : { maxUtilization: a.maxUtilization as number }) };
+    const params =
+      a.params === undefined
+        ? model.defaultParams
+        : mergeParams(
+            model.defaultParams,
+            typeof a.params === 'string' ? readJsonFile(resolve(dir, a.params)) : a.params,
+            `${f}.params`,
+          );
+    if (a.maxUtilization !== undefined && typeof a.maxUtilization !== 'number')
+      throw new BallastError('SCHEMA', 'must be a number', `${f}.maxUtilization`);
+    return {
+      name: a.name,
+      model,
+      params,
+      portfolio: portfolioAt(a.portfolio ?? {}, `${f}.portfolio`),
+      ...(a.maxUtilization === undefined ? {} : { maxUtilization: a.maxUtilization as number }),
+    };
   });
-  const out: { accounts: Account[]; trades?: Portfolio; book?: Portfolio; collateralUsd?: number } = { accounts };
+  const out: { accounts: Account[]; trades?: Portfolio; book?: Portfolio; collateralUsd?: number } =
+    { accounts };
   if (v.trades !== undefined) {
-    if (!Array.isArray(v.trades)) throw new BallastError('SCHEMA', 'expected a list of {"instrument": …, "size": …}', `${path}.trades`);
+    if (!Array.isArray(v.trades))
+      throw new BallastError(
+        'SCHEMA',
+        'expected a list of {"instrument": …, "size": …}',
+        `${path}.trades`,
+      );
     out.trades = portfolioFromJson({ positions: v.trades }, `${path}.trades`, snapshot);
   }
   if (v.book !== undefined) out.book = portfolioAt(v.book, `${path}.book`);
   if (v.collateralUsd !== undefined) {
-    if (typeof v.collateralUsd !== 'number') throw new BallastError('SCHEMA', 'must be a number (USD)', `${path}.collateralUsd`);
+    if (typeof v.collateralUsd !== 'number')
+      throw new BallastError('SCHEMA', 'must be a number (USD)', `${path}.collateralUsd`);
     out.collateralUsd = v.collateralUsd;
   }
   return out;
@@ -356,12 +651,26 @@ export function loadAccounts(path: string, snapshot: MarketSnapshot): { accounts
 /** Builds the `allocate` command. */
 export function allocateCommand() {
   const cmd = new Command('allocate')
-    .description('Across several accounts (each with its own model and collateral): route new trades, split a book, or spread collateral')
+    .description(
+      'Across several accounts (each with its own model and collateral): route new trades, split a book, or spread collateral',
+    )
     .argument('<accounts>', `accounts file (${ACCOUNTS_FORMAT}, see examples/accounts.json)`)
-    .addOption(new Option('--mode <mode>', 'route: new trades to the accounts where they need least IM; split: a whole book; collateral: spread --amount to maximise the smallest headroom').choices(['route', 'split', 'collateral']))
+    .addOption(
+      new Option(
+        '--mode <mode>',
+        'route: new trades to the accounts where they need least IM; split: a whole book; collateral: spread --amount to maximise the smallest headroom',
+      ).choices(['route', 'split', 'collateral']),
+    )
     .option('--whole-trades', 'route/split: each trade goes whole to one account (mixed-integer)')
-    .option('--ignore-collateral', 'route/split: do not require IM ≤ maxUtilization × equity in every account')
-    .option('--amount <usd>', 'collateral: USD to spread (overrides collateralUsd of the file)', numberOption('--amount'))
+    .option(
+      '--ignore-collateral',
+      'route/split: do not require IM ≤ maxUtilization × equity in every account',
+    )
+    .option(
+      '--amount <usd>',
+      'collateral: USD to spread (overrides collateralUsd of the file)',
+      numberOption('--amount'),
+    )
     .option('--json', 'print JSON', false);
   return marketOptions(cmd)
     .addHelpText(
@@ -386,21 +695,45 @@ exact model and compared with simple ones (all to one account, greedy); the best
         const notes = warnings.map((w) => `note: ${w}\n`).join('');
         if (mode === 'collateral') {
           const amount = o.amount ?? f.collateralUsd;
-          if (amount === undefined) throw new BallastError('INVALID_INPUT', 'give the USD amount to spread (--amount or "collateralUsd" in the file)', '--amount');
+          if (amount === undefined)
+            throw new BallastError(
+              'INVALID_INPUT',
+              'give the USD amount to spread (--amount or "collateralUsd" in the file)',
+              '--amount',
+            );
           const r = await spreadCollateral(f.accounts, amount, snapshot);
-          process.stdout.write(o.json ? toJsonText({ ...r, warnings }) : `${renderCollateral(r)}\n${notes}`);
+          process.stdout.write(
+            o.json ? toJsonText({ ...r, warnings }) : `${renderCollateral(r)}\n${notes}`,
+          );
           return;
         }
-        const options = { wholeTrades: o.wholeTrades === true, respectCollateral: o.ignoreCollateral !== true };
+        const options = {
+          wholeTrades: o.wholeTrades === true,
+          respectCollateral: o.ignoreCollateral !== true,
+        };
         let r;
         if (mode === 'route') {
-          if (!f.trades) throw new BallastError('INVALID_INPUT', 'route needs "trades" in the accounts file', `${file}.trades`);
+          if (!f.trades)
+            throw new BallastError(
+              'INVALID_INPUT',
+              'route needs "trades" in the accounts file',
+              `${file}.trades`,
+            );
           r = await routeTrades(f.trades.positions, f.accounts, snapshot, options);
         } else {
-          if (!f.book) throw new BallastError('INVALID_INPUT', 'split needs "book" in the accounts file', `${file}.book`);
+          if (!f.book)
+            throw new BallastError(
+              'INVALID_INPUT',
+              'split needs "book" in the accounts file',
+              `${file}.book`,
+            );
           r = await splitBook(f.book, f.accounts, snapshot, options);
         }
-        process.stdout.write(o.json ? toJsonText({ ...(allocationJson(r) as object), warnings }) : `${renderAllocation(r)}\n${notes}`);
+        process.stdout.write(
+          o.json
+            ? toJsonText({ ...(allocationJson(r) as object), warnings })
+            : `${renderAllocation(r)}\n${notes}`,
+        );
       }),
     );
 }

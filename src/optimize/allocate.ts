@@ -61,7 +61,11 @@ export interface AllocationLine {
   /** Total size, coins. */
   readonly size: number;
   /** Size per account, coins (accounts in input order). */
-  readonly shares: readonly { readonly account: string; readonly size: number; readonly lpSize: number }[];
+  readonly shares: readonly {
+    readonly account: string;
+    readonly size: number;
+    readonly lpSize: number;
+  }[];
 }
 
 /** One account after the allocation. */
@@ -101,17 +105,34 @@ export interface AllocationResult {
   /** The LP's own prediction of the total, USD. */
   readonly lpTotalInitialMarginUsd: number;
   readonly baselines: readonly BaselineAllocation[];
-  readonly lp: { readonly variables: number; readonly constraints: number; readonly nonzeros: number; readonly method: string; readonly mip: boolean };
+  readonly lp: {
+    readonly variables: number;
+    readonly constraints: number;
+    readonly nonzeros: number;
+    readonly method: string;
+    readonly mip: boolean;
+  };
 }
 
 function checkAccounts(accounts: readonly Account[]): void {
-  if (accounts.length === 0) throw new BallastError('INVALID_INPUT', 'give at least one account', 'accounts');
+  if (accounts.length === 0)
+    throw new BallastError('INVALID_INPUT', 'give at least one account', 'accounts');
   const names = new Set<string>();
   accounts.forEach((a, i) => {
-    if (!a.name || names.has(a.name)) throw new BallastError('INVALID_INPUT', `account names must be unique and non-empty, got "${a.name}"`, `accounts[${i}].name`);
+    if (!a.name || names.has(a.name))
+      throw new BallastError(
+        'INVALID_INPUT',
+        `account names must be unique and non-empty, got "${a.name}"`,
+        `accounts[${i}].name`,
+      );
     names.add(a.name);
     const u = a.maxUtilization ?? 1;
-    if (!(Number.isFinite(u) && u > 0)) throw new BallastError('INVALID_INPUT', `must be a number > 0, got ${u}`, `accounts[${i}].maxUtilization`);
+    if (!(Number.isFinite(u) && u > 0))
+      throw new BallastError(
+        'INVALID_INPUT',
+        `must be a number > 0, got ${u}`,
+        `accounts[${i}].maxUtilization`,
+      );
   });
 }
 
@@ -120,18 +141,47 @@ function mergeTrades(trades: readonly Position[]): Position[] {
   return makePortfolio(trades).positions.filter((p) => p.size !== 0);
 }
 
-function outcome(a: Account, add: readonly Position[], snapshot: MarketSnapshot, before: MarginSummary): AccountOutcome {
+function outcome(
+  a: Account,
+  add: readonly Position[],
+  snapshot: MarketSnapshot,
+  before: MarginSummary,
+): AccountOutcome {
   const params = a.params ?? a.model.defaultParams;
-  const p = add.length === 0 ? a.portfolio : makePortfolio([...a.portfolio.positions, ...add], a.portfolio.balances, a.portfolio.name);
+  const p =
+    add.length === 0
+      ? a.portfolio
+      : makePortfolio([...a.portfolio.positions, ...add], a.portfolio.balances, a.portfolio.name);
   const after = marginSummary(a.model, params, p, snapshot);
   const util = after.results.reduce((m, r) => Math.max(m, r.utilization), 0);
   // An account without positions has no margin pool: its headroom is its collateral.
-  const headroom = after.results.length > 0 ? after.results.reduce((s, r) => s + (r.equity - r.initialMargin) * usdPrice(r.currency, snapshot), 0) : p.balances.reduce((s, b) => s + b.amount * usdPrice(b.currency, snapshot), 0);
-  return { name: a.name, model: a.model.id, before, after, portfolioAfter: p, utilizationAfter: util, headroomUsd: headroom, fits: util <= (a.maxUtilization ?? 1) * (1 + 1e-12) };
+  const headroom =
+    after.results.length > 0
+      ? after.results.reduce(
+          (s, r) => s + (r.equity - r.initialMargin) * usdPrice(r.currency, snapshot),
+          0,
+        )
+      : p.balances.reduce((s, b) => s + b.amount * usdPrice(b.currency, snapshot), 0);
+  return {
+    name: a.name,
+    model: a.model.id,
+    before,
+    after,
+    portfolioAfter: p,
+    utilizationAfter: util,
+    headroomUsd: headroom,
+    fits: util <= (a.maxUtilization ?? 1) * (1 + 1e-12),
+  };
 }
 
 /** Routes `trades` across `accounts` (see module doc). */
-export async function routeTrades(trades: readonly Position[], accounts: readonly Account[], snapshot: MarketSnapshot, options: AllocationOptions = {}, mode: 'route' | 'split' = 'route'): Promise<AllocationResult> {
+export async function routeTrades(
+  trades: readonly Position[],
+  accounts: readonly Account[],
+  snapshot: MarketSnapshot,
+  options: AllocationOptions = {},
+  mode: 'route' | 'split' = 'route',
+): Promise<AllocationResult> {
   checkAccounts(accounts);
   const ts = mergeTrades(trades);
   if (ts.length === 0) throw new BallastError('INVALID_INPUT', 'no trades to allocate', 'trades');
@@ -142,19 +192,39 @@ export async function routeTrades(trades: readonly Position[], accounts: readonl
   const n: VarId[][] = ts.map((t) => {
     const s = t.size;
     const vars = accounts.map((a) => {
-      const v = lp.addVariable(`n[${t.instrument.symbol}][${a.name}]`, { lb: Math.min(0, s), ub: Math.max(0, s) });
+      const v = lp.addVariable(`n[${t.instrument.symbol}][${a.name}]`, {
+        lb: Math.min(0, s),
+        ub: Math.max(0, s),
+      });
       if (whole) {
         const b = lp.addVariable(`b[${t.instrument.symbol}][${a.name}]`, { ub: 1, integer: true });
-        lp.addConstraint(`whole[${t.instrument.symbol}][${a.name}]`, [[v, 1], [b, -s]], { lb: 0, ub: 0 });
+        lp.addConstraint(
+          `whole[${t.instrument.symbol}][${a.name}]`,
+          [
+            [v, 1],
+            [b, -s],
+          ],
+          { lb: 0, ub: 0 },
+        );
       }
       return v;
     });
-    lp.addConstraint(`route[${t.instrument.symbol}]`, vars.map((v) => [v, 1] as const), { lb: s, ub: s });
+    lp.addConstraint(
+      `route[${t.instrument.symbol}]`,
+      vars.map((v) => [v, 1] as const),
+      { lb: s, ub: s },
+    );
     return vars;
   });
-  const befores = accounts.map((a) => marginSummary(a.model, a.params ?? a.model.defaultParams, a.portfolio, snapshot));
+  const befores = accounts.map((a) =>
+    marginSummary(a.model, a.params ?? a.model.defaultParams, a.portfolio, snapshot),
+  );
   accounts.forEach((a, k) => {
-    const vars: MarginVar[] = ts.map((t, j) => ({ candidate: { instrument: t.instrument }, net: n[j]![k]!, state: states[j]! }));
+    const vars: MarginVar[] = ts.map((t, j) => ({
+      candidate: { instrument: t.instrument },
+      net: n[j]![k]!,
+      state: states[j]!,
+    }));
     const params = a.params ?? a.model.defaultParams;
     const pools = addMarginTerms(lp, vars, a.portfolio, snapshot, a.model, params, `${a.name}:`);
     const obj = marginUsdObjective(pools);
@@ -162,8 +232,14 @@ export async function routeTrades(trades: readonly Position[], accounts: readonl
     lp.addOffset(obj.offset);
     if (respect) {
       for (const p of pools) {
-        const equity = befores[k]!.results.filter((r) => r.currency === p.currency).reduce((s, r) => s + r.equity, 0) || segregatedCollateral(a.portfolio.balances, p.currency);
-        lp.addConstraint(`fits[${a.name}][${p.currency}]`, p.terms, { ub: (a.maxUtilization ?? 1) * equity - p.constant });
+        const equity =
+          befores[k]!.results.filter((r) => r.currency === p.currency).reduce(
+            (s, r) => s + r.equity,
+            0,
+          ) || segregatedCollateral(a.portfolio.balances, p.currency);
+        lp.addConstraint(`fits[${a.name}][${p.currency}]`, p.terms, {
+          ub: (a.maxUtilization ?? 1) * equity - p.constant,
+        });
       }
     }
   });
@@ -171,7 +247,12 @@ export async function routeTrades(trades: readonly Position[], accounts: readonl
 
   // Round to lots; the residual of each trade goes to its largest share.
   const shares = ts.map((t, j) => {
-    const lot = lotCoins(tradeLot(t.instrument), t.instrument.kind === 'future' || t.instrument.kind === 'perpetual' ? states[j]!.price : states[j]!.spot);
+    const lot = lotCoins(
+      tradeLot(t.instrument),
+      t.instrument.kind === 'future' || t.instrument.kind === 'perpetual'
+        ? states[j]!.price
+        : states[j]!.spot,
+    );
     const raw = accounts.map((_, k) => sol.values[n[j]![k]!]!);
     const rounded = raw.map((v) => Math.round(v / lot) * lot);
     const big = raw.reduce((b, v, k) => (Math.abs(v) > Math.abs(raw[b]!) ? k : b), 0);
@@ -187,14 +268,19 @@ export async function routeTrades(trades: readonly Position[], accounts: readonl
         befores[k]!,
       ),
     );
-  const total = (o: readonly AccountOutcome[]) => o.reduce((s, x) => s + x.after.initialMarginUsd, 0);
+  const total = (o: readonly AccountOutcome[]) =>
+    o.reduce((s, x) => s + x.after.initialMarginUsd, 0);
   const lpOutcome = evaluate(shares.map((s) => s.rounded));
-  const baselines: { label: string; outcome: AccountOutcome[]; alloc: number[][] }[] = accounts.map((a, k) => {
-    const alloc = ts.map((t) => accounts.map((_, i) => (i === k ? t.size : 0)));
-    return { label: `everything to ${a.name}`, outcome: evaluate(alloc), alloc };
-  });
+  const baselines: { label: string; outcome: AccountOutcome[]; alloc: number[][] }[] = accounts.map(
+    (a, k) => {
+      const alloc = ts.map((t) => accounts.map((_, i) => (i === k ? t.size : 0)));
+      return { label: `everything to ${a.name}`, outcome: evaluate(alloc), alloc };
+    },
+  );
   // Greedy: largest notional first, each to the account with the lowest exact incremental IM.
-  const order = ts.map((t, j) => ({ j, notional: Math.abs(t.size) * states[j]!.spot })).sort((x, y) => y.notional - x.notional);
+  const order = ts
+    .map((t, j) => ({ j, notional: Math.abs(t.size) * states[j]!.spot }))
+    .sort((x, y) => y.notional - x.notional);
   const greedy = ts.map(() => accounts.map(() => 0));
   const current = accounts.map((a) => [...a.portfolio.positions]);
   for (const { j } of order) {
@@ -202,10 +288,20 @@ export async function routeTrades(trades: readonly Position[], accounts: readonl
     let bestDelta = Infinity;
     accounts.forEach((a, k) => {
       const params = a.params ?? a.model.defaultParams;
-      const base = marginSummary(a.model, params, makePortfolio(current[k]!, a.portfolio.balances), snapshot).initialMarginUsd;
+      const base = marginSummary(
+        a.model,
+        params,
+        makePortfolio(current[k]!, a.portfolio.balances),
+        snapshot,
+      ).initialMarginUsd;
       let with_: number;
       try {
-        with_ = marginSummary(a.model, params, makePortfolio([...current[k]!, ts[j]!], a.portfolio.balances), snapshot).initialMarginUsd;
+        with_ = marginSummary(
+          a.model,
+          params,
+          makePortfolio([...current[k]!, ts[j]!], a.portfolio.balances),
+          snapshot,
+        ).initialMarginUsd;
       } catch {
         with_ = Infinity;
       }
@@ -217,31 +313,70 @@ export async function routeTrades(trades: readonly Position[], accounts: readonl
     greedy[j]![best] = ts[j]!.size;
     current[best]!.push(ts[j]!);
   }
-  baselines.push({ label: 'greedy (largest first, lowest incremental IM)', outcome: evaluate(greedy), alloc: greedy });
+  baselines.push({
+    label: 'greedy (largest first, lowest incremental IM)',
+    outcome: evaluate(greedy),
+    alloc: greedy,
+  });
   const fits = (o: readonly AccountOutcome[]) => !respect || o.every((x) => x.fits);
   const lpTotal = total(lpOutcome);
-  const bestBase = baselines.filter((b) => fits(b.outcome)).sort((x, y) => total(x.outcome) - total(y.outcome))[0];
-  const useBaseline = bestBase !== undefined && (!fits(lpOutcome) || total(bestBase.outcome) < lpTotal - 1e-9);
+  const bestBase = baselines
+    .filter((b) => fits(b.outcome))
+    .sort((x, y) => total(x.outcome) - total(y.outcome))[0];
+  const useBaseline =
+    bestBase !== undefined && (!fits(lpOutcome) || total(bestBase.outcome) < lpTotal - 1e-9);
   const chosenAlloc = useBaseline ? bestBase.alloc : shares.map((s) => s.rounded);
   const chosen = useBaseline ? bestBase.outcome : lpOutcome;
-  const lines: AllocationLine[] = ts.map((t, j) => ({ symbol: t.instrument.symbol, size: t.size, shares: accounts.map((a, k) => ({ account: a.name, size: chosenAlloc[j]![k]!, lpSize: shares[j]!.raw[k]! })) }));
+  const lines: AllocationLine[] = ts.map((t, j) => ({
+    symbol: t.instrument.symbol,
+    size: t.size,
+    shares: accounts.map((a, k) => ({
+      account: a.name,
+      size: chosenAlloc[j]![k]!,
+      lpSize: shares[j]!.raw[k]!,
+    })),
+  }));
   return {
     mode,
     status: useBaseline ? 'baseline' : 'optimized',
     chosen: useBaseline ? bestBase.label : 'LP allocation',
-    ...(useBaseline ? { reason: `${bestBase.label} needs ${total(bestBase.outcome).toFixed(2)} USD of exact IM against the LP allocation's ${lpTotal.toFixed(2)}${fits(lpOutcome) ? '' : ' (which does not fit the collateral)'}` } : !fits(lpOutcome) ? { reason: 'no allocation tried fits every account\'s collateral' } : {}),
+    ...(useBaseline
+      ? {
+          reason: `${bestBase.label} needs ${total(bestBase.outcome).toFixed(2)} USD of exact IM against the LP allocation's ${lpTotal.toFixed(2)}${fits(lpOutcome) ? '' : ' (which does not fit the collateral)'}`,
+        }
+      : !fits(lpOutcome)
+        ? { reason: "no allocation tried fits every account's collateral" }
+        : {}),
     lines,
     accounts: chosen,
     totalInitialMarginUsd: total(chosen),
     totalInitialMarginBeforeUsd: befores.reduce((s, b) => s + b.initialMarginUsd, 0),
     lpTotalInitialMarginUsd: sol.objective,
-    baselines: [{ label: 'LP allocation', totalInitialMarginUsd: lpTotal, fits: fits(lpOutcome) }, ...baselines.map((b) => ({ label: b.label, totalInitialMarginUsd: total(b.outcome), fits: fits(b.outcome) }))],
-    lp: { variables: lp.numVariables, constraints: lp.numConstraints, nonzeros: lp.numNonzeros, method: sol.method, mip: whole },
+    baselines: [
+      { label: 'LP allocation', totalInitialMarginUsd: lpTotal, fits: fits(lpOutcome) },
+      ...baselines.map((b) => ({
+        label: b.label,
+        totalInitialMarginUsd: total(b.outcome),
+        fits: fits(b.outcome),
+      })),
+    ],
+    lp: {
+      variables: lp.numVariables,
+      constraints: lp.numConstraints,
+      nonzeros: lp.numNonzeros,
+      method: sol.method,
+      mip: whole,
+    },
   };
 }
 
 /** Splits a whole book across the accounts (see module doc, (b)). */
-export function splitBook(book: Portfolio, accounts: readonly Account[], snapshot: MarketSnapshot, options: AllocationOptions = {}): Promise<AllocationResult> {
+export function splitBook(
+  book: Portfolio,
+  accounts: readonly Account[],
+  snapshot: MarketSnapshot,
+  options: AllocationOptions = {},
+): Promise<AllocationResult> {
   return routeTrades(book.positions, accounts, snapshot, options, 'split');
 }
 
@@ -272,21 +407,45 @@ export interface CollateralResult {
 }
 
 /** Spreads `amountUsd` of new collateral to maximise the smallest headroom (see module doc, (c)). */
-export async function spreadCollateral(accounts: readonly Account[], amountUsd: number, snapshot: MarketSnapshot, options: { solver?: LpSolver } = {}): Promise<CollateralResult> {
+export async function spreadCollateral(
+  accounts: readonly Account[],
+  amountUsd: number,
+  snapshot: MarketSnapshot,
+  options: { solver?: LpSolver } = {},
+): Promise<CollateralResult> {
   checkAccounts(accounts);
-  if (!(Number.isFinite(amountUsd) && amountUsd >= 0)) throw new BallastError('INVALID_INPUT', `must be a number ≥ 0, got ${amountUsd}`, 'amount');
+  if (!(Number.isFinite(amountUsd) && amountUsd >= 0))
+    throw new BallastError('INVALID_INPUT', `must be a number ≥ 0, got ${amountUsd}`, 'amount');
   const skipped: string[] = [];
   const pools = accounts.flatMap((a) => {
     const s = marginSummary(a.model, a.params ?? a.model.defaultParams, a.portfolio, snapshot);
     if (s.results.length === 0) skipped.push(`${a.name}: no positions, no margin pool to top up`);
     return s.results.map((r) => ({ account: a, result: r, px: usdPrice(r.currency, snapshot) }));
   });
-  if (pools.length === 0) throw new BallastError('INVALID_INPUT', 'no account has a margin pool (positions) to top up', 'accounts');
+  if (pools.length === 0)
+    throw new BallastError(
+      'INVALID_INPUT',
+      'no account has a margin pool (positions) to top up',
+      'accounts',
+    );
   const lp = new LpModel('spread collateral');
   const h = lp.addVariable('min-headroom', { lb: -Infinity, cost: -1 });
   const c = pools.map((p) => lp.addVariable(`deposit[${p.account.name}][${p.result.currency}]`));
-  pools.forEach((p, i) => lp.addConstraint(`headroom[${p.account.name}][${p.result.currency}]`, [[h, 1], [c[i]!, -1]], { ub: (p.result.equity - p.result.initialMargin) * p.px }));
-  lp.addConstraint('amount', c.map((v) => [v, 1] as const), { lb: amountUsd, ub: amountUsd });
+  pools.forEach((p, i) =>
+    lp.addConstraint(
+      `headroom[${p.account.name}][${p.result.currency}]`,
+      [
+        [h, 1],
+        [c[i]!, -1],
+      ],
+      { ub: (p.result.equity - p.result.initialMargin) * p.px },
+    ),
+  );
+  lp.addConstraint(
+    'amount',
+    c.map((v) => [v, 1] as const),
+    { lb: amountUsd, ub: amountUsd },
+  );
   const sol = (options.solver ?? (await loadSolver())).solve(lp);
   const shares: CollateralShare[] = pools.map((p, i) => {
     const usd = Math.max(0, sol.values[c[i]!]!);
@@ -295,7 +454,13 @@ export async function spreadCollateral(accounts: readonly Account[], amountUsd: 
     const k = balances.findIndex((b) => b.currency === p.result.currency);
     if (k >= 0) balances[k] = { currency: p.result.currency, amount: balances[k]!.amount + amount };
     else balances.push({ currency: p.result.currency, amount });
-    const after = p.account.model.evaluate({ ...p.account.portfolio, balances }, snapshot, p.account.params ?? p.account.model.defaultParams).find((r) => r.currency === p.result.currency)!;
+    const after = p.account.model
+      .evaluate(
+        { ...p.account.portfolio, balances },
+        snapshot,
+        p.account.params ?? p.account.model.defaultParams,
+      )
+      .find((r) => r.currency === p.result.currency)!;
     return {
       account: p.account.name,
       currency: p.result.currency,

@@ -23,7 +23,14 @@ import { usdPrice } from '../risk/collateral.ts';
 import { segregatedCollateral } from '../risk/collateral.ts';
 import type { ExecutedTrade } from './execution.ts';
 import { addMarginTerms } from './margin-lp.ts';
-import { bindingReport, explainInfeasible, finalizeTrades, marginSummary, type BindingReport, type MarginSummary } from './outcome.ts';
+import {
+  bindingReport,
+  explainInfeasible,
+  finalizeTrades,
+  marginSummary,
+  type BindingReport,
+  type MarginSummary,
+} from './outcome.ts';
 import { loadSolver, type LpSolver, type SolveOptions } from './solver.ts';
 import { buildTradeProblem, type TradeConstraints } from './trade-problem.ts';
 import { withHeldInstruments, type Universe } from './universe.ts';
@@ -85,13 +92,19 @@ export interface CureResult {
 }
 
 function pools(s: MarginSummary): PoolUtilization[] {
-  return s.results.map((r) => ({ currency: r.currency, equity: r.equity, initialMargin: r.initialMargin, utilization: r.utilization }));
+  return s.results.map((r) => ({
+    currency: r.currency,
+    equity: r.equity,
+    initialMargin: r.initialMargin,
+    utilization: r.utilization,
+  }));
 }
 
 /** Finds the cheapest cure by trades and the top-up, and compares them (see module doc). */
 export async function cureMarginCall(input: CureInput): Promise<CureResult> {
   const u = input.targetUtilization ?? 0.8;
-  if (!(Number.isFinite(u) && u > 0)) throw new BallastError('INVALID_INPUT', `must be a number > 0, got ${u}`, 'targetUtilization');
+  if (!(Number.isFinite(u) && u > 0))
+    throw new BallastError('INVALID_INPUT', `must be a number > 0, got ${u}`, 'targetUtilization');
   const params = input.params ?? input.model.defaultParams;
   const before = marginSummary(input.model, params, input.portfolio, input.snapshot);
   const beforePools = pools(before);
@@ -102,23 +115,48 @@ export async function cureMarginCall(input: CureInput): Promise<CureResult> {
   });
   const topUp = { pools: topUps, totalUsd: topUps.reduce((s, t) => s + t.usd, 0) };
   const base = { model: input.model.id, targetUtilization: u, before: beforePools, topUp };
-  const unchanged = { trades: [], costUsd: 0, after: beforePools, afterSummary: before, portfolioAfter: input.portfolio, binding: [] };
-  if (!beforePools.some(over)) return { ...base, needed: false, trades: { status: 'not-needed', ...unchanged }, cheaper: 'none' };
+  const unchanged = {
+    trades: [],
+    costUsd: 0,
+    after: beforePools,
+    afterSummary: before,
+    portfolioAfter: input.portfolio,
+    binding: [],
+  };
+  if (!beforePools.some(over))
+    return {
+      ...base,
+      needed: false,
+      trades: { status: 'not-needed', ...unchanged },
+      cheaper: 'none',
+    };
 
   const constraints: TradeConstraints = { reduceOnly: true, ...input.constraints };
   const universe = withHeldInstruments(input.universe, input.portfolio, input.snapshot);
-  const problem = buildTradeProblem(`cure ${input.portfolio.name ?? 'book'} to ${u} utilization under ${input.model.id}`, input.portfolio, input.snapshot, universe, constraints);
+  const problem = buildTradeProblem(
+    `cure ${input.portfolio.name ?? 'book'} to ${u} utilization under ${input.model.id}`,
+    input.portfolio,
+    input.snapshot,
+    universe,
+    constraints,
+  );
   const { model: lp, trades } = problem;
   const uLp = u * (1 - CURE_RESERVE);
   const terms = addMarginTerms(lp, trades, input.portfolio, input.snapshot, input.model, params);
   for (const p of terms) {
-    const equity = before.results.filter((r) => r.currency === p.currency).reduce((s, r) => s + r.equity, 0) || segregatedCollateral(input.portfolio.balances, p.currency);
-    const costs = trades.filter((t) => terms.length === 1 || t.candidate.instrument.settlementCurrency === p.currency).flatMap((t) => {
-      const c = problem.costTerms.filter(([v]) => v === t.buy || v === t.sell);
-      return c.map(([v, a]) => [v, (u * a) / p.usdPrice] as const);
-    });
+    const equity =
+      before.results.filter((r) => r.currency === p.currency).reduce((s, r) => s + r.equity, 0) ||
+      segregatedCollateral(input.portfolio.balances, p.currency);
+    const costs = trades
+      .filter((t) => terms.length === 1 || t.candidate.instrument.settlementCurrency === p.currency)
+      .flatMap((t) => {
+        const c = problem.costTerms.filter(([v]) => v === t.buy || v === t.sell);
+        return c.map(([v, a]) => [v, (u * a) / p.usdPrice] as const);
+      });
     // The LP aims RESERVE below the target so that rounding to lots does not land just above it.
-    lp.addConstraint(`utilization[${p.currency}]`, [...p.terms, ...costs], { ub: uLp * equity - p.constant });
+    lp.addConstraint(`utilization[${p.currency}]`, [...p.terms, ...costs], {
+      ub: uLp * equity - p.constant,
+    });
     for (const [v, a] of p.terms) lp.addCost(v, 1e-6 * p.usdPrice * a);
   }
   for (const [v, a] of problem.costTerms) lp.addCost(v, a);
@@ -129,11 +167,22 @@ export async function cureMarginCall(input: CureInput): Promise<CureResult> {
   } catch (e) {
     if (isBallastError(e, 'INFEASIBLE')) {
       const why = explainInfeasible(e, problem).message;
-      return { ...base, needed: true, trades: { status: 'not-cured', reason: `no ${constraints.reduceOnly ? 'reduce-only ' : ''}trade in the universe reaches ${u} utilization: ${why}`, ...unchanged }, cheaper: 'collateral' };
+      return {
+        ...base,
+        needed: true,
+        trades: {
+          status: 'not-cured',
+          reason: `no ${constraints.reduceOnly ? 'reduce-only ' : ''}trade in the universe reaches ${u} utilization: ${why}`,
+          ...unchanged,
+        },
+        cheaper: 'collateral',
+      };
     }
     throw e;
   }
-  const x = trades.map((t) => (Math.abs(sol.values[t.net]!) < 1e-9 * t.lot ? 0 : sol.values[t.net]!));
+  const x = trades.map((t) =>
+    Math.abs(sol.values[t.net]!) < 1e-9 * t.lot ? 0 : sol.values[t.net]!,
+  );
   const fin = finalizeTrades({
     problem,
     constraints,
@@ -148,15 +197,36 @@ export async function cureMarginCall(input: CureInput): Promise<CureResult> {
     objective: (a, cost) => cost + 1e-6 * a.initialMarginUsd,
     accept: (a) => {
       const bad = a.results.find((r) => r.initialMargin > u * r.equity * (1 + 1e-12));
-      return bad ? `exact utilization of ${bad.currency} would be ${(100 * bad.utilization).toFixed(2)} %` : undefined;
+      return bad
+        ? `exact utilization of ${bad.currency} would be ${(100 * bad.utilization).toFixed(2)} %`
+        : undefined;
     },
   });
-  if (fin.status !== 'improved') return { ...base, needed: true, trades: { status: 'not-cured', reason: `no rounding of the LP trade to lots reaches ${u} utilization under the exact model (${fin.tried.length} tried)`, ...unchanged, binding: bindingReport(sol, problem, (n) => n.startsWith('utilization[')) }, cheaper: 'collateral' };
+  if (fin.status !== 'improved')
+    return {
+      ...base,
+      needed: true,
+      trades: {
+        status: 'not-cured',
+        reason: `no rounding of the LP trade to lots reaches ${u} utilization under the exact model (${fin.tried.length} tried)`,
+        ...unchanged,
+        binding: bindingReport(sol, problem, (n) => n.startsWith('utilization[')),
+      },
+      cheaper: 'collateral',
+    };
   const costUsd = fin.trades.reduce((s, t) => s + t.costUsd, 0);
   return {
     ...base,
     needed: true,
-    trades: { status: 'cured', trades: fin.trades, costUsd, after: pools(fin.after), afterSummary: fin.after, portfolioAfter: fin.portfolioAfter, binding: bindingReport(sol, problem, (n) => n.startsWith('utilization[')) },
+    trades: {
+      status: 'cured',
+      trades: fin.trades,
+      costUsd,
+      after: pools(fin.after),
+      afterSummary: fin.after,
+      portfolioAfter: fin.portfolioAfter,
+      binding: bindingReport(sol, problem, (n) => n.startsWith('utilization[')),
+    },
     cheaper: costUsd <= topUp.totalUsd ? 'trades' : 'collateral',
   };
 }

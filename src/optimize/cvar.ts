@@ -25,7 +25,13 @@ import { usdPrice } from '../risk/collateral.ts';
 import { accountPnl, buildPnlMatrix } from '../risk/pnl-matrix.ts';
 import type { Portfolio } from '../risk/portfolio.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
-import { applyTrades, executeTrades, exposuresAfter, roundingCandidates, type ExecutedTrade } from './execution.ts';
+import {
+  applyTrades,
+  executeTrades,
+  exposuresAfter,
+  roundingCandidates,
+  type ExecutedTrade,
+} from './execution.ts';
 import type { ExposureTable } from './exposures.ts';
 import { LpModel, type VarId } from './lp-model.ts';
 import { bindingReport, explainInfeasible, type BindingReport } from './outcome.ts';
@@ -53,7 +59,8 @@ export interface EsEpigraph {
 
 /** Validates β. */
 export function checkBeta(beta: number, field = 'beta'): number {
-  if (!(Number.isFinite(beta) && beta > 0 && beta < 1)) throw new BallastError('INVALID_INPUT', `must be in (0, 1), got ${beta}`, field);
+  if (!(Number.isFinite(beta) && beta > 0 && beta < 1))
+    throw new BallastError('INVALID_INPUT', `must be in (0, 1), got ${beta}`, field);
   return beta;
 }
 
@@ -61,20 +68,43 @@ export function checkBeta(beta: number, field = 'beta'): number {
  * Adds the R–U epigraph; returns α and the objective terms `[[α, 1], [z_s, p_s/(1−β)]…]` whose
  * sum is ES (add them to the objective, scaled as needed).
  */
-export function addExpectedShortfall(lp: LpModel, e: EsEpigraph): { alpha: VarId; terms: [VarId, number][] } {
+export function addExpectedShortfall(
+  lp: LpModel,
+  e: EsEpigraph,
+): { alpha: VarId; terms: [VarId, number][] } {
   const beta = checkBeta(e.beta, `${e.name}.beta`);
   const S = e.nScenarios;
   const n = e.variables.length;
-  if (e.pnl.length !== n * S) throw new BallastError('INVALID_INPUT', `pnl has ${e.pnl.length} entries, expected ${n} × ${S}`, e.name);
-  if (e.base && e.base.length !== S) throw new BallastError('INVALID_INPUT', `base has ${e.base.length} scenarios, expected ${S}`, e.name);
+  if (e.pnl.length !== n * S)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `pnl has ${e.pnl.length} entries, expected ${n} × ${S}`,
+      e.name,
+    );
+  if (e.base && e.base.length !== S)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `base has ${e.base.length} scenarios, expected ${S}`,
+      e.name,
+    );
   let psum = 0;
   if (e.probabilities) {
     for (let s = 0; s < S; s++) {
       const p = e.probabilities[s]!;
-      if (!(p >= 0 && Number.isFinite(p))) throw new BallastError('INVALID_INPUT', `probability of scenario ${s} is ${p}`, `${e.name}.probabilities`);
+      if (!(p >= 0 && Number.isFinite(p)))
+        throw new BallastError(
+          'INVALID_INPUT',
+          `probability of scenario ${s} is ${p}`,
+          `${e.name}.probabilities`,
+        );
       psum += p;
     }
-    if (Math.abs(psum - 1) > 1e-9) throw new BallastError('INVALID_INPUT', `probabilities sum to ${psum}, not 1`, `${e.name}.probabilities`);
+    if (Math.abs(psum - 1) > 1e-9)
+      throw new BallastError(
+        'INVALID_INPUT',
+        `probabilities sum to ${psum}, not 1`,
+        `${e.name}.probabilities`,
+      );
   }
   const alpha = lp.addVariable(`${e.name}.VaR`, { lb: -Infinity });
   const terms: [VarId, number][] = [[alpha, 1]];
@@ -132,27 +162,62 @@ export interface CvarPortfolioResult {
 }
 
 /** The Rockafellar–Uryasev portfolio problem: min CVaR_β s.t. Σw = 1, μ·w ≥ R, w ≥ 0 (see module doc). */
-export async function minimizeCvarPortfolio(input: CvarPortfolioInput): Promise<CvarPortfolioResult> {
+export async function minimizeCvarPortfolio(
+  input: CvarPortfolioInput,
+): Promise<CvarPortfolioResult> {
   const { nAssets: n, nScenarios: S } = input;
-  if (input.returns.length !== n * S) throw new BallastError('INVALID_INPUT', `returns has ${input.returns.length} entries, expected ${n} × ${S}`, 'returns');
-  const means = input.means ?? Array.from({ length: n }, (_, i) => {
-    let s = 0;
-    for (let k = 0; k < S; k++) s += input.returns[i * S + k]!;
-    return s / S;
-  });
+  if (input.returns.length !== n * S)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `returns has ${input.returns.length} entries, expected ${n} × ${S}`,
+      'returns',
+    );
+  const means =
+    input.means ??
+    Array.from({ length: n }, (_, i) => {
+      let s = 0;
+      for (let k = 0; k < S; k++) s += input.returns[i * S + k]!;
+      return s / S;
+    });
   const lp = new LpModel('min CVaR portfolio');
-  const w = Array.from({ length: n }, (_, i) => lp.addVariable(`w[${input.names?.[i] ?? i}]`, { lb: (input.longOnly ?? true) ? 0 : -Infinity }));
-  lp.addConstraint('budget', w.map((v) => [v, 1] as const), { lb: 1, ub: 1 });
-  if (input.minReturn !== undefined) lp.addConstraint('return', w.map((v, i) => [v, means[i]!] as const), { lb: input.minReturn });
-  const es = addExpectedShortfall(lp, { name: 'es', beta: input.beta, nScenarios: S, variables: w, pnl: input.returns });
+  const w = Array.from({ length: n }, (_, i) =>
+    lp.addVariable(`w[${input.names?.[i] ?? i}]`, { lb: (input.longOnly ?? true) ? 0 : -Infinity }),
+  );
+  lp.addConstraint(
+    'budget',
+    w.map((v) => [v, 1] as const),
+    { lb: 1, ub: 1 },
+  );
+  if (input.minReturn !== undefined)
+    lp.addConstraint(
+      'return',
+      w.map((v, i) => [v, means[i]!] as const),
+      { lb: input.minReturn },
+    );
+  const es = addExpectedShortfall(lp, {
+    name: 'es',
+    beta: input.beta,
+    nScenarios: S,
+    variables: w,
+    pnl: input.returns,
+  });
   for (const [v, a] of es.terms) lp.addCost(v, a);
   const sol = (input.solver ?? (await loadSolver())).solve(lp, input.solveOptions);
   const weights = w.map((v) => sol.values[v]!);
-  return { weights, valueAtRisk: sol.values[es.alpha]!, conditionalValueAtRisk: sol.objective, expectedReturn: weights.reduce((s, x, i) => s + x * means[i]!, 0), model: lp };
+  return {
+    weights,
+    valueAtRisk: sol.values[es.alpha]!,
+    conditionalValueAtRisk: sol.objective,
+    expectedReturn: weights.reduce((s, x, i) => s + x * means[i]!, 0),
+    model: lp,
+  };
 }
 
 /** Empirical ES_β of a P&L vector (equal weights): mean loss beyond the β-quantile, with the R–U fractional tail. */
-export function empiricalEs(pnl: ArrayLike<number>, beta: number): { valueAtRisk: number; expectedShortfall: number; worstLoss: number } {
+export function empiricalEs(
+  pnl: ArrayLike<number>,
+  beta: number,
+): { valueAtRisk: number; expectedShortfall: number; worstLoss: number } {
   checkBeta(beta);
   const losses = Float64Array.from(pnl, (v) => -v).sort();
   const S = losses.length;
@@ -162,7 +227,11 @@ export function empiricalEs(pnl: ArrayLike<number>, beta: number): { valueAtRisk
   const alpha = losses[k]!;
   let tail = 0;
   for (let s = k + 1; s < S; s++) tail += losses[s]! - alpha;
-  return { valueAtRisk: alpha, expectedShortfall: alpha + tail / ((1 - beta) * S), worstLoss: Math.max(0, losses[S - 1]!) };
+  return {
+    valueAtRisk: alpha,
+    expectedShortfall: alpha + tail / ((1 - beta) * S),
+    worstLoss: Math.max(0, losses[S - 1]!),
+  };
 }
 
 /** Inputs of `optimizeEsHedge`. */
@@ -186,8 +255,16 @@ export interface EsHedgeResult {
   readonly reason?: string;
   readonly beta: number;
   readonly scenarios: number;
-  readonly before: { readonly valueAtRisk: number; readonly expectedShortfall: number; readonly worstLoss: number };
-  readonly after: { readonly valueAtRisk: number; readonly expectedShortfall: number; readonly worstLoss: number };
+  readonly before: {
+    readonly valueAtRisk: number;
+    readonly expectedShortfall: number;
+    readonly worstLoss: number;
+  };
+  readonly after: {
+    readonly valueAtRisk: number;
+    readonly expectedShortfall: number;
+    readonly worstLoss: number;
+  };
   /** ES of the LP's continuous trade (its objective without the cost term), USD. */
   readonly lpExpectedShortfall: number;
   readonly trades: readonly ExecutedTrade[];
@@ -197,7 +274,13 @@ export interface EsHedgeResult {
   readonly bands: readonly EffectiveBand[];
   readonly binding: readonly BindingReport[];
   readonly portfolioAfter: Portfolio;
-  readonly lp: { readonly variables: number; readonly constraints: number; readonly nonzeros: number; readonly method: string; readonly iterations: number };
+  readonly lp: {
+    readonly variables: number;
+    readonly constraints: number;
+    readonly nonzeros: number;
+    readonly method: string;
+    readonly iterations: number;
+  };
 }
 
 /** Minimises ES_β of the book plus trades on `scenarios` (+ λ·cost); see module doc. */
@@ -205,9 +288,22 @@ export async function optimizeEsHedge(input: EsHedgeInput): Promise<EsHedgeResul
   const beta = checkBeta(input.beta ?? 0.99);
   const lambda = input.lambda ?? 1;
   const constraints = input.constraints ?? {};
-  const problem = buildTradeProblem(`ES hedge ${input.portfolio.name ?? 'book'}`, input.portfolio, input.snapshot, withHeldInstruments(input.universe, input.portfolio, input.snapshot), constraints);
+  const problem = buildTradeProblem(
+    `ES hedge ${input.portfolio.name ?? 'book'}`,
+    input.portfolio,
+    input.snapshot,
+    withHeldInstruments(input.universe, input.portfolio, input.snapshot),
+    constraints,
+  );
   const { model: lp, trades } = problem;
-  const instruments = [...new Map([...input.portfolio.positions.map((p) => p.instrument), ...trades.map((t) => t.candidate.instrument)].map((i) => [i.symbol, i])).values()];
+  const instruments = [
+    ...new Map(
+      [
+        ...input.portfolio.positions.map((p) => p.instrument),
+        ...trades.map((t) => t.candidate.instrument),
+      ].map((i) => [i.symbol, i]),
+    ).values(),
+  ];
   const matrix = buildPnlMatrix(instruments, input.snapshot, input.scenarios);
   const S = matrix.nScenarios;
   const usd = instruments.map((i) => usdPrice(i.settlementCurrency, input.snapshot));
@@ -222,7 +318,14 @@ export async function optimizeEsHedge(input: EsHedgeInput): Promise<EsHedgeResul
     const r = matrix.rowOf.get(t.candidate.instrument.symbol)!;
     for (let s = 0; s < S; s++) pnl[k * S + s] = usd[r]! * matrix.pnl[r * S + s]!;
   });
-  const es = addExpectedShortfall(lp, { name: 'es', beta, nScenarios: S, base, variables: trades.map((t) => t.net), pnl });
+  const es = addExpectedShortfall(lp, {
+    name: 'es',
+    beta,
+    nScenarios: S,
+    base,
+    variables: trades.map((t) => t.net),
+    pnl,
+  });
   for (const [v, a] of es.terms) lp.addCost(v, a);
   if (lambda > 0) for (const [v, a] of problem.costTerms) lp.addCost(v, lambda * a);
   let sol;
@@ -232,7 +335,9 @@ export async function optimizeEsHedge(input: EsHedgeInput): Promise<EsHedgeResul
     if (isBallastError(e, 'INFEASIBLE')) throw explainInfeasible(e, problem);
     throw e;
   }
-  const x = trades.map((t) => (Math.abs(sol.values[t.net]!) < 1e-9 * t.lot ? 0 : sol.values[t.net]!));
+  const x = trades.map((t) =>
+    Math.abs(sol.values[t.net]!) < 1e-9 * t.lot ? 0 : sol.values[t.net]!,
+  );
   const before = empiricalEs(base, beta);
   const measure = (sz: ArrayLike<number>) => {
     const v = Float64Array.from(base);
@@ -243,15 +348,66 @@ export async function optimizeEsHedge(input: EsHedgeInput): Promise<EsHedgeResul
     });
     return empiricalEs(v, beta);
   };
-  let best: { sizes: Float64Array; trades: ExecutedTrade[]; m: ReturnType<typeof empiricalEs>; obj: number } | undefined;
-  for (const c of roundingCandidates(trades, x, problem.bands, problem.exposuresBefore, constraints)) {
+  let best:
+    | {
+        sizes: Float64Array;
+        trades: ExecutedTrade[];
+        m: ReturnType<typeof empiricalEs>;
+        obj: number;
+      }
+    | undefined;
+  for (const c of roundingCandidates(
+    trades,
+    x,
+    problem.bands,
+    problem.exposuresBefore,
+    constraints,
+  )) {
     const ex = executeTrades(trades, c.sizes, x);
     const m = measure(c.sizes);
     const obj = m.expectedShortfall + lambda * ex.reduce((s, t) => s + t.costUsd, 0);
-    if (m.expectedShortfall < before.expectedShortfall && obj < before.expectedShortfall && (!best || obj < best.obj)) best = { sizes: c.sizes, trades: ex, m, obj };
+    if (
+      m.expectedShortfall < before.expectedShortfall &&
+      obj < before.expectedShortfall &&
+      (!best || obj < best.obj)
+    )
+      best = { sizes: c.sizes, trades: ex, m, obj };
   }
   const lpEs = es.terms.reduce((acc, [v, a]) => acc + a * sol.values[v]!, 0);
-  const common = { beta, scenarios: S, before, lpExpectedShortfall: lpEs, exposuresBefore: problem.exposuresBefore, bands: problem.bands, binding: bindingReport(sol, problem), lp: { variables: lp.numVariables, constraints: lp.numConstraints, nonzeros: lp.numNonzeros, method: sol.method, iterations: sol.iterations } };
-  if (!best) return { ...common, status: 'no-improvement', reason: 'no rounding of the LP trade lowers ES net of λ·cost', after: before, trades: [], costUsd: 0, exposuresAfter: problem.exposuresBefore, portfolioAfter: input.portfolio };
-  return { ...common, status: 'improved', after: best.m, trades: best.trades, costUsd: best.trades.reduce((s, t) => s + t.costUsd, 0), exposuresAfter: exposuresAfter(problem.exposuresBefore, trades, best.sizes), portfolioAfter: applyTrades(input.portfolio, best.trades) };
+  const common = {
+    beta,
+    scenarios: S,
+    before,
+    lpExpectedShortfall: lpEs,
+    exposuresBefore: problem.exposuresBefore,
+    bands: problem.bands,
+    binding: bindingReport(sol, problem),
+    lp: {
+      variables: lp.numVariables,
+      constraints: lp.numConstraints,
+      nonzeros: lp.numNonzeros,
+      method: sol.method,
+      iterations: sol.iterations,
+    },
+  };
+  if (!best)
+    return {
+      ...common,
+      status: 'no-improvement',
+      reason: 'no rounding of the LP trade lowers ES net of λ·cost',
+      after: before,
+      trades: [],
+      costUsd: 0,
+      exposuresAfter: problem.exposuresBefore,
+      portfolioAfter: input.portfolio,
+    };
+  return {
+    ...common,
+    status: 'improved',
+    after: best.m,
+    trades: best.trades,
+    costUsd: best.trades.reduce((s, t) => s + t.costUsd, 0),
+    exposuresAfter: exposuresAfter(problem.exposuresBefore, trades, best.sizes),
+    portfolioAfter: applyTrades(input.portfolio, best.trades),
+  };
 }

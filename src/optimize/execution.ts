@@ -14,7 +14,12 @@
  */
 import type { Instrument } from '../instruments/instrument.ts';
 import { isOptionLike } from '../instruments/instrument.ts';
-import { portfolio as makePortfolio, type Balance, type Portfolio, type Position } from '../risk/portfolio.ts';
+import {
+  portfolio as makePortfolio,
+  type Balance,
+  type Portfolio,
+  type Position,
+} from '../risk/portfolio.ts';
 import { GREEKS, type ExposureTable } from './exposures.ts';
 import type { EffectiveBand, TradeConstraints, TradeVar } from './trade-problem.ts';
 import { costPerCoinUsd, premiumPerCoinUsd } from './universe.ts';
@@ -42,7 +47,11 @@ export interface ExecutedTrade {
 }
 
 /** Trades for `sizes` (aligned with `trades`), zero sizes left out. */
-export function executeTrades(trades: readonly TradeVar[], sizes: ArrayLike<number>, lpSizes: ArrayLike<number>): ExecutedTrade[] {
+export function executeTrades(
+  trades: readonly TradeVar[],
+  sizes: ArrayLike<number>,
+  lpSizes: ArrayLike<number>,
+): ExecutedTrade[] {
   const out: ExecutedTrade[] = [];
   trades.forEach((t, j) => {
     const size = sizes[j]!;
@@ -52,7 +61,8 @@ export function executeTrades(trades: readonly TradeVar[], sizes: ArrayLike<numb
     const abs = Math.abs(size);
     const price = side > 0 ? c.ask : c.bid;
     let cashSettlement: number;
-    if (isOptionLike(c.instrument)) cashSettlement = side > 0 ? -(c.ask + c.fee) * abs : (c.bid - c.fee) * abs;
+    if (isOptionLike(c.instrument))
+      cashSettlement = side > 0 ? -(c.ask + c.fee) * abs : (c.bid - c.fee) * abs;
     else cashSettlement = -(c.instrument.settlement === 'inverse' ? c.fee / c.mark : c.fee) * abs;
     out.push({
       instrument: c.instrument,
@@ -73,9 +83,17 @@ export function executeTrades(trades: readonly TradeVar[], sizes: ArrayLike<numb
 
 /** The book after `trades` (see module doc). */
 export function applyTrades(p: Portfolio, trades: readonly ExecutedTrade[]): Portfolio {
-  const added: Position[] = trades.map((t) => ({ instrument: t.instrument, size: t.size, ...(isOptionLike(t.instrument) ? {} : { entryPrice: t.price }) }));
+  const added: Position[] = trades.map((t) => ({
+    instrument: t.instrument,
+    size: t.size,
+    ...(isOptionLike(t.instrument) ? {} : { entryPrice: t.price }),
+  }));
   const cash = new Map<string, number>();
-  for (const t of trades) cash.set(t.instrument.settlementCurrency, (cash.get(t.instrument.settlementCurrency) ?? 0) + t.cashSettlement);
+  for (const t of trades)
+    cash.set(
+      t.instrument.settlementCurrency,
+      (cash.get(t.instrument.settlementCurrency) ?? 0) + t.cashSettlement,
+    );
   const balances: Balance[] = p.balances.map((b) => ({ ...b }));
   for (const [currency, amount] of cash) {
     const i = balances.findIndex((b) => b.currency === currency);
@@ -88,7 +106,11 @@ export function applyTrades(p: Portfolio, trades: readonly ExecutedTrade[]): Por
 }
 
 /** Exposures after trading `sizes`: before + Σ size × unit exposure. */
-export function exposuresAfter(before: ExposureTable, trades: readonly TradeVar[], sizes: ArrayLike<number>): ExposureTable {
+export function exposuresAfter(
+  before: ExposureTable,
+  trades: readonly TradeVar[],
+  sizes: ArrayLike<number>,
+): ExposureTable {
   const out: ExposureTable = {};
   for (const [u, g] of Object.entries(before)) out[u] = { ...g };
   trades.forEach((t, j) => {
@@ -102,13 +124,24 @@ export function exposuresAfter(before: ExposureTable, trades: readonly TradeVar[
 }
 
 /** What a set of sizes breaks, with the total violation (in each constraint's own units, scaled). */
-export function violations(trades: readonly TradeVar[], sizes: ArrayLike<number>, bands: readonly EffectiveBand[], before: ExposureTable, c: TradeConstraints): { total: number; broken: string[] } {
+export function violations(
+  trades: readonly TradeVar[],
+  sizes: ArrayLike<number>,
+  bands: readonly EffectiveBand[],
+  before: ExposureTable,
+  c: TradeConstraints,
+): { total: number; broken: string[] } {
   const after = exposuresAfter(before, trades, sizes);
   let total = 0;
   const broken: string[] = [];
   for (const b of bands) {
     const v = after[b.underlying]?.[b.greek] ?? 0;
-    const scale = Math.max(1e-12, Math.abs(b.max - b.min) < Infinity ? Math.abs(b.max - b.min) : 0, Math.abs(b.current), 1e-9);
+    const scale = Math.max(
+      1e-12,
+      Math.abs(b.max - b.min) < Infinity ? Math.abs(b.max - b.min) : 0,
+      Math.abs(b.current),
+      1e-9,
+    );
     const tol = 1e-9 * Math.max(1, Math.abs(v));
     const over = v > b.max + tol ? v - b.max : v < b.min - tol ? b.min - v : 0;
     if (over > 0) {
@@ -125,7 +158,9 @@ export function violations(trades: readonly TradeVar[], sizes: ArrayLike<number>
     const lim = x > 0 ? t.buyLimit : t.sellLimit;
     if (Math.abs(x) > lim * (1 + 1e-12)) {
       total += (Math.abs(x) - lim) / Math.max(t.lot, 1e-12);
-      broken.push(`${x > 0 ? 'buy' : 'sell'}[${t.candidate.instrument.symbol}] = ${Math.abs(x)} above its limit ${lim}`);
+      broken.push(
+        `${x > 0 ? 'buy' : 'sell'}[${t.candidate.instrument.symbol}] = ${Math.abs(x)} above its limit ${lim}`,
+      );
     }
   });
   if (c.maxTotalSize !== undefined && totalSize > c.maxTotalSize * (1 + 1e-12)) {
@@ -140,19 +175,34 @@ export function violations(trades: readonly TradeVar[], sizes: ArrayLike<number>
 }
 
 /** Rounds `x` to whole lots of each candidate (`nearest`, `toward-zero` or `away-from-zero`), clamped to its limits. */
-export function roundSizes(trades: readonly TradeVar[], x: ArrayLike<number>, mode: 'nearest' | 'toward-zero' | 'away-from-zero', scale = 1): Float64Array {
+export function roundSizes(
+  trades: readonly TradeVar[],
+  x: ArrayLike<number>,
+  mode: 'nearest' | 'toward-zero' | 'away-from-zero',
+  scale = 1,
+): Float64Array {
   const out = new Float64Array(trades.length);
   trades.forEach((t, j) => {
     const v = x[j]! * scale;
     const lim = v > 0 ? t.buyLimit : t.sellLimit;
     // A trade that leaves less than half a lot closes the position exactly (the venue closes
     // any position, whatever its size in coins).
-    if (t.held !== 0 && v !== 0 && Math.abs(t.held + v) < t.lot / 2 && Math.abs(t.held) <= lim * (1 + 1e-12)) {
+    if (
+      t.held !== 0 &&
+      v !== 0 &&
+      Math.abs(t.held + v) < t.lot / 2 &&
+      Math.abs(t.held) <= lim * (1 + 1e-12)
+    ) {
       out[j] = -t.held;
       return;
     }
     const q = Math.abs(v) / t.lot;
-    let n = mode === 'nearest' ? Math.round(q) : mode === 'toward-zero' ? Math.floor(q + 1e-9) : Math.ceil(q - 1e-9);
+    let n =
+      mode === 'nearest'
+        ? Math.round(q)
+        : mode === 'toward-zero'
+          ? Math.floor(q + 1e-9)
+          : Math.ceil(q - 1e-9);
     if (n * t.lot > lim * (1 + 1e-12)) n = Math.floor(lim / t.lot + 1e-9);
     out[j] = n === 0 ? 0 : Math.sign(v) * Number((n * t.lot).toPrecision(12));
   });
@@ -163,7 +213,15 @@ export function roundSizes(trades: readonly TradeVar[], x: ArrayLike<number>, mo
  * Greedy lot-by-lot repair of a rounding that breaks constraints, moving only the candidates in
  * `support` (the LP's traded instruments); undefined if it cannot.
  */
-export function repair(trades: readonly TradeVar[], sizes: Float64Array, bands: readonly EffectiveBand[], before: ExposureTable, c: TradeConstraints, support: readonly number[], maxSteps = 4 * support.length + 20): Float64Array | undefined {
+export function repair(
+  trades: readonly TradeVar[],
+  sizes: Float64Array,
+  bands: readonly EffectiveBand[],
+  before: ExposureTable,
+  c: TradeConstraints,
+  support: readonly number[],
+  maxSteps = 4 * support.length + 20,
+): Float64Array | undefined {
   const cur = Float64Array.from(sizes);
   let v = violations(trades, cur, bands, before, c).total;
   for (let step = 0; step < maxSteps && v > 0; step++) {
@@ -191,7 +249,13 @@ export function repair(trades: readonly TradeVar[], sizes: Float64Array, bands: 
 }
 
 /** Rounded, repaired size vectors to try with the exact model, labelled, duplicates removed. */
-export function roundingCandidates(trades: readonly TradeVar[], x: ArrayLike<number>, bands: readonly EffectiveBand[], before: ExposureTable, c: TradeConstraints): { label: string; sizes: Float64Array }[] {
+export function roundingCandidates(
+  trades: readonly TradeVar[],
+  x: ArrayLike<number>,
+  bands: readonly EffectiveBand[],
+  before: ExposureTable,
+  c: TradeConstraints,
+): { label: string; sizes: Float64Array }[] {
   const raw: [string, Float64Array][] = [
     ['nearest lots', roundSizes(trades, x, 'nearest')],
     ['lots toward zero', roundSizes(trades, x, 'toward-zero')],
@@ -205,12 +269,18 @@ export function roundingCandidates(trades: readonly TradeVar[], x: ArrayLike<num
   const out: { label: string; sizes: Float64Array }[] = [];
   const seen = new Set<string>();
   for (const [label, s] of raw) {
-    const fixed = violations(trades, s, bands, before, c).total > 0 ? repair(trades, s, bands, before, c, support) : s;
+    const fixed =
+      violations(trades, s, bands, before, c).total > 0
+        ? repair(trades, s, bands, before, c, support)
+        : s;
     if (!fixed || fixed.every((v) => v === 0)) continue;
     const key = Array.from(fixed).join(',');
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push({ label: fixed === s ? label : `${label}, repaired to the constraints`, sizes: fixed });
+    out.push({
+      label: fixed === s ? label : `${label}, repaired to the constraints`,
+      sizes: fixed,
+    });
   }
   return out;
 }

@@ -51,11 +51,27 @@ export function unitExposures(inst: Instrument, st: InstrumentState): GreekVecto
   if (!isOptionLike(inst)) return { delta: 1, gamma: 0, vega: 0, theta: 0 };
   const delta = coinDelta(inst, st, 'coin');
   if (inst.kind === 'option') {
-    const g = black76Greeks(inst.right, st.price, inst.strike, st.T, st.vol, Math.exp(-st.rate * st.T));
+    const g = black76Greeks(
+      inst.right,
+      st.price,
+      inst.strike,
+      st.T,
+      st.vol,
+      Math.exp(-st.rate * st.T),
+    );
     return { delta, gamma: g.gamma * st.price * 0.01, vega: g.vega * 0.01, theta: g.thetaPerDay };
   }
   const usd = (fMult: number, dVol: number, dT: number): number =>
-    optionValue({ ...inst, settlement: 'linear' }, { spot: st.spot * fMult, forward: st.price * fMult, T: Math.max(st.T + dT, 0), vol: Math.max(st.vol + dVol, 0), rate: st.rate });
+    optionValue(
+      { ...inst, settlement: 'linear' },
+      {
+        spot: st.spot * fMult,
+        forward: st.price * fMult,
+        T: Math.max(st.T + dT, 0),
+        vol: Math.max(st.vol + dVol, 0),
+        rate: st.rate,
+      },
+    );
   const h = 1e-4;
   const v0 = usd(1, 0, 0);
   const gammaUsd = (usd(1 + h, 0, 0) - 2 * v0 + usd(1 - h, 0, 0)) / (h * st.price) ** 2;
@@ -66,7 +82,11 @@ export function unitExposures(inst: Instrument, st: InstrumentState): GreekVecto
 }
 
 /** Σ size × unit exposures per underlying. States are computed from the snapshot if absent. */
-export function bookExposures(positions: readonly Position[], snapshot: MarketSnapshot, states?: readonly InstrumentState[]): ExposureTable {
+export function bookExposures(
+  positions: readonly Position[],
+  snapshot: MarketSnapshot,
+  states?: readonly InstrumentState[],
+): ExposureTable {
   const out: ExposureTable = {};
   positions.forEach((p, i) => {
     const st = states?.[i] ?? instrumentState(p.instrument, snapshot);
@@ -78,7 +98,10 @@ export function bookExposures(positions: readonly Position[], snapshot: MarketSn
 }
 
 /** Gross exposures Σ |size × unit exposure| per underlying (the scale of "keep within x %"). */
-export function grossExposures(positions: readonly Position[], snapshot: MarketSnapshot): ExposureTable {
+export function grossExposures(
+  positions: readonly Position[],
+  snapshot: MarketSnapshot,
+): ExposureTable {
   const out: ExposureTable = {};
   for (const p of positions) {
     const e = unitExposures(p.instrument, instrumentState(p.instrument, snapshot));

@@ -17,7 +17,14 @@ import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { MarginModel } from '../margin/margin-model.ts';
 import type { Portfolio } from '../risk/portfolio.ts';
 import { addMarginTerms, marginUsdObjective } from './margin-lp.ts';
-import { bindingReport, explainInfeasible, finalizeTrades, marginSummary, predictedMarginUsd, type TradeOutcome } from './outcome.ts';
+import {
+  bindingReport,
+  explainInfeasible,
+  finalizeTrades,
+  marginSummary,
+  predictedMarginUsd,
+  type TradeOutcome,
+} from './outcome.ts';
 import { loadSolver, type LpSolver, type SolveOptions } from './solver.ts';
 import { buildTradeProblem, type TradeConstraints } from './trade-problem.ts';
 import { withHeldInstruments, type Universe } from './universe.ts';
@@ -42,7 +49,8 @@ export interface HedgeInput {
 
 /** Validates λ (finite, ≥ 0). */
 export function checkLambda(lambda: number, field = 'lambda'): number {
-  if (!(Number.isFinite(lambda) && lambda >= 0)) throw new BallastError('INVALID_INPUT', `must be a number ≥ 0, got ${lambda}`, field);
+  if (!(Number.isFinite(lambda) && lambda >= 0))
+    throw new BallastError('INVALID_INPUT', `must be a number ≥ 0, got ${lambda}`, field);
   return lambda;
 }
 
@@ -54,7 +62,13 @@ export async function optimizeHedge(input: HedgeInput): Promise<TradeOutcome> {
   const solver = input.solver ?? (await loadSolver());
   const before = marginSummary(input.model, params, input.portfolio, input.snapshot);
   const universe = withHeldInstruments(input.universe, input.portfolio, input.snapshot);
-  const problem = buildTradeProblem(`hedge ${input.portfolio.name ?? 'book'} under ${input.model.id}`, input.portfolio, input.snapshot, universe, constraints);
+  const problem = buildTradeProblem(
+    `hedge ${input.portfolio.name ?? 'book'} under ${input.model.id}`,
+    input.portfolio,
+    input.snapshot,
+    universe,
+    constraints,
+  );
   const { model: lp, trades } = problem;
   const pools = addMarginTerms(lp, trades, input.portfolio, input.snapshot, input.model, params);
   const margin = marginUsdObjective(pools);
@@ -73,11 +87,32 @@ export async function optimizeHedge(input: HedgeInput): Promise<TradeOutcome> {
     const v = sol.values[t.net]!;
     return Math.abs(v) < 1e-9 * Math.max(t.lot, 1e-9) ? 0 : v;
   });
-  const fin = finalizeTrades({ problem, constraints, x, model: input.model, params, portfolio: input.portfolio, snapshot: input.snapshot, before, lambda });
-  const representation = pools.length === 0 ? 'none' : pools.every((p) => p.representation === 'exact') ? 'exact' : 'surrogate';
+  const fin = finalizeTrades({
+    problem,
+    constraints,
+    x,
+    model: input.model,
+    params,
+    portfolio: input.portfolio,
+    snapshot: input.snapshot,
+    before,
+    lambda,
+  });
+  const representation =
+    pools.length === 0
+      ? 'none'
+      : pools.every((p) => p.representation === 'exact')
+        ? 'exact'
+        : 'surrogate';
   const warnings: string[] = [];
-  if (representation === 'surrogate') warnings.push(`${input.model.id} has no LP form here: the LP minimised a scenario surrogate (worst loss on the standard Deribit grid) and the exact model checked the result`);
-  if (problem.skipped.length > 0) warnings.push(`${problem.skipped.length} universe instruments left out (${problem.skipped.slice(0, 3).join('; ')}${problem.skipped.length > 3 ? '; …' : ''})`);
+  if (representation === 'surrogate')
+    warnings.push(
+      `${input.model.id} has no LP form here: the LP minimised a scenario surrogate (worst loss on the standard Deribit grid) and the exact model checked the result`,
+    );
+  if (problem.skipped.length > 0)
+    warnings.push(
+      `${problem.skipped.length} universe instruments left out (${problem.skipped.slice(0, 3).join('; ')}${problem.skipped.length > 3 ? '; …' : ''})`,
+    );
   const saving = before.initialMarginUsd - fin.after.initialMarginUsd;
   return {
     status: fin.status,

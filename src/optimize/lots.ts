@@ -22,7 +22,8 @@ export interface TradeLot {
 /** The lot of an instrument (see module doc). */
 export function tradeLot(inst: Instrument): TradeLot {
   const c = inst.contract;
-  if (inst.venue === 'deribit' && inst.kind === 'option' && inst.settlement === 'inverse') return { unit: 'coin', size: inst.underlying === 'BTC' ? 0.1 : 1 };
+  if (inst.venue === 'deribit' && inst.kind === 'option' && inst.settlement === 'inverse')
+    return { unit: 'coin', size: inst.underlying === 'BTC' ? 0.1 : 1 };
   if (c.unit === 'usd') return { unit: 'usd', size: c.size * (c.minTradeContracts ?? 1) };
   return { unit: 'coin', size: c.size * (c.minTradeContracts ?? 1) };
 }
@@ -37,9 +38,15 @@ export function lotCoins(lot: TradeLot, markUsd: number): number {
  * grows). Returns exactly 0 below half a lot under `nearest`. The result is a multiple of
  * the lot expressed in coins, cleaned of binary noise (12 significant digits).
  */
-export function roundToLot(x: number, lot: TradeLot, markUsd: number, mode: 'nearest' | 'toward-zero' = 'nearest'): number {
+export function roundToLot(
+  x: number,
+  lot: TradeLot,
+  markUsd: number,
+  mode: 'nearest' | 'toward-zero' = 'nearest',
+): number {
   const step = lotCoins(lot, markUsd);
-  const n = mode === 'nearest' ? Math.round(Math.abs(x) / step) : Math.floor(Math.abs(x) / step + 1e-9);
+  const n =
+    mode === 'nearest' ? Math.round(Math.abs(x) / step) : Math.floor(Math.abs(x) / step + 1e-9);
   if (n === 0) return 0;
   return Math.sign(x) * Number((n * step).toPrecision(12));
 }

@@ -125,12 +125,27 @@ export class LpModel {
 
   /** Adds a variable `lb ≤ x ≤ ub` with linear cost `cost` (defaults 0, +∞, 0). Names are unique. */
   addVariable(name: string, options: VariableOptions = {}): VarId {
-    if (this.colIndex.has(name)) throw new BallastError('INVALID_INPUT', `variable "${name}" is defined twice`, `${this.name}.variables`);
+    if (this.colIndex.has(name))
+      throw new BallastError(
+        'INVALID_INPUT',
+        `variable "${name}" is defined twice`,
+        `${this.name}.variables`,
+      );
     const lb = options.lb ?? 0;
     const ub = options.ub ?? Infinity;
     const cost = options.cost ?? 0;
-    if (Number.isNaN(lb) || Number.isNaN(ub) || lb === Infinity || ub === -Infinity) throw new BallastError('NOT_FINITE', `bounds must be numbers (lb < +∞, ub > −∞), got [${lb}, ${ub}]`, `${this.name}.${name}`);
-    if (!Number.isFinite(cost)) throw new BallastError('NOT_FINITE', `cost must be finite, got ${cost}`, `${this.name}.${name}`);
+    if (Number.isNaN(lb) || Number.isNaN(ub) || lb === Infinity || ub === -Infinity)
+      throw new BallastError(
+        'NOT_FINITE',
+        `bounds must be numbers (lb < +∞, ub > −∞), got [${lb}, ${ub}]`,
+        `${this.name}.${name}`,
+      );
+    if (!Number.isFinite(cost))
+      throw new BallastError(
+        'NOT_FINITE',
+        `cost must be finite, got ${cost}`,
+        `${this.name}.${name}`,
+      );
     const id = this.colNames.length;
     this.colNames.push(name);
     this.colIndex.set(name, id);
@@ -144,13 +159,23 @@ export class LpModel {
   /** Adds `coef` to the linear objective coefficient of `v`. */
   addCost(v: VarId, coef: number): void {
     this.checkVar(v, 'objective');
-    if (!Number.isFinite(coef)) throw new BallastError('NOT_FINITE', `objective coefficient must be finite, got ${coef}`, `${this.name}.${this.colNames[v]}`);
+    if (!Number.isFinite(coef))
+      throw new BallastError(
+        'NOT_FINITE',
+        `objective coefficient must be finite, got ${coef}`,
+        `${this.name}.${this.colNames[v]}`,
+      );
     this.colCost[v] = this.colCost[v]! + coef;
   }
 
   /** Adds a constant to the objective. */
   addOffset(c: number): void {
-    if (!Number.isFinite(c)) throw new BallastError('NOT_FINITE', `objective offset must be finite, got ${c}`, `${this.name}.objective`);
+    if (!Number.isFinite(c))
+      throw new BallastError(
+        'NOT_FINITE',
+        `objective offset must be finite, got ${c}`,
+        `${this.name}.objective`,
+      );
     this.objectiveOffset += c;
   }
 
@@ -158,7 +183,12 @@ export class LpModel {
   addQuadratic(i: VarId, j: VarId, coef: number): void {
     this.checkVar(i, 'quadratic');
     this.checkVar(j, 'quadratic');
-    if (!Number.isFinite(coef)) throw new BallastError('NOT_FINITE', `quadratic coefficient must be finite, got ${coef}`, `${this.name}.objective`);
+    if (!Number.isFinite(coef))
+      throw new BallastError(
+        'NOT_FINITE',
+        `quadratic coefficient must be finite, got ${coef}`,
+        `${this.name}.objective`,
+      );
     // Q (objective ½x'Qx): diagonal gets 2·coef; an off-diagonal pair gets coef in both halves.
     const lo = Math.min(i, j);
     const hi = Math.max(i, j);
@@ -171,18 +201,38 @@ export class LpModel {
    * up; exact zeros are dropped. Non-finite coefficients are NOT_FINITE naming the row.
    */
   addConstraint(name: string, terms: LinearTerms, bounds: RowBounds): RowId {
-    if (this.rowIndexByName.has(name)) throw new BallastError('INVALID_INPUT', `constraint "${name}" is defined twice`, `${this.name}.constraints`);
+    if (this.rowIndexByName.has(name))
+      throw new BallastError(
+        'INVALID_INPUT',
+        `constraint "${name}" is defined twice`,
+        `${this.name}.constraints`,
+      );
     const lb = bounds.lb ?? -Infinity;
     const ub = bounds.ub ?? Infinity;
-    if (Number.isNaN(lb) || Number.isNaN(ub) || lb === Infinity || ub === -Infinity) throw new BallastError('NOT_FINITE', `bounds must be numbers (lb < +∞, ub > −∞), got [${lb}, ${ub}]`, `${this.name}.${name}`);
+    if (Number.isNaN(lb) || Number.isNaN(ub) || lb === Infinity || ub === -Infinity)
+      throw new BallastError(
+        'NOT_FINITE',
+        `bounds must be numbers (lb < +∞, ub > −∞), got [${lb}, ${ub}]`,
+        `${this.name}.${name}`,
+      );
     const acc = new Map<number, number>();
     const add = (v: number, a: number) => {
       this.checkVar(v, name);
-      if (!Number.isFinite(a)) throw new BallastError('NOT_FINITE', `coefficient of ${this.colNames[v]} is ${a}`, `${this.name}.${name}`);
+      if (!Number.isFinite(a))
+        throw new BallastError(
+          'NOT_FINITE',
+          `coefficient of ${this.colNames[v]} is ${a}`,
+          `${this.name}.${name}`,
+        );
       acc.set(v, (acc.get(v) ?? 0) + a);
     };
     if (isSparse(terms)) {
-      if (terms.indices.length !== terms.values.length) throw new BallastError('INVALID_INPUT', 'indices and values differ in length', `${this.name}.${name}`);
+      if (terms.indices.length !== terms.values.length)
+        throw new BallastError(
+          'INVALID_INPUT',
+          'indices and values differ in length',
+          `${this.name}.${name}`,
+        );
       for (let k = 0; k < terms.indices.length; k++) add(terms.indices[k]!, terms.values[k]!);
     } else {
       for (const [v, a] of terms) add(v, a);
@@ -204,7 +254,12 @@ export class LpModel {
   }
 
   private checkVar(v: number, where: string): void {
-    if (!Number.isInteger(v) || v < 0 || v >= this.colNames.length) throw new BallastError('INVALID_INPUT', `unknown variable index ${v}`, `${this.name}.${where}`);
+    if (!Number.isInteger(v) || v < 0 || v >= this.colNames.length)
+      throw new BallastError(
+        'INVALID_INPUT',
+        `unknown variable index ${v}`,
+        `${this.name}.${where}`,
+      );
   }
 
   /** Name of variable `v`. */
@@ -251,7 +306,11 @@ export class LpModel {
 
   /** Column data for a solver (copies). */
   columns(): { lower: Float64Array; upper: Float64Array; cost: Float64Array } {
-    return { lower: Float64Array.from(this.colLower), upper: Float64Array.from(this.colUpper), cost: Float64Array.from(this.colCost) };
+    return {
+      lower: Float64Array.from(this.colLower),
+      upper: Float64Array.from(this.colUpper),
+      cost: Float64Array.from(this.colCost),
+    };
   }
 
   /** Row bounds for a solver (copies). */
@@ -261,7 +320,11 @@ export class LpModel {
 
   /** The constraint matrix in CSR form (copies). */
   csr(): CsrMatrix {
-    return { starts: Int32Array.from(this.rowStarts), indices: Int32Array.from(this.entryCol), values: Float64Array.from(this.entryValue) };
+    return {
+      starts: Int32Array.from(this.rowStarts),
+      indices: Int32Array.from(this.entryCol),
+      values: Float64Array.from(this.entryValue),
+    };
   }
 
   /** Lower triangle of Q by column (objective `½ x'Qx`), or undefined for an LP. */
@@ -275,7 +338,11 @@ export class LpModel {
     const starts = new Int32Array(n + 1);
     for (const e of entries) starts[e.col + 1]!++;
     for (let j = 0; j < n; j++) starts[j + 1] = starts[j + 1]! + starts[j]!;
-    return { starts, indices: Int32Array.from(entries.map((e) => e.row)), values: Float64Array.from(entries.map((e) => e.v)) };
+    return {
+      starts,
+      indices: Int32Array.from(entries.map((e) => e.row)),
+      values: Float64Array.from(entries.map((e) => e.v)),
+    };
   }
 
   /** Objective value at the point `x` (for checks). */
@@ -295,7 +362,8 @@ export class LpModel {
     const out = new Float64Array(this.rowNames.length);
     for (let r = 0; r < out.length; r++) {
       let s = 0;
-      for (let k = this.rowStarts[r]!; k < this.rowStarts[r + 1]!; k++) s += this.entryValue[k]! * x[this.entryCol[k]!]!;
+      for (let k = this.rowStarts[r]!; k < this.rowStarts[r + 1]!; k++)
+        s += this.entryValue[k]! * x[this.entryCol[k]!]!;
       out[r] = s;
     }
     return out;
@@ -306,7 +374,13 @@ export class LpModel {
     const used = new Set<string>();
     const clean = (name: string): string => {
       let s = name.replace(/[^A-Za-z0-9_.]/g, '_');
-      if (s === '' || /^[0-9.]/.test(s) || /^[eE][0-9+-]/.test(s) || /^(inf|infinity|free|st|end|bounds?|min|max)$/i.test(s)) s = `_${s}`;
+      if (
+        s === '' ||
+        /^[0-9.]/.test(s) ||
+        /^[eE][0-9+-]/.test(s) ||
+        /^(inf|infinity|free|st|end|bounds?|min|max)$/i.test(s)
+      )
+        s = `_${s}`;
       let out = s;
       for (let k = 1; used.has(out); k++) out = `${s}_${k}`;
       used.add(out);
@@ -320,14 +394,26 @@ export class LpModel {
   /** CPLEX LP text of the model (see module doc for names and ranged rows). */
   toLpText(): string {
     const { columns, rows } = this.exportNames();
-    const out: string[] = [`\\ ${this.name.replace(/[\r\n]/g, ' ')}: ${this.numVariables} variables, ${this.numConstraints} constraints (written by ballast)`];
-    for (let j = 0; j < columns.length; j++) if (columns[j] !== this.colNames[j]) out.push(`\\ column ${columns[j]} = ${this.colNames[j]!.replace(/[\r\n]/g, ' ')}`);
-    for (let r = 0; r < rows.length; r++) if (rows[r] !== this.rowNames[r]) out.push(`\\ row ${rows[r]} = ${this.rowNames[r]!.replace(/[\r\n]/g, ' ')}`);
+    const out: string[] = [
+      `\\ ${this.name.replace(/[\r\n]/g, ' ')}: ${this.numVariables} variables, ${this.numConstraints} constraints (written by ballast)`,
+    ];
+    for (let j = 0; j < columns.length; j++)
+      if (columns[j] !== this.colNames[j])
+        out.push(`\\ column ${columns[j]} = ${this.colNames[j]!.replace(/[\r\n]/g, ' ')}`);
+    for (let r = 0; r < rows.length; r++)
+      if (rows[r] !== this.rowNames[r])
+        out.push(`\\ row ${rows[r]} = ${this.rowNames[r]!.replace(/[\r\n]/g, ' ')}`);
     const linear = (pairs: [string, number][]): string =>
-      pairs.map(([n, v], k) => `${k > 0 && k % 8 === 0 ? '\n   ' : ''}${v < 0 ? '-' : '+'} ${lpNumber(Math.abs(v))} ${n}`).join(' ');
+      pairs
+        .map(
+          ([n, v], k) =>
+            `${k > 0 && k % 8 === 0 ? '\n   ' : ''}${v < 0 ? '-' : '+'} ${lpNumber(Math.abs(v))} ${n}`,
+        )
+        .join(' ');
     out.push('Minimize');
     const obj: [string, number][] = [];
-    for (let j = 0; j < columns.length; j++) if (this.colCost[j] !== 0) obj.push([columns[j]!, this.colCost[j]!]);
+    for (let j = 0; j < columns.length; j++)
+      if (this.colCost[j] !== 0) obj.push([columns[j]!, this.colCost[j]!]);
     let objLine = ` obj: ${obj.length > 0 ? linear(obj) : columns.length > 0 ? `+ 0 ${columns[0]}` : ''}`;
     if (this.quad.size > 0) {
       const q: string[] = [];
@@ -341,12 +427,14 @@ export class LpModel {
       }
       objLine += `\n + [ ${q.join('\n   ')} ] / 2`;
     }
-    if (this.objectiveOffset !== 0) objLine += ` ${this.objectiveOffset < 0 ? '-' : '+'} ${lpNumber(Math.abs(this.objectiveOffset))}`;
+    if (this.objectiveOffset !== 0)
+      objLine += ` ${this.objectiveOffset < 0 ? '-' : '+'} ${lpNumber(Math.abs(this.objectiveOffset))}`;
     out.push(objLine);
     out.push('Subject To');
     for (let r = 0; r < rows.length; r++) {
       const pairs: [string, number][] = [];
-      for (let k = this.rowStarts[r]!; k < this.rowStarts[r + 1]!; k++) pairs.push([columns[this.entryCol[k]!]!, this.entryValue[k]!]);
+      for (let k = this.rowStarts[r]!; k < this.rowStarts[r + 1]!; k++)
+        pairs.push([columns[this.entryCol[k]!]!, this.entryValue[k]!]);
       const lhs = pairs.length > 0 ? linear(pairs) : columns.length > 0 ? `0 ${columns[0]}` : '0';
       const lb = this.rowLower[r]!;
       const ub = this.rowUpper[r]!;
@@ -388,10 +476,13 @@ export class LpModel {
       return 'N';
     };
     // A free row is written as a G row with rhs −1e30 (MPS allows only one N row reliably).
-    for (let r = 0; r < rows.length; r++) out.push(` ${type(r) === 'N' ? 'G' : type(r)} ${rows[r]}`);
+    for (let r = 0; r < rows.length; r++)
+      out.push(` ${type(r) === 'N' ? 'G' : type(r)} ${rows[r]}`);
     out.push('COLUMNS');
     const byCol: [number, number][][] = columns.map(() => []);
-    for (let r = 0; r < rows.length; r++) for (let k = this.rowStarts[r]!; k < this.rowStarts[r + 1]!; k++) byCol[this.entryCol[k]!]!.push([r, this.entryValue[k]!]);
+    for (let r = 0; r < rows.length; r++)
+      for (let k = this.rowStarts[r]!; k < this.rowStarts[r + 1]!; k++)
+        byCol[this.entryCol[k]!]!.push([r, this.entryValue[k]!]);
     for (let j = 0; j < columns.length; j++) {
       if (this.colInteger[j]) out.push(" MARKER 'MARKER' 'INTORG'");
       if (this.colCost[j] !== 0) out.push(` ${columns[j]} obj ${lpNumber(this.colCost[j]!)}`);
@@ -428,7 +519,9 @@ export class LpModel {
     const h = this.hessian();
     if (h) {
       out.push('QUADOBJ');
-      for (let j = 0; j < columns.length; j++) for (let k = h.starts[j]!; k < h.starts[j + 1]!; k++) out.push(` ${columns[j]} ${columns[h.indices[k]!]} ${lpNumber(h.values[k]!)}`);
+      for (let j = 0; j < columns.length; j++)
+        for (let k = h.starts[j]!; k < h.starts[j + 1]!; k++)
+          out.push(` ${columns[j]} ${columns[h.indices[k]!]} ${lpNumber(h.values[k]!)}`);
     }
     out.push('ENDATA', '');
     return out.join('\n');

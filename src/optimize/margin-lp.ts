@@ -41,7 +41,15 @@ import { positionsIn } from '../margin/book.ts';
 import type { MarginModel } from '../margin/margin-model.ts';
 import { DERIBIT_PM_ID, deribitPmModel } from '../margin/deribit-pm/deribit-pm.ts';
 import { dampenerAllowance } from '../margin/deribit-pm/aggregate.ts';
-import { accountInputs, currencyParams, DERIBIT_PM_DEFAULT_PARAMS, gridParams, pairParams, validateRules, type DeribitPmParams } from '../margin/deribit-pm/params.ts';
+import {
+  accountInputs,
+  currencyParams,
+  DERIBIT_PM_DEFAULT_PARAMS,
+  gridParams,
+  pairParams,
+  validateRules,
+  type DeribitPmParams,
+} from '../margin/deribit-pm/params.ts';
 import { rollMove } from '../margin/deribit-pm/shocks.ts';
 import { buildKeyVectors, coinDelta, unitCellValue } from '../margin/deribit-pm/vectors.ts';
 import { totalsUsd } from '../margin/what-if.ts';
@@ -75,29 +83,65 @@ export interface PoolMarginTerms {
 }
 
 /** Per-pool margin terms for `model` (Deribit PM exactly, other models by the surrogate). */
-export function addMarginTerms(lp: LpModel, trades: readonly MarginVar[], portfolio: Portfolio, snapshot: MarketSnapshot, model: MarginModel<unknown>, params: unknown, prefix = ''): PoolMarginTerms[] {
-  if (model.id === DERIBIT_PM_ID) return addDeribitPmTerms(lp, trades, portfolio, snapshot, params as DeribitPmParams, prefix);
+export function addMarginTerms(
+  lp: LpModel,
+  trades: readonly MarginVar[],
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  model: MarginModel<unknown>,
+  params: unknown,
+  prefix = '',
+): PoolMarginTerms[] {
+  if (model.id === DERIBIT_PM_ID)
+    return addDeribitPmTerms(lp, trades, portfolio, snapshot, params as DeribitPmParams, prefix);
   return addSurrogateTerms(lp, trades, portfolio, snapshot, model, params, prefix);
 }
 
 function poolsOf(portfolio: Portfolio, trades: readonly MarginVar[]): Currency[] {
-  return [...new Set([...portfolio.positions.map((p) => p.instrument.settlementCurrency), ...trades.map((t) => t.candidate.instrument.settlementCurrency)])].sort();
+  return [
+    ...new Set([
+      ...portfolio.positions.map((p) => p.instrument.settlementCurrency),
+      ...trades.map((t) => t.candidate.instrument.settlementCurrency),
+    ]),
+  ].sort();
 }
 
 /** Deribit PM margin terms (see module doc). */
-export function addDeribitPmTerms(lp: LpModel, trades: readonly MarginVar[], portfolio: Portfolio, snapshot: MarketSnapshot, params: DeribitPmParams, prefix = ''): PoolMarginTerms[] {
+export function addDeribitPmTerms(
+  lp: LpModel,
+  trades: readonly MarginVar[],
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  params: DeribitPmParams,
+  prefix = '',
+): PoolMarginTerms[] {
   validateRules(params);
   const rules = params.rules;
-  const before = imByPool(portfolio.positions.length > 0 ? deribitPmModel.evaluate(portfolio, snapshot, params) : []);
+  const before = imByPool(
+    portfolio.positions.length > 0 ? deribitPmModel.evaluate(portfolio, snapshot, params) : [],
+  );
   return poolsOf(portfolio, trades).map((ccy): PoolMarginTerms => {
     const ccyParams = currencyParams(params, ccy);
     const acct = accountInputs(params, ccy);
     const positions = positionsIn(portfolio, ccy);
     const poolTrades = trades.filter((t) => t.candidate.instrument.settlementCurrency === ccy);
-    const unds = [...new Set([...positions.map((p) => p.instrument.underlying), ...poolTrades.map((t) => t.candidate.instrument.underlying)])].sort();
+    const unds = [
+      ...new Set([
+        ...positions.map((p) => p.instrument.underlying),
+        ...poolTrades.map((t) => t.candidate.instrument.underlying),
+      ]),
+    ].sort();
     const terms: [VarId, number][] = [];
     let constant = acct.open_orders_margin + acct.mmp_margin + acct.spot_margin;
-    const keys = unds.map((u) => buildKeyVectors(positions.filter((p) => p.instrument.underlying === u), snapshot, params, u, ccy));
+    const keys = unds.map((u) =>
+      buildKeyVectors(
+        positions.filter((p) => p.instrument.underlying === u),
+        snapshot,
+        params,
+        u,
+        ccy,
+      ),
+    );
     const joint = rules.multiPairAggregation === 'joint' && keys.length > 1;
     const credited: VarId[][] = [];
     for (const kv of keys) {
@@ -106,47 +150,94 @@ export function addDeribitPmTerms(lp: LpModel, trades: readonly MarginVar[], por
       const kt = poolTrades.filter((t) => t.candidate.instrument.underlying === kv.underlying);
       const unit = kt.map((t) => {
         const row = new Float64Array(nC);
-        for (let c = 0; c < nC; c++) row[c] = unitCellValue(t.candidate.instrument, t.state, grid.cells[c]!, grid.scenarios[c]!, grid, rules);
+        for (let c = 0; c < nC; c++)
+          row[c] = unitCellValue(
+            t.candidate.instrument,
+            t.state,
+            grid.cells[c]!,
+            grid.scenarios[c]!,
+            grid,
+            rules,
+          );
         return row;
       });
-      const allowance = grid.cells.map((cell) => (cell.source === 'extended' ? dampenerAllowance(cell.move, grid.params.priceRange, ccyParams.extended_dampener, kv.index, kv.coinSettled) : 0));
-      const xTerms = (c: number, scale = 1) => kt.map((t, k) => [t.net, scale * unit[k]![c]!] as const).filter(([, v]) => v !== 0);
+      const allowance = grid.cells.map((cell) =>
+        cell.source === 'extended'
+          ? dampenerAllowance(
+              cell.move,
+              grid.params.priceRange,
+              ccyParams.extended_dampener,
+              kv.index,
+              kv.coinSettled,
+            )
+          : 0,
+      );
+      const xTerms = (c: number, scale = 1) =>
+        kt.map((t, k) => [t.net, scale * unit[k]![c]!] as const).filter(([, v]) => v !== 0);
       if (!joint) {
         const t = lp.addVariable(`${prefix}worst[${kv.key}]`, { lb: 0 });
-        for (let c = 0; c < nC; c++) lp.addConstraint(`${prefix}worst[${kv.key}][${grid.scenarios[c]!.id}]`, [[t, 1], ...xTerms(c)], { lb: -(kv.preAggregated[c]! + allowance[c]!) });
+        for (let c = 0; c < nC; c++)
+          lp.addConstraint(
+            `${prefix}worst[${kv.key}][${grid.scenarios[c]!.id}]`,
+            [[t, 1], ...xTerms(c)],
+            { lb: -(kv.preAggregated[c]! + allowance[c]!) },
+          );
         terms.push([t, 1]);
       } else {
         const off = ccyParams.pnl_offset;
         const capSettlement = ccyParams.max_offsetable_pnl;
-        const cap = rules.gainCapUnit === 'usd' && kv.coinSettled ? capSettlement / kv.index : capSettlement;
+        const cap =
+          rules.gainCapUnit === 'usd' && kv.coinSettled ? capSettlement / kv.index : capSettlement;
         const capTerm = rules.gainCapOrder === 'before-offset' ? off * cap : cap;
         const gs: VarId[] = [];
         for (let c = 0; c < nC; c++) {
           const id = grid.scenarios[c]!.id;
           const ext = grid.cells[c]!.source === 'extended';
-          const g = lp.addVariable(`${prefix}credited[${kv.key}][${id}]`, { lb: -Infinity, ub: ext ? 0 : capTerm });
+          const g = lp.addVariable(`${prefix}credited[${kv.key}][${id}]`, {
+            lb: -Infinity,
+            ub: ext ? 0 : capTerm,
+          });
           const pre0 = kv.preAggregated[c]!;
-          lp.addConstraint(`${prefix}credited[${kv.key}][${id}].pnl`, [[g, 1], ...xTerms(c, -1)], { ub: pre0 + allowance[c]! });
-          if (!ext && off < 1) lp.addConstraint(`${prefix}credited[${kv.key}][${id}].offset`, [[g, 1], ...xTerms(c, -off)], { ub: off * pre0 });
+          lp.addConstraint(`${prefix}credited[${kv.key}][${id}].pnl`, [[g, 1], ...xTerms(c, -1)], {
+            ub: pre0 + allowance[c]!,
+          });
+          if (!ext && off < 1)
+            lp.addConstraint(
+              `${prefix}credited[${kv.key}][${id}].offset`,
+              [[g, 1], ...xTerms(c, -off)],
+              { ub: off * pre0 },
+            );
           gs.push(g);
         }
         credited.push(gs);
       }
       // Roll shock (§10).
       const usdScale = kv.coinSettled ? 1 : kv.index;
-      const absTerm = (name: string, q0: number, xs: readonly (readonly [VarId, number])[], move: number) => {
+      const absTerm = (
+        name: string,
+        q0: number,
+        xs: readonly (readonly [VarId, number])[],
+        move: number,
+      ) => {
         if (xs.length === 0) {
           constant += Math.abs(q0) * move * usdScale;
           return;
         }
         const r = lp.addVariable(`${prefix}roll[${name}]`, { lb: 0 });
-        lp.addConstraint(`${prefix}roll[${name}].long`, [[r, 1], ...xs.map(([v, a]) => [v, -a] as const)], { lb: q0 });
+        lp.addConstraint(
+          `${prefix}roll[${name}].long`,
+          [[r, 1], ...xs.map(([v, a]) => [v, -a] as const)],
+          { lb: q0 },
+        );
         lp.addConstraint(`${prefix}roll[${name}].short`, [[r, 1], ...xs], { lb: -q0 });
         terms.push([r, move * usdScale]);
       };
       const deltaOne = new Map<string, { q: number; T: number; x?: VarId }>();
       const optionGroups = new Map<string, { q: number; T: number; xs: [VarId, number][] }>();
-      const optionKey = (sym: string, expiryMs: number) => (rules.rollShockOptions === 'per-expiry' ? `${kv.underlying} options ${toIso(expiryMs)}` : sym);
+      const optionKey = (sym: string, expiryMs: number) =>
+        rules.rollShockOptions === 'per-expiry'
+          ? `${kv.underlying} options ${toIso(expiryMs)}`
+          : sym;
       const visit = (inst: Instrument, st: InstrumentState, q: number, x?: VarId) => {
         if (inst.kind === 'spot') return;
         if (!isOptionLike(inst)) {
@@ -165,20 +256,41 @@ export function addDeribitPmTerms(lp: LpModel, trades: readonly MarginVar[], por
       };
       kv.positions.forEach((p, i) => visit(p.instrument, kv.states[i]!, p.size));
       for (const t of kt) visit(t.candidate.instrument, t.state, 0, t.net);
-      for (const [sym, e] of deltaOne) absTerm(sym, e.q, e.x === undefined ? [] : [[e.x, 1]], rollMove(e.T, ccyParams, rules.rollShockTime).move);
-      for (const [k, g] of optionGroups) absTerm(k, g.q, g.xs, rollMove(g.T, ccyParams, rules.rollShockTime).move);
+      for (const [sym, e] of deltaOne)
+        absTerm(
+          sym,
+          e.q,
+          e.x === undefined ? [] : [[e.x, 1]],
+          rollMove(e.T, ccyParams, rules.rollShockTime).move,
+        );
+      for (const [k, g] of optionGroups)
+        absTerm(k, g.q, g.xs, rollMove(g.T, ccyParams, rules.rollShockTime).move);
     }
     if (joint) {
       const t = lp.addVariable(`${prefix}worst[${ccy}]`, { lb: 0 });
       const nC = credited[0]!.length;
-      for (let c = 0; c < nC; c++) lp.addConstraint(`${prefix}worst[${ccy}][${keys[0]!.grid.scenarios[c]!.id}]`, [[t, 1], ...credited.map((gs) => [gs[c]!, 1] as const)], { lb: 0 });
+      for (let c = 0; c < nC; c++)
+        lp.addConstraint(
+          `${prefix}worst[${ccy}][${keys[0]!.grid.scenarios[c]!.id}]`,
+          [[t, 1], ...credited.map((gs) => [gs[c]!, 1] as const)],
+          { lb: 0 },
+        );
       terms.push([t, 1]);
     }
-    return { currency: ccy, usdPrice: usdPrice(ccy, snapshot), terms, constant, representation: 'exact', initialMarginBefore: before.get(ccy) ?? 0 };
+    return {
+      currency: ccy,
+      usdPrice: usdPrice(ccy, snapshot),
+      terms,
+      constant,
+      representation: 'exact',
+      initialMarginBefore: before.get(ccy) ?? 0,
+    };
   });
 }
 
-function imByPool(results: readonly { currency: string; initialMargin: number }[]): Map<string, number> {
+function imByPool(
+  results: readonly { currency: string; initialMargin: number }[],
+): Map<string, number> {
   const out = new Map<string, number>();
   for (const r of results) out.set(r.currency, (out.get(r.currency) ?? 0) + r.initialMargin);
   return out;
@@ -188,18 +300,38 @@ function imByPool(results: readonly { currency: string; initialMargin: number }[
 export function surrogateScenarios(underlyings: readonly string[]): Scenario[] {
   const p = DERIBIT_PM_DEFAULT_PARAMS;
   const gp = gridParams(p, pairParams(p, 'BTC'));
-  return underlyings.flatMap((u) => deribitGrid(u, gp).scenarios.filter((s) => s.group === 'standard').map((s) => ({ ...s, id: `${u}:${s.id}` })));
+  return underlyings.flatMap((u) =>
+    deribitGrid(u, gp)
+      .scenarios.filter((s) => s.group === 'standard')
+      .map((s) => ({ ...s, id: `${u}:${s.id}` })),
+  );
 }
 
 /** Surrogate margin terms for a model without an LP form (see module doc). */
-export function addSurrogateTerms(lp: LpModel, trades: readonly MarginVar[], portfolio: Portfolio, snapshot: MarketSnapshot, model: MarginModel<unknown>, params: unknown, prefix = ''): PoolMarginTerms[] {
+export function addSurrogateTerms(
+  lp: LpModel,
+  trades: readonly MarginVar[],
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  model: MarginModel<unknown>,
+  params: unknown,
+  prefix = '',
+): PoolMarginTerms[] {
   const results = portfolio.positions.length > 0 ? model.evaluate(portfolio, snapshot, params) : [];
   const settlements = poolsOf(portfolio, trades);
   const first = results[0];
-  const cross = results.length === 1 && first !== undefined && settlements.some((c) => c !== first.currency);
+  const cross =
+    results.length === 1 && first !== undefined && settlements.some((c) => c !== first.currency);
   const poolOf = (settle: Currency): Currency => (cross ? first!.currency : settle);
   const pools = [...new Set(settlements.map(poolOf))].sort();
-  const instruments = [...new Map([...portfolio.positions.map((p) => p.instrument), ...trades.map((t) => t.candidate.instrument)].map((i) => [i.symbol, i])).values()];
+  const instruments = [
+    ...new Map(
+      [
+        ...portfolio.positions.map((p) => p.instrument),
+        ...trades.map((t) => t.candidate.instrument),
+      ].map((i) => [i.symbol, i]),
+    ).values(),
+  ];
   const unds = [...new Set(instruments.map((i) => i.underlying))].sort();
   const scenarios = surrogateScenarios(unds);
   const matrix = buildPnlMatrix(instruments, snapshot, scenarios);
@@ -218,17 +350,36 @@ export function addSurrogateTerms(lp: LpModel, trades: readonly MarginVar[], por
     const columns = pt.map((tv) => {
       const row = matrix.rowOf.get(tv.candidate.instrument.symbol)!;
       const k = conv(tv.candidate.instrument.settlementCurrency);
-      return { variable: tv.net, pnl: matrix.pnl.subarray(row * nS, (row + 1) * nS).map((v) => k * v) };
+      return {
+        variable: tv.net,
+        pnl: matrix.pnl.subarray(row * nS, (row + 1) * nS).map((v) => k * v),
+      };
     });
-    const t = addWorstLoss(lp, `${prefix}loss[${pool}]`, pnl0, columns, scenarios.map((s) => s.id));
+    const t = addWorstLoss(
+      lp,
+      `${prefix}loss[${pool}]`,
+      pnl0,
+      columns,
+      scenarios.map((s) => s.id),
+    );
     const im0 = results.filter((r) => r.currency === pool).reduce((a, r) => a + r.initialMargin, 0);
     const w0 = worstLoss(pnl0);
-    return { currency: pool, usdPrice: px, terms: [[t, 1]], constant: im0 - w0, representation: 'surrogate', initialMarginBefore: im0 };
+    return {
+      currency: pool,
+      usdPrice: px,
+      terms: [[t, 1]],
+      constant: im0 - w0,
+      representation: 'surrogate',
+      initialMarginBefore: im0,
+    };
   });
 }
 
 /** Σ_pool usd·(constant + terms) as objective terms and offset. */
-export function marginUsdObjective(pools: readonly PoolMarginTerms[]): { terms: [VarId, number][]; offset: number } {
+export function marginUsdObjective(pools: readonly PoolMarginTerms[]): {
+  terms: [VarId, number][];
+  offset: number;
+} {
   const terms: [VarId, number][] = [];
   let offset = 0;
   for (const p of pools) {
@@ -239,7 +390,12 @@ export function marginUsdObjective(pools: readonly PoolMarginTerms[]): { terms: 
 }
 
 /** USD totals of a model on a portfolio (0 for an empty book). */
-export function exactTotalsUsd(model: MarginModel<unknown>, params: unknown, portfolio: Portfolio, snapshot: MarketSnapshot) {
+export function exactTotalsUsd(
+  model: MarginModel<unknown>,
+  params: unknown,
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+) {
   const results = portfolio.positions.length > 0 ? model.evaluate(portfolio, snapshot, params) : [];
   return { results, ...totalsUsd(results, snapshot) };
 }

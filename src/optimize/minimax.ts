@@ -19,9 +19,22 @@ export interface PnlColumn {
  * Adds the epigraph of the worst loss of `base + Σ x·column` (optionally weighted) and returns
  * `t`, the worst-loss variable (≥ 0). `ids` names the rows (default the scenario index).
  */
-export function addWorstLoss(lp: LpModel, name: string, base: ArrayLike<number>, columns: readonly PnlColumn[], ids?: readonly string[], weights?: ArrayLike<number>): VarId {
+export function addWorstLoss(
+  lp: LpModel,
+  name: string,
+  base: ArrayLike<number>,
+  columns: readonly PnlColumn[],
+  ids?: readonly string[],
+  weights?: ArrayLike<number>,
+): VarId {
   const nS = base.length;
-  for (const c of columns) if (c.pnl.length !== nS) throw new BallastError('INVALID_INPUT', `a column has ${c.pnl.length} scenarios, the base ${nS}`, name);
+  for (const c of columns)
+    if (c.pnl.length !== nS)
+      throw new BallastError(
+        'INVALID_INPUT',
+        `a column has ${c.pnl.length} scenarios, the base ${nS}`,
+        name,
+      );
   const t = lp.addVariable(name, { lb: 0 });
   const indices: number[] = [];
   const values: number[] = [];

@@ -14,10 +14,21 @@ import type { MarginModel } from '../margin/margin-model.ts';
 import type { MarginResult } from '../margin/margin-result.ts';
 import type { Portfolio } from '../risk/portfolio.ts';
 import { GREEK_UNITS, type ExposureTable } from './exposures.ts';
-import { applyTrades, executeTrades, exposuresAfter, roundingCandidates, type ExecutedTrade } from './execution.ts';
+import {
+  applyTrades,
+  executeTrades,
+  exposuresAfter,
+  roundingCandidates,
+  type ExecutedTrade,
+} from './execution.ts';
 import { exactTotalsUsd, type PoolMarginTerms } from './margin-lp.ts';
 import type { BindingConstraint, LpSolution } from './solver.ts';
-import { isUserConstraint, type EffectiveBand, type TradeConstraints, type TradeProblem } from './trade-problem.ts';
+import {
+  isUserConstraint,
+  type EffectiveBand,
+  type TradeConstraints,
+  type TradeProblem,
+} from './trade-problem.ts';
 
 /** Exact margin of a book, USD totals and per-pool results. */
 export interface MarginSummary {
@@ -92,9 +103,19 @@ export interface TradeOutcome {
 }
 
 /** Exact margin summary of a book. */
-export function marginSummary(model: MarginModel<unknown>, params: unknown, p: Portfolio, snapshot: MarketSnapshot): MarginSummary {
+export function marginSummary(
+  model: MarginModel<unknown>,
+  params: unknown,
+  p: Portfolio,
+  snapshot: MarketSnapshot,
+): MarginSummary {
   const t = exactTotalsUsd(model, params, p, snapshot);
-  return { initialMarginUsd: t.initialMargin, maintenanceMarginUsd: t.maintenanceMargin, equityUsd: t.equity, results: t.results };
+  return {
+    initialMarginUsd: t.initialMargin,
+    maintenanceMarginUsd: t.maintenanceMargin,
+    equityUsd: t.equity,
+    results: t.results,
+  };
 }
 
 /** Initial margin the LP's pool terms give at its solution, USD. */
@@ -116,17 +137,29 @@ function describe(b: BindingConstraint, problem: TradeProblem): string {
     return `${band.underlying} ${band.greek} ${rel} ${Number(val.toPrecision(6))} ${GREEK_UNITS[band.greek]}${band.source === 'band' ? '' : ' (keep exposures)'}`;
   }
   const m = /^(buy|sell)\[(.*)\]$/.exec(b.name);
-  if (m) return `${m[1]} ${m[2]} ≤ ${Number(b.value.toPrecision(6))} coins (size limit${problem.trades.find((t) => t.candidate.instrument.symbol === m[2])?.held ? ' / reduce-only' : ''})`;
+  if (m)
+    return `${m[1]} ${m[2]} ≤ ${Number(b.value.toPrecision(6))} coins (size limit${problem.trades.find((t) => t.candidate.instrument.symbol === m[2])?.held ? ' / reduce-only' : ''})`;
   if (b.name === 'total-size') return `total traded size ≤ ${b.value} coins`;
   if (b.name === 'budget') return `premium and fees paid ≤ ${b.value} USD`;
   return b.name;
 }
 
 /** Binding user constraints (bands, limits, budget) from the LP duals, in words. */
-export function bindingReport(sol: LpSolution, problem: TradeProblem, extra: (name: string) => boolean = () => false): BindingReport[] {
+export function bindingReport(
+  sol: LpSolution,
+  problem: TradeProblem,
+  extra: (name: string) => boolean = () => false,
+): BindingReport[] {
   return sol
     .binding((name) => isUserConstraint(name) || extra(name))
-    .filter((b) => !(b.kind === 'variable-bound' && (b.bound === 'lower' || b.value === 0) && /^(buy|sell)\[/.test(b.name)))
+    .filter(
+      (b) =>
+        !(
+          b.kind === 'variable-bound' &&
+          (b.bound === 'lower' || b.value === 0) &&
+          /^(buy|sell)\[/.test(b.name)
+        ),
+    )
     .map((b) => ({ ...b, description: describe(b, problem), shadowPriceUsd: Math.abs(b.dual) }));
 }
 
@@ -151,23 +184,42 @@ export function explainInfeasible(e: BallastError, problem: TradeProblem): Balla
       hi += up;
       lo -= down;
     }
-    const fmt = (v: number) => (Number.isFinite(v) ? String(Number(v.toPrecision(6))) : v > 0 ? '+∞' : '−∞');
+    const fmt = (v: number) =>
+      Number.isFinite(v) ? String(Number(v.toPrecision(6))) : v > 0 ? '+∞' : '−∞';
     const reach = `[${fmt(lo)}, ${fmt(hi)}]`;
     const want = `[${fmt(b.min)}, ${fmt(b.max)}]`;
-    if (hi < b.min || lo > b.max) lines.push(`${b.row}: the ${b.underlying} ${b.greek} band ${want} is out of reach — the allowed trades move it only within ${reach} (now ${fmt(b.current)})`);
-    else if (involved.has(b.row)) lines.push(`${b.row}: the ${b.underlying} ${b.greek} band ${want} conflicts with the other constraints listed (reachable alone: ${reach})`);
+    if (hi < b.min || lo > b.max)
+      lines.push(
+        `${b.row}: the ${b.underlying} ${b.greek} band ${want} is out of reach — the allowed trades move it only within ${reach} (now ${fmt(b.current)})`,
+      );
+    else if (involved.has(b.row))
+      lines.push(
+        `${b.row}: the ${b.underlying} ${b.greek} band ${want} conflicts with the other constraints listed (reachable alone: ${reach})`,
+      );
   }
   const userRows = [...involved].filter((n) => isUserConstraint(n) && !/^(buy|sell)\[/.test(n));
-  const limited = new Set((details.bounds ?? []).flatMap((b) => {
-    const m = /^(?:buy|sell)\[(.*)\] ≤/.exec(b);
-    return m ? [m[1]!] : [];
-  }));
+  const limited = new Set(
+    (details.bounds ?? []).flatMap((b) => {
+      const m = /^(?:buy|sell)\[(.*)\] ≤/.exec(b);
+      return m ? [m[1]!] : [];
+    }),
+  );
   const parts: string[] = [];
   if (userRows.length > 0) parts.push(userRows.join(', '));
-  if (limited.size > 0) parts.push(`the size limits of ${limited.size} instrument${limited.size === 1 ? '' : 's'}`);
-  const involvedText = parts.length > 0 ? `constraints involved: ${parts.join(' and ')}` : e.message.replace(/^[^:]*: /, '');
-  const msg = lines.length > 0 ? `${lines.join('; ')} (${involvedText})` : `no trade satisfies every constraint (${involvedText})`;
-  return new BallastError('INFEASIBLE', msg, 'constraints', { ...details, bands: bands.map((b) => b.row) });
+  if (limited.size > 0)
+    parts.push(`the size limits of ${limited.size} instrument${limited.size === 1 ? '' : 's'}`);
+  const involvedText =
+    parts.length > 0
+      ? `constraints involved: ${parts.join(' and ')}`
+      : e.message.replace(/^[^:]*: /, '');
+  const msg =
+    lines.length > 0
+      ? `${lines.join('; ')} (${involvedText})`
+      : `no trade satisfies every constraint (${involvedText})`;
+  return new BallastError('INFEASIBLE', msg, 'constraints', {
+    ...details,
+    bands: bands.map((b) => b.row),
+  });
 }
 
 /** Inputs of `finalizeTrades`. */
@@ -209,12 +261,31 @@ export interface Finalized {
 export function finalizeTrades(f: FinalizeInput): Finalized {
   const { problem, snapshot } = f;
   const require = f.require ?? 'margin';
-  const objective = f.objective ?? ((a: MarginSummary, cost: number) => a.initialMarginUsd + f.lambda * cost);
-  const none: Finalized = { status: 'no-improvement', trades: [], after: f.before, portfolioAfter: f.portfolio, exposuresAfter: problem.exposuresBefore, tried: [] };
-  const candidates = roundingCandidates(problem.trades, f.x, problem.bands, problem.exposuresBefore, f.constraints);
+  const objective =
+    f.objective ?? ((a: MarginSummary, cost: number) => a.initialMarginUsd + f.lambda * cost);
+  const none: Finalized = {
+    status: 'no-improvement',
+    trades: [],
+    after: f.before,
+    portfolioAfter: f.portfolio,
+    exposuresAfter: problem.exposuresBefore,
+    tried: [],
+  };
+  const candidates = roundingCandidates(
+    problem.trades,
+    f.x,
+    problem.bands,
+    problem.exposuresBefore,
+    f.constraints,
+  );
   if (candidates.length === 0) {
     const anyTrade = Array.from(f.x).some((v) => v !== 0);
-    return { ...none, reason: anyTrade ? 'the optimal trade is smaller than one lot of every instrument (or cannot be rounded to lots within the constraints)' : 'the optimum is not to trade: no allowed trade lowers margin + λ·cost' };
+    return {
+      ...none,
+      reason: anyTrade
+        ? 'the optimal trade is smaller than one lot of every instrument (or cannot be rounded to lots within the constraints)'
+        : 'the optimum is not to trade: no allowed trade lowers margin + λ·cost',
+    };
   }
   const tried: RoundingTry[] = [];
   let best: (Finalized & { obj: number }) | undefined;
@@ -228,22 +299,52 @@ export function finalizeTrades(f: FinalizeInput): Finalized {
     const exposures = exposuresAfter(problem.exposuresBefore, problem.trades, c.sizes);
     const obj = objective(summary, cost, exposures);
     let ok = true;
-    if (require === 'margin' && !(summary.initialMarginUsd < f.before.initialMarginUsd * (1 - 1e-12) - 1e-9)) {
+    if (
+      require === 'margin' &&
+      !(summary.initialMarginUsd < f.before.initialMarginUsd * (1 - 1e-12) - 1e-9)
+    ) {
       ok = false;
-      reasons.push(`${c.label}: exact IM ${summary.initialMarginUsd.toFixed(2)} USD is not below ${f.before.initialMarginUsd.toFixed(2)}`);
+      reasons.push(
+        `${c.label}: exact IM ${summary.initialMarginUsd.toFixed(2)} USD is not below ${f.before.initialMarginUsd.toFixed(2)}`,
+      );
     } else if (require !== 'none' && !(obj < beforeObj - 1e-9 * Math.max(1, Math.abs(beforeObj)))) {
       ok = false;
-      reasons.push(require === 'margin' ? `${c.label}: saves ${(f.before.initialMarginUsd - summary.initialMarginUsd).toFixed(2)} USD of IM but costs λ·${cost.toFixed(2)} USD` : `${c.label}: objective ${obj.toFixed(2)} is not below ${beforeObj.toFixed(2)} (no trade)`);
+      reasons.push(
+        require === 'margin'
+          ? `${c.label}: saves ${(f.before.initialMarginUsd - summary.initialMarginUsd).toFixed(2)} USD of IM but costs λ·${cost.toFixed(2)} USD`
+          : `${c.label}: objective ${obj.toFixed(2)} is not below ${beforeObj.toFixed(2)} (no trade)`,
+      );
     }
     const rejected = ok ? f.accept?.(summary, trades) : undefined;
     if (rejected) {
       ok = false;
       reasons.push(`${c.label}: ${rejected}`);
     }
-    tried.push({ label: c.label, initialMarginUsd: summary.initialMarginUsd, costUsd: cost, objectiveUsd: obj, accepted: ok });
-    if (ok && (!best || obj < best.obj)) best = { status: 'improved', trades, after: summary, portfolioAfter: after, exposuresAfter: exposures, rounding: c.label, tried, obj };
+    tried.push({
+      label: c.label,
+      initialMarginUsd: summary.initialMarginUsd,
+      costUsd: cost,
+      objectiveUsd: obj,
+      accepted: ok,
+    });
+    if (ok && (!best || obj < best.obj))
+      best = {
+        status: 'improved',
+        trades,
+        after: summary,
+        portfolioAfter: after,
+        exposuresAfter: exposures,
+        rounding: c.label,
+        tried,
+        obj,
+      };
   }
-  if (!best) return { ...none, tried, reason: `no rounding of the LP trade improves on the book under the exact model (${reasons.join('; ')})` };
+  if (!best)
+    return {
+      ...none,
+      tried,
+      reason: `no rounding of the LP trade improves on the book under the exact model (${reasons.join('; ')})`,
+    };
   const { obj: _obj, ...rest } = best;
   return { ...rest, tried };
 }

@@ -47,8 +47,18 @@ export interface MonteCarloOptions {
 /** 30-day ATM implied vol of an underlying (the Monte Carlo spot vol). */
 export function atmVol30d(snapshot: MarketSnapshot, underlying: string): number {
   const u = snapshot.underlyings[underlying];
-  if (!u) throw new BallastError('INVALID_INPUT', `the market snapshot has no data for ${underlying}`, underlying);
-  if (u.surface.length === 0) throw new BallastError('MISSING_VOL', `no volatility surface for ${underlying}: give spotVol for the Monte Carlo scenarios`, `spotVol.${underlying}`);
+  if (!u)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `the market snapshot has no data for ${underlying}`,
+      underlying,
+    );
+  if (u.surface.length === 0)
+    throw new BallastError(
+      'MISSING_VOL',
+      `no volatility surface for ${underlying}: give spotVol for the Monte Carlo scenarios`,
+      `spotVol.${underlying}`,
+    );
   const T = 30 / 365;
   const F = forwardAt(u, snapshot.asOfMs + T * 365 * 86_400_000, snapshot.asOfMs, underlying);
   return impliedVolAt(u.surface, F, F, T);
@@ -59,11 +69,21 @@ export function atmVol30d(snapshot: MarketSnapshot, underlying: string): number 
  * src/scenarios/monte-carlo.ts (`student-t`, or `gbm` for ν = 0) with the snapshot's 30-day ATM
  * vols and an equicorrelation matrix.
  */
-export function robustnessScenarios(snapshot: MarketSnapshot, underlyings: readonly string[], options: MonteCarloOptions = {}): Scenario[] {
+export function robustnessScenarios(
+  snapshot: MarketSnapshot,
+  underlyings: readonly string[],
+  options: MonteCarloOptions = {},
+): Scenario[] {
   const nu = options.degreesOfFreedom ?? 4;
   const cross = options.crossCorrelation ?? 0.8;
-  if (!(cross >= 0 && cross <= 1)) throw new BallastError('INVALID_INPUT', `must be in [0, 1], got ${cross}`, 'crossCorrelation');
-  if (!(nu === 0 || (Number.isInteger(nu) && nu >= 3))) throw new BallastError('INVALID_INPUT', `must be 0 (normal) or an integer ≥ 3, got ${nu}`, 'degreesOfFreedom');
+  if (!(cross >= 0 && cross <= 1))
+    throw new BallastError('INVALID_INPUT', `must be in [0, 1], got ${cross}`, 'crossCorrelation');
+  if (!(nu === 0 || (Number.isInteger(nu) && nu >= 3)))
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be 0 (normal) or an integer ≥ 3, got ${nu}`,
+      'degreesOfFreedom',
+    );
   return monteCarloScenarios({
     underlyings,
     vols: underlyings.map((u) => options.spotVol?.[u] ?? atmVol30d(snapshot, u)),
@@ -99,9 +119,21 @@ export interface RobustnessReport {
 }
 
 /** Evaluates both books on the same seeded Monte Carlo set (see module doc). */
-export function robustnessReport(original: Portfolio, optimized: Portfolio, snapshot: MarketSnapshot, options: MonteCarloOptions & { readonly beta?: number } = {}): RobustnessReport {
+export function robustnessReport(
+  original: Portfolio,
+  optimized: Portfolio,
+  snapshot: MarketSnapshot,
+  options: MonteCarloOptions & { readonly beta?: number } = {},
+): RobustnessReport {
   const beta = options.beta ?? 0.99;
-  const instruments = [...new Map([...original.positions, ...optimized.positions].map((p) => [p.instrument.symbol, p.instrument])).values()];
+  const instruments = [
+    ...new Map(
+      [...original.positions, ...optimized.positions].map((p) => [
+        p.instrument.symbol,
+        p.instrument,
+      ]),
+    ).values(),
+  ];
   const unds = [...new Set(instruments.map((i) => i.underlying))].sort();
   const scenarios = robustnessScenarios(snapshot, unds, options);
   const matrix = buildPnlMatrix(instruments, snapshot, scenarios);
@@ -115,9 +147,22 @@ export function robustnessReport(original: Portfolio, optimized: Portfolio, snap
     const e = empiricalEs(pnl, beta);
     let mean = 0;
     for (const v of pnl) mean += v / pnl.length;
-    return { expectedShortfallUsd: e.expectedShortfall, valueAtRiskUsd: e.valueAtRisk, worstLossUsd: e.worstLoss, meanPnlUsd: mean };
+    return {
+      expectedShortfallUsd: e.expectedShortfall,
+      valueAtRiskUsd: e.valueAtRisk,
+      worstLossUsd: e.worstLoss,
+      meanPnlUsd: mean,
+    };
   };
   const o = figures(original);
   const n = figures(optimized);
-  return { scenarios: scenarios.length, seed: options.seed ?? 1, horizonDays: options.horizonDays ?? 7, beta, original: o, optimized: n, fatterTail: n.expectedShortfallUsd > o.expectedShortfallUsd };
+  return {
+    scenarios: scenarios.length,
+    seed: options.seed ?? 1,
+    horizonDays: options.horizonDays ?? 7,
+    beta,
+    original: o,
+    optimized: n,
+    fatterTail: n.expectedShortfallUsd > o.expectedShortfallUsd,
+  };
 }

@@ -36,7 +36,11 @@ let runtime: Promise<Highs> | undefined;
 export function loadHighsRuntime(): Promise<Highs> {
   runtime ??= loadHighs().catch((e: unknown) => {
     runtime = undefined;
-    throw new BallastError('SOLVER_FAILED', `could not load the HiGHS solver: ${e instanceof Error ? e.message : String(e)}`, 'solver');
+    throw new BallastError(
+      'SOLVER_FAILED',
+      `could not load the HiGHS solver: ${e instanceof Error ? e.message : String(e)}`,
+      'solver',
+    );
   });
   return runtime;
 }
@@ -88,7 +92,16 @@ export class LpSolution {
   /** Algorithm that produced the solution. */
   readonly method: string;
 
-  constructor(model: LpModel, objective: number, values: Float64Array, activities: Float64Array, rowDuals: Float64Array, reducedCosts: Float64Array, iterations: number, method: string) {
+  constructor(
+    model: LpModel,
+    objective: number,
+    values: Float64Array,
+    activities: Float64Array,
+    rowDuals: Float64Array,
+    reducedCosts: Float64Array,
+    iterations: number,
+    method: string,
+  ) {
     this.model = model;
     this.objective = objective;
     this.values = values;
@@ -101,13 +114,15 @@ export class LpSolution {
 
   private varId(v: VarId | string): VarId {
     const id = typeof v === 'string' ? this.model.variable(v) : v;
-    if (id === undefined || id < 0 || id >= this.values.length) throw new BallastError('INVALID_INPUT', `no variable ${String(v)}`, this.model.name);
+    if (id === undefined || id < 0 || id >= this.values.length)
+      throw new BallastError('INVALID_INPUT', `no variable ${String(v)}`, this.model.name);
     return id;
   }
 
   private rowId(r: RowId | string): RowId {
     const id = typeof r === 'string' ? this.model.constraint(r) : r;
-    if (id === undefined || id < 0 || id >= this.activities.length) throw new BallastError('INVALID_INPUT', `no constraint ${String(r)}`, this.model.name);
+    if (id === undefined || id < 0 || id >= this.activities.length)
+      throw new BallastError('INVALID_INPUT', `no constraint ${String(r)}`, this.model.name);
     return id;
   }
 
@@ -135,9 +150,14 @@ export class LpSolution {
    * Constraints and variable bounds active at the optimum with |dual| > `dualTol`, largest
    * |dual| first. `filter` keeps only names it accepts (e.g. the user's bands and limits).
    */
-  binding(filter: (name: string, kind: BindingConstraint['kind']) => boolean = () => true, dualTol = 1e-9, activeTol = 1e-7): BindingConstraint[] {
+  binding(
+    filter: (name: string, kind: BindingConstraint['kind']) => boolean = () => true,
+    dualTol = 1e-9,
+    activeTol = 1e-7,
+  ): BindingConstraint[] {
     const out: BindingConstraint[] = [];
-    const at = (x: number, b: number) => Number.isFinite(b) && Math.abs(x - b) <= activeTol * Math.max(1, Math.abs(b));
+    const at = (x: number, b: number) =>
+      Number.isFinite(b) && Math.abs(x - b) <= activeTol * Math.max(1, Math.abs(b));
     for (let r = 0; r < this.activities.length; r++) {
       const name = this.model.constraintName(r);
       if (!filter(name, 'constraint')) continue;
@@ -146,7 +166,8 @@ export class LpSolution {
       const { lb, ub } = this.model.constraintBounds(r);
       const x = this.activities[r]!;
       const bound = lb === ub ? 'equality' : at(x, lb) ? 'lower' : at(x, ub) ? 'upper' : undefined;
-      if (bound) out.push({ name, kind: 'constraint', bound, value: bound === 'upper' ? ub : lb, dual: d });
+      if (bound)
+        out.push({ name, kind: 'constraint', bound, value: bound === 'upper' ? ub : lb, dual: d });
     }
     for (let j = 0; j < this.values.length; j++) {
       const name = this.model.variableName(j);
@@ -156,7 +177,14 @@ export class LpSolution {
       const { lb, ub } = this.model.variableBounds(j);
       const x = this.values[j]!;
       const bound = lb === ub ? 'equality' : at(x, lb) ? 'lower' : at(x, ub) ? 'upper' : undefined;
-      if (bound) out.push({ name, kind: 'variable-bound', bound, value: bound === 'upper' ? ub : lb, dual: d });
+      if (bound)
+        out.push({
+          name,
+          kind: 'variable-bound',
+          bound,
+          value: bound === 'upper' ? ub : lb,
+          dual: d,
+        });
     }
     return out.sort((a, b) => Math.abs(b.dual) - Math.abs(a.dual));
   }
@@ -167,7 +195,9 @@ const MAX_NAMED = 8;
 const h_IIS_ROW_PRIORITY = 6;
 
 function listNames(names: readonly string[]): string {
-  return names.length <= MAX_NAMED ? names.join(', ') : `${names.slice(0, MAX_NAMED).join(', ')} and ${names.length - MAX_NAMED} more`;
+  return names.length <= MAX_NAMED
+    ? names.join(', ')
+    : `${names.slice(0, MAX_NAMED).join(', ')} and ${names.length - MAX_NAMED} more`;
 }
 
 /** Solves `LpModel`s with one loaded HiGHS runtime (a fresh native model per solve). */
@@ -187,7 +217,8 @@ export class LpSolver {
     const cols = model.columns();
     const rows = model.rows();
     const csr = model.csr();
-    const clamp = (a: Float64Array) => a.map((x) => (x === Infinity ? inf : x === -Infinity ? -inf : x));
+    const clamp = (a: Float64Array) =>
+      a.map((x) => (x === Infinity ? inf : x === -Infinity ? -inf : x));
     const hess = model.hessian();
     const integrality = model.integrality();
     const data = {
@@ -199,16 +230,43 @@ export class LpSolver {
       colUpper: clamp(cols.upper),
       rowLower: clamp(rows.lower),
       rowUpper: clamp(rows.upper),
-      matrix: { format: 'csr' as const, numRows: model.numConstraints, numCols: model.numVariables, starts: csr.starts, indices: csr.indices, values: csr.values },
+      matrix: {
+        format: 'csr' as const,
+        numRows: model.numConstraints,
+        numCols: model.numVariables,
+        starts: csr.starts,
+        indices: csr.indices,
+        values: csr.values,
+      },
       ...(integrality ? { integrality } : {}),
-      ...(hess ? { hessian: { format: 'triangular' as const, dimension: model.numVariables, starts: hess.starts, indices: hess.indices, values: hess.values } } : {}),
+      ...(hess
+        ? {
+            hessian: {
+              format: 'triangular' as const,
+              dimension: model.numVariables,
+              starts: hess.starts,
+              indices: hess.indices,
+              values: hess.values,
+            },
+          }
+        : {}),
     };
     const method = options.method ?? 'auto';
-    const solverName = method === 'simplex' ? 'simplex' : method === 'ipm' || (method === 'auto' && !hess && !integrality && model.numNonzeros > IPM_NONZEROS) ? 'ipm' : 'choose';
+    const solverName =
+      method === 'simplex'
+        ? 'simplex'
+        : method === 'ipm' ||
+            (method === 'auto' && !hess && !integrality && model.numNonzeros > IPM_NONZEROS)
+          ? 'ipm'
+          : 'choose';
     let m: Model | undefined;
     try {
       m = h.createModel(data);
-      m.options.set({ output_flag: false, solver: solverName, ...(options.timeLimitSeconds !== undefined ? { time_limit: options.timeLimitSeconds } : {}) });
+      m.options.set({
+        output_flag: false,
+        solver: solverName,
+        ...(options.timeLimitSeconds !== undefined ? { time_limit: options.timeLimitSeconds } : {}),
+      });
       m.run();
       let status = m.getModelStatus();
       const S = h.constants.modelStatus;
@@ -221,20 +279,34 @@ export class LpSolver {
       }
       if (status === S.optimal) return this.solution(model, m, solverName);
       if (status === S.empty) return this.solution(model, m, solverName);
-      if (status === S.infeasible) throw this.infeasible(model, m, field, options.diagnoseInfeasibility ?? true);
-      if (status === S.unbounded || status === S.unboundedOrInfeasible) throw this.unbounded(model, m, field);
+      if (status === S.infeasible)
+        throw this.infeasible(model, m, field, options.diagnoseInfeasibility ?? true);
+      if (status === S.unbounded || status === S.unboundedOrInfeasible)
+        throw this.unbounded(model, m, field);
       const label = Object.entries(S).find(([, v]) => v === status)?.[0] ?? String(status);
-      throw new BallastError('SOLVER_FAILED', `the solver stopped without an optimal solution (status ${label}) on ${model.numVariables} variables × ${model.numConstraints} constraints`, field, { status: label });
+      throw new BallastError(
+        'SOLVER_FAILED',
+        `the solver stopped without an optimal solution (status ${label}) on ${model.numVariables} variables × ${model.numConstraints} constraints`,
+        field,
+        { status: label },
+      );
     } catch (e) {
       if (e instanceof BallastError) throw e;
-      throw new BallastError('SOLVER_FAILED', `the solver failed: ${e instanceof Error ? e.message : String(e)}`, field);
+      throw new BallastError(
+        'SOLVER_FAILED',
+        `the solver failed: ${e instanceof Error ? e.message : String(e)}`,
+        field,
+      );
     } finally {
       m?.dispose();
     }
   }
 
   /** Parses CPLEX LP (or MPS) text with HiGHS and solves it: the independent re-solve of an export. */
-  solveText(text: string, format: 'lp' | 'mps' = 'lp'): { objective: number; values: Record<string, number> } {
+  solveText(
+    text: string,
+    format: 'lp' | 'mps' = 'lp',
+  ): { objective: number; values: Record<string, number> } {
     const h = this.highs;
     let m: Model | undefined;
     try {
@@ -242,7 +314,12 @@ export class LpSolver {
       m.options.set({ output_flag: false });
       m.run();
       const status = m.getModelStatus();
-      if (status !== h.constants.modelStatus.optimal) throw new BallastError('SOLVER_FAILED', `the re-parsed model did not solve to optimality (status ${status})`, 'lp-text');
+      if (status !== h.constants.modelStatus.optimal)
+        throw new BallastError(
+          'SOLVER_FAILED',
+          `the re-parsed model did not solve to optimality (status ${status})`,
+          'lp-text',
+        );
       const sol = m.getSolution();
       const values: Record<string, number> = {};
       const n = m.getDimensions().numCols;
@@ -257,7 +334,11 @@ export class LpSolver {
     const sol = m.getSolution();
     const n = model.numVariables;
     const nr = model.numConstraints;
-    const iterations = ['simplex_iteration_count', 'ipm_iteration_count', 'qp_iteration_count'].reduce((s, k) => {
+    const iterations = [
+      'simplex_iteration_count',
+      'ipm_iteration_count',
+      'qp_iteration_count',
+    ].reduce((s, k) => {
       try {
         return s + Number(m.info.get(k as never) ?? 0);
       } catch {
@@ -279,7 +360,8 @@ export class LpSolver {
 
   private infeasible(model: LpModel, m: Model, field: string, diagnose: boolean): BallastError {
     const base = `no trade satisfies every constraint (${model.name})`;
-    if (!diagnose) return new BallastError('INFEASIBLE', base, field, { constraints: [], bounds: [] });
+    if (!diagnose)
+      return new BallastError('INFEASIBLE', base, field, { constraints: [], bounds: [] });
     let constraints: string[] = [];
     const bounds: string[] = [];
     let method = 'iis';
@@ -295,7 +377,13 @@ export class LpSolver {
         // Lower bounds at 0 (non-negativity of buy/sell amounts) are noise in a message.
         if (code === 2 && lb === 0) return;
         const name = model.variableName(c);
-        bounds.push(code === 2 ? `${name} ≥ ${lb}` : code === 3 ? `${name} ≤ ${ub}` : `${lb} ≤ ${name} ≤ ${ub}`);
+        bounds.push(
+          code === 2
+            ? `${name} ≥ ${lb}`
+            : code === 3
+              ? `${name} ≤ ${ub}`
+              : `${lb} ≤ ${name} ≤ ${ub}`,
+        );
       });
     } catch {
       // fall through to the elastic re-solve
@@ -304,13 +392,18 @@ export class LpSolver {
       method = 'elastic';
       try {
         // Elastic phase 1: rows may be violated at unit cost, variable bounds stay hard.
-        m.feasibilityRelaxation({ globalLowerPenalty: -1, globalUpperPenalty: -1, globalRowPenalty: 1 });
+        m.feasibilityRelaxation({
+          globalLowerPenalty: -1,
+          globalUpperPenalty: -1,
+          globalRowPenalty: 1,
+        });
         const sol = m.getSolution();
         const rows = model.rows();
         for (let r = 0; r < model.numConstraints; r++) {
           const x = sol.rowValue[r]!;
           const tol = 1e-7 * Math.max(1, Math.abs(x));
-          if (x < rows.lower[r]! - tol || x > rows.upper[r]! + tol) constraints.push(model.constraintName(r));
+          if (x < rows.lower[r]! - tol || x > rows.upper[r]! + tol)
+            constraints.push(model.constraintName(r));
         }
       } catch {
         // no diagnosis available
@@ -319,7 +412,8 @@ export class LpSolver {
     const parts: string[] = [];
     if (constraints.length > 0) parts.push(`constraints ${listNames(constraints)}`);
     if (bounds.length > 0) parts.push(`bounds of ${listNames(bounds)}`);
-    const msg = parts.length > 0 ? `${base}: ${parts.join(' together with ')} cannot all hold` : base;
+    const msg =
+      parts.length > 0 ? `${base}: ${parts.join(' together with ')} cannot all hold` : base;
     return new BallastError('INFEASIBLE', msg, field, { constraints, bounds, method });
   }
 
@@ -329,24 +423,46 @@ export class LpSolver {
       const ray = m.getPrimalRay();
       if (ray) {
         const scale = Math.max(...Array.from(ray.values, Math.abs));
-        names = Array.from(ray.values).flatMap((v, j) => (Math.abs(v) > 1e-9 * Math.max(1, scale) ? [model.variableName(j)] : []));
+        names = Array.from(ray.values).flatMap((v, j) =>
+          Math.abs(v) > 1e-9 * Math.max(1, scale) ? [model.variableName(j)] : [],
+        );
       }
     } catch {
       // no ray available
     }
-    const along = names.length > 0 ? `: the objective decreases without limit along ${listNames(names)} (add a size limit or a bound)` : ': add size limits or bounds';
-    return new BallastError('UNBOUNDED', `the objective of ${model.name} is unbounded${along}`, field, { variables: names });
+    const along =
+      names.length > 0
+        ? `: the objective decreases without limit along ${listNames(names)} (add a size limit or a bound)`
+        : ': add size limits or bounds';
+    return new BallastError(
+      'UNBOUNDED',
+      `the objective of ${model.name} is unbounded${along}`,
+      field,
+      { variables: names },
+    );
   }
 }
 
 function precheckBounds(model: LpModel, field: string): void {
   for (let j = 0; j < model.numVariables; j++) {
     const { lb, ub } = model.variableBounds(j);
-    if (lb > ub) throw new BallastError('INFEASIBLE', `variable ${model.variableName(j)} has lower bound ${lb} above its upper bound ${ub}`, field, { constraints: [], bounds: [model.variableName(j)], method: 'bounds' });
+    if (lb > ub)
+      throw new BallastError(
+        'INFEASIBLE',
+        `variable ${model.variableName(j)} has lower bound ${lb} above its upper bound ${ub}`,
+        field,
+        { constraints: [], bounds: [model.variableName(j)], method: 'bounds' },
+      );
   }
   for (let r = 0; r < model.numConstraints; r++) {
     const { lb, ub } = model.constraintBounds(r);
-    if (lb > ub) throw new BallastError('INFEASIBLE', `constraint ${model.constraintName(r)} asks for a value ≥ ${lb} and ≤ ${ub}`, field, { constraints: [model.constraintName(r)], bounds: [], method: 'bounds' });
+    if (lb > ub)
+      throw new BallastError(
+        'INFEASIBLE',
+        `constraint ${model.constraintName(r)} asks for a value ≥ ${lb} and ≤ ${ub}`,
+        field,
+        { constraints: [model.constraintName(r)], bounds: [], method: 'bounds' },
+      );
   }
 }
 

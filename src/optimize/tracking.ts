@@ -18,7 +18,14 @@ import { BallastError, isBallastError } from '../core/errors.ts';
 import { grossExposures, GREEKS, type ExposureTable, type Greek } from './exposures.ts';
 import { checkLambda, type HedgeInput } from './hedge.ts';
 import { addMarginTerms, marginUsdObjective } from './margin-lp.ts';
-import { bindingReport, explainInfeasible, finalizeTrades, marginSummary, predictedMarginUsd, type TradeOutcome } from './outcome.ts';
+import {
+  bindingReport,
+  explainInfeasible,
+  finalizeTrades,
+  marginSummary,
+  predictedMarginUsd,
+  type TradeOutcome,
+} from './outcome.ts';
 import { loadSolver } from './solver.ts';
 import { buildTradeProblem } from './trade-problem.ts';
 import { withHeldInstruments } from './universe.ts';
@@ -62,9 +69,16 @@ export async function trackExposures(input: TrackingInput): Promise<TrackingResu
   const solver = input.solver ?? (await loadSolver());
   const before = marginSummary(input.model, params, input.portfolio, input.snapshot);
   const mu = input.mu ?? (before.initialMarginUsd > 0 ? before.initialMarginUsd : 1000);
-  if (!(Number.isFinite(mu) && mu >= 0)) throw new BallastError('INVALID_INPUT', `must be a number ≥ 0, got ${mu}`, 'mu');
+  if (!(Number.isFinite(mu) && mu >= 0))
+    throw new BallastError('INVALID_INPUT', `must be a number ≥ 0, got ${mu}`, 'mu');
   const universe = withHeldInstruments(input.universe, input.portfolio, input.snapshot);
-  const problem = buildTradeProblem(`track exposures of ${input.portfolio.name ?? 'book'} under ${input.model.id}`, input.portfolio, input.snapshot, universe, constraints);
+  const problem = buildTradeProblem(
+    `track exposures of ${input.portfolio.name ?? 'book'} under ${input.model.id}`,
+    input.portfolio,
+    input.snapshot,
+    universe,
+    constraints,
+  );
   const { model: lp, trades } = problem;
   const gross = grossExposures(input.portfolio.positions, input.snapshot);
   const tracked: Omit<TrackedExposure, 'after'>[] = [];
@@ -72,19 +86,34 @@ export async function trackExposures(input: TrackingInput): Promise<TrackingResu
     for (const g of GREEKS) {
       const target = input.targetsByUnderlying?.[u]?.[g] ?? input.targets?.[g];
       if (target === undefined) continue;
-      if (!Number.isFinite(target)) throw new BallastError('INVALID_INPUT', `target must be finite, got ${target}`, `targets.${g}`);
+      if (!Number.isFinite(target))
+        throw new BallastError(
+          'INVALID_INPUT',
+          `target must be finite, got ${target}`,
+          `targets.${g}`,
+        );
       const given = input.scales?.[g];
-      if (given !== undefined && !(given > 0)) throw new BallastError('INVALID_INPUT', `scale must be > 0, got ${given}`, `scales.${g}`);
-      const scale = given ?? ((gross[u]?.[g] ?? 0) > 0 ? gross[u]![g] : Math.abs(target) > 0 ? Math.abs(target) : 1);
+      if (given !== undefined && !(given > 0))
+        throw new BallastError('INVALID_INPUT', `scale must be > 0, got ${given}`, `scales.${g}`);
+      const scale =
+        given ??
+        ((gross[u]?.[g] ?? 0) > 0 ? gross[u]![g] : Math.abs(target) > 0 ? Math.abs(target) : 1);
       const E0 = problem.exposuresBefore[u]?.[g] ?? 0;
       const d = lp.addVariable(`dev[${g}][${u}]`, { lb: -Infinity });
-      const xs = trades.filter((t) => t.candidate.instrument.underlying === u && t.exposure[g] !== 0).map((t) => [t.net, -t.exposure[g]] as const);
+      const xs = trades
+        .filter((t) => t.candidate.instrument.underlying === u && t.exposure[g] !== 0)
+        .map((t) => [t.net, -t.exposure[g]] as const);
       lp.addConstraint(`track[${g}][${u}]`, [[d, 1], ...xs], { lb: E0 - target, ub: E0 - target });
       lp.addQuadratic(d, d, mu / (scale * scale));
       tracked.push({ underlying: u, greek: g, target, scale, before: E0 });
     }
   }
-  if (tracked.length === 0) throw new BallastError('INVALID_INPUT', 'give at least one target exposure (delta, gamma, vega or theta)', 'targets');
+  if (tracked.length === 0)
+    throw new BallastError(
+      'INVALID_INPUT',
+      'give at least one target exposure (delta, gamma, vega or theta)',
+      'targets',
+    );
   const pools = addMarginTerms(lp, trades, input.portfolio, input.snapshot, input.model, params);
   const margin = marginUsdObjective(pools);
   for (const [v, a] of margin.terms) lp.addCost(v, a);
@@ -97,8 +126,15 @@ export async function trackExposures(input: TrackingInput): Promise<TrackingResu
     if (isBallastError(e, 'INFEASIBLE')) throw explainInfeasible(e, problem);
     throw e;
   }
-  const penalty = (exp: ExposureTable) => tracked.reduce((s, t) => s + (mu * ((exp[t.underlying]?.[t.greek] ?? 0) - t.target) ** 2) / (t.scale * t.scale), 0);
-  const x = trades.map((t) => (Math.abs(sol.values[t.net]!) < 1e-9 * t.lot ? 0 : sol.values[t.net]!));
+  const penalty = (exp: ExposureTable) =>
+    tracked.reduce(
+      (s, t) =>
+        s + (mu * ((exp[t.underlying]?.[t.greek] ?? 0) - t.target) ** 2) / (t.scale * t.scale),
+      0,
+    );
+  const x = trades.map((t) =>
+    Math.abs(sol.values[t.net]!) < 1e-9 * t.lot ? 0 : sol.values[t.net]!,
+  );
   const fin = finalizeTrades({
     problem,
     constraints,
@@ -140,13 +176,22 @@ export async function trackExposures(input: TrackingInput): Promise<TrackingResu
       predictedInitialMarginUsd: predictedMarginUsd(pools, sol),
       iterations: sol.iterations,
       method: `${sol.method} (QP)`,
-      representation: pools.length === 0 ? 'none' : pools.every((p) => p.representation === 'exact') ? 'exact' : 'surrogate',
+      representation:
+        pools.length === 0
+          ? 'none'
+          : pools.every((p) => p.representation === 'exact')
+            ? 'exact'
+            : 'surrogate',
       ...(input.exportLp ? { lpText: lp.toLpText() } : {}),
     },
     portfolioAfter: fin.portfolioAfter,
-    warnings: problem.skipped.length > 0 ? [`${problem.skipped.length} universe instruments left out`] : [],
+    warnings:
+      problem.skipped.length > 0 ? [`${problem.skipped.length} universe instruments left out`] : [],
     mu,
-    tracked: tracked.map((t) => ({ ...t, after: fin.exposuresAfter[t.underlying]?.[t.greek] ?? 0 })),
+    tracked: tracked.map((t) => ({
+      ...t,
+      after: fin.exposuresAfter[t.underlying]?.[t.greek] ?? 0,
+    })),
     penaltyBeforeUsd: penalty(problem.exposuresBefore),
     penaltyAfterUsd: penalty(fin.exposuresAfter),
   };

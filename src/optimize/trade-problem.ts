@@ -25,10 +25,24 @@ import { BallastError } from '../core/errors.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import { instrumentState, type InstrumentState } from '../risk/pnl-matrix.ts';
 import type { Portfolio } from '../risk/portfolio.ts';
-import { bookExposures, grossExposures, GREEKS, unitExposures, type ExposureTable, type Greek, type GreekVector } from './exposures.ts';
+import {
+  bookExposures,
+  grossExposures,
+  GREEKS,
+  unitExposures,
+  type ExposureTable,
+  type Greek,
+  type GreekVector,
+} from './exposures.ts';
 import { LpModel, type VarId } from './lp-model.ts';
 import { tradeLot, lotCoins } from './lots.ts';
-import { costPerCoinUsd, premiumPerCoinUsd, symbolMatcher, type Candidate, type Universe } from './universe.ts';
+import {
+  costPerCoinUsd,
+  premiumPerCoinUsd,
+  symbolMatcher,
+  type Candidate,
+  type Universe,
+} from './universe.ts';
 
 /** A band on one exposure; a missing side is unbounded. */
 export interface Band {
@@ -112,53 +126,92 @@ export interface TradeProblem {
 
 function checkBand(b: Band | undefined, field: string): void {
   if (!b) return;
-  for (const k of ['min', 'max'] as const) if (b[k] !== undefined && !Number.isFinite(b[k])) throw new BallastError('INVALID_INPUT', `must be a finite number, got ${b[k]}`, `${field}.${k}`);
-  if (b.min !== undefined && b.max !== undefined && b.min > b.max) throw new BallastError('INVALID_INPUT', `min ${b.min} is above max ${b.max}`, field);
+  for (const k of ['min', 'max'] as const)
+    if (b[k] !== undefined && !Number.isFinite(b[k]))
+      throw new BallastError(
+        'INVALID_INPUT',
+        `must be a finite number, got ${b[k]}`,
+        `${field}.${k}`,
+      );
+  if (b.min !== undefined && b.max !== undefined && b.min > b.max)
+    throw new BallastError('INVALID_INPUT', `min ${b.min} is above max ${b.max}`, field);
 }
 
 /** Validates constraint values (typed INVALID_INPUT naming the field). */
 export function validateConstraints(c: TradeConstraints, field = 'constraints'): void {
   for (const g of GREEKS) checkBand(c.bands?.[g], `${field}.bands.${g}`);
-  for (const [u, b] of Object.entries(c.bandsByUnderlying ?? {})) for (const g of GREEKS) checkBand(b[g], `${field}.bandsByUnderlying.${u}.${g}`);
+  for (const [u, b] of Object.entries(c.bandsByUnderlying ?? {}))
+    for (const g of GREEKS) checkBand(b[g], `${field}.bandsByUnderlying.${u}.${g}`);
   const nonneg = (x: number | undefined, f: string) => {
-    if (x !== undefined && !(Number.isFinite(x) && x >= 0)) throw new BallastError('INVALID_INPUT', `must be a number ≥ 0, got ${x}`, `${field}.${f}`);
+    if (x !== undefined && !(Number.isFinite(x) && x >= 0))
+      throw new BallastError('INVALID_INPUT', `must be a number ≥ 0, got ${x}`, `${field}.${f}`);
   };
   nonneg(c.keepExposures, 'keepExposures');
   nonneg(c.maxSize, 'maxSize');
   nonneg(c.maxTotalSize, 'maxTotalSize');
-  if (c.budgetUsd !== undefined && !Number.isFinite(c.budgetUsd)) throw new BallastError('INVALID_INPUT', `must be a finite number, got ${c.budgetUsd}`, `${field}.budgetUsd`);
+  if (c.budgetUsd !== undefined && !Number.isFinite(c.budgetUsd))
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be a finite number, got ${c.budgetUsd}`,
+      `${field}.budgetUsd`,
+    );
   for (const [s, v] of Object.entries(c.instrumentLimits ?? {})) nonneg(v, `instrumentLimits.${s}`);
-  for (const g of c.keepGreeks ?? []) if (!GREEKS.includes(g)) throw new BallastError('INVALID_INPUT', `unknown greek "${g}"; one of ${GREEKS.join(', ')}`, `${field}.keepGreeks`);
+  for (const g of c.keepGreeks ?? [])
+    if (!GREEKS.includes(g))
+      throw new BallastError(
+        'INVALID_INPUT',
+        `unknown greek "${g}"; one of ${GREEKS.join(', ')}`,
+        `${field}.keepGreeks`,
+      );
 }
 
 /** Builds the shared problem (see module doc). `name` names the model in errors and exports. */
-export function buildTradeProblem(name: string, portfolio: Portfolio, snapshot: MarketSnapshot, universe: Universe, constraints: TradeConstraints): TradeProblem {
+export function buildTradeProblem(
+  name: string,
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  universe: Universe,
+  constraints: TradeConstraints,
+): TradeProblem {
   validateConstraints(constraints);
   const model = new LpModel(name);
   const held = new Map(portfolio.positions.map((p) => [p.instrument.symbol, p.size]));
-  const allow = constraints.allow && constraints.allow.length > 0 ? symbolMatcher(constraints.allow) : () => true;
-  const exclude = constraints.exclude && constraints.exclude.length > 0 ? symbolMatcher(constraints.exclude) : () => false;
+  const allow =
+    constraints.allow && constraints.allow.length > 0
+      ? symbolMatcher(constraints.allow)
+      : () => true;
+  const exclude =
+    constraints.exclude && constraints.exclude.length > 0
+      ? symbolMatcher(constraints.exclude)
+      : () => false;
   const skipped: string[] = [];
   const trades: TradeVar[] = [];
   const costTerms: [VarId, number][] = [];
   const seen = new Set<string>();
   for (const c of universe.candidates) {
     const sym = c.instrument.symbol;
-    if (seen.has(sym)) throw new BallastError('INVALID_INPUT', `${sym} appears twice in the universe`, 'universe');
+    if (seen.has(sym))
+      throw new BallastError('INVALID_INPUT', `${sym} appears twice in the universe`, 'universe');
     seen.add(sym);
     if (!allow(sym) || exclude(sym)) {
       skipped.push(`${sym}: not allowed`);
       continue;
     }
     const q = held.get(sym) ?? 0;
-    let buyLimit = Math.min(constraints.maxSize ?? Infinity, c.maxSize ?? Infinity, constraints.instrumentLimits?.[sym] ?? Infinity);
+    let buyLimit = Math.min(
+      constraints.maxSize ?? Infinity,
+      c.maxSize ?? Infinity,
+      constraints.instrumentLimits?.[sym] ?? Infinity,
+    );
     let sellLimit = buyLimit;
     if (constraints.reduceOnly) {
       buyLimit = q < 0 ? Math.min(buyLimit, -q) : 0;
       sellLimit = q > 0 ? Math.min(sellLimit, q) : 0;
     }
     if (buyLimit === 0 && sellLimit === 0) {
-      skipped.push(`${sym}: ${constraints.reduceOnly ? 'reduce-only and not held' : 'size limit 0'}`);
+      skipped.push(
+        `${sym}: ${constraints.reduceOnly ? 'reduce-only and not held' : 'size limit 0'}`,
+      );
       continue;
     }
     let state: InstrumentState;
@@ -174,16 +227,43 @@ export function buildTradeProblem(name: string, portfolio: Portfolio, snapshot: 
     const buy = model.addVariable(`buy[${sym}]`, { ub: buyLimit });
     const sell = model.addVariable(`sell[${sym}]`, { ub: sellLimit });
     const net = model.addVariable(`x[${sym}]`, { lb: -Infinity });
-    model.addConstraint(`net[${sym}]`, [[net, 1], [buy, -1], [sell, 1]], { lb: 0, ub: 0 });
+    model.addConstraint(
+      `net[${sym}]`,
+      [
+        [net, 1],
+        [buy, -1],
+        [sell, 1],
+      ],
+      { lb: 0, ub: 0 },
+    );
     costTerms.push([buy, costPerCoinUsd(c, 1)], [sell, costPerCoinUsd(c, -1)]);
-    const markUsd = c.instrument.kind === 'future' || c.instrument.kind === 'perpetual' ? c.mark * c.usdPerPriceUnit : state.spot;
-    trades.push({ candidate: c, buy, sell, net, state, exposure: unitExposures(c.instrument, state), held: q, lot: lotCoins(tradeLot(c.instrument), markUsd), buyLimit, sellLimit });
+    const markUsd =
+      c.instrument.kind === 'future' || c.instrument.kind === 'perpetual'
+        ? c.mark * c.usdPerPriceUnit
+        : state.spot;
+    trades.push({
+      candidate: c,
+      buy,
+      sell,
+      net,
+      state,
+      exposure: unitExposures(c.instrument, state),
+      held: q,
+      lot: lotCoins(tradeLot(c.instrument), markUsd),
+      buyLimit,
+      sellLimit,
+    });
   }
 
   // Exposure bands.
   const exposuresBefore = bookExposures(portfolio.positions, snapshot);
   const gross = grossExposures(portfolio.positions, snapshot);
-  const underlyings = [...new Set([...portfolio.positions.map((p) => p.instrument.underlying), ...trades.map((t) => t.candidate.instrument.underlying)])].sort();
+  const underlyings = [
+    ...new Set([
+      ...portfolio.positions.map((p) => p.instrument.underlying),
+      ...trades.map((t) => t.candidate.instrument.underlying),
+    ]),
+  ].sort();
   const bands: EffectiveBand[] = [];
   const keepGreeks = new Set(constraints.keepGreeks ?? GREEKS);
   for (const u of underlyings) {
@@ -206,22 +286,56 @@ export function buildTradeProblem(name: string, portfolio: Portfolio, snapshot: 
       }
       if (!source) continue;
       const row = `${g}[${u}]`;
-      const terms = trades.filter((t) => t.candidate.instrument.underlying === u && t.exposure[g] !== 0).map((t) => [t.net, t.exposure[g]] as const);
-      if (min > max) throw new BallastError('INFEASIBLE', `the ${g} band of ${u} is empty: [${min}, ${max}] (the explicit band and "keep exposures" do not overlap)`, row, { constraints: [row], bounds: [] });
+      const terms = trades
+        .filter((t) => t.candidate.instrument.underlying === u && t.exposure[g] !== 0)
+        .map((t) => [t.net, t.exposure[g]] as const);
+      if (min > max)
+        throw new BallastError(
+          'INFEASIBLE',
+          `the ${g} band of ${u} is empty: [${min}, ${max}] (the explicit band and "keep exposures" do not overlap)`,
+          row,
+          { constraints: [row], bounds: [] },
+        );
       model.addConstraint(row, terms, { lb: min - E0, ub: max - E0 });
       bands.push({ underlying: u, greek: g, min, max, current: E0, source, row });
     }
   }
   if (constraints.maxTotalSize !== undefined) {
-    model.addConstraint('total-size', trades.flatMap((t) => [[t.buy, 1], [t.sell, 1]] as const), { ub: constraints.maxTotalSize });
+    model.addConstraint(
+      'total-size',
+      trades.flatMap(
+        (t) =>
+          [
+            [t.buy, 1],
+            [t.sell, 1],
+          ] as const,
+      ),
+      { ub: constraints.maxTotalSize },
+    );
   }
   if (constraints.budgetUsd !== undefined) {
-    model.addConstraint('budget', trades.flatMap((t) => [[t.buy, premiumPerCoinUsd(t.candidate, 1)], [t.sell, premiumPerCoinUsd(t.candidate, -1)]] as const), { ub: constraints.budgetUsd });
+    model.addConstraint(
+      'budget',
+      trades.flatMap(
+        (t) =>
+          [
+            [t.buy, premiumPerCoinUsd(t.candidate, 1)],
+            [t.sell, premiumPerCoinUsd(t.candidate, -1)],
+          ] as const,
+      ),
+      { ub: constraints.budgetUsd },
+    );
   }
   return { model, trades, exposuresBefore, bands, costTerms, underlyings, skipped };
 }
 
 /** True if a row or variable name is one of the user's constraints (for binding reports). */
 export function isUserConstraint(name: string): boolean {
-  return /^(delta|gamma|vega|theta)\[/.test(name) || name === 'total-size' || name === 'budget' || /^(buy|sell)\[/.test(name) || /^utilization\[/.test(name);
+  return (
+    /^(delta|gamma|vega|theta)\[/.test(name) ||
+    name === 'total-size' ||
+    name === 'budget' ||
+    /^(buy|sell)\[/.test(name) ||
+    /^utilization\[/.test(name)
+  );
 }

@@ -88,12 +88,14 @@ const DEFAULTS = {
   futureHalfSpreadBp: 0.5,
 };
 
-/** Deribit taker fee per coin in the price convention (see module doc). */
-export function deribitTakerFee(inst: Instrument, price: number): number {
-  if (isOptionLike(inst)) {
-    const perCoin = inst.settlement === 'inverse' ? 0.0003 : 0; // linear options: set by caller
-    return Math.min(perCoin, 0.125 * price);
-  }
+/**
+ * Deribit taker fee per coin in the price convention (see module doc): options 0.0003 coin
+ * (× `indexUsd` for linear options, priced in USD) capped at 12.5 % of the price; futures and
+ * perpetuals 0.05 % of the price.
+ */
+export function deribitTakerFee(inst: Instrument, price: number, indexUsd: number): number {
+  if (isOptionLike(inst))
+    return Math.min(inst.settlement === 'inverse' ? 0.0003 : 0.0003 * indexUsd, 0.125 * price);
   return 0.0005 * price;
 }
 
@@ -101,29 +103,48 @@ export function deribitTakerFee(inst: Instrument, price: number): number {
 export function usdPerPriceUnit(inst: Instrument, snapshot: MarketSnapshot): number {
   if (isOptionLike(inst) && inst.settlement === 'inverse') {
     const u = snapshot.underlyings[inst.underlying];
-    if (!u) throw new BallastError('INVALID_INPUT', `the market snapshot has no data for ${inst.underlying}`, inst.symbol);
+    if (!u)
+      throw new BallastError(
+        'INVALID_INPUT',
+        `the market snapshot has no data for ${inst.underlying}`,
+        inst.symbol,
+      );
     return u.index;
   }
   return 1;
 }
 
 /** Candidate for `inst` priced like `listed`: the mark ± the half-spread, Deribit taker fee. */
-export function listedCandidate(inst: Instrument, snapshot: MarketSnapshot, options: ListedUniverseOptions = {}): Candidate {
-  if (inst.kind === 'spot') throw new BallastError('UNSUPPORTED', 'spot is not a hedge candidate (trade the perpetual or a future)', inst.symbol);
+export function listedCandidate(
+  inst: Instrument,
+  snapshot: MarketSnapshot,
+  options: ListedUniverseOptions = {},
+): Candidate {
+  if (inst.kind === 'spot')
+    throw new BallastError(
+      'UNSUPPORTED',
+      'spot is not a hedge candidate (trade the perpetual or a future)',
+      inst.symbol,
+    );
   const o = { ...DEFAULTS, ...options };
   const mark = markInstrument(inst, snapshot).price;
   const u = usdPerPriceUnit(inst, snapshot);
-  let half: number;
-  let fee: number;
-  if (isOptionLike(inst)) {
-    const tick = inst.settlement === 'inverse' ? o.optionTick : o.optionTick * (snapshot.underlyings[inst.underlying]?.index ?? 0);
-    half = Math.max(tick, o.optionHalfSpread * mark);
-    fee = inst.settlement === 'inverse' ? deribitTakerFee(inst, mark) : Math.min(0.0003 * (snapshot.underlyings[inst.underlying]?.index ?? 0), 0.125 * mark);
-  } else {
-    half = (o.futureHalfSpreadBp / 1e4) * mark;
-    fee = deribitTakerFee(inst, mark);
-  }
-  return { instrument: inst, mark, bid: Math.max(0, mark - half), ask: mark + half, fee, usdPerPriceUnit: u };
+  const index = snapshot.underlyings[inst.underlying]?.index ?? 0;
+  const half = isOptionLike(inst)
+    ? Math.max(
+        inst.settlement === 'inverse' ? o.optionTick : o.optionTick * index,
+        o.optionHalfSpread * mark,
+      )
+    : (o.futureHalfSpreadBp / 1e4) * mark;
+  const fee = deribitTakerFee(inst, mark, index);
+  return {
+    instrument: inst,
+    mark,
+    bid: Math.max(0, mark - half),
+    ask: mark + half,
+    fee,
+    usdPerPriceUnit: u,
+  };
 }
 
 /** 1, 2 or 5 × 10^k nearest to x in log. */
@@ -143,7 +164,10 @@ function deribitDate(ms: number): string | undefined {
 }
 
 /** The `listed` universe of the snapshot (see module doc). */
-export function listedUniverse(snapshot: MarketSnapshot, options: ListedUniverseOptions = {}): Universe {
+export function listedUniverse(
+  snapshot: MarketSnapshot,
+  options: ListedUniverseOptions = {},
+): Universe {
   const o = { ...DEFAULTS, ...options };
   const out: Candidate[] = [];
   const seen = new Set<string>();
@@ -164,7 +188,12 @@ export function listedUniverse(snapshot: MarketSnapshot, options: ListedUniverse
   });
   for (const und of unds) {
     const u = snapshot.underlyings[und];
-    if (!u) throw new BallastError('INVALID_INPUT', `the market snapshot has no data for ${und}`, 'universe.underlyings');
+    if (!u)
+      throw new BallastError(
+        'INVALID_INPUT',
+        `the market snapshot has no data for ${und}`,
+        'universe.underlyings',
+      );
     const farEnough = (ms: number) => daysBetween(snapshot.asOfMs, ms) >= o.minDays;
     add(parseSymbol(`${und}-PERPETUAL`, 'deribit'), false);
     const futureExpiries = u.forwards.filter((f) => f.source === 'future' && farEnough(f.expiryMs));
@@ -178,7 +207,8 @@ export function listedUniverse(snapshot: MarketSnapshot, options: ListedUniverse
         if (inst.kind === 'future' && futures.has(inst.expiryMs)) add(inst, false);
         if (inst.kind === 'option' && fitted.has(inst.expiryMs)) {
           const F = forwardOf.get(inst.expiryMs) ?? u.index;
-          if (inst.strike >= F * o.moneyness[0] && inst.strike <= F * o.moneyness[1]) add(inst, true);
+          if (inst.strike >= F * o.moneyness[0] && inst.strike <= F * o.moneyness[1])
+            add(inst, true);
         }
       }
       continue;
@@ -192,25 +222,50 @@ export function listedUniverse(snapshot: MarketSnapshot, options: ListedUniverse
       if (!d) continue;
       const F = s.forward;
       const step = niceStep(o.strikeStepFraction * F);
-      for (let K = Math.ceil((F * o.moneyness[0]) / step) * step; K <= F * o.moneyness[1]; K += step) {
+      for (
+        let K = Math.ceil((F * o.moneyness[0]) / step) * step;
+        K <= F * o.moneyness[1];
+        K += step
+      ) {
         for (const r of ['C', 'P']) add(parseSymbol(`${und}-${d}-${K}-${r}`, 'deribit'), true);
       }
     }
   }
-  return { source: listed ? 'listed (venue symbols)' : 'listed (generated strikes)', candidates: out };
+  return {
+    source: listed ? 'listed (venue symbols)' : 'listed (generated strikes)',
+    candidates: out,
+  };
 }
 
 /** Adds the book's own instruments (priced like `listed`) that the universe lacks; spot is skipped. */
-export function withHeldInstruments(universe: Universe, portfolio: Portfolio, snapshot: MarketSnapshot, options: ListedUniverseOptions = {}): Universe {
+export function withHeldInstruments(
+  universe: Universe,
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  options: ListedUniverseOptions = {},
+): Universe {
   const have = new Set(universe.candidates.map((c) => c.instrument.symbol));
-  const extra = portfolio.positions.filter((p) => p.instrument.kind !== 'spot' && !have.has(p.instrument.symbol)).map((p) => listedCandidate(p.instrument, snapshot, options));
-  return extra.length === 0 ? universe : { source: `${universe.source} + held instruments`, candidates: [...universe.candidates, ...extra] };
+  const extra = portfolio.positions
+    .filter((p) => p.instrument.kind !== 'spot' && !have.has(p.instrument.symbol))
+    .map((p) => listedCandidate(p.instrument, snapshot, options));
+  return extra.length === 0
+    ? universe
+    : {
+        source: `${universe.source} + held instruments`,
+        candidates: [...universe.candidates, ...extra],
+      };
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function num(v: unknown, field: string, check: (x: number) => boolean, what: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new BallastError('INVALID_INPUT', `must be a finite number, got ${JSON.stringify(v)}`, field);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be a finite number, got ${JSON.stringify(v)}`,
+      field,
+    );
   if (!check(v)) throw new BallastError('INVALID_INPUT', `must be ${what}, got ${v}`, field);
   return v;
 }
@@ -221,26 +276,65 @@ function num(v: unknown, field: string, check: (x: number) => boolean, what: str
  * per coin in the instrument's price convention. Typed errors name the bad field; a bid above
  * the ask is CROSSED_MARKET.
  */
-export function universeFromJson(value: unknown, source: string, snapshot: MarketSnapshot, options: ListedUniverseOptions = {}): Universe {
-  if (!isObj(value) || !Array.isArray(value.candidates)) throw new BallastError('SCHEMA', `expected {"schema": "${UNIVERSE_FORMAT}", "candidates": [...]}`, source);
-  if (value.schema !== undefined && value.schema !== UNIVERSE_FORMAT) throw new BallastError('SCHEMA', `unknown schema ${JSON.stringify(value.schema)} (expected ${UNIVERSE_FORMAT})`, `${source}.schema`);
+export function universeFromJson(
+  value: unknown,
+  source: string,
+  snapshot: MarketSnapshot,
+  options: ListedUniverseOptions = {},
+): Universe {
+  if (!isObj(value) || !Array.isArray(value.candidates))
+    throw new BallastError(
+      'SCHEMA',
+      `expected {"schema": "${UNIVERSE_FORMAT}", "candidates": [...]}`,
+      source,
+    );
+  if (value.schema !== undefined && value.schema !== UNIVERSE_FORMAT)
+    throw new BallastError(
+      'SCHEMA',
+      `unknown schema ${JSON.stringify(value.schema)} (expected ${UNIVERSE_FORMAT})`,
+      `${source}.schema`,
+    );
   const venue = value.venue === undefined ? undefined : value.venue;
-  if (venue !== undefined && venue !== 'deribit' && venue !== 'okx' && venue !== 'derive') throw new BallastError('SCHEMA', `venue must be deribit, okx or derive, got ${JSON.stringify(venue)}`, `${source}.venue`);
+  if (venue !== undefined && venue !== 'deribit' && venue !== 'okx' && venue !== 'derive')
+    throw new BallastError(
+      'SCHEMA',
+      `venue must be deribit, okx or derive, got ${JSON.stringify(venue)}`,
+      `${source}.venue`,
+    );
   const seen = new Set<string>();
   const candidates = value.candidates.map((row: unknown, i: number): Candidate => {
     const f = `${source}.candidates[${i}]`;
-    if (!isObj(row) || typeof row.instrument !== 'string') throw new BallastError('SCHEMA', 'expected {"instrument": "<symbol>", "bid": …, "ask": …}', f);
+    if (!isObj(row) || typeof row.instrument !== 'string')
+      throw new BallastError(
+        'SCHEMA',
+        'expected {"instrument": "<symbol>", "bid": …, "ask": …}',
+        f,
+      );
     const inst = parseSymbol(row.instrument, venue, `${f}.instrument`);
-    if (seen.has(inst.symbol)) throw new BallastError('INVALID_INPUT', `${inst.symbol} is listed twice`, `${f}.instrument`);
+    if (seen.has(inst.symbol))
+      throw new BallastError('INVALID_INPUT', `${inst.symbol} is listed twice`, `${f}.instrument`);
     seen.add(inst.symbol);
     const base = listedCandidate(inst, snapshot, options);
     const bid = row.bid === undefined ? base.bid : num(row.bid, `${f}.bid`, (x) => x >= 0, '≥ 0');
     const ask = row.ask === undefined ? base.ask : num(row.ask, `${f}.ask`, (x) => x > 0, '> 0');
     if (bid > ask) throw new BallastError('CROSSED_MARKET', `bid ${bid} is above ask ${ask}`, f);
-    const rawMark = row.mark === undefined ? base.mark : num(row.mark, `${f}.mark`, (x) => x >= 0, '≥ 0');
-    const fee = row.fee === undefined ? deribitTakerFee(inst, rawMark) : num(row.fee, `${f}.fee`, (x) => x >= 0, '≥ 0');
-    const maxSize = row.maxSize === undefined ? undefined : num(row.maxSize, `${f}.maxSize`, (x) => x > 0, '> 0');
-    return { instrument: inst, bid, ask, mark: Math.min(Math.max(rawMark, bid), ask), fee, usdPerPriceUnit: base.usdPerPriceUnit, ...(maxSize === undefined ? {} : { maxSize }) };
+    const rawMark =
+      row.mark === undefined ? base.mark : num(row.mark, `${f}.mark`, (x) => x >= 0, '≥ 0');
+    const fee =
+      row.fee === undefined
+        ? deribitTakerFee(inst, rawMark, snapshot.underlyings[inst.underlying]?.index ?? 0)
+        : num(row.fee, `${f}.fee`, (x) => x >= 0, '≥ 0');
+    const maxSize =
+      row.maxSize === undefined ? undefined : num(row.maxSize, `${f}.maxSize`, (x) => x > 0, '> 0');
+    return {
+      instrument: inst,
+      bid,
+      ask,
+      mark: Math.min(Math.max(rawMark, bid), ask),
+      fee,
+      usdPerPriceUnit: base.usdPerPriceUnit,
+      ...(maxSize === undefined ? {} : { maxSize }),
+    };
   });
   return { source, candidates };
 }
@@ -262,6 +356,14 @@ export function premiumPerCoinUsd(c: Candidate, side: 1 | -1): number {
 
 /** Glob (`*` = any run of characters) to a case-sensitive full-match test. */
 export function symbolMatcher(patterns: readonly string[]): (symbol: string) => boolean {
-  const res = patterns.map((p) => new RegExp(`^${p.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`));
+  const res = patterns.map(
+    (p) =>
+      new RegExp(
+        `^${p
+          .split('*')
+          .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('.*')}$`,
+      ),
+  );
   return (s) => res.some((r) => r.test(s));
 }

@@ -15,7 +15,13 @@ const stale = ['--allow-stale'];
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ballast-optimize-'));
   snapshot = join(dir, 'snapshot.json');
-  const r = await runCli(['market', 'build', 'data/deribit-quantflow/deribit_btc.json.gz', '-o', snapshot]);
+  const r = await runCli([
+    'market',
+    'build',
+    'data/deribit-quantflow/deribit_btc.json.gz',
+    '-o',
+    snapshot,
+  ]);
   expect(r.status, r.stderr).toBe(0);
 });
 
@@ -25,9 +31,17 @@ interface OutcomeJson {
   after: { initialMarginUsd: number };
   savingUsd: number;
   trades: { instrument: string; size: number }[];
-  bands: { underlying: string; greek: 'delta' | 'gamma' | 'vega' | 'theta'; min: number; max: number }[];
+  bands: {
+    underlying: string;
+    greek: 'delta' | 'gamma' | 'vega' | 'theta';
+    min: number;
+    max: number;
+  }[];
   exposuresAfter: Record<string, Record<string, number>>;
-  robustness: { original: { expectedShortfallUsd: number }; optimized: { expectedShortfallUsd: number } } | null;
+  robustness: {
+    original: { expectedShortfallUsd: number };
+    optimized: { expectedShortfallUsd: number };
+  } | null;
   binding: { name: string }[];
 }
 
@@ -41,7 +55,17 @@ describe('ballast optimize', () => {
   });
 
   it('prints the saving, trades, exposures, binding constraints and the robustness check', async () => {
-    const r = await runCli(['optimize', 'examples/short-strangle.json', '--market', snapshot, ...stale, '--keep-exposures', '0.1', '--scenarios', '500']);
+    const r = await runCli([
+      'optimize',
+      'examples/short-strangle.json',
+      '--market',
+      snapshot,
+      ...stale,
+      '--keep-exposures',
+      '0.1',
+      '--scenarios',
+      '500',
+    ]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/result: IM 53,991 → [\d,]+ USD, saving [\d,]+ USD \(\d+\.\d %\)/);
     expect(r.stdout).toMatch(/instrument +│ side/);
@@ -52,7 +76,21 @@ describe('ballast optimize', () => {
   });
 
   it('--json: lower exact IM, exposures inside the bands', async () => {
-    const r = await runCli(['optimize', 'examples/hedged-book.json', '--market', snapshot, ...stale, '--delta-band=-1:1', '--keep-exposures', '0.2', '--max-size', '20', '--json', '--scenarios', '300']);
+    const r = await runCli([
+      'optimize',
+      'examples/hedged-book.json',
+      '--market',
+      snapshot,
+      ...stale,
+      '--delta-band=-1:1',
+      '--keep-exposures',
+      '0.2',
+      '--max-size',
+      '20',
+      '--json',
+      '--scenarios',
+      '300',
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as OutcomeJson;
     expect(out.status).toBe('improved');
@@ -71,7 +109,20 @@ describe('ballast optimize', () => {
 
   it('a universe file, a constraints file and the LP export', async () => {
     const lp = join(dir, 'hedge.lp');
-    const r = await runCli(['optimize', 'examples/hedged-book.json', '--market', snapshot, ...stale, '--universe', 'examples/universe.json', '--constraints', 'examples/hedge-constraints.json', '--export-lp', lp, '--no-robustness']);
+    const r = await runCli([
+      'optimize',
+      'examples/hedged-book.json',
+      '--market',
+      snapshot,
+      ...stale,
+      '--universe',
+      'examples/universe.json',
+      '--constraints',
+      'examples/hedge-constraints.json',
+      '--export-lp',
+      lp,
+      '--no-robustness',
+    ]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/universe examples\/universe\.json/);
     expect(r.stdout).toMatch(/LP written to/);
@@ -82,20 +133,55 @@ describe('ballast optimize', () => {
   });
 
   it('--objective es and --objective track', async () => {
-    const es = await runCli(['optimize', 'examples/short-strangle.json', '--market', snapshot, ...stale, '--objective', 'es', '--scenarios', '400', '--keep-exposures', '0.25']);
+    const es = await runCli([
+      'optimize',
+      'examples/short-strangle.json',
+      '--market',
+      snapshot,
+      ...stale,
+      '--objective',
+      'es',
+      '--scenarios',
+      '400',
+      '--keep-exposures',
+      '0.25',
+    ]);
     expect(es.status, es.stderr).toBe(0);
     expect(es.stdout).toMatch(/ES hedge — 400 scenarios, β = 0\.99/);
     expect(es.stdout).toMatch(/result: ES [\d,]+ → [\d,]+ USD/);
-    const tr = await runCli(['optimize', 'examples/short-strangle.json', '--market', snapshot, ...stale, '--objective', 'track', '--target', 'delta=0,vega=0', '--no-robustness']);
+    const tr = await runCli([
+      'optimize',
+      'examples/short-strangle.json',
+      '--market',
+      snapshot,
+      ...stale,
+      '--objective',
+      'track',
+      '--target',
+      'delta=0,vega=0',
+      '--no-robustness',
+    ]);
     expect(tr.status, tr.stderr).toBe(0);
     expect(tr.stdout).toMatch(/exposure tracking \(QP/);
     expect(tr.stdout).toMatch(/tracking penalty [\d,]+ → [\d,]+ USD/);
   });
 
   it('a delta band no universe can reach: exit 2 with the binding constraint named, no stack trace', async () => {
-    const r = await runCli(['optimize', 'examples/short-strangle.json', '--market', snapshot, ...stale, '--max-size', '0.2', '--delta-band', '50:60']);
+    const r = await runCli([
+      'optimize',
+      'examples/short-strangle.json',
+      '--market',
+      snapshot,
+      ...stale,
+      '--max-size',
+      '0.2',
+      '--delta-band',
+      '50:60',
+    ]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^error \[INFEASIBLE\] constraints: delta\[BTC\]: the BTC delta band \[50, 60\] is out of reach/);
+    expect(r.stderr).toMatch(
+      /^error \[INFEASIBLE\] constraints: delta\[BTC\]: the BTC delta band \[50, 60\] is out of reach/,
+    );
     expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
     expect(r.stdout).toBe('');
   });
@@ -103,25 +189,58 @@ describe('ballast optimize', () => {
   it('bad inputs exit 2 naming the field', async () => {
     const cases: [string[], RegExp][] = [
       [['--delta-band', 'abc'], /\[INVALID_INPUT\] --delta-band: expected lo:hi/],
-      [['--delta-band', '2:1'], /\[INVALID_INPUT\] --delta-band: lower side 2 is above the upper side 1/],
+      [
+        ['--delta-band', '2:1'],
+        /\[INVALID_INPUT\] --delta-band: lower side 2 is above the upper side 1/,
+      ],
       [['--lambda', '-1'], /\[INVALID_INPUT\] lambda: must be a number ≥ 0/],
       [['--universe', join(dir, 'missing.json')], /\[FILE_NOT_FOUND\]/],
       [['--objective', 'track'], /\[INVALID_INPUT\] targets: give at least one target/],
-      [['--objective', 'track', '--target', 'rho=1'], /\[INVALID_INPUT\] --target: expected greek=value/],
+      [
+        ['--objective', 'track', '--target', 'rho=1'],
+        /\[INVALID_INPUT\] --target: expected greek=value/,
+      ],
     ];
     for (const [flags, re] of cases) {
-      const r = await runCli(['optimize', 'examples/short-strangle.json', '--market', snapshot, ...stale, '--no-robustness', ...flags]);
+      const r = await runCli([
+        'optimize',
+        'examples/short-strangle.json',
+        '--market',
+        snapshot,
+        ...stale,
+        '--no-robustness',
+        ...flags,
+      ]);
       expect(r.status, flags.join(' ')).toBe(2);
       expect(r.stderr, flags.join(' ')).toMatch(re);
     }
     const bad = join(dir, 'bad-constraints.json');
     writeFileSync(bad, JSON.stringify({ bands: { delta: [-1, 1] }, maxsize: 3 }));
-    const r = await runCli(['optimize', 'examples/short-strangle.json', '--market', snapshot, ...stale, '--constraints', bad]);
+    const r = await runCli([
+      'optimize',
+      'examples/short-strangle.json',
+      '--market',
+      snapshot,
+      ...stale,
+      '--constraints',
+      bad,
+    ]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/\[SCHEMA\] .*bad-constraints\.json\.maxsize: unknown key "maxsize"/);
     const crossed = join(dir, 'crossed-universe.json');
-    writeFileSync(crossed, JSON.stringify({ candidates: [{ instrument: 'BTC-PERPETUAL', bid: 63000, ask: 62000 }] }));
-    const c = await runCli(['optimize', 'examples/short-strangle.json', '--market', snapshot, ...stale, '--universe', crossed]);
+    writeFileSync(
+      crossed,
+      JSON.stringify({ candidates: [{ instrument: 'BTC-PERPETUAL', bid: 63000, ask: 62000 }] }),
+    );
+    const c = await runCli([
+      'optimize',
+      'examples/short-strangle.json',
+      '--market',
+      snapshot,
+      ...stale,
+      '--universe',
+      crossed,
+    ]);
     expect(c.status).toBe(2);
     expect(c.stderr).toMatch(/\[CROSSED_MARKET\] .*candidates\[0\]: bid 63000 is above ask 62000/);
   });
@@ -129,7 +248,15 @@ describe('ballast optimize', () => {
 
 describe('ballast cure', () => {
   it('compares the trades with the collateral top-up', async () => {
-    const r = await runCli(['cure', 'examples/short-strangle.json', '--market', snapshot, ...stale, '--target-utilization', '0.2']);
+    const r = await runCli([
+      'cure',
+      'examples/short-strangle.json',
+      '--market',
+      snapshot,
+      ...stale,
+      '--target-utilization',
+      '0.2',
+    ]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/target IM utilization ≤ 20\.0 %/);
     expect(r.stdout).toMatch(/1\. collateral top-up: [\d.]+ BTC/);
@@ -138,12 +265,31 @@ describe('ballast cure', () => {
   });
 
   it('--json, and no cure needed below the target', async () => {
-    const r = await runCli(['cure', 'examples/short-strangle.json', '--market', snapshot, ...stale, '--json']);
+    const r = await runCli([
+      'cure',
+      'examples/short-strangle.json',
+      '--market',
+      snapshot,
+      ...stale,
+      '--json',
+    ]);
     expect(r.status, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { needed: boolean; cheaper: string; trades: { status: string } };
+    const out = JSON.parse(r.stdout) as {
+      needed: boolean;
+      cheaper: string;
+      trades: { status: string };
+    };
     expect(out.needed).toBe(false);
     expect(out.trades.status).toBe('not-needed');
-    const bad = await runCli(['cure', 'examples/short-strangle.json', '--market', snapshot, ...stale, '--target-utilization', '0']);
+    const bad = await runCli([
+      'cure',
+      'examples/short-strangle.json',
+      '--market',
+      snapshot,
+      ...stale,
+      '--target-utilization',
+      '0',
+    ]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/targetUtilization: must be a number > 0/);
   });
@@ -151,20 +297,54 @@ describe('ballast cure', () => {
 
 describe('ballast allocate', () => {
   it('routes the example trades, never worse than the simple allocations', async () => {
-    const r = await runCli(['allocate', 'examples/accounts.json', '--market', snapshot, ...stale, '--json']);
+    const r = await runCli([
+      'allocate',
+      'examples/accounts.json',
+      '--market',
+      snapshot,
+      ...stale,
+      '--json',
+    ]);
     expect(r.status, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { mode: string; totalInitialMarginUsd: number; baselines: { totalInitialMarginUsd: number; fits: boolean }[]; lines: { size: number; shares: { size: number }[] }[] };
+    const out = JSON.parse(r.stdout) as {
+      mode: string;
+      totalInitialMarginUsd: number;
+      baselines: { totalInitialMarginUsd: number; fits: boolean }[];
+      lines: { size: number; shares: { size: number }[] }[];
+    };
     expect(out.mode).toBe('route');
-    for (const b of out.baselines) if (b.fits) expect(out.totalInitialMarginUsd).toBeLessThanOrEqual(b.totalInitialMarginUsd + 1e-6);
-    for (const l of out.lines) expect(l.shares.reduce((s, x) => s + x.size, 0)).toBeCloseTo(l.size, 9);
+    for (const b of out.baselines)
+      if (b.fits)
+        expect(out.totalInitialMarginUsd).toBeLessThanOrEqual(b.totalInitialMarginUsd + 1e-6);
+    for (const l of out.lines)
+      expect(l.shares.reduce((s, x) => s + x.size, 0)).toBeCloseTo(l.size, 9);
   });
 
   it('split (whole trades) and collateral modes print their reports', async () => {
-    const s = await runCli(['allocate', 'examples/accounts.json', '--market', snapshot, ...stale, '--mode', 'split', '--whole-trades']);
+    const s = await runCli([
+      'allocate',
+      'examples/accounts.json',
+      '--market',
+      snapshot,
+      ...stale,
+      '--mode',
+      'split',
+      '--whole-trades',
+    ]);
     expect(s.status, s.stderr).toBe(0);
     expect(s.stdout).toMatch(/splitting a book across 3 accounts/);
     expect(s.stdout).toMatch(/whole trades \(MIP\)/);
-    const c = await runCli(['allocate', 'examples/accounts.json', '--market', snapshot, ...stale, '--mode', 'collateral', '--amount', '50000']);
+    const c = await runCli([
+      'allocate',
+      'examples/accounts.json',
+      '--market',
+      snapshot,
+      ...stale,
+      '--mode',
+      'collateral',
+      '--amount',
+      '50000',
+    ]);
     expect(c.status, c.stderr).toBe(0);
     expect(c.stdout).toMatch(/spreading 50,000 USD of collateral/);
     expect(c.stdout).toMatch(/smallest headroom: [\d,]+ → [\d,]+ USD/);
@@ -172,13 +352,27 @@ describe('ballast allocate', () => {
 
   it('bad accounts files exit 2 naming the field', async () => {
     const bad = join(dir, 'accounts-bad.json');
-    writeFileSync(bad, JSON.stringify({ accounts: [{ name: 'a', model: 'no-such-model', portfolio: {} }] }));
+    writeFileSync(
+      bad,
+      JSON.stringify({ accounts: [{ name: 'a', model: 'no-such-model', portfolio: {} }] }),
+    );
     const r = await runCli(['allocate', bad, '--market', snapshot, ...stale]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/accounts\[0\]\.model: unknown margin model "no-such-model"/);
     const noTrades = join(dir, 'accounts-none.json');
-    writeFileSync(noTrades, JSON.stringify({ accounts: [{ name: 'a', model: 'deribit-pm', portfolio: {} }] }));
-    const n = await runCli(['allocate', noTrades, '--market', snapshot, ...stale, '--mode', 'route']);
+    writeFileSync(
+      noTrades,
+      JSON.stringify({ accounts: [{ name: 'a', model: 'deribit-pm', portfolio: {} }] }),
+    );
+    const n = await runCli([
+      'allocate',
+      noTrades,
+      '--market',
+      snapshot,
+      ...stale,
+      '--mode',
+      'route',
+    ]);
     expect(n.status).toBe(2);
     expect(n.stderr).toMatch(/route needs "trades"/);
   });

@@ -53,7 +53,15 @@ describe('CVaR LP (Rockafellar–Uryasev 2000, §3)', () => {
   it('approaches the paper optimum as scenarios grow: within 2 % at 20,000 Sobol scenarios', async () => {
     const results: { S: number; cvar: number; w: number[] }[] = [];
     for (const S of [1000, 5000, 20000]) {
-      const r = await minimizeCvarPortfolio({ returns: scenarios(S), nAssets: 3, nScenarios: S, beta: 0.99, means: m, minReturn: 0.011, names: ['S&P', 'bonds', 'small-cap'] });
+      const r = await minimizeCvarPortfolio({
+        returns: scenarios(S),
+        nAssets: 3,
+        nScenarios: S,
+        beta: 0.99,
+        means: m,
+        minReturn: 0.011,
+        names: ['S&P', 'bonds', 'small-cap'],
+      });
       results.push({ S, cvar: r.conditionalValueAtRisk, w: r.weights });
       expect(r.weights.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
       expect(r.expectedReturn).toBeGreaterThanOrEqual(0.011 - 1e-9);
@@ -62,17 +70,29 @@ describe('CVaR LP (Rockafellar–Uryasev 2000, §3)', () => {
     expect(Math.abs(last.cvar / paperCvar - 1)).toBeLessThan(0.02);
     last.w.forEach((w, i) => expect(Math.abs(w - paperWeights[i]!)).toBeLessThan(0.02));
     // Convergence: the error at 20,000 scenarios is no larger than at 1,000.
-    expect(Math.abs(last.cvar - paperCvar)).toBeLessThanOrEqual(Math.abs(results[0]!.cvar - paperCvar) + 1e-3);
+    expect(Math.abs(last.cvar - paperCvar)).toBeLessThanOrEqual(
+      Math.abs(results[0]!.cvar - paperCvar) + 1e-3,
+    );
     // Report the numbers (visible with --reporter=verbose).
-    console.info(`R-U CVaR_0.99: ${results.map((r) => `S=${r.S}: ${r.cvar.toFixed(5)} w=(${r.w.map((x) => x.toFixed(3)).join(', ')})`).join('; ')}`);
+    console.info(
+      `R-U CVaR_0.99: ${results.map((r) => `S=${r.S}: ${r.cvar.toFixed(5)} w=(${r.w.map((x) => x.toFixed(3)).join(', ')})`).join('; ')}`,
+    );
   });
 
   it('the LP optimum equals the empirical ES of the optimal weights on the same scenarios', async () => {
     const S = 4000;
     const R = scenarios(S);
-    const r = await minimizeCvarPortfolio({ returns: R, nAssets: 3, nScenarios: S, beta: 0.95, means: m, minReturn: 0.011 });
+    const r = await minimizeCvarPortfolio({
+      returns: R,
+      nAssets: 3,
+      nScenarios: S,
+      beta: 0.95,
+      means: m,
+      minReturn: 0.011,
+    });
     const pnl = new Float64Array(S);
-    for (let s = 0; s < S; s++) for (let i = 0; i < 3; i++) pnl[s] = pnl[s]! + r.weights[i]! * R[i * S + s]!;
+    for (let s = 0; s < S; s++)
+      for (let i = 0; i < 3; i++) pnl[s] = pnl[s]! + r.weights[i]! * R[i * S + s]!;
     expect(empiricalEs(pnl, 0.95).expectedShortfall).toBeCloseTo(r.conditionalValueAtRisk, 9);
   });
 

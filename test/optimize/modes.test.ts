@@ -24,16 +24,30 @@ import { realSnapshot } from '../helpers/real-market.ts';
 const snapshot = realSnapshot();
 const pm = marginModel('deribit-pm');
 const listed = listedUniverse(snapshot);
-const book = (file: string): Portfolio => importPortfolio(readTextFile(fileURLToPath(new URL(`../../${file}`, import.meta.url))), file, snapshot, parseJson).portfolio;
+const book = (file: string): Portfolio =>
+  importPortfolio(
+    readTextFile(fileURLToPath(new URL(`../../${file}`, import.meta.url))),
+    file,
+    snapshot,
+    parseJson,
+  ).portfolio;
 const imUsd = (p: Portfolio, id = 'deribit-pm') => {
   const m = marginModel(id);
-  return p.positions.length === 0 ? 0 : totalsUsd(m.evaluate(p, snapshot, m.defaultParams), snapshot).initialMargin;
+  return p.positions.length === 0
+    ? 0
+    : totalsUsd(m.evaluate(p, snapshot, m.defaultParams), snapshot).initialMargin;
 };
 
 describe('exposure tracking QP', () => {
   it('moves delta and vega toward their targets and never worsens its own objective', async () => {
     const p = book('examples/short-strangle.json');
-    const r = await trackExposures({ portfolio: p, snapshot, model: pm, universe: listed, targets: { delta: 0, vega: 0 } });
+    const r = await trackExposures({
+      portfolio: p,
+      snapshot,
+      model: pm,
+      universe: listed,
+      targets: { delta: 0, vega: 0 },
+    });
     expect(r.lp.method).toMatch(/QP/);
     expect(r.status).toBe('improved');
     expect(r.penaltyAfterUsd).toBeLessThan(r.penaltyBeforeUsd);
@@ -42,22 +56,39 @@ describe('exposure tracking QP', () => {
       expect(Math.abs(exp[t.greek] - t.target)).toBeLessThan(Math.abs(t.before - t.target));
       expect(t.after).toBeCloseTo(exp[t.greek], 6);
     }
-    expect(r.after.initialMarginUsd + r.costUsd + r.penaltyAfterUsd).toBeLessThan(r.before.initialMarginUsd + r.penaltyBeforeUsd);
+    expect(r.after.initialMarginUsd + r.costUsd + r.penaltyAfterUsd).toBeLessThan(
+      r.before.initialMarginUsd + r.penaltyBeforeUsd,
+    );
   });
 
   it('a large μ holds the target to within the rounding to lots', async () => {
     const p = book('examples/hedged-book.json');
-    const tight = await trackExposures({ portfolio: p, snapshot, model: pm, universe: listed, targets: { vega: 0 }, mu: 1e7 });
+    const tight = await trackExposures({
+      portfolio: p,
+      snapshot,
+      model: pm,
+      universe: listed,
+      targets: { vega: 0 },
+      mu: 1e7,
+    });
     expect(tight.status).toBe('improved');
-    expect(Math.abs(tight.tracked[0]!.after)).toBeLessThan(0.02 * Math.abs(tight.tracked[0]!.before));
+    expect(Math.abs(tight.tracked[0]!.after)).toBeLessThan(
+      0.02 * Math.abs(tight.tracked[0]!.before),
+    );
   });
 });
 
 describe('ES hedge (CVaR LP on Monte Carlo scenarios)', () => {
-  it('lowers the book\'s 99% ES on its scenarios; the LP ES matches the re-measured continuous optimum', async () => {
+  it("lowers the book's 99% ES on its scenarios; the LP ES matches the re-measured continuous optimum", async () => {
     const p = book('examples/short-strangle.json');
     const scenarios = robustnessScenarios(snapshot, ['BTC'], { count: 800, seed: 11 });
-    const r = await optimizeEsHedge({ portfolio: p, snapshot, universe: listed, scenarios, constraints: { keepExposures: 0.25 } });
+    const r = await optimizeEsHedge({
+      portfolio: p,
+      snapshot,
+      universe: listed,
+      scenarios,
+      constraints: { keepExposures: 0.25 },
+    });
     expect(r.status).toBe('improved');
     expect(r.after.expectedShortfall).toBeLessThan(r.before.expectedShortfall);
     expect(r.scenarios).toBe(800);
@@ -75,7 +106,13 @@ describe('margin-call cure', () => {
   const thin = { ...strangle, balances: [{ currency: 'BTC', amount: 0.9 }] };
 
   it('reduce-only trades bring utilization to the target and are compared with the top-up', async () => {
-    const r = await cureMarginCall({ portfolio: thin, snapshot, model: pm, universe: listed, targetUtilization: 0.8 });
+    const r = await cureMarginCall({
+      portfolio: thin,
+      snapshot,
+      model: pm,
+      universe: listed,
+      targetUtilization: 0.8,
+    });
     expect(r.needed).toBe(true);
     expect(r.before[0]!.utilization).toBeGreaterThan(1);
     expect(r.trades.status).toBe('cured');
@@ -90,20 +127,37 @@ describe('margin-call cure', () => {
     // The top-up is exactly what reaches 80 %: IM/0.8 − equity.
     const b = r.before[0]!;
     expect(r.topUp.pools[0]!.amount).toBeCloseTo(b.initialMargin / 0.8 - b.equity, 12);
-    const topped = pm.evaluate({ ...thin, balances: [{ currency: 'BTC', amount: 0.9 + r.topUp.pools[0]!.amount }] }, snapshot, pm.defaultParams)[0]!;
+    const topped = pm.evaluate(
+      { ...thin, balances: [{ currency: 'BTC', amount: 0.9 + r.topUp.pools[0]!.amount }] },
+      snapshot,
+      pm.defaultParams,
+    )[0]!;
     expect(topped.utilization).toBeCloseTo(0.8, 9);
     expect(r.cheaper).toBe(r.trades.costUsd <= r.topUp.totalUsd ? 'trades' : 'collateral');
   });
 
   it('no cure is needed below the target', async () => {
-    const r = await cureMarginCall({ portfolio: strangle, snapshot, model: pm, universe: listed, targetUtilization: 0.8 });
+    const r = await cureMarginCall({
+      portfolio: strangle,
+      snapshot,
+      model: pm,
+      universe: listed,
+      targetUtilization: 0.8,
+    });
     expect(r.needed).toBe(false);
     expect(r.trades.status).toBe('not-needed');
     expect(r.topUp.totalUsd).toBe(0);
   });
 
   it('a cure the universe cannot reach says so and falls back to collateral', async () => {
-    const r = await cureMarginCall({ portfolio: { ...strangle, balances: [{ currency: 'BTC', amount: 0.3 }] }, snapshot, model: pm, universe: listed, targetUtilization: 0.8, constraints: { reduceOnly: true, maxSize: 0.5 } });
+    const r = await cureMarginCall({
+      portfolio: { ...strangle, balances: [{ currency: 'BTC', amount: 0.3 }] },
+      snapshot,
+      model: pm,
+      universe: listed,
+      targetUtilization: 0.8,
+      constraints: { reduceOnly: true, maxSize: 0.5 },
+    });
     expect(r.trades.status).toBe('not-cured');
     expect(r.trades.reason).toMatch(/0\.8 utilization/);
     expect(r.cheaper).toBe('collateral');
@@ -117,7 +171,11 @@ describe('allocation across accounts', () => {
   const accounts = [
     { name: 'main', model: pm, portfolio: hedged },
     { name: 'sub', model: pm, portfolio: strangle },
-    { name: 'okx', model: marginModel('okx-pm'), portfolio: portfolio([], [{ currency: 'BTC', amount: 3 }]) },
+    {
+      name: 'okx',
+      model: marginModel('okx-pm'),
+      portfolio: portfolio([], [{ currency: 'BTC', amount: 3 }]),
+    },
   ];
   const trades = [
     { instrument: parseSymbol('BTC-28AUG26-50000-P', 'deribit'), size: 10 },
@@ -128,9 +186,13 @@ describe('allocation across accounts', () => {
   for (const wholeTrades of [false, true]) {
     it(`routes new trades to minimise total exact IM (${wholeTrades ? 'whole trades, MIP' : 'split allowed'}), never worse than any simple allocation`, async () => {
       const r = await routeTrades(trades, accounts, snapshot, { wholeTrades });
-      for (const l of r.lines) expect(l.shares.reduce((s, x) => s + x.size, 0)).toBeCloseTo(l.size, 9);
-      if (wholeTrades) for (const l of r.lines) expect(l.shares.filter((x) => x.size !== 0)).toHaveLength(1);
-      for (const b of r.baselines) if (b.fits) expect(r.totalInitialMarginUsd).toBeLessThanOrEqual(b.totalInitialMarginUsd + 1e-6);
+      for (const l of r.lines)
+        expect(l.shares.reduce((s, x) => s + x.size, 0)).toBeCloseTo(l.size, 9);
+      if (wholeTrades)
+        for (const l of r.lines) expect(l.shares.filter((x) => x.size !== 0)).toHaveLength(1);
+      for (const b of r.baselines)
+        if (b.fits)
+          expect(r.totalInitialMarginUsd).toBeLessThanOrEqual(b.totalInitialMarginUsd + 1e-6);
       // Exact totals recomputed independently.
       const total = r.accounts.reduce((s, a) => s + imUsd(a.portfolioAfter, a.model), 0);
       expect(r.totalInitialMarginUsd).toBeCloseTo(total, 6);
@@ -139,10 +201,18 @@ describe('allocation across accounts', () => {
   }
 
   it('splits a book across a Deribit and an OKX account; fails closed to the better simple split', async () => {
-    const r = await splitBook(hedged, [
-      { name: 'deribit', model: pm, portfolio: portfolio([], [{ currency: 'BTC', amount: 3 }]) },
-      { name: 'okx', model: marginModel('okx-pm'), portfolio: portfolio([], [{ currency: 'BTC', amount: 3 }]) },
-    ], snapshot);
+    const r = await splitBook(
+      hedged,
+      [
+        { name: 'deribit', model: pm, portfolio: portfolio([], [{ currency: 'BTC', amount: 3 }]) },
+        {
+          name: 'okx',
+          model: marginModel('okx-pm'),
+          portfolio: portfolio([], [{ currency: 'BTC', amount: 3 }]),
+        },
+      ],
+      snapshot,
+    );
     const allDeribit = imUsd(hedged);
     const allOkx = imUsd(hedged, 'okx-pm');
     expect(r.totalInitialMarginUsd).toBeLessThanOrEqual(Math.min(allDeribit, allOkx) + 1e-6);
@@ -164,7 +234,13 @@ describe('allocation across accounts', () => {
 describe('robustness on an independent Monte Carlo set', () => {
   it('is seeded (same seed, same numbers) and reports ES and worst loss of both books', async () => {
     const p = book('examples/short-strangle.json');
-    const r = await optimizeHedge({ portfolio: p, snapshot, model: pm, universe: listed, constraints: { keepExposures: 0.1 } });
+    const r = await optimizeHedge({
+      portfolio: p,
+      snapshot,
+      model: pm,
+      universe: listed,
+      constraints: { keepExposures: 0.1 },
+    });
     const a = robustnessReport(p, r.portfolioAfter, snapshot, { seed: 5, count: 500 });
     const b = robustnessReport(p, r.portfolioAfter, snapshot, { seed: 5, count: 500 });
     const c = robustnessReport(p, r.portfolioAfter, snapshot, { seed: 6, count: 500 });

@@ -8,8 +8,22 @@ function small(): LpModel {
   const m = new LpModel('small');
   const x = m.addVariable('x', { cost: 1 });
   const y = m.addVariable('y', { cost: 2 });
-  m.addConstraint('cover', [[x, 1], [y, 1]], { lb: 2 });
-  m.addConstraint('spread', [[x, 1], [y, -1]], { ub: 1 });
+  m.addConstraint(
+    'cover',
+    [
+      [x, 1],
+      [y, 1],
+    ],
+    { lb: 2 },
+  );
+  m.addConstraint(
+    'spread',
+    [
+      [x, 1],
+      [y, -1],
+    ],
+    { ub: 1 },
+  );
   return m;
 }
 
@@ -18,8 +32,22 @@ function other(): LpModel {
   const m = new LpModel('other');
   const x = m.addVariable('x', { cost: -1 });
   const y = m.addVariable('y', { cost: -1 });
-  m.addConstraint('a', [[x, 1], [y, 2]], { ub: 4 });
-  m.addConstraint('b', [[x, 3], [y, 1]], { ub: 6 });
+  m.addConstraint(
+    'a',
+    [
+      [x, 1],
+      [y, 2],
+    ],
+    { ub: 4 },
+  );
+  m.addConstraint(
+    'b',
+    [
+      [x, 3],
+      [y, 1],
+    ],
+    { ub: 6 },
+  );
   return m;
 }
 
@@ -41,7 +69,12 @@ describe('LP/QP solver adapter (HiGHS)', () => {
     expect(s.value('y')).toBeCloseTo(0.5, 12);
     expect(s.dual('cover')).toBeCloseTo(1.5, 12);
     expect(s.dual('spread')).toBeCloseTo(-0.5, 12);
-    expect(s.binding().map((b) => `${b.name}:${b.bound}`).sort()).toEqual(['cover:lower', 'spread:upper']);
+    expect(
+      s
+        .binding()
+        .map((b) => `${b.name}:${b.bound}`)
+        .sort(),
+    ).toEqual(['cover:lower', 'spread:upper']);
   });
 
   it('solves a convex QP (quadratic objective terms)', async () => {
@@ -64,7 +97,14 @@ describe('LP/QP solver adapter (HiGHS)', () => {
     const m = small();
     const x = m.variable('x')!;
     const y = m.variable('y')!;
-    m.addConstraint('cap', [[x, 1], [y, 1]], { ub: 1 });
+    m.addConstraint(
+      'cap',
+      [
+        [x, 1],
+        [y, 1],
+      ],
+      { ub: 1 },
+    );
     m.addConstraint('unrelated', [[x, 1]], { ub: 100 });
     const e = await error(async () => (await loadSolver()).solve(m));
     expect(e.code).toBe('INFEASIBLE');
@@ -86,7 +126,14 @@ describe('LP/QP solver adapter (HiGHS)', () => {
     const m = new LpModel('unbounded');
     const x = m.addVariable('buy[BTC-PERPETUAL]', { cost: -1 });
     const y = m.addVariable('y', { cost: 1 });
-    m.addConstraint('link', [[x, 1], [y, -2]], { ub: 3 });
+    m.addConstraint(
+      'link',
+      [
+        [x, 1],
+        [y, -2],
+      ],
+      { ub: 3 },
+    );
     m.addVariable('idle', { ub: 1 });
     const e = await error(async () => (await loadSolver()).solve(m));
     expect(e.code).toBe('UNBOUNDED');
@@ -105,7 +152,14 @@ describe('LP/QP solver adapter (HiGHS)', () => {
     expect(Array.from(a2.rowDuals)).toEqual(Array.from(a1.rowDuals));
     // An infeasible solve in between changes nothing either.
     const bad = small();
-    bad.addConstraint('cap', [[0, 1], [1, 1]], { ub: 1 });
+    bad.addConstraint(
+      'cap',
+      [
+        [0, 1],
+        [1, 1],
+      ],
+      { ub: 1 },
+    );
     await error(() => solver.solve(bad));
     expect(solver.solve(small()).objective).toBe(a1.objective);
   });
@@ -117,9 +171,32 @@ describe('LP/QP solver adapter (HiGHS)', () => {
     const t = m.addVariable('t', { lb: -Infinity, cost: 1 });
     const f = m.addVariable('fixed', { lb: 1.25, ub: 1.25 });
     const e = m.addVariable('e1', { lb: -3, ub: 2 });
-    m.addConstraint('worst[btc_btc][std-0]', [[t, 1], [a, 0.1], [b, -0.1]], { lb: 0.05 });
-    m.addConstraint('delta[BTC]', [[a, 0.4], [b, -0.4], [e, 1]], { lb: -0.5, ub: 0.5 });
-    m.addConstraint('eq', [[e, 1], [f, 1]], { lb: 1, ub: 1 });
+    m.addConstraint(
+      'worst[btc_btc][std-0]',
+      [
+        [t, 1],
+        [a, 0.1],
+        [b, -0.1],
+      ],
+      { lb: 0.05 },
+    );
+    m.addConstraint(
+      'delta[BTC]',
+      [
+        [a, 0.4],
+        [b, -0.4],
+        [e, 1],
+      ],
+      { lb: -0.5, ub: 0.5 },
+    );
+    m.addConstraint(
+      'eq',
+      [
+        [e, 1],
+        [f, 1],
+      ],
+      { lb: 1, ub: 1 },
+    );
     m.addQuadratic(a, a, 0.5);
     m.addQuadratic(a, b, 0.1);
     m.addOffset(-2);
