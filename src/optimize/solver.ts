@@ -359,7 +359,7 @@ export class LpSolver {
   }
 
   private infeasible(model: LpModel, m: Model, field: string, diagnose: boolean): BallastError {
-    const base = `no trade satisfies every constraint (${model.name})`;
+    const base = `no solution satisfies every constraint of ${model.name}`;
     if (!diagnose)
       return new BallastError('INFEASIBLE', base, field, { constraints: [], bounds: [] });
     let constraints: string[] = [];
