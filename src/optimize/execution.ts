@@ -14,12 +14,7 @@
  */
 import type { Instrument } from '../instruments/instrument.ts';
 import { isOptionLike } from '../instruments/instrument.ts';
-import {
-  portfolio as makePortfolio,
-  type Balance,
-  type Portfolio,
-  type Position,
-} from '../risk/portfolio.ts';
+import { applyFill, type Balance, type Portfolio } from '../risk/portfolio.ts';
 import { GREEKS, type ExposureTable } from './exposures.ts';
 import type { EffectiveBand, TradeConstraints, TradeVar } from './trade-problem.ts';
 import { costPerCoinUsd, premiumPerCoinUsd } from './universe.ts';
@@ -83,26 +78,23 @@ export function executeTrades(
 
 /** The book after `trades` (see module doc). */
 export function applyTrades(p: Portfolio, trades: readonly ExecutedTrade[]): Portfolio {
-  const added: Position[] = trades.map((t) => ({
-    instrument: t.instrument,
-    size: t.size,
-    ...(isOptionLike(t.instrument) ? {} : { entryPrice: t.price }),
-  }));
+  // Fills realise the P&L of reduced delta-one positions into the balance (risk/portfolio.ts).
+  let book = p;
+  for (const t of trades) book = applyFill(book, { instrument: t.instrument, size: t.size, price: t.price });
   const cash = new Map<string, number>();
   for (const t of trades)
     cash.set(
       t.instrument.settlementCurrency,
       (cash.get(t.instrument.settlementCurrency) ?? 0) + t.cashSettlement,
     );
-  const balances: Balance[] = p.balances.map((b) => ({ ...b }));
+  const balances: Balance[] = book.balances.map((b) => ({ ...b }));
   for (const [currency, amount] of cash) {
     const i = balances.findIndex((b) => b.currency === currency);
     if (i >= 0) balances[i] = { currency, amount: balances[i]!.amount + amount };
     else balances.push({ currency, amount });
   }
-  const merged = makePortfolio([...p.positions, ...added], balances, p.name);
   // Positions closed to exactly zero are dropped (a flat line carries no risk and no mark).
-  return { ...merged, positions: merged.positions.filter((x) => x.size !== 0) };
+  return { ...book, balances, positions: book.positions.filter((x) => x.size !== 0) };
 }
 
 /** Exposures after trading `sizes`: before + Σ size × unit exposure. */

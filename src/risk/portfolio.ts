@@ -31,7 +31,22 @@ export interface Portfolio {
   readonly balances: readonly Balance[];
 }
 
-/** Builds a portfolio, merging repeated instruments (sizes add; entry prices size-weighted). */
+/**
+ * Entry price of two merged legs of one instrument that keeps their combined unrealised P&L
+ * for every mark: linear `Σ s·(F − E) = S·(F − E')` needs the size-weighted mean; inverse
+ * (coin-equivalent sizes at the mark, P&L `s·(F/E − 1)`) needs `S/E' = Σ s/E`, the
+ * size-weighted harmonic mean. Undefined when the net size is 0 (the P&L is then realised:
+ * use `applyFill`, which credits it to the balance).
+ */
+function mergedEntry(a: Position, b: Position, size: number): number | undefined {
+  if (a.entryPrice === undefined || b.entryPrice === undefined || size === 0) return undefined;
+  if (a.instrument.settlement === 'inverse' && a.instrument.kind !== 'option' && a.instrument.kind !== 'digital' && a.instrument.kind !== 'barrier') {
+    return size / (a.size / a.entryPrice + b.size / b.entryPrice);
+  }
+  return (a.entryPrice * a.size + b.entryPrice * b.size) / size;
+}
+
+/** Builds a portfolio, merging repeated instruments (sizes add; entry prices as `mergedEntry`). */
 export function portfolio(positions: readonly Position[], balances: readonly Balance[] = [], name?: string): Portfolio {
   const bySymbol = new Map<string, Position>();
   positions.forEach((p, i) => {
@@ -42,13 +57,48 @@ export function portfolio(positions: readonly Position[], balances: readonly Bal
       return;
     }
     const size = prev.size + p.size;
-    const entry =
-      prev.entryPrice !== undefined && p.entryPrice !== undefined && size !== 0
-        ? (prev.entryPrice * prev.size + p.entryPrice * p.size) / size
-        : undefined;
+    const entry = mergedEntry(prev, p, size);
     bySymbol.set(p.instrument.symbol, { instrument: p.instrument, size, ...(entry === undefined ? {} : { entryPrice: entry }) });
   });
   return { ...(name ? { name } : {}), positions: [...bySymbol.values()], balances };
+}
+
+/** An execution: signed size in coins at `price` (the instrument's price convention). */
+export interface Fill {
+  readonly instrument: Instrument;
+  readonly size: number;
+  readonly price: number;
+}
+
+/**
+ * The book after a fill. For futures, perps and spot, the part of the fill that reduces an
+ * existing position realises its P&L at the fill price against that position's entry
+ * (linear `q·(P − E)` USD, inverse `q·(P/E − 1)` coin, q signed as the closed position) and
+ * credits it to the settlement-currency balance; the remainder keeps its entry price, and a
+ * part that opens or flips the position enters at the fill price. Option premia are cash
+ * flows the caller books itself (options carry no entry price in equity).
+ */
+export function applyFill(p: Portfolio, fill: Fill): Portfolio {
+  const i = p.positions.findIndex((x) => x.instrument.symbol === fill.instrument.symbol);
+  const inst = fill.instrument;
+  const deltaOne = inst.kind === 'future' || inst.kind === 'perpetual' || inst.kind === 'spot';
+  if (i < 0 || !deltaOne) {
+    const added: Position = { instrument: inst, size: fill.size, ...(deltaOne ? { entryPrice: fill.price } : {}) };
+    return portfolio([...p.positions, added], p.balances, p.name);
+  }
+  const old = p.positions[i]!;
+  const size = old.size + fill.size;
+  const reducing = Math.sign(old.size) !== Math.sign(fill.size) && old.size !== 0;
+  const closed = reducing ? Math.sign(old.size) * Math.min(Math.abs(old.size), Math.abs(fill.size)) : 0;
+  let realised = 0;
+  if (closed !== 0 && old.entryPrice !== undefined) {
+    realised = inst.settlement === 'inverse' && inst.kind !== 'spot' ? closed * (fill.price / old.entryPrice - 1) : closed * (fill.price - old.entryPrice);
+  }
+  const entry = !reducing ? mergedEntry(old, { instrument: inst, size: fill.size, entryPrice: fill.price }, size) : Math.sign(size) === Math.sign(old.size) ? old.entryPrice : fill.price;
+  const positions = p.positions.map((x, k) => (k === i ? { instrument: inst, size, ...(entry === undefined || size === 0 ? {} : { entryPrice: entry }) } : x));
+  const ccy = inst.settlementCurrency;
+  const balances = realised === 0 ? p.balances : p.balances.some((b) => b.currency === ccy) ? p.balances.map((b) => (b.currency === ccy ? { currency: ccy, amount: b.amount + realised } : b)) : [...p.balances, { currency: ccy, amount: realised }];
+  return { ...(p.name ? { name: p.name } : {}), positions, balances };
 }
 
 /** Canonical, order-independent description of a portfolio for input hashes. */
