@@ -8,7 +8,9 @@
  */
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import { usdPrice } from '../risk/collateral.ts';
-import { portfolio as makePortfolio, type Portfolio, type Position } from '../risk/portfolio.ts';
+import { applyFill, portfolio as makePortfolio, type Portfolio, type Position } from '../risk/portfolio.ts';
+import { isOptionLike } from '../instruments/instrument.ts';
+import { markInstrument } from '../market/marks.ts';
 import type { MarginModel } from './margin-model.ts';
 import type { MarginResult } from './margin-result.ts';
 
@@ -44,9 +46,26 @@ export interface WhatIfResult {
   readonly afterUsd: ReturnType<typeof totalsUsd>;
 }
 
-/** Adds trades to a portfolio (sizes of the same instrument add). */
-export function withTrades(p: Portfolio, trades: readonly Position[]): Portfolio {
-  return makePortfolio([...p.positions, ...trades], p.balances, p.name);
+/**
+ * The book after trades executed at the snapshot's marks: futures, perps and spot fill at the
+ * mark (`applyFill`: reduced positions realise their P&L into the balance), options and other
+ * premium products are paid for at the mark from the settlement-currency balance. So a
+ * what-if changes equity only through what the trade really changes, never by a lost P&L.
+ */
+export function withTrades(p: Portfolio, trades: readonly Position[], snapshot: MarketSnapshot): Portfolio {
+  let book = p;
+  for (const t of trades) {
+    const mark = markInstrument(t.instrument, snapshot).price;
+    if (!isOptionLike(t.instrument)) {
+      book = applyFill(book, { instrument: t.instrument, size: t.size, price: mark });
+      continue;
+    }
+    const ccy = t.instrument.settlementCurrency;
+    const premium = t.size * mark;
+    const balances = book.balances.some((b) => b.currency === ccy) ? book.balances.map((b) => (b.currency === ccy ? { currency: ccy, amount: b.amount - premium } : b)) : [...book.balances, { currency: ccy, amount: -premium }];
+    book = makePortfolio([...book.positions, t], balances, book.name);
+  }
+  return book;
 }
 
 /** Runs the what-if: the model's incremental path if it has one, else exact re-evaluation. */
@@ -57,8 +76,8 @@ export function whatIf<P>(model: MarginModel<P>, p: Portfolio, snapshot: MarketS
 /** What-if by re-evaluating the model on each modified portfolio (exact for any model). */
 export function whatIfByRevaluation<P>(model: MarginModel<P>, p: Portfolio, snapshot: MarketSnapshot, params: P, trades: readonly Position[]): WhatIfResult {
   const before = model.evaluate(p, snapshot, params);
-  const after = model.evaluate(withTrades(p, trades), snapshot, params);
-  const alone = trades.map((t) => model.evaluate(withTrades(p, [t]), snapshot, params));
+  const after = model.evaluate(withTrades(p, trades, snapshot), snapshot, params);
+  const alone = trades.map((t) => model.evaluate(withTrades(p, [t], snapshot), snapshot, params));
   return whatIfResult(snapshot, before, after, trades, alone);
 }
 

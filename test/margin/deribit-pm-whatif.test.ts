@@ -55,4 +55,12 @@ describe('deribit-pm incremental what-if equals a full recomputation (1e-12 rela
     const full = whatIfByRevaluation(deribitPmModel, p, snapshot, params, t);
     expectSame(fast.after, full.after);
   });
+  it('a trade at the mark leaves equity unchanged (closing a perp with an entry price, buying an option)', () => {
+    const perp = instruments[0]!;
+    const p = portfolio([{ instrument: perp, size: 2, entryPrice: 60_000 }, { instrument: instruments[40]!, size: -3 }], [{ currency: 'BTC', amount: 5 }]);
+    const r = whatIf(deribitPmModel, p, snapshot, params, [{ instrument: perp, size: -2 }, { instrument: instruments[41]!, size: 4 }]);
+    const eq = (rs: readonly MarginResult[]) => rs.reduce((s, x) => s + x.equity, 0);
+    expect(Math.abs(eq(r.after) - eq(r.before))).toBeLessThanOrEqual(1e-12 * eq(r.before));
+    for (const t of r.trades) expect(Math.abs(eq(t.after) - eq(r.before))).toBeLessThanOrEqual(1e-12 * eq(r.before));
+  });
 });

@@ -330,9 +330,10 @@ export function evaluatePoolKeys(
   const maintenanceMargin = mmFactor * riskMatrixMargin;
 
   // Equity: segregated collateral + marked positions of the pool.
-  const allPositions = keys.flatMap((k) => k.kv.positions);
-  const allStates = keys.flatMap((k) => k.kv.states);
-  const pv = positionsValue(allPositions, allStates);
+  // Sizes and entry prices from the portfolio (the what-if path updates only the vectors).
+  const stateOf = new Map(keys.flatMap((k) => k.kv.positions.map((p, i) => [p.instrument.symbol, k.kv.states[i]!] as const)));
+  const poolPositions = portfolio.positions.filter((p) => p.instrument.settlementCurrency === settlement && stateOf.has(p.instrument.symbol));
+  const pv = positionsValue(poolPositions, poolPositions.map((p) => stateOf.get(p.instrument.symbol)!));
   const equity = segregatedCollateral(portfolio.balances, settlement) + pv.value;
 
   // Worst scenario and contributions (the reported key's positions, pre-aggregation P&L).

@@ -93,7 +93,7 @@ export function deribitPmWhatIf(ev: PoolEvaluator, portfolio: Portfolio, snapsho
     return pools.filter((ccy) => keys.get(ccy)!.length > 0).map((ccy) => ev.evaluatePoolKeys(p, keys.get(ccy)!, params, ccy, hash));
   };
   const before = evaluate(portfolio, baseKeys);
-  const after = evaluate(withTrades(portfolio, trades), apply(trades));
-  const alone = trades.map((t) => evaluate(withTrades(portfolio, [t]), apply([t])));
+  const after = evaluate(withTrades(portfolio, trades, snapshot), apply(trades));
+  const alone = trades.map((t) => evaluate(withTrades(portfolio, [t], snapshot), apply([t])));
   return whatIfResult(snapshot, before, after, trades, alone);
 }
