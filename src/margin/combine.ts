@@ -6,7 +6,7 @@
 import { canonicalHash } from '../core/hash.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import { usdPrice } from '../risk/collateral.ts';
-import { utilization, type MarginResult } from './margin-result.ts';
+import { marginResult, type MarginResult } from './margin-result.ts';
 
 /** A model's result over all pools, with the per-pool results kept in `pools`. */
 export interface CombinedMarginResult extends MarginResult {
@@ -14,7 +14,12 @@ export interface CombinedMarginResult extends MarginResult {
 }
 
 /** Combines per-pool results (see module doc). */
-export function combinePools(model: string, version: string, pools: readonly MarginResult[], snapshot: MarketSnapshot): CombinedMarginResult {
+export function combinePools(
+  model: string,
+  version: string,
+  pools: readonly MarginResult[],
+  snapshot: MarketSnapshot,
+): CombinedMarginResult {
   if (pools.length === 1) return { ...pools[0]!, pools };
   const px = pools.map((r) => usdPrice(r.currency, snapshot, `${model}.${r.currency}`));
   let equity = 0;
@@ -25,24 +30,34 @@ export function combinePools(model: string, version: string, pools: readonly Mar
     equity += r.equity * px[i]!;
     im += r.initialMargin * px[i]!;
     mm += r.maintenanceMargin * px[i]!;
-    if (biggest < 0 || r.initialMargin * px[i]! > pools[biggest]!.initialMargin * px[biggest]!) biggest = i;
+    if (biggest < 0 || r.initialMargin * px[i]! > pools[biggest]!.initialMargin * px[biggest]!)
+      biggest = i;
   });
   const top = pools[biggest];
-  const tag = (r: MarginResult, i: number) => ({ k: r.currency, f: px[i]! });
-  return {
+  const combined = marginResult({
     model,
     modelVersion: version,
     currency: 'USD',
     equity,
     initialMargin: im,
     maintenanceMargin: mm,
-    utilization: utilization(im, equity),
-    worstScenario: top?.worstScenario ? { ...top.worstScenario, id: `${top.currency}:${top.worstScenario.id}`, pnl: top.worstScenario.pnl * px[biggest]!, loss: top.worstScenario.loss * px[biggest]! } : undefined,
-    contributions: pools.flatMap((r, i) => r.contributions.map((c) => ({ ...c, pnl: c.pnl * tag(r, i).f }))),
-    addOns: pools.flatMap((r, i) => r.addOns.map((a) => ({ ...a, name: `${r.currency}: ${a.name}`, amount: a.amount * tag(r, i).f }))),
+    worstScenario: top?.worstScenario
+      ? {
+          ...top.worstScenario,
+          id: `${top.currency}:${top.worstScenario.id}`,
+          pnl: top.worstScenario.pnl * px[biggest]!,
+          loss: top.worstScenario.loss * px[biggest]!,
+        }
+      : undefined,
+    contributions: pools.flatMap((r, i) =>
+      r.contributions.map((c) => ({ ...c, pnl: c.pnl * px[i]! })),
+    ),
+    addOns: pools.flatMap((r, i) =>
+      r.addOns.map((a) => ({ ...a, name: `${r.currency}: ${a.name}`, amount: a.amount * px[i]! })),
+    ),
     unverified: [...new Set(pools.flatMap((r) => r.unverified))],
     warnings: pools.flatMap((r) => r.warnings.map((w) => `${r.currency}: ${w}`)),
     inputsHash: canonicalHash(pools.map((r) => r.inputsHash)),
-    pools,
-  };
+  });
+  return { ...combined, pools };
 }

@@ -33,7 +33,7 @@ import {
 } from './deribit-standard/formulas.ts';
 import { ISOLATED_DEFAULT_PARAMS } from './isolated.ts';
 import type { MarginModel } from './margin-model.ts';
-import { utilization, type MarginResult } from './margin-result.ts';
+import { marginResult, type MarginResult } from './margin-result.ts';
 
 /** Parameters of the cross baseline: the per-position formula parameters and collateral haircuts. */
 export interface CrossParams extends StandardFormulaParams {
@@ -129,14 +129,13 @@ export const crossModel: MarginModel<CrossParams> = {
       bySettlement,
     };
     return [
-      {
+      marginResult({
         model: CROSS_ID,
         modelVersion: CROSS_VERSION,
         currency: 'USD',
         equity,
         initialMargin: im,
         maintenanceMargin: mm,
-        utilization: utilization(im, equity),
         worstScenario: undefined,
         contributions: [],
         addOns: [],
@@ -144,7 +143,7 @@ export const crossModel: MarginModel<CrossParams> = {
         warnings: positionsValue(pm.positions, pm.states).warnings,
         inputsHash,
         details,
-      },
+      }),
     ];
   },
 };

@@ -31,7 +31,7 @@ import {
   type StandardFormulaParams,
 } from './deribit-standard/formulas.ts';
 import type { MarginModel } from './margin-model.ts';
-import { utilization, type MarginResult } from './margin-result.ts';
+import { marginResult, type MarginResult } from './margin-result.ts';
 
 /** Parameters of the isolated baseline: the Deribit standard per-position formula parameters. */
 export type IsolatedParams = StandardFormulaParams;
@@ -89,14 +89,13 @@ export const isolatedModel: MarginModel<IsolatedParams> = {
       const pv = positionsValue(pm.positions, pm.states);
       const equity = segregatedCollateral(portfolio.balances, ccy) + pv.value;
       const details: IsolatedDetails = { positions };
-      return {
+      return marginResult({
         model: ISOLATED_ID,
         modelVersion: ISOLATED_VERSION,
         currency: ccy,
         equity,
         initialMargin: im,
         maintenanceMargin: mm,
-        utilization: utilization(im, equity),
         worstScenario: undefined,
         contributions: [],
         addOns: [],
@@ -104,7 +103,7 @@ export const isolatedModel: MarginModel<IsolatedParams> = {
         warnings: pv.warnings,
         inputsHash,
         details,
-      };
+      });
     });
   },
 };

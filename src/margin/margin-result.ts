@@ -4,6 +4,7 @@
  * requirements are compared with, in the same currency.
  */
 import type { Currency } from '../core/currency.ts';
+import { BallastError } from '../core/errors.ts';
 
 /** One named add-on (roll shock, contingency, minimum charge, ...), in the result's currency. */
 export interface AddOn {
@@ -69,4 +70,47 @@ export interface MarginResult {
 export function utilization(initialMargin: number, equity: number): number {
   if (initialMargin === 0) return 0;
   return equity > 0 ? initialMargin / equity : Infinity;
+}
+
+/** Everything a model computes for a `MarginResult`; `marginResult` derives `utilization`. */
+export type MarginResultFields = Omit<MarginResult, 'utilization'>;
+
+/**
+ * Assembles a `MarginResult` (fields in the contract's order), deriving `utilization` from IM
+ * and equity. Fails closed on the contract: equity, IM and MM must be finite (NOT_FINITE
+ * naming the model and the amount) and the requirements ≥ 0 (a negative requirement is a bug
+ * in the model, thrown as a RangeError).
+ */
+export function marginResult(r: MarginResultFields): MarginResult {
+  const amounts = {
+    equity: r.equity,
+    initialMargin: r.initialMargin,
+    maintenanceMargin: r.maintenanceMargin,
+  };
+  for (const [name, x] of Object.entries(amounts)) {
+    if (!Number.isFinite(x))
+      throw new BallastError(
+        'NOT_FINITE',
+        `the ${r.model} computation gave ${x}`,
+        `${r.model}.${r.currency}.${name}`,
+      );
+    if (name !== 'equity' && x < 0)
+      throw new RangeError(`${r.model} (${r.currency}): negative ${name} ${x}`);
+  }
+  const result: MarginResult = {
+    model: r.model,
+    modelVersion: r.modelVersion,
+    currency: r.currency,
+    equity: r.equity,
+    initialMargin: r.initialMargin,
+    maintenanceMargin: r.maintenanceMargin,
+    utilization: utilization(r.initialMargin, r.equity),
+    worstScenario: r.worstScenario,
+    contributions: r.contributions,
+    addOns: r.addOns,
+    unverified: r.unverified,
+    warnings: r.warnings,
+    inputsHash: r.inputsHash,
+  };
+  return 'details' in r ? { ...result, details: r.details } : result;
 }

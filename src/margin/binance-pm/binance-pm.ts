@@ -32,7 +32,7 @@ import { positionsValue } from '../../risk/equity.ts';
 import { instrumentState } from '../../risk/pnl-matrix.ts';
 import { type Portfolio } from '../../risk/portfolio.ts';
 import type { MarginModel } from '../margin-model.ts';
-import { utilization, type AddOn, type MarginResult } from '../margin-result.ts';
+import { marginResult, type AddOn, type MarginResult } from '../margin-result.ts';
 import { bracketIndex, tieredMaintenance, type MaintenanceBracket } from '../tiered-brackets.ts';
 import {
   BINANCE_PM_DEFAULTS,
@@ -345,14 +345,13 @@ export function evaluateBinancePm(
   };
 
   return [
-    {
+    marginResult({
       model: BINANCE_PM_ID,
       modelVersion: BINANCE_PM_VERSION,
       currency: 'USD',
       equity: adjustedEquity,
       initialMargin: totalMm,
       maintenanceMargin: totalMm,
-      utilization: utilization(totalMm, adjustedEquity),
       worstScenario: undefined,
       contributions: [],
       addOns,
@@ -363,7 +362,7 @@ export function evaluateBinancePm(
       ],
       inputsHash: marginInputsHash(BINANCE_PM_ID, BINANCE_PM_VERSION, params, portfolio, snapshot),
       details,
-    },
+    }),
   ];
 }
 

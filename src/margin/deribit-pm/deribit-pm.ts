@@ -30,7 +30,7 @@ import type { DeribitGridCell } from '../../scenarios/deribit-grid.ts';
 import { positionsIn, settlementPools } from '../book.ts';
 import type { MarginModel } from '../margin-model.ts';
 import {
-  utilization,
+  marginResult,
   type AddOn,
   type Contribution,
   type MarginResult,
@@ -472,14 +472,13 @@ export function evaluatePoolKeys(
     mmFactor,
     sources: params.sources,
   };
-  return {
+  return marginResult({
     model: DERIBIT_PM_ID,
     modelVersion: DERIBIT_PM_VERSION,
     currency: settlement,
     equity,
     initialMargin,
     maintenanceMargin,
-    utilization: utilization(initialMargin, equity),
     worstScenario,
     contributions,
     addOns,
@@ -487,7 +486,7 @@ export function evaluatePoolKeys(
     warnings: [...pv.warnings, ...staleWarnings(params, keys, settlement)],
     inputsHash,
     details,
-  };
+  });
 }
 
 function staleWarnings(

@@ -17,7 +17,7 @@ import { positionsValue } from '../../risk/equity.ts';
 import { type Portfolio } from '../../risk/portfolio.ts';
 import { positionsIn, settlementPools } from '../book.ts';
 import type { MarginModel } from '../margin-model.ts';
-import { utilization, type MarginResult } from '../margin-result.ts';
+import { marginResult, type MarginResult } from '../margin-result.ts';
 import {
   DERIBIT_STANDARD_DEFAULT_PARAMS,
   positionMargins,
@@ -117,14 +117,13 @@ export const deribitStandardModel: MarginModel<DeribitStandardParams> = {
           ([k, s]) =>
             `Deribit standard-margin parameters ${k} are stale or third-party (${s.source}, as of ${s.asOf})`,
         );
-      return {
+      return marginResult({
         model: DERIBIT_STANDARD_ID,
         modelVersion: DERIBIT_STANDARD_VERSION,
         currency: ccy,
         equity,
         initialMargin: im,
         maintenanceMargin: mm,
-        utilization: utilization(im, equity),
         worstScenario: undefined,
         contributions: [],
         addOns: [
@@ -140,7 +139,7 @@ export const deribitStandardModel: MarginModel<DeribitStandardParams> = {
         warnings: [...pv.warnings, ...stale],
         inputsHash,
         details,
-      };
+      });
     });
   },
 };

@@ -15,8 +15,13 @@
  * percentage and loss factor is ≥ 0 (enforced by `validate.ts`).
  */
 import { canonicalHash } from '../../core/hash.ts';
-import type { AddOn, Contribution, MarginResult, WorstScenario } from '../margin-result.ts';
-import { utilization } from '../margin-result.ts';
+import {
+  marginResult,
+  type AddOn,
+  type Contribution,
+  type MarginResult,
+  type WorstScenario,
+} from '../margin-result.ts';
 import { expiryBasisContingency, totalBasisContingency } from './basis-contingency.ts';
 import {
   contingencies,
@@ -140,13 +145,13 @@ export function derivePm2Margin(input: DerivePm2Input, params: DerivePm2Params):
   const surplusMm = worstLoss * lossFactorMm - cont.mm + mtm.mtm + mtm.cash;
   const surplusIm = worstLoss * lossFactorIm - cont.mm - cont.im + mtm.mtm + mtm.cash;
   const warnings: string[] = [];
-  if (!(maintenanceMargin >= 0)) {
+  if (maintenanceMargin < 0) {
     warnings.push(
       `maintenance requirement came out negative (${maintenanceMargin}); reported as 0, so equity − MM requirement ≠ Derive MM`,
     );
     maintenanceMargin = 0;
   }
-  if (!(initialMargin >= 0)) {
+  if (initialMargin < 0) {
     warnings.push(
       `initial requirement came out negative (${initialMargin}); reported as 0, so equity − IM requirement ≠ Derive IM`,
     );
@@ -309,14 +314,13 @@ export function derivePm2Margin(input: DerivePm2Input, params: DerivePm2Params):
     surplusMm,
   });
 
-  return {
+  return marginResult({
     model: DERIVE_PM2_MODEL_ID,
     modelVersion: DERIVE_PM2_MODEL_VERSION,
     currency: 'USD',
     equity: mtm.portfolioMtm,
     initialMargin,
     maintenanceMargin,
-    utilization: utilization(initialMargin, mtm.portfolioMtm),
     worstScenario,
     contributions,
     addOns,
@@ -324,7 +328,7 @@ export function derivePm2Margin(input: DerivePm2Input, params: DerivePm2Params):
     warnings,
     inputsHash: canonicalHash({ input, params }),
     details,
-  };
+  });
 }
 
 interface Computed {

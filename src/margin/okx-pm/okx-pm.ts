@@ -24,7 +24,7 @@
  * `mr1FinalResult`, `mr6FinalResult`, `delta` (cash, USD) and `portfolios[]`.
  */
 import { marginInputsHash } from '../inputs-hash.ts';
-import { BallastError, requireFinite } from '../../core/errors.ts';
+import { requireFinite } from '../../core/errors.ts';
 import type { Currency } from '../../core/currency.ts';
 import { isOptionLike, type Instrument } from '../../instruments/instrument.ts';
 import { fromBaseUnits } from '../../instruments/symbol.ts';
@@ -54,7 +54,7 @@ import { moveFor, uniformScenario } from '../../scenarios/scenario.ts';
 import { canonicalPositions } from '../book.ts';
 import type { MarginModel } from '../margin-model.ts';
 import {
-  utilization,
+  marginResult,
   type AddOn,
   type Contribution,
   type MarginResult,
@@ -661,21 +661,14 @@ export function evaluateOkxPm(
     riskUnitData,
   };
 
-  const maintenanceMargin = requireFinite(totals.totalMmr, 'maintenanceMargin');
-  const initialMargin = requireFinite(totals.totalImr, 'initialMargin');
-  requireFinite(adjEq, 'equity');
-  if (maintenanceMargin < 0 || initialMargin < 0)
-    throw new BallastError('NOT_FINITE', 'negative requirement', 'maintenanceMargin');
-
   return [
-    {
+    marginResult({
       model: OKX_PM_ID,
       modelVersion: OKX_PM_VERSION,
       currency: 'USD',
       equity: adjEq,
-      initialMargin,
-      maintenanceMargin,
-      utilization: utilization(initialMargin, adjEq),
+      initialMargin: totals.totalImr,
+      maintenanceMargin: totals.totalMmr,
       worstScenario,
       contributions,
       addOns,
@@ -683,7 +676,7 @@ export function evaluateOkxPm(
       warnings,
       inputsHash: marginInputsHash(OKX_PM_ID, OKX_PM_VERSION, params, portfolio, snapshot),
       details,
-    },
+    }),
   ];
 }
 

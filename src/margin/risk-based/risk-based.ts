@@ -27,7 +27,7 @@ import { buildBook, positionsIn, settlementPools, type Book } from '../book.ts';
 import { marginInputsHash } from '../inputs-hash.ts';
 import type { MarginModel } from '../margin-model.ts';
 import {
-  utilization,
+  marginResult,
   type Contribution,
   type MarginResult,
   type WorstScenario,
@@ -231,14 +231,13 @@ export function evaluateRiskBased(
       timeDecay: params.timeDecay,
     };
     const label = measure === 'var' ? 'VaR' : 'ES';
-    return {
+    return marginResult({
       model: id,
       modelVersion: version,
       currency: ccy,
       equity,
       initialMargin: im,
       maintenanceMargin: mm,
-      utilization: utilization(im, equity),
       worstScenario,
       contributions,
       addOns: [],
@@ -257,7 +256,7 @@ export function evaluateRiskBased(
       ],
       inputsHash,
       details,
-    };
+    });
   });
 }
 

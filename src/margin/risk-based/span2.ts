@@ -28,7 +28,7 @@ import type { Scenario } from '../../scenarios/scenario.ts';
 import { buildBook, positionsIn, settlementPools } from '../book.ts';
 import { marginInputsHash } from '../inputs-hash.ts';
 import type { MarginModel } from '../margin-model.ts';
-import { utilization, type AddOn, type MarginResult } from '../margin-result.ts';
+import { marginResult, type AddOn, type MarginResult } from '../margin-result.ts';
 import {
   DEFAULT_MC,
   RISK_BASED_DEFAULTS,
@@ -329,14 +329,13 @@ export function evaluateSpan2(
       liquidity,
       concentration,
     };
-    return {
+    return marginResult({
       model: SPAN2_ID,
       modelVersion: SPAN2_VERSION,
       currency: ccy,
       equity,
       initialMargin: im,
       maintenanceMargin: mm,
-      utilization: utilization(im, equity),
       worstScenario: pick.worstScenario,
       contributions: pick.contributions,
       addOns,
@@ -349,7 +348,7 @@ export function evaluateSpan2(
       warnings,
       inputsHash,
       details,
-    };
+    });
   });
 }
 

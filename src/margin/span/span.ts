@@ -35,7 +35,7 @@ import type { Scenario } from '../../scenarios/scenario.ts';
 import { buildUsdBook, rowsByUnderlying, usdPoolEquity } from '../clearing/usd-book.ts';
 import type { MarginModel } from '../margin-model.ts';
 import {
-  utilization,
+  marginResult,
   type AddOn,
   type Contribution,
   type MarginResult,
@@ -398,18 +398,14 @@ export function evaluateSpan(
     collateralUsd: eq.collateralUsd,
     positionsValueUsd: eq.positionsValueUsd,
   };
-  for (const x of [mm, im, eq.equity])
-    if (!Number.isFinite(x))
-      throw new BallastError('NOT_FINITE', `the SPAN computation gave ${x}`, 'span');
   return [
-    {
+    marginResult({
       model: SPAN_MODEL_ID,
       modelVersion: SPAN_MODEL_VERSION,
       currency: 'USD',
       equity: eq.equity,
       initialMargin: im,
       maintenanceMargin: mm,
-      utilization: utilization(im, eq.equity),
       worstScenario,
       contributions,
       addOns,
@@ -417,7 +413,7 @@ export function evaluateSpan(
       warnings: eq.warnings,
       inputsHash: marginInputsHash(SPAN_MODEL_ID, SPAN_MODEL_VERSION, params, portfolio, snapshot),
       details,
-    },
+    }),
   ];
 }
 

@@ -25,7 +25,7 @@ import { timsScenarios, type TimsRange } from '../../scenarios/tims-grid.ts';
 import { buildUsdBook, rowsByUnderlying, usdPnlOf, usdPoolEquity } from '../clearing/usd-book.ts';
 import type { MarginModel } from '../margin-model.ts';
 import {
-  utilization,
+  marginResult,
   type AddOn,
   type Contribution,
   type MarginResult,
@@ -289,18 +289,14 @@ export function evaluateTims(
     positionsValueUsd: eq.positionsValueUsd,
     netOptionValue: eq.netOptionValueUsd,
   };
-  for (const x of [mm, im, eq.equity])
-    if (!Number.isFinite(x))
-      throw new BallastError('NOT_FINITE', `the TIMS computation gave ${x}`, 'tims');
   return [
-    {
+    marginResult({
       model: TIMS_MODEL_ID,
       modelVersion: TIMS_MODEL_VERSION,
       currency: 'USD',
       equity: eq.equity,
       initialMargin: im,
       maintenanceMargin: mm,
-      utilization: utilization(im, eq.equity),
       worstScenario,
       contributions,
       addOns,
@@ -308,7 +304,7 @@ export function evaluateTims(
       warnings: eq.warnings,
       inputsHash: marginInputsHash(TIMS_MODEL_ID, TIMS_MODEL_VERSION, params, portfolio, snapshot),
       details,
-    },
+    }),
   ];
 }
 
