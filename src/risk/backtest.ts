@@ -41,6 +41,7 @@ import { kupiecPof, type KupiecResult } from './kupiec.ts';
 import { instrumentState, scenarioPnl } from './pnl-matrix.ts';
 import type { Portfolio } from './portfolio.ts';
 import { scaleSnapshot } from './scaled-snapshot.ts';
+import { requireConfidence } from './var.ts';
 
 /** The part of a margin result the backtest reads (a `MarginResult` fits). */
 export interface PoolMargin {
@@ -145,7 +146,7 @@ function lowerBound(times: Float64Array, t: number): number {
   return lo;
 }
 
-/** Underlyings of the book (positions and coin balances with a market), sorted. */
+/** Underlyings of the book's positions, sorted. */
 function bookUnderlyings(p: Portfolio): string[] {
   return [...new Set(p.positions.map((x) => x.instrument.underlying))].sort();
 }
@@ -162,8 +163,7 @@ export function backtestMargin(input: BacktestInput): BacktestReport {
       `must be a whole number of days ≥ 1, got ${h}`,
       'horizonDays',
     );
-  if (!(confidence > 0 && confidence < 1))
-    throw new BallastError('INVALID_INPUT', `must be in (0, 1), got ${confidence}`, 'confidence');
+  requireConfidence(confidence);
   if (portfolio.positions.length === 0)
     throw new BallastError('INVALID_INPUT', 'the portfolio has no positions', 'portfolio');
   if (!(input.fromMs <= input.toMs))
@@ -239,10 +239,13 @@ export function backtestMargin(input: BacktestInput): BacktestReport {
       move[u] = c[t + h]! / c[t]!;
     });
     const snap = scaleSnapshot(snapshot, mult);
-    const snapNext = scaleSnapshot(
-      snapshot,
-      Object.fromEntries(unds.map((u) => [u, mult[u]! * move[u]!])),
-    );
+    // The market at t + h, needed only to convert a USD (cross) pool's P&L.
+    let snapNext: MarketSnapshot | undefined;
+    const marketAtHorizon = () =>
+      (snapNext ??= scaleSnapshot(
+        snapshot,
+        Object.fromEntries(unds.map((u) => [u, mult[u]! * move[u]!])),
+      ));
     const scenario: Scenario = {
       id: 'realised',
       label: `realised ${h}-day move from ${fmtDay(times[t]!)}`,
@@ -290,7 +293,7 @@ export function backtestMargin(input: BacktestInput): BacktestReport {
         // A USD (cross) pool: the book's P&L in USD at the realised prices, exposure at day t.
         pnl = 0;
         exposure = 0;
-        for (const [ccy, v] of pnlBy) pnl += v * usdPrice(ccy, snapNext);
+        for (const [ccy, v] of pnlBy) pnl += v * usdPrice(ccy, marketAtHorizon());
         for (const [ccy, v] of expBy) exposure += v * usdPrice(ccy, snap);
       }
       const margin = against === 'initial' ? m.initialMargin : m.maintenanceMargin;

@@ -3,18 +3,16 @@
  *
  * - A **segregated** pool is one settlement currency (BTC, ETH, USDC, ...): only balances in
  *   that currency count, at face value; its positions are those settled in it.
- * - A **cross** pool values every balance in USD at the index (stables at 1) less a haircut,
- *   and its scenario P&L includes the collateral's own move: a coin balance `q` with haircut
- *   `h` gains `q·S0·(mult − 1)·(1 − h)` USD in a scenario that moves its coin by `mult`
- *   (collateral that moves with the scenario).
+ * - A **cross** pool values every balance in USD at the index (stables at 1) less a haircut;
+ *   the collateral does not move in the scenarios (the haircut covers it: see
+ *   src/margin/clearing/usd-book.ts).
  *
  * (docs/architecture.md: collateral sits in src/risk, not src/account, because every margin
- * model reports equity and the cross pools' scenario P&L includes collateral.)
+ * model reports equity.)
  */
 import { BallastError, requireFinite } from '../core/errors.ts';
 import { isUsdLike, type Currency } from '../core/currency.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
-import { moveFor, type Scenario } from '../scenarios/scenario.ts';
 import type { Balance } from './portfolio.ts';
 
 /** Haircuts per currency, as fractions (0.02 = 2%), for initial and maintenance margin. */
@@ -68,19 +66,4 @@ export function crossCollateralUsd(balances: readonly Balance[], snapshot: Marke
     total += b.amount > 0 ? b.amount * px * (1 - h) : b.amount * px;
   });
   return total;
-}
-
-/** Scenario P&L (USD) of cross-pool collateral: coin balances move with their underlying. */
-export function crossCollateralPnl(balances: readonly Balance[], snapshot: MarketSnapshot, scenarios: readonly Scenario[], haircuts: HaircutTable = NO_HAIRCUTS, which: keyof Haircut = 'initial'): Float64Array {
-  const out = new Float64Array(scenarios.length);
-  balances.forEach((b, i) => {
-    if (isUsdLike(b.currency)) return;
-    const px = usdPrice(b.currency, snapshot, `balances[${i}].currency`);
-    const h = b.amount > 0 ? (haircuts.byCurrency[b.currency] ?? haircuts.default)[which] : 0;
-    const v = b.amount * px * (1 - h);
-    scenarios.forEach((s, k) => {
-      out[k] = out[k]! + v * (moveFor(s, b.currency).spotMultiplier - 1);
-    });
-  });
-  return out;
 }

@@ -14,6 +14,7 @@
  */
 import { BallastError } from '../core/errors.ts';
 import { normCdf } from '../core/normal.ts';
+import { requireConfidence } from './var.ts';
 
 /** CDF of the χ² distribution with one degree of freedom: `2Φ(√x) − 1` (0 for x ≤ 0). */
 export function chiSquare1Cdf(x: number): number {
@@ -78,8 +79,7 @@ export function kupiecPof(
       `must be a whole number in [0, ${observations}], got ${breaches}`,
       'breaches',
     );
-  if (!(confidence > 0 && confidence < 1))
-    throw new BallastError('INVALID_INPUT', `must be in (0, 1), got ${confidence}`, 'confidence');
+  requireConfidence(confidence);
   if (!(significance > 0 && significance < 1))
     throw new BallastError(
       'INVALID_INPUT',

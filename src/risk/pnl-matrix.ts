@@ -136,15 +136,6 @@ export function accountPnl(m: PnlMatrix, sizes: Float64Array): Float64Array {
   return out;
 }
 
-/** What-if of a trade of `dq` units of row `row`: `pnl + dq · P[row, :]`, O(scenarios). */
-export function whatIfPnl(m: PnlMatrix, pnl: Float64Array, row: number, dq: number): Float64Array {
-  const nS = m.nScenarios;
-  const out = new Float64Array(nS);
-  const off = row * nS;
-  for (let s = 0; s < nS; s++) out[s] = pnl[s]! + dq * m.pnl[off + s]!;
-  return out;
-}
-
 /** The row of P for one instrument (a view, not a copy). */
 export function matrixRow(m: PnlMatrix, row: number): Float64Array {
   return m.pnl.subarray(row * m.nScenarios, (row + 1) * m.nScenarios);

@@ -27,13 +27,13 @@ import { normInv, normPdf } from '../core/normal.ts';
 
 const TOL = 1e-9;
 
-/** Validates a confidence level α ∈ (0, 1) (field `confidence`). */
-export function requireConfidence(confidence: number): number {
+/** Validates a confidence level α ∈ (0, 1); the error names `field` (default `confidence`). */
+export function requireConfidence(confidence: number, field = 'confidence'): number {
   if (!(confidence > 0 && confidence < 1)) {
     throw new BallastError(
       'INVALID_INPUT',
       `must be in (0, 1) (e.g. 0.99), got ${confidence}`,
-      'confidence',
+      field,
     );
   }
   return confidence;
