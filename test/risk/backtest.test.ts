@@ -88,6 +88,33 @@ describe('backtest mechanics on a synthetic history', () => {
     expect(r.pools[0]!.breaches).toBe(r.pools[0]!.rows.filter((x) => x.loss > 0).length);
   });
 
+  it('a USD pool over a coin-settled book: coin P&L converted at the day-(t+h) index', () => {
+    const inverse = portfolio(
+      [{ instrument: parseSymbol('BTC-PERPETUAL', 'deribit'), size: 2 }],
+      [{ currency: 'BTC', amount: 1 }],
+    );
+    const r = backtestMargin({
+      portfolio: inverse,
+      snapshot: snap,
+      history: hist,
+      fromMs: day0,
+      toMs: day0 + 9 * MS_PER_DAY,
+      horizonDays: 1,
+      confidence: 0.9,
+      marginOf: () => [{ currency: 'USD', initialMargin: 6000, maintenanceMargin: 3000 }],
+    });
+    const p = r.pools[0]!;
+    expect(p.currency).toBe('USD');
+    p.rows.forEach((row, t) => {
+      // 2 coin-equivalents of an inverse perp: coin P&L 2·(1 − P_t/P_{t+1}), USD at I0·P_{t+1}/P_0.
+      const m = closes[t + 1]! / closes[t]!;
+      const usd = (I0 * closes[t + 1]!) / closes[0]!;
+      expect(row.pnl).toBeCloseTo(2 * (1 - 1 / m) * usd, 8);
+      // Exposure: 2 coins at the day-t index.
+      expect(row.exposure).toBeCloseTo((2 * I0 * closes[t]!) / closes[0]!, 8);
+    });
+  });
+
   it('dates outside the history and too-short histories are errors naming the field', () => {
     const run =
       (fromMs: number, toMs: number, h = hist, horizonDays = 1) =>
