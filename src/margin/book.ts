@@ -1,14 +1,13 @@
 /**
- * Shared plumbing for scenario-based models: a pool's positions in canonical order (by
- * symbol, so the order the user listed positions in changes nothing, to the bit), their
- * P&L matrix and size vector, the worst scenario and each position's contribution to it.
+ * Shared plumbing for the models: a pool's positions in canonical order (by symbol, so the
+ * order the user listed positions in changes nothing, to the bit) with their P&L matrix,
+ * size vector and account P&L; the segregated pools of a portfolio and their positions.
  */
 import type { Currency } from '../core/currency.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import { accountPnl, buildPnlMatrix, type PnlMatrix, type PnlMatrixOptions } from '../risk/pnl-matrix.ts';
 import type { Portfolio, Position } from '../risk/portfolio.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
-import type { Contribution, WorstScenario } from './margin-result.ts';
 
 /** Positions of a pool in canonical order with their matrix and account P&L vector. */
 export interface Book {
@@ -37,37 +36,12 @@ export function settlementPools(p: Portfolio): Currency[] {
   return [...new Set(p.positions.map((x) => x.instrument.settlementCurrency))].sort();
 }
 
+/** Underlying coins of `positions`, distinct and sorted. */
+export function underlyingsOf(positions: readonly Position[]): string[] {
+  return [...new Set(positions.map((x) => x.instrument.underlying))].sort();
+}
+
 /** Positions settling in `currency`. */
 export function positionsIn(p: Portfolio, currency: Currency): Position[] {
   return p.positions.filter((x) => x.instrument.settlementCurrency === currency);
-}
-
-/**
- * Index of the minimum of `values` (lowest index on ties), or -1 for an empty vector.
- */
-export function argMin(values: ArrayLike<number>): number {
-  let best = -1;
-  let v = Infinity;
-  for (let i = 0; i < values.length; i++) {
-    if (values[i]! < v) {
-      v = values[i]!;
-      best = i;
-    }
-  }
-  return best;
-}
-
-/** The worst scenario of a (weighted) P&L vector. */
-export function worstScenarioOf(values: ArrayLike<number>, scenarios: readonly Scenario[]): WorstScenario | undefined {
-  const i = argMin(values);
-  if (i < 0) return undefined;
-  const s = scenarios[i]!;
-  const pnl = values[i]!;
-  return { id: s.id, label: s.label, index: i, pnl, loss: Math.max(0, -pnl) };
-}
-
-/** Each position's unweighted P&L in scenario column `s`, scaled by `weight`. */
-export function contributionsAt(book: Book, s: number, weight = 1): Contribution[] {
-  const nS = book.matrix.nScenarios;
-  return book.positions.map((p, i) => ({ symbol: p.instrument.symbol, size: p.size, pnl: weight * p.size * book.matrix.pnl[i * nS + s]! }));
 }

@@ -5,9 +5,8 @@
  * currency for segregated models, one USD pool for cross models).
  */
 import type { MarketSnapshot } from '../market/snapshot.ts';
-import type { Portfolio } from '../risk/portfolio.ts';
+import type { Portfolio, Position } from '../risk/portfolio.ts';
 import type { MarginResult } from './margin-result.ts';
-import type { Position } from '../risk/portfolio.ts';
 import type { WhatIfResult } from './what-if.ts';
 
 /** A margin model. `P` is its parameter object (plain JSON data). */
@@ -30,6 +29,3 @@ export interface MarginModel<P = unknown> {
    */
   whatIf?(portfolio: Portfolio, snapshot: MarketSnapshot, params: P, trades: readonly Position[]): WhatIfResult;
 }
-
-/** Erases the parameter type for registries (parameters are validated data). */
-export type AnyMarginModel = MarginModel<never> & { readonly defaultParams: unknown };

@@ -2,9 +2,9 @@
  * What-if of trades: margin before, after all trades, and each trade's incremental margin
  * (margin with that trade alone minus margin before), all in USD across pools.
  *
- * This generic path re-evaluates the model (exact, any model). Scenario models that expose
- * an incremental path (`IncrementalModel`) update the P&L vector in O(scenarios) per trade
- * instead; test/margin/what-if.test.ts checks both agree.
+ * The generic path re-evaluates the model (exact, any model). A model with its own
+ * `MarginModel.whatIf` (Deribit PM: deribit-pm/incremental.ts) updates its scenario vectors in
+ * O(scenarios) per trade instead; test/margin/deribit-pm-whatif.test.ts checks both agree.
  */
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import { usdPrice } from '../risk/collateral.ts';

@@ -256,7 +256,6 @@ function unverifiedOf(
   return [...u];
 }
 
-/** Margins one settlement-currency pool (see module doc). */
 /** The key vectors of a pool: one per underlying, keys sorted. */
 export function buildPoolKeys(
   positions: readonly Position[],

@@ -23,7 +23,7 @@ import { segregatedCollateral } from '../../risk/collateral.ts';
 import { positionsValue } from '../../risk/equity.ts';
 import type { Portfolio, Position } from '../../risk/portfolio.ts';
 import { tailScenarios } from '../../risk/var.ts';
-import { buildBook, positionsIn, settlementPools, type Book } from '../book.ts';
+import { buildBook, positionsIn, settlementPools, underlyingsOf, type Book } from '../book.ts';
 import { marginInputsHash } from '../inputs-hash.ts';
 import type { MarginModel } from '../margin-model.ts';
 import {
@@ -141,11 +141,6 @@ export function worstOf(t: PoolTail): {
   };
 }
 
-/** Underlyings of a pool's positions, sorted. */
-export function poolUnderlyings(positions: readonly Position[]): string[] {
-  return [...new Set(positions.map((p) => p.instrument.underlying))].sort();
-}
-
 /** Equity of a segregated pool: its balances + the marked value of its positions. */
 export function poolEquity(
   portfolio: Portfolio,
@@ -202,7 +197,7 @@ export function evaluateRiskBased(
   const inputsHash = marginInputsHash(id, version, params, portfolio, snapshot);
   return settlementPools(portfolio).map((ccy): MarginResult => {
     const positions = positionsIn(portfolio, ccy);
-    const set = scenarioSet(params, snapshot, poolUnderlyings(positions));
+    const set = scenarioSet(params, snapshot, underlyingsOf(positions));
     requireEnoughScenarios(set, params.confidence);
     const t = poolTail(positions, snapshot, set, params.confidence, params);
     const value = measure === 'var' ? t.valueAtRisk : t.expectedShortfall;

@@ -25,7 +25,7 @@ import type { MarketSnapshot } from '../../market/snapshot.ts';
 import type { Portfolio } from '../../risk/portfolio.ts';
 import { historicalStressScenarios } from '../../scenarios/stress.ts';
 import type { Scenario } from '../../scenarios/scenario.ts';
-import { buildBook, positionsIn, settlementPools } from '../book.ts';
+import { buildBook, positionsIn, settlementPools, underlyingsOf } from '../book.ts';
 import { marginInputsHash } from '../inputs-hash.ts';
 import type { MarginModel } from '../margin-model.ts';
 import { marginResult, type AddOn, type MarginResult } from '../margin-result.ts';
@@ -40,7 +40,6 @@ import {
   namedScenario,
   poolEquity,
   poolTail,
-  poolUnderlyings,
   weightedPnl,
   worstOf,
   type NamedScenarioPnl,
@@ -258,7 +257,7 @@ export function evaluateSpan2(
   const inputsHash = marginInputsHash(SPAN2_ID, SPAN2_VERSION, params, portfolio, snapshot);
   return settlementPools(portfolio).map((ccy): MarginResult => {
     const positions = positionsIn(portfolio, ccy);
-    const unds = poolUnderlyings(positions);
+    const unds = underlyingsOf(positions);
     const set = scenarioSet(params.var, snapshot, unds);
     requireEnoughScenarios(set, params.var.confidence);
     const t = poolTail(positions, snapshot, set, params.var.confidence, params.var);

@@ -32,6 +32,7 @@ import type { MarketSnapshot } from '../../market/snapshot.ts';
 import { type Portfolio } from '../../risk/portfolio.ts';
 import { spanPriceMove, spanScenarios, type SpanScanRanges } from '../../scenarios/span-grid.ts';
 import type { Scenario } from '../../scenarios/scenario.ts';
+import { underlyingsOf } from '../book.ts';
 import { buildUsdBook, rowsByUnderlying, usdPoolEquity } from '../clearing/usd-book.ts';
 import type { MarginModel } from '../margin-model.ts';
 import {
@@ -162,7 +163,7 @@ export function evaluateSpan(
   params: SpanParams,
 ): MarginResult[] {
   validateSpanParams(params);
-  const underlyings = [...new Set(portfolio.positions.map((p) => p.instrument.underlying))].sort();
+  const underlyings = underlyingsOf(portfolio.positions);
   const ranges = rangesFor(underlyings, params);
   const scenarios: Scenario[] = spanScenarios(ranges, {
     lookAheadDays: params.lookAheadDays,

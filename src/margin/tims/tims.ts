@@ -22,6 +22,7 @@ import type { MarketSnapshot } from '../../market/snapshot.ts';
 import { positionsValue } from '../../risk/equity.ts';
 import { type Portfolio } from '../../risk/portfolio.ts';
 import { timsScenarios, type TimsRange } from '../../scenarios/tims-grid.ts';
+import { underlyingsOf } from '../book.ts';
 import { buildUsdBook, rowsByUnderlying, usdPnlOf, usdPoolEquity } from '../clearing/usd-book.ts';
 import type { MarginModel } from '../margin-model.ts';
 import {
@@ -126,7 +127,7 @@ export function evaluateTims(
   params: TimsParams,
 ): MarginResult[] {
   validateTimsParams(params);
-  const underlyings = [...new Set(portfolio.positions.map((p) => p.instrument.underlying))].sort();
+  const underlyings = underlyingsOf(portfolio.positions);
   const ranges: Record<string, TimsRange> = {};
   const groupOf: Record<
     string,
