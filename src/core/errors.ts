@@ -33,10 +33,15 @@ export type ErrorCode =
   /** The solver stopped without a usable answer (time or iteration limit, numerical failure). */
   | 'SOLVER_FAILED';
 
-/** A user error: a code, a readable message and the path of the bad field (if any). */
+/**
+ * A user error: a code, a readable message and the path of the bad field (if any). `message`
+ * is `field: reason` (or `reason` alone without a field), as the CLI prints it.
+ */
 export class BallastError extends Error {
   readonly code: ErrorCode;
   readonly field: string | undefined;
+  /** The message without the field prefix: what is wrong and what is expected. */
+  readonly reason: string;
   readonly details: Readonly<Record<string, unknown>> | undefined;
 
   constructor(
@@ -49,7 +54,13 @@ export class BallastError extends Error {
     this.name = 'BallastError';
     this.code = code;
     this.field = field;
+    this.reason = message;
     this.details = details;
+  }
+
+  /** The same error (code, reason, details) about another field, e.g. the flag the user typed. */
+  atField(field: string | undefined): BallastError {
+    return new BallastError(this.code, this.reason, field, this.details);
   }
 }
 

@@ -106,7 +106,7 @@ export function parseSymbol(text: string, venue?: Venue, field = 'symbol'): Inst
     if (other === undefined) throw r;
     throw new BallastError(
       'INVALID_SYMBOL',
-      `${r.message.replace(`${field}: `, '')} (it is a valid ${VENUE_LABEL[other]} symbol: pass venue ${other} or none)`,
+      `${r.reason} (it is a valid ${VENUE_LABEL[other]} symbol: pass venue ${other} or none)`,
       field,
       { ...r.details, detectedVenue: other },
     );

@@ -461,10 +461,7 @@ function inCaseTerms<T>(source: string, f: () => T): T {
     return f();
   } catch (e) {
     if (isBallastError(e) && e.field !== undefined && !e.field.startsWith(`${source}.`)) {
-      const bare = e.message.startsWith(`${e.field}: `)
-        ? e.message.slice(e.field.length + 2)
-        : e.message;
-      throw new BallastError(e.code, bare, at(source, caseFieldPath(e.field)), e.details);
+      throw e.atField(at(source, caseFieldPath(e.field)));
     }
     throw e;
   }

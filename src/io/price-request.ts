@@ -74,7 +74,7 @@ export function runPriceRequest(req: PriceRequest, name: (f: string) => string =
     try {
       sigma = impliedVolBlack76(req.right, inverse ? premium * req.F : premium, req.F, req.K, req.T, df);
     } catch (e) {
-      if (e instanceof BallastError) throw new BallastError(e.code, e.message.replace(/^[^:]*: /, ''), name('price'), e.details);
+      if (e instanceof BallastError) throw e.atField(name('price'));
       throw e;
     }
   }
