@@ -12,10 +12,11 @@
  * Units: S, K, H and rebate in quote currency (per unit of underlying); T in years; r, q,
  * σ decimals per year. Prices in quote currency.
  */
-import { BallastError, requireFinite } from '../core/errors.ts';
+import { BallastError, requireFinite, requireNonNegative, requirePositive } from '../core/errors.ts';
 import { normCdf } from '../core/normal.ts';
 import type { BarrierType, OptionRight } from '../instruments/instrument.ts';
 import { bsmPrice } from './bsm.ts';
+import { requireRight } from './inputs.ts';
 
 const HALF_LN_2PI = 0.5 * Math.log(2 * Math.PI);
 
@@ -160,13 +161,7 @@ export function barrierPrice(
       'barrierType',
     );
   }
-  if (right !== 'call' && right !== 'put') {
-    throw new BallastError(
-      'INVALID_INPUT',
-      `must be 'call' or 'put', got ${String(right)}`,
-      'right',
-    );
-  }
+  requireRight(right);
   for (const [v, name] of [
     [S, 'spot'],
     [K, 'K'],
@@ -179,13 +174,12 @@ export function barrierPrice(
   ] as const) {
     requireFinite(v, name);
   }
-  if (!(S > 0)) throw new BallastError('INVALID_INPUT', `must be > 0, got ${S}`, 'spot');
-  if (!(K > 0)) throw new BallastError('INVALID_INPUT', `must be > 0, got ${K}`, 'K');
-  if (!(H > 0)) throw new BallastError('INVALID_INPUT', `must be > 0, got ${H}`, 'H');
-  if (!(rebate >= 0))
-    throw new BallastError('INVALID_INPUT', `must be >= 0, got ${rebate}`, 'rebate');
-  if (!(T >= 0)) throw new BallastError('INVALID_INPUT', `must be >= 0, got ${T}`, 'T');
-  if (!(sigma >= 0)) throw new BallastError('INVALID_INPUT', `must be >= 0, got ${sigma}`, 'sigma');
+  requirePositive(S, 'spot');
+  requirePositive(K, 'K');
+  requirePositive(H, 'H');
+  requireNonNegative(rebate, 'rebate');
+  requireNonNegative(T, 'T');
+  requireNonNegative(sigma, 'sigma');
 
   const down = barrierType === 'down-in' || barrierType === 'down-out';
   const knockIn = barrierType === 'down-in' || barrierType === 'up-in';

@@ -16,9 +16,10 @@
  * directly, never 1 − N(d). For s = σ√T = 0 (T = 0 or σ = 0) the intrinsic limit is
  * returned (see `black76Greeks`).
  */
-import { BallastError, requireFinite } from '../core/errors.ts';
+import { requireNonNegative, requirePositive } from '../core/errors.ts';
 import { millsRatio, normCdf, normPdf } from '../core/normal.ts';
 import type { OptionRight } from '../instruments/instrument.ts';
+import { requireRight } from './inputs.ts';
 
 /**
  * Normalised Black price of the out-of-the-money option, for x = −|ln(F/K)| ≤ 0 and
@@ -153,28 +154,13 @@ function checkInputs(
   sigma: number,
   df: number,
 ): void {
-  if (right !== 'call' && right !== 'put') {
-    throw new BallastError(
-      'INVALID_INPUT',
-      `must be 'call' or 'put', got ${String(right)}`,
-      'right',
-    );
-  }
-  if (!(F > 0 && F < Infinity)) positive(F, 'F');
-  if (!(K > 0 && K < Infinity)) positive(K, 'K');
-  if (!(T >= 0 && T < Infinity)) nonNegative(T, 'T');
-  if (!(sigma >= 0 && sigma < Infinity)) nonNegative(sigma, 'sigma');
-  if (!(df > 0 && df < Infinity)) positive(df, 'df');
-}
-
-function positive(x: number, field: string): never {
-  requireFinite(x, field);
-  throw new BallastError('INVALID_INPUT', `must be > 0, got ${x}`, field);
-}
-
-function nonNegative(x: number, field: string): never {
-  requireFinite(x, field);
-  throw new BallastError('INVALID_INPUT', `must be >= 0, got ${x}`, field);
+  requireRight(right);
+  // The range tests inline keep the valid path free of calls; the checks then throw.
+  if (!(F > 0 && F < Infinity)) requirePositive(F, 'F');
+  if (!(K > 0 && K < Infinity)) requirePositive(K, 'K');
+  if (!(T >= 0 && T < Infinity)) requireNonNegative(T, 'T');
+  if (!(sigma >= 0 && sigma < Infinity)) requireNonNegative(sigma, 'sigma');
+  if (!(df > 0 && df < Infinity)) requirePositive(df, 'df');
 }
 
 /** Undiscounted Black price from validated inputs: intrinsic + √(F·K)·b(−|ln(F/K)|, σ√T). */

@@ -10,7 +10,7 @@
  * Source: R. C. Merton, "Theory of rational option pricing" (1973); implemented as Black-76
  * on the forward F = S·e^{(r−q)T} with df = e^{−rT}.
  */
-import { BallastError, requireFinite } from '../core/errors.ts';
+import { requireFinite, requirePositive } from '../core/errors.ts';
 import type { OptionRight } from '../instruments/instrument.ts';
 import { black76Greeks, black76Price } from './black76.ts';
 
@@ -36,8 +36,7 @@ export interface BsmGreeks {
 
 /** Validates S, r, q (F, K, T, σ are validated by Black-76). Returns the forward and df. */
 function carry(S: number, T: number, r: number, q: number): { F: number; df: number; dfQ: number } {
-  requireFinite(S, 'S');
-  if (!(S > 0)) throw new BallastError('INVALID_INPUT', `must be > 0, got ${S}`, 'S');
+  requirePositive(S, 'S');
   requireFinite(r, 'r');
   requireFinite(q, 'q');
   requireFinite(T, 'T');

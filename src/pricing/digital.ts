@@ -12,10 +12,11 @@
  * Source: E. G. Haug, "The Complete Guide to Option Pricing Formulas" (1998), §2.11;
  * greeks by direct differentiation (checked against QuantLib's AnalyticEuropeanEngine).
  */
-import { BallastError, requireFinite } from '../core/errors.ts';
+import { BallastError, requireFinite, requireNonNegative, requirePositive } from '../core/errors.ts';
 import { normCdf, normPdf } from '../core/normal.ts';
 import type { DigitalPayoff, OptionRight } from '../instruments/instrument.ts';
 import { MIN_STD_DEV } from './black76.ts';
+import { requireRight } from './inputs.ts';
 
 /** Digital option price and greeks (per option). */
 export interface DigitalGreeks {
@@ -55,13 +56,7 @@ function check(
       'payoff',
     );
   }
-  if (right !== 'call' && right !== 'put') {
-    throw new BallastError(
-      'INVALID_INPUT',
-      `must be 'call' or 'put', got ${String(right)}`,
-      'right',
-    );
-  }
+  requireRight(right);
   for (const [v, name] of [
     [S, 'S'],
     [K, 'K'],
@@ -73,10 +68,10 @@ function check(
   ] as const) {
     requireFinite(v, name);
   }
-  if (!(S > 0)) throw new BallastError('INVALID_INPUT', `must be > 0, got ${S}`, 'S');
-  if (!(K > 0)) throw new BallastError('INVALID_INPUT', `must be > 0, got ${K}`, 'K');
-  if (!(T >= 0)) throw new BallastError('INVALID_INPUT', `must be >= 0, got ${T}`, 'T');
-  if (!(sigma >= 0)) throw new BallastError('INVALID_INPUT', `must be >= 0, got ${sigma}`, 'sigma');
+  requirePositive(S, 'S');
+  requirePositive(K, 'K');
+  requireNonNegative(T, 'T');
+  requireNonNegative(sigma, 'sigma');
 }
 
 /**

@@ -27,7 +27,7 @@
  * Accuracy: a few ulps of s where the price pins σ down; the result always reprices the
  * input to its own rounding level.
  */
-import { BallastError } from '../core/errors.ts';
+import { BallastError, requireFinite, requirePositive } from '../core/errors.ts';
 import { normCdf, normInv } from '../core/normal.ts';
 import type { OptionRight } from '../instruments/instrument.ts';
 import {
@@ -35,17 +35,11 @@ import {
   normalizedOtmBlackComplement,
   normalizedOtmBlackVega,
 } from './black76.ts';
+import { requireRight } from './inputs.ts';
 
 const EPS = Number.EPSILON;
 const MAX_ITER = 64;
 const SQRT_2PI = Math.sqrt(2 * Math.PI);
-
-function need(x: number, field: string, positive: boolean): void {
-  if (typeof x !== 'number' || !Number.isFinite(x)) {
-    throw new BallastError('NOT_FINITE', `must be a finite number, got ${String(x)}`, field);
-  }
-  if (positive && !(x > 0)) throw new BallastError('INVALID_INPUT', `must be > 0, got ${x}`, field);
-}
 
 /**
  * Implied Black-76 volatility (annualised, decimal) of a European option on a forward.
@@ -85,8 +79,8 @@ export function impliedVolInverse(
   T: number,
   df = 1,
 ): number {
-  need(priceCoin, 'priceCoin', false);
-  need(F, 'F', true);
+  requireFinite(priceCoin, 'priceCoin');
+  requirePositive(F, 'F');
   return impliedVol(right, priceCoin * F, F, K, T, df, 'priceCoin');
 }
 
@@ -99,18 +93,12 @@ function impliedVol(
   df: number,
   priceField: string,
 ): number {
-  if (right !== 'call' && right !== 'put') {
-    throw new BallastError(
-      'INVALID_INPUT',
-      `must be 'call' or 'put', got ${String(right)}`,
-      'right',
-    );
-  }
-  need(price, priceField, false);
-  need(F, 'F', true);
-  need(K, 'K', true);
-  need(T, 'T', true);
-  need(df, 'df', true);
+  requireRight(right);
+  requireFinite(price, priceField);
+  requirePositive(F, 'F');
+  requirePositive(K, 'K');
+  requirePositive(T, 'T');
+  requirePositive(df, 'df');
   if (price < 0) {
     throw new BallastError('NEGATIVE_PRICE', `option price must be >= 0, got ${price}`, priceField);
   }

@@ -26,12 +26,12 @@ export interface OptionMarketInputs {
   readonly T: number;
   /** Implied vol, decimal. */
   readonly vol: number;
-  /** Continuously compounded discount rate. */
+  /** Continuously compounded discount rate, per year (decimal). */
   readonly rate: number;
 }
 
 /** USD value of one unit (one coin of size) of an option-like instrument. */
-export function optionValueUsd(inst: VanillaOption | DigitalOption | BarrierOption, m: OptionMarketInputs): number {
+function optionValueUsd(inst: VanillaOption | DigitalOption | BarrierOption, m: OptionMarketInputs): number {
   const { spot: S, forward: F, T, vol, rate: r } = m;
   if (T <= 0) {
     const itm = inst.right === 'call' ? F > inst.strike : F < inst.strike;
