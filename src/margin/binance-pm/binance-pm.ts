@@ -29,8 +29,8 @@ import { isOptionLike, type Instrument } from '../../instruments/instrument.ts';
 import type { MarketSnapshot } from '../../market/snapshot.ts';
 import { usdPrice } from '../../risk/collateral.ts';
 import { positionsValue } from '../../risk/equity.ts';
-import { instrumentState } from '../../risk/pnl-matrix.ts';
-import { type Portfolio } from '../../risk/portfolio.ts';
+import { instrumentState, type InstrumentState } from '../../risk/pnl-matrix.ts';
+import type { Portfolio, Position } from '../../risk/portfolio.ts';
 import type { MarginModel } from '../margin-model.ts';
 import { marginResult, type AddOn, type MarginResult } from '../margin-result.ts';
 import { bracketIndex, tieredMaintenance, type MaintenanceBracket } from '../tiered-brackets.ts';
@@ -194,7 +194,7 @@ export function evaluateBinancePm(
 
   const balance = new Map<Currency, number>();
   const loan = new Map<Currency, number>();
-  const upl = new Map<Currency, number>();
+  const uplByAsset = new Map<Currency, number>();
   const add = (m: Map<Currency, number>, c: Currency, v: number) => m.set(c, (m.get(c) ?? 0) + v);
   portfolio.balances.forEach((b, i) => {
     requireFinite(b.amount, `balances[${i}].amount`);
@@ -203,7 +203,8 @@ export function evaluateBinancePm(
   });
 
   const legs: BinancePmLeg[] = [];
-  let noEntry = 0;
+  const futures: Position[] = [];
+  const futuresStates: InstrumentState[] = [];
   portfolio.positions.forEach((x, i) => {
     const inst = x.instrument;
     const field = `positions[${i}]`;
@@ -214,12 +215,13 @@ export function evaluateBinancePm(
         field,
       );
     if (inst.kind === 'spot') {
-      add(upl, inst.underlying, x.size);
+      add(uplByAsset, inst.underlying, x.size);
       return;
     }
     const st = instrumentState(inst, snapshot);
-    const v = positionsValue([x], [st]);
-    if (v.warnings.length > 0) noEntry++;
+    futures.push(x);
+    futuresStates.push(st);
+    const upl = requireFinite(positionsValue([x], [st]).value, `${field}.upl`);
     const mark = st.price;
     const { key, table } = bracketsFor(inst, params, `${field}.instrument`);
     const inverse = inst.settlement === 'inverse';
@@ -230,7 +232,7 @@ export function evaluateBinancePm(
     const b = table[k]!;
     const mm = tieredMaintenance(notional, table, `${field}.notional`);
     const px = usdPrice(currency, snapshot, currency, assumedOne);
-    add(upl, currency, requireFinite(v.value, `${field}.upl`));
+    add(uplByAsset, currency, upl);
     legs.push({
       symbol: inst.symbol,
       bracketKey: key,
@@ -245,23 +247,20 @@ export function evaluateBinancePm(
       cum: b.cum,
       maintenanceMargin: mm,
       maintenanceMarginUsd: mm * px,
-      upl: v.value,
+      upl,
     });
   });
-  if (noEntry > 0)
-    warnings.push(
-      `${noEntry} futures/perp positions have no entry price: unrealised P&L taken as 0`,
-    );
+  warnings.push(...positionsValue(futures, futuresStates).warnings);
   legs.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
 
   const loanMmr = params.marginLoanMmr[String(params.marginLeverage)]!;
-  const assetsList = [...new Set([...balance.keys(), ...loan.keys(), ...upl.keys()])].sort();
+  const assetsList = [...new Set([...balance.keys(), ...loan.keys(), ...uplByAsset.keys()])].sort();
   const unrated: Currency[] = [];
   let negativeHaircut = false;
   const assets: BinancePmAsset[] = assetsList.map((a) => {
     const bal = balance.get(a) ?? 0;
     const ln = loan.get(a) ?? 0;
-    const u = upl.get(a) ?? 0;
+    const u = uplByAsset.get(a) ?? 0;
     const e = bal - ln + u;
     const px = usdPrice(a, snapshot, a, assumedOne);
     const listed = params.collateralRates[a];

@@ -121,6 +121,8 @@ export interface UsdPoolEquity {
   readonly equity: number;
   readonly collateralUsd: number;
   readonly positionsValueUsd: number;
+  /** Marked value of each position of the book (row order), USD. */
+  readonly positionValuesUsd: readonly number[];
   /** Net option value (long option values − short option values), USD. */
   readonly netOptionValueUsd: number;
   readonly warnings: string[];
@@ -140,10 +142,11 @@ export function usdPoolEquity(
   const collateralUsd = crossCollateralUsd(portfolio.balances, snapshot, haircuts, 'initial');
   let positionsValueUsd = 0;
   let nov = 0;
-  book.positions.forEach((p, i) => {
+  const positionValuesUsd = book.positions.map((p, i) => {
     const usd = positionsValue([p], [book.matrix.states[i]!]).value * book.markConversion[i]!;
     positionsValueUsd += usd;
     if (isOptionLike(p.instrument)) nov += usd;
+    return usd;
   });
   const warnings = [...positionsValue(book.positions, book.matrix.states).warnings];
   const uncutCoins = portfolio.balances.filter(
@@ -160,6 +163,7 @@ export function usdPoolEquity(
     equity: collateralUsd + positionsValueUsd,
     collateralUsd,
     positionsValueUsd,
+    positionValuesUsd,
     netOptionValueUsd: nov,
     warnings,
   };

@@ -33,7 +33,6 @@ import { usdPrice } from '../../risk/collateral.ts';
 import { positionsValue } from '../../risk/equity.ts';
 import {
   buildPnlMatrix,
-  instrumentState,
   scenarioPnl,
   type InstrumentState,
 } from '../../risk/pnl-matrix.ts';
@@ -304,6 +303,8 @@ interface UnitResult {
     readonly contributions: Contribution[];
   };
   readonly notionalUsd: number;
+  /** Base state of each position of the unit (priced once, reused for equity). */
+  readonly states: ReadonlyMap<Position, InstrumentState>;
 }
 
 function evaluateUnit(
@@ -499,6 +500,7 @@ function evaluateUnit(
       contributions,
     },
     notionalUsd: notional,
+    states: new Map(positions.map((x, i) => [x, convs[i]!.st])),
   };
 }
 
@@ -530,25 +532,27 @@ export function evaluateOkxPm(
     .map((k) => evaluateUnit(k, byUnit.get(k)!, snapshot, params, assumedOne, unverified));
 
   // Currency equity: balances + marked positions (spot positions are holdings of their coin).
+  // Every non-spot position is in a risk unit, so its base state is already priced there.
+  const stateOf = new Map<Position, InstrumentState>();
+  for (const u of units) for (const [x, st] of u.states) stateOf.set(x, st);
   const eqByCcy = new Map<Currency, number>();
   const addEq = (c: Currency, v: number) => eqByCcy.set(c, (eqByCcy.get(c) ?? 0) + v);
   for (const b of portfolio.balances)
     addEq(b.currency, requireFinite(b.amount, `balances.${b.currency}`));
-  let noEntry = 0;
+  const marked: Position[] = [];
+  const markedStates: InstrumentState[] = [];
   portfolio.positions.forEach((x, i) => {
     if (x.instrument.kind === 'spot') {
       addEq(x.instrument.underlying, x.size);
       return;
     }
-    const st = instrumentState(x.instrument, snapshot);
-    const v = positionsValue([x], [st]);
-    if (v.warnings.length > 0) noEntry++;
-    addEq(x.instrument.settlementCurrency, requireFinite(v.value, `positions[${i}].value`));
+    const st = stateOf.get(x)!;
+    marked.push(x);
+    markedStates.push(st);
+    const v = positionsValue([x], [st]).value;
+    addEq(x.instrument.settlementCurrency, requireFinite(v, `positions[${i}].value`));
   });
-  if (noEntry > 0)
-    warnings.push(
-      `${noEntry} futures/perp positions have no entry price: unrealised P&L taken as 0`,
-    );
+  warnings.push(...positionsValue(marked, markedStates).warnings);
 
   let eq = 0;
   let adjEq = 0;

@@ -19,7 +19,6 @@ import { marginInputsHash } from '../inputs-hash.ts';
 import { BallastError } from '../../core/errors.ts';
 import { isOptionLike } from '../../instruments/instrument.ts';
 import type { MarketSnapshot } from '../../market/snapshot.ts';
-import { positionsValue } from '../../risk/equity.ts';
 import { type Portfolio } from '../../risk/portfolio.ts';
 import { timsScenarios, type TimsRange } from '../../scenarios/tims-grid.ts';
 import { underlyingsOf } from '../book.ts';
@@ -172,11 +171,9 @@ export function evaluateTims(
   for (const [u, rows] of rowsOf) {
     const g = groupOf[u]!;
     const pnl = Array.from(usdPnlOf(book, rows));
-    const minimums = rows.map((i) => {
-      const p = book.positions[i]!;
-      const mv = positionsValue([p], [book.matrix.states[i]!]).value * book.markConversion[i]!;
-      return positionMinimum(p, params.minimum, g.multiplier, mv);
-    });
+    const minimums = rows.map((i) =>
+      positionMinimum(book.positions[i]!, params.minimum, g.multiplier, eq.positionValuesUsd[i]!),
+    );
     classGroups.push({
       underlying: u,
       productGroup: g.productGroup,
