@@ -21,20 +21,21 @@
 import type { Currency } from '../core/currency.ts';
 import { BallastError } from '../core/errors.ts';
 import { contractSpecFor } from './contract-specs.ts';
-import { expiryDate, expiryFromDate, type CalendarDate } from './expiry.ts';
+import { expiryFromDate, type CalendarDate } from './expiry.ts';
 import type { Future, Instrument, Perpetual, Spot, VanillaOption } from './instrument.ts';
 import {
   checkDate,
-  checkSameContract,
   checkSymbolText,
-  formatError,
-  formatStrike,
   currencyProblem,
+  expiryText,
+  formatError,
   isCurrencyCode,
-  parseRight,
+  optionRightAt,
   parseStrike,
   rightLetter,
+  strikeText,
   symbolError,
+  verifiedSymbol,
 } from './symbol-parts.ts';
 
 const VENUE = 'Deribit';
@@ -172,17 +173,7 @@ export function parseDeribitSymbol(text: string, field = 'symbol'): Instrument {
     return fut;
   }
 
-  const last = segs[segs.length - 1] ?? '';
-  const right = parseRight(last);
-  if (segs.length < 4 || right === undefined) {
-    throw fail(
-      'option right',
-      segs.length < 4
-        ? 'expected -STRIKE-C or -STRIKE-P after the expiry'
-        : `expected C or P, got "${last}"`,
-      FORM_OPTION,
-    );
-  }
+  const right = optionRightAt(segs, 4, (part, problem) => fail(part, problem, FORM_OPTION));
   const strike = parseStrike(segs.slice(2, -1).join('-'), 'd');
   if (typeof strike === 'string') throw fail('strike', strike, FORM_OPTION);
   const opt: VanillaOption = {
@@ -214,26 +205,12 @@ export function formatDeribitSymbol(i: Instrument): string {
     if (i.kind === 'perpetual') {
       text = `${head}-PERPETUAL`;
     } else {
-      const d = expiryDate(i.expiryMs);
-      const date = d === undefined ? undefined : formatDeribitDate(d);
-      if (date === undefined)
-        throw formatError(VENUE, i, 'expiry must be 08:00 UTC on a date in 2000..2099');
-      if (i.kind === 'future') {
-        text = `${head}-${date}`;
-      } else {
-        const strike = formatStrike(i.strike, 'd');
-        if (strike === undefined)
-          throw formatError(VENUE, i, `strike must be finite and > 0, got ${i.strike}`);
-        text = `${head}-${date}-${strike}-${rightLetter(i.right)}`;
-      }
+      const date = expiryText(VENUE, i, formatDeribitDate, '2000..2099');
+      text =
+        i.kind === 'future'
+          ? `${head}-${date}`
+          : `${head}-${date}-${strikeText(VENUE, i, 'd')}-${rightLetter(i.right)}`;
     }
   }
-  let parsed: Instrument;
-  try {
-    parsed = parseDeribitSymbol(text);
-  } catch (e) {
-    throw formatError(VENUE, i, e instanceof Error ? e.message : String(e));
-  }
-  checkSameContract(VENUE, i, parsed);
-  return text;
+  return verifiedSymbol(VENUE, i, text, parseDeribitSymbol);
 }

@@ -15,21 +15,22 @@
 import type { Currency } from '../core/currency.ts';
 import { BallastError } from '../core/errors.ts';
 import { contractSpecFor } from './contract-specs.ts';
-import { expiryDate, expiryFromDate } from './expiry.ts';
+import { expiryFromDate } from './expiry.ts';
 import type { Instrument, Perpetual, VanillaOption } from './instrument.ts';
 import {
-  checkSameContract,
   checkSymbolText,
+  currencyProblem,
+  expiryText,
   formatError,
   formatNumericDate,
-  formatStrike,
-  currencyProblem,
   isCurrencyCode,
+  optionRightAt,
   parseNumericDate,
-  parseRight,
   parseStrike,
   rightLetter,
+  strikeText,
   symbolError,
+  verifiedSymbol,
 } from './symbol-parts.ts';
 
 const VENUE = 'Derive';
@@ -78,16 +79,12 @@ export function parseDeriveSymbol(text: string, field = 'symbol'): Instrument {
   if (typeof date === 'string') throw fail('expiry', date);
   const expiryMs = expiryFromDate(date.year, date.month, date.day);
 
-  const last = segs[segs.length - 1] ?? '';
-  const right = parseRight(last);
-  if (segs.length < 4 || right === undefined) {
-    throw fail(
-      'option right',
-      segs.length < 4
-        ? 'expected -STRIKE-C or -STRIKE-P after the expiry (Derive lists no dated futures)'
-        : `expected C or P, got "${last}"`,
-    );
-  }
+  const right = optionRightAt(
+    segs,
+    4,
+    fail,
+    'expected -STRIKE-C or -STRIKE-P after the expiry (Derive lists no dated futures)',
+  );
   const strike = parseStrike(segs.slice(2, -1).join('-'), '.');
   if (typeof strike === 'string') throw fail('strike', strike);
   const opt: VanillaOption = {
@@ -111,23 +108,10 @@ export function formatDeriveSymbol(i: Instrument): string {
   if (i.kind === 'perpetual') {
     text = `${i.underlying}-PERP`;
   } else if (i.kind === 'option') {
-    const d = expiryDate(i.expiryMs);
-    const date = d === undefined ? undefined : formatNumericDate(d, 8);
-    if (date === undefined)
-      throw formatError(VENUE, i, 'expiry must be 08:00 UTC on a date in 1970..9999');
-    const strike = formatStrike(i.strike, '.');
-    if (strike === undefined)
-      throw formatError(VENUE, i, `strike must be finite and > 0, got ${i.strike}`);
-    text = `${i.underlying}-${date}-${strike}-${rightLetter(i.right)}`;
+    const date = expiryText(VENUE, i, (d) => formatNumericDate(d, 8), '1970..9999');
+    text = `${i.underlying}-${date}-${strikeText(VENUE, i, '.')}-${rightLetter(i.right)}`;
   } else {
     throw formatError(VENUE, i, `Derive lists only options and perpetuals, not ${i.kind}`);
   }
-  let parsed: Instrument;
-  try {
-    parsed = parseDeriveSymbol(text);
-  } catch (e) {
-    throw formatError(VENUE, i, e instanceof Error ? e.message : String(e));
-  }
-  checkSameContract(VENUE, i, parsed);
-  return text;
+  return verifiedSymbol(VENUE, i, text, parseDeriveSymbol);
 }

@@ -19,21 +19,22 @@
 import type { Currency } from '../core/currency.ts';
 import { BallastError } from '../core/errors.ts';
 import { contractSpecFor } from './contract-specs.ts';
-import { expiryDate, expiryFromDate } from './expiry.ts';
+import { expiryFromDate } from './expiry.ts';
 import type { Future, Instrument, Perpetual, Spot, VanillaOption } from './instrument.ts';
 import {
-  checkSameContract,
   checkSymbolText,
+  currencyProblem,
+  expiryText,
   formatError,
   formatNumericDate,
-  formatStrike,
-  currencyProblem,
   isCurrencyCode,
+  optionRightAt,
   parseNumericDate,
-  parseRight,
   parseStrike,
   rightLetter,
+  strikeText,
   symbolError,
+  verifiedSymbol,
 } from './symbol-parts.ts';
 
 const VENUE = 'OKX';
@@ -136,17 +137,7 @@ export function parseOkxSymbol(text: string, field = 'symbol'): Instrument {
     return fut;
   }
 
-  const last = segs[segs.length - 1] ?? '';
-  const right = parseRight(last);
-  if (segs.length < 5 || right === undefined) {
-    throw fail(
-      'option right',
-      segs.length < 5
-        ? 'expected -STRIKE-C or -STRIKE-P after the expiry'
-        : `expected C or P, got "${last}"`,
-      FORM_OPTION,
-    );
-  }
+  const right = optionRightAt(segs, 5, (part, problem) => fail(part, problem, FORM_OPTION));
   if (settlement !== 'inverse') {
     throw fail(
       'quote currency',
@@ -180,24 +171,8 @@ export function formatOkxSymbol(i: Instrument): string {
   if (i.kind === 'perpetual') {
     text += '-SWAP';
   } else if (i.kind !== 'spot') {
-    const d = expiryDate(i.expiryMs);
-    const date = d === undefined ? undefined : formatNumericDate(d, 6);
-    if (date === undefined)
-      throw formatError(VENUE, i, 'expiry must be 08:00 UTC on a date in 2000..2099');
-    text += `-${date}`;
-    if (i.kind === 'option') {
-      const strike = formatStrike(i.strike, '.');
-      if (strike === undefined)
-        throw formatError(VENUE, i, `strike must be finite and > 0, got ${i.strike}`);
-      text += `-${strike}-${rightLetter(i.right)}`;
-    }
+    text += `-${expiryText(VENUE, i, (d) => formatNumericDate(d, 6), '2000..2099')}`;
+    if (i.kind === 'option') text += `-${strikeText(VENUE, i, '.')}-${rightLetter(i.right)}`;
   }
-  let parsed: Instrument;
-  try {
-    parsed = parseOkxSymbol(text);
-  } catch (e) {
-    throw formatError(VENUE, i, e instanceof Error ? e.message : String(e));
-  }
-  checkSameContract(VENUE, i, parsed);
-  return text;
+  return verifiedSymbol(VENUE, i, text, parseOkxSymbol);
 }

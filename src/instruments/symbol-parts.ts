@@ -5,8 +5,15 @@
  */
 import { BallastError } from '../core/errors.ts';
 import type { Currency } from '../core/currency.ts';
-import { isDated, type Instrument, type OptionRight, type Venue } from './instrument.ts';
-import { daysInMonth, isCalendarDate, type CalendarDate } from './expiry.ts';
+import {
+  isDated,
+  type DatedInstrument,
+  type Instrument,
+  type OptionRight,
+  type VanillaOption,
+  type Venue,
+} from './instrument.ts';
+import { daysInMonth, expiryDate, isCalendarDate, type CalendarDate } from './expiry.ts';
 
 /** Human names of the venues, for messages. */
 export const VENUE_LABEL: Readonly<Record<Venue, string>> = {
@@ -87,7 +94,7 @@ export function plainDecimal(x: number): string | undefined {
 }
 
 /** Strike text for a venue: plain decimal with `sep` as the decimal mark (`d` on Deribit). */
-export function formatStrike(strike: number, sep: 'd' | '.'): string | undefined {
+function formatStrike(strike: number, sep: 'd' | '.'): string | undefined {
   const s = plainDecimal(strike);
   return s === undefined ? undefined : s.replace('.', sep);
 }
@@ -113,8 +120,26 @@ export function parseStrike(text: string, sep: 'd' | '.'): number | string {
 }
 
 /** `C`/`P` → call/put; anything else → undefined. */
-export function parseRight(letter: string): OptionRight | undefined {
+function parseRight(letter: string): OptionRight | undefined {
   return letter === 'C' ? 'call' : letter === 'P' ? 'put' : undefined;
+}
+
+/**
+ * The option right in the last of `segs` (a symbol split on `-`), which must have at least
+ * `minSegments` parts (`...-EXPIRY-STRIKE-C`). Throws `fail('option right', …)` otherwise;
+ * `missing` says what should follow the expiry.
+ */
+export function optionRightAt(
+  segs: readonly string[],
+  minSegments: number,
+  fail: (part: string, problem: string) => BallastError,
+  missing = 'expected -STRIKE-C or -STRIKE-P after the expiry',
+): OptionRight {
+  const last = segs[segs.length - 1] ?? '';
+  const right = parseRight(last);
+  if (segs.length < minSegments) throw fail('option right', missing);
+  if (right === undefined) throw fail('option right', `expected C or P, got "${last}"`);
+  return right;
 }
 
 /** call/put → `C`/`P`. */
@@ -132,13 +157,57 @@ export function formatError(venue: string, i: Instrument, problem: string): Ball
   );
 }
 
+/** The strike part of `i`'s symbol (`sep` as decimal mark), or INVALID_SYMBOL via `formatError`. */
+export function strikeText(venue: string, i: VanillaOption, sep: 'd' | '.'): string {
+  const text = formatStrike(i.strike, sep);
+  if (text === undefined) throw formatError(venue, i, `strike must be finite and > 0, got ${i.strike}`);
+  return text;
+}
+
+/**
+ * The date part of `i`'s symbol as `format` writes it, or INVALID_SYMBOL via `formatError` when
+ * the expiry is not 08:00 UTC on a date `format` can write (`years`, e.g. `2000..2099`).
+ */
+export function expiryText(
+  venue: string,
+  i: DatedInstrument,
+  format: (d: CalendarDate) => string | undefined,
+  years: string,
+): string {
+  const d = expiryDate(i.expiryMs);
+  const text = d === undefined ? undefined : format(d);
+  if (text === undefined) throw formatError(venue, i, `expiry must be 08:00 UTC on a date in ${years}`);
+  return text;
+}
+
+/**
+ * Finishes a formatter: parses `text` back with the venue's `parse` and checks that it names
+ * the same contract as `i` (`checkSameContract`), so a formatter never returns a symbol that
+ * means something else. Returns `text`; a parse failure becomes INVALID_SYMBOL via `formatError`.
+ */
+export function verifiedSymbol(
+  venue: string,
+  i: Instrument,
+  text: string,
+  parse: (text: string) => Instrument,
+): string {
+  let parsed: Instrument;
+  try {
+    parsed = parse(text);
+  } catch (e) {
+    throw formatError(venue, i, e instanceof Error ? e.message : String(e));
+  }
+  checkSameContract(venue, i, parsed);
+  return text;
+}
+
 /**
  * Checks that `parsed` (the parse of a formatted symbol) describes the same contract as `i`:
  * same kind, currencies, settlement, expiry, strike and right. The contract spec and venue
  * may differ (formatting an OKX instrument as its Deribit twin is allowed). Throws
  * INVALID_SYMBOL via `formatError` on the first difference.
  */
-export function checkSameContract(venue: string, i: Instrument, parsed: Instrument): void {
+function checkSameContract(venue: string, i: Instrument, parsed: Instrument): void {
   const keys = ['kind', 'underlying', 'quote', 'settlementCurrency', 'settlement'] as const;
   for (const k of keys) {
     if (i[k] !== parsed[k]) {
