@@ -249,9 +249,14 @@ function label(underlying: string, move: number, vol: DeribitVolCell): string {
  * cells bucket-major from the most negative move (`std-*`), then the extended moves under vol
  * up (`ext-*`). Each scenario moves only `underlying` and carries its weight (1 standard,
  * `factor·r/|m|` extended) and group (`standard` / `extended`); `cells` says what each is.
+ * Validates `params` first; errors name `field` (the caller's path to the parameters).
  */
-export function deribitGrid(underlying: string, params: DeribitGridParams): DeribitGrid {
-  validateDeribitGridParams(params);
+export function deribitGrid(
+  underlying: string,
+  params: DeribitGridParams,
+  field = 'grid',
+): DeribitGrid {
+  validateDeribitGridParams(params, field);
   const n = params.bucketsCount;
   const r = params.priceRange;
   const scenarios: Scenario[] = [];

@@ -8,7 +8,8 @@
  */
 import { BallastError } from '../../core/errors.ts';
 import type { MarketSnapshot } from '../../market/snapshot.ts';
-import { instrumentState } from '../../risk/pnl-matrix.ts';
+import { isOptionLike } from '../../instruments/instrument.ts';
+import { instrumentState, type InstrumentState } from '../../risk/pnl-matrix.ts';
 import type { Portfolio, Position } from '../../risk/portfolio.ts';
 import { settlementPools } from '../book.ts';
 import type { MarginResult } from '../margin-result.ts';
@@ -16,25 +17,51 @@ import { withTrades, whatIfResult, type WhatIfResult } from '../what-if.ts';
 import type { DeribitPmParams } from './params.ts';
 import { unitCellValue, type KeyVectors } from './vectors.ts';
 
-/** The unit row of `inst` under the key's grid (reused from the key when already held). */
-function unitRow(kv: KeyVectors, trade: Position, snapshot: MarketSnapshot, params: DeribitPmParams): { row: Float64Array; index: number } {
+/**
+ * The unit row of the traded instrument under the key's grid: reused from the key when it is
+ * already held (`index` its row), else priced once (`index` −1, with its base state).
+ */
+function unitRow(
+  kv: KeyVectors,
+  trade: Position,
+  snapshot: MarketSnapshot,
+  params: DeribitPmParams,
+): { row: Float64Array; index: number; st: InstrumentState } {
   const nC = kv.grid.cells.length;
   const index = kv.positions.findIndex((p) => p.instrument.symbol === trade.instrument.symbol);
-  if (index >= 0) return { row: kv.unit.subarray(index * nC, (index + 1) * nC), index };
+  if (index >= 0)
+    return { row: kv.unit.subarray(index * nC, (index + 1) * nC), index, st: kv.states[index]! };
   const st = instrumentState(trade.instrument, snapshot);
   const row = new Float64Array(nC);
   for (let c = 0; c < nC; c++) {
-    const v = unitCellValue(trade.instrument, st, kv.grid.cells[c]!, kv.grid.scenarios[c]!, kv.grid, params.rules);
-    if (!Number.isFinite(v)) throw new BallastError('NOT_FINITE', `risk vector entry ${kv.grid.scenarios[c]!.id} is ${v}`, trade.instrument.symbol);
+    const v = unitCellValue(
+      trade.instrument,
+      st,
+      kv.grid.cells[c]!,
+      kv.grid.scenarios[c]!,
+      kv.grid,
+      params.rules,
+    );
+    if (!Number.isFinite(v))
+      throw new BallastError(
+        'NOT_FINITE',
+        `risk vector entry ${kv.grid.scenarios[c]!.id} is ${v}`,
+        trade.instrument.symbol,
+      );
     row[c] = v;
   }
-  return { row, index: -1 };
+  return { row, index: -1, st };
 }
 
 /** The key vectors with one trade added (positions stay in canonical symbol order). */
-export function addTrade(kv: KeyVectors, trade: Position, snapshot: MarketSnapshot, params: DeribitPmParams): KeyVectors {
+export function addTrade(
+  kv: KeyVectors,
+  trade: Position,
+  snapshot: MarketSnapshot,
+  params: DeribitPmParams,
+): KeyVectors {
   const nC = kv.grid.cells.length;
-  const { row, index } = unitRow(kv, trade, snapshot, params);
+  const { row, index, st } = unitRow(kv, trade, snapshot, params);
   const pre = new Float64Array(kv.preAggregated);
   for (let c = 0; c < nC; c++) pre[c] = pre[c]! + trade.size * row[c]! + 0;
   if (index >= 0) {
@@ -45,7 +72,7 @@ export function addTrade(kv: KeyVectors, trade: Position, snapshot: MarketSnapsh
   }
   const at = kv.positions.findIndex((p) => p.instrument.symbol > trade.instrument.symbol);
   const k = at < 0 ? kv.positions.length : at;
-  const st = instrumentState(trade.instrument, snapshot);
+  const option = isOptionLike(trade.instrument);
   const unit = new Float64Array(kv.unit.length + nC);
   unit.set(kv.unit.subarray(0, k * nC), 0);
   unit.set(row, k * nC);
@@ -55,25 +82,57 @@ export function addTrade(kv: KeyVectors, trade: Position, snapshot: MarketSnapsh
     ...kv,
     positions: insert(kv.positions, { instrument: trade.instrument, size: trade.size }),
     states: insert(kv.states, st),
-    vectors: insert(kv.vectors, row.map((x) => trade.size * x + 0)),
+    vectors: insert(
+      kv.vectors,
+      row.map((x) => trade.size * x + 0),
+    ),
     unit,
     preAggregated: pre,
-    hasOptions: kv.hasOptions || trade.instrument.kind !== 'future' && trade.instrument.kind !== 'perpetual' && trade.instrument.kind !== 'spot',
-    minVolFloorMatters: kv.minVolFloorMatters || st.vol > 0 && st.vol < kv.grid.params.minVolatilityForShockUp,
+    // The same flags as buildKeyVectors sets for a held instrument.
+    hasOptions: kv.hasOptions || option,
+    minVolFloorMatters:
+      kv.minVolFloorMatters || (option && st.vol < kv.grid.params.minVolatilityForShockUp),
   };
 }
 
 /** Dependencies injected by deribit-pm.ts (avoids an import cycle). */
 export interface PoolEvaluator {
-  buildPoolKeys(positions: readonly Position[], snapshot: MarketSnapshot, params: DeribitPmParams, settlement: string): KeyVectors[];
-  evaluatePoolKeys(portfolio: Portfolio, keys: readonly KeyVectors[], params: DeribitPmParams, settlement: string, inputsHash: string): MarginResult;
+  buildPoolKeys(
+    positions: readonly Position[],
+    snapshot: MarketSnapshot,
+    params: DeribitPmParams,
+    settlement: string,
+  ): KeyVectors[];
+  evaluatePoolKeys(
+    portfolio: Portfolio,
+    keys: readonly KeyVectors[],
+    params: DeribitPmParams,
+    settlement: string,
+    inputsHash: string,
+  ): MarginResult;
   inputsHash(portfolio: Portfolio, snapshot: MarketSnapshot, params: DeribitPmParams): string;
 }
 
 /** Incremental what-if over all pools touched by the book or the trades. */
-export function deribitPmWhatIf(ev: PoolEvaluator, portfolio: Portfolio, snapshot: MarketSnapshot, params: DeribitPmParams, trades: readonly Position[]): WhatIfResult {
+export function deribitPmWhatIf(
+  ev: PoolEvaluator,
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  params: DeribitPmParams,
+  trades: readonly Position[],
+): WhatIfResult {
   const pools = settlementPools({ positions: [...portfolio.positions, ...trades], balances: [] });
-  const baseKeys = new Map(pools.map((ccy) => [ccy, ev.buildPoolKeys(portfolio.positions.filter((p) => p.instrument.settlementCurrency === ccy), snapshot, params, ccy)]));
+  const baseKeys = new Map(
+    pools.map((ccy) => [
+      ccy,
+      ev.buildPoolKeys(
+        portfolio.positions.filter((p) => p.instrument.settlementCurrency === ccy),
+        snapshot,
+        params,
+        ccy,
+      ),
+    ]),
+  );
   const apply = (ts: readonly Position[]): Map<string, KeyVectors[]> => {
     const out = new Map<string, KeyVectors[]>();
     for (const [ccy, keys] of baseKeys) {
@@ -82,7 +141,10 @@ export function deribitPmWhatIf(ev: PoolEvaluator, portfolio: Portfolio, snapsho
         if (t.instrument.settlementCurrency !== ccy) continue;
         const i = ks.findIndex((k) => k.underlying === t.instrument.underlying);
         if (i >= 0) ks = ks.map((k, j) => (j === i ? addTrade(k, t, snapshot, params) : k));
-        else ks = [...ks, ...ev.buildPoolKeys([t], snapshot, params, ccy)].sort((a, b) => (a.underlying < b.underlying ? -1 : 1));
+        else
+          ks = [...ks, ...ev.buildPoolKeys([t], snapshot, params, ccy)].sort((a, b) =>
+            a.underlying < b.underlying ? -1 : 1,
+          );
       }
       out.set(ccy, ks);
     }
@@ -90,7 +152,9 @@ export function deribitPmWhatIf(ev: PoolEvaluator, portfolio: Portfolio, snapsho
   };
   const evaluate = (p: Portfolio, keys: Map<string, KeyVectors[]>): MarginResult[] => {
     const hash = ev.inputsHash(p, snapshot, params);
-    return pools.filter((ccy) => keys.get(ccy)!.length > 0).map((ccy) => ev.evaluatePoolKeys(p, keys.get(ccy)!, params, ccy, hash));
+    return pools
+      .filter((ccy) => keys.get(ccy)!.length > 0)
+      .map((ccy) => ev.evaluatePoolKeys(p, keys.get(ccy)!, params, ccy, hash));
   };
   const before = evaluate(portfolio, baseKeys);
   const after = evaluate(withTrades(portfolio, trades, snapshot), apply(trades));

@@ -25,7 +25,6 @@ import type { Position } from '../../risk/portfolio.ts';
 import {
   deribitGrid,
   deribitTermStructure,
-  validateDeribitGridParams,
   type DeribitGrid,
   type DeribitGridCell,
 } from '../../scenarios/deribit-grid.ts';
@@ -143,9 +142,11 @@ export function buildKeyVectors(
   settlement: string,
 ): KeyVectors {
   const pair = pairParams(params, underlying);
-  const gp = gridParams(params, pair);
-  validateDeribitGridParams(gp, `params.model_params.currency_pair.${pairKey(underlying)}`);
-  const grid = deribitGrid(underlying, gp);
+  const grid = deribitGrid(
+    underlying,
+    gridParams(params, pair),
+    `params.model_params.currency_pair.${pairKey(underlying)}`,
+  );
   const u = snapshot.underlyings[underlying];
   if (!u)
     throw new BallastError(
