@@ -4,7 +4,7 @@
  */
 import { optionValuesAt, sum, type Pm2Expiry } from './expiries.ts';
 import type { DerivePm2Params } from './params.ts';
-import { staticDiscounts, type StaticDiscounts } from './static-discount.ts';
+import { staticDiscountFor, staticDiscounts, type StaticDiscounts } from './static-discount.ts';
 import { volShockMultipliers, type VolShockMultipliers } from './vol-shocks.ts';
 
 /** An expiry with everything the scenarios need that does not depend on the scenario. */
@@ -37,5 +37,5 @@ export function precomputeExpiry(e: Pm2Expiry, params: DerivePm2Params): Pm2Expi
  * Reporting only.
  */
 export function discountedMtm(x: Pm2ExpiryRisk): number {
-  return x.mtm * (x.mtm >= 0 ? x.discounts.positive : x.discounts.negative);
+  return x.mtm * staticDiscountFor(x.mtm, x.discounts);
 }

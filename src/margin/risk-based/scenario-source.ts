@@ -17,6 +17,7 @@
  * search, backtests) reuses the paths, bit for bit.
  */
 import { BallastError } from '../../core/errors.ts';
+import { MS_PER_DAY, MS_PER_YEAR } from '../../core/time.ts';
 import {
   correlationFromCovariance,
   ewmaCovariance,
@@ -59,8 +60,6 @@ export interface ScenarioSet {
   /** Monte Carlo only. */
   readonly model?: SimulationModel;
 }
-
-const MS_PER_YEAR_DAYS = 365;
 
 /** Converts the history data of the parameters to validated `PriceSeries`. */
 export function priceSeriesOf(h: HistoryInput): PriceSeries[] {
@@ -130,7 +129,7 @@ function seriesFor(all: readonly PriceSeries[], underlyings: readonly string[]):
 /** Steps of the series per `horizonDays` (a whole number, else INVALID_INPUT). */
 export function horizonSteps(series: readonly PriceSeries[], horizonDays: number): number {
   const interval = series[0]!.interval;
-  const steps = (horizonDays * 86_400_000) / INTERVAL_MS[interval];
+  const steps = (horizonDays * MS_PER_DAY) / INTERVAL_MS[interval];
   if (Math.abs(steps - Math.round(steps)) > 1e-9 || Math.round(steps) < 1) {
     throw new BallastError(
       'INVALID_INPUT',
@@ -160,7 +159,7 @@ export function historyRiskModel(
       `the history is too short for a vol estimate: ${n} common points`,
       'params.history',
     );
-  const perYear = (MS_PER_YEAR_DAYS * 86_400_000) / INTERVAL_MS[a.interval];
+  const perYear = MS_PER_YEAR / INTERVAL_MS[a.interval];
   const returns = a.closes.map((c) =>
     Float64Array.from({ length: n - 1 }, (_, t) => Math.log(c[t + 1]! / c[t]!)),
   );
