@@ -7,7 +7,7 @@ import { readJsonFile, parseJson, readTextFile } from '../io/read-json.ts';
 import { loadMarket } from '../io/load-market.ts';
 import { importPortfolio } from '../io/portfolio-input.ts';
 import { mergeParams } from '../io/params-file.ts';
-import { assertFresh } from '../market/staleness.ts';
+import { assertFresh, stalenessProblem } from '../market/staleness.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { MarginModel } from '../margin/margin-model.ts';
 import type { Portfolio } from '../risk/portfolio.ts';
@@ -32,13 +32,14 @@ export function parseDuration(text: string, field: string): number {
 export function loadMarketChecked(o: MarketOptions): { snapshot: MarketSnapshot; warnings: string[] } {
   if (o.market === undefined) throw new BallastError('INVALID_INPUT', 'required: a market snapshot or raw market file', '--market');
   const snapshot = loadMarket(o.market);
-  const warnings: string[] = [];
-  try {
-    assertFresh(snapshot, Date.now(), parseDuration(o.maxAge, '--max-age'), '--market');
-  } catch (e) {
-    if (!(e instanceof BallastError) || e.code !== 'STALE_MARKET' || !o.allowStale) throw e;
-    warnings.push(`${e.message.replace(/^--market: /, '').replace(/: refresh it.*$/, '')}; margined as of the snapshot time (--allow-stale)`);
+  const maxAgeMs = parseDuration(o.maxAge, '--max-age');
+  const now = Date.now();
+  if (!o.allowStale) {
+    assertFresh(snapshot, now, maxAgeMs, '--market');
+    return { snapshot, warnings: [] };
   }
+  const problem = stalenessProblem(snapshot, now, maxAgeMs);
+  const warnings = problem === undefined ? [] : [`${problem}; margined as of the snapshot time (--allow-stale)`];
   return { snapshot, warnings };
 }
 
