@@ -1,7 +1,7 @@
 /**
  * Fair-price marks: what each instrument is worth in a snapshot.
  *
- * - spot: the index; perpetual: index + the smoothed basis; dated future: the expiry's forward;
+ * - spot: the index; perpetual: index + the perpetual basis; dated future: the expiry's forward;
  * - options, digitals, barriers: `optionValue` (src/pricing/option-value.ts) with the
  *   expiry's forward and the surface's implied vol at the strike; inverse ones in coin.
  *
@@ -33,26 +33,9 @@ export function underlyingMarket(s: MarketSnapshot, underlying: string, field = 
   return u;
 }
 
-/** Perpetual mark, USD: index + smoothed basis. */
+/** Perpetual mark, USD: index + `perpBasis`. */
 export function perpMark(u: UnderlyingMarket): number {
   return u.index + u.perpBasis;
-}
-
-/**
- * Exponentially smoothed basis (mark − index, USD) from timed samples, oldest first, with
- * half-life `halfLifeMs`: each sample's weight decays as 2^(−age/halfLife) relative to the last.
- */
-export function smoothedBasis(samples: readonly { timeMs: number; basis: number }[], halfLifeMs: number): number {
-  if (samples.length === 0) throw new BallastError('INVALID_INPUT', 'no basis samples', 'samples');
-  const last = samples[samples.length - 1]!.timeMs;
-  let num = 0;
-  let den = 0;
-  for (const s of samples) {
-    const w = Math.pow(2, -(last - s.timeMs) / halfLifeMs);
-    num += w * s.basis;
-    den += w;
-  }
-  return num / den;
 }
 
 /** Implied vol from the snapshot's surface at a strike and expiry. Throws MISSING_VOL. */

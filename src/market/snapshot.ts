@@ -3,8 +3,8 @@
  *
  * Per underlying: the index (spot reference, USD), forwards per expiry (from futures mids
  * or put-call parity), a volatility surface (one raw-SVI slice per expiry, interpolated in
- * total variance), a rate for discounting linear option premia, the perpetual's smoothed
- * basis, and optional confidences in [0, 1] (Derive-style; 1 = fully trusted).
+ * total variance), a rate for discounting linear option premia, the perpetual's basis
+ * (mark − index), and optional confidences in [0, 1] (Derive-style; 1 = fully trusted).
  *
  * Immutable plain data; the JSON form (ISO time instead of epoch ms) is documented by
  * `docs/schema/market-snapshot.schema.json` and validated in src/io/snapshot-json.ts.
@@ -53,7 +53,10 @@ export interface UnderlyingMarket {
   readonly forwards: readonly ForwardPoint[];
   /** Surface slices sorted by expiry (may be empty for a book without options). */
   readonly surface: readonly SurfaceSlice[];
-  /** Smoothed perpetual basis, USD: perp mark = index + perpBasis. */
+  /**
+   * Perpetual basis, USD: perp mark = index + perpBasis. `buildSnapshot` takes the perpetual
+   * mid − index at the snapshot time (no smoothing); a snapshot file may carry a smoothed one.
+   */
   readonly perpBasis: number;
   readonly confidence?: Confidences;
 }
