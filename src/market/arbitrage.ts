@@ -27,6 +27,7 @@ import {
   sviTotalVarianceD2k,
   sviTotalVarianceDk,
   sviValidate,
+  sviVolFloored,
 } from './svi.ts';
 import type { SviQuote } from './svi-fit.ts';
 
@@ -150,7 +151,11 @@ function bisectPredicate(pred: (x: number) => boolean, a: number, b: number): nu
   return 0.5 * (lo + hi);
 }
 
-function defaultButterflyRange(p: SviParams): [number, number] {
+/**
+ * The default core k-range of `checkButterfly`: ±max(1, 6·√w(0)) widened to contain m ± 10σ,
+ * capped at ±10 (see `ButterflyCheckOptions`).
+ */
+export function defaultButterflyRange(p: SviParams): [number, number] {
   const w0 = Math.max(0, sviTotalVariance(p, 0));
   const half = Math.max(1, 6 * Math.sqrt(w0));
   const lo = Math.min(-half, Math.max(-10, p.m - 10 * p.sigma));
@@ -633,7 +638,7 @@ export function repairButterfly(
     if (quotes !== undefined && T !== undefined) {
       let sw = 0;
       for (const qu of quotes) {
-        const d = Math.sqrt(Math.max(0, sviTotalVariance(q, qu.k)) / T) - qu.vol;
+        const d = sviVolFloored(q, qu.k, T) - qu.vol;
         e += (qu.weight ?? 1) * d * d;
         sw += qu.weight ?? 1;
       }

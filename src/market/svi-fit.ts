@@ -64,10 +64,11 @@ import {
   type ButterflyCheck,
   type ButterflyCheckOptions,
   checkButterfly,
+  defaultButterflyRange,
   repairButterfly,
   sviButterflyG,
 } from './arbitrage.ts';
-import { type SviParams, sviTotalVariance, sviValidate } from './svi.ts';
+import { type SviParams, sviTotalVariance, sviValidate, sviVolFloored } from './svi.ts';
 
 /**
  * One implied-vol quote of a slice: log-moneyness `k = ln(K/F)`, implied vol `vol`
@@ -593,7 +594,7 @@ function xBounds(pr: ConstrainedProblem): [number[], number[]] {
 function volObjective(p: SviParams, pr: ConstrainedProblem): number {
   let s = 0;
   for (let i = 0; i < pr.k.length; i++) {
-    const e = Math.sqrt(Math.max(0, sviTotalVariance(p, pr.k[i]!)) / pr.T) - pr.vol[i]!;
+    const e = sviVolFloored(p, pr.k[i]!, pr.T) - pr.vol[i]!;
     s += pr.omega[i]! * e * e;
   }
   return s;
@@ -658,7 +659,7 @@ function alResiduals(
   const rs = 1 / Math.sqrt(scale);
   const nq = pr.k.length;
   for (let i = 0; i < nq; i++) {
-    const e = Math.sqrt(Math.max(0, sviTotalVariance(p, pr.k[i]!)) / pr.T) - pr.vol[i]!;
+    const e = sviVolFloored(p, pr.k[i]!, pr.T) - pr.vol[i]!;
     out[i] = rs * Math.sqrt(pr.omega[i]!) * e;
   }
   const g = penaltyG(p, fixed, moving, gBuf);
@@ -764,14 +765,11 @@ function levenbergMarquardt(
 
 /**
  * Local minima of g below `below` on a fine scan covering the `checkButterfly` grid of p
- * (uniform on the core range ±max(1, 6√w(0)) widened to m ± 10σ and capped at ±10, points
- * m + σ·sinh(u) over it, log-spaced wings out to 50× the core range), each refined by golden
- * section between its scan neighbours.
+ * (uniform on `defaultButterflyRange(p)`, points m + σ·sinh(u) over it, log-spaced wings out
+ * to 50× that range), each refined by golden section between its scan neighbours.
  */
 function gDips(p: SviParams, below: number): number[] {
-  const half = Math.max(1, 6 * Math.sqrt(Math.max(0, sviTotalVariance(p, 0))));
-  const lo = Math.min(-half, Math.max(-10, p.m - 10 * p.sigma));
-  const hi = Math.max(half, Math.min(10, p.m + 10 * p.sigma));
+  const [lo, hi] = defaultButterflyRange(p);
   const ks: number[] = [];
   for (let i = 0; i <= 1000; i++) ks.push(lo + ((hi - lo) * i) / 1000);
   const u = Math.asinh(Math.max(Math.abs(lo - p.m), Math.abs(hi - p.m)) / p.sigma);
@@ -941,7 +939,7 @@ function butterflyFreeFit(p0: SviParams, inp: ButterflyFreeInput): SviParams {
     k,
     w: vol.map((v) => v * v * T),
     omega: k.map((kk, i) => {
-      const vh = Math.sqrt(Math.max(0, sviTotalVariance(p0, kk)) / T);
+      const vh = sviVolFloored(p0, kk, T);
       return omega[i]! / (T * (vh + vol[i]!)) ** 2;
     }),
   };
@@ -1113,9 +1111,8 @@ export function fitSviSlice(
     const span = Math.max(kHi - kLo, 1e-4);
     const mLo = kLo - mSpan * span;
     const mHi = kHi + mSpan * span;
-    const sMax = Math.max(sigmaMin * 10, options.sigmaMax ?? span);
     const lsMin = Math.log(sigmaMin);
-    const lsMax = Math.log(Math.max(sMax, sigmaMin * 10));
+    const lsMax = Math.log(Math.max(sigmaMin * 10, options.sigmaMax ?? span));
     box = { kLo, kHi, span, mLo, mHi, lsMin, lsMax, sigmaMin };
     robust = loss === 'linear' ? idx.map(() => 1) : neighbourScreen(ks, vols, minScale);
     let volHat = [...vols];
@@ -1142,7 +1139,7 @@ export function fitSviSlice(
           Math.abs(next.m - params.m) * 0.1 >
           1e-10 + 1e-8 * Math.abs(next.a);
       params = next;
-      volHat = ks.map((k) => Math.sqrt(Math.max(0, sviTotalVariance(next, k)) / T));
+      volHat = ks.map((k) => sviVolFloored(next, k, T));
       residuals = volHat.map((v, j) => v - vols[j]!);
       scale = Math.max(1.4826 * median(residuals.map(Math.abs)), minScale);
       if (loss !== 'linear') {
@@ -1184,7 +1181,7 @@ export function fitSviSlice(
     butterfly = checkButterfly(p, options.butterfly);
     repaired = true;
     residuals = used.map(
-      (i) => Math.sqrt(Math.max(0, sviTotalVariance(p, quotes[i]!.k)) / T) - quotes[i]!.vol,
+      (i) => sviVolFloored(p, quotes[i]!.k, T) - quotes[i]!.vol,
     );
   }
   const lam = used.map((i) => baseRaw[i]!);

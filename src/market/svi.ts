@@ -93,6 +93,14 @@ export function sviImpliedVol(p: SviParams, k: number, T: number): number {
   return Math.sqrt(w / T);
 }
 
+/**
+ * `√(max(0, w(k))/T)`: the slice's implied vol with a negative total variance read as 0. For
+ * fitting and repair, where candidate slices may dip below zero; `sviImpliedVol` fails closed.
+ */
+export function sviVolFloored(p: SviParams, k: number, T: number): number {
+  return Math.sqrt(Math.max(0, sviTotalVariance(p, k)) / T);
+}
+
 /** Codes of the static checks made by `sviValidate`. */
 export type SviViolationCode =
   | 'NOT_FINITE'
