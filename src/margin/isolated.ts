@@ -19,13 +19,12 @@
  */
 import { marginInputsHash } from './inputs-hash.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
-import { segregatedCollateral } from '../risk/collateral.ts';
 import { positionsValue } from '../risk/equity.ts';
 import { type Portfolio } from '../risk/portfolio.ts';
-import { positionsIn, settlementPools } from './book.ts';
+import { settlementPools } from './book.ts';
+import { standardPool } from './deribit-standard/deribit-standard.ts';
 import {
   DERIBIT_STANDARD_DEFAULT_PARAMS,
-  positionMargins,
   standardUnverified,
   type PositionMargin,
   type StandardFormulaParams,
@@ -72,35 +71,25 @@ export const isolatedModel: MarginModel<IsolatedParams> = {
   evaluate(portfolio: Portfolio, snapshot: MarketSnapshot, params: IsolatedParams): MarginResult[] {
     const inputsHash = marginInputsHash(ISOLATED_ID, ISOLATED_VERSION, params, portfolio, snapshot);
     return settlementPools(portfolio).map((ccy): MarginResult => {
-      const pm = positionMargins(
-        positionsIn(portfolio, ccy),
-        snapshot,
-        params,
-        'per-position',
-        'none',
-      );
-      let im = 0;
-      let mm = 0;
-      const positions: IsolatedPosition[] = pm.margins.map((m, i) => {
-        im += m.initialMargin;
-        mm += m.maintenanceMargin;
-        return { ...m, value: positionsValue([pm.positions[i]!], [pm.states[i]!]).value };
-      });
-      const pv = positionsValue(pm.positions, pm.states);
-      const equity = segregatedCollateral(portfolio.balances, ccy) + pv.value;
+      const pool = standardPool(portfolio, ccy, snapshot, params, 'per-position', 'none');
+      const { pm } = pool;
+      const positions: IsolatedPosition[] = pm.margins.map((m, i) => ({
+        ...m,
+        value: positionsValue([pm.positions[i]!], [pm.states[i]!]).value,
+      }));
       const details: IsolatedDetails = { positions };
       return marginResult({
         model: ISOLATED_ID,
         modelVersion: ISOLATED_VERSION,
         currency: ccy,
-        equity,
-        initialMargin: im,
-        maintenanceMargin: mm,
+        equity: pool.equity,
+        initialMargin: pool.initialMargin,
+        maintenanceMargin: pool.maintenanceMargin,
         worstScenario: undefined,
         contributions: [],
         addOns: [],
         unverified: standardUnverified(pm, false),
-        warnings: pv.warnings,
+        warnings: pool.warnings,
         inputsHash,
         details,
       });

@@ -23,7 +23,11 @@ import {
   positionMargins,
   standardUnverified,
   type DeribitStandardParams,
+  type LongOptionMargin,
   type PositionMargin,
+  type PositionMargins,
+  type SizeAggregation,
+  type StandardFormulaParams,
 } from './formulas.ts';
 
 export type { DeribitStandardParams } from './formulas.ts';
@@ -41,6 +45,54 @@ export interface DeribitStandardDetails {
   readonly sizeAggregation: DeribitStandardParams['sizeAggregation'];
   readonly longOptionMargin: DeribitStandardParams['longOptionMargin'];
   readonly optionUnderlyingPrice: DeribitStandardParams['optionUnderlyingPrice'];
+}
+
+/** One settlement-currency pool under the per-position formulas. */
+export interface StandardPool {
+  /** Per-position margins (canonical order) with their positions and base states. */
+  readonly pm: PositionMargins;
+  /** Σ IM and Σ MM of the positions, pool currency. */
+  readonly initialMargin: number;
+  readonly maintenanceMargin: number;
+  /** The pool currency's balances + the marked value of its positions (src/risk/equity.ts). */
+  readonly equity: number;
+  readonly warnings: readonly string[];
+}
+
+/**
+ * The positions of `portfolio` settling in `ccy` under the per-position formulas
+ * (deribit-standard.md §2–§3): their margins, the plain sums `Σ IM`, `Σ MM` and the pool's
+ * equity, all in `ccy`. Shared by the standard model and the isolated baseline.
+ */
+export function standardPool(
+  portfolio: Portfolio,
+  ccy: Currency,
+  snapshot: MarketSnapshot,
+  params: StandardFormulaParams,
+  aggregation: SizeAggregation,
+  longOptions: LongOptionMargin,
+): StandardPool {
+  const pm = positionMargins(
+    positionsIn(portfolio, ccy),
+    snapshot,
+    params,
+    aggregation,
+    longOptions,
+  );
+  let initialMargin = 0;
+  let maintenanceMargin = 0;
+  for (const m of pm.margins) {
+    initialMargin += m.initialMargin;
+    maintenanceMargin += m.maintenanceMargin;
+  }
+  const pv = positionsValue(pm.positions, pm.states);
+  return {
+    pm,
+    initialMargin,
+    maintenanceMargin,
+    equity: segregatedCollateral(portfolio.balances, ccy) + pv.value,
+    warnings: pv.warnings,
+  };
 }
 
 function openOrders(params: DeribitStandardParams, ccy: Currency): number {
@@ -86,24 +138,24 @@ export const deribitStandardModel: MarginModel<DeribitStandardParams> = {
     params: DeribitStandardParams,
   ): MarginResult[] {
     checkSwitches(params);
-    const inputsHash = marginInputsHash(DERIBIT_STANDARD_ID, DERIBIT_STANDARD_VERSION, params, portfolio, snapshot);
+    const inputsHash = marginInputsHash(
+      DERIBIT_STANDARD_ID,
+      DERIBIT_STANDARD_VERSION,
+      params,
+      portfolio,
+      snapshot,
+    );
     return settlementPools(portfolio).map((ccy): MarginResult => {
-      const pm = positionMargins(
-        positionsIn(portfolio, ccy),
+      const pool = standardPool(
+        portfolio,
+        ccy,
         snapshot,
         params,
         params.sizeAggregation,
         params.longOptionMargin,
       );
+      const { pm } = pool;
       const oo = openOrders(params, ccy);
-      let im = oo;
-      let mm = 0;
-      for (const m of pm.margins) {
-        im += m.initialMargin;
-        mm += m.maintenanceMargin;
-      }
-      const pv = positionsValue(pm.positions, pm.states);
-      const equity = segregatedCollateral(portfolio.balances, ccy) + pv.value;
       const details: DeribitStandardDetails = {
         positions: pm.margins,
         openOrdersMargin: oo,
@@ -121,9 +173,9 @@ export const deribitStandardModel: MarginModel<DeribitStandardParams> = {
         model: DERIBIT_STANDARD_ID,
         modelVersion: DERIBIT_STANDARD_VERSION,
         currency: ccy,
-        equity,
-        initialMargin: im,
-        maintenanceMargin: mm,
+        equity: pool.equity,
+        initialMargin: pool.initialMargin + oo,
+        maintenanceMargin: pool.maintenanceMargin,
         worstScenario: undefined,
         contributions: [],
         addOns: [
@@ -136,7 +188,7 @@ export const deribitStandardModel: MarginModel<DeribitStandardParams> = {
           },
         ],
         unverified: standardUnverified(pm, true),
-        warnings: [...pv.warnings, ...stale],
+        warnings: [...pool.warnings, ...stale],
         inputsHash,
         details,
       });
