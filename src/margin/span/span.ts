@@ -170,7 +170,7 @@ export function evaluateSpan(
     rows: params.scenarioRows,
   });
   const book = buildUsdBook(portfolio.positions, snapshot, scenarios);
-  const psr = (u: string): number => params.commodities[u]!.priceScanRange;
+  const psr = (u: string): number => ranges[u]!.priceScanRange;
   const psrs = Object.fromEntries(underlyings.map((u) => [u, psr(u)]));
   const deltaBook = buildUsdBook(
     portfolio.positions,
@@ -275,8 +275,11 @@ export function evaluateSpan(
     ),
     params.interCommoditySpreads,
   );
+  let floorUplift = 0;
   const commodities: SpanCommodityDetail[] = partials.map((c) => {
-    const base = Math.max(0, c.scanRisk + c.intraCommodity.charge + c.delivery.charge);
+    const charged = c.scanRisk + c.intraCommodity.charge + c.delivery.charge;
+    const base = Math.max(0, charged);
+    floorUplift += base - charged;
     const credit = inter.credits[c.commodity] ?? 0;
     const creditApplied = Math.min(credit, base);
     const after = base - creditApplied;
@@ -292,11 +295,6 @@ export function evaluateSpan(
 
   const sum = (f: (c: SpanCommodityDetail) => number): number =>
     commodities.reduce((a, c) => a + f(c), 0);
-  const floorUplift = sum(
-    (c) =>
-      Math.max(0, c.scanRisk + c.intraCommodity.charge + c.delivery.charge) -
-      (c.scanRisk + c.intraCommodity.charge + c.delivery.charge),
-  );
   const totalRisk = sum((c) => c.risk);
   const mm = Math.max(0, totalRisk);
   const im = mm * params.initialToMaintenance;
