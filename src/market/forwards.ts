@@ -3,6 +3,7 @@
  * interpolation between listed expiries.
  */
 import { BallastError } from '../core/errors.ts';
+import { median } from '../core/stats.ts';
 import { yearFraction } from '../core/time.ts';
 import type { ForwardPoint, UnderlyingMarket } from './snapshot.ts';
 
@@ -61,9 +62,7 @@ export function forwardFromParity(
   if (estimates.length === 0) {
     throw new BallastError('MISSING_FORWARD', 'no future and no call/put pair to imply a forward', field);
   }
-  estimates.sort((a, b) => a - b);
-  const n = estimates.length;
-  return n % 2 === 1 ? estimates[(n - 1) / 2]! : 0.5 * (estimates[n / 2 - 1]! + estimates[n / 2]!);
+  return median(estimates);
 }
 
 /**

@@ -60,6 +60,7 @@
  */
 import { BallastError } from '../core/errors.ts';
 import { normPdf } from '../core/normal.ts';
+import { median } from '../core/stats.ts';
 import {
   type ButterflyCheck,
   type ButterflyCheckOptions,
@@ -469,13 +470,6 @@ function outerFit(
   const [m, ls] = clampX(best!.x);
   const inner = innerFit(data, m, Math.exp(ls), rhoMax, lee, chords);
   return { x: [m, ls], params: inner.params, objective: inner.objective };
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  if (n === 0) return NaN;
-  return n % 2 === 1 ? s[(n - 1) / 2]! : 0.5 * (s[n / 2 - 1]! + s[n / 2]!);
 }
 
 /** Robust IRLS weight of a standardised residual z: Huber (tuning 1.345) or soft-L1. */
