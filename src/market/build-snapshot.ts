@@ -187,10 +187,18 @@ export function buildUnderlyingMarket(raw: RawMarket, options: BuildOptions = {}
   };
 }
 
-/** Builds a full snapshot from one raw market per underlying. */
+/**
+ * Builds a full snapshot from one raw market per underlying, all as of the same instant
+ * (INVALID_INPUT naming `markets[i].asOfMs` otherwise: one snapshot has one as-of time).
+ */
 export function buildSnapshot(raws: readonly RawMarket[], options: BuildOptions = {}): { snapshot: MarketSnapshot; slices: Record<string, readonly SliceReport[]> } {
   if (raws.length === 0) throw new BallastError('INVALID_INPUT', 'no market data', 'markets');
   const asOfMs = raws[0]!.asOfMs;
+  raws.forEach((raw, i) => {
+    if (raw.asOfMs !== asOfMs) {
+      throw new BallastError('INVALID_INPUT', `${raw.underlying} is as of ${toIso(raw.asOfMs)}, ${raws[0]!.underlying} as of ${toIso(asOfMs)}: one snapshot has one as-of time`, `markets[${i}].asOfMs`);
+    }
+  });
   const underlyings: Record<string, UnderlyingMarket> = {};
   const slices: Record<string, readonly SliceReport[]> = {};
   const warnings: string[] = [];
