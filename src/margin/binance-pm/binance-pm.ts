@@ -166,7 +166,6 @@ function bracketsFor(
   );
 }
 
-
 /** The status band of a uniMMR (null uniMMR = nothing to maintain = the top band). */
 function statusOf(
   uniMMR: number | null,

@@ -81,9 +81,10 @@ export function derivePm2Input(p: Portfolio, snapshot: MarketSnapshot, params: D
     if (isUsdLike(b.currency)) cash += b.amount;
     else if (b.currency === coin) {
       collaterals.push({ name: coin, amount: b.amount, price: u.index, confidence: u.confidence?.index ?? 1, isRiskCancelling: true, mmHaircut: params.collateralHaircuts.maintenance, imHaircut: params.collateralHaircuts.initial });
-      unverified.push(`derive-pm2: ${coin} collateral haircuts ${params.collateralHaircuts.maintenance} MM / ${params.collateralHaircuts.initial} IM are ours (Derive sets them per asset)`);
     } else throw new BallastError('UNSUPPORTED', `Derive PM2 here takes USDC and ${coin} collateral only, not ${b.currency}`, `balances[${i}].currency`);
   });
+  if (collaterals.length > 0)
+    unverified.push(`derive-pm2: ${coin} collateral haircuts ${params.collateralHaircuts.maintenance} MM / ${params.collateralHaircuts.initial} IM are ours (Derive sets them per asset)`);
   const input: DerivePm2Input = {
     portfolio: { cash, numPerps, unrealisedPerpPnl, unrealisedFunding: 0, options, collaterals },
     market: { spotPrice: u.index, spotConfidence: u.confidence?.index ?? 1, stablePrice: 1, stableConfidence: 1, perpPrice: perpMark(u), perpConfidence: u.confidence?.index ?? 1, feeds: [...feeds.values()] },

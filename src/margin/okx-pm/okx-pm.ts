@@ -31,11 +31,7 @@ import { fromBaseUnits } from '../../instruments/symbol.ts';
 import type { MarketSnapshot } from '../../market/snapshot.ts';
 import { usdPrice } from '../../risk/collateral.ts';
 import { positionsValue } from '../../risk/equity.ts';
-import {
-  buildPnlMatrix,
-  scenarioPnl,
-  type InstrumentState,
-} from '../../risk/pnl-matrix.ts';
+import { buildPnlMatrix, scenarioPnl, type InstrumentState } from '../../risk/pnl-matrix.ts';
 import { type Portfolio, type Position } from '../../risk/portfolio.ts';
 import {
   OKX_VOL_SHOCK_NAME,
@@ -47,7 +43,6 @@ import {
   okxMr6Scenarios,
   okxShockKey,
   type OkxScenario,
-  type OkxVolState,
 } from '../../scenarios/okx-grid.ts';
 import { moveFor, uniformScenario } from '../../scenarios/scenario.ts';
 import { canonicalPositions } from '../book.ts';
@@ -217,7 +212,6 @@ function riskUnitOf(inst: Instrument, merged: boolean): string {
   if (merged) return inst.underlying;
   return `${inst.underlying}-${inst.settlement === 'inverse' ? 'USD' : inst.settlementCurrency}`;
 }
-
 
 function instType(inst: Instrument): OkxInstType {
   switch (inst.kind) {
@@ -451,7 +445,7 @@ function evaluateUnit(
   const final = (k: number) => ({
     pnl: cells[k]!,
     spotShock: scenarios[k]!.okx.spotShock,
-    volShock: OKX_VOL_SHOCK_NAME[scenarios[k]!.okx.volState as OkxVolState],
+    volShock: OKX_VOL_SHOCK_NAME[scenarios[k]!.okx.volState],
   });
 
   const portfolios: OkxPortfolioDetail[] = positions.map((x, i) => {
