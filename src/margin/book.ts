@@ -5,7 +5,12 @@
  */
 import type { Currency } from '../core/currency.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
-import { accountPnl, buildPnlMatrix, type PnlMatrix, type PnlMatrixOptions } from '../risk/pnl-matrix.ts';
+import {
+  accountPnl,
+  buildPnlMatrix,
+  type PnlMatrix,
+  type PnlMatrixOptions,
+} from '../risk/pnl-matrix.ts';
 import type { Portfolio, Position } from '../risk/portfolio.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 
@@ -20,13 +25,29 @@ export interface Book {
 
 /** Positions sorted by symbol (canonical order). */
 export function canonicalPositions(positions: readonly Position[]): Position[] {
-  return [...positions].sort((a, b) => (a.instrument.symbol < b.instrument.symbol ? -1 : a.instrument.symbol > b.instrument.symbol ? 1 : 0));
+  return [...positions].sort((a, b) =>
+    a.instrument.symbol < b.instrument.symbol
+      ? -1
+      : a.instrument.symbol > b.instrument.symbol
+        ? 1
+        : 0,
+  );
 }
 
 /** Builds the book of `positions` under `scenarios`. */
-export function buildBook(positions: readonly Position[], snapshot: MarketSnapshot, scenarios: readonly Scenario[], options: PnlMatrixOptions = {}): Book {
+export function buildBook(
+  positions: readonly Position[],
+  snapshot: MarketSnapshot,
+  scenarios: readonly Scenario[],
+  options: PnlMatrixOptions = {},
+): Book {
   const sorted = canonicalPositions(positions);
-  const matrix = buildPnlMatrix(sorted.map((p) => p.instrument), snapshot, scenarios, options);
+  const matrix = buildPnlMatrix(
+    sorted.map((p) => p.instrument),
+    snapshot,
+    scenarios,
+    options,
+  );
   const sizes = Float64Array.from(sorted.map((p) => p.size));
   return { positions: sorted, matrix, sizes, pnl: accountPnl(matrix, sizes) };
 }

@@ -33,17 +33,36 @@ export function compareModels(portfolio: Portfolio, snapshot: MarketSnapshot): C
     try {
       const results = model.evaluate(portfolio, snapshot, model.defaultParams);
       const t = totalsUsd(results, snapshot);
-      return { model: model.id, title: model.title, results, initialMarginUsd: t.initialMargin, maintenanceMarginUsd: t.maintenanceMargin };
+      return {
+        model: model.id,
+        title: model.title,
+        results,
+        initialMarginUsd: t.initialMargin,
+        maintenanceMarginUsd: t.maintenanceMargin,
+      };
     } catch (e) {
       if (!(e instanceof BallastError)) throw e;
-      return { model: model.id, title: model.title, results: [], initialMarginUsd: NaN, maintenanceMarginUsd: NaN, error: `${e.code === 'UNSUPPORTED' ? 'n/a' : e.code}: ${e.message}` };
+      return {
+        model: model.id,
+        title: model.title,
+        results: [],
+        initialMarginUsd: NaN,
+        maintenanceMarginUsd: NaN,
+        error: `${e.code === 'UNSUPPORTED' ? 'n/a' : e.code}: ${e.message}`,
+      };
     }
   });
-  return { rows, baselineUsd: rows.find((r) => r.model === 'isolated' && !r.error)?.initialMarginUsd };
+  return {
+    rows,
+    baselineUsd: rows.find((r) => r.model === 'isolated' && !r.error)?.initialMarginUsd,
+  };
 }
 
 /** Saving of `row` against the baseline, as a fraction (undefined without a baseline). */
-export function savingVsBaseline(row: ComparisonRow, baselineUsd: number | undefined): number | undefined {
+export function savingVsBaseline(
+  row: ComparisonRow,
+  baselineUsd: number | undefined,
+): number | undefined {
   if (row.error || !baselineUsd || baselineUsd <= 0) return undefined;
   return 1 - row.initialMarginUsd / baselineUsd;
 }

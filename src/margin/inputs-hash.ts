@@ -21,7 +21,22 @@ function digestOf(value: object): string {
 }
 
 /** Input hash of one model evaluation (see module doc). */
-export function marginInputsHash(model: string, version: string, params: unknown, portfolio: Portfolio, snapshot: MarketSnapshot): string {
-  const p = typeof params === 'object' && params !== null ? digestOf(params) : canonicalHash(params ?? null);
-  return canonicalHash({ model, version, params: p, portfolio: portfolioKey(portfolio), snapshot: digestOf(snapshot) });
+export function marginInputsHash(
+  model: string,
+  version: string,
+  params: unknown,
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+): string {
+  const p =
+    typeof params === 'object' && params !== null
+      ? digestOf(params)
+      : canonicalHash(params ?? null);
+  return canonicalHash({
+    model,
+    version,
+    params: p,
+    portfolio: portfolioKey(portfolio),
+    snapshot: digestOf(snapshot),
+  });
 }

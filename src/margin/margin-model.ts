@@ -27,5 +27,10 @@ export interface MarginModel<P = unknown> {
    * Optional incremental what-if: the same results as re-evaluating with the trades added,
    * but updating the scenario vectors in O(scenarios) per trade instead of repricing the book.
    */
-  whatIf?(portfolio: Portfolio, snapshot: MarketSnapshot, params: P, trades: readonly Position[]): WhatIfResult;
+  whatIf?(
+    portfolio: Portfolio,
+    snapshot: MarketSnapshot,
+    params: P,
+    trades: readonly Position[],
+  ): WhatIfResult;
 }

@@ -36,6 +36,11 @@ export const MARGIN_MODELS: readonly MarginModel<unknown>[] = [
 /** The model with this id, or INVALID_INPUT listing the ids. */
 export function marginModel(id: string, field = '--model'): MarginModel<unknown> {
   const m = MARGIN_MODELS.find((x) => x.id === id);
-  if (!m) throw new BallastError('INVALID_INPUT', `unknown margin model "${id}"; one of: ${MARGIN_MODELS.map((x) => x.id).join(', ')}`, field);
+  if (!m)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `unknown margin model "${id}"; one of: ${MARGIN_MODELS.map((x) => x.id).join(', ')}`,
+      field,
+    );
   return m;
 }

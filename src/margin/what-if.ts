@@ -8,14 +8,22 @@
  */
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import { usdPrice } from '../risk/collateral.ts';
-import { applyFill, portfolio as makePortfolio, type Portfolio, type Position } from '../risk/portfolio.ts';
+import {
+  applyFill,
+  portfolio as makePortfolio,
+  type Portfolio,
+  type Position,
+} from '../risk/portfolio.ts';
 import { isOptionLike } from '../instruments/instrument.ts';
 import { markInstrument } from '../market/marks.ts';
 import type { MarginModel } from './margin-model.ts';
 import type { MarginResult } from './margin-result.ts';
 
 /** Sum of IM and MM of results in USD (each pool converted at its currency's index). */
-export function totalsUsd(results: readonly MarginResult[], snapshot: MarketSnapshot): { initialMargin: number; maintenanceMargin: number; equity: number } {
+export function totalsUsd(
+  results: readonly MarginResult[],
+  snapshot: MarketSnapshot,
+): { initialMargin: number; maintenanceMargin: number; equity: number } {
   let im = 0;
   let mm = 0;
   let eq = 0;
@@ -52,7 +60,11 @@ export interface WhatIfResult {
  * premium products are paid for at the mark from the settlement-currency balance. So a
  * what-if changes equity only through what the trade really changes, never by a lost P&L.
  */
-export function withTrades(p: Portfolio, trades: readonly Position[], snapshot: MarketSnapshot): Portfolio {
+export function withTrades(
+  p: Portfolio,
+  trades: readonly Position[],
+  snapshot: MarketSnapshot,
+): Portfolio {
   let book = p;
   for (const t of trades) {
     const mark = markInstrument(t.instrument, snapshot).price;
@@ -62,19 +74,37 @@ export function withTrades(p: Portfolio, trades: readonly Position[], snapshot: 
     }
     const ccy = t.instrument.settlementCurrency;
     const premium = t.size * mark;
-    const balances = book.balances.some((b) => b.currency === ccy) ? book.balances.map((b) => (b.currency === ccy ? { currency: ccy, amount: b.amount - premium } : b)) : [...book.balances, { currency: ccy, amount: -premium }];
+    const balances = book.balances.some((b) => b.currency === ccy)
+      ? book.balances.map((b) =>
+          b.currency === ccy ? { currency: ccy, amount: b.amount - premium } : b,
+        )
+      : [...book.balances, { currency: ccy, amount: -premium }];
     book = makePortfolio([...book.positions, t], balances, book.name);
   }
   return book;
 }
 
 /** Runs the what-if: the model's incremental path if it has one, else exact re-evaluation. */
-export function whatIf<P>(model: MarginModel<P>, p: Portfolio, snapshot: MarketSnapshot, params: P, trades: readonly Position[]): WhatIfResult {
-  return model.whatIf ? model.whatIf(p, snapshot, params, trades) : whatIfByRevaluation(model, p, snapshot, params, trades);
+export function whatIf<P>(
+  model: MarginModel<P>,
+  p: Portfolio,
+  snapshot: MarketSnapshot,
+  params: P,
+  trades: readonly Position[],
+): WhatIfResult {
+  return model.whatIf
+    ? model.whatIf(p, snapshot, params, trades)
+    : whatIfByRevaluation(model, p, snapshot, params, trades);
 }
 
 /** What-if by re-evaluating the model on each modified portfolio (exact for any model). */
-export function whatIfByRevaluation<P>(model: MarginModel<P>, p: Portfolio, snapshot: MarketSnapshot, params: P, trades: readonly Position[]): WhatIfResult {
+export function whatIfByRevaluation<P>(
+  model: MarginModel<P>,
+  p: Portfolio,
+  snapshot: MarketSnapshot,
+  params: P,
+  trades: readonly Position[],
+): WhatIfResult {
   const before = model.evaluate(p, snapshot, params);
   const after = model.evaluate(withTrades(p, trades, snapshot), snapshot, params);
   const alone = trades.map((t) => model.evaluate(withTrades(p, [t], snapshot), snapshot, params));
@@ -82,11 +112,22 @@ export function whatIfByRevaluation<P>(model: MarginModel<P>, p: Portfolio, snap
 }
 
 /** Assembles a `WhatIfResult` from before, after-all and each trade's after-alone results. */
-export function whatIfResult(snapshot: MarketSnapshot, before: readonly MarginResult[], after: readonly MarginResult[], trades: readonly Position[], alone: readonly (readonly MarginResult[])[]): WhatIfResult {
+export function whatIfResult(
+  snapshot: MarketSnapshot,
+  before: readonly MarginResult[],
+  after: readonly MarginResult[],
+  trades: readonly Position[],
+  alone: readonly (readonly MarginResult[])[],
+): WhatIfResult {
   const beforeUsd = totalsUsd(before, snapshot);
   const impacts = trades.map((t, i) => {
     const u = totalsUsd(alone[i]!, snapshot);
-    return { trade: t, incrementalInitialMarginUsd: u.initialMargin - beforeUsd.initialMargin, incrementalMaintenanceMarginUsd: u.maintenanceMargin - beforeUsd.maintenanceMargin, after: alone[i]! };
+    return {
+      trade: t,
+      incrementalInitialMarginUsd: u.initialMargin - beforeUsd.initialMargin,
+      incrementalMaintenanceMarginUsd: u.maintenanceMargin - beforeUsd.maintenanceMargin,
+      after: alone[i]!,
+    };
   });
   return { before, after, trades: impacts, beforeUsd, afterUsd: totalsUsd(after, snapshot) };
 }

@@ -23,11 +23,29 @@ export interface TermStructure {
 export type VolShock =
   | { readonly kind: 'none' }
   /** σ' = σ · (1 + size · k(DTE)); `size` < 0 shocks down. */
-  | { readonly kind: 'relative'; readonly size: number; readonly term?: TermStructure; readonly floor?: number; readonly cap?: number }
+  | {
+      readonly kind: 'relative';
+      readonly size: number;
+      readonly term?: TermStructure;
+      readonly floor?: number;
+      readonly cap?: number;
+    }
   /** σ' = σ + size · k(DTE) (vol points as decimals: 0.05 = 5 points). */
-  | { readonly kind: 'absolute'; readonly size: number; readonly term?: TermStructure; readonly floor?: number; readonly cap?: number }
+  | {
+      readonly kind: 'absolute';
+      readonly size: number;
+      readonly term?: TermStructure;
+      readonly floor?: number;
+      readonly cap?: number;
+    }
   /** σ' = σ + slope · ln(K/F) · k(DTE): steepens (slope < 0) or flattens the skew. */
-  | { readonly kind: 'skew'; readonly slope: number; readonly term?: TermStructure; readonly floor?: number; readonly cap?: number };
+  | {
+      readonly kind: 'skew';
+      readonly slope: number;
+      readonly term?: TermStructure;
+      readonly floor?: number;
+      readonly cap?: number;
+    };
 
 /** One underlying's move in a scenario. */
 export interface UnderlyingMove {
@@ -74,7 +92,12 @@ export function termFactor(term: TermStructure | undefined, dteDays: number): nu
  * log-moneyness `logMoneyness` = ln(K/F). The result is floored at 0 and at `floor`, and
  * capped at `cap`, in that order (a cap below the floor is an error).
  */
-export function shockVol(shock: VolShock, sigma: number, dteDays: number, logMoneyness: number): number {
+export function shockVol(
+  shock: VolShock,
+  sigma: number,
+  dteDays: number,
+  logMoneyness: number,
+): number {
   if (shock.kind === 'none') return sigma;
   const k = termFactor(shock.term, dteDays);
   let v: number;
@@ -92,13 +115,33 @@ export function shockVol(shock: VolShock, sigma: number, dteDays: number, logMon
   v = Math.max(v, 0);
   if (shock.floor !== undefined) v = Math.max(v, shock.floor);
   if (shock.cap !== undefined) {
-    if (shock.floor !== undefined && shock.cap < shock.floor) throw new BallastError('INVALID_INPUT', `vol cap ${shock.cap} is below the floor ${shock.floor}`, 'vol.cap');
+    if (shock.floor !== undefined && shock.cap < shock.floor)
+      throw new BallastError(
+        'INVALID_INPUT',
+        `vol cap ${shock.cap} is below the floor ${shock.floor}`,
+        'vol.cap',
+      );
     v = Math.min(v, shock.cap);
   }
   return v;
 }
 
 /** A uniform scenario list builder: every underlying gets the same move. */
-export function uniformScenario(id: string, label: string, move: UnderlyingMove, weight = 1, group?: string, timeShiftDays = 0): Scenario {
-  return { id, label, moves: {}, defaultMove: move, weight, timeShiftDays, ...(group ? { group } : {}) };
+export function uniformScenario(
+  id: string,
+  label: string,
+  move: UnderlyingMove,
+  weight = 1,
+  group?: string,
+  timeShiftDays = 0,
+): Scenario {
+  return {
+    id,
+    label,
+    moves: {},
+    defaultMove: move,
+    weight,
+    timeShiftDays,
+    ...(group ? { group } : {}),
+  };
 }

@@ -18,14 +18,21 @@ function expectSame(a: readonly MarginResult[], b: readonly MarginResult[]) {
     const e = b[i]!;
     for (const k of ['initialMargin', 'maintenanceMargin', 'equity'] as const) {
       if (e[k] === 0) expect(Math.abs(r[k])).toBeLessThanOrEqual(1e-15);
-      else expect(rel(r[k], e[k]), `${r.currency}.${k}: ${r[k]} vs ${e[k]}`).toBeLessThanOrEqual(1e-12);
+      else
+        expect(rel(r[k], e[k]), `${r.currency}.${k}: ${r[k]} vs ${e[k]}`).toBeLessThanOrEqual(
+          1e-12,
+        );
     }
     expect(r.inputsHash).toBe(e.inputsHash);
   });
 }
 
-const pos = fc.record({ i: fc.integer({ min: 0, max: instruments.length - 1 }), size: fc.double({ min: -15, max: 15, noNaN: true }).filter((x) => Math.abs(x) > 1e-3) });
-const toPositions = (xs: { i: number; size: number }[]): Position[] => xs.map((x) => ({ instrument: instruments[x.i]!, size: x.size }));
+const pos = fc.record({
+  i: fc.integer({ min: 0, max: instruments.length - 1 }),
+  size: fc.double({ min: -15, max: 15, noNaN: true }).filter((x) => Math.abs(x) > 1e-3),
+});
+const toPositions = (xs: { i: number; size: number }[]): Position[] =>
+  xs.map((x) => ({ instrument: instruments[x.i]!, size: x.size }));
 
 describe('deribit-pm incremental what-if equals a full recomputation (1e-12 relative)', () => {
   it('the model uses the incremental path', () => {
@@ -33,23 +40,35 @@ describe('deribit-pm incremental what-if equals a full recomputation (1e-12 rela
   });
   it('random books and trades (held and new instruments)', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(pos, { minLength: 1, maxLength: 8, selector: (p) => p.i }), fc.array(pos, { minLength: 1, maxLength: 3 }), (book, trades) => {
-        const p = portfolio(toPositions(book), [{ currency: 'BTC', amount: 20 }]);
-        const t = toPositions(trades);
-        const fast = whatIf(deribitPmModel, p, snapshot, params, t);
-        const full = whatIfByRevaluation(deribitPmModel, p, snapshot, params, t);
-        expectSame(fast.before, full.before);
-        expectSame(fast.after, full.after);
-        fast.trades.forEach((x, k) => {
-          expectSame(x.after, full.trades[k]!.after);
-          expect(Math.abs(x.incrementalInitialMarginUsd - full.trades[k]!.incrementalInitialMarginUsd)).toBeLessThanOrEqual(1e-12 * Math.max(1, full.beforeUsd.initialMargin));
-        });
-      }),
+      fc.property(
+        fc.uniqueArray(pos, { minLength: 1, maxLength: 8, selector: (p) => p.i }),
+        fc.array(pos, { minLength: 1, maxLength: 3 }),
+        (book, trades) => {
+          const p = portfolio(toPositions(book), [{ currency: 'BTC', amount: 20 }]);
+          const t = toPositions(trades);
+          const fast = whatIf(deribitPmModel, p, snapshot, params, t);
+          const full = whatIfByRevaluation(deribitPmModel, p, snapshot, params, t);
+          expectSame(fast.before, full.before);
+          expectSame(fast.after, full.after);
+          fast.trades.forEach((x, k) => {
+            expectSame(x.after, full.trades[k]!.after);
+            expect(
+              Math.abs(x.incrementalInitialMarginUsd - full.trades[k]!.incrementalInitialMarginUsd),
+            ).toBeLessThanOrEqual(1e-12 * Math.max(1, full.beforeUsd.initialMargin));
+          });
+        },
+      ),
       { numRuns: 40, seed: 7 },
     );
   });
   it('a trade that closes a position', () => {
-    const p = portfolio(toPositions([{ i: 3, size: 2 }, { i: 40, size: -5 }]), [{ currency: 'BTC', amount: 5 }]);
+    const p = portfolio(
+      toPositions([
+        { i: 3, size: 2 },
+        { i: 40, size: -5 },
+      ]),
+      [{ currency: 'BTC', amount: 5 }],
+    );
     const t = [{ instrument: instruments[40]!, size: 5 }];
     const fast = whatIf(deribitPmModel, p, snapshot, params, t);
     const full = whatIfByRevaluation(deribitPmModel, p, snapshot, params, t);
@@ -57,10 +76,20 @@ describe('deribit-pm incremental what-if equals a full recomputation (1e-12 rela
   });
   it('a trade at the mark leaves equity unchanged (closing a perp with an entry price, buying an option)', () => {
     const perp = instruments[0]!;
-    const p = portfolio([{ instrument: perp, size: 2, entryPrice: 60_000 }, { instrument: instruments[40]!, size: -3 }], [{ currency: 'BTC', amount: 5 }]);
-    const r = whatIf(deribitPmModel, p, snapshot, params, [{ instrument: perp, size: -2 }, { instrument: instruments[41]!, size: 4 }]);
+    const p = portfolio(
+      [
+        { instrument: perp, size: 2, entryPrice: 60_000 },
+        { instrument: instruments[40]!, size: -3 },
+      ],
+      [{ currency: 'BTC', amount: 5 }],
+    );
+    const r = whatIf(deribitPmModel, p, snapshot, params, [
+      { instrument: perp, size: -2 },
+      { instrument: instruments[41]!, size: 4 },
+    ]);
     const eq = (rs: readonly MarginResult[]) => rs.reduce((s, x) => s + x.equity, 0);
     expect(Math.abs(eq(r.after) - eq(r.before))).toBeLessThanOrEqual(1e-12 * eq(r.before));
-    for (const t of r.trades) expect(Math.abs(eq(t.after) - eq(r.before))).toBeLessThanOrEqual(1e-12 * eq(r.before));
+    for (const t of r.trades)
+      expect(Math.abs(eq(t.after) - eq(r.before))).toBeLessThanOrEqual(1e-12 * eq(r.before));
   });
 });

@@ -22,7 +22,10 @@ const positionArb = fc.record({
 });
 const bookArb = fc.uniqueArray(positionArb, { minLength: 1, maxLength: 6, selector: (p) => p.i });
 const toBook = (ps: { i: number; size: number }[], k = 1): Portfolio =>
-  portfolio(ps.map((p): Position => ({ instrument: instruments[p.i]!, size: k * p.size })), [{ currency: 'BTC', amount: 25 }]);
+  portfolio(
+    ps.map((p): Position => ({ instrument: instruments[p.i]!, size: k * p.size })),
+    [{ currency: 'BTC', amount: 25 }],
+  );
 
 /**
  * Parameters under which a model's scenario part is positively homogeneous. Deribit's
@@ -32,17 +35,24 @@ const toBook = (ps: { i: number; size: number }[], k = 1): Portfolio =>
  */
 function homogeneousParams(model: MarginModel<unknown>): unknown {
   if (model.id !== 'deribit-pm') return model.defaultParams;
-  const p = structuredClone(model.defaultParams) as { model_params: { currency: Record<string, { extended_dampener: number }> } };
+  const p = structuredClone(model.defaultParams) as {
+    model_params: { currency: Record<string, { extended_dampener: number }> };
+  };
   for (const c of Object.values(p.model_params.currency)) c.extended_dampener = 0;
   return p;
 }
 
 /** Evaluates or returns undefined when the model does not cover the book. */
-function evaluate(model: MarginModel<unknown>, p: Portfolio, params: unknown = model.defaultParams): MarginResult[] | undefined {
+function evaluate(
+  model: MarginModel<unknown>,
+  p: Portfolio,
+  params: unknown = model.defaultParams,
+): MarginResult[] | undefined {
   try {
     return model.evaluate(p, snapshot, params);
   } catch (e) {
-    if (e instanceof BallastError && (e.code === 'UNSUPPORTED' || /bracket table/.test(e.message))) return undefined;
+    if (e instanceof BallastError && (e.code === 'UNSUPPORTED' || /bracket table/.test(e.message)))
+      return undefined;
     throw e;
   }
 }
@@ -68,7 +78,9 @@ describe.each(MARGIN_MODELS.map((m) => [m.id, m] as const))('%s', (_id, model) =
       fc.property(bookArb, (ps) => {
         const a = evaluate(model, toBook(ps));
         const b = evaluate(model, toBook([...ps].reverse()));
-        expect(b?.map((r) => [r.initialMargin, r.maintenanceMargin, r.inputsHash])).toEqual(a?.map((r) => [r.initialMargin, r.maintenanceMargin, r.inputsHash]));
+        expect(b?.map((r) => [r.initialMargin, r.maintenanceMargin, r.inputsHash])).toEqual(
+          a?.map((r) => [r.initialMargin, r.maintenanceMargin, r.inputsHash]),
+        );
       }),
       runs,
     );
@@ -77,7 +89,13 @@ describe.each(MARGIN_MODELS.map((m) => [m.id, m] as const))('%s', (_id, model) =
   it('a book long and short the same instrument has zero scenario risk', () => {
     fc.assert(
       fc.property(positionArb, (p) => {
-        const book = portfolio([{ instrument: instruments[p.i]!, size: p.size }, { instrument: instruments[p.i]!, size: -p.size }], [{ currency: 'BTC', amount: 1 }]);
+        const book = portfolio(
+          [
+            { instrument: instruments[p.i]!, size: p.size },
+            { instrument: instruments[p.i]!, size: -p.size },
+          ],
+          [{ currency: 'BTC', amount: 1 }],
+        );
         for (const r of evaluate(model, book) ?? []) {
           expect(r.worstScenario?.loss ?? 0).toBe(0);
           for (const c of r.contributions) expect(Math.abs(c.pnl)).toBe(0);
@@ -100,7 +118,9 @@ describe.each(MARGIN_MODELS.map((m) => [m.id, m] as const))('%s', (_id, model) =
             const lb = b[j]!.worstScenario?.loss ?? 0;
             // Deribit works in 9-decimal sizes and rounds the worst case to 9 decimals
             // (deribit-pm.md §12): a relative 1e-8 allows for that rounding and nothing more.
-            expect(Math.abs(lb - k * la), `${r.currency}: ${lb} vs ${k}·${la}`).toBeLessThanOrEqual(1e-8 * (1 + k * la));
+            expect(Math.abs(lb - k * la), `${r.currency}: ${lb} vs ${k}·${la}`).toBeLessThanOrEqual(
+              1e-8 * (1 + k * la),
+            );
           });
         }),
         runs,
@@ -110,15 +130,29 @@ describe.each(MARGIN_MODELS.map((m) => [m.id, m] as const))('%s', (_id, model) =
 });
 
 describe('pure worst-loss margin is sub-additive: margin(A + B) ≤ margin(A) + margin(B)', () => {
-  const grid = deribitGrid('BTC', { ...DERIBIT_GRID_DEFAULTS, priceRange: 0.16, bucketsCount: 4, volatilityRangeUp: 0.5, volatilityRangeDown: 0.25, minVolatilityForShockUp: 0.5, shortTermVegaPower: 0.3, longTermVegaPower: 0.13, extendedTableFactor: 1, extendedMoves: [] });
+  const grid = deribitGrid('BTC', {
+    ...DERIBIT_GRID_DEFAULTS,
+    priceRange: 0.16,
+    bucketsCount: 4,
+    volatilityRangeUp: 0.5,
+    volatilityRangeDown: 0.25,
+    minVolatilityForShockUp: 0.5,
+    shortTermVegaPower: 0.3,
+    longTermVegaPower: 0.13,
+    extendedTableFactor: 1,
+    extendedMoves: [],
+  });
   it('on the Deribit 27-cell grid with real instruments', () => {
     fc.assert(
       fc.property(bookArb, bookArb, (a, b) => {
         const pa = toBook(a).positions;
         const pb = toBook(b).positions;
-        const margin = (ps: readonly Position[]) => worstLoss(buildBook(ps, snapshot, grid.scenarios).pnl);
+        const margin = (ps: readonly Position[]) =>
+          worstLoss(buildBook(ps, snapshot, grid.scenarios).pnl);
         const both = portfolio([...pa, ...pb]).positions;
-        expect(margin(both)).toBeLessThanOrEqual(margin(pa) + margin(pb) + 1e-12 * (1 + margin(pa) + margin(pb)));
+        expect(margin(both)).toBeLessThanOrEqual(
+          margin(pa) + margin(pb) + 1e-12 * (1 + margin(pa) + margin(pb)),
+        );
       }),
       runs,
     );

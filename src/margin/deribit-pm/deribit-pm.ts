@@ -330,9 +330,18 @@ export function evaluatePoolKeys(
 
   // Equity: segregated collateral + marked positions of the pool.
   // Sizes and entry prices from the portfolio (the what-if path updates only the vectors).
-  const stateOf = new Map(keys.flatMap((k) => k.kv.positions.map((p, i) => [p.instrument.symbol, k.kv.states[i]!] as const)));
-  const poolPositions = portfolio.positions.filter((p) => p.instrument.settlementCurrency === settlement && stateOf.has(p.instrument.symbol));
-  const pv = positionsValue(poolPositions, poolPositions.map((p) => stateOf.get(p.instrument.symbol)!));
+  const stateOf = new Map(
+    keys.flatMap((k) =>
+      k.kv.positions.map((p, i) => [p.instrument.symbol, k.kv.states[i]!] as const),
+    ),
+  );
+  const poolPositions = portfolio.positions.filter(
+    (p) => p.instrument.settlementCurrency === settlement && stateOf.has(p.instrument.symbol),
+  );
+  const pv = positionsValue(
+    poolPositions,
+    poolPositions.map((p) => stateOf.get(p.instrument.symbol)!),
+  );
   const equity = segregatedCollateral(portfolio.balances, settlement) + pv.value;
 
   // Worst scenario and contributions (the reported key's positions, pre-aggregation P&L).
@@ -508,7 +517,11 @@ function staleWarnings(
 }
 
 /** The input hash of a Deribit PM evaluation (model, version, params, portfolio, snapshot). */
-export function deribitPmInputsHash(portfolio: Portfolio, snapshot: MarketSnapshot, params: DeribitPmParams): string {
+export function deribitPmInputsHash(
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  params: DeribitPmParams,
+): string {
   return marginInputsHash(DERIBIT_PM_ID, DERIBIT_PM_VERSION, params, portfolio, snapshot);
 }
 
@@ -531,11 +544,28 @@ export const deribitPmModel: MarginModel<DeribitPmParams> = {
     validateRules(params);
     const inputsHash = deribitPmInputsHash(portfolio, snapshot, params);
     return settlementPools(portfolio).map((ccy) =>
-      evaluatePoolKeys(portfolio, buildPoolKeys(positionsIn(portfolio, ccy), snapshot, params, ccy), params, ccy, inputsHash),
+      evaluatePoolKeys(
+        portfolio,
+        buildPoolKeys(positionsIn(portfolio, ccy), snapshot, params, ccy),
+        params,
+        ccy,
+        inputsHash,
+      ),
     );
   },
-  whatIf(portfolio: Portfolio, snapshot: MarketSnapshot, params: DeribitPmParams, trades: readonly Position[]) {
+  whatIf(
+    portfolio: Portfolio,
+    snapshot: MarketSnapshot,
+    params: DeribitPmParams,
+    trades: readonly Position[],
+  ) {
     validateRules(params);
-    return deribitPmWhatIf({ buildPoolKeys, evaluatePoolKeys, inputsHash: deribitPmInputsHash }, portfolio, snapshot, params, trades);
+    return deribitPmWhatIf(
+      { buildPoolKeys, evaluatePoolKeys, inputsHash: deribitPmInputsHash },
+      portfolio,
+      snapshot,
+      params,
+      trades,
+    );
   },
 };

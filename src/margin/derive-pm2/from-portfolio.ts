@@ -22,7 +22,12 @@ import type { Portfolio } from '../../risk/portfolio.ts';
 import type { MarginModel } from '../margin-model.ts';
 import type { MarginResult } from '../margin-result.ts';
 import { derivePm2Margin, DERIVE_PM2_MODEL_ID, DERIVE_PM2_MODEL_VERSION } from './derive-pm2.ts';
-import type { DerivePm2Collateral, DerivePm2ExpiryFeed, DerivePm2Input, DerivePm2Option } from './input.ts';
+import type {
+  DerivePm2Collateral,
+  DerivePm2ExpiryFeed,
+  DerivePm2Input,
+  DerivePm2Option,
+} from './input.ts';
 import { DEFAULT_DERIVE_PM2_PARAMS, type DerivePm2Params } from './params.ts';
 
 /** Parameters of the adapted model: Derive's own plus haircuts for coin collateral. */
@@ -39,9 +44,18 @@ export const DEFAULT_DERIVE_PM2_PORTFOLIO_PARAMS: DerivePm2PortfolioParams = {
 };
 
 /** Builds the Derive model input from a portfolio and snapshot (see module doc). */
-export function derivePm2Input(p: Portfolio, snapshot: MarketSnapshot, params: DerivePm2PortfolioParams): { input: DerivePm2Input; unverified: string[] } {
+export function derivePm2Input(
+  p: Portfolio,
+  snapshot: MarketSnapshot,
+  params: DerivePm2PortfolioParams,
+): { input: DerivePm2Input; unverified: string[] } {
   const underlyings = [...new Set(p.positions.map((x) => x.instrument.underlying))];
-  if (underlyings.length !== 1) throw new BallastError('UNSUPPORTED', `Derive PM2 margins one underlying per subaccount; this book has ${underlyings.length || 'none'}`, 'positions');
+  if (underlyings.length !== 1)
+    throw new BallastError(
+      'UNSUPPORTED',
+      `Derive PM2 margins one underlying per subaccount; this book has ${underlyings.length || 'none'}`,
+      'positions',
+    );
   const coin = underlyings[0]!;
   const u = underlyingMarket(snapshot, coin, 'positions');
   const options: DerivePm2Option[] = [];
@@ -50,19 +64,36 @@ export function derivePm2Input(p: Portfolio, snapshot: MarketSnapshot, params: D
   let unrealisedPerpPnl = 0;
   for (const pos of p.positions) {
     const inst = pos.instrument;
-    if (inst.settlement !== 'linear') throw new BallastError('UNSUPPORTED', `Derive lists USDC-settled instruments only; ${inst.symbol} is coin-settled`, inst.symbol);
+    if (inst.settlement !== 'linear')
+      throw new BallastError(
+        'UNSUPPORTED',
+        `Derive lists USDC-settled instruments only; ${inst.symbol} is coin-settled`,
+        inst.symbol,
+      );
     if (inst.kind === 'perpetual') {
       numPerps += pos.size;
-      if (pos.entryPrice !== undefined) unrealisedPerpPnl += pos.size * (perpMark(u) - pos.entryPrice);
+      if (pos.entryPrice !== undefined)
+        unrealisedPerpPnl += pos.size * (perpMark(u) - pos.entryPrice);
       continue;
     }
-    if (inst.kind !== 'option') throw new BallastError('UNSUPPORTED', `Derive PM2 margins options and perps; ${inst.symbol} is a ${inst.kind}`, inst.symbol);
-    if (!(inst.expiryMs > snapshot.asOfMs)) throw new BallastError('EXPIRED', 'the option has expired at the snapshot time', inst.symbol);
+    if (inst.kind !== 'option')
+      throw new BallastError(
+        'UNSUPPORTED',
+        `Derive PM2 margins options and perps; ${inst.symbol} is a ${inst.kind}`,
+        inst.symbol,
+      );
+    if (!(inst.expiryMs > snapshot.asOfMs))
+      throw new BallastError('EXPIRED', 'the option has expired at the snapshot time', inst.symbol);
     const expiry = (inst.expiryMs - snapshot.asOfMs) / 1000;
     options.push({ expiry, strike: inst.strike, isCall: inst.right === 'call', amount: pos.size });
     if (!feeds.has(expiry)) {
       const slice = u.surface.find((s) => s.expiryMs === inst.expiryMs);
-      if (!slice) throw new BallastError('MISSING_VOL', 'Derive PM2 needs the SVI slice of this exact expiry; the snapshot has none', inst.symbol);
+      if (!slice)
+        throw new BallastError(
+          'MISSING_VOL',
+          'Derive PM2 needs the SVI slice of this exact expiry; the snapshot has none',
+          inst.symbol,
+        );
       feeds.set(expiry, {
         expiry,
         forward: forwardAt(u, inst.expiryMs, snapshot.asOfMs, inst.symbol),
@@ -80,14 +111,37 @@ export function derivePm2Input(p: Portfolio, snapshot: MarketSnapshot, params: D
   p.balances.forEach((b, i) => {
     if (isUsdLike(b.currency)) cash += b.amount;
     else if (b.currency === coin) {
-      collaterals.push({ name: coin, amount: b.amount, price: u.index, confidence: u.confidence?.index ?? 1, isRiskCancelling: true, mmHaircut: params.collateralHaircuts.maintenance, imHaircut: params.collateralHaircuts.initial });
-    } else throw new BallastError('UNSUPPORTED', `Derive PM2 here takes USDC and ${coin} collateral only, not ${b.currency}`, `balances[${i}].currency`);
+      collaterals.push({
+        name: coin,
+        amount: b.amount,
+        price: u.index,
+        confidence: u.confidence?.index ?? 1,
+        isRiskCancelling: true,
+        mmHaircut: params.collateralHaircuts.maintenance,
+        imHaircut: params.collateralHaircuts.initial,
+      });
+    } else
+      throw new BallastError(
+        'UNSUPPORTED',
+        `Derive PM2 here takes USDC and ${coin} collateral only, not ${b.currency}`,
+        `balances[${i}].currency`,
+      );
   });
   if (collaterals.length > 0)
-    unverified.push(`derive-pm2: ${coin} collateral haircuts ${params.collateralHaircuts.maintenance} MM / ${params.collateralHaircuts.initial} IM are ours (Derive sets them per asset)`);
+    unverified.push(
+      `derive-pm2: ${coin} collateral haircuts ${params.collateralHaircuts.maintenance} MM / ${params.collateralHaircuts.initial} IM are ours (Derive sets them per asset)`,
+    );
   const input: DerivePm2Input = {
     portfolio: { cash, numPerps, unrealisedPerpPnl, unrealisedFunding: 0, options, collaterals },
-    market: { spotPrice: u.index, spotConfidence: u.confidence?.index ?? 1, stablePrice: 1, stableConfidence: 1, perpPrice: perpMark(u), perpConfidence: u.confidence?.index ?? 1, feeds: [...feeds.values()] },
+    market: {
+      spotPrice: u.index,
+      spotConfidence: u.confidence?.index ?? 1,
+      stablePrice: 1,
+      stableConfidence: 1,
+      perpPrice: perpMark(u),
+      perpConfidence: u.confidence?.index ?? 1,
+      feeds: [...feeds.values()],
+    },
   };
   return { input, unverified };
 }
@@ -99,7 +153,11 @@ export const derivePm2Model: MarginModel<DerivePm2PortfolioParams> = {
   title: 'Derive PMRM_2 portfolio margin (USDC options and perps)',
   scenarioBased: true,
   defaultParams: DEFAULT_DERIVE_PM2_PORTFOLIO_PARAMS,
-  evaluate(p: Portfolio, snapshot: MarketSnapshot, params: DerivePm2PortfolioParams): MarginResult[] {
+  evaluate(
+    p: Portfolio,
+    snapshot: MarketSnapshot,
+    params: DerivePm2PortfolioParams,
+  ): MarginResult[] {
     const { input, unverified } = derivePm2Input(p, snapshot, params);
     const r = derivePm2Margin(input, params.model);
     return [{ ...r, currency: 'USDC', unverified: [...r.unverified, ...unverified] }];
