@@ -23,6 +23,7 @@ import {
 } from '../margin/derive-pm2/params.ts';
 import { validateDerivePm2Input, validateDerivePm2Params } from '../margin/derive-pm2/validate.ts';
 import type { MarginResult } from '../margin/margin-result.ts';
+import { isJsonObject } from './read-json.ts';
 
 /** The `Result` fields of a case that `DerivePm2Details` reproduces (same names and signs). */
 export type DeriveCaseResult = Partial<
@@ -64,10 +65,6 @@ type Json = Record<string, unknown>;
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Field path in the error convention of src/io (`source.Scenario.Options[2].Strike`). */
 function at(source: string, path: string): string {
   return `${source}.${path}`;
@@ -94,7 +91,7 @@ function num(o: Json, key: string, source: string, path: string): number {
 }
 
 function obj(v: unknown, source: string, path: string): Json {
-  if (!isObject(v))
+  if (!isJsonObject(v))
     throw schema(v === undefined ? 'is required (an object)' : 'must be an object', source, path);
   return v;
 }
@@ -158,7 +155,7 @@ function group<K extends string>(
 function normalise(v: unknown): unknown {
   if (typeof v === 'string' && DECIMAL.test(v.trim())) return Number(v.trim());
   if (Array.isArray(v)) return v.map(normalise);
-  if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, normalise(x)]));
+  if (isJsonObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, normalise(x)]));
   return v;
 }
 
@@ -167,10 +164,10 @@ function normalise(v: unknown): unknown {
  * an `Options` array and a `Parameters` object holding a `Scenarios` array (format detection).
  */
 export function isDeriveCase(value: unknown): boolean {
-  if (!isObject(value)) return false;
+  if (!isJsonObject(value)) return false;
   const s = value['Scenario'];
   const p = value['Parameters'];
-  return isObject(s) && Array.isArray(s['Options']) && isObject(p) && Array.isArray(p['Scenarios']);
+  return isJsonObject(s) && Array.isArray(s['Options']) && isJsonObject(p) && Array.isArray(p['Scenarios']);
 }
 
 function parseScenarios(
@@ -478,14 +475,14 @@ function inCaseTerms<T>(source: string, f: () => T): T {
  * the model rejects (ranges of spec §4, §12).
  */
 export function parseDeriveCase(value: unknown, source: string): DeriveCase {
-  if (!isObject(value))
+  if (!isJsonObject(value))
     throw new BallastError(
       'SCHEMA',
       'a Derive case must be a JSON object with Scenario and Parameters',
       source,
     );
   const resultRaw = value['Result'];
-  if (resultRaw !== undefined && !isObject(resultRaw))
+  if (resultRaw !== undefined && !isJsonObject(resultRaw))
     throw schema('must be an object', source, 'Result');
   const result = resultRaw === undefined ? undefined : (normalise(resultRaw) as Json);
   const { input, optionsExpected } = parseInput(value, source);

@@ -16,6 +16,7 @@ import { parseIsoUtc } from '../core/time.ts';
 import type { Instrument } from '../instruments/instrument.ts';
 import { parseSymbol } from '../instruments/symbol.ts';
 import type { RawFutureQuote, RawMarket, RawOptionQuote } from '../market/raw-market.ts';
+import { isJsonObject } from './read-json.ts';
 
 /** Result of an import: raw markets per underlying plus notes about skipped rows. */
 export interface ImportResult {
@@ -26,13 +27,11 @@ export interface ImportResult {
 
 type Json = Record<string, unknown>;
 
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** Detects the format of a parsed raw market file and imports it. */
 export function importRawMarket(value: unknown, source: string): ImportResult {
-  if (isObj(value) && Array.isArray(value.inputs) && typeof value.asset === 'string') return importQuantflow(value, source);
-  if (isObj(value) && Array.isArray(value.futures) && Array.isArray(value.options)) return importDeribitRecorded(value, source);
-  if (isObj(value) && Array.isArray(value.result)) return importDeribitApi(value, source);
+  if (isJsonObject(value) && Array.isArray(value.inputs) && typeof value.asset === 'string') return importQuantflow(value, source);
+  if (isJsonObject(value) && Array.isArray(value.futures) && Array.isArray(value.options)) return importDeribitRecorded(value, source);
+  if (isJsonObject(value) && Array.isArray(value.result)) return importDeribitApi(value, source);
   throw new BallastError(
     'UNSUPPORTED',
     'unrecognised market file: expected a Deribit book summary ({as_of, futures, options} or an API {result: [...]}) or quantflow vol-surface inputs ({asset, inputs})',
@@ -67,7 +66,8 @@ class Books {
     }
     return b;
   }
-  add(inst: Instrument, bid: number | undefined, ask: number | undefined, field: string): boolean {
+  /** Adds a quote of `inst`; false when it is not used (not an option, inverse future or inverse perpetual, or one-sided). */
+  add(inst: Instrument, bid: number | undefined, ask: number | undefined): boolean {
     const b = this.book(inst.underlying);
     if (inst.kind === 'option') {
       b.options.push({ symbol: inst.symbol, expiryMs: inst.expiryMs, strike: inst.strike, right: inst.right, bid: bid && bid > 0 ? bid : undefined, ask: ask && ask > 0 ? ask : undefined, premium: inst.settlement === 'inverse' ? 'coin' : 'usd' });
@@ -82,7 +82,6 @@ class Books {
       b.perpetual = { symbol: inst.symbol, bid, ask };
       return true;
     }
-    void field;
     return false;
   }
   markets(source: string, asOfMs: number): RawMarket[] {
@@ -107,10 +106,10 @@ function importDeribitRecorded(v: Json, source: string): ImportResult {
   const skipped: string[] = [];
   const rows = [...(v.futures as unknown[]), ...(v.options as unknown[])];
   rows.forEach((row, i) => {
-    if (!isObj(row)) throw new BallastError('INVALID_INPUT', 'expected an object', `${source}[${i}]`);
+    if (!isJsonObject(row)) throw new BallastError('INVALID_INPUT', 'expected an object', `${source}[${i}]`);
     const field = `${source}.${String(row.instrument_name)}`;
     const inst = tryParse(row.instrument_name);
-    const used = inst && books.add(inst, num(row.bid_price, `${field}.bid_price`, true), num(row.ask_price, `${field}.ask_price`, true), field);
+    const used = inst && books.add(inst, num(row.bid_price, `${field}.bid_price`, true), num(row.ask_price, `${field}.ask_price`, true));
     if (!used) skipped.push(String(row.instrument_name));
   });
   const warnings = skipped.length ? [`skipped ${skipped.length} rows (unparsed, linear or one-sided non-option): ${skipped.slice(0, 5).join(', ')}${skipped.length > 5 ? ', ...' : ''}`] : [];
@@ -123,12 +122,12 @@ function importDeribitApi(v: Json, source: string): ImportResult {
   const skipped: string[] = [];
   let asOfMs = NaN;
   rows.forEach((row, i) => {
-    if (!isObj(row)) throw new BallastError('INVALID_INPUT', 'expected an object', `${source}.result[${i}]`);
+    if (!isJsonObject(row)) throw new BallastError('INVALID_INPUT', 'expected an object', `${source}.result[${i}]`);
     const field = `${source}.result[${i}]`;
     const ts = num(row.creation_timestamp, `${field}.creation_timestamp`, true);
     if (ts !== undefined) asOfMs = Number.isNaN(asOfMs) ? ts : Math.max(asOfMs, ts);
     const inst = tryParse(row.instrument_name);
-    const used = inst && books.add(inst, num(row.bid_price, `${field}.bid_price`, true), num(row.ask_price, `${field}.ask_price`, true), field);
+    const used = inst && books.add(inst, num(row.bid_price, `${field}.bid_price`, true), num(row.ask_price, `${field}.ask_price`, true));
     if (!used) skipped.push(String(row.instrument_name));
     const idx = num(row.estimated_delivery_price, `${field}.estimated_delivery_price`, true);
     if (inst && idx !== undefined && idx > 0) books.book(inst.underlying).index = { bid: idx, ask: idx };
@@ -140,7 +139,7 @@ function importDeribitApi(v: Json, source: string): ImportResult {
 
 function importQuantflow(v: Json, source: string): ImportResult {
   const curve = v.asset_curve;
-  if (!isObj(curve)) throw new BallastError('INVALID_INPUT', 'missing asset_curve.ref_date', `${source}.asset_curve`);
+  if (!isJsonObject(curve)) throw new BallastError('INVALID_INPUT', 'missing asset_curve.ref_date', `${source}.asset_curve`);
   const asOfMs = time(curve.ref_date, `${source}.asset_curve.ref_date`);
   const underlying = (v.asset as string).toUpperCase();
   const futures: RawFutureQuote[] = [];
@@ -148,7 +147,7 @@ function importQuantflow(v: Json, source: string): ImportResult {
   let index: RawMarket['index'];
   (v.inputs as unknown[]).forEach((row, i) => {
     const field = `${source}.inputs[${i}]`;
-    if (!isObj(row)) throw new BallastError('INVALID_INPUT', 'expected an object', field);
+    if (!isJsonObject(row)) throw new BallastError('INVALID_INPUT', 'expected an object', field);
     const bid = num(row.bid, `${field}.bid`, true);
     const ask = num(row.ask, `${field}.ask`, true);
     switch (row.security_type) {

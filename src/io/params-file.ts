@@ -4,18 +4,17 @@
  * a default), and a value must have the default's type. Arrays replace; objects merge.
  */
 import { BallastError } from '../core/errors.ts';
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isJsonObject } from './read-json.ts';
 
 /** Deep-merges `override` onto `defaults` with the checks above; `path` names fields in errors. */
 export function mergeParams<P>(defaults: P, override: unknown, path: string): P {
-  if (!isObj(defaults)) {
+  if (!isJsonObject(defaults)) {
     if (typeof override !== typeof defaults || (Array.isArray(defaults) && !Array.isArray(override))) {
       throw new BallastError('SCHEMA', `expected ${Array.isArray(defaults) ? 'an array' : typeof defaults}, got ${JSON.stringify(override)}`, path);
     }
     return override as P;
   }
-  if (!isObj(override)) throw new BallastError('SCHEMA', 'expected an object', path);
+  if (!isJsonObject(override)) throw new BallastError('SCHEMA', 'expected an object', path);
   const out: Record<string, unknown> = { ...defaults };
   for (const [k, v] of Object.entries(override)) {
     if (!(k in defaults)) throw new BallastError('SCHEMA', `unknown parameter "${k}"; known: ${Object.keys(defaults).join(', ')}`, `${path}.${k}`);

@@ -22,6 +22,7 @@ import type { Instrument, Venue } from '../instruments/instrument.ts';
 import { parseSymbol, toBaseUnits } from '../instruments/symbol.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import { portfolio, type Balance, type Portfolio, type Position } from '../risk/portfolio.ts';
+import { isJsonObject, parseJson } from './read-json.ts';
 import { checkSchema } from './schema-check.ts';
 
 /** Format tag of Ballast portfolio files. */
@@ -62,8 +63,6 @@ export interface PortfolioImport {
   readonly format: 'ballast' | 'csv' | 'deribit-positions' | 'ccxt-positions';
   readonly portfolio: Portfolio;
 }
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Price used to convert USD or contract sizes: the index of the underlying. */
 function conversionPrice(inst: Instrument, snapshot: MarketSnapshot | undefined, field: string): number {
@@ -151,11 +150,11 @@ export function portfolioFromCsv(text: string, source: string, snapshot?: Market
 
 /** Converts a Deribit `private/get_positions` response. */
 export function portfolioFromDeribitPositions(value: unknown, source: string, snapshot?: MarketSnapshot): Portfolio {
-  const rows = Array.isArray(value) ? value : isObj(value) && Array.isArray(value.result) ? value.result : undefined;
+  const rows = Array.isArray(value) ? value : isJsonObject(value) && Array.isArray(value.result) ? value.result : undefined;
   if (!rows) throw new BallastError('SCHEMA', 'expected a Deribit get_positions response {result: [...]}', source);
   const positions = rows.map((row: unknown, i: number) => {
     const field = `${source}.result[${i}]`;
-    if (!isObj(row) || typeof row.instrument_name !== 'string') throw new BallastError('SCHEMA', 'expected a position with instrument_name', field);
+    if (!isJsonObject(row) || typeof row.instrument_name !== 'string') throw new BallastError('SCHEMA', 'expected a position with instrument_name', field);
     const instrument = parseSymbol(row.instrument_name, 'deribit', `${field}.instrument_name`);
     const size = Number(row.size);
     if (!Number.isFinite(size)) throw new BallastError('INVALID_INPUT', `size is not a number`, `${field}.size`);
@@ -176,8 +175,8 @@ export function portfolioFromCcxt(value: unknown, source: string, snapshot?: Mar
   if (!Array.isArray(value)) throw new BallastError('SCHEMA', 'expected a ccxt fetchPositions array', source);
   const positions = value.map((row: unknown, i: number) => {
     const field = `${source}[${i}]`;
-    if (!isObj(row)) throw new BallastError('SCHEMA', 'expected a position object', field);
-    const info = isObj(row.info) ? row.info : {};
+    if (!isJsonObject(row)) throw new BallastError('SCHEMA', 'expected a position object', field);
+    const info = isJsonObject(row.info) ? row.info : {};
     let instrument: Instrument;
     if (typeof info.instrument_name === 'string') instrument = parseSymbol(info.instrument_name, 'deribit', `${field}.info.instrument_name`);
     else if (typeof info.instId === 'string') instrument = parseSymbol(info.instId, 'okx', `${field}.info.instId`);
@@ -209,12 +208,20 @@ function fromCcxtSymbol(text: string, field: string): Instrument {
   return parseSymbol(okx, 'okx', field);
 }
 
-/** Detects the portfolio format (by extension and shape) and imports it. */
-export function importPortfolio(text: string, source: string, snapshot?: MarketSnapshot, parseJson?: (t: string, s: string) => unknown): PortfolioImport {
+/**
+ * Detects the portfolio format (by extension and shape) and imports it. JSON text goes through
+ * `parseJsonText` (default `parseJson`: a syntax error is MALFORMED_JSON naming `source`).
+ */
+export function importPortfolio(
+  text: string,
+  source: string,
+  snapshot?: MarketSnapshot,
+  parseJsonText: (text: string, source: string) => unknown = parseJson,
+): PortfolioImport {
   if (source.toLowerCase().endsWith('.csv')) return { format: 'csv', portfolio: portfolioFromCsv(text, source, snapshot) };
-  const value = parseJson ? parseJson(text, source) : (JSON.parse(text) as unknown);
-  if (isObj(value) && Array.isArray(value.positions)) return { format: 'ballast', portfolio: portfolioFromJson(value, source, snapshot) };
-  if (isObj(value) && Array.isArray(value.result)) return { format: 'deribit-positions', portfolio: portfolioFromDeribitPositions(value, source, snapshot) };
-  if (Array.isArray(value) && value.every((r) => isObj(r) && 'contracts' in r)) return { format: 'ccxt-positions', portfolio: portfolioFromCcxt(value, source, snapshot) };
+  const value = parseJsonText(text, source);
+  if (isJsonObject(value) && Array.isArray(value.positions)) return { format: 'ballast', portfolio: portfolioFromJson(value, source, snapshot) };
+  if (isJsonObject(value) && Array.isArray(value.result)) return { format: 'deribit-positions', portfolio: portfolioFromDeribitPositions(value, source, snapshot) };
+  if (Array.isArray(value) && value.every((r) => isJsonObject(r) && 'contracts' in r)) return { format: 'ccxt-positions', portfolio: portfolioFromCcxt(value, source, snapshot) };
   throw new BallastError('UNSUPPORTED', 'unrecognised portfolio: expected Ballast JSON {positions: [...]}, CSV (instrument,size[,entryPrice]), a Deribit get_positions response or a ccxt fetchPositions array', source);
 }

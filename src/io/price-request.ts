@@ -8,6 +8,7 @@ import { BallastError } from '../core/errors.ts';
 import { black76Greeks } from '../pricing/black76.ts';
 import { inverseOptionGreeks } from '../pricing/inverse.ts';
 import { impliedVolBlack76 } from '../pricing/implied-vol.ts';
+import { parseJson } from './read-json.ts';
 import { checkSchema } from './schema-check.ts';
 
 /** JSON schema of a pricing request (one JSON line of `ballast price --jsonl`). */
@@ -47,7 +48,7 @@ export interface PriceResult {
   readonly thetaPerDay: number;
 }
 
-/** Validates the numbers of a request, naming the field (with `prefix`, e.g. `--vol` or `line 3`). */
+/** Validates the numbers of a request; `name` maps a field to how the user wrote it (`--vol`, `line 3.sigma`). */
 function validate(req: PriceRequest, name: (f: string) => string): void {
   for (const f of ['F', 'K'] as const) {
     if (!Number.isFinite(req[f]) || req[f] <= 0) throw new BallastError('INVALID_INPUT', `must be a positive number, got ${req[f]}`, name(f));
@@ -89,12 +90,6 @@ export function runPriceRequest(req: PriceRequest, name: (f: string) => string =
 
 /** Parses and prices one JSON line; errors name the line number. */
 export function priceJsonLine(line: string, lineNo: number): PriceResult {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch (e) {
-    throw new BallastError('MALFORMED_JSON', `not valid JSON (${(e as Error).message})`, `line ${lineNo}`);
-  }
-  const req = checkSchema<PriceRequest>(PriceRequestSchema, value, `line ${lineNo}`);
+  const req = checkSchema<PriceRequest>(PriceRequestSchema, parseJson(line, `line ${lineNo}`), `line ${lineNo}`);
   return runPriceRequest(req, (f) => `line ${lineNo}.${f}`);
 }

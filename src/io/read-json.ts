@@ -6,6 +6,11 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { BallastError } from '../core/errors.ts';
 
+/** True for a JSON object (not null, not an array): the shape checks of the importers. */
+export function isJsonObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 /** Reads a file as UTF-8 text, gunzipping `*.gz`. Throws FILE_NOT_FOUND naming the path. */
 export function readTextFile(path: string): string {
   let buf: Buffer;

@@ -2,13 +2,14 @@
  * Readable margin reports: one model's breakdown per pool, the side-by-side comparison of
  * models, and the what-if table.
  */
+import { isUsdLike } from '../core/currency.ts';
 import type { MarginResult } from '../margin/margin-result.ts';
 import { fmt, renderTable } from './table.ts';
 import { savingVsBaseline, type ComparisonRow } from '../margin/compare.ts';
 
 /** Decimals suited to a currency (coins 6, stables 2). */
 export function decimalsFor(currency: string): number {
-  return ['USD', 'USDC', 'USDT'].includes(currency) ? 2 : 6;
+  return isUsdLike(currency) ? 2 : 6;
 }
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '∞');
