@@ -1,51 +1,82 @@
 /**
- * Shared loading for the margin commands: the market (snapshot or raw file, with the
- * staleness check), the portfolio (any supported format, sizes converted to coins) and
- * model parameters (defaults merged with a `--params` file).
+ * What the commands share: the market options and loading (snapshot or raw file, with the
+ * staleness check), the portfolio (any supported format, sizes converted to coins), model
+ * choice and parameters (defaults merged with a `--params` file).
  */
-import { readJsonFile, parseJson, readTextFile } from '../io/read-json.ts';
+import type { Command } from '@commander-js/extra-typings';
+import { BallastError } from '../core/errors.ts';
+import { readJsonFile, readTextFile } from '../io/read-json.ts';
 import { loadMarket } from '../io/load-market.ts';
 import { importPortfolio } from '../io/portfolio-input.ts';
 import { mergeParams } from '../io/params-file.ts';
 import { assertFresh, stalenessProblem } from '../market/staleness.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { MarginModel } from '../margin/margin-model.ts';
+import { MARGIN_MODELS } from '../margin/registry.ts';
 import type { Portfolio } from '../risk/portfolio.ts';
-import { BallastError } from '../core/errors.ts';
 
-/** Options every margin command shares. */
+/** Options every command that reads a market shares (see `marketOptions`). */
 export interface MarketOptions {
   market?: string;
   allowStale: boolean;
   maxAge: string;
 }
 
+/** Adds `--market`, `--allow-stale` and `--max-age` (the `MarketOptions`) to a command. */
+export const marketOptions = <A extends unknown[], O extends Record<string, unknown>>(
+  c: Command<A, O>,
+) =>
+  c
+    .option('--market <file>', 'market snapshot (ballast market build) or raw market file')
+    .option(
+      '--allow-stale',
+      'use a snapshot older than --max-age, as of its own time (flagged in the output)',
+      false,
+    )
+    .option('--max-age <duration>', 'maximum snapshot age (e.g. 30s, 15m, 2h, 3d)', '1h');
+
+/** Ids of every registered margin model, for `--model` choices. */
+export const modelIds = (): string[] => MARGIN_MODELS.map((m) => m.id);
+
 /** Parses `30s`, `15m`, `2h`, `3d` into ms. */
-export function parseDuration(text: string, field: string): number {
+function parseDuration(text: string, field: string): number {
   const m = /^(\d+(?:\.\d+)?)(s|m|h|d)$/.exec(text.trim());
   if (!m) throw new BallastError('INVALID_INPUT', `expected a duration such as 30s, 15m, 2h or 3d, got "${text}"`, field);
   const unit = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7 }[m[2] as 's' | 'm' | 'h' | 'd'];
   return Number(m[1]) * unit;
 }
 
-/** Loads the market and applies the staleness rule (`--allow-stale` turns the error into a warning). */
-export function loadMarketChecked(o: MarketOptions): { snapshot: MarketSnapshot; warnings: string[] } {
+/**
+ * Loads the market and applies the staleness rule (`--allow-stale` turns the error into a
+ * warning). `listedSymbols`: the options and futures of a raw market file (undefined for a
+ * snapshot file), so the file is not read again for a listed universe.
+ */
+export function loadMarketChecked(o: MarketOptions): {
+  snapshot: MarketSnapshot;
+  warnings: string[];
+  listedSymbols: readonly string[] | undefined;
+} {
   if (o.market === undefined) throw new BallastError('INVALID_INPUT', 'required: a market snapshot or raw market file', '--market');
-  const snapshot = loadMarket(o.market);
+  const { snapshot, listedSymbols } = loadMarket(o.market);
   const maxAgeMs = parseDuration(o.maxAge, '--max-age');
   const now = Date.now();
   if (!o.allowStale) {
     assertFresh(snapshot, now, maxAgeMs, '--market');
-    return { snapshot, warnings: [] };
+    return { snapshot, warnings: [], listedSymbols };
   }
   const problem = stalenessProblem(snapshot, now, maxAgeMs);
   const warnings = problem === undefined ? [] : [`${problem}; margined as of the snapshot time (--allow-stale)`];
-  return { snapshot, warnings };
+  return { snapshot, warnings, listedSymbols };
 }
 
 /** Loads a portfolio file in any supported format. */
 export function loadPortfolio(path: string, snapshot: MarketSnapshot): Portfolio {
-  return importPortfolio(readTextFile(path), path, snapshot, parseJson).portfolio;
+  return importPortfolio(readTextFile(path), path, snapshot).portfolio;
+}
+
+/** Underlyings of a book's positions, sorted. */
+export function bookUnderlyings(p: Portfolio): string[] {
+  return [...new Set(p.positions.map((x) => x.instrument.underlying))].sort();
 }
 
 /** The model's default parameters, merged with a `--params` file if given. */

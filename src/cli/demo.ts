@@ -12,16 +12,17 @@ import { compareModels } from '../margin/compare.ts';
 import { marginModel } from '../margin/registry.ts';
 import { whatIf } from '../margin/what-if.ts';
 import { markInstrument } from '../market/marks.ts';
-import { buildSnapshotFromFile, loadRawMarketFile } from '../io/load-market.ts';
+import { buildSnapshotFromFile } from '../io/load-market.ts';
 import { money, renderRobustness, renderTrades } from '../io/render-optimize.ts';
 import { optimizeHedge } from '../optimize/hedge.ts';
 import { robustnessReport } from '../optimize/robustness.ts';
 import { listedUniverse } from '../optimize/universe.ts';
-import { readTextFile, parseJson } from '../io/read-json.ts';
+import { readTextFile } from '../io/read-json.ts';
 import { importPortfolio } from '../io/portfolio-input.ts';
 import { renderComparison } from '../io/render-margin.ts';
 import { renderSurfaceReport } from '../io/render-surface.ts';
 import { fmt, renderTable } from '../io/table.ts';
+import type { Portfolio } from '../risk/portfolio.ts';
 import { guarded } from './errors.ts';
 
 const here = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
@@ -32,12 +33,12 @@ export const BUNDLED_DERIBIT_BTC = here('data/deribit-quantflow/deribit_btc.json
 /** Builds the `demo` command. */
 export function demoCommand() {
   return new Command('demo')
-    .description('Run the main job on the bundled real Deribit BTC snapshot: surface, margin under every model, a what-if')
+    .description('Run the main job on the bundled real Deribit BTC snapshot: surface, marks, margin under every model, a what-if and the cheapest hedge')
     .action(
       guarded(async () => {
         const out: string[] = [];
         const say = (...lines: string[]) => out.push(...lines);
-        const { snapshot, slices } = buildSnapshotFromFile(BUNDLED_DERIBIT_BTC);
+        const { snapshot, slices, listedSymbols } = buildSnapshotFromFile(BUNDLED_DERIBIT_BTC);
         const btc = snapshot.underlyings.BTC!;
         say(`Ballast demo — Deribit BTC book recorded ${toIso(snapshot.asOfMs)} (historical: margined as of that time)`, '');
         say('1. Market: forwards from futures, SVI fitted per expiry on option mids', renderSurfaceReport('BTC', slices.BTC ?? []));
@@ -49,18 +50,15 @@ export function demoCommand() {
         });
         say('2. Fair-price marks from the fitted surface', renderTable(['instrument', 'forward', 'vol %', 'mark'], marks), '');
 
-        const books = [
-          ['examples/hedged-book.json', 'hedged options book: protective puts, a call spread, a future and the perp'],
-          ['examples/short-strangle.json', 'naked short strangle, 10 × 55k put / 72k call, 28 Aug 2026'],
-        ] as const;
         let step = 3;
-        for (const [file, label] of books) {
-          const book = importPortfolio(readTextFile(here(file)), file, snapshot, parseJson).portfolio;
+        const marginBook = (file: string, label: string): Portfolio => {
+          const book = importPortfolio(readTextFile(here(file)), file, snapshot).portfolio;
           const { rows, baselineUsd } = compareModels(book, snapshot);
           say(`${step++}. Margin of the ${label} (${file}), every model side by side`, renderComparison(rows, baselineUsd), '');
-        }
-
-        const strangle = importPortfolio(readTextFile(here('examples/short-strangle.json')), 'examples/short-strangle.json', snapshot, parseJson).portfolio;
+          return book;
+        };
+        marginBook('examples/hedged-book.json', 'hedged options book: protective puts, a call spread, a future and the perp');
+        const strangle = marginBook('examples/short-strangle.json', 'naked short strangle, 10 × 55k put / 72k call, 28 Aug 2026');
         const hedge = { instrument: parseSymbol('BTC-28AUG26-50000-P', 'deribit'), size: 10 };
         const model = marginModel('deribit-pm');
         const w = whatIf(model, strangle, snapshot, model.defaultParams, [hedge]);
@@ -78,8 +76,7 @@ export function demoCommand() {
         );
 
         // Optimizer: the cheapest hedge of the strangle under deribit-pm from the listed universe.
-        const symbols = loadRawMarketFile(BUNDLED_DERIBIT_BTC).markets.flatMap((m) => [...m.options.map((o) => o.symbol), ...m.futures.map((f) => f.symbol)]);
-        const universe = listedUniverse(snapshot, { symbols });
+        const universe = listedUniverse(snapshot, { symbols: listedSymbols });
         const opt = await optimizeHedge({ portfolio: strangle, snapshot, model, universe, constraints: { keepExposures: 0.1 } });
         const rob = robustnessReport(strangle, opt.portfolioAfter, snapshot, { count: 2000, seed: 1 });
         say(

@@ -3,7 +3,7 @@ import { Command, Option } from '@commander-js/extra-typings';
 import { BallastError } from '../core/errors.ts';
 import { parseSymbol } from '../instruments/symbol.ts';
 import { combinePools } from '../margin/combine.ts';
-import { MARGIN_MODELS, marginModel } from '../margin/registry.ts';
+import { marginModel } from '../margin/registry.ts';
 import { whatIf } from '../margin/what-if.ts';
 import { compareModels, savingVsBaseline } from '../margin/compare.ts';
 import { deriveCaseMargin, isDeriveCase } from '../io/derive-case.ts';
@@ -14,23 +14,14 @@ import { checkPlausibleSize } from '../io/portfolio-input.ts';
 import type { Position } from '../risk/portfolio.ts';
 import { toJsonText } from '../io/json-output.ts';
 import { guarded } from './errors.ts';
-import { loadMarketChecked, loadPortfolio, modelParams } from './context.ts';
-
-/** Adds the market options every margin command shares. */
-const marketOptions = <A extends unknown[], O extends Record<string, unknown>>(c: Command<A, O>) =>
-  c
-    .option('--market <file>', 'market snapshot (ballast market build) or raw market file')
-    .option('--allow-stale', 'margin on a snapshot older than --max-age, as of its own time (flagged in the output)', false)
-    .option('--max-age <duration>', 'maximum snapshot age (e.g. 30s, 15m, 2h, 3d)', '1h');
-
-const MODEL_IDS = () => MARGIN_MODELS.map((m) => m.id);
+import { loadMarketChecked, loadPortfolio, marketOptions, modelIds, modelParams } from './context.ts';
 
 /** Builds the `margin` command. */
 export function marginCommand() {
   const cmd = new Command('margin')
     .description('Margin a portfolio under one model: IM, MM, equity, worst scenario, contributors, add-ons')
     .argument('<portfolio>', 'portfolio: Ballast JSON, CSV (instrument,size[,entryPrice]), Deribit get_positions, ccxt fetchPositions, or a Derive PM2 case')
-    .addOption(new Option('--model <id>', 'margin model').choices(MODEL_IDS()).makeOptionMandatory())
+    .addOption(new Option('--model <id>', 'margin model').choices(modelIds()).makeOptionMandatory())
     .option('--params <file>', 'JSON file of parameter overrides, merged over the model defaults')
     .option('--json', 'print JSON', false);
   return marketOptions(cmd)
@@ -108,7 +99,7 @@ export function whatifCommand() {
   const cmd = new Command('whatif')
     .description('Margin before and after trades, and each trade\'s incremental margin')
     .argument('<portfolio>', 'portfolio file (see ballast margin --help)')
-    .addOption(new Option('--model <id>', 'margin model').choices(MODEL_IDS()).default('deribit-pm'))
+    .addOption(new Option('--model <id>', 'margin model').choices(modelIds()).default('deribit-pm'))
     .option('--trade <SYMBOL:SIZE...>', 'trade(s), size in coins (negative = sell)')
     .option('--params <file>', 'JSON file of parameter overrides')
     .option('--json', 'print JSON', false);

@@ -25,10 +25,9 @@ import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command, Option } from '@commander-js/extra-typings';
 import { BallastError } from '../core/errors.ts';
-import { importRawMarket } from '../io/import-market.ts';
 import { toJsonText } from '../io/json-output.ts';
 import { portfolioFromJson } from '../io/portfolio-input.ts';
-import { readJsonFile } from '../io/read-json.ts';
+import { isJsonObject, readJsonFile } from '../io/read-json.ts';
 import { mergeParams } from '../io/params-file.ts';
 import {
   allocationJson,
@@ -42,7 +41,7 @@ import {
   renderTradeOutcome,
   tradeOutcomeJson,
 } from '../io/render-optimize.ts';
-import { MARGIN_MODELS, marginModel } from '../margin/registry.ts';
+import { marginModel } from '../margin/registry.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { Portfolio } from '../risk/portfolio.ts';
 import { routeTrades, splitBook, spreadCollateral, type Account } from '../optimize/allocate.ts';
@@ -54,20 +53,16 @@ import { robustnessReport, robustnessScenarios } from '../optimize/robustness.ts
 import { trackExposures } from '../optimize/tracking.ts';
 import type { Band, Bands, TradeConstraints } from '../optimize/trade-problem.ts';
 import { listedUniverse, universeFromJson, type Universe } from '../optimize/universe.ts';
-import { loadMarketChecked, loadPortfolio, modelParams, type MarketOptions } from './context.ts';
+import {
+  bookUnderlyings,
+  loadMarketChecked,
+  loadPortfolio,
+  marketOptions,
+  modelIds,
+  modelParams,
+  type MarketOptions,
+} from './context.ts';
 import { guarded, numberOption } from './errors.ts';
-
-const MODEL_IDS = () => MARGIN_MODELS.map((m) => m.id);
-
-const marketOptions = <A extends unknown[], O extends Record<string, unknown>>(c: Command<A, O>) =>
-  c
-    .option('--market <file>', 'market snapshot (ballast market build) or raw market file')
-    .option(
-      '--allow-stale',
-      'use a snapshot older than --max-age, as of its own time (flagged in the output)',
-      false,
-    )
-    .option('--max-age <duration>', 'maximum snapshot age (e.g. 30s, 15m, 2h, 3d)', '1h');
 
 /** Parses a band `lo:hi` (either side may be empty: `:1`, `-1:`). */
 export function parseBand(text: string, flag: string): Band {
@@ -106,11 +101,8 @@ export function parseBand(text: string, flag: string): Band {
   return { ...(min === undefined ? {} : { min }), ...(max === undefined ? {} : { max }) };
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
 function bandsFromJson(v: unknown, field: string): Bands {
-  if (!isObj(v)) throw new BallastError('SCHEMA', 'expected {"delta": [lo, hi], …}', field);
+  if (!isJsonObject(v)) throw new BallastError('SCHEMA', 'expected {"delta": [lo, hi], …}', field);
   const out: Partial<Record<Greek, Band>> = {};
   for (const [k, b] of Object.entries(v)) {
     if (!GREEKS.includes(k as Greek))
@@ -125,7 +117,7 @@ function bandsFromJson(v: unknown, field: string): Bands {
         ...(b[0] === null ? {} : { min: b[0] as number }),
         ...(b[1] === null ? {} : { max: b[1] as number }),
       };
-    else if (isObj(b))
+    else if (isJsonObject(b))
       band = {
         ...(b.min === undefined ? {} : { min: b.min as number }),
         ...(b.max === undefined ? {} : { max: b.max as number }),
@@ -149,7 +141,7 @@ export function constraintsFromJson(
   v: unknown,
   source: string,
 ): { constraints: TradeConstraints; lambda?: number } {
-  if (!isObj(v)) throw new BallastError('SCHEMA', 'expected a JSON object of constraints', source);
+  if (!isJsonObject(v)) throw new BallastError('SCHEMA', 'expected a JSON object of constraints', source);
   const known = [
     'bands',
     'bandsByUnderlying',
@@ -186,7 +178,7 @@ export function constraintsFromJson(
   const c: Record<string, unknown> = {};
   if (v.bands !== undefined) c.bands = bandsFromJson(v.bands, `${source}.bands`);
   if (v.bandsByUnderlying !== undefined) {
-    if (!isObj(v.bandsByUnderlying))
+    if (!isJsonObject(v.bandsByUnderlying))
       throw new BallastError(
         'SCHEMA',
         'expected {"BTC": {"delta": [lo, hi]}}',
@@ -209,7 +201,7 @@ export function constraintsFromJson(
   for (const k of ['allow', 'exclude', 'keepGreeks']) if (v[k] !== undefined) c[k] = strings(k);
   if (v.instrumentLimits !== undefined) {
     if (
-      !isObj(v.instrumentLimits) ||
+      !isJsonObject(v.instrumentLimits) ||
       !Object.values(v.instrumentLimits).every((x) => typeof x === 'number')
     )
       throw new BallastError(
@@ -223,29 +215,17 @@ export function constraintsFromJson(
   return { constraints: c as TradeConstraints, ...(lambda === undefined ? {} : { lambda }) };
 }
 
-/** Symbols of a raw market file's options and futures (undefined for a snapshot file). */
-function rawSymbols(path: string): string[] | undefined {
-  const value = readJsonFile(path);
-  if (isObj(value) && 'schema' in value) return undefined;
-  try {
-    return importRawMarket(value, path).markets.flatMap((m) => [
-      ...m.options.map((o) => o.symbol),
-      ...m.futures.map((f) => f.symbol),
-    ]);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The universe: `listed` (from the snapshot; the raw file's listed strikes when --market is raw) or a universe file. */
-export function loadUniverse(
+/**
+ * The universe: `listed` (from the snapshot; with a raw --market file, the strikes and futures it
+ * lists, `listedSymbols`) or a universe file.
+ */
+function loadUniverse(
   spec: string,
   snapshot: MarketSnapshot,
-  marketFile: string | undefined,
+  listedSymbols: readonly string[] | undefined,
 ): Universe {
   if (spec === 'listed') {
-    const symbols = marketFile === undefined ? undefined : rawSymbols(marketFile);
-    return listedUniverse(snapshot, symbols ? { symbols } : {});
+    return listedUniverse(snapshot, listedSymbols ? { symbols: listedSymbols } : {});
   }
   return universeFromJson(readJsonFile(spec), spec, snapshot);
 }
@@ -327,7 +307,7 @@ export function optimizeCommand() {
     )
     .argument('<portfolio>', 'portfolio file (see ballast margin --help)')
     .addOption(
-      new Option('--model <id>', 'margin model').choices(MODEL_IDS()).default('deribit-pm'),
+      new Option('--model <id>', 'margin model').choices(modelIds()).default('deribit-pm'),
     )
     .option(
       '--universe <file|listed>',
@@ -424,10 +404,10 @@ trade (the message names the constraint).`,
     .action(
       guarded(async (file, o: OptimizeFlags) => {
         const model = marginModel(o.model);
-        const { snapshot, warnings } = loadMarketChecked(o);
+        const { snapshot, warnings, listedSymbols } = loadMarketChecked(o);
         const portfolio = loadPortfolio(file, snapshot);
         const params = modelParams(model, o.params);
-        const universe = loadUniverse(o.universe, snapshot, o.market);
+        const universe = loadUniverse(o.universe, snapshot, listedSymbols);
         const { constraints, lambda } = constraintsOf(o);
         const robust = (after: Portfolio) =>
           o.robustness
@@ -439,11 +419,11 @@ trade (the message names the constraint).`,
               })
             : undefined;
         if (o.objective === 'es') {
-          const scenarios = robustnessScenarios(
-            snapshot,
-            [...new Set(portfolio.positions.map((p) => p.instrument.underlying))].sort(),
-            { count: o.scenarios, seed: o.seed + 1, horizonDays: o.horizon },
-          );
+          const scenarios = robustnessScenarios(snapshot, bookUnderlyings(portfolio), {
+            count: o.scenarios,
+            seed: o.seed + 1,
+            horizonDays: o.horizon,
+          });
           const r = await optimizeEsHedge({
             portfolio,
             snapshot,
@@ -512,7 +492,7 @@ export function cureCommand() {
       'portfolio file with its collateral balances (see ballast margin --help)',
     )
     .addOption(
-      new Option('--model <id>', 'margin model').choices(MODEL_IDS()).default('deribit-pm'),
+      new Option('--model <id>', 'margin model').choices(modelIds()).default('deribit-pm'),
     )
     .option(
       '--target-utilization <u>',
@@ -550,9 +530,9 @@ reaches the target; the trades are re-margined exactly and kept only if every po
     .action(
       guarded(async (file, o) => {
         const model = marginModel(o.model);
-        const { snapshot, warnings } = loadMarketChecked(o);
+        const { snapshot, warnings, listedSymbols } = loadMarketChecked(o);
         const portfolio = loadPortfolio(file, snapshot);
-        const universe = loadUniverse(o.universe, snapshot, o.market);
+        const universe = loadUniverse(o.universe, snapshot, listedSymbols);
         const r = await cureMarginCall({
           portfolio,
           snapshot,
@@ -583,7 +563,7 @@ export function loadAccounts(
   snapshot: MarketSnapshot,
 ): { accounts: Account[]; trades?: Portfolio; book?: Portfolio; collateralUsd?: number } {
   const v = readJsonFile(path);
-  if (!isObj(v) || !Array.isArray(v.accounts))
+  if (!isJsonObject(v) || !Array.isArray(v.accounts))
     throw new BallastError(
       'SCHEMA',
       `expected {"schema": "${ACCOUNTS_FORMAT}", "accounts": [...]}`,
@@ -598,7 +578,7 @@ export function loadAccounts(
   const dir = dirname(path);
   const portfolioAt = (p: unknown, field: string): Portfolio => {
     if (typeof p === 'string') return loadPortfolio(resolve(dir, p), snapshot);
-    if (isObj(p)) return portfolioFromJson({ positions: [], ...p }, field, snapshot);
+    if (isJsonObject(p)) return portfolioFromJson({ positions: [], ...p }, field, snapshot);
     throw new BallastError(
       'SCHEMA',
       'expected a portfolio file path or an inline {"positions": [...], "balances": [...]}',
@@ -607,7 +587,7 @@ export function loadAccounts(
   };
   const accounts = v.accounts.map((a: unknown, i: number): Account => {
     const f = `${path}.accounts[${i}]`;
-    if (!isObj(a) || typeof a.name !== 'string' || typeof a.model !== 'string')
+    if (!isJsonObject(a) || typeof a.name !== 'string' || typeof a.model !== 'string')
       throw new BallastError('SCHEMA', 'expected {"name": …, "model": …, "portfolio": …}', f);
     const model = marginModel(a.model, `${f}.model`);
     const params =

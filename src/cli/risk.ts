@@ -19,7 +19,7 @@ import { parsePriceCsv, type AlignedSeries, type PriceSeries } from '../market/h
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import { buildBook, positionsIn, settlementPools } from '../margin/book.ts';
 import type { MarginModel } from '../margin/margin-model.ts';
-import { MARGIN_MODELS, marginModel } from '../margin/registry.ts';
+import { marginModel } from '../margin/registry.ts';
 import {
   RISK_METHODS,
   type HistoryInput,
@@ -34,7 +34,6 @@ import { DEFAULT_HYPOTHETICAL_STRESS } from '../margin/risk-based/span2.ts';
 import { backtestMargin } from '../risk/backtest.ts';
 import { segregatedCollateral, usdPrice } from '../risk/collateral.ts';
 import { positionsValue } from '../risk/equity.ts';
-import type { Portfolio } from '../risk/portfolio.ts';
 import { moveFor, type Scenario } from '../scenarios/scenario.ts';
 import {
   historicalStressScenarios,
@@ -51,7 +50,14 @@ import {
   type StressRow,
 } from '../io/render-risk.ts';
 import { guarded, numberOption } from './errors.ts';
-import { loadMarketChecked, loadPortfolio, modelParams } from './context.ts';
+import {
+  bookUnderlyings,
+  loadMarketChecked,
+  loadPortfolio,
+  marketOptions,
+  modelIds,
+  modelParams,
+} from './context.ts';
 
 /** The bundled daily BTC/ETH history used when `--history` is not given. */
 export const DEFAULT_HISTORY_FILE = fileURLToPath(
@@ -221,18 +227,6 @@ function progressBar(
     stop: () => bar.stop(),
   };
 }
-
-/** Underlyings of a book's positions, sorted. */
-function bookUnderlyings(p: Portfolio): string[] {
-  return [...new Set(p.positions.map((x) => x.instrument.underlying))].sort();
-}
-
-/** The market options every risk command shares. */
-const marketOptions = <A extends unknown[], O extends Record<string, unknown>>(c: Command<A, O>) =>
-  c
-    .option('--market <file>', 'market snapshot (ballast market build) or raw market file')
-    .option('--allow-stale', 'use a snapshot older than --max-age, as of its own time', false)
-    .option('--max-age <duration>', 'maximum snapshot age (e.g. 30s, 15m, 2h, 3d)', '1h');
 
 const RISK_MODEL_IDS = ['var', 'es', 'stans', 'span2'];
 
@@ -530,8 +524,6 @@ function parseShock(text: string): { underlying: string; shock: number } {
   return { underlying: m[1]!.toUpperCase(), shock: x };
 }
 
-const MODEL_IDS = () => MARGIN_MODELS.map((m) => m.id);
-
 /** Builds the `health` command. */
 export function healthCommand() {
   const cmd = new Command('health')
@@ -540,7 +532,7 @@ export function healthCommand() {
     )
     .argument('<portfolio>', 'portfolio file (see ballast margin --help)')
     .addOption(
-      new Option('--model <id>', 'margin model').choices(MODEL_IDS()).makeOptionMandatory(),
+      new Option('--model <id>', 'margin model').choices(modelIds()).makeOptionMandatory(),
     )
     .option('--params <file>', 'JSON parameter overrides of the model')
     .option(
@@ -661,7 +653,7 @@ export function backtestCommand() {
     )
     .argument('<portfolio>', 'portfolio file (see ballast margin --help)')
     .addOption(
-      new Option('--model <id>', 'margin model').choices(MODEL_IDS()).makeOptionMandatory(),
+      new Option('--model <id>', 'margin model').choices(modelIds()).makeOptionMandatory(),
     )
     .requiredOption('--from <date>', 'first day (YYYY-MM-DD)')
     .requiredOption('--to <date>', 'last day (YYYY-MM-DD)')
