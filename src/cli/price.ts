@@ -71,7 +71,8 @@ function priceSymbol(symbol: string, marketFile: string | undefined, vol: number
   const F = forwardAt(u, inst.expiryMs, snapshot.asOfMs, '--symbol');
   const T = yearFraction(snapshot.asOfMs, inst.expiryMs);
   const inverse = inst.settlement === 'inverse';
-  const sigma = premium === undefined ? (vol ?? surfaceVol(u, inst.strike, inst.expiryMs, snapshot.asOfMs, '--symbol')) : undefined;
+  // The surface's vol only when neither a vol nor a premium is given (both: the request refuses).
+  const sigma = vol ?? (premium === undefined ? surfaceVol(u, inst.strike, inst.expiryMs, snapshot.asOfMs, '--symbol') : undefined);
   const r = runPriceRequest(
     { id: symbol, right: inst.right, F, K: inst.strike, T, r: u.rate, inverse, ...(sigma === undefined ? {} : { sigma }), ...(premium === undefined ? {} : { price: premium }) },
     (f) => FLAG[f] ?? f,

@@ -76,6 +76,9 @@ describe('ballast surface and market build on the real Deribit data', () => {
     const p = await runCli(['price', '--symbol', 'BTC-25SEP26-70000-C', '--market', out, '--json']);
     expect(p.status, p.stderr).toBe(0);
     expect((JSON.parse(p.stdout) as { priceCoin: number }).priceCoin).toBeGreaterThan(0);
+    const both = await runCli(['price', '--symbol', 'BTC-25SEP26-70000-C', '--market', out, '--vol', '0.5', '--premium', '0.01']);
+    expect(both.status).toBe(2);
+    expect(both.stderr).toContain('--vol: give either a vol or a premium, not both');
   });
 
   it('every command has --help with examples', async () => {
