@@ -85,7 +85,7 @@ export function compareCommand() {
 }
 
 /** Parses `SYMBOL:SIZE` (size in coins). */
-export function parseTrade(text: string, field = '--trade'): Position {
+function parseTrade(text: string, field = '--trade'): Position {
   const i = text.lastIndexOf(':');
   if (i <= 0) throw new BallastError('INVALID_INPUT', `expected SYMBOL:SIZE (size in coins, e.g. BTC-PERPETUAL:-0.5), got "${text}"`, field);
   const instrument = parseSymbol(text.slice(0, i), undefined, field);

@@ -65,7 +65,7 @@ import {
 import { guarded, numberOption } from './errors.ts';
 
 /** Parses a band `lo:hi` (either side may be empty: `:1`, `-1:`). */
-export function parseBand(text: string, flag: string): Band {
+function parseBand(text: string, flag: string): Band {
   const m = /^\s*([^:]*):([^:]*)\s*$/.exec(text);
   const side = (s: string | undefined, which: string): number | undefined => {
     if (s === undefined || s.trim() === '') return undefined;
@@ -137,7 +137,7 @@ function bandsFromJson(v: unknown, field: string): Bands {
 }
 
 /** Reads a constraints file value (see module doc) into constraints and λ. */
-export function constraintsFromJson(
+function constraintsFromJson(
   v: unknown,
   source: string,
 ): { constraints: TradeConstraints; lambda?: number } {
@@ -555,10 +555,10 @@ reaches the target; the trades are re-margined exactly and kept only if every po
 }
 
 /** Format tag of accounts files. */
-export const ACCOUNTS_FORMAT = 'ballast.accounts/1';
+const ACCOUNTS_FORMAT = 'ballast.accounts/1';
 
 /** Reads an accounts file (see module doc): accounts, and the optional trades, book and amount. */
-export function loadAccounts(
+function loadAccounts(
   path: string,
   snapshot: MarketSnapshot,
 ): { accounts: Account[]; trades?: Portfolio; book?: Portfolio; collateralUsd?: number } {

@@ -14,8 +14,8 @@ import { backtestCommand, healthCommand, stressCommand, varCommand } from './ris
 import { allocateCommand, cureCommand, optimizeCommand } from './optimize.ts';
 
 /** Builds a fresh program (commander keeps parse state, so one per run). */
-export function buildProgram() {
-    const program = new Command('ballast')
+function buildProgram() {
+  const program = new Command('ballast')
     .description('Portfolio-margin engine and optimizer for crypto derivatives')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage and examples)')

@@ -60,13 +60,13 @@ import {
 } from './context.ts';
 
 /** The bundled daily BTC/ETH history used when `--history` is not given. */
-export const DEFAULT_HISTORY_FILE = fileURLToPath(
+const DEFAULT_HISTORY_FILE = fileURLToPath(
   new URL('../../data/crypto-ohlc/bitfinex_BTC_ETH_USD_d.csv', import.meta.url),
 );
 const DEFAULT_HISTORY_LABEL = 'data/crypto-ohlc/bitfinex_BTC_ETH_USD_d.csv (bundled)';
 
 /** Price series of the book's underlyings read from `--history` specs, and where each came from. */
-export interface LoadedHistory {
+interface LoadedHistory {
   readonly series: PriceSeries[];
   readonly sources: string[];
 }
@@ -76,7 +76,7 @@ export interface LoadedHistory {
  * `SYM:close` columns or the file name) or `SYM=FILE` (the file's prices are `SYM`). Every
  * underlying in `underlyings` must be found (INVALID_INPUT naming `--history`).
  */
-export function loadHistory(
+function loadHistory(
   specs: readonly string[],
   underlyings: readonly string[],
 ): LoadedHistory {
@@ -128,10 +128,14 @@ export function loadHistory(
   };
 }
 
-/** The history as model parameter data. */
-export function historyInput(h: LoadedHistory, window: number | null): HistoryInput {
+/** Price series as model parameter data (plain arrays; overlapping returns, default λ). */
+function toHistoryInput(
+  series: readonly PriceSeries[],
+  window: number | null,
+  source: string,
+): HistoryInput {
   return {
-    series: h.series.map((s) => ({
+    series: series.map((s) => ({
       symbol: s.symbol,
       interval: s.interval,
       timesMs: Array.from(s.timesMs),
@@ -140,8 +144,13 @@ export function historyInput(h: LoadedHistory, window: number | null): HistoryIn
     overlapping: true,
     window,
     lambda: null,
-    source: h.sources.join('; '),
+    source,
   };
+}
+
+/** The loaded history as model parameter data. */
+function historyInput(h: LoadedHistory, window: number | null): HistoryInput {
+  return toHistoryInput(h.series, window, h.sources.join('; '));
 }
 
 /** The aligned history up to `end` (inclusive) as model parameter data (no look-ahead). */
@@ -151,22 +160,17 @@ function historyUpTo(
   window: number | null,
   source: string,
 ): HistoryInput {
-  return {
-    series: a.symbols.map((sym, j) => ({
-      symbol: sym,
-      interval: a.interval,
-      timesMs: Array.from(a.timesMs.subarray(0, end + 1)),
-      closes: Array.from(a.closes[j]!.subarray(0, end + 1)),
-    })),
-    overlapping: true,
-    window,
-    lambda: null,
-    source,
-  };
+  const upTo = a.symbols.map((symbol, j) => ({
+    symbol,
+    interval: a.interval,
+    timesMs: a.timesMs.subarray(0, end + 1),
+    closes: a.closes[j]!.subarray(0, end + 1),
+  }));
+  return toHistoryInput(upTo, window, source);
 }
 
 /** Parses a horizon: `1d`, `2d`, `12h`, or a number of days. */
-export function parseHorizonDays(text: string, flag = '--horizon'): number {
+function parseHorizonDays(text: string, flag = '--horizon'): number {
   const m = /^(\d+(?:\.\d+)?)\s*(d|h)?$/.exec(text.trim());
   const days = m ? Number(m[1]) / (m[2] === 'h' ? 24 : 1) : NaN;
   if (!(days > 0))
@@ -179,7 +183,7 @@ export function parseHorizonDays(text: string, flag = '--horizon'): number {
 }
 
 /** Parses `YYYY-MM-DD` (UTC midnight). */
-export function parseDay(text: string, flag: string): number {
+function parseDay(text: string, flag: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
   const ms = m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!) : NaN;
   if (!Number.isFinite(ms) || new Date(ms).toISOString().slice(0, 10) !== text.trim())

@@ -1,5 +1,6 @@
 /** `ballast surface <raw-market-file>`: SVI fit per expiry with fit errors and arbitrage flags. */
 import { Command } from '@commander-js/extra-typings';
+import { toIso } from '../core/time.ts';
 import { buildSnapshotFromFile } from '../io/load-market.ts';
 import { renderSurfaceReport } from '../io/render-surface.ts';
 import { toJsonText } from '../io/json-output.ts';
@@ -27,10 +28,10 @@ butterfly = Gatheral's density g(k) ≥ 0; calendar = total variance non-decreas
       guarded((file, o) => {
         const { snapshot, slices } = buildSnapshotFromFile(file, { repairArbitrage: o.repair });
         if (o.json) {
-          process.stdout.write(toJsonText({ asOf: new Date(snapshot.asOfMs).toISOString(), slices, warnings: snapshot.warnings ?? [] }));
+          process.stdout.write(toJsonText({ asOf: toIso(snapshot.asOfMs), slices, warnings: snapshot.warnings ?? [] }));
           return;
         }
-        process.stdout.write(`as of ${new Date(snapshot.asOfMs).toISOString()}\n`);
+        process.stdout.write(`as of ${toIso(snapshot.asOfMs)}\n`);
         for (const [u, s] of Object.entries(slices)) process.stdout.write(`\n${renderSurfaceReport(u, s)}\n`);
         for (const w of snapshot.warnings ?? []) process.stdout.write(`note: ${w}\n`);
       }),
