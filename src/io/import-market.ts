@@ -42,16 +42,16 @@ export function importRawMarket(value: unknown, source: string): ImportResult {
 function num(v: unknown, field: string, optional = false): number | undefined {
   if (v === null || v === undefined || v === '') {
     if (optional) return undefined;
-    throw new BallastError('INVALID_INPUT', 'missing number', field);
+    throw new BallastError('INVALID_INPUT', 'expected a number, got nothing', field);
   }
   const x = typeof v === 'string' ? Number(v) : v;
-  if (typeof x !== 'number' || !Number.isFinite(x)) throw new BallastError('INVALID_INPUT', `not a number: ${JSON.stringify(v)}`, field);
+  if (typeof x !== 'number' || !Number.isFinite(x)) throw new BallastError('INVALID_INPUT', `expected a number, got ${JSON.stringify(v)}`, field);
   return x;
 }
 
 function time(v: unknown, field: string): number {
   const ms = typeof v === 'string' ? parseIsoUtc(v) : NaN;
-  if (!Number.isFinite(ms)) throw new BallastError('INVALID_INPUT', `not an ISO-8601 UTC time: ${JSON.stringify(v)}`, field);
+  if (!Number.isFinite(ms)) throw new BallastError('INVALID_INPUT', `expected an ISO-8601 time with a zone (e.g. 2026-08-01T08:00:00Z), got ${JSON.stringify(v)}`, field);
   return ms;
 }
 

@@ -157,7 +157,7 @@ export function portfolioFromDeribitPositions(value: unknown, source: string, sn
     if (!isJsonObject(row) || typeof row.instrument_name !== 'string') throw new BallastError('SCHEMA', 'expected a position with instrument_name', field);
     const instrument = parseSymbol(row.instrument_name, 'deribit', `${field}.instrument_name`);
     const size = Number(row.size);
-    if (!Number.isFinite(size)) throw new BallastError('INVALID_INPUT', `size is not a number`, `${field}.size`);
+    if (!Number.isFinite(size)) throw new BallastError('INVALID_INPUT', `expected a number, got ${JSON.stringify(row.size)}`, `${field}.size`);
     let base: number;
     if (typeof row.size_currency === 'number' && instrument.kind !== 'option') base = row.size_currency;
     else {
@@ -181,9 +181,9 @@ export function portfolioFromCcxt(value: unknown, source: string, snapshot?: Mar
     if (typeof info.instrument_name === 'string') instrument = parseSymbol(info.instrument_name, 'deribit', `${field}.info.instrument_name`);
     else if (typeof info.instId === 'string') instrument = parseSymbol(info.instId, 'okx', `${field}.info.instId`);
     else if (typeof row.symbol === 'string') instrument = fromCcxtSymbol(row.symbol, `${field}.symbol`);
-    else throw new BallastError('SCHEMA', 'position has no symbol', `${field}.symbol`);
+    else throw new BallastError('SCHEMA', 'position has no symbol: expected info.instrument_name (Deribit), info.instId (OKX) or a unified symbol', `${field}.symbol`);
     const contracts = Number(row.contracts);
-    if (!Number.isFinite(contracts)) throw new BallastError('INVALID_INPUT', 'contracts is not a number', `${field}.contracts`);
+    if (!Number.isFinite(contracts)) throw new BallastError('INVALID_INPUT', `expected a number, got ${JSON.stringify(row.contracts)}`, `${field}.contracts`);
     const side = row.side;
     if (side !== 'long' && side !== 'short') throw new BallastError('SCHEMA', `side must be long or short, got ${JSON.stringify(side)}`, `${field}.side`);
     const cs = typeof row.contractSize === 'number' ? row.contractSize : instrument.contract.size;
