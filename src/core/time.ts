@@ -24,6 +24,11 @@ export function toIso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
+/** UTC calendar date of an epoch-ms instant, `YYYY-MM-DD` (e.g. `2024-12-27`). */
+export function toIsoDate(ms: number): string {
+  return toIso(ms).slice(0, 10);
+}
+
 /**
  * Parses an ISO-8601 timestamp with an explicit zone (`Z` or `+hh:mm`) into epoch ms.
  * Returns NaN for anything else (callers turn that into a typed error naming the field).

@@ -4,7 +4,7 @@
  */
 import { isUsdLike } from '../core/currency.ts';
 import type { MarginResult } from '../margin/margin-result.ts';
-import { fmt, renderTable } from './table.ts';
+import { fmt, renderTable, truncate } from './table.ts';
 import { savingVsBaseline, type ComparisonRow } from '../margin/compare.ts';
 
 /** Decimals suited to a currency (coins 6, stables 2). */
@@ -56,9 +56,8 @@ export function renderMarginResult(r: MarginResult, topN = 8): string {
 
 /** Side-by-side table of models with the saving against `baselineUsd` (isolated margin). */
 export function renderComparison(rows: readonly ComparisonRow[], baselineUsd: number | undefined): string {
-  const short = (t: string) => (t.length > 70 ? `${t.slice(0, 69)}…` : t);
   const table = rows.map((r) => {
-    if (r.error) return [r.model, '—', '—', '—', '—', short(r.error)];
+    if (r.error) return [r.model, '—', '—', '—', '—', truncate(r.error, 70)];
     const pools = r.results.map((x) => `${fmt(x.initialMargin, decimalsFor(x.currency))} ${x.currency}`).join(' + ');
     const saving = savingVsBaseline(r, baselineUsd);
     const note = r.results.some((x) => x.unverified.length > 0) ? 'has unverified rules' : '';

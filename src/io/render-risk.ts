@@ -2,6 +2,7 @@
  * Readable reports of the risk commands: VaR/ES with the tail scenarios, stress P&L, account
  * health with liquidation distances and solvency, and margin backtests with Kupiec's test.
  */
+import { toIsoDate } from '../core/time.ts';
 import type { AccountHealth } from '../account/health.ts';
 import type { ContagionReport } from '../account/contagion.ts';
 import type { LiquidationPoint, LiquidationReport } from '../account/liquidation.ts';
@@ -10,15 +11,13 @@ import type { MarginResult } from '../margin/margin-result.ts';
 import type { RiskBasedDetails } from '../margin/risk-based/risk-based.ts';
 import type { BacktestReport } from '../risk/backtest.ts';
 import { decimalsFor } from './render-margin.ts';
-import { fmt, renderTable } from './table.ts';
+import { fmt, renderTable, truncate } from './table.ts';
 
 const pct = (x: number | undefined, d = 2) =>
   x === undefined || !Number.isFinite(x)
     ? '—'
     : `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(d)} %`;
 const ratio = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)} %` : '∞');
-const short = (t: string, n = 64) => (t.length > n ? `${t.slice(0, n - 1)}…` : t);
-const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** VaR/ES report of one pool result of `var`/`es` (details: `RiskBasedDetails`). */
 export function renderVarResult(r: MarginResult, topN = 10): string {
@@ -46,12 +45,12 @@ export function renderVarResult(r: MarginResult, topN = 10): string {
     ),
   );
   out.push(
-    `VaR scenario: ${short(d.varScenario.label, 90)} [${d.varScenario.id}], P&L ${fmt(d.varScenario.pnl, dec)}`,
+    `VaR scenario: ${truncate(d.varScenario.label, 90)} [${d.varScenario.id}], P&L ${fmt(d.varScenario.pnl, dec)}`,
   );
   out.push(
     renderTable(
       ['tail scenario (worst first)', 'id', `P&L (${r.currency})`],
-      d.tail.slice(0, topN).map((t) => [short(t.label), t.id, fmt(t.pnl, dec)]),
+      d.tail.slice(0, topN).map((t) => [truncate(t.label, 64), t.id, fmt(t.pnl, dec)]),
       ['left', 'left', 'right'],
     ),
   );
@@ -89,7 +88,7 @@ export function renderStress(
     ...pools.map((p) => `of equity ${p.currency}`),
   ];
   const table = rows.map((r) => [
-    short(r.label, 70),
+    truncate(r.label, 70),
     r.group,
     ...pools.map((p) => fmt(r.pnl[p.currency], decimalsFor(p.currency))),
     fmt(r.pnlUsd, 0),
@@ -280,7 +279,7 @@ export function renderHealth(
 export function renderBacktest(model: string, r: BacktestReport, worstN = 5): string {
   const out: string[] = [];
   out.push(
-    `${model}: backtest ${day(r.fromMs)} → ${day(r.toMs)}, ${r.days} days, losses over ${r.horizonDays} day(s) against ${r.against === 'initial' ? 'IM' : 'MM'}, coverage tested at ${+(100 * r.confidence).toFixed(4)}%`,
+    `${model}: backtest ${toIsoDate(r.fromMs)} → ${toIsoDate(r.toMs)}, ${r.days} days, losses over ${r.horizonDays} day(s) against ${r.against === 'initial' ? 'IM' : 'MM'}, coverage tested at ${+(100 * r.confidence).toFixed(4)}%`,
   );
   out.push(
     renderTable(
@@ -345,7 +344,7 @@ export function renderBacktest(model: string, r: BacktestReport, worstN = 5): st
       renderTable(
         [`${p.currency} worst breaches`, 'margin', 'loss', 'shortfall'],
         worst.map((x) => [
-          day(x.timeMs),
+          toIsoDate(x.timeMs),
           fmt(x.margin, d),
           fmt(x.loss, d),
           fmt(x.loss - x.margin, d),

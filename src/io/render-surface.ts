@@ -2,14 +2,14 @@
  * Report of a surface build: per expiry, the forward and its source, the SVI parameters,
  * the fit error in vol points and the arbitrage flags.
  */
-import { toIso } from '../core/time.ts';
+import { toIsoDate } from '../core/time.ts';
 import type { SliceReport } from '../market/build-snapshot.ts';
 import { fmt, renderTable } from './table.ts';
 
 /** Renders one underlying's slice reports as a table. */
 export function renderSurfaceReport(underlying: string, slices: readonly SliceReport[]): string {
   const rows = slices.map((s) => [
-    toIso(s.expiryMs).slice(0, 10),
+    toIsoDate(s.expiryMs),
     fmt(s.T * 365, 1),
     `${fmt(s.forward, 1)}${s.forwardSource === 'future' ? '' : ' (parity)'}`,
     String(s.quotes),
@@ -25,6 +25,6 @@ export function renderSurfaceReport(underlying: string, slices: readonly SliceRe
     s.repaired ? 'yes' : '',
   ]);
   const head = ['expiry', 'DTE', 'forward', 'quotes', 'a', 'b', 'ρ', 'm', 'σ', 'RMSE vp', 'max vp', 'butterfly', 'calendar', 'repaired'];
-  const notes = slices.filter((s) => s.skipped).map((s) => `  ${toIso(s.expiryMs).slice(0, 10)}: ${s.skipped}`);
+  const notes = slices.filter((s) => s.skipped).map((s) => `  ${toIsoDate(s.expiryMs)}: ${s.skipped}`);
   return [`${underlying} volatility surface (raw SVI per expiry; errors in vol points)`, renderTable(head, rows), ...notes].join('\n');
 }

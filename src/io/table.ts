@@ -18,6 +18,11 @@ export function renderTable(head: readonly string[], rows: readonly (readonly st
   return t.toString();
 }
 
+/** `text` cut to at most `width` characters, ending in `…` when cut (long labels in table cells). */
+export function truncate(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text;
+}
+
 /** Fixed-decimals formatting with a dash for missing values. */
 export function fmt(x: number | undefined, decimals: number): string {
   return x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(decimals);

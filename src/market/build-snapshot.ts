@@ -5,7 +5,7 @@
  * basis. Every dropped quote and every proxy is reported, never silently ignored.
  */
 import { BallastError, isBallastError } from '../core/errors.ts';
-import { toIso, yearFraction } from '../core/time.ts';
+import { toIso, toIsoDate, yearFraction } from '../core/time.ts';
 import { impliedVolBlack76 } from '../pricing/implied-vol.ts';
 import { checkCalendar, repairButterfly, repairCalendar, type ButterflyCheck } from './arbitrage.ts';
 import { forwardFromParity, quoteMid, sortForwards, type ParityPair } from './forwards.ts';
@@ -147,7 +147,7 @@ export function buildUnderlyingMarket(raw: RawMarket, options: BuildOptions = {}
     const base = { expiryMs, T, forward: F, forwardSource: fp.source, quotes: svi.length, calendarViolation: false, repaired: false };
     if (svi.length < minQuotes) {
       reports.push({ ...base, dropped, params: undefined, rmseVolPoints: undefined, maxAbsErrorVolPoints: undefined, butterfly: undefined, skipped: `only ${svi.length} usable OTM quotes (need ${minQuotes})` });
-      warnings.push(`${raw.underlying} ${toIso(expiryMs).slice(0, 10)}: not fitted, only ${svi.length} usable quotes`);
+      warnings.push(`${raw.underlying} ${toIsoDate(expiryMs)}: not fitted, only ${svi.length} usable quotes`);
       continue;
     }
     const fit = fitSviSlice(svi, T, { enforceButterfly: options.enforceButterfly ?? true });
