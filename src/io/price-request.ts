@@ -79,13 +79,13 @@ export function runPriceRequest(req: PriceRequest, name: (f: string) => string =
       throw e;
     }
   }
-  const g = black76Greeks(req.right, req.F, req.K, req.T, sigma, df);
   const base = { ...(req.id === undefined ? {} : { id: req.id }), right: req.right, F: req.F, K: req.K, T: req.T, sigma, impliedFromPrice: req.sigma === undefined };
   if (!inverse) {
+    const g = black76Greeks(req.right, req.F, req.K, req.T, sigma, df);
     return { ...base, priceUsd: g.price, delta: g.delta, forwardDelta: g.forwardDelta, gamma: g.gamma, vegaPerPoint: g.vega / 100, thetaPerDay: g.thetaPerDay };
   }
   const c = inverseOptionGreeks(req.right, req.F, req.K, req.T, sigma, df);
-  return { ...base, priceUsd: c.priceUsd, priceCoin: c.priceCoin, delta: c.coinDelta, forwardDelta: g.forwardDelta, gamma: c.coinGamma, vegaPerPoint: c.vegaCoin / 100, thetaPerDay: c.thetaCoin / 365 };
+  return { ...base, priceUsd: c.priceUsd, priceCoin: c.priceCoin, delta: c.coinDelta, forwardDelta: c.forwardDeltaUsd, gamma: c.coinGamma, vegaPerPoint: c.vegaCoin / 100, thetaPerDay: c.thetaCoin / 365 };
 }
 
 /** Parses and prices one JSON line; errors name the line number. */

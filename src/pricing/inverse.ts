@@ -37,6 +37,8 @@ export interface InverseOptionGreeks {
   readonly thetaCoin: number;
   /** ∂priceUsd/∂F (discounted Black-76 delta), dimensionless. */
   readonly deltaUsd: number;
+  /** Undiscounted Black-76 delta N(d1) (call), −N(−d1) (put) = deltaUsd/df. */
+  readonly forwardDeltaUsd: number;
   /** ∂²priceUsd/∂F², per USD. */
   readonly gammaUsd: number;
   /** ∂priceUsd/∂σ per 1.00 vol, USD. */
@@ -82,6 +84,7 @@ export function inverseOptionGreeks(
     vegaCoin: g.vega / F,
     thetaCoin: g.theta / F,
     deltaUsd: g.delta,
+    forwardDeltaUsd: g.forwardDelta,
     gammaUsd: g.gamma,
     vegaUsd: g.vega,
     thetaUsd: g.theta,
