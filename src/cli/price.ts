@@ -26,7 +26,7 @@ function renderPrice(r: PriceResult, inverse: boolean): string {
     ['price (USD)', fmt(r.priceUsd, 6)],
     ...(r.priceCoin === undefined ? [] : [['price (coin)', fmt(r.priceCoin, 8)]]),
     [inverse ? 'delta (coin, premium-adjusted)' : 'delta', fmt(r.delta, 6)],
-    ['forward delta N(d1)', fmt(r.forwardDelta, 6)],
+    ['forward delta (undiscounted)', fmt(r.forwardDelta, 6)],
     [`gamma (${ccy} per USD²)`, r.gamma.toExponential(6)],
     [`vega (${ccy} per vol point)`, fmt(r.vegaPerPoint, inverse ? 8 : 4)],
     [`theta (${ccy} per day)`, fmt(r.thetaPerDay, inverse ? 8 : 4)],
@@ -90,7 +90,7 @@ export function priceCommand() {
     .option('--years <T>', 'years to expiry (ACT/365)', numberOption('--years'))
     .option('--vol <sigma>', 'implied vol as a decimal (0.55 = 55%)', numberOption('--vol'))
     .option('--premium <p>', 'option premium (USD, or coin with --inverse): solve for the implied vol', numberOption('--premium'))
-    .option('--rate <r>', 'continuously compounded discount rate', numberOption('--rate'), 0)
+    .option('--rate <r>', 'discount rate, continuously compounded per year (0.05 = 5%)', numberOption('--rate'), 0)
     .addOption(new Option('--right <right>', 'call or put').choices(['call', 'put'] as const).default('call' as const))
     .option('--inverse', 'coin-settled option (Deribit BTC/ETH style): premium in coin = USD price / F', false)
     .option('--symbol <symbol>', 'venue option symbol (e.g. BTC-25SEP26-70000-C); forward, expiry and vol from --market')
@@ -116,7 +116,12 @@ Each output line is a result or {"line": n, "error": {...}}; the exit code is 2 
         const missing = (flag: string) => new BallastError('INVALID_INPUT', 'required (or use --jsonl)', flag);
         if (o.forward === undefined) throw missing('--forward');
         if (o.strike === undefined) throw missing('--strike');
-        if (o.days === undefined && o.years === undefined) throw missing('--days');
+        if (o.days === undefined && o.years === undefined) {
+          throw new BallastError('INVALID_INPUT', 'required: the time to expiry as --days or --years (or use --jsonl)', '--days');
+        }
+        if (o.days !== undefined && o.years !== undefined) {
+          throw new BallastError('INVALID_INPUT', 'give the time to expiry once: --days or --years, not both', '--years');
+        }
         const T = o.years ?? o.days! / 365;
         const r = runPriceRequest(
           { right: o.right, F: o.forward, K: o.strike, T, r: o.rate, inverse: o.inverse, ...(o.vol === undefined ? {} : { sigma: o.vol }), ...(o.premium === undefined ? {} : { price: o.premium }) },

@@ -35,6 +35,10 @@ describe('CLI bad input: clear message naming the field, exit 2', () => {
     await expectUserError(['price', '--symbol', 'BTC-27DEC24-50000-C', '--market', snapshot], 'EXPIRED', '--symbol');
     await expectUserError(['price', '--forward', '65000', '--strike', '60000', '--days', '-1', '--vol', '0.5'], 'EXPIRED', '--days/--years');
   });
+  it('time to expiry missing or given twice', async () => {
+    await expectUserError(['price', '--forward', '65000', '--strike', '60000', '--vol', '0.5'], 'INVALID_INPUT', '--days: required');
+    await expectUserError(['price', '--forward', '65000', '--strike', '60000', '--days', '30', '--years', '0.1', '--vol', '0.5'], 'INVALID_INPUT', '--years: give the time to expiry once');
+  });
   it('negative or zero vol', async () => {
     await expectUserError(['price', '--forward', '65000', '--strike', '60000', '--days', '30', '--vol', '-0.2'], 'INVALID_VOL', '--vol');
     await expectUserError(['price', '--forward', '65000', '--strike', '60000', '--days', '30', '--vol', '0'], 'INVALID_VOL', '--vol');
