@@ -376,6 +376,7 @@ const summaryJson = (s: MarginSummary) => ({
 /** `--json` form of a hedge / tracking outcome (compact: no model internals). */
 export function tradeOutcomeJson(r: TradeOutcome, robustness?: RobustnessReport): unknown {
   const { lpText: _lp, ...lp } = r.lp;
+  const tracking = 'tracked' in r ? (r as TrackingResult) : undefined;
   return {
     status: r.status,
     reason: r.reason,
@@ -396,12 +397,12 @@ export function tradeOutcomeJson(r: TradeOutcome, robustness?: RobustnessReport)
     rounding: r.rounding,
     tried: r.tried,
     lp,
-    ...('tracked' in r
+    ...(tracking
       ? {
-          tracked: (r as TrackingResult).tracked,
-          mu: (r as TrackingResult).mu,
-          penaltyBeforeUsd: (r as TrackingResult).penaltyBeforeUsd,
-          penaltyAfterUsd: (r as TrackingResult).penaltyAfterUsd,
+          tracked: tracking.tracked,
+          mu: tracking.mu,
+          penaltyBeforeUsd: tracking.penaltyBeforeUsd,
+          penaltyAfterUsd: tracking.penaltyAfterUsd,
         }
       : {}),
     robustness,
