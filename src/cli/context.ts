@@ -41,7 +41,12 @@ export const modelIds = (): string[] => MARGIN_MODELS.map((m) => m.id);
 /** Parses `30s`, `15m`, `2h`, `3d` into ms. */
 function parseDuration(text: string, field: string): number {
   const m = /^(\d+(?:\.\d+)?)(s|m|h|d)$/.exec(text.trim());
-  if (!m) throw new BallastError('INVALID_INPUT', `expected a duration such as 30s, 15m, 2h or 3d, got "${text}"`, field);
+  if (!m)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `expected a duration such as 30s, 15m, 2h or 3d, got "${text}"`,
+      field,
+    );
   const unit = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7 }[m[2] as 's' | 'm' | 'h' | 'd'];
   return Number(m[1]) * unit;
 }
@@ -56,7 +61,12 @@ export function loadMarketChecked(o: MarketOptions): {
   warnings: string[];
   listedSymbols: readonly string[] | undefined;
 } {
-  if (o.market === undefined) throw new BallastError('INVALID_INPUT', 'required: a market snapshot or raw market file', '--market');
+  if (o.market === undefined)
+    throw new BallastError(
+      'INVALID_INPUT',
+      'required: a market snapshot or raw market file',
+      '--market',
+    );
   const { snapshot, listedSymbols } = loadMarket(o.market);
   const maxAgeMs = parseDuration(o.maxAge, '--max-age');
   const now = Date.now();
@@ -65,7 +75,8 @@ export function loadMarketChecked(o: MarketOptions): {
     return { snapshot, warnings: [], listedSymbols };
   }
   const problem = stalenessProblem(snapshot, now, maxAgeMs);
-  const warnings = problem === undefined ? [] : [`${problem}; margined as of the snapshot time (--allow-stale)`];
+  const warnings =
+    problem === undefined ? [] : [`${problem}; margined as of the snapshot time (--allow-stale)`];
   return { snapshot, warnings, listedSymbols };
 }
 

@@ -3,7 +3,9 @@ import { BallastError, isBallastError } from '../../src/core/errors.ts';
 
 describe('BallastError', () => {
   it('prefixes the message with the field and keeps the bare reason', () => {
-    const e = new BallastError('INVALID_INPUT', 'must be > 0, got -1', 'positions[0].size', { x: -1 });
+    const e = new BallastError('INVALID_INPUT', 'must be > 0, got -1', 'positions[0].size', {
+      x: -1,
+    });
     expect(e.message).toBe('positions[0].size: must be > 0, got -1');
     expect(e.reason).toBe('must be > 0, got -1');
     expect(new BallastError('NO_CONVERGENCE', 'did not converge').message).toBe('did not converge');
