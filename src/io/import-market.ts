@@ -91,6 +91,13 @@ class Books {
   }
 }
 
+/** The warning listing rows `Books.add` did not use (the first five by name). */
+function skippedWarning(skipped: readonly string[]): string[] {
+  if (skipped.length === 0) return [];
+  const names = `${skipped.slice(0, 5).join(', ')}${skipped.length > 5 ? ', ...' : ''}`;
+  return [`skipped ${skipped.length} rows (unparsed, linear or one-sided non-option): ${names}`];
+}
+
 function tryParse(name: unknown): Instrument | undefined {
   if (typeof name !== 'string') return undefined;
   try {
@@ -112,8 +119,7 @@ function importDeribitRecorded(v: Json, source: string): ImportResult {
     const used = inst && books.add(inst, num(row.bid_price, `${field}.bid_price`, true), num(row.ask_price, `${field}.ask_price`, true));
     if (!used) skipped.push(String(row.instrument_name));
   });
-  const warnings = skipped.length ? [`skipped ${skipped.length} rows (unparsed, linear or one-sided non-option): ${skipped.slice(0, 5).join(', ')}${skipped.length > 5 ? ', ...' : ''}`] : [];
-  return { format: 'deribit-recorded', markets: books.markets(source, asOfMs), warnings };
+  return { format: 'deribit-recorded', markets: books.markets(source, asOfMs), warnings: skippedWarning(skipped) };
 }
 
 function importDeribitApi(v: Json, source: string): ImportResult {
@@ -133,8 +139,7 @@ function importDeribitApi(v: Json, source: string): ImportResult {
     if (inst && idx !== undefined && idx > 0) books.book(inst.underlying).index = { bid: idx, ask: idx };
   });
   if (Number.isNaN(asOfMs)) throw new BallastError('INVALID_INPUT', 'no creation_timestamp in any row: the as-of time is unknown', `${source}.result`);
-  const warnings = skipped.length ? [`skipped ${skipped.length} rows: ${skipped.slice(0, 5).join(', ')}`] : [];
-  return { format: 'deribit-api', markets: books.markets(source, asOfMs), warnings };
+  return { format: 'deribit-api', markets: books.markets(source, asOfMs), warnings: skippedWarning(skipped) };
 }
 
 function importQuantflow(v: Json, source: string): ImportResult {
