@@ -126,23 +126,18 @@ export function buildUnderlyingMarket(raw: RawMarket, options: BuildOptions = {}
       const otm = q.right === 'put' ? q.strike < F : q.strike >= F;
       if (!otm) continue;
       const toUsd = q.premium === 'coin' ? F : 1;
-      try {
-        const vol = impliedVolBlack76(q.right, mid * toUsd, F, q.strike, T, df);
-        if (!(vol > 0)) {
-          dropped++;
-          continue;
-        }
-        // The fit weights each quote by its Black vega itself (vega-weighted vol errors).
-        svi.push({
-          k: Math.log(q.strike / F),
-          vol,
-          bidVol: safeVol(q, q.bid! * toUsd, F, T, df),
-          askVol: safeVol(q, q.ask! * toUsd, F, T, df),
-        });
-      } catch (e) {
-        if (!isBallastError(e)) throw e;
+      const vol = safeVol(q, mid * toUsd, F, T, df);
+      if (vol === undefined) {
         dropped++;
+        continue;
       }
+      // The fit weights each quote by its Black vega itself (vega-weighted vol errors).
+      svi.push({
+        k: Math.log(q.strike / F),
+        vol,
+        bidVol: safeVol(q, q.bid! * toUsd, F, T, df),
+        askVol: safeVol(q, q.ask! * toUsd, F, T, df),
+      });
     }
     const base = { expiryMs, T, forward: F, forwardSource: fp.source, quotes: svi.length, calendarViolation: false, repaired: false };
     if (svi.length < minQuotes) {
@@ -223,6 +218,7 @@ function parityPairs(quotes: readonly UsableQuote[]): ParityPair[] {
   return pairs;
 }
 
+/** Implied vol of a quote's USD premium, or `undefined` when there is none > 0 (below intrinsic, at a bound, ...). */
 function safeVol(q: RawOptionQuote, priceUsd: number, F: number, T: number, df: number): number | undefined {
   try {
     const v = impliedVolBlack76(q.right, priceUsd, F, q.strike, T, df);
