@@ -15,7 +15,7 @@
 import type { Instrument } from '../instruments/instrument.ts';
 import { isOptionLike } from '../instruments/instrument.ts';
 import { applyFill, type Balance, type Portfolio } from '../risk/portfolio.ts';
-import { GREEKS, type ExposureTable } from './exposures.ts';
+import { GREEKS, zeroGreeks, type ExposureTable } from './exposures.ts';
 import type { EffectiveBand, TradeConstraints, TradeVar } from './trade-problem.ts';
 import { costPerCoinUsd, premiumPerCoinUsd } from './universe.ts';
 
@@ -80,7 +80,8 @@ export function executeTrades(
 export function applyTrades(p: Portfolio, trades: readonly ExecutedTrade[]): Portfolio {
   // Fills realise the P&L of reduced delta-one positions into the balance (risk/portfolio.ts).
   let book = p;
-  for (const t of trades) book = applyFill(book, { instrument: t.instrument, size: t.size, price: t.price });
+  for (const t of trades)
+    book = applyFill(book, { instrument: t.instrument, size: t.size, price: t.price });
   const cash = new Map<string, number>();
   for (const t of trades)
     cash.set(
@@ -109,7 +110,7 @@ export function exposuresAfter(
     const x = sizes[j]!;
     if (x === 0) return;
     const u = t.candidate.instrument.underlying;
-    const acc = (out[u] ??= { delta: 0, gamma: 0, vega: 0, theta: 0 });
+    const acc = (out[u] ??= zeroGreeks());
     for (const g of GREEKS) acc[g] += x * t.exposure[g];
   });
   return out;

@@ -1,6 +1,6 @@
 /**
  * Trade lots: the smallest size step an optimized trade is rounded to before the exact
- * margin check.
+ * margin check (the rounding itself: execution.ts `roundSizes`).
  *
  * - Deribit inverse options: 0.1 coin for BTC (the venue's minimum and step), 1 coin for ETH
  *   and others (contract size 1, minimum 1).
@@ -31,22 +31,4 @@ export function tradeLot(inst: Instrument): TradeLot {
 /** The lot in coins at the USD price `markUsd` of one coin of the underlying. */
 export function lotCoins(lot: TradeLot, markUsd: number): number {
   return lot.unit === 'coin' ? lot.size : lot.size / markUsd;
-}
-
-/**
- * `x` coins rounded to a whole number of lots (`nearest`, or `toward-zero` so a trade never
- * grows). Returns exactly 0 below half a lot under `nearest`. The result is a multiple of
- * the lot expressed in coins, cleaned of binary noise (12 significant digits).
- */
-export function roundToLot(
-  x: number,
-  lot: TradeLot,
-  markUsd: number,
-  mode: 'nearest' | 'toward-zero' = 'nearest',
-): number {
-  const step = lotCoins(lot, markUsd);
-  const n =
-    mode === 'nearest' ? Math.round(Math.abs(x) / step) : Math.floor(Math.abs(x) / step + 1e-9);
-  if (n === 0) return 0;
-  return Math.sign(x) * Number((n * step).toPrecision(12));
 }

@@ -479,8 +479,3 @@ export function loadSolver(): Promise<LpSolver> {
   );
   return cachedSolver;
 }
-
-/** Loads the solver if needed and solves `model` (see `LpSolver.solve`). */
-export async function solveLp(model: LpModel, options: SolveOptions = {}): Promise<LpSolution> {
-  return (await loadSolver()).solve(model, options);
-}
