@@ -23,13 +23,13 @@
 import { BallastError } from '../core/errors.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { MarginModel } from '../margin/margin-model.ts';
-import { usdPrice, segregatedCollateral } from '../risk/collateral.ts';
+import { usdPrice } from '../risk/collateral.ts';
 import { instrumentState } from '../risk/pnl-matrix.ts';
 import { portfolio as makePortfolio, type Portfolio, type Position } from '../risk/portfolio.ts';
 import { LpModel, type VarId } from './lp-model.ts';
 import { tradeLot, lotCoins } from './lots.ts';
 import { addMarginTerms, marginUsdObjective, type MarginVar } from './margin-lp.ts';
-import { marginSummary, type MarginSummary } from './outcome.ts';
+import { marginSummary, poolEquity, type MarginSummary } from './outcome.ts';
 import { loadSolver, type LpSolver, type SolveOptions } from './solver.ts';
 
 /** One account. */
@@ -152,7 +152,8 @@ function outcome(
     add.length === 0
       ? a.portfolio
       : makePortfolio([...a.portfolio.positions, ...add], a.portfolio.balances, a.portfolio.name);
-  const after = marginSummary(a.model, params, p, snapshot);
+  // Nothing added: the book is the one `before` was computed on.
+  const after = add.length === 0 ? before : marginSummary(a.model, params, p, snapshot);
   const util = after.results.reduce((m, r) => Math.max(m, r.utilization), 0);
   // An account without positions has no margin pool: its headroom is its collateral.
   const headroom =
@@ -226,17 +227,16 @@ export async function routeTrades(
       state: states[j]!,
     }));
     const params = a.params ?? a.model.defaultParams;
-    const pools = addMarginTerms(lp, vars, a.portfolio, snapshot, a.model, params, `${a.name}:`);
+    const pools = addMarginTerms(lp, vars, a.portfolio, snapshot, a.model, params, {
+      prefix: `${a.name}:`,
+      resultsBefore: befores[k]!.results,
+    });
     const obj = marginUsdObjective(pools);
     for (const [v, c] of obj.terms) lp.addCost(v, c);
     lp.addOffset(obj.offset);
     if (respect) {
       for (const p of pools) {
-        const equity =
-          befores[k]!.results.filter((r) => r.currency === p.currency).reduce(
-            (s, r) => s + r.equity,
-            0,
-          ) || segregatedCollateral(a.portfolio.balances, p.currency);
+        const equity = poolEquity(befores[k]!.results, a.portfolio.balances, p.currency);
         lp.addConstraint(`fits[${a.name}][${p.currency}]`, p.terms, {
           ub: (a.maxUtilization ?? 1) * equity - p.constant,
         });
@@ -283,35 +283,35 @@ export async function routeTrades(
     .sort((x, y) => y.notional - x.notional);
   const greedy = ts.map(() => accounts.map(() => 0));
   const current = accounts.map((a) => [...a.portfolio.positions]);
+  const imOf = (k: number, positions: readonly Position[]): number => {
+    const a = accounts[k]!;
+    const book = makePortfolio(positions, a.portfolio.balances);
+    return marginSummary(a.model, a.params ?? a.model.defaultParams, book, snapshot)
+      .initialMarginUsd;
+  };
+  // IM of each account's current greedy book, kept from the step that last changed it.
+  const currentIm: (number | undefined)[] = accounts.map(() => undefined);
   for (const { j } of order) {
     let best = 0;
     let bestDelta = Infinity;
-    accounts.forEach((a, k) => {
-      const params = a.params ?? a.model.defaultParams;
-      const base = marginSummary(
-        a.model,
-        params,
-        makePortfolio(current[k]!, a.portfolio.balances),
-        snapshot,
-      ).initialMarginUsd;
+    const withIm = accounts.map((_, k) => {
+      const base = (currentIm[k] ??= imOf(k, current[k]!));
       let with_: number;
       try {
-        with_ = marginSummary(
-          a.model,
-          params,
-          makePortfolio([...current[k]!, ts[j]!], a.portfolio.balances),
-          snapshot,
-        ).initialMarginUsd;
-      } catch {
+        with_ = imOf(k, [...current[k]!, ts[j]!]);
+      } catch (e) {
+        if (!(e instanceof BallastError)) throw e;
         with_ = Infinity;
       }
       if (with_ - base < bestDelta) {
         bestDelta = with_ - base;
         best = k;
       }
+      return with_;
     });
     greedy[j]![best] = ts[j]!.size;
     current[best]!.push(ts[j]!);
+    currentIm[best] = Number.isFinite(withIm[best]) ? withIm[best] : undefined;
   }
   baselines.push({
     label: 'greedy (largest first, lowest incremental IM)',

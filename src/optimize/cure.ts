@@ -20,14 +20,14 @@ import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { MarginModel } from '../margin/margin-model.ts';
 import type { Portfolio } from '../risk/portfolio.ts';
 import { usdPrice } from '../risk/collateral.ts';
-import { segregatedCollateral } from '../risk/collateral.ts';
 import type { ExecutedTrade } from './execution.ts';
 import { addMarginTerms } from './margin-lp.ts';
 import {
   bindingReport,
-  explainInfeasible,
   finalizeTrades,
   marginSummary,
+  poolEquity,
+  solveTradeProblem,
   type BindingReport,
   type MarginSummary,
 } from './outcome.ts';
@@ -142,11 +142,11 @@ export async function cureMarginCall(input: CureInput): Promise<CureResult> {
   );
   const { model: lp, trades } = problem;
   const uLp = u * (1 - CURE_RESERVE);
-  const terms = addMarginTerms(lp, trades, input.portfolio, input.snapshot, input.model, params);
+  const terms = addMarginTerms(lp, trades, input.portfolio, input.snapshot, input.model, params, {
+    resultsBefore: before.results,
+  });
   for (const p of terms) {
-    const equity =
-      before.results.filter((r) => r.currency === p.currency).reduce((s, r) => s + r.equity, 0) ||
-      segregatedCollateral(input.portfolio.balances, p.currency);
+    const equity = poolEquity(before.results, input.portfolio.balances, p.currency);
     const costs = trades
       .filter((t) => terms.length === 1 || t.candidate.instrument.settlementCurrency === p.currency)
       .flatMap((t) => {
@@ -161,12 +161,12 @@ export async function cureMarginCall(input: CureInput): Promise<CureResult> {
   }
   for (const [v, a] of problem.costTerms) lp.addCost(v, a);
   const solver = input.solver ?? (await loadSolver());
-  let sol;
+  let solved;
   try {
-    sol = solver.solve(lp, input.solveOptions);
+    solved = solveTradeProblem(problem, solver, input.solveOptions);
   } catch (e) {
     if (isBallastError(e, 'INFEASIBLE')) {
-      const why = explainInfeasible(e, problem).message;
+      const why = e.message;
       return {
         ...base,
         needed: true,
@@ -180,9 +180,7 @@ export async function cureMarginCall(input: CureInput): Promise<CureResult> {
     }
     throw e;
   }
-  const x = trades.map((t) =>
-    Math.abs(sol.values[t.net]!) < 1e-9 * t.lot ? 0 : sol.values[t.net]!,
-  );
+  const { sol, x } = solved;
   const fin = finalizeTrades({
     problem,
     constraints,

@@ -34,11 +34,10 @@ import {
 } from './execution.ts';
 import type { ExposureTable } from './exposures.ts';
 import { LpModel, type VarId } from './lp-model.ts';
-import { bindingReport, explainInfeasible, type BindingReport } from './outcome.ts';
+import { bindingReport, solveTradeProblem, type BindingReport } from './outcome.ts';
 import { loadSolver, type LpSolver, type SolveOptions } from './solver.ts';
 import { buildTradeProblem, type EffectiveBand, type TradeConstraints } from './trade-problem.ts';
 import { withHeldInstruments, type Universe } from './universe.ts';
-import { isBallastError } from '../core/errors.ts';
 
 /** Inputs of `addExpectedShortfall`. */
 export interface EsEpigraph {
@@ -328,15 +327,10 @@ export async function optimizeEsHedge(input: EsHedgeInput): Promise<EsHedgeResul
   });
   for (const [v, a] of es.terms) lp.addCost(v, a);
   if (lambda > 0) for (const [v, a] of problem.costTerms) lp.addCost(v, lambda * a);
-  let sol;
-  try {
-    sol = (input.solver ?? (await loadSolver())).solve(lp, input.solveOptions);
-  } catch (e) {
-    if (isBallastError(e, 'INFEASIBLE')) throw explainInfeasible(e, problem);
-    throw e;
-  }
-  const x = trades.map((t) =>
-    Math.abs(sol.values[t.net]!) < 1e-9 * t.lot ? 0 : sol.values[t.net]!,
+  const { sol, x } = solveTradeProblem(
+    problem,
+    input.solver ?? (await loadSolver()),
+    input.solveOptions,
   );
   const before = empiricalEs(base, beta);
   const measure = (sz: ArrayLike<number>) => {

@@ -81,32 +81,33 @@ export function unitExposures(inst: Instrument, st: InstrumentState): GreekVecto
   return { delta, gamma: gammaUsd * st.price * 0.01, vega: vega * 0.01, theta };
 }
 
-/** Σ size × unit exposures per underlying. States are computed from the snapshot if absent. */
+/**
+ * The book's exposures per underlying, each position priced once: net `Σ size × unit
+ * exposure` and gross `Σ |size × unit exposure|` (the scale of "keep within x %").
+ */
+export function bookExposureTables(
+  positions: readonly Position[],
+  snapshot: MarketSnapshot,
+): { net: ExposureTable; gross: ExposureTable } {
+  const net: ExposureTable = {};
+  const gross: ExposureTable = {};
+  for (const p of positions) {
+    const e = unitExposures(p.instrument, instrumentState(p.instrument, snapshot));
+    const u = p.instrument.underlying;
+    const n = (net[u] ??= zeroGreeks());
+    const g = (gross[u] ??= zeroGreeks());
+    for (const k of GREEKS) {
+      n[k] += p.size * e[k];
+      g[k] += Math.abs(p.size * e[k]);
+    }
+  }
+  return { net, gross };
+}
+
+/** Net exposures Σ size × unit exposure per underlying (`bookExposureTables().net`). */
 export function bookExposures(
   positions: readonly Position[],
   snapshot: MarketSnapshot,
-  states?: readonly InstrumentState[],
 ): ExposureTable {
-  const out: ExposureTable = {};
-  positions.forEach((p, i) => {
-    const st = states?.[i] ?? instrumentState(p.instrument, snapshot);
-    const e = unitExposures(p.instrument, st);
-    const acc = (out[p.instrument.underlying] ??= zeroGreeks());
-    for (const g of GREEKS) acc[g] += p.size * e[g];
-  });
-  return out;
-}
-
-/** Gross exposures Σ |size × unit exposure| per underlying (the scale of "keep within x %"). */
-export function grossExposures(
-  positions: readonly Position[],
-  snapshot: MarketSnapshot,
-): ExposureTable {
-  const out: ExposureTable = {};
-  for (const p of positions) {
-    const e = unitExposures(p.instrument, instrumentState(p.instrument, snapshot));
-    const acc = (out[p.instrument.underlying] ??= zeroGreeks());
-    for (const g of GREEKS) acc[g] += Math.abs(p.size * e[g]);
-  }
-  return out;
+  return bookExposureTables(positions, snapshot).net;
 }

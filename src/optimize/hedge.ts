@@ -12,21 +12,21 @@
  * "no improvement" (outcome.ts). λ is dimensionless: USD of trading cost per USD of IM saved
  * (default 1: pay at most a dollar of spread and fees to free a dollar of margin).
  */
-import { BallastError, isBallastError } from '../core/errors.ts';
+import { BallastError } from '../core/errors.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { MarginModel } from '../margin/margin-model.ts';
 import type { Portfolio } from '../risk/portfolio.ts';
-import { addMarginTerms, marginUsdObjective } from './margin-lp.ts';
+import { addMarginTerms, marginUsdObjective, type PoolMarginTerms } from './margin-lp.ts';
 import {
-  bindingReport,
-  explainInfeasible,
   finalizeTrades,
   marginSummary,
-  predictedMarginUsd,
+  solveTradeProblem,
+  tradeOutcome,
+  type MarginSummary,
   type TradeOutcome,
 } from './outcome.ts';
 import { loadSolver, type LpSolver, type SolveOptions } from './solver.ts';
-import { buildTradeProblem, type TradeConstraints } from './trade-problem.ts';
+import { buildTradeProblem, type TradeConstraints, type TradeProblem } from './trade-problem.ts';
 import { withHeldInstruments, type Universe } from './universe.ts';
 
 /** Inputs of `optimizeHedge`. */
@@ -54,6 +54,36 @@ export function checkLambda(lambda: number, field = 'lambda'): number {
   return lambda;
 }
 
+/**
+ * Puts `Σ_pool usd·IM_pool(x) + λ·cost(x)` (USD) into the problem's objective (module doc) and
+ * returns the margin terms. `before` is the exact margin of the book as it is.
+ */
+export function addMarginObjective(
+  problem: TradeProblem,
+  input: Pick<HedgeInput, 'portfolio' | 'snapshot' | 'model'>,
+  params: unknown,
+  before: MarginSummary,
+  lambda: number,
+): PoolMarginTerms[] {
+  const lp = problem.model;
+  const pools = addMarginTerms(
+    lp,
+    problem.trades,
+    input.portfolio,
+    input.snapshot,
+    input.model,
+    params,
+    {
+      resultsBefore: before.results,
+    },
+  );
+  const margin = marginUsdObjective(pools);
+  for (const [v, a] of margin.terms) lp.addCost(v, a);
+  lp.addOffset(margin.offset);
+  if (lambda > 0) for (const [v, a] of problem.costTerms) lp.addCost(v, lambda * a);
+  return pools;
+}
+
 /** Finds the hedge (see module doc). Throws INFEASIBLE (naming the constraints) when the constraints exclude every trade. */
 export async function optimizeHedge(input: HedgeInput): Promise<TradeOutcome> {
   const lambda = checkLambda(input.lambda ?? 1);
@@ -69,24 +99,8 @@ export async function optimizeHedge(input: HedgeInput): Promise<TradeOutcome> {
     universe,
     constraints,
   );
-  const { model: lp, trades } = problem;
-  const pools = addMarginTerms(lp, trades, input.portfolio, input.snapshot, input.model, params);
-  const margin = marginUsdObjective(pools);
-  for (const [v, a] of margin.terms) lp.addCost(v, a);
-  lp.addOffset(margin.offset);
-  if (lambda > 0) for (const [v, a] of problem.costTerms) lp.addCost(v, lambda * a);
-
-  let sol;
-  try {
-    sol = solver.solve(lp, input.solveOptions);
-  } catch (e) {
-    if (isBallastError(e, 'INFEASIBLE')) throw explainInfeasible(e, problem);
-    throw e;
-  }
-  const x = trades.map((t) => {
-    const v = sol.values[t.net]!;
-    return Math.abs(v) < 1e-9 * Math.max(t.lot, 1e-9) ? 0 : v;
-  });
+  const pools = addMarginObjective(problem, input, params, before, lambda);
+  const { sol, x } = solveTradeProblem(problem, solver, input.solveOptions);
   const fin = finalizeTrades({
     problem,
     constraints,
@@ -98,53 +112,15 @@ export async function optimizeHedge(input: HedgeInput): Promise<TradeOutcome> {
     before,
     lambda,
   });
-  const representation =
-    pools.length === 0
-      ? 'none'
-      : pools.every((p) => p.representation === 'exact')
-        ? 'exact'
-        : 'surrogate';
-  const warnings: string[] = [];
-  if (representation === 'surrogate')
-    warnings.push(
-      `${input.model.id} has no LP form here: the LP minimised a scenario surrogate (worst loss on the standard Deribit grid) and the exact model checked the result`,
-    );
-  if (problem.skipped.length > 0)
-    warnings.push(
-      `${problem.skipped.length} universe instruments left out (${problem.skipped.slice(0, 3).join('; ')}${problem.skipped.length > 3 ? '; …' : ''})`,
-    );
-  const saving = before.initialMarginUsd - fin.after.initialMarginUsd;
-  return {
-    status: fin.status,
-    ...(fin.reason ? { reason: fin.reason } : {}),
-    model: input.model.id,
-    universe: universe.source,
+  return tradeOutcome({
+    modelId: input.model.id,
+    universe,
     lambda,
     before,
-    after: fin.after,
-    savingUsd: saving,
-    savingFraction: before.initialMarginUsd > 0 ? saving / before.initialMarginUsd : 0,
-    trades: fin.trades,
-    costUsd: fin.trades.reduce((s, t) => s + t.costUsd, 0),
-    cashUsd: fin.trades.reduce((s, t) => s + t.cashUsd, 0),
-    exposuresBefore: problem.exposuresBefore,
-    exposuresAfter: fin.exposuresAfter,
-    bands: problem.bands,
-    binding: bindingReport(sol, problem),
-    ...(fin.rounding ? { rounding: fin.rounding } : {}),
-    tried: fin.tried,
-    lp: {
-      variables: lp.numVariables,
-      constraints: lp.numConstraints,
-      nonzeros: lp.numNonzeros,
-      objective: sol.objective,
-      predictedInitialMarginUsd: predictedMarginUsd(pools, sol),
-      iterations: sol.iterations,
-      method: sol.method,
-      representation,
-      ...(input.exportLp ? { lpText: lp.toLpText() } : {}),
-    },
-    portfolioAfter: fin.portfolioAfter,
-    warnings,
-  };
+    problem,
+    pools,
+    sol,
+    fin,
+    ...(input.exportLp ? { exportLp: true } : {}),
+  });
 }

@@ -32,14 +32,19 @@
  * the index. The optimizer re-evaluates every answer with the exact model and fails closed.
  */
 import type { Currency } from '../core/currency.ts';
-import { isOptionLike } from '../instruments/instrument.ts';
+import { toIso } from '../core/time.ts';
+import { isOptionLike, type Instrument } from '../instruments/instrument.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
-import { buildPnlMatrix, type InstrumentState } from '../risk/pnl-matrix.ts';
-import type { Portfolio } from '../risk/portfolio.ts';
+import { deribitGrid } from '../scenarios/deribit-grid.ts';
+import type { Scenario } from '../scenarios/scenario.ts';
 import { usdPrice } from '../risk/collateral.ts';
+import { worstLoss } from '../risk/measures.ts';
+import { buildPnlMatrix, matrixRow, type InstrumentState } from '../risk/pnl-matrix.ts';
+import type { Portfolio } from '../risk/portfolio.ts';
 import { positionsIn } from '../margin/book.ts';
 import type { MarginModel } from '../margin/margin-model.ts';
-import { DERIBIT_PM_ID, deribitPmModel } from '../margin/deribit-pm/deribit-pm.ts';
+import type { MarginResult } from '../margin/margin-result.ts';
+import { DERIBIT_PM_ID } from '../margin/deribit-pm/deribit-pm.ts';
 import { dampenerAllowance } from '../margin/deribit-pm/aggregate.ts';
 import {
   accountInputs,
@@ -52,13 +57,7 @@ import {
 } from '../margin/deribit-pm/params.ts';
 import { rollMove } from '../margin/deribit-pm/shocks.ts';
 import { buildKeyVectors, coinDelta, unitCellValue } from '../margin/deribit-pm/vectors.ts';
-import { totalsUsd } from '../margin/what-if.ts';
-import { deribitGrid } from '../scenarios/deribit-grid.ts';
-import type { Scenario } from '../scenarios/scenario.ts';
-import { toIso } from '../core/time.ts';
-import { worstLoss } from '../risk/measures.ts';
 import type { LpModel, VarId } from './lp-model.ts';
-import type { Instrument } from '../instruments/instrument.ts';
 import { addWorstLoss } from './minimax.ts';
 
 /** What the margin terms need of a trade variable: its instrument, base state and net-size variable. */
@@ -78,8 +77,17 @@ export interface PoolMarginTerms {
   readonly constant: number;
   /** `exact`: the model's own formula (up to the documented omissions); `surrogate`: scenario stand-in. */
   readonly representation: 'exact' | 'surrogate';
-  /** The model's exact IM of the pool before trading (pool currency; 0 for a new pool). */
-  readonly initialMarginBefore: number;
+}
+
+/** Options of `addMarginTerms`. */
+export interface MarginTermsOptions {
+  /** Prefix of every variable and row name (e.g. the account's, when several books share an LP). */
+  readonly prefix?: string;
+  /**
+   * The model's results on `portfolio` as it is, if the caller has them (the surrogate anchors
+   * on them); computed when absent.
+   */
+  readonly resultsBefore?: readonly MarginResult[];
 }
 
 /** Per-pool margin terms for `model` (Deribit PM exactly, other models by the surrogate). */
@@ -90,11 +98,15 @@ export function addMarginTerms(
   snapshot: MarketSnapshot,
   model: MarginModel<unknown>,
   params: unknown,
-  prefix = '',
+  options: MarginTermsOptions = {},
 ): PoolMarginTerms[] {
+  const prefix = options.prefix ?? '';
   if (model.id === DERIBIT_PM_ID)
     return addDeribitPmTerms(lp, trades, portfolio, snapshot, params as DeribitPmParams, prefix);
-  return addSurrogateTerms(lp, trades, portfolio, snapshot, model, params, prefix);
+  const results =
+    options.resultsBefore ??
+    (portfolio.positions.length > 0 ? model.evaluate(portfolio, snapshot, params) : []);
+  return addSurrogateTerms(lp, trades, portfolio, snapshot, results, prefix);
 }
 
 function poolsOf(portfolio: Portfolio, trades: readonly MarginVar[]): Currency[] {
@@ -117,9 +129,6 @@ export function addDeribitPmTerms(
 ): PoolMarginTerms[] {
   validateRules(params);
   const rules = params.rules;
-  const before = imByPool(
-    portfolio.positions.length > 0 ? deribitPmModel.evaluate(portfolio, snapshot, params) : [],
-  );
   return poolsOf(portfolio, trades).map((ccy): PoolMarginTerms => {
     const ccyParams = currencyParams(params, ccy);
     const acct = accountInputs(params, ccy);
@@ -283,17 +292,8 @@ export function addDeribitPmTerms(
       terms,
       constant,
       representation: 'exact',
-      initialMarginBefore: before.get(ccy) ?? 0,
     };
   });
-}
-
-function imByPool(
-  results: readonly { currency: string; initialMargin: number }[],
-): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const r of results) out.set(r.currency, (out.get(r.currency) ?? 0) + r.initialMargin);
-  return out;
 }
 
 /** The surrogate stress grid: the standard Deribit cells of each underlying (default BTC parameters). */
@@ -307,17 +307,18 @@ export function surrogateScenarios(underlyings: readonly string[]): Scenario[] {
   );
 }
 
-/** Surrogate margin terms for a model without an LP form (see module doc). */
+/**
+ * Surrogate margin terms for a model without an LP form (see module doc), anchored on the
+ * model's exact `results` for the book as it is.
+ */
 export function addSurrogateTerms(
   lp: LpModel,
   trades: readonly MarginVar[],
   portfolio: Portfolio,
   snapshot: MarketSnapshot,
-  model: MarginModel<unknown>,
-  params: unknown,
+  results: readonly MarginResult[],
   prefix = '',
 ): PoolMarginTerms[] {
-  const results = portfolio.positions.length > 0 ? model.evaluate(portfolio, snapshot, params) : [];
   const settlements = poolsOf(portfolio, trades);
   const first = results[0];
   const cross =
@@ -352,7 +353,7 @@ export function addSurrogateTerms(
       const k = conv(tv.candidate.instrument.settlementCurrency);
       return {
         variable: tv.net,
-        pnl: matrix.pnl.subarray(row * nS, (row + 1) * nS).map((v) => k * v),
+        pnl: matrixRow(matrix, row).map((v) => k * v),
       };
     });
     const t = addWorstLoss(
@@ -370,7 +371,6 @@ export function addSurrogateTerms(
       terms: [[t, 1]],
       constant: im0 - w0,
       representation: 'surrogate',
-      initialMarginBefore: im0,
     };
   });
 }
@@ -387,15 +387,4 @@ export function marginUsdObjective(pools: readonly PoolMarginTerms[]): {
     for (const [v, a] of p.terms) terms.push([v, p.usdPrice * a]);
   }
   return { terms, offset };
-}
-
-/** USD totals of a model on a portfolio (0 for an empty book). */
-export function exactTotalsUsd(
-  model: MarginModel<unknown>,
-  params: unknown,
-  portfolio: Portfolio,
-  snapshot: MarketSnapshot,
-) {
-  const results = portfolio.positions.length > 0 ? model.evaluate(portfolio, snapshot, params) : [];
-  return { results, ...totalsUsd(results, snapshot) };
 }

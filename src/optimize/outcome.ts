@@ -4,15 +4,18 @@
  * only if it needs strictly less initial margin than the book as it is — fail closed: when no
  * rounding does, the answer is "no improvement" and the book is returned unchanged.
  *
- * Also: the readable pieces of the report (margin before/after, exposures, binding
- * constraints from the LP duals, LP statistics) and the enrichment of an INFEASIBLE error
- * with the range each violated band could reach under the size limits.
+ * Also: solving a trade problem (`solveTradeProblem`: an INFEASIBLE answer re-stated in the
+ * user's terms, with the range each violated band could reach under the size limits), the
+ * readable pieces of the report (margin before/after, exposures, binding constraints from the
+ * LP duals, LP statistics) and the whole `TradeOutcome` of a margin LP (`tradeOutcome`).
  */
-import { BallastError } from '../core/errors.ts';
+import { BallastError, isBallastError } from '../core/errors.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { MarginModel } from '../margin/margin-model.ts';
 import type { MarginResult } from '../margin/margin-result.ts';
-import type { Portfolio } from '../risk/portfolio.ts';
+import { totalsUsd } from '../margin/what-if.ts';
+import { segregatedCollateral } from '../risk/collateral.ts';
+import type { Balance, Portfolio } from '../risk/portfolio.ts';
 import { GREEK_UNITS, type ExposureTable } from './exposures.ts';
 import {
   applyTrades,
@@ -21,14 +24,15 @@ import {
   roundingCandidates,
   type ExecutedTrade,
 } from './execution.ts';
-import { exactTotalsUsd, type PoolMarginTerms } from './margin-lp.ts';
-import type { BindingConstraint, LpSolution } from './solver.ts';
+import type { PoolMarginTerms } from './margin-lp.ts';
+import type { BindingConstraint, LpSolution, LpSolver, SolveOptions } from './solver.ts';
 import {
   isUserConstraint,
   type EffectiveBand,
   type TradeConstraints,
   type TradeProblem,
 } from './trade-problem.ts';
+import type { Universe } from './universe.ts';
 
 /** Exact margin of a book, USD totals and per-pool results. */
 export interface MarginSummary {
@@ -102,20 +106,36 @@ export interface TradeOutcome {
   readonly warnings: readonly string[];
 }
 
-/** Exact margin summary of a book. */
+/** Exact margin summary of a book (no results, all zero, for a book without positions). */
 export function marginSummary(
   model: MarginModel<unknown>,
   params: unknown,
   p: Portfolio,
   snapshot: MarketSnapshot,
 ): MarginSummary {
-  const t = exactTotalsUsd(model, params, p, snapshot);
+  const results = p.positions.length > 0 ? model.evaluate(p, snapshot, params) : [];
+  const t = totalsUsd(results, snapshot);
   return {
     initialMarginUsd: t.initialMargin,
     maintenanceMarginUsd: t.maintenanceMargin,
     equityUsd: t.equity,
-    results: t.results,
+    results,
   };
+}
+
+/**
+ * Equity of a margin pool before trading, pool currency: the equity of the model's results in
+ * that currency, or, when that is 0 (a pool the book does not have yet), its balances in it.
+ */
+export function poolEquity(
+  results: readonly MarginResult[],
+  balances: readonly Balance[],
+  currency: string,
+): number {
+  return (
+    results.filter((r) => r.currency === currency).reduce((s, r) => s + r.equity, 0) ||
+    segregatedCollateral(balances, currency)
+  );
 }
 
 /** Initial margin the LP's pool terms give at its solution, USD. */
@@ -127,6 +147,108 @@ export function predictedMarginUsd(pools: readonly PoolMarginTerms[], sol: LpSol
     s += p.usdPrice * v;
   }
   return s;
+}
+
+/** How an LP wrote the model's margin: every pool exactly, some by the surrogate, or not at all. */
+export function marginRepresentation(
+  pools: readonly PoolMarginTerms[],
+): LpReport['representation'] {
+  if (pools.length === 0) return 'none';
+  return pools.every((p) => p.representation === 'exact') ? 'exact' : 'surrogate';
+}
+
+/**
+ * Solves the LP of a trade problem. An INFEASIBLE answer is re-stated in the user's terms
+ * (`explainInfeasible`). Returns the solution and the net trade per candidate (coins, aligned
+ * with `problem.trades`), solver noise below 1e-9 of a lot set to exactly 0.
+ */
+export function solveTradeProblem(
+  problem: TradeProblem,
+  solver: LpSolver,
+  options?: SolveOptions,
+): { sol: LpSolution; x: number[] } {
+  let sol: LpSolution;
+  try {
+    sol = solver.solve(problem.model, options);
+  } catch (e) {
+    if (isBallastError(e, 'INFEASIBLE')) throw explainInfeasible(e, problem);
+    throw e;
+  }
+  const x = problem.trades.map((t) => {
+    const v = sol.values[t.net]!;
+    return Math.abs(v) < 1e-9 * Math.max(t.lot, 1e-9) ? 0 : v;
+  });
+  return { sol, x };
+}
+
+/** What `tradeOutcome` assembles a report from. */
+export interface OutcomeParts {
+  readonly modelId: string;
+  /** The universe the problem was built on (its `source` names it). */
+  readonly universe: Universe;
+  readonly lambda: number;
+  readonly before: MarginSummary;
+  readonly problem: TradeProblem;
+  /** The margin terms the LP minimised. */
+  readonly pools: readonly PoolMarginTerms[];
+  readonly sol: LpSolution;
+  readonly fin: Finalized;
+  /** Put the LP's CPLEX text in the report. */
+  readonly exportLp?: boolean;
+}
+
+/**
+ * The report of a margin LP (hedge, tracking QP): margin before and after, the saving, the
+ * trades with their cost and cash, exposures, binding constraints, the roundings tried, LP
+ * statistics, and warnings for a surrogate model or universe instruments left out.
+ */
+export function tradeOutcome(p: OutcomeParts): TradeOutcome {
+  const { before, problem, sol, fin, pools } = p;
+  const lp = problem.model;
+  const representation = marginRepresentation(pools);
+  const warnings: string[] = [];
+  if (representation === 'surrogate')
+    warnings.push(
+      `${p.modelId} has no LP form here: the LP minimised a scenario surrogate (worst loss on the standard Deribit grid) and the exact model checked the result`,
+    );
+  if (problem.skipped.length > 0)
+    warnings.push(
+      `${problem.skipped.length} universe instruments left out (${problem.skipped.slice(0, 3).join('; ')}${problem.skipped.length > 3 ? '; …' : ''})`,
+    );
+  const saving = before.initialMarginUsd - fin.after.initialMarginUsd;
+  return {
+    status: fin.status,
+    ...(fin.reason ? { reason: fin.reason } : {}),
+    model: p.modelId,
+    universe: p.universe.source,
+    lambda: p.lambda,
+    before,
+    after: fin.after,
+    savingUsd: saving,
+    savingFraction: before.initialMarginUsd > 0 ? saving / before.initialMarginUsd : 0,
+    trades: fin.trades,
+    costUsd: fin.trades.reduce((s, t) => s + t.costUsd, 0),
+    cashUsd: fin.trades.reduce((s, t) => s + t.cashUsd, 0),
+    exposuresBefore: problem.exposuresBefore,
+    exposuresAfter: fin.exposuresAfter,
+    bands: problem.bands,
+    binding: bindingReport(sol, problem),
+    ...(fin.rounding ? { rounding: fin.rounding } : {}),
+    tried: fin.tried,
+    lp: {
+      variables: lp.numVariables,
+      constraints: lp.numConstraints,
+      nonzeros: lp.numNonzeros,
+      objective: sol.objective,
+      predictedInitialMarginUsd: predictedMarginUsd(pools, sol),
+      iterations: sol.iterations,
+      method: lp.isQuadratic ? `${sol.method} (QP)` : sol.method,
+      representation,
+      ...(p.exportLp ? { lpText: lp.toLpText() } : {}),
+    },
+    portfolioAfter: fin.portfolioAfter,
+    warnings,
+  };
 }
 
 function describe(b: BindingConstraint, problem: TradeProblem): string {

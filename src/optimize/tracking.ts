@@ -14,16 +14,14 @@
  * IM, cost, exact deviations) is below the book's as it is; the report shows the margin before
  * and after either way.
  */
-import { BallastError, isBallastError } from '../core/errors.ts';
-import { grossExposures, GREEKS, type ExposureTable, type Greek } from './exposures.ts';
-import { checkLambda, type HedgeInput } from './hedge.ts';
-import { addMarginTerms, marginUsdObjective } from './margin-lp.ts';
+import { BallastError } from '../core/errors.ts';
+import { GREEKS, type ExposureTable, type Greek } from './exposures.ts';
+import { addMarginObjective, checkLambda, type HedgeInput } from './hedge.ts';
 import {
-  bindingReport,
-  explainInfeasible,
   finalizeTrades,
   marginSummary,
-  predictedMarginUsd,
+  solveTradeProblem,
+  tradeOutcome,
   type TradeOutcome,
 } from './outcome.ts';
 import { loadSolver } from './solver.ts';
@@ -80,7 +78,7 @@ export async function trackExposures(input: TrackingInput): Promise<TrackingResu
     constraints,
   );
   const { model: lp, trades } = problem;
-  const gross = grossExposures(input.portfolio.positions, input.snapshot);
+  const gross = problem.grossExposuresBefore;
   const tracked: Omit<TrackedExposure, 'after'>[] = [];
   for (const u of problem.underlyings) {
     for (const g of GREEKS) {
@@ -114,27 +112,14 @@ export async function trackExposures(input: TrackingInput): Promise<TrackingResu
       'give at least one target exposure (delta, gamma, vega or theta)',
       'targets',
     );
-  const pools = addMarginTerms(lp, trades, input.portfolio, input.snapshot, input.model, params);
-  const margin = marginUsdObjective(pools);
-  for (const [v, a] of margin.terms) lp.addCost(v, a);
-  lp.addOffset(margin.offset);
-  if (lambda > 0) for (const [v, a] of problem.costTerms) lp.addCost(v, lambda * a);
-  let sol;
-  try {
-    sol = solver.solve(lp, input.solveOptions);
-  } catch (e) {
-    if (isBallastError(e, 'INFEASIBLE')) throw explainInfeasible(e, problem);
-    throw e;
-  }
+  const pools = addMarginObjective(problem, input, params, before, lambda);
+  const { sol, x } = solveTradeProblem(problem, solver, input.solveOptions);
   const penalty = (exp: ExposureTable) =>
     tracked.reduce(
       (s, t) =>
         s + (mu * ((exp[t.underlying]?.[t.greek] ?? 0) - t.target) ** 2) / (t.scale * t.scale),
       0,
     );
-  const x = trades.map((t) =>
-    Math.abs(sol.values[t.net]!) < 1e-9 * t.lot ? 0 : sol.values[t.net]!,
-  );
   const fin = finalizeTrades({
     problem,
     constraints,
@@ -148,45 +133,18 @@ export async function trackExposures(input: TrackingInput): Promise<TrackingResu
     require: 'objective',
     objective: (a, cost, exp) => a.initialMarginUsd + lambda * cost + penalty(exp),
   });
-  const saving = before.initialMarginUsd - fin.after.initialMarginUsd;
   return {
-    status: fin.status,
-    ...(fin.reason ? { reason: fin.reason } : {}),
-    model: input.model.id,
-    universe: universe.source,
-    lambda,
-    before,
-    after: fin.after,
-    savingUsd: saving,
-    savingFraction: before.initialMarginUsd > 0 ? saving / before.initialMarginUsd : 0,
-    trades: fin.trades,
-    costUsd: fin.trades.reduce((s, t) => s + t.costUsd, 0),
-    cashUsd: fin.trades.reduce((s, t) => s + t.cashUsd, 0),
-    exposuresBefore: problem.exposuresBefore,
-    exposuresAfter: fin.exposuresAfter,
-    bands: problem.bands,
-    binding: bindingReport(sol, problem),
-    ...(fin.rounding ? { rounding: fin.rounding } : {}),
-    tried: fin.tried,
-    lp: {
-      variables: lp.numVariables,
-      constraints: lp.numConstraints,
-      nonzeros: lp.numNonzeros,
-      objective: sol.objective,
-      predictedInitialMarginUsd: predictedMarginUsd(pools, sol),
-      iterations: sol.iterations,
-      method: `${sol.method} (QP)`,
-      representation:
-        pools.length === 0
-          ? 'none'
-          : pools.every((p) => p.representation === 'exact')
-            ? 'exact'
-            : 'surrogate',
-      ...(input.exportLp ? { lpText: lp.toLpText() } : {}),
-    },
-    portfolioAfter: fin.portfolioAfter,
-    warnings:
-      problem.skipped.length > 0 ? [`${problem.skipped.length} universe instruments left out`] : [],
+    ...tradeOutcome({
+      modelId: input.model.id,
+      universe,
+      lambda,
+      before,
+      problem,
+      pools,
+      sol,
+      fin,
+      ...(input.exportLp ? { exportLp: true } : {}),
+    }),
     mu,
     tracked: tracked.map((t) => ({
       ...t,

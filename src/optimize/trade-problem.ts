@@ -26,8 +26,7 @@ import type { MarketSnapshot } from '../market/snapshot.ts';
 import { instrumentState, type InstrumentState } from '../risk/pnl-matrix.ts';
 import type { Portfolio } from '../risk/portfolio.ts';
 import {
-  bookExposures,
-  grossExposures,
+  bookExposureTables,
   GREEKS,
   unitExposures,
   type ExposureTable,
@@ -115,6 +114,8 @@ export interface TradeProblem {
   readonly model: LpModel;
   readonly trades: readonly TradeVar[];
   readonly exposuresBefore: ExposureTable;
+  /** Gross exposures of the book before trading, Σ|size·e| (exposures.ts). */
+  readonly grossExposuresBefore: ExposureTable;
   readonly bands: readonly EffectiveBand[];
   /** `[variable, USD cost per coin]` for buys and sells. */
   readonly costTerms: readonly (readonly [VarId, number])[];
@@ -256,8 +257,7 @@ export function buildTradeProblem(
   }
 
   // Exposure bands.
-  const exposuresBefore = bookExposures(portfolio.positions, snapshot);
-  const gross = grossExposures(portfolio.positions, snapshot);
+  const { net: exposuresBefore, gross } = bookExposureTables(portfolio.positions, snapshot);
   const underlyings = [
     ...new Set([
       ...portfolio.positions.map((p) => p.instrument.underlying),
@@ -326,7 +326,16 @@ export function buildTradeProblem(
       { ub: constraints.budgetUsd },
     );
   }
-  return { model, trades, exposuresBefore, bands, costTerms, underlyings, skipped };
+  return {
+    model,
+    trades,
+    exposuresBefore,
+    grossExposuresBefore: gross,
+    bands,
+    costTerms,
+    underlyings,
+    skipped,
+  };
 }
 
 /** True if a row or variable name is one of the user's constraints (for binding reports). */
