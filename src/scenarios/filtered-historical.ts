@@ -15,12 +15,11 @@
  * modelled (`vol: none`).
  */
 import { BallastError } from '../core/errors.ts';
-import { alignSeries, returnEndIndices, type PriceSeries } from '../market/history.ts';
+import type { PriceSeries } from '../market/history.ts';
 import { ewmaVolatility, RISKMETRICS_LAMBDA } from '../market/ewma.ts';
 import {
-  requireDistinctSymbols,
+  historicalWindows,
   scenariosFromReturns,
-  windowStart,
   type HistoricalOptions,
   type HistoricalReturns,
 } from './historical.ts';
@@ -52,16 +51,12 @@ export function filteredHistoricalLogReturns(
   series: readonly PriceSeries[],
   options: FilteredHistoricalOptions,
 ): FilteredHistoricalReturns {
-  requireDistinctSymbols(series);
-  const aligned = alignSeries(series);
-  const T = aligned.timesMs.length;
-  const h = options.horizonSteps;
-  const ends = returnEndIndices(T, h, options.overlapping);
   const floor = options.volFloor ?? 0;
   if (!(floor >= 0) || !Number.isFinite(floor))
     throw new BallastError('INVALID_INPUT', `must be finite and >= 0, got ${floor}`, 'volFloor');
-  const k0 = windowStart(ends.length, options.window);
-  const kept = ends.subarray(k0);
+  const { aligned, ends, fromMs, toMs } = historicalWindows(series, options);
+  const T = aligned.timesMs.length;
+  const h = options.horizonSteps;
   const sigmaNow: number[] = [];
   const returns = aligned.closes.map((c, j) => {
     const r = Float64Array.from({ length: T - 1 }, (_, t) => Math.log(c[t + 1]! / c[t]!));
@@ -85,13 +80,13 @@ export function filteredHistoricalLogReturns(
       }
       cum[t + 1] = cum[t]! + f;
     }
-    return Float64Array.from(kept, (e) => cum[e]! - cum[e - h]!);
+    return Float64Array.from(ends, (e) => cum[e]! - cum[e - h]!);
   });
   return {
     symbols: aligned.symbols,
     interval: aligned.interval,
-    fromMs: Float64Array.from(kept, (e) => aligned.timesMs[e - h]!),
-    toMs: Float64Array.from(kept, (e) => aligned.timesMs[e]!),
+    fromMs,
+    toMs,
     returns,
     dropped: aligned.dropped,
     sigmaNow,

@@ -9,6 +9,7 @@ import { BallastError } from '../core/errors.ts';
 import {
   alignSeries,
   returnEndIndices,
+  type AlignedSeries,
   type PriceInterval,
   type PriceSeries,
 } from '../market/history.ts';
@@ -40,7 +41,7 @@ export interface HistoricalReturns {
 }
 
 /** Checks symbols are distinct (they key scenario moves). */
-export function requireDistinctSymbols(series: readonly PriceSeries[]): void {
+function requireDistinctSymbols(series: readonly PriceSeries[]): void {
   const seen = new Set<string>();
   series.forEach((s, j) => {
     if (seen.has(s.symbol))
@@ -54,11 +55,43 @@ export function requireDistinctSymbols(series: readonly PriceSeries[]): void {
 }
 
 /** Validates `window` (integer ≥ 1) and returns the index of the first window kept. */
-export function windowStart(count: number, window: number | undefined): number {
+function windowStart(count: number, window: number | undefined): number {
   if (window === undefined) return 0;
   if (!Number.isInteger(window) || window < 1)
     throw new BallastError('INVALID_INPUT', `must be an integer >= 1, got ${window}`, 'window');
   return Math.max(0, count - window);
+}
+
+/** The aligned history and the n-step windows of `historicalWindows`. */
+export interface HistoricalWindows {
+  readonly aligned: AlignedSeries;
+  /** End index of each window kept in the aligned history (oldest first); it starts at `end − n`. */
+  readonly ends: Int32Array;
+  /** Start and end timestamps (epoch ms) of each window kept. */
+  readonly fromMs: Float64Array;
+  readonly toMs: Float64Array;
+}
+
+/**
+ * The n-step windows (`horizonSteps`) of the series on their common timestamps
+ * (`alignSeries`; windows as `returnEndIndices`), the newest `window` kept. Symbols must be
+ * distinct.
+ */
+export function historicalWindows(
+  series: readonly PriceSeries[],
+  options: HistoricalOptions,
+): HistoricalWindows {
+  requireDistinctSymbols(series);
+  const aligned = alignSeries(series);
+  const h = options.horizonSteps;
+  const all = returnEndIndices(aligned.timesMs.length, h, options.overlapping);
+  const ends = all.subarray(windowStart(all.length, options.window));
+  return {
+    aligned,
+    ends,
+    fromMs: Float64Array.from(ends, (e) => aligned.timesMs[e - h]!),
+    toMs: Float64Array.from(ends, (e) => aligned.timesMs[e]!),
+  };
 }
 
 /**
@@ -70,18 +103,14 @@ export function historicalLogReturns(
   series: readonly PriceSeries[],
   options: HistoricalOptions,
 ): HistoricalReturns {
-  requireDistinctSymbols(series);
-  const aligned = alignSeries(series);
+  const { aligned, ends, fromMs, toMs } = historicalWindows(series, options);
   const h = options.horizonSteps;
-  const ends = returnEndIndices(aligned.timesMs.length, h, options.overlapping);
-  const k0 = windowStart(ends.length, options.window);
-  const kept = ends.subarray(k0);
   return {
     symbols: aligned.symbols,
     interval: aligned.interval,
-    fromMs: Float64Array.from(kept, (e) => aligned.timesMs[e - h]!),
-    toMs: Float64Array.from(kept, (e) => aligned.timesMs[e]!),
-    returns: aligned.closes.map((c) => Float64Array.from(kept, (e) => Math.log(c[e]! / c[e - h]!))),
+    fromMs,
+    toMs,
+    returns: aligned.closes.map((c) => Float64Array.from(ends, (e) => Math.log(c[e]! / c[e - h]!))),
     dropped: aligned.dropped,
   };
 }
