@@ -39,7 +39,7 @@ export const marketOptions = <A extends unknown[], O extends Record<string, unkn
 export const modelIds = (): string[] => MARGIN_MODELS.map((m) => m.id);
 
 /** Parses `30s`, `15m`, `2h`, `3d` into ms. */
-function parseDuration(text: string, field: string): number {
+export function parseDuration(text: string, field: string): number {
   const m = /^(\d+(?:\.\d+)?)(s|m|h|d)$/.exec(text.trim());
   if (!m)
     throw new BallastError(

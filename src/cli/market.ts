@@ -1,7 +1,8 @@
 /** `ballast market build <raw-file> -o snapshot.json`. */
 import { Command } from '@commander-js/extra-typings';
 import { writeFileSync } from 'node:fs';
-import { buildSnapshotFromFile } from '../io/load-market.ts';
+import { buildSnapshotFromFile, loadSnapshotFile } from '../io/load-market.ts';
+import { parseDuration } from './context.ts';
 import { snapshotToJson } from '../io/snapshot-json.ts';
 import { toJsonText } from '../io/json-output.ts';
 import { guarded } from './errors.ts';
@@ -15,18 +16,23 @@ export function marketCommand() {
       .argument('<raw-market-file>', 'Deribit book summary (.json or .json.gz) or quantflow vol-surface inputs')
       .option('-o, --output <file>', 'write the snapshot here (default: stdout)')
       .option('--repair', 'repair butterfly and calendar arbitrage in the surface', false)
+      .option('--previous <snapshot>', 'the previous snapshot: the perpetual basis is smoothed from it (exponential average over time)')
+      .option('--basis-half-life <duration>', 'half-life of the basis smoothing (e.g. 30s, 5m)', '30s')
       .addHelpText(
         'after',
         `
 Examples:
   $ ballast market build data/deribit-quantflow/deribit_btc.json.gz -o snapshot.json
   $ ballast market build data/deribit-quantflow/volsurface_eth.json --repair > eth.json
+  $ ballast market build book-now.json --previous snapshot.json --basis-half-life 1m -o snapshot.json
 
 The snapshot format is documented in docs/schema/market-snapshot.schema.json.`,
       )
       .action(
         guarded((file, o) => {
-          const { snapshot, slices } = buildSnapshotFromFile(file, { repairArbitrage: o.repair });
+          const previous = o.previous === undefined ? undefined : loadSnapshotFile(o.previous);
+          const basisHalfLifeMs = parseDuration(o.basisHalfLife, '--basis-half-life');
+          const { snapshot, slices } = buildSnapshotFromFile(file, { repairArbitrage: o.repair, basisHalfLifeMs, ...(previous ? { previous } : {}) });
           const text = toJsonText(snapshotToJson(snapshot));
           if (o.output === undefined) {
             process.stdout.write(text);

@@ -33,7 +33,7 @@ const SviParamsSchema = Type.Object(
 const UnderlyingSchema = Type.Object({
   index: Positive('index (spot reference), USD per coin'),
   rate: Type.Number({ description: 'continuously compounded discount rate for linear premia, e.g. 0.05' }),
-  perpBasis: Type.Number({ description: 'perpetual basis (mark − index), USD: perp mark = index + perpBasis' }),
+  perpBasis: Type.Number({ description: 'smoothed perpetual basis (mark − index), USD: perp mark = index + perpBasis' }),
   forwards: Type.Array(
     Type.Object({
       expiry: IsoTime('expiry instant, UTC'),

@@ -10,6 +10,7 @@ import { impliedVolBlack76 } from '../pricing/implied-vol.ts';
 import { checkCalendar, repairButterfly, repairCalendar, type ButterflyCheck } from './arbitrage.ts';
 import { forwardFromParity, quoteMid, sortForwards, type ParityPair } from './forwards.ts';
 import type { RawMarket, RawOptionQuote } from './raw-market.ts';
+import { smoothBasis, type BasisState } from './perp-basis.ts';
 import type { ForwardPoint, MarketSnapshot, SurfaceSlice, UnderlyingMarket } from './snapshot.ts';
 import { fitSviSlice, type SviQuote } from './svi-fit.ts';
 import type { SviParams } from './svi.ts';
@@ -26,7 +27,18 @@ export interface BuildOptions {
   readonly enforceButterfly?: boolean;
   /** Minimum OTM quotes with a usable mid for an expiry to be fitted (default 5). */
   readonly minQuotes?: number;
+  /**
+   * The previous snapshot, to smooth the perpetual basis over time (perp-basis.ts): each
+   * underlying's basis is the exponential average of its previous basis and the observed
+   * perpetual mid − index. Without it the observed basis is taken as is.
+   */
+  readonly previous?: MarketSnapshot;
+  /** Half-life of the basis smoothing, ms (default 30 s). */
+  readonly basisHalfLifeMs?: number;
 }
+
+/** Default half-life of the perpetual-basis smoothing: 30 seconds. */
+export const DEFAULT_BASIS_HALF_LIFE_MS = 30_000;
 
 /** What happened to one expiry's slice: the fit and its arbitrage checks. */
 export interface SliceReport {
@@ -173,7 +185,15 @@ export function buildUnderlyingMarket(raw: RawMarket, options: BuildOptions = {}
     rate,
     forwards: sortedForwards,
     surface,
-    perpBasis: perpMid === undefined ? 0 : perpMid - index,
+    perpBasis:
+      perpMid === undefined
+        ? 0
+        : smoothBasis(
+            perpMid - index,
+            raw.asOfMs,
+            previousBasis(options.previous, raw.underlying),
+            options.basisHalfLifeMs ?? DEFAULT_BASIS_HALF_LIFE_MS,
+          ),
   };
   return {
     market,
@@ -204,6 +224,11 @@ export function buildSnapshot(raws: readonly RawMarket[], options: BuildOptions 
     warnings.push(...r.warnings);
   }
   return { snapshot: { asOfMs, underlyings, warnings }, slices };
+}
+
+function previousBasis(previous: MarketSnapshot | undefined, underlying: string): BasisState | undefined {
+  const u = previous?.underlyings[underlying];
+  return u && previous ? { basis: u.perpBasis, asOfMs: previous.asOfMs } : undefined;
 }
 
 function parityPairs(quotes: readonly UsableQuote[]): ParityPair[] {

@@ -54,8 +54,9 @@ export interface UnderlyingMarket {
   /** Surface slices sorted by expiry (may be empty for a book without options). */
   readonly surface: readonly SurfaceSlice[];
   /**
-   * Perpetual basis, USD: perp mark = index + perpBasis. `buildSnapshot` takes the perpetual
-   * mid − index at the snapshot time (no smoothing); a snapshot file may carry a smoothed one.
+   * Smoothed perpetual basis, USD: perp mark = index + perpBasis. `buildSnapshot` averages the
+   * observed perpetual mid − index exponentially over time when given the previous snapshot
+   * (perp-basis.ts); the first snapshot takes the observed basis.
    */
   readonly perpBasis: number;
   readonly confidence?: Confidences;
