@@ -64,6 +64,20 @@ import {
 } from './context.ts';
 import { guarded, numberOption } from './errors.ts';
 
+/** A number option that must also pass `ok` (INVALID_INPUT naming the flag and what it must be). */
+function checkedNumber(
+  flag: string,
+  ok: (x: number) => boolean,
+  what: string,
+): (v: string) => number {
+  const parse = numberOption(flag);
+  return (v: string) => {
+    const x = parse(v);
+    if (!ok(x)) throw new BallastError('INVALID_INPUT', `must be ${what}, got ${v}`, flag);
+    return x;
+  };
+}
+
 /** Parses a band `lo:hi` (either side may be empty: `:1`, `-1:`). */
 function parseBand(text: string, flag: string): Band {
   const m = /^\s*([^:]*):([^:]*)\s*$/.exec(text);
@@ -363,20 +377,25 @@ export function optimizeCommand() {
     .option(
       '--scenarios <n>',
       'es and robustness: Monte Carlo scenarios',
-      numberOption('--scenarios'),
+      checkedNumber('--scenarios', (x) => Number.isInteger(x) && x >= 1, 'a whole number ≥ 1'),
       2000,
     )
     .option(
       '--seed <n>',
       'es and robustness: seed (same seed, same scenarios)',
-      numberOption('--seed'),
+      checkedNumber('--seed', (x) => Number.isSafeInteger(x + 1), 'a whole number'),
       1,
     )
-    .option('--beta <p>', 'es and robustness: confidence', numberOption('--beta'), 0.99)
+    .option(
+      '--beta <p>',
+      'es and robustness: confidence',
+      checkedNumber('--beta', (x) => x > 0 && x < 1, 'in (0, 1), e.g. 0.99'),
+      0.99,
+    )
     .option(
       '--horizon <days>',
       'es and robustness: Monte Carlo horizon, days',
-      numberOption('--horizon'),
+      checkedNumber('--horizon', (x) => x > 0, 'a number of days > 0'),
       7,
     )
     .option('--no-robustness', 'skip the Monte Carlo robustness check of the result')

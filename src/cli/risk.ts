@@ -34,6 +34,7 @@ import { DEFAULT_HYPOTHETICAL_STRESS } from '../margin/risk-based/span2.ts';
 import { backtestMargin } from '../risk/backtest.ts';
 import { segregatedCollateral, usdPrice } from '../risk/collateral.ts';
 import { positionsValue } from '../risk/equity.ts';
+import { requireConfidence } from '../risk/var.ts';
 import { moveFor, type Scenario } from '../scenarios/scenario.ts';
 import {
   historicalStressScenarios,
@@ -191,12 +192,6 @@ function parseDay(text: string, flag: string): number {
   return ms;
 }
 
-function checkConfidence(c: number, flag = '--confidence'): number {
-  if (!(c > 0 && c < 1))
-    throw new BallastError('INVALID_INPUT', `must be in (0, 1), e.g. 0.99, got ${c}`, flag);
-  return c;
-}
-
 function positiveInt(flag: string): (v: string) => number {
   return (v: string) => {
     const x = Number(v);
@@ -333,7 +328,7 @@ for inverse books). Every position is repriced in every scenario (full revaluati
     )
     .action(
       guarded((file, o) => {
-        checkConfidence(o.confidence);
+        requireConfidence(o.confidence, '--confidence');
         const horizonDays = parseHorizonDays(o.horizon);
         const { snapshot, warnings } = loadMarketChecked(o);
         const portfolio = loadPortfolio(file, snapshot);
@@ -721,7 +716,7 @@ its χ²₁ p-value; cost of margin = average margin / average gross notional.`,
             `the backtest steps in whole days, got ${o.horizon}`,
             '--horizon',
           );
-        if (o.confidence !== undefined) checkConfidence(o.confidence);
+        if (o.confidence !== undefined) requireConfidence(o.confidence, '--confidence');
         const { snapshot } = loadMarketChecked(o);
         const portfolio = loadPortfolio(file, snapshot);
         const loaded = loadHistory(o.history ?? [], bookUnderlyings(portfolio));

@@ -200,6 +200,13 @@ describe('ballast optimize', () => {
         ['--objective', 'track', '--target', 'rho=1'],
         /\[INVALID_INPUT\] --target: expected greek=value/,
       ],
+      [['--scenarios', '0'], /\[INVALID_INPUT\] --scenarios: must be a whole number ≥ 1, got 0/],
+      [['--seed', '1.5'], /\[INVALID_INPUT\] --seed: must be a whole number, got 1\.5/],
+      [['--beta', '1.5'], /\[INVALID_INPUT\] --beta: must be in \(0, 1\)/],
+      [
+        ['--objective', 'es', '--horizon', '0'],
+        /\[INVALID_INPUT\] --horizon: must be a number of days > 0/,
+      ],
     ];
     for (const [flags, re] of cases) {
       const r = await runCli([
