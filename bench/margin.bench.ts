@@ -7,44 +7,22 @@
  *   the incremental path against re-evaluating the book.
  * Best of several timed rounds after a warm-up, printed as a table with ratios.
  */
-import { fileURLToPath } from 'node:url';
-import { buildSnapshotFromFile, loadRawMarketFile } from '../src/io/load-market.ts';
 import { parseSymbol } from '../src/instruments/symbol.ts';
-import type { Instrument } from '../src/instruments/instrument.ts';
 import { buildPnlMatrix } from '../src/risk/pnl-matrix.ts';
 import { deribitGrid, DERIBIT_GRID_DEFAULTS } from '../src/scenarios/deribit-grid.ts';
 import { deribitPmModel } from '../src/margin/deribit-pm/deribit-pm.ts';
 import { whatIf, whatIfByRevaluation } from '../src/margin/what-if.ts';
-import { portfolio, type Position } from '../src/risk/portfolio.ts';
+import { portfolio } from '../src/risk/portfolio.ts';
 import { black76Price } from '../src/pricing/black76.ts';
+import { bestMs, bundledBtc, optionsBook, printRows } from './harness.ts';
 
-const file = fileURLToPath(new URL('../data/deribit-quantflow/deribit_btc.json.gz', import.meta.url));
-
-/** Best wall time in ms of `fn` over `rounds` runs after `warm` warm-up runs. */
-function best(fn: () => unknown, rounds = 5, warm = 2): number {
-  for (let i = 0; i < warm; i++) fn();
-  let t = Infinity;
-  for (let i = 0; i < rounds; i++) {
-    const t0 = performance.now();
-    fn();
-    t = Math.min(t, performance.now() - t0);
-  }
-  return t;
-}
+/** Best of 5 after 2 warm-ups: these runs are short. */
+const best = (fn: () => unknown): number => bestMs(fn, 5, 2);
 
 /** Runs the margin benchmarks and prints their table. */
 export async function runMarginBench(): Promise<void> {
-  const { snapshot } = buildSnapshotFromFile(file);
+  const { snapshot, chain, options } = bundledBtc();
   const btc = snapshot.underlyings.BTC!;
-  const fitted = new Set(btc.surface.map((s) => s.expiryMs));
-  const chain: Instrument[] = [];
-  for (const m of loadRawMarketFile(file).markets) {
-    for (const o of m.options) {
-      const inst = parseSymbol(o.symbol, 'deribit');
-      if (inst.kind === 'option' && fitted.has(inst.expiryMs)) chain.push(inst);
-    }
-    for (const f of m.futures) chain.push(parseSymbol(f.symbol, 'deribit'));
-  }
   const grid = deribitGrid('BTC', { ...DERIBIT_GRID_DEFAULTS, priceRange: 0.16, bucketsCount: 4, volatilityRangeUp: 0.5, volatilityRangeDown: 0.25, minVolatilityForShockUp: 0.5, shortTermVegaPower: 0.3, longTermVegaPower: 0.13, extendedTableFactor: 1 });
   const nS = grid.scenarios.length;
 
@@ -57,13 +35,7 @@ export async function runMarginBench(): Promise<void> {
   });
 
   // A 100-position options book (deterministic pick across the chain, sizes ±0.5..10 BTC).
-  const options = chain.filter((i) => i.kind === 'option');
-  const positions: Position[] = [];
-  for (let k = 0; positions.length < 100; k++) {
-    const inst = options[(k * 37) % options.length]!;
-    if (positions.some((p) => p.instrument.symbol === inst.symbol)) continue;
-    positions.push({ instrument: inst, size: (k % 2 ? -1 : 1) * (0.5 + (k % 20) * 0.5) });
-  }
+  const positions = optionsBook(options);
   const book = portfolio(positions, [{ currency: 'BTC', amount: 50 }]);
   const params = deribitPmModel.defaultParams;
   const marginMs = best(() => deribitPmModel.evaluate(book, snapshot, params));
@@ -83,8 +55,5 @@ export async function runMarginBench(): Promise<void> {
     ['what-if of 10 trades, incremental', `${incremental10Ms.toFixed(2)} ms`, `${(revaluation10Ms / incremental10Ms).toFixed(2)}× faster than re-evaluation`],
     ['what-if of 10 trades, by re-evaluation', `${revaluation10Ms.toFixed(2)} ms`, '1.00×'],
   ];
-  const w0 = Math.max(...rows.map((r) => r[0].length));
-  const w1 = Math.max(...rows.map((r) => r[1].length));
-  console.log('\nMargin engine (bundled Deribit BTC snapshot)');
-  for (const r of rows) console.log(`  ${r[0].padEnd(w0)}  ${r[1].padStart(w1)}  ${r[2]}`);
+  printRows('Margin engine (bundled Deribit BTC snapshot)', rows);
 }

@@ -10,54 +10,23 @@
  *   the solve (interior point above 400,000 non-zeros).
  * Solves are timed once per round (a fresh HiGHS model each time), best of a few rounds.
  */
-import { fileURLToPath } from 'node:url';
-import { buildSnapshotFromFile, loadRawMarketFile } from '../src/io/load-market.ts';
-import { parseSymbol } from '../src/instruments/symbol.ts';
-import type { Instrument } from '../src/instruments/instrument.ts';
 import { deribitPmModel } from '../src/margin/deribit-pm/deribit-pm.ts';
 import type { MarginModel } from '../src/margin/margin-model.ts';
 import { accountPnl, buildPnlMatrix } from '../src/risk/pnl-matrix.ts';
-import { portfolio, type Position } from '../src/risk/portfolio.ts';
+import { portfolio } from '../src/risk/portfolio.ts';
 import { addExpectedShortfall } from '../src/optimize/cvar.ts';
-import { optimizeHedge } from '../src/optimize/hedge.ts';
-import { addMarginTerms, marginUsdObjective } from '../src/optimize/margin-lp.ts';
+import { addMarginObjective, optimizeHedge } from '../src/optimize/hedge.ts';
+import { marginSummary } from '../src/optimize/outcome.ts';
 import { robustnessScenarios } from '../src/optimize/robustness.ts';
 import { loadSolver } from '../src/optimize/solver.ts';
 import { buildTradeProblem } from '../src/optimize/trade-problem.ts';
 import { listedUniverse } from '../src/optimize/universe.ts';
-
-const file = fileURLToPath(
-  new URL('../data/deribit-quantflow/deribit_btc.json.gz', import.meta.url),
-);
-
-/** Best wall time in ms of `fn` over `rounds` runs after `warm` warm-up runs. */
-async function best(fn: () => unknown, rounds = 3, warm = 1): Promise<number> {
-  for (let i = 0; i < warm; i++) await fn();
-  let t = Infinity;
-  for (let i = 0; i < rounds; i++) {
-    const t0 = performance.now();
-    await fn();
-    t = Math.min(t, performance.now() - t0);
-  }
-  return t;
-}
+import { bestMsAsync as best, bundledBtc, optionsBook, printRows } from './harness.ts';
 
 /** Runs the optimizer benchmarks and prints their table. */
 export async function runOptimizeBench(): Promise<void> {
-  const { snapshot } = buildSnapshotFromFile(file);
-  const fitted = new Set(snapshot.underlyings.BTC!.surface.map((s) => s.expiryMs));
-  const chain: Instrument[] = [];
-  for (const m of loadRawMarketFile(file).markets)
-    for (const o of m.options) {
-      const inst = parseSymbol(o.symbol, 'deribit');
-      if (inst.kind === 'option' && fitted.has(inst.expiryMs)) chain.push(inst);
-    }
-  const positions: Position[] = [];
-  for (let k = 0; positions.length < 100; k++) {
-    const inst = chain[(k * 37) % chain.length]!;
-    if (positions.some((p) => p.instrument.symbol === inst.symbol)) continue;
-    positions.push({ instrument: inst, size: (k % 2 ? -1 : 1) * (0.5 + (k % 20) * 0.5) });
-  }
+  const { snapshot, options } = bundledBtc();
+  const positions = optionsBook(options);
   const book = portfolio(positions, [{ currency: 'BTC', amount: 50 }], '100-position book');
   const all = listedUniverse(snapshot, { moneyness: [0.6, 1.6] });
   const universe = { source: 'listed (200)', candidates: all.candidates.slice(0, 200) };
@@ -67,13 +36,11 @@ export async function runOptimizeBench(): Promise<void> {
   const constraints = { keepExposures: 0.1 };
 
   // Hedge LP.
+  // What optimizeHedge builds before it solves (its exact margin of the book included).
   const buildHedge = () => {
+    const before = marginSummary(model, params, book, snapshot);
     const p = buildTradeProblem('bench hedge', book, snapshot, universe, constraints);
-    const pools = addMarginTerms(p.model, p.trades, book, snapshot, model, params);
-    const o = marginUsdObjective(pools);
-    for (const [v, a] of o.terms) p.model.addCost(v, a);
-    p.model.addOffset(o.offset);
-    for (const [v, a] of p.costTerms) p.model.addCost(v, a);
+    addMarginObjective(p, { portfolio: book, snapshot, model }, params, before, 1);
     return p.model;
   };
   const hedgeLp = buildHedge();
@@ -171,8 +138,5 @@ export async function runOptimizeBench(): Promise<void> {
       `${(cvarSolveMs / cvarBuildMs).toFixed(2)}× the build; ES ${cvarSol.objective.toFixed(0)} USD incl. cost`,
     ],
   ];
-  const w0 = Math.max(...rows.map((r) => r[0].length));
-  const w1 = Math.max(...rows.map((r) => r[1].length));
-  console.log('\nOptimizer (bundled Deribit BTC snapshot)');
-  for (const r of rows) console.log(`  ${r[0].padEnd(w0)}  ${r[1].padStart(w1)}  ${r[2]}`);
+  printRows('Optimizer (bundled Deribit BTC snapshot)', rows);
 }

@@ -10,9 +10,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { buildSnapshotFromFile, loadRawMarketFile } from '../src/io/load-market.ts';
-import { parseSymbol } from '../src/instruments/symbol.ts';
-import type { Instrument } from '../src/instruments/instrument.ts';
 import { parsePriceCsv } from '../src/market/history.ts';
 import { accountPnl, buildPnlMatrix } from '../src/risk/pnl-matrix.ts';
 import { expectedShortfall } from '../src/risk/var.ts';
@@ -23,39 +20,16 @@ import { esModel, varModel } from '../src/margin/risk-based/risk-based.ts';
 import { deribitPmModel } from '../src/margin/deribit-pm/deribit-pm.ts';
 import { portfolio, type Position } from '../src/risk/portfolio.ts';
 import { black76Price } from '../src/pricing/black76.ts';
+import { bestMs as best, bundledBtc, optionsBook, printRows } from './harness.ts';
 
-const file = fileURLToPath(
-  new URL('../data/deribit-quantflow/deribit_btc.json.gz', import.meta.url),
-);
 const historyFile = fileURLToPath(
   new URL('../data/crypto-ohlc/bitfinex_BTC_ETH_USD_d.csv', import.meta.url),
 );
 
-/** Best wall time in ms of `fn` over `rounds` runs after `warm` warm-up runs. */
-function best(fn: () => unknown, rounds = 3, warm = 1): number {
-  for (let i = 0; i < warm; i++) fn();
-  let t = Infinity;
-  for (let i = 0; i < rounds; i++) {
-    const t0 = performance.now();
-    fn();
-    t = Math.min(t, performance.now() - t0);
-  }
-  return t;
-}
-
 /** Runs the risk benchmarks and prints their table. */
 export async function runRiskBench(): Promise<void> {
-  const { snapshot } = buildSnapshotFromFile(file);
+  const { snapshot, chain, options } = bundledBtc();
   const btc = snapshot.underlyings.BTC!;
-  const fitted = new Set(btc.surface.map((s) => s.expiryMs));
-  const chain: Instrument[] = [];
-  for (const m of loadRawMarketFile(file).markets) {
-    for (const o of m.options) {
-      const inst = parseSymbol(o.symbol, 'deribit');
-      if (inst.kind === 'option' && fitted.has(inst.expiryMs)) chain.push(inst);
-    }
-    for (const f of m.futures) chain.push(parseSymbol(f.symbol, 'deribit'));
-  }
   const paths = 10000;
   const vol = atmImpliedVol(snapshot, 'BTC');
   const mcOptions = {
@@ -93,7 +67,6 @@ export async function runRiskBench(): Promise<void> {
   );
 
   // 100 accounts of 10 positions each, sizes ±0.5..5, drawn deterministically from the chain.
-  const options = chain.filter((i) => i.kind === 'option');
   const accounts: Float64Array[] = [];
   const books: Position[][] = [];
   for (let a = 0; a < 100; a++) {
@@ -145,12 +118,7 @@ export async function runRiskBench(): Promise<void> {
     lambda: null,
     source: 'bitfinex',
   };
-  const positions: Position[] = [];
-  for (let k = 0; positions.length < 100; k++) {
-    const inst = options[(k * 37) % options.length]!;
-    if (positions.some((p) => p.instrument.symbol === inst.symbol)) continue;
-    positions.push({ instrument: inst, size: (k % 2 ? -1 : 1) * (0.5 + (k % 20) * 0.5) });
-  }
+  const positions = optionsBook(options);
   const book = portfolio(positions, [{ currency: 'BTC', amount: 50 }]);
   const hsParams = { ...RISK_BASED_DEFAULTS, method: 'hs' as const, history };
   const hsMs = best(() => varModel.evaluate(book, snapshot, hsParams));
@@ -182,8 +150,5 @@ export async function runRiskBench(): Promise<void> {
     ],
     ['baseline: deribit-pm margin, same book (35 cells)', `${pmMs.toFixed(2)} ms`, '1.00×'],
   ];
-  const w0 = Math.max(...rows.map((r) => r[0].length));
-  const w1 = Math.max(...rows.map((r) => r[1].length));
-  console.log('\nRisk analytics (bundled Deribit BTC snapshot, bundled BTC history)');
-  for (const r of rows) console.log(`  ${r[0].padEnd(w0)}  ${r[1].padStart(w1)}  ${r[2]}`);
+  printRows('Risk analytics (bundled Deribit BTC snapshot, bundled BTC history)', rows);
 }
