@@ -40,13 +40,18 @@ export const HEALTH_STATES = ['healthy', 'margin-call', 'reduce-only', 'liquidat
 /** A health state. */
 export type HealthState = (typeof HEALTH_STATES)[number];
 
+/** The ratios a rule can read (see module doc). */
+const HEALTH_METRICS = ['imUtilization', 'mmUtilization', 'equityToMm', 'equity'] as const;
 /** The ratio a rule reads (see module doc). */
-export type HealthMetric = 'imUtilization' | 'mmUtilization' | 'equityToMm' | 'equity';
+export type HealthMetric = (typeof HEALTH_METRICS)[number];
+
+/** The comparisons a rule can make. */
+const HEALTH_OPS = ['>', '>=', '<', '<='] as const;
 
 /** One threshold: the state applies when `metric op value` holds. */
 export interface HealthRule {
   readonly metric: HealthMetric;
-  readonly op: '>' | '>=' | '<' | '<=';
+  readonly op: (typeof HEALTH_OPS)[number];
   readonly value: number;
   /** Provenance tag and source (`[V deribit-pm.md §12]`). */
   readonly source: string;
@@ -237,13 +242,13 @@ export function validateThresholds(t: HealthThresholds, field = 'thresholds'): H
       throw new BallastError('INVALID_INPUT', 'must be a list of rules', `${field}.${state}`);
     rules.forEach((r, i) => {
       const f = `${field}.${state}[${i}]`;
-      if (!['imUtilization', 'mmUtilization', 'equityToMm', 'equity'].includes(r.metric))
+      if (!HEALTH_METRICS.includes(r.metric))
         throw new BallastError(
           'INVALID_INPUT',
           `unknown metric ${String(r.metric)}`,
           `${f}.metric`,
         );
-      if (!['>', '>=', '<', '<='].includes(r.op))
+      if (!HEALTH_OPS.includes(r.op))
         throw new BallastError('INVALID_INPUT', `unknown operator ${String(r.op)}`, `${f}.op`);
       if (typeof r.value !== 'number' || Number.isNaN(r.value))
         throw new BallastError(

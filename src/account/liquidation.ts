@@ -31,7 +31,6 @@
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { BallastError } from '../core/errors.ts';
 import { brent } from '../core/roots.ts';
-import { isOptionLike } from '../instruments/instrument.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { MarginModel } from '../margin/margin-model.ts';
 import type { MarginResult } from '../margin/margin-result.ts';
@@ -40,7 +39,7 @@ import {
   snapshotRiskModel,
   type MarketRiskModel,
 } from '../margin/risk-based/market-vols.ts';
-import type { Portfolio } from '../risk/portfolio.ts';
+import { isInverseDeltaOne, type Portfolio } from '../risk/portfolio.ts';
 import { scaleSnapshot } from '../risk/scaled-snapshot.ts';
 
 /** How inverse futures/perpetual sizes are held when the price moves (module doc). */
@@ -156,14 +155,7 @@ export function portfolioAfterMove(
     positions: p.positions.map((x) => {
       const inst = x.instrument;
       const m = multipliers[inst.underlying];
-      if (
-        m === undefined ||
-        m === 1 ||
-        inst.settlement !== 'inverse' ||
-        isOptionLike(inst) ||
-        inst.kind === 'spot'
-      )
-        return x;
+      if (m === undefined || m === 1 || !isInverseDeltaOne(inst)) return x;
       return { ...x, size: x.size / m };
     }),
   };

@@ -12,7 +12,7 @@
  */
 import { isOptionLike } from '../instruments/instrument.ts';
 import type { InstrumentState } from './pnl-matrix.ts';
-import type { Position } from './portfolio.ts';
+import { isInverseDeltaOne, type Position } from './portfolio.ts';
 
 /** Marked value of positions (settlement currency) and notes about assumptions made. */
 export interface PositionValue {
@@ -39,7 +39,7 @@ export function positionsValue(positions: readonly Position[], states: readonly 
       noEntry++;
       return;
     }
-    value += inst.settlement === 'inverse' ? p.size * (st.price / p.entryPrice - 1) : p.size * (st.price - p.entryPrice);
+    value += isInverseDeltaOne(inst) ? p.size * (st.price / p.entryPrice - 1) : p.size * (st.price - p.entryPrice);
   });
   const warnings = noEntry > 0 ? [`${noEntry} futures/perp positions have no entry price: unrealised P&L taken as 0`] : [];
   return { value, warnings };

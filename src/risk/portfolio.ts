@@ -6,6 +6,14 @@ import type { Currency } from '../core/currency.ts';
 import { BallastError } from '../core/errors.ts';
 import type { Instrument } from '../instruments/instrument.ts';
 
+/**
+ * True for an inverse (coin-settled) future or perpetual: a USD-face contract the engine holds
+ * as coin-equivalents at the current mark, with P&L `size·(F/E − 1)` coin against entry E.
+ */
+export function isInverseDeltaOne(inst: Instrument): boolean {
+  return inst.settlement === 'inverse' && (inst.kind === 'future' || inst.kind === 'perpetual');
+}
+
 /** A position: signed size in base units (coins), + = long. */
 export interface Position {
   readonly instrument: Instrument;
@@ -40,9 +48,7 @@ export interface Portfolio {
  */
 function mergedEntry(a: Position, b: Position, size: number): number | undefined {
   if (a.entryPrice === undefined || b.entryPrice === undefined || size === 0) return undefined;
-  if (a.instrument.settlement === 'inverse' && a.instrument.kind !== 'option' && a.instrument.kind !== 'digital' && a.instrument.kind !== 'barrier') {
-    return size / (a.size / a.entryPrice + b.size / b.entryPrice);
-  }
+  if (isInverseDeltaOne(a.instrument)) return size / (a.size / a.entryPrice + b.size / b.entryPrice);
   return (a.entryPrice * a.size + b.entryPrice * b.size) / size;
 }
 
@@ -92,7 +98,7 @@ export function applyFill(p: Portfolio, fill: Fill): Portfolio {
   const closed = reducing ? Math.sign(old.size) * Math.min(Math.abs(old.size), Math.abs(fill.size)) : 0;
   let realised = 0;
   if (closed !== 0 && old.entryPrice !== undefined) {
-    realised = inst.settlement === 'inverse' && inst.kind !== 'spot' ? closed * (fill.price / old.entryPrice - 1) : closed * (fill.price - old.entryPrice);
+    realised = isInverseDeltaOne(inst) ? closed * (fill.price / old.entryPrice - 1) : closed * (fill.price - old.entryPrice);
   }
   const entry = !reducing ? mergedEntry(old, { instrument: inst, size: fill.size, entryPrice: fill.price }, size) : Math.sign(size) === Math.sign(old.size) ? old.entryPrice : fill.price;
   const positions = p.positions.map((x, k) => (k === i ? { instrument: inst, size, ...(entry === undefined || size === 0 ? {} : { entryPrice: entry }) } : x));
