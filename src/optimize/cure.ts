@@ -2,12 +2,14 @@
  * Margin-call cure: the cheapest way to bring every pool's IM utilization (IM / equity) to at
  * most a target `u` (e.g. 0.8), by trades or by a collateral top-up, compared.
  *
- * - **Trades** (reduce-only by default; the book's own instruments are always candidates): minimise trading cost (USD, spread and fees against
- *   the mark) subject to, per pool p, `IM_p(x) ≤ u·equity_p(x)`. Equity after trading is
- *   equity before minus the cost of the pool's trades (premium at the mark is an exchange of
- *   value), so the row `utilization[<pool>]` is linear:
- *   `IM_p(x) + u·cost_p(x)/usd_p ≤ u·equity_p` (aimed `CURE_RESERVE` below u for the rounding). IM_p is the model's LP form (Deribit PM) or
- *   its surrogate (margin-lp.ts); a tiny weight (1e-6) on IM breaks ties toward less margin.
+ * - **Trades** (reduce-only by default; the book's own instruments are always candidates):
+ *   minimise trading cost (USD, spread and fees against the mark) subject to, per pool p,
+ *   `IM_p(x) ≤ u·equity_p(x)`. Equity after trading is equity before minus the cost of the
+ *   pool's trades (premium at the mark is an exchange of value), so the row
+ *   `utilization[<pool>]` is linear: `IM_p(x) + u·cost_p(x)/usd_p ≤ u·equity_p`, aimed
+ *   `CURE_RESERVE` below u so that rounding to lots does not land just above it. IM_p is the
+ *   model's LP form (Deribit PM) or its surrogate (margin-lp.ts); a tiny weight (1e-6) on IM
+ *   breaks ties toward less margin.
  *   The rounded trades are re-margined exactly and kept only if every pool's exact utilization
  *   is ≤ u.
  * - **Top-up**: per pool, `max(0, IM_p/u − equity_p)` of the pool currency (exact: IM does not
