@@ -23,8 +23,8 @@ import { monteCarloScenarios } from '../scenarios/monte-carlo.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import { empiricalEs } from './cvar.ts';
 
-/** Options of the Monte Carlo scenario set. */
-export interface MonteCarloOptions {
+/** Options of the robustness scenario set (the generator's own options are `MonteCarloOptions`). */
+export interface RobustnessScenarioOptions {
   /** Number of scenarios (default 2000). */
   readonly count?: number;
   /** RNG seed (default 1). */
@@ -52,7 +52,7 @@ export interface MonteCarloOptions {
 export function robustnessScenarios(
   snapshot: MarketSnapshot,
   underlyings: readonly string[],
-  options: MonteCarloOptions = {},
+  options: RobustnessScenarioOptions = {},
 ): Scenario[] {
   const nu = options.degreesOfFreedom ?? 4;
   const cross = options.crossCorrelation ?? 0.8;
@@ -103,7 +103,7 @@ export function robustnessReport(
   original: Portfolio,
   optimized: Portfolio,
   snapshot: MarketSnapshot,
-  options: MonteCarloOptions & { readonly beta?: number } = {},
+  options: RobustnessScenarioOptions & { readonly beta?: number } = {},
 ): RobustnessReport {
   const beta = options.beta ?? 0.99;
   const instruments = [
