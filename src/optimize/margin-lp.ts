@@ -29,7 +29,9 @@
  * unweighted), `t ≥ −pnl_s(x)`, `t ≥ 0`, anchored at the model's exact IM:
  * `IM(x) ≈ IM_exact(0) + t − t(0)`. A model returning one pool for instruments settling in
  * other currencies is treated as a cross (USD) pool: every instrument's P&L is converted at
- * the index. The optimizer re-evaluates every answer with the exact model and fails closed.
+ * the index. The rows of a USD pool are written in units of the largest index involved
+ * (`t = unit·t'`, coefficients about 1 per coin, as in a coin pool). The optimizer re-evaluates
+ * every answer with the exact model and fails closed.
  */
 import type { Currency } from '../core/currency.ts';
 import { toIso } from '../core/time.ts';
@@ -337,9 +339,14 @@ export function addSurrogateTerms(
   const scenarios = surrogateScenarios(unds);
   const matrix = buildPnlMatrix(instruments, snapshot, scenarios);
   const nS = matrix.nScenarios;
+  const maxIndex = Math.max(...unds.map((u) => snapshot.underlyings[u]?.index ?? 0));
   return pools.map((pool): PoolMarginTerms => {
     const px = usdPrice(pool, snapshot);
-    const conv = (settle: Currency) => usdPrice(settle, snapshot) / px;
+    // The rows are written in `unit`s of the pool currency, about one coin's worth: a USD
+    // pool's P&L per coin is of the order of the index (1e4–1e5), which HiGHS's QP solver (the
+    // tracking QP) cannot converge on. Same LP: t = unit·t'. Coin pools keep unit 1.
+    const unit = Math.max(1, maxIndex / px);
+    const conv = (settle: Currency) => usdPrice(settle, snapshot) / px / unit;
     const pnl0 = new Float64Array(nS);
     for (const p of portfolio.positions) {
       if (poolOf(p.instrument.settlementCurrency) !== pool) continue;
@@ -364,11 +371,11 @@ export function addSurrogateTerms(
       scenarios.map((s) => s.id),
     );
     const im0 = results.filter((r) => r.currency === pool).reduce((a, r) => a + r.initialMargin, 0);
-    const w0 = worstLoss(pnl0);
+    const w0 = unit * worstLoss(pnl0);
     return {
       currency: pool,
       usdPrice: px,
-      terms: [[t, 1]],
+      terms: [[t, unit]],
       constant: im0 - w0,
       representation: 'surrogate',
     };

@@ -61,6 +61,33 @@ describe('exposure tracking QP', () => {
     );
   });
 
+  it('solves under a model margined in one USD pool (scenario surrogate), and fails closed on its objective', async () => {
+    // The surrogate's USD rows are scaled to about one coin; unscaled, HiGHS's QP solver failed
+    // on SPAN and ran into its limits on OKX PM for this book.
+    const p = book('examples/short-strangle.json');
+    for (const id of ['span', 'okx-pm']) {
+      const model = marginModel(id);
+      const r = await trackExposures({
+        portfolio: p,
+        snapshot,
+        model,
+        universe: listed,
+        targets: { delta: 0 },
+        solveOptions: { timeLimitSeconds: 20 },
+      });
+      expect(r.lp.representation, id).toBe('surrogate');
+      expect(
+        r.warnings.some((w) => /scenario surrogate/.test(w)),
+        id,
+      ).toBe(true);
+      expect(r.status, id).toBe('improved');
+      expect(r.after.initialMarginUsd + r.costUsd + r.penaltyAfterUsd, id).toBeLessThan(
+        r.before.initialMarginUsd + r.penaltyBeforeUsd,
+      );
+      expect(r.after.initialMarginUsd, id).toBeCloseTo(imUsd(r.portfolioAfter, id), 6);
+    }
+  });
+
   it('a large μ holds the target to within the rounding to lots', async () => {
     const p = book('examples/hedged-book.json');
     const tight = await trackExposures({
