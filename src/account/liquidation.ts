@@ -299,9 +299,17 @@ export function liquidationDistances<P>(
   };
 
   const pools = base.map((pool): PoolLiquidation => {
+    // Brent starts from the bracket the grid found and the report re-reads the root: each of
+    // those moves was margined already, so results are kept per move.
+    const seen = new Map<string, { value: number; r: MarginResult }>();
     const g = (
       multipliers: Readonly<Record<string, number>>,
     ): { value: number; r: MarginResult } => {
+      const key = Object.entries(multipliers)
+        .map(([u, m]) => `${u}=${m}`)
+        .join(',');
+      const hit = seen.get(key);
+      if (hit) return hit;
       const r = evalAt(multipliers).find((x) => x.currency === pool.currency);
       if (!r)
         throw new BallastError(
@@ -309,7 +317,9 @@ export function liquidationDistances<P>(
           `pool ${pool.currency} disappeared after the move`,
           'pool',
         );
-      return { value: r.equity - r.maintenanceMargin, r };
+      const out = { value: r.equity - r.maintenanceMargin, r };
+      seen.set(key, out);
+      return out;
     };
     const already = !(pool.equity - pool.maintenanceMargin > 0);
     const unds = poolUnderlyings(portfolio, pool, snapshot);
