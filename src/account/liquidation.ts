@@ -135,7 +135,7 @@ export interface LiquidationReport {
   readonly volSource: string | undefined;
   readonly correlationSource: string | undefined;
   readonly pools: readonly PoolLiquidation[];
-  /** Model evaluations used. */
+  /** Model evaluations used (each distinct move margined once). */
   readonly evaluations: number;
   readonly warnings: readonly string[];
 }
@@ -271,13 +271,24 @@ export function liquidationDistances<P>(
   const warnings: string[] = [];
   let evaluations = 0;
 
+  // Results per move: Brent starts from the bracket the grid found, the report re-reads the
+  // root, and the pools of one book search the same moves of a shared underlying.
+  const margined = new Map<string, MarginResult[]>();
   const evalAt = (multipliers: Readonly<Record<string, number>>): MarginResult[] => {
-    evaluations++;
-    return model.evaluate(
-      portfolioAfterMove(portfolio, multipliers, convention),
-      scaleSnapshot(snapshot, multipliers),
-      params,
-    );
+    const key = Object.entries(multipliers)
+      .map(([u, m]) => `${u}=${m}`)
+      .join(',');
+    let results = margined.get(key);
+    if (!results) {
+      evaluations++;
+      results = model.evaluate(
+        portfolioAfterMove(portfolio, multipliers, convention),
+        scaleSnapshot(snapshot, multipliers),
+        params,
+      );
+      margined.set(key, results);
+    }
+    return results;
   };
   const base = evalAt({});
   const allUnderlyings = [
@@ -299,17 +310,9 @@ export function liquidationDistances<P>(
   };
 
   const pools = base.map((pool): PoolLiquidation => {
-    // Brent starts from the bracket the grid found and the report re-reads the root: each of
-    // those moves was margined already, so results are kept per move.
-    const seen = new Map<string, { value: number; r: MarginResult }>();
     const g = (
       multipliers: Readonly<Record<string, number>>,
     ): { value: number; r: MarginResult } => {
-      const key = Object.entries(multipliers)
-        .map(([u, m]) => `${u}=${m}`)
-        .join(',');
-      const hit = seen.get(key);
-      if (hit) return hit;
       const r = evalAt(multipliers).find((x) => x.currency === pool.currency);
       if (!r)
         throw new BallastError(
@@ -317,9 +320,7 @@ export function liquidationDistances<P>(
           `pool ${pool.currency} disappeared after the move`,
           'pool',
         );
-      const out = { value: r.equity - r.maintenanceMargin, r };
-      seen.set(key, out);
-      return out;
+      return { value: r.equity - r.maintenanceMargin, r };
     };
     const already = !(pool.equity - pool.maintenanceMargin > 0);
     const unds = poolUnderlyings(portfolio, pool, snapshot);
