@@ -85,11 +85,6 @@ export function loadPortfolio(path: string, snapshot: MarketSnapshot): Portfolio
   return importPortfolio(readTextFile(path), path, snapshot).portfolio;
 }
 
-/** Underlyings of a book's positions, sorted. */
-export function bookUnderlyings(p: Portfolio): string[] {
-  return [...new Set(p.positions.map((x) => x.instrument.underlying))].sort();
-}
-
 /** The model's default parameters, merged with a `--params` file if given. */
 export function modelParams<P>(model: MarginModel<P>, paramsFile: string | undefined): P {
   if (paramsFile === undefined) return model.defaultParams;

@@ -43,7 +43,7 @@ import {
 } from '../io/render-optimize.ts';
 import { marginModel } from '../margin/registry.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
-import type { Portfolio } from '../risk/portfolio.ts';
+import { underlyingsOf, type Portfolio } from '../risk/portfolio.ts';
 import { routeTrades, splitBook, spreadCollateral, type Account } from '../optimize/allocate.ts';
 import { cureMarginCall } from '../optimize/cure.ts';
 import { optimizeEsHedge } from '../optimize/cvar.ts';
@@ -54,7 +54,6 @@ import { trackExposures } from '../optimize/tracking.ts';
 import type { Band, Bands, TradeConstraints } from '../optimize/trade-problem.ts';
 import { listedUniverse, universeFromJson, type Universe } from '../optimize/universe.ts';
 import {
-  bookUnderlyings,
   loadMarketChecked,
   loadPortfolio,
   marketOptions,
@@ -438,7 +437,7 @@ trade (the message names the constraint).`,
               })
             : undefined;
         if (o.objective === 'es') {
-          const scenarios = robustnessScenarios(snapshot, bookUnderlyings(portfolio), {
+          const scenarios = robustnessScenarios(snapshot, underlyingsOf(portfolio.positions), {
             count: o.scenarios,
             seed: o.seed + 1,
             horizonDays: o.horizon,

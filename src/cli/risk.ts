@@ -34,6 +34,7 @@ import { DEFAULT_HYPOTHETICAL_STRESS } from '../margin/risk-based/span2.ts';
 import { backtestMargin } from '../risk/backtest.ts';
 import { segregatedCollateral, usdPrice } from '../risk/collateral.ts';
 import { positionsValue } from '../risk/equity.ts';
+import { underlyingsOf } from '../risk/portfolio.ts';
 import { requireConfidence } from '../risk/var.ts';
 import { moveFor, type Scenario } from '../scenarios/scenario.ts';
 import {
@@ -52,7 +53,6 @@ import {
 } from '../io/render-risk.ts';
 import { guarded, numberOption } from './errors.ts';
 import {
-  bookUnderlyings,
   loadMarketChecked,
   loadPortfolio,
   marketOptions,
@@ -335,7 +335,7 @@ for inverse books). Every position is repriced in every scenario (full revaluati
         const model = o.measure === 'es' ? esModel : varModel;
         const needHistory = o.method !== 'mc' || o.history !== undefined;
         const history = needHistory
-          ? historyInput(loadHistory(o.history ?? [], bookUnderlyings(portfolio)), o.window ?? null)
+          ? historyInput(loadHistory(o.history ?? [], underlyingsOf(portfolio.positions)), o.window ?? null)
           : null;
         const base = modelParams(model, o.params);
         const params = overrideScenarioParams(
@@ -450,7 +450,7 @@ Hypothetical: ${DEFAULT_HYPOTHETICAL_STRESS.map((h) => h.id).join(', ')}.`,
       guarded((file, o) => {
         const { snapshot } = loadMarketChecked(o);
         const portfolio = loadPortfolio(file, snapshot);
-        const unds = bookUnderlyings(portfolio);
+        const unds = underlyingsOf(portfolio.positions);
         let loaded: PriceSeries[] | undefined;
         const series = () => (loaded ??= loadHistory(o.history ?? [], unds).series);
         let scenarios: Scenario[];
@@ -575,7 +575,7 @@ distances in % and in σ (ATM implied vol, or EWMA of --history).`,
         const { snapshot, warnings } = loadMarketChecked(o);
         const portfolio = loadPortfolio(file, snapshot);
         const unds = [
-          ...new Set([...bookUnderlyings(portfolio), ...portfolio.balances.map((b) => b.currency)]),
+          ...new Set([...underlyingsOf(portfolio.positions), ...portfolio.balances.map((b) => b.currency)]),
         ]
           .filter((u) => snapshot.underlyings[u] !== undefined)
           .sort();
@@ -719,7 +719,7 @@ its χ²₁ p-value; cost of margin = average margin / average gross notional.`,
         if (o.confidence !== undefined) requireConfidence(o.confidence, '--confidence');
         const { snapshot } = loadMarketChecked(o);
         const portfolio = loadPortfolio(file, snapshot);
-        const loaded = loadHistory(o.history ?? [], bookUnderlyings(portfolio));
+        const loaded = loadHistory(o.history ?? [], underlyingsOf(portfolio.positions));
         const risk = RISK_MODEL_IDS.includes(model.id);
         const base = applyRiskOverrides(
           model.id,

@@ -52,14 +52,11 @@ export function buildBook(
   return { positions: sorted, matrix, sizes, pnl: accountPnl(matrix, sizes) };
 }
 
+export { underlyingsOf } from '../risk/portfolio.ts';
+
 /** Settlement currencies of a portfolio's positions, sorted (the segregated pools). */
 export function settlementPools(p: Portfolio): Currency[] {
   return [...new Set(p.positions.map((x) => x.instrument.settlementCurrency))].sort();
-}
-
-/** Underlying coins of `positions`, distinct and sorted. */
-export function underlyingsOf(positions: readonly Position[]): string[] {
-  return [...new Set(positions.map((x) => x.instrument.underlying))].sort();
 }
 
 /** Positions settling in `currency`. */

@@ -39,7 +39,7 @@ import type { Scenario } from '../scenarios/scenario.ts';
 import { usdPrice } from './collateral.ts';
 import { kupiecPof, type KupiecResult } from './kupiec.ts';
 import { instrumentState, scenarioPnl } from './pnl-matrix.ts';
-import type { Portfolio } from './portfolio.ts';
+import { underlyingsOf, type Portfolio } from './portfolio.ts';
 import { scaleSnapshot } from './scaled-snapshot.ts';
 import { requireConfidence } from './var.ts';
 
@@ -146,11 +146,6 @@ function lowerBound(times: Float64Array, t: number): number {
   return lo;
 }
 
-/** Underlyings of the book's positions, sorted. */
-function bookUnderlyings(p: Portfolio): string[] {
-  return [...new Set(p.positions.map((x) => x.instrument.underlying))].sort();
-}
-
 /** Runs the backtest (module doc). Throws INVALID_INPUT for windows outside the history. */
 export function backtestMargin(input: BacktestInput): BacktestReport {
   const { portfolio, snapshot, horizonDays: h, confidence } = input;
@@ -168,7 +163,7 @@ export function backtestMargin(input: BacktestInput): BacktestReport {
     throw new BallastError('INVALID_INPUT', 'the portfolio has no positions', 'portfolio');
   if (!(input.fromMs <= input.toMs))
     throw new BallastError('INVALID_INPUT', 'the start date is after the end date', 'from');
-  const unds = bookUnderlyings(portfolio);
+  const unds = underlyingsOf(portfolio.positions);
   const series = unds.map((u) => {
     const s = input.history.find((x) => x.symbol.toUpperCase() === u.toUpperCase());
     if (!s)

@@ -107,6 +107,11 @@ export function applyFill(p: Portfolio, fill: Fill): Portfolio {
   return { ...(p.name ? { name: p.name } : {}), positions, balances };
 }
 
+/** Underlying coins of `positions`, distinct and sorted. */
+export function underlyingsOf(positions: readonly Position[]): string[] {
+  return [...new Set(positions.map((x) => x.instrument.underlying))].sort();
+}
+
 /** Canonical, order-independent description of a portfolio for input hashes. */
 export function portfolioKey(p: Portfolio): unknown {
   return {

@@ -18,7 +18,7 @@ import { isUsdLike } from '../../core/currency.ts';
 import { forwardAt } from '../../market/forwards.ts';
 import { perpMark, underlyingMarket } from '../../market/marks.ts';
 import type { MarketSnapshot } from '../../market/snapshot.ts';
-import type { Portfolio } from '../../risk/portfolio.ts';
+import { underlyingsOf, type Portfolio } from '../../risk/portfolio.ts';
 import type { MarginModel } from '../margin-model.ts';
 import type { MarginResult } from '../margin-result.ts';
 import { derivePm2Margin, DERIVE_PM2_MODEL_ID, DERIVE_PM2_MODEL_VERSION } from './derive-pm2.ts';
@@ -49,7 +49,7 @@ export function derivePm2Input(
   snapshot: MarketSnapshot,
   params: DerivePm2PortfolioParams,
 ): { input: DerivePm2Input; unverified: string[] } {
-  const underlyings = [...new Set(p.positions.map((x) => x.instrument.underlying))];
+  const underlyings = underlyingsOf(p.positions);
   if (underlyings.length !== 1)
     throw new BallastError(
       'UNSUPPORTED',
