@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, Option } from '@commander-js/extra-typings';
 import cliProgress from 'cli-progress';
 import { BallastError } from '../core/errors.ts';
-import { MS_PER_DAY, toIsoDate } from '../core/time.ts';
+import { MS_PER_DAY, parseIsoDate } from '../core/time.ts';
 import { accountHealth } from '../account/health.ts';
 import { contagion } from '../account/contagion.ts';
 import { liquidationDistances, type InverseSizeConvention } from '../account/liquidation.ts';
@@ -185,10 +185,8 @@ function parseHorizonDays(text: string, flag = '--horizon'): number {
 
 /** Parses `YYYY-MM-DD` (UTC midnight). */
 function parseDay(text: string, flag: string): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
-  const ms = m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!) : NaN;
-  if (!Number.isFinite(ms) || toIsoDate(ms) !== text.trim())
-    throw new BallastError('INVALID_INPUT', `expected a date YYYY-MM-DD, got "${text}"`, flag);
+  const ms = parseIsoDate(text);
+  if (Number.isNaN(ms)) throw new BallastError('INVALID_INPUT', `expected a date YYYY-MM-DD, got "${text}"`, flag);
   return ms;
 }
 

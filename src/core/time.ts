@@ -38,3 +38,14 @@ export function parseIsoUtc(text: string): number {
   // Date.parse keeps millisecond precision only; truncate longer fractions explicitly.
   return Date.parse(text.replace(/(\.\d{3})\d+/, '$1'));
 }
+
+/**
+ * Parses a calendar date `YYYY-MM-DD` to epoch ms at 00:00 UTC; NaN for anything else,
+ * including dates that do not exist (2025-02-30). Callers turn NaN into a typed error.
+ */
+export function parseIsoDate(text: string): number {
+  const t = text.trim();
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(t);
+  const ms = m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!) : NaN;
+  return Number.isFinite(ms) && toIsoDate(ms) === t ? ms : NaN;
+}

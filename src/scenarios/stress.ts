@@ -8,7 +8,7 @@
  * underlying's spot multiplier; vol is not in the history and is left unchanged.
  */
 import { BallastError } from '../core/errors.ts';
-import { MS_PER_DAY, toIsoDate } from '../core/time.ts';
+import { MS_PER_DAY, parseIsoDate } from '../core/time.ts';
 import { INTERVAL_MS, type PriceSeries } from '../market/history.ts';
 import { dateLabel, movesLabel, percentLabel } from './move-label.ts';
 import type { Scenario, UnderlyingMove, VolShock } from './scenario.ts';
@@ -49,11 +49,8 @@ export interface StressMeasurement {
 }
 
 function parseDate(dateIso: string): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(dateIso);
-  const ms = m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!) : NaN;
-  if (!Number.isFinite(ms) || toIsoDate(ms) !== dateIso) {
-    throw new BallastError('INVALID_INPUT', `must be a date YYYY-MM-DD, got '${dateIso}'`, 'date');
-  }
+  const ms = parseIsoDate(dateIso);
+  if (Number.isNaN(ms)) throw new BallastError('INVALID_INPUT', `must be a date YYYY-MM-DD, got '${dateIso}'`, 'date');
   return ms;
 }
 
