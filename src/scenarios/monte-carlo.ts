@@ -30,12 +30,13 @@
  * (u ∈ (0, 1), normals by `normInv`); `sobol` uses the Sobol sequence from point 0 with a
  * digital shift seeded by `seed` (`sobolPoints`, `digitalShiftSeed`), one dimension per
  * random number of a path, in this order: n diffusion normals, ν chi-square normals (t),
- * Poisson uniforms and jump normals (merton), n vol normals. At most 2^20 Sobol paths.
+ * Poisson uniforms and jump normals (merton), n vol normals. At most 2^32 Sobol paths and
+ * `SOBOL_MAX_DIMENSIONS` (1111) numbers per path (e.g. 277 underlyings with jumps and vol moves).
  */
 import { BallastError } from '../core/errors.ts';
 import { normInv } from '../core/normal.ts';
 import { seededRng } from '../core/rng.ts';
-import { SOBOL_MAX_POINTS, sobolPoints } from '../core/sobol.ts';
+import { SOBOL_MAX_DIMENSIONS, SOBOL_MAX_POINTS, sobolPoints } from '../core/sobol.ts';
 import { MS_PER_DAY, MS_PER_YEAR } from '../core/time.ts';
 import { cholesky } from '../market/covariance.ts';
 import { movesLabel } from './move-label.ts';
@@ -160,7 +161,7 @@ export function simulateMonteCarlo(options: MonteCarloOptions): MonteCarloPaths 
   if (sampler !== 'pseudo' && sampler !== 'sobol')
     fail(`must be pseudo or sobol, got ${String(sampler)}`, 'sampler');
   if (sampler === 'sobol' && paths > SOBOL_MAX_POINTS) {
-    fail(`at most 2^20 = ${SOBOL_MAX_POINTS} paths with the sobol sampler, got ${paths}`, 'paths');
+    fail(`at most 2^32 = ${SOBOL_MAX_POINTS} paths with the sobol sampler, got ${paths}`, 'paths');
   }
 
   const L = cholesky(correlation, { field: 'correlation' });
@@ -175,6 +176,11 @@ export function simulateMonteCarlo(options: MonteCarloOptions): MonteCarloPaths 
   const dJump = dPoisson + nPoisson;
   const dVol = dJump + (model === 'merton' ? n : 0);
   const D = dVol + (volOfVol !== undefined ? n : 0);
+  if (sampler === 'sobol' && D > SOBOL_MAX_DIMENSIONS)
+    fail(
+      `the sobol sampler has ${SOBOL_MAX_DIMENSIONS} dimensions, this model needs ${D} per path`,
+      'underlyings',
+    );
 
   const lamDt = jumps ? jumps.intensity * dt : 0;
   const kappa = jumps ? Math.exp(jumps.mean + 0.5 * jumps.sd * jumps.sd) - 1 : 0;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { SOBOL_MAX_POINTS, sobolNormals, sobolPoints } from '../../src/core/sobol.ts';
+import { SobolSequenceGenerator } from 'sobol';
+import {
+  SOBOL_BITS,
+  SOBOL_MAX_DIMENSIONS,
+  SOBOL_MAX_POINTS,
+  sobolNormals,
+  sobolPoints,
+} from '../../src/core/sobol.ts';
 import { normInv } from '../../src/core/normal.ts';
 
 describe('sobolPoints', () => {
@@ -36,8 +43,63 @@ describe('sobolPoints', () => {
     expect(a.every((p) => p.every((x) => x > 0 && x < 1))).toBe(true);
   });
 
-  it('refuses more points than the package computes correctly (2^20) and bad sizes', () => {
-    expect(() => sobolPoints(2, SOBOL_MAX_POINTS)).toThrow(/2\^20/);
+  it('matches the `sobol` package (20-bit) on the first 2^10 points of 50 dimensions', () => {
+    const ref = new SobolSequenceGenerator(50);
+    const ours = sobolPoints(50, 1024, { skip: 0 });
+    for (let i = 0; i < 1024; i++) {
+      const r = ref.nextVector();
+      // Truncating our 32-bit coordinates to 20 bits gives the package's exactly.
+      expect(
+        [...ours[i]!].map((u) => Math.floor(u * 2 ** 20) / 2 ** 20),
+        `point ${i}`,
+      ).toEqual(r);
+    }
+  });
+
+  it('dimension 1 is van der Corput in base 2, dimension 2 starts 1/2, 1/4, 3/4, 3/8, 7/8', () => {
+    const pts = sobolPoints(2, 7);
+    expect(pts.map((p) => p[0])).toEqual([1 / 2, 3 / 4, 1 / 4, 3 / 8, 7 / 8, 5 / 8, 1 / 8]);
+    expect(pts.map((p) => p[1]).slice(0, 5)).toEqual([1 / 2, 1 / 4, 3 / 4, 3 / 8, 7 / 8]);
+    // Point n of dimension 1 is the bit reversal of the Gray code of n (32 bits).
+    for (const n of [1000, 2 ** 20 + 3, 2 ** 31 + 12345, 2 ** 32 - 1]) {
+      const g = (n ^ Math.floor(n / 2)) >>> 0;
+      let rev = 0;
+      for (let k = 0; k < 32; k++) rev += ((g >>> k) & 1) * 2 ** (31 - k);
+      expect(sobolPoints(1, 1, { skip: n })[0]![0]).toBe(rev / 2 ** 32);
+    }
+  });
+
+  it('starting at skip equals generating from the origin and dropping the first points', () => {
+    const all = sobolPoints(30, 300, { skip: 0 });
+    for (const skip of [1, 7, 64, 255]) {
+      expect(sobolPoints(30, 300 - skip, { skip })).toEqual(all.slice(skip));
+    }
+  });
+
+  it('32-bit resolution: points beyond 2^20 are valid and distinct', () => {
+    expect(SOBOL_BITS).toBe(32);
+    const n = 4096;
+    const pts = sobolPoints(SOBOL_MAX_DIMENSIONS, n, { skip: 2 ** 20 - 7 });
+    expect(pts.every((p) => p.every((x) => x > 0 && x < 1))).toBe(true);
+    for (const j of [0, 1, 2, 49, 500, SOBOL_MAX_DIMENSIONS - 1]) {
+      expect(new Set(pts.map((p) => p[j])).size).toBe(n);
+    }
+    // Near the end of the range too.
+    const late = sobolPoints(8, 16, { skip: 2 ** 32 - 16 });
+    expect(late.every((p) => p.every((x) => x > 0 && x < 1))).toBe(true);
+    expect(new Set(late.map((p) => p[3])).size).toBe(16);
+    // The last 2^12 points of 2^32 hit each of 2^12 cells once (a (t, m, s)-net shifted by
+    // the Gray code's high bits: stratification holds for every aligned block of 2^m).
+    const block = sobolPoints(3, 4096, { skip: 2 ** 32 - 4096 });
+    for (let j = 0; j < 3; j++)
+      expect(new Set(block.map((p) => Math.floor(p[j]! * 4096))).size).toBe(4096);
+  });
+
+  it('refuses more points than the 32-bit direction integers give (2^32) and bad sizes', () => {
+    expect(SOBOL_MAX_POINTS).toBe(2 ** 32);
+    expect(() => sobolPoints(2, SOBOL_MAX_POINTS)).toThrow(/2\^32/);
+    expect(() => sobolPoints(2, 1, { skip: SOBOL_MAX_POINTS })).toThrow(/2\^32/);
+    expect(() => sobolPoints(SOBOL_MAX_DIMENSIONS + 1, 1)).toThrow(/dimensions/);
     expect(() => sobolPoints(0, 10)).toThrow(/dimensions/);
     expect(() => sobolPoints(2, 1.5)).toThrow(/count/);
   });

@@ -187,7 +187,21 @@ describe('monteCarloScenarios: bad input', () => {
       [{ volOfVol: -1 }, 'volOfVol'],
       [{ volOfVol: 1, spotVolCorrelation: -1.5 }, 'spotVolCorrelation'],
       [{ underlyings: ['BTC', 'BTC'] }, 'underlyings'],
-      [{ sampler: 'sobol', paths: 2 ** 20 + 1 }, 'paths'],
+      [{ sampler: 'sobol', paths: 2 ** 32 + 1 }, 'paths'],
+      [
+        {
+          sampler: 'sobol',
+          underlyings: Array.from({ length: 300 }, (_, i) => `U${i}`),
+          vols: Array.from({ length: 300 }, () => 0.5),
+          correlation: Array.from({ length: 300 }, (_, i) =>
+            Array.from({ length: 300 }, (_, j) => (i === j ? 1 : 0)),
+          ),
+          model: 'merton',
+          jumps: { intensity: 1, mean: -0.1, sd: 0.1 },
+          volOfVol: 1,
+        },
+        'underlyings',
+      ],
     ];
     for (const [patch, field] of cases) {
       const e = catchError(() => monteCarloScenarios({ ...base, ...patch }));

@@ -1,6 +1,7 @@
 /**
- * Minimal types for the untyped `sobol` package (1.1.4, ISC, tornord/sobol): a Sobol
- * sequence generator with Joe-Kuo direction numbers. Used only by src/core/sobol.ts.
+ * Minimal types for the untyped `sobol` package (1.1.4, MIT licence file, tornord/sobol): a
+ * 20-bit Sobol generator with Joe-Kuo direction numbers. A devDependency, used only as the
+ * reference of test/core/sobol.test.ts (src/core/sobol.ts is our own generator).
  */
 declare module 'sobol' {
   /** Sobol generator in `dim` dimensions (1 ≤ dim ≤ 21201); the first vector is all zeros. */
