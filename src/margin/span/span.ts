@@ -41,6 +41,7 @@ import {
   type Contribution,
   type MarginResult,
   type WorstScenario,
+  initialMultiplierAddOn,
 } from '../margin-result.ts';
 import { compositeDeltas, compositeDeltaScenarios } from './composite-delta.ts';
 import { deliveryCharge } from './delivery-charge.ts';
@@ -335,13 +336,7 @@ export function evaluateSpan(
       appliesTo: 'both',
       description: 'scan + charges of a commodity floored at 0',
     });
-  if (params.initialToMaintenance !== 1)
-    addOns.push({
-      name: 'initial margin multiplier',
-      amount: im - mm,
-      appliesTo: 'initial',
-      description: `IM = ${params.initialToMaintenance} × MM`,
-    });
+  addOns.push(...initialMultiplierAddOn(params.initialToMaintenance, im, mm));
 
   // Worst scenario: that of the commodity with the largest scan risk (each CC scans alone).
   let worstScenario: WorstScenario | undefined;

@@ -30,6 +30,7 @@ import {
   type Contribution,
   type MarginResult,
   type WorstScenario,
+  initialMultiplierAddOn,
 } from '../margin-result.ts';
 import { positionMinimum, type PositionMinimum } from './minimum.ts';
 import { TIMS_DEFAULT_PARAMS, validateTimsParams, type TimsParams } from './params.ts';
@@ -222,13 +223,7 @@ export function evaluateTims(
       description: 'Σ_PG max(0, Σ contracts × $0.375 × multiplier − scenario risk)',
     },
   ];
-  if (params.initialToMaintenance !== 1)
-    addOns.push({
-      name: 'initial margin multiplier',
-      amount: im - mm,
-      appliesTo: 'initial',
-      description: `IM = ${params.initialToMaintenance} × MM`,
-    });
+  addOns.push(...initialMultiplierAddOn(params.initialToMaintenance, im, mm));
 
   let worstScenario: WorstScenario | undefined;
   let contributions: Contribution[] = [];
