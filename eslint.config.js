@@ -33,7 +33,8 @@ export default tseslint.config(
         'error',
         {
           default: 'disallow',
-          message: 'layer {{from.element.type}} may not import from {{to.element.type}} (see docs/architecture.md)',
+          message:
+            'layer {{from.element.type}} may not import from {{to.element.type}} (see docs/architecture.md)',
           policies: [
             ...layers.map((l, i) => ({
               from: { element: { type: l } },
@@ -53,14 +54,20 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'os', 'child_process', 'process'], message: 'pure layers do no I/O' },
+            {
+              group: ['node:*', 'fs', 'path', 'os', 'child_process', 'process'],
+              message: 'pure layers do no I/O',
+            },
           ],
         },
       ],
       'no-restricted-globals': ['error', 'process'],
       'no-restricted-syntax': [
         'error',
-        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'pure layers have no clock' },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'pure layers have no clock',
+        },
       ],
       'no-restricted-properties': [
         'error',
@@ -71,7 +78,10 @@ export default tseslint.config(
   },
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
 );

@@ -23,14 +23,32 @@ const best = (fn: () => unknown): number => bestMs(fn, 5, 2);
 export async function runMarginBench(): Promise<void> {
   const { snapshot, chain, options } = bundledBtc();
   const btc = snapshot.underlyings.BTC!;
-  const grid = deribitGrid('BTC', { ...DERIBIT_GRID_DEFAULTS, priceRange: 0.16, bucketsCount: 4, volatilityRangeUp: 0.5, volatilityRangeDown: 0.25, minVolatilityForShockUp: 0.5, shortTermVegaPower: 0.3, longTermVegaPower: 0.13, extendedTableFactor: 1 });
+  const grid = deribitGrid('BTC', {
+    ...DERIBIT_GRID_DEFAULTS,
+    priceRange: 0.16,
+    bucketsCount: 4,
+    volatilityRangeUp: 0.5,
+    volatilityRangeDown: 0.25,
+    minVolatilityForShockUp: 0.5,
+    shortTermVegaPower: 0.3,
+    longTermVegaPower: 0.13,
+    extendedTableFactor: 1,
+  });
   const nS = grid.scenarios.length;
 
   const matrixMs = best(() => buildPnlMatrix(chain, snapshot, grid.scenarios));
   const F = btc.index;
   const priceMs = best(() => {
     let s = 0;
-    for (let i = 0; i < chain.length * nS; i++) s += black76Price(i % 2 ? 'call' : 'put', F * (0.84 + (i % 9) * 0.04), 40000 + (i % 50) * 1000, 0.1 + (i % 7) * 0.05, 0.5 + (i % 5) * 0.05, 1);
+    for (let i = 0; i < chain.length * nS; i++)
+      s += black76Price(
+        i % 2 ? 'call' : 'put',
+        F * (0.84 + (i % 9) * 0.04),
+        40000 + (i % 50) * 1000,
+        0.1 + (i % 7) * 0.05,
+        0.5 + (i % 5) * 0.05,
+        1,
+      );
     return s;
   });
 
@@ -41,18 +59,40 @@ export async function runMarginBench(): Promise<void> {
   const marginMs = best(() => deribitPmModel.evaluate(book, snapshot, params));
   const trade = [{ instrument: parseSymbol('BTC-PERPETUAL', 'deribit'), size: 1 }];
   const incrementalMs = best(() => whatIf(deribitPmModel, book, snapshot, params, trade));
-  const revaluationMs = best(() => whatIfByRevaluation(deribitPmModel, book, snapshot, params, trade));
-  const trades10 = options.slice(500, 510).map((instrument, k) => ({ instrument, size: k % 2 ? 1 : -1 }));
+  const revaluationMs = best(() =>
+    whatIfByRevaluation(deribitPmModel, book, snapshot, params, trade),
+  );
+  const trades10 = options
+    .slice(500, 510)
+    .map((instrument, k) => ({ instrument, size: k % 2 ? 1 : -1 }));
   const incremental10Ms = best(() => whatIf(deribitPmModel, book, snapshot, params, trades10));
-  const revaluation10Ms = best(() => whatIfByRevaluation(deribitPmModel, book, snapshot, params, trades10));
+  const revaluation10Ms = best(() =>
+    whatIfByRevaluation(deribitPmModel, book, snapshot, params, trades10),
+  );
 
   const rows: [string, string, string][] = [
-    [`P&L matrix: ${chain.length} instruments × ${nS} cells`, `${matrixMs.toFixed(1)} ms`, `${((chain.length * nS) / matrixMs / 1000).toFixed(2)} M revaluations/s; ${(matrixMs / priceMs).toFixed(2)}× the bare Black-76 baseline`],
+    [
+      `P&L matrix: ${chain.length} instruments × ${nS} cells`,
+      `${matrixMs.toFixed(1)} ms`,
+      `${((chain.length * nS) / matrixMs / 1000).toFixed(2)} M revaluations/s; ${(matrixMs / priceMs).toFixed(2)}× the bare Black-76 baseline`,
+    ],
     [`baseline: ${chain.length * nS} bare Black-76 prices`, `${priceMs.toFixed(1)} ms`, '1.00×'],
-    ['deribit-pm margin, 100-position options book', `${marginMs.toFixed(2)} ms`, `${(1000 / marginMs).toFixed(0)} books/s`],
-    ['what-if of one trade, incremental (before, after, alone)', `${incrementalMs.toFixed(2)} ms`, `${(revaluationMs / incrementalMs).toFixed(2)}× faster than re-evaluation`],
+    [
+      'deribit-pm margin, 100-position options book',
+      `${marginMs.toFixed(2)} ms`,
+      `${(1000 / marginMs).toFixed(0)} books/s`,
+    ],
+    [
+      'what-if of one trade, incremental (before, after, alone)',
+      `${incrementalMs.toFixed(2)} ms`,
+      `${(revaluationMs / incrementalMs).toFixed(2)}× faster than re-evaluation`,
+    ],
     ['what-if of one trade, by re-evaluation', `${revaluationMs.toFixed(2)} ms`, '1.00×'],
-    ['what-if of 10 trades, incremental', `${incremental10Ms.toFixed(2)} ms`, `${(revaluation10Ms / incremental10Ms).toFixed(2)}× faster than re-evaluation`],
+    [
+      'what-if of 10 trades, incremental',
+      `${incremental10Ms.toFixed(2)} ms`,
+      `${(revaluation10Ms / incremental10Ms).toFixed(2)}× faster than re-evaluation`,
+    ],
     ['what-if of 10 trades, by re-evaluation', `${revaluation10Ms.toFixed(2)} ms`, '1.00×'],
   ];
   printRows('Margin engine (bundled Deribit BTC snapshot)', rows);

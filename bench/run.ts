@@ -7,6 +7,11 @@ import { runMarginBench } from './margin.bench.ts';
 import { runRiskBench } from './risk.bench.ts';
 import { runOptimizeBench } from './optimize.bench.ts';
 
-const benches: (() => Promise<void>)[] = [runPricingBench, runMarginBench, runRiskBench, runOptimizeBench];
+const benches: (() => Promise<void>)[] = [
+  runPricingBench,
+  runMarginBench,
+  runRiskBench,
+  runOptimizeBench,
+];
 
 for (const b of benches) await b();

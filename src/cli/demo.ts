@@ -33,32 +33,67 @@ export const BUNDLED_DERIBIT_BTC = here('data/deribit-quantflow/deribit_btc.json
 /** Builds the `demo` command. */
 export function demoCommand() {
   return new Command('demo')
-    .description('Run the main job on the bundled real Deribit BTC snapshot: surface, marks, margin under every model, a what-if and the cheapest hedge')
+    .description(
+      'Run the main job on the bundled real Deribit BTC snapshot: surface, marks, margin under every model, a what-if and the cheapest hedge',
+    )
     .action(
       guarded(async () => {
         const out: string[] = [];
         const say = (...lines: string[]) => out.push(...lines);
         const { snapshot, slices, listedSymbols } = buildSnapshotFromFile(BUNDLED_DERIBIT_BTC);
         const btc = snapshot.underlyings.BTC!;
-        say(`Ballast demo — Deribit BTC book recorded ${toIso(snapshot.asOfMs)} (historical: margined as of that time)`, '');
-        say('1. Market: forwards from futures, SVI fitted per expiry on option mids', renderSurfaceReport('BTC', slices.BTC ?? []));
-        say(`index ${fmt(btc.index, 2)} USD (perpetual mid; the book summary has no index), ${btc.forwards.length} forwards, ${btc.surface.length} slices`, '');
+        say(
+          `Ballast demo — Deribit BTC book recorded ${toIso(snapshot.asOfMs)} (historical: margined as of that time)`,
+          '',
+        );
+        say(
+          '1. Market: forwards from futures, SVI fitted per expiry on option mids',
+          renderSurfaceReport('BTC', slices.BTC ?? []),
+        );
+        say(
+          `index ${fmt(btc.index, 2)} USD (perpetual mid; the book summary has no index), ${btc.forwards.length} forwards, ${btc.surface.length} slices`,
+          '',
+        );
 
-        const marks = ['BTC-PERPETUAL', 'BTC-25SEP26', 'BTC-25SEP26-70000-C', 'BTC-28AUG26-55000-P'].map((s) => {
+        const marks = [
+          'BTC-PERPETUAL',
+          'BTC-25SEP26',
+          'BTC-25SEP26-70000-C',
+          'BTC-28AUG26-55000-P',
+        ].map((s) => {
           const m = markInstrument(parseSymbol(s, 'deribit'), snapshot);
-          return [s, fmt(m.forward, 2), m.vol === undefined ? '—' : fmt(m.vol * 100, 2), `${fmt(m.price, m.currency === 'BTC' ? 6 : 2)} ${m.currency}`];
+          return [
+            s,
+            fmt(m.forward, 2),
+            m.vol === undefined ? '—' : fmt(m.vol * 100, 2),
+            `${fmt(m.price, m.currency === 'BTC' ? 6 : 2)} ${m.currency}`,
+          ];
         });
-        say('2. Fair-price marks from the fitted surface', renderTable(['instrument', 'forward', 'vol %', 'mark'], marks), '');
+        say(
+          '2. Fair-price marks from the fitted surface',
+          renderTable(['instrument', 'forward', 'vol %', 'mark'], marks),
+          '',
+        );
 
         let step = 3;
         const marginBook = (file: string, label: string): Portfolio => {
           const book = importPortfolio(readTextFile(here(file)), file, snapshot).portfolio;
           const { rows, baselineUsd } = compareModels(book, snapshot);
-          say(`${step++}. Margin of the ${label} (${file}), every model side by side`, renderComparison(rows, baselineUsd), '');
+          say(
+            `${step++}. Margin of the ${label} (${file}), every model side by side`,
+            renderComparison(rows, baselineUsd),
+            '',
+          );
           return book;
         };
-        marginBook('examples/hedged-book.json', 'hedged options book: protective puts, a call spread, a future and the perp');
-        const strangle = marginBook('examples/short-strangle.json', 'naked short strangle, 10 × 55k put / 72k call, 28 Aug 2026');
+        marginBook(
+          'examples/hedged-book.json',
+          'hedged options book: protective puts, a call spread, a future and the perp',
+        );
+        const strangle = marginBook(
+          'examples/short-strangle.json',
+          'naked short strangle, 10 × 55k put / 72k call, 28 Aug 2026',
+        );
         const hedge = { instrument: parseSymbol('BTC-28AUG26-50000-P', 'deribit'), size: 10 };
         const model = marginModel('deribit-pm');
         const w = whatIf(model, strangle, snapshot, model.defaultParams, [hedge]);
@@ -70,15 +105,28 @@ export function demoCommand() {
             [
               ['before', fmt(w.beforeUsd.initialMargin, 0), fmt(w.beforeUsd.maintenanceMargin, 0)],
               ['after', fmt(w.afterUsd.initialMargin, 0), fmt(w.afterUsd.maintenanceMargin, 0)],
-              ['incremental', fmt(t.incrementalInitialMarginUsd, 0), fmt(t.incrementalMaintenanceMarginUsd, 0)],
+              [
+                'incremental',
+                fmt(t.incrementalInitialMarginUsd, 0),
+                fmt(t.incrementalMaintenanceMarginUsd, 0),
+              ],
             ],
           ),
         );
 
         // Optimizer: the cheapest hedge of the strangle under deribit-pm from the listed universe.
         const universe = listedUniverse(snapshot, { symbols: listedSymbols });
-        const opt = await optimizeHedge({ portfolio: strangle, snapshot, model, universe, constraints: { keepExposures: 0.1 } });
-        const rob = robustnessReport(strangle, opt.portfolioAfter, snapshot, { count: 2000, seed: 1 });
+        const opt = await optimizeHedge({
+          portfolio: strangle,
+          snapshot,
+          model,
+          universe,
+          constraints: { keepExposures: 0.1 },
+        });
+        const rob = robustnessReport(strangle, opt.portfolioAfter, snapshot, {
+          count: 2000,
+          seed: 1,
+        });
         say(
           '',
           `${step + 1}. Optimizer: the cheapest trades (${universe.candidates.length} listed candidates at mark ± half-spread, Deribit taker fees) that lower the strangle's deribit-pm IM while keeping delta, gamma, vega and theta within 10 % of the book's gross exposure`,
@@ -90,7 +138,10 @@ export function demoCommand() {
           'Try: ballast optimize examples/short-strangle.json --market data/deribit-quantflow/deribit_btc.json.gz --allow-stale --keep-exposures 0.1',
         );
         for (const note of snapshot.warnings ?? []) say(`note: ${note}`);
-        say('', 'Unverified venue rules are listed per result: ballast margin <book> --market <snapshot> --model <id>.');
+        say(
+          '',
+          'Unverified venue rules are listed per result: ballast margin <book> --market <snapshot> --model <id>.',
+        );
         process.stdout.write(`${out.join('\n')}\n`);
       }),
     );

@@ -13,12 +13,16 @@ export function reportError(e: unknown): number {
     process.stderr.write(`error [${e.code}] ${e.message}\n`);
     return EXIT_USER_ERROR;
   }
-  process.stderr.write(`internal error (please report): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.stderr.write(
+    `internal error (please report): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+  );
   return 1;
 }
 
 /** Wraps a command action so errors exit with the right code. */
-export function guarded<A extends unknown[]>(fn: (...args: A) => void | Promise<void>): (...args: A) => Promise<void> {
+export function guarded<A extends unknown[]>(
+  fn: (...args: A) => void | Promise<void>,
+): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       await fn(...args);
@@ -32,7 +36,8 @@ export function guarded<A extends unknown[]>(fn: (...args: A) => void | Promise<
 export function numberOption(flag: string): (v: string) => number {
   return (v: string) => {
     const x = Number(v);
-    if (v.trim() === '' || !Number.isFinite(x)) throw new BallastError('INVALID_INPUT', `expected a number, got "${v}"`, flag);
+    if (v.trim() === '' || !Number.isFinite(x))
+      throw new BallastError('INVALID_INPUT', `expected a number, got "${v}"`, flag);
     return x;
   };
 }

@@ -14,13 +14,24 @@ import { checkPlausibleSize } from '../io/portfolio-input.ts';
 import type { Position } from '../risk/portfolio.ts';
 import { toJsonText } from '../io/json-output.ts';
 import { guarded } from './errors.ts';
-import { loadMarketChecked, loadPortfolio, marketOptions, modelIds, modelParams } from './context.ts';
+import {
+  loadMarketChecked,
+  loadPortfolio,
+  marketOptions,
+  modelIds,
+  modelParams,
+} from './context.ts';
 
 /** Builds the `margin` command. */
 export function marginCommand() {
   const cmd = new Command('margin')
-    .description('Margin a portfolio under one model: IM, MM, equity, worst scenario, contributors, add-ons')
-    .argument('<portfolio>', 'portfolio: Ballast JSON, CSV (instrument,size[,entryPrice]), Deribit get_positions, ccxt fetchPositions, or a Derive PM2 case')
+    .description(
+      'Margin a portfolio under one model: IM, MM, equity, worst scenario, contributors, add-ons',
+    )
+    .argument(
+      '<portfolio>',
+      'portfolio: Ballast JSON, CSV (instrument,size[,entryPrice]), Deribit get_positions, ccxt fetchPositions, or a Derive PM2 case',
+    )
     .addOption(new Option('--model <id>', 'margin model').choices(modelIds()).makeOptionMandatory())
     .option('--params <file>', 'JSON file of parameter overrides, merged over the model defaults')
     .option('--json', 'print JSON', false);
@@ -49,14 +60,19 @@ Sizes are in coins (base units). A Derive PM2 case file carries its own market a
         const { snapshot, warnings } = loadMarketChecked(o);
         const portfolio = loadPortfolio(file, snapshot);
         const params = modelParams(model, o.params);
-        const pools = model.evaluate(portfolio, snapshot, params).map((r) => ({ ...r, warnings: [...r.warnings, ...warnings] }));
+        const pools = model
+          .evaluate(portfolio, snapshot, params)
+          .map((r) => ({ ...r, warnings: [...r.warnings, ...warnings] }));
         const combined = combinePools(model.id, model.version, pools, snapshot);
         if (o.json) {
           process.stdout.write(toJsonText(combined));
           return;
         }
         process.stdout.write(`${pools.map((r) => renderMarginResult(r)).join('\n\n')}\n`);
-        if (pools.length > 1) process.stdout.write(`\ntotal over pools (USD): IM ${fmt(combined.initialMargin, 2)}, MM ${fmt(combined.maintenanceMargin, 2)}, equity ${fmt(combined.equity, 2)}\n`);
+        if (pools.length > 1)
+          process.stdout.write(
+            `\ntotal over pools (USD): IM ${fmt(combined.initialMargin, 2)}, MM ${fmt(combined.maintenanceMargin, 2)}, equity ${fmt(combined.equity, 2)}\n`,
+          );
       }),
     );
 }
@@ -64,17 +80,29 @@ Sizes are in coins (base units). A Derive PM2 case file carries its own market a
 /** Builds the `compare` command. */
 export function compareCommand() {
   const cmd = new Command('compare')
-    .description('Margin a portfolio under every applicable model, side by side, with the saving against isolated margin')
+    .description(
+      'Margin a portfolio under every applicable model, side by side, with the saving against isolated margin',
+    )
     .argument('<portfolio>', 'portfolio file (see ballast margin --help)')
     .option('--json', 'print JSON', false);
   return marketOptions(cmd)
-    .addHelpText('after', `\nExamples:\n  $ ballast compare examples/hedged-book.json --market snapshot.json\n  $ ballast compare examples/short-strangle.csv --market snapshot.json --json`)
+    .addHelpText(
+      'after',
+      `\nExamples:\n  $ ballast compare examples/hedged-book.json --market snapshot.json\n  $ ballast compare examples/short-strangle.csv --market snapshot.json --json`,
+    )
     .action(
       guarded((file, o) => {
         const { snapshot, warnings } = loadMarketChecked(o);
         const { rows, baselineUsd } = compareModels(loadPortfolio(file, snapshot), snapshot);
         if (o.json) {
-          const models = rows.map((r) => ({ model: r.model, initialMarginUsd: r.error ? null : r.initialMarginUsd, maintenanceMarginUsd: r.error ? null : r.maintenanceMarginUsd, savingVsIsolated: savingVsBaseline(r, baselineUsd) ?? null, error: r.error ?? null, pools: r.results }));
+          const models = rows.map((r) => ({
+            model: r.model,
+            initialMarginUsd: r.error ? null : r.initialMarginUsd,
+            maintenanceMarginUsd: r.error ? null : r.maintenanceMarginUsd,
+            savingVsIsolated: savingVsBaseline(r, baselineUsd) ?? null,
+            error: r.error ?? null,
+            pools: r.results,
+          }));
           process.stdout.write(toJsonText({ baselineUsd, warnings, models }));
           return;
         }
@@ -87,28 +115,46 @@ export function compareCommand() {
 /** Parses `SYMBOL:SIZE` (size in coins). */
 function parseTrade(text: string, field = '--trade'): Position {
   const i = text.lastIndexOf(':');
-  if (i <= 0) throw new BallastError('INVALID_INPUT', `expected SYMBOL:SIZE (size in coins, e.g. BTC-PERPETUAL:-0.5), got "${text}"`, field);
+  if (i <= 0)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `expected SYMBOL:SIZE (size in coins, e.g. BTC-PERPETUAL:-0.5), got "${text}"`,
+      field,
+    );
   const instrument = parseSymbol(text.slice(0, i), undefined, field);
   const size = Number(text.slice(i + 1));
-  if (text.slice(i + 1).trim() === '' || !Number.isFinite(size) || size === 0) throw new BallastError('INVALID_INPUT', `size must be a non-zero number of coins, got "${text.slice(i + 1)}"`, field);
+  if (text.slice(i + 1).trim() === '' || !Number.isFinite(size) || size === 0)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `size must be a non-zero number of coins, got "${text.slice(i + 1)}"`,
+      field,
+    );
   return { instrument, size };
 }
 
 /** Builds the `whatif` command. */
 export function whatifCommand() {
   const cmd = new Command('whatif')
-    .description('Margin before and after trades, and each trade\'s incremental margin')
+    .description("Margin before and after trades, and each trade's incremental margin")
     .argument('<portfolio>', 'portfolio file (see ballast margin --help)')
     .addOption(new Option('--model <id>', 'margin model').choices(modelIds()).default('deribit-pm'))
     .option('--trade <SYMBOL:SIZE...>', 'trade(s), size in coins (negative = sell)')
     .option('--params <file>', 'JSON file of parameter overrides')
     .option('--json', 'print JSON', false);
   return marketOptions(cmd)
-    .addHelpText('after', `\nExamples:\n  $ ballast whatif examples/short-strangle.csv --market snapshot.json --trade BTC-PERPETUAL:0.5\n  $ ballast whatif book.json --market snapshot.json --model okx-pm --trade BTC-25SEP26-60000-P:1 --trade BTC-25SEP26:-1`)
+    .addHelpText(
+      'after',
+      `\nExamples:\n  $ ballast whatif examples/short-strangle.csv --market snapshot.json --trade BTC-PERPETUAL:0.5\n  $ ballast whatif book.json --market snapshot.json --model okx-pm --trade BTC-25SEP26-60000-P:1 --trade BTC-25SEP26:-1`,
+    )
     .action(
       guarded((file, o) => {
         const tradesText = o.trade ?? [];
-        if (tradesText.length === 0) throw new BallastError('INVALID_INPUT', 'give at least one trade as SYMBOL:SIZE', '--trade');
+        if (tradesText.length === 0)
+          throw new BallastError(
+            'INVALID_INPUT',
+            'give at least one trade as SYMBOL:SIZE',
+            '--trade',
+          );
         const model = marginModel(o.model);
         const { snapshot } = loadMarketChecked(o);
         const portfolio = loadPortfolio(file, snapshot);
@@ -119,15 +165,41 @@ export function whatifCommand() {
         });
         const r = whatIf(model, portfolio, snapshot, modelParams(model, o.params), trades);
         if (o.json) {
-          process.stdout.write(toJsonText({ model: model.id, beforeUsd: r.beforeUsd, afterUsd: r.afterUsd, trades: r.trades.map((t) => ({ symbol: t.trade.instrument.symbol, size: t.trade.size, incrementalInitialMarginUsd: t.incrementalInitialMarginUsd, incrementalMaintenanceMarginUsd: t.incrementalMaintenanceMarginUsd })), before: r.before, after: r.after }));
+          process.stdout.write(
+            toJsonText({
+              model: model.id,
+              beforeUsd: r.beforeUsd,
+              afterUsd: r.afterUsd,
+              trades: r.trades.map((t) => ({
+                symbol: t.trade.instrument.symbol,
+                size: t.trade.size,
+                incrementalInitialMarginUsd: t.incrementalInitialMarginUsd,
+                incrementalMaintenanceMarginUsd: t.incrementalMaintenanceMarginUsd,
+              })),
+              before: r.before,
+              after: r.after,
+            }),
+          );
           return;
         }
         const rows = [
           ['before', '', fmt(r.beforeUsd.initialMargin, 2), fmt(r.beforeUsd.maintenanceMargin, 2)],
-          ...r.trades.map((t) => [`+ ${t.trade.instrument.symbol} alone`, fmt(t.trade.size, 4), `${t.incrementalInitialMarginUsd >= 0 ? '+' : ''}${fmt(t.incrementalInitialMarginUsd, 2)}`, `${t.incrementalMaintenanceMarginUsd >= 0 ? '+' : ''}${fmt(t.incrementalMaintenanceMarginUsd, 2)}`]),
-          ['after all trades', '', fmt(r.afterUsd.initialMargin, 2), fmt(r.afterUsd.maintenanceMargin, 2)],
+          ...r.trades.map((t) => [
+            `+ ${t.trade.instrument.symbol} alone`,
+            fmt(t.trade.size, 4),
+            `${t.incrementalInitialMarginUsd >= 0 ? '+' : ''}${fmt(t.incrementalInitialMarginUsd, 2)}`,
+            `${t.incrementalMaintenanceMarginUsd >= 0 ? '+' : ''}${fmt(t.incrementalMaintenanceMarginUsd, 2)}`,
+          ]),
+          [
+            'after all trades',
+            '',
+            fmt(r.afterUsd.initialMargin, 2),
+            fmt(r.afterUsd.maintenanceMargin, 2),
+          ],
         ];
-        process.stdout.write(`${model.id}: what-if (USD; incremental rows are the change from "before")\n${renderTable(['', 'size', 'IM', 'MM'], rows)}\n`);
+        process.stdout.write(
+          `${model.id}: what-if (USD; incremental rows are the change from "before")\n${renderTable(['', 'size', 'IM', 'MM'], rows)}\n`,
+        );
       }),
     );
 }

@@ -12,12 +12,24 @@ export function marketCommand() {
   const market = new Command('market').description('Market snapshots: build from raw venue data');
   market.addCommand(
     new Command('build')
-      .description('Build a market snapshot (index, forwards, SVI surface, perp basis) from a raw market file')
-      .argument('<raw-market-file>', 'Deribit book summary (.json or .json.gz) or quantflow vol-surface inputs')
+      .description(
+        'Build a market snapshot (index, forwards, SVI surface, perp basis) from a raw market file',
+      )
+      .argument(
+        '<raw-market-file>',
+        'Deribit book summary (.json or .json.gz) or quantflow vol-surface inputs',
+      )
       .option('-o, --output <file>', 'write the snapshot here (default: stdout)')
       .option('--repair', 'repair butterfly and calendar arbitrage in the surface', false)
-      .option('--previous <snapshot>', 'the previous snapshot: the perpetual basis is smoothed from it (exponential average over time)')
-      .option('--basis-half-life <duration>', 'half-life of the basis smoothing (e.g. 30s, 5m)', '30s')
+      .option(
+        '--previous <snapshot>',
+        'the previous snapshot: the perpetual basis is smoothed from it (exponential average over time)',
+      )
+      .option(
+        '--basis-half-life <duration>',
+        'half-life of the basis smoothing (e.g. 30s, 5m)',
+        '30s',
+      )
       .addHelpText(
         'after',
         `
@@ -32,7 +44,11 @@ The snapshot format is documented in docs/schema/market-snapshot.schema.json.`,
         guarded((file, o) => {
           const previous = o.previous === undefined ? undefined : loadSnapshotFile(o.previous);
           const basisHalfLifeMs = parseDuration(o.basisHalfLife, '--basis-half-life');
-          const { snapshot, slices } = buildSnapshotFromFile(file, { repairArbitrage: o.repair, basisHalfLifeMs, ...(previous ? { previous } : {}) });
+          const { snapshot, slices } = buildSnapshotFromFile(file, {
+            repairArbitrage: o.repair,
+            basisHalfLifeMs,
+            ...(previous ? { previous } : {}),
+          });
           const text = toJsonText(snapshotToJson(snapshot));
           if (o.output === undefined) {
             process.stdout.write(text);
@@ -41,7 +57,9 @@ The snapshot format is documented in docs/schema/market-snapshot.schema.json.`,
           writeFileSync(o.output, text);
           for (const [u, s] of Object.entries(slices)) {
             const fitted = s.filter((x) => x.params).length;
-            process.stderr.write(`${u}: ${snapshot.underlyings[u]!.forwards.length} forwards, ${fitted} of ${s.length} expiries fitted\n`);
+            process.stderr.write(
+              `${u}: ${snapshot.underlyings[u]!.forwards.length} forwards, ${fitted} of ${s.length} expiries fitted\n`,
+            );
           }
           for (const w of snapshot.warnings ?? []) process.stderr.write(`note: ${w}\n`);
           process.stderr.write(`wrote ${o.output}\n`);

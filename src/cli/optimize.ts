@@ -154,7 +154,8 @@ function constraintsFromJson(
   v: unknown,
   source: string,
 ): { constraints: TradeConstraints; lambda?: number } {
-  if (!isJsonObject(v)) throw new BallastError('SCHEMA', 'expected a JSON object of constraints', source);
+  if (!isJsonObject(v))
+    throw new BallastError('SCHEMA', 'expected a JSON object of constraints', source);
   const known = [
     'bands',
     'bandsByUnderlying',
@@ -319,9 +320,7 @@ export function optimizeCommand() {
       'Find the cheapest trades that lower margin (or ES, or track target exposures) within your constraints; checked with the exact model',
     )
     .argument('<portfolio>', 'portfolio file (see ballast margin --help)')
-    .addOption(
-      new Option('--model <id>', 'margin model').choices(modelIds()).default('deribit-pm'),
-    )
+    .addOption(new Option('--model <id>', 'margin model').choices(modelIds()).default('deribit-pm'))
     .option(
       '--universe <file|listed>',
       'candidate instruments: a ballast.universe/1 JSON file, or "listed" (perpetual, futures and near-the-money options of the snapshot)',
@@ -509,9 +508,7 @@ export function cureCommand() {
       '<portfolio>',
       'portfolio file with its collateral balances (see ballast margin --help)',
     )
-    .addOption(
-      new Option('--model <id>', 'margin model').choices(modelIds()).default('deribit-pm'),
-    )
+    .addOption(new Option('--model <id>', 'margin model').choices(modelIds()).default('deribit-pm'))
     .option(
       '--target-utilization <u>',
       'largest IM / equity after the cure',

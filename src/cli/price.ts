@@ -14,7 +14,14 @@ import { yearFraction } from '../core/time.ts';
 import { toJsonText } from '../io/json-output.ts';
 import { guarded, numberOption, reportError } from './errors.ts';
 
-const FLAG: Record<string, string> = { F: '--forward', K: '--strike', T: '--days/--years', sigma: '--vol', price: '--premium', r: '--rate' };
+const FLAG: Record<string, string> = {
+  F: '--forward',
+  K: '--strike',
+  T: '--days/--years',
+  sigma: '--vol',
+  price: '--premium',
+  r: '--rate',
+};
 
 /** Renders one result as a two-column table. */
 function renderPrice(r: PriceResult, inverse: boolean): string {
@@ -31,7 +38,11 @@ function renderPrice(r: PriceResult, inverse: boolean): string {
     [`vega (${ccy} per vol point)`, fmt(r.vegaPerPoint, inverse ? 8 : 4)],
     [`theta (${ccy} per day)`, fmt(r.thetaPerDay, inverse ? 8 : 4)],
   ];
-  return renderTable([`${r.right.toUpperCase()} ${inverse ? 'inverse (coin-settled)' : 'linear'} Black-76`, ''], rows, ['left', 'right']);
+  return renderTable(
+    [`${r.right.toUpperCase()} ${inverse ? 'inverse (coin-settled)' : 'linear'} Black-76`, ''],
+    rows,
+    ['left', 'right'],
+  );
 }
 
 async function priceStream(path: string): Promise<void> {
@@ -53,18 +64,37 @@ async function priceStream(path: string): Promise<void> {
     } catch (e) {
       if (!(e instanceof BallastError)) throw e;
       failed++;
-      process.stdout.write(`${JSON.stringify({ line: lineNo, error: { code: e.code, field: e.field, message: e.message } })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ line: lineNo, error: { code: e.code, field: e.field, message: e.message } })}\n`,
+      );
       reportError(e);
     }
   }
-  if (failed > 0) throw new BallastError('INVALID_INPUT', `${failed} of ${lineNo} lines failed (see the error lines in the output)`, path);
+  if (failed > 0)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `${failed} of ${lineNo} lines failed (see the error lines in the output)`,
+      path,
+    );
 }
 
 /** Prices a listed option from a snapshot: forward and expiry from the market, vol from the surface. */
-function priceSymbol(symbol: string, marketFile: string | undefined, vol: number | undefined, premium: number | undefined, json: boolean): void {
-  if (marketFile === undefined) throw new BallastError('INVALID_INPUT', 'required with --symbol', '--market');
+function priceSymbol(
+  symbol: string,
+  marketFile: string | undefined,
+  vol: number | undefined,
+  premium: number | undefined,
+  json: boolean,
+): void {
+  if (marketFile === undefined)
+    throw new BallastError('INVALID_INPUT', 'required with --symbol', '--market');
   const inst = parseSymbol(symbol);
-  if (inst.kind !== 'option') throw new BallastError('UNSUPPORTED', `${symbol} is a ${inst.kind}; price takes a vanilla option`, '--symbol');
+  if (inst.kind !== 'option')
+    throw new BallastError(
+      'UNSUPPORTED',
+      `${symbol} is a ${inst.kind}; price takes a vanilla option`,
+      '--symbol',
+    );
   const snapshot = loadSnapshotFile(marketFile);
   assertNotExpired(inst, snapshot.asOfMs, '--symbol');
   const u = underlyingMarket(snapshot, inst.underlying, '--symbol');
@@ -72,9 +102,23 @@ function priceSymbol(symbol: string, marketFile: string | undefined, vol: number
   const T = yearFraction(snapshot.asOfMs, inst.expiryMs);
   const inverse = inst.settlement === 'inverse';
   // The surface's vol only when neither a vol nor a premium is given (both: the request refuses).
-  const sigma = vol ?? (premium === undefined ? surfaceVol(u, inst.strike, inst.expiryMs, snapshot.asOfMs, '--symbol') : undefined);
+  const sigma =
+    vol ??
+    (premium === undefined
+      ? surfaceVol(u, inst.strike, inst.expiryMs, snapshot.asOfMs, '--symbol')
+      : undefined);
   const r = runPriceRequest(
-    { id: symbol, right: inst.right, F, K: inst.strike, T, r: u.rate, inverse, ...(sigma === undefined ? {} : { sigma }), ...(premium === undefined ? {} : { price: premium }) },
+    {
+      id: symbol,
+      right: inst.right,
+      F,
+      K: inst.strike,
+      T,
+      r: u.rate,
+      inverse,
+      ...(sigma === undefined ? {} : { sigma }),
+      ...(premium === undefined ? {} : { price: premium }),
+    },
     (f) => FLAG[f] ?? f,
   );
   process.stdout.write(json ? toJsonText(r) : `${symbol}\n${renderPrice(r, inverse)}\n`);
@@ -83,18 +127,43 @@ function priceSymbol(symbol: string, marketFile: string | undefined, vol: number
 /** Builds the `price` command. */
 export function priceCommand() {
   return new Command('price')
-    .description('Price a European option (Black-76, linear or inverse) with greeks, or imply its vol from a premium')
+    .description(
+      'Price a European option (Black-76, linear or inverse) with greeks, or imply its vol from a premium',
+    )
     .option('--forward <F>', 'forward, USD per coin', numberOption('--forward'))
     .option('--strike <K>', 'strike, USD per coin', numberOption('--strike'))
     .option('--days <d>', 'calendar days to expiry', numberOption('--days'))
     .option('--years <T>', 'years to expiry (ACT/365)', numberOption('--years'))
     .option('--vol <sigma>', 'implied vol as a decimal (0.55 = 55%)', numberOption('--vol'))
-    .option('--premium <p>', 'option premium (USD, or coin with --inverse): solve for the implied vol', numberOption('--premium'))
-    .option('--rate <r>', 'discount rate, continuously compounded per year (0.05 = 5%)', numberOption('--rate'), 0)
-    .addOption(new Option('--right <right>', 'call or put').choices(['call', 'put'] as const).default('call' as const))
-    .option('--inverse', 'coin-settled option (Deribit BTC/ETH style): premium in coin = USD price / F', false)
-    .option('--symbol <symbol>', 'venue option symbol (e.g. BTC-25SEP26-70000-C); forward, expiry and vol from --market')
-    .option('--market <snapshot>', 'market snapshot file (from `ballast market build`) for --symbol')
+    .option(
+      '--premium <p>',
+      'option premium (USD, or coin with --inverse): solve for the implied vol',
+      numberOption('--premium'),
+    )
+    .option(
+      '--rate <r>',
+      'discount rate, continuously compounded per year (0.05 = 5%)',
+      numberOption('--rate'),
+      0,
+    )
+    .addOption(
+      new Option('--right <right>', 'call or put')
+        .choices(['call', 'put'] as const)
+        .default('call' as const),
+    )
+    .option(
+      '--inverse',
+      'coin-settled option (Deribit BTC/ETH style): premium in coin = USD price / F',
+      false,
+    )
+    .option(
+      '--symbol <symbol>',
+      'venue option symbol (e.g. BTC-25SEP26-70000-C); forward, expiry and vol from --market',
+    )
+    .option(
+      '--market <snapshot>',
+      'market snapshot file (from `ballast market build`) for --symbol',
+    )
     .option('--jsonl <file>', 'price a JSON-lines stream (one request per line; "-" for stdin)')
     .option('--json', 'print JSON instead of a table', false)
     .addHelpText(
@@ -112,19 +181,38 @@ Each output line is a result or {"line": n, "error": {...}}; the exit code is 2 
     .action(
       guarded(async (o) => {
         if (o.jsonl !== undefined) return priceStream(o.jsonl);
-        if (o.symbol !== undefined) return priceSymbol(o.symbol, o.market, o.vol, o.premium, o.json);
-        const missing = (flag: string) => new BallastError('INVALID_INPUT', 'required (or use --jsonl)', flag);
+        if (o.symbol !== undefined)
+          return priceSymbol(o.symbol, o.market, o.vol, o.premium, o.json);
+        const missing = (flag: string) =>
+          new BallastError('INVALID_INPUT', 'required (or use --jsonl)', flag);
         if (o.forward === undefined) throw missing('--forward');
         if (o.strike === undefined) throw missing('--strike');
         if (o.days === undefined && o.years === undefined) {
-          throw new BallastError('INVALID_INPUT', 'required: the time to expiry as --days or --years (or use --jsonl)', '--days');
+          throw new BallastError(
+            'INVALID_INPUT',
+            'required: the time to expiry as --days or --years (or use --jsonl)',
+            '--days',
+          );
         }
         if (o.days !== undefined && o.years !== undefined) {
-          throw new BallastError('INVALID_INPUT', 'give the time to expiry once: --days or --years, not both', '--years');
+          throw new BallastError(
+            'INVALID_INPUT',
+            'give the time to expiry once: --days or --years, not both',
+            '--years',
+          );
         }
         const T = o.years ?? o.days! / 365;
         const r = runPriceRequest(
-          { right: o.right, F: o.forward, K: o.strike, T, r: o.rate, inverse: o.inverse, ...(o.vol === undefined ? {} : { sigma: o.vol }), ...(o.premium === undefined ? {} : { price: o.premium }) },
+          {
+            right: o.right,
+            F: o.forward,
+            K: o.strike,
+            T,
+            r: o.rate,
+            inverse: o.inverse,
+            ...(o.vol === undefined ? {} : { sigma: o.vol }),
+            ...(o.premium === undefined ? {} : { price: o.premium }),
+          },
           (f) => FLAG[f] ?? f,
         );
         process.stdout.write(o.json ? toJsonText(r) : `${renderPrice(r, o.inverse)}\n`);

@@ -77,10 +77,7 @@ interface LoadedHistory {
  * `SYM:close` columns or the file name) or `SYM=FILE` (the file's prices are `SYM`). Every
  * underlying in `underlyings` must be found (INVALID_INPUT naming `--history`).
  */
-function loadHistory(
-  specs: readonly string[],
-  underlyings: readonly string[],
-): LoadedHistory {
+function loadHistory(specs: readonly string[], underlyings: readonly string[]): LoadedHistory {
   const files = specs.length > 0 ? specs : [DEFAULT_HISTORY_FILE];
   const found = new Map<string, { series: PriceSeries; source: string }>();
   for (const spec of files) {
@@ -186,7 +183,8 @@ function parseHorizonDays(text: string, flag = '--horizon'): number {
 /** Parses `YYYY-MM-DD` (UTC midnight). */
 function parseDay(text: string, flag: string): number {
   const ms = parseIsoDate(text);
-  if (Number.isNaN(ms)) throw new BallastError('INVALID_INPUT', `expected a date YYYY-MM-DD, got "${text}"`, flag);
+  if (Number.isNaN(ms))
+    throw new BallastError('INVALID_INPUT', `expected a date YYYY-MM-DD, got "${text}"`, flag);
   return ms;
 }
 
@@ -333,7 +331,10 @@ for inverse books). Every position is repriced in every scenario (full revaluati
         const model = o.measure === 'es' ? esModel : varModel;
         const needHistory = o.method !== 'mc' || o.history !== undefined;
         const history = needHistory
-          ? historyInput(loadHistory(o.history ?? [], underlyingsOf(portfolio.positions)), o.window ?? null)
+          ? historyInput(
+              loadHistory(o.history ?? [], underlyingsOf(portfolio.positions)),
+              o.window ?? null,
+            )
           : null;
         const base = modelParams(model, o.params);
         const params = overrideScenarioParams(
@@ -528,9 +529,7 @@ export function healthCommand() {
       'Account health under a margin model: state, utilization, free collateral, liquidation prices and distances, solvency, contagion',
     )
     .argument('<portfolio>', 'portfolio file (see ballast margin --help)')
-    .addOption(
-      new Option('--model <id>', 'margin model').choices(modelIds()).makeOptionMandatory(),
-    )
+    .addOption(new Option('--model <id>', 'margin model').choices(modelIds()).makeOptionMandatory())
     .option('--params <file>', 'JSON parameter overrides of the model')
     .option(
       '--history <file...>',
@@ -573,7 +572,10 @@ distances in % and in σ (ATM implied vol, or EWMA of --history).`,
         const { snapshot, warnings } = loadMarketChecked(o);
         const portfolio = loadPortfolio(file, snapshot);
         const unds = [
-          ...new Set([...underlyingsOf(portfolio.positions), ...portfolio.balances.map((b) => b.currency)]),
+          ...new Set([
+            ...underlyingsOf(portfolio.positions),
+            ...portfolio.balances.map((b) => b.currency),
+          ]),
         ]
           .filter((u) => snapshot.underlyings[u] !== undefined)
           .sort();
@@ -649,9 +651,7 @@ export function backtestCommand() {
       "Run a margin model through history day by day and compare each day's margin with the loss over the next horizon (breaches, Kupiec test, cost of margin)",
     )
     .argument('<portfolio>', 'portfolio file (see ballast margin --help)')
-    .addOption(
-      new Option('--model <id>', 'margin model').choices(modelIds()).makeOptionMandatory(),
-    )
+    .addOption(new Option('--model <id>', 'margin model').choices(modelIds()).makeOptionMandatory())
     .requiredOption('--from <date>', 'first day (YYYY-MM-DD)')
     .requiredOption('--to <date>', 'last day (YYYY-MM-DD)')
     .option(

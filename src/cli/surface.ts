@@ -9,8 +9,13 @@ import { guarded } from './errors.ts';
 /** Builds the `surface` command. */
 export function surfaceCommand() {
   return new Command('surface')
-    .description('Fit a raw-SVI volatility surface per expiry from a raw market file and check it for arbitrage')
-    .argument('<raw-market-file>', 'Deribit book summary (.json or .json.gz) or quantflow vol-surface inputs')
+    .description(
+      'Fit a raw-SVI volatility surface per expiry from a raw market file and check it for arbitrage',
+    )
+    .argument(
+      '<raw-market-file>',
+      'Deribit book summary (.json or .json.gz) or quantflow vol-surface inputs',
+    )
     .option('--repair', 'repair butterfly and calendar arbitrage in the fitted slices', false)
     .option('--json', 'print JSON instead of tables', false)
     .addHelpText(
@@ -28,11 +33,14 @@ butterfly = Gatheral's density g(k) ≥ 0; calendar = total variance non-decreas
       guarded((file, o) => {
         const { snapshot, slices } = buildSnapshotFromFile(file, { repairArbitrage: o.repair });
         if (o.json) {
-          process.stdout.write(toJsonText({ asOf: toIso(snapshot.asOfMs), slices, warnings: snapshot.warnings ?? [] }));
+          process.stdout.write(
+            toJsonText({ asOf: toIso(snapshot.asOfMs), slices, warnings: snapshot.warnings ?? [] }),
+          );
           return;
         }
         process.stdout.write(`as of ${toIso(snapshot.asOfMs)}\n`);
-        for (const [u, s] of Object.entries(slices)) process.stdout.write(`\n${renderSurfaceReport(u, s)}\n`);
+        for (const [u, s] of Object.entries(slices))
+          process.stdout.write(`\n${renderSurfaceReport(u, s)}\n`);
         for (const w of snapshot.warnings ?? []) process.stdout.write(`note: ${w}\n`);
       }),
     );

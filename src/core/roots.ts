@@ -28,7 +28,10 @@ export function brent(
   if (fa === 0) return a;
   if (fb === 0) return b;
   if (!(fa * fb < 0)) {
-    throw new BallastError('NO_CONVERGENCE', `root not bracketed in [${a}, ${b}]`, undefined, { fa, fb });
+    throw new BallastError('NO_CONVERGENCE', `root not bracketed in [${a}, ${b}]`, undefined, {
+      fa,
+      fb,
+    });
   }
   let c = a;
   let fc = fa;

@@ -160,7 +160,8 @@ export function formatError(venue: string, i: Instrument, problem: string): Ball
 /** The strike part of `i`'s symbol (`sep` as decimal mark), or INVALID_SYMBOL via `formatError`. */
 export function strikeText(venue: string, i: VanillaOption, sep: 'd' | '.'): string {
   const text = formatStrike(i.strike, sep);
-  if (text === undefined) throw formatError(venue, i, `strike must be finite and > 0, got ${i.strike}`);
+  if (text === undefined)
+    throw formatError(venue, i, `strike must be finite and > 0, got ${i.strike}`);
   return text;
 }
 
@@ -176,7 +177,8 @@ export function expiryText(
 ): string {
   const d = expiryDate(i.expiryMs);
   const text = d === undefined ? undefined : format(d);
-  if (text === undefined) throw formatError(venue, i, `expiry must be 08:00 UTC on a date in ${years}`);
+  if (text === undefined)
+    throw formatError(venue, i, `expiry must be 08:00 UTC on a date in ${years}`);
   return text;
 }
 

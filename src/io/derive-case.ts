@@ -155,7 +155,8 @@ function group<K extends string>(
 function normalise(v: unknown): unknown {
   if (typeof v === 'string' && DECIMAL.test(v.trim())) return Number(v.trim());
   if (Array.isArray(v)) return v.map(normalise);
-  if (isJsonObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, normalise(x)]));
+  if (isJsonObject(v))
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, normalise(x)]));
   return v;
 }
 
@@ -167,7 +168,12 @@ export function isDeriveCase(value: unknown): boolean {
   if (!isJsonObject(value)) return false;
   const s = value['Scenario'];
   const p = value['Parameters'];
-  return isJsonObject(s) && Array.isArray(s['Options']) && isJsonObject(p) && Array.isArray(p['Scenarios']);
+  return (
+    isJsonObject(s) &&
+    Array.isArray(s['Options']) &&
+    isJsonObject(p) &&
+    Array.isArray(p['Scenarios'])
+  );
 }
 
 function parseScenarios(

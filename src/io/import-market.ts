@@ -29,8 +29,10 @@ type Json = Record<string, unknown>;
 
 /** Detects the format of a parsed raw market file and imports it. */
 export function importRawMarket(value: unknown, source: string): ImportResult {
-  if (isJsonObject(value) && Array.isArray(value.inputs) && typeof value.asset === 'string') return importQuantflow(value, source);
-  if (isJsonObject(value) && Array.isArray(value.futures) && Array.isArray(value.options)) return importDeribitRecorded(value, source);
+  if (isJsonObject(value) && Array.isArray(value.inputs) && typeof value.asset === 'string')
+    return importQuantflow(value, source);
+  if (isJsonObject(value) && Array.isArray(value.futures) && Array.isArray(value.options))
+    return importDeribitRecorded(value, source);
   if (isJsonObject(value) && Array.isArray(value.result)) return importDeribitApi(value, source);
   throw new BallastError(
     'UNSUPPORTED',
@@ -45,19 +47,33 @@ function num(v: unknown, field: string, optional = false): number | undefined {
     throw new BallastError('INVALID_INPUT', 'expected a number, got nothing', field);
   }
   const x = typeof v === 'string' ? Number(v) : v;
-  if (typeof x !== 'number' || !Number.isFinite(x)) throw new BallastError('INVALID_INPUT', `expected a number, got ${JSON.stringify(v)}`, field);
+  if (typeof x !== 'number' || !Number.isFinite(x))
+    throw new BallastError('INVALID_INPUT', `expected a number, got ${JSON.stringify(v)}`, field);
   return x;
 }
 
 function time(v: unknown, field: string): number {
   const ms = typeof v === 'string' ? parseIsoUtc(v) : NaN;
-  if (!Number.isFinite(ms)) throw new BallastError('INVALID_INPUT', `expected an ISO-8601 time with a zone (e.g. 2026-08-01T08:00:00Z), got ${JSON.stringify(v)}`, field);
+  if (!Number.isFinite(ms))
+    throw new BallastError(
+      'INVALID_INPUT',
+      `expected an ISO-8601 time with a zone (e.g. 2026-08-01T08:00:00Z), got ${JSON.stringify(v)}`,
+      field,
+    );
   return ms;
 }
 
 /** Accumulates quotes per underlying. */
 class Books {
-  readonly byUnderlying = new Map<string, { futures: RawFutureQuote[]; options: RawOptionQuote[]; perpetual?: RawMarket['perpetual']; index?: RawMarket['index'] }>();
+  readonly byUnderlying = new Map<
+    string,
+    {
+      futures: RawFutureQuote[];
+      options: RawOptionQuote[];
+      perpetual?: RawMarket['perpetual'];
+      index?: RawMarket['index'];
+    }
+  >();
   book(u: string) {
     let b = this.byUnderlying.get(u);
     if (!b) {
@@ -70,7 +86,15 @@ class Books {
   add(inst: Instrument, bid: number | undefined, ask: number | undefined): boolean {
     const b = this.book(inst.underlying);
     if (inst.kind === 'option') {
-      b.options.push({ symbol: inst.symbol, expiryMs: inst.expiryMs, strike: inst.strike, right: inst.right, bid: bid && bid > 0 ? bid : undefined, ask: ask && ask > 0 ? ask : undefined, premium: inst.settlement === 'inverse' ? 'coin' : 'usd' });
+      b.options.push({
+        symbol: inst.symbol,
+        expiryMs: inst.expiryMs,
+        strike: inst.strike,
+        right: inst.right,
+        bid: bid && bid > 0 ? bid : undefined,
+        ask: ask && ask > 0 ? ask : undefined,
+        premium: inst.settlement === 'inverse' ? 'coin' : 'usd',
+      });
       return true;
     }
     if (bid === undefined || ask === undefined) return false;
@@ -87,7 +111,15 @@ class Books {
   markets(source: string, asOfMs: number): RawMarket[] {
     return [...this.byUnderlying.entries()]
       .filter(([, b]) => b.options.length > 0 || b.futures.length > 0 || b.perpetual)
-      .map(([underlying, b]) => ({ source, asOfMs, underlying, futures: b.futures, options: b.options, ...(b.perpetual ? { perpetual: b.perpetual } : {}), ...(b.index ? { index: b.index } : {}) }));
+      .map(([underlying, b]) => ({
+        source,
+        asOfMs,
+        underlying,
+        futures: b.futures,
+        options: b.options,
+        ...(b.perpetual ? { perpetual: b.perpetual } : {}),
+        ...(b.index ? { index: b.index } : {}),
+      }));
   }
 }
 
@@ -113,13 +145,24 @@ function importDeribitRecorded(v: Json, source: string): ImportResult {
   const skipped: string[] = [];
   const rows = [...(v.futures as unknown[]), ...(v.options as unknown[])];
   rows.forEach((row, i) => {
-    if (!isJsonObject(row)) throw new BallastError('INVALID_INPUT', 'expected an object', `${source}[${i}]`);
+    if (!isJsonObject(row))
+      throw new BallastError('INVALID_INPUT', 'expected an object', `${source}[${i}]`);
     const field = `${source}.${String(row.instrument_name)}`;
     const inst = tryParse(row.instrument_name);
-    const used = inst && books.add(inst, num(row.bid_price, `${field}.bid_price`, true), num(row.ask_price, `${field}.ask_price`, true));
+    const used =
+      inst &&
+      books.add(
+        inst,
+        num(row.bid_price, `${field}.bid_price`, true),
+        num(row.ask_price, `${field}.ask_price`, true),
+      );
     if (!used) skipped.push(String(row.instrument_name));
   });
-  return { format: 'deribit-recorded', markets: books.markets(source, asOfMs), warnings: skippedWarning(skipped) };
+  return {
+    format: 'deribit-recorded',
+    markets: books.markets(source, asOfMs),
+    warnings: skippedWarning(skipped),
+  };
 }
 
 function importDeribitApi(v: Json, source: string): ImportResult {
@@ -128,23 +171,45 @@ function importDeribitApi(v: Json, source: string): ImportResult {
   const skipped: string[] = [];
   let asOfMs = NaN;
   rows.forEach((row, i) => {
-    if (!isJsonObject(row)) throw new BallastError('INVALID_INPUT', 'expected an object', `${source}.result[${i}]`);
+    if (!isJsonObject(row))
+      throw new BallastError('INVALID_INPUT', 'expected an object', `${source}.result[${i}]`);
     const field = `${source}.result[${i}]`;
     const ts = num(row.creation_timestamp, `${field}.creation_timestamp`, true);
     if (ts !== undefined) asOfMs = Number.isNaN(asOfMs) ? ts : Math.max(asOfMs, ts);
     const inst = tryParse(row.instrument_name);
-    const used = inst && books.add(inst, num(row.bid_price, `${field}.bid_price`, true), num(row.ask_price, `${field}.ask_price`, true));
+    const used =
+      inst &&
+      books.add(
+        inst,
+        num(row.bid_price, `${field}.bid_price`, true),
+        num(row.ask_price, `${field}.ask_price`, true),
+      );
     if (!used) skipped.push(String(row.instrument_name));
     const idx = num(row.estimated_delivery_price, `${field}.estimated_delivery_price`, true);
-    if (inst && idx !== undefined && idx > 0) books.book(inst.underlying).index = { bid: idx, ask: idx };
+    if (inst && idx !== undefined && idx > 0)
+      books.book(inst.underlying).index = { bid: idx, ask: idx };
   });
-  if (Number.isNaN(asOfMs)) throw new BallastError('INVALID_INPUT', 'no creation_timestamp in any row: the as-of time is unknown', `${source}.result`);
-  return { format: 'deribit-api', markets: books.markets(source, asOfMs), warnings: skippedWarning(skipped) };
+  if (Number.isNaN(asOfMs))
+    throw new BallastError(
+      'INVALID_INPUT',
+      'no creation_timestamp in any row: the as-of time is unknown',
+      `${source}.result`,
+    );
+  return {
+    format: 'deribit-api',
+    markets: books.markets(source, asOfMs),
+    warnings: skippedWarning(skipped),
+  };
 }
 
 function importQuantflow(v: Json, source: string): ImportResult {
   const curve = v.asset_curve;
-  if (!isJsonObject(curve)) throw new BallastError('INVALID_INPUT', 'missing asset_curve.ref_date', `${source}.asset_curve`);
+  if (!isJsonObject(curve))
+    throw new BallastError(
+      'INVALID_INPUT',
+      'missing asset_curve.ref_date',
+      `${source}.asset_curve`,
+    );
   const asOfMs = time(curve.ref_date, `${source}.asset_curve.ref_date`);
   const underlying = (v.asset as string).toUpperCase();
   const futures: RawFutureQuote[] = [];
@@ -161,20 +226,46 @@ function importQuantflow(v: Json, source: string): ImportResult {
         break;
       case 'forward': {
         const expiryMs = time(row.maturity, `${field}.maturity`);
-        futures.push({ symbol: `${underlying} forward ${String(row.maturity).slice(0, 10)}`, expiryMs, bid: bid ?? NaN, ask: ask ?? NaN });
+        futures.push({
+          symbol: `${underlying} forward ${String(row.maturity).slice(0, 10)}`,
+          expiryMs,
+          bid: bid ?? NaN,
+          ask: ask ?? NaN,
+        });
         break;
       }
       case 'option': {
         const expiryMs = time(row.maturity, `${field}.maturity`);
         const right = row.option_type;
-        if (right !== 'call' && right !== 'put') throw new BallastError('INVALID_INPUT', `option_type must be call or put, got ${JSON.stringify(right)}`, `${field}.option_type`);
+        if (right !== 'call' && right !== 'put')
+          throw new BallastError(
+            'INVALID_INPUT',
+            `option_type must be call or put, got ${JSON.stringify(right)}`,
+            `${field}.option_type`,
+          );
         const strike = num(row.strike, `${field}.strike`)!;
-        options.push({ symbol: `${underlying} ${String(row.maturity).slice(0, 10)} ${strike} ${right}`, expiryMs, strike, right, bid: bid && bid > 0 ? bid : undefined, ask: ask && ask > 0 ? ask : undefined, premium: row.inverse === true ? 'coin' : 'usd' });
+        options.push({
+          symbol: `${underlying} ${String(row.maturity).slice(0, 10)} ${strike} ${right}`,
+          expiryMs,
+          strike,
+          right,
+          bid: bid && bid > 0 ? bid : undefined,
+          ask: ask && ask > 0 ? ask : undefined,
+          premium: row.inverse === true ? 'coin' : 'usd',
+        });
         break;
       }
       default:
-        throw new BallastError('INVALID_INPUT', `unknown security_type ${JSON.stringify(row.security_type)}`, `${field}.security_type`);
+        throw new BallastError(
+          'INVALID_INPUT',
+          `unknown security_type ${JSON.stringify(row.security_type)}`,
+          `${field}.security_type`,
+        );
     }
   });
-  return { format: 'quantflow', markets: [{ source, asOfMs, underlying, futures, options, ...(index ? { index } : {}) }], warnings: [] };
+  return {
+    format: 'quantflow',
+    markets: [{ source, asOfMs, underlying, futures, options, ...(index ? { index } : {}) }],
+    warnings: [],
+  };
 }

@@ -9,15 +9,27 @@ import { isJsonObject } from './read-json.ts';
 /** Deep-merges `override` onto `defaults` with the checks above; `path` names fields in errors. */
 export function mergeParams<P>(defaults: P, override: unknown, path: string): P {
   if (!isJsonObject(defaults)) {
-    if (typeof override !== typeof defaults || (Array.isArray(defaults) && !Array.isArray(override))) {
-      throw new BallastError('SCHEMA', `expected ${Array.isArray(defaults) ? 'an array' : typeof defaults}, got ${JSON.stringify(override)}`, path);
+    if (
+      typeof override !== typeof defaults ||
+      (Array.isArray(defaults) && !Array.isArray(override))
+    ) {
+      throw new BallastError(
+        'SCHEMA',
+        `expected ${Array.isArray(defaults) ? 'an array' : typeof defaults}, got ${JSON.stringify(override)}`,
+        path,
+      );
     }
     return override as P;
   }
   if (!isJsonObject(override)) throw new BallastError('SCHEMA', 'expected an object', path);
   const out: Record<string, unknown> = { ...defaults };
   for (const [k, v] of Object.entries(override)) {
-    if (!(k in defaults)) throw new BallastError('SCHEMA', `unknown parameter "${k}"; known: ${Object.keys(defaults).join(', ')}`, `${path}.${k}`);
+    if (!(k in defaults))
+      throw new BallastError(
+        'SCHEMA',
+        `unknown parameter "${k}"; known: ${Object.keys(defaults).join(', ')}`,
+        `${path}.${k}`,
+      );
     out[k] = mergeParams((defaults as Record<string, unknown>)[k], v, `${path}.${k}`);
   }
   return out as P;

@@ -18,7 +18,11 @@ export function readTextFile(path: string): string {
     buf = readFileSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new BallastError('FILE_NOT_FOUND', code === 'ENOENT' ? 'no such file' : `cannot read file (${code})`, path);
+    throw new BallastError(
+      'FILE_NOT_FOUND',
+      code === 'ENOENT' ? 'no such file' : `cannot read file (${code})`,
+      path,
+    );
   }
   return (path.endsWith('.gz') ? gunzipSync(buf) : buf).toString('utf8');
 }

@@ -46,7 +46,13 @@ export function renderMarginResult(r: MarginResult, topN = 8): string {
     );
   }
   if (r.addOns.length > 0) {
-    out.push(renderTable(['add-on', 'applies to', `amount (${r.currency})`, 'how'], r.addOns.map((a) => [a.name, a.appliesTo, fmt(a.amount, d), a.description ?? '']), ['left', 'left', 'right', 'left']));
+    out.push(
+      renderTable(
+        ['add-on', 'applies to', `amount (${r.currency})`, 'how'],
+        r.addOns.map((a) => [a.name, a.appliesTo, fmt(a.amount, d), a.description ?? '']),
+        ['left', 'left', 'right', 'left'],
+      ),
+    );
   }
   for (const u of r.unverified) out.push(`unverified: ${u}`);
   for (const w of r.warnings) out.push(`warning: ${w}`);
@@ -55,13 +61,29 @@ export function renderMarginResult(r: MarginResult, topN = 8): string {
 }
 
 /** Side-by-side table of models with the saving against `baselineUsd` (isolated margin). */
-export function renderComparison(rows: readonly ComparisonRow[], baselineUsd: number | undefined): string {
+export function renderComparison(
+  rows: readonly ComparisonRow[],
+  baselineUsd: number | undefined,
+): string {
   const table = rows.map((r) => {
     if (r.error) return [r.model, '—', '—', '—', '—', truncate(r.error, 70)];
-    const pools = r.results.map((x) => `${fmt(x.initialMargin, decimalsFor(x.currency))} ${x.currency}`).join(' + ');
+    const pools = r.results
+      .map((x) => `${fmt(x.initialMargin, decimalsFor(x.currency))} ${x.currency}`)
+      .join(' + ');
     const saving = savingVsBaseline(r, baselineUsd);
     const note = r.results.some((x) => x.unverified.length > 0) ? 'has unverified rules' : '';
-    return [r.model, pools, fmt(r.initialMarginUsd, 0), fmt(r.maintenanceMarginUsd, 0), saving === undefined ? '—' : `${(100 * saving).toFixed(1)}%`, note];
+    return [
+      r.model,
+      pools,
+      fmt(r.initialMarginUsd, 0),
+      fmt(r.maintenanceMarginUsd, 0),
+      saving === undefined ? '—' : `${(100 * saving).toFixed(1)}%`,
+      note,
+    ];
   });
-  return renderTable(['model', 'IM per pool', 'IM (USD)', 'MM (USD)', 'saving vs isolated', 'note'], table, ['left', 'right', 'right', 'right', 'right', 'left']);
+  return renderTable(
+    ['model', 'IM per pool', 'IM (USD)', 'MM (USD)', 'saving vs isolated', 'note'],
+    table,
+    ['left', 'right', 'right', 'right', 'right', 'left'],
+  );
 }

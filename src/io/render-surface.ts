@@ -24,7 +24,28 @@ export function renderSurfaceReport(underlying: string, slices: readonly SliceRe
     s.skipped ? '' : s.calendarViolation ? 'ARB' : 'ok',
     s.repaired ? 'yes' : '',
   ]);
-  const head = ['expiry', 'DTE', 'forward', 'quotes', 'a', 'b', 'ρ', 'm', 'σ', 'RMSE vp', 'max vp', 'butterfly', 'calendar', 'repaired'];
-  const notes = slices.filter((s) => s.skipped).map((s) => `  ${toIsoDate(s.expiryMs)}: ${s.skipped}`);
-  return [`${underlying} volatility surface (raw SVI per expiry; errors in vol points)`, renderTable(head, rows), ...notes].join('\n');
+  const head = [
+    'expiry',
+    'DTE',
+    'forward',
+    'quotes',
+    'a',
+    'b',
+    'ρ',
+    'm',
+    'σ',
+    'RMSE vp',
+    'max vp',
+    'butterfly',
+    'calendar',
+    'repaired',
+  ];
+  const notes = slices
+    .filter((s) => s.skipped)
+    .map((s) => `  ${toIsoDate(s.expiryMs)}: ${s.skipped}`);
+  return [
+    `${underlying} volatility surface (raw SVI per expiry; errors in vol points)`,
+    renderTable(head, rows),
+    ...notes,
+  ].join('\n');
 }

@@ -16,7 +16,10 @@ export const SNAPSHOT_FORMAT = 'ballast.market-snapshot/1';
 
 const Positive = (description: string) => Type.Number({ exclusiveMinimum: 0, description });
 const IsoTime = (description: string) =>
-  Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$', description });
+  Type.String({
+    pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$',
+    description,
+  });
 const Unit = Type.Number({ minimum: 0, maximum: 1 });
 
 const SviParamsSchema = Type.Object(
@@ -32,13 +35,21 @@ const SviParamsSchema = Type.Object(
 
 const UnderlyingSchema = Type.Object({
   index: Positive('index (spot reference), USD per coin'),
-  rate: Type.Number({ description: 'continuously compounded discount rate for linear premia, e.g. 0.05' }),
-  perpBasis: Type.Number({ description: 'smoothed perpetual basis (mark − index), USD: perp mark = index + perpBasis' }),
+  rate: Type.Number({
+    description: 'continuously compounded discount rate for linear premia, e.g. 0.05',
+  }),
+  perpBasis: Type.Number({
+    description: 'smoothed perpetual basis (mark − index), USD: perp mark = index + perpBasis',
+  }),
   forwards: Type.Array(
     Type.Object({
       expiry: IsoTime('expiry instant, UTC'),
       forward: Positive('forward, USD per coin'),
-      source: Type.Union([Type.Literal('future'), Type.Literal('put-call-parity'), Type.Literal('input')]),
+      source: Type.Union([
+        Type.Literal('future'),
+        Type.Literal('put-call-parity'),
+        Type.Literal('input'),
+      ]),
     }),
   ),
   surface: Type.Array(
@@ -50,7 +61,11 @@ const UnderlyingSchema = Type.Object({
     }),
   ),
   confidence: Type.Optional(
-    Type.Object({ index: Type.Optional(Unit), forwards: Type.Optional(Unit), vol: Type.Optional(Unit) }),
+    Type.Object({
+      index: Type.Optional(Unit),
+      forwards: Type.Optional(Unit),
+      vol: Type.Optional(Unit),
+    }),
   ),
 });
 
@@ -76,7 +91,11 @@ export function snapshotToJson(s: MarketSnapshot): MarketSnapshotJson {
       index: u.index,
       rate: u.rate,
       perpBasis: u.perpBasis,
-      forwards: u.forwards.map((f) => ({ expiry: toIso(f.expiryMs), forward: f.forward, source: f.source })),
+      forwards: u.forwards.map((f) => ({
+        expiry: toIso(f.expiryMs),
+        forward: f.forward,
+        source: f.source,
+      })),
       surface: u.surface.map((sl) => ({
         expiry: toIso(sl.expiryMs),
         forward: sl.forward,
@@ -86,7 +105,12 @@ export function snapshotToJson(s: MarketSnapshot): MarketSnapshotJson {
       ...(u.confidence ? { confidence: { ...u.confidence } } : {}),
     };
   }
-  return { schema: SNAPSHOT_FORMAT, asOf: toIso(s.asOfMs), underlyings, ...(s.warnings?.length ? { warnings: [...s.warnings] } : {}) };
+  return {
+    schema: SNAPSHOT_FORMAT,
+    asOf: toIso(s.asOfMs),
+    underlyings,
+    ...(s.warnings?.length ? { warnings: [...s.warnings] } : {}),
+  };
 }
 
 /** Validates and converts a parsed JSON snapshot (`source` names the file in errors). */
@@ -98,12 +122,22 @@ export function snapshotFromJson(value: unknown, source = 'snapshot'): MarketSna
     const field = `${source}.underlyings.${name}`;
     const forwards = u.forwards.map((f, i) => {
       const expiryMs = parseIsoUtc(f.expiry);
-      if (!(expiryMs > asOfMs)) throw new BallastError('EXPIRED', 'forward expiry is not after asOf', `${field}.forwards[${i}].expiry`);
+      if (!(expiryMs > asOfMs))
+        throw new BallastError(
+          'EXPIRED',
+          'forward expiry is not after asOf',
+          `${field}.forwards[${i}].expiry`,
+        );
       return { expiryMs, forward: f.forward, source: f.source };
     });
     const surface = u.surface.map((sl, i) => {
       const expiryMs = parseIsoUtc(sl.expiry);
-      if (!(expiryMs > asOfMs)) throw new BallastError('EXPIRED', 'slice expiry is not after asOf', `${field}.surface[${i}].expiry`);
+      if (!(expiryMs > asOfMs))
+        throw new BallastError(
+          'EXPIRED',
+          'slice expiry is not after asOf',
+          `${field}.surface[${i}].expiry`,
+        );
       return {
         expiryMs,
         T: yearFraction(asOfMs, expiryMs),
@@ -113,12 +147,30 @@ export function snapshotFromJson(value: unknown, source = 'snapshot'): MarketSna
       };
     });
     for (let i = 1; i < forwards.length; i++) {
-      if (!(forwards[i]!.expiryMs > forwards[i - 1]!.expiryMs)) throw new BallastError('SCHEMA', 'forwards must be sorted by expiry, without duplicates', `${field}.forwards[${i}]`);
+      if (!(forwards[i]!.expiryMs > forwards[i - 1]!.expiryMs))
+        throw new BallastError(
+          'SCHEMA',
+          'forwards must be sorted by expiry, without duplicates',
+          `${field}.forwards[${i}]`,
+        );
     }
     for (let i = 1; i < surface.length; i++) {
-      if (!(surface[i]!.expiryMs > surface[i - 1]!.expiryMs)) throw new BallastError('SCHEMA', 'surface slices must be sorted by expiry, without duplicates', `${field}.surface[${i}]`);
+      if (!(surface[i]!.expiryMs > surface[i - 1]!.expiryMs))
+        throw new BallastError(
+          'SCHEMA',
+          'surface slices must be sorted by expiry, without duplicates',
+          `${field}.surface[${i}]`,
+        );
     }
-    underlyings[name] = { underlying: name, index: u.index, rate: u.rate, perpBasis: u.perpBasis, forwards, surface, ...(u.confidence ? { confidence: u.confidence } : {}) };
+    underlyings[name] = {
+      underlying: name,
+      index: u.index,
+      rate: u.rate,
+      perpBasis: u.perpBasis,
+      forwards,
+      surface,
+      ...(u.confidence ? { confidence: u.confidence } : {}),
+    };
   }
   return { asOfMs, underlyings, ...(json.warnings ? { warnings: json.warnings } : {}) };
 }

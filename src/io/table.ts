@@ -7,7 +7,11 @@ import Table from 'cli-table3';
 export type Align = 'left' | 'right';
 
 /** Renders rows as a bordered table; numbers should already be formatted as strings. */
-export function renderTable(head: readonly string[], rows: readonly (readonly string[])[], align?: readonly Align[]): string {
+export function renderTable(
+  head: readonly string[],
+  rows: readonly (readonly string[])[],
+  align?: readonly Align[],
+): string {
   const t = new Table({
     head: [...head],
     style: { head: [], border: [], compact: true },

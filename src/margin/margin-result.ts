@@ -119,7 +119,18 @@ export function marginResult(r: MarginResultFields): MarginResult {
  * The add-on that makes IM a multiple of MM (`IM = ratio × MM`, clearing-house style), or
  * none when the ratio is 1. Amount `IM − MM`, entering IM only.
  */
-export function initialMultiplierAddOn(ratio: number, initialMargin: number, maintenanceMargin: number): AddOn[] {
+export function initialMultiplierAddOn(
+  ratio: number,
+  initialMargin: number,
+  maintenanceMargin: number,
+): AddOn[] {
   if (ratio === 1) return [];
-  return [{ name: 'initial margin multiplier', amount: initialMargin - maintenanceMargin, appliesTo: 'initial', description: `IM = ${ratio} × MM` }];
+  return [
+    {
+      name: 'initial margin multiplier',
+      amount: initialMargin - maintenanceMargin,
+      appliesTo: 'initial',
+      description: `IM = ${ratio} × MM`,
+    },
+  ];
 }

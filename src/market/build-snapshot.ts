@@ -7,7 +7,12 @@
 import { BallastError, isBallastError } from '../core/errors.ts';
 import { toIso, toIsoDate, yearFraction } from '../core/time.ts';
 import { impliedVolBlack76 } from '../pricing/implied-vol.ts';
-import { checkCalendar, repairButterfly, repairCalendar, type ButterflyCheck } from './arbitrage.ts';
+import {
+  checkCalendar,
+  repairButterfly,
+  repairCalendar,
+  type ButterflyCheck,
+} from './arbitrage.ts';
 import { forwardFromParity, quoteMid, sortForwards, type ParityPair } from './forwards.ts';
 import type { RawMarket, RawOptionQuote } from './raw-market.ts';
 import { smoothBasis, type BasisState } from './perp-basis.ts';
@@ -77,21 +82,33 @@ export function buildUnderlyingMarket(raw: RawMarket, options: BuildOptions = {}
   const minQuotes = options.minQuotes ?? 5;
   const rate = raw.rate ?? 0;
 
-  const perpMid = raw.perpetual ? quoteMid(raw.perpetual, `perpetual[${raw.perpetual.symbol}]`) : undefined;
+  const perpMid = raw.perpetual
+    ? quoteMid(raw.perpetual, `perpetual[${raw.perpetual.symbol}]`)
+    : undefined;
   let index: number;
   if (raw.index) index = quoteMid(raw.index, 'index');
   else if (perpMid !== undefined) {
     index = perpMid;
-    warnings.push(`${raw.underlying}: no index quote in the source; the perpetual mid ${perpMid} is used as index`);
+    warnings.push(
+      `${raw.underlying}: no index quote in the source; the perpetual mid ${perpMid} is used as index`,
+    );
   } else {
-    throw new BallastError('INVALID_INPUT', 'no index and no perpetual quote to take an index from', 'index');
+    throw new BallastError(
+      'INVALID_INPUT',
+      'no index and no perpetual quote to take an index from',
+      'index',
+    );
   }
 
   // Forwards from futures.
   const forwards: ForwardPoint[] = [];
   for (const f of raw.futures) {
     if (!(f.expiryMs > raw.asOfMs)) continue;
-    forwards.push({ expiryMs: f.expiryMs, forward: quoteMid(f, `futures[${f.symbol}]`), source: 'future' });
+    forwards.push({
+      expiryMs: f.expiryMs,
+      forward: quoteMid(f, `futures[${f.symbol}]`),
+      source: 'future',
+    });
   }
 
   // Option mids by expiry (crossed markets are errors; one-sided quotes are skipped).
@@ -108,7 +125,8 @@ export function buildUnderlyingMarket(raw: RawMarket, options: BuildOptions = {}
     list.push({ q, mid });
     byExpiry.set(q.expiryMs, list);
   }
-  if (oneSided > 0) warnings.push(`${raw.underlying}: ${oneSided} option quotes without a bid or ask were skipped`);
+  if (oneSided > 0)
+    warnings.push(`${raw.underlying}: ${oneSided} option quotes without a bid or ask were skipped`);
 
   // Put-call parity forwards where no future lists.
   const listed = new Set(forwards.map((f) => f.expiryMs));
@@ -117,7 +135,12 @@ export function buildUnderlyingMarket(raw: RawMarket, options: BuildOptions = {}
     const T = yearFraction(raw.asOfMs, expiryMs);
     const pairs = parityPairs(quotes);
     const symbol = quotes[0]!.q.symbol;
-    const forward = forwardFromParity(pairs, quotes[0]!.q.premium === 'coin', Math.exp(-rate * T), `options[${symbol}].forward`);
+    const forward = forwardFromParity(
+      pairs,
+      quotes[0]!.q.premium === 'coin',
+      Math.exp(-rate * T),
+      `options[${symbol}].forward`,
+    );
     forwards.push({ expiryMs, forward, source: 'put-call-parity' });
   }
   const sortedForwards = sortForwards(forwards);
@@ -151,10 +174,28 @@ export function buildUnderlyingMarket(raw: RawMarket, options: BuildOptions = {}
         askVol: safeVol(q, q.ask! * toUsd, F, T, df),
       });
     }
-    const base = { expiryMs, T, forward: F, forwardSource: fp.source, quotes: svi.length, calendarViolation: false, repaired: false };
+    const base = {
+      expiryMs,
+      T,
+      forward: F,
+      forwardSource: fp.source,
+      quotes: svi.length,
+      calendarViolation: false,
+      repaired: false,
+    };
     if (svi.length < minQuotes) {
-      reports.push({ ...base, dropped, params: undefined, rmseVolPoints: undefined, maxAbsErrorVolPoints: undefined, butterfly: undefined, skipped: `only ${svi.length} usable OTM quotes (need ${minQuotes})` });
-      warnings.push(`${raw.underlying} ${toIsoDate(expiryMs)}: not fitted, only ${svi.length} usable quotes`);
+      reports.push({
+        ...base,
+        dropped,
+        params: undefined,
+        rmseVolPoints: undefined,
+        maxAbsErrorVolPoints: undefined,
+        butterfly: undefined,
+        skipped: `only ${svi.length} usable OTM quotes (need ${minQuotes})`,
+      });
+      warnings.push(
+        `${raw.underlying} ${toIsoDate(expiryMs)}: not fitted, only ${svi.length} usable quotes`,
+      );
       continue;
     }
     const fit = fitSviSlice(svi, T, { enforceButterfly: options.enforceButterfly ?? true });
@@ -165,7 +206,15 @@ export function buildUnderlyingMarket(raw: RawMarket, options: BuildOptions = {}
       repaired = true;
     }
     slices.push({ expiryMs, T, forward: F, params, rmseVolPoints: fit.rmseVolPoints });
-    reports.push({ ...base, dropped: dropped + fit.dropped.length, params, rmseVolPoints: fit.rmseVolPoints, maxAbsErrorVolPoints: fit.maxAbsErrorVolPoints, butterfly: fit.butterfly, repaired });
+    reports.push({
+      ...base,
+      dropped: dropped + fit.dropped.length,
+      params,
+      rmseVolPoints: fit.rmseVolPoints,
+      maxAbsErrorVolPoints: fit.maxAbsErrorVolPoints,
+      butterfly: fit.butterfly,
+      repaired,
+    });
   }
 
   // Calendar arbitrage across fitted slices.
@@ -176,7 +225,11 @@ export function buildUnderlyingMarket(raw: RawMarket, options: BuildOptions = {}
     const fixed = repairCalendar(slices.map((s) => ({ T: s.T, params: s.params })));
     surface = slices.map((s, i) => ({ ...s, params: fixed[i]!.params }));
   }
-  const finalReports = reports.map((r) => (badT.has(r.T) ? { ...r, calendarViolation: true, repaired: r.repaired || !!options.repairArbitrage } : r));
+  const finalReports = reports.map((r) =>
+    badT.has(r.T)
+      ? { ...r, calendarViolation: true, repaired: r.repaired || !!options.repairArbitrage }
+      : r,
+  );
   const finalParams = new Map(surface.map((s) => [s.expiryMs, s.params]));
 
   const market: UnderlyingMarket = {
@@ -206,12 +259,19 @@ export function buildUnderlyingMarket(raw: RawMarket, options: BuildOptions = {}
  * Builds a full snapshot from one raw market per underlying, all as of the same instant
  * (INVALID_INPUT naming `markets[i].asOfMs` otherwise: one snapshot has one as-of time).
  */
-export function buildSnapshot(raws: readonly RawMarket[], options: BuildOptions = {}): { snapshot: MarketSnapshot; slices: Record<string, readonly SliceReport[]> } {
+export function buildSnapshot(
+  raws: readonly RawMarket[],
+  options: BuildOptions = {},
+): { snapshot: MarketSnapshot; slices: Record<string, readonly SliceReport[]> } {
   if (raws.length === 0) throw new BallastError('INVALID_INPUT', 'no market data', 'markets');
   const asOfMs = raws[0]!.asOfMs;
   raws.forEach((raw, i) => {
     if (raw.asOfMs !== asOfMs) {
-      throw new BallastError('INVALID_INPUT', `${raw.underlying} is as of ${toIso(raw.asOfMs)}, ${raws[0]!.underlying} as of ${toIso(asOfMs)}: one snapshot has one as-of time`, `markets[${i}].asOfMs`);
+      throw new BallastError(
+        'INVALID_INPUT',
+        `${raw.underlying} is as of ${toIso(raw.asOfMs)}, ${raws[0]!.underlying} as of ${toIso(asOfMs)}: one snapshot has one as-of time`,
+        `markets[${i}].asOfMs`,
+      );
     }
   });
   const underlyings: Record<string, UnderlyingMarket> = {};
@@ -226,7 +286,10 @@ export function buildSnapshot(raws: readonly RawMarket[], options: BuildOptions 
   return { snapshot: { asOfMs, underlyings, warnings }, slices };
 }
 
-function previousBasis(previous: MarketSnapshot | undefined, underlying: string): BasisState | undefined {
+function previousBasis(
+  previous: MarketSnapshot | undefined,
+  underlying: string,
+): BasisState | undefined {
   const u = previous?.underlyings[underlying];
   return u && previous ? { basis: u.perpBasis, asOfMs: previous.asOfMs } : undefined;
 }
@@ -244,7 +307,13 @@ function parityPairs(quotes: readonly UsableQuote[]): ParityPair[] {
 }
 
 /** Implied vol of a quote's USD premium, or `undefined` when there is none > 0 (below intrinsic, at a bound, ...). */
-function safeVol(q: RawOptionQuote, priceUsd: number, F: number, T: number, df: number): number | undefined {
+function safeVol(
+  q: RawOptionQuote,
+  priceUsd: number,
+  F: number,
+  T: number,
+  df: number,
+): number | undefined {
   try {
     const v = impliedVolBlack76(q.right, priceUsd, F, q.strike, T, df);
     return v > 0 ? v : undefined;

@@ -19,7 +19,11 @@ export interface Quote {
  */
 export function quoteMid(q: Quote, field: string): number {
   if (!Number.isFinite(q.bid) || !Number.isFinite(q.ask) || q.bid <= 0 || q.ask <= 0) {
-    throw new BallastError('INVALID_INPUT', `bid and ask must be positive numbers, got ${q.bid} / ${q.ask}`, field);
+    throw new BallastError(
+      'INVALID_INPUT',
+      `bid and ask must be positive numbers, got ${q.bid} / ${q.ask}`,
+      field,
+    );
   }
   if (q.bid > q.ask) {
     throw new BallastError('CROSSED_MARKET', `crossed market: bid ${q.bid} > ask ${q.ask}`, field);
@@ -60,7 +64,11 @@ export function forwardFromParity(
     if (Number.isFinite(f) && f > 0) estimates.push(f);
   }
   if (estimates.length === 0) {
-    throw new BallastError('MISSING_FORWARD', 'no future and no call/put pair to imply a forward', field);
+    throw new BallastError(
+      'MISSING_FORWARD',
+      'no future and no call/put pair to imply a forward',
+      field,
+    );
   }
   return median(estimates);
 }
@@ -72,7 +80,12 @@ export function forwardFromParity(
  * Beyond the last listed expiry there is no market to read it from: MISSING_FORWARD
  * (fail closed; list the expiry as a future or supply a forward).
  */
-export function forwardAt(u: UnderlyingMarket, expiryMs: number, asOfMs: number, field = 'expiry'): number {
+export function forwardAt(
+  u: UnderlyingMarket,
+  expiryMs: number,
+  asOfMs: number,
+  field = 'expiry',
+): number {
   const fwd = u.forwards;
   const T = yearFraction(asOfMs, expiryMs);
   if (!(T > 0)) throw new BallastError('EXPIRED', `expiry is not after the snapshot time`, field);

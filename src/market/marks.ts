@@ -27,9 +27,18 @@ export interface Mark {
 }
 
 /** The market of an instrument's underlying, or INVALID_INPUT naming the field. */
-export function underlyingMarket(s: MarketSnapshot, underlying: string, field = 'underlying'): UnderlyingMarket {
+export function underlyingMarket(
+  s: MarketSnapshot,
+  underlying: string,
+  field = 'underlying',
+): UnderlyingMarket {
   const u = s.underlyings[underlying];
-  if (!u) throw new BallastError('INVALID_INPUT', `the market snapshot has no data for ${underlying}`, field);
+  if (!u)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `the market snapshot has no data for ${underlying}`,
+      field,
+    );
   return u;
 }
 
@@ -39,9 +48,19 @@ export function perpMark(u: UnderlyingMarket): number {
 }
 
 /** Implied vol from the snapshot's surface at a strike and expiry. Throws MISSING_VOL. */
-export function surfaceVol(u: UnderlyingMarket, strike: number, expiryMs: number, asOfMs: number, field = 'vol'): number {
+export function surfaceVol(
+  u: UnderlyingMarket,
+  strike: number,
+  expiryMs: number,
+  asOfMs: number,
+  field = 'vol',
+): number {
   if (u.surface.length === 0) {
-    throw new BallastError('MISSING_VOL', `no volatility surface for ${u.underlying}: options cannot be marked`, field);
+    throw new BallastError(
+      'MISSING_VOL',
+      `no volatility surface for ${u.underlying}: options cannot be marked`,
+      field,
+    );
   }
   const F = forwardAt(u, expiryMs, asOfMs, field);
   return impliedVolAt(u.surface, strike, F, yearFraction(asOfMs, expiryMs));

@@ -20,11 +20,22 @@ export interface BasisState {
  * Smoothed basis at `asOfMs` from the observed `mid − index` and the previous state (USD).
  * `halfLifeMs` > 0. A previous state later than `asOfMs` is an error (out-of-order data).
  */
-export function smoothBasis(observed: number, asOfMs: number, previous: BasisState | undefined, halfLifeMs: number): number {
-  if (!(halfLifeMs > 0)) throw new BallastError('INVALID_INPUT', `must be > 0, got ${halfLifeMs}`, 'basisHalfLifeMs');
+export function smoothBasis(
+  observed: number,
+  asOfMs: number,
+  previous: BasisState | undefined,
+  halfLifeMs: number,
+): number {
+  if (!(halfLifeMs > 0))
+    throw new BallastError('INVALID_INPUT', `must be > 0, got ${halfLifeMs}`, 'basisHalfLifeMs');
   if (previous === undefined) return observed;
   const dt = asOfMs - previous.asOfMs;
-  if (dt < 0) throw new BallastError('INVALID_INPUT', 'the previous snapshot is later than this one: basis smoothing needs data in time order', 'previous.asOf');
+  if (dt < 0)
+    throw new BallastError(
+      'INVALID_INPUT',
+      'the previous snapshot is later than this one: basis smoothing needs data in time order',
+      'previous.asOf',
+    );
   const w = Math.pow(2, -dt / halfLifeMs);
   return w * previous.basis + (1 - w) * observed;
 }

@@ -1174,9 +1174,7 @@ export function fitSviSlice(
     });
     butterfly = checkButterfly(p, options.butterfly);
     repaired = true;
-    residuals = used.map(
-      (i) => sviVolFloored(p, quotes[i]!.k, T) - quotes[i]!.vol,
-    );
+    residuals = used.map((i) => sviVolFloored(p, quotes[i]!.k, T) - quotes[i]!.vol);
   }
   const lam = used.map((i) => baseRaw[i]!);
   const sl = lam.reduce((x, y) => x + y, 0);

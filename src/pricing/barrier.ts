@@ -12,7 +12,12 @@
  * Units: S, K, H and rebate in quote currency (per unit of underlying); T in years; r, q,
  * σ decimals per year. Prices in quote currency.
  */
-import { BallastError, requireFinite, requireNonNegative, requirePositive } from '../core/errors.ts';
+import {
+  BallastError,
+  requireFinite,
+  requireNonNegative,
+  requirePositive,
+} from '../core/errors.ts';
 import { normCdf } from '../core/normal.ts';
 import type { BarrierType, OptionRight } from '../instruments/instrument.ts';
 import { bsmPrice } from './bsm.ts';

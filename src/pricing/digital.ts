@@ -12,7 +12,12 @@
  * Source: E. G. Haug, "The Complete Guide to Option Pricing Formulas" (1998), §2.11;
  * greeks by direct differentiation (checked against QuantLib's AnalyticEuropeanEngine).
  */
-import { BallastError, requireFinite, requireNonNegative, requirePositive } from '../core/errors.ts';
+import {
+  BallastError,
+  requireFinite,
+  requireNonNegative,
+  requirePositive,
+} from '../core/errors.ts';
 import { normCdf, normPdf } from '../core/normal.ts';
 import type { DigitalPayoff, OptionRight } from '../instruments/instrument.ts';
 import { MIN_STD_DEV } from './black76.ts';

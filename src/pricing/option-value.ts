@@ -31,7 +31,10 @@ export interface OptionMarketInputs {
 }
 
 /** USD value of one unit (one coin of size) of an option-like instrument. */
-function optionValueUsd(inst: VanillaOption | DigitalOption | BarrierOption, m: OptionMarketInputs): number {
+function optionValueUsd(
+  inst: VanillaOption | DigitalOption | BarrierOption,
+  m: OptionMarketInputs,
+): number {
   const { spot: S, forward: F, T, vol, rate: r } = m;
   if (T <= 0) {
     const itm = inst.right === 'call' ? F > inst.strike : F < inst.strike;
@@ -41,21 +44,49 @@ function optionValueUsd(inst: VanillaOption | DigitalOption | BarrierOption, m: 
       case 'digital':
         return itm ? (inst.payoff === 'cash-or-nothing' ? inst.cash : F) : 0;
       case 'barrier':
-        throw new BallastError('EXPIRED', 'a barrier option cannot be valued at or after expiry without its path', inst.symbol);
+        throw new BallastError(
+          'EXPIRED',
+          'a barrier option cannot be valued at or after expiry without its path',
+          inst.symbol,
+        );
     }
   }
   switch (inst.kind) {
     case 'option':
       return black76Price(inst.right, F, inst.strike, T, vol, Math.exp(-r * T));
     case 'digital':
-      return digitalPrice(inst.payoff, inst.right, S, inst.strike, T, r, r - Math.log(F / S) / T, vol, inst.cash);
+      return digitalPrice(
+        inst.payoff,
+        inst.right,
+        S,
+        inst.strike,
+        T,
+        r,
+        r - Math.log(F / S) / T,
+        vol,
+        inst.cash,
+      );
     case 'barrier':
-      return barrierPrice(inst.barrierType, inst.right, S, inst.strike, inst.barrier, inst.rebate, T, r, r - Math.log(F / S) / T, vol);
+      return barrierPrice(
+        inst.barrierType,
+        inst.right,
+        S,
+        inst.strike,
+        inst.barrier,
+        inst.rebate,
+        T,
+        r,
+        r - Math.log(F / S) / T,
+        vol,
+      );
   }
 }
 
 /** Value of one unit in the instrument's settlement currency: USD, or coin (USD / F) if inverse. */
-export function optionValue(inst: VanillaOption | DigitalOption | BarrierOption, m: OptionMarketInputs): number {
+export function optionValue(
+  inst: VanillaOption | DigitalOption | BarrierOption,
+  m: OptionMarketInputs,
+): number {
   const usd = optionValueUsd(inst, m);
   return inst.settlement === 'inverse' ? usd / m.forward : usd;
 }

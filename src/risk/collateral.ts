@@ -28,14 +28,22 @@ export interface HaircutTable {
 }
 
 /** No haircuts. */
-export const NO_HAIRCUTS: HaircutTable = { byCurrency: {}, default: { initial: 0, maintenance: 0 } };
+export const NO_HAIRCUTS: HaircutTable = {
+  byCurrency: {},
+  default: { initial: 0, maintenance: 0 },
+};
 
 /**
  * USD price of one unit of `currency` in the snapshot. USD is 1; a stablecoin (USDC, USDT)
  * takes its own index if the snapshot has one, else 1 — and is then added to `assumedOne`
  * when given, so the caller can say so; coins take their index (missing: INVALID_INPUT).
  */
-export function usdPrice(currency: Currency, snapshot: MarketSnapshot, field = 'currency', assumedOne?: Set<Currency>): number {
+export function usdPrice(
+  currency: Currency,
+  snapshot: MarketSnapshot,
+  field = 'currency',
+  assumedOne?: Set<Currency>,
+): number {
   if (currency === 'USD') return 1;
   const u = snapshot.underlyings[currency];
   if (isUsdLike(currency)) {
@@ -43,7 +51,12 @@ export function usdPrice(currency: Currency, snapshot: MarketSnapshot, field = '
     assumedOne?.add(currency);
     return 1;
   }
-  if (!u) throw new BallastError('INVALID_INPUT', `no market for collateral currency ${currency}: cannot value it`, field);
+  if (!u)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `no market for collateral currency ${currency}: cannot value it`,
+      field,
+    );
   return u.index;
 }
 
@@ -58,7 +71,12 @@ export function segregatedCollateral(balances: readonly Balance[], currency: Cur
  * USD value of balances in a cross pool after haircuts (`which` picks IM or MM haircuts).
  * Negative balances (borrowing) are counted in full, without a haircut benefit.
  */
-export function crossCollateralUsd(balances: readonly Balance[], snapshot: MarketSnapshot, haircuts: HaircutTable = NO_HAIRCUTS, which: keyof Haircut = 'initial'): number {
+export function crossCollateralUsd(
+  balances: readonly Balance[],
+  snapshot: MarketSnapshot,
+  haircuts: HaircutTable = NO_HAIRCUTS,
+  which: keyof Haircut = 'initial',
+): number {
   let total = 0;
   balances.forEach((b, i) => {
     const px = usdPrice(b.currency, snapshot, `balances[${i}].currency`);

@@ -21,7 +21,10 @@ export interface PositionValue {
 }
 
 /** Value of `positions` given their base states (aligned arrays), all in one currency. */
-export function positionsValue(positions: readonly Position[], states: readonly InstrumentState[]): PositionValue {
+export function positionsValue(
+  positions: readonly Position[],
+  states: readonly InstrumentState[],
+): PositionValue {
   let value = 0;
   let noEntry = 0;
   positions.forEach((p, i) => {
@@ -39,9 +42,13 @@ export function positionsValue(positions: readonly Position[], states: readonly 
       noEntry++;
       return;
     }
-    value += isInverseDeltaOne(inst) ? p.size * (st.price / p.entryPrice - 1) : p.size * (st.price - p.entryPrice);
+    value += isInverseDeltaOne(inst)
+      ? p.size * (st.price / p.entryPrice - 1)
+      : p.size * (st.price - p.entryPrice);
   });
-  const warnings = noEntry > 0 ? [`${noEntry} futures/perp positions have no entry price: unrealised P&L taken as 0`] : [];
+  const warnings =
+    noEntry > 0
+      ? [`${noEntry} futures/perp positions have no entry price: unrealised P&L taken as 0`]
+      : [];
   return { value, warnings };
 }
-

@@ -69,22 +69,49 @@ export function instrumentState(inst: Instrument, snapshot: MarketSnapshot): Ins
     case 'perpetual':
       return { ...base, price: perpMark(u) };
     case 'future': {
-      if (!(inst.expiryMs > snapshot.asOfMs)) throw new BallastError('EXPIRED', 'the future has expired at the snapshot time', inst.symbol);
-      return { ...base, price: forwardAt(u, inst.expiryMs, snapshot.asOfMs, inst.symbol), T: yearFraction(snapshot.asOfMs, inst.expiryMs), dteDays: daysBetween(snapshot.asOfMs, inst.expiryMs) };
+      if (!(inst.expiryMs > snapshot.asOfMs))
+        throw new BallastError(
+          'EXPIRED',
+          'the future has expired at the snapshot time',
+          inst.symbol,
+        );
+      return {
+        ...base,
+        price: forwardAt(u, inst.expiryMs, snapshot.asOfMs, inst.symbol),
+        T: yearFraction(snapshot.asOfMs, inst.expiryMs),
+        dteDays: daysBetween(snapshot.asOfMs, inst.expiryMs),
+      };
     }
     default: {
-      if (!(inst.expiryMs > snapshot.asOfMs)) throw new BallastError('EXPIRED', 'the option has expired at the snapshot time', inst.symbol);
+      if (!(inst.expiryMs > snapshot.asOfMs))
+        throw new BallastError(
+          'EXPIRED',
+          'the option has expired at the snapshot time',
+          inst.symbol,
+        );
       const F = forwardAt(u, inst.expiryMs, snapshot.asOfMs, inst.symbol);
       const T = yearFraction(snapshot.asOfMs, inst.expiryMs);
       const vol = surfaceVol(u, inst.strike, inst.expiryMs, snapshot.asOfMs, inst.symbol);
       const value = optionValue(inst, { spot: u.index, forward: F, T, vol, rate: u.rate });
-      return { ...base, price: F, T, dteDays: daysBetween(snapshot.asOfMs, inst.expiryMs), vol, value };
+      return {
+        ...base,
+        price: F,
+        T,
+        dteDays: daysBetween(snapshot.asOfMs, inst.expiryMs),
+        vol,
+        value,
+      };
     }
   }
 }
 
 /** P&L of one unit of `inst` (state `st`) in scenario `sc` (see module doc). */
-export function scenarioPnl(inst: Instrument, st: InstrumentState, sc: Scenario, inverseOptionPnl: InverseOptionPnl = 'coin-value'): number {
+export function scenarioPnl(
+  inst: Instrument,
+  st: InstrumentState,
+  sc: Scenario,
+  inverseOptionPnl: InverseOptionPnl = 'coin-value',
+): number {
   const move = moveFor(sc, inst.underlying);
   const mult = move.spotMultiplier;
   if (!isOptionLike(inst)) {
@@ -93,7 +120,12 @@ export function scenarioPnl(inst: Instrument, st: InstrumentState, sc: Scenario,
   }
   const F1 = st.price * mult;
   const T1 = st.T - sc.timeShiftDays / 365;
-  const vol1 = shockVol(move.vol, st.vol, st.dteDays - sc.timeShiftDays, Math.log(inst.strike / st.price));
+  const vol1 = shockVol(
+    move.vol,
+    st.vol,
+    st.dteDays - sc.timeShiftDays,
+    Math.log(inst.strike / st.price),
+  );
   const inputs = { spot: st.spot * mult, forward: F1, T: T1, vol: vol1, rate: st.rate };
   if (inst.settlement === 'inverse' && inverseOptionPnl === 'usd-at-shocked') {
     const usd = optionValue({ ...inst, settlement: 'linear' }, inputs) - st.value * st.price;
@@ -103,7 +135,12 @@ export function scenarioPnl(inst: Instrument, st: InstrumentState, sc: Scenario,
 }
 
 /** Builds the P&L matrix: every instrument priced once per scenario. */
-export function buildPnlMatrix(instruments: readonly Instrument[], snapshot: MarketSnapshot, scenarios: readonly Scenario[], options: PnlMatrixOptions = {}): PnlMatrix {
+export function buildPnlMatrix(
+  instruments: readonly Instrument[],
+  snapshot: MarketSnapshot,
+  scenarios: readonly Scenario[],
+  options: PnlMatrixOptions = {},
+): PnlMatrix {
   const nI = instruments.length;
   const nS = scenarios.length;
   const pnl = new Float64Array(nI * nS);
@@ -114,13 +151,32 @@ export function buildPnlMatrix(instruments: readonly Instrument[], snapshot: Mar
     const st = states[i]!;
     for (let s = 0; s < nS; s++) {
       const v = scenarioPnl(inst, st, scenarios[s]!, mode);
-      if (!Number.isFinite(v)) throw new BallastError('NOT_FINITE', `revaluation gave ${v} in scenario ${scenarios[s]!.id}`, inst.symbol);
+      if (!Number.isFinite(v))
+        throw new BallastError(
+          'NOT_FINITE',
+          `revaluation gave ${v} in scenario ${scenarios[s]!.id}`,
+          inst.symbol,
+        );
       pnl[i * nS + s] = v;
     }
   }
   const rowOf = new Map(instruments.map((inst, i) => [inst.symbol, i]));
-  if (rowOf.size !== nI) throw new BallastError('INVALID_INPUT', 'an instrument appears twice in the matrix', 'instruments');
-  return { instruments, scenarios, states, nInstruments: nI, nScenarios: nS, pnl, currencies: instruments.map((i) => i.settlementCurrency), rowOf };
+  if (rowOf.size !== nI)
+    throw new BallastError(
+      'INVALID_INPUT',
+      'an instrument appears twice in the matrix',
+      'instruments',
+    );
+  return {
+    instruments,
+    scenarios,
+    states,
+    nInstruments: nI,
+    nScenarios: nS,
+    pnl,
+    currencies: instruments.map((i) => i.settlementCurrency),
+    rowOf,
+  };
 }
 
 /** Account P&L per scenario: `Σ_i sizes[i] · P[i, :]` (sizes aligned with the matrix rows). */

@@ -48,15 +48,21 @@ export interface Portfolio {
  */
 function mergedEntry(a: Position, b: Position, size: number): number | undefined {
   if (a.entryPrice === undefined || b.entryPrice === undefined || size === 0) return undefined;
-  if (isInverseDeltaOne(a.instrument)) return size / (a.size / a.entryPrice + b.size / b.entryPrice);
+  if (isInverseDeltaOne(a.instrument))
+    return size / (a.size / a.entryPrice + b.size / b.entryPrice);
   return (a.entryPrice * a.size + b.entryPrice * b.size) / size;
 }
 
 /** Builds a portfolio, merging repeated instruments (sizes add; entry prices as `mergedEntry`). */
-export function portfolio(positions: readonly Position[], balances: readonly Balance[] = [], name?: string): Portfolio {
+export function portfolio(
+  positions: readonly Position[],
+  balances: readonly Balance[] = [],
+  name?: string,
+): Portfolio {
   const bySymbol = new Map<string, Position>();
   positions.forEach((p, i) => {
-    if (!Number.isFinite(p.size)) throw new BallastError('NOT_FINITE', `size must be a finite number`, `positions[${i}].size`);
+    if (!Number.isFinite(p.size))
+      throw new BallastError('NOT_FINITE', `size must be a finite number`, `positions[${i}].size`);
     const prev = bySymbol.get(p.instrument.symbol);
     if (!prev) {
       bySymbol.set(p.instrument.symbol, p);
@@ -64,7 +70,11 @@ export function portfolio(positions: readonly Position[], balances: readonly Bal
     }
     const size = prev.size + p.size;
     const entry = mergedEntry(prev, p, size);
-    bySymbol.set(p.instrument.symbol, { instrument: p.instrument, size, ...(entry === undefined ? {} : { entryPrice: entry }) });
+    bySymbol.set(p.instrument.symbol, {
+      instrument: p.instrument,
+      size,
+      ...(entry === undefined ? {} : { entryPrice: entry }),
+    });
   });
   return { ...(name ? { name } : {}), positions: [...bySymbol.values()], balances };
 }
@@ -89,21 +99,48 @@ export function applyFill(p: Portfolio, fill: Fill): Portfolio {
   const inst = fill.instrument;
   const deltaOne = inst.kind === 'future' || inst.kind === 'perpetual' || inst.kind === 'spot';
   if (i < 0 || !deltaOne) {
-    const added: Position = { instrument: inst, size: fill.size, ...(deltaOne ? { entryPrice: fill.price } : {}) };
+    const added: Position = {
+      instrument: inst,
+      size: fill.size,
+      ...(deltaOne ? { entryPrice: fill.price } : {}),
+    };
     return portfolio([...p.positions, added], p.balances, p.name);
   }
   const old = p.positions[i]!;
   const size = old.size + fill.size;
   const reducing = Math.sign(old.size) !== Math.sign(fill.size) && old.size !== 0;
-  const closed = reducing ? Math.sign(old.size) * Math.min(Math.abs(old.size), Math.abs(fill.size)) : 0;
+  const closed = reducing
+    ? Math.sign(old.size) * Math.min(Math.abs(old.size), Math.abs(fill.size))
+    : 0;
   let realised = 0;
   if (closed !== 0 && old.entryPrice !== undefined) {
-    realised = isInverseDeltaOne(inst) ? closed * (fill.price / old.entryPrice - 1) : closed * (fill.price - old.entryPrice);
+    realised = isInverseDeltaOne(inst)
+      ? closed * (fill.price / old.entryPrice - 1)
+      : closed * (fill.price - old.entryPrice);
   }
-  const entry = !reducing ? mergedEntry(old, { instrument: inst, size: fill.size, entryPrice: fill.price }, size) : Math.sign(size) === Math.sign(old.size) ? old.entryPrice : fill.price;
-  const positions = p.positions.map((x, k) => (k === i ? { instrument: inst, size, ...(entry === undefined || size === 0 ? {} : { entryPrice: entry }) } : x));
+  const entry = !reducing
+    ? mergedEntry(old, { instrument: inst, size: fill.size, entryPrice: fill.price }, size)
+    : Math.sign(size) === Math.sign(old.size)
+      ? old.entryPrice
+      : fill.price;
+  const positions = p.positions.map((x, k) =>
+    k === i
+      ? {
+          instrument: inst,
+          size,
+          ...(entry === undefined || size === 0 ? {} : { entryPrice: entry }),
+        }
+      : x,
+  );
   const ccy = inst.settlementCurrency;
-  const balances = realised === 0 ? p.balances : p.balances.some((b) => b.currency === ccy) ? p.balances.map((b) => (b.currency === ccy ? { currency: ccy, amount: b.amount + realised } : b)) : [...p.balances, { currency: ccy, amount: realised }];
+  const balances =
+    realised === 0
+      ? p.balances
+      : p.balances.some((b) => b.currency === ccy)
+        ? p.balances.map((b) =>
+            b.currency === ccy ? { currency: ccy, amount: b.amount + realised } : b,
+          )
+        : [...p.balances, { currency: ccy, amount: realised }];
   return { ...(p.name ? { name: p.name } : {}), positions, balances };
 }
 

@@ -50,7 +50,8 @@ export interface StressMeasurement {
 
 function parseDate(dateIso: string): number {
   const ms = parseIsoDate(dateIso);
-  if (Number.isNaN(ms)) throw new BallastError('INVALID_INPUT', `must be a date YYYY-MM-DD, got '${dateIso}'`, 'date');
+  if (Number.isNaN(ms))
+    throw new BallastError('INVALID_INPUT', `must be a date YYYY-MM-DD, got '${dateIso}'`, 'date');
   return ms;
 }
 

@@ -22,8 +22,14 @@ export async function runCli(args: string[]): Promise<CliRun> {
   const err = process.stderr.write.bind(process.stderr);
   const cwd = process.cwd();
   process.chdir(ROOT);
-  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => (
+    (stdout += String(chunk)),
+    true
+  )) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => (
+    (stderr += String(chunk)),
+    true
+  )) as typeof process.stderr.write;
   try {
     const status = await runCliInProcess(args);
     return { status, stdout, stderr };

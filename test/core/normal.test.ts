@@ -20,11 +20,14 @@ describe('normal distribution against mpmath (50 digits)', () => {
     }
   });
   it('φ(x) to 1e-15 relative', () => {
-    for (const c of ref.cdf) expect(rel(normPdf(c.x), c.pdf), `x=${c.x}`).toBeLessThanOrEqual(1e-15);
+    for (const c of ref.cdf)
+      expect(rel(normPdf(c.x), c.pdf), `x=${c.x}`).toBeLessThanOrEqual(1e-15);
   });
   it('Φ⁻¹(p) to 1e-14 relative down to p = 1e-295', () => {
     for (const c of ref.inv) {
-      expect(Math.abs(normInv(c.p) - c.x), `p=${c.p}`).toBeLessThanOrEqual(1e-14 * Math.max(1, Math.abs(c.x)));
+      expect(Math.abs(normInv(c.p) - c.x), `p=${c.p}`).toBeLessThanOrEqual(
+        1e-14 * Math.max(1, Math.abs(c.x)),
+      );
     }
   });
   it('edges: symmetry, infinities, NaN', () => {

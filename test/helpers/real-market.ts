@@ -16,7 +16,9 @@ let cached: MarketSnapshot | undefined;
 
 /** The snapshot built from data/deribit-quantflow/deribit_btc.json.gz. */
 export function realSnapshot(): MarketSnapshot {
-  cached ??= buildSnapshotFromFile(fileURLToPath(new URL('../../data/deribit-quantflow/deribit_btc.json.gz', import.meta.url))).snapshot;
+  cached ??= buildSnapshotFromFile(
+    fileURLToPath(new URL('../../data/deribit-quantflow/deribit_btc.json.gz', import.meta.url)),
+  ).snapshot;
   return cached;
 }
 
@@ -25,10 +27,12 @@ export function realInstruments(): Instrument[] {
   const s = realSnapshot();
   const btc = s.underlyings.BTC!;
   const out: Instrument[] = [parseSymbol('BTC-PERPETUAL', 'deribit')];
-  for (const f of btc.forwards.filter((x) => x.source === 'future')) out.push(parseSymbol(`BTC-${date(f.expiryMs)}`, 'deribit'));
+  for (const f of btc.forwards.filter((x) => x.source === 'future'))
+    out.push(parseSymbol(`BTC-${date(f.expiryMs)}`, 'deribit'));
   for (const sl of btc.surface.filter((x) => x.T > 7 / 365)) {
     for (const K of [45000, 55000, 60000, 65000, 70000, 80000, 90000]) {
-      for (const r of ['C', 'P']) out.push(parseSymbol(`BTC-${date(sl.expiryMs)}-${K}-${r}`, 'deribit'));
+      for (const r of ['C', 'P'])
+        out.push(parseSymbol(`BTC-${date(sl.expiryMs)}-${K}-${r}`, 'deribit'));
     }
   }
   return out;

@@ -4,7 +4,12 @@ import { importRawMarket } from '../../src/io/import-market.ts';
 import { buildSnapshot } from '../../src/market/build-snapshot.ts';
 import { isBallastError } from '../../src/core/errors.ts';
 
-const api = JSON.parse(readFileSync(new URL('../fixtures/market/deribit-api-book-summary.json', import.meta.url), 'utf8')) as unknown;
+const api = JSON.parse(
+  readFileSync(
+    new URL('../fixtures/market/deribit-api-book-summary.json', import.meta.url),
+    'utf8',
+  ),
+) as unknown;
 
 describe('Deribit API book summary importer', () => {
   it('reads the index from estimated_delivery_price, the as-of time from creation_timestamp', () => {
@@ -33,7 +38,10 @@ describe('Deribit API book summary importer', () => {
 
   it('rows that are not objects and a missing as-of time are typed errors naming the field', () => {
     try {
-      importRawMarket({ result: [{ instrument_name: 'BTC-PERPETUAL', bid_price: 1, ask_price: 2 }] }, 'x.json');
+      importRawMarket(
+        { result: [{ instrument_name: 'BTC-PERPETUAL', bid_price: 1, ask_price: 2 }] },
+        'x.json',
+      );
       expect.unreachable();
     } catch (e) {
       expect(isBallastError(e, 'INVALID_INPUT')).toBe(true);

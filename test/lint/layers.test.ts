@@ -13,15 +13,24 @@ async function messages(code: string, filePath: string): Promise<string[]> {
 
 describe('layer rule', () => {
   it('flags an import from a lower layer (core → market)', async () => {
-    const m = await messages("import { markInstrument } from '../market/marks.ts';\nexport const x = markInstrument;\n", 'src/core/bad.ts');
+    const m = await messages(
+      "import { markInstrument } from '../market/marks.ts';\nexport const x = markInstrument;\n",
+      'src/core/bad.ts',
+    );
     expect(m.join('\n')).toMatch(/layer core may not import from market/);
   }, 30_000);
   it('allows an import from a higher layer (pricing → core)', async () => {
-    const m = await messages("import { normCdf } from '../core/normal.ts';\nexport const x = normCdf;\n", 'src/pricing/ok.ts');
+    const m = await messages(
+      "import { normCdf } from '../core/normal.ts';\nexport const x = normCdf;\n",
+      'src/pricing/ok.ts',
+    );
     expect(m).toEqual([]);
   }, 30_000);
   it('flags I/O and the clock in a pure layer', async () => {
-    const m = await messages("import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\nexport const t = Date.now();\n", 'src/risk/bad.ts');
+    const m = await messages(
+      "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\nexport const t = Date.now();\n",
+      'src/risk/bad.ts',
+    );
     expect(m.join('\n')).toMatch(/no-restricted-imports/);
     expect(m.join('\n')).toMatch(/no-restricted-properties/);
   }, 30_000);

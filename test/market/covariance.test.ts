@@ -106,21 +106,17 @@ describe('Ledoit-Wolf shrinkage toward the scaled identity', () => {
   });
 
   it('shrinkage in [0, 1] and a positive-definite result, also with fewer observations than assets', () => {
-    const arb = fc
-      .integer({ min: 2, max: 6 })
-      .chain((n) =>
-        fc
-          .integer({ min: 2, max: 8 })
-          .chain((T) =>
-            fc.array(
-              fc.array(fc.double({ min: -0.2, max: 0.2, noNaN: true }), {
-                minLength: T,
-                maxLength: T,
-              }),
-              { minLength: n, maxLength: n },
-            ),
-          ),
-      );
+    const arb = fc.integer({ min: 2, max: 6 }).chain((n) =>
+      fc.integer({ min: 2, max: 8 }).chain((T) =>
+        fc.array(
+          fc.array(fc.double({ min: -0.2, max: 0.2, noNaN: true }), {
+            minLength: T,
+            maxLength: T,
+          }),
+          { minLength: n, maxLength: n },
+        ),
+      ),
+    );
     fc.assert(
       fc.property(arb, (returns) => {
         const lw = ledoitWolfShrinkage(returns);

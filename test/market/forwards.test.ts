@@ -21,7 +21,9 @@ const u: UnderlyingMarket = {
 describe('forwards', () => {
   it('mid of a quote; crossed and non-positive quotes are typed errors naming the field', () => {
     expect(quoteMid({ bid: 99, ask: 101 }, 'f')).toBe(100);
-    expect(() => quoteMid({ bid: 102, ask: 101 }, 'futures[BTC-27DEC24]')).toThrow(/futures\[BTC-27DEC24\]: crossed market/);
+    expect(() => quoteMid({ bid: 102, ask: 101 }, 'futures[BTC-27DEC24]')).toThrow(
+      /futures\[BTC-27DEC24\]: crossed market/,
+    );
     try {
       quoteMid({ bid: 102, ask: 101 }, 'x');
     } catch (e) {
@@ -39,7 +41,9 @@ describe('forwards', () => {
   });
 
   it('beyond the last forward, or without forwards, is MISSING_FORWARD; a past expiry is EXPIRED', () => {
-    expect(() => forwardAt(u, asOf + 365 * MS_PER_DAY, asOf, 'BTC-1JAN26-1-C')).toThrow(/BTC-1JAN26-1-C: no forward/);
+    expect(() => forwardAt(u, asOf + 365 * MS_PER_DAY, asOf, 'BTC-1JAN26-1-C')).toThrow(
+      /BTC-1JAN26-1-C: no forward/,
+    );
     expect(() => forwardAt(u, asOf - MS_PER_DAY, asOf)).toThrow(/not after/);
   });
 
@@ -48,10 +52,20 @@ describe('forwards', () => {
     const T = 0.1;
     const df = Math.exp(-0.03 * T);
     const strikes = [55_000, 60_000, 65_000, 70_000];
-    const linear = strikes.map((K) => ({ strike: K, callMid: black76Price('call', F, K, T, 0.6, df), putMid: black76Price('put', F, K, T, 0.6, df) }));
+    const linear = strikes.map((K) => ({
+      strike: K,
+      callMid: black76Price('call', F, K, T, 0.6, df),
+      putMid: black76Price('put', F, K, T, 0.6, df),
+    }));
     expect(forwardFromParity(linear, false, df, 'x')).toBeCloseTo(F, 6);
-    const coin = linear.map((p) => ({ strike: p.strike, callMid: p.callMid / F, putMid: p.putMid / F }));
+    const coin = linear.map((p) => ({
+      strike: p.strike,
+      callMid: p.callMid / F,
+      putMid: p.putMid / F,
+    }));
     expect(forwardFromParity(coin, true, df, 'x')).toBeCloseTo(F, 6);
-    expect(() => forwardFromParity([], true, 1, 'options[BTC-3AUG26].forward')).toThrow(/MISSING|no future/);
+    expect(() => forwardFromParity([], true, 1, 'options[BTC-3AUG26].forward')).toThrow(
+      /MISSING|no future/,
+    );
   });
 });

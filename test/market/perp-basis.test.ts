@@ -27,7 +27,10 @@ describe('smoothed perpetual basis', () => {
   it('the snapshot builder smooths from the previous snapshot: the perp mark moves less than the book', () => {
     const first = buildSnapshot([raw(0, 60_020)]).snapshot;
     expect(first.underlyings.BTC!.perpBasis).toBe(20);
-    const second = buildSnapshot([raw(30_000, 60_060)], { previous: first, basisHalfLifeMs: 30_000 }).snapshot;
+    const second = buildSnapshot([raw(30_000, 60_060)], {
+      previous: first,
+      basisHalfLifeMs: 30_000,
+    }).snapshot;
     expect(second.underlyings.BTC!.perpBasis).toBeCloseTo(40, 9); // halfway from 20 to 60
   });
 });

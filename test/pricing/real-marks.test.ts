@@ -15,7 +15,12 @@ interface Input {
   option_type?: 'call' | 'put';
   iv_bid?: string;
 }
-const file = JSON.parse(readFileSync(new URL('../../data/deribit-quantflow/volsurface_btc.json', import.meta.url), 'utf8')) as {
+const file = JSON.parse(
+  readFileSync(
+    new URL('../../data/deribit-quantflow/volsurface_btc.json', import.meta.url),
+    'utf8',
+  ),
+) as {
   asset_curve: { ref_date: string };
   inputs: Input[];
 };
@@ -24,14 +29,23 @@ describe('marks on real data: inverse Black-76 at iv_bid reproduces the BTC bids
   it('median |price − bid| ≤ 5e-5 BTC over every option', () => {
     const asOf = Date.parse(file.asset_curve.ref_date.replace(/(\.\d{3})\d+/, '$1'));
     const forwards = new Map<string, number>();
-    for (const i of file.inputs) if (i.security_type === 'forward') forwards.set(i.maturity!, (Number(i.bid) + Number(i.ask)) / 2);
+    for (const i of file.inputs)
+      if (i.security_type === 'forward')
+        forwards.set(i.maturity!, (Number(i.bid) + Number(i.ask)) / 2);
     const errors: number[] = [];
     for (const o of file.inputs) {
       if (o.security_type !== 'option') continue;
       const F = forwards.get(o.maturity!);
       expect(F, `forward for ${o.maturity}`).toBeDefined();
       const T = yearFraction(asOf, Date.parse(o.maturity!));
-      const price = inverseOptionPrice(o.option_type!, F!, Number(o.strike), T, Number(o.iv_bid), 1);
+      const price = inverseOptionPrice(
+        o.option_type!,
+        F!,
+        Number(o.strike),
+        T,
+        Number(o.iv_bid),
+        1,
+      );
       errors.push(Math.abs(price - Number(o.bid)));
     }
     errors.sort((a, b) => a - b);

@@ -11,13 +11,21 @@ function value(p: Portfolio, F: number, ccy: string): number {
   const bal = p.balances.filter((b) => b.currency === ccy).reduce((s, b) => s + b.amount, 0);
   return p.positions.reduce((s, x) => {
     if (x.entryPrice === undefined) return s;
-    return s + (x.instrument.settlement === 'inverse' ? x.size * (F / x.entryPrice - 1) : x.size * (F - x.entryPrice));
+    return (
+      s +
+      (x.instrument.settlement === 'inverse'
+        ? x.size * (F / x.entryPrice - 1)
+        : x.size * (F - x.entryPrice))
+    );
   }, bal);
 }
 
 describe('fills: realised P&L goes to the balance, the rest keeps its entry', () => {
   it('linear close, partial close and flip', () => {
-    const p = portfolio([{ instrument: linear, size: 2, entryPrice: 100 }], [{ currency: 'USDC', amount: 0 }]);
+    const p = portfolio(
+      [{ instrument: linear, size: 2, entryPrice: 100 }],
+      [{ currency: 'USDC', amount: 0 }],
+    );
     const closed = applyFill(p, { instrument: linear, size: -2, price: 110 });
     expect(closed.balances[0]!.amount).toBe(20);
     expect(closed.positions[0]!.size).toBe(0);
@@ -30,7 +38,10 @@ describe('fills: realised P&L goes to the balance, the rest keeps its entry', ()
   });
 
   it('inverse close realises coin P&L s·(P/E − 1)', () => {
-    const p = portfolio([{ instrument: inverse, size: 2, entryPrice: 50_000 }], [{ currency: 'BTC', amount: 1 }]);
+    const p = portfolio(
+      [{ instrument: inverse, size: 2, entryPrice: 50_000 }],
+      [{ currency: 'BTC', amount: 1 }],
+    );
     const closed = applyFill(p, { instrument: inverse, size: -2, price: 55_000 });
     expect(closed.balances[0]!.amount).toBeCloseTo(1 + 2 * (55_000 / 50_000 - 1), 15);
   });
@@ -40,14 +51,23 @@ describe('fills: realised P&L goes to the balance, the rest keeps its entry', ()
       const ccy = inst.settlementCurrency;
       fc.assert(
         fc.property(
-          fc.array(fc.record({ size: fc.double({ min: -5, max: 5, noNaN: true }), price: fc.double({ min: 10_000, max: 100_000, noNaN: true }) }), { minLength: 1, maxLength: 6 }),
+          fc.array(
+            fc.record({
+              size: fc.double({ min: -5, max: 5, noNaN: true }),
+              price: fc.double({ min: 10_000, max: 100_000, noNaN: true }),
+            }),
+            { minLength: 1, maxLength: 6 },
+          ),
           fc.double({ min: 10_000, max: 100_000, noNaN: true }),
           (fills, F) => {
             let p = portfolio([], [{ currency: ccy, amount: 0 }]);
-            for (const f of fills) p = applyFill(p, { instrument: inst, size: f.size, price: f.price });
+            for (const f of fills)
+              p = applyFill(p, { instrument: inst, size: f.size, price: f.price });
             const before = value(p, F, ccy);
             const after = value(applyFill(p, { instrument: inst, size: 1.234, price: F }), F, ccy);
-            expect(Math.abs(after - before)).toBeLessThanOrEqual(1e-9 * (1 + Math.abs(before)) * (inst === linear ? 1e5 : 1));
+            expect(Math.abs(after - before)).toBeLessThanOrEqual(
+              1e-9 * (1 + Math.abs(before)) * (inst === linear ? 1e5 : 1),
+            );
           },
         ),
         { numRuns: 200, seed: 3 },
@@ -63,7 +83,11 @@ describe('fills: realised P&L goes to the balance, the rest keeps its entry', ()
       ];
       const merged = portfolio(legs);
       for (const F of [40_000, 55_000, 80_000]) {
-        const sep = legs.reduce((s, x) => s + (inst === inverse ? x.size * (F / x.entryPrice - 1) : x.size * (F - x.entryPrice)), 0);
+        const sep = legs.reduce(
+          (s, x) =>
+            s + (inst === inverse ? x.size * (F / x.entryPrice - 1) : x.size * (F - x.entryPrice)),
+          0,
+        );
         expect(value(merged, F, inst.settlementCurrency)).toBeCloseTo(sep, 9);
       }
     }
