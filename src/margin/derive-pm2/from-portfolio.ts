@@ -14,6 +14,8 @@
  * - confidences from the snapshot (1 where absent).
  */
 import { BallastError } from '../../core/errors.ts';
+import { marginInputsHash } from '../inputs-hash.ts';
+import { canonicalPositions } from '../book.ts';
 import { isUsdLike } from '../../core/currency.ts';
 import { forwardAt } from '../../market/forwards.ts';
 import { perpMark, underlyingMarket } from '../../market/marks.ts';
@@ -62,7 +64,8 @@ export function derivePm2Input(
   const feeds = new Map<number, DerivePm2ExpiryFeed>();
   let numPerps = 0;
   let unrealisedPerpPnl = 0;
-  for (const pos of p.positions) {
+  // Canonical (symbol) order: the margin's floating-point sums must not depend on input order.
+  for (const pos of canonicalPositions(p.positions)) {
     const inst = pos.instrument;
     if (inst.settlement !== 'linear')
       throw new BallastError(
@@ -160,6 +163,15 @@ export const derivePm2Model: MarginModel<DerivePm2PortfolioParams> = {
   ): MarginResult[] {
     const { input, unverified } = derivePm2Input(p, snapshot, params);
     const r = derivePm2Margin(input, params.model);
-    return [{ ...r, currency: 'USDC', unverified: [...r.unverified, ...unverified] }];
+    // The hash is over the Ballast inputs (order-independent), not the Derive input, whose
+    // option list follows the portfolio's position order.
+    const inputsHash = marginInputsHash(
+      DERIVE_PM2_MODEL_ID,
+      DERIVE_PM2_MODEL_VERSION,
+      params,
+      p,
+      snapshot,
+    );
+    return [{ ...r, currency: 'USDC', unverified: [...r.unverified, ...unverified], inputsHash }];
   },
 };
