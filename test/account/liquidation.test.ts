@@ -24,7 +24,7 @@ const snap = syntheticSnapshot(u);
 const rel = (a: number, e: number) => Math.abs(a - e) / Math.abs(e);
 const sd = deribitStandardModel;
 
-describe('liquidation by root finding = closed form (deribit-standard, flat-plus-size MM rate)', () => {
+describe('liquidation by root finding = closed form to 1e-14 relative (deribit-standard, flat-plus-size MM rate)', () => {
   // Inverse perp of USD face N = X·F0 (X coin-equivalent at the mark), entry E, collateral C coin.
   // At perp mark F: equity = C + N(1/E − 1/F) coin, MM = (b + p·N/F)·N/F coin (size in coin = N/F).
   // With y = N/F, equity = MM is the quadratic p·y² + (1 + b)·y − (C + N/E) = 0 (long) or
@@ -49,8 +49,8 @@ describe('liquidation by root finding = closed form (deribit-standard, flat-plus
     const btc = r.pools[0]!.underlyings[0]!;
     const mRoot = btc.down.multiplier!;
     // The perp mark moves with the multiplier: mark at liquidation = F0·m.
-    expect(rel(F0 * mRoot, Fliq)).toBeLessThan(1e-8);
-    expect(rel(btc.down.price!, I0 * (Fliq / F0))).toBeLessThan(1e-8);
+    expect(rel(F0 * mRoot, Fliq)).toBeLessThan(1e-14);
+    expect(rel(btc.down.price!, I0 * (Fliq / F0))).toBeLessThan(1e-14);
     expect(btc.up.multiplier).toBeUndefined();
     expect(btc.down.distancePct).toBeCloseTo(Fliq / F0 - 1, 10);
     console.log(
@@ -74,7 +74,7 @@ describe('liquidation by root finding = closed form (deribit-standard, flat-plus
       joint: false,
     });
     const btc = r.pools[0]!.underlyings[0]!;
-    expect(rel(F0 * btc.up.multiplier!, Fliq)).toBeLessThan(1e-8);
+    expect(rel(F0 * btc.up.multiplier!, Fliq)).toBeLessThan(1e-14);
     // The other root, y₂ ≈ (1 − b)/p, sits at a mark of a few USD: outside the search (to 1 % of the price).
     expect(btc.down.multiplier).toBeUndefined();
     console.log(
@@ -100,7 +100,7 @@ describe('liquidation by root finding = closed form (deribit-standard, flat-plus
       expect(rep.pools[0]!.currency).toBe('USDC');
       const btc = rep.pools[0]!.underlyings[0]!;
       const side = X > 0 ? btc.down : btc.up;
-      expect(rel(side.multiplier!, m)).toBeLessThan(1e-8);
+      expect(rel(side.multiplier!, m)).toBeLessThan(1e-14);
       expect((X > 0 ? btc.up : btc.down).multiplier).toBeUndefined();
       // Distance in σ: ln m over the daily ATM vol (the synthetic surface is flat at 50 %).
       expect(side.distanceSigma!).toBeCloseTo(Math.log(m) / (0.5 * Math.sqrt(1 / 365)), 6);
@@ -122,7 +122,7 @@ describe('liquidation by root finding = closed form (deribit-standard, flat-plus
       joint: false,
       inverseSize: 'coin',
     });
-    expect(rel(F0 * r.pools[0]!.underlyings[0]!.down.multiplier!, Fliq)).toBeLessThan(1e-8);
+    expect(rel(F0 * r.pools[0]!.underlyings[0]!.down.multiplier!, Fliq)).toBeLessThan(1e-14);
   });
 
   it('an account already below MM is at distance 0', () => {

@@ -177,13 +177,24 @@ describe('W-B1 Binance PM collateral and MM legs (as given)', () => {
       close(d.assets.find((x) => x.asset === a.coin)!.marginMM, a.marginMM);
   });
 
-  it('aggregates by the uniMMR formula (adjusted equity / Σ MM in USD)', () => {
+  it("aggregates by the uniMMR formula (adjusted equity / Σ MM in USD) on the example's own legs", () => {
     const { r, d } = wb1();
+    // Σ MM in USD from the example's (derived) legs, priced independently: USDT at 1 (no
+    // USDT market in the snapshot), BTC at the BTC perp mark, ETH at the snapshot's 2,000.
+    const dn = B.expected.derived_not_published;
+    const btcPx = B.inputs.futures.find((f) => f.symbol === 'BTCUSD_PERP')!.mark;
+    const px: Record<string, number> = { USDT: 1, BTC: btcPx, ETH: 2_000 };
     const mm =
-      d.legs.reduce((s, l) => s + l.maintenanceMarginUsd, 0) +
-      d.assets.reduce((s, a) => s + a.marginMMUsd, 0);
+      Object.values(dn.futuresMM_usdt).reduce((a, v) => a + v, 0) +
+      Object.values(dn.futuresMM_btc).reduce((a, v) => a + v * btcPx, 0) +
+      B.inputs.margin_account.reduce((a, m) => a + m.marginMM * px[m.coin]!, 0);
     close(r.maintenanceMargin, mm);
-    close(d.uniMMR!, r.equity / mm);
+    // Adjusted equity at collateral rate 1: BTC 0.1 + 0.1 − 0.04 − 0.05, USDT 1,000 + 5,000 +
+    // 600 − 414, ETH 20 − 15, each at its price.
+    const equity =
+      (0.1 + 0.1 - 0.04 - 0.05) * btcPx + (1000 + 5000 + 600 - 414) + (20 - 15) * 2_000;
+    close(r.equity, equity);
+    close(d.uniMMR!, equity / mm);
     const btc = d.assets.find((a) => a.asset === 'BTC')!;
     // BTC: 0.1 margin + 0.1 CM wallet − 0.04 loan + (−0.05) COIN-M UPL
     close(btc.equity, 0.1 + 0.1 - 0.04 - 0.05);

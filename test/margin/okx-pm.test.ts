@@ -16,7 +16,6 @@ import {
   okxAccountLeverage,
   okxAccountTotals,
   okxBorrowMargin,
-  okxMr6Charge,
   okxMr7Adjusted,
   okxUnitImr,
   okxUnitMmr,
@@ -256,14 +255,12 @@ describe('W-O1 OKX position builder (as given)', () => {
       const e = W.expected.riskUnitData[name]!;
       const u = unitOf(d, name);
       expect(u.mr6FinalResult.spotShock).toBe(e.mr6FinalResult.spotShock);
-      expect(u.mr6).toBe(okxMr6Charge(u.mr6FinalResult.pnl, 0.5));
+      // MR6 = 0.5 × the loss at the extreme move, written out (not through okxMr6Charge).
+      expect(u.mr6).toBe(0.5 * -u.mr6FinalResult.pnl);
       close(u.mr6, u.mr1, 1e-12);
-      // The published MR6 is the same rule on OKX's own loss.
+      // The published MR6 is the same rule on OKX's own loss (both numbers published).
       close(
-        okxMr6Charge(
-          e.mr6FinalResult.pnl,
-          W.inputs.parameters_in_force.MR6_charge_fraction_observed,
-        ),
+        W.inputs.parameters_in_force.MR6_charge_fraction_observed * -e.mr6FinalResult.pnl,
         e.mr6,
       );
     }
@@ -303,14 +300,17 @@ describe('W-O1 OKX position builder (as given)', () => {
     for (const name of units) {
       const u = unitOf(d, name);
       const e = W.expected.riskUnitData[name]!;
-      expect(u.mmr).toBe(okxUnitMmr(u));
-      expect(u.mmr).toBe(u.mr6 > u.mr1 ? u.mr6 + u.mr4 : u.mr1 + u.mr4); // MR7 not binding, as in W-O1
+      // MR2, MR3, MR5, MR9 are 0 and MR7 does not bind (as in W-O1): MMR = max(MR1, MR6) + MR4.
+      expect(u.mr7).toBeLessThan(u.mmr);
+      expect(u.mmr).toBe(Math.max(u.mr1, u.mr6) + u.mr4);
       expect(u.imr).toBe(1.3 * u.mmr);
       expect(u.mr8).toBe(d.borrowMmr);
       close(u.mmr, e.mmr, 2e-4);
     }
-    expect(r.maintenanceMargin).toBe(d.totalMmr);
-    expect(r.initialMargin).toBe(d.totalImr);
+    // Account: MMR = Σ unit MMR + borrowMmr, IMR = 1.3 × Σ unit MMR + borrowImr (okx-pm.md §1.1).
+    const sumMmr = d.riskUnitData.reduce((a, u) => a + u.mmr, 0);
+    close(r.maintenanceMargin, sumMmr + d.borrowMmr);
+    close(r.initialMargin, 1.3 * sumMmr + d.borrowImr);
     close(d.totalMmr, W.expected.account.totalMmr, 2e-4);
     close(d.totalImr, W.expected.account.totalImr, 2e-4);
     expect(d.marginRatio!).toBeLessThan(0); // negative equity, as published (its liquidation cost is [G])

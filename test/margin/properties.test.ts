@@ -88,7 +88,6 @@ const toBookIn = (u: Universe, ps: { i: number; size: number }[], k = 1): Portfo
     ps.map((p): Position => ({ instrument: u.instruments[p.i]!, size: k * p.size })),
     u.balances,
   );
-const positionArb = positionArbOf(DERIBIT);
 const bookArb = bookArbOf(DERIBIT);
 const toBook = (ps: { i: number; size: number }[], k = 1): Portfolio => toBookIn(DERIBIT, ps, k);
 

@@ -50,7 +50,7 @@ describe('CVaR LP (Rockafellar–Uryasev 2000, §3)', () => {
   const paperWeights = [0.452, 0.116, 0.432];
   const paperCvar = 0.153;
 
-  it('approaches the paper optimum as scenarios grow: within 2 % at 20,000 Sobol scenarios', async () => {
+  it('approaches the paper optimum as scenarios grow: CVaR within 0.5 % and every weight within 0.001 at 20,000 Sobol scenarios', async () => {
     const results: { S: number; cvar: number; w: number[] }[] = [];
     for (const S of [1000, 5000, 20000]) {
       const r = await minimizeCvarPortfolio({
@@ -67,15 +67,16 @@ describe('CVaR LP (Rockafellar–Uryasev 2000, §3)', () => {
       expect(r.expectedReturn).toBeGreaterThanOrEqual(0.011 - 1e-9);
     }
     const last = results[results.length - 1]!;
-    expect(Math.abs(last.cvar / paperCvar - 1)).toBeLessThan(0.02);
-    last.w.forEach((w, i) => expect(Math.abs(w - paperWeights[i]!)).toBeLessThan(0.02));
+    // README: "0.15241 … (paper 0.153)" is 0.4 % off (the paper's 3 digits); weights to the third decimal.
+    expect(Math.abs(last.cvar / paperCvar - 1)).toBeLessThan(0.005);
+    last.w.forEach((w, i) => expect(Math.abs(w - paperWeights[i]!)).toBeLessThan(0.001));
     // Convergence: the error at 20,000 scenarios is no larger than at 1,000.
     expect(Math.abs(last.cvar - paperCvar)).toBeLessThanOrEqual(
       Math.abs(results[0]!.cvar - paperCvar) + 1e-3,
     );
     // Report the numbers (visible with --reporter=verbose).
     console.info(
-      `R-U CVaR_0.99: ${results.map((r) => `S=${r.S}: ${r.cvar.toFixed(5)} w=(${r.w.map((x) => x.toFixed(3)).join(', ')})`).join('; ')}`,
+      `R-U CVaR_0.99: ${results.map((r) => `S=${r.S}: ${r.cvar.toFixed(5)} w=(${r.w.map((x) => x.toFixed(6)).join(', ')})`).join('; ')}`,
     );
   });
 
