@@ -5,8 +5,9 @@
  * - MR1: worst loss over the 21-cell grid (7 spot shocks × vol down/same/up, §2.1), full
  *   offset inside the unit; MR6: `mr6ChargeFraction` (50 %) of the worst loss at ±the
  *   extreme move (§2); MR4 basis and MR7 tiered minimum charge from |cash delta| (§2, §2.2,
- *   §5); MR2, MR3, MR5, MR9 have no published formula [G]: 0, listed as unverified when the
- *   unit holds what they charge (options; mixed stablecoin margins).
+ *   §5); MR2, MR3, MR5 have no published formula [G]: for options they are charged at our
+ *   conservative readings (terms.ts, docs/okx-option-terms.md) and listed as unverified; MR9
+ *   (mixed stablecoin margins) is 0 and listed as unverified.
  * - `MMR_unit = max(max(MR1, MR2, MR6) + MR3 + MR4 + MR5 + MR9, MR7)`, `IMR_unit = 1.3 × MMR_unit`.
  * Account (one USD pool, §1.1): `MMR = Σ MMR_unit + borrowMmr`, `IMR = 1.3 × Σ MMR_unit +
  * borrowImr` (MR8 from negative currency equity), equity = adjusted equity `Σ_ccy eq_ccy ×
@@ -60,7 +61,10 @@ import {
   okxAccountTotals,
   okxBorrowMargin,
   okxMarginRatio,
+  okxMr2Charge,
+  okxMr3Charge,
   okxMr4Charge,
+  okxMr5Charge,
   okxMr6Charge,
   okxMr7Adjusted,
   okxUnitImr,
@@ -192,9 +196,9 @@ const UNVERIFIED = {
   ivTable:
     'OKX MR1 implied-vol shock table [G]: vol down/up use the configured grid volShocks (default relative ∓30 % of IV)',
   mr6Vol: 'OKX MR6 vol state [G]: the worst of the configured mr6VolStates is charged',
-  mr2: 'OKX MR2 (time value / theta) formula [G]: charged 0 for an option book',
-  mr3: 'OKX MR3 (volatility span / vega term structure) formula [G]: charged 0 for an option book',
-  mr5: 'OKX MR5 (interest-rate risk) formula [G]: charged 0 for an option book',
+  mr2: 'OKX MR2 (time value / theta) formula [G]: charged as Σ |value change of each option over optionTerms.mr2HorizonDays| [I] (docs/okx-option-terms.md; at or above the one published example, W-O2)',
+  mr3: 'OKX MR3 (volatility span / vega term structure) formula [G]: charged as Σ_expiries |P&L at an MR1 vol state, spot unchanged| − |their sum| [I] (docs/okx-option-terms.md)',
+  mr5: 'OKX MR5 (interest-rate risk) formula [G]: charged as optionTerms.mr5RateShock × |Σ size × T × value| (Black-76 rho, forward held) [I] (docs/okx-option-terms.md)',
   mr9: 'OKX MR9 (USDT-USDC-USD hedge risk) values [G]: charged 0 for a unit mixing margin currencies',
   mr4: 'OKX MR4 basis [I]: Σ |cash delta| × max(minBasis, annualRate × T); minBasis 0.2 % (BTC/ETH) and 0.8 % (tier-2) observed on perps, other groups extrapolated',
   mr7: 'OKX MR7 minimum charge [I/T]: raw = Σ |cash delta| × rawRate (0.45 % BTC/ETH, 0.70 % tier-2 observed; others extrapolated) with the configured tier table',
@@ -284,6 +288,60 @@ function worstCell(
       best = s;
   }
   return best;
+}
+
+/** The larger-magnitude of the two USD conversions of a coin-margined P&L (equal for linear). */
+function larger(a: number, b: number): number {
+  return Math.abs(a) >= Math.abs(b) ? a : b;
+}
+
+/**
+ * MR2, MR3 and MR5 of a unit's option positions, USD (our conservative readings: terms.ts,
+ * docs/okx-option-terms.md). MR2 revalues each option with the valuation date moved
+ * `optionTerms.mr2HorizonDays` forward; MR3 reads the MR1 cells at unchanged spot with vol
+ * down and up, per expiry; MR5 sums size × T × USD value. Coin-margined P&L is converted at
+ * both the forward and the index and the larger charge is kept.
+ */
+function optionTermCharges(
+  positions: readonly Position[],
+  convs: readonly RowConv[],
+  scenarios: readonly OkxScenario[],
+  n1: number,
+  perPosition: readonly Float64Array[],
+  p: OkxPmParams,
+): { mr2: number; mr3: number; mr5: number } {
+  const nS = scenarios.length;
+  const days = p.optionTerms.mr2HorizonDays;
+  const still = { spotMultiplier: 1, vol: { kind: 'none' } } as const;
+  const aging = uniformScenario('mr2', `valuation date + ${days} d`, still, 1, undefined, days);
+  const decays: number[] = [];
+  let rho = 0;
+  positions.forEach((x, i) => {
+    const c = convs[i]!;
+    if (c.deltaOne || x.size === 0) return;
+    const [a, b] = usdPnl(c, scenarioPnl(c.inst, c.st, aging), 1, 'mark');
+    decays.push(x.size * larger(a, b));
+    rho += x.size * c.st.T * c.st.value * (c.inst.settlement === 'inverse' ? c.st.spot : c.fx);
+  });
+  let mr3 = 0;
+  for (let s = 0; s < n1; s++) {
+    const o = scenarios[s]!.okx;
+    if (o.spotShock !== 0 || o.volState === 'same') continue;
+    for (const usd of perPosition) {
+      const byExpiry = new Map<number, number>();
+      positions.forEach((x, i) => {
+        const inst = x.instrument;
+        if (!isOptionLike(inst)) return;
+        byExpiry.set(inst.expiryMs, (byExpiry.get(inst.expiryMs) ?? 0) + usd[i * nS + s]!);
+      });
+      mr3 = Math.max(mr3, okxMr3Charge([...byExpiry.values()]));
+    }
+  }
+  return {
+    mr2: okxMr2Charge(decays),
+    mr3,
+    mr5: okxMr5Charge(rho, p.optionTerms.mr5RateShock),
+  };
 }
 
 interface UnitResult {
@@ -421,7 +479,10 @@ function evaluateUnit(
         ),
     ).size > 1;
   if (mixedMargins) unverified.add(UNVERIFIED.mr9);
-  const terms = { mr1, mr2: 0, mr3: 0, mr4, mr5: 0, mr6, mr7, mr9: 0 };
+  const option = hasOptions
+    ? optionTermCharges(positions, convs, scenarios, n1, [shocked, current], p)
+    : { mr2: 0, mr3: 0, mr5: 0 };
+  const terms = { mr1, mr2: option.mr2, mr3: option.mr3, mr4, mr5: option.mr5, mr6, mr7, mr9: 0 };
   const mr = okxUnitMr(terms);
   const mmr = okxUnitMmr(terms);
   if (mr4 > 0) unverified.add(UNVERIFIED.mr4);

@@ -62,6 +62,17 @@ export interface OkxBorrowParams {
   readonly imrOverMmr: number;
 }
 
+/**
+ * Our conservative readings of the option terms OKX does not publish [I] (formulas in
+ * terms.ts and docs/okx-option-terms.md).
+ */
+export interface OkxOptionTermsParams {
+  /** MR2: days the valuation date moves forward (1 day: W-O2's MR2 is 0.79 × one day's theta). */
+  readonly mr2HorizonDays: number;
+  /** MR5: parallel move of the discount rate, decimal per year (0.05 = 5 percentage points). */
+  readonly mr5RateShock: number;
+}
+
 /** All OKX PM parameters. */
 export interface OkxPmParams {
   /** MR1 grid and MR6 extreme moves (src/scenarios/okx-grid.ts). */
@@ -84,6 +95,7 @@ export interface OkxPmParams {
   readonly inverseUsdConversion: OkxInverseConversion;
   readonly mr4: OkxMr4Params;
   readonly mr7: OkxMr7Params;
+  readonly optionTerms: OkxOptionTermsParams;
   readonly borrow: OkxBorrowParams;
   /** Discount per currency on positive currency equity (adjusted equity); OKX's tiers are [G]. */
   readonly haircuts: HaircutTable;
@@ -139,6 +151,8 @@ export function validateOkxPmParams(p: OkxPmParams): void {
       `no MR7 tier table named "${p.mr7.tierTable}"`,
       'params.mr7.tierTable',
     );
+  requireNonNegative(p.optionTerms.mr2HorizonDays, 'params.optionTerms.mr2HorizonDays');
+  requireNonNegative(p.optionTerms.mr5RateShock, 'params.optionTerms.mr5RateShock');
   requireNonNegative(p.borrow.mmrRate, 'params.borrow.mmrRate');
   requireNonNegative(p.borrow.imrOverMmr, 'params.borrow.imrOverMmr');
   requireNonNegative(p.liquidation.costRate, 'params.liquidation.costRate');

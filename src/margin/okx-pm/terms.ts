@@ -68,6 +68,46 @@ export function okxMr7Adjusted(
   return tieredMaintenance(rawUsd, bracketsFromTiers(tiers, field), 'mr7.raw');
 }
 
+/**
+ * MR2, time-value (theta) risk of options [I, docs/okx-option-terms.md]: the value each
+ * option position loses or gains when the valuation date moves `horizonDays` forward (spot,
+ * forward and implied vol unchanged), charged gross, `Σ_i |ΔV_i|`. OKX charges MR2 on a short
+ * option, whose decay is a gain (W-O2: 0.79 × one day's theta), so the sign is not netted.
+ * USD; `dayDecays` are the per-position value changes over the horizon.
+ */
+export function okxMr2Charge(dayDecays: readonly number[]): number {
+  let s = 0;
+  for (const d of dayDecays) s += Math.abs(requireFinite(d, 'mr2.decay'));
+  return s;
+}
+
+/**
+ * MR3, vega term-structure (volatility span) risk [I, docs/okx-option-terms.md]: with `x_e`
+ * the unit's P&L in expiry e under one MR1 vol state at unchanged spot, MR1 charges the
+ * parallel move `|Σ_e x_e|`; the span charges what the expiries lose if they move apart,
+ * `Σ_e |x_e| − |Σ_e x_e|` (0 with one expiry, or when every expiry's vega has one sign). USD.
+ */
+export function okxMr3Charge(expiryPnls: readonly number[]): number {
+  let gross = 0;
+  let net = 0;
+  for (const x of expiryPnls) {
+    requireFinite(x, 'mr3.expiryPnl');
+    gross += Math.abs(x);
+    net += x;
+  }
+  return Math.max(0, gross - Math.abs(net));
+}
+
+/**
+ * MR5, interest-rate risk of options [I, docs/okx-option-terms.md]: Black-76 rho with the
+ * forward held is `∂V/∂r = −T·V`, so a parallel rate move `rateShock` (decimal per year)
+ * changes the unit by `rateShock × |Σ_i q_i·T_i·V_i|` (T in years, V the USD value of one
+ * unit, q the signed size). The forward's own rate exposure is MR4's (basis). USD.
+ */
+export function okxMr5Charge(sumSizeTimesValue: number, rateShock: number): number {
+  return Math.abs(requireFinite(sumSizeTimesValue, 'mr5.rho')) * rateShock;
+}
+
 /** Borrowing margin (MR8) of the account. */
 export interface OkxBorrowMargin {
   readonly borrowMmr: number;
