@@ -52,6 +52,8 @@ import {
   type StressRow,
 } from '../io/render-risk.ts';
 import { guarded, numberOption } from './errors.ts';
+import { runStressEvents } from './stress-event.ts';
+import { CRASH_EVENTS } from '../scenarios/crash-events.ts';
 import {
   loadMarketChecked,
   loadPortfolio,
@@ -429,6 +431,16 @@ export function stressCommand() {
       '--history <file...>',
       'price history CSV(s) the library events are measured from (default: the bundled BTC/ETH daily closes)',
     )
+    .option(
+      '--event <id...>',
+      `replay crashes that happened (published daily moves), re-margined each day by --model: ${CRASH_EVENTS.map((e) => e.id).join(', ')}, or all`,
+    )
+    .addOption(
+      new Option('--model <id>', 'margin model of --event (default deribit-pm)').choices(
+        modelIds(),
+      ),
+    )
+    .option('--params <file>', 'parameter overrides for --model (JSON)')
     .option('--json', 'print JSON', false);
   return marketOptions(cmd)
     .addHelpText(
@@ -438,15 +450,21 @@ Examples:
   $ ballast stress examples/hedged-book.json --market snapshot.json
   $ ballast stress examples/short-strangle.json --market snapshot.json --scenario china-ban-2017-09-14 --scenario crash-30
   $ ballast stress book.json --market snapshot.json --scenario my-shocks.json --json
+  $ ballast stress examples/short-strangle.json --market snapshot.json --allow-stale --model deribit-pm --event ftx-2022
+  $ ballast stress examples/short-strangle.json --market snapshot.json --allow-stale --event all
 
 A JSON shock file is a list of {"name", "moves": {"BTC": {"spot": -0.3, "vol": 0.5}}, "default"?: {...}}:
 spot is a relative price move, vol a relative implied-vol move. Library events are the worst 1- and
 3-day moves around each event date in the history (events the history does not cover are listed).
 Library events: ${STRESS_EVENTS.map((e) => e.id).join(', ')}.
-Hypothetical: ${DEFAULT_HYPOTHETICAL_STRESS.map((h) => h.id).join(', ')}.`,
+Hypothetical: ${DEFAULT_HYPOTHETICAL_STRESS.map((h) => h.id).join(', ')}.
+--event replays a crash day by day (each day's low and close, cumulative from the pre-event close,
+with the published implied-vol jump where there is one) and reports the first day the account
+would have been liquidated; each event prints its sources.`,
     )
     .action(
       guarded((file, o) => {
+        if (o.event) return runStressEvents(file, { ...o, event: o.event });
         const { snapshot } = loadMarketChecked(o);
         const portfolio = loadPortfolio(file, snapshot);
         const unds = underlyingsOf(portfolio.positions);
