@@ -12,6 +12,7 @@ import { demoCommand } from './demo.ts';
 import { compareCommand, marginCommand, whatifCommand } from './margin.ts';
 import { backtestCommand, healthCommand, stressCommand, varCommand } from './risk.ts';
 import { allocateCommand, cureCommand, optimizeCommand } from './optimize.ts';
+import { verifyCommand } from './verify.ts';
 
 /** Builds a fresh program (commander keeps parse state, so one per run). */
 function buildProgram() {
@@ -45,6 +46,7 @@ function buildProgram() {
   program.addCommand(optimizeCommand());
   program.addCommand(cureCommand());
   program.addCommand(allocateCommand());
+  program.addCommand(verifyCommand());
   program.addCommand(demoCommand());
 
   // addCommand does not pass settings down: every (sub)command exits through our handler.

@@ -31,7 +31,9 @@ export type ErrorCode =
   /** An optimization problem's objective is unbounded (the message names the free direction). */
   | 'UNBOUNDED'
   /** The solver stopped without a usable answer (time or iteration limit, numerical failure). */
-  | 'SOLVER_FAILED';
+  | 'SOLVER_FAILED'
+  /** A recorded venue response is the venue's error, not an answer (ballast verify). */
+  | 'VENUE_ERROR';
 
 /**
  * A user error: a code, a readable message and the path of the bad field (if any). `message`
