@@ -13,6 +13,7 @@ import { compareCommand, marginCommand, whatifCommand } from './margin.ts';
 import { backtestCommand, healthCommand, stressCommand, varCommand } from './risk.ts';
 import { allocateCommand, cureCommand, optimizeCommand } from './optimize.ts';
 import { verifyCommand } from './verify.ts';
+import { calibrateCommand } from './calibrate.ts';
 
 /** Builds a fresh program (commander keeps parse state, so one per run). */
 function buildProgram() {
@@ -47,6 +48,7 @@ function buildProgram() {
   program.addCommand(cureCommand());
   program.addCommand(allocateCommand());
   program.addCommand(verifyCommand());
+  program.addCommand(calibrateCommand());
   program.addCommand(demoCommand());
 
   // addCommand does not pass settings down: every (sub)command exits through our handler.

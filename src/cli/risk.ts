@@ -69,7 +69,7 @@ const DEFAULT_HISTORY_FILE = fileURLToPath(
 const DEFAULT_HISTORY_LABEL = 'data/crypto-ohlc/bitfinex_BTC_ETH_USD_d.csv (bundled)';
 
 /** Price series of the book's underlyings read from `--history` specs, and where each came from. */
-interface LoadedHistory {
+export interface LoadedHistory {
   readonly series: PriceSeries[];
   readonly sources: string[];
 }
@@ -79,7 +79,10 @@ interface LoadedHistory {
  * `SYM:close` columns or the file name) or `SYM=FILE` (the file's prices are `SYM`). Every
  * underlying in `underlyings` must be found (INVALID_INPUT naming `--history`).
  */
-function loadHistory(specs: readonly string[], underlyings: readonly string[]): LoadedHistory {
+export function loadHistory(
+  specs: readonly string[],
+  underlyings: readonly string[],
+): LoadedHistory {
   const files = specs.length > 0 ? specs : [DEFAULT_HISTORY_FILE];
   const found = new Map<string, { series: PriceSeries; source: string }>();
   for (const spec of files) {
@@ -200,7 +203,7 @@ function positiveInt(flag: string): (v: string) => number {
 }
 
 /** A progress bar on stderr when stdout is a terminal and the run is long; a no-op otherwise. */
-function progressBar(
+export function progressBar(
   total: number,
   label: string,
 ): { tick: (done: number, total?: number) => void; stop: () => void } {
