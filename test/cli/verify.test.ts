@@ -30,7 +30,7 @@ beforeAll(async () => {
     snap,
   ]);
   expect(r.status, r.stderr).toBe(0);
-});
+}, 120_000); // builds the snapshot: slow on a loaded machine
 
 const field = (rep: VerifyReport, name: string) => rep.fields.find((f) => f.field === name)!;
 const matchesDefault = (rep: VerifyReport) =>

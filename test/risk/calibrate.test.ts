@@ -92,7 +92,7 @@ describe('ballast calibrate on the bundled books and history', () => {
       snap,
     ]);
     expect(r.status, r.stderr).toBe(0);
-  });
+  }, 120_000); // builds the snapshot: slow on a loaded machine
 
   it('deribit-pm price range on the perp book and the strangle, 2019-01-01..2019-10-01: 0.12, written as a params file margin accepts', async () => {
     const out = join(dir, 'calibrated.json');

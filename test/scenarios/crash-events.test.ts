@@ -145,7 +145,7 @@ describe('ballast stress --event', () => {
       snap,
     ]);
     expect(r.status, r.stderr).toBe(0);
-  });
+  }, 120_000); // builds the snapshot: slow on a loaded machine
 
   it('replays FTX on the short strangle with deribit-pm, printing the source and the outcome', async () => {
     const r = await runCli([
