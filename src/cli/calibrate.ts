@@ -53,16 +53,24 @@ function parseValues(text: string): number[] {
   });
 }
 
-/** Default parameter and values: Deribit PM's price range of the book's pair, 4 % … 20 %. */
+const SHOCK_VALUES = [0.04, 0.06, 0.08, 0.1, 0.12, 0.14, 0.16, 0.18, 0.2];
+
+/**
+ * Default parameter and values (4 % … 20 %): Deribit PM's price range of the book's pair, SPAN's
+ * price scan range of its combined commodity.
+ */
 function defaults(
   modelId: string,
   underlying: string,
 ): { param: string; values: number[] } | undefined {
-  if (modelId !== 'deribit-pm') return undefined;
-  return {
-    param: `model_params.currency_pair.${underlying.toLowerCase()}_usd.price_range`,
-    values: [0.04, 0.06, 0.08, 0.1, 0.12, 0.14, 0.16, 0.18, 0.2],
-  };
+  if (modelId === 'deribit-pm')
+    return {
+      param: `model_params.currency_pair.${underlying.toLowerCase()}_usd.price_range`,
+      values: SHOCK_VALUES,
+    };
+  if (modelId === 'span')
+    return { param: `commodities.${underlying}.priceScanRange`, values: SHOCK_VALUES };
+  return undefined;
 }
 
 /** The coverage curve as a table. */
@@ -110,11 +118,11 @@ export function calibrateCommand() {
     .addOption(new Option('--model <id>', 'margin model').choices(modelIds()).makeOptionMandatory())
     .option(
       '--param <path>',
-      'dot path of the parameter (default for deribit-pm: model_params.currency_pair.<pair>.price_range)',
+      'dot path of the parameter (defaults: deribit-pm model_params.currency_pair.<pair>.price_range, span commodities.<coin>.priceScanRange)',
     )
     .option(
       '--values <list>',
-      'ascending candidate values, comma separated (default for deribit-pm: 0.04,0.06,…,0.2)',
+      'ascending candidate values, comma separated (default for those: 0.04,0.06,…,0.2)',
     )
     .requiredOption('--from <date>', 'first day of the history window (YYYY-MM-DD)')
     .requiredOption('--to <date>', 'last day of the history window (YYYY-MM-DD)')

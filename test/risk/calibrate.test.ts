@@ -164,6 +164,29 @@ describe('ballast calibrate on the bundled books and history', () => {
     expect(text.stdout).toMatch(/smallest value meeting the target on every book: 0\.12/);
   });
 
+  it('span: the price scan range of BTC by default (perp book: 0.12 over the same window)', async () => {
+    const r = await runCli([
+      'calibrate',
+      'examples/perp-book.json',
+      '--market',
+      snap,
+      '--allow-stale',
+      '--model',
+      'span',
+      '--values',
+      '0.1,0.12',
+      '--from',
+      '2019-01-01',
+      '--to',
+      '2019-10-01',
+      '--json',
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    const c = JSON.parse(r.stdout) as { parameter: string; chosen: number };
+    expect(c.parameter).toBe('commodities.BTC.priceScanRange');
+    expect(c.chosen).toBe(0.12);
+  });
+
   it('fails closed: an unknown parameter path, a history-driven model', async () => {
     const bad = await runCli([
       'calibrate',
