@@ -461,7 +461,7 @@ export function verifyCommand() {
 Examples:
   $ ballast verify test/fixtures/venue-responses/W-D1_pme-simulate.json
   $ ballast verify test/fixtures/venue-responses/W-O1_position-builder.json --json
-  $ ballast verify my-pme-simulate.json --market snapshot.json --save my-deribit-params.json
+  $ ballast verify test/fixtures/venue-responses/W-D2_pme-simulate.json --save deribit-params.json
 
 Without --market the market is read from the response (delta-one books only: the venues' answers
 carry no vols). Every field is compared under each combination of the readings of the rules the

@@ -115,6 +115,12 @@ function deribit(
   const result = response.result;
   if (!isObj(result))
     throw new BallastError('SCHEMA', 'a JSON-RPC response needs result', `${src}.response.result`);
+  if (method === 'private/simulate_portfolio' && !('model_params' in result))
+    throw new BallastError(
+      'UNSUPPORTED',
+      'this simulate_portfolio answer has no model_params or risk vectors (and reads futures sizes in USD): record private/pme/simulate for the same positions',
+      `${src}.response.result`,
+    );
   for (const k of ['model_params', 'index_price', 'portfolio', 'margins'])
     if (!(k in result))
       throw new BallastError(
