@@ -545,16 +545,58 @@ export function repairButterfly(
   };
   const okFast = (q: SviParams): boolean =>
     sviValidate(q).length === 0 && checkButterfly(q, fastOpts).arbitrageFree;
-
   const [kLo, kHi] =
     checkOpts.kMin !== undefined && checkOpts.kMax !== undefined
       ? [checkOpts.kMin, checkOpts.kMax]
       : defaultButterflyRange(p);
-  const gridK = uniformGrid(kLo, kHi, 201);
-  const volP = gridK.map((k) => Math.sqrt(Math.max(0, sviTotalVariance(s, k))));
-  const score = (q: SviParams): number => {
-    let e = 0;
-    if (quotes !== undefined && T !== undefined) {
+  const ctx: RepairContext = {
+    s,
+    ok,
+    okFast,
+    score: closenessScore(s, kLo, kHi, quotes, T),
+    penGrid: uniformGrid(kLo, kHi, 401),
+  };
+  // (2) Feasible point by bisection towards SSVI anchors.
+  const { feasible, feasibleScore } = bestFeasibleBlend(ctx);
+  // (3) Local penalised improvement.
+  const local = penalisedImprovement(ctx, feasible, feasibleScore);
+  let best = feasible;
+  if (ok(local)) {
+    if (ctx.score(local) < feasibleScore) best = local;
+  } else {
+    const cand = bisectToFeasible(ctx, local, feasible);
+    if (cand !== undefined && ctx.score(cand) < feasibleScore) best = cand;
+  }
+  return best;
+}
+
+/** What the steps of `repairButterfly` share: the sanitised slice, checks, score, grid. */
+interface RepairContext {
+  /** The sanitised input slice. */
+  readonly s: SviParams;
+  /** Full check (caller's options) and fast check (≤ 401 points). */
+  readonly ok: (q: SviParams) => boolean;
+  readonly okFast: (q: SviParams) => boolean;
+  /** Closeness to the quotes (or to s on a grid); smaller is closer. */
+  readonly score: (q: SviParams) => number;
+  /** k-grid of the butterfly penalty. */
+  readonly penGrid: readonly number[];
+}
+
+/**
+ * Closeness of a slice q: with quotes and T the weighted mean squared implied-vol error at
+ * the quotes, else the mean squared implied-vol distance to s on a 201-point grid.
+ */
+function closenessScore(
+  s: SviParams,
+  kLo: number,
+  kHi: number,
+  quotes: readonly SviQuote[] | undefined,
+  T: number | undefined,
+): (q: SviParams) => number {
+  if (quotes !== undefined && T !== undefined) {
+    return (q) => {
+      let e = 0;
       let sw = 0;
       for (const qu of quotes) {
         const d = sviVolFloored(q, qu.k, T) - qu.vol;
@@ -562,15 +604,26 @@ export function repairButterfly(
         sw += qu.weight ?? 1;
       }
       return e / sw;
-    }
+    };
+  }
+  const gridK = uniformGrid(kLo, kHi, 201);
+  const volP = gridK.map((k) => Math.sqrt(Math.max(0, sviTotalVariance(s, k))));
+  return (q) => {
+    let e = 0;
     for (let i = 0; i < gridK.length; i++) {
       const d = Math.sqrt(Math.max(0, sviTotalVariance(q, gridK[i]!))) - volP[i]!;
       e += d * d;
     }
     return e / gridK.length;
   };
+}
 
-  // (2) Feasible point by bisection towards SSVI anchors.
+/**
+ * Arbitrage-free SSVI anchors with s's ATM total variance θ: ρ = s's (capped at 0.95) and 0,
+ * φ at half the Gatheral–Jacquier cap and matching s's ATM skew or curvature.
+ */
+function ssviAnchors(ctx: RepairContext): SviParams[] {
+  const { s, ok } = ctx;
   const theta = Math.max(sviTotalVariance(s, 0), 1e-10);
   const skew = sviTotalVarianceDk(s, 0);
   const curv = sviTotalVarianceD2k(s, 0);
@@ -587,22 +640,36 @@ export function repairButterfly(
       if (ok(q)) anchors.push(q);
     }
   }
-  const bisectToFeasible = (from: SviParams, to: SviParams): SviParams | undefined => {
-    const { lo, hi } = bisectSwitch((t) => okFast(blend(from, to, t)), 0, 1, 30);
-    let t = hi;
-    let cand = blend(from, to, t);
-    while (!ok(cand) && t < 1) {
-      t = Math.min(1, t + Math.max(1e-6, 2 * (t - lo)));
-      cand = blend(from, to, t);
-    }
-    return ok(cand) ? cand : undefined;
-  };
+  return anchors;
+}
+
+/**
+ * The first arbitrage-free blend (1 − t)·from + t·to: 30 bisection steps on the fast check,
+ * then t raised until the full check passes; undefined if even t = 1 fails.
+ */
+function bisectToFeasible(
+  ctx: RepairContext,
+  from: SviParams,
+  to: SviParams,
+): SviParams | undefined {
+  const { lo, hi } = bisectSwitch((t) => ctx.okFast(blend(from, to, t)), 0, 1, 30);
+  let t = hi;
+  let cand = blend(from, to, t);
+  while (!ctx.ok(cand) && t < 1) {
+    t = Math.min(1, t + Math.max(1e-6, 2 * (t - lo)));
+    cand = blend(from, to, t);
+  }
+  return ctx.ok(cand) ? cand : undefined;
+}
+
+/** The closest arbitrage-free blend of s toward an SSVI anchor; FIT_FAILED if none. */
+function bestFeasibleBlend(ctx: RepairContext): { feasible: SviParams; feasibleScore: number } {
   let feasible: SviParams | undefined;
   let feasibleScore = Infinity;
-  for (const q of anchors) {
-    const cand = bisectToFeasible(s, q);
+  for (const q of ssviAnchors(ctx)) {
+    const cand = bisectToFeasible(ctx, ctx.s, q);
     if (cand === undefined) continue;
-    const sc = score(cand);
+    const sc = ctx.score(cand);
     if (sc < feasibleScore) {
       feasibleScore = sc;
       feasible = cand;
@@ -615,29 +682,45 @@ export function repairButterfly(
       'params',
     );
   }
+  return { feasible, feasibleScore };
+}
 
-  // (3) Local penalised improvement.
-  const penGrid = uniformGrid(kLo, kHi, 401);
-  const penalty = (q: SviParams): number => {
-    let pen = 0;
-    for (const k of penGrid) {
-      const w = sviTotalVariance(q, k);
-      const g = w > 0 ? sviButterflyG(q, k) : -1;
-      const v = 1e-4 - (Number.isNaN(g) ? -1 : g);
-      if (v > 0) pen += v * v;
-    }
-    const lee = q.b * (1 + Math.abs(q.rho)) - 2;
-    if (lee > 0) pen += 100 * lee * lee;
-    const mv = sviMinTotalVariance(q);
-    if (mv < 0) pen += 100 * mv * mv;
-    return pen / penGrid.length;
-  };
+/**
+ * Mean squared shortfall of g below 10⁻⁴ on the penalty grid, plus 100× the squared excess
+ * over Lee's bound and the squared negative minimum variance.
+ */
+function butterflyPenalty(q: SviParams, penGrid: readonly number[]): number {
+  let pen = 0;
+  for (const k of penGrid) {
+    const w = sviTotalVariance(q, k);
+    const g = w > 0 ? sviButterflyG(q, k) : -1;
+    const v = 1e-4 - (Number.isNaN(g) ? -1 : g);
+    if (v > 0) pen += v * v;
+  }
+  const lee = q.b * (1 + Math.abs(q.rho)) - 2;
+  if (lee > 0) pen += 100 * lee * lee;
+  const mv = sviMinTotalVariance(q);
+  if (mv < 0) pen += 100 * mv * mv;
+  return pen / penGrid.length;
+}
+
+/**
+ * Nelder–Mead on (a, ln b, atanh ρ, m, ln σ) of closeness + μ·penalty, μ = 1, 10², 10⁴, from
+ * the closer of the feasible blend and s.
+ */
+function penalisedImprovement(
+  ctx: RepairContext,
+  feasible: SviParams,
+  feasibleScore: number,
+): SviParams {
+  const { s, score } = ctx;
+  const theta = Math.max(sviTotalVariance(s, 0), 1e-10);
   let x = toX(feasibleScore <= score(s) ? feasible : s);
   const scale0 = Math.max(feasibleScore, 1e-10);
   for (const mu of [1, 1e2, 1e4]) {
     const obj = (y: readonly number[]): number => {
       const q = fromX(y);
-      return score(q) / scale0 + mu * penalty(q) * 1e4;
+      return score(q) / scale0 + mu * butterflyPenalty(q, ctx.penGrid) * 1e4;
     };
     const steps = [
       0.1 * Math.max(Math.abs(s.a), theta),
@@ -648,13 +731,5 @@ export function repairButterfly(
     ];
     x = nelderMead(obj, x, steps, { maxEval: 1500, fRelTol: 1e-14, fAbsTol: 1e-26 }).x;
   }
-  const local = fromX(x);
-  let best = feasible;
-  if (ok(local)) {
-    if (score(local) < feasibleScore) best = local;
-  } else {
-    const cand = bisectToFeasible(local, feasible);
-    if (cand !== undefined && score(cand) < feasibleScore) best = cand;
-  }
-  return best;
+  return fromX(x);
 }
