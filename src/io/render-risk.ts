@@ -119,6 +119,19 @@ export function renderHealth(
   sol: SolvencyReport,
   contagion?: ContagionReport,
 ): string {
+  const out = [
+    ...healthLines(h),
+    ...liquidationLines(liq),
+    ...solvencyLines(sol),
+    ...(contagion ? contagionLines(contagion) : []),
+  ];
+  for (const u of h.unverified) out.push(`unverified: ${u}`);
+  for (const w of [...liq.warnings, ...sol.warnings]) out.push(`warning: ${w}`);
+  return out.join('\n');
+}
+
+/** The account state, the pools table and the USD totals. */
+function healthLines(h: AccountHealth): string[] {
   const out: string[] = [];
   out.push(`${h.model}: account ${h.state.toUpperCase()} (thresholds: ${h.venue})`);
   out.push(
@@ -159,7 +172,12 @@ export function renderHealth(
   out.push(
     `totals (USD): equity ${fmt(h.equityUsd, 2)}, IM ${fmt(h.initialMarginUsd, 2)}, MM ${fmt(h.maintenanceMarginUsd, 2)}, free collateral ${fmt(h.freeCollateralUsd, 2)}`,
   );
+  return out;
+}
 
+/** Liquidation prices and distances per underlying, the joint move, and notes. */
+function liquidationLines(liq: LiquidationReport): string[] {
+  const out: string[] = [];
   const sigmaNote = `σ over ${liq.sigmaHorizonDays} day(s) from ${liq.volSource ?? 'no vol source'}`;
   out.push(
     `\nliquidation (equity = MM, re-margined by ${liq.model} at the moved market; ${sigmaNote}; inverse futures/perps held at ${liq.inverseSize === 'usd-notional' ? 'their USD face' : 'constant coin size'}):`,
@@ -216,7 +234,12 @@ export function renderHealth(
     for (const u of pool.underlyings)
       for (const s of [u.up, u.down])
         if (s.note) out.push(`note (${pool.currency} ${u.underlying} ${s.direction}): ${s.note}`);
+  return out;
+}
 
+/** Solvency and its change per 1 % move, and the buffer in σ. */
+function solvencyLines(sol: SolvencyReport): string[] {
+  const out: string[] = [];
   out.push(
     '\nsolvency (equity − MM) and its change per 1 % move; USD columns value the pool at the moved index (coin collateral shocked too):',
   );
@@ -244,35 +267,36 @@ export function renderHealth(
   out.push(
     `buffer ${fmt(sol.solvencyUsd, 2)} USD; 1-day σ of the buffer ${fmt(sol.solvencyVolatilityUsd, 2)} USD${sol.bufferInSigmas === undefined ? '' : ` (${sol.bufferInSigmas.toFixed(1)} σ)`}`,
   );
+  return out;
+}
 
-  if (contagion) {
-    out.push(
-      `\ncontagion: ${contagion.shocked} ${pct(contagion.shock, 1)} carried through correlation (β = ρ·σ_j/σ_i; vols ${contagion.volSource}, correlation ${contagion.correlationSource}): ${contagion.moves.map((m) => `${m.underlying} ${pct(m.move)} (β ${m.beta.toFixed(2)})`).join(', ')}`,
-    );
-    out.push(
-      renderTable(
-        ['', 'before', 'after'],
+/** The contagion shock and the account before and after it. */
+function contagionLines(contagion: ContagionReport): string[] {
+  const out: string[] = [];
+  out.push(
+    `\ncontagion: ${contagion.shocked} ${pct(contagion.shock, 1)} carried through correlation (β = ρ·σ_j/σ_i; vols ${contagion.volSource}, correlation ${contagion.correlationSource}): ${contagion.moves.map((m) => `${m.underlying} ${pct(m.move)} (β ${m.beta.toFixed(2)})`).join(', ')}`,
+  );
+  out.push(
+    renderTable(
+      ['', 'before', 'after'],
+      [
+        ['state', contagion.before.state, contagion.after.state],
+        ['equity (USD)', fmt(contagion.before.equityUsd, 2), fmt(contagion.after.equityUsd, 2)],
         [
-          ['state', contagion.before.state, contagion.after.state],
-          ['equity (USD)', fmt(contagion.before.equityUsd, 2), fmt(contagion.after.equityUsd, 2)],
-          [
-            'IM (USD)',
-            fmt(contagion.before.initialMarginUsd, 2),
-            fmt(contagion.after.initialMarginUsd, 2),
-          ],
-          [
-            'MM (USD)',
-            fmt(contagion.before.maintenanceMarginUsd, 2),
-            fmt(contagion.after.maintenanceMarginUsd, 2),
-          ],
+          'IM (USD)',
+          fmt(contagion.before.initialMarginUsd, 2),
+          fmt(contagion.after.initialMarginUsd, 2),
         ],
-        ['left', 'right', 'right'],
-      ),
-    );
-  }
-  for (const u of h.unverified) out.push(`unverified: ${u}`);
-  for (const w of [...liq.warnings, ...sol.warnings]) out.push(`warning: ${w}`);
-  return out.join('\n');
+        [
+          'MM (USD)',
+          fmt(contagion.before.maintenanceMarginUsd, 2),
+          fmt(contagion.after.maintenanceMarginUsd, 2),
+        ],
+      ],
+      ['left', 'right', 'right'],
+    ),
+  );
+  return out;
 }
 
 /** Backtest summary per pool (and the worst breach days). */
