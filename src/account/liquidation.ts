@@ -34,11 +34,7 @@ import { brent } from '../core/roots.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { MarginModel } from '../margin/margin-model.ts';
 import type { MarginResult } from '../margin/margin-result.ts';
-import {
-  covarianceOf,
-  snapshotRiskModel,
-  type MarketRiskModel,
-} from '../margin/risk-based/market-vols.ts';
+import { covarianceOf, snapshotRiskModel, type MarketRiskModel } from '../market/market-vols.ts';
 import { isInverseDeltaOne, type Portfolio } from '../risk/portfolio.ts';
 import { scaleSnapshot } from '../risk/scaled-snapshot.ts';
 

@@ -21,11 +21,7 @@ import { BallastError } from '../core/errors.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { MarginModel } from '../margin/margin-model.ts';
 import type { MarginResult } from '../margin/margin-result.ts';
-import {
-  covarianceOf,
-  snapshotRiskModel,
-  type MarketRiskModel,
-} from '../margin/risk-based/market-vols.ts';
+import { covarianceOf, snapshotRiskModel, type MarketRiskModel } from '../market/market-vols.ts';
 import { usdPrice } from '../risk/collateral.ts';
 import type { Portfolio } from '../risk/portfolio.ts';
 import { scaleSnapshot } from '../risk/scaled-snapshot.ts';
