@@ -118,7 +118,8 @@ export const HEALTH_THRESHOLDS: Readonly<Record<string, HealthThresholds>> = {
         metric: 'equityToMm',
         op: '<=',
         value: 1,
-        source: '[I docs/methodology/okx-pm.md §1] margin ratio ≤ 100 % (liquidation cost [G] left out)',
+        source:
+          '[I docs/methodology/okx-pm.md §1] margin ratio ≤ 100 % (liquidation cost [G] left out)',
       },
     ],
     unverified: [
@@ -172,7 +173,8 @@ export const HEALTH_THRESHOLDS: Readonly<Record<string, HealthThresholds>> = {
         metric: 'mmUtilization',
         op: '>',
         value: 1,
-        source: '[V docs/methodology/derive-pm2.md §10] MM < 0 (equity below the MM requirement): liquidatable',
+        source:
+          '[V docs/methodology/derive-pm2.md §10] MM < 0 (equity below the MM requirement): liquidatable',
       },
     ],
     unverified: [
