@@ -1,6 +1,8 @@
 // Lint: typescript-eslint recommended rules plus the layer rule of docs/architecture.md.
 // A module may import only from its own layer or layers above it; the pure layers
-// (core .. optimize) may not import Node built-ins.
+// (core .. optimize) may not import Node built-ins. Functions over 80 lines warn.
+// Import cycles (type-only imports included) are checked by dependency-cruiser
+// (.dependency-cruiser.cjs), run by `npm run lint` after eslint.
 import tseslint from 'typescript-eslint';
 import boundaries from 'eslint-plugin-boundaries';
 
@@ -74,6 +76,12 @@ export default tseslint.config(
         { object: 'Math', property: 'random', message: 'use the seeded RNG in core' },
         { object: 'Date', property: 'now', message: 'pure layers have no clock' },
       ],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'max-lines-per-function': ['warn', { max: 80, skipBlankLines: true, skipComments: true }],
     },
   },
   {

@@ -14,7 +14,7 @@ import { parsePriceCsv } from '../src/market/history.ts';
 import { accountPnl, buildPnlMatrix } from '../src/risk/pnl-matrix.ts';
 import { expectedShortfall } from '../src/risk/var.ts';
 import { monteCarloScenarios } from '../src/scenarios/monte-carlo.ts';
-import { atmImpliedVol } from '../src/margin/risk-based/market-vols.ts';
+import { atmImpliedVol } from '../src/market/market-vols.ts';
 import { RISK_BASED_DEFAULTS } from '../src/margin/risk-based/params.ts';
 import { esModel, varModel } from '../src/margin/risk-based/risk-based.ts';
 import { deribitPmModel } from '../src/margin/deribit-pm/deribit-pm.ts';

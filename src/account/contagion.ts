@@ -14,7 +14,7 @@ import { BallastError } from '../core/errors.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { MarginModel } from '../margin/margin-model.ts';
 import type { MarginResult } from '../margin/margin-result.ts';
-import { snapshotRiskModel, type MarketRiskModel } from '../margin/risk-based/market-vols.ts';
+import { snapshotRiskModel, type MarketRiskModel } from '../market/market-vols.ts';
 import type { Portfolio } from '../risk/portfolio.ts';
 import { scaleSnapshot } from '../risk/scaled-snapshot.ts';
 import { accountHealth, type AccountHealth, type HealthThresholds } from './health.ts';

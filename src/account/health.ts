@@ -10,23 +10,23 @@
  * equity / MM` (Binance's uniMMR, OKX's margin ratio without the liquidation-cost term; ∞ when
  * MM is 0).
  *
- * Thresholds and where they come from (tags as in ../shared/methodology: V official, T third
+ * Thresholds and where they come from (tags as in docs/methodology: V official, T third
  * party, I our inference, G gap: our own choice):
  * - deribit (deribit-pm, deribit-standard, and the isolated/cross baselines built on Deribit's
- *   formulas): liquidation when equity < MM [V deribit-standard.md §1, deribit-pm.md §12];
- *   reduce-only when IM > equity, "new risk is refused" [V deribit-pm.md §12]; margin call at
+ *   formulas): liquidation when equity < MM [V docs/methodology/deribit-standard.md §1, docs/methodology/deribit-pm.md §12];
+ *   reduce-only when IM > equity, "new risk is refused" [V docs/methodology/deribit-pm.md §12]; margin call at
  *   IM utilization ≥ 80 % [G: no published band; an early warning of ours].
- * - okx: liquidation when adjusted equity / (MMR + liquidation cost) ≤ 100 % [I okx-pm.md §1 /
+ * - okx: liquidation when adjusted equity / (MMR + liquidation cost) ≤ 100 % [I docs/methodology/okx-pm.md §1 /
  *   README]; the liquidation-cost term is [G] and left out here (so the ratio is equity / MMR,
  *   which is *later* than OKX's: stated in `unverified`); reduce-only when IMR > equity [I];
  *   margin call at margin ratio ≤ 300 % [G].
- * - binance: uniMMR = equity / MM bands of Portfolio Margin Pro [V binance-bybit.md §A.2]:
+ * - binance: uniMMR = equity / MM bands of Portfolio Margin Pro [V docs/methodology/binance-bybit.md §A.2]:
  *   > 150 % free, 120–150 % reminder (margin call), 105–120 % reduce-only, ≤ 105 % liquidation.
  * - derive: liquidatable when MM (their sign: equity − requirement) < 0, i.e. equity < MM
- *   [V derive-pm2.md §10]; the IM check fails when equity < IM: no new risk [V]; margin call at
+ *   [V docs/methodology/derive-pm2.md §10]; the IM check fails when equity < IM: no new risk [V]; margin call at
  *   IM utilization ≥ 80 % [G].
  * - clearing (span, tims, var, es, span2, stans): a member below its requirement is called
- *   (equity < IM: margin call) [I span-tims.md]; below the maintenance level no new risk [I];
+ *   (equity < IM: margin call) [I docs/methodology/span-tims.md]; below the maintenance level no new risk [I];
  *   liquidation (default management) when equity ≤ 0 or below 50 % of MM [G].
  */
 import type { Currency } from '../core/currency.ts';
@@ -53,7 +53,7 @@ export interface HealthRule {
   readonly metric: HealthMetric;
   readonly op: (typeof HEALTH_OPS)[number];
   readonly value: number;
-  /** Provenance tag and source (`[V deribit-pm.md §12]`). */
+  /** Provenance tag and source (`[V docs/methodology/deribit-pm.md §12]`). */
   readonly source: string;
 }
 
@@ -84,7 +84,7 @@ export const HEALTH_THRESHOLDS: Readonly<Record<string, HealthThresholds>> = {
         metric: 'imUtilization',
         op: '>',
         value: 1,
-        source: '[V deribit-pm.md §12] IM > equity: new risk refused',
+        source: '[V docs/methodology/deribit-pm.md §12] IM > equity: new risk refused',
       },
     ],
     liquidation: [
@@ -93,7 +93,7 @@ export const HEALTH_THRESHOLDS: Readonly<Record<string, HealthThresholds>> = {
         op: '>',
         value: 1,
         source:
-          '[V deribit-standard.md §1, deribit-pm.md §12] equity < MM: incremental liquidation',
+          '[V docs/methodology/deribit-standard.md §1, docs/methodology/deribit-pm.md §12] equity < MM: incremental liquidation',
       },
     ],
     unverified: [
@@ -118,7 +118,8 @@ export const HEALTH_THRESHOLDS: Readonly<Record<string, HealthThresholds>> = {
         metric: 'equityToMm',
         op: '<=',
         value: 1,
-        source: '[I okx-pm.md §1] margin ratio ≤ 100 % (liquidation cost [G] left out)',
+        source:
+          '[I docs/methodology/okx-pm.md §1] margin ratio ≤ 100 % (liquidation cost [G] left out)',
       },
     ],
     unverified: [
@@ -133,7 +134,7 @@ export const HEALTH_THRESHOLDS: Readonly<Record<string, HealthThresholds>> = {
         metric: 'equityToMm',
         op: '<=',
         value: 1.5,
-        source: '[V binance-bybit.md §A.2] uniMMR 120–150 %: reminder',
+        source: '[V docs/methodology/binance-bybit.md §A.2] uniMMR 120–150 %: reminder',
       },
     ],
     reduceOnly: [
@@ -141,7 +142,7 @@ export const HEALTH_THRESHOLDS: Readonly<Record<string, HealthThresholds>> = {
         metric: 'equityToMm',
         op: '<=',
         value: 1.2,
-        source: '[V binance-bybit.md §A.2] uniMMR 105–120 %: reduce-only',
+        source: '[V docs/methodology/binance-bybit.md §A.2] uniMMR 105–120 %: reduce-only',
       },
     ],
     liquidation: [
@@ -149,7 +150,7 @@ export const HEALTH_THRESHOLDS: Readonly<Record<string, HealthThresholds>> = {
         metric: 'equityToMm',
         op: '<=',
         value: 1.05,
-        source: '[V binance-bybit.md §A.2] uniMMR ≤ 105 %: liquidation',
+        source: '[V docs/methodology/binance-bybit.md §A.2] uniMMR ≤ 105 %: liquidation',
       },
     ],
     unverified: [],
@@ -164,7 +165,7 @@ export const HEALTH_THRESHOLDS: Readonly<Record<string, HealthThresholds>> = {
         metric: 'imUtilization',
         op: '>',
         value: 1,
-        source: '[V derive-pm2.md §10] IM check fails: no new risk',
+        source: '[V docs/methodology/derive-pm2.md §10] IM check fails: no new risk',
       },
     ],
     liquidation: [
@@ -172,7 +173,8 @@ export const HEALTH_THRESHOLDS: Readonly<Record<string, HealthThresholds>> = {
         metric: 'mmUtilization',
         op: '>',
         value: 1,
-        source: '[V derive-pm2.md §10] MM < 0 (equity below the MM requirement): liquidatable',
+        source:
+          '[V docs/methodology/derive-pm2.md §10] MM < 0 (equity below the MM requirement): liquidatable',
       },
     ],
     unverified: [
@@ -186,7 +188,7 @@ export const HEALTH_THRESHOLDS: Readonly<Record<string, HealthThresholds>> = {
         metric: 'imUtilization',
         op: '>',
         value: 1,
-        source: '[I span-tims.md] equity below the requirement: margin call',
+        source: '[I docs/methodology/span-tims.md] equity below the requirement: margin call',
       },
     ],
     reduceOnly: [

@@ -34,11 +34,7 @@ import { brent } from '../core/roots.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { MarginModel } from '../margin/margin-model.ts';
 import type { MarginResult } from '../margin/margin-result.ts';
-import {
-  covarianceOf,
-  snapshotRiskModel,
-  type MarketRiskModel,
-} from '../margin/risk-based/market-vols.ts';
+import { covarianceOf, snapshotRiskModel, type MarketRiskModel } from '../market/market-vols.ts';
 import { isInverseDeltaOne, type Portfolio } from '../risk/portfolio.ts';
 import { scaleSnapshot } from '../risk/scaled-snapshot.ts';
 
@@ -245,6 +241,202 @@ export function firstPrincipalDirection(cov: readonly (readonly number[])[]): {
   };
 }
 
+/** What every pool's search shares: the book, market, settings, margin cache and σ. */
+interface SearchContext {
+  readonly portfolio: Portfolio;
+  readonly snapshot: MarketSnapshot;
+  readonly h: number;
+  readonly maxM: number;
+  readonly minM: number;
+  readonly tol: number;
+  readonly joint: boolean;
+  readonly risk: MarketRiskModel | undefined;
+  readonly evalAt: (multipliers: Readonly<Record<string, number>>) => MarginResult[];
+}
+
+/** Equity − MM of one pool after a move, and the pool's result there. */
+type PoolGap = (multipliers: Readonly<Record<string, number>>) => {
+  value: number;
+  r: MarginResult;
+};
+
+/** Annual σ of u in the risk model, if it has u. */
+function sigmaOf(ctx: SearchContext, u: string): number | undefined {
+  const i = ctx.risk?.underlyings.indexOf(u) ?? -1;
+  return i >= 0 ? ctx.risk!.vols[i] : undefined;
+}
+
+/** The liquidation point of one underlying moved alone, up or down (module doc). */
+function singleSide(
+  ctx: SearchContext,
+  pool: MarginResult,
+  g: PoolGap,
+  u: string,
+  direction: 'up' | 'down',
+): LiquidationPoint {
+  const index = ctx.snapshot.underlyings[u]!.index;
+  const sigma = sigmaOf(ctx, u);
+  const scale = sigma === undefined ? undefined : sigma * Math.sqrt(ctx.h / 365);
+  if (!(pool.equity - pool.maintenanceMargin > 0)) {
+    return {
+      direction,
+      multiplier: 1,
+      price: index,
+      distancePct: 0,
+      distanceSigma: 0,
+      equity: pool.equity,
+      maintenanceMargin: pool.maintenanceMargin,
+      searchedTo: 1,
+    };
+  }
+  const grid = (
+    direction === 'up'
+      ? UP_GRID.filter((m) => m < ctx.maxM).concat([ctx.maxM])
+      : DOWN_GRID.filter((m) => m > ctx.minM).concat([ctx.minM])
+  ).map(Math.log);
+  const res = searchRoot((x) => g({ [u]: Math.exp(x) }).value, grid, ctx.tol);
+  if (res.x === undefined) {
+    return {
+      direction,
+      multiplier: undefined,
+      price: undefined,
+      distancePct: undefined,
+      distanceSigma: undefined,
+      equity: undefined,
+      maintenanceMargin: undefined,
+      searchedTo: Math.exp(res.searchedTo),
+      ...(res.note ? { note: res.note } : {}),
+    };
+  }
+  const m = Math.exp(res.x);
+  const at = g({ [u]: m }).r;
+  return {
+    direction,
+    multiplier: m,
+    price: index * m,
+    distancePct: m - 1,
+    distanceSigma: scale === undefined ? undefined : res.x / scale,
+    equity: at.equity,
+    maintenanceMargin: at.maintenanceMargin,
+    searchedTo: Math.exp(res.searchedTo),
+  };
+}
+
+/** The liquidation point along ±d (the first principal direction), in σ of the joint move. */
+function jointSide(
+  ctx: SearchContext,
+  pool: MarginResult,
+  g: PoolGap,
+  unds: readonly string[],
+  d: readonly number[],
+  dir: 'up' | 'down',
+): JointPoint {
+  if (!(pool.equity - pool.maintenanceMargin > 0))
+    return {
+      direction: dir,
+      sigmas: 0,
+      moves: Object.fromEntries(unds.map((u) => [u, 0])),
+      equity: pool.equity,
+      maintenanceMargin: pool.maintenanceMargin,
+    };
+  const movesAt = (t: number): Record<string, number> =>
+    Object.fromEntries(unds.map((u, k) => [u, Math.exp(t * d[k]!)]));
+  const sgn = dir === 'up' ? 1 : -1;
+  const dmax = Math.max(...d.map(Math.abs));
+  const tMax = dmax > 0 ? Math.min(Math.log(ctx.maxM), -Math.log(ctx.minM)) / dmax : 0;
+  const steps = SIGMA_GRID.filter((t) => t < tMax)
+    .concat([tMax])
+    .map((t) => sgn * t);
+  const res = searchRoot((t) => g(movesAt(t)).value, steps, ctx.tol);
+  if (res.x === undefined)
+    return {
+      direction: dir,
+      sigmas: undefined,
+      moves: undefined,
+      equity: undefined,
+      maintenanceMargin: undefined,
+      ...(res.note ? { note: res.note } : {}),
+    };
+  const mv = movesAt(res.x);
+  const at = g(mv).r;
+  return {
+    direction: dir,
+    sigmas: res.x,
+    moves: Object.fromEntries(Object.entries(mv).map(([k, v]) => [k, v - 1])),
+    equity: at.equity,
+    maintenanceMargin: at.maintenanceMargin,
+  };
+}
+
+/** The joint move of the pool's underlyings, when asked and the risk model covers them. */
+function jointLiquidation(
+  ctx: SearchContext,
+  pool: MarginResult,
+  g: PoolGap,
+  unds: readonly string[],
+): JointLiquidation | undefined {
+  const risk = ctx.risk;
+  if (!(ctx.joint && risk && unds.length > 0)) return undefined;
+  const idx = unds.map((u) => risk.underlyings.indexOf(u));
+  if (!idx.every((i) => i >= 0)) return undefined;
+  const cov = covarianceOf(risk, ctx.h);
+  const sub = idx.map((i) => idx.map((j) => cov[i]![j]!));
+  const { direction: d, explained } = firstPrincipalDirection(sub);
+  return {
+    direction: Object.fromEntries(unds.map((u, k) => [u, d[k]!])),
+    explainedVariance: explained,
+    up: jointSide(ctx, pool, g, unds, d, 'up'),
+    down: jointSide(ctx, pool, g, unds, d, 'down'),
+  };
+}
+
+/** One pool's distances: each underlying up and down, and the joint move. */
+function poolLiquidation(ctx: SearchContext, pool: MarginResult): PoolLiquidation {
+  const g: PoolGap = (multipliers) => {
+    const r = ctx.evalAt(multipliers).find((x) => x.currency === pool.currency);
+    if (!r)
+      throw new BallastError(
+        'INVALID_INPUT',
+        `pool ${pool.currency} disappeared after the move`,
+        'pool',
+      );
+    return { value: r.equity - r.maintenanceMargin, r };
+  };
+  const unds = poolUnderlyings(ctx.portfolio, pool, ctx.snapshot);
+  const underlyings = unds.map((u): UnderlyingLiquidation => ({
+    underlying: u,
+    index: ctx.snapshot.underlyings[u]!.index,
+    sigmaAnnual: sigmaOf(ctx, u),
+    up: singleSide(ctx, pool, g, u, 'up'),
+    down: singleSide(ctx, pool, g, u, 'down'),
+  }));
+  return {
+    currency: pool.currency,
+    equity: pool.equity,
+    maintenanceMargin: pool.maintenanceMargin,
+    alreadyLiquidatable: !(pool.equity - pool.maintenanceMargin > 0),
+    underlyings,
+    joint: jointLiquidation(ctx, pool, g, unds),
+  };
+}
+
+/** The risk model for σ-distances: the caller's, else the snapshot's (a warning if none). */
+function riskModelFor(
+  options: LiquidationOptions<unknown>,
+  snapshot: MarketSnapshot,
+  underlyings: readonly string[],
+  warnings: string[],
+): MarketRiskModel | undefined {
+  if (options.riskModel || underlyings.length === 0) return options.riskModel;
+  try {
+    return snapshotRiskModel(snapshot, [...underlyings]);
+  } catch (e) {
+    if (!(e instanceof BallastError)) throw e;
+    warnings.push(`no σ for distances in σ (${e.message}); give vols or a price history`);
+    return undefined;
+  }
+}
+
 /**
  * Liquidation distances of every pool of `portfolio` under `options.model` (module doc): per
  * underlying up and down, and the joint first-principal-component move.
@@ -259,7 +451,6 @@ export function liquidationDistances<P>(
   const h = options.sigmaHorizonDays ?? 1;
   const maxM = options.maxMultiplier ?? 10;
   const minM = options.minMultiplier ?? 0.01;
-  const tol = options.tolerance ?? 1e-13;
   if (!(h > 0))
     throw new BallastError('INVALID_INPUT', `must be > 0, got ${h}`, 'sigmaHorizonDays');
   if (!(maxM > 1 && minM > 0 && minM < 1))
@@ -270,7 +461,6 @@ export function liquidationDistances<P>(
     );
   const warnings: string[] = [];
   let evaluations = 0;
-
   // Results per move: Brent starts from the bracket the grid found, the report re-reads the
   // root, and the pools of one book search the same moves of a shared underlying.
   const margined = new Map<string, MarginResult[]>();
@@ -294,156 +484,19 @@ export function liquidationDistances<P>(
   const allUnderlyings = [
     ...new Set(base.flatMap((r) => poolUnderlyings(portfolio, r, snapshot))),
   ].sort();
-
-  let risk: MarketRiskModel | undefined = options.riskModel;
-  if (!risk && allUnderlyings.length > 0) {
-    try {
-      risk = snapshotRiskModel(snapshot, allUnderlyings);
-    } catch (e) {
-      if (!(e instanceof BallastError)) throw e;
-      warnings.push(`no σ for distances in σ (${e.message}); give vols or a price history`);
-    }
-  }
-  const sigmaOf = (u: string): number | undefined => {
-    const i = risk?.underlyings.indexOf(u) ?? -1;
-    return i >= 0 ? risk!.vols[i] : undefined;
+  const risk = riskModelFor(options, snapshot, allUnderlyings, warnings);
+  const ctx: SearchContext = {
+    portfolio,
+    snapshot,
+    h,
+    maxM,
+    minM,
+    tol: options.tolerance ?? 1e-13,
+    joint: options.joint ?? true,
+    risk,
+    evalAt,
   };
-
-  const pools = base.map((pool): PoolLiquidation => {
-    const g = (
-      multipliers: Readonly<Record<string, number>>,
-    ): { value: number; r: MarginResult } => {
-      const r = evalAt(multipliers).find((x) => x.currency === pool.currency);
-      if (!r)
-        throw new BallastError(
-          'INVALID_INPUT',
-          `pool ${pool.currency} disappeared after the move`,
-          'pool',
-        );
-      return { value: r.equity - r.maintenanceMargin, r };
-    };
-    const already = !(pool.equity - pool.maintenanceMargin > 0);
-    const unds = poolUnderlyings(portfolio, pool, snapshot);
-
-    const side = (u: string, direction: 'up' | 'down'): LiquidationPoint => {
-      const index = snapshot.underlyings[u]!.index;
-      const sigma = sigmaOf(u);
-      const scale = sigma === undefined ? undefined : sigma * Math.sqrt(h / 365);
-      if (already) {
-        return {
-          direction,
-          multiplier: 1,
-          price: index,
-          distancePct: 0,
-          distanceSigma: 0,
-          equity: pool.equity,
-          maintenanceMargin: pool.maintenanceMargin,
-          searchedTo: 1,
-        };
-      }
-      const grid = (
-        direction === 'up'
-          ? UP_GRID.filter((m) => m < maxM).concat([maxM])
-          : DOWN_GRID.filter((m) => m > minM).concat([minM])
-      ).map(Math.log);
-      const res = searchRoot((x) => g({ [u]: Math.exp(x) }).value, grid, tol);
-      if (res.x === undefined) {
-        return {
-          direction,
-          multiplier: undefined,
-          price: undefined,
-          distancePct: undefined,
-          distanceSigma: undefined,
-          equity: undefined,
-          maintenanceMargin: undefined,
-          searchedTo: Math.exp(res.searchedTo),
-          ...(res.note ? { note: res.note } : {}),
-        };
-      }
-      const m = Math.exp(res.x);
-      const at = g({ [u]: m }).r;
-      return {
-        direction,
-        multiplier: m,
-        price: index * m,
-        distancePct: m - 1,
-        distanceSigma: scale === undefined ? undefined : res.x / scale,
-        equity: at.equity,
-        maintenanceMargin: at.maintenanceMargin,
-        searchedTo: Math.exp(res.searchedTo),
-      };
-    };
-
-    const underlyings = unds.map((u): UnderlyingLiquidation => ({
-      underlying: u,
-      index: snapshot.underlyings[u]!.index,
-      sigmaAnnual: sigmaOf(u),
-      up: side(u, 'up'),
-      down: side(u, 'down'),
-    }));
-
-    let joint: JointLiquidation | undefined;
-    if ((options.joint ?? true) && risk && unds.length > 0) {
-      const idx = unds.map((u) => risk!.underlyings.indexOf(u));
-      if (idx.every((i) => i >= 0)) {
-        const cov = covarianceOf(risk, h);
-        const sub = idx.map((i) => idx.map((j) => cov[i]![j]!));
-        const { direction: d, explained } = firstPrincipalDirection(sub);
-        const movesAt = (t: number): Record<string, number> =>
-          Object.fromEntries(unds.map((u, k) => [u, Math.exp(t * d[k]!)]));
-        const jointSide = (dir: 'up' | 'down'): JointPoint => {
-          if (already)
-            return {
-              direction: dir,
-              sigmas: 0,
-              moves: Object.fromEntries(unds.map((u) => [u, 0])),
-              equity: pool.equity,
-              maintenanceMargin: pool.maintenanceMargin,
-            };
-          const sgn = dir === 'up' ? 1 : -1;
-          const dmax = Math.max(...d.map(Math.abs));
-          const tMax = dmax > 0 ? Math.min(Math.log(maxM), -Math.log(minM)) / dmax : 0;
-          const steps = SIGMA_GRID.filter((t) => t < tMax)
-            .concat([tMax])
-            .map((t) => sgn * t);
-          const res = searchRoot((t) => g(movesAt(t)).value, steps, tol);
-          if (res.x === undefined)
-            return {
-              direction: dir,
-              sigmas: undefined,
-              moves: undefined,
-              equity: undefined,
-              maintenanceMargin: undefined,
-              ...(res.note ? { note: res.note } : {}),
-            };
-          const mv = movesAt(res.x);
-          const at = g(mv).r;
-          return {
-            direction: dir,
-            sigmas: res.x,
-            moves: Object.fromEntries(Object.entries(mv).map(([k, v]) => [k, v - 1])),
-            equity: at.equity,
-            maintenanceMargin: at.maintenanceMargin,
-          };
-        };
-        joint = {
-          direction: Object.fromEntries(unds.map((u, k) => [u, d[k]!])),
-          explainedVariance: explained,
-          up: jointSide('up'),
-          down: jointSide('down'),
-        };
-      }
-    }
-    return {
-      currency: pool.currency,
-      equity: pool.equity,
-      maintenanceMargin: pool.maintenanceMargin,
-      alreadyLiquidatable: already,
-      underlyings,
-      joint,
-    };
-  });
-
+  const pools = base.map((pool) => poolLiquidation(ctx, pool));
   return {
     model: model.id,
     inverseSize: convention,

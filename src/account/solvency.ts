@@ -21,11 +21,7 @@ import { BallastError } from '../core/errors.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { MarginModel } from '../margin/margin-model.ts';
 import type { MarginResult } from '../margin/margin-result.ts';
-import {
-  covarianceOf,
-  snapshotRiskModel,
-  type MarketRiskModel,
-} from '../margin/risk-based/market-vols.ts';
+import { covarianceOf, snapshotRiskModel, type MarketRiskModel } from '../market/market-vols.ts';
 import { usdPrice } from '../risk/collateral.ts';
 import type { Portfolio } from '../risk/portfolio.ts';
 import { scaleSnapshot } from '../risk/scaled-snapshot.ts';
@@ -85,6 +81,79 @@ export interface SolvencyOptions<P> {
   readonly bump?: number;
 }
 
+/** The book after a ± bump of one underlying: its results and market. */
+interface BumpedBook {
+  readonly u: string;
+  readonly up: { results: MarginResult[]; snap: MarketSnapshot };
+  readonly down: { results: MarginResult[]; snap: MarketSnapshot };
+}
+
+/**
+ * One pool's solvency s = equity − MM and its central-difference sensitivities per 1 % move
+ * of each underlying (in the pool's currency and in USD); adds the USD deltas to `deltaUsd`.
+ */
+function poolSolvency(
+  r: MarginResult,
+  snapshot: MarketSnapshot,
+  moved: readonly BumpedBook[],
+  per1: number,
+  deltaUsd: Record<string, number>,
+): PoolSolvency {
+  const find = (rs: readonly MarginResult[]) => rs.find((x) => x.currency === r.currency);
+  const s0 = r.equity - r.maintenanceMargin;
+  const px0 = usdPrice(r.currency, snapshot);
+  const sensitivities = moved.map(({ u, up, down }): SolvencySensitivity => {
+    const ru = find(up.results);
+    const rd = find(down.results);
+    if (!ru || !rd)
+      throw new BallastError(
+        'INVALID_INPUT',
+        `pool ${r.currency} disappeared after a move of ${u}`,
+        'pool',
+      );
+    const su = ru.equity - ru.maintenanceMargin;
+    const sd = rd.equity - rd.maintenanceMargin;
+    const suUsd = su * usdPrice(r.currency, up.snap);
+    const sdUsd = sd * usdPrice(r.currency, down.snap);
+    const dUsd = ((suUsd - sdUsd) / 2) * per1;
+    deltaUsd[u] = deltaUsd[u]! + dUsd;
+    return {
+      underlying: u,
+      up: (su - s0) * per1,
+      down: (sd - s0) * per1,
+      delta: ((su - sd) / 2) * per1,
+      upUsd: (suUsd - s0 * px0) * per1,
+      downUsd: (sdUsd - s0 * px0) * per1,
+      deltaUsd: dUsd,
+      equityDelta: ((ru.equity - rd.equity) / 2) * per1,
+      maintenanceDelta: ((ru.maintenanceMargin - rd.maintenanceMargin) / 2) * per1,
+    };
+  });
+  return {
+    currency: r.currency,
+    equity: r.equity,
+    maintenanceMargin: r.maintenanceMargin,
+    solvency: s0,
+    solvencyUsd: s0 * px0,
+    sensitivities,
+  };
+}
+
+/** 1-day σ of solvency (USD): √(δᵀΣδ)/0.01 over the USD deltas per 1 %, if Σ covers them. */
+function solvencyVolatility(
+  risk: MarketRiskModel | undefined,
+  underlyings: readonly string[],
+  deltaUsd: Record<string, number>,
+): number | undefined {
+  if (!(risk && underlyings.every((u) => risk.underlyings.includes(u)))) return undefined;
+  const cov = covarianceOf(risk, 1);
+  const g = risk.underlyings.map((u) => deltaUsd[u] ?? 0);
+  let v = 0;
+  for (let i = 0; i < g.length; i++)
+    for (let j = 0; j < g.length; j++) v += g[i]! * cov[i]![j]! * g[j]!;
+  return Math.sqrt(Math.max(0, v)) / 0.01;
+}
+
 /** Solvency and its 1 % sensitivities per pool and underlying (module doc). */
 export function solvencyReport<P>(
   portfolio: Portfolio,
@@ -120,49 +189,12 @@ export function solvencyReport<P>(
     up: evalAt({ [u]: 1 + bump }),
     down: evalAt({ [u]: 1 - bump }),
   }));
-  const find = (rs: readonly MarginResult[], ccy: string) => rs.find((r) => r.currency === ccy);
-
   const deltaUsd: Record<string, number> = Object.fromEntries(underlyings.map((u) => [u, 0]));
   let solvencyUsd = 0;
   const pools = base.results.map((r): PoolSolvency => {
-    const s0 = r.equity - r.maintenanceMargin;
-    const px0 = usdPrice(r.currency, snapshot);
-    solvencyUsd += s0 * px0;
-    const sensitivities = moved.map(({ u, up, down }): SolvencySensitivity => {
-      const ru = find(up.results, r.currency);
-      const rd = find(down.results, r.currency);
-      if (!ru || !rd)
-        throw new BallastError(
-          'INVALID_INPUT',
-          `pool ${r.currency} disappeared after a move of ${u}`,
-          'pool',
-        );
-      const su = ru.equity - ru.maintenanceMargin;
-      const sd = rd.equity - rd.maintenanceMargin;
-      const suUsd = su * usdPrice(r.currency, up.snap);
-      const sdUsd = sd * usdPrice(r.currency, down.snap);
-      const dUsd = ((suUsd - sdUsd) / 2) * per1;
-      deltaUsd[u] = deltaUsd[u]! + dUsd;
-      return {
-        underlying: u,
-        up: (su - s0) * per1,
-        down: (sd - s0) * per1,
-        delta: ((su - sd) / 2) * per1,
-        upUsd: (suUsd - s0 * px0) * per1,
-        downUsd: (sdUsd - s0 * px0) * per1,
-        deltaUsd: dUsd,
-        equityDelta: ((ru.equity - rd.equity) / 2) * per1,
-        maintenanceDelta: ((ru.maintenanceMargin - rd.maintenanceMargin) / 2) * per1,
-      };
-    });
-    return {
-      currency: r.currency,
-      equity: r.equity,
-      maintenanceMargin: r.maintenanceMargin,
-      solvency: s0,
-      solvencyUsd: s0 * px0,
-      sensitivities,
-    };
+    const pool = poolSolvency(r, snapshot, moved, per1, deltaUsd);
+    solvencyUsd += pool.solvencyUsd;
+    return pool;
   });
 
   const warnings: string[] = [];
@@ -175,15 +207,7 @@ export function solvencyReport<P>(
       warnings.push(`no σ for the solvency volatility (${e.message})`);
     }
   }
-  let vol: number | undefined;
-  if (risk && underlyings.every((u) => risk!.underlyings.includes(u))) {
-    const cov = covarianceOf(risk, 1);
-    const g = risk.underlyings.map((u) => deltaUsd[u] ?? 0);
-    let v = 0;
-    for (let i = 0; i < g.length; i++)
-      for (let j = 0; j < g.length; j++) v += g[i]! * cov[i]![j]! * g[j]!;
-    vol = Math.sqrt(Math.max(0, v)) / 0.01;
-  }
+  const vol = solvencyVolatility(risk, underlyings, deltaUsd);
   return {
     model: model.id,
     pools,

@@ -6,13 +6,12 @@ import { isUsdLike } from '../core/currency.ts';
 import type { MarginResult } from '../margin/margin-result.ts';
 import { fmt, renderTable, truncate } from './table.ts';
 import { savingVsBaseline, type ComparisonRow } from '../margin/compare.ts';
+import { percent } from './render-percent.ts';
 
 /** Decimals suited to a currency (coins 6, stables 2). */
 export function decimalsFor(currency: string): number {
   return isUsdLike(currency) ? 2 : 6;
 }
-
-const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '∞');
 
 /** The breakdown of one result: requirements, worst scenario, top contributors, add-ons. */
 export function renderMarginResult(r: MarginResult, topN = 8): string {
@@ -27,7 +26,7 @@ export function renderMarginResult(r: MarginResult, topN = 8): string {
         ['initial margin (IM)', fmt(r.initialMargin, d)],
         ['maintenance margin (MM)', fmt(r.maintenanceMargin, d)],
         ['free collateral (equity − IM)', fmt(r.equity - r.initialMargin, d)],
-        ['IM utilization', pct(r.utilization)],
+        ['IM utilization', percent(r.utilization)],
       ],
       ['left', 'right'],
     ),
@@ -77,7 +76,7 @@ export function renderComparison(
       pools,
       fmt(r.initialMarginUsd, 0),
       fmt(r.maintenanceMarginUsd, 0),
-      saving === undefined ? '—' : `${(100 * saving).toFixed(1)}%`,
+      percent(saving),
       note,
     ];
   });

@@ -15,6 +15,7 @@ import type { TrackingResult } from '../optimize/tracking.ts';
 import type { EffectiveBand } from '../optimize/trade-problem.ts';
 import type { Portfolio } from '../risk/portfolio.ts';
 import { fmt, renderTable } from './table.ts';
+import { percent } from './render-percent.ts';
 
 /** Thousands-separated fixed decimals (`12,345.67`), a dash for non-finite values. */
 export function money(x: number, decimals = 0): string {
@@ -25,7 +26,6 @@ export function money(x: number, decimals = 0): string {
   return `${x < 0 && Number(s) !== 0 ? '−' : ''}${grouped}${frac ? `.${frac}` : ''}`;
 }
 
-const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)} %` : '∞');
 const signed = (x: number, d = 0) => `${x > 0 ? '+' : ''}${money(x, d)}`;
 const num = (x: number) =>
   Number.isFinite(x) ? String(Number(x.toPrecision(6))) : x > 0 ? '+∞' : '−∞';
@@ -98,7 +98,7 @@ function marginTable(before: MarginSummary, after: MarginSummary): string {
     label,
     money(b, 0),
     money(a, 0),
-    `${signed(a - b, 0)}${b !== 0 ? ` (${signed((100 * (a - b)) / b, 1)} %)` : ''}`,
+    `${signed(a - b, 0)}${b !== 0 ? ` (${signed((100 * (a - b)) / b, 1)}%)` : ''}`,
   ];
   return renderTable(
     ['exact margin (USD)', 'before', 'after', 'change'],
@@ -117,12 +117,12 @@ export function renderRobustness(r: RobustnessReport): string {
     ['', 'original', 'optimized'],
     [
       [
-        `ES ${(100 * r.beta).toFixed(0)} % (USD)`,
+        `ES ${percent(r.beta, 0)} (USD)`,
         money(r.original.expectedShortfallUsd),
         money(r.optimized.expectedShortfallUsd),
       ],
       [
-        `VaR ${(100 * r.beta).toFixed(0)} % (USD)`,
+        `VaR ${percent(r.beta, 0)} (USD)`,
         money(r.original.valueAtRiskUsd),
         money(r.optimized.valueAtRiskUsd),
       ],
@@ -146,7 +146,7 @@ export function renderTradeOutcome(
   out.push(`${title} — model ${r.model}, universe ${r.universe}, λ = ${r.lambda}`);
   if (r.status === 'improved')
     out.push(
-      `result: IM ${money(r.before.initialMarginUsd)} → ${money(r.after.initialMarginUsd)} USD, saving ${money(r.savingUsd)} USD (${pct(r.savingFraction)}) for ${money(r.costUsd, 2)} USD of spread and fees (${r.rounding})`,
+      `result: IM ${money(r.before.initialMarginUsd)} → ${money(r.after.initialMarginUsd)} USD, saving ${money(r.savingUsd)} USD (${percent(r.savingFraction)}) for ${money(r.costUsd, 2)} USD of spread and fees (${r.rounding})`,
     );
   else out.push(`result: no improvement — ${r.reason ?? 'the book is returned unchanged'}`);
   out.push(marginTable(r.before, r.after));
@@ -201,15 +201,11 @@ export function renderEsHedge(r: EsHedgeResult): string {
       ['on the scenarios (USD)', 'before', 'after'],
       [
         [
-          `ES ${(100 * r.beta).toFixed(0)} %`,
+          `ES ${percent(r.beta, 0)}`,
           money(r.before.expectedShortfall),
           money(r.after.expectedShortfall),
         ],
-        [
-          `VaR ${(100 * r.beta).toFixed(0)} %`,
-          money(r.before.valueAtRisk),
-          money(r.after.valueAtRisk),
-        ],
+        [`VaR ${percent(r.beta, 0)}`, money(r.before.valueAtRisk), money(r.after.valueAtRisk)],
         ['worst loss', money(r.before.worstLoss), money(r.after.worstLoss)],
       ],
     ),
@@ -226,7 +222,12 @@ export function renderEsHedge(r: EsHedgeResult): string {
 function utilTable(rows: readonly PoolUtilization[], label: string): string {
   return renderTable(
     [label, 'equity', 'IM', 'utilization'],
-    rows.map((p) => [p.currency, fmt(p.equity, 6), fmt(p.initialMargin, 6), pct(p.utilization)]),
+    rows.map((p) => [
+      p.currency,
+      fmt(p.equity, 6),
+      fmt(p.initialMargin, 6),
+      percent(p.utilization),
+    ]),
   );
 }
 
@@ -234,7 +235,7 @@ function utilTable(rows: readonly PoolUtilization[], label: string): string {
 export function renderCure(r: CureResult): string {
   const out: string[] = [];
   out.push(
-    `margin-call cure under ${r.model}: target IM utilization ≤ ${pct(r.targetUtilization)}`,
+    `margin-call cure under ${r.model}: target IM utilization ≤ ${percent(r.targetUtilization)}`,
   );
   out.push(utilTable(r.before, 'before (pool)'));
   if (!r.needed) {
@@ -292,7 +293,7 @@ export function renderAllocation(r: AllocationResult): string {
         a.model,
         money(a.before.initialMarginUsd),
         money(a.after.initialMarginUsd),
-        pct(a.utilizationAfter),
+        percent(a.utilizationAfter),
         money(a.headroomUsd),
       ]),
       ['left', 'left', 'right', 'right', 'right', 'right'],
@@ -333,7 +334,7 @@ export function renderCollateral(r: CollateralResult): string {
       money(s.usd),
       money(s.headroomBeforeUsd),
       money(s.headroomAfterUsd),
-      `${pct(s.utilizationBefore)} → ${pct(s.utilizationAfter)}`,
+      `${percent(s.utilizationBefore)} → ${percent(s.utilizationAfter)}`,
     ]),
     ['left', 'left', 'right', 'right', 'right', 'right', 'right'],
   );

@@ -12,18 +12,13 @@ import type { RiskBasedDetails } from '../margin/risk-based/risk-based.ts';
 import type { BacktestReport } from '../risk/backtest.ts';
 import { decimalsFor } from './render-margin.ts';
 import { fmt, renderTable, truncate } from './table.ts';
-
-const pct = (x: number | undefined, d = 2) =>
-  x === undefined || !Number.isFinite(x)
-    ? '—'
-    : `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(d)} %`;
-const ratio = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)} %` : '∞');
+import { confidencePercent, percent, signedPercent } from './render-percent.ts';
 
 /** VaR/ES report of one pool result of `var`/`es` (details: `RiskBasedDetails`). */
 export function renderVarResult(r: MarginResult, topN = 10): string {
   const d = r.details as RiskBasedDetails;
   const dec = decimalsFor(r.currency);
-  const conf = `${+(100 * d.confidence).toFixed(4)}%`;
+  const conf = confidencePercent(d.confidence);
   const out: string[] = [];
   out.push(`${r.model} — pool ${r.currency}: ${conf} over ${d.horizonDays} day(s)`);
   out.push(`scenarios: ${d.scenarioSource}`);
@@ -92,7 +87,9 @@ export function renderStress(
     r.group,
     ...pools.map((p) => fmt(r.pnl[p.currency], decimalsFor(p.currency))),
     fmt(r.pnlUsd, 0),
-    ...pools.map((p) => (p.equity > 0 ? pct((r.pnl[p.currency] ?? 0) / p.equity, 1) : '—')),
+    ...pools.map((p) =>
+      p.equity > 0 ? signedPercent((r.pnl[p.currency] ?? 0) / p.equity, 1) : '—',
+    ),
   ]);
   return renderTable(
     head,
@@ -102,10 +99,11 @@ export function renderStress(
 }
 
 function sideText(p: LiquidationPoint): [string, string, string] {
-  if (p.multiplier === undefined) return ['none', `beyond ${pct(p.searchedTo - 1, 0)}`, '—'];
+  if (p.multiplier === undefined)
+    return ['none', `beyond ${signedPercent(p.searchedTo - 1, 0)}`, '—'];
   return [
     fmt(p.price, 2),
-    pct(p.distancePct),
+    signedPercent(p.distancePct),
     p.distanceSigma === undefined
       ? '—'
       : `${p.distanceSigma >= 0 ? '+' : '−'}${Math.abs(p.distanceSigma).toFixed(2)} σ`,
@@ -119,6 +117,19 @@ export function renderHealth(
   sol: SolvencyReport,
   contagion?: ContagionReport,
 ): string {
+  const out = [
+    ...healthLines(h),
+    ...liquidationLines(liq),
+    ...solvencyLines(sol),
+    ...(contagion ? contagionLines(contagion) : []),
+  ];
+  for (const u of h.unverified) out.push(`unverified: ${u}`);
+  for (const w of [...liq.warnings, ...sol.warnings]) out.push(`warning: ${w}`);
+  return out.join('\n');
+}
+
+/** The account state, the pools table and the USD totals. */
+function healthLines(h: AccountHealth): string[] {
   const out: string[] = [];
   out.push(`${h.model}: account ${h.state.toUpperCase()} (thresholds: ${h.venue})`);
   out.push(
@@ -142,8 +153,8 @@ export function renderHealth(
           fmt(p.equity, d),
           fmt(p.initialMargin, d),
           fmt(p.maintenanceMargin, d),
-          ratio(p.imUtilization),
-          ratio(p.mmUtilization),
+          percent(p.imUtilization),
+          percent(p.mmUtilization),
           fmt(p.freeCollateral, d),
           fmt(p.excessOverMaintenance, d),
         ];
@@ -159,7 +170,12 @@ export function renderHealth(
   out.push(
     `totals (USD): equity ${fmt(h.equityUsd, 2)}, IM ${fmt(h.initialMarginUsd, 2)}, MM ${fmt(h.maintenanceMarginUsd, 2)}, free collateral ${fmt(h.freeCollateralUsd, 2)}`,
   );
+  return out;
+}
 
+/** Liquidation prices and distances per underlying, the joint move, and notes. */
+function liquidationLines(liq: LiquidationReport): string[] {
+  const out: string[] = [];
   const sigmaNote = `σ over ${liq.sigmaHorizonDays} day(s) from ${liq.volSource ?? 'no vol source'}`;
   out.push(
     `\nliquidation (equity = MM, re-margined by ${liq.model} at the moved market; ${sigmaNote}; inverse futures/perps held at ${liq.inverseSize === 'usd-notional' ? 'their USD face' : 'constant coin size'}):`,
@@ -206,19 +222,24 @@ export function renderHealth(
       p.sigmas === undefined
         ? 'none in range'
         : `${p.sigmas.toFixed(2)} σ (${Object.entries(p.moves!)
-            .map(([u, m]) => `${u} ${pct(m)}`)
+            .map(([u, m]) => `${u} ${signedPercent(m)}`)
             .join(', ')})`;
     out.push(
-      `${pool.currency} joint move along the first principal component (${(100 * j.explainedVariance).toFixed(0)} % of variance): down ${side(j.down)}; up ${side(j.up)}`,
+      `${pool.currency} joint move along the first principal component (${percent(j.explainedVariance, 0)} of variance): down ${side(j.down)}; up ${side(j.up)}`,
     );
   }
   for (const pool of liq.pools)
     for (const u of pool.underlyings)
       for (const s of [u.up, u.down])
         if (s.note) out.push(`note (${pool.currency} ${u.underlying} ${s.direction}): ${s.note}`);
+  return out;
+}
 
+/** Solvency and its change per 1% move, and the buffer in σ. */
+function solvencyLines(sol: SolvencyReport): string[] {
+  const out: string[] = [];
   out.push(
-    '\nsolvency (equity − MM) and its change per 1 % move; USD columns value the pool at the moved index (coin collateral shocked too):',
+    '\nsolvency (equity − MM) and its change per 1% move; USD columns value the pool at the moved index (coin collateral shocked too):',
   );
   const srows: string[][] = [];
   for (const p of sol.pools) {
@@ -235,51 +256,56 @@ export function renderHealth(
       ]);
   }
   out.push(
-    renderTable(
-      ['pool', 'equity − MM', 'move', '−1 %', '+1 %', '−1 % (USD)', '+1 % (USD)'],
-      srows,
-      ['left', 'right', 'left', 'right', 'right', 'right', 'right'],
-    ),
+    renderTable(['pool', 'equity − MM', 'move', '−1%', '+1%', '−1% (USD)', '+1% (USD)'], srows, [
+      'left',
+      'right',
+      'left',
+      'right',
+      'right',
+      'right',
+      'right',
+    ]),
   );
   out.push(
     `buffer ${fmt(sol.solvencyUsd, 2)} USD; 1-day σ of the buffer ${fmt(sol.solvencyVolatilityUsd, 2)} USD${sol.bufferInSigmas === undefined ? '' : ` (${sol.bufferInSigmas.toFixed(1)} σ)`}`,
   );
+  return out;
+}
 
-  if (contagion) {
-    out.push(
-      `\ncontagion: ${contagion.shocked} ${pct(contagion.shock, 1)} carried through correlation (β = ρ·σ_j/σ_i; vols ${contagion.volSource}, correlation ${contagion.correlationSource}): ${contagion.moves.map((m) => `${m.underlying} ${pct(m.move)} (β ${m.beta.toFixed(2)})`).join(', ')}`,
-    );
-    out.push(
-      renderTable(
-        ['', 'before', 'after'],
+/** The contagion shock and the account before and after it. */
+function contagionLines(contagion: ContagionReport): string[] {
+  const out: string[] = [];
+  out.push(
+    `\ncontagion: ${contagion.shocked} ${signedPercent(contagion.shock, 1)} carried through correlation (β = ρ·σ_j/σ_i; vols ${contagion.volSource}, correlation ${contagion.correlationSource}): ${contagion.moves.map((m) => `${m.underlying} ${signedPercent(m.move)} (β ${m.beta.toFixed(2)})`).join(', ')}`,
+  );
+  out.push(
+    renderTable(
+      ['', 'before', 'after'],
+      [
+        ['state', contagion.before.state, contagion.after.state],
+        ['equity (USD)', fmt(contagion.before.equityUsd, 2), fmt(contagion.after.equityUsd, 2)],
         [
-          ['state', contagion.before.state, contagion.after.state],
-          ['equity (USD)', fmt(contagion.before.equityUsd, 2), fmt(contagion.after.equityUsd, 2)],
-          [
-            'IM (USD)',
-            fmt(contagion.before.initialMarginUsd, 2),
-            fmt(contagion.after.initialMarginUsd, 2),
-          ],
-          [
-            'MM (USD)',
-            fmt(contagion.before.maintenanceMarginUsd, 2),
-            fmt(contagion.after.maintenanceMarginUsd, 2),
-          ],
+          'IM (USD)',
+          fmt(contagion.before.initialMarginUsd, 2),
+          fmt(contagion.after.initialMarginUsd, 2),
         ],
-        ['left', 'right', 'right'],
-      ),
-    );
-  }
-  for (const u of h.unverified) out.push(`unverified: ${u}`);
-  for (const w of [...liq.warnings, ...sol.warnings]) out.push(`warning: ${w}`);
-  return out.join('\n');
+        [
+          'MM (USD)',
+          fmt(contagion.before.maintenanceMarginUsd, 2),
+          fmt(contagion.after.maintenanceMarginUsd, 2),
+        ],
+      ],
+      ['left', 'right', 'right'],
+    ),
+  );
+  return out;
 }
 
 /** Backtest summary per pool (and the worst breach days). */
 export function renderBacktest(model: string, r: BacktestReport, worstN = 5): string {
   const out: string[] = [];
   out.push(
-    `${model}: backtest ${toIsoDate(r.fromMs)} → ${toIsoDate(r.toMs)}, ${r.days} days, losses over ${r.horizonDays} day(s) against ${r.against === 'initial' ? 'IM' : 'MM'}, coverage tested at ${+(100 * r.confidence).toFixed(4)}%`,
+    `${model}: backtest ${toIsoDate(r.fromMs)} → ${toIsoDate(r.toMs)}, ${r.days} days, losses over ${r.horizonDays} day(s) against ${r.against === 'initial' ? 'IM' : 'MM'}, coverage tested at ${confidencePercent(r.confidence)}`,
   );
   out.push(
     renderTable(
@@ -305,13 +331,13 @@ export function renderBacktest(model: string, r: BacktestReport, worstN = 5): st
           String(p.observations),
           String(p.breaches),
           p.kupiec.expectedBreaches.toFixed(1),
-          `${(100 * p.coverage).toFixed(2)} %`,
+          percent(p.coverage, 2),
           p.kupiec.lr.toFixed(3),
           p.kupiec.pValue.toFixed(4),
-          p.kupiec.rejected ? `reject at ${100 * p.kupiec.significance}%` : 'ok',
+          p.kupiec.rejected ? `reject at ${confidencePercent(p.kupiec.significance)}` : 'ok',
           fmt(p.averageMargin, d),
           fmt(p.averageExposure, d),
-          `${(100 * p.costOfMargin).toFixed(2)} %`,
+          percent(p.costOfMargin, 2),
           fmt(p.maxLoss, d),
           fmt(p.worstShortfall, d),
         ];

@@ -39,8 +39,12 @@ export interface Contribution {
   readonly pnl: number;
 }
 
-/** The result of one margin model on one pool (settlement currency or cross account). */
-export interface MarginResult {
+/**
+ * The result of one margin model on one pool (settlement currency or cross account). `D` is
+ * the type of the model-specific `details` (see `MarginDetailsByModel` in model-details.ts to
+ * narrow it by model id).
+ */
+export interface MarginResult<D = unknown> {
   readonly model: string;
   readonly modelVersion: string;
   /** Currency of every amount in this result. */
@@ -63,7 +67,7 @@ export interface MarginResult {
   /** SHA-256 of the canonical inputs and parameters (src/core/hash.ts). */
   readonly inputsHash: string;
   /** Model-specific detail (e.g. Deribit `pme/simulate` mirror, Derive intermediates). */
-  readonly details?: unknown;
+  readonly details?: D;
 }
 
 /** IM / equity with the conventions documented on `MarginResult.utilization`. */
@@ -73,7 +77,7 @@ export function utilization(initialMargin: number, equity: number): number {
 }
 
 /** Everything a model computes for a `MarginResult`; `marginResult` derives `utilization`. */
-export type MarginResultFields = Omit<MarginResult, 'utilization'>;
+export type MarginResultFields<D = unknown> = Omit<MarginResult<D>, 'utilization'>;
 
 /**
  * Assembles a `MarginResult` (fields in the contract's order), deriving `utilization` from IM
@@ -81,7 +85,7 @@ export type MarginResultFields = Omit<MarginResult, 'utilization'>;
  * naming the model and the amount) and the requirements ≥ 0 (a negative requirement is a bug
  * in the model, thrown as a RangeError).
  */
-export function marginResult(r: MarginResultFields): MarginResult {
+export function marginResult<D = unknown>(r: MarginResultFields<D>): MarginResult<D> {
   const amounts = {
     equity: r.equity,
     initialMargin: r.initialMargin,
@@ -97,7 +101,7 @@ export function marginResult(r: MarginResultFields): MarginResult {
     if (name !== 'equity' && x < 0)
       throw new RangeError(`${r.model} (${r.currency}): negative ${name} ${x}`);
   }
-  const result: MarginResult = {
+  const result: MarginResult<D> = {
     model: r.model,
     modelVersion: r.modelVersion,
     currency: r.currency,

@@ -20,6 +20,9 @@
  * grids are documented on each option type. Checks report; repairs run only when asked.
  */
 import { BallastError } from '../core/errors.ts';
+import { bisectSwitch } from '../core/optim/bisection.ts';
+import { goldenSection } from '../core/optim/golden-section.ts';
+import { nelderMead } from '../core/optim/nelder-mead.ts';
 import {
   type SviParams,
   sviMinTotalVariance,
@@ -27,9 +30,9 @@ import {
   sviTotalVarianceD2k,
   sviTotalVarianceDk,
   sviValidate,
+  type SviQuote,
   sviVolFloored,
 } from './svi.ts';
-import type { SviQuote } from './svi-fit.ts';
 
 /**
  * Gatheral's g(k) for a raw SVI slice:
@@ -110,44 +113,10 @@ function requireFiniteParams(p: SviParams, where: string): void {
     throw new BallastError('INVALID_INPUT', `must be > 0, got ${p.sigma}`, `${where}.sigma`);
 }
 
-/** Golden-section minimisation of f on [lo, hi]; returns [x, f(x)]. */
-function goldenMin(f: (x: number) => number, lo: number, hi: number, iters = 60): [number, number] {
-  const r = (Math.sqrt(5) - 1) / 2;
-  let a = lo;
-  let b = hi;
-  let c = b - r * (b - a);
-  let d = a + r * (b - a);
-  let fc = f(c);
-  let fd = f(d);
-  for (let i = 0; i < iters && b - a > 1e-14 * (1 + Math.abs(a)); i++) {
-    if (fc < fd) {
-      b = d;
-      d = c;
-      fd = fc;
-      c = b - r * (b - a);
-      fc = f(c);
-    } else {
-      a = c;
-      c = d;
-      fc = fd;
-      d = a + r * (b - a);
-      fd = f(d);
-    }
-  }
-  return fc < fd ? [c, fc] : [d, fd];
-}
-
-/** Bisection for the switch of a boolean predicate between a (value pa) and b. */
+/** Bisection for the switch of a boolean predicate between a and b (60 halvings). */
 function bisectPredicate(pred: (x: number) => boolean, a: number, b: number): number {
   const pa = pred(a);
-  let lo = a;
-  let hi = b;
-  for (let i = 0; i < 60; i++) {
-    const mid = 0.5 * (lo + hi);
-    if (mid === lo || mid === hi) break;
-    if (pred(mid) === pa) lo = mid;
-    else hi = mid;
-  }
+  const { lo, hi } = bisectSwitch((x) => pred(x) !== pa, a, b);
   return 0.5 * (lo + hi);
 }
 
@@ -240,10 +209,10 @@ export function checkButterfly(p: SviParams, options: ButterflyCheckOptions = {}
   if (iMin >= 0) {
     const lo = ks[Math.max(0, iMin - 1)]!;
     const hi = ks[Math.min(ks.length - 1, iMin + 1)]!;
-    const [kr, gr] = goldenMin(gOrInf, lo, hi);
-    if (gr < gMin) {
-      gMin = gr;
-      kAtMin = kr;
+    const r = goldenSection(gOrInf, lo, hi);
+    if (r.fx < gMin) {
+      gMin = r.fx;
+      kAtMin = r.x;
     }
   }
   const violations: ButterflyViolation[] = [];
@@ -381,8 +350,8 @@ function refinedMinima(d: (k: number) => number, ks: readonly number[]): [number
     const di = ds[i]!;
     // Strict on one side so flat stretches (e.g. identical slices) are not all refined.
     if (di < 1e-6 && di <= left && di <= right && (di < left || di < right)) {
-      const [k, v] = goldenMin(d, ks[Math.max(0, i - 1)]!, ks[Math.min(ks.length - 1, i + 1)]!);
-      out.push(v < di ? [k, v] : [ks[i]!, di]);
+      const r = goldenSection(d, ks[Math.max(0, i - 1)]!, ks[Math.min(ks.length - 1, i + 1)]!);
+      out.push(r.fx < di ? [r.x, r.fx] : [ks[i]!, di]);
     }
   }
   return out;
@@ -519,56 +488,6 @@ function sanitize(p: SviParams): SviParams {
   return { a, b, rho, m: p.m, sigma };
 }
 
-/** Nelder–Mead on Rⁿ (standard coefficients 1, 2, ½, ½), for the local repair step. */
-function nelderMead(
-  f: (x: number[]) => number,
-  x0: number[],
-  steps: number[],
-  maxEval: number,
-): number[] {
-  const n = x0.length;
-  let simplex = [x0, ...steps.map((s, i) => x0.map((v, j) => (j === i ? v + s : v)))].map((x) => ({
-    x,
-    f: f(x),
-  }));
-  let evals = n + 1;
-  while (evals < maxEval) {
-    simplex.sort((p, q) => p.f - q.f);
-    const best = simplex[0]!;
-    const worst = simplex[n]!;
-    if (!(worst.f - best.f > 1e-14 * (Math.abs(best.f) + 1e-12))) break;
-    const c = new Array<number>(n).fill(0);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) c[j]! += simplex[i]!.x[j]! / n;
-    const at = (t: number): number[] => c.map((v, j) => v + t * (worst.x[j]! - v));
-    const rx = at(-1);
-    const rf = f(rx);
-    evals++;
-    if (rf < best.f) {
-      const ex = at(-2);
-      const ef = f(ex);
-      evals++;
-      simplex[n] = ef < rf ? { x: ex, f: ef } : { x: rx, f: rf };
-    } else if (rf < simplex[n - 1]!.f) {
-      simplex[n] = { x: rx, f: rf };
-    } else {
-      const cx = rf < worst.f ? at(-0.5) : at(0.5);
-      const cf = f(cx);
-      evals++;
-      if (cf < Math.min(rf, worst.f)) simplex[n] = { x: cx, f: cf };
-      else {
-        simplex = simplex.map((p, i) => {
-          if (i === 0) return p;
-          const x = p.x.map((v, j) => (best.x[j]! + v) / 2);
-          return { x, f: f(x) };
-        });
-        evals += n;
-      }
-    }
-  }
-  simplex.sort((p, q) => p.f - q.f);
-  return simplex[0]!.x;
-}
-
 const RHO_CAP = 0.999;
 const toX = (p: SviParams): number[] => [
   p.a,
@@ -577,7 +496,7 @@ const toX = (p: SviParams): number[] => [
   p.m,
   Math.log(p.sigma),
 ];
-const fromX = (x: number[]): SviParams => ({
+const fromX = (x: readonly number[]): SviParams => ({
   a: x[0]!,
   b: Math.exp(x[1]!),
   rho: RHO_CAP * Math.tanh(x[2]!),
@@ -626,16 +545,58 @@ export function repairButterfly(
   };
   const okFast = (q: SviParams): boolean =>
     sviValidate(q).length === 0 && checkButterfly(q, fastOpts).arbitrageFree;
-
   const [kLo, kHi] =
     checkOpts.kMin !== undefined && checkOpts.kMax !== undefined
       ? [checkOpts.kMin, checkOpts.kMax]
       : defaultButterflyRange(p);
-  const gridK = uniformGrid(kLo, kHi, 201);
-  const volP = gridK.map((k) => Math.sqrt(Math.max(0, sviTotalVariance(s, k))));
-  const score = (q: SviParams): number => {
-    let e = 0;
-    if (quotes !== undefined && T !== undefined) {
+  const ctx: RepairContext = {
+    s,
+    ok,
+    okFast,
+    score: closenessScore(s, kLo, kHi, quotes, T),
+    penGrid: uniformGrid(kLo, kHi, 401),
+  };
+  // (2) Feasible point by bisection towards SSVI anchors.
+  const { feasible, feasibleScore } = bestFeasibleBlend(ctx);
+  // (3) Local penalised improvement.
+  const local = penalisedImprovement(ctx, feasible, feasibleScore);
+  let best = feasible;
+  if (ok(local)) {
+    if (ctx.score(local) < feasibleScore) best = local;
+  } else {
+    const cand = bisectToFeasible(ctx, local, feasible);
+    if (cand !== undefined && ctx.score(cand) < feasibleScore) best = cand;
+  }
+  return best;
+}
+
+/** What the steps of `repairButterfly` share: the sanitised slice, checks, score, grid. */
+interface RepairContext {
+  /** The sanitised input slice. */
+  readonly s: SviParams;
+  /** Full check (caller's options) and fast check (≤ 401 points). */
+  readonly ok: (q: SviParams) => boolean;
+  readonly okFast: (q: SviParams) => boolean;
+  /** Closeness to the quotes (or to s on a grid); smaller is closer. */
+  readonly score: (q: SviParams) => number;
+  /** k-grid of the butterfly penalty. */
+  readonly penGrid: readonly number[];
+}
+
+/**
+ * Closeness of a slice q: with quotes and T the weighted mean squared implied-vol error at
+ * the quotes, else the mean squared implied-vol distance to s on a 201-point grid.
+ */
+function closenessScore(
+  s: SviParams,
+  kLo: number,
+  kHi: number,
+  quotes: readonly SviQuote[] | undefined,
+  T: number | undefined,
+): (q: SviParams) => number {
+  if (quotes !== undefined && T !== undefined) {
+    return (q) => {
+      let e = 0;
       let sw = 0;
       for (const qu of quotes) {
         const d = sviVolFloored(q, qu.k, T) - qu.vol;
@@ -643,15 +604,26 @@ export function repairButterfly(
         sw += qu.weight ?? 1;
       }
       return e / sw;
-    }
+    };
+  }
+  const gridK = uniformGrid(kLo, kHi, 201);
+  const volP = gridK.map((k) => Math.sqrt(Math.max(0, sviTotalVariance(s, k))));
+  return (q) => {
+    let e = 0;
     for (let i = 0; i < gridK.length; i++) {
       const d = Math.sqrt(Math.max(0, sviTotalVariance(q, gridK[i]!))) - volP[i]!;
       e += d * d;
     }
     return e / gridK.length;
   };
+}
 
-  // (2) Feasible point by bisection towards SSVI anchors.
+/**
+ * Arbitrage-free SSVI anchors with s's ATM total variance θ: ρ = s's (capped at 0.95) and 0,
+ * φ at half the Gatheral–Jacquier cap and matching s's ATM skew or curvature.
+ */
+function ssviAnchors(ctx: RepairContext): SviParams[] {
+  const { s, ok } = ctx;
   const theta = Math.max(sviTotalVariance(s, 0), 1e-10);
   const skew = sviTotalVarianceDk(s, 0);
   const curv = sviTotalVarianceD2k(s, 0);
@@ -668,28 +640,36 @@ export function repairButterfly(
       if (ok(q)) anchors.push(q);
     }
   }
-  const bisectToFeasible = (from: SviParams, to: SviParams): SviParams | undefined => {
-    let lo = 0;
-    let hi = 1;
-    for (let i = 0; i < 30; i++) {
-      const mid = 0.5 * (lo + hi);
-      if (okFast(blend(from, to, mid))) hi = mid;
-      else lo = mid;
-    }
-    let t = hi;
-    let cand = blend(from, to, t);
-    while (!ok(cand) && t < 1) {
-      t = Math.min(1, t + Math.max(1e-6, 2 * (t - lo)));
-      cand = blend(from, to, t);
-    }
-    return ok(cand) ? cand : undefined;
-  };
+  return anchors;
+}
+
+/**
+ * The first arbitrage-free blend (1 − t)·from + t·to: 30 bisection steps on the fast check,
+ * then t raised until the full check passes; undefined if even t = 1 fails.
+ */
+function bisectToFeasible(
+  ctx: RepairContext,
+  from: SviParams,
+  to: SviParams,
+): SviParams | undefined {
+  const { lo, hi } = bisectSwitch((t) => ctx.okFast(blend(from, to, t)), 0, 1, 30);
+  let t = hi;
+  let cand = blend(from, to, t);
+  while (!ctx.ok(cand) && t < 1) {
+    t = Math.min(1, t + Math.max(1e-6, 2 * (t - lo)));
+    cand = blend(from, to, t);
+  }
+  return ctx.ok(cand) ? cand : undefined;
+}
+
+/** The closest arbitrage-free blend of s toward an SSVI anchor; FIT_FAILED if none. */
+function bestFeasibleBlend(ctx: RepairContext): { feasible: SviParams; feasibleScore: number } {
   let feasible: SviParams | undefined;
   let feasibleScore = Infinity;
-  for (const q of anchors) {
-    const cand = bisectToFeasible(s, q);
+  for (const q of ssviAnchors(ctx)) {
+    const cand = bisectToFeasible(ctx, ctx.s, q);
     if (cand === undefined) continue;
-    const sc = score(cand);
+    const sc = ctx.score(cand);
     if (sc < feasibleScore) {
       feasibleScore = sc;
       feasible = cand;
@@ -702,29 +682,45 @@ export function repairButterfly(
       'params',
     );
   }
+  return { feasible, feasibleScore };
+}
 
-  // (3) Local penalised improvement.
-  const penGrid = uniformGrid(kLo, kHi, 401);
-  const penalty = (q: SviParams): number => {
-    let pen = 0;
-    for (const k of penGrid) {
-      const w = sviTotalVariance(q, k);
-      const g = w > 0 ? sviButterflyG(q, k) : -1;
-      const v = 1e-4 - (Number.isNaN(g) ? -1 : g);
-      if (v > 0) pen += v * v;
-    }
-    const lee = q.b * (1 + Math.abs(q.rho)) - 2;
-    if (lee > 0) pen += 100 * lee * lee;
-    const mv = sviMinTotalVariance(q);
-    if (mv < 0) pen += 100 * mv * mv;
-    return pen / penGrid.length;
-  };
+/**
+ * Mean squared shortfall of g below 10⁻⁴ on the penalty grid, plus 100× the squared excess
+ * over Lee's bound and the squared negative minimum variance.
+ */
+function butterflyPenalty(q: SviParams, penGrid: readonly number[]): number {
+  let pen = 0;
+  for (const k of penGrid) {
+    const w = sviTotalVariance(q, k);
+    const g = w > 0 ? sviButterflyG(q, k) : -1;
+    const v = 1e-4 - (Number.isNaN(g) ? -1 : g);
+    if (v > 0) pen += v * v;
+  }
+  const lee = q.b * (1 + Math.abs(q.rho)) - 2;
+  if (lee > 0) pen += 100 * lee * lee;
+  const mv = sviMinTotalVariance(q);
+  if (mv < 0) pen += 100 * mv * mv;
+  return pen / penGrid.length;
+}
+
+/**
+ * Nelder–Mead on (a, ln b, atanh ρ, m, ln σ) of closeness + μ·penalty, μ = 1, 10², 10⁴, from
+ * the closer of the feasible blend and s.
+ */
+function penalisedImprovement(
+  ctx: RepairContext,
+  feasible: SviParams,
+  feasibleScore: number,
+): SviParams {
+  const { s, score } = ctx;
+  const theta = Math.max(sviTotalVariance(s, 0), 1e-10);
   let x = toX(feasibleScore <= score(s) ? feasible : s);
   const scale0 = Math.max(feasibleScore, 1e-10);
   for (const mu of [1, 1e2, 1e4]) {
-    const obj = (y: number[]): number => {
+    const obj = (y: readonly number[]): number => {
       const q = fromX(y);
-      return score(q) / scale0 + mu * penalty(q) * 1e4;
+      return score(q) / scale0 + mu * butterflyPenalty(q, ctx.penGrid) * 1e4;
     };
     const steps = [
       0.1 * Math.max(Math.abs(s.a), theta),
@@ -733,15 +729,7 @@ export function repairButterfly(
       0.1 * Math.max(s.sigma, 0.01),
       0.1,
     ];
-    x = nelderMead(obj, x, steps, 1500);
+    x = nelderMead(obj, x, steps, { maxEval: 1500, fRelTol: 1e-14, fAbsTol: 1e-26 }).x;
   }
-  const local = fromX(x);
-  let best = feasible;
-  if (ok(local)) {
-    if (score(local) < feasibleScore) best = local;
-  } else {
-    const cand = bisectToFeasible(local, feasible);
-    if (cand !== undefined && score(cand) < feasibleScore) best = cand;
-  }
-  return best;
+  return fromX(x);
 }

@@ -29,6 +29,20 @@ export interface SviParams {
 }
 
 /**
+ * One implied-vol quote of a slice, the input of the SVI fits and of `repairButterfly`:
+ * log-moneyness `k = ln(K/F)`, implied vol `vol` (decimal, 0.55 = 55 %), optional relative
+ * `weight` (default 1) and optional bid/ask vols (used only to widen the outlier threshold
+ * by half the spread).
+ */
+export interface SviQuote {
+  readonly k: number;
+  readonly vol: number;
+  readonly weight?: number;
+  readonly bidVol?: number;
+  readonly askVol?: number;
+}
+
+/**
  * Total implied variance of a raw SVI slice:
  * `w(k) = a + b(ρ(k − m) + √((k − m)² + σ²))`.
  */

@@ -24,7 +24,7 @@ import { BallastError } from '../core/errors.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { MarginModel } from '../margin/margin-model.ts';
 import { usdPrice } from '../risk/collateral.ts';
-import { instrumentState } from '../risk/pnl-matrix.ts';
+import { instrumentState, type InstrumentState } from '../risk/pnl-matrix.ts';
 import { portfolio as makePortfolio, type Portfolio, type Position } from '../risk/portfolio.ts';
 import { LpModel, type VarId } from './lp-model.ts';
 import { tradeLot, lotCoins } from './lots.ts';
@@ -175,22 +175,17 @@ function outcome(
   };
 }
 
-/** Routes `trades` across `accounts` (see module doc). */
-export async function routeTrades(
-  trades: readonly Position[],
+/**
+ * Routing variables n[j][k] (size of trade j to account k, between 0 and the trade's size)
+ * with Σₖ n[j][k] = size; with `whole`, binaries force each trade to one account.
+ */
+function addRoutingVariables(
+  lp: LpModel,
+  ts: readonly Position[],
   accounts: readonly Account[],
-  snapshot: MarketSnapshot,
-  options: AllocationOptions = {},
-  mode: 'route' | 'split' = 'route',
-): Promise<AllocationResult> {
-  checkAccounts(accounts);
-  const ts = mergeTrades(trades);
-  if (ts.length === 0) throw new BallastError('INVALID_INPUT', 'no trades to allocate', 'trades');
-  const respect = options.respectCollateral ?? true;
-  const whole = options.wholeTrades ?? false;
-  const lp = new LpModel(`${mode} ${ts.length} trades across ${accounts.length} accounts`);
-  const states = ts.map((t) => instrumentState(t.instrument, snapshot));
-  const n: VarId[][] = ts.map((t) => {
+  whole: boolean,
+): VarId[][] {
+  return ts.map((t) => {
     const s = t.size;
     const vars = accounts.map((a) => {
       const v = lp.addVariable(`n[${t.instrument.symbol}][${a.name}]`, {
@@ -217,9 +212,22 @@ export async function routeTrades(
     );
     return vars;
   });
-  const befores = accounts.map((a) =>
-    marginSummary(a.model, a.params ?? a.model.defaultParams, a.portfolio, snapshot),
-  );
+}
+
+/**
+ * Each account's margin as linear terms of its routed sizes: the USD IM in the objective and,
+ * with `respect`, IM ≤ maxUtilization × equity per pool.
+ */
+function addAccountMargins(
+  lp: LpModel,
+  ts: readonly Position[],
+  states: readonly InstrumentState[],
+  accounts: readonly Account[],
+  n: readonly VarId[][],
+  befores: readonly MarginSummary[],
+  snapshot: MarketSnapshot,
+  respect: boolean,
+): void {
   accounts.forEach((a, k) => {
     const vars: MarginVar[] = ts.map((t, j) => ({
       candidate: { instrument: t.instrument },
@@ -243,41 +251,38 @@ export async function routeTrades(
       }
     }
   });
-  const sol = (options.solver ?? (await loadSolver())).solve(lp, options.solveOptions);
+}
 
-  // Round to lots; the residual of each trade goes to its largest share.
-  const shares = ts.map((t, j) => {
+/** The LP shares rounded to lots; the residual of each trade goes to its largest share. */
+function roundedShares(
+  ts: readonly Position[],
+  states: readonly InstrumentState[],
+  accounts: readonly Account[],
+  n: readonly VarId[][],
+  values: ArrayLike<number>,
+): { raw: number[]; rounded: number[] }[] {
+  return ts.map((t, j) => {
     const lot = lotCoins(
       tradeLot(t.instrument),
       t.instrument.kind === 'future' || t.instrument.kind === 'perpetual'
         ? states[j]!.price
         : states[j]!.spot,
     );
-    const raw = accounts.map((_, k) => sol.values[n[j]![k]!]!);
+    const raw = accounts.map((_, k) => values[n[j]![k]!]!);
     const rounded = raw.map((v) => Math.round(v / lot) * lot);
     const big = raw.reduce((b, v, k) => (Math.abs(v) > Math.abs(raw[b]!) ? k : b), 0);
     rounded[big] = t.size - rounded.reduce((s, v, k) => (k === big ? s : s + v), 0);
     return { raw, rounded: rounded.map((v) => Number(v.toPrecision(12))) };
   });
-  const evaluate = (alloc: readonly (readonly number[])[]) =>
-    accounts.map((a, k) =>
-      outcome(
-        a,
-        ts.flatMap((t, j) => (alloc[j]![k]! !== 0 ? [{ ...t, size: alloc[j]![k]! }] : [])),
-        snapshot,
-        befores[k]!,
-      ),
-    );
-  const total = (o: readonly AccountOutcome[]) =>
-    o.reduce((s, x) => s + x.after.initialMarginUsd, 0);
-  const lpOutcome = evaluate(shares.map((s) => s.rounded));
-  const baselines: { label: string; outcome: AccountOutcome[]; alloc: number[][] }[] = accounts.map(
-    (a, k) => {
-      const alloc = ts.map((t) => accounts.map((_, i) => (i === k ? t.size : 0)));
-      return { label: `everything to ${a.name}`, outcome: evaluate(alloc), alloc };
-    },
-  );
-  // Greedy: largest notional first, each to the account with the lowest exact incremental IM.
+}
+
+/** Greedy baseline: largest notional first, each to the account with the lowest exact incremental IM. */
+function greedyAllocation(
+  ts: readonly Position[],
+  states: readonly InstrumentState[],
+  accounts: readonly Account[],
+  snapshot: MarketSnapshot,
+): number[][] {
   const order = ts
     .map((t, j) => ({ j, notional: Math.abs(t.size) * states[j]!.spot }))
     .sort((x, y) => y.notional - x.notional);
@@ -313,6 +318,51 @@ export async function routeTrades(
     current[best]!.push(ts[j]!);
     currentIm[best] = Number.isFinite(withIm[best]) ? withIm[best] : undefined;
   }
+  return greedy;
+}
+
+/** Routes `trades` across `accounts` (see module doc). */
+export async function routeTrades(
+  trades: readonly Position[],
+  accounts: readonly Account[],
+  snapshot: MarketSnapshot,
+  options: AllocationOptions = {},
+  mode: 'route' | 'split' = 'route',
+): Promise<AllocationResult> {
+  checkAccounts(accounts);
+  const ts = mergeTrades(trades);
+  if (ts.length === 0) throw new BallastError('INVALID_INPUT', 'no trades to allocate', 'trades');
+  const respect = options.respectCollateral ?? true;
+  const whole = options.wholeTrades ?? false;
+  const lp = new LpModel(`${mode} ${ts.length} trades across ${accounts.length} accounts`);
+  const states = ts.map((t) => instrumentState(t.instrument, snapshot));
+  const n = addRoutingVariables(lp, ts, accounts, whole);
+  const befores = accounts.map((a) =>
+    marginSummary(a.model, a.params ?? a.model.defaultParams, a.portfolio, snapshot),
+  );
+  addAccountMargins(lp, ts, states, accounts, n, befores, snapshot, respect);
+  const sol = (options.solver ?? (await loadSolver())).solve(lp, options.solveOptions);
+
+  const shares = roundedShares(ts, states, accounts, n, sol.values);
+  const evaluate = (alloc: readonly (readonly number[])[]) =>
+    accounts.map((a, k) =>
+      outcome(
+        a,
+        ts.flatMap((t, j) => (alloc[j]![k]! !== 0 ? [{ ...t, size: alloc[j]![k]! }] : [])),
+        snapshot,
+        befores[k]!,
+      ),
+    );
+  const total = (o: readonly AccountOutcome[]) =>
+    o.reduce((s, x) => s + x.after.initialMarginUsd, 0);
+  const lpOutcome = evaluate(shares.map((s) => s.rounded));
+  const baselines: { label: string; outcome: AccountOutcome[]; alloc: number[][] }[] = accounts.map(
+    (a, k) => {
+      const alloc = ts.map((t) => accounts.map((_, i) => (i === k ? t.size : 0)));
+      return { label: `everything to ${a.name}`, outcome: evaluate(alloc), alloc };
+    },
+  );
+  const greedy = greedyAllocation(ts, states, accounts, snapshot);
   baselines.push({
     label: 'greedy (largest first, lowest incremental IM)',
     outcome: evaluate(greedy),

@@ -34,7 +34,7 @@ import {
   type MarginSummary,
 } from './outcome.ts';
 import { loadSolver, type LpSolver, type SolveOptions } from './solver.ts';
-import { buildTradeProblem, type TradeConstraints } from './trade-problem.ts';
+import { buildTradeProblem, type TradeConstraints, type TradeProblem } from './trade-problem.ts';
 import { withHeldInstruments, type Universe } from './universe.ts';
 
 /** Relative reserve below the target utilization the LP aims for (rounding to lots). */
@@ -102,6 +102,82 @@ function pools(s: MarginSummary): PoolUtilization[] {
   }));
 }
 
+/** Collateral each over-utilized pool needs to reach utilization u: IM/u − equity. */
+function collateralTopUp(
+  overPools: readonly PoolUtilization[],
+  u: number,
+  snapshot: MarketSnapshot,
+): CureResult['topUp'] {
+  const topUps = overPools.map((p) => {
+    const amount = p.initialMargin / u - p.equity;
+    return { currency: p.currency, amount, usd: amount * usdPrice(p.currency, snapshot) };
+  });
+  return { pools: topUps, totalUsd: topUps.reduce((s, t) => s + t.usd, 0) };
+}
+
+/**
+ * Adds per pool IM(trades) + u·cost ≤ u(1 − reserve)·equity to the LP, and a tiny IM cost
+ * that breaks ties toward lower margin.
+ */
+function addUtilizationConstraints(
+  problem: TradeProblem,
+  input: CureInput,
+  params: unknown,
+  before: MarginSummary,
+  u: number,
+): void {
+  const { model: lp, trades } = problem;
+  const uLp = u * (1 - CURE_RESERVE);
+  const terms = addMarginTerms(lp, trades, input.portfolio, input.snapshot, input.model, params, {
+    resultsBefore: before.results,
+  });
+  for (const p of terms) {
+    const equity = poolEquity(before.results, input.portfolio.balances, p.currency);
+    const costs = trades
+      .filter((t) => terms.length === 1 || t.candidate.instrument.settlementCurrency === p.currency)
+      .flatMap((t) => {
+        const c = problem.costTerms.filter(([v]) => v === t.buy || v === t.sell);
+        return c.map(([v, a]) => [v, (u * a) / p.usdPrice] as const);
+      });
+    // The LP aims RESERVE below the target so that rounding to lots does not land just above it.
+    lp.addConstraint(`utilization[${p.currency}]`, [...p.terms, ...costs], {
+      ub: uLp * equity - p.constant,
+    });
+    for (const [v, a] of p.terms) lp.addCost(v, 1e-6 * p.usdPrice * a);
+  }
+}
+
+/** Rounds the LP trade to lots and keeps the cheapest rounding the exact model accepts. */
+function exactCure(
+  problem: TradeProblem,
+  constraints: TradeConstraints,
+  x: ArrayLike<number>,
+  input: CureInput,
+  params: unknown,
+  before: MarginSummary,
+  u: number,
+) {
+  return finalizeTrades({
+    problem,
+    constraints,
+    x,
+    model: input.model,
+    params,
+    portfolio: input.portfolio,
+    snapshot: input.snapshot,
+    before,
+    lambda: 1,
+    require: 'none',
+    objective: (a, cost) => cost + 1e-6 * a.initialMarginUsd,
+    accept: (a) => {
+      const bad = a.results.find((r) => r.initialMargin > u * r.equity * (1 + 1e-12));
+      return bad
+        ? `exact utilization of ${bad.currency} would be ${(100 * bad.utilization).toFixed(2)} %`
+        : undefined;
+    },
+  });
+}
+
 /** Finds the cheapest cure by trades and the top-up, and compares them (see module doc). */
 export async function cureMarginCall(input: CureInput): Promise<CureResult> {
   const u = input.targetUtilization ?? 0.8;
@@ -111,11 +187,7 @@ export async function cureMarginCall(input: CureInput): Promise<CureResult> {
   const before = marginSummary(input.model, params, input.portfolio, input.snapshot);
   const beforePools = pools(before);
   const over = (p: PoolUtilization) => p.initialMargin > u * p.equity * (1 + 1e-12);
-  const topUps = beforePools.filter(over).map((p) => {
-    const amount = p.initialMargin / u - p.equity;
-    return { currency: p.currency, amount, usd: amount * usdPrice(p.currency, input.snapshot) };
-  });
-  const topUp = { pools: topUps, totalUsd: topUps.reduce((s, t) => s + t.usd, 0) };
+  const topUp = collateralTopUp(beforePools.filter(over), u, input.snapshot);
   const base = { model: input.model.id, targetUtilization: u, before: beforePools, topUp };
   const unchanged = {
     trades: [],
@@ -142,25 +214,8 @@ export async function cureMarginCall(input: CureInput): Promise<CureResult> {
     universe,
     constraints,
   );
-  const { model: lp, trades } = problem;
-  const uLp = u * (1 - CURE_RESERVE);
-  const terms = addMarginTerms(lp, trades, input.portfolio, input.snapshot, input.model, params, {
-    resultsBefore: before.results,
-  });
-  for (const p of terms) {
-    const equity = poolEquity(before.results, input.portfolio.balances, p.currency);
-    const costs = trades
-      .filter((t) => terms.length === 1 || t.candidate.instrument.settlementCurrency === p.currency)
-      .flatMap((t) => {
-        const c = problem.costTerms.filter(([v]) => v === t.buy || v === t.sell);
-        return c.map(([v, a]) => [v, (u * a) / p.usdPrice] as const);
-      });
-    // The LP aims RESERVE below the target so that rounding to lots does not land just above it.
-    lp.addConstraint(`utilization[${p.currency}]`, [...p.terms, ...costs], {
-      ub: uLp * equity - p.constant,
-    });
-    for (const [v, a] of p.terms) lp.addCost(v, 1e-6 * p.usdPrice * a);
-  }
+  const lp = problem.model;
+  addUtilizationConstraints(problem, input, params, before, u);
   for (const [v, a] of problem.costTerms) lp.addCost(v, a);
   const solver = input.solver ?? (await loadSolver());
   let solved;
@@ -183,25 +238,7 @@ export async function cureMarginCall(input: CureInput): Promise<CureResult> {
     throw e;
   }
   const { sol, x } = solved;
-  const fin = finalizeTrades({
-    problem,
-    constraints,
-    x,
-    model: input.model,
-    params,
-    portfolio: input.portfolio,
-    snapshot: input.snapshot,
-    before,
-    lambda: 1,
-    require: 'none',
-    objective: (a, cost) => cost + 1e-6 * a.initialMarginUsd,
-    accept: (a) => {
-      const bad = a.results.find((r) => r.initialMargin > u * r.equity * (1 + 1e-12));
-      return bad
-        ? `exact utilization of ${bad.currency} would be ${(100 * bad.utilization).toFixed(2)} %`
-        : undefined;
-    },
-  });
+  const fin = exactCure(problem, constraints, x, input, params, before, u);
   if (fin.status !== 'improved')
     return {
       ...base,

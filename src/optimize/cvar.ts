@@ -36,7 +36,12 @@ import type { ExposureTable } from './exposures.ts';
 import { LpModel, type VarId } from './lp-model.ts';
 import { bindingReport, solveTradeProblem, type BindingReport } from './outcome.ts';
 import { loadSolver, type LpSolver, type SolveOptions } from './solver.ts';
-import { buildTradeProblem, type EffectiveBand, type TradeConstraints } from './trade-problem.ts';
+import {
+  buildTradeProblem,
+  type EffectiveBand,
+  type TradeConstraints,
+  type TradeProblem,
+} from './trade-problem.ts';
 import { withHeldInstruments, type Universe } from './universe.ts';
 
 /** Inputs of `addExpectedShortfall`. */
@@ -282,19 +287,14 @@ export interface EsHedgeResult {
   };
 }
 
-/** Minimises ES_β of the book plus trades on `scenarios` (+ λ·cost); see module doc. */
-export async function optimizeEsHedge(input: EsHedgeInput): Promise<EsHedgeResult> {
-  const beta = checkBeta(input.beta ?? 0.99);
-  const lambda = input.lambda ?? 1;
-  const constraints = input.constraints ?? {};
-  const problem = buildTradeProblem(
-    `ES hedge ${input.portfolio.name ?? 'book'}`,
-    input.portfolio,
-    input.snapshot,
-    withHeldInstruments(input.universe, input.portfolio, input.snapshot),
-    constraints,
-  );
-  const { model: lp, trades } = problem;
+/**
+ * Scenario P&L in USD of the book (`base`, per scenario) and of one unit of each trade
+ * variable (`pnl[k·S + s]`), each instrument priced once per scenario.
+ */
+function tradeScenarioPnl(
+  input: EsHedgeInput,
+  trades: TradeProblem['trades'],
+): { S: number; base: Float64Array; pnl: Float64Array } {
   const instruments = [
     ...new Map(
       [
@@ -317,21 +317,20 @@ export async function optimizeEsHedge(input: EsHedgeInput): Promise<EsHedgeResul
     const r = matrix.rowOf.get(t.candidate.instrument.symbol)!;
     for (let s = 0; s < S; s++) pnl[k * S + s] = usd[r]! * matrix.pnl[r * S + s]!;
   });
-  const es = addExpectedShortfall(lp, {
-    name: 'es',
-    beta,
-    nScenarios: S,
-    base,
-    variables: trades.map((t) => t.net),
-    pnl,
-  });
-  for (const [v, a] of es.terms) lp.addCost(v, a);
-  if (lambda > 0) for (const [v, a] of problem.costTerms) lp.addCost(v, lambda * a);
-  const { sol, x } = solveTradeProblem(
-    problem,
-    input.solver ?? (await loadSolver()),
-    input.solveOptions,
-  );
+  return { S, base, pnl };
+}
+
+/** The rounding of the LP trade with the lowest ES + λ·cost that lowers ES, if any. */
+function bestRounding(
+  problem: TradeProblem,
+  x: ArrayLike<number>,
+  constraints: NonNullable<EsHedgeInput['constraints']>,
+  scen: { S: number; base: Float64Array; pnl: Float64Array },
+  beta: number,
+  lambda: number,
+) {
+  const { trades } = problem;
+  const { S, base, pnl } = scen;
   const before = empiricalEs(base, beta);
   const measure = (sz: ArrayLike<number>) => {
     const v = Float64Array.from(base);
@@ -367,10 +366,43 @@ export async function optimizeEsHedge(input: EsHedgeInput): Promise<EsHedgeResul
     )
       best = { sizes: c.sizes, trades: ex, m, obj };
   }
+  return { before, best };
+}
+
+/** Minimises ES_β of the book plus trades on `scenarios` (+ λ·cost); see module doc. */
+export async function optimizeEsHedge(input: EsHedgeInput): Promise<EsHedgeResult> {
+  const beta = checkBeta(input.beta ?? 0.99);
+  const lambda = input.lambda ?? 1;
+  const constraints = input.constraints ?? {};
+  const problem = buildTradeProblem(
+    `ES hedge ${input.portfolio.name ?? 'book'}`,
+    input.portfolio,
+    input.snapshot,
+    withHeldInstruments(input.universe, input.portfolio, input.snapshot),
+    constraints,
+  );
+  const { model: lp, trades } = problem;
+  const scen = tradeScenarioPnl(input, trades);
+  const es = addExpectedShortfall(lp, {
+    name: 'es',
+    beta,
+    nScenarios: scen.S,
+    base: scen.base,
+    variables: trades.map((t) => t.net),
+    pnl: scen.pnl,
+  });
+  for (const [v, a] of es.terms) lp.addCost(v, a);
+  if (lambda > 0) for (const [v, a] of problem.costTerms) lp.addCost(v, lambda * a);
+  const { sol, x } = solveTradeProblem(
+    problem,
+    input.solver ?? (await loadSolver()),
+    input.solveOptions,
+  );
+  const { before, best } = bestRounding(problem, x, constraints, scen, beta, lambda);
   const lpEs = es.terms.reduce((acc, [v, a]) => acc + a * sol.values[v]!, 0);
   const common = {
     beta,
-    scenarios: S,
+    scenarios: scen.S,
     before,
     lpExpectedShortfall: lpEs,
     exposuresBefore: problem.exposuresBefore,

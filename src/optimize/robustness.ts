@@ -15,7 +15,7 @@
  */
 import { BallastError } from '../core/errors.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
-import { atmImpliedVol, constantCorrelation } from '../margin/risk-based/market-vols.ts';
+import { atmImpliedVol, constantCorrelation } from '../market/market-vols.ts';
 import { usdPrice } from '../risk/collateral.ts';
 import { accountPnl, buildPnlMatrix } from '../risk/pnl-matrix.ts';
 import type { Portfolio } from '../risk/portfolio.ts';

@@ -166,97 +166,82 @@ export function validateConstraints(c: TradeConstraints, field = 'constraints'):
       );
 }
 
-/** Builds the shared problem (see module doc). `name` names the model in errors and exports. */
-export function buildTradeProblem(
-  name: string,
+/** Buy and sell limits (coins) of one candidate: size limits, reduce-only toward 0. */
+function tradeLimits(
+  sym: string,
+  q: number,
+  c: Universe['candidates'][number],
+  constraints: TradeConstraints,
+): { buyLimit: number; sellLimit: number } {
+  let buyLimit = Math.min(
+    constraints.maxSize ?? Infinity,
+    c.maxSize ?? Infinity,
+    constraints.instrumentLimits?.[sym] ?? Infinity,
+  );
+  let sellLimit = buyLimit;
+  if (constraints.reduceOnly) {
+    buyLimit = q < 0 ? Math.min(buyLimit, -q) : 0;
+    sellLimit = q > 0 ? Math.min(sellLimit, q) : 0;
+  }
+  return { buyLimit, sellLimit };
+}
+
+/**
+ * The LP variables of one candidate (buy ≥ 0, sell ≥ 0, net = buy − sell) and its cost
+ * terms (appended to `costTerms`).
+ */
+function tradeVariables(
+  model: LpModel,
+  c: Universe['candidates'][number],
+  state: InstrumentState,
+  q: number,
+  buyLimit: number,
+  sellLimit: number,
+  costTerms: [VarId, number][],
+): TradeVar {
+  const sym = c.instrument.symbol;
+  const buy = model.addVariable(`buy[${sym}]`, { ub: buyLimit });
+  const sell = model.addVariable(`sell[${sym}]`, { ub: sellLimit });
+  const net = model.addVariable(`x[${sym}]`, { lb: -Infinity });
+  model.addConstraint(
+    `net[${sym}]`,
+    [
+      [net, 1],
+      [buy, -1],
+      [sell, 1],
+    ],
+    { lb: 0, ub: 0 },
+  );
+  costTerms.push([buy, costPerCoinUsd(c, 1)], [sell, costPerCoinUsd(c, -1)]);
+  const markUsd =
+    c.instrument.kind === 'future' || c.instrument.kind === 'perpetual'
+      ? c.mark * c.usdPerPriceUnit
+      : state.spot;
+  return {
+    candidate: c,
+    buy,
+    sell,
+    net,
+    state,
+    exposure: unitExposures(c.instrument, state),
+    held: q,
+    lot: lotCoins(tradeLot(c.instrument), markUsd),
+    buyLimit,
+    sellLimit,
+  };
+}
+
+/**
+ * The exposure bands (explicit per greek and underlying, and/or "keep exposures" within a
+ * fraction of the gross) as LP rows on the net trades; INFEASIBLE for an empty band.
+ */
+function addExposureBands(
+  model: LpModel,
+  trades: readonly TradeVar[],
   portfolio: Portfolio,
   snapshot: MarketSnapshot,
-  universe: Universe,
   constraints: TradeConstraints,
-): TradeProblem {
-  validateConstraints(constraints);
-  const model = new LpModel(name);
-  const held = new Map(portfolio.positions.map((p) => [p.instrument.symbol, p.size]));
-  const allow =
-    constraints.allow && constraints.allow.length > 0
-      ? symbolMatcher(constraints.allow)
-      : () => true;
-  const exclude =
-    constraints.exclude && constraints.exclude.length > 0
-      ? symbolMatcher(constraints.exclude)
-      : () => false;
-  const skipped: string[] = [];
-  const trades: TradeVar[] = [];
-  const costTerms: [VarId, number][] = [];
-  const seen = new Set<string>();
-  for (const c of universe.candidates) {
-    const sym = c.instrument.symbol;
-    if (seen.has(sym))
-      throw new BallastError('INVALID_INPUT', `${sym} appears twice in the universe`, 'universe');
-    seen.add(sym);
-    if (!allow(sym) || exclude(sym)) {
-      skipped.push(`${sym}: not allowed`);
-      continue;
-    }
-    const q = held.get(sym) ?? 0;
-    let buyLimit = Math.min(
-      constraints.maxSize ?? Infinity,
-      c.maxSize ?? Infinity,
-      constraints.instrumentLimits?.[sym] ?? Infinity,
-    );
-    let sellLimit = buyLimit;
-    if (constraints.reduceOnly) {
-      buyLimit = q < 0 ? Math.min(buyLimit, -q) : 0;
-      sellLimit = q > 0 ? Math.min(sellLimit, q) : 0;
-    }
-    if (buyLimit === 0 && sellLimit === 0) {
-      skipped.push(
-        `${sym}: ${constraints.reduceOnly ? 'reduce-only and not held' : 'size limit 0'}`,
-      );
-      continue;
-    }
-    let state: InstrumentState;
-    try {
-      state = instrumentState(c.instrument, snapshot);
-    } catch (e) {
-      if (e instanceof BallastError) {
-        skipped.push(`${sym}: ${e.code} ${e.message}`);
-        continue;
-      }
-      throw e;
-    }
-    const buy = model.addVariable(`buy[${sym}]`, { ub: buyLimit });
-    const sell = model.addVariable(`sell[${sym}]`, { ub: sellLimit });
-    const net = model.addVariable(`x[${sym}]`, { lb: -Infinity });
-    model.addConstraint(
-      `net[${sym}]`,
-      [
-        [net, 1],
-        [buy, -1],
-        [sell, 1],
-      ],
-      { lb: 0, ub: 0 },
-    );
-    costTerms.push([buy, costPerCoinUsd(c, 1)], [sell, costPerCoinUsd(c, -1)]);
-    const markUsd =
-      c.instrument.kind === 'future' || c.instrument.kind === 'perpetual'
-        ? c.mark * c.usdPerPriceUnit
-        : state.spot;
-    trades.push({
-      candidate: c,
-      buy,
-      sell,
-      net,
-      state,
-      exposure: unitExposures(c.instrument, state),
-      held: q,
-      lot: lotCoins(tradeLot(c.instrument), markUsd),
-      buyLimit,
-      sellLimit,
-    });
-  }
-
-  // Exposure bands.
+) {
   const { net: exposuresBefore, gross } = bookExposureTables(portfolio.positions, snapshot);
   const underlyings = [
     ...new Set([
@@ -300,6 +285,15 @@ export function buildTradeProblem(
       bands.push({ underlying: u, greek: g, min, max, current: E0, source, row });
     }
   }
+  return { exposuresBefore, gross, bands, underlyings };
+}
+
+/** The total-size and premium-budget rows, when asked. */
+function addSizeAndBudget(
+  model: LpModel,
+  trades: readonly TradeVar[],
+  constraints: TradeConstraints,
+): void {
   if (constraints.maxTotalSize !== undefined) {
     model.addConstraint(
       'total-size',
@@ -326,14 +320,70 @@ export function buildTradeProblem(
       { ub: constraints.budgetUsd },
     );
   }
+}
+
+/** Builds the shared problem (see module doc). `name` names the model in errors and exports. */
+export function buildTradeProblem(
+  name: string,
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  universe: Universe,
+  constraints: TradeConstraints,
+): TradeProblem {
+  validateConstraints(constraints);
+  const model = new LpModel(name);
+  const held = new Map(portfolio.positions.map((p) => [p.instrument.symbol, p.size]));
+  const allow =
+    constraints.allow && constraints.allow.length > 0
+      ? symbolMatcher(constraints.allow)
+      : () => true;
+  const exclude =
+    constraints.exclude && constraints.exclude.length > 0
+      ? symbolMatcher(constraints.exclude)
+      : () => false;
+  const skipped: string[] = [];
+  const trades: TradeVar[] = [];
+  const costTerms: [VarId, number][] = [];
+  const seen = new Set<string>();
+  for (const c of universe.candidates) {
+    const sym = c.instrument.symbol;
+    if (seen.has(sym))
+      throw new BallastError('INVALID_INPUT', `${sym} appears twice in the universe`, 'universe');
+    seen.add(sym);
+    if (!allow(sym) || exclude(sym)) {
+      skipped.push(`${sym}: not allowed`);
+      continue;
+    }
+    const q = held.get(sym) ?? 0;
+    const { buyLimit, sellLimit } = tradeLimits(sym, q, c, constraints);
+    if (buyLimit === 0 && sellLimit === 0) {
+      skipped.push(
+        `${sym}: ${constraints.reduceOnly ? 'reduce-only and not held' : 'size limit 0'}`,
+      );
+      continue;
+    }
+    let state: InstrumentState;
+    try {
+      state = instrumentState(c.instrument, snapshot);
+    } catch (e) {
+      if (e instanceof BallastError) {
+        skipped.push(`${sym}: ${e.code} ${e.message}`);
+        continue;
+      }
+      throw e;
+    }
+    trades.push(tradeVariables(model, c, state, q, buyLimit, sellLimit, costTerms));
+  }
+  const ex = addExposureBands(model, trades, portfolio, snapshot, constraints);
+  addSizeAndBudget(model, trades, constraints);
   return {
     model,
     trades,
-    exposuresBefore,
-    grossExposuresBefore: gross,
-    bands,
+    exposuresBefore: ex.exposuresBefore,
+    grossExposuresBefore: ex.gross,
+    bands: ex.bands,
     costTerms,
-    underlyings,
+    underlyings: ex.underlyings,
     skipped,
   };
 }

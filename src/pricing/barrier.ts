@@ -154,6 +154,51 @@ export function barrierPrice(
   q: number,
   sigma: number,
 ): number {
+  checkBarrierInputs(barrierType, right, S, K, H, rebate, T, r, q, sigma);
+  const down = barrierType === 'down-in' || barrierType === 'down-out';
+  const knockIn = barrierType === 'down-in' || barrierType === 'up-in';
+  if (down ? S < H : S > H) {
+    throw new BallastError(
+      'BARRIER_TOUCHED',
+      `spot ${S} is beyond the ${down ? 'down' : 'up'} barrier ${H}: the barrier has been touched`,
+      'spot',
+      { S, H, barrierType },
+    );
+  }
+  if (S === H) return knockIn ? bsmPrice(right, S, K, T, r, q, sigma) : rebate;
+
+  const call = right === 'call';
+  const s = sigma * Math.sqrt(T);
+  const sigma2 = sigma * sigma;
+  const mu = (r - q - 0.5 * sigma2) / sigma2;
+  const lambda2 = mu * mu + (2 * r) / sigma2;
+  if (
+    !(s > 0) ||
+    !Number.isFinite(mu) ||
+    !Number.isFinite(lambda2) ||
+    !Number.isFinite((1 + mu) * s)
+  ) {
+    return deterministic(down, knockIn, call, S, K, H, rebate, T, r, q);
+  }
+  const terms = reinerRubinsteinTerms(call, down, S, K, H, rebate, T, r, q, sigma);
+  const v = combineTerms(barrierType, call, K >= H, terms);
+  // Knocked-out values can come out as tiny negative rounding noise; clamp (NaN propagates).
+  return v < 0 ? 0 : v;
+}
+
+/** INVALID_INPUT naming the field for an unknown type or right, or a non-finite/out-of-range input. */
+function checkBarrierInputs(
+  barrierType: BarrierType,
+  right: OptionRight,
+  S: number,
+  K: number,
+  H: number,
+  rebate: number,
+  T: number,
+  r: number,
+  q: number,
+  sigma: number,
+): void {
   if (
     barrierType !== 'down-in' &&
     barrierType !== 'down-out' &&
@@ -185,35 +230,37 @@ export function barrierPrice(
   requireNonNegative(rebate, 'rebate');
   requireNonNegative(T, 'T');
   requireNonNegative(sigma, 'sigma');
+}
 
-  const down = barrierType === 'down-in' || barrierType === 'down-out';
-  const knockIn = barrierType === 'down-in' || barrierType === 'up-in';
-  if (down ? S < H : S > H) {
-    throw new BallastError(
-      'BARRIER_TOUCHED',
-      `spot ${S} is beyond the ${down ? 'down' : 'up'} barrier ${H}: the barrier has been touched`,
-      'spot',
-      { S, H, barrierType },
-    );
-  }
-  if (S === H) return knockIn ? bsmPrice(right, S, K, T, r, q, sigma) : rebate;
+/** The six Reiner–Rubinstein building blocks A–F (Haug 1998, §2.10.1), evaluated lazily. */
+interface BarrierTerms {
+  readonly A: () => number;
+  readonly B: () => number;
+  readonly C: () => number;
+  readonly D: () => number;
+  readonly E: () => number;
+  readonly F: () => number;
+}
 
-  const call = right === 'call';
+/** Builds A–F for a call/put (φ = ±1) with a down/up barrier (η = ±1). */
+function reinerRubinsteinTerms(
+  call: boolean,
+  down: boolean,
+  S: number,
+  K: number,
+  H: number,
+  rebate: number,
+  T: number,
+  r: number,
+  q: number,
+  sigma: number,
+): BarrierTerms {
   const sqrtT = Math.sqrt(T);
   const s = sigma * sqrtT;
   const sigma2 = sigma * sigma;
   const b = r - q;
   const mu = (b - 0.5 * sigma2) / sigma2;
   const lambda2 = mu * mu + (2 * r) / sigma2;
-  if (
-    !(s > 0) ||
-    !Number.isFinite(mu) ||
-    !Number.isFinite(lambda2) ||
-    !Number.isFinite((1 + mu) * s)
-  ) {
-    return deterministic(down, knockIn, call, S, K, H, rebate, T, r, q);
-  }
-
   const phi = call ? 1 : -1;
   const eta = down ? 1 : -1;
   const dfR = Math.exp(-r * T);
@@ -250,8 +297,17 @@ export function barrierPrice(
     const hit = 2 * normCdf(-c) + 2 * imaginaryLambdaRemainder(c, kappaT);
     return rebate * Math.exp(mu * L) * hit;
   };
+  return { A, B, C, D, E, F };
+}
 
-  const strikeAbove = K >= H;
+/** The price of each barrier type as a sum of the terms (Haug 1998, §2.10.1). */
+function combineTerms(
+  barrierType: BarrierType,
+  call: boolean,
+  strikeAbove: boolean,
+  t: BarrierTerms,
+): number {
+  const { A, B, C, D, E, F } = t;
   let v: number;
   if (call) {
     switch (barrierType) {
@@ -284,8 +340,7 @@ export function barrierPrice(
         break;
     }
   }
-  // Knocked-out values can come out as tiny negative rounding noise; clamp (NaN propagates).
-  return v < 0 ? 0 : v;
+  return v;
 }
 
 /**

@@ -39,7 +39,7 @@ import type { Scenario } from '../scenarios/scenario.ts';
 import { usdPrice } from './collateral.ts';
 import { kupiecPof, type KupiecResult } from './kupiec.ts';
 import { instrumentState, scenarioPnl } from './pnl-matrix.ts';
-import { underlyingsOf, type Portfolio } from './portfolio.ts';
+import { underlyingsOf, type Portfolio, type Position } from './portfolio.ts';
 import { scaleSnapshot } from './scaled-snapshot.ts';
 import { requireConfidence } from './var.ts';
 
@@ -146,24 +146,26 @@ function lowerBound(times: Float64Array, t: number): number {
   return lo;
 }
 
-/** Runs the backtest (module doc). Throws INVALID_INPUT for windows outside the history. */
-export function backtestMargin(input: BacktestInput): BacktestReport {
-  const { portfolio, snapshot, horizonDays: h, confidence } = input;
-  const against = input.against ?? 'initial';
-  const timeDecay = input.timeDecay ?? true;
-  const anchor = input.anchor ?? 'from';
+const fmtDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** Checks the horizon, confidence, book and dates (INVALID_INPUT naming the field). */
+function checkBacktestInput(input: BacktestInput): void {
+  const h = input.horizonDays;
   if (!Number.isInteger(h) || h < 1)
     throw new BallastError(
       'INVALID_INPUT',
       `must be a whole number of days ≥ 1, got ${h}`,
       'horizonDays',
     );
-  requireConfidence(confidence);
-  if (portfolio.positions.length === 0)
+  requireConfidence(input.confidence);
+  if (input.portfolio.positions.length === 0)
     throw new BallastError('INVALID_INPUT', 'the portfolio has no positions', 'portfolio');
   if (!(input.fromMs <= input.toMs))
     throw new BallastError('INVALID_INPUT', 'the start date is after the end date', 'from');
-  const unds = underlyingsOf(portfolio.positions);
+}
+
+/** The daily price series of each underlying, in `unds` order; errors name `history`/`market`. */
+function seriesOf(input: BacktestInput, unds: readonly string[]): PriceSeries[] {
   const series = unds.map((u) => {
     const s = input.history.find((x) => x.symbol.toUpperCase() === u.toUpperCase());
     if (!s)
@@ -181,12 +183,18 @@ export function backtestMargin(input: BacktestInput): BacktestReport {
     return { ...s, symbol: u };
   });
   for (const u of unds)
-    if (!snapshot.underlyings[u])
+    if (!input.snapshot.underlyings[u])
       throw new BallastError('INVALID_INPUT', `the market snapshot has no data for ${u}`, 'market');
-  const aligned = alignSeries(series);
-  const times = aligned.timesMs;
+  return series;
+}
+
+/**
+ * The backtest days [i0, i1] within the common history: each start day needs its h-day
+ * realised move, so i1 ≤ last − h. INVALID_INPUT when the dates fall outside.
+ */
+function backtestWindow(times: Float64Array, input: BacktestInput): { i0: number; i1: number } {
+  const h = input.horizonDays;
   const last = times.length - 1;
-  const fmtDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
   if (times.length < h + 2)
     throw new BallastError(
       'INVALID_INPUT',
@@ -216,131 +224,206 @@ export function backtestMargin(input: BacktestInput): BacktestReport {
       `no history dates between ${fmtDay(input.fromMs)} and ${fmtDay(input.toMs)}`,
       'from',
     );
-  const days = i1 - i0 + 1;
+  return { i0, i1 };
+}
 
+/** What every backtest day shares. */
+interface BacktestContext {
+  readonly input: BacktestInput;
+  readonly unds: readonly string[];
+  readonly aligned: AlignedSeries;
+  readonly anchorPrice: readonly number[];
+  readonly i0: number;
+}
+
+/**
+ * Realised P&L (full revaluation over the h-day move) and exposure per settlement currency
+ * of the book on market `snap`; NOT_FINITE naming the instrument for a non-finite P&L.
+ */
+function realisedByCurrency(
+  positions: readonly Position[],
+  snap: MarketSnapshot,
+  scenario: Scenario,
+  timeMs: number,
+): { pnlBy: Map<string, number>; expBy: Map<string, number> } {
+  const pnlBy = new Map<string, number>();
+  const expBy = new Map<string, number>();
+  for (const p of positions) {
+    const st = instrumentState(p.instrument, snap);
+    const v = p.size * scenarioPnl(p.instrument, st, scenario);
+    if (!Number.isFinite(v))
+      throw new BallastError(
+        'NOT_FINITE',
+        `realised P&L is ${v} on ${fmtDay(timeMs)}`,
+        p.instrument.symbol,
+      );
+    const ccy = p.instrument.settlementCurrency;
+    pnlBy.set(ccy, (pnlBy.get(ccy) ?? 0) + v);
+    const notional = Math.abs(p.size) * (p.instrument.settlement === 'inverse' ? 1 : st.price);
+    expBy.set(ccy, (expBy.get(ccy) ?? 0) + notional);
+  }
+  return { pnlBy, expBy };
+}
+
+/** The realised h-day scenario from day t: spot × close(t + h)/close(t), vols unchanged. */
+function realisedScenario(ctx: BacktestContext, t: number, move: Record<string, number>): Scenario {
+  const h = ctx.input.horizonDays;
+  return {
+    id: 'realised',
+    label: `realised ${h}-day move from ${fmtDay(ctx.aligned.timesMs[t]!)}`,
+    moves: Object.fromEntries(
+      ctx.unds.map((u) => [u, { spotMultiplier: move[u]!, vol: { kind: 'none' as const } }]),
+    ),
+    weight: 1,
+    timeShiftDays: (ctx.input.timeDecay ?? true) ? h : 0,
+  };
+}
+
+/** The rows of day t, one per margin pool the model returns. */
+function backtestDay(ctx: BacktestContext, t: number): { currency: string; row: BacktestRow }[] {
+  const { input, unds, aligned } = ctx;
+  const h = input.horizonDays;
+  const times = aligned.timesMs;
+  const mult: Record<string, number> = {};
+  const move: Record<string, number> = {};
+  unds.forEach((u, j) => {
+    const c = aligned.closes[j]!;
+    mult[u] = c[t]! / ctx.anchorPrice[j]!;
+    move[u] = c[t + h]! / c[t]!;
+  });
+  const snap = scaleSnapshot(input.snapshot, mult);
+  // The market at t + h, needed only to convert a USD (cross) pool's P&L.
+  let snapNext: MarketSnapshot | undefined;
+  const marketAtHorizon = () =>
+    (snapNext ??= scaleSnapshot(
+      input.snapshot,
+      Object.fromEntries(unds.map((u) => [u, mult[u]! * move[u]!])),
+    ));
+  const scenario = realisedScenario(ctx, t, move);
+  const { pnlBy, expBy } = realisedByCurrency(input.portfolio.positions, snap, scenario, times[t]!);
+  const margins = input.marginOf({
+    step: t - ctx.i0,
+    timeMs: times[t]!,
+    snapshot: snap,
+    multipliers: mult,
+    history: aligned,
+    historyEnd: t,
+  });
+  return margins.map((m) => {
+    let pnl = pnlBy.get(m.currency);
+    let exposure = expBy.get(m.currency) ?? 0;
+    if (pnl === undefined) {
+      if (!isUsdLike(m.currency))
+        throw new BallastError(
+          'INVALID_INPUT',
+          `margin pool ${m.currency} has no positions`,
+          'marginOf',
+        );
+      // A USD (cross) pool: the book's P&L in USD at the realised prices, exposure at day t.
+      pnl = 0;
+      exposure = 0;
+      for (const [ccy, v] of pnlBy) pnl += v * usdPrice(ccy, marketAtHorizon());
+      for (const [ccy, v] of expBy) exposure += v * usdPrice(ccy, snap);
+    }
+    const margin =
+      (input.against ?? 'initial') === 'initial' ? m.initialMargin : m.maintenanceMargin;
+    if (!Number.isFinite(margin))
+      throw new BallastError(
+        'NOT_FINITE',
+        `margin is ${margin} on ${fmtDay(times[t]!)}`,
+        'marginOf',
+      );
+    const loss = -pnl;
+    return {
+      currency: m.currency,
+      row: { timeMs: times[t]!, margin, pnl, loss, breach: loss > margin, exposure },
+    };
+  });
+}
+
+/** Coverage, Kupiec test, averages and worst shortfall of one pool's rows. */
+function poolSummary(
+  currency: string,
+  rows: readonly BacktestRow[],
+  confidence: number,
+  significance: number,
+): PoolBacktest {
+  const n = rows.length;
+  let breaches = 0;
+  let sumM = 0;
+  let sumE = 0;
+  let maxLoss = -Infinity;
+  let worstShortfall = 0;
+  for (const r of rows) {
+    if (r.breach) {
+      breaches++;
+      worstShortfall = Math.max(worstShortfall, r.loss - r.margin);
+    }
+    sumM += r.margin;
+    sumE += r.exposure;
+    maxLoss = Math.max(maxLoss, r.loss);
+  }
+  const averageMargin = sumM / n;
+  const averageExposure = sumE / n;
+  return {
+    currency,
+    rows,
+    observations: n,
+    breaches,
+    coverage: 1 - breaches / n,
+    kupiec: kupiecPof(breaches, n, confidence, significance),
+    averageMargin,
+    averageExposure,
+    costOfMargin: averageExposure > 0 ? averageMargin / averageExposure : NaN,
+    maxLoss,
+    worstShortfall,
+  };
+}
+
+/** The simplifications of the backtest, worded for the report. */
+function backtestAssumptions(
+  anchor: 'from' | 'level',
+  startMs: number,
+  h: number,
+  timeDecay: boolean,
+): string[] {
+  return [
+    anchor === 'from'
+      ? `each day's market is the given snapshot moved along the historical path from ${fmtDay(startMs)} (index, forwards and perp basis × P_t / P_start)`
+      : "each day's market is the given snapshot with the index set to the historical price (forwards and perp basis scaled alike)",
+    "the vol surface (in moneyness), rates and the as-of time are the snapshot's on every day: the book does not age and implied vol does not follow history",
+    `realised loss: full revaluation at the day-(t+${h}) price${timeDecay ? `, options ${h} day(s) closer to expiry` : ', no time decay'}; constant coin sizes`,
+  ];
+}
+
+/** Runs the backtest (module doc). Throws INVALID_INPUT for windows outside the history. */
+export function backtestMargin(input: BacktestInput): BacktestReport {
+  const { portfolio, snapshot, horizonDays: h, confidence } = input;
+  const against = input.against ?? 'initial';
+  const timeDecay = input.timeDecay ?? true;
+  const anchor = input.anchor ?? 'from';
+  checkBacktestInput(input);
+  const unds = underlyingsOf(portfolio.positions);
+  const aligned = alignSeries(seriesOf(input, unds));
+  const times = aligned.timesMs;
+  const { i0, i1 } = backtestWindow(times, input);
+  const days = i1 - i0 + 1;
   const anchorPrice = unds.map((u, j) =>
     anchor === 'from' ? aligned.closes[j]![i0]! : snapshot.underlyings[u]!.index,
   );
-  const positions = portfolio.positions;
-  const settle = positions.map((p) => p.instrument.settlementCurrency);
+  const ctx: BacktestContext = { input, unds, aligned, anchorPrice, i0 };
   const rowsByPool = new Map<string, BacktestRow[]>();
-
   for (let t = i0; t <= i1; t++) {
-    const mult: Record<string, number> = {};
-    const move: Record<string, number> = {};
-    unds.forEach((u, j) => {
-      const c = aligned.closes[j]!;
-      mult[u] = c[t]! / anchorPrice[j]!;
-      move[u] = c[t + h]! / c[t]!;
-    });
-    const snap = scaleSnapshot(snapshot, mult);
-    // The market at t + h, needed only to convert a USD (cross) pool's P&L.
-    let snapNext: MarketSnapshot | undefined;
-    const marketAtHorizon = () =>
-      (snapNext ??= scaleSnapshot(
-        snapshot,
-        Object.fromEntries(unds.map((u) => [u, mult[u]! * move[u]!])),
-      ));
-    const scenario: Scenario = {
-      id: 'realised',
-      label: `realised ${h}-day move from ${fmtDay(times[t]!)}`,
-      moves: Object.fromEntries(
-        unds.map((u) => [u, { spotMultiplier: move[u]!, vol: { kind: 'none' as const } }]),
-      ),
-      weight: 1,
-      timeShiftDays: timeDecay ? h : 0,
-    };
-    // Realised P&L and exposure per settlement currency.
-    const pnlBy = new Map<string, number>();
-    const expBy = new Map<string, number>();
-    positions.forEach((p, i) => {
-      const st = instrumentState(p.instrument, snap);
-      const v = p.size * scenarioPnl(p.instrument, st, scenario);
-      if (!Number.isFinite(v))
-        throw new BallastError(
-          'NOT_FINITE',
-          `realised P&L is ${v} on ${fmtDay(times[t]!)}`,
-          p.instrument.symbol,
-        );
-      const ccy = settle[i]!;
-      pnlBy.set(ccy, (pnlBy.get(ccy) ?? 0) + v);
-      const notional = Math.abs(p.size) * (p.instrument.settlement === 'inverse' ? 1 : st.price);
-      expBy.set(ccy, (expBy.get(ccy) ?? 0) + notional);
-    });
-    const margins = input.marginOf({
-      step: t - i0,
-      timeMs: times[t]!,
-      snapshot: snap,
-      multipliers: mult,
-      history: aligned,
-      historyEnd: t,
-    });
-    for (const m of margins) {
-      let pnl = pnlBy.get(m.currency);
-      let exposure = expBy.get(m.currency) ?? 0;
-      if (pnl === undefined) {
-        if (!isUsdLike(m.currency))
-          throw new BallastError(
-            'INVALID_INPUT',
-            `margin pool ${m.currency} has no positions`,
-            'marginOf',
-          );
-        // A USD (cross) pool: the book's P&L in USD at the realised prices, exposure at day t.
-        pnl = 0;
-        exposure = 0;
-        for (const [ccy, v] of pnlBy) pnl += v * usdPrice(ccy, marketAtHorizon());
-        for (const [ccy, v] of expBy) exposure += v * usdPrice(ccy, snap);
-      }
-      const margin = against === 'initial' ? m.initialMargin : m.maintenanceMargin;
-      if (!Number.isFinite(margin))
-        throw new BallastError(
-          'NOT_FINITE',
-          `margin is ${margin} on ${fmtDay(times[t]!)}`,
-          'marginOf',
-        );
-      const loss = -pnl;
-      const list = rowsByPool.get(m.currency) ?? [];
-      list.push({ timeMs: times[t]!, margin, pnl, loss, breach: loss > margin, exposure });
-      rowsByPool.set(m.currency, list);
+    for (const { currency, row } of backtestDay(ctx, t)) {
+      const list = rowsByPool.get(currency) ?? [];
+      list.push(row);
+      rowsByPool.set(currency, list);
     }
     input.onProgress?.(t - i0 + 1, days);
   }
-
   const pools = [...rowsByPool.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([currency, rows]): PoolBacktest => {
-      const n = rows.length;
-      let breaches = 0;
-      let sumM = 0;
-      let sumE = 0;
-      let maxLoss = -Infinity;
-      let worstShortfall = 0;
-      for (const r of rows) {
-        if (r.breach) {
-          breaches++;
-          worstShortfall = Math.max(worstShortfall, r.loss - r.margin);
-        }
-        sumM += r.margin;
-        sumE += r.exposure;
-        maxLoss = Math.max(maxLoss, r.loss);
-      }
-      const averageMargin = sumM / n;
-      const averageExposure = sumE / n;
-      return {
-        currency,
-        rows,
-        observations: n,
-        breaches,
-        coverage: 1 - breaches / n,
-        kupiec: kupiecPof(breaches, n, confidence, input.significance ?? 0.05),
-        averageMargin,
-        averageExposure,
-        costOfMargin: averageExposure > 0 ? averageMargin / averageExposure : NaN,
-        maxLoss,
-        worstShortfall,
-      };
-    });
-
+    .map(([currency, rows]) => poolSummary(currency, rows, confidence, input.significance ?? 0.05));
   return {
     fromMs: times[i0]!,
     toMs: times[i1]!,
@@ -351,12 +434,6 @@ export function backtestMargin(input: BacktestInput): BacktestReport {
     timeDecay,
     days,
     pools,
-    assumptions: [
-      anchor === 'from'
-        ? `each day's market is the given snapshot moved along the historical path from ${fmtDay(times[i0]!)} (index, forwards and perp basis × P_t / P_start)`
-        : "each day's market is the given snapshot with the index set to the historical price (forwards and perp basis scaled alike)",
-      "the vol surface (in moneyness), rates and the as-of time are the snapshot's on every day: the book does not age and implied vol does not follow history",
-      `realised loss: full revaluation at the day-(t+${h}) price${timeDecay ? `, options ${h} day(s) closer to expiry` : ', no time decay'}; constant coin sizes`,
-    ],
+    assumptions: backtestAssumptions(anchor, times[i0]!, h, timeDecay),
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The Deribit portfolio-margin scenario grid (Extended Risk Matrix), generated from the
- * venue's `model_params` (methodology deribit-pm.md §4 standard table, §6 vol shocks, §7
+ * venue's `model_params` (methodology docs/methodology/deribit-pm.md §4 standard table, §6 vol shocks, §7
  * extended table).
  *
  * - Standard table: `2n+1` price moves `m_k = (k − n)·r/n`, k = 0…2n (r = `price_range`,
@@ -245,7 +245,7 @@ function label(underlying: string, move: number, vol: DeribitVolCell): string {
 }
 
 /**
- * Builds the Deribit grid of `underlying` (deribit-pm.md §4, §6, §7): `2n+1` buckets × 3 vol
+ * Builds the Deribit grid of `underlying` (docs/methodology/deribit-pm.md §4, §6, §7): `2n+1` buckets × 3 vol
  * cells bucket-major from the most negative move (`std-*`), then the extended moves under vol
  * up (`ext-*`). Each scenario moves only `underlying` and carries its weight (1 standard,
  * `factor·r/|m|` extended) and group (`standard` / `extended`); `cells` says what each is.

@@ -119,78 +119,14 @@ export function poissonInverse(u: number, m: number): number {
 export function simulateMonteCarlo(options: MonteCarloOptions): MonteCarloPaths {
   const { underlyings, vols, correlation, horizonDays, paths, seed, model } = options;
   const n = underlyings.length;
-  if (n === 0) fail('needs at least one underlying', 'underlyings');
-  if (new Set(underlyings).size !== n) fail('underlyings must be distinct', 'underlyings');
-  if (vols.length !== n) fail(`${vols.length} vols for ${n} underlyings`, 'vols');
-  vols.forEach((v, i) => {
-    if (!(v >= 0) || !Number.isFinite(v))
-      fail(`must be a finite annual vol >= 0, got ${v}`, `vols[${i}]`);
-  });
-  if (correlation.length !== n || correlation.some((r) => r.length !== n))
-    fail(`must be ${n}×${n}`, 'correlation');
-  correlation.forEach((row, i) =>
-    row.forEach((c, j) => {
-      if (!(Math.abs(c) <= 1)) fail(`must be in [−1, 1], got ${c}`, `correlation[${i}][${j}]`);
-      if (i === j && c !== 1) fail(`diagonal must be 1, got ${c}`, `correlation[${i}][${i}]`);
-    }),
-  );
-  if (!(horizonDays > 0) || !Number.isFinite(horizonDays))
-    fail(`must be > 0 days, got ${horizonDays}`, 'horizonDays');
-  if (!Number.isInteger(paths) || paths < 1) fail(`must be an integer >= 1, got ${paths}`, 'paths');
-  if (!Number.isSafeInteger(seed)) fail(`must be a safe integer, got ${seed}`, 'seed');
-  if (model !== 'gbm' && model !== 'student-t' && model !== 'merton')
-    fail(`must be gbm, student-t or merton, got ${String(model)}`, 'model');
-  const nu = model === 'student-t' ? (options.degreesOfFreedom ?? 4) : 0;
-  if (model === 'student-t' && (!Number.isInteger(nu) || nu < 3 || nu > 200))
-    fail(`must be an integer in [3, 200], got ${nu}`, 'degreesOfFreedom');
+  const { nu, rho, sampler } = checkedOptions(options);
   const jumps = options.jumps;
-  if (model === 'merton') {
-    if (!jumps) fail('the merton model needs jumps {intensity, mean, sd}', 'jumps');
-    if (!(jumps.intensity >= 0) || !Number.isFinite(jumps.intensity))
-      fail(`must be finite and >= 0 per year, got ${jumps.intensity}`, 'jumps.intensity');
-    if (!Number.isFinite(jumps.mean)) fail(`must be finite, got ${jumps.mean}`, 'jumps.mean');
-    if (!(jumps.sd >= 0) || !Number.isFinite(jumps.sd))
-      fail(`must be finite and >= 0, got ${jumps.sd}`, 'jumps.sd');
-  }
   const volOfVol = options.volOfVol;
-  if (volOfVol !== undefined && (!(volOfVol >= 0) || !Number.isFinite(volOfVol)))
-    fail(`must be finite and >= 0, got ${volOfVol}`, 'volOfVol');
-  const rho = options.spotVolCorrelation ?? 0;
-  if (!(Math.abs(rho) <= 1)) fail(`must be in [−1, 1], got ${rho}`, 'spotVolCorrelation');
-  const sampler = options.sampler ?? 'pseudo';
-  if (sampler !== 'pseudo' && sampler !== 'sobol')
-    fail(`must be pseudo or sobol, got ${String(sampler)}`, 'sampler');
-  if (sampler === 'sobol' && paths > SOBOL_MAX_POINTS) {
-    fail(`at most 2^32 = ${SOBOL_MAX_POINTS} paths with the sobol sampler, got ${paths}`, 'paths');
-  }
-
   const L = cholesky(correlation, { field: 'correlation' });
   const dt = (horizonDays * MS_PER_DAY) / MS_PER_YEAR;
   const sqdt = Math.sqrt(dt);
-
-  // Dimension layout of one path.
-  const dDiff = 0;
-  const dChi = n;
-  const nPoisson = model === 'merton' ? (jumps!.common ? 1 : n) : 0;
-  const dPoisson = dChi + nu;
-  const dJump = dPoisson + nPoisson;
-  const dVol = dJump + (model === 'merton' ? n : 0);
-  const D = dVol + (volOfVol !== undefined ? n : 0);
-  if (sampler === 'sobol' && D > SOBOL_MAX_DIMENSIONS)
-    fail(
-      `the sobol sampler has ${SOBOL_MAX_DIMENSIONS} dimensions, this model needs ${D} per path`,
-      'underlyings',
-    );
-
-  const lamDt = jumps ? jumps.intensity * dt : 0;
-  const kappa = jumps ? Math.exp(jumps.mean + 0.5 * jumps.sd * jumps.sd) - 1 : 0;
-  const drift = vols.map(
-    (s) => (-0.5 * s * s - (model === 'merton' ? jumps!.intensity * kappa : 0)) * dt,
-  );
-  const meanR = vols.map((_, i) => drift[i]! + (model === 'merton' ? lamDt * jumps!.mean : 0));
-  const sdR = vols.map((s) =>
-    Math.sqrt(s * s * dt + (model === 'merton' ? lamDt * (jumps!.mean ** 2 + jumps!.sd ** 2) : 0)),
-  );
+  const { dDiff, dChi, dPoisson, dJump, dVol, D } = pathLayout(options, nu, sampler);
+  const { lamDt, drift, meanR, sdR } = returnMoments(options, dt);
 
   const logReturns = underlyings.map(() => new Float64Array(paths));
   const volRelative =
@@ -238,6 +174,112 @@ export function simulateMonteCarlo(options: MonteCarloOptions): MonteCarloPaths 
     }
   }
   return { underlyings: [...underlyings], logReturns, volRelative };
+}
+
+/** Validates underlyings, vols and the correlation matrix (square, |ρ| ≤ 1, unit diagonal). */
+function checkMarketInputs(options: MonteCarloOptions): void {
+  const { underlyings, vols, correlation } = options;
+  const n = underlyings.length;
+  if (n === 0) fail('needs at least one underlying', 'underlyings');
+  if (new Set(underlyings).size !== n) fail('underlyings must be distinct', 'underlyings');
+  if (vols.length !== n) fail(`${vols.length} vols for ${n} underlyings`, 'vols');
+  vols.forEach((v, i) => {
+    if (!(v >= 0) || !Number.isFinite(v))
+      fail(`must be a finite annual vol >= 0, got ${v}`, `vols[${i}]`);
+  });
+  if (correlation.length !== n || correlation.some((r) => r.length !== n))
+    fail(`must be ${n}×${n}`, 'correlation');
+  correlation.forEach((row, i) =>
+    row.forEach((c, j) => {
+      if (!(Math.abs(c) <= 1)) fail(`must be in [−1, 1], got ${c}`, `correlation[${i}][${j}]`);
+      if (i === j && c !== 1) fail(`diagonal must be 1, got ${c}`, `correlation[${i}][${i}]`);
+    }),
+  );
+}
+
+/** Validates the jump parameters of the Merton model. */
+function checkJumps(jumps: MonteCarloOptions['jumps']): void {
+  if (!jumps) fail('the merton model needs jumps {intensity, mean, sd}', 'jumps');
+  if (!(jumps.intensity >= 0) || !Number.isFinite(jumps.intensity))
+    fail(`must be finite and >= 0 per year, got ${jumps.intensity}`, 'jumps.intensity');
+  if (!Number.isFinite(jumps.mean)) fail(`must be finite, got ${jumps.mean}`, 'jumps.mean');
+  if (!(jumps.sd >= 0) || !Number.isFinite(jumps.sd))
+    fail(`must be finite and >= 0, got ${jumps.sd}`, 'jumps.sd');
+}
+
+/**
+ * Validates every option (INVALID_INPUT naming the field) and returns the resolved degrees
+ * of freedom ν (0 unless student-t), spot–vol correlation and sampler.
+ */
+function checkedOptions(options: MonteCarloOptions): {
+  nu: number;
+  rho: number;
+  sampler: 'pseudo' | 'sobol';
+} {
+  const { horizonDays, paths, seed, model } = options;
+  checkMarketInputs(options);
+  if (!(horizonDays > 0) || !Number.isFinite(horizonDays))
+    fail(`must be > 0 days, got ${horizonDays}`, 'horizonDays');
+  if (!Number.isInteger(paths) || paths < 1) fail(`must be an integer >= 1, got ${paths}`, 'paths');
+  if (!Number.isSafeInteger(seed)) fail(`must be a safe integer, got ${seed}`, 'seed');
+  if (model !== 'gbm' && model !== 'student-t' && model !== 'merton')
+    fail(`must be gbm, student-t or merton, got ${String(model)}`, 'model');
+  const nu = model === 'student-t' ? (options.degreesOfFreedom ?? 4) : 0;
+  if (model === 'student-t' && (!Number.isInteger(nu) || nu < 3 || nu > 200))
+    fail(`must be an integer in [3, 200], got ${nu}`, 'degreesOfFreedom');
+  if (model === 'merton') checkJumps(options.jumps);
+  const volOfVol = options.volOfVol;
+  if (volOfVol !== undefined && (!(volOfVol >= 0) || !Number.isFinite(volOfVol)))
+    fail(`must be finite and >= 0, got ${volOfVol}`, 'volOfVol');
+  const rho = options.spotVolCorrelation ?? 0;
+  if (!(Math.abs(rho) <= 1)) fail(`must be in [−1, 1], got ${rho}`, 'spotVolCorrelation');
+  const sampler = options.sampler ?? 'pseudo';
+  if (sampler !== 'pseudo' && sampler !== 'sobol')
+    fail(`must be pseudo or sobol, got ${String(sampler)}`, 'sampler');
+  if (sampler === 'sobol' && paths > SOBOL_MAX_POINTS) {
+    fail(`at most 2^32 = ${SOBOL_MAX_POINTS} paths with the sobol sampler, got ${paths}`, 'paths');
+  }
+  return { nu, rho, sampler };
+}
+
+/**
+ * Dimension layout of one path's uniforms: n diffusion normals, ν chi-square normals, the
+ * Poisson draws (1 common or n), n jump sizes, n vol shocks; D in all (≤ the Sobol limit).
+ */
+function pathLayout(options: MonteCarloOptions, nu: number, sampler: 'pseudo' | 'sobol') {
+  const n = options.underlyings.length;
+  const merton = options.model === 'merton';
+  const dDiff = 0;
+  const dChi = n;
+  const nPoisson = merton ? (options.jumps!.common ? 1 : n) : 0;
+  const dPoisson = dChi + nu;
+  const dJump = dPoisson + nPoisson;
+  const dVol = dJump + (merton ? n : 0);
+  const D = dVol + (options.volOfVol !== undefined ? n : 0);
+  if (sampler === 'sobol' && D > SOBOL_MAX_DIMENSIONS)
+    fail(
+      `the sobol sampler has ${SOBOL_MAX_DIMENSIONS} dimensions, this model needs ${D} per path`,
+      'underlyings',
+    );
+  return { dDiff, dChi, dPoisson, dJump, dVol, D };
+}
+
+/**
+ * Per-underlying log-return drift (martingale correction −σ²/2 and, for Merton, −λκ), and
+ * the return's mean and standard deviation over dt (for the vol shock's spot correlation).
+ */
+function returnMoments(options: MonteCarloOptions, dt: number) {
+  const { vols, model, jumps } = options;
+  const lamDt = jumps ? jumps.intensity * dt : 0;
+  const kappa = jumps ? Math.exp(jumps.mean + 0.5 * jumps.sd * jumps.sd) - 1 : 0;
+  const drift = vols.map(
+    (s) => (-0.5 * s * s - (model === 'merton' ? jumps!.intensity * kappa : 0)) * dt,
+  );
+  const meanR = vols.map((_, i) => drift[i]! + (model === 'merton' ? lamDt * jumps!.mean : 0));
+  const sdR = vols.map((s) =>
+    Math.sqrt(s * s * dt + (model === 'merton' ? lamDt * (jumps!.mean ** 2 + jumps!.sd ** 2) : 0)),
+  );
+  return { lamDt, drift, meanR, sdR };
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The OKX portfolio-margin scenarios of one risk unit (methodology okx-pm.md §2, §2.1, §5).
+ * The OKX portfolio-margin scenarios of one risk unit (methodology docs/methodology/okx-pm.md §2, §2.1, §5).
  *
  * - **MR1** ("stress testing value of spot and volatility"): 7 spot shocks (0 and ± each
  *   magnitude of the underlying's group: BTC/ETH 4/8/12 %, the tier-2 list 6/12/18 %, others
@@ -171,7 +171,7 @@ function okxScenario(underlying: string, info: OkxScenarioInfo, p: OkxGridParams
 
 /**
  * The 21 MR1 scenarios of `underlying`'s risk unit: vol states down, same, up (outer), spot
- * shocks ascending (inner). okx-pm.md §2.1.
+ * shocks ascending (inner). docs/methodology/okx-pm.md §2.1.
  */
 export function okxMr1Scenarios(
   underlying: string,
@@ -187,7 +187,7 @@ export function okxMr1Scenarios(
 
 /**
  * The MR6 extreme-move scenarios of `underlying`: −move and +move under each of `volStates`
- * (vol-state-major). okx-pm.md §2 (MR6); the vol state OKX uses is [G].
+ * (vol-state-major). docs/methodology/okx-pm.md §2 (MR6); the vol state OKX uses is [G].
  */
 export function okxMr6Scenarios(
   underlying: string,

@@ -1,5 +1,5 @@
 /**
- * The SPAN scenario grid (methodology notes span-tims.md §1.2): for each combined commodity a
+ * The SPAN scenario grid (methodology notes docs/methodology/span-tims.md §1.2): for each combined commodity a
  * price scan range (PSR) and a volatility scan range (VSR); 14 scenarios move the price by
  * 0, ±1/3, ±2/3, ±1 × PSR with vol up and down by the VSR, and two extreme scenarios move it
  * by ±2 × PSR with vol unchanged, of which only 35 % of the P&L counts (the scenario's

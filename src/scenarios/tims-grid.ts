@@ -1,6 +1,6 @@
 /**
  * The TIMS valuation grid (OCC Theoretical Intermarket Margining System as used by US
- * customer portfolio margin, FINRA 4210(g); methodology notes span-tims.md §5.1–5.2): each
+ * customer portfolio margin, FINRA 4210(g); methodology notes docs/methodology/span-tims.md §5.1–5.2): each
  * class group is valued at 10 equidistant price points, 5 down and 5 up, spanning the range
  * of its product group. The k-th point down is `k/5 × down`, the k-th up `k/5 × up`
  * (−8 %/+6 %: −8, −6.4, −4.8, −3.2, −1.6, +1.2, +2.4, +3.6, +4.8, +6 %). No vol shock unless

@@ -12,7 +12,7 @@ import { solvencyReport } from '../../src/account/solvency.ts';
 import { parseSymbol } from '../../src/instruments/symbol.ts';
 import { deribitStandardModel } from '../../src/margin/deribit-standard/deribit-standard.ts';
 import type { MarginResult } from '../../src/margin/margin-result.ts';
-import { snapshotRiskModel } from '../../src/margin/risk-based/market-vols.ts';
+import { snapshotRiskModel } from '../../src/market/market-vols.ts';
 import { portfolio } from '../../src/risk/portfolio.ts';
 import { syntheticSnapshot, syntheticUnderlying } from '../margin/synthetic-market.ts';
 

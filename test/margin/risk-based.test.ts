@@ -19,7 +19,7 @@ import {
   type Span2Details,
 } from '../../src/margin/risk-based/span2.ts';
 import { stansModel } from '../../src/margin/risk-based/stans.ts';
-import { DEFAULT_CORRELATION_NOTE } from '../../src/margin/risk-based/market-vols.ts';
+import { DEFAULT_CORRELATION_NOTE } from '../../src/market/market-vols.ts';
 import { marginModel } from '../../src/margin/registry.ts';
 import { portfolio } from '../../src/risk/portfolio.ts';
 import { expectedShortfall, valueAtRisk } from '../../src/risk/var.ts';

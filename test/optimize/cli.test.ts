@@ -67,7 +67,7 @@ describe('ballast optimize', () => {
       '500',
     ]);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/result: IM 53,991 → [\d,]+ USD, saving [\d,]+ USD \(\d+\.\d %\)/);
+    expect(r.stdout).toMatch(/result: IM 53,991 → [\d,]+ USD, saving [\d,]+ USD \(\d+\.\d%\)/);
     expect(r.stdout).toMatch(/instrument +│ side/);
     expect(r.stdout).toMatch(/BTC delta/);
     expect(r.stdout).toMatch(/binding constraints/);
@@ -265,7 +265,7 @@ describe('ballast cure', () => {
       '0.2',
     ]);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/target IM utilization ≤ 20\.0 %/);
+    expect(r.stdout).toMatch(/target IM utilization ≤ 20\.0%/);
     expect(r.stdout).toMatch(/1\. collateral top-up: [\d.]+ BTC/);
     expect(r.stdout).toMatch(/2\. trades: cured for [\d.,]+ USD/);
     expect(r.stdout).toMatch(/cheaper now: /);

@@ -37,7 +37,7 @@ import {
   DEFAULT_CORRELATION_NOTE,
   DEFAULT_VOL_TENOR_DAYS,
   validateCorrelation,
-} from './market-vols.ts';
+} from '../../market/market-vols.ts';
 import type { HistoryInput, ScenarioParams } from './params.ts';
 
 /** Vols and correlation a Monte Carlo set was simulated with. */

@@ -46,16 +46,14 @@ import {
   type PoolTail,
 } from './risk-based.ts';
 import { priceSeriesOf, requireEnoughScenarios, scenarioSet } from './scenario-source.ts';
+import {
+  DEFAULT_HYPOTHETICAL_STRESS,
+  type HypotheticalStress,
+  hypotheticalScenario,
+} from '../../scenarios/hypothetical-stress.ts';
 
-/** A hypothetical stress move applied to every underlying: spot and relative vol move. */
-export interface HypotheticalStress {
-  readonly id: string;
-  readonly name: string;
-  /** Relative spot move (−0.3 = −30 %). */
-  readonly spot: number;
-  /** Relative implied-vol move (0.5 = vol × 1.5). */
-  readonly vol: number;
-}
+// The hypothetical shocks live in scenarios/; re-exported for existing importers (cli/risk.ts).
+export { DEFAULT_HYPOTHETICAL_STRESS, type HypotheticalStress };
 
 /** Parameters of `span2`. */
 export interface Span2Params {
@@ -79,16 +77,6 @@ export interface Span2Params {
   readonly maintenanceFraction: number;
   readonly maxTailListed: number;
 }
-
-/** Default hypothetical stress moves [G]: crashes and rallies with vol up, a vol spike and a vol crush. */
-export const DEFAULT_HYPOTHETICAL_STRESS: readonly HypotheticalStress[] = [
-  { id: 'crash-30', name: 'crash −30 %, vol +50 %', spot: -0.3, vol: 0.5 },
-  { id: 'crash-20', name: 'sell-off −20 %, vol +30 %', spot: -0.2, vol: 0.3 },
-  { id: 'rally-30', name: 'rally +30 %, vol +30 %', spot: 0.3, vol: 0.3 },
-  { id: 'rally-20', name: 'rally +20 %, vol −20 %', spot: 0.2, vol: -0.2 },
-  { id: 'vol-spike', name: 'vol spike +60 %', spot: 0, vol: 0.6 },
-  { id: 'vol-crush', name: 'vol crush −30 %', spot: 0, vol: -0.3 },
-];
 
 /** `span2` defaults (module doc). */
 export const SPAN2_DEFAULTS: Span2Params = {
@@ -166,18 +154,7 @@ function stressScenarios(
   p: Span2Params,
   underlyings: readonly string[],
 ): { scenarios: Scenario[]; uncovered: string[] } {
-  const out: Scenario[] = p.stress.hypothetical.map((h) => ({
-    id: `hyp-${h.id}`,
-    label: `${h.name} (hypothetical, every underlying)`,
-    moves: {},
-    defaultMove: {
-      spotMultiplier: 1 + h.spot,
-      vol: h.vol === 0 ? { kind: 'none' as const } : { kind: 'relative' as const, size: h.vol },
-    },
-    weight: 1,
-    timeShiftDays: 0,
-    group: 'stress',
-  }));
+  const out: Scenario[] = p.stress.hypothetical.map((h) => hypotheticalScenario(h, 'stress'));
   if (p.stress.scenarios) out.push(...p.stress.scenarios.list);
   const uncovered: string[] = [];
   if (p.stress.historical && p.var.history) {

@@ -12,12 +12,12 @@
  *   0.83 over 2018-01 → 2020-01 and 0.59 over 2016-05 → 2020-01. Results that use it list
  *   `DEFAULT_CORRELATION_NOTE` in `unverified`; pass a correlation (or history) to replace it.
  */
-import { BallastError } from '../../core/errors.ts';
-import { MS_PER_DAY } from '../../core/time.ts';
-import { forwardAt } from '../../market/forwards.ts';
-import { underlyingMarket } from '../../market/marks.ts';
-import type { MarketSnapshot } from '../../market/snapshot.ts';
-import { impliedVolAt } from '../../market/vol-surface.ts';
+import { BallastError } from '../core/errors.ts';
+import { MS_PER_DAY } from '../core/time.ts';
+import { forwardAt } from './forwards.ts';
+import { underlyingMarket } from './marks.ts';
+import type { MarketSnapshot } from './snapshot.ts';
+import { impliedVolAt } from './vol-surface.ts';
 
 /** Default correlation between two distinct crypto underlyings (see module doc). */
 export const DEFAULT_CRYPTO_CORRELATION = 0.8;
