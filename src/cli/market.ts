@@ -1,7 +1,7 @@
 /** `ballast market build <raw-file> -o snapshot.json`. */
 import { Command } from '@commander-js/extra-typings';
-import { writeFileSync } from 'node:fs';
 import { buildSnapshotFromFile, loadSnapshotFile } from '../io/load-market.ts';
+import { writeTextFile } from '../io/read-json.ts';
 import { parseDuration } from './context.ts';
 import { snapshotToJson } from '../io/snapshot-json.ts';
 import { toJsonText } from '../io/json-output.ts';
@@ -54,7 +54,7 @@ The snapshot format is documented in docs/schema/market-snapshot.schema.json.`,
             process.stdout.write(text);
             return;
           }
-          writeFileSync(o.output, text);
+          writeTextFile(o.output, text);
           for (const [u, s] of Object.entries(slices)) {
             const fitted = s.filter((x) => x.params).length;
             process.stderr.write(

@@ -21,13 +21,12 @@
  *     "book": "short-strangle.json",                                       // --mode split
  *     "collateralUsd": 50000 }                                             // --mode collateral
  */
-import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command, Option } from '@commander-js/extra-typings';
 import { BallastError } from '../core/errors.ts';
 import { toJsonText } from '../io/json-output.ts';
 import { portfolioFromJson } from '../io/portfolio-input.ts';
-import { isJsonObject, readJsonFile } from '../io/read-json.ts';
+import { isJsonObject, readJsonFile, writeTextFile } from '../io/read-json.ts';
 import { mergeParams } from '../io/params-file.ts';
 import {
   allocationJson,
@@ -477,7 +476,7 @@ trade (the message names the constraint).`,
             : undefined;
         const r = tracking ?? (await optimizeHedge(common));
         if (o.exportLp !== undefined && r.lp.lpText !== undefined)
-          writeFileSync(o.exportLp, r.lp.lpText);
+          writeTextFile(o.exportLp, r.lp.lpText);
         const rob = robust(r.portfolioAfter);
         if (o.json) {
           process.stdout.write(
