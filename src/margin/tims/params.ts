@@ -82,6 +82,11 @@ const KINDS: readonly Instrument['kind'][] = [
   'barrier',
 ];
 
+/** Most valuation points per side (TIMS uses 5): the grid has (2n + 1)·(shocks + 1) points. */
+export const TIMS_MAX_POINTS_PER_SIDE = 100;
+/** Most house vol shocks. */
+export const TIMS_MAX_VOL_SHOCKS = 20;
+
 /** Validates TIMS parameters; throws INVALID_INPUT naming the bad field (`params.…`). */
 export function validateTimsParams(p: TimsParams): void {
   const f = 'params';
@@ -119,14 +124,22 @@ export function validateTimsParams(p: TimsParams): void {
   }
   if (p.defaultClassGroup !== null)
     validateTimsRange(p.defaultClassGroup, `${f}.defaultClassGroup`);
-  if (!(Number.isInteger(p.pointsPerSide) && p.pointsPerSide >= 1))
+  if (!(
+    Number.isInteger(p.pointsPerSide) &&
+    p.pointsPerSide >= 1 &&
+    p.pointsPerSide <= TIMS_MAX_POINTS_PER_SIDE
+  ))
     throw new BallastError(
       'INVALID_INPUT',
-      `must be an integer >= 1, got ${p.pointsPerSide}`,
+      `must be an integer in [1, ${TIMS_MAX_POINTS_PER_SIDE}], got ${p.pointsPerSide}`,
       `${f}.pointsPerSide`,
     );
-  if (!Array.isArray(p.volShocks))
-    throw new BallastError('INVALID_INPUT', 'must be a list of vol shocks', `${f}.volShocks`);
+  if (!Array.isArray(p.volShocks) || p.volShocks.length > TIMS_MAX_VOL_SHOCKS)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be a list of at most ${TIMS_MAX_VOL_SHOCKS} vol shocks`,
+      `${f}.volShocks`,
+    );
   if (!(Number.isFinite(p.timeShiftDays) && p.timeShiftDays >= 0))
     throw new BallastError(
       'INVALID_INPUT',
