@@ -340,23 +340,27 @@ export function optimizeCommand() {
     .option(
       '--keep-exposures <tol>',
       "keep delta, gamma, vega and theta within tol × the book's gross exposure (e.g. 0.1)",
-      numberOption('--keep-exposures'),
+      numberOption('--keep-exposures', { min: 0 }),
     )
     .option(
       '--max-size <coins>',
       'largest |trade| per instrument, coins',
-      numberOption('--max-size'),
+      numberOption('--max-size', { min: 0, openMin: true }),
     )
     .option(
       '--max-total-size <coins>',
       'largest total traded size, coins',
-      numberOption('--max-total-size'),
+      numberOption('--max-total-size', { min: 0, openMin: true }),
     )
-    .option('--budget <usd>', 'largest net premium and fees paid, USD', numberOption('--budget'))
+    .option(
+      '--budget <usd>',
+      'largest net premium and fees paid, USD',
+      numberOption('--budget', { min: 0 }),
+    )
     .option(
       '--lambda <x>',
       'USD of trading cost per USD of margin (default 1)',
-      numberOption('--lambda'),
+      numberOption('--lambda', { min: 0 }),
     )
     .option('--reduce-only', 'only reduce held positions')
     .option('--allow <glob...>', 'only trade symbols matching these globs (e.g. "BTC-28AUG26-*")')
@@ -369,12 +373,16 @@ export function optimizeCommand() {
     .option(
       '--mu <usd>',
       "track: weight of the squared normalised deviations, USD (default: the book's IM)",
-      numberOption('--mu'),
+      numberOption('--mu', { min: 0 }),
     )
     .option(
       '--scenarios <n>',
       'es and robustness: Monte Carlo scenarios',
-      checkedNumber('--scenarios', (x) => Number.isInteger(x) && x >= 1, 'a whole number ≥ 1'),
+      checkedNumber(
+        '--scenarios',
+        (x) => Number.isInteger(x) && x >= 1 && x <= 1_000_000,
+        'a whole number in [1, 1000000]',
+      ),
       2000,
     )
     .option(
@@ -511,7 +519,7 @@ export function cureCommand() {
     .option(
       '--target-utilization <u>',
       'largest IM / equity after the cure',
-      numberOption('--target-utilization'),
+      numberOption('--target-utilization', { min: 0, openMin: true, max: 1 }),
       0.8,
     )
     .option(
@@ -526,7 +534,7 @@ export function cureCommand() {
     .option(
       '--max-size <coins>',
       'largest |trade| per instrument, coins',
-      numberOption('--max-size'),
+      numberOption('--max-size', { min: 0, openMin: true }),
     )
     .option('--params <file>', 'JSON file of model parameter overrides')
     .option('--json', 'print JSON', false);
@@ -663,7 +671,7 @@ export function allocateCommand() {
     .option(
       '--amount <usd>',
       'collateral: USD to spread (overrides collateralUsd of the file)',
-      numberOption('--amount'),
+      numberOption('--amount', { min: 0, openMin: true }),
     )
     .option('--json', 'print JSON', false);
   return marketOptions(cmd)

@@ -171,10 +171,10 @@ function historyUpTo(
 function parseHorizonDays(text: string, flag = '--horizon'): number {
   const m = /^(\d+(?:\.\d+)?)\s*(d|h)?$/.exec(text.trim());
   const days = m ? Number(m[1]) / (m[2] === 'h' ? 24 : 1) : NaN;
-  if (!(days > 0))
+  if (!(days > 0 && days <= 365))
     throw new BallastError(
       'INVALID_INPUT',
-      `expected a horizon such as 1d, 2d or 12h, got "${text}"`,
+      `expected a horizon such as 1d, 2d or 12h (at most 365d), got "${text}"`,
       flag,
     );
   return days;
@@ -191,8 +191,12 @@ function parseDay(text: string, flag: string): number {
 function positiveInt(flag: string): (v: string) => number {
   return (v: string) => {
     const x = Number(v);
-    if (!Number.isInteger(x) || x < 1)
-      throw new BallastError('INVALID_INPUT', `expected a whole number ≥ 1, got "${v}"`, flag);
+    if (!Number.isInteger(x) || x < 1 || x > 1_000_000)
+      throw new BallastError(
+        'INVALID_INPUT',
+        `expected a whole number in [1, 1000000], got "${v}"`,
+        flag,
+      );
     return x;
   };
 }
@@ -293,7 +297,12 @@ export function varCommand() {
         .choices(['var', 'es'])
         .default('var'),
     )
-    .option('--confidence <p>', 'confidence level in (0, 1)', numberOption('--confidence'), 0.99)
+    .option(
+      '--confidence <p>',
+      'confidence level in (0, 1)',
+      numberOption('--confidence', { min: 0, openMin: true, max: 1, openMax: true }),
+      0.99,
+    )
     .option('--horizon <duration>', 'risk horizon (1d, 2d, 12h)', '1d')
     .option(
       '--history <file...>',
@@ -301,7 +310,11 @@ export function varCommand() {
     )
     .option('--window <n>', 'hs/fhs: newest n scenarios only', positiveInt('--window'))
     .option('--paths <n>', 'mc: number of paths', positiveInt('--paths'))
-    .option('--seed <n>', 'mc: seed (same seed, same result, bit for bit)', numberOption('--seed'))
+    .option(
+      '--seed <n>',
+      'mc: seed (same seed, same result, bit for bit)',
+      numberOption('--seed', { min: 0, integer: true }),
+    )
     .addOption(
       new Option('--sampler <s>', 'mc: pseudo-random or Sobol').choices(['pseudo', 'sobol']),
     )
@@ -662,7 +675,7 @@ export function backtestCommand() {
     .option(
       '--confidence <p>',
       "coverage the margin should give (default: the model's confidence for risk models, else 0.99)",
-      numberOption('--confidence'),
+      numberOption('--confidence', { min: 0, openMin: true, max: 1, openMax: true }),
     )
     .addOption(
       new Option('--against <requirement>', 'compare losses with IM or MM')
@@ -685,7 +698,11 @@ export function backtestCommand() {
       positiveInt('--window'),
     )
     .option('--paths <n>', 'risk models with mc: number of paths', positiveInt('--paths'))
-    .option('--seed <n>', 'risk models with mc: seed', numberOption('--seed'))
+    .option(
+      '--seed <n>',
+      'risk models with mc: seed',
+      numberOption('--seed', { min: 0, integer: true }),
+    )
     .option('--params <file>', 'JSON parameter overrides of the model')
     .option('--json', 'print JSON (with every day)', false);
   return marketOptions(cmd)
