@@ -3,7 +3,8 @@
  * key the defaults do not have is an error naming it and suggesting the nearest known key (a
  * typo must not silently fall back to a default); a value must have the default's JSON type
  * (an object where the default is an object, an array where it is an array, and each array
- * element the type of the default's elements); no number may be non-finite. Arrays replace;
+ * element the shape of the default's elements: their kinds and, for objects, no key none of
+ * them has); no number may be non-finite. Arrays replace;
  * objects merge. Blocks whose default is `null` are checked by the model's own validator
  * (ranges, sizes and caps live in each model's `params.ts`), which `modelParamsFrom` runs.
  */
@@ -50,15 +51,61 @@ function typeError(expected: JsonKind, got: unknown, path: string): BallastError
   );
 }
 
-/** Checks each element of an array override against the default's first element's type. */
-function checkArray(defaults: readonly unknown[], override: unknown[], path: string): unknown[] {
-  if (defaults.length === 0) return override;
-  const proto = defaults[0];
-  return override.map((x, i) => {
-    const want = kindOf(proto);
-    if (kindOf(x) !== want) throw typeError(want, x, `${path}[${i}]`);
-    return x;
-  });
+/** What the elements of a default array share (see `elementShape`). */
+interface ElementShape {
+  /** For object elements, the union of their keys (each with the first value having it). */
+  readonly shape: unknown;
+  /** For object elements, the keys every element has (an override element must have them too). */
+  readonly required: readonly string[];
+}
+
+/**
+ * The shape the elements of a default array share; undefined when the array is empty or its
+ * elements are of different JSON kinds (then they are not checked).
+ */
+function elementShape(defaults: readonly unknown[]): ElementShape | undefined {
+  if (defaults.length === 0) return undefined;
+  const k = kindOf(defaults[0]);
+  if (defaults.some((x) => kindOf(x) !== k)) return undefined;
+  if (k !== 'object') return { shape: defaults[0], required: [] };
+  const objects = defaults as Record<string, unknown>[];
+  const shape: Record<string, unknown> = {};
+  for (const x of objects)
+    for (const [key, v] of Object.entries(x)) if (!(key in shape)) shape[key] = v;
+  const required = Object.keys(shape).filter((key) => objects.every((x) => key in x));
+  return { shape, required };
+}
+
+/**
+ * Checks `value` against the shape of `defaults` without filling anything in (array elements
+ * are taken as given): the same JSON kinds, no unknown keys, recursively; `required` keys of
+ * an array element must be present.
+ */
+function conform(
+  defaults: unknown,
+  value: unknown,
+  path: string,
+  required: readonly string[] = [],
+): void {
+  const want = kindOf(defaults);
+  if (want === 'null') return;
+  if (kindOf(value) !== want) throw typeError(want, value, path);
+  if (want === 'array') {
+    const el = elementShape(defaults as unknown[]);
+    if (el !== undefined)
+      (value as unknown[]).forEach((x, i) => conform(el.shape, x, `${path}[${i}]`, el.required));
+    return;
+  }
+  if (want !== 'object') return;
+  const known = Object.keys(defaults as object);
+  for (const k of required)
+    if (!(k in (value as object)))
+      throw new BallastError('SCHEMA', `missing parameter "${k}"`, `${path}.${k}`);
+  for (const [k, v] of Object.entries(value as object)) {
+    if (!known.includes(k))
+      throw new BallastError('SCHEMA', unknownFieldMessage(k, known, 'parameter'), `${path}.${k}`);
+    conform((defaults as Record<string, unknown>)[k], v, `${path}.${k}`);
+  }
 }
 
 /** Deep-merges `override` onto `defaults` with the checks above; `path` names fields in errors. */
@@ -71,8 +118,8 @@ function merge<P>(defaults: P, override: unknown, path: string): P {
   const want = kindOf(defaults);
   if (want === 'null') return override as P;
   if (want === 'array') {
-    if (!Array.isArray(override)) throw typeError(want, override, path);
-    return checkArray(defaults as unknown[], override, path) as P;
+    conform(defaults, override, path);
+    return override as P;
   }
   if (want !== 'object') {
     if (kindOf(override) !== want) throw typeError(want, override, path);

@@ -16,7 +16,7 @@
  * came in: a finite size whose notional at the snapshot index is at most
  * `MAX_PLAUSIBLE_NOTIONAL_USD` (without a snapshot, at most `MAX_PLAUSIBLE_COINS` coins), else
  * a probable unit mistake (USD or contracts given as coins) rather than margined; a finite
- * entry price, > 0 (≥ 0 for option premia); venue marks used for conversion finite, > 0 and
+ * entry price, > 0 (≥ 0 for option premia) and at most `MAX_ENTRY_PRICE`; venue marks used for conversion finite, > 0 and
  * within `MARK_BAND` of the index; contract sizes finite and > 0; numbers given as JSON
  * numbers (not `true`, `null`, `[1]`). Ballast JSON refuses unknown fields, suggesting the
  * nearest known name. Understating nothing, guessing nothing.
@@ -42,6 +42,9 @@ export const MAX_PLAUSIBLE_COINS = 1e8;
 
 /** A venue mark of a delta-one product used to convert sizes must lie in [index/k, index·k]. */
 export const MARK_BAND = 2;
+
+/** Largest accepted entry price (USD per coin, or a premium per coin). */
+export const MAX_ENTRY_PRICE = 1e12;
 
 /** Largest accepted balance, in units of its currency. */
 export const MAX_BALANCE = 1e12;
@@ -171,6 +174,12 @@ function checkEntryPrice(inst: Instrument, entry: number | undefined, field: str
     throw new BallastError(
       'NOT_FINITE',
       `entry price must be a finite number, got ${entry}`,
+      field,
+    );
+  if (entry > MAX_ENTRY_PRICE)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `entry price ${entry} is implausible (limit ${MAX_ENTRY_PRICE})`,
       field,
     );
   if (inst.kind === 'option' ? entry < 0 : entry <= 0)

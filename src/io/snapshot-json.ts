@@ -131,7 +131,13 @@ function rejectUnknownSnapshotFields(value: unknown, source: string): void {
   if (!isJsonObject(value.underlyings)) return;
   for (const [name, u] of Object.entries(value.underlyings)) {
     const f = `${source}.underlyings.${name}`;
-    if (!isJsonObject(u)) continue;
+    if (!/^[A-Z0-9]+$/.test(name))
+      throw new BallastError(
+        'SCHEMA',
+        `an underlying is an upper-case coin such as BTC, got "${name}"`,
+        f,
+      );
+    if (!isJsonObject(u)) throw new BallastError('SCHEMA', 'must be an object', f);
     rejectUnknownFields(u, UNDERLYING_FIELDS, f);
     if (isJsonObject(u.confidence))
       rejectUnknownFields(u.confidence, CONFIDENCE_FIELDS, `${f}.confidence`);
