@@ -1,6 +1,6 @@
 /** `ballast market build <raw-file> -o snapshot.json`. */
 import { Command } from '@commander-js/extra-typings';
-import { buildSnapshotFromFile, loadSnapshotFile } from '../io/load-market.ts';
+import { buildSnapshotFromFiles, loadSnapshotFile } from '../io/load-market.ts';
 import { writeTextFile } from '../io/read-json.ts';
 import { parseDuration } from './context.ts';
 import { snapshotToJson } from '../io/snapshot-json.ts';
@@ -16,8 +16,8 @@ export function marketCommand() {
         'Build a market snapshot (index, forwards, SVI surface, perp basis) from a raw market file',
       )
       .argument(
-        '<raw-market-file>',
-        'Deribit book summary (.json or .json.gz) or quantflow vol-surface inputs',
+        '<raw-market-file...>',
+        'Deribit book summaries (.json or .json.gz) or quantflow vol-surface inputs; several files (e.g. BTC and ETH of the same time) make one snapshot',
       )
       .option('-o, --output <file>', 'write the snapshot here (default: stdout)')
       .option('--repair', 'repair butterfly and calendar arbitrage in the surface', false)
@@ -41,10 +41,10 @@ Examples:
 The snapshot format is documented in docs/schema/market-snapshot.schema.json.`,
       )
       .action(
-        guarded((file, o) => {
+        guarded((files, o) => {
           const previous = o.previous === undefined ? undefined : loadSnapshotFile(o.previous);
           const basisHalfLifeMs = parseDuration(o.basisHalfLife, '--basis-half-life');
-          const { snapshot, slices } = buildSnapshotFromFile(file, {
+          const { snapshot, slices } = buildSnapshotFromFiles(files, {
             repairArbitrage: o.repair,
             basisHalfLifeMs,
             ...(previous ? { previous } : {}),
