@@ -9,7 +9,15 @@ import { guarded } from './errors.ts';
 
 /** Builds the `market` command group. */
 export function marketCommand() {
-  const market = new Command('market').description('Market snapshots: build from raw venue data');
+  const market = new Command('market')
+    .description('Market snapshots: build from raw venue data')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ ballast market build data/deribit-quantflow/deribit_btc.json.gz -o snapshot.json
+  $ ballast market build data/deribit-quantflow/volsurface_btc.json data/deribit-quantflow/volsurface_eth.json -o snapshot.json`,
+    );
   market.addCommand(
     new Command('build')
       .description(
@@ -36,7 +44,8 @@ export function marketCommand() {
 Examples:
   $ ballast market build data/deribit-quantflow/deribit_btc.json.gz -o snapshot.json
   $ ballast market build data/deribit-quantflow/volsurface_eth.json --repair > eth.json
-  $ ballast market build book-now.json --previous snapshot.json --basis-half-life 1m -o snapshot.json
+  $ ballast market build data/deribit-quantflow/volsurface_btc.json data/deribit-quantflow/volsurface_eth.json -o snapshot.json
+  $ ballast market build data/deribit-quantflow/deribit_btc.json.gz --previous examples/btc-snapshot.json --basis-half-life 1m -o snapshot.json
 
 The snapshot format is documented in docs/schema/market-snapshot.schema.json.`,
       )

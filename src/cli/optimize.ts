@@ -413,10 +413,10 @@ export function optimizeCommand() {
       `
 Examples:
   $ ballast optimize examples/short-strangle.json --market data/deribit-quantflow/deribit_btc.json.gz --allow-stale --keep-exposures 0.1
-  $ ballast optimize examples/hedged-book.json --market snapshot.json --model deribit-pm --delta-band -1:1 --max-size 5 --budget 3000
-  $ ballast optimize examples/hedged-book.json --market snapshot.json --universe examples/universe.json --constraints examples/hedge-constraints.json --json
-  $ ballast optimize examples/short-strangle.json --market snapshot.json --objective es --scenarios 2000 --keep-exposures 0.25
-  $ ballast optimize examples/short-strangle.json --market snapshot.json --objective track --target delta=0,vega=0
+  $ ballast optimize examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --model deribit-pm --delta-band -1:1 --max-size 5 --budget 3000
+  $ ballast optimize examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --universe examples/universe.json --constraints examples/hedge-constraints.json --json
+  $ ballast optimize examples/short-strangle.json --market examples/btc-snapshot.json --allow-stale --objective es --scenarios 2000 --keep-exposures 0.25
+  $ ballast optimize examples/short-strangle.json --market examples/btc-snapshot.json --allow-stale --objective track --target delta=0,vega=0
 
 The margin objective minimises IM (USD) + λ·trading cost (spread and fees against the mark) with
 Deribit PM written exactly as an LP (other models by a scenario surrogate), rounds the trades to
@@ -544,7 +544,7 @@ export function cureCommand() {
       `
 Examples:
   $ ballast cure examples/short-strangle.json --market data/deribit-quantflow/deribit_btc.json.gz --allow-stale --target-utilization 0.2
-  $ ballast cure book.json --market snapshot.json --model deribit-pm --target-utilization 0.8 --allow-increase --json
+  $ ballast cure examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --model deribit-pm --target-utilization 0.8 --allow-increase --json
 
 Utilization is IM / equity per margin pool. The top-up is the collateral (pool currency) that
 reaches the target; the trades are re-margined exactly and kept only if every pool reaches it.`,
@@ -680,8 +680,8 @@ export function allocateCommand() {
       `
 Examples:
   $ ballast allocate examples/accounts.json --market data/deribit-quantflow/deribit_btc.json.gz --allow-stale
-  $ ballast allocate examples/accounts.json --market snapshot.json --mode split --whole-trades
-  $ ballast allocate examples/accounts.json --market snapshot.json --mode collateral --amount 100000 --json
+  $ ballast allocate examples/accounts.json --market examples/btc-snapshot.json --allow-stale --mode split --whole-trades
+  $ ballast allocate examples/accounts.json --market examples/btc-snapshot.json --allow-stale --mode collateral --amount 100000 --json
 
 Accounts file: {"schema": "${ACCOUNTS_FORMAT}", "accounts": [{"name", "model", "portfolio" (path
 relative to the file, or inline), "maxUtilization"?, "params"?}], "trades"?: [{"instrument", "size"}],

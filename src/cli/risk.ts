@@ -326,9 +326,9 @@ export function varCommand() {
       'after',
       `
 Examples:
-  $ ballast var examples/short-strangle.json --market snapshot.json --method hs --confidence 0.99 --horizon 1d
-  $ ballast var examples/hedged-book.json --market snapshot.json --method fhs --history data/crypto-ohlc/Coinbase_BTCUSD_d.csv --measure es
-  $ ballast var examples/hedged-book.json --market snapshot.json --method mc --paths 10000 --seed 1 --json
+  $ ballast var examples/short-strangle.json --market examples/btc-snapshot.json --allow-stale --method hs --confidence 0.99 --horizon 1d
+  $ ballast var examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --method fhs --history data/crypto-ohlc/Coinbase_BTCUSD_d.csv --measure es
+  $ ballast var examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --method mc --paths 10000 --seed 1 --json
 
 hs/fhs read the history (default: data/crypto-ohlc/bitfinex_BTC_ETH_USD_d.csv); mc uses the
 snapshot's 30-day ATM implied vols and a default correlation of 0.8 between coins, or, with
@@ -448,9 +448,9 @@ export function stressCommand() {
       'after',
       `
 Examples:
-  $ ballast stress examples/hedged-book.json --market snapshot.json
-  $ ballast stress examples/short-strangle.json --market snapshot.json --scenario china-ban-2017-09-14 --scenario crash-30
-  $ ballast stress book.json --market snapshot.json --scenario my-shocks.json --json
+  $ ballast stress examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale
+  $ ballast stress examples/short-strangle.json --market examples/btc-snapshot.json --allow-stale --scenario china-ban-2017-09-14 --scenario crash-30
+  $ ballast stress examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --scenario examples/stress-shocks.json --json
 
 A JSON shock file is a list of {"name", "moves": {"BTC": {"spot": -0.3, "vol": 0.5}}, "default"?: {...}}:
 spot is a relative price move, vol a relative implied-vol move. Library events are the worst 1- and
@@ -568,9 +568,9 @@ export function healthCommand() {
       'after',
       `
 Examples:
-  $ ballast health examples/hedged-book.json --market snapshot.json --model deribit-pm
-  $ ballast health examples/short-strangle.json --market snapshot.json --model deribit-standard --shock BTC:-20% --json
-  $ ballast health book.json --market snapshot.json --model es --history data/crypto-ohlc/bitfinex_BTC_ETH_USD_d.csv
+  $ ballast health examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --model deribit-pm
+  $ ballast health examples/short-strangle.json --market examples/btc-snapshot.json --allow-stale --model deribit-standard --shock BTC:-20% --json
+  $ ballast health examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --model es --history data/crypto-ohlc/bitfinex_BTC_ETH_USD_d.csv
 
 States: healthy → margin-call → reduce-only → liquidation, with each venue's thresholds (Deribit:
 IM > equity reduce-only, equity < MM liquidation; Binance: uniMMR bands). Liquidation prices are
@@ -710,8 +710,8 @@ export function backtestCommand() {
       'after',
       `
 Examples:
-  $ ballast backtest examples/short-strangle.json --market snapshot.json --model deribit-pm --from 2019-01-01 --to 2019-10-01
-  $ ballast backtest examples/hedged-book.json --market snapshot.json --model es --method hs --window 365 --from 2018-01-01 --to 2019-12-31 --json
+  $ ballast backtest examples/short-strangle.json --market examples/btc-snapshot.json --allow-stale --model deribit-pm --from 2019-01-01 --to 2019-10-01
+  $ ballast backtest examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --model es --method hs --window 365 --from 2018-01-01 --to 2019-12-31 --json
 
 Each day's market is the snapshot moved along the historical path (index, forwards and perp basis
 scaled; the vol surface, rates and as-of time kept: the book does not age). Risk models (var, es,
