@@ -65,7 +65,8 @@ function comparePositions(a: Position, b: Position): number {
 /**
  * Builds a portfolio in canonical order (positions by symbol, balances by currency), merging
  * repeated instruments (sizes add; entry prices as `mergedEntry`; legs merged in a canonical
- * order) and summing repeated balances, so the order of the input changes no bit of any result.
+ * order) and balances sorted by currency then amount (kept separate: a negative balance may be a
+ * loan), so the order of the input changes no bit of any result.
  * A merged entry price that is not finite (legs that almost cancel) is a NOT_FINITE error.
  */
 export function portfolio(
@@ -98,13 +99,10 @@ export function portfolio(
       ...(entry === undefined ? {} : { entryPrice: entry }),
     };
   }
-  const byCurrency = new Map<string, number>();
-  for (const b of [...balances].sort((x, y) => x.amount - y.amount || 0))
-    byCurrency.set(b.currency, (byCurrency.get(b.currency) ?? 0) + b.amount);
-  const summed = [...byCurrency.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([currency, amount]) => ({ currency, amount }));
-  return { ...(name ? { name } : {}), positions: merged, balances: summed };
+  const sortedBalances = [...balances].sort((x, y) =>
+    x.currency !== y.currency ? (x.currency < y.currency ? -1 : 1) : x.amount - y.amount || 0,
+  );
+  return { ...(name ? { name } : {}), positions: merged, balances: sortedBalances };
 }
 
 /** An execution: signed size in coins at `price` (the instrument's price convention). */
