@@ -5,7 +5,8 @@ import { createReadStream } from 'node:fs';
 import { BallastError } from '../core/errors.ts';
 import { priceJsonLine, runPriceRequest, type PriceResult } from '../io/price-request.ts';
 import { fmt, renderTable } from '../io/table.ts';
-import { loadMarketChecked, type MarketOptions } from './context.ts';
+import { freshnessWarnings, type MarketOptions } from './context.ts';
+import { loadSnapshotFile } from '../io/load-market.ts';
 import { parseSymbol } from '../instruments/symbol.ts';
 import { assertNotExpired } from '../instruments/expiry.ts';
 import { forwardAt } from '../market/forwards.ts';
@@ -95,8 +96,8 @@ function priceSymbol(
       `${symbol} is a ${inst.kind}; price takes a vanilla option`,
       '--symbol',
     );
-  const { snapshot, warnings } = loadMarketChecked(market);
-  for (const w of warnings) process.stderr.write(`note: ${w}\n`);
+  const snapshot = loadSnapshotFile(market.market);
+  for (const w of freshnessWarnings(snapshot, market)) process.stderr.write(`note: ${w}\n`);
   assertNotExpired(inst, snapshot.asOfMs, '--symbol');
   const u = underlyingMarket(snapshot, inst.underlying, '--symbol');
   const F = forwardAt(u, inst.expiryMs, snapshot.asOfMs, '--symbol');
