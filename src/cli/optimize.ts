@@ -27,6 +27,7 @@ import { BallastError } from '../core/errors.ts';
 import { toJsonText } from '../io/json-output.ts';
 import { portfolioFromJson } from '../io/portfolio-input.ts';
 import { isJsonObject, readJsonFile, writeTextFile } from '../io/read-json.ts';
+import { unknownFieldMessage } from '../io/unknown-fields.ts';
 import { mergeParams } from '../io/params-file.ts';
 import {
   allocationJson,
@@ -171,15 +172,18 @@ function constraintsFromJson(
   ];
   for (const k of Object.keys(v))
     if (!known.includes(k))
-      throw new BallastError(
-        'SCHEMA',
-        `unknown key "${k}"; known: ${known.join(', ')}`,
-        `${source}.${k}`,
-      );
+      throw new BallastError('SCHEMA', unknownFieldMessage(k, known, 'key'), `${source}.${k}`);
   const numberAt = (k: string): number | undefined => {
     if (v[k] === undefined) return undefined;
-    if (typeof v[k] !== 'number')
-      throw new BallastError('SCHEMA', 'must be a number', `${source}.${k}`);
+    if (typeof v[k] !== 'number' || !Number.isFinite(v[k]))
+      throw new BallastError('SCHEMA', 'must be a finite number', `${source}.${k}`);
+    const positive = k === 'maxSize' || k === 'maxTotalSize';
+    if (positive ? !(v[k] > 0) : !(v[k] >= 0))
+      throw new BallastError(
+        'INVALID_INPUT',
+        `must be ${positive ? '> 0' : '≥ 0'}, got ${v[k]}`,
+        `${source}.${k}`,
+      );
     return v[k];
   };
   const strings = (k: string): string[] | undefined => {
@@ -215,11 +219,13 @@ function constraintsFromJson(
   if (v.instrumentLimits !== undefined) {
     if (
       !isJsonObject(v.instrumentLimits) ||
-      !Object.values(v.instrumentLimits).every((x) => typeof x === 'number')
+      !Object.values(v.instrumentLimits).every(
+        (x) => typeof x === 'number' && Number.isFinite(x) && x >= 0,
+      )
     )
       throw new BallastError(
         'SCHEMA',
-        'expected {"<symbol>": <max |size| in coins>}',
+        'expected {"<symbol>": <max |size| in coins, ≥ 0>}',
         `${source}.instrumentLimits`,
       );
     c.instrumentLimits = v.instrumentLimits;

@@ -103,6 +103,19 @@ describe('CLI reproducers of issue 9: one line, exit 2', () => {
       /^error \[INVALID_INPUT\] accounts\[0\]\.maxUtilization: must be a number in \(0, 1\]/,
     );
   });
+  it('a constraints file: negative budget, typo with the nearest key', async () => {
+    const neg = join(dir, 'c1.json');
+    writeFileSync(neg, '{"budgetUsd": -1}');
+    const args = ['optimize', 'examples/hedged-book.json', '--market', snapshot, '--allow-stale'];
+    await expectOneLineError([...args, '--constraints', neg], 'INVALID_INPUT', `${neg}.budgetUsd`);
+    const typo = join(dir, 'c2.json');
+    writeFileSync(typo, '{"maxSiz": 3}');
+    const r = await runCli([...args, '--constraints', typo]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      `error [SCHEMA] ${typo}.maxSiz: unknown key "maxSiz"; did you mean "maxSize"?\n`,
+    );
+  });
   it('a params file with 1e999', async () => {
     const f = join(dir, 'p.json');
     writeFileSync(f, '{"pointsPerSide": 1e999}');
