@@ -44,10 +44,12 @@ export interface NumberRange {
 }
 
 function rangeText(r: NumberRange): string {
-  const parts: string[] = [];
-  if (r.min !== undefined) parts.push(`${r.openMin ? '>' : '≥'} ${r.min}`);
-  if (r.max !== undefined) parts.push(`${r.openMax ? '<' : '≤'} ${r.max}`);
-  return `${r.integer ? 'a whole number ' : 'a number '}${parts.join(' and ')}`.trim();
+  const what = r.integer ? 'a whole number' : 'a number';
+  if (r.min !== undefined && r.max !== undefined)
+    return `in ${r.openMin ? '(' : '['}${r.min}, ${r.max}${r.openMax ? ')' : ']'}${r.integer ? ' (a whole number)' : ''}`;
+  if (r.min !== undefined) return `${what} ${r.openMin ? '>' : '≥'} ${r.min}`;
+  if (r.max !== undefined) return `${what} ${r.openMax ? '<' : '≤'} ${r.max}`;
+  return what;
 }
 
 function inRange(x: number, r: NumberRange): boolean {
