@@ -68,16 +68,24 @@ export function loadMarketChecked(o: MarketOptions): {
       '--market',
     );
   const { snapshot, listedSymbols } = loadMarket(o.market);
+  return { snapshot, warnings: freshnessWarnings(snapshot, o), listedSymbols };
+}
+
+/**
+ * The staleness rule of `--max-age` / `--allow-stale`: STALE_MARKET naming `--market` for a
+ * snapshot older than the limit, or, with `--allow-stale`, the warning that says so.
+ */
+export function freshnessWarnings(snapshot: MarketSnapshot, o: MarketOptions): string[] {
   const maxAgeMs = parseDuration(o.maxAge, '--max-age');
   const now = Date.now();
   if (!o.allowStale) {
     assertFresh(snapshot, now, maxAgeMs, '--market');
-    return { snapshot, warnings: [], listedSymbols };
+    return [];
   }
   const problem = stalenessProblem(snapshot, now, maxAgeMs);
-  const warnings =
-    problem === undefined ? [] : [`${problem}; margined as of the snapshot time (--allow-stale)`];
-  return { snapshot, warnings, listedSymbols };
+  return problem === undefined
+    ? []
+    : [`${problem}; margined as of the snapshot time (--allow-stale)`];
 }
 
 /** Loads a portfolio file in any supported format. */

@@ -36,6 +36,15 @@ export function demoCommand() {
     .description(
       'Run the main job on the bundled real Deribit BTC snapshot: surface, marks, margin under every model, a what-if and the cheapest hedge',
     )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ ballast demo
+
+Builds the market from data/deribit-quantflow/deribit_btc.json.gz and margins
+examples/short-strangle.json and examples/hedged-book.json; no flags, no files written.`,
+    )
     .action(
       guarded(async () => {
         const out: string[] = [];

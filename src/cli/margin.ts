@@ -40,9 +40,11 @@ export function marginCommand() {
       'after',
       `
 Examples:
-  $ ballast margin examples/hedged-book.json --market snapshot.json --model deribit-pm
+  $ ballast margin examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --model deribit-pm
   $ ballast margin examples/short-strangle.csv --market data/deribit-quantflow/deribit_btc.json.gz --allow-stale --model deribit-standard --json
   $ ballast margin test/fixtures/derive-pm2/test_1_collateral_cash_only.json --model derive-pm2 --json
+  $ ballast margin examples/mixed-book.json --market examples/btc-eth-snapshot.json --allow-stale --model deribit-xpm
+  $ ballast margin examples/perp-book.json --market examples/btc-snapshot.json --allow-stale --model binance-pm --params examples/binance-pm-brackets.json
 
 Sizes are in coins (base units). A Derive PM2 case file carries its own market and parameters.`,
     )
@@ -88,7 +90,7 @@ export function compareCommand() {
   return marketOptions(cmd)
     .addHelpText(
       'after',
-      `\nExamples:\n  $ ballast compare examples/hedged-book.json --market snapshot.json\n  $ ballast compare examples/short-strangle.csv --market snapshot.json --json`,
+      `\nExamples:\n  $ ballast compare examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale\n  $ ballast compare examples/short-strangle.csv --market examples/btc-snapshot.json --allow-stale --json\n  $ ballast compare examples/mixed-book.json --market examples/btc-eth-snapshot.json --allow-stale`,
     )
     .action(
       guarded((file, o) => {
@@ -144,7 +146,7 @@ export function whatifCommand() {
   return marketOptions(cmd)
     .addHelpText(
       'after',
-      `\nExamples:\n  $ ballast whatif examples/short-strangle.csv --market snapshot.json --trade BTC-PERPETUAL:0.5\n  $ ballast whatif book.json --market snapshot.json --model okx-pm --trade BTC-25SEP26-60000-P:1 --trade BTC-25SEP26:-1`,
+      `\nExamples:\n  $ ballast whatif examples/short-strangle.csv --market examples/btc-snapshot.json --allow-stale --trade BTC-PERPETUAL:0.5\n  $ ballast whatif examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --model okx-pm --trade BTC-25SEP26-60000-P:1 --trade BTC-25SEP26:-1`,
     )
     .action(
       guarded((file, o) => {

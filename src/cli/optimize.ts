@@ -21,13 +21,13 @@
  *     "book": "short-strangle.json",                                       // --mode split
  *     "collateralUsd": 50000 }                                             // --mode collateral
  */
-import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command, Option } from '@commander-js/extra-typings';
 import { BallastError } from '../core/errors.ts';
 import { toJsonText } from '../io/json-output.ts';
 import { portfolioFromJson } from '../io/portfolio-input.ts';
-import { isJsonObject, readJsonFile } from '../io/read-json.ts';
+import { isJsonObject, readJsonFile, writeTextFile } from '../io/read-json.ts';
+import { unknownFieldMessage } from '../io/unknown-fields.ts';
 import { mergeParams } from '../io/params-file.ts';
 import {
   allocationJson,
@@ -172,15 +172,18 @@ function constraintsFromJson(
   ];
   for (const k of Object.keys(v))
     if (!known.includes(k))
-      throw new BallastError(
-        'SCHEMA',
-        `unknown key "${k}"; known: ${known.join(', ')}`,
-        `${source}.${k}`,
-      );
+      throw new BallastError('SCHEMA', unknownFieldMessage(k, known, 'key'), `${source}.${k}`);
   const numberAt = (k: string): number | undefined => {
     if (v[k] === undefined) return undefined;
-    if (typeof v[k] !== 'number')
-      throw new BallastError('SCHEMA', 'must be a number', `${source}.${k}`);
+    if (typeof v[k] !== 'number' || !Number.isFinite(v[k]))
+      throw new BallastError('SCHEMA', 'must be a finite number', `${source}.${k}`);
+    const positive = k === 'maxSize' || k === 'maxTotalSize';
+    if (positive ? !(v[k] > 0) : !(v[k] >= 0))
+      throw new BallastError(
+        'INVALID_INPUT',
+        `must be ${positive ? '> 0' : '≥ 0'}, got ${v[k]}`,
+        `${source}.${k}`,
+      );
     return v[k];
   };
   const strings = (k: string): string[] | undefined => {
@@ -216,11 +219,13 @@ function constraintsFromJson(
   if (v.instrumentLimits !== undefined) {
     if (
       !isJsonObject(v.instrumentLimits) ||
-      !Object.values(v.instrumentLimits).every((x) => typeof x === 'number')
+      !Object.values(v.instrumentLimits).every(
+        (x) => typeof x === 'number' && Number.isFinite(x) && x >= 0,
+      )
     )
       throw new BallastError(
         'SCHEMA',
-        'expected {"<symbol>": <max |size| in coins>}',
+        'expected {"<symbol>": <max |size| in coins, ≥ 0>}',
         `${source}.instrumentLimits`,
       );
     c.instrumentLimits = v.instrumentLimits;
@@ -341,23 +346,27 @@ export function optimizeCommand() {
     .option(
       '--keep-exposures <tol>',
       "keep delta, gamma, vega and theta within tol × the book's gross exposure (e.g. 0.1)",
-      numberOption('--keep-exposures'),
+      numberOption('--keep-exposures', { min: 0 }),
     )
     .option(
       '--max-size <coins>',
       'largest |trade| per instrument, coins',
-      numberOption('--max-size'),
+      numberOption('--max-size', { min: 0, openMin: true }),
     )
     .option(
       '--max-total-size <coins>',
       'largest total traded size, coins',
-      numberOption('--max-total-size'),
+      numberOption('--max-total-size', { min: 0, openMin: true }),
     )
-    .option('--budget <usd>', 'largest net premium and fees paid, USD', numberOption('--budget'))
+    .option(
+      '--budget <usd>',
+      'largest net premium and fees paid, USD',
+      numberOption('--budget', { min: 0 }),
+    )
     .option(
       '--lambda <x>',
       'USD of trading cost per USD of margin (default 1)',
-      numberOption('--lambda'),
+      numberOption('--lambda', { min: 0 }),
     )
     .option('--reduce-only', 'only reduce held positions')
     .option('--allow <glob...>', 'only trade symbols matching these globs (e.g. "BTC-28AUG26-*")')
@@ -370,12 +379,16 @@ export function optimizeCommand() {
     .option(
       '--mu <usd>',
       "track: weight of the squared normalised deviations, USD (default: the book's IM)",
-      numberOption('--mu'),
+      numberOption('--mu', { min: 0 }),
     )
     .option(
       '--scenarios <n>',
       'es and robustness: Monte Carlo scenarios',
-      checkedNumber('--scenarios', (x) => Number.isInteger(x) && x >= 1, 'a whole number ≥ 1'),
+      checkedNumber(
+        '--scenarios',
+        (x) => Number.isInteger(x) && x >= 1 && x <= 1_000_000,
+        'a whole number in [1, 1000000]',
+      ),
       2000,
     )
     .option(
@@ -406,10 +419,10 @@ export function optimizeCommand() {
       `
 Examples:
   $ ballast optimize examples/short-strangle.json --market data/deribit-quantflow/deribit_btc.json.gz --allow-stale --keep-exposures 0.1
-  $ ballast optimize examples/hedged-book.json --market snapshot.json --model deribit-pm --delta-band -1:1 --max-size 5 --budget 3000
-  $ ballast optimize examples/hedged-book.json --market snapshot.json --universe examples/universe.json --constraints examples/hedge-constraints.json --json
-  $ ballast optimize examples/short-strangle.json --market snapshot.json --objective es --scenarios 2000 --keep-exposures 0.25
-  $ ballast optimize examples/short-strangle.json --market snapshot.json --objective track --target delta=0,vega=0
+  $ ballast optimize examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --model deribit-pm --delta-band -1:1 --max-size 5 --budget 3000
+  $ ballast optimize examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --universe examples/universe.json --constraints examples/hedge-constraints.json --json
+  $ ballast optimize examples/short-strangle.json --market examples/btc-snapshot.json --allow-stale --objective es --scenarios 2000 --keep-exposures 0.25
+  $ ballast optimize examples/short-strangle.json --market examples/btc-snapshot.json --allow-stale --objective track --target delta=0,vega=0
 
 The margin objective minimises IM (USD) + λ·trading cost (spread and fees against the mark) with
 Deribit PM written exactly as an LP (other models by a scenario surrogate), rounds the trades to
@@ -477,7 +490,7 @@ trade (the message names the constraint).`,
             : undefined;
         const r = tracking ?? (await optimizeHedge(common));
         if (o.exportLp !== undefined && r.lp.lpText !== undefined)
-          writeFileSync(o.exportLp, r.lp.lpText);
+          writeTextFile(o.exportLp, r.lp.lpText);
         const rob = robust(r.portfolioAfter);
         if (o.json) {
           process.stdout.write(
@@ -512,7 +525,7 @@ export function cureCommand() {
     .option(
       '--target-utilization <u>',
       'largest IM / equity after the cure',
-      numberOption('--target-utilization'),
+      numberOption('--target-utilization', { min: 0, openMin: true, max: 1 }),
       0.8,
     )
     .option(
@@ -527,7 +540,7 @@ export function cureCommand() {
     .option(
       '--max-size <coins>',
       'largest |trade| per instrument, coins',
-      numberOption('--max-size'),
+      numberOption('--max-size', { min: 0, openMin: true }),
     )
     .option('--params <file>', 'JSON file of model parameter overrides')
     .option('--json', 'print JSON', false);
@@ -537,7 +550,7 @@ export function cureCommand() {
       `
 Examples:
   $ ballast cure examples/short-strangle.json --market data/deribit-quantflow/deribit_btc.json.gz --allow-stale --target-utilization 0.2
-  $ ballast cure book.json --market snapshot.json --model deribit-pm --target-utilization 0.8 --allow-increase --json
+  $ ballast cure examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --model deribit-pm --target-utilization 0.8 --allow-increase --json
 
 Utilization is IM / equity per margin pool. The top-up is the collateral (pool currency) that
 reaches the target; the trades are re-margined exactly and kept only if every pool reaches it.`,
@@ -664,7 +677,7 @@ export function allocateCommand() {
     .option(
       '--amount <usd>',
       'collateral: USD to spread (overrides collateralUsd of the file)',
-      numberOption('--amount'),
+      numberOption('--amount', { min: 0, openMin: true }),
     )
     .option('--json', 'print JSON', false);
   return marketOptions(cmd)
@@ -673,8 +686,8 @@ export function allocateCommand() {
       `
 Examples:
   $ ballast allocate examples/accounts.json --market data/deribit-quantflow/deribit_btc.json.gz --allow-stale
-  $ ballast allocate examples/accounts.json --market snapshot.json --mode split --whole-trades
-  $ ballast allocate examples/accounts.json --market snapshot.json --mode collateral --amount 100000 --json
+  $ ballast allocate examples/accounts.json --market examples/btc-snapshot.json --allow-stale --mode split --whole-trades
+  $ ballast allocate examples/accounts.json --market examples/btc-snapshot.json --allow-stale --mode collateral --amount 100000 --json
 
 Accounts file: {"schema": "${ACCOUNTS_FORMAT}", "accounts": [{"name", "model", "portfolio" (path
 relative to the file, or inline), "maxUtilization"?, "params"?}], "trades"?: [{"instrument", "size"}],

@@ -5,6 +5,7 @@ import { createReadStream } from 'node:fs';
 import { BallastError } from '../core/errors.ts';
 import { priceJsonLine, runPriceRequest, type PriceResult } from '../io/price-request.ts';
 import { fmt, renderTable } from '../io/table.ts';
+import { freshnessWarnings, type MarketOptions } from './context.ts';
 import { loadSnapshotFile } from '../io/load-market.ts';
 import { parseSymbol } from '../instruments/symbol.ts';
 import { assertNotExpired } from '../instruments/expiry.ts';
@@ -81,12 +82,12 @@ async function priceStream(path: string): Promise<void> {
 /** Prices a listed option from a snapshot: forward and expiry from the market, vol from the surface. */
 function priceSymbol(
   symbol: string,
-  marketFile: string | undefined,
+  market: MarketOptions,
   vol: number | undefined,
   premium: number | undefined,
   json: boolean,
 ): void {
-  if (marketFile === undefined)
+  if (market.market === undefined)
     throw new BallastError('INVALID_INPUT', 'required with --symbol', '--market');
   const inst = parseSymbol(symbol);
   if (inst.kind !== 'option')
@@ -95,7 +96,8 @@ function priceSymbol(
       `${symbol} is a ${inst.kind}; price takes a vanilla option`,
       '--symbol',
     );
-  const snapshot = loadSnapshotFile(marketFile);
+  const snapshot = loadSnapshotFile(market.market);
+  for (const w of freshnessWarnings(snapshot, market)) process.stderr.write(`note: ${w}\n`);
   assertNotExpired(inst, snapshot.asOfMs, '--symbol');
   const u = underlyingMarket(snapshot, inst.underlying, '--symbol');
   const F = forwardAt(u, inst.expiryMs, snapshot.asOfMs, '--symbol');
@@ -164,6 +166,12 @@ export function priceCommand() {
       '--market <snapshot>',
       'market snapshot file (from `ballast market build`) for --symbol',
     )
+    .option(
+      '--allow-stale',
+      'use a snapshot older than --max-age, as of its own time (a note says so)',
+      false,
+    )
+    .option('--max-age <duration>', 'maximum snapshot age (e.g. 30s, 15m, 2h, 3d)', '1h')
     .option('--jsonl <file>', 'price a JSON-lines stream (one request per line; "-" for stdin)')
     .option('--json', 'print JSON instead of a table', false)
     .addHelpText(
@@ -172,7 +180,7 @@ export function priceCommand() {
 Examples:
   $ ballast price --forward 65000 --strike 70000 --days 30 --vol 0.55
   $ ballast price --forward 65000 --strike 60000 --days 30 --right put --premium 0.0125 --inverse
-  $ ballast price --symbol BTC-25SEP26-70000-C --market snapshot.json
+  $ ballast price --symbol BTC-25SEP26-70000-C --market examples/btc-snapshot.json --allow-stale
   $ echo '{"right":"call","F":65000,"K":70000,"T":0.1,"sigma":0.55,"inverse":true}' | ballast price --jsonl -
 
 JSON-lines fields: right, F, K, T (years), sigma or price, r (optional), inverse (optional), id (optional).
@@ -182,7 +190,17 @@ Each output line is a result or {"line": n, "error": {...}}; the exit code is 2 
       guarded(async (o) => {
         if (o.jsonl !== undefined) return priceStream(o.jsonl);
         if (o.symbol !== undefined)
-          return priceSymbol(o.symbol, o.market, o.vol, o.premium, o.json);
+          return priceSymbol(
+            o.symbol,
+            {
+              ...(o.market === undefined ? {} : { market: o.market }),
+              allowStale: o.allowStale,
+              maxAge: o.maxAge,
+            },
+            o.vol,
+            o.premium,
+            o.json,
+          );
         const missing = (flag: string) =>
           new BallastError('INVALID_INPUT', 'required (or use --jsonl)', flag);
         if (o.forward === undefined) throw missing('--forward');

@@ -176,10 +176,10 @@ function historyUpTo(
 function parseHorizonDays(text: string, flag = '--horizon'): number {
   const m = /^(\d+(?:\.\d+)?)\s*(d|h)?$/.exec(text.trim());
   const days = m ? Number(m[1]) / (m[2] === 'h' ? 24 : 1) : NaN;
-  if (!(days > 0))
+  if (!(days > 0 && days <= 365))
     throw new BallastError(
       'INVALID_INPUT',
-      `expected a horizon such as 1d, 2d or 12h, got "${text}"`,
+      `expected a horizon such as 1d, 2d or 12h (at most 365d), got "${text}"`,
       flag,
     );
   return days;
@@ -196,8 +196,12 @@ function parseDay(text: string, flag: string): number {
 function positiveInt(flag: string): (v: string) => number {
   return (v: string) => {
     const x = Number(v);
-    if (!Number.isInteger(x) || x < 1)
-      throw new BallastError('INVALID_INPUT', `expected a whole number ≥ 1, got "${v}"`, flag);
+    if (!Number.isInteger(x) || x < 1 || x > 1_000_000)
+      throw new BallastError(
+        'INVALID_INPUT',
+        `expected a whole number in [1, 1000000], got "${v}"`,
+        flag,
+      );
     return x;
   };
 }
@@ -298,7 +302,12 @@ export function varCommand() {
         .choices(['var', 'es'])
         .default('var'),
     )
-    .option('--confidence <p>', 'confidence level in (0, 1)', numberOption('--confidence'), 0.99)
+    .option(
+      '--confidence <p>',
+      'confidence level in (0, 1)',
+      numberOption('--confidence', { min: 0, openMin: true, max: 1, openMax: true }),
+      0.99,
+    )
     .option('--horizon <duration>', 'risk horizon (1d, 2d, 12h)', '1d')
     .option(
       '--history <file...>',
@@ -306,7 +315,11 @@ export function varCommand() {
     )
     .option('--window <n>', 'hs/fhs: newest n scenarios only', positiveInt('--window'))
     .option('--paths <n>', 'mc: number of paths', positiveInt('--paths'))
-    .option('--seed <n>', 'mc: seed (same seed, same result, bit for bit)', numberOption('--seed'))
+    .option(
+      '--seed <n>',
+      'mc: seed (same seed, same result, bit for bit)',
+      numberOption('--seed', { min: 0, integer: true }),
+    )
     .addOption(
       new Option('--sampler <s>', 'mc: pseudo-random or Sobol').choices(['pseudo', 'sobol']),
     )
@@ -318,9 +331,9 @@ export function varCommand() {
       'after',
       `
 Examples:
-  $ ballast var examples/short-strangle.json --market snapshot.json --method hs --confidence 0.99 --horizon 1d
-  $ ballast var examples/hedged-book.json --market snapshot.json --method fhs --history data/crypto-ohlc/Coinbase_BTCUSD_d.csv --measure es
-  $ ballast var examples/hedged-book.json --market snapshot.json --method mc --paths 10000 --seed 1 --json
+  $ ballast var examples/short-strangle.json --market examples/btc-snapshot.json --allow-stale --method hs --confidence 0.99 --horizon 1d
+  $ ballast var examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --method fhs --history data/crypto-ohlc/Coinbase_BTCUSD_d.csv --measure es
+  $ ballast var examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --method mc --paths 10000 --seed 1 --json
 
 hs/fhs read the history (default: data/crypto-ohlc/bitfinex_BTC_ETH_USD_d.csv); mc uses the
 snapshot's 30-day ATM implied vols and a default correlation of 0.8 between coins, or, with
@@ -450,11 +463,10 @@ export function stressCommand() {
       'after',
       `
 Examples:
-  $ ballast stress examples/hedged-book.json --market snapshot.json
-  $ ballast stress examples/short-strangle.json --market snapshot.json --scenario china-ban-2017-09-14 --scenario crash-30
-  $ ballast stress book.json --market snapshot.json --scenario my-shocks.json --json
-  $ ballast stress examples/short-strangle.json --market snapshot.json --allow-stale --model deribit-pm --event ftx-2022
-  $ ballast stress examples/short-strangle.json --market snapshot.json --allow-stale --event all
+  $ ballast stress examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale
+  $ ballast stress examples/short-strangle.json --market examples/btc-snapshot.json --allow-stale --scenario china-ban-2017-09-14 --scenario crash-30
+  $ ballast stress examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --scenario examples/stress-shocks.json --json
+  $ ballast stress examples/short-strangle.json --market examples/btc-snapshot.json --allow-stale --model deribit-pm --event ftx-2022
 
 A JSON shock file is a list of {"name", "moves": {"BTC": {"spot": -0.3, "vol": 0.5}}, "default"?: {...}}:
 spot is a relative price move, vol a relative implied-vol move. Library events are the worst 1- and
@@ -576,9 +588,9 @@ export function healthCommand() {
       'after',
       `
 Examples:
-  $ ballast health examples/hedged-book.json --market snapshot.json --model deribit-pm
-  $ ballast health examples/short-strangle.json --market snapshot.json --model deribit-standard --shock BTC:-20% --json
-  $ ballast health book.json --market snapshot.json --model es --history data/crypto-ohlc/bitfinex_BTC_ETH_USD_d.csv
+  $ ballast health examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --model deribit-pm
+  $ ballast health examples/short-strangle.json --market examples/btc-snapshot.json --allow-stale --model deribit-standard --shock BTC:-20% --json
+  $ ballast health examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --model es --history data/crypto-ohlc/bitfinex_BTC_ETH_USD_d.csv
 
 States: healthy → margin-call → reduce-only → liquidation, with each venue's thresholds (Deribit:
 IM > equity reduce-only, equity < MM liquidation; Binance: uniMMR bands). Liquidation prices are
@@ -683,7 +695,7 @@ export function backtestCommand() {
     .option(
       '--confidence <p>',
       "coverage the margin should give (default: the model's confidence for risk models, else 0.99)",
-      numberOption('--confidence'),
+      numberOption('--confidence', { min: 0, openMin: true, max: 1, openMax: true }),
     )
     .addOption(
       new Option('--against <requirement>', 'compare losses with IM or MM')
@@ -706,7 +718,11 @@ export function backtestCommand() {
       positiveInt('--window'),
     )
     .option('--paths <n>', 'risk models with mc: number of paths', positiveInt('--paths'))
-    .option('--seed <n>', 'risk models with mc: seed', numberOption('--seed'))
+    .option(
+      '--seed <n>',
+      'risk models with mc: seed',
+      numberOption('--seed', { min: 0, integer: true }),
+    )
     .option('--params <file>', 'JSON parameter overrides of the model')
     .option('--json', 'print JSON (with every day)', false);
   return marketOptions(cmd)
@@ -714,8 +730,8 @@ export function backtestCommand() {
       'after',
       `
 Examples:
-  $ ballast backtest examples/short-strangle.json --market snapshot.json --model deribit-pm --from 2019-01-01 --to 2019-10-01
-  $ ballast backtest examples/hedged-book.json --market snapshot.json --model es --method hs --window 365 --from 2018-01-01 --to 2019-12-31 --json
+  $ ballast backtest examples/short-strangle.json --market examples/btc-snapshot.json --allow-stale --model deribit-pm --from 2019-01-01 --to 2019-10-01
+  $ ballast backtest examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --model es --method hs --window 365 --from 2018-01-01 --to 2019-12-31 --json
 
 Each day's market is the snapshot moved along the historical path (index, forwards and perp basis
 scaled; the vol surface, rates and as-of time kept: the book does not age). Risk models (var, es,

@@ -23,6 +23,10 @@ export type ErrorCode =
   | 'NO_CONVERGENCE'
   | 'FIT_FAILED'
   | 'FILE_NOT_FOUND'
+  /** A file could not be read or written (permissions, missing directory, device error). */
+  | 'IO_ERROR'
+  /** A file's container is corrupt (e.g. a truncated gzip stream). */
+  | 'MALFORMED_FILE'
   | 'STALE_MARKET'
   | 'WRONG_POOL'
   | 'UNSUPPORTED'

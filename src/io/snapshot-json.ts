@@ -8,8 +8,12 @@
 import Type, { type Static } from 'typebox';
 import { BallastError } from '../core/errors.ts';
 import { parseIsoUtc, toIso, yearFraction } from '../core/time.ts';
+import { firstNonFinitePath } from '../core/hash.ts';
+import { validateSnapshot } from '../market/snapshot-bounds.ts';
 import type { MarketSnapshot, UnderlyingMarket } from '../market/snapshot.ts';
+import { isJsonObject } from './read-json.ts';
 import { checkSchema } from './schema-check.ts';
+import { rejectUnknownFields } from './unknown-fields.ts';
 
 /** Format tag written into every snapshot file. */
 export const SNAPSHOT_FORMAT = 'ballast.market-snapshot/1';
@@ -113,8 +117,56 @@ export function snapshotToJson(s: MarketSnapshot): MarketSnapshotJson {
   };
 }
 
-/** Validates and converts a parsed JSON snapshot (`source` names the file in errors). */
+const SNAPSHOT_FIELDS = ['schema', 'asOf', 'underlyings', 'warnings'];
+const UNDERLYING_FIELDS = ['index', 'rate', 'perpBasis', 'forwards', 'surface', 'confidence'];
+const FORWARD_FIELDS = ['expiry', 'forward', 'source'];
+const SLICE_FIELDS = ['expiry', 'forward', 'params', 'rmseVolPoints'];
+const SVI_FIELDS = ['a', 'b', 'rho', 'm', 'sigma'];
+const CONFIDENCE_FIELDS = ['index', 'forwards', 'vol'];
+
+/** Unknown fields anywhere in a snapshot JSON, with the nearest known name. */
+function rejectUnknownSnapshotFields(value: unknown, source: string): void {
+  if (!isJsonObject(value)) return;
+  rejectUnknownFields(value, SNAPSHOT_FIELDS, source);
+  if (!isJsonObject(value.underlyings)) return;
+  for (const [name, u] of Object.entries(value.underlyings)) {
+    const f = `${source}.underlyings.${name}`;
+    if (!/^[A-Z0-9]+$/.test(name))
+      throw new BallastError(
+        'SCHEMA',
+        `an underlying is an upper-case coin such as BTC, got "${name}"`,
+        f,
+      );
+    if (!isJsonObject(u)) throw new BallastError('SCHEMA', 'must be an object', f);
+    rejectUnknownFields(u, UNDERLYING_FIELDS, f);
+    if (isJsonObject(u.confidence))
+      rejectUnknownFields(u.confidence, CONFIDENCE_FIELDS, `${f}.confidence`);
+    const rows: [string, string[]][] = [
+      ['forwards', FORWARD_FIELDS],
+      ['surface', SLICE_FIELDS],
+    ];
+    for (const [key, known] of rows) {
+      const list = u[key];
+      if (!Array.isArray(list)) continue;
+      list.forEach((row, i) => {
+        if (!isJsonObject(row)) return;
+        rejectUnknownFields(row, known, `${f}.${key}[${i}]`);
+        if (isJsonObject(row.params))
+          rejectUnknownFields(row.params, SVI_FIELDS, `${f}.${key}[${i}].params`);
+      });
+    }
+  }
+}
+
+/**
+ * Validates and converts a parsed JSON snapshot (`source` names the file in errors): the
+ * schema, no unknown field, no non-finite number, expiries after `asOf` and sorted, and the
+ * plausibility bounds of `validateSnapshot` (market/snapshot-bounds.ts).
+ */
 export function snapshotFromJson(value: unknown, source = 'snapshot'): MarketSnapshot {
+  const bad = firstNonFinitePath(value, source);
+  if (bad !== undefined) throw new BallastError('NOT_FINITE', 'must be a finite number', bad);
+  rejectUnknownSnapshotFields(value, source);
   const json = checkSchema<MarketSnapshotJson>(MarketSnapshotSchema, value, source);
   const asOfMs = parseIsoUtc(json.asOf);
   const underlyings: Record<string, UnderlyingMarket> = {};
@@ -172,5 +224,7 @@ export function snapshotFromJson(value: unknown, source = 'snapshot'): MarketSna
       ...(u.confidence ? { confidence: u.confidence } : {}),
     };
   }
-  return { asOfMs, underlyings, ...(json.warnings ? { warnings: json.warnings } : {}) };
+  const snapshot = { asOfMs, underlyings, ...(json.warnings ? { warnings: json.warnings } : {}) };
+  validateSnapshot(snapshot, source);
+  return snapshot;
 }

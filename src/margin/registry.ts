@@ -4,6 +4,7 @@
 import { BallastError } from '../core/errors.ts';
 import { binancePmModel } from './binance-pm/binance-pm.ts';
 import { crossModel } from './cross.ts';
+import { deribitXpmModel } from './deribit-pm/cross-pm.ts';
 import { deribitPmModel } from './deribit-pm/deribit-pm.ts';
 import { deribitStandardModel } from './deribit-standard/deribit-standard.ts';
 import { derivePm2Model } from './derive-pm2/from-portfolio.ts';
@@ -19,6 +20,7 @@ import { timsModel } from './tims/tims.ts';
 /** All models in display order (venue PM models first, baselines last). */
 export const MARGIN_MODELS: readonly MarginModel<unknown>[] = [
   deribitPmModel,
+  deribitXpmModel,
   deribitStandardModel,
   okxPmModel,
   derivePm2Model,

@@ -16,6 +16,8 @@ import {
 import { forwardFromParity, quoteMid, sortForwards, type ParityPair } from './forwards.ts';
 import type { RawMarket, RawOptionQuote } from './raw-market.ts';
 import { smoothBasis, type BasisState } from './perp-basis.ts';
+import { outsideNoArbitrage, screenQuotes } from './quote-screen.ts';
+import { FORWARD_BAND, plausibleForward, validateUnderlyingMarket } from './snapshot-bounds.ts';
 import type { ForwardPoint, MarketSnapshot, SurfaceSlice, UnderlyingMarket } from './snapshot.ts';
 import { fitSviSlice, type SviQuote } from './svi-fit.ts';
 import type { SviParams } from './svi.ts';
@@ -100,10 +102,12 @@ export function buildUnderlyingMarket(raw: RawMarket, options: BuildOptions = {}
     );
   }
 
+  const screened = screenQuotes(raw.underlying, raw.asOfMs, index, raw.futures, raw.options);
+  warnings.push(...screened.warnings);
+
   // Forwards from futures.
   const forwards: ForwardPoint[] = [];
-  for (const f of raw.futures) {
-    if (!(f.expiryMs > raw.asOfMs)) continue;
+  for (const f of screened.futures) {
     forwards.push({
       expiryMs: f.expiryMs,
       forward: quoteMid(f, `futures[${f.symbol}]`),
@@ -114,8 +118,7 @@ export function buildUnderlyingMarket(raw: RawMarket, options: BuildOptions = {}
   // Option mids by expiry (crossed markets are errors; one-sided quotes are skipped).
   const byExpiry = new Map<number, UsableQuote[]>();
   let oneSided = 0;
-  for (const q of raw.options) {
-    if (!(q.expiryMs > raw.asOfMs)) continue;
+  for (const q of screened.options) {
     if (q.bid === undefined || q.ask === undefined || q.bid <= 0) {
       oneSided++;
       continue;
@@ -141,12 +144,20 @@ export function buildUnderlyingMarket(raw: RawMarket, options: BuildOptions = {}
       Math.exp(-rate * T),
       `options[${symbol}].forward`,
     );
+    if (!plausibleForward(forward, index)) {
+      warnings.push(
+        `${raw.underlying} ${toIsoDate(expiryMs)}: the put-call-parity forward ${forward} is not within a factor ${FORWARD_BAND} of the index ${index}; expiry skipped`,
+      );
+      byExpiry.delete(expiryMs);
+      continue;
+    }
     forwards.push({ expiryMs, forward, source: 'put-call-parity' });
   }
   const sortedForwards = sortForwards(forwards);
   const forwardByExpiry = new Map(sortedForwards.map((f) => [f.expiryMs, f]));
 
   // Fit each expiry.
+  let outsideBounds = 0;
   const slices: SurfaceSlice[] = [];
   const reports: SliceReport[] = [];
   for (const expiryMs of [...byExpiry.keys()].sort((a, b) => a - b)) {
@@ -161,6 +172,11 @@ export function buildUnderlyingMarket(raw: RawMarket, options: BuildOptions = {}
       const otm = q.right === 'put' ? q.strike < F : q.strike >= F;
       if (!otm) continue;
       const toUsd = q.premium === 'coin' ? F : 1;
+      if (outsideNoArbitrage(q.right, mid * toUsd, F, q.strike, df)) {
+        dropped++;
+        outsideBounds++;
+        continue;
+      }
       const vol = safeVol(q, mid * toUsd, F, T, df);
       if (vol === undefined) {
         dropped++;
@@ -217,6 +233,11 @@ export function buildUnderlyingMarket(raw: RawMarket, options: BuildOptions = {}
     });
   }
 
+  if (outsideBounds > 0)
+    warnings.push(
+      `${raw.underlying}: ${outsideBounds} option mids outside the no-arbitrage bounds (above the forward or strike, or below intrinsic) were dropped`,
+    );
+
   // Calendar arbitrage across fitted slices.
   let surface: SurfaceSlice[] = slices;
   const calendar = checkCalendar(slices.map((s) => ({ T: s.T, params: s.params })));
@@ -248,6 +269,7 @@ export function buildUnderlyingMarket(raw: RawMarket, options: BuildOptions = {}
             options.basisHalfLifeMs ?? DEFAULT_BASIS_HALF_LIFE_MS,
           ),
   };
+  validateUnderlyingMarket(market, `markets.${raw.underlying}`);
   return {
     market,
     slices: finalReports.map((r) => (r.params ? { ...r, params: finalParams.get(r.expiryMs) } : r)),

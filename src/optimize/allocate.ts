@@ -127,10 +127,10 @@ function checkAccounts(accounts: readonly Account[]): void {
       );
     names.add(a.name);
     const u = a.maxUtilization ?? 1;
-    if (!(Number.isFinite(u) && u > 0))
+    if (!(Number.isFinite(u) && u > 0 && u <= 1))
       throw new BallastError(
         'INVALID_INPUT',
-        `must be a number > 0, got ${u}`,
+        `must be a number in (0, 1] (IM may not exceed equity), got ${u}`,
         `accounts[${i}].maxUtilization`,
       );
   });

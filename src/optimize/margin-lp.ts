@@ -234,13 +234,13 @@ export function addDeribitPmTerms(
           constant += Math.abs(q0) * move * usdScale;
           return;
         }
-        const r = lp.addVariable(`${prefix}roll[${name}]`, { lb: 0 });
+        const r = lp.addVariable(`${prefix}roll[${kv.key}:${name}]`, { lb: 0 });
         lp.addConstraint(
-          `${prefix}roll[${name}].long`,
+          `${prefix}roll[${kv.key}:${name}].long`,
           [[r, 1], ...xs.map(([v, a]) => [v, -a] as const)],
           { lb: q0 },
         );
-        lp.addConstraint(`${prefix}roll[${name}].short`, [[r, 1], ...xs], { lb: -q0 });
+        lp.addConstraint(`${prefix}roll[${kv.key}:${name}].short`, [[r, 1], ...xs], { lb: -q0 });
         terms.push([r, move * usdScale]);
       };
       const deltaOne = new Map<string, { q: number; T: number; x?: VarId }>();

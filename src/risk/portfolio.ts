@@ -53,30 +53,56 @@ function mergedEntry(a: Position, b: Position, size: number): number | undefined
   return (a.entryPrice * a.size + b.entryPrice * b.size) / size;
 }
 
-/** Builds a portfolio, merging repeated instruments (sizes add; entry prices as `mergedEntry`). */
+/** Canonical order of positions: by symbol, then size, then entry price (none first). */
+function comparePositions(a: Position, b: Position): number {
+  const sa = a.instrument.symbol;
+  const sb = b.instrument.symbol;
+  if (sa !== sb) return sa < sb ? -1 : 1;
+  if (a.size !== b.size) return a.size < b.size ? -1 : 1;
+  return (a.entryPrice ?? -Infinity) - (b.entryPrice ?? -Infinity) || 0;
+}
+
+/**
+ * Builds a portfolio in canonical order (positions by symbol, balances by currency), merging
+ * repeated instruments (sizes add; entry prices as `mergedEntry`; legs merged in a canonical
+ * order) and balances sorted by currency then amount (kept separate: a negative balance may be a
+ * loan), so the order of the input changes no bit of any result.
+ * A merged entry price that is not finite (legs that almost cancel) is a NOT_FINITE error.
+ */
 export function portfolio(
   positions: readonly Position[],
   balances: readonly Balance[] = [],
   name?: string,
 ): Portfolio {
-  const bySymbol = new Map<string, Position>();
   positions.forEach((p, i) => {
     if (!Number.isFinite(p.size))
       throw new BallastError('NOT_FINITE', `size must be a finite number`, `positions[${i}].size`);
-    const prev = bySymbol.get(p.instrument.symbol);
-    if (!prev) {
-      bySymbol.set(p.instrument.symbol, p);
-      return;
+  });
+  const merged: Position[] = [];
+  for (const p of [...positions].sort(comparePositions)) {
+    const prev = merged[merged.length - 1];
+    if (!prev || prev.instrument.symbol !== p.instrument.symbol) {
+      merged.push(p);
+      continue;
     }
     const size = prev.size + p.size;
     const entry = mergedEntry(prev, p, size);
-    bySymbol.set(p.instrument.symbol, {
+    if (entry !== undefined && !Number.isFinite(entry))
+      throw new BallastError(
+        'NOT_FINITE',
+        `the merged entry price of the ${p.instrument.symbol} legs is not finite (the sizes almost cancel): give one net position`,
+        `positions.${p.instrument.symbol}.entryPrice`,
+      );
+    merged[merged.length - 1] = {
       instrument: p.instrument,
       size,
       ...(entry === undefined ? {} : { entryPrice: entry }),
-    });
-  });
-  return { ...(name ? { name } : {}), positions: [...bySymbol.values()], balances };
+    };
+  }
+  const sortedBalances = [...balances].sort((x, y) =>
+    x.currency !== y.currency ? (x.currency < y.currency ? -1 : 1) : x.amount - y.amount || 0,
+  );
+  return { ...(name ? { name } : {}), positions: merged, balances: sortedBalances };
 }
 
 /** An execution: signed size in coins at `price` (the instrument's price convention). */

@@ -271,8 +271,15 @@ export function parseStressScenarios(value: unknown, source: string): Scenario[]
         `${field}.moves`,
       );
     const moves: Record<string, UnderlyingMove> = {};
-    for (const [sym, mv] of Object.entries(item.moves))
+    for (const [sym, mv] of Object.entries(item.moves)) {
+      if (!/^[A-Z0-9]+$/.test(sym))
+        throw new BallastError(
+          'SCHEMA',
+          `an underlying is an upper-case coin such as BTC${sym.toUpperCase() !== sym && /^[A-Z0-9]+$/.test(sym.toUpperCase()) ? ` (did you mean "${sym.toUpperCase()}"?)` : ''}, got "${sym}"`,
+          `${field}.moves.${sym}`,
+        );
       moves[sym] = parseMove(mv, `${field}.moves.${sym}`);
+    }
     const defaultMove =
       item.default === undefined ? undefined : parseMove(item.default, `${field}.default`);
     if (Object.keys(moves).length === 0 && !defaultMove)

@@ -210,7 +210,7 @@ describe('joint direction: first principal component of the covariance', () => {
     const params = {
       ...sd.defaultParams,
       futures: [
-        ...sd.defaultParams.futures,
+        ...sd.defaultParams.futures.filter((r) => r.id !== 'eth-usdc-linear'),
         {
           id: 'eth-usdc-linear',
           underlying: 'ETH',

@@ -52,7 +52,7 @@ describe('CLI bad input: clear message naming the field, exit 2', () => {
   });
   it('expired option', async () => {
     await expectUserError(
-      ['price', '--symbol', 'BTC-27DEC24-50000-C', '--market', snapshot],
+      ['price', '--symbol', 'BTC-27DEC24-50000-C', '--market', snapshot, '--allow-stale'],
       'EXPIRED',
       '--symbol',
     );
@@ -112,7 +112,7 @@ describe('CLI bad input: clear message naming the field, exit 2', () => {
       'BTC-28AUG26',
     );
     await expectUserError(
-      ['price', '--symbol', 'BTC-25DEC30-50000-C', '--market', snapshot],
+      ['price', '--symbol', 'BTC-25DEC30-50000-C', '--market', snapshot, '--allow-stale'],
       'MISSING_FORWARD',
       '--symbol',
     );

@@ -125,7 +125,19 @@ describe('ballast surface and market build on the real Deribit data', () => {
     const btc = snap.underlyings.BTC!;
     expect(btc.forwards.length).toBeGreaterThanOrEqual(12);
     expect(btc.surface.length).toBeGreaterThanOrEqual(8);
-    const p = await runCli(['price', '--symbol', 'BTC-25SEP26-70000-C', '--market', out, '--json']);
+    const stale = await runCli(['price', '--symbol', 'BTC-25SEP26-70000-C', '--market', out]);
+    expect(stale.status).toBe(2);
+    expect(stale.stderr).toMatch(/^error \[STALE_MARKET\] --market: the snapshot is \d+ d old/);
+    const p = await runCli([
+      'price',
+      '--symbol',
+      'BTC-25SEP26-70000-C',
+      '--market',
+      out,
+      '--allow-stale',
+      '--json',
+    ]);
+    expect(p.stderr).toMatch(/^note: the snapshot is \d+ d old/);
     expect(p.status, p.stderr).toBe(0);
     expect((JSON.parse(p.stdout) as { priceCoin: number }).priceCoin).toBeGreaterThan(0);
     const both = await runCli([
@@ -134,6 +146,7 @@ describe('ballast surface and market build on the real Deribit data', () => {
       'BTC-25SEP26-70000-C',
       '--market',
       out,
+      '--allow-stale',
       '--vol',
       '0.5',
       '--premium',

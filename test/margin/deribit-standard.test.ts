@@ -262,10 +262,10 @@ describe('Deribit standard margin: options and aggregation', () => {
   });
 
   it('fails closed: a linear perp without a rate row and a short spot are UNSUPPORTED errors', () => {
-    const eth = parseSymbol('ETH_USDC-PERPETUAL', 'deribit');
+    const xrp = parseSymbol('XRP_USDC-PERPETUAL', 'deribit');
     const spot = parseSymbol('BTC_USDC', 'deribit');
     const books = [
-      [portfolio([{ instrument: eth, size: 1 }]), snapshotAt('ETH', 2_000)],
+      [portfolio([{ instrument: xrp, size: 1 }]), snapshotAt('XRP', 2)],
       [portfolio([{ instrument: spot, size: -1 }]), snapshotAt('BTC', 65_000)],
     ] as const;
     for (const [book, snap] of books) {
@@ -277,6 +277,20 @@ describe('Deribit standard margin: options and aggregation', () => {
       }
       expect(isBallastError(err, 'UNSUPPORTED')).toBe(true);
     }
+  });
+
+  it('ETH linear perps: the conservative reading (IM 4 % + 0.0004 %·size, MM 2 % + …), listed in unverified', () => {
+    const eth = parseSymbol('ETH_USDC-PERPETUAL', 'deribit');
+    const snap = snapshotAt('ETH', 2_000, { perpBasis: 0 });
+    const r = deribitStandardModel.evaluate(
+      portfolio([{ instrument: eth, size: -10 }]),
+      snap,
+      deribitStandardModel.defaultParams,
+    )[0]!;
+    expect(r.currency).toBe('USDC');
+    expect(r.initialMargin).toBeCloseTo((0.04 + 4e-6 * 10) * 10 * 2000, 9);
+    expect(r.maintenanceMargin).toBeCloseTo((0.02 + 4e-6 * 10) * 10 * 2000, 9);
+    expect(r.unverified.some((u) => u.startsWith('eth-usdc-linear:'))).toBe(true);
   });
 
   it('open-orders IM adds to IM only; equity = pool balance + marked positions', () => {

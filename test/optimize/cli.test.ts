@@ -193,14 +193,17 @@ describe('ballast optimize', () => {
         ['--delta-band', '2:1'],
         /\[INVALID_INPUT\] --delta-band: lower side 2 is above the upper side 1/,
       ],
-      [['--lambda', '-1'], /\[INVALID_INPUT\] lambda: must be a number ≥ 0/],
+      [['--lambda', '-1'], /\[INVALID_INPUT\] --lambda: must be a number ≥ 0, got -1/],
       [['--universe', join(dir, 'missing.json')], /\[FILE_NOT_FOUND\]/],
       [['--objective', 'track'], /\[INVALID_INPUT\] targets: give at least one target/],
       [
         ['--objective', 'track', '--target', 'rho=1'],
         /\[INVALID_INPUT\] --target: expected greek=value/,
       ],
-      [['--scenarios', '0'], /\[INVALID_INPUT\] --scenarios: must be a whole number ≥ 1, got 0/],
+      [
+        ['--scenarios', '0'],
+        /\[INVALID_INPUT\] --scenarios: must be a whole number in \[1, 1000000\], got 0/,
+      ],
       [['--seed', '1.5'], /\[INVALID_INPUT\] --seed: must be a whole number, got 1\.5/],
       [['--beta', '1.5'], /\[INVALID_INPUT\] --beta: must be in \(0, 1\)/],
       [
@@ -298,7 +301,7 @@ describe('ballast cure', () => {
       '0',
     ]);
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/targetUtilization: must be a number > 0/);
+    expect(bad.stderr).toMatch(/--target-utilization: must be in \(0, 1\], got 0/);
   });
 });
 

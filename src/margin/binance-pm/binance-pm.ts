@@ -161,7 +161,7 @@ function bracketsFor(
   if (d) return { key: `default-${book}`, table: d };
   throw new BallastError(
     'INVALID_INPUT',
-    `no maintenance bracket table for ${keys.slice(1).join(' / ')}: load it from Binance (${book === 'um' ? 'GET /papi/v1/um/leverageBracket' : 'GET /dapi/v2/leverageBracket'}) into params.brackets, or set params.defaultBrackets.${book}`,
+    `no maintenance bracket table for ${keys.slice(1).join(' / ')}: load it from Binance (${book === 'um' ? 'GET /papi/v1/um/leverageBracket' : 'GET /dapi/v2/leverageBracket'}) into params.brackets, or set params.defaultBrackets.${book} (--params FILE; examples/binance-pm-brackets.json is the flat 0.5 % table of Binance's worked example W-B1)`,
     field,
   );
 }

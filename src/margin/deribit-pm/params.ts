@@ -234,6 +234,9 @@ export function accountInputs(p: DeribitPmParams, settlement: Currency): Deribit
   };
 }
 
+/** Most price buckets per side (Deribit uses 8: 2n + 1 = 17 moves × 3 vol cells). */
+export const DERIBIT_PM_MAX_BUCKETS = 100;
+
 /** Validates the switches and general block (INVALID_INPUT naming the field). */
 export function validateRules(p: DeribitPmParams): void {
   const r = p.rules;
@@ -261,6 +264,16 @@ export function validateRules(p: DeribitPmParams): void {
   if (!g)
     throw new BallastError('INVALID_INPUT', 'missing general block', 'params.model_params.general');
   fin(g.mm_factor, 'params.model_params.general.mm_factor', 0);
+  if (!(
+    Number.isInteger(g.buckets_count) &&
+    g.buckets_count >= 1 &&
+    g.buckets_count <= DERIBIT_PM_MAX_BUCKETS
+  ))
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be an integer in [1, ${DERIBIT_PM_MAX_BUCKETS}], got ${String(g.buckets_count)}`,
+      'params.model_params.general.buckets_count',
+    );
   if (g.vol_scenarios_count !== 3) {
     throw new BallastError(
       'INVALID_INPUT',

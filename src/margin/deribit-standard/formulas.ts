@@ -41,6 +41,8 @@ export interface FuturesRateRow {
   readonly kinds: readonly ('future' | 'perpetual')[];
   readonly im: RateLine;
   readonly mm: RateLine;
+  /** Set when the rate is not published for this product: the conservative reading, listed in `unverified`. */
+  readonly unverified?: string;
 }
 
 /** Short-option fractions (§3): a = imFraction, b = imMinFraction, c = mmFraction, c' = putMmMarkFraction. */
@@ -201,6 +203,8 @@ export interface PositionMargins {
   readonly hasLinearShortOptions: boolean;
   /** Some rate row holds several positions, so the size aggregation reading matters. */
   readonly aggregationMatters: boolean;
+  /** The `unverified` notes of the rate rows used (products without a published rate). */
+  readonly unverifiedRows: readonly string[];
 }
 
 /**
@@ -342,6 +346,9 @@ export function positionMargins(
     hasLongOptions,
     hasLinearShortOptions,
     aggregationMatters,
+    unverifiedRows: [
+      ...new Set(rowOf.flatMap((r) => (r?.unverified === undefined ? [] : [r.unverified]))),
+    ].sort(),
   };
 }
 
@@ -366,5 +373,6 @@ export function standardUnverified(pm: PositionMargins, includeAggregation: bool
   if (pm.hasLinearShortOptions) out.push(U.linearOptions);
   if (pm.hasLongOptions) out.push(U.longOptions);
   if (includeAggregation && pm.aggregationMatters) out.push(U.sizeAggregation);
+  out.push(...pm.unverifiedRows);
   return out;
 }

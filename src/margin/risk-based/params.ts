@@ -127,38 +127,181 @@ function fail(message: string, field: string): never {
   throw new BallastError('INVALID_INPUT', message, field);
 }
 
-/** Validates the scenario parameters (INVALID_INPUT naming `params.<field>`). */
-export function validateScenarioParams(p: ScenarioParams): void {
+/** Most Monte Carlo paths, scenarios given as data, and history points per series. */
+export const RISK_BASED_CAPS = { paths: 1_000_000, scenarios: 100_000, historyPoints: 1_000_000 };
+
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A finite number in [lo, hi] (or null when `nullable`), else INVALID_INPUT at `field`. */
+function inRange(v: unknown, lo: number, hi: number, field: string, nullable = false): void {
+  if (nullable && v === null) return;
+  if (!(typeof v === 'number' && Number.isFinite(v) && v >= lo && v <= hi))
+    fail(
+      `must be a number in [${lo}, ${hi}]${nullable ? ' or null' : ''}, got ${JSON.stringify(v)}`,
+      field,
+    );
+}
+
+function oneOf(v: unknown, allowed: readonly string[], field: string): void {
+  if (typeof v !== 'string' || !allowed.includes(v))
+    fail(`must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`, field);
+}
+
+/** A move of a scenario given as data: spot multiplier > 0, a known vol-shock kind with finite sizes. */
+function validateMove(m: unknown, field: string): void {
+  if (!isObj(m)) fail('must be an object {spotMultiplier, vol}', field);
+  inRange(m.spotMultiplier, 1e-6, 1e6, `${field}.spotMultiplier`);
+  const v = m.vol;
+  if (!isObj(v)) fail('must be an object {kind, ...}', `${field}.vol`);
+  oneOf(v.kind, ['none', 'relative', 'absolute', 'skew'], `${field}.vol.kind`);
+  if (v.kind === 'relative' || v.kind === 'absolute')
+    inRange(v.size, -100, 100, `${field}.vol.size`);
+  if (v.kind === 'skew') inRange(v.slope, -100, 100, `${field}.vol.slope`);
+  if (v.floor !== undefined) inRange(v.floor, 0, 100, `${field}.vol.floor`);
+  if (v.cap !== undefined) inRange(v.cap, 0, 100, `${field}.vol.cap`);
+  if (v.term !== undefined) {
+    const t = v.term;
+    if (!isObj(t)) fail('must be an object', `${field}.vol.term`);
+    inRange(t.pivotDays, 1e-6, 36500, `${field}.vol.term.pivotDays`);
+    inRange(t.shortPower, -10, 10, `${field}.vol.term.shortPower`);
+    inRange(t.longPower, -10, 10, `${field}.vol.term.longPower`);
+    inRange(t.dteFloorDays, 1e-6, 36500, `${field}.vol.term.dteFloorDays`);
+  }
+}
+
+/** Scenarios given as data (`{description, list}`): shape, finite numbers, at most `RISK_BASED_CAPS.scenarios`. */
+export function validateProvidedScenarios(p: unknown, field: string): void {
+  if (p === null) return;
+  if (!isObj(p)) fail('must be null or {description, list}', field);
+  if (typeof p.description !== 'string') fail('must be a string', `${field}.description`);
+  const list = p.list;
+  if (!Array.isArray(list) || list.length === 0) fail('must hold a non-empty scenario list', field);
+  if (list.length > RISK_BASED_CAPS.scenarios)
+    fail(`at most ${RISK_BASED_CAPS.scenarios} scenarios, got ${list.length}`, `${field}.list`);
+  list.forEach((sc: unknown, i) => {
+    const f = `${field}.list[${i}]`;
+    if (!isObj(sc)) fail('must be a scenario object', f);
+    if (typeof sc.id !== 'string' || typeof sc.label !== 'string')
+      fail('must have string id and label', f);
+    if (!isObj(sc.moves)) fail('must be an object {UNDERLYING: move}', `${f}.moves`);
+    for (const [u, m] of Object.entries(sc.moves)) validateMove(m, `${f}.moves.${u}`);
+    if (sc.defaultMove !== undefined) validateMove(sc.defaultMove, `${f}.defaultMove`);
+    inRange(sc.weight, 0, 1e6, `${f}.weight`);
+    inRange(sc.timeShiftDays, 0, 36500, `${f}.timeShiftDays`);
+  });
+}
+
+/** History given as data: known interval, equal-length finite series, positive closes, increasing times. */
+function validateHistory(h: unknown, field: string): void {
+  if (h === null) return;
+  if (!isObj(h)) fail('must be null or {series, overlapping, window, lambda, source}', field);
+  if (!Array.isArray(h.series) || h.series.length === 0)
+    fail('must be a non-empty list of series', `${field}.series`);
+  h.series.forEach((s: unknown, i) => {
+    const f = `${field}.series[${i}]`;
+    if (!isObj(s)) fail('must be {symbol, interval, timesMs, closes}', f);
+    if (typeof s.symbol !== 'string' || !/^[A-Z0-9]+$/.test(s.symbol))
+      fail(
+        `must be an upper-case underlying such as BTC, got ${JSON.stringify(s.symbol)}`,
+        `${f}.symbol`,
+      );
+    oneOf(s.interval, ['daily', 'hourly'], `${f}.interval`);
+    const t = s.timesMs;
+    const c = s.closes;
+    if (!Array.isArray(t) || !Array.isArray(c) || t.length !== c.length || t.length < 2)
+      fail('timesMs and closes must be arrays of the same length ≥ 2', f);
+    if (t.length > RISK_BASED_CAPS.historyPoints)
+      fail(`at most ${RISK_BASED_CAPS.historyPoints} points, got ${t.length}`, `${f}.closes`);
+    t.forEach((x: unknown, k) => {
+      inRange(x, -8.64e15, 8.64e15, `${f}.timesMs[${k}]`);
+      if (k > 0 && !((x as number) > (t[k - 1] as number)))
+        fail('times must increase', `${f}.timesMs[${k}]`);
+    });
+    c.forEach((x: unknown, k) => inRange(x, 1e-12, 1e15, `${f}.closes[${k}]`));
+  });
+  if (typeof h.overlapping !== 'boolean') fail('must be true or false', `${field}.overlapping`);
+  if (h.window !== null && !(Number.isInteger(h.window) && (h.window as number) >= 1))
+    fail(`must be a whole number ≥ 1 or null, got ${JSON.stringify(h.window)}`, `${field}.window`);
+  if (h.lambda !== null) inRange(h.lambda, 1e-6, 1 - 1e-9, `${field}.lambda`);
+  if (h.source !== null && typeof h.source !== 'string')
+    fail('must be a string or null', `${field}.source`);
+}
+
+/** The correlation block: a constant ρ, or a symmetric matrix over named underlyings. */
+function validateCorrelation(c: unknown, field: string): void {
+  if (c === null) return;
+  if (typeof c === 'number') return inRange(c, -1, 1, field);
+  if (!isObj(c)) fail('must be null, a number in [−1, 1] or {underlyings, matrix}', field);
+  const u = c.underlyings;
+  const m = c.matrix;
+  if (!Array.isArray(u) || u.length === 0 || !u.every((x) => typeof x === 'string'))
+    fail('must be a non-empty list of underlyings', `${field}.underlyings`);
+  if (new Set(u).size !== u.length) fail('must not repeat an underlying', `${field}.underlyings`);
+  if (!Array.isArray(m) || m.length !== u.length)
+    fail(`must be a ${u.length}×${u.length} matrix`, `${field}.matrix`);
+  m.forEach((row: unknown, i) => {
+    if (!Array.isArray(row) || row.length !== u.length)
+      fail(`must have ${u.length} entries`, `${field}.matrix[${i}]`);
+    row.forEach((x: unknown, j) => inRange(x, -1, 1, `${field}.matrix[${i}][${j}]`));
+  });
+}
+
+/** The Monte Carlo block (every field; caps in `RISK_BASED_CAPS`). */
+function validateMc(mc: unknown, f: string): void {
+  if (!isObj(mc)) fail('must be an object', f);
+  if (
+    !Number.isInteger(mc.paths) ||
+    (mc.paths as number) < 1 ||
+    (mc.paths as number) > RISK_BASED_CAPS.paths
+  )
+    fail(
+      `must be a whole number in [1, ${RISK_BASED_CAPS.paths}], got ${String(mc.paths)}`,
+      `${f}.paths`,
+    );
+  oneOf(mc.model, ['gbm', 'student-t', 'merton'], `${f}.model`);
+  inRange(mc.degreesOfFreedom, 2.01, 1000, `${f}.degreesOfFreedom`, true);
+  if (mc.jumps !== null) {
+    const j = mc.jumps;
+    if (!isObj(j)) fail('must be null or {intensity, mean, sd}', `${f}.jumps`);
+    inRange(j.intensity, 0, 1000, `${f}.jumps.intensity`);
+    inRange(j.mean, -5, 5, `${f}.jumps.mean`);
+    inRange(j.sd, 0, 5, `${f}.jumps.sd`);
+    if (j.common !== undefined && typeof j.common !== 'boolean')
+      fail('must be true or false', `${f}.jumps.common`);
+  }
+  inRange(mc.volOfVol, 0, 20, `${f}.volOfVol`, true);
+  inRange(mc.spotVolCorrelation, -1, 1, `${f}.spotVolCorrelation`, true);
+  oneOf(mc.sampler, ['pseudo', 'sobol'], `${f}.sampler`);
+  if (mc.vols !== null) {
+    if (!isObj(mc.vols)) fail('must be null or {UNDERLYING: vol}', `${f}.vols`);
+    for (const [u, v] of Object.entries(mc.vols)) inRange(v, 1e-6, 20, `${f}.vols.${u}`);
+  }
+  validateCorrelation(mc.correlation, `${f}.correlation`);
+  inRange(mc.volTenorDays, 1e-3, 3650, `${f}.volTenorDays`, true);
+  oneOf(mc.volSource, ['auto', 'atm-implied', 'history'], `${f}.volSource`);
+}
+
+/** Validates the scenario parameters (INVALID_INPUT naming `params.<field>`; `f` prefixes the path). */
+export function validateScenarioParams(p: ScenarioParams, f = 'params'): void {
+  if (!isObj(p)) fail('must be an object', f);
   if (!RISK_METHODS.includes(p.method))
-    fail(
-      `unknown method "${String(p.method)}"; one of: ${RISK_METHODS.join(', ')}`,
-      'params.method',
-    );
+    fail(`unknown method "${String(p.method)}"; one of: ${RISK_METHODS.join(', ')}`, `${f}.method`);
   if (!(typeof p.confidence === 'number' && p.confidence > 0 && p.confidence < 1))
-    fail(`must be in (0, 1) (e.g. 0.99), got ${String(p.confidence)}`, 'params.confidence');
-  if (!(typeof p.horizonDays === 'number' && Number.isFinite(p.horizonDays) && p.horizonDays > 0))
-    fail(`must be a number of days > 0, got ${String(p.horizonDays)}`, 'params.horizonDays');
+    fail(`must be in (0, 1) (e.g. 0.99), got ${String(p.confidence)}`, `${f}.confidence`);
+  inRange(p.horizonDays, 1e-6, 365, `${f}.horizonDays`);
+  if (!(p.horizonDays > 0)) fail(`must be > 0, got ${p.horizonDays}`, `${f}.horizonDays`);
   if (!Number.isSafeInteger(p.seed))
-    fail(`must be a safe integer, got ${String(p.seed)}`, 'params.seed');
-  if (!p.mc || typeof p.mc !== 'object') fail('must be an object', 'params.mc');
-  if (!Number.isInteger(p.mc.paths) || p.mc.paths < 1 || p.mc.paths > 1_000_000)
-    fail(`must be a whole number in [1, 1000000], got ${String(p.mc.paths)}`, 'params.mc.paths');
-  if (!['auto', 'atm-implied', 'history'].includes(p.mc.volSource))
-    fail(
-      `must be auto, atm-implied or history, got ${String(p.mc.volSource)}`,
-      'params.mc.volSource',
-    );
+    fail(`must be a safe integer, got ${String(p.seed)}`, `${f}.seed`);
+  validateMc(p.mc, `${f}.mc`);
+  validateHistory(p.history, `${f}.history`);
   if (p.inverseOptionPnl !== 'coin-value' && p.inverseOptionPnl !== 'usd-at-shocked')
     fail(
       `must be coin-value or usd-at-shocked, got ${String(p.inverseOptionPnl)}`,
-      'params.inverseOptionPnl',
+      `${f}.inverseOptionPnl`,
     );
-  if (typeof p.timeDecay !== 'boolean') fail('must be true or false', 'params.timeDecay');
-  if (
-    p.scenarios !== null &&
-    (!p.scenarios || !Array.isArray(p.scenarios.list) || p.scenarios.list.length === 0)
-  )
-    fail('must hold a non-empty scenario list', 'params.scenarios');
+  if (typeof p.timeDecay !== 'boolean') fail('must be true or false', `${f}.timeDecay`);
+  validateProvidedScenarios(p.scenarios, `${f}.scenarios`);
 }
 
 /** Validates `var`/`es` parameters. */
@@ -166,6 +309,54 @@ export function validateRiskBasedParams(p: RiskBasedParams): void {
   validateScenarioParams(p);
   if (!(p.maintenanceFraction >= 0 && p.maintenanceFraction <= 1))
     fail(`must be in [0, 1], got ${String(p.maintenanceFraction)}`, 'params.maintenanceFraction');
-  if (!Number.isInteger(p.maxTailListed) || p.maxTailListed < 0)
-    fail(`must be a whole number ≥ 0, got ${String(p.maxTailListed)}`, 'params.maxTailListed');
+  if (
+    !Number.isInteger(p.maxTailListed) ||
+    p.maxTailListed < 0 ||
+    p.maxTailListed > RISK_BASED_CAPS.scenarios
+  )
+    fail(
+      `must be a whole number in [0, ${RISK_BASED_CAPS.scenarios}], got ${String(p.maxTailListed)}`,
+      'params.maxTailListed',
+    );
+}
+
+/** A hypothetical stress move of `span2`: every underlying's spot × (1 + spot), vol × (1 + vol). */
+export interface HypotheticalStressInput {
+  readonly id: string;
+  readonly name: string;
+  readonly spot: number;
+  readonly vol: number;
+}
+
+/**
+ * Validates `span2`'s stress block: hypothetical moves (spot > −1, vol ≥ −1, string id and
+ * name), user scenarios as data, `historical` a boolean, `days` null or positive whole
+ * numbers; at least one hypothetical or user scenario (an empty stress set would margin no stress).
+ */
+export function validateSpan2Stress(s: unknown, f = 'params.stress'): void {
+  if (!isObj(s)) fail('must be an object', f);
+  const h = s.hypothetical;
+  if (!Array.isArray(h)) fail('must be a list', `${f}.hypothetical`);
+  if (h.length > RISK_BASED_CAPS.scenarios)
+    fail(`at most ${RISK_BASED_CAPS.scenarios} moves`, `${f}.hypothetical`);
+  h.forEach((x: unknown, i) => {
+    const g = `${f}.hypothetical[${i}]`;
+    if (!isObj(x) || typeof x.id !== 'string' || typeof x.name !== 'string')
+      fail('must be {id, name, spot, vol}', g);
+    inRange(x.spot, -0.999999, 1e3, `${g}.spot`);
+    inRange(x.vol, -1, 1e3, `${g}.vol`);
+  });
+  validateProvidedScenarios(s.scenarios, `${f}.scenarios`);
+  if (h.length === 0 && s.scenarios === null)
+    fail(
+      'no stress scenario: give at least one hypothetical move or user scenario',
+      `${f}.hypothetical`,
+    );
+  if (typeof s.historical !== 'boolean') fail('must be true or false', `${f}.historical`);
+  const d = s.days;
+  if (
+    d !== null &&
+    !(Array.isArray(d) && d.every((x) => Number.isInteger(x) && x >= 1 && x <= 3650))
+  )
+    fail('must be null or a list of whole numbers of days in [1, 3650]', `${f}.days`);
 }

@@ -33,6 +33,7 @@ import {
   DEFAULT_MC,
   RISK_BASED_DEFAULTS,
   validateScenarioParams,
+  validateSpan2Stress,
   type ProvidedScenarios,
   type ScenarioParams,
 } from './params.ts';
@@ -118,20 +119,8 @@ function check(p: Span2Params): void {
     if (!cond) throw new BallastError('INVALID_INPUT', msg, field);
   };
   f(p.weight >= 0 && p.weight <= 1, `must be in [0, 1], got ${p.weight}`, 'params.weight');
-  validateScenarioParams(p.var);
-  f(Array.isArray(p.stress?.hypothetical), 'must be a list', 'params.stress.hypothetical');
-  p.stress.hypothetical.forEach((h, i) => {
-    f(
-      Number.isFinite(h.spot) && h.spot > -1,
-      `must be > −1, got ${h.spot}`,
-      `params.stress.hypothetical[${i}].spot`,
-    );
-    f(
-      Number.isFinite(h.vol) && h.vol >= -1,
-      `must be ≥ −1, got ${h.vol}`,
-      `params.stress.hypothetical[${i}].vol`,
-    );
-  });
+  validateScenarioParams(p.var, 'params.var');
+  validateSpan2Stress(p.stress);
   f(
     p.liquidity.deltaOneRate >= 0 && p.liquidity.optionRate >= 0,
     'rates must be ≥ 0',
@@ -142,10 +131,21 @@ function check(p: Span2Params): void {
     'rate and threshold must be ≥ 0',
     'params.concentration',
   );
+  for (const [u, t] of Object.entries(p.concentration.thresholds))
+    f(
+      typeof t === 'number' && t >= 0,
+      `must be a number ≥ 0, got ${JSON.stringify(t)}`,
+      `params.concentration.thresholds.${u}`,
+    );
   f(
     p.maintenanceFraction >= 0 && p.maintenanceFraction <= 1,
     `must be in [0, 1], got ${p.maintenanceFraction}`,
     'params.maintenanceFraction',
+  );
+  f(
+    Number.isInteger(p.maxTailListed) && p.maxTailListed >= 0 && p.maxTailListed <= 100_000,
+    `must be a whole number in [0, 100000], got ${p.maxTailListed}`,
+    'params.maxTailListed',
   );
 }
 

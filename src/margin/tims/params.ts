@@ -82,6 +82,40 @@ const KINDS: readonly Instrument['kind'][] = [
   'barrier',
 ];
 
+/** Most valuation points per side (TIMS uses 5): the grid has (2n + 1)·(shocks + 1) points. */
+export const TIMS_MAX_POINTS_PER_SIDE = 100;
+/** Most house vol shocks. */
+export const TIMS_MAX_VOL_SHOCKS = 20;
+
+/** A house vol shock: a known kind, finite sizes, optional floor/cap ≥ 0, optional term structure. */
+function validateVolShock(v: unknown, field: string): void {
+  const bad = (why: string, at = field) => {
+    throw new BallastError('INVALID_INPUT', why, at);
+  };
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    return bad('must be a vol shock {kind, size | slope, floor?, cap?, term?}');
+  const s = v as Record<string, unknown>;
+  const fin = (x: unknown, at: string, min = -100, max = 100) => {
+    if (!(typeof x === 'number' && Number.isFinite(x) && x >= min && x <= max))
+      bad(`must be a number in [${min}, ${max}], got ${JSON.stringify(x)}`, at);
+  };
+  if (!['none', 'relative', 'absolute', 'skew'].includes(s.kind as string))
+    bad(`must be none, relative, absolute or skew, got ${JSON.stringify(s.kind)}`, `${field}.kind`);
+  if (s.kind === 'relative' || s.kind === 'absolute') fin(s.size, `${field}.size`);
+  if (s.kind === 'skew') fin(s.slope, `${field}.slope`);
+  if (s.floor !== undefined) fin(s.floor, `${field}.floor`, 0);
+  if (s.cap !== undefined) fin(s.cap, `${field}.cap`, 0);
+  if (s.term !== undefined) {
+    const t = s.term as Record<string, unknown> | null;
+    if (typeof t !== 'object' || t === null)
+      return bad('must be a term structure', `${field}.term`);
+    fin(t.pivotDays, `${field}.term.pivotDays`, 1e-6, 36500);
+    fin(t.shortPower, `${field}.term.shortPower`, -10, 10);
+    fin(t.longPower, `${field}.term.longPower`, -10, 10);
+    fin(t.dteFloorDays, `${field}.term.dteFloorDays`, 1e-6, 36500);
+  }
+}
+
 /** Validates TIMS parameters; throws INVALID_INPUT naming the bad field (`params.…`). */
 export function validateTimsParams(p: TimsParams): void {
   const f = 'params';
@@ -119,14 +153,23 @@ export function validateTimsParams(p: TimsParams): void {
   }
   if (p.defaultClassGroup !== null)
     validateTimsRange(p.defaultClassGroup, `${f}.defaultClassGroup`);
-  if (!(Number.isInteger(p.pointsPerSide) && p.pointsPerSide >= 1))
+  if (!(
+    Number.isInteger(p.pointsPerSide) &&
+    p.pointsPerSide >= 1 &&
+    p.pointsPerSide <= TIMS_MAX_POINTS_PER_SIDE
+  ))
     throw new BallastError(
       'INVALID_INPUT',
-      `must be an integer >= 1, got ${p.pointsPerSide}`,
+      `must be an integer in [1, ${TIMS_MAX_POINTS_PER_SIDE}], got ${p.pointsPerSide}`,
       `${f}.pointsPerSide`,
     );
-  if (!Array.isArray(p.volShocks))
-    throw new BallastError('INVALID_INPUT', 'must be a list of vol shocks', `${f}.volShocks`);
+  if (!Array.isArray(p.volShocks) || p.volShocks.length > TIMS_MAX_VOL_SHOCKS)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be a list of at most ${TIMS_MAX_VOL_SHOCKS} vol shocks`,
+      `${f}.volShocks`,
+    );
+  p.volShocks.forEach((v, i) => validateVolShock(v, `${f}.volShocks[${i}]`));
   if (!(Number.isFinite(p.timeShiftDays) && p.timeShiftDays >= 0))
     throw new BallastError(
       'INVALID_INPUT',
