@@ -16,6 +16,7 @@ const layers = [
   'optimize',
   'engine',
   'io',
+  'workers',
   'cli',
 ];
 const pure = layers.slice(0, layers.indexOf('engine') + 1);

@@ -78,7 +78,10 @@ export function batchScratch(t: InstrumentTable): BatchScratch {
   };
 }
 
-/** Margins accounts `from` ≤ a < `to`; writes `results`. Returns the number margined. */
+/**
+ * Margins accounts `from` ≤ a < `to` (or `list[from..to)` when a list of account indices is
+ * given); writes `results`. Returns the number margined.
+ */
 export function marginAccounts(
   t: InstrumentTable,
   book: AccountBook,
@@ -86,8 +89,10 @@ export function marginAccounts(
   from: number,
   to: number,
   s: BatchScratch = batchScratch(t),
+  list?: Int32Array,
 ): number {
-  for (let a = from; a < to; a++) {
+  for (let i = from; i < to; i++) {
+    const a = list ? list[i]! : i;
     if (book.errors.has(a)) {
       results.state[a] = STATE_ERROR;
       continue;
@@ -130,7 +135,9 @@ function accumulate(t: InstrumentTable, book: AccountBook, a: number, s: BatchSc
     }
     const ko = k * nC;
     const ro = r * nC;
-    for (let c = 0; c < nC; c++) s.pre[ko + c] = s.pre[ko + c]! + q * R.unit[ro + c]!;
+    const pre = s.pre;
+    const unit = R.unit;
+    for (let c = 0; c < nC; c++) pre[ko + c] = pre[ko + c]! + q * unit[ro + c]!;
     const kind = R.kind[r]!;
     const scale = t.keys.usdScale[k]!;
     if (kind === ROW_OPTION) {
@@ -152,7 +159,16 @@ function accumulate(t: InstrumentTable, book: AccountBook, a: number, s: BatchSc
       s.poolValue[p]! + positionValue(kind, q, R.price[r]!, R.value[r]!, book.entry[j]!);
   }
   // Keys in id order = pools by currency, underlyings sorted (the model's order).
-  s.keyList.subarray(0, nKeys).sort();
+  const kl = s.keyList;
+  for (let i = 1; i < nKeys; i++) {
+    const x = kl[i]!;
+    let j = i - 1;
+    while (j >= 0 && kl[j]! > x) {
+      kl[j + 1] = kl[j]!;
+      j--;
+    }
+    kl[j + 1] = x;
+  }
   return nKeys;
 }
 
@@ -183,15 +199,18 @@ function keyWorstCases(t: InstrumentTable, s: BatchScratch, nKeys: number): void
     const cap = t.keys.gainCap[k]!;
     let min = Infinity;
     let first = -1;
+    const pre = s.pre;
+    const agg = s.agg;
+    const allowance = t.keys.allowance;
     for (let c = 0; c < nC; c++) {
-      let x = s.pre[ko + c]!;
+      let x = pre[ko + c]!;
       if (extended[c] === 1) {
-        const al = t.keys.allowance[ko + c]!;
+        const al = allowance[ko + c]!;
         if (x < 0) x = Math.min(0, x + al);
         else if (x > 0) x = signAware ? Math.max(0, x - al) : 0;
       }
       const v = x > 0 ? (before ? off * Math.min(x, cap) : Math.min(off * x, cap)) + 0 : x + 0;
-      s.agg[ko + c] = v;
+      agg[ko + c] = v;
       if (v < min) {
         min = v;
         first = c;
@@ -265,8 +284,8 @@ function poolAmounts(
       ok = false;
       s.poolIm[p] = NaN;
     } else {
-      const rmm = roundDecimals(rmmRaw, dec) + roll + delta + 0;
-      s.poolIm[p] = roundDecimals(
+      const rmm = roundFast(rmmRaw, dec) + roll + delta + 0;
+      s.poolIm[p] = roundFast(
         rmm + t.pools.openOrders[p]! + t.pools.mmp[p]! + t.pools.spot[p]!,
         dec,
       );
@@ -277,6 +296,27 @@ function poolAmounts(
   }
   return ok ? n : -1;
 }
+
+/**
+ * `roundDecimals(x, decimals)` (round half up on the exact decimal value, as `toFixed`)
+ * without the string: `n = Math.round(x·10^d)` is the right integer whenever `x·10^d` is not
+ * within its rounding error of a half-integer, and then `n / 10^d` is the same correctly
+ * rounded double as `Number(n + 'e-' + d)`. Near a half-integer it falls back to the string.
+ */
+export function roundFast(x: number, decimals: number): number {
+  const scale = POW10[decimals];
+  if (scale !== undefined) {
+    const y = Math.abs(x) * scale;
+    const frac = y - Math.floor(y);
+    if (y < 4e15 && Math.abs(frac - 0.5) > 1e-15 * y + 1e-300) {
+      const r = Math.round(y) / scale;
+      return x < 0 ? -r : r;
+    }
+  }
+  return roundDecimals(x, decimals);
+}
+
+const POW10: readonly number[] = Array.from({ length: 23 }, (_, d) => Number(`1e${d}`));
 
 /** Roll shock of key k: its futures/perps (and options per instrument), then option groups. */
 function keyRoll(t: InstrumentTable, s: BatchScratch, k: number): number {

@@ -134,6 +134,10 @@ export interface InstrumentTable {
   readonly rules: TableRules;
   /** Row of each symbol. */
   readonly rowOf: ReadonlyMap<string, number>;
+  /** Option expiry group of `<key>:<expiryMs>` (ticks re-price rows with it). */
+  readonly groupOf: ReadonlyMap<string, number>;
+  /** The keys' underlying and settlement currency. */
+  readonly keySpecs: readonly KeySpec[];
 }
 
 /** The typed error of anything thrown while pricing or reading parameters. */
@@ -190,6 +194,8 @@ export function buildInstrumentTable(
     pools: tablePools(market, poolNames),
     rules,
     rowOf: new Map(unique.map((inst, r) => [inst.symbol, r])),
+    groupOf: keys.groupOf,
+    keySpecs: keyList,
   };
 }
 
@@ -198,7 +204,8 @@ function keyOf(inst: Instrument): string {
 }
 
 type Priced = ReturnType<DeribitPmMarket['row']> | RowError;
-interface KeySpec {
+/** A vector key's underlying and settlement currency. */
+export interface KeySpec {
   readonly name: string;
   readonly underlying: string;
   readonly settlement: string;
@@ -266,25 +273,8 @@ function tableKeys(
   keyList.forEach((k, i) => {
     const ccy = currencyParams(p, k.settlement);
     const pair = pairParams(p, k.underlying);
-    const grid = market.grid(k.underlying);
-    const S0 = market.snapshot.underlyings[k.underlying]!.index;
-    const coin = !isUsdLike(k.settlement);
     t.pool[i] = poolNames.indexOf(k.settlement);
-    t.index[i] = S0;
-    t.usdScale[i] = coin ? 1 : S0;
-    grid.cells.forEach((cell, c) => {
-      if (c >= nStandard)
-        t.allowance[i * nC + c] = dampenerAllowance(
-          cell.move,
-          grid.params.priceRange,
-          ccy.extended_dampener,
-          S0,
-          coin,
-        );
-    });
-    t.pnlOffset[i] = ccy.pnl_offset;
-    const capUsd = coin ? ccy.max_offsetable_pnl / S0 : ccy.max_offsetable_pnl;
-    t.gainCap[i] = p.rules.gainCapUnit === 'usd' ? capUsd : ccy.max_offsetable_pnl;
+    keyMarket(t, i, k, market, nC, nStandard);
     t.deltaThreshold[i] = pair.delta_total_liq_shock_threshold;
     t.maxDeltaShock[i] = pair.max_delta_shock;
     t.mInc[i] = pair.m_inc;
@@ -315,6 +305,55 @@ function tableKeys(
     },
     groupOf,
   };
+}
+
+/** The parts of key `i` that move with the market: S0, USD scale, allowances, gain cap. */
+function keyMarket(
+  t: {
+    index: Float64Array;
+    usdScale: Float64Array;
+    allowance: Float64Array;
+    pnlOffset: Float64Array;
+    gainCap: Float64Array;
+  },
+  i: number,
+  k: KeySpec,
+  market: DeribitPmMarket,
+  nC: number,
+  nStandard: number,
+): void {
+  const p = market.params;
+  const ccy = currencyParams(p, k.settlement);
+  const grid = market.grid(k.underlying);
+  const S0 = market.snapshot.underlyings[k.underlying]!.index;
+  const coin = !isUsdLike(k.settlement);
+  t.index[i] = S0;
+  t.usdScale[i] = coin ? 1 : S0;
+  grid.cells.forEach((cell, c) => {
+    if (c >= nStandard)
+      t.allowance[i * nC + c] = dampenerAllowance(
+        cell.move,
+        grid.params.priceRange,
+        ccy.extended_dampener,
+        S0,
+        coin,
+      );
+  });
+  t.pnlOffset[i] = ccy.pnl_offset;
+  const capUsd = coin ? ccy.max_offsetable_pnl / S0 : ccy.max_offsetable_pnl;
+  t.gainCap[i] = p.rules.gainCapUnit === 'usd' ? capUsd : ccy.max_offsetable_pnl;
+}
+
+/**
+ * Refreshes what moves with the market in the key and pool tables (after a tick): index,
+ * USD scale, dampener allowances, gain caps, pool USD prices.
+ */
+export function refreshKeys(table: InstrumentTable, market: DeribitPmMarket): void {
+  const nC = table.rows.nCells;
+  table.keySpecs.forEach((k, i) => keyMarket(table.keys, i, k, market, nC, table.rules.nStandard));
+  table.pools.currencies.forEach((ccy, i) => {
+    table.pools.usdPrice[i] = usdPrice(ccy, market.snapshot, `deribit-pm.${ccy}`);
+  });
 }
 
 function tableRows(

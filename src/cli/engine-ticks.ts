@@ -1,0 +1,183 @@
+/**
+ * The tick loop of `ballast engine run`: reads ticks (JSON lines), applies each to the
+ * instrument table (only the affected rows re-priced), re-margins only the accounts holding
+ * those rows, and reports health-state changes as events (one JSON line each). Ignored ticks
+ * are counted by reason; a summary line goes to stderr at the end.
+ */
+import { readFileSync } from 'node:fs';
+import type { Instrument } from '../instruments/instrument.ts';
+import type { DeribitPmMarket } from '../margin/deribit-pm/prepared.ts';
+import type { AccountBook } from '../engine/account-book.ts';
+import type { InstrumentTable } from '../engine/instrument-table.ts';
+import {
+  STATE_ERROR,
+  STATE_HEALTHY,
+  STATE_LIQUIDATION,
+  STATE_NAMES,
+} from '../engine/health-state.ts';
+import type { BatchResults } from '../engine/results.ts';
+import {
+  accountsHolding,
+  applyTickToTable,
+  holdersOf,
+  parseTick,
+  type Holders,
+  type Tick,
+  type TickRejection,
+} from '../engine/ticks.ts';
+import type { MarginPool } from '../workers/margin-pool.ts';
+
+/** What the tick loop needs. */
+export interface TickRun {
+  readonly ticksFile: string | undefined;
+  readonly market: DeribitPmMarket;
+  readonly table: InstrumentTable;
+  readonly instruments: readonly Instrument[];
+  readonly book: AccountBook;
+  readonly res: BatchResults;
+  readonly pool: MarginPool;
+  /** Called after each applied tick with the re-margined accounts. */
+  readonly onResults: (tick: number, accounts: Int32Array) => void;
+  readonly onEvent: (line: string) => void;
+}
+
+/** Counts and timings of a tick run. */
+export interface TickSummary {
+  applied: number;
+  ignored: Record<TickRejection, number>;
+  rowsRepriced: number;
+  accountsRemargined: number;
+  events: number;
+  /** Per applied tick: ms from the tick read to its last event. */
+  latencyMs: number[];
+  /** One line per applied tick (rows, accounts, events, latency). */
+  lines: string[];
+}
+
+/** One health-state event line (see module doc of cli/engine.ts). */
+export function eventLine(
+  table: InstrumentTable,
+  book: AccountBook,
+  res: BatchResults,
+  a: number,
+  tick: number,
+  from: number | undefined,
+): string {
+  const state = res.state[a]!;
+  const c = res.currency[a]!;
+  const k = res.worstKey[a]!;
+  const requirement =
+    state === STATE_LIQUIDATION ? res.maintenanceMargin[a]! : res.initialMargin[a]!;
+  return JSON.stringify({
+    event: 'health',
+    tick,
+    id: book.ids[a],
+    from: from === undefined ? null : STATE_NAMES[from],
+    to: STATE_NAMES[state],
+    currency: c < 0 ? 'USD' : table.pools.currencies[c],
+    equity: res.equity[a],
+    initialMargin: res.initialMargin[a],
+    maintenanceMargin: res.maintenanceMargin[a],
+    shortfall:
+      state === STATE_HEALTHY || state === STATE_ERROR
+        ? 0
+        : Math.max(0, requirement - res.equity[a]!),
+    worstScenario:
+      k >= 0 && state !== STATE_ERROR
+        ? {
+            id: table.keys.cellIds[k]![res.worstCell[a]!],
+            label: table.keys.cellLabels[k]![res.worstCell[a]!],
+          }
+        : null,
+  });
+}
+
+/** Events of the first margin run: every account not healthy (from: null). */
+export function initialEvents(run: TickRun): number {
+  let n = 0;
+  for (let a = 0; a < run.book.nAccounts; a++) {
+    const s = run.res.state[a]!;
+    if (s === STATE_HEALTHY || s === STATE_ERROR) continue;
+    run.onEvent(eventLine(run.table, run.book, run.res, a, 0, undefined));
+    n++;
+  }
+  return n;
+}
+
+/** Applies one tick; returns the accounts re-margined, or the reason it was ignored. */
+async function oneTick(
+  run: TickRun,
+  state: { market: DeribitPmMarket; latestMs: number; holders?: Holders },
+  tick: Tick,
+  k: number,
+  summary: TickSummary,
+): Promise<void> {
+  const t0 = performance.now();
+  if (!state.market.snapshot.underlyings[tick.underlying]) {
+    summary.ignored['unknown-underlying']++;
+    return;
+  }
+  if (tick.timeMs < state.latestMs) {
+    summary.ignored.stale++;
+    return;
+  }
+  let moved;
+  try {
+    moved = applyTickToTable(state.market, run.table, run.instruments, tick);
+  } catch {
+    summary.ignored['unknown-expiry']++;
+    return;
+  }
+  state.market = moved.market;
+  state.latestMs = tick.timeMs;
+  state.holders ??= holdersOf(run.book, run.table.rows.nRows);
+  const accounts = accountsHolding(state.holders, moved.rows, run.book.nAccounts);
+  const before = Uint8Array.from(accounts, (a) => run.res.state[a]!);
+  await run.pool.run(run.table, run.book, run.res, 0, accounts.length, accounts);
+  let events = 0;
+  accounts.forEach((a, i) => {
+    if (run.res.state[a] === before[i]) return;
+    run.onEvent(eventLine(run.table, run.book, run.res, a, k, before[i]));
+    events++;
+  });
+  const ms = performance.now() - t0;
+  summary.events += events;
+  summary.latencyMs.push(ms);
+  summary.lines.push(
+    `tick ${k}: ${moved.rows.length} rows re-priced, ${accounts.length} of ${run.book.nAccounts} accounts re-margined, ${events} events, ${ms.toFixed(1)} ms to the last event`,
+  );
+  summary.applied++;
+  summary.rowsRepriced += moved.rows.length;
+  summary.accountsRemargined += accounts.length;
+  run.onResults(k, accounts);
+}
+
+/** Runs every tick of the file (none: only the initial events). */
+export async function runTicks(run: TickRun): Promise<TickSummary> {
+  const summary: TickSummary = {
+    applied: 0,
+    ignored: { malformed: 0, 'unknown-underlying': 0, stale: 0, 'unknown-expiry': 0 },
+    rowsRepriced: 0,
+    accountsRemargined: 0,
+    events: initialEvents(run),
+    latencyMs: [],
+    lines: [],
+  };
+  if (run.ticksFile === undefined) return summary;
+  const state = { market: run.market, latestMs: run.market.snapshot.asOfMs };
+  const lines = readFileSync(run.ticksFile, 'utf8').split('\n');
+  let k = 0;
+  for (const line of lines) {
+    if (line.trim() === '') continue;
+    k++;
+    let tick: Tick;
+    try {
+      tick = parseTick(JSON.parse(line));
+    } catch {
+      summary.ignored.malformed++;
+      continue;
+    }
+    await oneTick(run, state, tick, k, summary);
+  }
+  return summary;
+}
