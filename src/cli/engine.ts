@@ -441,6 +441,12 @@ function progress(total: number): cliProgress.SingleBar | undefined {
   return bar;
 }
 
+/** Writes text to a file descriptor (stdout through `process.stdout`). */
+function writeTo(fd: number, text: string): void {
+  if (fd === 1) process.stdout.write(text);
+  else writeSync(fd, text);
+}
+
 /** Writes every account's line for `tick` (or only `only` when given). */
 function writeResults(
   fd: number,
@@ -455,11 +461,11 @@ function writeResults(
   for (let i = 0; i < n; i++) {
     chunk.push(resultLine(table, book, res, only ? only[i]! : i, tick));
     if (chunk.length === 10_000) {
-      writeSync(fd, `${chunk.join('\n')}\n`);
+      writeTo(fd, `${chunk.join('\n')}\n`);
       chunk = [];
     }
   }
-  if (chunk.length) writeSync(fd, `${chunk.join('\n')}\n`);
+  if (chunk.length) writeTo(fd, `${chunk.join('\n')}\n`);
 }
 
 /** Builds the `engine` command. */

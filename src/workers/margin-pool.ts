@@ -80,6 +80,7 @@ export function marginPool(workers: number): MarginPool {
           results,
           from: a,
           to: Math.min(to, a + step),
+          ...(list ? { list } : {}),
         };
         tasks.push(piscina.run(task) as Promise<number>);
       }

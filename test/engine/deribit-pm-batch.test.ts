@@ -188,3 +188,27 @@ describe('bad accounts are errors, never healthy; the batch goes on', () => {
     expect(res.initialMargin[8]).toBe(ok.initialMargin);
   });
 });
+
+describe('roundFast equals roundDecimals (toFixed) to the bit', () => {
+  it('random magnitudes, exact halves and near-halves, USD and coin sizes', async () => {
+    const { roundFast } = await import('../../src/engine/deribit-pm-batch.ts');
+    const { roundDecimals } = await import('../../src/margin/deribit-pm/params.ts');
+    let n = 0;
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.double({ min: -1e7, max: 1e7, noNaN: true }),
+          fc.integer({ min: -1e12, max: 1e12 }).map((k) => (k + 0.5) / 1e9),
+          fc.integer({ min: 0, max: 1e9 }).map((k) => k / 1e9 + 5e-10),
+        ),
+        fc.integer({ min: 0, max: 12 }),
+        (x, d) => {
+          expect(Object.is(roundFast(x, d), roundDecimals(x, d))).toBe(true);
+          n++;
+        },
+      ),
+      { numRuns: 20000 },
+    );
+    expect(n).toBe(20000);
+  });
+});
