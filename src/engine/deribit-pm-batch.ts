@@ -110,7 +110,12 @@ export function marginAccounts(
 }
 
 /** Pass over the account's positions: key vectors, roll and delta sums, pool values. */
-function accumulate(t: InstrumentTable, book: AccountBook, a: number, s: BatchScratch): number {
+export function accumulate(
+  t: InstrumentTable,
+  book: AccountBook,
+  a: number,
+  s: BatchScratch,
+): number {
   const R = t.rows;
   const nC = R.nCells;
   const perExpiry = t.rules.perExpiry;
@@ -173,7 +178,7 @@ function accumulate(t: InstrumentTable, book: AccountBook, a: number, s: BatchSc
 }
 
 /** Marked value of a position (`positionsValue`, risk/equity.ts). */
-function positionValue(
+export function positionValue(
   kind: number,
   q: number,
   price: number,
@@ -187,7 +192,7 @@ function positionValue(
 }
 
 /** Aggregates each touched key (§7.2, §8) and finds its worst case and cell (§9). */
-function keyWorstCases(t: InstrumentTable, s: BatchScratch, nKeys: number): void {
+export function keyWorstCases(t: InstrumentTable, s: BatchScratch, nKeys: number): void {
   const nC = t.rows.nCells;
   const { extended, middle } = t.rules;
   const signAware = t.rules.dampenerGainsSignAware;
@@ -250,7 +255,7 @@ function deltaShockOf(t: InstrumentTable, s: BatchScratch, k: number): number {
 }
 
 /** Per pool: worst case, roll and delta shocks, IM, MM, equity. Pools used, −1 if not finite. */
-function poolAmounts(
+export function poolAmounts(
   t: InstrumentTable,
   book: AccountBook,
   a: number,
@@ -373,7 +378,7 @@ function poolWorst(
 }
 
 /** The account's result: its single pool, or the pools summed in USD (`combinePools`). */
-function combine(
+export function combine(
   t: InstrumentTable,
   s: BatchScratch,
   res: BatchResults,
