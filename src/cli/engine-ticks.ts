@@ -5,7 +5,6 @@
  * are counted by reason; a summary line goes to stderr at the end.
  */
 import { readFileSync } from 'node:fs';
-import type { Instrument } from '../instruments/instrument.ts';
 import type { DeribitPmMarket } from '../margin/deribit-pm/prepared.ts';
 import type { AccountBook } from '../engine/account-book.ts';
 import type { InstrumentTable } from '../engine/instrument-table.ts';
@@ -32,7 +31,6 @@ export interface TickRun {
   readonly ticksFile: string | undefined;
   readonly market: DeribitPmMarket;
   readonly table: InstrumentTable;
-  readonly instruments: readonly Instrument[];
   readonly book: AccountBook;
   readonly res: BatchResults;
   readonly pool: MarginPool;
@@ -123,7 +121,7 @@ async function oneTick(
   }
   let moved;
   try {
-    moved = applyTickToTable(state.market, run.table, run.instruments, tick);
+    moved = applyTickToTable(state.market, run.table, tick);
   } catch {
     summary.ignored['unknown-expiry']++;
     return;

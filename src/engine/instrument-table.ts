@@ -138,6 +138,8 @@ export interface InstrumentTable {
   readonly groupOf: ReadonlyMap<string, number>;
   /** The keys' underlying and settlement currency. */
   readonly keySpecs: readonly KeySpec[];
+  /** Instrument of each row (rows are in symbol order). */
+  readonly instruments: readonly Instrument[];
 }
 
 /** The typed error of anything thrown while pricing or reading parameters. */
@@ -148,7 +150,8 @@ export function errorOf(e: unknown, field: string): RowError {
 }
 
 /**
- * Builds the table for `instruments` (duplicates by symbol kept once) on a prepared market.
+ * Builds the table for `instruments` (duplicates by symbol kept once, rows sorted by symbol)
+ * on a prepared market.
  * `shared`: put the arrays in SharedArrayBuffers. Throws only for bad model parameters.
  */
 export function buildInstrumentTable(
@@ -157,7 +160,10 @@ export function buildInstrumentTable(
   shared = false,
 ): InstrumentTable {
   validateRules(market.params);
-  const unique = [...new Map(instruments.map((i) => [i.symbol, i])).values()];
+  // Rows in symbol order: an account's positions sorted by row are in canonical order.
+  const unique = [...new Map(instruments.map((i) => [i.symbol, i])).values()].sort((a, b) =>
+    a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0,
+  );
   const keyNames = new Set<string>();
   const priced = unique.map((inst) => {
     try {
@@ -196,6 +202,7 @@ export function buildInstrumentTable(
     rowOf: new Map(unique.map((inst, r) => [inst.symbol, r])),
     groupOf: keys.groupOf,
     keySpecs: keyList,
+    instruments: unique,
   };
 }
 

@@ -58,15 +58,13 @@ export function syntheticAccounts(table: InstrumentTable, spec: SyntheticSpec): 
   for (let a = 0; a < n; a++) {
     const pool = pools[Math.floor(rng.next() * pools.length)]!;
     drawDistinct(pool.rows, pick, rng.next);
-    const sorted = Array.from(pick).sort((x, y) =>
-      table.rows.symbols[x]! < table.rows.symbols[y]! ? -1 : 1,
-    );
+    pick.sort(); // rows are in symbol order: canonical order
     book.ptr[a] = a * k;
-    sorted.forEach((r, i) => {
-      book.row[a * k + i] = r;
+    for (let i = 0; i < k; i++) {
+      book.row[a * k + i] = pick[i]!;
       book.size[a * k + i] = (rng.next() < 0.5 ? -1 : 1) * (0.1 + 4.9 * rng.next());
       book.entry[a * k + i] = NaN;
-    });
+    }
   }
   book.ptr[n] = n * k;
   fundAccounts(table, book, rng.next);

@@ -11,7 +11,6 @@
  */
 import { BallastError } from '../core/errors.ts';
 import { parseIsoDate } from '../core/time.ts';
-import type { Instrument } from '../instruments/instrument.ts';
 import { prepareDeribitPm, type DeribitPmMarket } from '../margin/deribit-pm/prepared.ts';
 import type { MarketSnapshot, UnderlyingMarket } from '../market/snapshot.ts';
 import { sviTotalVariance } from '../market/svi.ts';
@@ -139,11 +138,8 @@ export function applyTick(snapshot: MarketSnapshot, t: Tick): MarketSnapshot {
 }
 
 /** Rows a tick affects: all of the underlying's on an index move, else the moved expiries'. */
-export function affectedRows(
-  table: InstrumentTable,
-  instruments: readonly Instrument[],
-  t: Tick,
-): number[] {
+export function affectedRows(table: InstrumentTable, t: Tick): number[] {
+  const instruments = table.instruments;
   const expiries = new Set([...t.forwards.keys(), ...t.atmVolShift.keys()]);
   const out: number[] = [];
   instruments.forEach((inst, r) => {
@@ -202,9 +198,9 @@ export function accountsHolding(
 export function applyTickToTable(
   market: DeribitPmMarket,
   table: InstrumentTable,
-  instruments: readonly Instrument[],
   t: Tick,
 ): { market: DeribitPmMarket; rows: number[] } {
+  const instruments = table.instruments;
   if (!market.snapshot.underlyings[t.underlying])
     throw new BallastError(
       'INVALID_INPUT',
@@ -212,7 +208,7 @@ export function applyTickToTable(
       'tick.underlying',
     );
   const next = prepareDeribitPm(applyTick(market.snapshot, t), market.params);
-  const rows = affectedRows(table, instruments, t);
+  const rows = affectedRows(table, t);
   const priced = rows.map((r) => next.row(instruments[r]!));
   rows.forEach((r, i) =>
     writeRow(table.rows, r, instruments[r]!, priced[i]!, table.rows.key[r]!, table.groupOf, next),

@@ -68,7 +68,7 @@ export function marginPool(workers: number): MarginPool {
       if (!allShared(table, book, results))
         throw new RangeError('worker batches need the table, book and results in shared memory');
       // The worker does not need ids or the symbol index: strip them from the message.
-      const t = { ...table, rowOf: new Map() } as InstrumentTable;
+      const t = { ...table, rowOf: new Map(), instruments: [] } as InstrumentTable;
       const b = { ...book, ids: [] } as AccountBook;
       const chunks = Math.min(Math.max(1, to - from), workers * 4);
       const step = Math.ceil((to - from) / chunks);
