@@ -6,14 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import type { DeribitPmMarket } from '../margin/deribit-pm/prepared.ts';
+import { HEALTH_THRESHOLDS } from '../account/health.ts';
 import type { AccountBook } from '../engine/account-book.ts';
 import type { InstrumentTable } from '../engine/instrument-table.ts';
-import {
-  STATE_ERROR,
-  STATE_HEALTHY,
-  STATE_LIQUIDATION,
-  STATE_NAMES,
-} from '../engine/health-state.ts';
+import { STATE_ERROR, STATE_HEALTHY, STATE_NAMES } from '../engine/health-state.ts';
 import type { BatchResults } from '../engine/results.ts';
 import {
   accountsHolding,
@@ -52,6 +48,9 @@ export interface TickSummary {
   lines: string[];
 }
 
+/** IM utilization at which Deribit accounts are called (account/health.ts, [G]). */
+const MARGIN_CALL_UTILIZATION = HEALTH_THRESHOLDS.deribit!.marginCall[0]!.value;
+
 /** One health-state event line (see module doc of cli/engine.ts). */
 export function eventLine(
   table: InstrumentTable,
@@ -64,8 +63,8 @@ export function eventLine(
   const state = res.state[a]!;
   const c = res.currency[a]!;
   const k = res.worstKey[a]!;
-  const requirement =
-    state === STATE_LIQUIDATION ? res.maintenanceMargin[a]! : res.initialMargin[a]!;
+  const eq = res.equity[a]!;
+  const ok = state === STATE_HEALTHY || state === STATE_ERROR;
   return JSON.stringify({
     event: 'health',
     tick,
@@ -76,10 +75,10 @@ export function eventLine(
     equity: res.equity[a],
     initialMargin: res.initialMargin[a],
     maintenanceMargin: res.maintenanceMargin[a],
-    shortfall:
-      state === STATE_HEALTHY || state === STATE_ERROR
-        ? 0
-        : Math.max(0, requirement - res.equity[a]!),
+    // Collateral to add to be healthy again (IM utilization under the margin-call band),
+    // and to get back above maintenance margin (out of liquidation).
+    shortfall: ok ? 0 : Math.max(0, res.initialMargin[a]! / MARGIN_CALL_UTILIZATION - eq),
+    shortfallToMaintenance: ok ? 0 : Math.max(0, res.maintenanceMargin[a]! - eq),
     worstScenario:
       k >= 0 && state !== STATE_ERROR
         ? {

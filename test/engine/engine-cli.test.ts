@@ -176,4 +176,46 @@ describe('ballast engine run', () => {
     expect(ev.filter((e) => e.tick === 5).length).toBeGreaterThan(0);
     expect(ev.every((e) => e.to !== 'error')).toBe(true);
   }, 120_000);
+
+  it('bench --json prints the documented fields; a model without a kernel is a usage error', async () => {
+    const r = await runCli([
+      'engine',
+      'bench',
+      '--market',
+      snapshot,
+      ...stale,
+      '--accounts',
+      '500',
+      '--positions',
+      '10',
+      '--rounds',
+      '1',
+      '--json',
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    const o = JSON.parse(r.stdout) as Record<string, unknown>;
+    for (const k of [
+      'model',
+      'accounts',
+      'positionsPerAccount',
+      'workers',
+      'prepareMs',
+      'seconds',
+      'accountsPerSecond',
+    ])
+      expect(o).toHaveProperty(k);
+    expect(o.accounts).toBe(500);
+    expect(o.accountsPerSecond as number).toBeGreaterThan(0);
+    const bad = await runCli([
+      'engine',
+      'bench',
+      '--market',
+      snapshot,
+      ...stale,
+      '--model',
+      'okx-pm',
+    ]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/UNSUPPORTED.*--model/);
+  }, 120_000);
 });
