@@ -86,8 +86,11 @@ export interface DeribitPmDetails {
 }
 
 function riskVectors(v: Float64Array, nStandard: number): RiskVectors {
-  const all = Array.from(v, (x) => x + 0);
-  return { standard: all.slice(0, nStandard), extended: all.slice(nStandard) };
+  const standard = new Array<number>(nStandard);
+  const extended = new Array<number>(v.length - nStandard);
+  for (let c = 0; c < nStandard; c++) standard[c] = v[c]! + 0;
+  for (let c = nStandard; c < v.length; c++) extended[c - nStandard] = v[c]! + 0;
+  return { standard, extended };
 }
 
 /** The add-ons of a pool: roll and delta shock (both requirements), account inputs (IM). */
