@@ -3,8 +3,20 @@
  * instrument table (only the affected rows re-priced), re-margins only the accounts holding
  * those rows, and reports health-state changes as events (one JSON line each). Ignored ticks
  * are counted by reason; a summary line goes to stderr at the end.
+ *
+ * The same file may carry account changes, `{"account": {"id": …, "positions": […],
+ * "balances": […]}}` (a whole new portfolio for an account already loaded): the account's
+ * positions and collateral are replaced (engine/account-update.ts) and that account alone is
+ * re-margined, with a health event if its state changed. Every line (tick or change) is one
+ * step, numbered from 1.
  */
 import { readFileSync } from 'node:fs';
+import { portfolioFromJson } from '../io/portfolio-input.ts';
+import type { MarketSnapshot } from '../market/snapshot.ts';
+import type { Instrument } from '../instruments/instrument.ts';
+import { portfolio, type Portfolio } from '../risk/portfolio.ts';
+import { updateAccount } from '../engine/account-update.ts';
+import { errorOf } from '../engine/instrument-table.ts';
 import type { DeribitPmMarket } from '../margin/deribit-pm/prepared.ts';
 import { HEALTH_THRESHOLDS } from '../account/health.ts';
 import type { AccountBook } from '../engine/account-book.ts';
@@ -27,11 +39,15 @@ export interface TickRun {
   readonly ticksFile: string | undefined;
   readonly market: DeribitPmMarket;
   readonly table: InstrumentTable;
-  readonly book: AccountBook;
+  /** The book; replaced (not mutated) by each account change. */
+  book: AccountBook;
   readonly res: BatchResults;
   readonly pool: MarginPool;
-  /** Called after each applied tick with the re-margined accounts. */
-  readonly onResults: (tick: number, accounts: Int32Array) => void;
+  /**
+   * Called after each applied tick with the re-margined accounts, and after each account
+   * change with that account (`change` true).
+   */
+  readonly onResults: (tick: number, accounts: Int32Array, change?: boolean) => void;
   readonly onEvent: (line: string) => void;
 }
 
@@ -41,6 +57,10 @@ export interface TickSummary {
   ignored: Record<TickRejection, number>;
   rowsRepriced: number;
   accountsRemargined: number;
+  /** Account changes applied (each re-margined that account alone). */
+  accountChanges: number;
+  /** Account changes ignored: unknown id or not an object (counted, never applied). */
+  changesIgnored: number;
   events: number;
   /** Per applied tick: ms from the tick read to its last event. */
   latencyMs: number[];
@@ -101,10 +121,101 @@ export function initialEvents(run: TickRun): number {
   return n;
 }
 
+/** The loop's current market, latest tick time and row → holders index (lazily built). */
+interface TickState {
+  market: DeribitPmMarket;
+  latestMs: number;
+  holders?: Holders | undefined;
+}
+
+/** An account-change line: `{"account": {...}}`. */
+function isChange(v: unknown): v is { account: unknown } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && 'account' in v;
+}
+
+/** The id and the portfolio (or its typed error) of an account change. */
+export function parseChange(
+  v: unknown,
+  field: string,
+  snapshot: MarketSnapshot,
+): { id: string; portfolio?: Portfolio; error?: ReturnType<typeof errorOf> } | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  const { id, ...rest } = v as Record<string, unknown>;
+  if (typeof id !== 'string' && typeof id !== 'number') return undefined;
+  try {
+    return { id: String(id), portfolio: portfolioFromJson(rest, field, snapshot) };
+  } catch (e) {
+    return { id: String(id), error: errorOf(e, field) };
+  }
+}
+
+/** Instruments named by the account changes of a ticks file (so the table can price them). */
+export function changeInstruments(file: string, snapshot: MarketSnapshot): Instrument[] {
+  const out: Instrument[] = [];
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (!line.includes('"account"')) return;
+      let v: unknown;
+      try {
+        v = JSON.parse(line);
+      } catch {
+        return;
+      }
+      if (!isChange(v)) return;
+      const c = parseChange(v.account, `${file}:${i + 1}.account`, snapshot);
+      for (const p of c?.portfolio?.positions ?? []) out.push(p.instrument);
+    });
+  return out;
+}
+
+/**
+ * Applies one account change: the account's positions and collateral replaced, that account
+ * alone re-margined, an event if its state changed. A bad portfolio puts the account in
+ * `error` (fail closed); an unknown id is counted and ignored.
+ */
+async function oneChange(
+  run: TickRun,
+  state: TickState,
+  index: ReadonlyMap<string, number>,
+  v: unknown,
+  k: number,
+  summary: TickSummary,
+): Promise<void> {
+  const t0 = performance.now();
+  const c = parseChange(v, `step ${k}.account`, state.market.snapshot);
+  const a = c === undefined ? undefined : index.get(c.id);
+  if (c === undefined || a === undefined) {
+    summary.changesIgnored++;
+    return;
+  }
+  const pf = c.portfolio ?? portfolio([]);
+  const next = updateAccount(run.table, run.book, a, pf, state.market.snapshot);
+  if (c.error) next.errors.set(a, c.error);
+  run.book = next;
+  state.holders = undefined; // rows held changed: rebuilt at the next tick
+  const before = run.res.state[a]!;
+  const list = Int32Array.of(a);
+  await run.pool.run(run.table, run.book, run.res, 0, 1, list);
+  let events = 0;
+  if (run.res.state[a] !== before) {
+    run.onEvent(eventLine(run.table, run.book, run.res, a, k, before));
+    events++;
+  }
+  const ms = performance.now() - t0;
+  summary.events += events;
+  summary.accountChanges++;
+  summary.accountsRemargined++;
+  summary.lines.push(
+    `step ${k}: account ${c.id} changed, 1 of ${run.book.nAccounts} accounts re-margined, ${events} events, ${ms.toFixed(1)} ms`,
+  );
+  run.onResults(k, list, true);
+}
+
 /** Applies one tick; returns the accounts re-margined, or the reason it was ignored. */
 async function oneTick(
   run: TickRun,
-  state: { market: DeribitPmMarket; latestMs: number; holders?: Holders },
+  state: TickState,
   tick: Tick,
   k: number,
   summary: TickSummary,
@@ -156,20 +267,29 @@ export async function runTicks(run: TickRun): Promise<TickSummary> {
     ignored: { malformed: 0, 'unknown-underlying': 0, stale: 0, 'unknown-expiry': 0 },
     rowsRepriced: 0,
     accountsRemargined: 0,
+    accountChanges: 0,
+    changesIgnored: 0,
     events: initialEvents(run),
     latencyMs: [],
     lines: [],
   };
   if (run.ticksFile === undefined) return summary;
-  const state = { market: run.market, latestMs: run.market.snapshot.asOfMs };
+  const state: TickState = { market: run.market, latestMs: run.market.snapshot.asOfMs };
   const lines = readFileSync(run.ticksFile, 'utf8').split('\n');
+  const index = new Map(run.book.ids.map((id, a) => [id, a]));
   let k = 0;
   for (const line of lines) {
     if (line.trim() === '') continue;
     k++;
+    let value: unknown;
     let tick: Tick;
     try {
-      tick = parseTick(JSON.parse(line));
+      value = JSON.parse(line);
+      if (isChange(value)) {
+        await oneChange(run, state, index, value.account, k, summary);
+        continue;
+      }
+      tick = parseTick(value);
     } catch {
       summary.ignored.malformed++;
       continue;

@@ -30,7 +30,7 @@ import { syntheticAccounts } from '../engine/synthetic.ts';
 import { marginPool } from '../workers/margin-pool.ts';
 import { guarded, numberOption } from './errors.ts';
 import { loadMarketChecked, marketOptions, modelParams } from './context.ts';
-import { runTicks, type TickSummary } from './engine-ticks.ts';
+import { changeInstruments, runTicks, type TickRun, type TickSummary } from './engine-ticks.ts';
 
 /** The prepared market of the command's flags (deribit-pm only). */
 function prepare(o: {
@@ -354,12 +354,16 @@ Examples:
   $ ballast engine run --accounts accounts.jsonl --market data/deribit-quantflow/deribit_btc.json.gz --allow-stale --out results.jsonl
   $ ballast engine run --accounts accounts.jsonl --market snapshot.json --allow-stale --ticks ticks.jsonl --events events.jsonl
 
-Output: one line per account per tick (tick 0 = the market as loaded) with equity, IM, MM in
-"currency", utilization and state; "error" {code, field, message} for an account that could
-not be margined (it is never reported healthy). Events (state changes) go to stderr.
+Output: one line per account per tick (tick 0 = the market as loaded; accounts a tick did
+not touch keep their stored result) with equity, IM, MM in "currency", utilization and
+state; "error" {code, field, message} for an account that could not be margined (it is never
+reported healthy). Events (state changes) go to stderr.
 A tick: {"time": "2026-08-01T10:00:01Z", "underlying": "BTC", "index": 61000,
 "forwards": {"2026-08-28": 61500}, "atmVolShift": {"2026-08-28": 0.02}}; every field but
-"underlying" and "time" optional. Stale, unknown or malformed ticks are skipped and counted.`,
+"underlying" and "time" optional. Stale, unknown or malformed ticks are skipped and counted.
+An account change in the same file: {"account": {"id": "acct-7", "positions": [...],
+"balances": [...]}} replaces that account's portfolio and re-margins it alone (one output
+line, for that account); an unknown id is skipped and counted.`,
     )
     .action(
       guarded(async (o) => {
@@ -367,7 +371,10 @@ A tick: {"time": "2026-08-01T10:00:01Z", "underlying": "BTC", "index": 61000,
         for (const w of warnings) process.stderr.write(`note: ${w}\n`);
         const accounts = readAccounts(o.accounts, snapshot);
         const shared = o.workers > 0;
-        const instruments = instrumentsOf(accounts);
+        const instruments = [
+          ...instrumentsOf(accounts),
+          ...(o.ticks ? changeInstruments(o.ticks, snapshot) : []),
+        ];
         const table = buildInstrumentTable(market, instruments, shared);
         const book = buildAccountBook(table, accounts, snapshot, shared);
         const res = batchResults(book.nAccounts, shared);
@@ -384,21 +391,25 @@ A tick: {"time": "2026-08-01T10:00:01Z", "underlying": "BTC", "index": 61000,
           const eventsFd = o.events ? openSync(o.events, 'w') : undefined;
           try {
             writeResults(outFd, table, book, res, 0);
-            const summary = await runTicks({
+            // Every account's current result per tick (the unchanged ones read from the
+            // stored results, not recomputed); an account change writes that account's line.
+            const run: TickRun = {
               ticksFile: o.ticks,
               market,
               table,
               book,
               res,
               pool,
-              onResults: (tick, list) => writeResults(outFd, table, book, res, tick, list),
+              onResults: (tick, list, change) =>
+                writeResults(outFd, table, run.book, res, tick, change ? list : undefined),
               onEvent: (line) => {
                 process.stderr.write(`${line}\n`);
                 if (eventsFd !== undefined) writeSync(eventsFd, `${line}\n`);
               },
-            });
+            };
+            const summary = await runTicks(run);
             for (const l of summary.lines) process.stderr.write(`${l}\n`);
-            process.stderr.write(`${runSummary(book, summary)}\n`);
+            process.stderr.write(`${runSummary(run.book, summary)}\n`);
           } finally {
             if (outFd !== 1) closeSync(outFd);
             if (eventsFd !== undefined) closeSync(eventsFd);
@@ -421,6 +432,9 @@ function runSummary(book: AccountBook, s: TickSummary): string {
     `engine: ${book.nAccounts} accounts (${book.errors.size} in error), ${s.events} events; ` +
     `ticks: ${s.applied} applied${ignored ? `, ignored: ${ignored}` : ''}; ` +
     `${s.rowsRepriced} rows re-priced, ${s.accountsRemargined} accounts re-margined` +
+    (s.accountChanges || s.changesIgnored
+      ? `; account changes: ${s.accountChanges} applied, ${s.changesIgnored} ignored`
+      : '') +
     (s.applied ? `; slowest tick to last event ${fmt(lat, 1)} ms` : '')
   );
 }
