@@ -191,7 +191,13 @@ async function oneChange(
   }
   const pf = c.portfolio ?? portfolio([]);
   const next = updateAccount(run.table, run.book, a, pf, state.market.snapshot);
-  if (c.error) next.errors.set(a, c.error);
+  const err = c.error ?? next.errors.get(a);
+  // the error names the line: `step k.account.<field>`
+  if (err)
+    next.errors.set(a, {
+      ...err,
+      field: err.field.startsWith('step ') ? err.field : `step ${k}.account.${err.field}`,
+    });
   run.book = next;
   state.holders = undefined; // rows held changed: rebuilt at the next tick
   const before = run.res.state[a]!;

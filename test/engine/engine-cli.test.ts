@@ -198,6 +198,79 @@ describe('ballast engine run', () => {
     expect(ev.every((e) => e.to !== 'error')).toBe(true);
   }, 120_000);
 
+  it('account changes in the ticks file re-margin that account alone, as ballast margin does', async () => {
+    const src = readFileSync(accounts, 'utf8').trim().split('\n');
+    const first = JSON.parse(src[3]!) as { id: string; positions: unknown[] };
+    const other = JSON.parse(src[11]!) as { positions: unknown[] };
+    // account 3 takes account 11's positions plus its own, and new collateral
+    const changed = {
+      positions: [...first.positions, ...other.positions],
+      balances: [{ currency: 'BTC', amount: 0.5 }],
+    };
+    const ticks = join(dir, 'changes.jsonl');
+    writeFileSync(
+      ticks,
+      [
+        JSON.stringify({ account: { id: first.id, ...changed } }),
+        JSON.stringify({ account: { id: 'nobody', positions: [] } }),
+        JSON.stringify({
+          account: { id: first.id, ...changed, balances: [{ currency: 'DOGE', amount: 1 }] },
+        }),
+      ].join('\n'),
+    );
+    const out = join(dir, 'change-results.jsonl');
+    const r = await runCli([
+      'engine',
+      'run',
+      '--accounts',
+      accounts,
+      '--market',
+      snapshot,
+      ...stale,
+      '--ticks',
+      ticks,
+      '--out',
+      out,
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    const n = 40 + 1 + bad.length;
+    expect(r.stderr).toContain(
+      `step 1: account ${first.id} changed, 1 of ${n} accounts re-margined`,
+    );
+    expect(r.stderr).toContain(`2 accounts re-margined; account changes: 2 applied, 1 ignored`);
+    const res = readLines(out);
+    expect(res.length).toBe(n + 2);
+    const step1 = res.filter((x) => x.tick === 1);
+    expect(step1.map((x) => x.id)).toEqual([first.id]);
+    const file = join(dir, 'changed.json');
+    writeFileSync(file, JSON.stringify(changed));
+    const m = await runCli([
+      'margin',
+      file,
+      '--market',
+      snapshot,
+      ...stale,
+      '--model',
+      'deribit-pm',
+      '--json',
+    ]);
+    expect(m.status, m.stderr).toBe(0);
+    const want = JSON.parse(m.stdout) as Required<Line>;
+    for (const k of ['equity', 'initialMargin', 'maintenanceMargin'] as const)
+      expect(rel(step1[0]![k]!, want[k]), k).toBeLessThanOrEqual(1e-9);
+    expect(step1[0]!.initialMargin).not.toBe(res[3]!.initialMargin);
+    // an unpriced collateral currency: the account is in error (never kept at its old margin)
+    const step3 = res.filter((x) => x.tick === 3);
+    expect(step3.map((x) => [x.id, x.state, x.error?.field])).toEqual([
+      [first.id, 'error', 'step 3.account.balances[0].currency'],
+    ]);
+    // and that state change is an event
+    expect(r.stderr).toContain(`"event":"health","tick":3,"id":"${first.id}"`);
+    expect(r.stderr).toMatch(
+      new RegExp(`"tick":3,"id":"${first.id}","from":"[a-z-]+","to":"error"`),
+    );
+  }, 120_000);
+
   it('bench --json prints the documented fields; a model without a kernel is a usage error', async () => {
     const r = await runCli([
       'engine',
