@@ -15,6 +15,9 @@ const layers = [
   'account',
   'optimize',
   'io',
+  'app',
+  'store',
+  'server',
   'cli',
 ];
 const pure = layers.slice(0, layers.indexOf('optimize') + 1);
@@ -73,6 +76,33 @@ export default tseslint.config(
         'error',
         { object: 'Math', property: 'random', message: 'use the seeded RNG in core' },
         { object: 'Date', property: 'now', message: 'pure layers have no clock' },
+      ],
+    },
+  },
+  {
+    // app/: use cases take the clock and randomness from the adapter, and do no I/O themselves.
+    files: ['src/app/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', 'fs', 'path', 'os', 'child_process'], message: 'app/ does no I/O' },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', 'process'],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'app/ takes the clock from the adapter',
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'use the seeded RNG in core' },
+        { object: 'Date', property: 'now', message: 'app/ takes the clock from the adapter' },
       ],
     },
   },

@@ -9,7 +9,7 @@ import { readJsonFile, readTextFile } from '../io/read-json.ts';
 import { loadMarket } from '../io/load-market.ts';
 import { importPortfolio } from '../io/portfolio-input.ts';
 import { mergeParams } from '../io/params-file.ts';
-import { assertFresh, stalenessProblem } from '../market/staleness.ts';
+import { checkMarket } from '../app/market-check.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { MarginModel } from '../margin/margin-model.ts';
 import { MARGIN_MODELS } from '../margin/registry.ts';
@@ -69,15 +69,13 @@ export function loadMarketChecked(o: MarketOptions): {
     );
   const { snapshot, listedSymbols } = loadMarket(o.market);
   const maxAgeMs = parseDuration(o.maxAge, '--max-age');
-  const now = Date.now();
-  if (!o.allowStale) {
-    assertFresh(snapshot, now, maxAgeMs, '--market');
-    return { snapshot, warnings: [], listedSymbols };
-  }
-  const problem = stalenessProblem(snapshot, now, maxAgeMs);
-  const warnings =
-    problem === undefined ? [] : [`${problem}; margined as of the snapshot time (--allow-stale)`];
-  return { snapshot, warnings, listedSymbols };
+  const checked = checkMarket(snapshot, {
+    nowMs: Date.now(),
+    maxAgeMs,
+    allowStale: o.allowStale,
+    field: '--market',
+  });
+  return { ...checked, listedSymbols };
 }
 
 /** Loads a portfolio file in any supported format. */
