@@ -24,6 +24,20 @@ export type ErrorCode =
   | 'FIT_FAILED'
   | 'FILE_NOT_FOUND'
   | 'STALE_MARKET'
+  /** Service: no such account, snapshot or route. */
+  | 'NOT_FOUND'
+  /** Service: the account changed since the version the request expected. */
+  | 'CONFLICT'
+  /** Service: no API key, or a key that does not exist. */
+  | 'UNAUTHORIZED'
+  /** Service: the key may not do this (read-only, or another account's). */
+  | 'FORBIDDEN'
+  /** Service: a request over a limit (body size, positions per book, scenarios, trades). */
+  | 'LIMIT_EXCEEDED'
+  /** Service: too many requests for this key in the rate window. */
+  | 'RATE_LIMITED'
+  /** Service: the use case ran out of its time budget. */
+  | 'TIMEOUT'
   | 'WRONG_POOL'
   | 'UNSUPPORTED'
   /** An optimization problem has no feasible point (the message names the constraints involved). */
