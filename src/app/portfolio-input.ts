@@ -7,11 +7,14 @@ import { portfolioFromCsv, importPortfolio } from '../io/portfolio-input.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { Portfolio } from '../risk/portfolio.ts';
 
-/** The portfolio a value stands for (see module doc); errors name fields under `source`. */
+/**
+ * The portfolio a value stands for (see module doc); errors name fields under `source`. The
+ * snapshot converts USD or contract sizes to coins and checks plausibility (optional).
+ */
 export function portfolioFromValue(
   value: unknown,
   source: string,
-  snapshot: MarketSnapshot,
+  snapshot: MarketSnapshot | undefined,
 ): Portfolio {
   if (typeof value === 'string') return portfolioFromCsv(value, source, snapshot);
   return importPortfolio('', source, snapshot, () => value).portfolio;

@@ -10,6 +10,9 @@ import { loadMarket } from '../io/load-market.ts';
 import { importPortfolio } from '../io/portfolio-input.ts';
 import { mergeParams } from '../io/params-file.ts';
 import { checkMarket } from '../app/market-check.ts';
+import { parseDuration } from '../app/duration.ts';
+
+export { parseDuration };
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { MarginModel } from '../margin/margin-model.ts';
 import { MARGIN_MODELS } from '../margin/registry.ts';
@@ -37,19 +40,6 @@ export const marketOptions = <A extends unknown[], O extends Record<string, unkn
 
 /** Ids of every registered margin model, for `--model` choices. */
 export const modelIds = (): string[] => MARGIN_MODELS.map((m) => m.id);
-
-/** Parses `30s`, `15m`, `2h`, `3d` into ms. */
-export function parseDuration(text: string, field: string): number {
-  const m = /^(\d+(?:\.\d+)?)(s|m|h|d)$/.exec(text.trim());
-  if (!m)
-    throw new BallastError(
-      'INVALID_INPUT',
-      `expected a duration such as 30s, 15m, 2h or 3d, got "${text}"`,
-      field,
-    );
-  const unit = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7 }[m[2] as 's' | 'm' | 'h' | 'd'];
-  return Number(m[1]) * unit;
-}
 
 /**
  * Loads the market and applies the staleness rule (`--allow-stale` turns the error into a

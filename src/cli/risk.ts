@@ -21,8 +21,8 @@ import {
   RISK_METHODS,
   type HistoryInput,
   type RiskBasedParams,
+  type RiskMethod,
 } from '../margin/risk-based/params.ts';
-import { evaluateRiskBased, esModel, varModel } from '../margin/risk-based/risk-based.ts';
 import type { Span2Params } from '../margin/risk-based/span2.ts';
 import { DEFAULT_HYPOTHETICAL_STRESS } from '../margin/risk-based/span2.ts';
 import { backtestMargin } from '../risk/backtest.ts';
@@ -48,12 +48,11 @@ import {
 import { healthJson, healthUnderlyings, healthUseCase } from '../app/health.ts';
 import {
   applyRiskOverrides,
-  historyInput,
-  overrideScenarioParams,
   RISK_MODEL_IDS,
   toHistoryInput,
   type LoadedHistory,
 } from '../app/risk-params.ts';
+import { varUseCase } from '../app/var.ts';
 import { guarded, numberOption } from './errors.ts';
 import {
   loadMarketChecked,
@@ -249,47 +248,30 @@ for inverse books). Every position is repriced in every scenario (full revaluati
         const horizonDays = parseHorizonDays(o.horizon);
         const { snapshot, warnings } = loadMarketChecked(o);
         const portfolio = loadPortfolio(file, snapshot);
-        const model = o.measure === 'es' ? esModel : varModel;
         const needHistory = o.method !== 'mc' || o.history !== undefined;
-        const history = needHistory
-          ? historyInput(
-              loadHistory(o.history ?? [], underlyingsOf(portfolio.positions)),
-              o.window ?? null,
-            )
-          : null;
-        const base = modelParams(model, o.params);
-        const params = overrideScenarioParams(
-          base,
-          {
-            method: o.method,
-            confidence: o.confidence,
-            horizonDays,
-            ...(o.paths === undefined ? {} : { paths: o.paths }),
-            ...(o.seed === undefined ? {} : { seed: o.seed }),
-            ...(o.window === undefined ? {} : { window: o.window }),
-            ...(o.sampler === undefined ? {} : { sampler: o.sampler }),
-          },
-          history,
-        );
-        const results = evaluateRiskBased(
-          model.id,
-          model.version,
-          o.measure as 'var' | 'es',
+        const out = varUseCase({
           portfolio,
           snapshot,
-          params,
-        ).map((r) => ({ ...r, warnings: [...r.warnings, ...warnings] }));
+          measure: o.measure as 'var' | 'es',
+          method: o.method as RiskMethod,
+          confidence: o.confidence,
+          horizonDays,
+          history: needHistory
+            ? loadHistory(o.history ?? [], underlyingsOf(portfolio.positions))
+            : null,
+          ...(o.window === undefined ? {} : { window: o.window }),
+          ...(o.paths === undefined ? {} : { paths: o.paths }),
+          ...(o.seed === undefined ? {} : { seed: o.seed }),
+          ...(o.sampler === undefined ? {} : { sampler: o.sampler as 'pseudo' | 'sobol' }),
+          ...(o.params === undefined
+            ? {}
+            : { paramsOverride: readJsonFile(o.params), paramsField: o.params }),
+          warnings,
+          confidenceField: '--confidence',
+        });
+        const results = out.pools;
         if (o.json) {
-          process.stdout.write(
-            toJsonText({
-              model: model.id,
-              method: o.method,
-              measure: o.measure,
-              confidence: o.confidence,
-              horizonDays,
-              pools: results,
-            }),
-          );
+          process.stdout.write(toJsonText(out));
           return;
         }
         process.stdout.write(`${results.map((r) => renderVarResult(r, o.top)).join('\n\n')}\n`);
