@@ -149,3 +149,29 @@ export const ProblemSchema = Type.Object({
   code: Type.String(),
   field: Type.Union([Type.String(), Type.Null()]),
 });
+
+/** POST /v1/risk-matrix. */
+export const RiskMatrixBody = Type.Object({
+  portfolio: PortfolioValue,
+  params: Params,
+  ...MarketFields,
+});
+
+/** POST /v1/pnl-curve. */
+export const PnlCurveBody = Type.Object({
+  portfolio: PortfolioValue,
+  underlying: Type.Optional(
+    Type.String({ description: 'default: the underlying of the first position' }),
+  ),
+  span: Type.Optional(
+    Type.Number({
+      exclusiveMinimum: 0,
+      maximum: 0.95,
+      description: 'spot range ±span (fraction), default 0.5',
+    }),
+  ),
+  points: Type.Optional(
+    Type.Integer({ minimum: 3, maximum: 401, description: 'number of points, default 101' }),
+  ),
+  ...MarketFields,
+});

@@ -18,6 +18,7 @@ import { DEFAULT_LIMITS, type ServerLimits } from './limits.ts';
 import { marketSource } from './market-source.ts';
 import { toProblem } from './problem.ts';
 import { accountRoutes } from './routes-accounts.ts';
+import { chartRoutes } from './routes-charts.ts';
 import { computeRoutes } from './routes-compute.ts';
 import { marketRoutes } from './routes-markets.ts';
 import { webRoutes } from './routes-web.ts';
@@ -134,6 +135,7 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
   computeRoutes(app, ctx);
+  chartRoutes(app, ctx);
   marketRoutes(app, ctx);
   accountRoutes(app, ctx);
   await webRoutes(app);

@@ -170,6 +170,71 @@ describe('analytics routes answer the CLI --json objects', () => {
     expect(r.body).toEqual(cli);
   }, 120_000);
 
+  it('POST /v1/risk-matrix: 3 vol states × 9 spot moves, the worst cell is the one that set the margin', async () => {
+    const cli = (await cliJson([
+      'margin',
+      'examples/hedged-book.json',
+      '--model',
+      'deribit-pm',
+    ])) as {
+      worstScenario: { id: string; pnl: number };
+      details: { simulate: { aggregated_risk_vectors: Record<string, { standard: number[] }> } };
+    };
+    const r = await post(app, '/v1/risk-matrix', { portfolio: book, market, allowStale: true });
+    expect(r.status).toBe(200);
+    const grid = (
+      r.body as {
+        grids: {
+          spotMoves: number[];
+          volStates: string[];
+          pnl: number[][];
+          worst: { id: string; pnl: number; move: number };
+        }[];
+      }
+    ).grids[0]!;
+    expect(grid.volStates).toEqual(['up', 'same', 'down']);
+    expect(grid.spotMoves).toHaveLength(9);
+    expect(grid.worst.id).toBe(cli.worstScenario.id);
+    const vec = Object.values(cli.details.simulate.aggregated_risk_vectors)[0]!.standard;
+    expect(grid.worst.pnl).toBe(vec[Number(cli.worstScenario.id.replace('std-', ''))]);
+    expect(grid.worst.pnl).toBe(Math.min(...grid.pnl.flat()));
+    expect((r.body as { pme_simulate: Record<string, unknown> }).pme_simulate.btc).toEqual(
+      cli.details.simulate,
+    );
+  });
+
+  it("POST /v1/pnl-curve: 0 at today's spot, a long perp gains when spot rises, a short mirrors it", async () => {
+    const long = {
+      positions: [{ instrument: 'BTC-PERPETUAL', size: 2, entryPrice: 60000 }],
+      balances: [],
+    };
+    const short = {
+      positions: [{ instrument: 'BTC-PERPETUAL', size: -2, entryPrice: 60000 }],
+      balances: [],
+    };
+    const curve = async (portfolio: unknown) =>
+      (
+        (
+          await post(app, '/v1/pnl-curve', {
+            portfolio,
+            market,
+            allowStale: true,
+            points: 11,
+            span: 0.2,
+          })
+        ).body as {
+          points: { multiplier: number; pnlUsd: number }[];
+        }
+      ).points;
+    const a = await curve(long);
+    const b = await curve(short);
+    expect(a).toHaveLength(11);
+    expect(a[5]!.multiplier).toBe(1);
+    expect(a[5]!.pnlUsd).toBeCloseTo(0, 9);
+    for (let i = 1; i < a.length; i++) expect(a[i]!.pnlUsd).toBeGreaterThan(a[i - 1]!.pnlUsd);
+    a.forEach((p, i) => expect(b[i]!.pnlUsd).toBeCloseTo(-p.pnlUsd, 6));
+  });
+
   it('GET /v1/models lists every registered model', async () => {
     const r = await app.inject({ method: 'GET', url: '/v1/models' });
     const ids = (r.json() as { id: string }[]).map((m) => m.id);
@@ -294,6 +359,8 @@ describe('OpenAPI document and docs', () => {
       '/v1/whatif',
       '/v1/health',
       '/v1/var',
+      '/v1/risk-matrix',
+      '/v1/pnl-curve',
       '/v1/models',
       '/v1/markets',
       '/v1/markets/{id}',

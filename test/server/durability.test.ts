@@ -37,13 +37,11 @@ describe('durability under SIGKILL', () => {
     expect(created.status).toBe(201);
 
     const acked: number[] = [];
-    let attempted = 0;
     let killed = false;
     const KILL_AFTER = 40;
     const writer = async (w: number): Promise<void> => {
       for (let k = 0; !killed; k++) {
         const size = w * 10_000 + k + 1; // unique per write
-        attempted++;
         try {
           const r = await postJson(`${first.url}/v1/accounts/acct/trades`, {
             trades: [{ instrument: 'BTC-PERPETUAL', size }],
