@@ -23,7 +23,18 @@ const layers = [
 const pure = layers.slice(0, layers.indexOf('optimize') + 1);
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'coverage/', 'dist/', 'test/fixtures/', 'data/', '.scratch/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'coverage/',
+      'dist/',
+      'test/fixtures/',
+      'data/',
+      '.scratch/',
+      'web/bundle/',
+      'test-output/',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     files: ['src/**/*.ts'],
