@@ -5,6 +5,7 @@
  */
 import { Command } from '@commander-js/extra-typings';
 import { BallastError } from '../core/errors.ts';
+import { DEFAULT_LIMITS } from '../server/limits.ts';
 import { buildServer } from '../server/server.ts';
 import { defaultDbPath, openStore } from '../store/open-store.ts';
 import { guarded } from './errors.ts';
@@ -21,6 +22,16 @@ function portOption(v: string): number {
   return p;
 }
 
+/** Parses a whole number ≥ 1 for `flag`. */
+function positiveInt(flag: string): (v: string) => number {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1)
+      throw new BallastError('INVALID_INPUT', `expected a whole number ≥ 1, got "${v}"`, flag);
+    return n;
+  };
+}
+
 /** Builds the `serve` command. */
 export function serveCommand() {
   return new Command('serve')
@@ -28,6 +39,12 @@ export function serveCommand() {
     .option('--port <n>', 'TCP port (0 = any free port)', portOption, 8080)
     .option('--host <address>', 'address to bind; other than loopback needs API keys', '127.0.0.1')
     .option('--db <path|url>', `SQLite file or postgres:// URL (default ${defaultDbPath()})`)
+    .option(
+      '--rate-limit <n>',
+      'requests per minute per API key (per client address without a key)',
+      positiveInt('--rate-limit'),
+      DEFAULT_LIMITS.ratePerWindow,
+    )
     .option('--log', 'log every request (JSON lines)', false)
     .addHelpText(
       'after',
@@ -50,7 +67,11 @@ Then: curl -s localhost:8080/openapi.json, or open http://127.0.0.1:8080/ .`,
             '--host',
           );
         }
-        const app = await buildServer({ store, logger: o.log });
+        const app = await buildServer({
+          store,
+          logger: o.log,
+          limits: { ratePerWindow: o.rateLimit, rateWindowMs: 60_000 },
+        });
         await app.listen({ port: o.port, host: o.host });
         const addr = app.server.address();
         const port = typeof addr === 'object' && addr ? addr.port : o.port;
