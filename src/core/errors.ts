@@ -36,8 +36,6 @@ export type ErrorCode =
   | 'LIMIT_EXCEEDED'
   /** Service: too many requests for this key in the rate window. */
   | 'RATE_LIMITED'
-  /** Service: the use case ran out of its time budget. */
-  | 'TIMEOUT'
   | 'WRONG_POOL'
   | 'UNSUPPORTED'
   /** An optimization problem has no feasible point (the message names the constraints involved). */

@@ -29,7 +29,6 @@ const STATUS: Readonly<Record<string, number>> = {
   LIMIT_EXCEEDED: 413,
   RATE_LIMITED: 429,
   INTERNAL: 500,
-  TIMEOUT: 503,
 };
 
 /** Short human titles of the codes shown in `title`. */
@@ -44,7 +43,6 @@ const TITLE: Readonly<Record<string, string>> = {
   RATE_LIMITED: 'Too many requests',
   STALE_MARKET: 'Stale market',
   INTERNAL: 'Internal error',
-  TIMEOUT: 'Time budget exceeded',
 };
 
 /** The status a BallastError code maps to. */

@@ -373,6 +373,10 @@ describe('OpenAPI document and docs', () => {
       '/v1/accounts/{id}/margin-history',
     ])
       expect(Object.keys(doc.paths)).toContain(p);
+    const home = await app.inject({ method: 'GET', url: '/' });
+    expect(home.statusCode).toBe(200);
+    expect(home.headers['content-type']).toMatch(/text\/html/);
+    expect(home.body).toMatch(/<div id="app"|<main id="app"/);
     const docs = await app.inject({ method: 'GET', url: '/docs/' });
     expect(docs.statusCode).toBe(200);
     expect(docs.body).toMatch(/swagger/i);

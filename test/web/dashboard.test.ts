@@ -155,4 +155,19 @@ describe('dashboard in headless Chromium', () => {
     expect(shown).not.toBe(before);
     await page.screenshot({ path: join(SCREENSHOTS, 'account-whatif.png') });
   }, 180_000);
+
+  it('"record now" stores a margin result and the history chart shows the stored number', async () => {
+    expect(await page.getAttribute('[data-testid="history-count"]', 'data-count')).toBe('0');
+    await page.click('#record');
+    await page.waitForSelector('[data-testid="history-count"][data-count="1"]', {
+      timeout: 60_000,
+    });
+    const stored = (
+      await app.inject({ method: 'GET', url: '/v1/accounts/strangle/margin-history' })
+    ).json() as { initialMarginUsd: number }[];
+    expect(stored).toHaveLength(1);
+    const shown = Number(await page.getAttribute('[data-testid="history-count"]', 'data-last-im'));
+    expect(shown).toBe(stored[0]!.initialMarginUsd);
+    expect(await page.$$eval('#history svg path', (ps) => ps.length)).toBeGreaterThan(2);
+  }, 180_000);
 });

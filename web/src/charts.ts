@@ -150,3 +150,36 @@ export function drawPnl(
   });
   return chart;
 }
+
+/** Draws stored IM and MM (USD) over time. */
+export function drawHistory(
+  el: HTMLElement,
+  rows: { computed: string; initialMarginUsd: number; maintenanceMarginUsd: number }[],
+): echarts.ECharts {
+  const chart = echarts.getInstanceByDom(el) ?? echarts.init(el, null, { renderer: 'svg' });
+  chart.setOption({
+    tooltip: { trigger: 'axis' },
+    grid: { left: 80, right: 20, top: 20, bottom: 40 },
+    xAxis: { type: 'time', axisLabel: axisText },
+    yAxis: {
+      type: 'value',
+      name: 'USD',
+      axisLabel: { ...axisText, formatter: (x: number) => money(x) },
+    },
+    series: [
+      {
+        type: 'line',
+        name: 'IM',
+        data: rows.map((r) => [r.computed, r.initialMarginUsd]),
+        lineStyle: { color: '#4fa3ff' },
+      },
+      {
+        type: 'line',
+        name: 'MM',
+        data: rows.map((r) => [r.computed, r.maintenanceMarginUsd]),
+        lineStyle: { color: '#ffb84d' },
+      },
+    ],
+  });
+  return chart;
+}

@@ -5,7 +5,7 @@
  * the API for IM and MM after a trade as you type. Every number is the API's.
  */
 import { ApiError, get, post } from './api.ts';
-import { drawHeatmap, drawPnl, type Grid } from './charts.ts';
+import { drawHeatmap, drawHistory, drawPnl, type Grid } from './charts.ts';
 import { esc, money, pct } from './format.ts';
 
 interface Account {
@@ -114,6 +114,8 @@ async function accountPage(id: string): Promise<void> {
         <input class="size" id="wi-size" placeholder="size (coins)" value="" />
         <div class="out" id="wi-out">type a trade: symbol and signed size in coins</div></div>
       <div class="panel"><h2>Pools</h2><table id="pools"></table><div id="notes"></div></div>
+      <div class="panel"><h2>Margin over time (stored results) <button id="record">record now</button></h2>
+        <div id="history" class="chart"></div><div id="history-count" data-testid="history-count"></div></div>
     </div>`;
   const a = await get<Account>(`/v1/accounts/${encodeURIComponent(id)}`);
   document.getElementById('title')!.textContent = `${a.name} · version ${a.version}`;
@@ -163,6 +165,37 @@ async function accountPage(id: string): Promise<void> {
   );
   drawPnl(document.getElementById('pnl')!, u, curve.index, curve.points, liq);
   whatIfPanel(a, marketId, hh.initialMarginUsd);
+  await historyPanel(a, marketId);
+}
+
+interface HistoryRow {
+  computed: string;
+  initialMarginUsd: number;
+  maintenanceMarginUsd: number;
+}
+
+/** Stored margin results over time; "record now" margins the stored book and stores it. */
+async function historyPanel(a: Account, marketId: string): Promise<void> {
+  const el = document.getElementById('history')!;
+  const count = document.getElementById('history-count')!;
+  const refresh = async () => {
+    const rows = await get<HistoryRow[]>(`/v1/accounts/${encodeURIComponent(a.id)}/margin-history`);
+    drawHistory(el, rows);
+    const last = rows[rows.length - 1];
+    count.dataset.count = String(rows.length);
+    count.dataset.lastIm = last ? String(last.initialMarginUsd) : '';
+    count.textContent = `${rows.length} stored results${last ? `; last IM ${money(last.initialMarginUsd)} USD` : ''}`;
+  };
+  document.getElementById('record')!.addEventListener('click', () => {
+    void post(`/v1/accounts/${encodeURIComponent(a.id)}/margin`, {
+      marketId,
+      model: MODEL,
+      allowStale: true,
+    })
+      .then(refresh)
+      .catch(fail);
+  });
+  await refresh();
 }
 
 function whatIfPanel(a: Account, marketId: string, imNow: number): void {
