@@ -52,7 +52,8 @@ export function serveCommand() {
 Examples:
   $ ballast serve
   $ ballast serve --port 9090 --db ./ballast.db
-  $ ballast serve --host 0.0.0.0 --db postgres://ballast@db.internal/ballast   (needs keys)
+  $ ballast keys create --name ops --db ./ballast.db && ballast serve --host 0.0.0.0 --db ./ballast.db
+  $ ballast serve --db postgres://postgres@127.0.0.1:5432/test
 
 Then: curl -s localhost:8080/openapi.json, or open http://127.0.0.1:8080/ .`,
     )
