@@ -19,12 +19,26 @@ const layers = [
   'engine',
   'io',
   'workers',
+  'app',
+  'store',
+  'server',
   'cli',
 ];
 const pure = layers.slice(0, layers.indexOf('engine') + 1);
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'coverage/', 'dist/', 'test/fixtures/', 'data/', '.scratch/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'coverage/',
+      'dist/',
+      'test/fixtures/',
+      'data/',
+      '.scratch/',
+      'web/bundle/',
+      'test-output/',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     files: ['src/**/*.ts'],
@@ -84,6 +98,33 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     rules: {
       'max-lines-per-function': ['warn', { max: 80, skipBlankLines: true, skipComments: true }],
+    },
+  },
+  {
+    // app/: use cases take the clock and randomness from the adapter, and do no I/O themselves.
+    files: ['src/app/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', 'fs', 'path', 'os', 'child_process'], message: 'app/ does no I/O' },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', 'process'],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'app/ takes the clock from the adapter',
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'use the seeded RNG in core' },
+        { object: 'Date', property: 'now', message: 'app/ takes the clock from the adapter' },
+      ],
     },
   },
   {

@@ -9,7 +9,10 @@ import { readJsonFile, readTextFile } from '../io/read-json.ts';
 import { loadMarket } from '../io/load-market.ts';
 import { importPortfolio } from '../io/portfolio-input.ts';
 import { mergeParams } from '../io/params-file.ts';
-import { assertFresh, stalenessProblem } from '../market/staleness.ts';
+import { checkMarket } from '../app/market-check.ts';
+import { parseDuration } from '../app/duration.ts';
+
+export { parseDuration };
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { MarginModel } from '../margin/margin-model.ts';
 import { MARGIN_MODELS } from '../margin/registry.ts';
@@ -38,19 +41,6 @@ export const marketOptions = <A extends unknown[], O extends Record<string, unkn
 /** Ids of every registered margin model, for `--model` choices. */
 export const modelIds = (): string[] => MARGIN_MODELS.map((m) => m.id);
 
-/** Parses `30s`, `15m`, `2h`, `3d` into ms. */
-export function parseDuration(text: string, field: string): number {
-  const m = /^(\d+(?:\.\d+)?)(s|m|h|d)$/.exec(text.trim());
-  if (!m)
-    throw new BallastError(
-      'INVALID_INPUT',
-      `expected a duration such as 30s, 15m, 2h or 3d, got "${text}"`,
-      field,
-    );
-  const unit = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7 }[m[2] as 's' | 'm' | 'h' | 'd'];
-  return Number(m[1]) * unit;
-}
-
 /**
  * Loads the market and applies the staleness rule (`--allow-stale` turns the error into a
  * warning). `listedSymbols`: the options and futures of a raw market file (undefined for a
@@ -77,15 +67,12 @@ export function loadMarketChecked(o: MarketOptions): {
  */
 export function freshnessWarnings(snapshot: MarketSnapshot, o: MarketOptions): string[] {
   const maxAgeMs = parseDuration(o.maxAge, '--max-age');
-  const now = Date.now();
-  if (!o.allowStale) {
-    assertFresh(snapshot, now, maxAgeMs, '--market');
-    return [];
-  }
-  const problem = stalenessProblem(snapshot, now, maxAgeMs);
-  return problem === undefined
-    ? []
-    : [`${problem}; margined as of the snapshot time (--allow-stale)`];
+  return checkMarket(snapshot, {
+    nowMs: Date.now(),
+    maxAgeMs,
+    allowStale: o.allowStale,
+    field: '--market',
+  }).warnings;
 }
 
 /** Loads a portfolio file in any supported format. */

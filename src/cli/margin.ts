@@ -2,17 +2,17 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { BallastError } from '../core/errors.ts';
 import { parseSymbol } from '../instruments/symbol.ts';
-import { combinePools } from '../margin/combine.ts';
 import { marginModel } from '../margin/registry.ts';
-import { whatIf } from '../margin/what-if.ts';
-import { compareModels, savingVsBaseline } from '../margin/compare.ts';
+import { compareModels } from '../margin/compare.ts';
 import { deriveCaseMargin, isDeriveCase } from '../io/derive-case.ts';
 import { readJsonFile } from '../io/read-json.ts';
 import { renderComparison, renderMarginResult } from '../io/render-margin.ts';
 import { fmt, renderTable } from '../io/table.ts';
-import { checkPlausibleSize } from '../io/portfolio-input.ts';
 import type { Position } from '../risk/portfolio.ts';
 import { toJsonText } from '../io/json-output.ts';
+import { marginUseCase } from '../app/margin.ts';
+import { compareUseCase } from '../app/compare.ts';
+import { whatIfUseCase } from '../app/what-if.ts';
 import { guarded } from './errors.ts';
 import {
   loadMarketChecked,
@@ -62,10 +62,14 @@ Sizes are in coins (base units). A Derive PM2 case file carries its own market a
         const { snapshot, warnings } = loadMarketChecked(o);
         const portfolio = loadPortfolio(file, snapshot);
         const params = modelParams(model, o.params);
-        const pools = model
-          .evaluate(portfolio, snapshot, params)
-          .map((r) => ({ ...r, warnings: [...r.warnings, ...warnings] }));
-        const combined = combinePools(model.id, model.version, pools, snapshot);
+        const combined = marginUseCase({
+          portfolio,
+          snapshot,
+          modelId: model.id,
+          params,
+          warnings,
+        });
+        const pools = combined.pools;
         if (o.json) {
           process.stdout.write(toJsonText(combined));
           return;
@@ -95,19 +99,12 @@ export function compareCommand() {
     .action(
       guarded((file, o) => {
         const { snapshot, warnings } = loadMarketChecked(o);
-        const { rows, baselineUsd } = compareModels(loadPortfolio(file, snapshot), snapshot);
+        const portfolio = loadPortfolio(file, snapshot);
         if (o.json) {
-          const models = rows.map((r) => ({
-            model: r.model,
-            initialMarginUsd: r.error ? null : r.initialMarginUsd,
-            maintenanceMarginUsd: r.error ? null : r.maintenanceMarginUsd,
-            savingVsIsolated: savingVsBaseline(r, baselineUsd) ?? null,
-            error: r.error ?? null,
-            pools: r.results,
-          }));
-          process.stdout.write(toJsonText({ baselineUsd, warnings, models }));
+          process.stdout.write(toJsonText(compareUseCase(portfolio, snapshot, warnings)));
           return;
         }
+        const { rows, baselineUsd } = compareModels(portfolio, snapshot);
         process.stdout.write(`${renderComparison(rows, baselineUsd)}\n`);
         for (const w of warnings) process.stdout.write(`note: ${w}\n`);
       }),
@@ -160,35 +157,25 @@ export function whatifCommand() {
         const model = marginModel(o.model);
         const { snapshot } = loadMarketChecked(o);
         const portfolio = loadPortfolio(file, snapshot);
-        const trades = tradesText.map((t, k) => {
-          const p = parseTrade(t, `--trade[${k}]`);
-          checkPlausibleSize(p, snapshot, `--trade[${k}]`);
-          return p;
+        const trades = tradesText.map((t, k) => parseTrade(t, `--trade[${k}]`));
+        const r = whatIfUseCase({
+          portfolio,
+          snapshot,
+          modelId: model.id,
+          params: modelParams(model, o.params),
+          trades,
+          tradeField: (k) => `--trade[${k}]`,
+          tradesField: '--trade',
         });
-        const r = whatIf(model, portfolio, snapshot, modelParams(model, o.params), trades);
         if (o.json) {
-          process.stdout.write(
-            toJsonText({
-              model: model.id,
-              beforeUsd: r.beforeUsd,
-              afterUsd: r.afterUsd,
-              trades: r.trades.map((t) => ({
-                symbol: t.trade.instrument.symbol,
-                size: t.trade.size,
-                incrementalInitialMarginUsd: t.incrementalInitialMarginUsd,
-                incrementalMaintenanceMarginUsd: t.incrementalMaintenanceMarginUsd,
-              })),
-              before: r.before,
-              after: r.after,
-            }),
-          );
+          process.stdout.write(toJsonText(r));
           return;
         }
         const rows = [
           ['before', '', fmt(r.beforeUsd.initialMargin, 2), fmt(r.beforeUsd.maintenanceMargin, 2)],
           ...r.trades.map((t) => [
-            `+ ${t.trade.instrument.symbol} alone`,
-            fmt(t.trade.size, 4),
+            `+ ${t.symbol} alone`,
+            fmt(t.size, 4),
             `${t.incrementalInitialMarginUsd >= 0 ? '+' : ''}${fmt(t.incrementalInitialMarginUsd, 2)}`,
             `${t.incrementalMaintenanceMarginUsd >= 0 ? '+' : ''}${fmt(t.incrementalMaintenanceMarginUsd, 2)}`,
           ]),

@@ -15,6 +15,8 @@ import { allocateCommand, cureCommand, optimizeCommand } from './optimize.ts';
 import { verifyCommand } from './verify.ts';
 import { calibrateCommand } from './calibrate.ts';
 import { engineCommand } from './engine.ts';
+import { keysCommand } from './keys.ts';
+import { serveCommand } from './serve.ts';
 
 /** Builds a fresh program (commander keeps parse state, so one per run). */
 function buildProgram() {
@@ -52,6 +54,8 @@ function buildProgram() {
   program.addCommand(calibrateCommand());
   program.addCommand(demoCommand());
   program.addCommand(engineCommand());
+  program.addCommand(serveCommand());
+  program.addCommand(keysCommand());
 
   // addCommand does not pass settings down: every (sub)command exits through our handler.
   const inherit = (c: Command<unknown[], Record<string, unknown>>): void => {

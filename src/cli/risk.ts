@@ -11,10 +11,7 @@ import { Command, Option } from '@commander-js/extra-typings';
 import cliProgress from 'cli-progress';
 import { BallastError } from '../core/errors.ts';
 import { MS_PER_DAY, parseIsoDate } from '../core/time.ts';
-import { accountHealth } from '../account/health.ts';
-import { contagion } from '../account/contagion.ts';
-import { liquidationDistances, type InverseSizeConvention } from '../account/liquidation.ts';
-import { solvencyReport } from '../account/solvency.ts';
+import type { InverseSizeConvention } from '../account/liquidation.ts';
 import { parsePriceCsv, type AlignedSeries, type PriceSeries } from '../market/history.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import { buildBook, positionsIn, settlementPools } from '../margin/book.ts';
@@ -25,10 +22,7 @@ import {
   type HistoryInput,
   type RiskBasedParams,
   type RiskMethod,
-  type ScenarioParams,
 } from '../margin/risk-based/params.ts';
-import { evaluateRiskBased, esModel, varModel } from '../margin/risk-based/risk-based.ts';
-import { historyRiskModel } from '../margin/risk-based/scenario-source.ts';
 import type { Span2Params } from '../margin/risk-based/span2.ts';
 import { DEFAULT_HYPOTHETICAL_STRESS } from '../margin/risk-based/span2.ts';
 import { backtestMargin } from '../risk/backtest.ts';
@@ -51,6 +45,14 @@ import {
   renderVarResult,
   type StressRow,
 } from '../io/render-risk.ts';
+import { healthJson, healthUnderlyings, healthUseCase } from '../app/health.ts';
+import {
+  applyRiskOverrides,
+  RISK_MODEL_IDS,
+  toHistoryInput,
+  type LoadedHistory,
+} from '../app/risk-params.ts';
+import { varUseCase } from '../app/var.ts';
 import { guarded, numberOption } from './errors.ts';
 import { runStressEvents } from './stress-event.ts';
 import { CRASH_EVENTS } from '../scenarios/crash-events.ts';
@@ -68,11 +70,7 @@ const DEFAULT_HISTORY_FILE = fileURLToPath(
 );
 const DEFAULT_HISTORY_LABEL = 'data/crypto-ohlc/bitfinex_BTC_ETH_USD_d.csv (bundled)';
 
-/** Price series of the book's underlyings read from `--history` specs, and where each came from. */
-export interface LoadedHistory {
-  readonly series: PriceSeries[];
-  readonly sources: string[];
-}
+export type { LoadedHistory };
 
 /**
  * Reads history specs: `FILE` (each needed underlying is matched to the file's symbol column,
@@ -129,31 +127,6 @@ export function loadHistory(
     series: underlyings.map((u) => found.get(u)!.series),
     sources: underlyings.map((u) => `${u}: ${found.get(u)!.source}`),
   };
-}
-
-/** Price series as model parameter data (plain arrays; overlapping returns, default λ). */
-function toHistoryInput(
-  series: readonly PriceSeries[],
-  window: number | null,
-  source: string,
-): HistoryInput {
-  return {
-    series: series.map((s) => ({
-      symbol: s.symbol,
-      interval: s.interval,
-      timesMs: Array.from(s.timesMs),
-      closes: Array.from(s.closes),
-    })),
-    overlapping: true,
-    window,
-    lambda: null,
-    source,
-  };
-}
-
-/** The loaded history as model parameter data. */
-function historyInput(h: LoadedHistory, window: number | null): HistoryInput {
-  return toHistoryInput(h.series, window, h.sources.join('; '));
 }
 
 /** The aligned history up to `end` (inclusive) as model parameter data (no look-ahead). */
@@ -232,57 +205,6 @@ export function progressBar(
   };
 }
 
-const RISK_MODEL_IDS = ['var', 'es', 'stans', 'span2'];
-
-/** Risk options shared by `var`, `health` and `backtest` (applied to risk-based models). */
-interface RiskOverrides {
-  method?: string;
-  confidence?: number;
-  horizonDays?: number;
-  paths?: number;
-  seed?: number;
-  window?: number;
-  sampler?: string;
-}
-
-function overrideScenarioParams<P extends ScenarioParams>(
-  p: P,
-  o: RiskOverrides,
-  history: HistoryInput | null,
-): P {
-  return {
-    ...p,
-    ...(o.method === undefined ? {} : { method: o.method as RiskMethod }),
-    ...(o.confidence === undefined ? {} : { confidence: o.confidence }),
-    ...(o.horizonDays === undefined ? {} : { horizonDays: o.horizonDays }),
-    ...(o.seed === undefined ? {} : { seed: o.seed }),
-    ...(history === null
-      ? {}
-      : { history: o.window === undefined ? history : { ...history, window: o.window } }),
-    mc: {
-      ...p.mc,
-      ...(o.paths === undefined ? {} : { paths: o.paths }),
-      ...(o.sampler === undefined ? {} : { sampler: o.sampler as 'pseudo' | 'sobol' }),
-    },
-  };
-}
-
-/** A risk-based model's parameters with the command-line overrides (other models unchanged). */
-function applyRiskOverrides(
-  modelId: string,
-  params: unknown,
-  o: RiskOverrides,
-  history: HistoryInput | null,
-): unknown {
-  if (modelId === 'span2') {
-    const p = params as Span2Params;
-    return { ...p, var: overrideScenarioParams(p.var, o, history) };
-  }
-  if (RISK_MODEL_IDS.includes(modelId))
-    return overrideScenarioParams(params as RiskBasedParams, o, history);
-  return params;
-}
-
 const methodOption = () =>
   new Option(
     '--method <method>',
@@ -346,47 +268,30 @@ for inverse books). Every position is repriced in every scenario (full revaluati
         const horizonDays = parseHorizonDays(o.horizon);
         const { snapshot, warnings } = loadMarketChecked(o);
         const portfolio = loadPortfolio(file, snapshot);
-        const model = o.measure === 'es' ? esModel : varModel;
         const needHistory = o.method !== 'mc' || o.history !== undefined;
-        const history = needHistory
-          ? historyInput(
-              loadHistory(o.history ?? [], underlyingsOf(portfolio.positions)),
-              o.window ?? null,
-            )
-          : null;
-        const base = modelParams(model, o.params);
-        const params = overrideScenarioParams(
-          base,
-          {
-            method: o.method,
-            confidence: o.confidence,
-            horizonDays,
-            ...(o.paths === undefined ? {} : { paths: o.paths }),
-            ...(o.seed === undefined ? {} : { seed: o.seed }),
-            ...(o.window === undefined ? {} : { window: o.window }),
-            ...(o.sampler === undefined ? {} : { sampler: o.sampler }),
-          },
-          history,
-        );
-        const results = evaluateRiskBased(
-          model.id,
-          model.version,
-          o.measure as 'var' | 'es',
+        const out = varUseCase({
           portfolio,
           snapshot,
-          params,
-        ).map((r) => ({ ...r, warnings: [...r.warnings, ...warnings] }));
+          measure: o.measure as 'var' | 'es',
+          method: o.method as RiskMethod,
+          confidence: o.confidence,
+          horizonDays,
+          history: needHistory
+            ? loadHistory(o.history ?? [], underlyingsOf(portfolio.positions))
+            : null,
+          ...(o.window === undefined ? {} : { window: o.window }),
+          ...(o.paths === undefined ? {} : { paths: o.paths }),
+          ...(o.seed === undefined ? {} : { seed: o.seed }),
+          ...(o.sampler === undefined ? {} : { sampler: o.sampler as 'pseudo' | 'sobol' }),
+          ...(o.params === undefined
+            ? {}
+            : { paramsOverride: readJsonFile(o.params), paramsField: o.params }),
+          warnings,
+          confidenceField: '--confidence',
+        });
+        const results = out.pools;
         if (o.json) {
-          process.stdout.write(
-            toJsonText({
-              model: model.id,
-              method: o.method,
-              measure: o.measure,
-              confidence: o.confidence,
-              horizonDays,
-              pools: results,
-            }),
-          );
+          process.stdout.write(toJsonText(out));
           return;
         }
         process.stdout.write(`${results.map((r) => renderVarResult(r, o.top)).join('\n\n')}\n`);
@@ -604,74 +509,25 @@ distances in % and in σ (ATM implied vol, or EWMA of --history).`,
         const sigmaHorizon = parseHorizonDays(o.sigmaHorizon, '--sigma-horizon');
         const { snapshot, warnings } = loadMarketChecked(o);
         const portfolio = loadPortfolio(file, snapshot);
-        const unds = [
-          ...new Set([
-            ...underlyingsOf(portfolio.positions),
-            ...portfolio.balances.map((b) => b.currency),
-          ]),
-        ]
-          .filter((u) => snapshot.underlyings[u] !== undefined)
-          .sort();
+        const unds = healthUnderlyings(portfolio, snapshot);
         const loaded = o.history ? loadHistory(o.history, unds) : undefined;
-        const params = applyRiskOverrides(
-          model.id,
-          modelParams(model, o.params),
-          {},
-          loaded ? historyInput(loaded, null) : null,
-        );
-        let riskModel;
-        if (loaded) {
-          const hm = historyRiskModel(loaded.series);
-          riskModel = {
-            underlyings: unds,
-            vols: hm.vols,
-            correlation: hm.correlation,
-            volSource: `EWMA of ${loaded.sources.join('; ')}`,
-            correlationSource: 'EWMA of the history',
-          };
-        }
-        const results = model.evaluate(portfolio, snapshot, params);
-        const health = accountHealth(results, snapshot);
-        const inverseSize = o.inverseSize as InverseSizeConvention;
-        const liq = liquidationDistances(portfolio, snapshot, {
-          model,
-          params,
-          inverseSize,
+        const h = healthUseCase({
+          portfolio,
+          snapshot,
+          modelId: model.id,
+          params: modelParams(model, o.params),
+          ...(loaded ? { history: loaded } : {}),
           sigmaHorizonDays: sigmaHorizon,
+          inverseSize: o.inverseSize as InverseSizeConvention,
           joint: o.joint,
-          ...(riskModel ? { riskModel } : {}),
+          ...(o.shock ? { shock: parseShock(o.shock) } : {}),
+          warnings,
         });
-        const sol = solvencyReport(portfolio, snapshot, {
-          model,
-          params,
-          inverseSize,
-          ...(riskModel ? { riskModel } : {}),
-        });
-        const shock = o.shock ? parseShock(o.shock) : undefined;
-        const cont = shock
-          ? contagion(portfolio, snapshot, {
-              model,
-              params,
-              underlying: shock.underlying,
-              shock: shock.shock,
-              inverseSize,
-              ...(riskModel ? { riskModel } : {}),
-            })
-          : undefined;
         if (o.json) {
-          process.stdout.write(
-            toJsonText({
-              model: model.id,
-              health,
-              liquidation: liq,
-              solvency: sol,
-              contagion: cont ? { ...cont, results: undefined } : null,
-              warnings,
-            }),
-          );
+          process.stdout.write(toJsonText(healthJson(h)));
           return;
         }
-        process.stdout.write(`${renderHealth(health, liq, sol, cont)}\n`);
+        process.stdout.write(`${renderHealth(h.health, h.liquidation, h.solvency, h.contagion)}\n`);
         for (const w of warnings) process.stdout.write(`note: ${w}\n`);
       }),
     );

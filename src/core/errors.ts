@@ -28,6 +28,18 @@ export type ErrorCode =
   /** A file's container is corrupt (e.g. a truncated gzip stream). */
   | 'MALFORMED_FILE'
   | 'STALE_MARKET'
+  /** Service: no such account, snapshot or route. */
+  | 'NOT_FOUND'
+  /** Service: the account changed since the version the request expected. */
+  | 'CONFLICT'
+  /** Service: no API key, or a key that does not exist. */
+  | 'UNAUTHORIZED'
+  /** Service: the key may not do this (read-only, or another account's). */
+  | 'FORBIDDEN'
+  /** Service: a request over a limit (body size, positions per book, scenarios, trades). */
+  | 'LIMIT_EXCEEDED'
+  /** Service: too many requests for this key in the rate window. */
+  | 'RATE_LIMITED'
   | 'WRONG_POOL'
   | 'UNSUPPORTED'
   /** An optimization problem has no feasible point (the message names the constraints involved). */

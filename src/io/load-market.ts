@@ -21,7 +21,7 @@ export function listedSymbols(imported: ImportResult): string[] {
 }
 
 /** Builds the snapshot of an import; the importer's warnings come first. */
-function buildImported(
+export function buildImported(
   imported: ImportResult,
   options: BuildOptions,
 ): { snapshot: MarketSnapshot; slices: Record<string, readonly SliceReport[]> } {

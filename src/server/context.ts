@@ -1,0 +1,45 @@
+/**
+ * What every route shares: the store, the market source, the limits, the clock, and the
+ * request's API key (set by the auth hook in server.ts; undefined on an open loopback server).
+ */
+import type { FastifyRequest } from 'fastify';
+import { BallastError } from '../core/errors.ts';
+import type { ApiKeyRecord, Store } from '../store/store.ts';
+import { keyCovers } from './api-keys.ts';
+import type { ServerLimits } from './limits.ts';
+import type { MarketSource } from './market-source.ts';
+
+/** The server's shared state. */
+export interface ServerContext {
+  readonly store: Store;
+  readonly markets: MarketSource;
+  readonly limits: ServerLimits;
+  /** ms since the epoch; the only clock the use cases see. */
+  readonly clock: () => number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    apiKey: ApiKeyRecord | undefined;
+  }
+}
+
+/** Throws FORBIDDEN unless the request's key may write (an open server allows it). */
+export function requireWrite(req: FastifyRequest): void {
+  if (req.apiKey?.readOnly)
+    throw new BallastError(
+      'FORBIDDEN',
+      `the key "${req.apiKey.name}" is read-only`,
+      'authorization',
+    );
+}
+
+/** Throws FORBIDDEN unless the request's key covers `accountId`. */
+export function requireAccount(req: FastifyRequest, accountId: string): void {
+  if (req.apiKey && !keyCovers(req.apiKey, accountId))
+    throw new BallastError(
+      'FORBIDDEN',
+      `the key "${req.apiKey.name}" is not scoped to account "${accountId}"`,
+      'id',
+    );
+}

@@ -1,0 +1,199 @@
+/**
+ * The stateless analytics routes: margin, compare, what-if, health (with liquidation
+ * distances), VaR/ES. Each one turns the body into a use-case request (app/), runs it and
+ * answers the CLI's `--json` object for the same inputs.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { compareUseCase } from '../app/compare.ts';
+import { healthJson, healthUseCase } from '../app/health.ts';
+import { marginUseCase } from '../app/margin.ts';
+import { portfolioFromValue } from '../app/portfolio-input.ts';
+import { varUseCase } from '../app/var.ts';
+import { pmeSimulateFields, simulatePortfolioFields, whatIfUseCase } from '../app/what-if.ts';
+import { parseSymbol } from '../instruments/symbol.ts';
+import { mergeParams } from '../io/params-file.ts';
+import { marginModel, MARGIN_MODELS } from '../margin/registry.ts';
+import type { MarketSnapshot } from '../market/snapshot.ts';
+import type { Portfolio } from '../risk/portfolio.ts';
+import type { ServerContext } from './context.ts';
+import { sendJson } from './json-reply.ts';
+import { checkLimit } from './limits.ts';
+import { CompareBody, HealthBody, MarginBody, VarBody, WhatIfBody } from './schemas.ts';
+
+/** The model's parameters with the request's overrides (strict merge: unknown keys are errors). */
+export function paramsFor(modelId: string, overrides: unknown, field = 'model'): unknown {
+  const model = marginModel(modelId, field);
+  return overrides === undefined
+    ? model.defaultParams
+    : mergeParams(model.defaultParams, overrides, 'params');
+}
+
+/** The request's portfolio, within the positions limit. */
+export function bookFor(ctx: ServerContext, value: unknown, snapshot: MarketSnapshot): Portfolio {
+  const p = portfolioFromValue(value, 'portfolio', snapshot);
+  checkLimit(p.positions.length, ctx.limits.positions, 'positions', 'portfolio.positions');
+  return p;
+}
+
+/** Registers the analytics routes. */
+export function computeRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['analytics'];
+
+  r.post(
+    '/v1/margin',
+    {
+      schema: {
+        tags,
+        summary: 'Margin of a book under one model (ballast margin --json)',
+        body: MarginBody,
+      },
+    },
+    async (req, reply) => {
+      const { snapshot, warnings } = await ctx.markets.resolve(req.body);
+      const portfolio = bookFor(ctx, req.body.portfolio, snapshot);
+      const params = paramsFor(req.body.model, req.body.params);
+      return sendJson(
+        reply,
+        marginUseCase({
+          portfolio,
+          snapshot,
+          modelId: req.body.model,
+          params,
+          warnings,
+          modelField: 'model',
+        }),
+      );
+    },
+  );
+
+  r.post(
+    '/v1/compare',
+    {
+      schema: {
+        tags,
+        summary: 'Every model side by side (ballast compare --json)',
+        body: CompareBody,
+      },
+    },
+    async (req, reply) => {
+      const { snapshot, warnings } = await ctx.markets.resolve(req.body);
+      return sendJson(
+        reply,
+        compareUseCase(bookFor(ctx, req.body.portfolio, snapshot), snapshot, warnings),
+      );
+    },
+  );
+
+  r.post(
+    '/v1/whatif',
+    {
+      schema: {
+        tags,
+        summary:
+          'Margin before and after trades (ballast whatif --json) with Deribit simulate_portfolio / pme/simulate fields',
+        body: WhatIfBody,
+      },
+    },
+    async (req, reply) => {
+      const { snapshot, warnings } = await ctx.markets.resolve(req.body);
+      const modelId = req.body.model ?? 'deribit-pm';
+      checkLimit(req.body.trades.length, ctx.limits.trades, 'trades', 'trades');
+      const trades = req.body.trades.map((t, k) => ({
+        instrument: parseSymbol(t.instrument, undefined, `trades[${k}].instrument`),
+        size: t.size,
+      }));
+      const out = whatIfUseCase({
+        portfolio: bookFor(ctx, req.body.portfolio, snapshot),
+        snapshot,
+        modelId,
+        params: paramsFor(modelId, req.body.params),
+        trades,
+        tradeField: (k) => `trades[${k}].size`,
+        tradesField: 'trades',
+      });
+      return sendJson(reply, {
+        ...out,
+        warnings,
+        simulate_portfolio: simulatePortfolioFields(out),
+        pme_simulate: pmeSimulateFields(out.after),
+      });
+    },
+  );
+
+  r.post(
+    '/v1/health',
+    {
+      schema: {
+        tags,
+        summary: 'Health, liquidation distances, solvency, contagion (ballast health --json)',
+        body: HealthBody,
+      },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      const { snapshot, warnings } = await ctx.markets.resolve(b);
+      const out = healthUseCase({
+        portfolio: bookFor(ctx, b.portfolio, snapshot),
+        snapshot,
+        modelId: b.model,
+        params: paramsFor(b.model, b.params),
+        sigmaHorizonDays: b.sigmaHorizonDays ?? 1,
+        inverseSize: b.inverseSize ?? 'usd-notional',
+        joint: b.joint ?? true,
+        ...(b.shock
+          ? { shock: { underlying: b.shock.underlying.toUpperCase(), shock: b.shock.move } }
+          : {}),
+        warnings,
+      });
+      return sendJson(reply, healthJson(out));
+    },
+  );
+
+  r.post(
+    '/v1/var',
+    {
+      schema: {
+        tags,
+        summary: 'VaR or ES by Monte Carlo full revaluation (ballast var --method mc --json)',
+        body: VarBody,
+      },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      const { snapshot, warnings } = await ctx.markets.resolve(b);
+      const paths = b.paths ?? 10_000;
+      checkLimit(paths, ctx.limits.scenarios, 'Monte Carlo paths', 'paths');
+      const out = varUseCase({
+        portfolio: bookFor(ctx, b.portfolio, snapshot),
+        snapshot,
+        measure: b.measure ?? 'var',
+        method: 'mc',
+        confidence: b.confidence ?? 0.99,
+        horizonDays: b.horizonDays ?? 1,
+        history: null,
+        paths,
+        ...(b.seed === undefined ? {} : { seed: b.seed }),
+        ...(b.sampler === undefined ? {} : { sampler: b.sampler }),
+        warnings,
+      });
+      return sendJson(reply, out);
+    },
+  );
+
+  r.get(
+    '/v1/models',
+    { schema: { tags, summary: 'The margin models and their default parameters' } },
+    async (_req, reply) =>
+      sendJson(
+        reply,
+        MARGIN_MODELS.map((m) => ({
+          id: m.id,
+          title: m.title,
+          version: m.version,
+          defaultParams: m.defaultParams,
+        })),
+      ),
+  );
+}

@@ -1,0 +1,56 @@
+/**
+ * Shared setup of the API tests: the bundled Deribit BTC snapshot built once with
+ * `ballast market build` into a temp folder, and a server over a private SQLite store.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildServer } from '../../src/server/server.ts';
+import type { ServerLimits } from '../../src/server/limits.ts';
+import { openStore } from '../../src/store/open-store.ts';
+import type { Store } from '../../src/store/store.ts';
+import { ROOT, runCli } from '../cli/run-cli.ts';
+
+/** Builds the bundled snapshot into a temp folder; returns its path and parsed document. */
+export async function bundledSnapshot(): Promise<{ path: string; doc: unknown; dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'ballast-api-'));
+  const path = join(dir, 'snapshot.json');
+  const r = await runCli([
+    'market',
+    'build',
+    'data/deribit-quantflow/deribit_btc.json.gz',
+    '-o',
+    path,
+  ]);
+  if (r.status !== 0) throw new Error(`market build failed: ${r.stderr}`);
+  return { path, doc: JSON.parse(readFileSync(path, 'utf8')), dir };
+}
+
+/** A repository file parsed as JSON. */
+export const repoJson = (rel: string): unknown => JSON.parse(readFileSync(join(ROOT, rel), 'utf8'));
+
+/** A server over a fresh in-memory SQLite store. */
+export async function testServer(
+  limits: Partial<ServerLimits> = {},
+): Promise<{ app: FastifyInstance; store: Store }> {
+  const store = await openStore(':memory:');
+  const app = await buildServer({ store, limits });
+  return { app, store };
+}
+
+/** POSTs JSON with `app.inject`; returns status, content type and parsed body. */
+export async function post(
+  app: FastifyInstance,
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; type: string; body: Record<string, unknown> }> {
+  const r = await app.inject({
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/json', ...headers },
+    payload: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: r.statusCode, type: String(r.headers['content-type']), body: r.json() };
+}
