@@ -460,7 +460,7 @@ Hypothetical: ${DEFAULT_HYPOTHETICAL_STRESS.map((h) => h.id).join(', ')}.`,
     )
     .action(
       guarded((file, o) => {
-        const { snapshot } = loadMarketChecked(o);
+        const { snapshot, warnings } = loadMarketChecked(o);
         const portfolio = loadPortfolio(file, snapshot);
         const unds = underlyingsOf(portfolio.positions);
         let loaded: PriceSeries[] | undefined;
@@ -508,6 +508,7 @@ Hypothetical: ${DEFAULT_HYPOTHETICAL_STRESS.map((h) => h.id).join(', ')}.`,
               pools: pools.map((p) => ({ currency: p.currency, equity: p.equity })),
               scenarios: rows,
               uncovered,
+              warnings,
             }),
           );
           return;
@@ -516,6 +517,7 @@ Hypothetical: ${DEFAULT_HYPOTHETICAL_STRESS.map((h) => h.id).join(', ')}.`,
           `${renderStress(rows, pools)}\nP&L in each pool's currency; USD at the stressed index. Full revaluation, no time decay.\n`,
         );
         for (const u of uncovered) process.stdout.write(`not covered by the history: ${u}\n`);
+        for (const w of warnings) process.stdout.write(`warning: ${w}\n`);
       }),
     );
 }
@@ -732,7 +734,7 @@ its χ²₁ p-value; cost of margin = average margin / average gross notional.`,
             '--horizon',
           );
         if (o.confidence !== undefined) requireConfidence(o.confidence, '--confidence');
-        const { snapshot } = loadMarketChecked(o);
+        const { snapshot, warnings } = loadMarketChecked(o);
         const portfolio = loadPortfolio(file, snapshot);
         const loaded = loadHistory(o.history ?? [], underlyingsOf(portfolio.positions));
         const risk = RISK_MODEL_IDS.includes(model.id);
@@ -788,10 +790,13 @@ its χ²₁ p-value; cost of margin = average margin / average gross notional.`,
           bar.stop();
         }
         if (o.json) {
-          process.stdout.write(toJsonText({ model: model.id, history: loaded.sources, ...report }));
+          process.stdout.write(
+            toJsonText({ model: model.id, history: loaded.sources, ...report, warnings }),
+          );
           return;
         }
         process.stdout.write(`${renderBacktest(model.id, report)}\nhistory: ${source}\n`);
+        for (const w of warnings) process.stdout.write(`warning: ${w}\n`);
       }),
     );
 }
