@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { Command, Option } from '@commander-js/extra-typings';
 import cliProgress from 'cli-progress';
 import { BallastError } from '../core/errors.ts';
-import { MS_PER_DAY, parseIsoDate } from '../core/time.ts';
+import { MS_PER_DAY, parseIsoDate, toIso } from '../core/time.ts';
+import { findBadPrints, withoutBadPrints } from '../market/bad-prints.ts';
 import { accountHealth } from '../account/health.ts';
 import { contagion } from '../account/contagion.ts';
 import { liquidationDistances, type InverseSizeConvention } from '../account/liquidation.ts';
@@ -77,7 +78,11 @@ interface LoadedHistory {
  * `SYM:close` columns or the file name) or `SYM=FILE` (the file's prices are `SYM`). Every
  * underlying in `underlyings` must be found (INVALID_INPUT naming `--history`).
  */
-function loadHistory(specs: readonly string[], underlyings: readonly string[]): LoadedHistory {
+function loadHistory(
+  specs: readonly string[],
+  underlyings: readonly string[],
+  keepOutliers = false,
+): LoadedHistory {
   const files = specs.length > 0 ? specs : [DEFAULT_HISTORY_FILE];
   const found = new Map<string, { series: PriceSeries; source: string }>();
   for (const spec of files) {
@@ -120,10 +125,34 @@ function loadHistory(specs: readonly string[], underlyings: readonly string[]): 
       `no price history for ${missing.join(', ')} in ${files.map((f) => (f === DEFAULT_HISTORY_FILE ? DEFAULT_HISTORY_LABEL : f)).join(', ')}; give a file per underlying (e.g. --history ETH=eth.csv)`,
       '--history',
     );
+  const cleaned = underlyings.map((u) => screenBadPrints(found.get(u)!.series, keepOutliers));
   return {
-    series: underlyings.map((u) => found.get(u)!.series),
-    sources: underlyings.map((u) => `${u}: ${found.get(u)!.source}`),
+    series: cleaned.map((c) => c.series),
+    sources: underlyings.map((u, i) => `${u}: ${found.get(u)!.source}${cleaned[i]!.note}`),
   };
+}
+
+/**
+ * The bad prints of a series (src/market/bad-prints.ts), excluded unless `keep`, and the note
+ * that lists them by date for the history's source line.
+ */
+function screenBadPrints(
+  series: PriceSeries,
+  keep: boolean,
+): { series: PriceSeries; note: string } {
+  const prints = findBadPrints(series);
+  if (prints.length === 0) return { series, note: '' };
+  const list = prints
+    .map(
+      (p) => `${toIso(p.timeMs).slice(0, 10)} close ${p.close} between ${p.previous} and ${p.next}`,
+    )
+    .join(', ');
+  return keep
+    ? { series, note: ` (bad prints kept by --keep-outliers: ${list})` }
+    : {
+        series: withoutBadPrints(series, prints),
+        note: ` (bad prints excluded: ${list}; --keep-outliers keeps them)`,
+      };
 }
 
 /** Price series as model parameter data (plain arrays; overlapping returns, default λ). */
@@ -308,6 +337,11 @@ export function varCommand() {
       '--history <file...>',
       'price history CSV(s): FILE or SYM=FILE (default: the bundled BTC/ETH daily closes)',
     )
+    .option(
+      '--keep-outliers',
+      'keep the history bad prints (closes that leave and come back; excluded by default, listed)',
+      false,
+    )
     .option('--window <n>', 'hs/fhs: newest n scenarios only', positiveInt('--window'))
     .option('--paths <n>', 'mc: number of paths', positiveInt('--paths'))
     .option(
@@ -345,7 +379,7 @@ for inverse books). Every position is repriced in every scenario (full revaluati
         const needHistory = o.method !== 'mc' || o.history !== undefined;
         const history = needHistory
           ? historyInput(
-              loadHistory(o.history ?? [], underlyingsOf(portfolio.positions)),
+              loadHistory(o.history ?? [], underlyingsOf(portfolio.positions), o.keepOutliers),
               o.window ?? null,
             )
           : null;
@@ -442,6 +476,11 @@ export function stressCommand() {
       '--history <file...>',
       'price history CSV(s) the library events are measured from (default: the bundled BTC/ETH daily closes)',
     )
+    .option(
+      '--keep-outliers',
+      'keep the history bad prints (closes that leave and come back; excluded by default, listed)',
+      false,
+    )
     .option('--json', 'print JSON', false);
   return marketOptions(cmd)
     .addHelpText(
@@ -464,7 +503,7 @@ Hypothetical: ${DEFAULT_HYPOTHETICAL_STRESS.map((h) => h.id).join(', ')}.`,
         const portfolio = loadPortfolio(file, snapshot);
         const unds = underlyingsOf(portfolio.positions);
         let loaded: PriceSeries[] | undefined;
-        const series = () => (loaded ??= loadHistory(o.history ?? [], unds).series);
+        const series = () => (loaded ??= loadHistory(o.history ?? [], unds, o.keepOutliers).series);
         let scenarios: Scenario[];
         let uncovered: string[] = [];
         if (o.scenario && o.scenario.length > 0)
@@ -550,6 +589,11 @@ export function healthCommand() {
       '--history <file...>',
       'price history CSV(s): σ and correlation from EWMA of the history instead of ATM implied vols (and the history of hs/fhs risk models)',
     )
+    .option(
+      '--keep-outliers',
+      'keep the history bad prints (closes that leave and come back; excluded by default, listed)',
+      false,
+    )
     .option('--sigma-horizon <duration>', 'horizon of the σ unit of distances (1d = daily σ)', '1d')
     .addOption(
       new Option(
@@ -594,7 +638,7 @@ distances in % and in σ (ATM implied vol, or EWMA of --history).`,
         ]
           .filter((u) => snapshot.underlyings[u] !== undefined)
           .sort();
-        const loaded = o.history ? loadHistory(o.history, unds) : undefined;
+        const loaded = o.history ? loadHistory(o.history, unds, o.keepOutliers) : undefined;
         const params = applyRiskOverrides(
           model.id,
           modelParams(model, o.params),
@@ -673,6 +717,11 @@ export function backtestCommand() {
       '--history <file...>',
       'daily price history CSV(s): FILE or SYM=FILE (default: the bundled BTC/ETH daily closes)',
     )
+    .option(
+      '--keep-outliers',
+      'keep the history bad prints (closes that leave and come back; excluded by default, listed)',
+      false,
+    )
     .option('--horizon <duration>', 'loss horizon in whole days', '1d')
     .option(
       '--confidence <p>',
@@ -736,7 +785,11 @@ its χ²₁ p-value; cost of margin = average margin / average gross notional.`,
         if (o.confidence !== undefined) requireConfidence(o.confidence, '--confidence');
         const { snapshot, warnings } = loadMarketChecked(o);
         const portfolio = loadPortfolio(file, snapshot);
-        const loaded = loadHistory(o.history ?? [], underlyingsOf(portfolio.positions));
+        const loaded = loadHistory(
+          o.history ?? [],
+          underlyingsOf(portfolio.positions),
+          o.keepOutliers,
+        );
         const risk = RISK_MODEL_IDS.includes(model.id);
         const base = applyRiskOverrides(
           model.id,
