@@ -13,6 +13,7 @@ import { checkMarket } from '../app/market-check.ts';
 import { parseDuration } from '../app/duration.ts';
 
 export { parseDuration };
+import { applyMarketOverrides, parseOverride } from '../market/market-overrides.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { MarginModel } from '../margin/margin-model.ts';
 import { MARGIN_MODELS } from '../margin/registry.ts';
@@ -23,7 +24,13 @@ export interface MarketOptions {
   market?: string;
   allowStale: boolean;
   maxAge: string;
+  /** `--mark`, `--vol`, `--index` (absent on commands without them, e.g. `price`). */
+  mark?: string[];
+  vol?: string[];
+  index?: string[];
 }
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** Adds `--market`, `--allow-stale` and `--max-age` (the `MarketOptions`) to a command. */
 export const marketOptions = <A extends unknown[], O extends Record<string, unknown>>(
@@ -36,14 +43,33 @@ export const marketOptions = <A extends unknown[], O extends Record<string, unkn
       'use a snapshot older than --max-age, as of its own time (flagged in the output)',
       false,
     )
-    .option('--max-age <duration>', 'maximum snapshot age (e.g. 30s, 15m, 2h, 3d)', '1h');
+    .option('--max-age <duration>', 'maximum snapshot age (e.g. 30s, 15m, 2h, 3d)', '1h')
+    .option(
+      '--mark <SYMBOL=PRICE>',
+      'override a mark for this run (repeatable): perp/future USD; option in its quote (coin if inverse), made its vol',
+      collect,
+      [] as string[],
+    )
+    .option(
+      '--vol <SYMBOL=VOL>',
+      "override an option's vol for this run (decimal, repeatable): its expiry's smile shifted",
+      collect,
+      [] as string[],
+    )
+    .option(
+      '--index <UNDERLYING=PRICE>',
+      'override an index for this run (USD, repeatable): perp basis kept, forwards scaled',
+      collect,
+      [] as string[],
+    );
 
 /** Ids of every registered margin model, for `--model` choices. */
 export const modelIds = (): string[] => MARGIN_MODELS.map((m) => m.id);
 
 /**
  * Loads the market and applies the staleness rule (`--allow-stale` turns the error into a
- * warning). `listedSymbols`: the options and futures of a raw market file (undefined for a
+ * warning), then the `--index`, `--mark` and `--vol` overrides (src/market/market-overrides.ts;
+ * each one is a note in the warnings). `listedSymbols`: the options and futures of a raw market file (undefined for a
  * snapshot file), so the file is not read again for a listed universe.
  */
 export function loadMarketChecked(o: MarketOptions): {
@@ -57,8 +83,15 @@ export function loadMarketChecked(o: MarketOptions): {
       'required: a market snapshot or raw market file',
       '--market',
     );
-  const { snapshot, listedSymbols } = loadMarket(o.market);
-  return { snapshot, warnings: freshnessWarnings(snapshot, o), listedSymbols };
+  const loaded = loadMarket(o.market);
+  const warnings = freshnessWarnings(loaded.snapshot, o);
+  const overrides = [
+    ...(o.index ?? []).map((t) => parseOverride('--index', t)),
+    ...(o.mark ?? []).map((t) => parseOverride('--mark', t)),
+    ...(o.vol ?? []).map((t) => parseOverride('--vol', t)),
+  ];
+  const { snapshot, notes } = applyMarketOverrides(loaded.snapshot, overrides);
+  return { snapshot, warnings: [...warnings, ...notes], listedSymbols: loaded.listedSymbols };
 }
 
 /**

@@ -45,8 +45,10 @@ Examples:
   $ ballast margin test/fixtures/derive-pm2/test_1_collateral_cash_only.json --model derive-pm2 --json
   $ ballast margin examples/mixed-book.json --market examples/btc-eth-snapshot.json --allow-stale --model deribit-xpm
   $ ballast margin examples/perp-book.json --market examples/btc-snapshot.json --allow-stale --model binance-pm --params examples/binance-pm-brackets.json
+  $ ballast margin examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --model deribit-pm --index BTC=60000 --vol BTC-25SEP26-70000-C=0.5 --mark BTC-PERPETUAL=60050
 
-Sizes are in coins (base units). A Derive PM2 case file carries its own market and parameters.`,
+Sizes are in coins (base units). A Derive PM2 case file carries its own market and parameters.
+--index, --mark and --vol override the market for one run (said in the warnings): see README "Your own marks".`,
     )
     .action(
       guarded((file, o) => {
@@ -155,7 +157,7 @@ export function whatifCommand() {
             '--trade',
           );
         const model = marginModel(o.model);
-        const { snapshot } = loadMarketChecked(o);
+        const { snapshot, warnings } = loadMarketChecked(o);
         const portfolio = loadPortfolio(file, snapshot);
         const trades = tradesText.map((t, k) => parseTrade(t, `--trade[${k}]`));
         const r = whatIfUseCase({
@@ -168,7 +170,7 @@ export function whatifCommand() {
           tradesField: '--trade',
         });
         if (o.json) {
-          process.stdout.write(toJsonText(r));
+          process.stdout.write(toJsonText({ ...r, warnings }));
           return;
         }
         const rows = [
@@ -189,6 +191,7 @@ export function whatifCommand() {
         process.stdout.write(
           `${model.id}: what-if (USD; incremental rows are the change from "before")\n${renderTable(['', 'size', 'IM', 'MM'], rows)}\n`,
         );
+        for (const w of warnings) process.stdout.write(`warning: ${w}\n`);
       }),
     );
 }

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { Command, Option } from '@commander-js/extra-typings';
 import cliProgress from 'cli-progress';
 import { BallastError } from '../core/errors.ts';
-import { MS_PER_DAY, parseIsoDate } from '../core/time.ts';
+import { MS_PER_DAY, parseIsoDate, toIso } from '../core/time.ts';
+import { findBadPrints, withoutBadPrints } from '../market/bad-prints.ts';
 import type { InverseSizeConvention } from '../account/liquidation.ts';
 import { parsePriceCsv, type AlignedSeries, type PriceSeries } from '../market/history.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
@@ -80,6 +81,7 @@ export type { LoadedHistory };
 export function loadHistory(
   specs: readonly string[],
   underlyings: readonly string[],
+  keepOutliers = false,
 ): LoadedHistory {
   const files = specs.length > 0 ? specs : [DEFAULT_HISTORY_FILE];
   const found = new Map<string, { series: PriceSeries; source: string }>();
@@ -123,10 +125,34 @@ export function loadHistory(
       `no price history for ${missing.join(', ')} in ${files.map((f) => (f === DEFAULT_HISTORY_FILE ? DEFAULT_HISTORY_LABEL : f)).join(', ')}; give a file per underlying (e.g. --history ETH=eth.csv)`,
       '--history',
     );
+  const cleaned = underlyings.map((u) => screenBadPrints(found.get(u)!.series, keepOutliers));
   return {
-    series: underlyings.map((u) => found.get(u)!.series),
-    sources: underlyings.map((u) => `${u}: ${found.get(u)!.source}`),
+    series: cleaned.map((c) => c.series),
+    sources: underlyings.map((u, i) => `${u}: ${found.get(u)!.source}${cleaned[i]!.note}`),
   };
+}
+
+/**
+ * The bad prints of a series (src/market/bad-prints.ts), excluded unless `keep`, and the note
+ * that lists them by date for the history's source line.
+ */
+function screenBadPrints(
+  series: PriceSeries,
+  keep: boolean,
+): { series: PriceSeries; note: string } {
+  const prints = findBadPrints(series);
+  if (prints.length === 0) return { series, note: '' };
+  const list = prints
+    .map(
+      (p) => `${toIso(p.timeMs).slice(0, 10)} close ${p.close} between ${p.previous} and ${p.next}`,
+    )
+    .join(', ');
+  return keep
+    ? { series, note: ` (bad prints kept by --keep-outliers: ${list})` }
+    : {
+        series: withoutBadPrints(series, prints),
+        note: ` (bad prints excluded: ${list}; --keep-outliers keeps them)`,
+      };
 }
 
 /** The aligned history up to `end` (inclusive) as model parameter data (no look-ahead). */
@@ -235,6 +261,11 @@ export function varCommand() {
       '--history <file...>',
       'price history CSV(s): FILE or SYM=FILE (default: the bundled BTC/ETH daily closes)',
     )
+    .option(
+      '--keep-outliers',
+      'keep the history bad prints (closes that leave and come back; excluded by default, listed)',
+      false,
+    )
     .option('--window <n>', 'hs/fhs: newest n scenarios only', positiveInt('--window'))
     .option('--paths <n>', 'mc: number of paths', positiveInt('--paths'))
     .option(
@@ -277,7 +308,7 @@ for inverse books). Every position is repriced in every scenario (full revaluati
           confidence: o.confidence,
           horizonDays,
           history: needHistory
-            ? loadHistory(o.history ?? [], underlyingsOf(portfolio.positions))
+            ? loadHistory(o.history ?? [], underlyingsOf(portfolio.positions), o.keepOutliers)
             : null,
           ...(o.window === undefined ? {} : { window: o.window }),
           ...(o.paths === undefined ? {} : { paths: o.paths }),
@@ -362,6 +393,11 @@ export function stressCommand() {
       ),
     )
     .option('--params <file>', 'parameter overrides for --model (JSON)')
+    .option(
+      '--keep-outliers',
+      'keep the history bad prints (closes that leave and come back; excluded by default, listed)',
+      false,
+    )
     .option('--json', 'print JSON', false);
   return marketOptions(cmd)
     .addHelpText(
@@ -385,11 +421,11 @@ would have been liquidated; each event prints its sources.`,
     .action(
       guarded((file, o) => {
         if (o.event) return runStressEvents(file, { ...o, event: o.event });
-        const { snapshot } = loadMarketChecked(o);
+        const { snapshot, warnings } = loadMarketChecked(o);
         const portfolio = loadPortfolio(file, snapshot);
         const unds = underlyingsOf(portfolio.positions);
         let loaded: PriceSeries[] | undefined;
-        const series = () => (loaded ??= loadHistory(o.history ?? [], unds).series);
+        const series = () => (loaded ??= loadHistory(o.history ?? [], unds, o.keepOutliers).series);
         let scenarios: Scenario[];
         let uncovered: string[] = [];
         if (o.scenario && o.scenario.length > 0)
@@ -433,6 +469,7 @@ would have been liquidated; each event prints its sources.`,
               pools: pools.map((p) => ({ currency: p.currency, equity: p.equity })),
               scenarios: rows,
               uncovered,
+              warnings,
             }),
           );
           return;
@@ -441,6 +478,7 @@ would have been liquidated; each event prints its sources.`,
           `${renderStress(rows, pools)}\nP&L in each pool's currency; USD at the stressed index. Full revaluation, no time decay.\n`,
         );
         for (const u of uncovered) process.stdout.write(`not covered by the history: ${u}\n`);
+        for (const w of warnings) process.stdout.write(`warning: ${w}\n`);
       }),
     );
 }
@@ -472,6 +510,11 @@ export function healthCommand() {
     .option(
       '--history <file...>',
       'price history CSV(s): σ and correlation from EWMA of the history instead of ATM implied vols (and the history of hs/fhs risk models)',
+    )
+    .option(
+      '--keep-outliers',
+      'keep the history bad prints (closes that leave and come back; excluded by default, listed)',
+      false,
     )
     .option('--sigma-horizon <duration>', 'horizon of the σ unit of distances (1d = daily σ)', '1d')
     .addOption(
@@ -510,7 +553,7 @@ distances in % and in σ (ATM implied vol, or EWMA of --history).`,
         const { snapshot, warnings } = loadMarketChecked(o);
         const portfolio = loadPortfolio(file, snapshot);
         const unds = healthUnderlyings(portfolio, snapshot);
-        const loaded = o.history ? loadHistory(o.history, unds) : undefined;
+        const loaded = o.history ? loadHistory(o.history, unds, o.keepOutliers) : undefined;
         const h = healthUseCase({
           portfolio,
           snapshot,
@@ -546,6 +589,11 @@ export function backtestCommand() {
     .option(
       '--history <file...>',
       'daily price history CSV(s): FILE or SYM=FILE (default: the bundled BTC/ETH daily closes)',
+    )
+    .option(
+      '--keep-outliers',
+      'keep the history bad prints (closes that leave and come back; excluded by default, listed)',
+      false,
     )
     .option('--horizon <duration>', 'loss horizon in whole days', '1d')
     .option(
@@ -608,9 +656,13 @@ its χ²₁ p-value; cost of margin = average margin / average gross notional.`,
             '--horizon',
           );
         if (o.confidence !== undefined) requireConfidence(o.confidence, '--confidence');
-        const { snapshot } = loadMarketChecked(o);
+        const { snapshot, warnings } = loadMarketChecked(o);
         const portfolio = loadPortfolio(file, snapshot);
-        const loaded = loadHistory(o.history ?? [], underlyingsOf(portfolio.positions));
+        const loaded = loadHistory(
+          o.history ?? [],
+          underlyingsOf(portfolio.positions),
+          o.keepOutliers,
+        );
         const risk = RISK_MODEL_IDS.includes(model.id);
         const base = applyRiskOverrides(
           model.id,
@@ -664,10 +716,13 @@ its χ²₁ p-value; cost of margin = average margin / average gross notional.`,
           bar.stop();
         }
         if (o.json) {
-          process.stdout.write(toJsonText({ model: model.id, history: loaded.sources, ...report }));
+          process.stdout.write(
+            toJsonText({ model: model.id, history: loaded.sources, ...report, warnings }),
+          );
           return;
         }
         process.stdout.write(`${renderBacktest(model.id, report)}\nhistory: ${source}\n`);
+        for (const w of warnings) process.stdout.write(`warning: ${w}\n`);
       }),
     );
 }

@@ -73,9 +73,45 @@ describe('ballast var', () => {
       'ES 99%',
       'tail scenario (worst first)',
       'contribution to VaR',
-      'historical: 1769 overlapping 1-day windows of BTC daily closes 2014-12-01 → 2019-10-17',
+      // 1769 closes-to-close windows less the 2015-01-14 bad print (excluded by default)
+      'historical: 1768 overlapping 1-day windows of BTC daily closes 2014-12-01 → 2019-10-17',
+      'bad prints excluded: 2015-01-14 close 120 between 260 and 211.91; --keep-outliers keeps them',
     ])
       expect(r.stdout).toContain(s);
+  });
+
+  it('--keep-outliers keeps the 2015-01-14 print: 1769 windows, its −53.9 % day in the tail', async () => {
+    const r = await runCli([
+      'var',
+      'examples/short-strangle.json',
+      ...market(),
+      '--method',
+      'hs',
+      '--history',
+      coinbase,
+      '--keep-outliers',
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('historical: 1769 overlapping 1-day windows');
+    expect(r.stdout).toContain('bad prints kept by --keep-outliers: 2015-01-14 close 120');
+    expect(r.stdout).toContain('2015-01-13 → 2015-01-14: BTC −53.85%');
+  });
+
+  it('README: the bundled history’s bad print moves the short strangle’s HS ES 99% from 1.117516 to 0.532550 BTC', async () => {
+    const es = async (extra: string[]) => {
+      const r = await runCli([
+        'var',
+        'examples/short-strangle.json',
+        ...market(),
+        '--method',
+        'hs',
+        ...extra,
+      ]);
+      expect(r.status, r.stderr).toBe(0);
+      return /ES 99%\s*│\s*([0-9.]+)/.exec(r.stdout)?.[1];
+    };
+    expect(await es([])).toBe('0.532550');
+    expect(await es(['--keep-outliers'])).toBe('1.117516');
   });
 
   it('--json: one result per pool with details (tail ids, labels, P&L) and the worst scenario', async () => {
