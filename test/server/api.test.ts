@@ -92,12 +92,9 @@ describe('analytics routes answer the CLI --json objects', () => {
       trades: [{ instrument: 'BTC-PERPETUAL', size: -0.5 }],
     });
     expect(r.status).toBe(200);
-    const { simulate_portfolio, pme_simulate, warnings, ...rest } = r.body as Record<
-      string,
-      unknown
-    >;
+    const { simulate_portfolio, pme_simulate, ...rest } = r.body as Record<string, unknown>;
     expect(rest).toEqual(cli);
-    expect(warnings).toEqual([expect.stringMatching(/old .*--allow-stale/)]);
+    expect(rest.warnings).toEqual([expect.stringMatching(/old .*--allow-stale/)]);
     const before = (
       cli.before as { currency: string; initialMargin: number; maintenanceMargin: number }[]
     )[0]!;
