@@ -47,6 +47,7 @@ import { underlyingsOf, type Portfolio } from '../risk/portfolio.ts';
 import { routeTrades, splitBook, spreadCollateral, type Account } from '../optimize/allocate.ts';
 import { cureMarginCall } from '../optimize/cure.ts';
 import { optimizeEsHedge } from '../optimize/cvar.ts';
+import { solveOffThread } from '../workers/lp-solve.ts';
 import { GREEKS, type Greek } from '../optimize/exposures.ts';
 import { optimizeHedge } from '../optimize/hedge.ts';
 import { robustnessReport, robustnessScenarios } from '../optimize/robustness.ts';
@@ -462,6 +463,8 @@ trade (the message names the constraint).`,
             beta: o.beta,
             constraints,
             lambda,
+            // solves of ~1 s or more run in a worker thread (src/workers/lp-solve.ts)
+            solveAsync: solveOffThread,
           });
           process.stdout.write(
             o.json

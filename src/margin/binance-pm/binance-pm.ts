@@ -176,31 +176,42 @@ function statusOf(
   return { status: 'FORCE_LIQUIDATION', description: 'below every configured band' };
 }
 
-/**
- * Evaluates Binance portfolio margin: one USD pool result with `maintenanceMargin = Σ MM`,
- * `initialMargin = Σ MM` (PM Pro has no IM), `equity` = adjusted equity and
- * `details: BinancePmDetails` (uniMMR, status, liquidation flag, legs, assets).
- */
-export function evaluateBinancePm(
-  portfolio: Portfolio,
-  snapshot: MarketSnapshot,
-  params: BinancePmParams,
-): MarginResult[] {
-  validateBinancePmParams(params);
-  const warnings: string[] = [];
-  const unverified: string[] = [];
-  const assumedOne = new Set<Currency>();
+/** Balances, loans and futures P&L per asset (the asset-equity inputs). */
+interface AssetSums {
+  readonly balance: Map<Currency, number>;
+  readonly loan: Map<Currency, number>;
+  readonly uplByAsset: Map<Currency, number>;
+}
 
+const addTo = (m: Map<Currency, number>, c: Currency, v: number) => m.set(c, (m.get(c) ?? 0) + v);
+
+/** Balances split into holdings and loans (typed error for a non-finite amount). */
+function balanceSums(portfolio: Portfolio): AssetSums {
   const balance = new Map<Currency, number>();
   const loan = new Map<Currency, number>();
   const uplByAsset = new Map<Currency, number>();
-  const add = (m: Map<Currency, number>, c: Currency, v: number) => m.set(c, (m.get(c) ?? 0) + v);
   portfolio.balances.forEach((b, i) => {
     requireFinite(b.amount, `balances[${i}].amount`);
-    if (b.amount >= 0) add(balance, b.currency, b.amount);
-    else add(loan, b.currency, -b.amount);
+    if (b.amount >= 0) addTo(balance, b.currency, b.amount);
+    else addTo(loan, b.currency, -b.amount);
   });
+  return { balance, loan, uplByAsset };
+}
 
+/**
+ * One leg per future/perpetual (bracket, tiered MM, P&L added to its settlement asset); spot
+ * positions are holdings of their coin; options are UNSUPPORTED. Legs in symbol order.
+ */
+function futuresLegs(
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  params: BinancePmParams,
+  sums: AssetSums,
+  assumedOne: Set<Currency>,
+  warnings: string[],
+): BinancePmLeg[] {
+  const { uplByAsset } = sums;
+  const add = addTo;
   const legs: BinancePmLeg[] = [];
   const futures: Position[] = [];
   const futuresStates: InstrumentState[] = [];
@@ -252,6 +263,19 @@ export function evaluateBinancePm(
   warnings.push(...positionsValue(futures, futuresStates).warnings);
   legs.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
 
+  return legs;
+}
+
+/** Per asset: equity, USD value, collateral after its rate, margin-loan MM. */
+function assetRows(
+  sums: AssetSums,
+  snapshot: MarketSnapshot,
+  params: BinancePmParams,
+  assumedOne: Set<Currency>,
+  warnings: string[],
+  unverified: string[],
+): BinancePmAsset[] {
+  const { balance, loan, uplByAsset } = sums;
   const loanMmr = params.marginLoanMmr[String(params.marginLeverage)]!;
   const assetsList = [...new Set([...balance.keys(), ...loan.keys(), ...uplByAsset.keys()])].sort();
   const unrated: Currency[] = [];
@@ -290,6 +314,28 @@ export function evaluateBinancePm(
     unverified.push(
       'Binance collateral haircut on negative asset equity [I]: min(E·P·rate, E·P) counts a negative balance in full (no haircut benefit)',
     );
+  return assets;
+}
+
+/**
+ * Evaluates Binance portfolio margin: one USD pool result with `maintenanceMargin = Σ MM`,
+ * `initialMargin = Σ MM` (PM Pro has no IM), `equity` = adjusted equity and
+ * `details: BinancePmDetails` (uniMMR, status, liquidation flag, legs, assets).
+ */
+export function evaluateBinancePm(
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  params: BinancePmParams,
+): MarginResult[] {
+  validateBinancePmParams(params);
+  const warnings: string[] = [];
+  const unverified: string[] = [];
+  const assumedOne = new Set<Currency>();
+
+  const sums = balanceSums(portfolio);
+  const legs = futuresLegs(portfolio, snapshot, params, sums, assumedOne, warnings);
+  const assets = assetRows(sums, snapshot, params, assumedOne, warnings, unverified);
+  const loanMmr = params.marginLoanMmr[String(params.marginLeverage)]!;
   for (const c of [...assumedOne].sort())
     warnings.push(
       `${c} valued at 1 USD: the snapshot has no ${c} market (set underlyings.${c}.index to its asset index price)`,

@@ -207,6 +207,91 @@ export interface PositionMargins {
   readonly unverifiedRows: readonly string[];
 }
 
+/** The fields every position's margin line carries. */
+interface MarginCommon {
+  readonly symbol: string;
+  readonly size: number;
+  readonly kind: Position['instrument']['kind'];
+  readonly currency: string;
+}
+
+/** A future's or perpetual's margin from its rate row (size term read per `aggregation`). */
+function deltaOneMargin(
+  common: MarginCommon,
+  inst: Position['instrument'],
+  q: number,
+  row: NonNullable<ReturnType<typeof rateRowFor>>,
+  g: { gross: number; net: number; count: number },
+  index: number,
+  aggregation: SizeAggregation,
+): PositionMargin {
+  const linear = inst.settlement === 'linear';
+  const toCcy = linear ? index : 1;
+  let rateSize = q;
+  let share = 1;
+  let sizeForMargin = q;
+  if (aggregation === 'gross') rateSize = g.gross;
+  if (aggregation === 'net') {
+    rateSize = Math.abs(g.net);
+    sizeForMargin = Math.abs(g.net);
+    share = g.gross > 0 ? q / g.gross : 0;
+  }
+  const imRate = rateAt(row.im, rateSize);
+  const mmRate = rateAt(row.mm, rateSize);
+  const im = imRate * sizeForMargin * share * toCcy;
+  const mm = mmRate * sizeForMargin * share * toCcy;
+  const conv = linear ? ` × index ${index}` : '';
+  return {
+    ...common,
+    initialMargin: im,
+    maintenanceMargin: mm,
+    rowId: row.id,
+    imRate,
+    mmRate,
+    rateSize,
+    formula: `IM (${row.im.base} + ${row.im.perCoin}·${rateSize}) × ${aggregation === 'net' ? `|net| ${sizeForMargin} × share ${share}` : q}${conv}; MM (${row.mm.base} + ${row.mm.perCoin}·${rateSize}) × …`,
+  };
+}
+
+/** An option's margin: long (mark or nothing) or short (the short-option formulas). */
+function optionMargin(
+  common: MarginCommon,
+  pos: Position,
+  st: ReturnType<typeof instrumentState>,
+  index: number,
+  p: StandardFormulaParams,
+  longOptions: LongOptionMargin,
+): PositionMargin {
+  const inst = pos.instrument as Extract<Position['instrument'], { kind: 'option' }>;
+  const q = Math.abs(pos.size);
+  const mark = st.value;
+  if (pos.size >= 0) {
+    const m = longOptions === 'mark' ? q * mark : 0;
+    return {
+      ...common,
+      initialMargin: m,
+      maintenanceMargin: m,
+      mark,
+      formula:
+        longOptions === 'mark'
+          ? `long option: IM = MM = mark ${mark} × ${q}`
+          : 'long option: premium paid, no further requirement',
+    };
+  }
+  const inverse = inst.settlement === 'inverse';
+  const S = p.optionUnderlyingPrice === 'forward' ? st.price : index;
+  const one = shortOptionMargins(inst.right, inst.strike, S, mark, inverse, p.options);
+  return {
+    ...common,
+    initialMargin: q * one.im,
+    maintenanceMargin: q * one.mm,
+    underlyingPrice: S,
+    otm: one.otm,
+    mark,
+    formula: `short ${inst.right}: per unit IM ${one.im}, MM ${one.mm} (S ${S}, OTM ${one.otm}, mark ${mark}) × ${q}`,
+  };
+}
+
 /**
  * Per-position standard margins of `positions` (any settlement currencies), in canonical
  * (symbol) order. `aggregation` picks how the futures size term is read (see
@@ -236,9 +321,6 @@ export function positionMargins(
     groups.set(row.id, g);
     return row;
   });
-  let hasShortOptions = false;
-  let hasLongOptions = false;
-  let hasLinearShortOptions = false;
   const margins = sorted.map((pos, i): PositionMargin => {
     const inst = pos.instrument;
     const st = states[i]!;
@@ -266,33 +348,7 @@ export function positionMargins(
     }
     const row = rowOf[i];
     if (row) {
-      const g = groups.get(row.id)!;
-      const linear = inst.settlement === 'linear';
-      const toCcy = linear ? u.index : 1;
-      let rateSize = q;
-      let share = 1;
-      let sizeForMargin = q;
-      if (aggregation === 'gross') rateSize = g.gross;
-      if (aggregation === 'net') {
-        rateSize = Math.abs(g.net);
-        sizeForMargin = Math.abs(g.net);
-        share = g.gross > 0 ? q / g.gross : 0;
-      }
-      const imRate = rateAt(row.im, rateSize);
-      const mmRate = rateAt(row.mm, rateSize);
-      const im = imRate * sizeForMargin * share * toCcy;
-      const mm = mmRate * sizeForMargin * share * toCcy;
-      const conv = linear ? ` × index ${u.index}` : '';
-      return {
-        ...common,
-        initialMargin: im,
-        maintenanceMargin: mm,
-        rowId: row.id,
-        imRate,
-        mmRate,
-        rateSize,
-        formula: `IM (${row.im.base} + ${row.im.perCoin}·${rateSize}) × ${aggregation === 'net' ? `|net| ${sizeForMargin} × share ${share}` : q}${conv}; MM (${row.mm.base} + ${row.mm.perCoin}·${rateSize}) × …`,
-      };
+      return deltaOneMargin(common, inst, q, row, groups.get(row.id)!, u.index, aggregation);
     }
     if (!isOptionLike(inst))
       throw new BallastError(
@@ -307,37 +363,15 @@ export function positionMargins(
         inst.symbol,
       );
     }
-    const mark = st.value;
-    if (pos.size >= 0) {
-      if (pos.size > 0) hasLongOptions = true;
-      const m = longOptions === 'mark' ? q * mark : 0;
-      return {
-        ...common,
-        initialMargin: m,
-        maintenanceMargin: m,
-        mark,
-        formula:
-          longOptions === 'mark'
-            ? `long option: IM = MM = mark ${mark} × ${q}`
-            : 'long option: premium paid, no further requirement',
-      };
-    }
-    hasShortOptions = true;
-    const inverse = inst.settlement === 'inverse';
-    if (!inverse) hasLinearShortOptions = true;
-    const S = p.optionUnderlyingPrice === 'forward' ? st.price : u.index;
-    const one = shortOptionMargins(inst.right, inst.strike, S, mark, inverse, p.options);
-    return {
-      ...common,
-      initialMargin: q * one.im,
-      maintenanceMargin: q * one.mm,
-      underlyingPrice: S,
-      otm: one.otm,
-      mark,
-      formula: `short ${inst.right}: per unit IM ${one.im}, MM ${one.mm} (S ${S}, OTM ${one.otm}, mark ${mark}) × ${q}`,
-    };
+    return optionMargin(common, pos, st, u.index, p, longOptions);
   });
   const aggregationMatters = [...groups.values()].some((g) => g.count > 1);
+  const options = sorted.filter((x) => x.instrument.kind === 'option');
+  const hasLongOptions = options.some((x) => x.size > 0);
+  const hasShortOptions = options.some((x) => x.size < 0);
+  const hasLinearShortOptions = options.some(
+    (x) => x.size < 0 && x.instrument.settlement !== 'inverse',
+  );
   return {
     positions: sorted,
     states,

@@ -101,50 +101,34 @@ function minOf(values: readonly number[]): { value: number; index: number } | nu
   return index < 0 ? null : { value, index };
 }
 
+/** The subaccount revalued: expiries, MtM, basis contingency and governance scenarios. */
+interface Revalued {
+  readonly expiries: ReturnType<typeof buildExpiries>;
+  readonly risks: ReturnType<typeof precomputeExpiry>[];
+  readonly values: ReturnType<typeof collateralValues>;
+  readonly basis: ReturnType<typeof expiryBasisContingency>[];
+  readonly bc: number;
+  readonly scenarios: ScenarioPnl[];
+  readonly worstScenarioIdx: ReturnType<typeof minOf>;
+  readonly basisWorst: boolean;
+}
+
 /**
- * Derive PMRM_2 margin of one subaccount (§1–§10). Returns a `MarginResult` in USD with:
- * equity = `PortfolioMTM`; requirements such that equity − IM / MM requirement = Derive's
- * `IM` / `MM` surplus (see the module comment); the worst scenario (a governance scenario,
- * or the basis contingency when it is the worst loss); per-position contributions to it;
- * each contingency as an add-on; every published intermediate in `details`
- * (`DerivePm2Details`). Throws BallastError (INVALID_INPUT, NOT_FINITE, INVALID_VOL,
- * MISSING_FORWARD) naming the field on bad input or parameters.
+ * Requirements (≥ 0) and Derive's surpluses (§10), each in the spec's own order; a negative
+ * requirement is reported as 0 with a warning.
  */
-export function derivePm2Margin(input: DerivePm2Input, params: DerivePm2Params): MarginResult {
-  validateDerivePm2Params(params);
-  validateDerivePm2Input(input);
-  const expiries = buildExpiries(input);
-  validateDerivePm2Hazards(expiries, params);
-
-  const risks = expiries.map((e) => precomputeExpiry(e, params));
-  const values = collateralValues(input);
-  const mtm = accountMtm(input, risks, values);
-  const basis = risks.map((x) => expiryBasisContingency(x, params.basisContingency));
-  const bc = totalBasisContingency(basis);
-  const scenarios: ScenarioPnl[] = params.scenarios.map((sc) =>
-    scenarioPnl(input, risks, values, sc, params),
-  );
-  const pnls = scenarios.map((s) => s.total);
-
-  // worstLoss = min(BC, min over scenarios) (§10); a scenario wins ties with BC.
-  const worstScenarioIdx = minOf(pnls);
-  const basisWorst = worstScenarioIdx === null || bc < worstScenarioIdx.value;
-  const worstLoss = basisWorst ? bc : worstScenarioIdx.value;
-
-  const cont = contingencies(input, expiries, values, params);
-  const lossFactorIm = imLossFactor(
-    input.market.stablePrice,
-    params.margin,
-    params.otherContingency,
-  );
-  const lossFactorMm = params.margin.MM_LOSS_FACTOR;
-
-  // Requirements (≥ 0) and Derive's surpluses (§10), each in the spec's own order.
+function requirements(
+  worstLoss: number,
+  lossFactorIm: number,
+  lossFactorMm: number,
+  cont: ReturnType<typeof contingencies>,
+  mtm: ReturnType<typeof accountMtm>,
+  warnings: string[],
+) {
   let maintenanceMargin = -worstLoss * lossFactorMm + cont.mm + 0;
   let initialMargin = -worstLoss * lossFactorIm + cont.mm + cont.im + 0;
   const surplusMm = worstLoss * lossFactorMm - cont.mm + mtm.mtm + mtm.cash;
   const surplusIm = worstLoss * lossFactorIm - cont.mm - cont.im + mtm.mtm + mtm.cash;
-  const warnings: string[] = [];
   if (maintenanceMargin < 0) {
     warnings.push(
       `maintenance requirement came out negative (${maintenanceMargin}); reported as 0, so equity − MM requirement ≠ Derive MM`,
@@ -158,7 +142,16 @@ export function derivePm2Margin(input: DerivePm2Input, params: DerivePm2Params):
     initialMargin = 0;
   }
 
-  // Worst scenario and per-position contributions.
+  return { maintenanceMargin, initialMargin, surplusMm, surplusIm };
+}
+
+/** The worst scenario (a governance scenario or the basis contingency) and contributions. */
+function worstAndContributions(
+  input: DerivePm2Input,
+  params: DerivePm2Params,
+  r: Revalued,
+): { worstScenario: WorstScenario; contributions: Contribution[] } {
+  const { risks, basis, bc, scenarios, worstScenarioIdx, basisWorst, values } = r;
   const options = input.portfolio.options;
   const contributions: Contribution[] = [];
   let worstScenario: WorstScenario;
@@ -179,7 +172,7 @@ export function derivePm2Margin(input: DerivePm2Input, params: DerivePm2Params):
       loss: Math.max(0, -bc),
     };
   } else {
-    const i = worstScenarioIdx.index;
+    const i = worstScenarioIdx!.index;
     const sc = params.scenarios[i]!;
     const s = scenarios[i]!;
     s.expiries.forEach((x, j) => {
@@ -208,7 +201,17 @@ export function derivePm2Margin(input: DerivePm2Input, params: DerivePm2Params):
     contributions.push({ symbol: c.name, size: c.amount, pnl: collateralPnl[i]! }),
   );
 
-  // Add-ons (§9), positive amounts.
+  return { worstScenario, contributions };
+}
+
+/** The contingencies and the depeg loss factor as add-ons (§9), positive amounts. */
+function derivePm2AddOns(
+  input: DerivePm2Input,
+  params: DerivePm2Params,
+  cont: ReturnType<typeof contingencies>,
+  worstLoss: number,
+  lossFactorIm: number,
+): AddOn[] {
   const depeg = -worstLoss * (lossFactorIm - params.margin.IM_LOSS_FACTOR) + 0;
   const oc = params.otherContingency;
   const S = input.market.spotPrice;
@@ -264,7 +267,15 @@ export function derivePm2Margin(input: DerivePm2Input, params: DerivePm2Params):
     },
   ];
 
-  // Rules that are documented hypotheses rather than published fact (§13).
+  return addOns;
+}
+
+/** Rules that are documented hypotheses rather than published fact (§13). */
+function derivePm2Unverified(
+  input: DerivePm2Input,
+  expiries: ReturnType<typeof buildExpiries>,
+  cont: ReturnType<typeof contingencies>,
+): string[] {
   const unverified: string[] = [];
   if (expiries.some((e) => e.seconds === 0)) {
     unverified.push(
@@ -297,6 +308,69 @@ export function derivePm2Margin(input: DerivePm2Input, params: DerivePm2Params):
       `SVI total variance above ${GENERATOR_TOTAL_VARIANCE_CAP} (expiries ${aboveGeneratorCap.map((e) => e.expiry).join(', ')}): the engine's cap of ${SVI_TOTAL_VARIANCE_CAP} is applied; the published cases' MarkVol implies a cap of ${GENERATOR_TOTAL_VARIANCE_CAP}. The readings give the same prices only when total vol ≥ 24 or T = 0 (spec §13.3)`,
     );
   }
+
+  return unverified;
+}
+
+/**
+ * Derive PMRM_2 margin of one subaccount (§1–§10). Returns a `MarginResult` in USD with:
+ * equity = `PortfolioMTM`; requirements such that equity − IM / MM requirement = Derive's
+ * `IM` / `MM` surplus (see the module comment); the worst scenario (a governance scenario,
+ * or the basis contingency when it is the worst loss); per-position contributions to it;
+ * each contingency as an add-on; every published intermediate in `details`
+ * (`DerivePm2Details`). Throws BallastError (INVALID_INPUT, NOT_FINITE, INVALID_VOL,
+ * MISSING_FORWARD) naming the field on bad input or parameters.
+ */
+export function derivePm2Margin(input: DerivePm2Input, params: DerivePm2Params): MarginResult {
+  validateDerivePm2Params(params);
+  validateDerivePm2Input(input);
+  const expiries = buildExpiries(input);
+  validateDerivePm2Hazards(expiries, params);
+
+  const risks = expiries.map((e) => precomputeExpiry(e, params));
+  const values = collateralValues(input);
+  const mtm = accountMtm(input, risks, values);
+  const basis = risks.map((x) => expiryBasisContingency(x, params.basisContingency));
+  const bc = totalBasisContingency(basis);
+  const scenarios: ScenarioPnl[] = params.scenarios.map((sc) =>
+    scenarioPnl(input, risks, values, sc, params),
+  );
+  const pnls = scenarios.map((s) => s.total);
+
+  // worstLoss = min(BC, min over scenarios) (§10); a scenario wins ties with BC.
+  const worstScenarioIdx = minOf(pnls);
+  const basisWorst = worstScenarioIdx === null || bc < worstScenarioIdx.value;
+  const worstLoss = basisWorst ? bc : worstScenarioIdx.value;
+
+  const cont = contingencies(input, expiries, values, params);
+  const lossFactorIm = imLossFactor(
+    input.market.stablePrice,
+    params.margin,
+    params.otherContingency,
+  );
+  const lossFactorMm = params.margin.MM_LOSS_FACTOR;
+  const warnings: string[] = [];
+  const { maintenanceMargin, initialMargin, surplusMm, surplusIm } = requirements(
+    worstLoss,
+    lossFactorIm,
+    lossFactorMm,
+    cont,
+    mtm,
+    warnings,
+  );
+  const revalued: Revalued = {
+    expiries,
+    risks,
+    values,
+    basis,
+    bc,
+    scenarios,
+    worstScenarioIdx,
+    basisWorst,
+  };
+  const { worstScenario, contributions } = worstAndContributions(input, params, revalued);
+  const addOns = derivePm2AddOns(input, params, cont, worstLoss, lossFactorIm);
+  const unverified = derivePm2Unverified(input, expiries, cont);
 
   const details = buildDetails(input, params, {
     risks,

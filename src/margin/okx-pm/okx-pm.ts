@@ -633,21 +633,14 @@ function evaluateUnit(
   };
 }
 
-/**
- * Evaluates OKX portfolio margin on a portfolio: one USD (cross) pool result. See the module
- * comment for the rules; `details` is an `OkxPmDetails`.
- */
-export function evaluateOkxPm(
+/** The book's risk units (spot only with spot hedging), evaluated in unit-key order. */
+function riskUnits(
   portfolio: Portfolio,
   snapshot: MarketSnapshot,
   params: OkxPmParams,
-): MarginResult[] {
-  validateOkxPmParams(params);
-  const unverified = new Set<string>();
-  const warnings: string[] = [];
-  const assumedOne = new Set<Currency>();
-
-  // Risk units.
+  assumedOne: Set<Currency>,
+  unverified: Set<string>,
+): UnitResult[] {
   const byUnit = new Map<string, Position[]>();
   for (const x of portfolio.positions) {
     if (x.instrument.kind === 'spot' && !params.spotHedging) continue;
@@ -660,8 +653,18 @@ export function evaluateOkxPm(
     .sort()
     .map((k) => evaluateUnit(k, byUnit.get(k)!, snapshot, params, assumedOne, unverified));
 
-  // Currency equity: balances + marked positions (spot positions are holdings of their coin).
-  // Every non-spot position is in a risk unit, so its base state is already priced there.
+  return units;
+}
+
+/**
+ * Equity per currency: balances + marked positions (spot positions are holdings of their
+ * coin). Every non-spot position is in a risk unit, so its base state is already priced there.
+ */
+function currencyEquity(
+  portfolio: Portfolio,
+  units: readonly UnitResult[],
+  warnings: string[],
+): Map<Currency, number> {
   const stateOf = new Map<Position, InstrumentState>();
   for (const u of units) for (const [x, st] of u.states) stateOf.set(x, st);
   const eqByCcy = new Map<Currency, number>();
@@ -683,6 +686,16 @@ export function evaluateOkxPm(
   });
   warnings.push(...positionsValue(marked, markedStates).warnings);
 
+  return eqByCcy;
+}
+
+/** Per currency in USD: equity, haircut equity, borrowing; and the account sums. */
+function assetTotals(
+  eqByCcy: ReadonlyMap<Currency, number>,
+  snapshot: MarketSnapshot,
+  params: OkxPmParams,
+  assumedOne: Set<Currency>,
+) {
   let eq = 0;
   let adjEq = 0;
   let liability = 0;
@@ -708,27 +721,14 @@ export function evaluateOkxPm(
       borrowImr: b.borrowImr,
     };
   });
-  const borrow = okxBorrowMargin(liability, params.borrow);
-  if (borrow.borrowMmr > 0) unverified.add(UNVERIFIED.borrow);
-  if (positiveEquity) unverified.add(UNVERIFIED.discount);
+  return { eq, adjEq, liability, positiveEquity, assetRows };
+}
 
-  const totals = okxAccountTotals(
-    units.map((u) => u.detail.mmr),
-    borrow,
-    params.imrFactor,
-  );
-  const totalNotional = units.reduce((a, u) => a + u.notionalUsd, 0);
-  const liquidationCost = params.liquidation.costRate * totalNotional;
-  if (units.length > 0) unverified.add(UNVERIFIED.liquidationCost);
-  const riskUnitData = units.map((u) => ({ ...u.detail, mr8: borrow.borrowMmr }));
-  const upl = units.reduce((a, u) => a + u.detail.upl, 0);
-
-  for (const c of [...assumedOne].sort())
-    warnings.push(
-      `${c} valued at 1 USD: the snapshot has no ${c} market (set underlyings.${c}.index to its USD price)`,
-    );
-
-  // Worst scenario: the unit with the largest scenario charge (MR1 or MR6).
+/** The worst scenario: the unit with the largest scenario charge (MR1 or MR6). */
+function okxWorstScenario(units: readonly UnitResult[]): {
+  worstScenario: WorstScenario | undefined;
+  contributions: Contribution[];
+} {
   let worstScenario: WorstScenario | undefined;
   let contributions: Contribution[] = [];
   let top: UnitResult | undefined;
@@ -745,6 +745,16 @@ export function evaluateOkxPm(
     contributions = top.binding.contributions;
   }
 
+  return { worstScenario, contributions };
+}
+
+/** MR4, MR7-minimum and MR8 borrowing add-ons. */
+function okxAddOns(
+  units: readonly UnitResult[],
+  borrow: ReturnType<typeof okxBorrowMargin>,
+  liability: number,
+  params: OkxPmParams,
+): AddOn[] {
   const addOns: AddOn[] = [];
   for (const u of units) {
     const d = u.detail;
@@ -777,6 +787,54 @@ export function evaluateOkxPm(
       description: `${params.borrow.imrOverMmr} × borrowMmr`,
     });
   }
+
+  return addOns;
+}
+
+/**
+ * Evaluates OKX portfolio margin on a portfolio: one USD (cross) pool result. See the module
+ * comment for the rules; `details` is an `OkxPmDetails`.
+ */
+export function evaluateOkxPm(
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  params: OkxPmParams,
+): MarginResult[] {
+  validateOkxPmParams(params);
+  const unverified = new Set<string>();
+  const warnings: string[] = [];
+  const assumedOne = new Set<Currency>();
+
+  const units = riskUnits(portfolio, snapshot, params, assumedOne, unverified);
+  const eqByCcy = currencyEquity(portfolio, units, warnings);
+  const { eq, adjEq, liability, positiveEquity, assetRows } = assetTotals(
+    eqByCcy,
+    snapshot,
+    params,
+    assumedOne,
+  );
+  const borrow = okxBorrowMargin(liability, params.borrow);
+  if (borrow.borrowMmr > 0) unverified.add(UNVERIFIED.borrow);
+  if (positiveEquity) unverified.add(UNVERIFIED.discount);
+
+  const totals = okxAccountTotals(
+    units.map((u) => u.detail.mmr),
+    borrow,
+    params.imrFactor,
+  );
+  const totalNotional = units.reduce((a, u) => a + u.notionalUsd, 0);
+  const liquidationCost = params.liquidation.costRate * totalNotional;
+  if (units.length > 0) unverified.add(UNVERIFIED.liquidationCost);
+  const riskUnitData = units.map((u) => ({ ...u.detail, mr8: borrow.borrowMmr }));
+  const upl = units.reduce((a, u) => a + u.detail.upl, 0);
+
+  for (const c of [...assumedOne].sort())
+    warnings.push(
+      `${c} valued at 1 USD: the snapshot has no ${c} market (set underlyings.${c}.index to its USD price)`,
+    );
+
+  const { worstScenario, contributions } = okxWorstScenario(units);
+  const addOns = okxAddOns(units, borrow, liability, params);
 
   const details: OkxPmDetails = {
     eq,

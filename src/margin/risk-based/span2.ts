@@ -22,7 +22,8 @@
 import { BallastError } from '../../core/errors.ts';
 import { isOptionLike } from '../../instruments/instrument.ts';
 import type { MarketSnapshot } from '../../market/snapshot.ts';
-import type { Portfolio } from '../../risk/portfolio.ts';
+import type { Portfolio, Position } from '../../risk/portfolio.ts';
+import type { Currency } from '../../core/currency.ts';
 import { historicalStressScenarios } from '../../scenarios/stress.ts';
 import type { Scenario } from '../../scenarios/scenario.ts';
 import { buildBook, positionsIn, settlementPools, underlyingsOf } from '../book.ts';
@@ -224,6 +225,119 @@ export const SPAN2_UNVERIFIED = {
     "span2-add-ons: liquidity (close-out rates) and concentration (thresholds, rate) are placeholders for CME's bid/ask and ADV calibrations [G]",
 } as const;
 
+/** The pool revalued on the stress scenarios, sorted worst first, as a tail (§ stress). */
+function stressTail(
+  positions: readonly Position[],
+  snapshot: MarketSnapshot,
+  params: Span2Params,
+  unds: readonly string[],
+) {
+  const stress = stressScenarios(params, unds);
+  const sBook = buildBook(positions, snapshot, stress.scenarios, {
+    inverseOptionPnl: params.var.inverseOptionPnl,
+  });
+  const sPnl = weightedPnl(sBook);
+  const order = Array.from(sPnl.keys()).sort((a, b) => sPnl[a]! - sPnl[b]! || a - b);
+  const stressLoss = Math.max(0, -sPnl[order[0]!]!);
+  const sTail: PoolTail = {
+    book: sBook,
+    pnl: sPnl,
+    valueAtRisk: stressLoss,
+    expectedShortfall: stressLoss,
+    tail: order,
+  };
+  return { stress, sBook, order, stressLoss, sTail };
+}
+
+/** SPAN 2-style margin of one settlement-currency pool (module doc). */
+function span2Pool(
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  params: Span2Params,
+  ccy: Currency,
+  inputsHash: string,
+): MarginResult {
+  const positions = positionsIn(portfolio, ccy);
+  const unds = underlyingsOf(positions);
+  const set = scenarioSet(params.var, snapshot, unds);
+  requireEnoughScenarios(set, params.var.confidence);
+  const t = poolTail(positions, snapshot, set, params.var.confidence, params.var);
+  const { stress, sBook, order, stressLoss, sTail } = stressTail(positions, snapshot, params, unds);
+  const varLoss = Math.max(0, t.valueAtRisk);
+  const blend = params.weight * varLoss + (1 - params.weight) * stressLoss;
+  const { liquidity, concentration, concentrationText } = addOnsOf(t, params);
+  const im = blend + liquidity + concentration;
+  const mm = params.maintenanceFraction * im;
+  const { equity, warnings } = poolEquity(portfolio, ccy, t);
+  // Worst scenario: the lower of the VaR set's worst and the stress set's worst.
+  const v = worstOf(t);
+  const sw = worstOf(sTail);
+  const pick =
+    sw.worstScenario.pnl < v.worstScenario.pnl
+      ? { ...sw, worstScenario: { ...sw.worstScenario, id: `stress:${sw.worstScenario.id}` } }
+      : { ...v, worstScenario: { ...v.worstScenario, id: `var:${v.worstScenario.id}` } };
+  const addOns: AddOn[] = [
+    {
+      name: 'var',
+      amount: params.weight * varLoss,
+      appliesTo: 'both',
+      description: `x · VaR = ${params.weight} × ${varLoss} (${100 * params.var.confidence}% over ${params.var.horizonDays} d, ${set.scenarios.length} scenarios)`,
+    },
+    {
+      name: 'stress',
+      amount: (1 - params.weight) * stressLoss,
+      appliesTo: 'both',
+      description: `(1 − x) · Stress = ${1 - params.weight} × ${stressLoss} (worst of ${stress.scenarios.length} stress scenarios: ${sBook.matrix.scenarios[order[0]!]!.label})`,
+    },
+    {
+      name: 'liquidity',
+      amount: liquidity,
+      appliesTo: 'both',
+      description: `Σ|q|·rate·unit notional, rates ${params.liquidity.deltaOneRate} (delta-one), ${params.liquidity.optionRate} (options)`,
+    },
+    {
+      name: 'concentration',
+      amount: concentration,
+      appliesTo: 'both',
+      description: concentrationText,
+    },
+  ];
+  const details: Span2Details = {
+    weight: params.weight,
+    valueAtRisk: t.valueAtRisk,
+    stress: stressLoss,
+    blend,
+    varSource: set.description,
+    varTail: t.tail.slice(0, params.maxTailListed).map((s) => namedScenario(t, s)),
+    varScenario: namedScenario(t, t.tail[t.tail.length - 1]!),
+    stressScenarios: stress.scenarios.length,
+    stressWorst: order.slice(0, params.maxTailListed).map((s) => namedScenario(sTail, s)),
+    stressUncovered: stress.uncovered,
+    liquidity,
+    concentration,
+  };
+  return marginResult({
+    model: SPAN2_ID,
+    modelVersion: SPAN2_VERSION,
+    currency: ccy,
+    equity,
+    initialMargin: im,
+    maintenanceMargin: mm,
+    worstScenario: pick.worstScenario,
+    contributions: pick.contributions,
+    addOns,
+    unverified: [
+      SPAN2_UNVERIFIED.weights,
+      SPAN2_UNVERIFIED.stress,
+      SPAN2_UNVERIFIED.addOns,
+      ...set.unverified,
+    ],
+    warnings,
+    inputsHash,
+    details,
+  });
+}
+
 /** SPAN 2-style margin of every pool (module doc). */
 export function evaluateSpan2(
   portfolio: Portfolio,
@@ -232,100 +346,9 @@ export function evaluateSpan2(
 ): MarginResult[] {
   check(params);
   const inputsHash = marginInputsHash(SPAN2_ID, SPAN2_VERSION, params, portfolio, snapshot);
-  return settlementPools(portfolio).map((ccy): MarginResult => {
-    const positions = positionsIn(portfolio, ccy);
-    const unds = underlyingsOf(positions);
-    const set = scenarioSet(params.var, snapshot, unds);
-    requireEnoughScenarios(set, params.var.confidence);
-    const t = poolTail(positions, snapshot, set, params.var.confidence, params.var);
-    const stress = stressScenarios(params, unds);
-    const sBook = buildBook(positions, snapshot, stress.scenarios, {
-      inverseOptionPnl: params.var.inverseOptionPnl,
-    });
-    const sPnl = weightedPnl(sBook);
-    const order = Array.from(sPnl.keys()).sort((a, b) => sPnl[a]! - sPnl[b]! || a - b);
-    const stressLoss = Math.max(0, -sPnl[order[0]!]!);
-    const varLoss = Math.max(0, t.valueAtRisk);
-    const blend = params.weight * varLoss + (1 - params.weight) * stressLoss;
-    const { liquidity, concentration, concentrationText } = addOnsOf(t, params);
-    const im = blend + liquidity + concentration;
-    const mm = params.maintenanceFraction * im;
-    const { equity, warnings } = poolEquity(portfolio, ccy, t);
-    // Worst scenario: the lower of the VaR set's worst and the stress set's worst.
-    const v = worstOf(t);
-    const sTail: PoolTail = {
-      book: sBook,
-      pnl: sPnl,
-      valueAtRisk: stressLoss,
-      expectedShortfall: stressLoss,
-      tail: order,
-    };
-    const sw = worstOf(sTail);
-    const pick =
-      sw.worstScenario.pnl < v.worstScenario.pnl
-        ? { ...sw, worstScenario: { ...sw.worstScenario, id: `stress:${sw.worstScenario.id}` } }
-        : { ...v, worstScenario: { ...v.worstScenario, id: `var:${v.worstScenario.id}` } };
-    const addOns: AddOn[] = [
-      {
-        name: 'var',
-        amount: params.weight * varLoss,
-        appliesTo: 'both',
-        description: `x · VaR = ${params.weight} × ${varLoss} (${100 * params.var.confidence}% over ${params.var.horizonDays} d, ${set.scenarios.length} scenarios)`,
-      },
-      {
-        name: 'stress',
-        amount: (1 - params.weight) * stressLoss,
-        appliesTo: 'both',
-        description: `(1 − x) · Stress = ${1 - params.weight} × ${stressLoss} (worst of ${stress.scenarios.length} stress scenarios: ${sBook.matrix.scenarios[order[0]!]!.label})`,
-      },
-      {
-        name: 'liquidity',
-        amount: liquidity,
-        appliesTo: 'both',
-        description: `Σ|q|·rate·unit notional, rates ${params.liquidity.deltaOneRate} (delta-one), ${params.liquidity.optionRate} (options)`,
-      },
-      {
-        name: 'concentration',
-        amount: concentration,
-        appliesTo: 'both',
-        description: concentrationText,
-      },
-    ];
-    const details: Span2Details = {
-      weight: params.weight,
-      valueAtRisk: t.valueAtRisk,
-      stress: stressLoss,
-      blend,
-      varSource: set.description,
-      varTail: t.tail.slice(0, params.maxTailListed).map((s) => namedScenario(t, s)),
-      varScenario: namedScenario(t, t.tail[t.tail.length - 1]!),
-      stressScenarios: stress.scenarios.length,
-      stressWorst: order.slice(0, params.maxTailListed).map((s) => namedScenario(sTail, s)),
-      stressUncovered: stress.uncovered,
-      liquidity,
-      concentration,
-    };
-    return marginResult({
-      model: SPAN2_ID,
-      modelVersion: SPAN2_VERSION,
-      currency: ccy,
-      equity,
-      initialMargin: im,
-      maintenanceMargin: mm,
-      worstScenario: pick.worstScenario,
-      contributions: pick.contributions,
-      addOns,
-      unverified: [
-        SPAN2_UNVERIFIED.weights,
-        SPAN2_UNVERIFIED.stress,
-        SPAN2_UNVERIFIED.addOns,
-        ...set.unverified,
-      ],
-      warnings,
-      inputsHash,
-      details,
-    });
-  });
+  return settlementPools(portfolio).map((ccy) =>
+    span2Pool(portfolio, snapshot, params, ccy, inputsHash),
+  );
 }
 
 /**
