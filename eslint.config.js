@@ -15,6 +15,7 @@ const layers = [
   'account',
   'optimize',
   'io',
+  'cluster',
   'cli',
 ];
 const pure = layers.slice(0, layers.indexOf('optimize') + 1);

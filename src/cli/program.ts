@@ -12,6 +12,8 @@ import { demoCommand } from './demo.ts';
 import { compareCommand, marginCommand, whatifCommand } from './margin.ts';
 import { backtestCommand, healthCommand, stressCommand, varCommand } from './risk.ts';
 import { allocateCommand, cureCommand, optimizeCommand } from './optimize.ts';
+import { workerCommand } from './worker.ts';
+import { clusterCommand } from './cluster.ts';
 
 /** Builds a fresh program (commander keeps parse state, so one per run). */
 function buildProgram() {
@@ -46,6 +48,8 @@ function buildProgram() {
   program.addCommand(cureCommand());
   program.addCommand(allocateCommand());
   program.addCommand(demoCommand());
+  program.addCommand(workerCommand());
+  program.addCommand(clusterCommand());
 
   // addCommand does not pass settings down: every (sub)command exits through our handler.
   const inherit = (c: Command<unknown[], Record<string, unknown>>): void => {

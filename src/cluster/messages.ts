@@ -1,0 +1,186 @@
+/**
+ * The cluster's messages (JSON on JetStream subjects, see topology.ts) and their message ids,
+ * which make every publish idempotent: JetStream drops a message whose id it has seen within
+ * the stream's duplicate window.
+ *
+ * - **Tick** `{tick, underlying, index}` on `<prefix>.ticks.<underlying>`: a new index for one
+ *   underlying (USD per coin). The market at tick n is the base snapshot with each underlying
+ *   moved to its latest index at or before n (forwards and smile move with it, sticky
+ *   moneyness: risk/scaled-snapshot.ts). Id `t:<tick>`: a tick published twice is stored once.
+ * - **Account change** `{id, seq, account | closed}` on `<prefix>.accounts.<partition>`: the
+ *   account's whole new state (positions and balances, the portfolio schema) or its closing,
+ *   with a per-account sequence number from 1. Id `a:<id>:<seq>`.
+ * - **Result batch** on `<prefix>.results.<partition>`: results of one partition, each keyed by
+ *   (account, tick); id `r:<partition>:<tick>:<part>` for a tick's batches (accounts sorted by
+ *   id, cut into parts of a fixed size), `c:<id>:<seq>` for the result of one account change.
+ * - **Health event** on `<prefix>.events`: an account whose state changed; id
+ *   `e:<id>:<tick>:<seq>:<to>`.
+ */
+import { BallastError } from '../core/errors.ts';
+import type { HealthState } from '../account/health.ts';
+
+/** A market tick: the new index of one underlying (USD per coin). */
+export interface TickMessage {
+  /** Tick number, ≥ 1, increasing (tick 0 is the base snapshot). */
+  readonly tick: number;
+  readonly underlying: string;
+  readonly index: number;
+}
+
+/** The portfolio part of an account (Ballast portfolio JSON: positions, balances). */
+export interface AccountJson {
+  readonly positions: readonly unknown[];
+  readonly balances?: readonly unknown[];
+  readonly marginPool?: string;
+}
+
+/** A change of one account: its new whole state, or its closing. */
+export interface AccountChange {
+  readonly id: string;
+  /** Per-account sequence number, 1, 2, ...: changes are applied in this order. */
+  readonly seq: number;
+  /** The account's new state (absent when `closed`). */
+  readonly account?: AccountJson;
+  readonly closed?: boolean;
+}
+
+/** State of an account in a result: a health state, or `error` when it could not be margined. */
+export type ResultState = HealthState | 'error';
+
+/** The margin of one account at one tick (amounts in USD over all pools). */
+export interface AccountResult {
+  readonly id: string;
+  readonly tick: number;
+  /** The account sequence number the result reflects. */
+  readonly seq: number;
+  readonly model: string;
+  readonly currency: string;
+  readonly equity: number;
+  readonly initialMargin: number;
+  readonly maintenanceMargin: number;
+  readonly utilization: number;
+  readonly state: ResultState;
+  /** For `state: "error"`: the typed error's code, field and message. */
+  readonly error?: { readonly code: string; readonly field?: string; readonly message: string };
+}
+
+/** A batch of results published as one message. */
+export interface ResultBatch {
+  readonly partition: number;
+  readonly tick: number;
+  /** Name of the worker that published it (diagnostics; not part of the numbers). */
+  readonly worker: string;
+  readonly results: readonly AccountResult[];
+}
+
+/** A health-state change of one account. */
+export interface HealthEvent {
+  readonly id: string;
+  readonly tick: number;
+  readonly seq: number;
+  readonly from: ResultState;
+  readonly to: ResultState;
+  /** Id of the worst scenario of the largest pool, when the model has scenarios. */
+  readonly worstScenario?: string;
+  /** max(0, IM − equity), USD: collateral needed to be back above IM. */
+  readonly shortfall: number;
+}
+
+/** Message id of a tick. */
+export const tickMsgId = (t: TickMessage): string => `t:${t.tick}`;
+/** Message id of an account change. */
+export const changeMsgId = (c: AccountChange): string => `a:${c.id}:${c.seq}`;
+/** Message id of a tick's result batch. */
+export const batchMsgId = (partition: number, tick: number, part: number): string =>
+  `r:${partition}:${tick}:${part}`;
+/** Message id of the result of one account change. */
+export const changeResultMsgId = (id: string, seq: number): string => `c:${id}:${seq}`;
+/** Message id of a health event. */
+export const eventMsgId = (e: HealthEvent): string => `e:${e.id}:${e.tick}:${e.seq}:${e.to}`;
+
+function parse(text: string, what: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new BallastError('MALFORMED_JSON', `not JSON: ${(e as Error).message}`, what);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new BallastError('INVALID_INPUT', 'expected a JSON object', what);
+  return v as Record<string, unknown>;
+}
+
+/** Validates a tick (INVALID_INPUT naming the field). */
+export function tickFromJson(v: Record<string, unknown>, what = 'tick'): TickMessage {
+  const { tick, underlying, index } = v;
+  if (typeof tick !== 'number' || !Number.isSafeInteger(tick) || tick < 1)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be an integer ≥ 1, got ${String(tick)}`,
+      `${what}.tick`,
+    );
+  if (typeof underlying !== 'string' || !/^[A-Z0-9]+$/.test(underlying))
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be a coin such as BTC, got ${String(underlying)}`,
+      `${what}.underlying`,
+    );
+  if (typeof index !== 'number' || !Number.isFinite(index) || index <= 0)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be a finite price > 0 (USD), got ${String(index)}`,
+      `${what}.index`,
+    );
+  return { tick, underlying, index };
+}
+
+/** Parses a tick message. */
+export const decodeTick = (text: string): TickMessage => tickFromJson(parse(text, 'tick'));
+
+/** Validates an account change (INVALID_INPUT naming the field). */
+export function changeFromJson(v: Record<string, unknown>, what = 'account'): AccountChange {
+  const { id, seq, account, closed } = v;
+  if (typeof id !== 'string' || id.length === 0 || /[\s*>]/.test(id))
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be a non-empty string without spaces, * or >, got ${JSON.stringify(id)}`,
+      `${what}.id`,
+    );
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be an integer ≥ 1, got ${String(seq)}`,
+      `${what}.seq`,
+    );
+  if (closed === true) return { id, seq, closed: true };
+  if (
+    typeof account !== 'object' ||
+    account === null ||
+    !Array.isArray((account as AccountJson).positions)
+  )
+    throw new BallastError(
+      'INVALID_INPUT',
+      'expected the account state {positions: [...], balances: [...]} or closed: true',
+      `${what}.account`,
+    );
+  return { id, seq, account: account as AccountJson };
+}
+
+/** Parses an account change message. */
+export const decodeChange = (text: string): AccountChange => changeFromJson(parse(text, 'account'));
+
+/** Parses a result batch (written by our workers; checked only for shape). */
+export function decodeBatch(text: string): ResultBatch {
+  const v = parse(text, 'result');
+  if (!Array.isArray(v.results) || typeof v.tick !== 'number')
+    throw new BallastError('INVALID_INPUT', 'expected a result batch', 'result');
+  return v as unknown as ResultBatch;
+}
+
+/** Parses a health event (written by our workers; checked only for shape). */
+export function decodeEvent(text: string): HealthEvent {
+  const v = parse(text, 'event');
+  if (typeof v.id !== 'string' || typeof v.to !== 'string')
+    throw new BallastError('INVALID_INPUT', 'expected a health event', 'event');
+  return v as unknown as HealthEvent;
+}

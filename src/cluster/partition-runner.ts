@@ -1,0 +1,362 @@
+/**
+ * One leased partition inside a worker: rebuild, then a loop that applies account changes and
+ * re-margins on ticks, publishing results and events before acknowledging the input.
+ *
+ * Rebuild (on start or takeover): the partition's checkpoint (`ckpt.<p>` in the state bucket:
+ * last completed tick and its indices) gives the market; the account changes the consumer has
+ * already acknowledged are replayed from the account stream (an ordered consumer up to the ack
+ * floor), and every account is margined once at the checkpoint market to recover its last
+ * health state. Unacknowledged changes and ticks are then redelivered by the durable consumers
+ * and handled as new.
+ *
+ * Loop: drain pending account changes (each applied in sequence order, margined at the current
+ * market, result `c:<id>:<seq>` and event published, then acked); take the next tick: a tick
+ * at or below the checkpoint is acked unchanged (a duplicate or a redelivery of finished
+ * work); otherwise pending changes are drained first (so every change published before the
+ * tick is in it), every account is margined at the new market in batches (id order), results
+ * `r:<p>:<tick>:<part>` and events published and their acks awaited, the checkpoint written,
+ * and only then the tick acked. A worker killed at any point leaves the tick unacked: the next
+ * owner recomputes the same numbers, and JetStream drops the messages already stored
+ * (message ids).
+ */
+import type { Consumer, JsMsg } from '@nats-io/jetstream';
+import type { KV } from '@nats-io/kv';
+import type { MarketSnapshot } from '../market/snapshot.ts';
+import { applyChange, emptyBook, sortedAccounts, type AccountBook } from './account-book.ts';
+import type { ClusterConfig } from './cluster-config.ts';
+import type { ClusterConnection } from './connection.ts';
+import {
+  baseMarket,
+  healthEvent,
+  marginAccount,
+  marketAt,
+  type HeldAccount,
+  type ModelSetup,
+  type TickMarket,
+} from './marginer.ts';
+import {
+  batchMsgId,
+  changeResultMsgId,
+  decodeChange,
+  decodeTick,
+  eventMsgId,
+  type AccountResult,
+  type HealthEvent,
+  type ResultBatch,
+  type ResultState,
+} from './messages.ts';
+import { partitionConsumers, type Topology } from './topology.ts';
+
+/** What every partition of a worker shares. */
+export interface RunnerContext {
+  readonly conn: ClusterConnection;
+  readonly topo: Topology;
+  readonly cfg: ClusterConfig;
+  readonly setup: ModelSetup;
+  readonly base: MarketSnapshot;
+  readonly state: KV;
+  readonly worker: string;
+  readonly log: (line: string) => void;
+  readonly stats: RunnerStats;
+}
+
+/** Counters of a worker (all partitions). */
+export interface RunnerStats {
+  ticks: number;
+  changes: number;
+  accountsMargined: number;
+  events: number;
+  badMessages: number;
+  retries: number;
+}
+
+/** A message to publish with its id. */
+interface Outgoing {
+  readonly subject: string;
+  readonly data: string;
+  readonly msgID: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const yieldToLoop = () => new Promise((r) => setImmediate(r));
+/** Accounts margined between two yields to the event loop (so heartbeats stay on time). */
+const YIELD_EVERY = 8;
+
+/** A running partition. */
+export interface PartitionRunner {
+  readonly partition: number;
+  /** Asks the loop to stop after its current step; resolves when it has. */
+  stop(): Promise<void>;
+  /** Number of accounts held. */
+  accounts(): number;
+}
+
+/** Starts partition `p`; `owned()` turning false stops it at the next step. */
+export function startPartition(
+  ctx: RunnerContext,
+  p: number,
+  owned: () => boolean,
+): PartitionRunner {
+  let stopping = false;
+  const book = emptyBook();
+  const live = () => !stopping && owned();
+  const done = runPartition(ctx, p, book, live).catch((e) =>
+    ctx.log(`partition ${p}: stopped on ${(e as Error).stack ?? String(e)}`),
+  );
+  return {
+    partition: p,
+    accounts: () => book.accounts.size,
+    stop: async () => {
+      stopping = true;
+      await done;
+    },
+  };
+}
+
+async function ensureConsumers(ctx: RunnerContext, p: number): Promise<void> {
+  const cfgs = partitionConsumers(ctx.topo, p, ctx.cfg.ackWaitMs);
+  const pairs = [
+    [ctx.topo.streams.accounts, cfgs.accounts],
+    [ctx.topo.streams.ticks, cfgs.ticks],
+  ] as const;
+  for (const [stream, cfg] of pairs) {
+    try {
+      await ctx.conn.jsm.consumers.info(stream, cfg.durable_name!);
+    } catch {
+      await ctx.conn.jsm.consumers.add(stream, cfg);
+    }
+  }
+}
+
+/** Publishes every message, retrying until all are stored or the lease is gone. */
+async function publishAll(ctx: RunnerContext, out: readonly Outgoing[], live: () => boolean) {
+  let pending = out;
+  while (pending.length > 0) {
+    if (!live()) return false;
+    const settled = await Promise.allSettled(
+      pending.map((m) => ctx.conn.js.publish(m.subject, m.data, { msgID: m.msgID })),
+    );
+    pending = pending.filter((_, i) => settled[i]!.status === 'rejected');
+    if (pending.length > 0) {
+      ctx.stats.retries++;
+      await sleep(500);
+    }
+  }
+  return true;
+}
+
+function eventOut(ctx: RunnerContext, e: HealthEvent): Outgoing {
+  return { subject: ctx.topo.eventSubject, data: JSON.stringify(e), msgID: eventMsgId(e) };
+}
+
+async function rebuild(ctx: RunnerContext, p: number, book: AccountBook): Promise<TickMarket> {
+  const ck = await ctx.state.get(`ckpt.${p}`);
+  const m =
+    ck && ck.operation === 'PUT'
+      ? (() => {
+          const c = ck.json<{ tick: number; indices: Record<string, number> }>();
+          return marketAt(ctx.base, c.tick, c.indices);
+        })()
+      : baseMarket(ctx.base);
+  const info = await ctx.conn.jsm.consumers.info(ctx.topo.streams.accounts, `acc-${p}`);
+  const floor = info.ack_floor.stream_seq;
+  if (floor > 0) {
+    const oc = await ctx.conn.js.consumers.get(ctx.topo.streams.accounts, {
+      filter_subjects: ctx.topo.accountSubject(p),
+    });
+    const it = await oc.consume();
+    for await (const msg of it) {
+      if (msg.seq > floor) break;
+      try {
+        applyChange(book, decodeChange(msg.string()), ctx.base);
+      } catch {
+        /* a bad change was reported when first delivered */
+      }
+      if (msg.seq === floor || msg.info.pending === 0) break;
+    }
+    it.stop();
+  }
+  let n = 0;
+  for (const a of book.accounts.values()) {
+    book.states.set(a.id, marginAccount(a, m, ctx.setup).result.state);
+    if (++n % YIELD_EVERY === 0) await yieldToLoop();
+  }
+  return m;
+}
+
+/** Margins `a`, chaining the previous state through `overlay` (committed after publishing). */
+function marginWithEvent(
+  book: AccountBook,
+  overlay: Map<string, ResultState>,
+  a: HeldAccount,
+  m: TickMarket,
+  setup: ModelSetup,
+): { result: AccountResult; event: HealthEvent | undefined } {
+  const r = marginAccount(a, m, setup);
+  const e = healthEvent(overlay.get(a.id) ?? book.states.get(a.id), r);
+  overlay.set(a.id, r.result.state);
+  return { result: r.result, event: e };
+}
+
+async function drainChanges(
+  ctx: RunnerContext,
+  p: number,
+  book: AccountBook,
+  m: TickMarket,
+  live: () => boolean,
+): Promise<void> {
+  const consumer = await ctx.conn.js.consumers.get(ctx.topo.streams.accounts, `acc-${p}`);
+  for (;;) {
+    if (!live()) return;
+    const info = await consumer.info(false);
+    // Changes delivered to a worker that died stay "ack pending" until redelivered (after the
+    // ack wait) to a pull request: keep asking until none is left.
+    if (info.num_pending === 0 && info.num_ack_pending === 0) return;
+    const max = Math.max(1, Math.min(info.num_pending, 1000));
+    const msgs: JsMsg[] = [];
+    const expires = info.num_pending > 0 ? 5000 : 1000;
+    for await (const msg of await consumer.fetch({ max_messages: max, expires })) {
+      msgs.push(msg);
+      if (msgs.length >= max) break;
+    }
+    const overlay = new Map<string, ResultState>();
+    const out: Outgoing[] = [];
+    for (const msg of msgs) {
+      let change;
+      try {
+        change = decodeChange(msg.string());
+      } catch (e) {
+        ctx.stats.badMessages++;
+        ctx.log(`partition ${p}: bad account message ${msg.seq} dropped: ${(e as Error).message}`);
+        continue;
+      }
+      for (const c of applyChange(book, change, ctx.base)) {
+        ctx.stats.changes++;
+        if (ctx.stats.changes % YIELD_EVERY === 0) await yieldToLoop();
+        if (!c.account) continue;
+        const { result, event } = marginWithEvent(book, overlay, c.account, m, ctx.setup);
+        const batch: ResultBatch = {
+          partition: p,
+          tick: m.tick,
+          worker: ctx.worker,
+          results: [result],
+        };
+        out.push({
+          subject: ctx.topo.resultSubject(p),
+          data: JSON.stringify(batch),
+          msgID: changeResultMsgId(c.id, c.seq),
+        });
+        if (event) out.push(eventOut(ctx, event));
+      }
+    }
+    if (!(await publishAll(ctx, out, live))) return;
+    for (const [id, s] of overlay) if (book.accounts.has(id)) book.states.set(id, s);
+    for (const msg of msgs) msg.ack();
+  }
+}
+
+async function marginTickBatches(
+  ctx: RunnerContext,
+  p: number,
+  book: AccountBook,
+  m: TickMarket,
+  msg: JsMsg,
+): Promise<{ out: Outgoing[]; overlay: Map<string, ResultState> }> {
+  const overlay = new Map<string, ResultState>();
+  const out: Outgoing[] = [];
+  const accounts = sortedAccounts(book);
+  const size = ctx.cfg.batchSize;
+  for (let part = 0; part * size < accounts.length; part++) {
+    const results: AccountResult[] = [];
+    for (const [i, a] of accounts.slice(part * size, (part + 1) * size).entries()) {
+      if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToLoop();
+      const { result, event } = marginWithEvent(book, overlay, a, m, ctx.setup);
+      results.push(result);
+      if (event) out.push(eventOut(ctx, event));
+    }
+    const batch: ResultBatch = { partition: p, tick: m.tick, worker: ctx.worker, results };
+    out.push({
+      subject: ctx.topo.resultSubject(p),
+      data: JSON.stringify(batch),
+      msgID: batchMsgId(p, m.tick, part),
+    });
+    msg.working();
+    await yieldToLoop();
+  }
+  return { out, overlay };
+}
+
+async function handleTick(
+  ctx: RunnerContext,
+  p: number,
+  book: AccountBook,
+  current: TickMarket,
+  msg: JsMsg,
+  live: () => boolean,
+): Promise<TickMarket> {
+  let tick;
+  try {
+    tick = decodeTick(msg.string());
+  } catch (e) {
+    ctx.stats.badMessages++;
+    ctx.log(`partition ${p}: bad tick message ${msg.seq} dropped: ${(e as Error).message}`);
+    msg.term();
+    return current;
+  }
+  if (tick.tick <= current.tick) {
+    msg.ack();
+    return current;
+  }
+  await drainChanges(ctx, p, book, current, live);
+  const m = marketAt(ctx.base, tick.tick, { ...current.indices, [tick.underlying]: tick.index });
+  const { out, overlay } = await marginTickBatches(ctx, p, book, m, msg);
+  if (!(await publishAll(ctx, out, live))) return current;
+  for (const [id, s] of overlay) book.states.set(id, s);
+  while (live()) {
+    try {
+      await ctx.state.put(`ckpt.${p}`, JSON.stringify({ tick: m.tick, indices: m.indices }));
+      break;
+    } catch {
+      ctx.stats.retries++;
+      await sleep(500);
+    }
+  }
+  msg.ack();
+  ctx.stats.ticks++;
+  ctx.stats.accountsMargined += overlay.size;
+  ctx.stats.events += out.filter((o) => o.subject === ctx.topo.eventSubject).length;
+  return m;
+}
+
+async function runPartition(
+  ctx: RunnerContext,
+  p: number,
+  book: AccountBook,
+  live: () => boolean,
+): Promise<void> {
+  let market: TickMarket | undefined;
+  let ticks: Consumer | undefined;
+  // A tick taken but not finished (the server went away): retried before any other.
+  let held: JsMsg | undefined;
+  while (live()) {
+    try {
+      if (market === undefined) {
+        await ensureConsumers(ctx, p);
+        market = await rebuild(ctx, p, book);
+        ctx.log(`partition ${p}: ${book.accounts.size} accounts, at tick ${market.tick}`);
+      }
+      await drainChanges(ctx, p, book, market, live);
+      if (!live()) break;
+      ticks ??= await ctx.conn.js.consumers.get(ctx.topo.streams.ticks, `tick-${p}`);
+      held ??= (await ticks.next({ expires: 1000 })) ?? undefined;
+      if (held) {
+        market = await handleTick(ctx, p, book, market, held, live);
+        held = undefined;
+      }
+    } catch (e) {
+      ctx.stats.retries++;
+      ctx.log(`partition ${p}: ${(e as Error).message}; retrying`);
+      await sleep(500);
+    }
+  }
+}
