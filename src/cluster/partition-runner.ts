@@ -10,9 +10,11 @@
  * and handled as new.
  *
  * Loop: drain pending account changes (each applied in sequence order, margined at the current
- * market, result `c:<id>:<seq>` and event published, then acked); take the next tick: a tick
- * at or below the checkpoint is acked unchanged (a duplicate or a redelivery of finished
- * work); otherwise pending changes are drained first (so every change published before the
+ * market, result `c:<id>:<seq>` and event published, then acked); take the next tick. Ticks are
+ * handled strictly in stream order (the checkpoint keeps the stream sequence of the last one;
+ * the tick stream has no gaps): a tick at or below it is acked unchanged (a redelivery of
+ * finished work), ticks before it that a dead worker still holds unacknowledged are read from
+ * the stream and handled first. For each tick, pending changes are drained first (so every change published before the
  * tick is in it), every account is margined at the new market in batches (id order), results
  * `r:<p>:<tick>:<part>` and events published and their acks awaited, the checkpoint written,
  * and only then the tick acked. A worker killed at any point leaves the tick unacked: the next
@@ -149,15 +151,24 @@ function eventOut(ctx: RunnerContext, e: HealthEvent): Outgoing {
   return { subject: ctx.topo.eventSubject, data: JSON.stringify(e), msgID: eventMsgId(e) };
 }
 
-async function rebuild(ctx: RunnerContext, p: number, book: AccountBook): Promise<TickMarket> {
+/** Where a partition stands: the market of its last completed tick and that tick's stream seq. */
+interface Position {
+  readonly market: TickMarket;
+  /** Stream sequence of the last tick message handled (0: none; the tick stream has no gaps). */
+  readonly tickSeq: number;
+}
+
+/** The checkpoint record (`ckpt.<p>`). */
+interface Checkpoint {
+  readonly tick: number;
+  readonly tickSeq: number;
+  readonly indices: Record<string, number>;
+}
+
+async function rebuild(ctx: RunnerContext, p: number, book: AccountBook): Promise<Position> {
   const ck = await ctx.state.get(`ckpt.${p}`);
-  const m =
-    ck && ck.operation === 'PUT'
-      ? (() => {
-          const c = ck.json<{ tick: number; indices: Record<string, number> }>();
-          return marketAt(ctx.base, c.tick, c.indices);
-        })()
-      : baseMarket(ctx.base);
+  const c = ck && ck.operation === 'PUT' ? ck.json<Checkpoint>() : undefined;
+  const m = c ? marketAt(ctx.base, c.tick, c.indices) : baseMarket(ctx.base);
   const info = await ctx.conn.jsm.consumers.info(ctx.topo.streams.accounts, `acc-${p}`);
   const floor = info.ack_floor.stream_seq;
   if (floor > 0) {
@@ -181,7 +192,7 @@ async function rebuild(ctx: RunnerContext, p: number, book: AccountBook): Promis
     book.states.set(a.id, marginAccount(a, m, ctx.setup).result.state);
     if (++n % YIELD_EVERY === 0) await yieldToLoop();
   }
-  return m;
+  return { market: m, tickSeq: c?.tickSeq ?? 0 };
 }
 
 /** Margins `a`, chaining the previous state through `overlay` (committed after publishing). */
@@ -260,7 +271,7 @@ async function marginTickBatches(
   p: number,
   book: AccountBook,
   m: TickMarket,
-  msg: JsMsg,
+  working: () => void,
 ): Promise<{ out: Outgoing[]; overlay: Map<string, ResultState> }> {
   const overlay = new Map<string, ResultState>();
   const out: Outgoing[] = [];
@@ -280,52 +291,87 @@ async function marginTickBatches(
       data: JSON.stringify(batch),
       msgID: batchMsgId(p, m.tick, part),
     });
-    msg.working();
+    working();
     await yieldToLoop();
   }
   return { out, overlay };
 }
 
-async function handleTick(
+/**
+ * Handles the tick message stored at stream sequence `seq` (its text `text`) after `at`: a
+ * tick number at or below the current one is skipped (a tick published out of order); else
+ * changes are drained, every account margined, output published, the checkpoint written.
+ * Returns the new position (unchanged when the lease went away before the output was stored).
+ */
+async function applyTick(
   ctx: RunnerContext,
   p: number,
   book: AccountBook,
-  current: TickMarket,
-  msg: JsMsg,
+  at: Position,
+  seq: number,
+  text: string,
   live: () => boolean,
-): Promise<TickMarket> {
+  working: () => void,
+): Promise<Position> {
   let tick;
   try {
-    tick = decodeTick(msg.string());
+    tick = decodeTick(text);
   } catch (e) {
     ctx.stats.badMessages++;
-    ctx.log(`partition ${p}: bad tick message ${msg.seq} dropped: ${(e as Error).message}`);
-    msg.term();
-    return current;
+    ctx.log(`partition ${p}: bad tick message ${seq} skipped: ${(e as Error).message}`);
+    return { market: at.market, tickSeq: seq };
   }
-  if (tick.tick <= current.tick) {
-    msg.ack();
-    return current;
-  }
-  await drainChanges(ctx, p, book, current, live);
-  const m = marketAt(ctx.base, tick.tick, { ...current.indices, [tick.underlying]: tick.index });
-  const { out, overlay } = await marginTickBatches(ctx, p, book, m, msg);
-  if (!(await publishAll(ctx, out, live))) return current;
+  if (tick.tick <= at.market.tick) return { market: at.market, tickSeq: seq };
+  await drainChanges(ctx, p, book, at.market, live);
+  const m = marketAt(ctx.base, tick.tick, { ...at.market.indices, [tick.underlying]: tick.index });
+  const { out, overlay } = await marginTickBatches(ctx, p, book, m, working);
+  if (!(await publishAll(ctx, out, live))) return at;
   for (const [id, s] of overlay) book.states.set(id, s);
+  const ckpt: Checkpoint = { tick: m.tick, tickSeq: seq, indices: m.indices };
   while (live()) {
     try {
-      await ctx.state.put(`ckpt.${p}`, JSON.stringify({ tick: m.tick, indices: m.indices }));
+      await ctx.state.put(`ckpt.${p}`, JSON.stringify(ckpt));
       break;
     } catch {
       ctx.stats.retries++;
       await sleep(500);
     }
   }
-  msg.ack();
   ctx.stats.ticks++;
   ctx.stats.accountsMargined += overlay.size;
   ctx.stats.events += out.filter((o) => o.subject === ctx.topo.eventSubject).length;
-  return m;
+  return { market: m, tickSeq: seq };
+}
+
+/**
+ * Handles a delivered tick in stream order: one already handled is acked; ticks stored before
+ * it and not yet handled (still unacknowledged at a dead worker, so redelivered later) are read
+ * from the stream and handled first; then it is handled and acked.
+ */
+async function handleTick(
+  ctx: RunnerContext,
+  p: number,
+  book: AccountBook,
+  at: Position,
+  msg: JsMsg,
+  live: () => boolean,
+): Promise<Position> {
+  if (msg.seq <= at.tickSeq) {
+    msg.ack();
+    return at;
+  }
+  let pos = at;
+  const working = () => msg.working();
+  for (let seq = at.tickSeq + 1; seq < msg.seq; seq++) {
+    const stored = await ctx.conn.jsm.streams.getMessage(ctx.topo.streams.ticks, { seq });
+    if (!stored) throw new Error(`tick stream has no message ${seq}`);
+    const next = await applyTick(ctx, p, book, pos, seq, stored.string(), live, working);
+    if (next === pos && pos.tickSeq !== seq) return pos;
+    pos = next;
+  }
+  const next = await applyTick(ctx, p, book, pos, msg.seq, msg.string(), live, working);
+  if (next.tickSeq === msg.seq) msg.ack();
+  return next;
 }
 
 async function runPartition(
@@ -334,23 +380,23 @@ async function runPartition(
   book: AccountBook,
   live: () => boolean,
 ): Promise<void> {
-  let market: TickMarket | undefined;
+  let pos: Position | undefined;
   let ticks: Consumer | undefined;
   // A tick taken but not finished (the server went away): retried before any other.
   let held: JsMsg | undefined;
   while (live()) {
     try {
-      if (market === undefined) {
+      if (pos === undefined) {
         await ensureConsumers(ctx, p);
-        market = await rebuild(ctx, p, book);
-        ctx.log(`partition ${p}: ${book.accounts.size} accounts, at tick ${market.tick}`);
+        pos = await rebuild(ctx, p, book);
+        ctx.log(`partition ${p}: ${book.accounts.size} accounts, at tick ${pos.market.tick}`);
       }
-      await drainChanges(ctx, p, book, market, live);
+      await drainChanges(ctx, p, book, pos.market, live);
       if (!live()) break;
       ticks ??= await ctx.conn.js.consumers.get(ctx.topo.streams.ticks, `tick-${p}`);
       held ??= (await ticks.next({ expires: 1000 })) ?? undefined;
       if (held) {
-        market = await handleTick(ctx, p, book, market, held, live);
+        pos = await handleTick(ctx, p, book, pos, held, live);
         held = undefined;
       }
     } catch (e) {

@@ -13,7 +13,7 @@ import {
   type AccountResult,
   type HealthEvent,
 } from './messages.ts';
-import type { Topology } from './topology.ts';
+import { ensureStreams, type Topology } from './topology.ts';
 
 /** Summary of one tick. */
 export interface TickSummary {
@@ -54,6 +54,7 @@ export async function watchCluster(
     onResults?: (tick: number, n: number) => void;
   } = {},
 ): Promise<Watch> {
+  await ensureStreams(c, t);
   const policy = options.fromStart ? DeliverPolicy.All : DeliverPolicy.New;
   const results: AccountResult[] = [];
   const events: HealthEvent[] = [];

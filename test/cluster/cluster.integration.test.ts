@@ -19,7 +19,7 @@ import type {
   HealthEvent,
   TickMessage,
 } from '../../src/cluster/messages.ts';
-import { leaseBucket, type Topology } from '../../src/cluster/topology.ts';
+import { type Topology } from '../../src/cluster/topology.ts';
 import { watchCluster } from '../../src/cluster/watch.ts';
 import type { MarketSnapshot } from '../../src/market/snapshot.ts';
 import { marginModel } from '../../src/margin/registry.ts';
@@ -60,8 +60,8 @@ const viaJson = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 function config(partitions: number, batchSize: number): ClusterConfig {
   return makeConfig(base, 'deribit-pm', model.defaultParams, {
     partitions,
-    leaseTtlMs: 3000,
-    ackWaitMs: 5000,
+    leaseTtlMs: 5000,
+    ackWaitMs: 6000,
     batchSize,
   });
 }
@@ -172,7 +172,14 @@ describe('cluster on NATS JetStream', () => {
           120_000,
           () => 'tick 0',
         );
-        const holders = await leaseHolders(await leaseBucket(c, t, 3000));
+        // Wait for the fair share: 4 partitions each.
+        const leases = await c.kvm.open(t.leaseBucket);
+        let holders = await leaseHolders(leases);
+        const held = (w: WorkerProcess) => [...holders.values()].filter((x) => x === w.name).length;
+        for (let i = 0; i < 150 && (held(a) !== 4 || held(b) !== 4); i++) {
+          await new Promise((r) => setTimeout(r, 200));
+          holders = await leaseHolders(leases);
+        }
         const ofA = [...holders].filter(([, w]) => w === a.name).map(([p]) => p);
         expect(ofA.length).toBeGreaterThan(0);
         // Kill A as soon as its first tick-2 batch is stored (others of its tick-2 batches pending).
@@ -188,9 +195,12 @@ describe('cluster on NATS JetStream', () => {
         killedAt = live.results.filter((r) => r.tick === 2).length;
         await a.exited;
         await published;
-        const stored = await storedOutput(c, t, local.results.length);
+        const stored = await storedOutput(c, t, local.results.length).catch((e: unknown) => {
+          console.log(`worker logs:\n${a.log.join('')}\n${b.log.join('')}`);
+          throw e;
+        });
         await live.stop();
-        const after = await leaseHolders(await leaseBucket(c, t, 3000));
+        const after = await leaseHolders(leases);
         await stopWorkers([b]);
         expect(killedAt).toBeLessThan(accounts.length);
         for (const p of ofA) expect(after.get(p)).toBe(b.name);

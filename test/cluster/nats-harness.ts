@@ -1,7 +1,7 @@
 /**
  * What the cluster integration tests share: the NATS server they need (127.0.0.1:4222 by
  * default, `BALLAST_NATS_URL` to change), a unique prefix per test run, worker processes
- * (`ballast worker` through tsx, so SIGKILL kills a real process), a private nats-server for
+ * (`node bin/ballast.js worker`: one process, so SIGKILL kills the worker itself), a private nats-server for
  * the restart test, and waiting for a cluster to finish.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -25,7 +25,6 @@ export const NATS_URL = process.env.BALLAST_NATS_URL ?? 'nats://127.0.0.1:4222';
 export const NATS_SERVER_BIN = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
 
 /**
  * Why the server cannot be used (undefined when it can). In CI (`CI=true`) the caller fails
@@ -58,8 +57,8 @@ export interface WorkerProcess {
 /** Starts `ballast worker` as a child process. */
 export function spawnWorker(url: string, prefix: string, name: string): WorkerProcess {
   const child = spawn(
-    TSX,
-    ['src/cli/main.ts', 'worker', '--nats', url, '--prefix', prefix, '--name', name],
+    process.execPath,
+    ['bin/ballast.js', 'worker', '--nats', url, '--prefix', prefix, '--name', name],
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
