@@ -6,12 +6,14 @@ import { runPricingBench } from './pricing.bench.ts';
 import { runMarginBench } from './margin.bench.ts';
 import { runRiskBench } from './risk.bench.ts';
 import { runOptimizeBench } from './optimize.bench.ts';
+import { runClusterBench } from './cluster.bench.ts';
 
 const benches: (() => Promise<void>)[] = [
   runPricingBench,
   runMarginBench,
   runRiskBench,
   runOptimizeBench,
+  runClusterBench,
 ];
 
 for (const b of benches) await b();
