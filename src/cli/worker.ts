@@ -2,6 +2,7 @@
 import { hostname } from 'node:os';
 import { Command } from '@commander-js/extra-typings';
 import { startWorker } from '../cluster/worker.ts';
+import { BallastError } from '../core/errors.ts';
 import { guarded } from './errors.ts';
 
 /** Builds the `worker` command. */
@@ -31,6 +32,12 @@ taken over by the others when its leases expire. Logs go to stderr.`,
           if (!o.quiet || /fail|bad|stopped on/.test(line))
             process.stderr.write(`${new Date().toISOString()} ${line}\n`);
         };
+        if (!/^[A-Za-z0-9_-]{1,64}$/.test(o.name))
+          throw new BallastError(
+            'INVALID_INPUT',
+            `must be letters, digits, - or _, got "${o.name}"`,
+            '--name',
+          );
         const w = await startWorker({ url: o.nats, name: o.name, prefix: o.prefix, log });
         const stop = () => {
           log(`worker ${o.name}: stopping, handing partitions back`);

@@ -44,6 +44,11 @@ describe('cluster CLI', () => {
     const r = await runCli(['cluster', 'status', '--nats', 'nats://127.0.0.1:1']);
     expectUserError(r, 'INVALID_INPUT', '--nats');
     expect(r.stderr).toContain('cannot reach');
+    expectUserError(
+      await runCli(['worker', '--nats', NATS_URL, '--name', 'a b']),
+      'INVALID_INPUT',
+      '--name',
+    );
   });
 
   it('a malformed account line or a tick for an unknown underlying is named before anything is published', async () => {
