@@ -91,6 +91,8 @@ export interface PartitionRunner {
   stop(): Promise<void>;
   /** Number of accounts held. */
   accounts(): number;
+  /** True once the loop has ended (stopped, or fenced off by a late lease renewal). */
+  finished(): boolean;
 }
 
 /** Starts partition `p`; `owned()` turning false stops it at the next step. */
@@ -102,12 +104,16 @@ export function startPartition(
   let stopping = false;
   const book = emptyBook();
   const live = () => !stopping && owned();
-  const done = runPartition(ctx, p, book, live).catch((e) =>
-    ctx.log(`partition ${p}: stopped on ${(e as Error).stack ?? String(e)}`),
-  );
+  let ended = false;
+  const done = runPartition(ctx, p, book, live)
+    .catch((e) => ctx.log(`partition ${p}: stopped on ${(e as Error).stack ?? String(e)}`))
+    .finally(() => {
+      ended = true;
+    });
   return {
     partition: p,
     accounts: () => book.accounts.size,
+    finished: () => ended,
     stop: async () => {
       stopping = true;
       await done;

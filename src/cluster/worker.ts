@@ -118,6 +118,14 @@ async function heartbeat(
 ): Promise<void> {
   const now = Date.now();
   for (const [p, h] of held) {
+    // A runner fenced off by a late renewal has ended: give the lease back, so the partition
+    // is taken again (by anyone) with a fresh rebuild instead of staying leased and idle.
+    if (h.runner.finished()) {
+      held.delete(p);
+      await releaseLease(leases, p, h.revision);
+      ctx.log(`worker ${ctx.worker}: partition ${p} had stopped; lease given back`);
+      continue;
+    }
     const r = await renewLease(leases, p, ctx.worker, h.revision);
     if (typeof r === 'number') {
       h.revision = r;

@@ -5,7 +5,7 @@
  * the restart test, and waiting for a cluster to finish.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,8 +65,16 @@ export function spawnWorker(url: string, prefix: string, name: string): WorkerPr
     },
   );
   const log: string[] = [];
-  child.stdout!.on('data', (d: Buffer) => log.push(d.toString()));
-  child.stderr!.on('data', (d: Buffer) => log.push(d.toString()));
+  // Also kept in <tmpdir>/ballast-cluster-logs/<name>.log for a look after a failed run.
+  const dir = join(tmpdir(), 'ballast-cluster-logs');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}.log`);
+  const keep = (d: Buffer) => {
+    log.push(d.toString());
+    appendFileSync(file, d);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   return { name, child, log, exited };
 }
