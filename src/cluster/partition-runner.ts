@@ -266,7 +266,10 @@ async function drainChanges(
         if (event) out.push(eventOut(ctx, event));
       }
     }
-    if (!(await publishAll(ctx, out, live))) return;
+    if (!(await publishAll(ctx, out, live))) {
+      for (const msg of msgs) msg.nak(); // to the next owner now, not after the ack wait
+      return;
+    }
     for (const [id, s] of overlay) if (book.accounts.has(id)) book.states.set(id, s);
     for (const msg of msgs) msg.ack();
   }
@@ -372,11 +375,15 @@ async function handleTick(
     const stored = await ctx.conn.jsm.streams.getMessage(ctx.topo.streams.ticks, { seq });
     if (!stored) throw new Error(`tick stream has no message ${seq}`);
     const next = await applyTick(ctx, p, book, pos, seq, stored.string(), live, working);
-    if (next === pos && pos.tickSeq !== seq) return pos;
+    if (next === pos && pos.tickSeq !== seq) {
+      msg.nak();
+      return pos;
+    }
     pos = next;
   }
   const next = await applyTick(ctx, p, book, pos, msg.seq, msg.string(), live, working);
   if (next.tickSeq === msg.seq) msg.ack();
+  else msg.nak(); // the lease went away: to the next owner now, not after the ack wait
   return next;
 }
 
@@ -411,4 +418,5 @@ async function runPartition(
       await sleep(500);
     }
   }
+  held?.nak();
 }
