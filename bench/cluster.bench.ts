@@ -7,7 +7,7 @@
  * margin function in this process (the baseline of the same run). Message sizes are measured
  * and a projection for 100M accounts is printed from the measured per-worker rate and sizes.
  *
- * Size: BALLAST_CLUSTER_ACCOUNTS (default 1000), BALLAST_CLUSTER_POSITIONS (10),
+ * Size: BALLAST_CLUSTER_ACCOUNTS (default 200), BALLAST_CLUSTER_POSITIONS (10),
  * BALLAST_CLUSTER_TICKS (2), BALLAST_CLUSTER_WORKERS (1,2,4).
  */
 import { makeConfig } from '../src/cluster/cluster-config.ts';
@@ -47,7 +47,7 @@ export async function runClusterBench(): Promise<void> {
     console.log(`\ncluster benchmark skipped: ${problem}`);
     return;
   }
-  const n = env('BALLAST_CLUSTER_ACCOUNTS', 1000);
+  const n = env('BALLAST_CLUSTER_ACCOUNTS', 200);
   const k = env('BALLAST_CLUSTER_POSITIONS', 10);
   const nTicks = env('BALLAST_CLUSTER_TICKS', 2);
   const counts = (process.env.BALLAST_CLUSTER_WORKERS ?? '1,2,4').split(',').map(Number);

@@ -161,7 +161,7 @@ measured by the server's clock, from the tick stored to the tick's last result s
               process.stdout.write(
                 o.json
                   ? `${JSON.stringify({ event: e })}\n`
-                  : `event tick ${e.tick}: ${e.id} ${e.from} → ${e.to}, shortfall ${fmt(e.shortfall, 2)} USD${e.worstScenario ? `, worst ${e.worstScenario}` : ''}\n`,
+                  : `event tick ${e.tick}: ${e.id} ${e.from} → ${e.to}, shortfall ${fmt(e.shortfall, 4)} ${e.currency}${e.worstScenario ? `, worst ${e.worstScenario}` : ''}\n`,
               ),
             onResults: (tick) => lastSeen.set(tick, Date.now()),
           });

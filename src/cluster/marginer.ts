@@ -4,9 +4,9 @@
  * and the health event of a state change.
  *
  * Implemented over the per-account `MarginModel.evaluate` (margin/registry.ts), pools combined
- * in USD (margin/combine.ts) and health states of account/health.ts. The in-process run
- * (local-run.ts) and the workers both call these functions, so they give the same numbers bit
- * for bit.
+ * (margin/combine.ts: the pool itself for one pool, USD over several) and health states of
+ * account/health.ts. The in-process run (local-run.ts) and the workers both call these
+ * functions, so they give the same numbers bit for bit.
  */
 import { accountHealth } from '../account/health.ts';
 import { BallastError } from '../core/errors.ts';
@@ -121,8 +121,8 @@ function errorResult(
 }
 
 /**
- * Margins one account at a tick's market: the model's pools combined in USD
- * (margin/combine.ts), the health state of account/health.ts. A typed error of the account
+ * Margins one account at a tick's market: the model's pools combined (margin/combine.ts: the
+ * pool itself for one pool, USD over several), the health state of account/health.ts. A typed error of the account
  * gives `state: "error"` with its code, field and message (never a default state).
  */
 export function marginAccount(a: HeldAccount, m: TickMarket, setup: ModelSetup): MarginedAccount {
@@ -169,5 +169,6 @@ export function healthEvent(
     to: r.state,
     ...(m.worstScenario === undefined ? {} : { worstScenario: m.worstScenario }),
     shortfall: Math.max(0, r.initialMargin - r.equity),
+    currency: r.currency,
   };
 }

@@ -47,7 +47,12 @@ export interface AccountChange {
 /** State of an account in a result: a health state, or `error` when it could not be margined. */
 export type ResultState = HealthState | 'error';
 
-/** The margin of one account at one tick (amounts in USD over all pools). */
+/**
+ * The margin of one account at one tick. Amounts in `currency`: the pool's settlement currency
+ * for a one-pool account (BTC for a Deribit BTC sub-account), USD when the model's pools were
+ * combined (margin/combine.ts). `utilization` travels as null when it is infinite (equity ≤ 0
+ * with IM > 0: JSON has no ∞).
+ */
 export interface AccountResult {
   readonly id: string;
   readonly tick: number;
@@ -82,8 +87,10 @@ export interface HealthEvent {
   readonly to: ResultState;
   /** Id of the worst scenario of the largest pool, when the model has scenarios. */
   readonly worstScenario?: string;
-  /** max(0, IM − equity), USD: collateral needed to be back above IM. */
+  /** max(0, IM − equity) in `currency`: collateral needed to be back above IM. */
   readonly shortfall: number;
+  /** Currency of `shortfall` (the result's). */
+  readonly currency: string;
 }
 
 /** Message id of a tick. */
