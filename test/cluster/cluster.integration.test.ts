@@ -164,7 +164,9 @@ describe('cluster on NATS JetStream', () => {
           WorkerProcess,
         ];
         workers.push(a, b);
-        const live = await watchCluster(c, t, { fromStart: true });
+        // Called as each result batch arrives, so the kill lands within milliseconds.
+        let trigger: (() => void) | undefined;
+        const live = await watchCluster(c, t, { fromStart: true, onResults: () => trigger?.() });
         let killedAt = -1;
         await publishRun(c, t, config(8, 5), accounts, []);
         await waitFor(
@@ -182,17 +184,20 @@ describe('cluster on NATS JetStream', () => {
         }
         const ofA = [...holders].filter(([, w]) => w === a.name).map(([p]) => p);
         expect(ofA.length).toBeGreaterThan(0);
-        // Kill A as soon as its first tick-2 batch is stored (others of its tick-2 batches pending).
-        const published = publishRun(c, t, config(8, 5), [], ticks);
         // Kill A as soon as one of its tick-2 results is stored (the rest of its tick pending).
         const isA = (id: string) => ofA.includes(partitionOf(id, 8));
+        trigger = () => {
+          if (!live.results.some((r) => r.tick === 2 && isA(r.id))) return;
+          trigger = undefined;
+          a.child.kill('SIGKILL');
+          killedAt = live.results.filter((r) => r.tick === 2).length;
+        };
+        const published = publishRun(c, t, config(8, 5), [], ticks);
         await waitFor(
-          () => live.results.some((r) => r.tick === 2 && isA(r.id)),
+          () => killedAt >= 0,
           180_000,
           () => 'a tick-2 result of worker A',
         );
-        a.child.kill('SIGKILL');
-        killedAt = live.results.filter((r) => r.tick === 2).length;
         await a.exited;
         await published;
         const stored = await storedOutput(c, t, local.results.length).catch((e: unknown) => {
@@ -227,16 +232,25 @@ describe('cluster on NATS JetStream', () => {
         await withTopology(server.url, prefix, async (c, t) => {
           const ws = ['a', 'b'].map((n) => spawnWorker(server.url, prefix, `${prefix}-${n}`));
           workers.push(...ws);
-          const live = await watchCluster(c, t, { fromStart: true });
+          // Kill the server as the first tick-1 result arrives (within milliseconds).
+          let before = -1;
+          let killed: Promise<void> | undefined;
+          const live = await watchCluster(c, t, {
+            fromStart: true,
+            onResults: (tick) => {
+              if (tick !== 1 || killed) return;
+              before = live.results.length;
+              killed = server.kill();
+            },
+          });
           await publishRun(c, t, config(4, 5), accounts, ticks);
           await waitFor(
-            () => live.results.some((r) => r.tick === 1),
+            () => killed !== undefined,
             180_000,
             () => 'a tick-1 result',
           );
-          const before = live.results.length;
+          await killed;
           await live.stop();
-          await server.kill();
           await new Promise((r) => setTimeout(r, 1500));
           await server.start();
           const stored = await storedOutput(c, t, local.results.length);
