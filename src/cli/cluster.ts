@@ -5,7 +5,7 @@ import { closeCluster, connectCluster, type ClusterConnection } from '../cluster
 import { changesFromJsonl, publishRun, ticksFromJsonl } from '../cluster/coordinator.ts';
 import { leaseHolders, liveWorkers } from '../cluster/leases.ts';
 import { watchCluster, type TickSummary } from '../cluster/watch.ts';
-import { destroyTopology, leaseBucket, topology, type Topology } from '../cluster/topology.ts';
+import { destroyTopology, topology, type Topology } from '../cluster/topology.ts';
 import { BallastError } from '../core/errors.ts';
 import { readTextFile } from '../io/read-json.ts';
 import { fmt, renderTable } from '../io/table.ts';
@@ -198,9 +198,13 @@ function statusCommand() {
     .action(
       guarded(async (o) => {
         await withCluster(o.nats, o.prefix, async (c, t) => {
-          const kv = await leaseBucket(c, t, 10_000).catch(() => c.kvm.open(t.leaseBucket));
-          const workers = await liveWorkers(kv);
-          const holders = await leaseHolders(kv);
+          const hasLeases = await c.jsm.streams.info(`KV_${t.leaseBucket}`).then(
+            () => true,
+            () => false,
+          );
+          const kv = hasLeases ? await c.kvm.open(t.leaseBucket) : undefined;
+          const workers = kv ? await liveWorkers(kv) : [];
+          const holders = kv ? await leaseHolders(kv) : new Map<number, string>();
           const rows = [];
           for (const [k, name] of Object.entries(t.streams)) {
             const info = await c.jsm.streams.info(name).catch(() => undefined);
