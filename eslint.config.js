@@ -14,11 +14,13 @@ const layers = [
   'margin',
   'account',
   'optimize',
+  'engine',
   'io',
+  'workers',
   'cluster',
   'cli',
 ];
-const pure = layers.slice(0, layers.indexOf('optimize') + 1);
+const pure = layers.slice(0, layers.indexOf('engine') + 1);
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'coverage/', 'dist/', 'test/fixtures/', 'data/', '.scratch/'] },

@@ -36,7 +36,7 @@ export async function runMarginBench(): Promise<void> {
   });
   const nS = grid.scenarios.length;
 
-  const matrixMs = best(() => buildPnlMatrix(chain, snapshot, grid.scenarios));
+  const matrixMs = best(() => buildPnlMatrix(chain, snapshot, grid.scenarios, { cache: false }));
   const F = btc.index;
   const priceMs = best(() => {
     let s = 0;

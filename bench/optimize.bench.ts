@@ -72,6 +72,7 @@ export async function runOptimizeBench(): Promise<void> {
       ],
       snapshot,
       scenarios,
+      { cache: false },
     );
     const sizes = new Float64Array(matrix.nInstruments);
     for (const p of positions) sizes[matrix.rowOf.get(p.instrument.symbol)!] = p.size * index;

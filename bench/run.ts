@@ -1,5 +1,6 @@
 /**
- * Benchmark runner (`npm run bench`): runs every benchmark in the list below, in order.
+ * Benchmark runner (`npm run bench`): runs every benchmark in the list below, in order
+ * (`npm run bench -- engine` runs only those whose name contains the argument).
  * Add a benchmark by importing its `run...Bench` function and appending it to the list.
  */
 import { runPricingBench } from './pricing.bench.ts';
@@ -7,6 +8,7 @@ import { runMarginBench } from './margin.bench.ts';
 import { runRiskBench } from './risk.bench.ts';
 import { runOptimizeBench } from './optimize.bench.ts';
 import { runClusterBench } from './cluster.bench.ts';
+import { runEngineBench } from './engine.bench.ts';
 
 const benches: (() => Promise<void>)[] = [
   runPricingBench,
@@ -14,6 +16,8 @@ const benches: (() => Promise<void>)[] = [
   runRiskBench,
   runOptimizeBench,
   runClusterBench,
+  runEngineBench,
 ];
 
-for (const b of benches) await b();
+const only = process.argv[2]?.toLowerCase();
+for (const b of benches) if (!only || b.name.toLowerCase().includes(only)) await b();

@@ -14,6 +14,7 @@ import { backtestCommand, healthCommand, stressCommand, varCommand } from './ris
 import { allocateCommand, cureCommand, optimizeCommand } from './optimize.ts';
 import { workerCommand } from './worker.ts';
 import { clusterCommand } from './cluster.ts';
+import { engineCommand } from './engine.ts';
 
 /** Builds a fresh program (commander keeps parse state, so one per run). */
 function buildProgram() {
@@ -50,6 +51,7 @@ function buildProgram() {
   program.addCommand(demoCommand());
   program.addCommand(workerCommand());
   program.addCommand(clusterCommand());
+  program.addCommand(engineCommand());
 
   // addCommand does not pass settings down: every (sub)command exits through our handler.
   const inherit = (c: Command<unknown[], Record<string, unknown>>): void => {

@@ -27,6 +27,8 @@ export type InverseOptionPnl = 'coin-value' | 'usd-at-shocked';
 /** Options for `buildPnlMatrix`. */
 export interface PnlMatrixOptions {
   readonly inverseOptionPnl?: InverseOptionPnl;
+  /** Use and fill the per-snapshot row cache (default true; benchmarks of pricing pass false). */
+  readonly cache?: boolean;
 }
 
 /** The base (unshocked) state of one instrument, computed once. */
@@ -134,7 +136,55 @@ export function scenarioPnl(
   return optionValue(inst, inputs) - st.value;
 }
 
-/** Builds the P&L matrix: every instrument priced once per scenario. */
+/** One instrument's state and P&L row under one scenario list, cached per snapshot. */
+interface CachedRow {
+  readonly instrument: Instrument;
+  readonly state: InstrumentState;
+  readonly row: Float64Array;
+}
+
+/** Rows per snapshot (object identity), then per scenario list and mode, then per symbol. */
+const rowCache = new WeakMap<MarketSnapshot, Map<string, Map<string, CachedRow>>>();
+const scenarioKeys = new WeakMap<readonly Scenario[], string>();
+
+/** Content key of a scenario list (memoised per array): plain data, numbers exact. */
+function scenariosKey(scenarios: readonly Scenario[]): string {
+  let k = scenarioKeys.get(scenarios);
+  if (k === undefined) {
+    k = JSON.stringify(scenarios, (_key, v: unknown) =>
+      typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0)) ? `#${String(v)}` : v,
+    );
+    scenarioKeys.set(scenarios, k);
+  }
+  return k;
+}
+
+/** The row cache of (snapshot, scenarios, mode). */
+function rowsOf(
+  snapshot: MarketSnapshot,
+  scenarios: readonly Scenario[],
+  mode: InverseOptionPnl,
+): Map<string, CachedRow> {
+  let bySet = rowCache.get(snapshot);
+  if (!bySet) {
+    bySet = new Map();
+    rowCache.set(snapshot, bySet);
+  }
+  const key = `${mode}|${scenariosKey(scenarios)}`;
+  let rows = bySet.get(key);
+  if (!rows) {
+    rows = new Map();
+    bySet.set(key, rows);
+  }
+  return rows;
+}
+
+/**
+ * Builds the P&L matrix: every instrument priced once per scenario. Rows are cached per
+ * (snapshot object, scenario list content, inverse-option mode, instrument), so the models
+ * that margin many books on one market (okx-pm, span, tims, var, es, span2, stans) price each
+ * instrument once per market; a cached row is the same bits as a fresh one.
+ */
 export function buildPnlMatrix(
   instruments: readonly Instrument[],
   snapshot: MarketSnapshot,
@@ -144,9 +194,22 @@ export function buildPnlMatrix(
   const nI = instruments.length;
   const nS = scenarios.length;
   const pnl = new Float64Array(nI * nS);
-  const states = instruments.map((inst) => instrumentState(inst, snapshot));
   const mode = options.inverseOptionPnl ?? 'coin-value';
+  const cache =
+    options.cache === false ? new Map<string, CachedRow>() : rowsOf(snapshot, scenarios, mode);
+  const hit = instruments.map((inst) => {
+    const c = cache.get(inst.symbol);
+    return c && (c.instrument === inst || JSON.stringify(c.instrument) === JSON.stringify(inst))
+      ? c
+      : undefined;
+  });
+  const states = instruments.map((inst, i) => hit[i]?.state ?? instrumentState(inst, snapshot));
   for (let i = 0; i < nI; i++) {
+    const cached = hit[i];
+    if (cached) {
+      pnl.set(cached.row, i * nS);
+      continue;
+    }
     const inst = instruments[i]!;
     const st = states[i]!;
     for (let s = 0; s < nS; s++) {
@@ -159,6 +222,8 @@ export function buildPnlMatrix(
         );
       pnl[i * nS + s] = v;
     }
+    if (!cache.has(inst.symbol))
+      cache.set(inst.symbol, { instrument: inst, state: st, row: pnl.slice(i * nS, (i + 1) * nS) });
   }
   const rowOf = new Map(instruments.map((inst, i) => [inst.symbol, i]));
   if (rowOf.size !== nI)

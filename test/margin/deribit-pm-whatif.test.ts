@@ -27,6 +27,30 @@ function expectSame(a: readonly MarginResult[], b: readonly MarginResult[]) {
   });
 }
 
+/** Deep equality with numbers to 1e-12 (relative to max(1, |b|)); returns numbers compared. */
+function closeTo(a: unknown, b: unknown, path = '$'): number {
+  if (typeof b === 'number') {
+    expect(typeof a, path).toBe('number');
+    expect(Math.abs((a as number) - b), path).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(b)));
+    return 1;
+  }
+  if (typeof b !== 'object' || b === null) {
+    expect(a, path).toEqual(b);
+    return 0;
+  }
+  expect(typeof a, path).toBe('object');
+  const ka = Object.keys(a as object).sort();
+  expect(ka, path).toEqual(Object.keys(b).sort());
+  let n = 0;
+  for (const k of ka)
+    n += closeTo(
+      (a as Record<string, unknown>)[k],
+      (b as Record<string, unknown>)[k],
+      `${path}.${k}`,
+    );
+  return n;
+}
+
 const pos = fc.record({
   i: fc.integer({ min: 0, max: instruments.length - 1 }),
   size: fc.double({ min: -15, max: 15, noNaN: true }).filter((x) => Math.abs(x) > 1e-3),
@@ -60,6 +84,32 @@ describe('deribit-pm incremental what-if equals a full recomputation (1e-12 rela
       ),
       { numRuns: 40, seed: 7 },
     );
+  });
+  it("full reports: before/after as evaluate gives them; each trade's details and hash equal re-evaluation when read", () => {
+    const p = portfolio(
+      toPositions([
+        { i: 3, size: 2 },
+        { i: 17, size: -4 },
+        { i: 40, size: -5 },
+      ]),
+      [{ currency: 'BTC', amount: 5 }],
+    );
+    const t = toPositions([
+      { i: 40, size: 5 },
+      { i: instruments.length - 1, size: 1.5 },
+    ]);
+    const fast = whatIf(deribitPmModel, p, snapshot, params, t);
+    const full = whatIfByRevaluation(deribitPmModel, p, snapshot, params, t);
+    expect(fast.before).toEqual(full.before);
+    // after a trade the vectors are updated incrementally: equal to rounding (1e-12)
+    expect(closeTo(fast.after, full.after)).toBeGreaterThan(100);
+    expect(fast.trades.length).toBe(2);
+    fast.trades.forEach((x, k) => {
+      const want = full.trades[k]!.after;
+      expect(want[0]!.details).toBeDefined();
+      expect(x.after[0]!.inputsHash).toBe(want[0]!.inputsHash);
+      expect(closeTo(JSON.parse(JSON.stringify(x.after)), want)).toBeGreaterThan(100);
+    });
   });
   it('a trade that closes a position', () => {
     const p = portfolio(

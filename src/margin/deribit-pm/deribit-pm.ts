@@ -26,156 +26,43 @@ import type { MarketSnapshot } from '../../market/snapshot.ts';
 import { segregatedCollateral } from '../../risk/collateral.ts';
 import { positionsValue } from '../../risk/equity.ts';
 import { type Portfolio, type Position } from '../../risk/portfolio.ts';
-import type { DeribitGridCell } from '../../scenarios/deribit-grid.ts';
-import { positionsIn, settlementPools } from '../book.ts';
+import { canonicalPositions, positionsIn, settlementPools } from '../book.ts';
 import type { MarginModel } from '../margin-model.ts';
 import {
   marginResult,
-  type AddOn,
   type Contribution,
   type MarginResult,
   type WorstScenario,
 } from '../margin-result.ts';
-import {
-  aggregateVectors,
-  worstCaseOf,
-  type AggregationResult,
-  type WorstCase,
-  type WorstCaseBucket,
-} from './aggregate.ts';
+import { worstCaseOf, type WorstCaseBucket } from './aggregate.ts';
+import { evaluateKey, type KeyEval } from './key-eval.ts';
 import {
   accountInputs,
   currencyBlockKey,
-  currencyParams,
   DERIBIT_PM_DEFAULT_PARAMS,
   roundDecimals,
   validateRules,
   type DeribitPmAccountInputs,
   type DeribitPmParams,
 } from './params.ts';
-import { deltaShockOf, rollShockOf, type DeltaShock, type RollShock } from './shocks.ts';
+import { deribitPmMarket, type DeribitPmMarket } from './prepared.ts';
+import { poolAddOns, poolDetails } from './report.ts';
 import { buildKeyVectors, type KeyVectors } from './vectors.ts';
 
+export type {
+  DeribitPmDetails,
+  DeribitPmKeyDetail,
+  PmeMargins,
+  PmeSimulateMirror,
+  RiskVectors,
+} from './report.ts';
+export type { KeyEval } from './key-eval.ts';
 export type { DeribitPmParams } from './params.ts';
 
 /** Model id. */
 export const DERIBIT_PM_ID = 'deribit-pm';
 /** Model version (bump when results change for the same inputs). */
 export const DERIBIT_PM_VERSION = '1.0.0';
-
-/** `{standard: [27], extended: [8]}` as in `pme/simulate`. */
-export interface RiskVectors {
-  readonly standard: number[];
-  readonly extended: number[];
-}
-
-/** `margins[<ccy>]` of `pme/simulate`. */
-export interface PmeMargins {
-  readonly initial_margin: number;
-  readonly maintenance_margin: number;
-  readonly initial_margin_details: {
-    readonly open_orders_margin: number;
-    readonly mmp_margin: number;
-    readonly spot_margin: number;
-    readonly risk_matrix_margin: number;
-    readonly risk_matrix_margin_details: {
-      readonly worst_case: number;
-      readonly worst_case_bucket: WorstCaseBucket;
-      readonly roll_shock: number;
-      readonly delta_shock: number;
-      readonly correlation_contingency: number;
-    };
-  };
-}
-
-/** The part of a `private/pme/simulate` result this pool reproduces (§15). */
-export interface PmeSimulateMirror {
-  readonly currency: Currency;
-  /** The parameters used (as passed in). */
-  readonly model_params: DeribitPmParams['model_params'];
-  readonly index_price: Record<string, number>;
-  readonly portfolio: { readonly position: Record<string, number> };
-  readonly initial_risk_vectors: Record<string, RiskVectors>;
-  readonly pre_aggregated_risk_vectors: Record<string, RiskVectors>;
-  readonly aggregated_risk_vectors: Record<string, RiskVectors>;
-  readonly margins: Record<string, PmeMargins>;
-}
-
-/** Our breakdown of one vector key. */
-export interface DeribitPmKeyDetail {
-  readonly key: string;
-  readonly underlying: string;
-  readonly pairKey: string;
-  readonly index: number;
-  /** The grid cells (move, vol state, weight, conversion) aligned with the vectors. */
-  readonly cells: readonly (DeribitGridCell & {
-    readonly id: string;
-    readonly label: string;
-    readonly allowance: number;
-  })[];
-  readonly worstCase: number;
-  readonly worstCaseBucket: WorstCaseBucket;
-  /** Cap on a credited gain, pool currency (§8). */
-  readonly gainCap: number;
-  readonly rollShock: RollShock;
-  readonly deltaShock: DeltaShock;
-}
-
-/** `details` of a Deribit PM result. */
-export interface DeribitPmDetails {
-  /** Mirror of `private/pme/simulate` for this pool. */
-  readonly simulate: PmeSimulateMirror;
-  readonly keys: readonly DeribitPmKeyDetail[];
-  /** Worst case before rounding, and rounded (round9, §12). */
-  readonly worstCaseUnrounded: number;
-  readonly worstCaseRounded: number;
-  readonly riskMatrixMargin: number;
-  readonly account: DeribitPmAccountInputs;
-  readonly mmFactor: number;
-  /** Provenance of the parameter blocks used (stale flags). */
-  readonly sources: DeribitPmParams['sources'];
-}
-
-function riskVectors(v: Float64Array, nStandard: number): RiskVectors {
-  const all = Array.from(v, (x) => x + 0);
-  return { standard: all.slice(0, nStandard), extended: all.slice(nStandard) };
-}
-
-interface KeyEval {
-  readonly kv: KeyVectors;
-  readonly agg: AggregationResult;
-  readonly worst: WorstCase;
-  readonly roll: RollShock;
-  readonly delta: DeltaShock;
-  /** Worst case of the undamped extended table exceeds the reported worst case. */
-  readonly dampenerMatters: boolean;
-}
-
-function evaluateKey(kv: KeyVectors, params: DeribitPmParams, settlement: Currency): KeyEval {
-  const ccy = currencyParams(params, settlement);
-  const agg = aggregateVectors({
-    pre: kv.preAggregated,
-    cells: kv.grid.cells,
-    currency: ccy,
-    rules: params.rules,
-    index: kv.index,
-    priceRange: kv.grid.params.priceRange,
-    coinSettled: kv.coinSettled,
-  });
-  const worst = worstCaseOf(agg.aggregated, kv.grid.cells);
-  let undampedExtMin = 0;
-  for (let c = kv.grid.nStandard; c < kv.preAggregated.length; c++)
-    undampedExtMin = Math.min(undampedExtMin, kv.preAggregated[c]!);
-  const dampenerMatters = -undampedExtMin > worst.worstCase * (1 + 1e-12) + 1e-15;
-  return {
-    kv,
-    agg,
-    worst,
-    roll: rollShockOf(kv, ccy, params.rules),
-    delta: deltaShockOf(kv, params.rules),
-    dampenerMatters,
-  };
-}
 
 /** Unverified-rule notes, keyed by a stable id (each names its section of deribit-pm.md). */
 export const DERIBIT_PM_UNVERIFIED = {
@@ -262,6 +149,7 @@ export function buildPoolKeys(
   snapshot: MarketSnapshot,
   params: DeribitPmParams,
   settlement: Currency,
+  market: DeribitPmMarket = deribitPmMarket(snapshot, params),
 ): KeyVectors[] {
   const byUnderlying = new Map<string, Position[]>();
   for (const p of positions) {
@@ -271,46 +159,69 @@ export function buildPoolKeys(
   }
   return [...byUnderlying.keys()]
     .sort()
-    .map((und) => buildKeyVectors(byUnderlying.get(und)!, snapshot, params, und, settlement));
+    .map((und) =>
+      buildKeyVectors(byUnderlying.get(und)!, snapshot, params, und, settlement, market),
+    );
 }
 
-/**
- * Margins one settlement-currency pool from its key vectors (deribit-pm.md §8–§12). The
- * what-if path (incremental.ts) calls this with vectors updated in O(cells) per trade.
- */
-export function evaluatePoolKeys(
-  portfolio: Portfolio,
-  keyVectors: readonly KeyVectors[],
-  params: DeribitPmParams,
-  settlement: Currency,
-  inputsHash: string,
-): MarginResult {
-  const ccyKey = settlement.toLowerCase();
-  const decimals = params.rules.roundingDecimals;
-  const keys = keyVectors.map((kv) => evaluateKey(kv, params, settlement));
+/** The pool's worst case (§9, §8.3) and the key and cell it is reported at. */
+export interface PoolWorstCase {
+  readonly worstCaseUnrounded: number;
+  readonly worstKey: KeyEval | undefined;
+  readonly reported: { cell: number; bucket: WorstCaseBucket; key: KeyEval } | undefined;
+  readonly jointAmbiguous: boolean;
+}
 
-  // Worst case of the pool.
-  let worstCaseUnrounded = 0;
-  let worstKey: KeyEval | undefined;
-  let reported: { cell: number; bucket: WorstCaseBucket; key: KeyEval } | undefined;
-  let jointAmbiguous = false;
+/** Worst case of a pool: sum of per-key worst cases, or of the joint vector [G] (§8.3). */
+export function poolWorstCase(keys: readonly KeyEval[], params: DeribitPmParams): PoolWorstCase {
   if (params.rules.multiPairAggregation === 'joint' && keys.length > 1) {
     const n = keys[0]!.agg.aggregated.length;
     const joint = new Float64Array(n);
     for (const k of keys) for (let c = 0; c < n; c++) joint[c] = joint[c]! + k.agg.aggregated[c]!;
     const w = worstCaseOf(joint, keys[0]!.kv.grid.cells);
-    worstCaseUnrounded = w.worstCase;
-    worstKey = keys[0];
-    jointAmbiguous = w.ambiguousTie;
-    reported = { cell: w.cell, bucket: w.bucket, key: keys[0]! };
-  } else {
-    for (const k of keys) {
-      worstCaseUnrounded += k.worst.worstCase;
-      if (!worstKey || k.worst.worstCase > worstKey.worst.worstCase) worstKey = k;
-    }
-    if (worstKey)
-      reported = { cell: worstKey.worst.cell, bucket: worstKey.worst.bucket, key: worstKey };
+    return {
+      worstCaseUnrounded: w.worstCase,
+      worstKey: keys[0],
+      jointAmbiguous: w.ambiguousTie,
+      reported: { cell: w.cell, bucket: w.bucket, key: keys[0]! },
+    };
   }
+  let worstCaseUnrounded = 0;
+  let worstKey: KeyEval | undefined;
+  for (const k of keys) {
+    worstCaseUnrounded += k.worst.worstCase;
+    if (!worstKey || k.worst.worstCase > worstKey.worst.worstCase) worstKey = k;
+  }
+  const reported = worstKey
+    ? { cell: worstKey.worst.cell, bucket: worstKey.worst.bucket, key: worstKey }
+    : undefined;
+  return { worstCaseUnrounded, worstKey, reported, jointAmbiguous: false };
+}
+
+/** IM and MM of a pool from its worst case and shocks (§12). */
+export interface PoolRequirements {
+  readonly worstCaseRounded: number;
+  readonly rollShock: number;
+  readonly deltaShock: number;
+  readonly correlationContingency: number;
+  readonly riskMatrixMargin: number;
+  readonly initialMargin: number;
+  readonly maintenanceMargin: number;
+  readonly account: DeribitPmAccountInputs;
+  readonly mmFactor: number;
+}
+
+/**
+ * `risk_matrix_margin = round9(worst_case) + Σ roll_shock + Σ delta_shock + correlation_contingency`,
+ * `IM = round9(risk_matrix_margin + open_orders + mmp + spot)`, `MM = mm_factor · risk_matrix_margin` (§12).
+ */
+export function poolRequirements(
+  worstCaseUnrounded: number,
+  keys: readonly KeyEval[],
+  params: DeribitPmParams,
+  settlement: Currency,
+): PoolRequirements {
+  const decimals = params.rules.roundingDecimals;
   const worstCaseRounded = roundDecimals(worstCaseUnrounded, decimals);
   let rollShock = 0;
   let deltaShock = 0;
@@ -320,181 +231,127 @@ export function evaluatePoolKeys(
   }
   const correlationContingency = 0;
   const riskMatrixMargin = worstCaseRounded + rollShock + deltaShock + correlationContingency;
-  const acct = accountInputs(params, settlement);
+  const account = accountInputs(params, settlement);
   const initialMargin = roundDecimals(
-    riskMatrixMargin + acct.open_orders_margin + acct.mmp_margin + acct.spot_margin,
+    riskMatrixMargin + account.open_orders_margin + account.mmp_margin + account.spot_margin,
     decimals,
   );
   const mmFactor = params.model_params.general.mm_factor;
-  const maintenanceMargin = mmFactor * riskMatrixMargin;
+  return {
+    worstCaseRounded,
+    rollShock,
+    deltaShock,
+    correlationContingency,
+    riskMatrixMargin,
+    initialMargin,
+    maintenanceMargin: mmFactor * riskMatrixMargin,
+    account,
+    mmFactor,
+  };
+}
 
-  // Equity: segregated collateral + marked positions of the pool.
-  // Sizes and entry prices from the portfolio (the what-if path updates only the vectors).
+/**
+ * Equity of a pool: segregated collateral + marked positions of the pool, summed in canonical
+ * (symbol) order so the listing order changes nothing. Sizes and entry prices come from the
+ * portfolio (the what-if path updates only the vectors); states from the key vectors.
+ */
+export function poolEquity(
+  portfolio: Portfolio,
+  keys: readonly KeyEval[],
+  settlement: Currency,
+): { equity: number; warnings: string[] } {
   const stateOf = new Map(
     keys.flatMap((k) =>
       k.kv.positions.map((p, i) => [p.instrument.symbol, k.kv.states[i]!] as const),
     ),
   );
-  const poolPositions = portfolio.positions.filter(
-    (p) => p.instrument.settlementCurrency === settlement && stateOf.has(p.instrument.symbol),
+  const poolPositions = canonicalPositions(
+    portfolio.positions.filter(
+      (p) => p.instrument.settlementCurrency === settlement && stateOf.has(p.instrument.symbol),
+    ),
   );
   const pv = positionsValue(
     poolPositions,
     poolPositions.map((p) => stateOf.get(p.instrument.symbol)!),
   );
-  const equity = segregatedCollateral(portfolio.balances, settlement) + pv.value;
+  return {
+    equity: segregatedCollateral(portfolio.balances, settlement) + pv.value,
+    warnings: pv.warnings,
+  };
+}
 
-  // Worst scenario and contributions (the reported key's positions, pre-aggregation P&L).
-  let worstScenario: WorstScenario | undefined;
-  let contributions: Contribution[] = [];
-  if (reported) {
-    const { key, cell } = reported;
-    const sc = key.kv.grid.scenarios[cell]!;
-    const multi = keys.length > 1;
-    const pnl =
-      multi && params.rules.multiPairAggregation === 'joint'
-        ? -worstCaseUnrounded
-        : key.agg.aggregated[cell]!;
-    worstScenario = {
+/** The worst scenario and each position's P&L in it (the reported key's, pre-aggregation). */
+export function worstScenarioOf(
+  keys: readonly KeyEval[],
+  w: PoolWorstCase,
+  params: DeribitPmParams,
+): { worstScenario: WorstScenario | undefined; contributions: Contribution[] } {
+  if (!w.reported) return { worstScenario: undefined, contributions: [] };
+  const { key, cell } = w.reported;
+  const sc = key.kv.grid.scenarios[cell]!;
+  const multi = keys.length > 1;
+  const joint = multi && params.rules.multiPairAggregation === 'joint';
+  const pnl = joint ? -w.worstCaseUnrounded : key.agg.aggregated[cell]!;
+  const list = joint ? keys : [key];
+  return {
+    worstScenario: {
       id: multi ? `${key.kv.key}:${sc.id}` : sc.id,
       label: sc.label,
       index: cell,
       pnl,
       loss: Math.max(0, -pnl),
-    };
-    const list = params.rules.multiPairAggregation === 'joint' && multi ? keys : [key];
-    contributions = list.flatMap((k) =>
+    },
+    contributions: list.flatMap((k) =>
       k.kv.positions.map((p, i) => ({
         symbol: p.instrument.symbol,
         size: p.size,
         pnl: k.kv.vectors[i]![cell]!,
       })),
-    );
-  }
+    ),
+  };
+}
 
-  const addOns: AddOn[] = [
-    {
-      name: 'roll_shock',
-      amount: rollShock,
-      appliesTo: 'both',
-      description: `Σ|delta|·max(min_annualised_move, f(annualised_move_risk·T)) = ${rollShock}; enters MM as mm_factor (${mmFactor}) × it`,
-    },
-    {
-      name: 'delta_shock',
-      amount: deltaShock,
-      appliesTo: 'both',
-      description: `${params.rules.deltaShock} hypothesis = ${deltaShock}; enters MM as mm_factor × it`,
-    },
-    {
-      name: 'open_orders_margin',
-      amount: acct.open_orders_margin,
-      appliesTo: 'initial',
-      description: 'account input (derivation undocumented)',
-    },
-    {
-      name: 'mmp_margin',
-      amount: acct.mmp_margin,
-      appliesTo: 'initial',
-      description: 'account input (derivation undocumented)',
-    },
-    {
-      name: 'spot_margin',
-      amount: acct.spot_margin,
-      appliesTo: 'initial',
-      description: 'account input (derivation undocumented)',
-    },
-  ];
+/** What `evaluatePoolKeys` adds to the numbers: `details` only when asked (default yes). */
+export interface PoolReportOptions {
+  /** Build the `pme/simulate` mirror and the per-key breakdown (`details`). */
+  readonly details?: boolean;
+}
 
-  const initialRiskVectors: Record<string, RiskVectors> = {};
-  const pre: Record<string, RiskVectors> = {};
-  const aggregated: Record<string, RiskVectors> = {};
-  const indexPrice: Record<string, number> = {};
-  const position: Record<string, number> = {};
-  for (const k of keys) {
-    const nStd = k.kv.grid.nStandard;
-    k.kv.positions.forEach((p, i) => {
-      initialRiskVectors[p.instrument.symbol] = riskVectors(k.kv.vectors[i]!, nStd);
-      position[p.instrument.symbol] = p.size;
-    });
-    pre[k.kv.key] = riskVectors(k.kv.preAggregated, nStd);
-    aggregated[k.kv.key] = riskVectors(k.agg.aggregated, nStd);
-    indexPrice[k.kv.pairKey] = k.kv.index;
-  }
-  const bucket: WorstCaseBucket = reported?.bucket ?? {
-    index: 0,
-    source: 'standard',
-    bucket: 1,
-    side: 'left',
-  };
-  const simulate: PmeSimulateMirror = {
-    currency: settlement,
-    model_params: params.model_params,
-    index_price: indexPrice,
-    portfolio: { position },
-    initial_risk_vectors: initialRiskVectors,
-    pre_aggregated_risk_vectors: pre,
-    aggregated_risk_vectors: aggregated,
-    margins: {
-      [ccyKey]: {
-        initial_margin: initialMargin,
-        maintenance_margin: maintenanceMargin,
-        initial_margin_details: {
-          open_orders_margin: acct.open_orders_margin,
-          mmp_margin: acct.mmp_margin,
-          spot_margin: acct.spot_margin,
-          risk_matrix_margin: riskMatrixMargin,
-          risk_matrix_margin_details: {
-            worst_case: worstCaseUnrounded,
-            worst_case_bucket: bucket,
-            roll_shock: rollShock,
-            delta_shock: deltaShock,
-            correlation_contingency: correlationContingency,
-          },
-        },
-      },
-    },
-  };
-  const details: DeribitPmDetails = {
-    simulate,
-    keys: keys.map((k) => ({
-      key: k.kv.key,
-      underlying: k.kv.underlying,
-      pairKey: k.kv.pairKey,
-      index: k.kv.index,
-      cells: k.kv.grid.cells.map((c, i) => ({
-        ...c,
-        id: k.kv.grid.scenarios[i]!.id,
-        label: k.kv.grid.scenarios[i]!.label,
-        allowance: k.agg.allowances[i]!,
-      })),
-      worstCase: k.worst.worstCase,
-      worstCaseBucket: k.worst.bucket,
-      gainCap: k.agg.gainCap,
-      rollShock: k.roll,
-      deltaShock: k.delta,
-    })),
-    worstCaseUnrounded,
-    worstCaseRounded,
-    riskMatrixMargin,
-    account: acct,
-    mmFactor,
-    sources: params.sources,
-  };
-  return marginResult({
+/**
+ * Margins one settlement-currency pool from its key vectors (deribit-pm.md §8–§12): worst
+ * case, requirements, equity, worst scenario and contributions, add-ons, then the report parts
+ * (`details`, when asked). The what-if path (incremental.ts) calls this with vectors updated
+ * in O(cells) per trade.
+ */
+export function evaluatePoolKeys(
+  portfolio: Portfolio,
+  keyVectors: readonly KeyVectors[],
+  params: DeribitPmParams,
+  settlement: Currency,
+  inputsHash: string,
+  options: PoolReportOptions = {},
+): MarginResult {
+  const keys = keyVectors.map((kv) => evaluateKey(kv, params, settlement));
+  const w = poolWorstCase(keys, params);
+  const req = poolRequirements(w.worstCaseUnrounded, keys, params, settlement);
+  const eq = poolEquity(portfolio, keys, settlement);
+  const { worstScenario, contributions } = worstScenarioOf(keys, w, params);
+  const fields = {
     model: DERIBIT_PM_ID,
     modelVersion: DERIBIT_PM_VERSION,
     currency: settlement,
-    equity,
-    initialMargin,
-    maintenanceMargin,
+    equity: eq.equity,
+    initialMargin: req.initialMargin,
+    maintenanceMargin: req.maintenanceMargin,
     worstScenario,
     contributions,
-    addOns,
-    unverified: unverifiedOf(keys, worstKey, jointAmbiguous),
-    warnings: [...pv.warnings, ...staleWarnings(params, keys, settlement)],
+    addOns: poolAddOns(req, params),
+    unverified: unverifiedOf(keys, w.worstKey, w.jointAmbiguous),
+    warnings: [...eq.warnings, ...staleWarnings(params, keys, settlement)],
     inputsHash,
-    details,
-  });
+  };
+  if (options.details === false) return marginResult(fields);
+  return marginResult({ ...fields, details: poolDetails(keys, w, req, params, settlement) });
 }
 
 function staleWarnings(
@@ -525,6 +382,41 @@ export function deribitPmInputsHash(
   return marginInputsHash(DERIBIT_PM_ID, DERIBIT_PM_VERSION, params, portfolio, snapshot);
 }
 
+/** What a prepared evaluation computes besides the numbers (both default to yes). */
+export interface PreparedEvaluationOptions extends PoolReportOptions {
+  /** Compute the SHA-256 input hash (else `inputsHash` is `NOT_HASHED`). */
+  readonly hash?: boolean;
+}
+
+/** `inputsHash` of a result evaluated with `hash: false`. */
+export const NOT_HASHED = 'not-computed';
+
+/**
+ * Margins a portfolio against a prepared market (prepared.ts): one result per settlement
+ * currency, identical to `deribitPmModel.evaluate` (which is this with every option on).
+ * The batch engine and the service call it with `details`/`hash` off when they only need
+ * the numbers.
+ */
+export function evaluatePrepared(
+  market: DeribitPmMarket,
+  portfolio: Portfolio,
+  options: PreparedEvaluationOptions = {},
+): MarginResult[] {
+  const { snapshot, params } = market;
+  const inputsHash =
+    options.hash === false ? NOT_HASHED : deribitPmInputsHash(portfolio, snapshot, params);
+  return settlementPools(portfolio).map((ccy) =>
+    evaluatePoolKeys(
+      portfolio,
+      buildPoolKeys(positionsIn(portfolio, ccy), snapshot, params, ccy, market),
+      params,
+      ccy,
+      inputsHash,
+      options,
+    ),
+  );
+}
+
 /**
  * Deribit segregated portfolio margin (S:PM): one result per settlement currency, amounts in
  * that currency (coin for inverse books, USD(C) for linear ones). Implements
@@ -542,16 +434,7 @@ export const deribitPmModel: MarginModel<DeribitPmParams> = {
     params: DeribitPmParams,
   ): MarginResult[] {
     validateRules(params);
-    const inputsHash = deribitPmInputsHash(portfolio, snapshot, params);
-    return settlementPools(portfolio).map((ccy) =>
-      evaluatePoolKeys(
-        portfolio,
-        buildPoolKeys(positionsIn(portfolio, ccy), snapshot, params, ccy),
-        params,
-        ccy,
-        inputsHash,
-      ),
-    );
+    return evaluatePrepared(deribitPmMarket(snapshot, params), portfolio);
   },
   whatIf(
     portfolio: Portfolio,

@@ -20,10 +20,10 @@ import { isOptionLike, type Instrument } from '../../instruments/instrument.ts';
 import type { MarketSnapshot } from '../../market/snapshot.ts';
 import { black76Greeks } from '../../pricing/black76.ts';
 import { optionValue } from '../../pricing/option-value.ts';
-import { instrumentState, scenarioPnl, type InstrumentState } from '../../risk/pnl-matrix.ts';
+import { scenarioPnl, type InstrumentState } from '../../risk/pnl-matrix.ts';
 import type { Position } from '../../risk/portfolio.ts';
+import { deribitPmMarket, type DeribitPmMarket } from './prepared.ts';
 import {
-  deribitGrid,
   deribitTermStructure,
   type DeribitGrid,
   type DeribitGridCell,
@@ -31,7 +31,6 @@ import {
 import type { Scenario } from '../../scenarios/scenario.ts';
 import { canonicalPositions } from '../book.ts';
 import {
-  gridParams,
   pairKey,
   pairParams,
   vectorKey,
@@ -132,7 +131,8 @@ export function unitCellValue(
 
 /**
  * Builds the vectors of the positions of one key (all with this underlying and settlement
- * currency). Throws typed errors for missing market data or parameters.
+ * currency) from the rows of the prepared market (prepared.ts; by default the one cached for
+ * this snapshot and params). Throws typed errors for missing market data or parameters.
  */
 export function buildKeyVectors(
   positions: readonly Position[],
@@ -140,13 +140,10 @@ export function buildKeyVectors(
   params: DeribitPmParams,
   underlying: string,
   settlement: string,
+  market: DeribitPmMarket = deribitPmMarket(snapshot, params),
 ): KeyVectors {
   const pair = pairParams(params, underlying);
-  const grid = deribitGrid(
-    underlying,
-    gridParams(params, pair),
-    `params.model_params.currency_pair.${pairKey(underlying)}`,
-  );
+  const grid = market.grid(underlying);
   const u = snapshot.underlyings[underlying];
   if (!u)
     throw new BallastError(
@@ -155,7 +152,7 @@ export function buildKeyVectors(
       `snapshot.underlyings.${underlying}`,
     );
   const sorted = canonicalPositions(positions);
-  const states = sorted.map((p) => instrumentState(p.instrument, snapshot));
+  const rows = sorted.map((p) => market.row(p.instrument));
   const nC = grid.cells.length;
   const unit = new Float64Array(sorted.length * nC);
   const vectors: Float64Array[] = [];
@@ -163,23 +160,13 @@ export function buildKeyVectors(
   let minVolFloorMatters = false;
   let hasOptions = false;
   sorted.forEach((pos, i) => {
-    const inst = pos.instrument;
-    const st = states[i]!;
-    if (isOptionLike(inst)) {
-      hasOptions = true;
-      if (st.vol < grid.params.minVolatilityForShockUp) minVolFloorMatters = true;
-    }
+    const r = rows[i]!;
+    if (r.isOption) hasOptions = true;
+    if (r.belowMinVol) minVolFloorMatters = true;
+    unit.set(r.unit, i * nC);
     const vec = new Float64Array(nC);
     for (let c = 0; c < nC; c++) {
-      const v = unitCellValue(inst, st, grid.cells[c]!, grid.scenarios[c]!, grid, params.rules);
-      if (!Number.isFinite(v))
-        throw new BallastError(
-          'NOT_FINITE',
-          `risk vector entry ${grid.scenarios[c]!.id} is ${v}`,
-          inst.symbol,
-        );
-      unit[i * nC + c] = v;
-      vec[c] = noNegZero(pos.size * v);
+      vec[c] = noNegZero(pos.size * r.unit[c]!);
       pre[c] = noNegZero(pre[c]! + vec[c]!);
     }
     vectors.push(vec);
@@ -194,7 +181,7 @@ export function buildKeyVectors(
     grid,
     index: u.index,
     positions: sorted,
-    states,
+    states: rows.map((r) => r.state),
     unit,
     vectors,
     preAggregated: pre,

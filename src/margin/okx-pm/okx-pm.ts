@@ -301,17 +301,28 @@ interface UnitResult {
   readonly states: ReadonlyMap<Position, InstrumentState>;
 }
 
-function evaluateUnit(
-  unit: string,
-  unitPositions: readonly Position[],
+/** A risk unit revalued: scenarios, per-position USD P&L under both conversions, cells. */
+interface UnitCells {
+  readonly scenarios: OkxScenario[];
+  /** Number of MR1 scenarios (MR6 follows). */
+  readonly n1: number;
+  readonly convs: RowConv[];
+  readonly shocked: Float64Array;
+  readonly current: Float64Array;
+  /** Per scenario: 1 if the current-price conversion is used. */
+  readonly useCurrent: Uint8Array;
+  /** The unit's USD P&L per scenario. */
+  readonly cells: Float64Array;
+}
+
+/** Revalues the unit on the MR1 and MR6 scenarios and converts to USD (module doc). */
+function unitCells(
+  positions: readonly Position[],
   snapshot: MarketSnapshot,
   p: OkxPmParams,
   assumedOne: Set<Currency>,
-  unverified: Set<string>,
-): UnitResult {
-  const positions = canonicalPositions(unitPositions);
+): UnitCells {
   const underlying = positions[0]!.instrument.underlying;
-  const group = okxGroupOf(underlying, p.grid);
   const mr1S = okxMr1Scenarios(underlying, p.grid);
   const mr6S = okxMr6Scenarios(underlying, p.grid, p.mr6VolStates);
   const scenarios = [...mr1S, ...mr6S];
@@ -358,6 +369,15 @@ function evaluateUnit(
     useCurrent[s] = pick ? 1 : 0;
     cells[s] = (pick ? totCurrent[s]! : totShocked[s]!) + 0; // + 0 turns −0 into 0
   }
+  return { scenarios, n1: mr1S.length, convs, shocked, current, useCurrent, cells };
+}
+
+/** The unverified readings the unit's products rely on. */
+function unitProductFlags(
+  positions: readonly Position[],
+  p: OkxPmParams,
+  unverified: Set<string>,
+): boolean {
   const hasInverse = positions.some((x) => x.instrument.settlement === 'inverse' && x.size !== 0);
   const hasOptions = positions.some((x) => isOptionLike(x.instrument) && x.size !== 0);
   const hasDeltaOne = positions.some((x) => !isOptionLike(x.instrument) && x.size !== 0);
@@ -369,9 +389,18 @@ function evaluateUnit(
     unverified.add(UNVERIFIED.mr3);
     unverified.add(UNVERIFIED.mr5);
   }
+  return hasOptions;
+}
 
-  // MR1 and MR6.
-  const n1 = mr1S.length;
+/** MR1 (worst of the MR1 cells) and MR6 (extreme move, charged at a fraction). */
+function unitMr1Mr6(
+  u: UnitCells,
+  p: OkxPmParams,
+  hasOptions: boolean,
+  unverified: Set<string>,
+): { w1: number; w6: number; mr1: number; mr6: number } {
+  const { cells, scenarios, n1 } = u;
+  const nS = scenarios.length;
   const w1 = worstCell(cells, scenarios, 0, n1);
   const w6 = worstCell(cells, scenarios, n1, nS);
   const mr1 = Math.max(0, -cells[w1]!);
@@ -383,8 +412,16 @@ function evaluateUnit(
     const wSame = Math.min(...sameOnly);
     if (wSame !== cells[w6]) unverified.add(UNVERIFIED.mr6Vol);
   }
+  return { w1, w6, mr1, mr6 };
+}
 
-  // Cash delta, MR4, MR7.
+/** Cash delta, MR4 (basis) and MR7 (raw, then tier-adjusted) per position and for the unit. */
+function unitCashTerms(
+  positions: readonly Position[],
+  convs: readonly RowConv[],
+  group: string,
+  p: OkxPmParams,
+) {
   const minBasis = okxGroupValue(p.mr4.minBasis, group, 'params.mr4.minBasis');
   const annualRate = okxGroupValue(p.mr4.annualRate, group, 'params.mr4.annualRate');
   const rawRate = okxGroupValue(p.mr7.rawRate, group, 'params.mr7.rawRate');
@@ -412,6 +449,62 @@ function evaluateUnit(
     return { d, m4, m7, value, notionalUsd };
   });
   const mr7 = okxMr7Adjusted(mr7Raw, tiers, `params.mr7.tierTables.${p.mr7.tierTable}.${group}`);
+  return { perPos, mr4, mr7Raw, mr7, delta, upl, notional };
+}
+
+/** The unit's `portfolios` detail rows (OKX position-builder fields). */
+function unitPortfolios(
+  positions: readonly Position[],
+  u: UnitCells,
+  perPos: ReturnType<typeof unitCashTerms>['perPos'],
+  bIndex: number,
+): OkxPortfolioDetail[] {
+  const { convs, current, shocked, useCurrent } = u;
+  const nS = u.scenarios.length;
+  return positions.map((x, i) => {
+    const c = convs[i]!;
+    const pp = perPos[i]!;
+    const inst = x.instrument;
+    return {
+      instId: inst.symbol,
+      instType: instType(inst),
+      amt: inst.venue === 'okx' ? fromBaseUnits(inst, x.size, c.st.price) : x.size,
+      size: x.size,
+      posSide: 'net',
+      avgPx: x.entryPrice ?? null,
+      markPx: c.deltaOne ? c.st.price : c.st.value,
+      floatPnl: pp.value,
+      notionalUsd: pp.notionalUsd,
+      delta: pp.d,
+      mr4: pp.m4,
+      mr7Raw: pp.m7,
+      scenarioPnl: (useCurrent[bIndex] ? current : shocked)[i * nS + bIndex]!,
+    };
+  });
+}
+
+/** One risk unit: MR1–MR9 terms, MMR/IMR, the binding scenario and the unit's detail. */
+function evaluateUnit(
+  unit: string,
+  unitPositions: readonly Position[],
+  snapshot: MarketSnapshot,
+  p: OkxPmParams,
+  assumedOne: Set<Currency>,
+  unverified: Set<string>,
+): UnitResult {
+  const positions = canonicalPositions(unitPositions);
+  const group = okxGroupOf(positions[0]!.instrument.underlying, p.grid);
+  const u = unitCells(positions, snapshot, p, assumedOne);
+  const { scenarios, n1, cells, convs, useCurrent, current, shocked } = u;
+  const nS = scenarios.length;
+  const hasOptions = unitProductFlags(positions, p, unverified);
+  const { w1, w6, mr1, mr6 } = unitMr1Mr6(u, p, hasOptions, unverified);
+  const { perPos, mr4, mr7Raw, mr7, delta, upl, notional } = unitCashTerms(
+    positions,
+    convs,
+    group,
+    p,
+  );
   const mixedMargins =
     new Set(
       positions
@@ -448,26 +541,7 @@ function evaluateUnit(
     volShock: OKX_VOL_SHOCK_NAME[scenarios[k]!.okx.volState],
   });
 
-  const portfolios: OkxPortfolioDetail[] = positions.map((x, i) => {
-    const c = convs[i]!;
-    const pp = perPos[i]!;
-    const inst = x.instrument;
-    return {
-      instId: inst.symbol,
-      instType: instType(inst),
-      amt: inst.venue === 'okx' ? fromBaseUnits(inst, x.size, c.st.price) : x.size,
-      size: x.size,
-      posSide: 'net',
-      avgPx: x.entryPrice ?? null,
-      markPx: c.deltaOne ? c.st.price : c.st.value,
-      floatPnl: pp.value,
-      notionalUsd: pp.notionalUsd,
-      delta: pp.d,
-      mr4: pp.m4,
-      mr7Raw: pp.m7,
-      scenarioPnl: (useCurrent[bIndex] ? current : shocked)[i * nS + bIndex]!,
-    };
-  });
+  const portfolios = unitPortfolios(positions, u, perPos, bIndex);
 
   return {
     detail: {

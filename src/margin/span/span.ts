@@ -157,15 +157,29 @@ function rangesFor(
   return out;
 }
 
-/** Evaluates the SPAN model (module doc). One USD pool. */
-export function evaluateSpan(
+/** A commodity's detail before the inter-commodity credit and the short option minimum. */
+type SpanPartial = Omit<
+  SpanCommodityDetail,
+  'interCommodityCredit' | 'creditApplied' | 'somUplift' | 'risk'
+>;
+
+/** The book revalued on the SPAN scenarios, with composite deltas (shared by every commodity). */
+interface SpanScan {
+  readonly scenarios: Scenario[];
+  readonly book: ReturnType<typeof buildUsdBook>;
+  readonly deltas: ReturnType<typeof compositeDeltas>;
+  readonly arrays: ReturnType<typeof riskArrays>;
+  readonly decompRows: { priceMove: number; volMultiplier: number; weight: number }[];
+}
+
+/** Revalues the book on the scan scenarios and the composite-delta scenarios (§1.1–§1.2). */
+function spanScan(
   portfolio: Portfolio,
   snapshot: MarketSnapshot,
   params: SpanParams,
-): MarginResult[] {
-  validateSpanParams(params);
-  const underlyings = underlyingsOf(portfolio.positions);
-  const ranges = rangesFor(underlyings, params);
+  ranges: Record<string, SpanScanRanges>,
+  underlyings: readonly string[],
+): SpanScan {
   const scenarios: Scenario[] = spanScenarios(ranges, {
     lookAheadDays: params.lookAheadDays,
     rows: params.scenarioRows,
@@ -179,94 +193,116 @@ export function evaluateSpan(
     compositeDeltaScenarios(psrs, params.compositeDelta, params.lookAheadDays),
   );
   const deltas = compositeDeltas(deltaBook, params.compositeDelta, psr);
-  const arrays = riskArrays(book, scenarios);
-  const nS = scenarios.length;
   const decompRows = params.scenarioRows.map((r) => ({
     priceMove: spanPriceMove(r),
     volMultiplier: r.volMultiplier,
     weight: r.weight,
   }));
+  return { scenarios, book, deltas, arrays: riskArrays(book, scenarios), decompRows };
+}
 
-  type Partial = Omit<
-    SpanCommodityDetail,
-    'interCommodityCredit' | 'creditApplied' | 'somUplift' | 'risk'
-  >;
-  const partials: Partial[] = [];
-  for (const [u, rows] of rowsByUnderlying(book)) {
-    const cc = params.commodities[u]!;
-    const index = underlyingMarket(snapshot, u, `${u}.index`).index;
-    const rowArrays = rows.map((i) => arrays.subarray(i * nS, (i + 1) * nS));
-    const sizes = rows.map((i) => book.sizes[i]!);
-    const scan = scanRisk(rowArrays, sizes, params.floorScanRiskAtZero);
-    const decomposition = scanDecomposition(scan, decompRows);
-    let netDelta = 0;
-    const byMonth = new Map<string, { dteDays: number; delta: number }>();
-    const positions: SpanPositionArray[] = rows.map((i, k) => {
-      const p = book.positions[i]!;
-      const d = deltas[i]! * p.size;
-      netDelta += d;
-      const key = monthKey(isDated(p.instrument) ? p.instrument.expiryMs : undefined);
-      const m = byMonth.get(key) ?? { dteDays: book.matrix.states[i]!.dteDays, delta: 0 };
-      m.delta += d;
-      byMonth.set(key, m);
-      return {
-        symbol: p.instrument.symbol,
-        size: p.size,
-        riskArray: Array.from(rowArrays[k]!),
-        compositeDelta: deltas[i]!,
-      };
-    });
-    const months = [...byMonth.entries()]
-      .sort((a, b) => a[1].dteDays - b[1].dteDays || (a[0] < b[0] ? -1 : 1))
-      .map(([month, m]) => ({ month, dteDays: m.dteDays, delta: m.delta }));
-    const intraCommodity = intraCommoditySpreadCharge(
-      months,
-      cc,
-      index,
-      `params.commodities.${u}.tiers`,
-    );
-    const delivery = deliveryCharge(
-      rows.map((i) => ({
-        dteDays: isDated(book.positions[i]!.instrument)
-          ? book.matrix.states[i]!.dteDays
-          : undefined,
-        delta: deltas[i]! * book.sizes[i]!,
-      })),
-      cc.deliveryCharge,
-      index,
-    );
-    const som = shortOptionMinimum(
-      rows.map((i) => book.positions[i]!),
-      cc.shortOptionMinimum,
-      params.shortOptionCount,
-      index,
-    );
-    const ws =
-      scan.scenarioIndex >= 0
-        ? {
-            index: scan.scenarioIndex,
-            id: scenarios[scan.scenarioIndex]!.id,
-            label: scenarios[scan.scenarioIndex]!.label,
-          }
-        : undefined;
-    partials.push({
-      commodity: u,
-      index,
-      priceScanRange: cc.priceScanRange,
-      positions,
-      portfolioArray: scan.portfolioArray,
-      scanRisk: scan.risk,
-      scanFloored: scan.floored,
-      worstScenario: ws,
-      decomposition,
-      netCompositeDelta: netDelta,
-      netDeltaUsd: netDelta * index,
-      intraCommodity,
-      delivery,
-      shortOptionMinimum: som,
-    });
-  }
+/** Position arrays, net composite delta and delta per contract month of one commodity. */
+function commodityPositions(
+  scan: SpanScan,
+  rows: readonly number[],
+): {
+  positions: SpanPositionArray[];
+  netDelta: number;
+  months: { month: string; dteDays: number; delta: number }[];
+} {
+  const { book, deltas, arrays } = scan;
+  const nS = scan.scenarios.length;
+  let netDelta = 0;
+  const byMonth = new Map<string, { dteDays: number; delta: number }>();
+  const positions: SpanPositionArray[] = rows.map((i) => {
+    const p = book.positions[i]!;
+    const d = deltas[i]! * p.size;
+    netDelta += d;
+    const key = monthKey(isDated(p.instrument) ? p.instrument.expiryMs : undefined);
+    const m = byMonth.get(key) ?? { dteDays: book.matrix.states[i]!.dteDays, delta: 0 };
+    m.delta += d;
+    byMonth.set(key, m);
+    return {
+      symbol: p.instrument.symbol,
+      size: p.size,
+      riskArray: Array.from(arrays.subarray(i * nS, (i + 1) * nS)),
+      compositeDelta: deltas[i]!,
+    };
+  });
+  const months = [...byMonth.entries()]
+    .sort((a, b) => a[1].dteDays - b[1].dteDays || (a[0] < b[0] ? -1 : 1))
+    .map(([month, m]) => ({ month, dteDays: m.dteDays, delta: m.delta }));
+  return { positions, netDelta, months };
+}
 
+/** One combined commodity: scan risk, intra-commodity, delivery and short-option minimum. */
+function commodityPartial(
+  scan: SpanScan,
+  u: string,
+  rows: readonly number[],
+  snapshot: MarketSnapshot,
+  params: SpanParams,
+): SpanPartial {
+  const { book, deltas, arrays, scenarios } = scan;
+  const nS = scenarios.length;
+  const cc = params.commodities[u]!;
+  const index = underlyingMarket(snapshot, u, `${u}.index`).index;
+  const rowArrays = rows.map((i) => arrays.subarray(i * nS, (i + 1) * nS));
+  const sizes = rows.map((i) => book.sizes[i]!);
+  const risk = scanRisk(rowArrays, sizes, params.floorScanRiskAtZero);
+  const decomposition = scanDecomposition(risk, scan.decompRows);
+  const { positions, netDelta, months } = commodityPositions(scan, rows);
+  const intraCommodity = intraCommoditySpreadCharge(
+    months,
+    cc,
+    index,
+    `params.commodities.${u}.tiers`,
+  );
+  const delivery = deliveryCharge(
+    rows.map((i) => ({
+      dteDays: isDated(book.positions[i]!.instrument) ? book.matrix.states[i]!.dteDays : undefined,
+      delta: deltas[i]! * book.sizes[i]!,
+    })),
+    cc.deliveryCharge,
+    index,
+  );
+  const som = shortOptionMinimum(
+    rows.map((i) => book.positions[i]!),
+    cc.shortOptionMinimum,
+    params.shortOptionCount,
+    index,
+  );
+  const ws =
+    risk.scenarioIndex >= 0
+      ? {
+          index: risk.scenarioIndex,
+          id: scenarios[risk.scenarioIndex]!.id,
+          label: scenarios[risk.scenarioIndex]!.label,
+        }
+      : undefined;
+  return {
+    commodity: u,
+    index,
+    priceScanRange: cc.priceScanRange,
+    positions,
+    portfolioArray: risk.portfolioArray,
+    scanRisk: risk.risk,
+    scanFloored: risk.floored,
+    worstScenario: ws,
+    decomposition,
+    netCompositeDelta: netDelta,
+    netDeltaUsd: netDelta * index,
+    intraCommodity,
+    delivery,
+    shortOptionMinimum: som,
+  };
+}
+
+/** Inter-commodity credits applied, then the short option minimum (§1.4–§1.5). */
+function creditedCommodities(
+  partials: readonly SpanPartial[],
+  params: SpanParams,
+): { commodities: SpanCommodityDetail[]; inter: InterCommodityCredits; floorUplift: number } {
   const inter = interCommodityCredits(
     Object.fromEntries(
       partials.map((c) => [
@@ -293,14 +329,19 @@ export function evaluateSpan(
       risk: after + somUplift,
     };
   });
+  return { commodities, inter, floorUplift };
+}
 
+/** The SPAN add-ons (charges, credit, SOM, scan floor, IM multiplier). */
+function spanAddOns(
+  commodities: readonly SpanCommodityDetail[],
+  floorUplift: number,
+  params: SpanParams,
+  im: number,
+  mm: number,
+): AddOn[] {
   const sum = (f: (c: SpanCommodityDetail) => number): number =>
     commodities.reduce((a, c) => a + f(c), 0);
-  const totalRisk = sum((c) => c.risk);
-  const mm = Math.max(0, totalRisk);
-  const im = mm * params.initialToMaintenance;
-  const eq = usdPoolEquity(portfolio, snapshot, book, params.collateralHaircuts);
-
   const addOns: AddOn[] = [
     {
       name: 'intra-commodity spread charge',
@@ -338,7 +379,14 @@ export function evaluateSpan(
     });
   addOns.push(...initialMultiplierAddOn(params.initialToMaintenance, im, mm));
 
-  // Worst scenario: that of the commodity with the largest scan risk (each CC scans alone).
+  return addOns;
+}
+
+/** The worst scenario: that of the commodity with the largest scan risk (each CC scans alone). */
+function spanWorstScenario(commodities: readonly SpanCommodityDetail[]): {
+  worstScenario: WorstScenario | undefined;
+  contributions: Contribution[];
+} {
   let worstScenario: WorstScenario | undefined;
   let contributions: Contribution[] = [];
   const top = [...commodities].sort(
@@ -361,11 +409,22 @@ export function evaluateSpan(
     }));
   }
 
+  return { worstScenario, contributions };
+}
+
+/** The `unverified` readings the result relies on. */
+function spanUnverified(
+  portfolio: Portfolio,
+  commodities: readonly SpanCommodityDetail[],
+  hasInverse: boolean,
+  params: SpanParams,
+  mm: number,
+): string[] {
   const hasOptions = portfolio.positions.some((p) => isOptionLike(p.instrument));
   const unverified: string[] = [];
   if (commodities.length > 0) {
     if (params.parametersSource === 'illustrative') unverified.push(U.parameters);
-    if (book.hasInverse) unverified.push(U.usd);
+    if (hasInverse) unverified.push(U.usd);
     if (hasOptions && params.lookAheadDays > 0) unverified.push(U.lookAhead);
     if (commodities.some((c) => c.scanFloored) && params.floorScanRiskAtZero)
       unverified.push(U.floor);
@@ -382,6 +441,31 @@ export function evaluateSpan(
     if (params.initialToMaintenance !== 1 && mm > 0) unverified.push(U.im);
   }
 
+  return unverified;
+}
+
+/** Evaluates the SPAN model (module doc). One USD pool. */
+export function evaluateSpan(
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  params: SpanParams,
+): MarginResult[] {
+  validateSpanParams(params);
+  const underlyings = underlyingsOf(portfolio.positions);
+  const ranges = rangesFor(underlyings, params);
+  const scan = spanScan(portfolio, snapshot, params, ranges, underlyings);
+  const { scenarios, book } = scan;
+  const partials: SpanPartial[] = [];
+  for (const [u, rows] of rowsByUnderlying(book))
+    partials.push(commodityPartial(scan, u, rows, snapshot, params));
+  const { commodities, inter, floorUplift } = creditedCommodities(partials, params);
+  const totalRisk = commodities.reduce((a, c) => a + c.risk, 0);
+  const mm = Math.max(0, totalRisk);
+  const im = mm * params.initialToMaintenance;
+  const eq = usdPoolEquity(portfolio, snapshot, book, params.collateralHaircuts);
+  const addOns = spanAddOns(commodities, floorUplift, params, im, mm);
+  const { worstScenario, contributions } = spanWorstScenario(commodities);
+  const unverified = spanUnverified(portfolio, commodities, book.hasInverse, params, mm);
   const details: SpanDetails = {
     scenarios: scenarios.map((s) => ({ id: s.id, label: s.label, weight: s.weight })),
     commodities,

@@ -21,6 +21,7 @@ import { isOptionLike } from '../../instruments/instrument.ts';
 import type { MarketSnapshot } from '../../market/snapshot.ts';
 import { type Portfolio } from '../../risk/portfolio.ts';
 import { timsScenarios, type TimsRange } from '../../scenarios/tims-grid.ts';
+import type { Scenario } from '../../scenarios/scenario.ts';
 import { underlyingsOf } from '../book.ts';
 import { buildUsdBook, rowsByUnderlying, usdPnlOf, usdPoolEquity } from '../clearing/usd-book.ts';
 import type { MarginModel } from '../margin-model.ts';
@@ -120,19 +121,21 @@ function pctLabel(x: number): number {
   return +(x * 100).toFixed(6);
 }
 
-/** Evaluates the TIMS model (module doc). One USD pool. */
-export function evaluateTims(
-  portfolio: Portfolio,
-  snapshot: MarketSnapshot,
+/** A class group's product group, offset, range source and contract multiplier. */
+interface ClassGroupOf {
+  readonly productGroup: string;
+  readonly offset: number;
+  readonly defaultRange: boolean;
+  readonly multiplier: number;
+}
+
+/** Ranges and product groups of the book's class groups (typed error if one is missing). */
+function classGroupsOf(
+  underlyings: readonly string[],
   params: TimsParams,
-): MarginResult[] {
-  validateTimsParams(params);
-  const underlyings = underlyingsOf(portfolio.positions);
+): { ranges: Record<string, TimsRange>; groupOf: Record<string, ClassGroupOf> } {
   const ranges: Record<string, TimsRange> = {};
-  const groupOf: Record<
-    string,
-    { productGroup: string; offset: number; defaultRange: boolean; multiplier: number }
-  > = {};
+  const groupOf: Record<string, ClassGroupOf> = {};
   for (const u of underlyings) {
     const cg = params.classGroups[u];
     if (cg) {
@@ -159,14 +162,17 @@ export function evaluateTims(
       );
     }
   }
-  const scenarios = timsScenarios(ranges, {
-    pointsPerSide: params.pointsPerSide,
-    volShocks: params.volShocks,
-    timeShiftDays: params.timeShiftDays,
-  });
-  const book = buildUsdBook(portfolio.positions, snapshot, scenarios);
-  const eq = usdPoolEquity(portfolio, snapshot, book, params.collateralHaircuts);
+  return { ranges, groupOf };
+}
 
+/** Per class group: the P&L per valuation point, its worst loss and the contract minimums. */
+function classGroupDetails(
+  book: ReturnType<typeof buildUsdBook>,
+  eq: ReturnType<typeof usdPoolEquity>,
+  ranges: Record<string, TimsRange>,
+  groupOf: Record<string, ClassGroupOf>,
+  params: TimsParams,
+): TimsClassGroupDetail[] {
   const classGroups: TimsClassGroupDetail[] = [];
   const rowsOf = rowsByUnderlying(book);
   for (const [u, rows] of rowsOf) {
@@ -187,8 +193,17 @@ export function evaluateTims(
     });
   }
 
+  return classGroups;
+}
+
+/** Per product group: offsets across its class groups, risk, minimum and requirement. */
+function productGroupDetails(
+  classGroups: readonly TimsClassGroupDetail[],
+  groupOf: Record<string, ClassGroupOf>,
+  scenarios: readonly Scenario[],
+): TimsProductGroupDetail[] {
   const pgIds = [...new Set(classGroups.map((c) => c.productGroup))].sort();
-  const productGroups: TimsProductGroupDetail[] = pgIds.map((id) => {
+  return pgIds.map((id) => {
     const members = classGroups.filter((c) => c.productGroup === id);
     const offset = groupOf[members[0]!.underlying]!.offset;
     const r = productGroupRisk(
@@ -211,20 +226,13 @@ export function evaluateTims(
       requirement: Math.max(r.risk, minimum),
     };
   });
+}
 
-  const mm = productGroups.reduce((a, g) => a + g.requirement, 0);
-  const im = mm * params.initialToMaintenance;
-  const minimumUplift = productGroups.reduce((a, g) => a + Math.max(0, g.minimum - g.risk), 0);
-  const addOns: AddOn[] = [
-    {
-      name: 'per-contract minimum',
-      amount: minimumUplift,
-      appliesTo: 'both',
-      description: 'Σ_PG max(0, Σ contracts × $0.375 × multiplier − scenario risk)',
-    },
-  ];
-  addOns.push(...initialMultiplierAddOn(params.initialToMaintenance, im, mm));
-
+/** The worst scenario: that of the product group with the largest risk, with contributions. */
+function timsWorstScenario(
+  productGroups: readonly TimsProductGroupDetail[],
+  book: ReturnType<typeof buildUsdBook>,
+): { worstScenario: WorstScenario | undefined; contributions: Contribution[] } {
   let worstScenario: WorstScenario | undefined;
   let contributions: Contribution[] = [];
   const top = [...productGroups].sort(
@@ -248,6 +256,18 @@ export function evaluateTims(
     );
   }
 
+  return { worstScenario, contributions };
+}
+
+/** The `unverified` readings the result relies on. */
+function timsUnverified(
+  portfolio: Portfolio,
+  classGroups: readonly TimsClassGroupDetail[],
+  productGroups: readonly TimsProductGroupDetail[],
+  hasInverse: boolean,
+  params: TimsParams,
+  mm: number,
+): string[] {
   const unverified: string[] = [];
   if (classGroups.length > 0) {
     if (params.parametersSource === 'illustrative') unverified.push(U.parameters);
@@ -264,9 +284,53 @@ export function evaluateTims(
     if (binding.length > 0 && classGroups.some((c) => c.minimums.some((m) => m.capped)))
       unverified.push(U.minimumCap);
     if (portfolio.positions.some((p) => isOptionLike(p.instrument))) unverified.push(U.prices);
-    if (book.hasInverse) unverified.push(U.usd);
+    if (hasInverse) unverified.push(U.usd);
     if (params.initialToMaintenance !== 1 && mm > 0) unverified.push(U.im);
   }
+
+  return unverified;
+}
+
+/** Evaluates the TIMS model (module doc). One USD pool. */
+export function evaluateTims(
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  params: TimsParams,
+): MarginResult[] {
+  validateTimsParams(params);
+  const { ranges, groupOf } = classGroupsOf(underlyingsOf(portfolio.positions), params);
+  const scenarios = timsScenarios(ranges, {
+    pointsPerSide: params.pointsPerSide,
+    volShocks: params.volShocks,
+    timeShiftDays: params.timeShiftDays,
+  });
+  const book = buildUsdBook(portfolio.positions, snapshot, scenarios);
+  const eq = usdPoolEquity(portfolio, snapshot, book, params.collateralHaircuts);
+
+  const classGroups = classGroupDetails(book, eq, ranges, groupOf, params);
+  const productGroups = productGroupDetails(classGroups, groupOf, scenarios);
+  const mm = productGroups.reduce((a, g) => a + g.requirement, 0);
+  const im = mm * params.initialToMaintenance;
+  const minimumUplift = productGroups.reduce((a, g) => a + Math.max(0, g.minimum - g.risk), 0);
+  const addOns: AddOn[] = [
+    {
+      name: 'per-contract minimum',
+      amount: minimumUplift,
+      appliesTo: 'both',
+      description: 'Σ_PG max(0, Σ contracts × $0.375 × multiplier − scenario risk)',
+    },
+  ];
+  addOns.push(...initialMultiplierAddOn(params.initialToMaintenance, im, mm));
+
+  const { worstScenario, contributions } = timsWorstScenario(productGroups, book);
+  const unverified = timsUnverified(
+    portfolio,
+    classGroups,
+    productGroups,
+    book.hasInverse,
+    params,
+    mm,
+  );
 
   const details: TimsDetails = {
     scenarios: scenarios.map((s) => ({

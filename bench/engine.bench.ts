@@ -1,0 +1,360 @@
+/**
+ * Batch-engine benchmarks (issue 8) on the bundled real Deribit BTC chain, every ratio
+ * measured in this run:
+ * - batch deribit-pm (full model) accounts/s, ten positions, in this thread, against the
+ *   per-account public path (`deribitPmModel.evaluate`) and against the numpy peer
+ *   (bench/numpy_grid_margin.py, a simplified margin: no dampener, roll or delta shock);
+ * - the same batch on 1 and 2 worker threads (speed-up), bytes per account;
+ * - what-if µs per trade on a prepared 100-position account, against the model's what-if;
+ *   the 100-position full margin with and without the report;
+ * - matrix build (chain × 35 Deribit cells) and Monte Carlo full revaluation (chain × 10k)
+ *   against numpy (bench/numpy_mc_revaluation.py);
+ * - tick latency on 1M accounts: one expiry moved (only its holders re-margined, counted) and
+ *   the index moved (everyone).
+ * Python baselines are skipped with a printed reason when python3 + numpy + scipy are absent.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { deribitPmModel, evaluatePrepared } from '../src/margin/deribit-pm/deribit-pm.ts';
+import { prepareDeribitPm } from '../src/margin/deribit-pm/prepared.ts';
+import { buildInstrumentTable, type InstrumentTable } from '../src/engine/instrument-table.ts';
+import { bookBytesPerAccount, type AccountBook } from '../src/engine/account-book.ts';
+import { batchScratch, marginAccounts } from '../src/engine/deribit-pm-batch.ts';
+import { batchResults, RESULT_BYTES_PER_ACCOUNT } from '../src/engine/results.ts';
+import { syntheticAccounts } from '../src/engine/synthetic.ts';
+import { prepareAccount, tradeMargin } from '../src/engine/prepared-account.ts';
+import { accountsHolding, applyTickToTable, holdersOf, type Tick } from '../src/engine/ticks.ts';
+import { marginPool } from '../src/workers/margin-pool.ts';
+import { buildPnlMatrix } from '../src/risk/pnl-matrix.ts';
+import { portfolio, type Portfolio } from '../src/risk/portfolio.ts';
+import { parseSymbol } from '../src/instruments/symbol.ts';
+import { monteCarloScenarios } from '../src/scenarios/monte-carlo.ts';
+import { atmImpliedVol } from '../src/margin/risk-based/market-vols.ts';
+import type { MarketSnapshot } from '../src/market/snapshot.ts';
+import { bestMs, bestMsAsync, bundledBtc, optionsBook, printRows } from './harness.ts';
+
+const BATCH_ACCOUNTS = 200_000;
+const TICK_ACCOUNTS = 1_000_000;
+
+/** Runs a python baseline; its stdout, or why it was skipped. */
+function python(script: string, args: readonly number[]): { out?: string; skipped?: string } {
+  const file = fileURLToPath(new URL(script, import.meta.url));
+  const r = spawnSync('python3', [file, ...args.map(String)], { encoding: 'utf8' });
+  if (r.error) return { skipped: `python3 not runnable (${r.error.message})` };
+  if (r.status !== 0) return { skipped: `python3 failed: ${r.stderr.trim().split('\n').pop()}` };
+  return { out: r.stdout };
+}
+
+/** The book's accounts as portfolios (for the per-account path). */
+function portfolios(t: InstrumentTable, book: AccountBook, n: number): Portfolio[] {
+  const nP = t.pools.currencies.length;
+  return Array.from({ length: n }, (_, a) => {
+    const positions = [];
+    for (let j = book.ptr[a]!; j < book.ptr[a + 1]!; j++)
+      positions.push({
+        instrument: parseSymbol(t.rows.symbols[book.row[j]!]!, 'deribit'),
+        size: book.size[j]!,
+      });
+    const balances = t.pools.currencies.map((currency, p) => ({
+      currency,
+      amount: book.collateral[a * nP + p]!,
+    }));
+    return portfolio(positions, balances);
+  });
+}
+
+const f0 = (x: number) => x.toFixed(0);
+const f1 = (x: number) => x.toFixed(1);
+const f2 = (x: number) => x.toFixed(2);
+
+/** Batch vs per-account vs numpy, workers, bytes. */
+async function batchRows(snapshot: MarketSnapshot, table: InstrumentTable) {
+  const rows: [string, string, string][] = [];
+  const book = syntheticAccounts(table, { accounts: BATCH_ACCOUNTS, positions: 10, seed: 1 });
+  const res = batchResults(book.nAccounts);
+  const s = batchScratch(table);
+  const ms = bestMs(() => marginAccounts(table, book, res, 0, book.nAccounts, s), 3, 1);
+  const batchRate = (book.nAccounts / ms) * 1000;
+  const few = portfolios(table, book, 2000);
+  const params = deribitPmModel.defaultParams;
+  const perMs = bestMs(
+    () => few.forEach((p) => deribitPmModel.evaluate(p, snapshot, params)),
+    2,
+    1,
+  );
+  const perRate = (few.length / perMs) * 1000;
+  const market = prepareDeribitPm(snapshot, params);
+  const leanMs = bestMs(
+    () => few.forEach((p) => evaluatePrepared(market, p, { details: false, hash: false })),
+    2,
+    1,
+  );
+  rows.push([
+    `batch deribit-pm, ${book.nAccounts} accounts × 10 positions, 1 thread`,
+    `${f0(ms)} ms`,
+    `${f0(batchRate)} accounts/s (target 2,000,000 per core: ${f2(batchRate / 2e6)}×)`,
+  ]);
+  rows.push([
+    'per-account evaluate (full report, hash), 2000 accounts',
+    `${f0(perMs)} ms`,
+    `${f0(perRate)} accounts/s; batch is ${f1(batchRate / perRate)}×`,
+  ]);
+  rows.push([
+    'per-account prepared evaluate (no details, no hash)',
+    `${f0(leanMs)} ms`,
+    `${f0((few.length / leanMs) * 1000)} accounts/s; batch is ${f1(batchRate / ((few.length / leanMs) * 1000))}×`,
+  ]);
+  const peer = python('./numpy_grid_margin.py', [BATCH_ACCOUNTS, 10, table.rows.nRows]);
+  const m = peer.out && /margin .*?: (\d+) ms = ([\d.]+) M accounts\/s/.exec(peer.out);
+  const matrix = peer.out && /matrix \d+x\d+: ([\d.]+) ms/.exec(peer.out);
+  if (m) {
+    const numpyRate = Number(m[2]) * 1e6;
+    rows.push([
+      `numpy peer (simplified margin), ${BATCH_ACCOUNTS} × 10`,
+      `${m[1]} ms`,
+      `${f0(numpyRate)} accounts/s; batch is ${f2(batchRate / numpyRate)}× (target ≥ 1.5×)`,
+    ]);
+  } else rows.push(['numpy peer', 'skipped', peer.skipped ?? 'no timing in its output']);
+  rows.push([
+    'bytes per account (CSR book + results), 10 positions',
+    f0(bookBytesPerAccount(book) + RESULT_BYTES_PER_ACCOUNT),
+    `target ≤ 400; 10M accounts = ${f1(((bookBytesPerAccount(book) + RESULT_BYTES_PER_ACCOUNT) * 1e7) / 2 ** 30)} GiB`,
+  ]);
+  rows.push(...(await workerRows(table, batchRate)));
+  return { rows, numpyMatrixMs: matrix ? Number(matrix[1]) : undefined };
+}
+
+/** 1 and 2 worker threads on shared memory. */
+async function workerRows(table: InstrumentTable, inThread: number) {
+  const shared = buildSharedTable(table);
+  const book = syntheticAccounts(shared, {
+    accounts: BATCH_ACCOUNTS,
+    positions: 10,
+    seed: 1,
+    shared: true,
+  });
+  const res = batchResults(book.nAccounts, true);
+  const rates: number[] = [];
+  for (const w of [1, 2]) {
+    const pool = marginPool(w);
+    try {
+      const ms = await bestMsAsync(() => pool.run(shared, book, res), 3, 1);
+      rates.push((book.nAccounts / ms) * 1000);
+    } finally {
+      await pool.close();
+    }
+  }
+  return [
+    ['batch on 1 worker thread', `${f0(rates[0]!)} /s`, `${f2(rates[0]! / inThread)}× this thread`],
+    [
+      'batch on 2 worker threads',
+      `${f0(rates[1]!)} /s`,
+      `speed-up ${f2(rates[1]! / rates[0]!)}× over 1 worker (2 cores shared with other work)`,
+    ],
+  ] as [string, string, string][];
+}
+
+let sharedMarket: InstrumentTable | undefined;
+function buildSharedTable(t: InstrumentTable): InstrumentTable {
+  sharedMarket ??= buildInstrumentTable(
+    prepareDeribitPm(bundledSnapshot!, deribitPmModel.defaultParams),
+    t.rows.symbols.map((s) => parseSymbol(s, 'deribit')),
+    true,
+  );
+  return sharedMarket;
+}
+let bundledSnapshot: MarketSnapshot | undefined;
+
+/** What-if per trade and the 100-position full margin. */
+function whatIfRows(snapshot: MarketSnapshot, options: ReturnType<typeof bundledBtc>['options']) {
+  const params = deribitPmModel.defaultParams;
+  const book = portfolio(optionsBook(options), [{ currency: 'BTC', amount: 50 }]);
+  const candidates = options.filter((_, i) => i % 7 === 0).slice(0, 100);
+  const market = prepareDeribitPm(snapshot, params);
+  const prepMs = bestMs(() => prepareAccount(market, book, candidates), 3, 1);
+  const acct = prepareAccount(market, book, candidates);
+  const n = 20_000;
+  const ms = bestMs(
+    () => {
+      let s = 0;
+      for (let i = 0; i < n; i++)
+        s += tradeMargin(
+          acct,
+          candidates[i % candidates.length]!.symbol,
+          (i % 2 ? 1 : -1) * 0.7,
+        ).initialMargin;
+      return s;
+    },
+    3,
+    1,
+  );
+  const trade = [{ instrument: candidates[3]!, size: 1 }];
+  const modelMs = bestMs(() => deribitPmModel.whatIf!(book, snapshot, params, trade), 5, 2);
+  const fullMs = bestMs(() => deribitPmModel.evaluate(book, snapshot, params), 5, 2);
+  const leanMs = bestMs(
+    () => evaluatePrepared(market, book, { details: false, hash: false }),
+    5,
+    2,
+  );
+  const us = (ms * 1000) / n;
+  return [
+    [
+      'what-if, one trade on a prepared 100-position account',
+      `${f2(us)} µs`,
+      `target ≤ 20 µs; prepare the account once: ${f2(prepMs)} ms`,
+    ],
+    [
+      'model what-if of one trade (before, after, alone; reports)',
+      `${f2(modelMs)} ms`,
+      `${f0((modelMs * 1000) / us)}× the prepared trade`,
+    ],
+    [
+      '100-position full margin with the report (prepared market cached)',
+      `${f2(fullMs)} ms`,
+      'target ≤ 1 ms',
+    ],
+    ['100-position margin, no details, no hash', `${f2(leanMs)} ms`, ''],
+  ] as [string, string, string][];
+}
+
+/** Matrix build and Monte Carlo revaluation against numpy. */
+function revaluationRows(
+  snapshot: MarketSnapshot,
+  table: InstrumentTable,
+  chain: ReturnType<typeof bundledBtc>['chain'],
+  numpyMatrixMs: number | undefined,
+) {
+  const grid = prepareDeribitPm(snapshot, deribitPmModel.defaultParams).grid('BTC');
+  const matrixMs = bestMs(
+    () => buildPnlMatrix(chain, snapshot, grid.scenarios, { cache: false }),
+    5,
+    2,
+  );
+  const tableMs = bestMs(
+    () => buildInstrumentTable(prepareDeribitPm(snapshot, deribitPmModel.defaultParams), chain),
+    3,
+    1,
+  );
+  const rows: [string, string, string][] = [
+    [
+      `matrix build, ${chain.length} instruments × ${grid.scenarios.length} Deribit cells`,
+      `${f1(matrixMs)} ms`,
+      numpyMatrixMs === undefined
+        ? 'numpy skipped'
+        : `numpy ${f1(numpyMatrixMs)} ms: ${f2(matrixMs / numpyMatrixMs)}× numpy (target ≤ 1×)`,
+    ],
+    [
+      'prepared engine table (rows, deltas, marks) of the chain',
+      `${f1(tableMs)} ms`,
+      `${table.rows.nRows} rows`,
+    ],
+  ];
+  const mc = {
+    underlyings: ['BTC'],
+    vols: [atmImpliedVol(snapshot, 'BTC')],
+    correlation: [[1]],
+    horizonDays: 1,
+    paths: 10_000,
+    seed: 1,
+    model: 'student-t' as const,
+    degreesOfFreedom: 4,
+  };
+  const scenarios = monteCarloScenarios(mc);
+  const mcMs = bestMs(() => buildPnlMatrix(chain, snapshot, scenarios, { cache: false }), 1, 1);
+  const py = python('./numpy_mc_revaluation.py', [chain.length, 10_000]);
+  const m = py.out && /: ([\d.]+) ms/.exec(py.out);
+  rows.push([
+    `Monte Carlo full revaluation, ${chain.length} × 10,000`,
+    `${f0(mcMs)} ms`,
+    m
+      ? `numpy ${m[1]} ms: ${f2(mcMs / Number(m[1]))}× numpy (target ≤ 1×)`
+      : `numpy skipped: ${py.skipped ?? 'no timing'}`,
+  ]);
+  return rows;
+}
+
+/** Tick latency on 1M accounts. */
+function tickRows(snapshot: MarketSnapshot, chain: ReturnType<typeof bundledBtc>['chain']) {
+  const market = prepareDeribitPm(snapshot, deribitPmModel.defaultParams);
+  const table = buildInstrumentTable(market, chain);
+  const t0 = performance.now();
+  const book = syntheticAccounts(table, { accounts: TICK_ACCOUNTS, positions: 10, seed: 2 });
+  const genMs = performance.now() - t0;
+  const res = batchResults(book.nAccounts);
+  const s = batchScratch(table);
+  const t1 = performance.now();
+  marginAccounts(table, book, res, 0, book.nAccounts, s);
+  const fullMs = performance.now() - t1;
+  const holders = holdersOf(book, table.rows.nRows);
+  const expiry = snapshot.underlyings.BTC!.surface[8]!.expiryMs;
+  const day = new Date(expiry).toISOString().slice(0, 10);
+  const base = { timeMs: snapshot.asOfMs + 1000, underlying: 'BTC' };
+  const dayMs = Date.parse(day);
+  const ticks: [string, Tick][] = [
+    [
+      `one expiry (${day}) forward −3 %, ATM vol +5 pts`,
+      {
+        ...base,
+        forwards: new Map([
+          [
+            dayMs,
+            snapshot.underlyings.BTC!.forwards.find((f) => f.expiryMs === expiry)!.forward * 0.97,
+          ],
+        ]),
+        atmVolShift: new Map([[dayMs, 0.05]]),
+      },
+    ],
+    [
+      'index −8 % (every row of BTC)',
+      {
+        ...base,
+        index: snapshot.underlyings.BTC!.index * 0.92,
+        forwards: new Map(),
+        atmVolShift: new Map(),
+      },
+    ],
+  ];
+  const rows: [string, string, string][] = [
+    [
+      `${TICK_ACCOUNTS} accounts × 10: generate / first full margin`,
+      `${f0(fullMs)} ms`,
+      `generation ${f0(genMs)} ms`,
+    ],
+  ];
+  let m = market;
+  for (const [label, tick] of ticks) {
+    const before = res.state.slice();
+    const ta = performance.now();
+    const moved = applyTickToTable(m, table, tick);
+    m = moved.market;
+    const list = accountsHolding(holders, moved.rows, book.nAccounts);
+    marginAccounts(table, book, res, 0, list.length, s, list);
+    let events = 0;
+    for (const a of list) if (res.state[a] !== before[a]) events++;
+    const ms = performance.now() - ta;
+    rows.push([
+      `tick: ${label}`,
+      `${f0(ms)} ms`,
+      `${moved.rows.length} rows re-priced, ${list.length} of ${book.nAccounts} accounts re-margined, ${events} state changes (tick to last event)`,
+    ]);
+  }
+  return rows;
+}
+
+/** Runs the engine benchmarks and prints their table. */
+export async function runEngineBench(): Promise<void> {
+  const { snapshot, chain, options } = bundledBtc();
+  bundledSnapshot = snapshot;
+  const table = buildInstrumentTable(
+    prepareDeribitPm(snapshot, deribitPmModel.defaultParams),
+    chain,
+  );
+  const batch = await batchRows(snapshot, table);
+  printRows('Batch margin engine (deribit-pm, full model; bundled BTC chain)', batch.rows);
+  printRows('What-if and single-book margin', whatIfRows(snapshot, options));
+  printRows(
+    'Revaluation against numpy (same run)',
+    revaluationRows(snapshot, table, chain, batch.numpyMatrixMs),
+  );
+  printRows('Ticks (1M accounts, this thread)', tickRows(snapshot, chain));
+}
