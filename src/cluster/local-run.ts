@@ -2,7 +2,7 @@
  * The cluster's semantics in one process, for checking the cluster against (and for small
  * books): every account change applied in sequence order and margined at the base market
  * (tick 0), then each tick in order re-margins every open account; a duplicate or older tick
- * is ignored. Results are keyed by (account, tick) — tick-0 results by (account, seq) — and
+ * is ignored, and so is a tick the market cannot apply (marginer.ts `nextMarket`). Results are keyed by (account, tick) — tick-0 results by (account, seq) — and
  * events are state changes from the account's previous result (a new account starts healthy).
  */
 import type { MarketSnapshot } from '../market/snapshot.ts';
@@ -11,7 +11,7 @@ import {
   baseMarket,
   healthEvent,
   marginAccount,
-  marketAt,
+  nextMarket,
   type ModelSetup,
   type TickMarket,
 } from './marginer.ts';
@@ -67,11 +67,13 @@ export function runLocal(
 ): RunOutput {
   const out: RunOutput = { results: [], events: [] };
   const book = emptyBook();
-  let m = baseMarket(base);
+  let m = baseMarket(base, setup);
   for (const c of changes) marginChanges(book, c, base, m, setup, out);
   for (const t of ticks) {
     if (t.tick <= m.tick) continue;
-    m = marketAt(base, t.tick, { ...m.indices, [t.underlying]: t.index });
+    const next = nextMarket(base, m, t);
+    if (typeof next === 'string') continue; // ignored (stale, unknown underlying or expiry)
+    m = next;
     marginTick(book, m, setup, out);
   }
   return out;

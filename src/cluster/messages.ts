@@ -3,8 +3,10 @@
  * which make every publish idempotent: JetStream drops a message whose id it has seen within
  * the stream's duplicate window.
  *
- * - **Tick** `{tick, underlying, index}` on `<prefix>.ticks.<underlying>`: a new index for one
- *   underlying (USD per coin). The market at tick n is the base snapshot with each underlying
+ * - **Tick** `{tick, underlying, index?, time?, forwards?, atmVolShift?}` on
+ *   `<prefix>.ticks.<underlying>`: the engine's tick format with a number (see `TickMessage`).
+ *   For `deribit-pm` the market at tick n is the base with ticks 1..n applied in order by the
+ *   engine (cluster/engine-market.ts); for other models, the base snapshot with each underlying
  *   moved to its latest index at or before n (forwards and smile move with it, sticky
  *   moneyness: risk/scaled-snapshot.ts). Id `t:<tick>`: a tick published twice is stored once.
  * - **Account change** `{id, seq, account | closed}` on `<prefix>.accounts.<partition>`: the
@@ -18,13 +20,24 @@
  */
 import { BallastError } from '../core/errors.ts';
 import type { HealthState } from '../account/health.ts';
+import { parseTick } from '../engine/ticks.ts';
 
-/** A market tick: the new index of one underlying (USD per coin). */
+/**
+ * A market tick of one underlying, in the engine's tick format (engine/ticks.ts, the lines of
+ * `ballast engine run --ticks`) plus its number: a new index (USD per coin), and/or new
+ * forwards and ATM vol changes per expiry (`deribit-pm` only: the engine applies them), and
+ * the tick's time (ISO or epoch ms; a tick older than the latest is ignored as stale).
+ */
 export interface TickMessage {
   /** Tick number, ≥ 1, increasing (tick 0 is the base snapshot). */
   readonly tick: number;
   readonly underlying: string;
-  readonly index: number;
+  readonly index?: number;
+  readonly time?: string | number;
+  /** New forward per expiry date `YYYY-MM-DD` (USD per coin). */
+  readonly forwards?: Readonly<Record<string, number>>;
+  /** ATM vol change per expiry date, decimal (0.02 = +2 vol points). */
+  readonly atmVolShift?: Readonly<Record<string, number>>;
 }
 
 /** The portfolio part of an account (Ballast portfolio JSON: positions, balances). */
@@ -117,9 +130,12 @@ function parse(text: string, what: string): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
-/** Validates a tick (INVALID_INPUT naming the field). */
+/**
+ * Validates a tick (INVALID_INPUT naming the field): the number, the underlying, and the
+ * engine's fields as `parseTick` checks them (engine/ticks.ts); it must move something.
+ */
 export function tickFromJson(v: Record<string, unknown>, what = 'tick'): TickMessage {
-  const { tick, underlying, index } = v;
+  const { tick, underlying, index, time, forwards, atmVolShift } = v;
   if (typeof tick !== 'number' || !Number.isSafeInteger(tick) || tick < 1)
     throw new BallastError(
       'INVALID_INPUT',
@@ -132,13 +148,35 @@ export function tickFromJson(v: Record<string, unknown>, what = 'tick'): TickMes
       `must be a coin such as BTC, got ${String(underlying)}`,
       `${what}.underlying`,
     );
-  if (typeof index !== 'number' || !Number.isFinite(index) || index <= 0)
+  if (index !== undefined && (typeof index !== 'number' || !Number.isFinite(index) || index <= 0))
     throw new BallastError(
       'INVALID_INPUT',
       `must be a finite price > 0 (USD), got ${String(index)}`,
       `${what}.index`,
     );
-  return { tick, underlying, index };
+  if (time !== undefined && typeof time !== 'string' && typeof time !== 'number')
+    throw new BallastError('INVALID_INPUT', 'must be an ISO time or epoch ms', `${what}.time`);
+  try {
+    parseTick({ underlying, index, forwards, atmVolShift, time: time ?? 0 });
+  } catch (e) {
+    if (e instanceof BallastError && e.field !== undefined)
+      throw new BallastError(e.code, e.reason, e.field.replace(/^tick/, what));
+    throw e;
+  }
+  if (index === undefined && forwards === undefined && atmVolShift === undefined)
+    throw new BallastError(
+      'INVALID_INPUT',
+      'a tick sets an "index", "forwards" or "atmVolShift"',
+      `${what}.index`,
+    );
+  return {
+    tick,
+    underlying,
+    ...(index === undefined ? {} : { index }),
+    ...(time === undefined ? {} : { time }),
+    ...(forwards === undefined ? {} : { forwards: forwards as Record<string, number> }),
+    ...(atmVolShift === undefined ? {} : { atmVolShift: atmVolShift as Record<string, number> }),
+  };
 }
 
 /** Parses a tick message. */

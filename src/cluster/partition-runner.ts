@@ -31,7 +31,7 @@ import {
   baseMarket,
   healthEvent,
   marginAccount,
-  marketAt,
+  nextMarket,
   type HeldAccount,
   type ModelSetup,
   type TickMarket,
@@ -171,10 +171,33 @@ interface Checkpoint {
   readonly indices: Record<string, number>;
 }
 
+/**
+ * The market after the ticks stored at stream sequences 1..`upTo`, applied in order as the
+ * loop does (the engine's market for deribit-pm is the whole chain of ticks, not the latest
+ * indices alone).
+ */
+async function replayTicks(ctx: RunnerContext, upTo: number): Promise<TickMarket> {
+  let m = baseMarket(ctx.base, ctx.setup);
+  for (let seq = 1; seq <= upTo; seq++) {
+    const stored = await ctx.conn.jsm.streams.getMessage(ctx.topo.streams.ticks, { seq });
+    if (!stored) throw new Error(`tick stream has no message ${seq}`);
+    let t;
+    try {
+      t = decodeTick(stored.string());
+    } catch {
+      continue; // a bad tick was reported when first delivered
+    }
+    if (t.tick <= m.tick) continue;
+    const next = nextMarket(ctx.base, m, t);
+    if (typeof next !== 'string') m = next;
+  }
+  return m;
+}
+
 async function rebuild(ctx: RunnerContext, p: number, book: AccountBook): Promise<Position> {
   const ck = await ctx.state.get(`ckpt.${p}`);
   const c = ck && ck.operation === 'PUT' ? ck.json<Checkpoint>() : undefined;
-  const m = c ? marketAt(ctx.base, c.tick, c.indices) : baseMarket(ctx.base);
+  const m = await replayTicks(ctx, c?.tickSeq ?? 0);
   const info = await ctx.conn.jsm.consumers.info(ctx.topo.streams.accounts, `acc-${p}`);
   const floor = info.ack_floor.stream_seq;
   if (floor > 0) {
@@ -331,8 +354,12 @@ async function applyTick(
     return { market: at.market, tickSeq: seq };
   }
   if (tick.tick <= at.market.tick) return { market: at.market, tickSeq: seq };
+  const m = nextMarket(ctx.base, at.market, tick);
+  if (typeof m === 'string') {
+    ctx.log(`partition ${p}: tick ${tick.tick} ignored: ${m}`);
+    return { market: at.market, tickSeq: seq };
+  }
   await drainChanges(ctx, p, book, at.market, live);
-  const m = marketAt(ctx.base, tick.tick, { ...at.market.indices, [tick.underlying]: tick.index });
   const { out, overlay } = await marginTickBatches(ctx, p, book, m, working);
   if (!(await publishAll(ctx, out, live))) return at;
   for (const [id, s] of overlay) book.states.set(id, s);
