@@ -64,7 +64,7 @@ function publishCommand() {
     )
     .option(
       '--ticks <file.jsonl>',
-      'ticks, one per line: {"underlying", "index"[, "tick"]} (index in USD)',
+      'ticks, one per line, the format of `ballast engine run --ticks`: {"underlying", "index", "time", "forwards", "atmVolShift"[, "tick"]} (index in USD; forwards and vol: deribit-pm)',
     )
     .addOption(new Option('--model <id>', 'margin model').choices(modelIds()).default('deribit-pm'))
     .option('--params <file>', 'JSON file of parameter overrides, merged over the model defaults')
@@ -107,6 +107,12 @@ Publishing the same files again stores nothing new (message ids). Start workers 
             throw new BallastError(
               'INVALID_INPUT',
               `the market has no ${t.underlying}`,
+              `${o.ticks}: tick ${t.tick}`,
+            );
+          else if (t.index === undefined && model.id !== 'deribit-pm')
+            throw new BallastError(
+              'UNSUPPORTED',
+              `forwards and ATM vol ticks are applied by the engine (deribit-pm); ${model.id} needs an "index"`,
               `${o.ticks}: tick ${t.tick}`,
             );
         const s = await withCluster(o.nats, o.prefix, (c, t) =>
