@@ -3,6 +3,7 @@
  * vectors), message validation (typed errors naming the field), per-account sequence order,
  * health events, and the input files of `cluster publish`.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bundledBtc } from '../../bench/harness.ts';
 import { applyChange, earlyCount, emptyBook } from '../../src/cluster/account-book.ts';
@@ -106,6 +107,34 @@ describe('messages', () => {
     );
     expectError(() => changesFromJsonl('not json\n', 'a.jsonl'), 'MALFORMED_JSON', 'a.jsonl:1');
     expectError(() => topology('1bad'), 'INVALID_INPUT', '--prefix');
+  });
+  it('reads the engine tick format (examples/ticks.jsonl) and names its bad fields', () => {
+    const ticks = ticksFromJsonl(readFileSync('examples/ticks.jsonl', 'utf8'), 'x.jsonl');
+    expect(ticks.map((t) => t.tick)).toEqual([1, 2, 3, 4, 5]);
+    expect(ticks[0]).toEqual({
+      tick: 1,
+      underlying: 'BTC',
+      time: '2026-08-01T18:00:00Z',
+      forwards: { '2026-09-25': 61000 },
+      atmVolShift: { '2026-09-25': 0.05 },
+    });
+    expectError(
+      () => tickFromJson({ tick: 1, underlying: 'BTC', forwards: { '2026-09-25': -1 } }, 'f:1'),
+      'INVALID_INPUT',
+      'f:1.forwards.2026-09-25',
+    );
+    expectError(
+      () => tickFromJson({ tick: 1, underlying: 'BTC', atmVolShift: { '25SEP26': 0.01 } }, 'f:2'),
+      'INVALID_INPUT',
+      'f:2.atmVolShift.25SEP26',
+    );
+    expectError(
+      () => tickFromJson({ tick: 1, underlying: 'BTC', time: 'yesterday', index: 1 }, 'f:3'),
+      'INVALID_INPUT',
+      'f:3.time',
+    );
+    // A tick must move something.
+    expectError(() => tickFromJson({ tick: 1, underlying: 'BTC' }), 'INVALID_INPUT', 'tick.index');
   });
 });
 
