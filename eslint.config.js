@@ -22,6 +22,7 @@ const layers = [
   'app',
   'store',
   'server',
+  'cluster',
   'cli',
 ];
 const pure = layers.slice(0, layers.indexOf('engine') + 1);

@@ -7,6 +7,7 @@ import { runPricingBench } from './pricing.bench.ts';
 import { runMarginBench } from './margin.bench.ts';
 import { runRiskBench } from './risk.bench.ts';
 import { runOptimizeBench } from './optimize.bench.ts';
+import { runClusterBench } from './cluster.bench.ts';
 import { runEngineBench } from './engine.bench.ts';
 
 const benches: (() => Promise<void>)[] = [
@@ -14,6 +15,7 @@ const benches: (() => Promise<void>)[] = [
   runMarginBench,
   runRiskBench,
   runOptimizeBench,
+  runClusterBench,
   runEngineBench,
 ];
 

@@ -14,6 +14,8 @@ import { backtestCommand, healthCommand, stressCommand, varCommand } from './ris
 import { allocateCommand, cureCommand, optimizeCommand } from './optimize.ts';
 import { verifyCommand } from './verify.ts';
 import { calibrateCommand } from './calibrate.ts';
+import { workerCommand } from './worker.ts';
+import { clusterCommand } from './cluster.ts';
 import { engineCommand } from './engine.ts';
 import { keysCommand } from './keys.ts';
 import { serveCommand } from './serve.ts';
@@ -53,6 +55,8 @@ function buildProgram() {
   program.addCommand(verifyCommand());
   program.addCommand(calibrateCommand());
   program.addCommand(demoCommand());
+  program.addCommand(workerCommand());
+  program.addCommand(clusterCommand());
   program.addCommand(engineCommand());
   program.addCommand(serveCommand());
   program.addCommand(keysCommand());

@@ -1,0 +1,255 @@
+/** `ballast cluster publish | watch | status | reset`: the coordinator side of the cluster. */
+import { Command, Option } from '@commander-js/extra-typings';
+import { makeConfig } from '../cluster/cluster-config.ts';
+import { closeCluster, connectCluster, type ClusterConnection } from '../cluster/connection.ts';
+import { changesFromJsonl, publishRun, ticksFromJsonl } from '../cluster/coordinator.ts';
+import { leaseHolders, liveWorkers } from '../cluster/leases.ts';
+import { watchCluster, type TickSummary } from '../cluster/watch.ts';
+import { destroyTopology, topology, type Topology } from '../cluster/topology.ts';
+import { BallastError } from '../core/errors.ts';
+import { readTextFile } from '../io/read-json.ts';
+import { fmt, renderTable } from '../io/table.ts';
+import { marginModel } from '../margin/registry.ts';
+import {
+  loadMarketChecked,
+  marketOptions,
+  modelIds,
+  modelParams,
+  parseDuration,
+} from './context.ts';
+import { guarded, numberOption } from './errors.ts';
+
+const natsOption = () =>
+  new Option(
+    '--nats <url>',
+    'NATS server with JetStream, e.g. nats://127.0.0.1:4222',
+  ).makeOptionMandatory();
+const prefixOption = () =>
+  new Option('--prefix <prefix>', 'cluster name: prefix of its streams and buckets').default(
+    'ballast',
+  );
+
+async function withCluster<T>(
+  url: string,
+  prefix: string,
+  fn: (c: ClusterConnection, t: Topology) => Promise<T>,
+) {
+  const t = topology(prefix);
+  const c = await connectCluster(url, 'ballast-cluster');
+  try {
+    return await fn(c, t);
+  } finally {
+    await closeCluster(c);
+  }
+}
+
+function integer(flag: string) {
+  const n = numberOption(flag);
+  return (v: string) => {
+    const x = n(v);
+    if (!Number.isSafeInteger(x) || x < 1)
+      throw new BallastError('INVALID_INPUT', `expected an integer ≥ 1, got "${v}"`, flag);
+    return x;
+  };
+}
+
+function publishCommand() {
+  const cmd = new Command('publish')
+    .description('Configure the cluster, load accounts onto the account stream and replay ticks')
+    .addOption(natsOption())
+    .addOption(prefixOption())
+    .requiredOption(
+      '--accounts <file.jsonl>',
+      'one account per line: {"id", "positions", "balances"} (sizes in coins)',
+    )
+    .option(
+      '--ticks <file.jsonl>',
+      'ticks, one per line, the format of `ballast engine run --ticks`: {"underlying", "index", "time", "forwards", "atmVolShift"[, "tick"]} (index in USD; forwards and vol: deribit-pm)',
+    )
+    .addOption(new Option('--model <id>', 'margin model').choices(modelIds()).default('deribit-pm'))
+    .option('--params <file>', 'JSON file of parameter overrides, merged over the model defaults')
+    .option('--interval <ms>', 'pause between ticks (ms)', integer('--interval'))
+    .option(
+      '--partitions <n>',
+      'account partitions (fixed for the life of the cluster)',
+      integer('--partitions'),
+      16,
+    )
+    .option('--lease-ttl <duration>', 'a dead worker’s partitions move after this long', '10s')
+    .option('--ack-wait <duration>', 'unacknowledged input is redelivered after this long', '30s')
+    .option('--batch-size <n>', 'results per message', integer('--batch-size'), 500)
+    .option('--json', 'print a JSON summary', false);
+  return marketOptions(cmd)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ ballast cluster publish --nats nats://127.0.0.1:4222 --accounts examples/cluster/accounts.jsonl --market data/deribit-quantflow/deribit_btc.json.gz --allow-stale --ticks examples/cluster/ticks.jsonl
+  $ ballast cluster publish --nats nats://127.0.0.1:4222 --prefix demo --accounts examples/cluster/accounts.jsonl --market snapshot.json --model okx-pm
+
+Publishing the same files again stores nothing new (message ids). Start workers with \`ballast worker\`.`,
+    )
+    .action(
+      guarded(async (o) => {
+        const { snapshot, warnings } = loadMarketChecked(o);
+        for (const w of warnings) process.stderr.write(`note: ${w}\n`);
+        const model = marginModel(o.model);
+        const cfg = makeConfig(snapshot, model.id, modelParams(model, o.params), {
+          partitions: o.partitions,
+          leaseTtlMs: parseDuration(o.leaseTtl, '--lease-ttl'),
+          ackWaitMs: parseDuration(o.ackWait, '--ack-wait'),
+          batchSize: o.batchSize,
+        });
+        const changes = changesFromJsonl(readTextFile(o.accounts), o.accounts);
+        const ticks = o.ticks === undefined ? [] : ticksFromJsonl(readTextFile(o.ticks), o.ticks);
+        for (const t of ticks)
+          if (!snapshot.underlyings[t.underlying])
+            throw new BallastError(
+              'INVALID_INPUT',
+              `the market has no ${t.underlying}`,
+              `${o.ticks}: tick ${t.tick}`,
+            );
+          else if (t.index === undefined && model.id !== 'deribit-pm')
+            throw new BallastError(
+              'UNSUPPORTED',
+              `forwards and ATM vol ticks are applied by the engine (deribit-pm); ${model.id} needs an "index"`,
+              `${o.ticks}: tick ${t.tick}`,
+            );
+        const s = await withCluster(o.nats, o.prefix, (c, t) =>
+          publishRun(c, t, cfg, changes, ticks, { intervalMs: o.interval }),
+        );
+        if (o.json) {
+          process.stdout.write(`${JSON.stringify({ prefix: o.prefix, model: model.id, ...s })}\n`);
+          return;
+        }
+        process.stdout.write(
+          `published to ${o.prefix}: ${s.changes} account changes (${s.duplicateChanges} already stored), ${s.ticks} ticks (${s.duplicateTicks} already stored); model ${model.id}, ${cfg.partitions} partitions\n`,
+        );
+      }),
+    );
+}
+
+function summaryLine(s: TickSummary): string {
+  const lat = s.latencyMs === undefined ? 'n/a' : `${fmt(s.latencyMs, 0)} ms`;
+  return `tick ${s.tick}: ${s.accounts} accounts margined, ${s.calls} calls raised, tick to last result ${lat}`;
+}
+
+function watchCommand() {
+  return new Command('watch')
+    .description('Print health events as they come and a summary per tick')
+    .addOption(natsOption())
+    .addOption(prefixOption())
+    .option('--from-start', 'also show what is already stored', false)
+    .option('--ticks <n>', 'exit after the summaries of n ticks', integer('--ticks'))
+    .option('--timeout <duration>', 'exit after this long')
+    .option('--json', 'one JSON object per line (events and tick summaries)', false)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ ballast cluster watch --nats nats://127.0.0.1:4222
+  $ ballast cluster watch --nats nats://127.0.0.1:4222 --from-start --ticks 3 --json
+
+A tick's summary is printed once its results have stopped arriving for 1.5 s; the latency is
+measured by the server's clock, from the tick stored to the tick's last result stored.`,
+    )
+    .action(
+      guarded(async (o) => {
+        const timeoutMs =
+          o.timeout === undefined ? undefined : parseDuration(o.timeout, '--timeout');
+        await withCluster(o.nats, o.prefix, async (c, t) => {
+          const lastSeen = new Map<number, number>();
+          const printed = new Set<number>();
+          const w = await watchCluster(c, t, {
+            fromStart: o.fromStart,
+            keepResults: false,
+            onEvent: (e) =>
+              process.stdout.write(
+                o.json
+                  ? `${JSON.stringify({ event: e })}\n`
+                  : `event tick ${e.tick}: ${e.id} ${e.from} → ${e.to}, shortfall ${fmt(e.shortfall, 4)} ${e.currency}${e.worstScenario ? `, worst ${e.worstScenario}` : ''}\n`,
+              ),
+            onResults: (tick) => lastSeen.set(tick, Date.now()),
+          });
+          const started = Date.now();
+          await new Promise<void>((resolve) => {
+            const timer = setInterval(() => {
+              for (const [tick, at] of [...lastSeen].sort((a, b) => a[0] - b[0])) {
+                if (tick === 0 || printed.has(tick) || Date.now() - at < 1500) continue;
+                printed.add(tick);
+                const s = w.summary(tick);
+                process.stdout.write(
+                  o.json ? `${JSON.stringify({ summary: s })}\n` : `${summaryLine(s)}\n`,
+                );
+              }
+              const enough = o.ticks !== undefined && printed.size >= o.ticks;
+              if (enough || (timeoutMs !== undefined && Date.now() - started > timeoutMs)) {
+                clearInterval(timer);
+                resolve();
+              }
+            }, 250);
+          });
+          await w.stop();
+        });
+      }),
+    );
+}
+
+function statusCommand() {
+  return new Command('status')
+    .description('Live workers, partition leases and stored message counts')
+    .addOption(natsOption())
+    .addOption(prefixOption())
+    .addHelpText('after', `\nExample:\n  $ ballast cluster status --nats nats://127.0.0.1:4222`)
+    .action(
+      guarded(async (o) => {
+        await withCluster(o.nats, o.prefix, async (c, t) => {
+          const hasLeases = await c.jsm.streams.info(`KV_${t.leaseBucket}`).then(
+            () => true,
+            () => false,
+          );
+          const kv = hasLeases ? await c.kvm.open(t.leaseBucket) : undefined;
+          const workers = kv ? await liveWorkers(kv) : [];
+          const holders = kv ? await leaseHolders(kv) : new Map<number, string>();
+          const rows = [];
+          for (const [k, name] of Object.entries(t.streams)) {
+            const info = await c.jsm.streams.info(name).catch(() => undefined);
+            rows.push([k, name, info ? String(info.state.messages) : 'absent']);
+          }
+          process.stdout.write(`${renderTable(['stream', 'name', 'messages'], rows)}\n`);
+          process.stdout.write(`workers: ${workers.join(', ') || 'none'}\n`);
+          const by = new Map<string, number[]>();
+          for (const [p, w] of holders) by.set(w, [...(by.get(w) ?? []), p]);
+          for (const [w, ps] of by)
+            process.stdout.write(`  ${w}: partitions ${ps.sort((a, b) => a - b).join(',')}\n`);
+        });
+      }),
+    );
+}
+
+function resetCommand() {
+  return new Command('reset')
+    .description('Delete the cluster’s streams and buckets (results, events, config, leases)')
+    .addOption(natsOption())
+    .addOption(prefixOption())
+    .addHelpText(
+      'after',
+      `\nExample:\n  $ ballast cluster reset --nats nats://127.0.0.1:4222 --prefix demo`,
+    )
+    .action(
+      guarded(async (o) => {
+        await withCluster(o.nats, o.prefix, (c, t) => destroyTopology(c, t));
+        process.stdout.write(`deleted the streams and buckets of ${o.prefix}\n`);
+      }),
+    );
+}
+
+/** Builds the `cluster` command. */
+export function clusterCommand() {
+  return new Command('cluster')
+    .description('The engine on NATS JetStream: publish accounts and ticks, watch events')
+    .addCommand(publishCommand())
+    .addCommand(watchCommand())
+    .addCommand(statusCommand())
+    .addCommand(resetCommand());
+}

@@ -1,0 +1,193 @@
+/**
+ * The cluster (two `ballast worker` processes on NATS JetStream) and `ballast engine run` (the
+ * batch engine in one process) on the same recorded accounts file and the same ticks file
+ * (the engine's format: forwards and ATM vol of an expiry, index moves, a stale tick): equal
+ * equity, IM, MM and state for every account on every tick, bit for bit (Object.is), and the
+ * same health events. Needs a server (127.0.0.1:4222, or BALLAST_NATS_URL); without one the
+ * test fails in CI and is skipped elsewhere, with the reason printed.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { AccountResult } from '../../src/cluster/messages.ts';
+import { leaseHolders } from '../../src/cluster/leases.ts';
+import { watchCluster } from '../../src/cluster/watch.ts';
+import { runCli } from '../cli/run-cli.ts';
+import {
+  NATS_URL,
+  awaitResults,
+  natsProblem,
+  spawnWorker,
+  stopWorkers,
+  uniquePrefix,
+  withTopology,
+  type WorkerProcess,
+} from './nats-harness.ts';
+
+const problem = await natsProblem();
+const inCi = process.env.CI === 'true';
+if (problem) console.log(`cluster/engine test ${inCi ? 'FAIL' : 'skipped'}: ${problem}`);
+const itNats = problem && !inCi ? it.skip : it;
+
+const MARKET = ['--market', 'data/deribit-quantflow/deribit_btc.json.gz', '--allow-stale'];
+const dir = mkdtempSync(join(tmpdir(), 'ballast-cluster-engine-'));
+const N_ACCOUNTS = 60;
+
+interface EngineLine {
+  tick: number;
+  id: string;
+  currency?: string;
+  equity?: number;
+  initialMargin?: number;
+  maintenanceMargin?: number;
+  state: string;
+}
+interface EngineEvent {
+  tick: number;
+  id: string;
+  from: string | null;
+  to: string;
+  worstScenario: { id: string } | null;
+}
+
+const jsonLines = <T>(path: string): T[] =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as T);
+
+describe('cluster and ballast engine run', () => {
+  const workers: WorkerProcess[] = [];
+  afterAll(async () => {
+    await stopWorkers(workers);
+  });
+
+  itNats(
+    'two workers give the engine run numbers bit for bit for every account on every tick, and the same events',
+    async () => {
+      if (problem) throw new Error(problem);
+      // The recorded accounts (first 60 of the cluster example) and the engine's example ticks
+      // without its DOGE line (cluster publish names a tick for an underlying the market does
+      // not have as an error before publishing; the engine skips it).
+      const accounts = join(dir, 'accounts.jsonl');
+      const lines = readFileSync('examples/cluster/accounts.jsonl', 'utf8').trim().split('\n');
+      writeFileSync(accounts, lines.slice(0, N_ACCOUNTS).join('\n') + '\n');
+      const ticks = join(dir, 'ticks.jsonl');
+      const tickLines = readFileSync('examples/ticks.jsonl', 'utf8')
+        .trim()
+        .split('\n')
+        .filter((l) => !l.includes('"DOGE"'));
+      expect(tickLines).toHaveLength(4);
+      writeFileSync(ticks, tickLines.join('\n') + '\n');
+
+      const out = join(dir, 'engine.jsonl');
+      const events = join(dir, 'events.jsonl');
+      const e = await runCli([
+        'engine',
+        'run',
+        '--accounts',
+        accounts,
+        ...MARKET,
+        '--ticks',
+        ticks,
+        '--out',
+        out,
+        '--events',
+        events,
+      ]);
+      expect(e.status, e.stderr).toBe(0);
+      expect(e.stderr).toContain('3 applied, ignored: 1 stale');
+      const engine = jsonLines<EngineLine>(out);
+      expect(engine).toHaveLength(N_ACCOUNTS * 4); // tick 0 and the 3 applied ticks
+      const engineEvents = jsonLines<EngineEvent>(events);
+
+      const prefix = uniquePrefix('engine');
+      await withTopology(NATS_URL, prefix, async (c, t) => {
+        const publish = (accountsFile: string, more: string[]) =>
+          runCli([
+            'cluster',
+            'publish',
+            '--nats',
+            NATS_URL,
+            '--prefix',
+            prefix,
+            '--accounts',
+            accountsFile,
+            ...more,
+            ...MARKET,
+            '--partitions',
+            '4',
+            '--batch-size',
+            '25',
+          ]);
+        // The config first (no accounts), then both workers holding 2 partitions each, then
+        // the accounts and ticks: both workers margin.
+        const empty = join(dir, 'empty.jsonl');
+        writeFileSync(empty, '');
+        const p0 = await publish(empty, []);
+        expect(p0.status, p0.stderr).toBe(0);
+        const a = spawnWorker(NATS_URL, prefix, `${prefix}-a`);
+        const b = spawnWorker(NATS_URL, prefix, `${prefix}-b`);
+        workers.push(a, b);
+        // The lease bucket exists once a worker has made it: 0 until then.
+        const held = async (name: string) => {
+          try {
+            const leases = await c.kvm.open(t.leaseBucket);
+            return [...(await leaseHolders(leases)).values()].filter((x) => x === name).length;
+          } catch {
+            return 0;
+          }
+        };
+        let shared = false;
+        for (let i = 0; i < 300 && !shared; i++) {
+          shared = (await held(a.name)) === 2 && (await held(b.name)) === 2;
+          if (!shared) await new Promise((r) => setTimeout(r, 200));
+        }
+        expect(shared, 'two partitions per worker within 60 s').toBe(true);
+        const p = await publish(accounts, ['--ticks', ticks]);
+        expect(p.status, p.stderr).toBe(0);
+        const w = await watchCluster(c, t, { fromStart: true });
+        await awaitResults(w, engine.length, 120_000);
+        await w.stop();
+        expect(await held(a.name)).toBe(2);
+        expect(await held(b.name)).toBe(2);
+
+        const byKey = new Map<string, AccountResult>();
+        for (const r of w.results) byKey.set(`${r.id}|${r.tick}`, r);
+        expect(byKey.size).toBe(engine.length);
+        let compared = 0;
+        for (const x of engine) {
+          const r = byKey.get(`${x.id}|${x.tick}`);
+          expect(r, `${x.id} tick ${x.tick}`).toBeDefined();
+          expect(r!.state).toBe(x.state);
+          if (x.state !== 'error') {
+            expect(r!.currency).toBe(x.currency);
+            expect(Object.is(r!.equity, x.equity), `${x.id} tick ${x.tick} equity`).toBe(true);
+            expect(Object.is(r!.initialMargin, x.initialMargin), `${x.id} IM`).toBe(true);
+            expect(Object.is(r!.maintenanceMargin, x.maintenanceMargin), `${x.id} MM`).toBe(true);
+          }
+          compared++;
+        }
+        expect(compared).toBe(N_ACCOUNTS * 4);
+        // Some accounts left the healthy state, so the events compare something.
+        expect(engineEvents.length).toBeGreaterThan(0);
+        // The engine's first events have from: null (the first run); the cluster's a new
+        // account's first result, from "healthy". The worst scenario is named when not healthy.
+        const engineKeys = engineEvents.map(
+          (x) =>
+            `${x.id}|${x.tick}|${x.from ?? 'healthy'}|${x.to}|${x.to === 'healthy' ? '' : (x.worstScenario?.id ?? '')}`,
+        );
+        const clusterKeys = w.events.map(
+          (x) =>
+            `${x.id}|${x.tick}|${x.from}|${x.to}|${x.to === 'healthy' ? '' : (x.worstScenario ?? '')}`,
+        );
+        expect(clusterKeys.sort()).toEqual(engineKeys.sort());
+        console.log(
+          `cluster (2 workers) = engine run: ${compared} results bit for bit, ${engineEvents.length} events`,
+        );
+      });
+    },
+    240_000,
+  );
+});
