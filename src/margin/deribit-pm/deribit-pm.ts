@@ -34,7 +34,7 @@ import {
   type MarginResult,
   type WorstScenario,
 } from '../margin-result.ts';
-import { worstCaseOf, type WorstCaseBucket } from './aggregate.ts';
+import { worstCaseOf } from './aggregate.ts';
 import { evaluateKey, type KeyEval } from './key-eval.ts';
 import {
   accountInputs,
@@ -42,11 +42,13 @@ import {
   DERIBIT_PM_DEFAULT_PARAMS,
   roundDecimals,
   validateRules,
-  type DeribitPmAccountInputs,
   type DeribitPmParams,
 } from './params.ts';
 import { deribitPmMarket, type DeribitPmMarket } from './prepared.ts';
+import type { PoolRequirements, PoolWorstCase } from './pool-types.ts';
 import { poolAddOns, poolDetails } from './report.ts';
+
+export type { PoolRequirements, PoolWorstCase } from './pool-types.ts';
 import { buildKeyVectors, type KeyVectors } from './vectors.ts';
 
 export type {
@@ -164,14 +166,6 @@ export function buildPoolKeys(
     );
 }
 
-/** The pool's worst case (§9, §8.3) and the key and cell it is reported at. */
-export interface PoolWorstCase {
-  readonly worstCaseUnrounded: number;
-  readonly worstKey: KeyEval | undefined;
-  readonly reported: { cell: number; bucket: WorstCaseBucket; key: KeyEval } | undefined;
-  readonly jointAmbiguous: boolean;
-}
-
 /** Worst case of a pool: sum of per-key worst cases, or of the joint vector [G] (§8.3). */
 export function poolWorstCase(keys: readonly KeyEval[], params: DeribitPmParams): PoolWorstCase {
   if (params.rules.multiPairAggregation === 'joint' && keys.length > 1) {
@@ -196,19 +190,6 @@ export function poolWorstCase(keys: readonly KeyEval[], params: DeribitPmParams)
     ? { cell: worstKey.worst.cell, bucket: worstKey.worst.bucket, key: worstKey }
     : undefined;
   return { worstCaseUnrounded, worstKey, reported, jointAmbiguous: false };
-}
-
-/** IM and MM of a pool from its worst case and shocks (§12). */
-export interface PoolRequirements {
-  readonly worstCaseRounded: number;
-  readonly rollShock: number;
-  readonly deltaShock: number;
-  readonly correlationContingency: number;
-  readonly riskMatrixMargin: number;
-  readonly initialMargin: number;
-  readonly maintenanceMargin: number;
-  readonly account: DeribitPmAccountInputs;
-  readonly mmFactor: number;
 }
 
 /**

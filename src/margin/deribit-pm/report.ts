@@ -7,7 +7,7 @@ import type { Currency } from '../../core/currency.ts';
 import type { DeribitGridCell } from '../../scenarios/deribit-grid.ts';
 import type { AddOn } from '../margin-result.ts';
 import type { WorstCaseBucket } from './aggregate.ts';
-import type { PoolRequirements, PoolWorstCase } from './deribit-pm.ts';
+import type { PoolRequirements, PoolWorstCase } from './pool-types.ts';
 import type { KeyEval } from './key-eval.ts';
 import type { DeribitPmAccountInputs, DeribitPmParams } from './params.ts';
 import type { DeltaShock, RollShock } from './shocks.ts';
