@@ -282,7 +282,11 @@ function readAccounts(path: string, snapshot: MarketSnapshot): AccountInput[] {
       return;
     }
     try {
-      const { id: _id, ...portfolio } = rec;
+      // `seq` is the account's change number in the cluster's account files (src/cluster/);
+      // one line here is the account's whole state, so it is checked and not used.
+      const { id: _id, seq, ...portfolio } = rec;
+      if (seq !== undefined && !(Number.isInteger(seq) && (seq as number) >= 1))
+        throw new BallastError('INVALID_INPUT', 'seq must be an integer ≥ 1', 'seq');
       out.push({ id, portfolio: portfolioFromJson(portfolio, field, snapshot) });
     } catch (e) {
       out.push({ id, error: errorOf(e, field) });

@@ -4,6 +4,7 @@
  */
 import type { BinancePmDetails } from './binance-pm/binance-pm.ts';
 import type { CrossDetails } from './cross.ts';
+import type { DeribitXpmDetails } from './deribit-pm/cross-pm.ts';
 import type { DeribitPmDetails } from './deribit-pm/deribit-pm.ts';
 import type { DeribitStandardDetails } from './deribit-standard/deribit-standard.ts';
 import type { DerivePm2Details } from './derive-pm2/details.ts';
@@ -18,6 +19,7 @@ import type { TimsDetails } from './tims/tims.ts';
 /** `details` type per model id (the ids of registry.ts). */
 export interface MarginDetailsByModel {
   'deribit-pm': DeribitPmDetails;
+  'deribit-xpm': DeribitXpmDetails;
   'deribit-standard': DeribitStandardDetails;
   'okx-pm': OkxPmDetails;
   'derive-pm2': DerivePm2Details;

@@ -6,6 +6,7 @@ import { MARGIN_MODELS } from '../../src/margin/registry.ts';
 // Every key must be listed (the type checker rejects a missing or extra id).
 const KEYS: Record<MarginModelId, true> = {
   'deribit-pm': true,
+  'deribit-xpm': true,
   'deribit-standard': true,
   'okx-pm': true,
   'derive-pm2': true,
