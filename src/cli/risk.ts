@@ -71,8 +71,6 @@ const DEFAULT_HISTORY_FILE = fileURLToPath(
 );
 const DEFAULT_HISTORY_LABEL = 'data/crypto-ohlc/bitfinex_BTC_ETH_USD_d.csv (bundled)';
 
-export type { LoadedHistory };
-
 /**
  * Reads history specs: `FILE` (each needed underlying is matched to the file's symbol column,
  * `SYM:close` columns or the file name) or `SYM=FILE` (the file's prices are `SYM`). Every
