@@ -2,7 +2,7 @@
 // because no-cycle skips type-only imports, and both cycles the code had were type-only at
 // one end (market/arbitrage.ts <-> svi-fit.ts over SviQuote; margin/margin-model.ts <->
 // what-if.ts over MarginModel/WhatIfResult). Here type-only imports count
-// (tsPreCompilationDeps). test/lint/cycles.test.ts checks that the rule fires.
+// (tsPreCompilationDeps). No allow-list. test/lint/cycles.test.ts checks that the rule fires.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -11,12 +11,7 @@ module.exports = {
       severity: 'error',
       comment: 'No import cycles, type-only imports included (see docs/architecture.md).',
       from: {},
-      to: {
-        circular: true,
-        // Allow-list: the margin-model.ts <-> what-if.ts cycle belongs to issue 8 (engine),
-        // which moves WhatIfResult to the contract; remove this line when it lands.
-        via: { pathNot: ['^src/margin/(margin-model|what-if)[.]ts$'] },
-      },
+      to: { circular: true },
     },
   ],
   options: {

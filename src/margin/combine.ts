@@ -5,8 +5,8 @@
  */
 import { canonicalHash } from '../core/hash.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
-import { usdPrice } from '../risk/collateral.ts';
 import { marginResult, type MarginResult } from './margin-result.ts';
+import { poolsInUsd } from './usd-totals.ts';
 
 /** A model's result over all pools, with the per-pool results kept in `pools`. */
 export interface CombinedMarginResult extends MarginResult {
@@ -21,15 +21,11 @@ export function combinePools(
   snapshot: MarketSnapshot,
 ): CombinedMarginResult {
   if (pools.length === 1) return { ...pools[0]!, pools };
-  const px = pools.map((r) => usdPrice(r.currency, snapshot, `${model}.${r.currency}`));
-  let equity = 0;
-  let im = 0;
-  let mm = 0;
+  const usd = poolsInUsd(pools, snapshot, (r) => `${model}.${r.currency}`);
+  const px = usd.usdPrices;
+  const { equity, initialMargin: im, maintenanceMargin: mm } = usd.totals;
   let biggest = -1;
   pools.forEach((r, i) => {
-    equity += r.equity * px[i]!;
-    im += r.initialMargin * px[i]!;
-    mm += r.maintenanceMargin * px[i]!;
     if (biggest < 0 || r.initialMargin * px[i]! > pools[biggest]!.initialMargin * px[biggest]!)
       biggest = i;
   });

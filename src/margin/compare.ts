@@ -8,7 +8,7 @@ import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { Portfolio } from '../risk/portfolio.ts';
 import type { MarginResult } from './margin-result.ts';
 import { MARGIN_MODELS } from './registry.ts';
-import { totalsUsd } from './what-if.ts';
+import { totalsUsd } from './usd-totals.ts';
 
 /** One model's line: results per pool and USD totals, or why it does not apply. */
 export interface ComparisonRow {

@@ -7,7 +7,28 @@
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { Portfolio, Position } from '../risk/portfolio.ts';
 import type { MarginResult } from './margin-result.ts';
-import type { WhatIfResult } from './what-if.ts';
+import type { UsdTotals } from './usd-totals.ts';
+
+/** One trade's effect in a what-if. */
+export interface TradeImpact {
+  readonly trade: Position;
+  /** IM (USD) with this trade alone minus IM before. */
+  readonly incrementalInitialMarginUsd: number;
+  readonly incrementalMaintenanceMarginUsd: number;
+  readonly after: readonly MarginResult[];
+}
+
+/**
+ * What-if of trades (margin/what-if.ts): results before, after all trades, and each trade's
+ * effect alone; USD totals summed over pools by `usd-totals.ts`.
+ */
+export interface WhatIfResult {
+  readonly before: readonly MarginResult[];
+  readonly after: readonly MarginResult[];
+  readonly trades: readonly TradeImpact[];
+  readonly beforeUsd: UsdTotals;
+  readonly afterUsd: UsdTotals;
+}
 
 /** A margin model. `P` is its parameter object (plain JSON data). */
 export interface MarginModel<P = unknown> {

@@ -7,82 +7,11 @@
  * O(scenarios) per trade instead; test/margin/deribit-pm-whatif.test.ts checks both agree.
  */
 import type { MarketSnapshot } from '../market/snapshot.ts';
-import { usdPrice } from '../risk/collateral.ts';
-import {
-  applyFill,
-  portfolio as makePortfolio,
-  type Portfolio,
-  type Position,
-} from '../risk/portfolio.ts';
-import { isOptionLike } from '../instruments/instrument.ts';
-import { markInstrument } from '../market/marks.ts';
-import type { MarginModel } from './margin-model.ts';
+import type { Position, Portfolio } from '../risk/portfolio.ts';
+import { withTrades } from '../risk/with-trades.ts';
+import type { MarginModel, WhatIfResult } from './margin-model.ts';
 import type { MarginResult } from './margin-result.ts';
-
-/** Sum of IM and MM of results in USD (each pool converted at its currency's index). */
-export function totalsUsd(
-  results: readonly MarginResult[],
-  snapshot: MarketSnapshot,
-): { initialMargin: number; maintenanceMargin: number; equity: number } {
-  let im = 0;
-  let mm = 0;
-  let eq = 0;
-  for (const r of results) {
-    const px = usdPrice(r.currency, snapshot, `${r.model}.currency`);
-    im += r.initialMargin * px;
-    mm += r.maintenanceMargin * px;
-    eq += r.equity * px;
-  }
-  return { initialMargin: im, maintenanceMargin: mm, equity: eq };
-}
-
-/** One trade's effect. */
-export interface TradeImpact {
-  readonly trade: Position;
-  /** IM (USD) with this trade alone minus IM before. */
-  readonly incrementalInitialMarginUsd: number;
-  readonly incrementalMaintenanceMarginUsd: number;
-  readonly after: readonly MarginResult[];
-}
-
-/** Before, after-all and per-trade results. */
-export interface WhatIfResult {
-  readonly before: readonly MarginResult[];
-  readonly after: readonly MarginResult[];
-  readonly trades: readonly TradeImpact[];
-  readonly beforeUsd: ReturnType<typeof totalsUsd>;
-  readonly afterUsd: ReturnType<typeof totalsUsd>;
-}
-
-/**
- * The book after trades executed at the snapshot's marks: futures, perps and spot fill at the
- * mark (`applyFill`: reduced positions realise their P&L into the balance), options and other
- * premium products are paid for at the mark from the settlement-currency balance. So a
- * what-if changes equity only through what the trade really changes, never by a lost P&L.
- */
-export function withTrades(
-  p: Portfolio,
-  trades: readonly Position[],
-  snapshot: MarketSnapshot,
-): Portfolio {
-  let book = p;
-  for (const t of trades) {
-    const mark = markInstrument(t.instrument, snapshot).price;
-    if (!isOptionLike(t.instrument)) {
-      book = applyFill(book, { instrument: t.instrument, size: t.size, price: mark });
-      continue;
-    }
-    const ccy = t.instrument.settlementCurrency;
-    const premium = t.size * mark;
-    const balances = book.balances.some((b) => b.currency === ccy)
-      ? book.balances.map((b) =>
-          b.currency === ccy ? { currency: ccy, amount: b.amount - premium } : b,
-        )
-      : [...book.balances, { currency: ccy, amount: -premium }];
-    book = makePortfolio([...book.positions, t], balances, book.name);
-  }
-  return book;
-}
+import { totalsUsd } from './usd-totals.ts';
 
 /** Runs the what-if: the model's incremental path if it has one, else exact re-evaluation. */
 export function whatIf<P>(

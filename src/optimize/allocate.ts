@@ -158,10 +158,7 @@ function outcome(
   // An account without positions has no margin pool: its headroom is its collateral.
   const headroom =
     after.results.length > 0
-      ? after.results.reduce(
-          (s, r) => s + (r.equity - r.initialMargin) * usdPrice(r.currency, snapshot),
-          0,
-        )
+      ? after.equityUsd - after.initialMarginUsd
       : p.balances.reduce((s, b) => s + b.amount * usdPrice(b.currency, snapshot), 0);
   return {
     name: a.name,

@@ -13,7 +13,7 @@ import { BallastError, isBallastError } from '../core/errors.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { MarginModel } from '../margin/margin-model.ts';
 import type { MarginResult } from '../margin/margin-result.ts';
-import { totalsUsd } from '../margin/what-if.ts';
+import { totalsUsd } from '../margin/usd-totals.ts';
 import { segregatedCollateral } from '../risk/collateral.ts';
 import type { Balance, Portfolio } from '../risk/portfolio.ts';
 import { GREEK_UNITS, type ExposureTable } from './exposures.ts';

@@ -12,7 +12,7 @@ import { portfolioFromValue } from '../app/portfolio-input.ts';
 import { BallastError } from '../core/errors.ts';
 import { parseSymbol } from '../instruments/symbol.ts';
 import type { Portfolio } from '../risk/portfolio.ts';
-import { totalsUsd } from '../margin/what-if.ts';
+import { totalsUsd } from '../margin/usd-totals.ts';
 import type { Account, Book } from '../store/store.ts';
 import { requireAccount, requireWrite, type ServerContext } from './context.ts';
 import { sendJson } from './json-reply.ts';

@@ -7,7 +7,7 @@ import { importPortfolio } from '../../src/io/portfolio-input.ts';
 import { parseJson, readTextFile } from '../../src/io/read-json.ts';
 import { deribitPmModel } from '../../src/margin/deribit-pm/deribit-pm.ts';
 import { marginModel } from '../../src/margin/registry.ts';
-import { totalsUsd } from '../../src/margin/what-if.ts';
+import { totalsUsd } from '../../src/margin/usd-totals.ts';
 import { portfolio, type Portfolio } from '../../src/risk/portfolio.ts';
 import { bookExposures, GREEKS } from '../../src/optimize/exposures.ts';
 import { optimizeHedge } from '../../src/optimize/hedge.ts';

@@ -9,7 +9,7 @@ import { parseSymbol } from '../../src/instruments/symbol.ts';
 import { importPortfolio } from '../../src/io/portfolio-input.ts';
 import { parseJson, readTextFile } from '../../src/io/read-json.ts';
 import { marginModel } from '../../src/margin/registry.ts';
-import { totalsUsd } from '../../src/margin/what-if.ts';
+import { totalsUsd } from '../../src/margin/usd-totals.ts';
 import { portfolio, type Portfolio } from '../../src/risk/portfolio.ts';
 import { routeTrades, splitBook, spreadCollateral } from '../../src/optimize/allocate.ts';
 import { optimizeEsHedge } from '../../src/optimize/cvar.ts';

@@ -19,7 +19,9 @@ import { instrumentState, type InstrumentState } from '../../risk/pnl-matrix.ts'
 import type { Portfolio, Position } from '../../risk/portfolio.ts';
 import { settlementPools } from '../book.ts';
 import type { MarginResult } from '../margin-result.ts';
-import { withTrades, whatIfResult, type WhatIfResult } from '../what-if.ts';
+import { withTrades } from '../../risk/with-trades.ts';
+import type { WhatIfResult } from '../margin-model.ts';
+import { whatIfResult } from '../what-if.ts';
 import type { DeribitPmParams } from './params.ts';
 import { deribitPmMarket, type DeribitPmMarket } from './prepared.ts';
 import { unitCellValue, type KeyVectors } from './vectors.ts';
