@@ -6,6 +6,7 @@
  */
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { Portfolio, Position } from '../risk/portfolio.ts';
+import type { LinearMarginPool, LinearTrade } from './linear-terms.ts';
 import type { MarginResult } from './margin-result.ts';
 import type { UsdTotals } from './usd-totals.ts';
 
@@ -54,4 +55,16 @@ export interface MarginModel<P = unknown> {
     params: P,
     trades: readonly Position[],
   ): WhatIfResult;
+  /**
+   * Optional linear face (linear-terms.ts): each pool's margin after trades of unknown sizes
+   * in `trades`, as scenario rows linear in the sizes plus add-ons, for an LP. A model with it
+   * is written into the optimizer's LP exactly (up to what it documents as left out); one
+   * without is approximated by the optimizer's scenario surrogate.
+   */
+  linearTerms?(
+    portfolio: Portfolio,
+    snapshot: MarketSnapshot,
+    params: P,
+    trades: readonly LinearTrade[],
+  ): LinearMarginPool[];
 }

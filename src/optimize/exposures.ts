@@ -17,7 +17,7 @@ import type { MarketSnapshot } from '../market/snapshot.ts';
 import { isOptionLike, type Instrument } from '../instruments/instrument.ts';
 import { black76Greeks } from '../pricing/black76.ts';
 import { optionValue } from '../pricing/option-value.ts';
-import { coinDelta } from '../margin/deribit-pm/vectors.ts';
+import { coinDelta } from '../margin/deribit-pm/index.ts';
 import { instrumentState, type InstrumentState } from '../risk/pnl-matrix.ts';
 import type { Position } from '../risk/portfolio.ts';
 

@@ -1,28 +1,21 @@
 /**
  * Margin as LP terms: for each margin pool, an expression `constant + Σ coef·var` (pool
- * currency) that equals (Deribit PM) or approximates (any other model) the pool's initial
- * margin after the trades, when the LP minimises it. Callers put `Σ_pool usd·IM_pool` into the
- * objective (hedge), or bound it (cure: `IM_pool ≤ u·equity_pool`).
+ * currency) that equals (a model with a linear face) or approximates (any other model) the
+ * pool's initial margin after the trades, when the LP minimises it. Callers put
+ * `Σ_pool usd·IM_pool` into the objective (hedge), or bound it (cure: `IM_pool ≤ u·equity_pool`).
  *
- * **Deribit PM** (`deribit-pm`, methodology deribit-pm.md), per pool and vector key k, with
- * `pre_kc(x) = pre_kc(0) + Σ_j U_jc·x_j` (U_jc: the candidate's per-unit cell value, extended
- * weight and conversion included, exactly as the model computes it):
- * - worst case, sum of per-key worst cases (default): `t_k ≥ 0`,
- *   `t_k ≥ −pre_kc(x)` (standard cells) and `t_k ≥ −(pre_kc(x) + a_c)` (extended cells: the
- *   dampened loss `min(0, pre + a)`, a = dampener allowance). The gain offset (`pnl_offset`,
- *   cap) never changes a per-key worst case (it only scales gains), so it needs no term here;
- * - joint aggregation of several keys (`multiPairAggregation: joint`): credited vectors
- *   `g_kc ≤ pre_kc(x)`, `g_kc ≤ pnl_offset·pre_kc(x)`, `g_kc ≤ cap` (cap per `gainCapOrder`)
- *   for standard cells, `g_kc ≤ pre_kc(x) + a_c`, `g_kc ≤ 0` for extended cells (dropping the
- *   credit of extended gains beyond the allowance: conservative), and `t ≥ −Σ_k g_kc`. The
- *   aggregation `min(pre, c·pre, cap)` is concave in pre, so maximising it inside `t ≥ −g`
- *   is exact;
- * - roll shock: `Σ move_i·|q_i + x_i|` over futures and perpetuals and `Σ move_e·|Δ_e(x)|`
- *   over option expiries (per-instrument if `rollShockOptions` says so), each |·| as
- *   `r ≥ ±(…)`; moves and deltas exactly as in the model (`rollMove`, `coinDelta`);
- * - account inputs (open-orders, MMP, spot margin) as the constant.
- * Not in the LP: the delta shock (zero below a 20 M USD net delta by default; non-convex) and
- * the 9-decimal rounding. The exact re-evaluation afterwards includes both.
+ * **A model with a linear face** (`MarginModel.linearTerms`, shape and meaning in
+ * margin/linear-terms.ts; Deribit PM: margin/deribit-pm/linear-terms.ts), per pool, with
+ * `pnl_bc(x)` the P&L of block b in cell c:
+ * - aggregation `sum`: per block `t_b ≥ 0`, `t_b ≥ −(pnl_bc(x) + a_bc)` (row `worst[<block>]`);
+ * - aggregation `joint`: credited vectors `g_bc ≤ pnl_bc(x) + a_bc`, `g_bc ≤ offset·pnl_bc(x)`
+ *   (offset < 1), `g_bc ≤ cap` (credit) or `g_bc ≤ 0` (no credit), and `t ≥ −Σ_b g_bc`
+ *   (row `worst[<pool>]`). The credit `min(…)` is concave in pnl, so maximising it inside
+ *   `t ≥ −g` is exact;
+ * - each absolute-value add-on `w·|base + Σ coef·x|` as `r ≥ ±(…)`, cost w;
+ * - the constant as is.
+ * The model documents what its face leaves out (Deribit PM: the delta shock and the 9-decimal
+ * rounding); the exact re-evaluation afterwards includes it.
  *
  * **Any other model** (scenario surrogate): the pool's P&L vector over a stress grid (the
  * standard 27-cell Deribit grid of every underlying involved, default BTC parameters,
@@ -34,8 +27,7 @@
  * every answer with the exact model and fails closed.
  */
 import type { Currency } from '../core/currency.ts';
-import { toIso } from '../core/time.ts';
-import { isOptionLike, type Instrument } from '../instruments/instrument.ts';
+import type { Instrument } from '../instruments/instrument.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import { deribitGrid } from '../scenarios/deribit-grid.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
@@ -43,22 +35,14 @@ import { usdPrice } from '../risk/collateral.ts';
 import { worstLoss } from '../risk/measures.ts';
 import { buildPnlMatrix, matrixRow, type InstrumentState } from '../risk/pnl-matrix.ts';
 import type { Portfolio } from '../risk/portfolio.ts';
-import { positionsIn } from '../margin/book.ts';
+import type {
+  LinearAbsTerm,
+  LinearMarginPool,
+  LinearScenarioBlock,
+} from '../margin/linear-terms.ts';
 import type { MarginModel } from '../margin/margin-model.ts';
 import type { MarginResult } from '../margin/margin-result.ts';
-import { DERIBIT_PM_ID } from '../margin/deribit-pm/deribit-pm.ts';
-import { dampenerAllowance } from '../margin/deribit-pm/aggregate.ts';
-import {
-  accountInputs,
-  currencyParams,
-  DERIBIT_PM_DEFAULT_PARAMS,
-  gridParams,
-  pairParams,
-  validateRules,
-  type DeribitPmParams,
-} from '../margin/deribit-pm/params.ts';
-import { rollMove } from '../margin/deribit-pm/shocks.ts';
-import { buildKeyVectors, coinDelta, unitCellValue } from '../margin/deribit-pm/vectors.ts';
+import { DERIBIT_PM_DEFAULT_PARAMS, gridParams, pairParams } from '../margin/deribit-pm/index.ts';
 import type { LpModel, VarId } from './lp-model.ts';
 import { addWorstLoss } from './minimax.ts';
 
@@ -103,8 +87,15 @@ export function addMarginTerms(
   options: MarginTermsOptions = {},
 ): PoolMarginTerms[] {
   const prefix = options.prefix ?? '';
-  if (model.id === DERIBIT_PM_ID)
-    return addDeribitPmTerms(lp, trades, portfolio, snapshot, params as DeribitPmParams, prefix);
+  if (model.linearTerms) {
+    const linear = model.linearTerms(
+      portfolio,
+      snapshot,
+      params,
+      trades.map((t) => ({ instrument: t.candidate.instrument, state: t.state })),
+    );
+    return addLinearTerms(lp, trades, linear, snapshot, prefix);
+  }
   const results =
     options.resultsBefore ??
     (portfolio.positions.length > 0 ? model.evaluate(portfolio, snapshot, params) : []);
@@ -120,179 +111,110 @@ function poolsOf(portfolio: Portfolio, trades: readonly MarginVar[]): Currency[]
   ].sort();
 }
 
-/** Deribit PM margin terms (see module doc). */
-export function addDeribitPmTerms(
+/** Adds one linear-face block's worst-loss rows (aggregation `sum`); returns its variable. */
+function addBlockWorst(
+  lp: LpModel,
+  b: LinearScenarioBlock,
+  xTerms: (c: number, scale?: number) => (readonly [VarId, number])[],
+  prefix: string,
+): VarId {
+  const t = lp.addVariable(`${prefix}worst[${b.key}]`, { lb: 0 });
+  for (let c = 0; c < b.base.length; c++)
+    lp.addConstraint(`${prefix}worst[${b.key}][${b.scenarioIds[c]!}]`, [[t, 1], ...xTerms(c)], {
+      lb: -(b.base[c]! + b.allowance[c]!),
+    });
+  return t;
+}
+
+/**
+ * Adds one block's credited P&L per cell (aggregation `joint`): `g ≤ pnl + a`,
+ * `g ≤ offset·pnl` (when offset < 1), `g ≤ cap` (credit) or `g ≤ 0` (no credit).
+ */
+function addBlockCredit(
+  lp: LpModel,
+  b: LinearScenarioBlock,
+  xTerms: (c: number, scale?: number) => (readonly [VarId, number])[],
+  prefix: string,
+): VarId[] {
+  const { offset: off, cap } = b.credit;
+  const gs: VarId[] = [];
+  for (let c = 0; c < b.base.length; c++) {
+    const id = b.scenarioIds[c]!;
+    const noCredit = b.noCredit[c]!;
+    const g = lp.addVariable(`${prefix}credited[${b.key}][${id}]`, {
+      lb: -Infinity,
+      ub: noCredit ? 0 : cap,
+    });
+    const pre0 = b.base[c]!;
+    lp.addConstraint(`${prefix}credited[${b.key}][${id}].pnl`, [[g, 1], ...xTerms(c, -1)], {
+      ub: pre0 + b.allowance[c]!,
+    });
+    if (!noCredit && off < 1)
+      lp.addConstraint(`${prefix}credited[${b.key}][${id}].offset`, [[g, 1], ...xTerms(c, -off)], {
+        ub: off * pre0,
+      });
+    gs.push(g);
+  }
+  return gs;
+}
+
+/** Adds `r ≥ ±(base + Σ coef·x)` for an absolute-value term; returns `[r, weight]`. */
+function addAbsTerm(
+  lp: LpModel,
+  a: LinearAbsTerm,
+  trades: readonly MarginVar[],
+  prefix: string,
+): [VarId, number] {
+  const xs = a.coefs.map(([j, v]) => [trades[j]!.net, v] as const);
+  const r = lp.addVariable(`${prefix}${a.name}`, { lb: 0 });
+  lp.addConstraint(`${prefix}${a.name}.long`, [[r, 1], ...xs.map(([v, k]) => [v, -k] as const)], {
+    lb: a.base,
+  });
+  lp.addConstraint(`${prefix}${a.name}.short`, [[r, 1], ...xs], { lb: -a.base });
+  return [r, a.weight];
+}
+
+/**
+ * LP terms of a model's linear face (`MarginModel.linearTerms`, margin/linear-terms.ts):
+ * per pool, `worst` rows per block (sum) or credited rows and one joint `worst` row, the
+ * absolute-value add-ons, and the constant.
+ */
+export function addLinearTerms(
   lp: LpModel,
   trades: readonly MarginVar[],
-  portfolio: Portfolio,
+  pools: readonly LinearMarginPool[],
   snapshot: MarketSnapshot,
-  params: DeribitPmParams,
   prefix = '',
 ): PoolMarginTerms[] {
-  validateRules(params);
-  const rules = params.rules;
-  return poolsOf(portfolio, trades).map((ccy): PoolMarginTerms => {
-    const ccyParams = currencyParams(params, ccy);
-    const acct = accountInputs(params, ccy);
-    const positions = positionsIn(portfolio, ccy);
-    const poolTrades = trades.filter((t) => t.candidate.instrument.settlementCurrency === ccy);
-    const unds = [
-      ...new Set([
-        ...positions.map((p) => p.instrument.underlying),
-        ...poolTrades.map((t) => t.candidate.instrument.underlying),
-      ]),
-    ].sort();
+  return pools.map((pool): PoolMarginTerms => {
     const terms: [VarId, number][] = [];
-    let constant = acct.open_orders_margin + acct.mmp_margin + acct.spot_margin;
-    const keys = unds.map((u) =>
-      buildKeyVectors(
-        positions.filter((p) => p.instrument.underlying === u),
-        snapshot,
-        params,
-        u,
-        ccy,
-      ),
-    );
-    const joint = rules.multiPairAggregation === 'joint' && keys.length > 1;
+    const joint = pool.aggregation === 'joint';
     const credited: VarId[][] = [];
-    for (const kv of keys) {
-      const { grid } = kv;
-      const nC = grid.cells.length;
-      const kt = poolTrades.filter((t) => t.candidate.instrument.underlying === kv.underlying);
-      const unit = kt.map((t) => {
-        const row = new Float64Array(nC);
-        for (let c = 0; c < nC; c++)
-          row[c] = unitCellValue(
-            t.candidate.instrument,
-            t.state,
-            grid.cells[c]!,
-            grid.scenarios[c]!,
-            grid,
-            rules,
-          );
-        return row;
-      });
-      const allowance = grid.cells.map((cell) =>
-        cell.source === 'extended'
-          ? dampenerAllowance(
-              cell.move,
-              grid.params.priceRange,
-              ccyParams.extended_dampener,
-              kv.index,
-              kv.coinSettled,
-            )
-          : 0,
-      );
+    for (const b of pool.blocks) {
       const xTerms = (c: number, scale = 1) =>
-        kt.map((t, k) => [t.net, scale * unit[k]![c]!] as const).filter(([, v]) => v !== 0);
-      if (!joint) {
-        const t = lp.addVariable(`${prefix}worst[${kv.key}]`, { lb: 0 });
-        for (let c = 0; c < nC; c++)
-          lp.addConstraint(
-            `${prefix}worst[${kv.key}][${grid.scenarios[c]!.id}]`,
-            [[t, 1], ...xTerms(c)],
-            { lb: -(kv.preAggregated[c]! + allowance[c]!) },
-          );
-        terms.push([t, 1]);
-      } else {
-        const off = ccyParams.pnl_offset;
-        const capSettlement = ccyParams.max_offsetable_pnl;
-        const cap =
-          rules.gainCapUnit === 'usd' && kv.coinSettled ? capSettlement / kv.index : capSettlement;
-        const capTerm = rules.gainCapOrder === 'before-offset' ? off * cap : cap;
-        const gs: VarId[] = [];
-        for (let c = 0; c < nC; c++) {
-          const id = grid.scenarios[c]!.id;
-          const ext = grid.cells[c]!.source === 'extended';
-          const g = lp.addVariable(`${prefix}credited[${kv.key}][${id}]`, {
-            lb: -Infinity,
-            ub: ext ? 0 : capTerm,
-          });
-          const pre0 = kv.preAggregated[c]!;
-          lp.addConstraint(`${prefix}credited[${kv.key}][${id}].pnl`, [[g, 1], ...xTerms(c, -1)], {
-            ub: pre0 + allowance[c]!,
-          });
-          if (!ext && off < 1)
-            lp.addConstraint(
-              `${prefix}credited[${kv.key}][${id}].offset`,
-              [[g, 1], ...xTerms(c, -off)],
-              { ub: off * pre0 },
-            );
-          gs.push(g);
-        }
-        credited.push(gs);
-      }
-      // Roll shock (§10).
-      const usdScale = kv.coinSettled ? 1 : kv.index;
-      const absTerm = (
-        name: string,
-        q0: number,
-        xs: readonly (readonly [VarId, number])[],
-        move: number,
-      ) => {
-        if (xs.length === 0) {
-          constant += Math.abs(q0) * move * usdScale;
-          return;
-        }
-        const r = lp.addVariable(`${prefix}roll[${kv.key}:${name}]`, { lb: 0 });
-        lp.addConstraint(
-          `${prefix}roll[${kv.key}:${name}].long`,
-          [[r, 1], ...xs.map(([v, a]) => [v, -a] as const)],
-          { lb: q0 },
-        );
-        lp.addConstraint(`${prefix}roll[${kv.key}:${name}].short`, [[r, 1], ...xs], { lb: -q0 });
-        terms.push([r, move * usdScale]);
-      };
-      const deltaOne = new Map<string, { q: number; T: number; x?: VarId }>();
-      const optionGroups = new Map<string, { q: number; T: number; xs: [VarId, number][] }>();
-      const optionKey = (sym: string, expiryMs: number) =>
-        rules.rollShockOptions === 'per-expiry'
-          ? `${kv.underlying} options ${toIso(expiryMs)}`
-          : sym;
-      const visit = (inst: Instrument, st: InstrumentState, q: number, x?: VarId) => {
-        if (inst.kind === 'spot') return;
-        if (!isOptionLike(inst)) {
-          const e = deltaOne.get(inst.symbol) ?? { q: 0, T: inst.kind === 'future' ? st.T : 0 };
-          e.q += q;
-          if (x !== undefined) e.x = x;
-          deltaOne.set(inst.symbol, e);
-          return;
-        }
-        const d = coinDelta(inst, st, rules.rollShockOptionDelta);
-        const k = optionKey(inst.symbol, inst.expiryMs);
-        const g = optionGroups.get(k) ?? { q: 0, T: st.T, xs: [] };
-        g.q += q * d;
-        if (x !== undefined && d !== 0) g.xs.push([x, d]);
-        optionGroups.set(k, g);
-      };
-      kv.positions.forEach((p, i) => visit(p.instrument, kv.states[i]!, p.size));
-      for (const t of kt) visit(t.candidate.instrument, t.state, 0, t.net);
-      for (const [sym, e] of deltaOne)
-        absTerm(
-          sym,
-          e.q,
-          e.x === undefined ? [] : [[e.x, 1]],
-          rollMove(e.T, ccyParams, rules.rollShockTime).move,
-        );
-      for (const [k, g] of optionGroups)
-        absTerm(k, g.q, g.xs, rollMove(g.T, ccyParams, rules.rollShockTime).move);
+        b.columns
+          .map((col) => [trades[col.trade]!.net, scale * col.values[c]!] as const)
+          .filter(([, v]) => v !== 0);
+      if (!joint) terms.push([addBlockWorst(lp, b, xTerms, prefix), 1]);
+      else credited.push(addBlockCredit(lp, b, xTerms, prefix));
+      for (const a of b.absTerms) terms.push(addAbsTerm(lp, a, trades, prefix));
     }
     if (joint) {
-      const t = lp.addVariable(`${prefix}worst[${ccy}]`, { lb: 0 });
-      const nC = credited[0]!.length;
-      for (let c = 0; c < nC; c++)
+      const t = lp.addVariable(`${prefix}worst[${pool.currency}]`, { lb: 0 });
+      const ids = pool.blocks[0]!.scenarioIds;
+      for (let c = 0; c < ids.length; c++)
         lp.addConstraint(
-          `${prefix}worst[${ccy}][${keys[0]!.grid.scenarios[c]!.id}]`,
+          `${prefix}worst[${pool.currency}][${ids[c]!}]`,
           [[t, 1], ...credited.map((gs) => [gs[c]!, 1] as const)],
           { lb: 0 },
         );
       terms.push([t, 1]);
     }
     return {
-      currency: ccy,
-      usdPrice: usdPrice(ccy, snapshot),
+      currency: pool.currency,
+      usdPrice: usdPrice(pool.currency, snapshot),
       terms,
-      constant,
+      constant: pool.constant,
       representation: 'exact',
     };
   });

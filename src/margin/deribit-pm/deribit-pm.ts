@@ -21,6 +21,7 @@
  */
 import { marginInputsHash } from '../inputs-hash.ts';
 import { deribitPmWhatIf } from './incremental.ts';
+import { deribitPmLinearTerms } from './linear-terms.ts';
 import type { Currency } from '../../core/currency.ts';
 import type { MarketSnapshot } from '../../market/snapshot.ts';
 import { segregatedCollateral } from '../../risk/collateral.ts';
@@ -432,4 +433,5 @@ export const deribitPmModel: MarginModel<DeribitPmParams> = {
       trades,
     );
   },
+  linearTerms: deribitPmLinearTerms,
 };
