@@ -1,6 +1,6 @@
 /**
  * The spot × vol scenario grid of a Deribit PM result, for the dashboard's heatmap: the
- * standard risk matrix (deribit-pm.md §5: 9 spot moves × 3 vol states) of each vector key,
+ * standard risk matrix (docs/methodology/deribit-pm.md §5: 9 spot moves × 3 vol states) of each vector key,
  * the aggregated P&L of each cell in the pool currency (`pme/simulate`
  * `aggregated_risk_vectors[key].standard`) and the cell that set the margin
  * (`worst_case_bucket`). Models without such a grid: UNSUPPORTED.

@@ -1,6 +1,6 @@
 /**
  * Batch Deribit PM margin: every account of an `AccountBook` against one instrument table,
- * with the full model of margin/deribit-pm (deribit-pm.md): per vector key the
+ * with the full model of margin/deribit-pm (docs/methodology/deribit-pm.md): per vector key the
  * pre-aggregated vector `Σ size · unit row` (§7.1), the extended dampener and the gain offset
  * with its cap (§7.2, §8), the worst case with Deribit's tie-break (§9), per pool the sum of
  * key worst cases (or the joint vector, [G]), the roll shock (§10) and the delta shock (§11),

@@ -1,7 +1,7 @@
 /**
  * Health state of a batch result, coded as a byte, from the Deribit thresholds of
  * account/health.ts (`HEALTH_THRESHOLDS.deribit`: liquidation when MM utilization > 1
- * [V deribit-pm.md §12], reduce-only when IM utilization > 1 [V], margin call at IM
+ * [V docs/methodology/deribit-pm.md §12], reduce-only when IM utilization > 1 [V], margin call at IM
  * utilization ≥ 80 % [G]); `error` for an account that could not be margined (never
  * healthy by default).
  */

@@ -2,7 +2,7 @@
  * The instrument table of the batch engine: the Deribit PM prepared market (per-unit risk
  * rows, deltas, marks; margin/deribit-pm/prepared.ts) laid out as flat typed arrays, plus per
  * vector key (`<underlying>_<settlement>`) and per pool (settlement currency) everything the
- * model needs that does not depend on an account (deribit-pm.md §7.2 allowances, §8 gain cap,
+ * model needs that does not depend on an account (docs/methodology/deribit-pm.md §7.2 allowances, §8 gain cap,
  * §10 roll moves, §11 delta-shock parameters, §12 account inputs). Plain data: the arrays can
  * live in SharedArrayBuffers and be read by worker threads without copying.
  *

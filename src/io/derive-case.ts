@@ -1,7 +1,7 @@
 /**
  * Derive PMRM_2 case files (the JSON format of `derivexyz/v2-core`'s
  * `test/risk-managers/unit-tests/PMRM_2/portfolio_cases/*.json`; methodology spec
- * `derive-pm2.md`, §3, §4, §11): `{ Scenario, Parameters, Result? }`, numbers as JSON
+ * `docs/methodology/derive-pm2.md`, §3, §4, §11): `{ Scenario, Parameters, Result? }`, numbers as JSON
  * numbers or decimal strings. Parsed into the model's input and parameters (and the
  * published `Result` as `expected`), with typed errors naming the JSON field.
  */

@@ -22,7 +22,7 @@ export interface DeribitVenueResponse {
   readonly result: DeribitPmeResult;
 }
 
-/** The parts of a `pme/simulate` result verify reads (deribit-pm.md §15). */
+/** The parts of a `pme/simulate` result verify reads (docs/methodology/deribit-pm.md §15). */
 export interface DeribitPmeResult {
   readonly model_params: unknown;
   readonly index_price: Readonly<Record<string, number>>;

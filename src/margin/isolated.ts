@@ -4,7 +4,7 @@
  *
  * Exactly what it does:
  * - every position is margined **on its own**, with the Deribit standard per-position formulas
- *   (src/margin/deribit-standard/formulas.ts, deribit-standard.md §2–§3): futures/perps at
+ *   (src/margin/deribit-standard/formulas.ts, docs/methodology/deribit-standard.md §2–§3): futures/perps at
  *   `(base + perCoin·|size|)·|size|` read at the position's own size (no tier aggregation
  *   across positions, not even two positions of the same product family), linear ones × index;
  *   short options by the short-option IM/MM formulas; long options **0** (the premium is paid,

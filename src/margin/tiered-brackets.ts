@@ -1,6 +1,6 @@
 /**
  * Tiered ("tax-bracket") maintenance margin: the rate steps up with notional, and each slice
- * of notional is charged at its own tier's rate (methodology binance-bybit.md §A.3, §B.2).
+ * of notional is charged at its own tier's rate (docs/methodology/binance-bybit.md §A.3, §B.2).
  *
  * Binance publishes per symbol a bracket list (`GET /fapi/v1/leverageBracket`,
  * `/papi/v1/um/leverageBracket`, `/dapi/v2/leverageBracket`) with a maintenance amount `cum`
@@ -10,7 +10,7 @@
  *   cum_1 = 0,  cum_k = cum_{k−1} + notionalFloor_k × (mmr_k − mmr_{k−1})
  *
  * Bybit's risk-limit tiers are the same arithmetic written incrementally (W-Y1). The same
- * slice arithmetic is OKX's MR7 tiered multiplier (okx-pm.md §2.2), with the multiplier in
+ * slice arithmetic is OKX's MR7 tiered multiplier (docs/methodology/okx-pm.md §2.2), with the multiplier in
  * place of the rate. Units: `notional` and `cum` are in the bracket table's unit (USDT/USDC
  * notional for USDⓈ-M, coin quantity for COIN-M, USD of raw charge for OKX MR7).
  */
@@ -93,7 +93,7 @@ export function validateBrackets(
 
 /**
  * Maintenance amounts implied by the floors and rates (`cum_1 = 0`,
- * `cum_k = cum_{k−1} + floor_k·(mmr_k − mmr_{k−1})`), binance-bybit.md §A.3. Returns a copy
+ * `cum_k = cum_{k−1} + floor_k·(mmr_k − mmr_{k−1})`), docs/methodology/binance-bybit.md §A.3. Returns a copy
  * of `brackets` with `cum` replaced. Use it when a venue gives rates but no `cum`; prefer the
  * published `cum` when there is one (Binance may round it).
  */
@@ -155,7 +155,7 @@ export function bracketIndex(
 
 /**
  * Tiered maintenance margin of a position of notional `notional` (sign ignored), in the
- * table's unit: `|notional| × mmr_k − cum_k` (Binance `cum` form, binance-bybit.md §A.3;
+ * table's unit: `|notional| × mmr_k − cum_k` (Binance `cum` form, docs/methodology/binance-bybit.md §A.3;
  * identical to the incremental Bybit sum of W-Y1 when `cum` is consistent). Never negative.
  */
 export function tieredMaintenance(

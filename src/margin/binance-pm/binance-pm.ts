@@ -1,5 +1,5 @@
 /**
- * Binance portfolio margin (unified account, uniMMR), methodology binance-bybit.md Part A.
+ * Binance portfolio margin (unified account, uniMMR), docs/methodology/binance-bybit.md Part A.
  *
  * Not a scenario model (§A.1): the pooled USDⓈ-M, COIN-M and cross-margin accounts compare
  * haircut equity with the sum of ordinary per-position maintenance margins (§A.2):
@@ -221,7 +221,7 @@ function futuresLegs(
     if (isOptionLike(inst))
       throw new BallastError(
         'UNSUPPORTED',
-        `Binance portfolio margin is modelled for futures, perpetuals, spot and margin loans only (binance-bybit.md Part A); ${inst.kind} ${inst.symbol} is not covered`,
+        `Binance portfolio margin is modelled for futures, perpetuals, spot and margin loans only (docs/methodology/binance-bybit.md Part A); ${inst.kind} ${inst.symbol} is not covered`,
         field,
       );
     if (inst.kind === 'spot') {
@@ -412,7 +412,7 @@ export function evaluateBinancePm(
 
 /**
  * Binance portfolio margin (uniMMR) as a `MarginModel`: adjusted equity over Σ tiered
- * maintenance margins, no scenarios; liquidation at uniMMR ≤ 1.05 (binance-bybit.md Part A).
+ * maintenance margins, no scenarios; liquidation at uniMMR ≤ 1.05 (docs/methodology/binance-bybit.md Part A).
  */
 export const binancePmModel: MarginModel<BinancePmParams> = Object.freeze({
   id: BINANCE_PM_ID,

@@ -1,5 +1,5 @@
 /**
- * Parameters of the Binance portfolio-margin (uniMMR) model, methodology binance-bybit.md
+ * Parameters of the Binance portfolio-margin (uniMMR) model, docs/methodology/binance-bybit.md
  * Part A. Defaults in `default-params.json`. Rates are fractions; bracket notionals and `cum`
  * are in the table's unit (USDⓈ-M: quote currency; COIN-M: coin).
  */

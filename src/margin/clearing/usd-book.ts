@@ -1,6 +1,6 @@
 /**
  * A USD revaluation book for the clearing-house style models (SPAN, TIMS: one USD pool;
- * methodology notes span-tims.md, "units: contract currency / USD").
+ * docs/methodology/span-tims.md, "units: contract currency / USD").
  *
  * Positions are in canonical order (by symbol). The P&L matrix is built once with inverse
  * options valued as `(V1_usd − V0_usd)/F1` coin (OPT-B), and every coin-settled (inverse)

@@ -1,5 +1,5 @@
 /**
- * Deribit PM aggregation and worst case (methodology deribit-pm.md §7.2, §8, §9):
+ * Deribit PM aggregation and worst case (docs/methodology/deribit-pm.md §7.2, §8, §9):
  * pre-aggregated vectors → gain offset (`pnl_offset`, `max_offsetable_pnl` cap) and the
  * extended-table dampener → `aggregated_risk_vectors` → worst case with Deribit's tie-break.
  */

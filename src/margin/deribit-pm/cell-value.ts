@@ -1,5 +1,5 @@
 /**
- * Deribit PM per-unit values (methodology deribit-pm.md §5, §7.1, §10): one unit's P&L in a
+ * Deribit PM per-unit values (docs/methodology/deribit-pm.md §5, §7.1, §10): one unit's P&L in a
  * standard or extended cell of its pair's grid (extended weight and conversion applied), and
  * its coin delta for the roll and delta shocks. The prepared market (prepared.ts) computes
  * these once per instrument; the key vectors (vectors.ts) read them from there.

@@ -1,5 +1,5 @@
 /**
- * Deribit cross-collateral portfolio margin (X:PM), deribit-pm.md §14: one USD account in which
+ * Deribit cross-collateral portfolio margin (X:PM), docs/methodology/deribit-pm.md §14: one USD account in which
  * every collateral currency counts (after haircuts) and every settlement pool's risk is charged
  * together. The venue's X:PM rules are unpublished [G/I]; every open rule is charged at its
  * conservative reading and listed in `unverified`:

@@ -1,6 +1,6 @@
 /**
  * Deribit segregated portfolio margin (S:PM, "Extended Risk Matrix"), methodology
- * deribit-pm.md. One `MarginResult` per settlement currency (the pool currency is the
+ * docs/methodology/deribit-pm.md. One `MarginResult` per settlement currency (the pool currency is the
  * settlement currency: BTC and ETH pools in coin, USDC/USDT pools in USD(C)).
  *
  * Pipeline per pool (§2):
@@ -67,7 +67,7 @@ export const DERIBIT_PM_ID = 'deribit-pm';
 /** Model version (bump when results change for the same inputs). */
 export const DERIBIT_PM_VERSION = '1.0.0';
 
-/** Unverified-rule notes, keyed by a stable id (each names its section of deribit-pm.md). */
+/** Unverified-rule notes, keyed by a stable id (each names its section of docs/methodology/deribit-pm.md). */
 export const DERIBIT_PM_UNVERIFIED = {
   optionRepricing:
     'option-repricing: options repriced with Black-76 on the shocked forward, time not advanced; inverse option P&L OPT-A/OPT-B (deribit-pm §5.3) [I]',
@@ -300,7 +300,7 @@ export interface PoolReportOptions {
 }
 
 /**
- * Margins one settlement-currency pool from its key vectors (deribit-pm.md §8–§12): worst
+ * Margins one settlement-currency pool from its key vectors (docs/methodology/deribit-pm.md §8–§12): worst
  * case, requirements, equity, worst scenario and contributions, add-ons, then the report parts
  * (`details`, when asked). The what-if path (incremental.ts) calls this with vectors updated
  * in O(cells) per trade.
@@ -402,7 +402,7 @@ export function evaluatePrepared(
 /**
  * Deribit segregated portfolio margin (S:PM): one result per settlement currency, amounts in
  * that currency (coin for inverse books, USD(C) for linear ones). Implements
- * deribit-pm.md §4–§12; `details` is a `DeribitPmDetails` (`pme/simulate` mirror + breakdown).
+ * docs/methodology/deribit-pm.md §4–§12; `details` is a `DeribitPmDetails` (`pme/simulate` mirror + breakdown).
  */
 export const deribitPmModel: MarginModel<DeribitPmParams> = {
   id: DERIBIT_PM_ID,

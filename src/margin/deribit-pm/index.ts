@@ -1,7 +1,7 @@
 /**
  * Deribit PM's public face: the model (with its optional faces: prepared market, incremental
  * what-if, linear terms), its id, version, parameters and result types, and the pieces of its
- * methodology other layers name on purpose (deribit-pm.md): the coin-delta convention of the
+ * methodology other layers name on purpose (docs/methodology/deribit-pm.md): the coin-delta convention of the
  * roll shock and Deribit's UI (`coinDelta`, §10) and the grid parameters of a currency pair
  * (`pairParams`, `gridParams`, §5). optimize/ imports Deribit PM from here only
  * (test/optimize/public-face.test.ts).

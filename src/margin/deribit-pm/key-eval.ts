@@ -1,5 +1,5 @@
 /**
- * One vector key evaluated (deribit-pm.md §7.2–§11): its aggregated vector, worst case, roll
+ * One vector key evaluated (docs/methodology/deribit-pm.md §7.2–§11): its aggregated vector, worst case, roll
  * shock and delta shock, and whether the dampener set the worst case.
  */
 import type { Currency } from '../../core/currency.ts';

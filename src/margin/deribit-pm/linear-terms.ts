@@ -2,7 +2,7 @@
  * Deribit PM's linear face (`MarginModel.linearTerms`, shape in ../linear-terms.ts): per pool
  * and vector key k, `pre_kc(x) = pre_kc(0) + Σ_j U_jc·x_j` with U_jc the trade's per-unit cell
  * value (extended weight and conversion included, exactly as the model computes it,
- * `unitCellValue`), methodology deribit-pm.md:
+ * `unitCellValue`), docs/methodology/deribit-pm.md:
  * - worst case (§9): sum of per-key worst cases (`aggregation: 'sum'`, default) with the
  *   extended cells' dampener allowance a_c (§8: the dampened loss `min(0, pre + a)`); the gain
  *   offset (`pnl_offset`, cap) never changes a per-key worst case, so it needs no term there;

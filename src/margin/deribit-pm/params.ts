@@ -1,5 +1,5 @@
 /**
- * Parameters of the Deribit portfolio-margin model (methodology deribit-pm.md §13, §15).
+ * Parameters of the Deribit portfolio-margin model (docs/methodology/deribit-pm.md §13, §15).
  *
  * `model_params` mirrors `private/pme/simulate` `result.model_params` field for field (snake
  * case, Deribit's units), so a live response can be passed in unchanged. `account` holds the
@@ -303,7 +303,7 @@ export function gridParams(p: DeribitPmParams, pair: DeribitPmCurrencyPair): Der
 
 /**
  * Round half away from zero to `decimals` places, on the exact binary value (`toFixed`),
- * the `round9` of deribit-pm.md §12 for decimals = 9.
+ * the `round9` of docs/methodology/deribit-pm.md §12 for decimals = 9.
  */
 export function roundDecimals(x: number, decimals: number): number {
   if (!Number.isFinite(x)) throw new BallastError('NOT_FINITE', `cannot round ${x}`, 'round');

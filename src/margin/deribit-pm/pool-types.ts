@@ -1,5 +1,5 @@
 /**
- * The pool-level intermediates of Deribit PM (methodology deribit-pm.md §8.3, §9, §12): the
+ * The pool-level intermediates of Deribit PM (docs/methodology/deribit-pm.md §8.3, §9, §12): the
  * worst case and where it is reported, and the requirements built on it. Computed in
  * deribit-pm.ts, rendered in report.ts.
  */

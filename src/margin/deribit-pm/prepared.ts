@@ -1,6 +1,6 @@
 /**
  * The prepared Deribit PM market: for one (snapshot, params) pair, each instrument's base
- * state and its per-unit risk-vector row (27 standard + 8 extended cells, deribit-pm.md §5,
+ * state and its per-unit risk-vector row (27 standard + 8 extended cells, docs/methodology/deribit-pm.md §5,
  * §7.1) are computed once, lazily by symbol, and shared by every account evaluated against
  * it (the per-account path, the what-if, the batch engine and its workers).
  *

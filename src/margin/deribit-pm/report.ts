@@ -1,6 +1,6 @@
 /**
  * The report parts of a Deribit PM pool result (computed only when a caller asks): the
- * add-ons with their formulas, the `private/pme/simulate` mirror (deribit-pm.md §15) and our
+ * add-ons with their formulas, the `private/pme/simulate` mirror (docs/methodology/deribit-pm.md §15) and our
  * per-key breakdown (`details`).
  */
 import type { Currency } from '../../core/currency.ts';

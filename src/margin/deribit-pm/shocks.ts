@@ -1,5 +1,5 @@
 /**
- * Deribit PM add-ons computed from positions: roll shock (methodology deribit-pm.md §10) and
+ * Deribit PM add-ons computed from positions: roll shock (docs/methodology/deribit-pm.md §10) and
  * delta shock (§11, hypotheses only).
  */
 import { toIso } from '../../core/time.ts';

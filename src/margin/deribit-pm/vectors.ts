@@ -1,5 +1,5 @@
 /**
- * Deribit PM per-instrument risk vectors (methodology deribit-pm.md §5, §7.1): for every
+ * Deribit PM per-instrument risk vectors (docs/methodology/deribit-pm.md §5, §7.1): for every
  * position of one `<underlying>_<settlement>` key, its P&L in the settlement currency (profit
  * positive) in each of the 27 standard and 8 extended cells of its pair's grid, and their sum
  * (`pre_aggregated_risk_vectors`).

@@ -1,5 +1,5 @@
 /**
- * Deribit segregated standard margin (S:SM), methodology deribit-standard.md: per-position
+ * Deribit segregated standard margin (S:SM), docs/methodology/deribit-standard.md: per-position
  * formulas (formulas.ts: tiered futures/perpetual rates, inverse and USDC-linear; short-option
  * IM/MM, inverse and linear) summed per settlement currency, plus the open-orders IM input.
  * One `MarginResult` per settlement currency, amounts in that currency.
@@ -61,7 +61,7 @@ export interface StandardPool {
 
 /**
  * The positions of `portfolio` settling in `ccy` under the per-position formulas
- * (deribit-standard.md §2–§3): their margins, the plain sums `Σ IM`, `Σ MM` and the pool's
+ * (docs/methodology/deribit-standard.md §2–§3): their margins, the plain sums `Σ IM`, `Σ MM` and the pool's
  * equity, all in `ccy`. Shared by the standard model and the isolated baseline.
  */
 export function standardPool(
@@ -123,7 +123,7 @@ function checkSwitches(p: DeribitStandardParams): void {
 }
 
 /**
- * Deribit standard margin (S:SM): per-position formulas of deribit-standard.md §2–§3 summed
+ * Deribit standard margin (S:SM): per-position formulas of docs/methodology/deribit-standard.md §2–§3 summed
  * per settlement currency (one result each; coin for inverse, USDC for linear products).
  */
 export const deribitStandardModel: MarginModel<DeribitStandardParams> = {

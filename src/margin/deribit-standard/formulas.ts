@@ -1,5 +1,5 @@
 /**
- * Deribit standard-margin per-position formulas (methodology deribit-standard.md §2, §3),
+ * Deribit standard-margin per-position formulas (docs/methodology/deribit-standard.md §2, §3),
  * shared by `deribitStandardModel` and the `isolated` / `cross` baselines.
  *
  * Every amount is in the position's settlement currency: coin for inverse products, USD(C)
@@ -32,7 +32,7 @@ export interface RateLine {
   readonly perCoin: number;
 }
 
-/** One futures/perpetual rate row (deribit-standard.md §2.1). */
+/** One futures/perpetual rate row (docs/methodology/deribit-standard.md §2.1). */
 export interface FuturesRateRow {
   readonly id: string;
   /** Base coin the row applies to (`BTC`). */
@@ -386,7 +386,7 @@ export function positionMargins(
   };
 }
 
-/** Unverified-rule notes of the standard formulas (each names its section of deribit-standard.md). */
+/** Unverified-rule notes of the standard formulas (each names its section of docs/methodology/deribit-standard.md). */
 export const DERIBIT_STANDARD_UNVERIFIED = {
   optionFractions:
     'option-fractions: short-option IM/MM fractions 0.15/0.10/0.075 (deribit-standard §3.1) [T]',

@@ -1,5 +1,5 @@
 /**
- * Basis (forward) contingency of PMRM_2 (methodology spec `derive-pm2.md`, §7.4): each
+ * Basis (forward) contingency of PMRM_2 (methodology spec `docs/methodology/derive-pm2.md`, §7.4): each
  * expiry repriced at two fixed spot moves with unshocked vols and no static discount; the
  * worse PnL, capped at 0, scaled by ADD + MULT·T. The total competes with the scenario
  * losses for the worst loss (§10). Negative = loss.

@@ -1,5 +1,5 @@
 /**
- * Contingency add-ons of PMRM_2 (methodology spec `derive-pm2.md`, §9): perp notional,
+ * Contingency add-ons of PMRM_2 (methodology spec `docs/methodology/derive-pm2.md`, §9): perp notional,
  * naked short options and collateral haircuts (MM, and incrementally IM), the oracle
  * confidence add-on (IM only) and the stable depeg raise of the IM loss factor. All
  * amounts are positive USD (the published `Result` shows them negated).

@@ -1,5 +1,5 @@
 /**
- * Derive PMRM_2 ("PM2") portfolio margin (methodology spec `derive-pm2.md`, §1 and §10),
+ * Derive PMRM_2 ("PM2") portfolio margin (methodology spec `docs/methodology/derive-pm2.md`, §1 and §10),
  * reproducing the published Derive cases.
  *
  * How Derive's margin *surplus* maps onto `MarginResult` (requirements ≥ 0):

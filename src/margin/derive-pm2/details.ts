@@ -1,7 +1,7 @@
 /**
  * The intermediates of a PMRM_2 evaluation (`MarginResult.details` of model `derive-pm2`).
  * The upper part mirrors the `Result` object of the published Derive cases field for field,
- * with the same names, signs and order (methodology spec `derive-pm2.md`, §11), so each
+ * with the same names, signs and order (methodology spec `docs/methodology/derive-pm2.md`, §11), so each
  * published number can be compared with ours directly; the lower part adds per-expiry and
  * per-option breakdowns the cases do not publish. Amounts in USD (units of the stable cash
  * asset); contingency fields negated as in `Result` (negative = margin consumed).

@@ -1,5 +1,5 @@
 /**
- * Per-expiry preprocessing of PMRM_2 (methodology spec `derive-pm2.md`, §5.1–§5.4): options
+ * Per-expiry preprocessing of PMRM_2 (methodology spec `docs/methodology/derive-pm2.md`, §5.1–§5.4): options
  * grouped by expiry in order of first appearance, year fraction, floored rate and discount
  * factor, forward split, and each option's SVI vol.
  */

@@ -1,6 +1,6 @@
 /**
  * The forward's spot-sensitive part and its shocked value (methodology spec
- * `derive-pm2.md`, §5.4): inside the 30-minute settlement TWAP window part of the forward
+ * `docs/methodology/derive-pm2.md`, §5.4): inside the 30-minute settlement TWAP window part of the forward
  * is already fixed and does not move with spot.
  */
 

@@ -4,7 +4,7 @@
  *
  * Applicable to a book of **linear (USDC-settled) options and perps on one underlying**, as
  * Derive lists them; anything else (inverse instruments, futures, several underlyings) is
- * UNSUPPORTED rather than approximated. Mapping (derive-pm2.md §3):
+ * UNSUPPORTED rather than approximated. Mapping (docs/methodology/derive-pm2.md §3):
  * - options → `Options[]` with expiry in seconds from the snapshot time; one feed per expiry
  *   with the snapshot's forward, rate and the SVI slice of exactly that expiry (a missing
  *   slice is MISSING_VOL: Derive prices off per-expiry SVI, not an interpolation);

@@ -1,5 +1,5 @@
 /**
- * Input of the Derive PMRM_2 model (methodology spec `derive-pm2.md`, §3): one subaccount
+ * Input of the Derive PMRM_2 model (methodology spec `docs/methodology/derive-pm2.md`, §3): one subaccount
  * holding options and perps on one base asset plus cash and collateral tokens, and the
  * market data (oracle prices with confidences, one feed per option expiry). Plain data in
  * the spec's own terms; `src/io/derive-case.ts` builds it from a Derive case file.

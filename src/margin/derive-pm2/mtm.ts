@@ -1,5 +1,5 @@
 /**
- * Mark-to-market of a PMRM_2 account (methodology spec `derive-pm2.md`, §5.6, §7.1, §10):
+ * Mark-to-market of a PMRM_2 account (methodology spec `docs/methodology/derive-pm2.md`, §5.6, §7.1, §10):
  * option values, unsettled perp value and collateral values, all in units of the stable
  * cash asset (USD for options and perps), plus cash.
  */

@@ -1,5 +1,5 @@
 /**
- * One option's value as the PMRM_2 engine computes it (methodology spec `derive-pm2.md`,
+ * One option's value as the PMRM_2 engine computes it (methodology spec `docs/methodology/derive-pm2.md`,
  * §6): Black-76 on the (shocked) forward, discounted at the feed rate, with the engine's
  * clamps around it. The Black-76 formula itself is `black76Price` of src/pricing.
  */

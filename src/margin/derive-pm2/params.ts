@@ -1,6 +1,6 @@
 /**
  * Parameters of the Derive PMRM_2 ("PM2") portfolio-margin model (methodology spec
- * `derive-pm2.md`, §4). Inside each group the keys are Derive's own governance parameter
+ * `docs/methodology/derive-pm2.md`, §4). Inside each group the keys are Derive's own governance parameter
  * names (as in the published cases and docs.derive.xyz), so a parameter set reads the same
  * here, in the spec and on chain. Every documented parameter is configurable; the two
  * reporting-only keys `IM_PERP_PERCENT_NORMAL` / `IM_OPTION_PERCENT_NORMAL` (§4.6, "the

@@ -1,5 +1,5 @@
 /**
- * Per-expiry precomputes of PMRM_2 (methodology spec `derive-pm2.md`, §7): the expiry's
+ * Per-expiry precomputes of PMRM_2 (methodology spec `docs/methodology/derive-pm2.md`, §7): the expiry's
  * mark-to-market (§7.1), its Up/Down vol multipliers (§7.2) and static discounts (§7.3).
  */
 import { optionValuesAt, sum, type Pm2Expiry } from './expiries.ts';

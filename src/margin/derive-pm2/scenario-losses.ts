@@ -1,5 +1,5 @@
 /**
- * Scenario PnL of PMRM_2 (methodology spec `derive-pm2.md`, §8): perps, options per expiry
+ * Scenario PnL of PMRM_2 (methodology spec `docs/methodology/derive-pm2.md`, §8): perps, options per expiry
  * (vol shocks Up/Down/None with the static discount, or the skew shocks forced to a loss)
  * and risk-cancelling collateral, each times the scenario's dampening factor. Negative =
  * the account loses (`reg_losses` / `tail_losses` / `skew_losses`).

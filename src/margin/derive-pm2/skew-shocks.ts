@@ -1,5 +1,5 @@
 /**
- * The LINEAR and ABS skew shocks of PMRM_2 (methodology spec `derive-pm2.md`, §8.3): each
+ * The LINEAR and ABS skew shocks of PMRM_2 (methodology spec `docs/methodology/derive-pm2.md`, §8.3): each
  * option's vol is scaled by a multiplier that is linear in log-moneyness up to a width k*
  * and flat at 1 ± cap beyond it.
  */

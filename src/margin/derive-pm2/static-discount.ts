@@ -1,5 +1,5 @@
 /**
- * Static discounts of PMRM_2 (methodology spec `derive-pm2.md`, §7.3): in every scenario an
+ * Static discounts of PMRM_2 (methodology spec `docs/methodology/derive-pm2.md`, §7.3): in every scenario an
  * expiry's shocked value is haircut when positive and marked up when negative.
  */
 import type { MarginParams } from './params.ts';

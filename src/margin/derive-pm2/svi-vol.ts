@@ -1,6 +1,6 @@
 /**
  * Implied vol of one option from its expiry's raw-SVI parameters, as the PMRM_2 engine
- * evaluates it (methodology spec `derive-pm2.md`, §5.3): log-moneyness against the SVI
+ * evaluates it (methodology spec `docs/methodology/derive-pm2.md`, §5.3): log-moneyness against the SVI
  * forward, clamped to ±4·√(a + b·σ), total variance capped at 144.
  */
 import { BallastError } from '../../core/errors.ts';

@@ -1,5 +1,5 @@
 /**
- * Validation of PMRM_2 inputs and parameters (methodology spec `derive-pm2.md`, §4 ranges,
+ * Validation of PMRM_2 inputs and parameters (methodology spec `docs/methodology/derive-pm2.md`, §4 ranges,
  * §12.4–§12.5 hazards). Fail closed: anything the engine would reject, divide by zero on,
  * or that could make a requirement negative is a typed error naming the field.
  */

@@ -1,5 +1,5 @@
 /**
- * The Up / Down vol shocks of PMRM_2 (methodology spec `derive-pm2.md`, §7.2 and §8.2): a
+ * The Up / Down vol shocks of PMRM_2 (methodology spec `docs/methodology/derive-pm2.md`, §7.2 and §8.2): a
  * term-structure power law in days to expiry, applied sticky-strike to each option's vol.
  */
 import type { VolShockParams } from './params.ts';

@@ -1,5 +1,5 @@
 /**
- * OKX portfolio margin (account level 4), methodology okx-pm.md.
+ * OKX portfolio margin (account level 4), docs/methodology/okx-pm.md.
  *
  * Per risk unit (everything on one underlying since the Dec-2024/Jan-2025 merge, §1):
  * - MR1: worst loss over the 21-cell grid (7 spot shocks × vol down/same/up, §2.1), full
@@ -74,7 +74,7 @@ import {
 
 /** Model id. */
 export const OKX_PM_ID = 'okx-pm';
-/** Model version (parameter regime of Jan 2025, okx-pm.md). */
+/** Model version (parameter regime of Jan 2025, docs/methodology/okx-pm.md). */
 export const OKX_PM_VERSION = '2025.01.0';
 
 /** Position-builder `instType`. */
@@ -874,7 +874,7 @@ export function evaluateOkxPm(
 /**
  * OKX portfolio margin (account level 4) as a `MarginModel`: per risk unit MR1 grid, MR6
  * extreme move, MR4 basis, MR7 tiered minimum; IMR = 1.3 × MMR; one USD pool
- * (methodology okx-pm.md).
+ * (docs/methodology/okx-pm.md).
  */
 export const okxPmModel: MarginModel<OkxPmParams> = Object.freeze({
   id: OKX_PM_ID,

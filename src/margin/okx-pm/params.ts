@@ -1,5 +1,5 @@
 /**
- * Parameters of the OKX portfolio-margin model (methodology okx-pm.md). The defaults are
+ * Parameters of the OKX portfolio-margin model (docs/methodology/okx-pm.md). The defaults are
  * `default-params.json` composed with the scenario grid of `src/scenarios/okx-grid.json`.
  * Per-group tables are keyed by the grid's underlying groups (`btc-eth`, `tier-2`, `other`).
  * Every rate is a fraction (0.002 = 0.2 %); every amount is USD.
@@ -31,7 +31,7 @@ export type OkxInverseConversion = 'worse' | 'shocked' | 'current';
 /**
  * The USD base MR1/MR6 shocks apply to for delta-one positions [I]: `mark` revalues at the
  * instrument's own price (perp mark, future's forward) converted to USD at the settlement
- * stablecoin's rate (default; the W-O1 cash delta), `index` uses size × index (okx-pm.md
+ * stablecoin's rate (default; the W-O1 cash delta), `index` uses size × index (docs/methodology/okx-pm.md
  * §2.1's suggestion). W-O1's base matches neither exactly.
  */
 export type OkxDeltaOneBase = 'mark' | 'index';

@@ -1,5 +1,5 @@
 /**
- * The OKX portfolio-margin terms that are plain arithmetic on numbers (methodology okx-pm.md
+ * The OKX portfolio-margin terms that are plain arithmetic on numbers (docs/methodology/okx-pm.md
  * §1.1, §2, §2.2), separate from the revaluation so each can be tested on W-O1's published
  * values and, where convex piecewise-linear, written into an LP. All amounts USD.
  */
@@ -19,23 +19,23 @@ export interface OkxMrTerms {
   readonly mr9: number;
 }
 
-/** `MR = max(MR1, MR2, MR6) + MR3 + MR4 + MR5 + MR9` (okx-pm.md §1.1 [V help-modes; R W-O1]). */
+/** `MR = max(MR1, MR2, MR6) + MR3 + MR4 + MR5 + MR9` (docs/methodology/okx-pm.md §1.1 [V help-modes; R W-O1]). */
 export function okxUnitMr(t: OkxMrTerms): number {
   return Math.max(t.mr1, t.mr2, t.mr6) + t.mr3 + t.mr4 + t.mr5 + t.mr9;
 }
 
-/** `MMR_unit = max(MR, MR7)` (okx-pm.md §1.1). USD. */
+/** `MMR_unit = max(MR, MR7)` (docs/methodology/okx-pm.md §1.1). USD. */
 export function okxUnitMmr(t: OkxMrTerms): number {
   return Math.max(okxUnitMr(t), t.mr7);
 }
 
-/** `IMR_unit = imrFactor × MMR_unit` (okx-pm.md §1.1: 1.3 [V]). USD. */
+/** `IMR_unit = imrFactor × MMR_unit` (docs/methodology/okx-pm.md §1.1: 1.3 [V]). USD. */
 export function okxUnitImr(mmr: number, imrFactor: number): number {
   return imrFactor * mmr;
 }
 
 /**
- * MR6 charge from the worst P&L at the extreme move: `fraction × max(0, −pnl)` (okx-pm.md §2:
+ * MR6 charge from the worst P&L at the extreme move: `fraction × max(0, −pnl)` (docs/methodology/okx-pm.md §2:
  * 50 % of the loss [R W-O1]). USD.
  */
 export function okxMr6Charge(worstPnl: number, fraction: number): number {
@@ -44,7 +44,7 @@ export function okxMr6Charge(worstPnl: number, fraction: number): number {
 
 /**
  * MR4 basis charge of one position: `|cash delta| × max(minBasis, annualRate × T)`, T in
- * ACT/365 years (0 for perps). okx-pm.md §5 (form [I]; perp fractions [R], annual rates [V]).
+ * ACT/365 years (0 for perps). docs/methodology/okx-pm.md §5 (form [I]; perp fractions [R], annual rates [V]).
  */
 export function okxMr4Charge(
   absCashDeltaUsd: number,
@@ -57,7 +57,7 @@ export function okxMr4Charge(
 
 /**
  * MR7 after the tiered multiplier: the raw minimum charge split at the tier edges, each slice
- * times its tier's multiplier (okx-pm.md §2.2 [V ann-mr7-2021]: raw 30,000 with the BTC
+ * times its tier's multiplier (docs/methodology/okx-pm.md §2.2 [V ann-mr7-2021]: raw 30,000 with the BTC
  * tiers → 10,000 × 1 + 20,000 × 2 = 50,000). USD.
  */
 export function okxMr7Adjusted(
@@ -116,7 +116,7 @@ export interface OkxBorrowMargin {
 
 /**
  * MR8 from the USD value of borrowed (negative) currency equity: `borrowMmr = mmrRate ×
- * liability`, `borrowImr = imrOverMmr × borrowMmr` (okx-pm.md §2 MR8, §4 [R W-O1]). USD.
+ * liability`, `borrowImr = imrOverMmr × borrowMmr` (docs/methodology/okx-pm.md §2 MR8, §4 [R W-O1]). USD.
  */
 export function okxBorrowMargin(liabilityUsd: number, p: OkxBorrowParams): OkxBorrowMargin {
   const borrowMmr = p.mmrRate * Math.max(0, liabilityUsd);
@@ -135,7 +135,7 @@ export interface OkxAccountTotals {
 
 /**
  * `derivMmr = Σ MMR_unit`, `MMR = derivMmr + borrowMmr`, `IMR = imrFactor × derivMmr +
- * borrowImr` (okx-pm.md §1.1 [V MMR sum; T/R IMR composition]). USD.
+ * borrowImr` (docs/methodology/okx-pm.md §1.1 [V MMR sum; T/R IMR composition]). USD.
  */
 export function okxAccountTotals(
   unitMmrs: readonly number[],
@@ -151,13 +151,13 @@ export function okxAccountTotals(
   };
 }
 
-/** `acctLever = Σ notionalUsd / eq` (okx-pm.md §4 [R]); `null` when eq = 0. */
+/** `acctLever = Σ notionalUsd / eq` (docs/methodology/okx-pm.md §4 [R]); `null` when eq = 0. */
 export function okxAccountLeverage(totalNotionalUsd: number, eqUsd: number): number | null {
   return eqUsd === 0 ? null : requireFinite(totalNotionalUsd, 'notionalUsd') / eqUsd;
 }
 
 /**
- * `marginRatio = adjEq / (MMR + liquidation cost)` (okx-pm.md §1.1; the cost formula is [G]);
+ * `marginRatio = adjEq / (MMR + liquidation cost)` (docs/methodology/okx-pm.md §1.1; the cost formula is [G]);
  * `null` when the denominator is 0.
  */
 export function okxMarginRatio(

@@ -1,5 +1,5 @@
 /**
- * SPAN 2-style margin (CME, span-tims.md §2 [V span2 for the form; weights G]):
+ * SPAN 2-style margin (CME, docs/methodology/span-tims.md §2 [V span2 for the form; weights G]):
  *
  *   IM = x · VaR + (1 − x) · Stress + liquidity + concentration,   MM = maintenanceFraction · IM
  *

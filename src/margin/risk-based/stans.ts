@@ -1,6 +1,6 @@
 /**
  * STANS-style margin (OCC's System for Theoretical Analysis and Numerical Simulations, as
- * summarised in span-tims.md §3 [T; details I]): full-portfolio Monte Carlo over a two-day
+ * summarised in docs/methodology/span-tims.md §3 [T; details I]): full-portfolio Monte Carlo over a two-day
  * horizon, joint simulation of prices and implied vols with fat tails and tail dependence,
  * margin = 99 % expected shortfall.
  *

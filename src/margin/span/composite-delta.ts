@@ -1,5 +1,5 @@
 /**
- * SPAN composite delta (methodology notes span-tims.md §1.4): each contract's delta is a
+ * SPAN composite delta (docs/methodology/span-tims.md §1.4): each contract's delta is a
  * weighted average of its deltas at several price points of the scan ("delta points" of the
  * Risk Scenarios report, each with a weight) [V concept; the points and weights are I and
  * configurable]. Net composite deltas drive the intra- and inter-commodity spreads.

@@ -1,5 +1,5 @@
 /**
- * SPAN delivery (spot-month) charge (methodology notes span-tims.md §1.5: "delivery charge for
+ * SPAN delivery (spot-month) charge (docs/methodology/span-tims.md §1.5: "delivery charge for
  * positions in the delivery period"). Crypto products settle in cash on an index average, so
  * the charge covers settlement-window risk (ours): every dated position with
  * `0 < days to expiry ≤ withinDays` is charged `rate × index` USD per coin of absolute

@@ -1,5 +1,5 @@
 /**
- * SPAN inter-commodity spread credit (methodology notes span-tims.md §1.5; mechanics standard
+ * SPAN inter-commodity spread credit (docs/methodology/span-tims.md §1.5; mechanics standard
  * SPAN, [I]): spreads are formed from the net composite deltas of related combined
  * commodities at the pair's delta ratio, and each leg's commodity gets
  *

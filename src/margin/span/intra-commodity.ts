@@ -1,5 +1,5 @@
 /**
- * SPAN intra-commodity (calendar / tier) spread charge (methodology notes span-tims.md §1.5;
+ * SPAN intra-commodity (calendar / tier) spread charge (docs/methodology/span-tims.md §1.5;
  * "assign composite deltas to tiers, form spreads between opposite-signed tier deltas in the
  * file's priority order, charge = Σ spreads formed × rate"; the tier/priority mechanics are
  * standard SPAN, [I]).

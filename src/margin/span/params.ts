@@ -1,5 +1,5 @@
 /**
- * Parameters of the SPAN-style model (methodology notes span-tims.md §1): per combined
+ * Parameters of the SPAN-style model (docs/methodology/span-tims.md §1): per combined
  * commodity (one underlying coin) the scan ranges, tiers and spread rates, delivery and short
  * option minimum rates (`btc.json`, `eth.json`), and account-level settings (`settings.json`:
  * look-ahead, composite-delta points, inter-commodity spreads, counting rules, IM/MM ratio).

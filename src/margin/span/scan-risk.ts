@@ -1,5 +1,5 @@
 /**
- * SPAN risk arrays and scan risk (methodology notes span-tims.md §1.1, §1.3).
+ * SPAN risk arrays and scan risk (docs/methodology/span-tims.md §1.1, §1.3).
  *
  * A risk array is, for one long contract (here one unit = one coin), the value change under
  * each risk scenario over the look-ahead, **losses positive, gains negative** (CME

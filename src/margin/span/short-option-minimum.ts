@@ -1,5 +1,5 @@
 /**
- * SPAN short option minimum (methodology notes span-tims.md §1.5): a floor on a combined
+ * SPAN short option minimum (docs/methodology/span-tims.md §1.5): a floor on a combined
  * commodity's risk for books of deep out-of-the-money short options,
  *
  *     SOM = number of short options × SOM rate,     risk(CC) = max(scan + intra + spot − inter, SOM)

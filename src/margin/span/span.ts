@@ -1,6 +1,6 @@
 /**
  * SPAN-style margin (CME Standard Portfolio Analysis of Risk; methodology notes
- * span-tims.md §1), one USD pool for the whole account.
+ * docs/methodology/span-tims.md §1), one USD pool for the whole account.
  *
  * Per combined commodity CC (all instruments on one underlying coin):
  * 1. risk arrays (§1.1, §1.8): per unit (one coin = one contract, ours), the USD value change
@@ -496,7 +496,7 @@ export function evaluateSpan(
 }
 
 /**
- * The SPAN-style model (methodology notes span-tims.md §1): 16-scenario scan per combined
+ * The SPAN-style model (docs/methodology/span-tims.md §1): 16-scenario scan per combined
  * commodity, intra-commodity spread charge, delivery charge, inter-commodity credit, short
  * option minimum; one USD pool. Default parameters are illustrative BTC/ETH ones (ours).
  */

@@ -1,5 +1,5 @@
 /**
- * The TIMS per-contract minimum (FINRA 4210(g) / Cboe; methodology notes span-tims.md §5.3):
+ * The TIMS per-contract minimum (FINRA 4210(g) / Cboe; docs/methodology/span-tims.md §5.3):
  * every contract, long or short, carries a floor of `$0.375 × multiplier`, so a class group
  * or product group never needs less than Σ contracts × 0.375 × multiplier (W-T1: a long
  * straddle of 100 + 100 contracts → 200 × $37.50 = $7,500).

@@ -1,6 +1,6 @@
 /**
  * Parameters of the TIMS-style model (US customer portfolio margin, FINRA 4210(g) / OCC
- * TIMS; methodology notes span-tims.md §5): valuation ranges per class group, product
+ * TIMS; docs/methodology/span-tims.md §5): valuation ranges per class group, product
  * groups with their offset percentage, the grid's shape and the per-contract minimum.
  *
  * The default set (`crypto.json`) is ours and illustrative: the notes publish ranges for

@@ -1,5 +1,5 @@
 /**
- * TIMS offsets (methodology notes span-tims.md §5.1): inside a class group (one underlying)
+ * TIMS offsets (docs/methodology/span-tims.md §5.1): inside a class group (one underlying)
  * gains offset losses 100 % at each valuation point; across the class groups of a product
  * group only a percentage of gains offsets losses, at the same valuation point:
  *

@@ -1,6 +1,6 @@
 /**
  * TIMS-style margin (OCC Theoretical Intermarket Margining System as used by US customer
- * portfolio margin, FINRA 4210(g) / Cboe; methodology notes span-tims.md §5), one USD pool.
+ * portfolio margin, FINRA 4210(g) / Cboe; docs/methodology/span-tims.md §5), one USD pool.
  *
  * 1. Each class group (one underlying and all its derivatives) is revalued at 10 equidistant
  *    points over its range (`timsScenarios`: 5 down to `down`, 5 up to `up`), no vol shock
@@ -366,7 +366,7 @@ export function evaluateTims(
 }
 
 /**
- * The TIMS-style model (methodology notes span-tims.md §5): 10 valuation points per class
+ * The TIMS-style model (docs/methodology/span-tims.md §5): 10 valuation points per class
  * group, 100 % offsets inside a class group, a percentage across a product group, the
  * $0.375 × multiplier per-contract minimum; one USD pool. Default parameters are
  * illustrative crypto ones (ours).
