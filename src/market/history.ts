@@ -199,160 +199,24 @@ export function parsePriceCsv(
       source,
     );
   }
-  const cells = header.cells;
-  let dateCol = cells.findIndex((c) => DATE_COLUMNS.includes(c));
-  if (dateCol < 0 && cells[0] === '') dateCol = 0;
-  if (dateCol < 0)
-    throw new BallastError(
-      'SCHEMA',
-      `no date column (one of ${DATE_COLUMNS.join(', ')}, or an unnamed first column)`,
-      source,
-    );
-
-  const wanted = options.column === undefined ? ['close', 'price'] : [options.column.toLowerCase()];
-  const field = wanted.find((w) => cells.some((c) => c.slice(c.lastIndexOf(':') + 1) === w))!;
-  const candidates = cells.flatMap((c, i) =>
-    c.slice(c.lastIndexOf(':') + 1) === field ? [i] : [],
-  );
-  const prefixOf = (i: number): string => {
-    const raw = splitCsvLine(lines[header.line]!)[i]!.trim();
-    const k = raw.lastIndexOf(':');
-    return k < 0 ? '' : raw.slice(0, k);
-  };
-  let priceCol: number;
-  let symbol: string | undefined;
-  if (candidates.length === 1) {
-    priceCol = candidates[0]!;
-    const p = prefixOf(priceCol);
-    if (
-      p !== '' &&
-      options.symbol !== undefined &&
-      p.toLowerCase() !== options.symbol.toLowerCase()
-    ) {
-      throw new BallastError(
-        'INVALID_INPUT',
-        `symbol ${options.symbol} not in the file (it holds ${p})`,
-        `${source}.symbol`,
-      );
-    }
-    symbol = p !== '' ? p : options.symbol;
-  } else {
-    const symbols = candidates.map(prefixOf);
-    if (options.symbol === undefined) {
-      throw new BallastError(
-        'INVALID_INPUT',
-        `the file holds several symbols (${symbols.join(', ')}): choose one`,
-        `${source}.symbol`,
-        { symbols },
-      );
-    }
-    const k = symbols.findIndex((s) => s.toLowerCase() === options.symbol!.toLowerCase());
-    if (k < 0)
-      throw new BallastError(
-        'INVALID_INPUT',
-        `symbol ${options.symbol} not in the file (it holds ${symbols.join(', ')})`,
-        `${source}.symbol`,
-        { symbols },
-      );
-    priceCol = candidates[k]!;
-    symbol = symbols[k]!;
-  }
-  const symbolCol = cells.indexOf('symbol');
-
-  // Distinct values of a `symbol` column decide whether rows are filtered or the column is a label.
+  const cols = csvColumns(lines, header, source, options);
+  const symbolCol = header.cells.indexOf('symbol');
   const dataStart = header.line + 1;
-  let filterSymbol: string | undefined;
-  if (symbolCol >= 0) {
-    const values = new Set<string>();
-    for (let i = dataStart; i < lines.length; i++) {
-      if (lines[i]!.trim() === '') continue;
-      const v = splitCsvLine(lines[i]!)[symbolCol]?.trim();
-      if (v) values.add(v);
-    }
-    if (values.size > 1) {
-      const list = [...values];
-      if (options.symbol === undefined)
-        throw new BallastError(
-          'INVALID_INPUT',
-          `the symbol column holds several symbols (${list.join(', ')}): choose one`,
-          `${source}.symbol`,
-          { symbols: list },
-        );
-      const hit = list.find((v) => v.toLowerCase() === options.symbol!.toLowerCase());
-      if (hit === undefined)
-        throw new BallastError(
-          'INVALID_INPUT',
-          `symbol ${options.symbol} not in the file (it holds ${list.join(', ')})`,
-          `${source}.symbol`,
-          { symbols: list },
-        );
-      filterSymbol = hit;
-      symbol = options.symbol;
-    } else if (symbol === undefined) symbol = [...values][0];
-  }
-  symbol ??= source;
-
-  const badRows: BadRow[] = [];
-  const points: { t: number; p: number; line: number }[] = [];
-  let dataLines = 0;
-  let emptyRows = 0;
-  const needed = Math.max(dateCol, priceCol, symbolCol) + 1;
-  for (let i = dataStart; i < lines.length; i++) {
-    const raw = lines[i]!;
-    if (raw.trim() === '') continue;
-    dataLines++;
-    const line = i + 1;
-    const row = splitCsvLine(raw);
-    if (row.length < needed) {
-      badRows.push({ line, reason: `has ${row.length} fields, the header has ${cells.length}` });
-      continue;
-    }
-    if (filterSymbol !== undefined && row[symbolCol]!.trim() !== filterSymbol) continue;
-    const t = parseTimestamp(row[dateCol]!);
-    if (!Number.isFinite(t)) {
-      badRows.push({ line, reason: `unreadable date '${row[dateCol]!.trim()}'` });
-      continue;
-    }
-    const cell = row[priceCol]!.trim();
-    if (cell === '') {
-      emptyRows++;
-      continue;
-    }
-    const p = Number(cell);
-    if (!Number.isFinite(p)) {
-      badRows.push({ line, reason: `price '${cell}' is not a finite number` });
-      continue;
-    }
-    if (!(p > 0)) {
-      badRows.push({ line, reason: `non-positive price ${cell}` });
-      continue;
-    }
-    points.push({ t, p, line });
-  }
-
-  let reordered = false;
-  for (let k = 1; k < points.length; k++) {
-    if (points[k]!.t < points[k - 1]!.t) {
-      reordered = true;
-      break;
-    }
-  }
-  if (reordered) points.sort((a, b) => a.t - b.t || a.line - b.line);
-  const kept: typeof points = [];
-  let duplicates = 0;
-  for (const pt of points) {
-    const last = kept[kept.length - 1];
-    if (last && last.t === pt.t) {
-      duplicates++;
-      if (last.p !== pt.p)
-        badRows.push({
-          line: pt.line,
-          reason: `duplicate timestamp with a different price (kept line ${last.line})`,
-        });
-      continue;
-    }
-    kept.push(pt);
-  }
+  const { filterSymbol, symbol } = symbolFilter(
+    lines,
+    dataStart,
+    symbolCol,
+    cols.symbol,
+    source,
+    options,
+  );
+  const rows = readPriceRows(lines, dataStart, header.cells.length, {
+    ...cols,
+    symbolCol,
+    filterSymbol,
+  });
+  const { kept, duplicates, reordered } = sortAndDedupe(rows.points, rows.badRows);
+  const { badRows, emptyRows, dataLines } = rows;
   if (kept.length === 0) {
     throw new BallastError(
       'INVALID_INPUT',
@@ -379,6 +243,206 @@ export function parsePriceCsv(
       reordered,
     },
   };
+}
+
+/** Where the date and price columns are, and the symbol the price column names (if any). */
+function csvColumns(
+  lines: readonly string[],
+  header: Header,
+  source: string,
+  options: PriceCsvOptions,
+): { dateCol: number; priceCol: number; symbol: string | undefined } {
+  const cells = header.cells;
+  let dateCol = cells.findIndex((c) => DATE_COLUMNS.includes(c));
+  if (dateCol < 0 && cells[0] === '') dateCol = 0;
+  if (dateCol < 0)
+    throw new BallastError(
+      'SCHEMA',
+      `no date column (one of ${DATE_COLUMNS.join(', ')}, or an unnamed first column)`,
+      source,
+    );
+  const wanted = options.column === undefined ? ['close', 'price'] : [options.column.toLowerCase()];
+  const field = wanted.find((w) => cells.some((c) => c.slice(c.lastIndexOf(':') + 1) === w))!;
+  const candidates = cells.flatMap((c, i) =>
+    c.slice(c.lastIndexOf(':') + 1) === field ? [i] : [],
+  );
+  const prefixOf = (i: number): string => {
+    const raw = splitCsvLine(lines[header.line]!)[i]!.trim();
+    const k = raw.lastIndexOf(':');
+    return k < 0 ? '' : raw.slice(0, k);
+  };
+  if (candidates.length === 1) {
+    const priceCol = candidates[0]!;
+    const p = prefixOf(priceCol);
+    if (
+      p !== '' &&
+      options.symbol !== undefined &&
+      p.toLowerCase() !== options.symbol.toLowerCase()
+    ) {
+      throw new BallastError(
+        'INVALID_INPUT',
+        `symbol ${options.symbol} not in the file (it holds ${p})`,
+        `${source}.symbol`,
+      );
+    }
+    return { dateCol, priceCol, symbol: p !== '' ? p : options.symbol };
+  }
+  const symbols = candidates.map(prefixOf);
+  const k = chooseSymbol(symbols, options.symbol, 'the file holds', `${source}.symbol`);
+  return { dateCol, priceCol: candidates[k]!, symbol: symbols[k]! };
+}
+
+/**
+ * Index of `wanted` among `symbols` (case-insensitive); INVALID_INPUT at `field` when none
+ * is wanted (several to choose from) or it is not there.
+ */
+function chooseSymbol(
+  symbols: readonly string[],
+  wanted: string | undefined,
+  holds: string,
+  field: string,
+): number {
+  if (wanted === undefined)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `${holds} several symbols (${symbols.join(', ')}): choose one`,
+      field,
+      { symbols },
+    );
+  const k = symbols.findIndex((s) => s.toLowerCase() === wanted.toLowerCase());
+  if (k < 0)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `symbol ${wanted} not in the file (it holds ${symbols.join(', ')})`,
+      field,
+      { symbols },
+    );
+  return k;
+}
+
+/**
+ * Distinct values of a `symbol` column decide whether rows are filtered (several: the one
+ * asked for) or the column is a label (one: the series' symbol unless the header named it).
+ * Without any, the symbol is `source`.
+ */
+function symbolFilter(
+  lines: readonly string[],
+  dataStart: number,
+  symbolCol: number,
+  headerSymbol: string | undefined,
+  source: string,
+  options: PriceCsvOptions,
+): { filterSymbol: string | undefined; symbol: string } {
+  let symbol = headerSymbol;
+  let filterSymbol: string | undefined;
+  if (symbolCol >= 0) {
+    const values = new Set<string>();
+    for (let i = dataStart; i < lines.length; i++) {
+      if (lines[i]!.trim() === '') continue;
+      const v = splitCsvLine(lines[i]!)[symbolCol]?.trim();
+      if (v) values.add(v);
+    }
+    if (values.size > 1) {
+      const list = [...values];
+      const k = chooseSymbol(list, options.symbol, 'the symbol column holds', `${source}.symbol`);
+      filterSymbol = list[k]!;
+      symbol = options.symbol;
+    } else if (symbol === undefined) symbol = [...values][0];
+  }
+  return { filterSymbol, symbol: symbol ?? source };
+}
+
+/** A price read from a data line (1-based `line`). */
+interface PricePoint {
+  t: number;
+  p: number;
+  line: number;
+}
+
+/** Reads the data lines: valid points, bad rows with reasons, empty price cells, data lines. */
+function readPriceRows(
+  lines: readonly string[],
+  dataStart: number,
+  headerCells: number,
+  c: {
+    dateCol: number;
+    priceCol: number;
+    symbolCol: number;
+    filterSymbol: string | undefined;
+  },
+): { points: PricePoint[]; badRows: BadRow[]; emptyRows: number; dataLines: number } {
+  const badRows: BadRow[] = [];
+  const points: PricePoint[] = [];
+  let dataLines = 0;
+  let emptyRows = 0;
+  const needed = Math.max(c.dateCol, c.priceCol, c.symbolCol) + 1;
+  for (let i = dataStart; i < lines.length; i++) {
+    const raw = lines[i]!;
+    if (raw.trim() === '') continue;
+    dataLines++;
+    const line = i + 1;
+    const row = splitCsvLine(raw);
+    if (row.length < needed) {
+      badRows.push({ line, reason: `has ${row.length} fields, the header has ${headerCells}` });
+      continue;
+    }
+    if (c.filterSymbol !== undefined && row[c.symbolCol]!.trim() !== c.filterSymbol) continue;
+    const t = parseTimestamp(row[c.dateCol]!);
+    if (!Number.isFinite(t)) {
+      badRows.push({ line, reason: `unreadable date '${row[c.dateCol]!.trim()}'` });
+      continue;
+    }
+    const cell = row[c.priceCol]!.trim();
+    if (cell === '') {
+      emptyRows++;
+      continue;
+    }
+    const p = Number(cell);
+    if (!Number.isFinite(p)) {
+      badRows.push({ line, reason: `price '${cell}' is not a finite number` });
+      continue;
+    }
+    if (!(p > 0)) {
+      badRows.push({ line, reason: `non-positive price ${cell}` });
+      continue;
+    }
+    points.push({ t, p, line });
+  }
+  return { points, badRows, emptyRows, dataLines };
+}
+
+/**
+ * Points in time order (stable: equal times keep file order) with duplicate timestamps
+ * dropped (the first kept; a different price is also reported in `badRows`).
+ */
+function sortAndDedupe(
+  points: PricePoint[],
+  badRows: BadRow[],
+): { kept: PricePoint[]; duplicates: number; reordered: boolean } {
+  let reordered = false;
+  for (let k = 1; k < points.length; k++) {
+    if (points[k]!.t < points[k - 1]!.t) {
+      reordered = true;
+      break;
+    }
+  }
+  if (reordered) points.sort((a, b) => a.t - b.t || a.line - b.line);
+  const kept: PricePoint[] = [];
+  let duplicates = 0;
+  for (const pt of points) {
+    const last = kept[kept.length - 1];
+    if (last && last.t === pt.t) {
+      duplicates++;
+      if (last.p !== pt.p)
+        badRows.push({
+          line: pt.line,
+          reason: `duplicate timestamp with a different price (kept line ${last.line})`,
+        });
+      continue;
+    }
+    kept.push(pt);
+  }
+  return { kept, duplicates, reordered };
 }
 
 /** Daily or hourly from the smallest spacing (the grid step; gaps are larger); a single point is taken as daily. */

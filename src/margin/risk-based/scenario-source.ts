@@ -229,74 +229,84 @@ function givenCorrelation(
   return idx.map((i) => idx.map((j) => c.matrix[i]![j]!));
 }
 
+/** The precomputed scenarios of the parameters, checked to move every underlying of the pool. */
+function providedSet(
+  provided: NonNullable<ScenarioParams['scenarios']>,
+  underlyings: readonly string[],
+): ScenarioSet {
+  provided.list.forEach((s, k) => {
+    for (const u of underlyings) {
+      if (!s.moves[u] && !s.defaultMove)
+        throw new BallastError(
+          'INVALID_INPUT',
+          `scenario ${s.id} does not move ${u}: give scenarios for every underlying of the book`,
+          `params.scenarios.list[${k}].moves`,
+        );
+    }
+  });
+  return {
+    scenarios: provided.list,
+    kind: 'provided',
+    description: provided.description,
+    unverified: [],
+  };
+}
+
+/** Historical (`hs`) or filtered historical (`fhs`) scenarios from the history (module doc). */
+function historicalSet(
+  p: ScenarioParams & { method: 'hs' | 'fhs' },
+  underlyings: readonly string[],
+  timeShiftDays: number,
+): ScenarioSet {
+  if (!p.history)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `method ${p.method} needs a price history (--history, or params.history)`,
+      'params.history',
+    );
+  const series = seriesFor(priceSeriesOf(p.history), underlyings);
+  const steps = horizonSteps(series, p.horizonDays);
+  const opts = {
+    horizonSteps: steps,
+    overlapping: p.history.overlapping ?? true,
+    timeShiftDays,
+    ...(p.history.window === null || p.history.window === undefined
+      ? {}
+      : { window: p.history.window }),
+  };
+  const scenarios =
+    p.method === 'hs'
+      ? historicalScenarios(series, opts)
+      : filteredHistoricalScenarios(series, {
+          ...opts,
+          lambda: p.history.lambda ?? RISKMETRICS_LAMBDA,
+        });
+  const what =
+    p.method === 'hs'
+      ? 'historical'
+      : `filtered historical (EWMA λ ${p.history.lambda ?? RISKMETRICS_LAMBDA})`;
+  return {
+    scenarios,
+    kind: p.method,
+    description: `${what}: ${scenarios.length} ${opts.overlapping ? 'overlapping' : 'disjoint'} ${p.horizonDays}-day windows of ${describeHistory(series, p.history.source)}; implied vol unchanged`,
+    unverified: [
+      `${p.method}-vol: ${what} scenarios move prices only; implied vol is held (sticky moneyness) [I]`,
+    ],
+  };
+}
+
 /**
- * The scenario set of a pool whose positions are on `underlyings` (sorted, distinct), per the
- * module doc. Throws INVALID_INPUT (naming the parameter) when the method lacks its data.
+ * Monte Carlo vols and correlation per underlying (module doc): `mc.vols`, else the history's
+ * EWMA estimate when history is used, else the snapshot's ATM implied vol and the default
+ * correlation; `mc.correlation` overrides the correlation. Notes go to `unverified`.
  */
-export function scenarioSet(
+function simulationModel(
   p: ScenarioParams,
   snapshot: MarketSnapshot,
   underlyings: readonly string[],
-): ScenarioSet {
-  const timeShiftDays = p.timeDecay ? p.horizonDays : 0;
-  if (p.scenarios) {
-    p.scenarios.list.forEach((s, k) => {
-      for (const u of underlyings) {
-        if (!s.moves[u] && !s.defaultMove)
-          throw new BallastError(
-            'INVALID_INPUT',
-            `scenario ${s.id} does not move ${u}: give scenarios for every underlying of the book`,
-            `params.scenarios.list[${k}].moves`,
-          );
-      }
-    });
-    return {
-      scenarios: p.scenarios.list,
-      kind: 'provided',
-      description: p.scenarios.description,
-      unverified: [],
-    };
-  }
-  if (p.method === 'hs' || p.method === 'fhs') {
-    if (!p.history)
-      throw new BallastError(
-        'INVALID_INPUT',
-        `method ${p.method} needs a price history (--history, or params.history)`,
-        'params.history',
-      );
-    const series = seriesFor(priceSeriesOf(p.history), underlyings);
-    const steps = horizonSteps(series, p.horizonDays);
-    const opts = {
-      horizonSteps: steps,
-      overlapping: p.history.overlapping ?? true,
-      timeShiftDays,
-      ...(p.history.window === null || p.history.window === undefined
-        ? {}
-        : { window: p.history.window }),
-    };
-    const scenarios =
-      p.method === 'hs'
-        ? historicalScenarios(series, opts)
-        : filteredHistoricalScenarios(series, {
-            ...opts,
-            lambda: p.history.lambda ?? RISKMETRICS_LAMBDA,
-          });
-    const what =
-      p.method === 'hs'
-        ? 'historical'
-        : `filtered historical (EWMA λ ${p.history.lambda ?? RISKMETRICS_LAMBDA})`;
-    return {
-      scenarios,
-      kind: p.method,
-      description: `${what}: ${scenarios.length} ${opts.overlapping ? 'overlapping' : 'disjoint'} ${p.horizonDays}-day windows of ${describeHistory(series, p.history.source)}; implied vol unchanged`,
-      unverified: [
-        `${p.method}-vol: ${what} scenarios move prices only; implied vol is held (sticky moneyness) [I]`,
-      ],
-    };
-  }
-  // Monte Carlo.
+  unverified: string[],
+): SimulationModel {
   const mc = p.mc;
-  const unverified: string[] = [];
   const given = mc.vols ?? {};
   const useHistory = p.history !== null && (mc.volSource === 'history' || mc.volSource === 'auto');
   if (mc.volSource === 'history' && !p.history)
@@ -343,6 +353,20 @@ export function scenarioSet(
     correlation = gc;
     correlationSource = 'params.mc.correlation';
   } else if (correlationSource === 'default') unverified.push(DEFAULT_CORRELATION_NOTE);
+  return { underlyings, vols, correlation, volSource, correlationSource };
+}
+
+/** Monte Carlo scenarios (module doc), memoised on their full specification. */
+function monteCarloSet(
+  p: ScenarioParams,
+  snapshot: MarketSnapshot,
+  underlyings: readonly string[],
+  timeShiftDays: number,
+): ScenarioSet {
+  const mc = p.mc;
+  const unverified: string[] = [];
+  const model = simulationModel(p, snapshot, underlyings, unverified);
+  const { vols, correlation, volSource, correlationSource } = model;
   const options = {
     underlyings,
     vols,
@@ -363,13 +387,23 @@ export function scenarioSet(
   unverified.push(
     `mc-model: ${mc.model} return model with ${mc.volOfVol === null ? 'implied vol held' : 'a parallel lognormal implied-vol move'} is a modelling choice, not a venue rule [I]`,
   );
-  return {
-    scenarios,
-    kind: 'mc',
-    description: desc,
-    unverified,
-    model: { underlyings, vols, correlation, volSource, correlationSource },
-  };
+  return { scenarios, kind: 'mc', description: desc, unverified, model };
+}
+
+/**
+ * The scenario set of a pool whose positions are on `underlyings` (sorted, distinct), per the
+ * module doc. Throws INVALID_INPUT (naming the parameter) when the method lacks its data.
+ */
+export function scenarioSet(
+  p: ScenarioParams,
+  snapshot: MarketSnapshot,
+  underlyings: readonly string[],
+): ScenarioSet {
+  const timeShiftDays = p.timeDecay ? p.horizonDays : 0;
+  if (p.scenarios) return providedSet(p.scenarios, underlyings);
+  if (p.method === 'hs' || p.method === 'fhs')
+    return historicalSet({ ...p, method: p.method }, underlyings, timeShiftDays);
+  return monteCarloSet(p, snapshot, underlyings, timeShiftDays);
 }
 
 /**
