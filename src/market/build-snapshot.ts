@@ -78,47 +78,31 @@ interface UsableQuote {
   readonly mid: number;
 }
 
-/** Builds one underlying's market from raw quotes (see module doc). */
-export function buildUnderlyingMarket(raw: RawMarket, options: BuildOptions = {}): BuildResult {
-  const warnings: string[] = [];
-  const minQuotes = options.minQuotes ?? 5;
-  const rate = raw.rate ?? 0;
-
-  const perpMid = raw.perpetual
-    ? quoteMid(raw.perpetual, `perpetual[${raw.perpetual.symbol}]`)
-    : undefined;
-  let index: number;
-  if (raw.index) index = quoteMid(raw.index, 'index');
-  else if (perpMid !== undefined) {
-    index = perpMid;
+/** The index: the index quote's mid, else the perpetual's (with a warning), else INVALID_INPUT. */
+function indexPrice(raw: RawMarket, perpMid: number | undefined, warnings: string[]): number {
+  if (raw.index) return quoteMid(raw.index, 'index');
+  if (perpMid !== undefined) {
     warnings.push(
       `${raw.underlying}: no index quote in the source; the perpetual mid ${perpMid} is used as index`,
     );
-  } else {
-    throw new BallastError(
-      'INVALID_INPUT',
-      'no index and no perpetual quote to take an index from',
-      'index',
-    );
+    return perpMid;
   }
+  throw new BallastError(
+    'INVALID_INPUT',
+    'no index and no perpetual quote to take an index from',
+    'index',
+  );
+}
 
-  const screened = screenQuotes(raw.underlying, raw.asOfMs, index, raw.futures, raw.options);
-  warnings.push(...screened.warnings);
-
-  // Forwards from futures.
-  const forwards: ForwardPoint[] = [];
-  for (const f of screened.futures) {
-    forwards.push({
-      expiryMs: f.expiryMs,
-      forward: quoteMid(f, `futures[${f.symbol}]`),
-      source: 'future',
-    });
-  }
-
-  // Option mids by expiry (crossed markets are errors; one-sided quotes are skipped).
+/** Option mids by expiry (crossed markets are errors; one-sided quotes are skipped, with a warning). */
+function optionMidsByExpiry(
+  underlying: string,
+  options: readonly RawOptionQuote[],
+  warnings: string[],
+): Map<number, UsableQuote[]> {
   const byExpiry = new Map<number, UsableQuote[]>();
   let oneSided = 0;
-  for (const q of screened.options) {
+  for (const q of options) {
     if (q.bid === undefined || q.ask === undefined || q.bid <= 0) {
       oneSided++;
       continue;
@@ -129,9 +113,23 @@ export function buildUnderlyingMarket(raw: RawMarket, options: BuildOptions = {}
     byExpiry.set(q.expiryMs, list);
   }
   if (oneSided > 0)
-    warnings.push(`${raw.underlying}: ${oneSided} option quotes without a bid or ask were skipped`);
+    warnings.push(`${underlying}: ${oneSided} option quotes without a bid or ask were skipped`);
+  return byExpiry;
+}
 
-  // Put-call parity forwards where no future lists.
+/**
+ * Put-call parity forwards for the expiries without a listed future, appended to `forwards`;
+ * an implausible one (off the index by more than FORWARD_BAND) drops its expiry from
+ * `byExpiry`, with a warning.
+ */
+function addParityForwards(
+  raw: RawMarket,
+  index: number,
+  rate: number,
+  byExpiry: Map<number, UsableQuote[]>,
+  forwards: ForwardPoint[],
+  warnings: string[],
+): void {
   const listed = new Set(forwards.map((f) => f.expiryMs));
   for (const [expiryMs, quotes] of byExpiry) {
     if (listed.has(expiryMs)) continue;
@@ -153,76 +151,95 @@ export function buildUnderlyingMarket(raw: RawMarket, options: BuildOptions = {}
     }
     forwards.push({ expiryMs, forward, source: 'put-call-parity' });
   }
-  const sortedForwards = sortForwards(forwards);
-  const forwardByExpiry = new Map(sortedForwards.map((f) => [f.expiryMs, f]));
+}
 
-  // Fit each expiry.
+/**
+ * The SVI quotes of one expiry: OTM mids as Black vols in log-moneyness against the forward
+ * (coin premiums × F in USD); mids outside the no-arbitrage bounds (`outsideBounds`) and
+ * vols that do not solve are dropped (`dropped` counts both).
+ */
+function sviQuotesOf(
+  quotes: readonly UsableQuote[],
+  F: number,
+  T: number,
+  df: number,
+): { svi: SviQuote[]; dropped: number; outsideBounds: number } {
+  const svi: SviQuote[] = [];
+  let dropped = 0;
   let outsideBounds = 0;
-  const slices: SurfaceSlice[] = [];
-  const reports: SliceReport[] = [];
-  for (const expiryMs of [...byExpiry.keys()].sort((a, b) => a - b)) {
-    const quotes = byExpiry.get(expiryMs)!;
-    const fp = forwardByExpiry.get(expiryMs)!;
-    const F = fp.forward;
-    const T = yearFraction(raw.asOfMs, expiryMs);
-    const df = Math.exp(-rate * T);
-    const svi: SviQuote[] = [];
-    let dropped = 0;
-    for (const { q, mid } of quotes) {
-      const otm = q.right === 'put' ? q.strike < F : q.strike >= F;
-      if (!otm) continue;
-      const toUsd = q.premium === 'coin' ? F : 1;
-      if (outsideNoArbitrage(q.right, mid * toUsd, F, q.strike, df)) {
-        dropped++;
-        outsideBounds++;
-        continue;
-      }
-      const vol = safeVol(q, mid * toUsd, F, T, df);
-      if (vol === undefined) {
-        dropped++;
-        continue;
-      }
-      // The fit weights each quote by its Black vega itself (vega-weighted vol errors).
-      svi.push({
-        k: Math.log(q.strike / F),
-        vol,
-        bidVol: safeVol(q, q.bid! * toUsd, F, T, df),
-        askVol: safeVol(q, q.ask! * toUsd, F, T, df),
-      });
-    }
-    const base = {
-      expiryMs,
-      T,
-      forward: F,
-      forwardSource: fp.source,
-      quotes: svi.length,
-      calendarViolation: false,
-      repaired: false,
-    };
-    if (svi.length < minQuotes) {
-      reports.push({
-        ...base,
-        dropped,
-        params: undefined,
-        rmseVolPoints: undefined,
-        maxAbsErrorVolPoints: undefined,
-        butterfly: undefined,
-        skipped: `only ${svi.length} usable OTM quotes (need ${minQuotes})`,
-      });
-      warnings.push(
-        `${raw.underlying} ${toIsoDate(expiryMs)}: not fitted, only ${svi.length} usable quotes`,
-      );
+  for (const { q, mid } of quotes) {
+    const otm = q.right === 'put' ? q.strike < F : q.strike >= F;
+    if (!otm) continue;
+    const toUsd = q.premium === 'coin' ? F : 1;
+    if (outsideNoArbitrage(q.right, mid * toUsd, F, q.strike, df)) {
+      dropped++;
+      outsideBounds++;
       continue;
     }
-    const fit = fitSviSlice(svi, T, { enforceButterfly: options.enforceButterfly ?? true });
-    let params = fit.params;
-    let repaired = false;
-    if (!fit.butterfly.arbitrageFree && options.repairArbitrage) {
-      params = repairButterfly(params, svi, T);
-      repaired = true;
+    const vol = safeVol(q, mid * toUsd, F, T, df);
+    if (vol === undefined) {
+      dropped++;
+      continue;
     }
-    slices.push({ expiryMs, T, forward: F, params, rmseVolPoints: fit.rmseVolPoints });
-    reports.push({
+    // The fit weights each quote by its Black vega itself (vega-weighted vol errors).
+    svi.push({
+      k: Math.log(q.strike / F),
+      vol,
+      bidVol: safeVol(q, q.bid! * toUsd, F, T, df),
+      askVol: safeVol(q, q.ask! * toUsd, F, T, df),
+    });
+  }
+  return { svi, dropped, outsideBounds };
+}
+
+/** One expiry fitted (or skipped with too few quotes): its slice, if any, and its report. */
+function fitExpiry(
+  raw: RawMarket,
+  expiryMs: number,
+  quotes: readonly UsableQuote[],
+  fp: ForwardPoint,
+  rate: number,
+  options: BuildOptions,
+  warnings: string[],
+): { slice?: SurfaceSlice; report: SliceReport; outsideBounds: number } {
+  const minQuotes = options.minQuotes ?? 5;
+  const F = fp.forward;
+  const T = yearFraction(raw.asOfMs, expiryMs);
+  const { svi, dropped, outsideBounds } = sviQuotesOf(quotes, F, T, Math.exp(-rate * T));
+  const base = {
+    expiryMs,
+    T,
+    forward: F,
+    forwardSource: fp.source,
+    quotes: svi.length,
+    calendarViolation: false,
+    repaired: false,
+  };
+  if (svi.length < minQuotes) {
+    warnings.push(
+      `${raw.underlying} ${toIsoDate(expiryMs)}: not fitted, only ${svi.length} usable quotes`,
+    );
+    const report: SliceReport = {
+      ...base,
+      dropped,
+      params: undefined,
+      rmseVolPoints: undefined,
+      maxAbsErrorVolPoints: undefined,
+      butterfly: undefined,
+      skipped: `only ${svi.length} usable OTM quotes (need ${minQuotes})`,
+    };
+    return { report, outsideBounds };
+  }
+  const fit = fitSviSlice(svi, T, { enforceButterfly: options.enforceButterfly ?? true });
+  let params = fit.params;
+  let repaired = false;
+  if (!fit.butterfly.arbitrageFree && options.repairArbitrage) {
+    params = repairButterfly(params, svi, T);
+    repaired = true;
+  }
+  return {
+    slice: { expiryMs, T, forward: F, params, rmseVolPoints: fit.rmseVolPoints },
+    report: {
       ...base,
       dropped: dropped + fit.dropped.length,
       params,
@@ -230,35 +247,80 @@ export function buildUnderlyingMarket(raw: RawMarket, options: BuildOptions = {}
       maxAbsErrorVolPoints: fit.maxAbsErrorVolPoints,
       butterfly: fit.butterfly,
       repaired,
-    });
-  }
+    },
+    outsideBounds,
+  };
+}
 
+/**
+ * Calendar arbitrage across fitted slices: reports of the later slice of each violating pair
+ * are flagged, and with `repairArbitrage` the slices are repaired (`repairCalendar`); the
+ * reports carry the final parameters.
+ */
+function calendarChecked(
+  slices: readonly SurfaceSlice[],
+  reports: readonly SliceReport[],
+  repair: boolean | undefined,
+): { surface: SurfaceSlice[]; reports: SliceReport[] } {
+  let surface: SurfaceSlice[] = [...slices];
+  const calendar = checkCalendar(slices.map((s) => ({ T: s.T, params: s.params })));
+  const badT = new Set(calendar.violations.map((v) => v.T2));
+  if (!calendar.arbitrageFree && repair) {
+    const fixed = repairCalendar(slices.map((s) => ({ T: s.T, params: s.params })));
+    surface = slices.map((s, i) => ({ ...s, params: fixed[i]!.params }));
+  }
+  const finalParams = new Map(surface.map((s) => [s.expiryMs, s.params]));
+  return {
+    surface,
+    reports: reports
+      .map((r) =>
+        badT.has(r.T) ? { ...r, calendarViolation: true, repaired: r.repaired || !!repair } : r,
+      )
+      .map((r) => (r.params ? { ...r, params: finalParams.get(r.expiryMs) } : r)),
+  };
+}
+
+/** Builds one underlying's market from raw quotes (see module doc). */
+export function buildUnderlyingMarket(raw: RawMarket, options: BuildOptions = {}): BuildResult {
+  const warnings: string[] = [];
+  const rate = raw.rate ?? 0;
+  const perpMid = raw.perpetual
+    ? quoteMid(raw.perpetual, `perpetual[${raw.perpetual.symbol}]`)
+    : undefined;
+  const index = indexPrice(raw, perpMid, warnings);
+  const screened = screenQuotes(raw.underlying, raw.asOfMs, index, raw.futures, raw.options);
+  warnings.push(...screened.warnings);
+  const forwards: ForwardPoint[] = screened.futures.map((f) => ({
+    expiryMs: f.expiryMs,
+    forward: quoteMid(f, `futures[${f.symbol}]`),
+    source: 'future' as const,
+  }));
+  const byExpiry = optionMidsByExpiry(raw.underlying, screened.options, warnings);
+  addParityForwards(raw, index, rate, byExpiry, forwards, warnings);
+  const sortedForwards = sortForwards(forwards);
+  const forwardByExpiry = new Map(sortedForwards.map((f) => [f.expiryMs, f]));
+
+  let outsideBounds = 0;
+  const slices: SurfaceSlice[] = [];
+  const reports: SliceReport[] = [];
+  for (const expiryMs of [...byExpiry.keys()].sort((a, b) => a - b)) {
+    const fp = forwardByExpiry.get(expiryMs)!;
+    const r = fitExpiry(raw, expiryMs, byExpiry.get(expiryMs)!, fp, rate, options, warnings);
+    outsideBounds += r.outsideBounds;
+    if (r.slice) slices.push(r.slice);
+    reports.push(r.report);
+  }
   if (outsideBounds > 0)
     warnings.push(
       `${raw.underlying}: ${outsideBounds} option mids outside the no-arbitrage bounds (above the forward or strike, or below intrinsic) were dropped`,
     );
-
-  // Calendar arbitrage across fitted slices.
-  let surface: SurfaceSlice[] = slices;
-  const calendar = checkCalendar(slices.map((s) => ({ T: s.T, params: s.params })));
-  const badT = new Set(calendar.violations.map((v) => v.T2));
-  if (!calendar.arbitrageFree && options.repairArbitrage) {
-    const fixed = repairCalendar(slices.map((s) => ({ T: s.T, params: s.params })));
-    surface = slices.map((s, i) => ({ ...s, params: fixed[i]!.params }));
-  }
-  const finalReports = reports.map((r) =>
-    badT.has(r.T)
-      ? { ...r, calendarViolation: true, repaired: r.repaired || !!options.repairArbitrage }
-      : r,
-  );
-  const finalParams = new Map(surface.map((s) => [s.expiryMs, s.params]));
-
+  const checked = calendarChecked(slices, reports, options.repairArbitrage);
   const market: UnderlyingMarket = {
     underlying: raw.underlying,
     index,
     rate,
     forwards: sortedForwards,
-    surface,
+    surface: checked.surface,
     perpBasis:
       perpMid === undefined
         ? 0
@@ -270,11 +332,7 @@ export function buildUnderlyingMarket(raw: RawMarket, options: BuildOptions = {}
           ),
   };
   validateUnderlyingMarket(market, `markets.${raw.underlying}`);
-  return {
-    market,
-    slices: finalReports.map((r) => (r.params ? { ...r, params: finalParams.get(r.expiryMs) } : r)),
-    warnings,
-  };
+  return { market, slices: checked.reports, warnings };
 }
 
 /**
