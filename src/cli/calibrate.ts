@@ -27,6 +27,7 @@ import {
   marketOptions,
   modelIds,
   modelParams,
+  type MarketOptions,
 } from './context.ts';
 import { loadHistory, progressBar } from './risk.ts';
 
@@ -147,92 +148,118 @@ Each candidate value is backtested day by day on every book (the snapshot moved 
 history, re-margined by the model; see ballast backtest --help); the smallest value with breaches
 ≤ n·(1 − target) and Kupiec's test not rejected at 5 % on every book is chosen.`,
     )
-    .action(
-      guarded((files, o) => {
-        const model = marginModel(o.model) as MarginModel<unknown>;
-        if (HISTORY_MODELS.includes(model.id))
-          throw new BallastError(
-            'UNSUPPORTED',
-            `${model.id} margins from the history up to each day; calibrate moves one snapshot along the path (use backtest --confidence for it)`,
-            '--model',
-          );
-        const fromMs = day(o.from, '--from');
-        const toMs = day(o.to, '--to');
-        if (!(Number.isInteger(o.horizon) && o.horizon >= 1))
-          throw new BallastError('INVALID_INPUT', `whole days ≥ 1, got ${o.horizon}`, '--horizon');
-        const { snapshot } = loadMarketChecked(o);
-        const books = files.map((f) => loadPortfolio(f, snapshot));
-        const base = modelParams(model, o.params);
-        const first = underlyingsOf(books[0]!.positions)[0] ?? 'BTC';
-        const def = defaults(model.id, first);
-        const param = o.param ?? def?.param;
-        if (!param)
-          throw new BallastError(
-            'INVALID_INPUT',
-            `required for ${model.id}: the dot path of the parameter to calibrate`,
-            '--param',
-          );
-        if (parameterValue(base, param) === undefined)
-          throw new BallastError(
-            'INVALID_INPUT',
-            `the ${model.id} parameters have no number at "${param}"`,
-            '--param',
-          );
-        const values = o.values !== undefined ? parseValues(o.values) : def?.values;
-        if (!values)
-          throw new BallastError('INVALID_INPUT', 'required: candidate values', '--values');
-        const histories = books.map(
-          (b) => loadHistory(o.history ?? [], underlyingsOf(b.positions)).series,
-        );
-        const days = Math.max(0, Math.round((toMs - fromMs) / MS_PER_DAY) + 1);
-        const bar = progressBar(days * values.length * books.length, `calibrate ${model.id}`);
-        let done = 0;
-        let c: Calibration;
-        try {
-          c = calibrateParameter(
-            param,
-            values,
-            books.length,
-            (value, k) => {
-              const params = withParameter(base, param, value);
-              const r = backtestMargin({
-                portfolio: books[k]!,
-                snapshot,
-                history: histories[k]!,
-                fromMs,
-                toMs,
-                horizonDays: o.horizon,
-                confidence: o.target,
-                marginOf: (d) => model.evaluate(books[k]!, d.snapshot, params),
-                onProgress: (d) => bar.tick(done + d),
-              });
-              done += r.days;
-              return r;
-            },
-            { target: o.target },
-          );
-        } finally {
-          bar.stop();
-        }
-        if (o.output) {
-          if (c.chosen === undefined)
-            throw new BallastError(
-              'INVALID_INPUT',
-              'no value meets the target: nothing to write (extend --values)',
-              '--output',
-            );
-          writeFileSync(
-            o.output,
-            `${JSON.stringify(parameterOverride(param, c.chosen), null, 2)}\n`,
-          );
-        }
-        if (o.json) {
-          process.stdout.write(toJsonText({ model: model.id, books: files, ...c }));
-          return;
-        }
-        process.stdout.write(
-          `${renderCalibration(c, files, model.id)}\n${o.output ? `wrote ${o.output}\n` : ''}`,
-        );
-      }),
+    .action(guarded((files, o) => runCalibrate(files, o)));
+}
+
+/** The options `calibrate` reads (commander's parsed options). */
+type CalibrateOptions = MarketOptions & {
+  model: string;
+  param?: string;
+  values?: string;
+  from: string;
+  to: string;
+  target: number;
+  horizon: number;
+  history?: string[];
+  params?: string;
+  output?: string;
+  json: boolean;
+};
+
+/** The parameter to calibrate and its candidate values: the flags, else the model's defaults. */
+function calibrationTarget(
+  model: MarginModel<unknown>,
+  base: unknown,
+  firstUnderlying: string,
+  o: CalibrateOptions,
+): { param: string; values: number[] } {
+  const def = defaults(model.id, firstUnderlying);
+  const param = o.param ?? def?.param;
+  if (!param)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `required for ${model.id}: the dot path of the parameter to calibrate`,
+      '--param',
     );
+  if (parameterValue(base, param) === undefined)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `the ${model.id} parameters have no number at "${param}"`,
+      '--param',
+    );
+  const values = o.values !== undefined ? parseValues(o.values) : def?.values;
+  if (!values) throw new BallastError('INVALID_INPUT', 'required: candidate values', '--values');
+  return { param, values };
+}
+
+/** Writes the chosen value as a params file (`--output`); nothing chosen is INVALID_INPUT. */
+function writeChosen(path: string, param: string, c: Calibration): void {
+  if (c.chosen === undefined)
+    throw new BallastError(
+      'INVALID_INPUT',
+      'no value meets the target: nothing to write (extend --values)',
+      '--output',
+    );
+  writeFileSync(path, `${JSON.stringify(parameterOverride(param, c.chosen), null, 2)}\n`);
+}
+
+/** The action of `calibrate`: backtests each candidate on every book, prints or writes the result. */
+function runCalibrate(files: string[], o: CalibrateOptions): void {
+  const model = marginModel(o.model) as MarginModel<unknown>;
+  if (HISTORY_MODELS.includes(model.id))
+    throw new BallastError(
+      'UNSUPPORTED',
+      `${model.id} margins from the history up to each day; calibrate moves one snapshot along the path (use backtest --confidence for it)`,
+      '--model',
+    );
+  const fromMs = day(o.from, '--from');
+  const toMs = day(o.to, '--to');
+  if (!(Number.isInteger(o.horizon) && o.horizon >= 1))
+    throw new BallastError('INVALID_INPUT', `whole days ≥ 1, got ${o.horizon}`, '--horizon');
+  const { snapshot } = loadMarketChecked(o);
+  const books = files.map((f) => loadPortfolio(f, snapshot));
+  const base = modelParams(model, o.params);
+  const first = underlyingsOf(books[0]!.positions)[0] ?? 'BTC';
+  const { param, values } = calibrationTarget(model, base, first, o);
+  const histories = books.map(
+    (b) => loadHistory(o.history ?? [], underlyingsOf(b.positions)).series,
+  );
+  const days = Math.max(0, Math.round((toMs - fromMs) / MS_PER_DAY) + 1);
+  const bar = progressBar(days * values.length * books.length, `calibrate ${model.id}`);
+  let done = 0;
+  let c: Calibration;
+  try {
+    c = calibrateParameter(
+      param,
+      values,
+      books.length,
+      (value, k) => {
+        const params = withParameter(base, param, value);
+        const r = backtestMargin({
+          portfolio: books[k]!,
+          snapshot,
+          history: histories[k]!,
+          fromMs,
+          toMs,
+          horizonDays: o.horizon,
+          confidence: o.target,
+          marginOf: (d) => model.evaluate(books[k]!, d.snapshot, params),
+          onProgress: (d) => bar.tick(done + d),
+        });
+        done += r.days;
+        return r;
+      },
+      { target: o.target },
+    );
+  } finally {
+    bar.stop();
+  }
+  if (o.output) writeChosen(o.output, param, c);
+  if (o.json) {
+    process.stdout.write(toJsonText({ model: model.id, books: files, ...c }));
+    return;
+  }
+  process.stdout.write(
+    `${renderCalibration(c, files, model.id)}\n${o.output ? `wrote ${o.output}\n` : ''}`,
+  );
 }

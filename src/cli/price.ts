@@ -186,54 +186,79 @@ Examples:
 JSON-lines fields: right, F, K, T (years), sigma or price, r (optional), inverse (optional), id (optional).
 Each output line is a result or {"line": n, "error": {...}}; the exit code is 2 if any line failed.`,
     )
-    .action(
-      guarded(async (o) => {
-        if (o.jsonl !== undefined) return priceStream(o.jsonl);
-        if (o.symbol !== undefined)
-          return priceSymbol(
-            o.symbol,
-            {
-              ...(o.market === undefined ? {} : { market: o.market }),
-              allowStale: o.allowStale,
-              maxAge: o.maxAge,
-            },
-            o.vol,
-            o.premium,
-            o.json,
-          );
-        const missing = (flag: string) =>
-          new BallastError('INVALID_INPUT', 'required (or use --jsonl)', flag);
-        if (o.forward === undefined) throw missing('--forward');
-        if (o.strike === undefined) throw missing('--strike');
-        if (o.days === undefined && o.years === undefined) {
-          throw new BallastError(
-            'INVALID_INPUT',
-            'required: the time to expiry as --days or --years (or use --jsonl)',
-            '--days',
-          );
-        }
-        if (o.days !== undefined && o.years !== undefined) {
-          throw new BallastError(
-            'INVALID_INPUT',
-            'give the time to expiry once: --days or --years, not both',
-            '--years',
-          );
-        }
-        const T = o.years ?? o.days! / 365;
-        const r = runPriceRequest(
-          {
-            right: o.right,
-            F: o.forward,
-            K: o.strike,
-            T,
-            r: o.rate,
-            inverse: o.inverse,
-            ...(o.vol === undefined ? {} : { sigma: o.vol }),
-            ...(o.premium === undefined ? {} : { price: o.premium }),
-          },
-          (f) => FLAG[f] ?? f,
-        );
-        process.stdout.write(o.json ? toJsonText(r) : `${renderPrice(r, o.inverse)}\n`);
-      }),
+    .action(guarded(runPrice));
+}
+
+/** The options `price` reads (commander's parsed options). */
+interface PriceOptions {
+  forward?: number;
+  strike?: number;
+  days?: number;
+  years?: number;
+  vol?: number;
+  premium?: number;
+  rate: number;
+  right: 'call' | 'put';
+  inverse: boolean;
+  symbol?: string;
+  market?: string;
+  allowStale: boolean;
+  maxAge: string;
+  jsonl?: string;
+  json: boolean;
+}
+
+/** Prices one option given by flags (forward, strike, time, vol or premium). */
+function priceFromFlags(o: PriceOptions): void {
+  const missing = (flag: string) =>
+    new BallastError('INVALID_INPUT', 'required (or use --jsonl)', flag);
+  if (o.forward === undefined) throw missing('--forward');
+  if (o.strike === undefined) throw missing('--strike');
+  if (o.days === undefined && o.years === undefined) {
+    throw new BallastError(
+      'INVALID_INPUT',
+      'required: the time to expiry as --days or --years (or use --jsonl)',
+      '--days',
     );
+  }
+  if (o.days !== undefined && o.years !== undefined) {
+    throw new BallastError(
+      'INVALID_INPUT',
+      'give the time to expiry once: --days or --years, not both',
+      '--years',
+    );
+  }
+  const T = o.years ?? o.days! / 365;
+  const r = runPriceRequest(
+    {
+      right: o.right,
+      F: o.forward,
+      K: o.strike,
+      T,
+      r: o.rate,
+      inverse: o.inverse,
+      ...(o.vol === undefined ? {} : { sigma: o.vol }),
+      ...(o.premium === undefined ? {} : { price: o.premium }),
+    },
+    (f) => FLAG[f] ?? f,
+  );
+  process.stdout.write(o.json ? toJsonText(r) : `${renderPrice(r, o.inverse)}\n`);
+}
+
+/** The action of `price`: a JSON-lines stream, a venue symbol on a market, or flags. */
+async function runPrice(o: PriceOptions): Promise<void> {
+  if (o.jsonl !== undefined) return priceStream(o.jsonl);
+  if (o.symbol !== undefined)
+    return priceSymbol(
+      o.symbol,
+      {
+        ...(o.market === undefined ? {} : { market: o.market }),
+        allowStale: o.allowStale,
+        maxAge: o.maxAge,
+      },
+      o.vol,
+      o.premium,
+      o.json,
+    );
+  priceFromFlags(o);
 }
