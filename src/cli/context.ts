@@ -127,7 +127,9 @@ export function modelParams<P>(
 ): P {
   const raw = paramsFile === undefined ? undefined : readJsonFile(paramsFile);
   let params =
-    paramsFile === undefined ? model.defaultParams : mergeParams(model.defaultParams, raw, paramsFile);
+    paramsFile === undefined
+      ? model.defaultParams
+      : mergeParams(model.defaultParams, raw, paramsFile);
   const table = model.hypotheses;
   if (!table) {
     if (hypotheses.length > 0)

@@ -20,8 +20,10 @@ export function decimalsFor(currency: string): number {
 export function renderHypotheses(r: MarginResult, d: number): string {
   const hs = r.hypotheses ?? [];
   const rules = Object.keys(hs[0]?.readings ?? {});
-  const same = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>> | undefined) =>
-    b !== undefined && rules.every((k) => a[k] === b[k]);
+  const same = (
+    a: Readonly<Record<string, string>>,
+    b: Readonly<Record<string, string>> | undefined,
+  ) => b !== undefined && rules.every((k) => a[k] === b[k]);
   const rows = hs.map((h) => [
     ...rules.map((k) => h.readings[k] ?? ''),
     fmt(h.initialMargin, d),

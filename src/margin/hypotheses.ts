@@ -216,7 +216,10 @@ export function openRules<P>(
 }
 
 /** `unverified` / `verified` lines for the pinned readings. */
-function pinNotes<P>(table: HypothesisTable<P>, params: P): { unverified: string[]; verified: string[] } {
+function pinNotes<P>(
+  table: HypothesisTable<P>,
+  params: P,
+): { unverified: string[]; verified: string[] } {
   const s = settingsOf(params);
   const unverified: string[] = [];
   const verified: string[] = [];

@@ -48,7 +48,11 @@ export const DERIBIT_PM_HYPOTHESIS_RULES: readonly HypothesisRule[] = [
 ];
 
 /** Whether some underlying's gross size could reach the delta-shock threshold (see above). */
-function deltaShockCanCharge(portfolio: Portfolio, snapshot: MarketSnapshot, params: DeribitPmParams) {
+function deltaShockCanCharge(
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  params: DeribitPmParams,
+) {
   const gross = new Map<string, number>();
   for (const p of portfolio.positions) {
     if (p.instrument.kind === 'digital' || p.instrument.kind === 'barrier') return true;
