@@ -91,7 +91,10 @@ export function buildReadingTables(
   const markets: DeribitPmMarket[] = [];
   const rowsOf: number[] = [];
   for (const rowReading of combinations(rowRules)) {
-    const m = prepareDeribitPm(market.snapshot, withReadings(DERIBIT_PM_HYPOTHESES, params, rowReading));
+    const m = prepareDeribitPm(
+      market.snapshot,
+      withReadings(DERIBIT_PM_HYPOTHESES, params, rowReading),
+    );
     const priced = buildInstrumentTable(m, instruments, shared);
     const at = tables.length;
     for (const view of combinations(viewRules)) {
@@ -135,7 +138,8 @@ export function accountNeeds(rt: ReadingTables, book: AccountBook, a: number): n
     const r = book.row[j]!;
     const k = R.key[r]!;
     if (k < 0) continue;
-    if (R.kind[r] === ROW_OPTION) bits |= rt.coinKey[k] ? NEED_OPTION | NEED_COIN_OPTION : NEED_OPTION;
+    if (R.kind[r] === ROW_OPTION)
+      bits |= rt.coinKey[k] ? NEED_OPTION | NEED_COIN_OPTION : NEED_OPTION;
     if (!rt.coinKey[k]) bits |= NEED_USD;
     gross.set(k, (gross.get(k) ?? 0) + Math.abs(book.size[j]!) * R.indexUsd[r]!);
   }

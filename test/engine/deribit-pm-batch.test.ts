@@ -6,10 +6,7 @@ import { prepareDeribitPm } from '../../src/margin/deribit-pm/prepared.ts';
 import { buildInstrumentTable } from '../../src/engine/instrument-table.ts';
 import { buildAccountBook, type AccountInput } from '../../src/engine/account-book.ts';
 import { marginAccounts } from '../../src/engine/deribit-pm-batch.ts';
-import {
-  buildReadingTables,
-  marginAccountsOverReadings,
-} from '../../src/engine/reading-tables.ts';
+import { buildReadingTables, marginAccountsOverReadings } from '../../src/engine/reading-tables.ts';
 import { pinnedDeribitParams } from '../helpers/pinned.ts';
 import { batchResults } from '../../src/engine/results.ts';
 import { STATE_ERROR, STATE_NAMES } from '../../src/engine/health-state.ts';
