@@ -18,6 +18,10 @@
  *
  * `details` mirrors `private/pme/simulate` (§15) next to our own breakdown. Cross PM (X:PM) is
  * not modelled.
+ *
+ * `deribitPmModel.evaluate` runs this pipeline under every combination of the readings of the
+ * hypothesis rules that can move the book (deribit-pm/hypotheses.ts) and charges the highest
+ * IM and MM per pool (src/margin/hypotheses.ts); `evaluatePrepared` is one reading.
  */
 import { marginInputsHash } from '../inputs-hash.ts';
 import {

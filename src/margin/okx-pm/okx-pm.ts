@@ -794,8 +794,10 @@ function okxAddOns(
 }
 
 /**
- * Evaluates OKX portfolio margin on a portfolio: one USD (cross) pool result. See the module
- * comment for the rules; `details` is an `OkxPmDetails`.
+ * Evaluates OKX portfolio margin on a portfolio: one USD (cross) pool result, the highest IMR
+ * and MMR over the readings of the hypothesis rules that can move the book
+ * (okx-pm/hypotheses.ts, src/margin/hypotheses.ts). See the module comment for the rules;
+ * `details` is an `OkxPmDetails` (of the reading that sets IMR).
  */
 export function evaluateOkxPm(
   portfolio: Portfolio,
