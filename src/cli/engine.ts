@@ -181,6 +181,27 @@ function stateCounts(res: BatchResults, n: number): Record<string, number> {
   return counts;
 }
 
+/** `engine bench --json`: the default (highest over the readings) and the pinned reading. */
+interface BenchOutput {
+  model: string;
+  accounts: number;
+  positionsPerAccount: number;
+  workers: number;
+  instruments: number;
+  prepareMs: number;
+  seconds: number;
+  accountsPerSecond: number;
+  bytesPerAccount: number;
+  states: Record<string, number>;
+  hypotheses: { readings: number; tablesPriced: number; prepareMs: number };
+  pinned: {
+    readings: Record<string, string>;
+    seconds: number;
+    accountsPerSecond: number;
+    states: Record<string, number>;
+  };
+}
+
 /** Best of `rounds` timed runs (after one warm-up), seconds. */
 async function bestSeconds(
   pool: ReturnType<typeof marginPool>,
@@ -205,6 +226,37 @@ function pinnedReadings(market: DeribitPmMarket): Record<string, string> {
   return Object.fromEntries(
     DERIBIT_PM_HYPOTHESES.rules.map((r) => [r.name, readingOf(r, p)] as const),
   );
+}
+
+/** The text report of `engine bench`: default (highest over readings) and pinned side by side. */
+function renderBench(out: BenchOutput, workers: number, readingsMs: number): string {
+  const { prepareMs, seconds } = out;
+  const pinnedSeconds = out.pinned.seconds;
+  return `${renderTable(
+    ['engine bench', DERIBIT_PM_ID],
+    [
+      ['instruments priced (prepare)', `${out.instruments} in ${fmt(prepareMs, 1)} ms`],
+      ['accounts × positions', `${out.accounts} × ${out.positionsPerAccount}`],
+      ['workers', workers === 0 ? '0 (this thread)' : String(workers)],
+      [
+        'hypothesis readings (tables priced)',
+        `${out.hypotheses.readings} (${out.hypotheses.tablesPriced} in ${fmt(readingsMs, 1)} ms)`,
+      ],
+      ['default (highest over readings): best of rounds', `${fmt(seconds * 1000, 1)} ms`],
+      ['default: accounts per second', fmt(out.accountsPerSecond, 0)],
+      ['pinned (one reading, below): best of rounds', `${fmt(pinnedSeconds * 1000, 1)} ms`],
+      ['pinned: accounts per second', fmt(out.pinned.accountsPerSecond, 0)],
+      ['bytes per account (book + results)', fmt(out.bytesPerAccount, 0)],
+      [
+        'states (default)',
+        Object.entries(out.states)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', '),
+      ],
+    ],
+  )}\npinned reading: ${Object.entries(out.pinned.readings)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ')}\n`;
 }
 
 function benchCommand() {
@@ -247,7 +299,7 @@ Examples:
         } finally {
           await pool.close();
         }
-        const out = {
+        const out: BenchOutput = {
           model: DERIBIT_PM_ID,
           accounts: book.nAccounts,
           positionsPerAccount: o.positions,
@@ -270,36 +322,8 @@ Examples:
             states: pinnedStates,
           },
         };
-        if (o.json) {
-          process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-          return;
-        }
         process.stdout.write(
-          `${renderTable(
-            ['engine bench', DERIBIT_PM_ID],
-            [
-              ['instruments priced (prepare)', `${out.instruments} in ${fmt(prepareMs, 1)} ms`],
-              ['accounts × positions', `${out.accounts} × ${out.positionsPerAccount}`],
-              ['workers', o.workers === 0 ? '0 (this thread)' : String(o.workers)],
-              [
-                'hypothesis readings (tables priced)',
-                `${out.hypotheses.readings} (${out.hypotheses.tablesPriced} in ${fmt(readingsMs, 1)} ms)`,
-              ],
-              ['default (highest over readings): best of rounds', `${fmt(seconds * 1000, 1)} ms`],
-              ['default: accounts per second', fmt(out.accountsPerSecond, 0)],
-              ['pinned (one reading, below): best of rounds', `${fmt(pinnedSeconds * 1000, 1)} ms`],
-              ['pinned: accounts per second', fmt(out.pinned.accountsPerSecond, 0)],
-              ['bytes per account (book + results)', fmt(out.bytesPerAccount, 0)],
-              [
-                'states (default)',
-                Object.entries(out.states)
-                  .map(([k, v]) => `${k} ${v}`)
-                  .join(', '),
-              ],
-            ],
-          )}\npinned reading: ${Object.entries(out.pinned.readings)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(', ')}\n`,
+          o.json ? `${JSON.stringify(out, null, 2)}\n` : renderBench(out, o.workers, readingsMs),
         );
       }),
     );
@@ -438,7 +462,6 @@ line, for that account); an unknown id is skipped and counted.`,
           ...instrumentsOf(accounts),
           ...(o.ticks ? changeInstruments(o.ticks, snapshot) : []),
         ];
-        // One table per hypothesis reading; each account charged the highest (as `margin`).
         const readings = buildReadingTables(market, instruments, shared);
         const table = readings.tables[0]!;
         const book = buildAccountBook(table, accounts, snapshot, shared);

@@ -8,7 +8,6 @@ import type { MarketSnapshot, UnderlyingMarket } from '../../src/market/snapshot
 import { portfolio, type Position } from '../../src/risk/portfolio.ts';
 import {
   evaluateOkxPmReading,
-  okxPmModel,
   type OkxPmDetails,
   type OkxRiskUnitDetail,
 } from '../../src/margin/okx-pm/okx-pm.ts';
