@@ -98,11 +98,29 @@ export function readingOf(rule: HypothesisRule, params: unknown): string {
   return String(getPath(params, rule.path));
 }
 
-/** `params` with the given readings set (rules by name in `table`). */
+/** Derived params per (params object, readings): the same object for the same readings. */
+const derived = new WeakMap<object, Map<string, unknown>>();
+
+/**
+ * `params` with the given readings set (rules by name in `table`). Memoized on the params
+ * object's identity and the readings, so per-params caches (the Deribit PM prepared market,
+ * `deribitPmMarket`) are hit when a book is evaluated again on the same params.
+ */
 export function withReadings<P>(table: HypothesisTable<P>, params: P, readings: Readings): P {
+  const entries = Object.entries(readings);
+  if (entries.length === 0) return params;
+  const key = JSON.stringify(entries);
+  let byKey = derived.get(params as object);
+  if (!byKey) {
+    byKey = new Map();
+    derived.set(params as object, byKey);
+  }
+  const hit = byKey.get(key);
+  if (hit !== undefined) return hit as P;
   let out = params;
-  for (const [name, reading] of Object.entries(readings))
+  for (const [name, reading] of entries)
     out = setPath(out, ruleOf(table, name, 'readings').path, reading);
+  byKey.set(key, out);
   return out;
 }
 
