@@ -264,6 +264,23 @@ export function withDominant<P>(table: HypothesisTable<P>, params: P): P {
 }
 
 /**
+ * `params` at the reading that set the charged IM of `results` (the first result carrying a
+ * `hypothesisCharge`; else the params with their dominant readings): a single-reading method
+ * (an LP built from the model's terms) then models the reading the default charges at this
+ * book. Its answers must still be checked with the default evaluation (another reading may
+ * charge more after trades).
+ */
+export function chargedParams<P>(
+  table: HypothesisTable<P>,
+  params: P,
+  results: readonly MarginResult[],
+): P {
+  const charged = results.find((r) => r.hypothesisCharge)?.hypothesisCharge?.initialMargin;
+  const base = withDominant(table, params);
+  return charged ? withReadings(table, base, charged) : base;
+}
+
+/**
  * Whether the default evaluation of this book is a single plain evaluation of
  * `withDominant(params)`: no open rule and nothing pinned (fast paths such as an incremental
  * what-if may be used only then).

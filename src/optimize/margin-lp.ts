@@ -33,6 +33,7 @@
  * (`t = unit·t'`, coefficients about 1 per coin, as in a coin pool). The optimizer re-evaluates
  * every answer with the exact model and fails closed.
  */
+import { chargedParams } from '../margin/hypotheses.ts';
 import type { Currency } from '../core/currency.ts';
 import { toIso } from '../core/time.ts';
 import { isOptionLike, type Instrument } from '../instruments/instrument.ts';
@@ -103,8 +104,16 @@ export function addMarginTerms(
   options: MarginTermsOptions = {},
 ): PoolMarginTerms[] {
   const prefix = options.prefix ?? '';
-  if (model.id === DERIBIT_PM_ID)
-    return addDeribitPmTerms(lp, trades, portfolio, snapshot, params as DeribitPmParams, prefix);
+  if (model.id === DERIBIT_PM_ID) {
+    // The terms of one reading: the one the default charges for this book (hypotheses.ts).
+    const before =
+      options.resultsBefore ??
+      (portfolio.positions.length > 0 ? model.evaluate(portfolio, snapshot, params) : []);
+    const p = model.hypotheses
+      ? chargedParams(model.hypotheses, params, before)
+      : (params as DeribitPmParams);
+    return addDeribitPmTerms(lp, trades, portfolio, snapshot, p as DeribitPmParams, prefix);
+  }
   const results =
     options.resultsBefore ??
     (portfolio.positions.length > 0 ? model.evaluate(portfolio, snapshot, params) : []);

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { pinnedDeribitParams } from '../helpers/pinned.ts';
 import fc from 'fast-check';
 import { fileURLToPath } from 'node:url';
 import { isBallastError, type BallastError } from '../../src/core/errors.ts';
@@ -26,14 +25,12 @@ const book = (file: string): Portfolio => {
   const path = fileURLToPath(new URL(`../../${file}`, import.meta.url));
   return importPortfolio(readTextFile(path), file, snapshot, parseJson).portfolio;
 };
-// The LP (optimize/margin-lp.ts) is built from one reading of the hypothesis rules (the
-// params'), so it is compared with the model at that reading, every rule pinned (the default
-// charges the highest over the readings: src/margin/hypotheses.ts).
+// The LP (optimize/margin-lp.ts) is built at the reading of the hypothesis rules the default
+// charges for the book (src/margin/hypotheses.ts `chargedParams`): at zero trades it equals the
+// default, the highest over the readings.
 const exactImUsd = (p: Portfolio) =>
-  totalsUsd(
-    deribitPmModel.evaluate(p, snapshot, pinnedDeribitParams(deribitPmModel.defaultParams)),
-    snapshot,
-  ).initialMargin;
+  totalsUsd(deribitPmModel.evaluate(p, snapshot, deribitPmModel.defaultParams), snapshot)
+    .initialMargin;
 const listed = listedUniverse(snapshot);
 
 /** A candidate priced at its mark with no spread and no fee. */
