@@ -11,7 +11,7 @@
  */
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { Portfolio } from '../risk/portfolio.ts';
-import { combinations, pinReadings, settingsOf, type Readings } from './hypotheses.ts';
+import { combinations, pinReadings, type Readings } from './hypotheses.ts';
 import type { MarginModel } from './margin-model.ts';
 import type { MarginResult } from './margin-result.ts';
 
@@ -118,9 +118,4 @@ export function verifiedParams<P>(
     verified: names.map((rule) => ({ rule, reading: reading[rule]!, source, date })),
   };
   return out;
-}
-
-/** Readings a params object records as verified (rule → reading). */
-export function verifiedReadings(params: unknown): Readings {
-  return Object.fromEntries(settingsOf(params).verified.map((v) => [v.rule, v.reading]));
 }
