@@ -9,6 +9,7 @@ import { readJsonFile, readTextFile } from '../io/read-json.ts';
 import { loadMarket } from '../io/load-market.ts';
 import { importPortfolio } from '../io/portfolio-input.ts';
 import { mergeParams } from '../io/params-file.ts';
+import { parsePins, pinReadings, readingsInOverride } from '../margin/hypotheses.ts';
 import { checkMarket } from '../app/market-check.ts';
 import { parseDuration } from '../app/duration.ts';
 
@@ -113,8 +114,37 @@ export function loadPortfolio(path: string, snapshot: MarketSnapshot): Portfolio
   return importPortfolio(readTextFile(path), path, snapshot).portfolio;
 }
 
-/** The model's default parameters, merged with a `--params` file if given. */
-export function modelParams<P>(model: MarginModel<P>, paramsFile: string | undefined): P {
-  if (paramsFile === undefined) return model.defaultParams;
-  return mergeParams(model.defaultParams, readJsonFile(paramsFile), paramsFile);
+/**
+ * The model's default parameters, merged with a `--params` file if given. A hypothesis rule
+ * the file sets (deribit-pm `rules.inverseOptionPnl`, okx-pm `inverseUsdConversion`, …) and
+ * each `--hypothesis name=reading` is pinned (src/margin/hypotheses.ts): charged at that
+ * reading instead of the highest over the readings.
+ */
+export function modelParams<P>(
+  model: MarginModel<P>,
+  paramsFile: string | undefined,
+  hypotheses: readonly string[] = [],
+): P {
+  const raw = paramsFile === undefined ? undefined : readJsonFile(paramsFile);
+  let params =
+    paramsFile === undefined
+      ? model.defaultParams
+      : mergeParams(model.defaultParams, raw, paramsFile);
+  const table = model.hypotheses;
+  if (!table) {
+    if (hypotheses.length > 0)
+      throw new BallastError(
+        'INVALID_INPUT',
+        `${model.id} has no hypothesis rules to pin`,
+        '--hypothesis',
+      );
+    return params;
+  }
+  if (raw !== undefined)
+    params = pinReadings(table, params, readingsInOverride(table, raw), paramsFile!);
+  return pinReadings(table, params, parsePins(hypotheses, '--hypothesis'), '--hypothesis');
 }
+
+/** `--hypothesis name=reading` (repeatable) for the margin commands. */
+export const HYPOTHESIS_OPTION_HELP =
+  'pin a hypothesis rule to one reading (repeatable; e.g. inverseOptionPnl=usd-at-shocked); by default the highest over the readings is charged';

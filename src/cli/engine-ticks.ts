@@ -33,12 +33,18 @@ import {
   type TickRejection,
 } from '../engine/ticks.ts';
 import type { MarginPool } from '../workers/margin-pool.ts';
+import type { ReadingTables } from '../engine/reading-tables.ts';
 
 /** What the tick loop needs. */
 export interface TickRun {
   readonly ticksFile: string | undefined;
   readonly market: DeribitPmMarket;
   readonly table: InstrumentTable;
+  /**
+   * One table per hypothesis reading (`table` is the first): every tick re-prices each, and
+   * accounts are charged the highest over them (engine/reading-tables.ts).
+   */
+  readonly readings?: ReadingTables;
   /** The book; replaced (not mutated) by each account change. */
   book: AccountBook;
   readonly res: BatchResults;
@@ -124,6 +130,8 @@ export function initialEvents(run: TickRun): number {
 /** The loop's current market, latest tick time and row → holders index (lazily built). */
 interface TickState {
   market: DeribitPmMarket;
+  /** The current market of each reading table (with `TickRun.readings`). */
+  markets?: DeribitPmMarket[];
   latestMs: number;
   holders?: Holders | undefined;
 }
@@ -202,7 +210,7 @@ async function oneChange(
   state.holders = undefined; // rows held changed: rebuilt at the next tick
   const before = run.res.state[a]!;
   const list = Int32Array.of(a);
-  await run.pool.run(run.table, run.book, run.res, 0, 1, list);
+  await run.pool.run(run.readings ?? run.table, run.book, run.res, 0, 1, list);
   let events = 0;
   if (run.res.state[a] !== before) {
     run.onEvent(eventLine(run.table, run.book, run.res, a, k, before));
@@ -219,6 +227,27 @@ async function oneChange(
 }
 
 /** Applies one tick; returns the accounts re-margined, or the reason it was ignored. */
+/**
+ * Re-prices the other reading tables for a tick (table 0 is done by the caller, its new
+ * market given): each priced table once, its views share the rows.
+ */
+function applyTickToReadings(
+  rt: ReadingTables,
+  state: TickState,
+  first: DeribitPmMarket,
+  tick: Tick,
+): void {
+  const markets = (state.markets ??= [...rt.markets]);
+  const next = [...markets];
+  for (let i = 0; i < rt.tables.length; i++) {
+    const own = rt.rowsOf[i]!;
+    if (own === 0) next[i] = first;
+    else if (own === i) next[i] = applyTickToTable(markets[i]!, rt.tables[i]!, tick).market;
+    else next[i] = next[own]!;
+  }
+  state.markets = next;
+}
+
 async function oneTick(
   run: TickRun,
   state: TickState,
@@ -238,6 +267,7 @@ async function oneTick(
   let moved;
   try {
     moved = applyTickToTable(state.market, run.table, tick);
+    if (run.readings) applyTickToReadings(run.readings, state, moved.market, tick);
   } catch {
     summary.ignored['unknown-expiry']++;
     return;
@@ -247,7 +277,7 @@ async function oneTick(
   state.holders ??= holdersOf(run.book, run.table.rows.nRows);
   const accounts = accountsHolding(state.holders, moved.rows, run.book.nAccounts);
   const before = Uint8Array.from(accounts, (a) => run.res.state[a]!);
-  await run.pool.run(run.table, run.book, run.res, 0, accounts.length, accounts);
+  await run.pool.run(run.readings ?? run.table, run.book, run.res, 0, accounts.length, accounts);
   let events = 0;
   accounts.forEach((a, i) => {
     if (run.res.state[a] === before[i]) return;

@@ -15,6 +15,7 @@ import { compareUseCase } from '../app/compare.ts';
 import { whatIfUseCase } from '../app/what-if.ts';
 import { guarded } from './errors.ts';
 import {
+  HYPOTHESIS_OPTION_HELP,
   loadMarketChecked,
   loadPortfolio,
   marketOptions,
@@ -34,6 +35,7 @@ export function marginCommand() {
     )
     .addOption(new Option('--model <id>', 'margin model').choices(modelIds()).makeOptionMandatory())
     .option('--params <file>', 'JSON file of parameter overrides, merged over the model defaults')
+    .option('--hypothesis <name=reading...>', HYPOTHESIS_OPTION_HELP)
     .option('--json', 'print JSON', false);
   return marketOptions(cmd)
     .addHelpText(
@@ -45,6 +47,7 @@ Examples:
   $ ballast margin test/fixtures/derive-pm2/test_1_collateral_cash_only.json --model derive-pm2 --json
   $ ballast margin examples/mixed-book.json --market examples/btc-eth-snapshot.json --allow-stale --model deribit-xpm
   $ ballast margin examples/perp-book.json --market examples/btc-snapshot.json --allow-stale --model binance-pm --params examples/binance-pm-brackets.json
+  $ ballast margin examples/short-strangle.json --market examples/btc-snapshot.json --allow-stale --model deribit-pm --hypothesis inverseOptionPnl=usd-at-shocked
   $ ballast margin examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --model deribit-pm --index BTC=60000 --vol BTC-25SEP26-70000-C=0.5 --mark BTC-PERPETUAL=60050
 
 Sizes are in coins (base units). A Derive PM2 case file carries its own market and parameters.
@@ -63,7 +66,7 @@ Sizes are in coins (base units). A Derive PM2 case file carries its own market a
         }
         const { snapshot, warnings } = loadMarketChecked(o);
         const portfolio = loadPortfolio(file, snapshot);
-        const params = modelParams(model, o.params);
+        const params = modelParams(model, o.params, o.hypothesis);
         const combined = marginUseCase({
           portfolio,
           snapshot,
@@ -141,6 +144,7 @@ export function whatifCommand() {
     .addOption(new Option('--model <id>', 'margin model').choices(modelIds()).default('deribit-pm'))
     .option('--trade <SYMBOL:SIZE...>', 'trade(s), size in coins (negative = sell)')
     .option('--params <file>', 'JSON file of parameter overrides')
+    .option('--hypothesis <name=reading...>', HYPOTHESIS_OPTION_HELP)
     .option('--json', 'print JSON', false);
   return marketOptions(cmd)
     .addHelpText(
@@ -164,7 +168,7 @@ export function whatifCommand() {
           portfolio,
           snapshot,
           modelId: model.id,
-          params: modelParams(model, o.params),
+          params: modelParams(model, o.params, o.hypothesis),
           trades,
           tradeField: (k) => `--trade[${k}]`,
           tradesField: '--trade',

@@ -1,16 +1,17 @@
 /**
  * `ballast verify <venue-response.json>`: Ballast checked against the venue's own answer for
- * the user's book. The recorded request/response (src/io/venue-response.ts) gives the
- * positions, the venue's parameters and its numbers; Ballast margins the same book under every
- * combination of the readings of the unpublished rules that can move it (Deribit PM: inverse
- * option P&L, options in the extended table, roll-shock grouping, min-vol floor, for option
- * books; OKX PM: coin-margined USD conversion, the MR1 base of delta-one positions), passing
- * them as parameters (the models' defaults are unchanged), and prints field by field the
- * venue's value, Ballast's under the default reading, the difference, and which readings
- * reproduce every field. `--save` writes the reproducing reading as a params file for
- * `ballast margin --params`.
+ * the user's book. This file is the I/O half: the recorded request/response
+ * (src/io/venue-response.ts) gives the positions, the venue's parameters and its numbers, from
+ * which it builds the book, the market (or takes `--market`) and the fields to compare; the
+ * readings (every combination of the readings of the hypothesis rules that can move the book,
+ * the table of src/margin/hypotheses.ts), the evaluation under each and the verdict are
+ * src/margin/verify.ts. It prints field by field the venue's value, Ballast's under the default
+ * reading, the difference, and which readings reproduce every field; `--save` writes the
+ * reproducing reading as a params file for `ballast margin --params` that pins it and records
+ * it as verified (source file and date).
  */
 import { writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { Command } from '@commander-js/extra-typings';
 import { BallastError } from '../core/errors.ts';
 import { isOptionLike, type Instrument } from '../instruments/instrument.ts';
@@ -18,6 +19,17 @@ import { parseSymbol, toBaseUnits } from '../instruments/symbol.ts';
 import type { ForwardPoint, MarketSnapshot, UnderlyingMarket } from '../market/snapshot.ts';
 import { deribitPmModel, type DeribitPmDetails } from '../margin/deribit-pm/deribit-pm.ts';
 import type { DeribitPmParams } from '../margin/deribit-pm/params.ts';
+import type { MarginModel } from '../margin/margin-model.ts';
+import {
+  evaluateReading,
+  verifiedParams,
+  verifyMatches,
+  verifyReadings,
+  verifyReport,
+  VERIFY_TOLERANCE,
+  type VerifyField,
+  type VerifyReport,
+} from '../margin/verify.ts';
 import { okxPmModel, type OkxPmDetails } from '../margin/okx-pm/okx-pm.ts';
 import type { OkxPmParams } from '../margin/okx-pm/params.ts';
 import { portfolio, type Position } from '../risk/portfolio.ts';
@@ -32,39 +44,7 @@ import {
 import { guarded } from './errors.ts';
 import { loadMarketChecked, marketOptions, type MarketOptions } from './context.ts';
 
-/** One compared field: the venue's value and Ballast's under each reading (same order as `readings`). */
-export interface VerifyField {
-  readonly field: string;
-  readonly venue: number;
-  readonly ballast: readonly number[];
-}
-
-/** A verify report. */
-export interface VerifyReport {
-  readonly venue: 'deribit' | 'okx';
-  readonly model: string;
-  /** Each reading: the rules it sets (parameter path → value). */
-  readonly readings: readonly Readonly<Record<string, string>>[];
-  readonly fields: readonly VerifyField[];
-  /** Indexes of the readings that reproduce every field (within the tolerance). */
-  readonly reproducing: readonly number[];
-  readonly tolerance: string;
-}
-
-/** |ours − venue| ≤ 1e-8 + 1e-8·|venue|: the venues print 9 to 16 significant digits. */
-const matches = (ours: number, venue: number) =>
-  Math.abs(ours - venue) <= 1e-8 + 1e-8 * Math.abs(venue);
-const TOLERANCE = '|Ballast − venue| ≤ 1e-8 + 1e-8·|venue|';
-
-/** Every combination of the given rule alternatives (the first value of each is the default). */
-function combinations(
-  rules: Readonly<Record<string, readonly string[]>>,
-): Record<string, string>[] {
-  let out: Record<string, string>[] = [{}];
-  for (const [rule, values] of Object.entries(rules))
-    out = out.flatMap((r) => values.map((v) => ({ ...r, [rule]: v })));
-  return out;
-}
+export type { VerifyField, VerifyReport } from '../margin/verify.ts';
 
 /** Instrument of a response position; unknown symbols are typed errors naming the field. */
 function instrumentOf(name: string, venue: 'deribit' | 'okx', field: string): Instrument {
@@ -143,13 +123,6 @@ function deribitMarket(
   return { asOfMs: general?.timestamp ?? 0, underlyings };
 }
 
-const DERIBIT_OPTION_RULES: Readonly<Record<string, readonly string[]>> = {
-  inverseOptionPnl: ['coin-value', 'usd-at-shocked'],
-  extendedCoinConversion: ['range-edge', 'none'],
-  rollShockOptions: ['per-expiry', 'per-instrument'],
-  minVolForShockUp: ['floor-shocked', 'floor-base'],
-};
-
 function verifyDeribit(
   r: DeribitVenueResponse,
   src: string,
@@ -174,24 +147,30 @@ function verifyDeribit(
       spot_margin: m.initial_margin_details?.spot_margin ?? 0,
     };
   const base = deribitPmModel.defaultParams;
-  const hasOptions = [...insts.values()].some(isOptionLike);
-  const readings = combinations(hasOptions ? DERIBIT_OPTION_RULES : {});
+  const params: DeribitPmParams = {
+    ...base,
+    sources: {},
+    model_params: r.result.model_params as DeribitPmParams['model_params'],
+    account,
+  };
   const book = portfolio(positions);
+  const readings = verifyReadings(deribitPmModel, book, snapshot, params);
   const mirrors = readings.map((reading) => {
-    const params: DeribitPmParams = {
-      ...base,
-      sources: {},
-      model_params: r.result.model_params as DeribitPmParams['model_params'],
-      account,
-      rules: { ...base.rules, ...reading } as DeribitPmParams['rules'],
-    };
     const out = new Map<string, DeribitPmDetails['simulate']>();
-    for (const res of deribitPmModel.evaluate(book, snapshot, params)) {
+    for (const res of evaluateReading(deribitPmModel, book, snapshot, params, reading)) {
       const d = res.details as DeribitPmDetails;
       out.set(d.simulate.currency.toLowerCase(), d.simulate);
     }
     return out;
   });
+  const fields = [...deribitMarginFields(r, mirrors), ...deribitVectorFields(r, mirrors)];
+  return verifyReport('deribit', deribitPmModel.id, readings, fields);
+}
+
+type Mirrors = readonly Map<string, DeribitPmDetails['simulate']>[];
+
+/** IM, MM, risk-matrix margin, worst case, roll and delta shock per currency. */
+function deribitMarginFields(r: DeribitVenueResponse, mirrors: Mirrors): VerifyField[] {
   const fields: VerifyField[] = [];
   for (const [ccy, m] of Object.entries(r.result.margins)) {
     const ours = mirrors.map((x) => x.get(ccy));
@@ -230,7 +209,13 @@ function verifyDeribit(
       if (venue !== undefined)
         fields.push({ field: `margins.${ccy}.${name}`, venue, ballast: get(f) });
   }
-  const vectorFields = (kind: 'initial_risk_vectors' | 'aggregated_risk_vectors') => {
+  return fields;
+}
+
+/** Every cell of the initial and aggregated risk vectors. */
+function deribitVectorFields(r: DeribitVenueResponse, mirrors: Mirrors): VerifyField[] {
+  const fields: VerifyField[] = [];
+  for (const kind of ['initial_risk_vectors', 'aggregated_risk_vectors'] as const)
     for (const [key, v] of Object.entries(r.result[kind] ?? {})) {
       const cells = [...v.standard, ...v.extended];
       cells.forEach((venue, i) => {
@@ -246,22 +231,7 @@ function verifyDeribit(
         fields.push({ field: `${kind}.${key}.${part}`, venue, ballast });
       });
     }
-  };
-  vectorFields('initial_risk_vectors');
-  vectorFields('aggregated_risk_vectors');
-  return report('deribit', deribitPmModel.id, readings, fields);
-}
-
-function report(
-  venue: 'deribit' | 'okx',
-  model: string,
-  readings: Record<string, string>[],
-  fields: VerifyField[],
-): VerifyReport {
-  const reproducing = readings
-    .map((_, k) => k)
-    .filter((k) => fields.every((f) => matches(f.ballast[k]!, f.venue)));
-  return { venue, model, readings, fields, reproducing, tolerance: TOLERANCE };
+  return fields;
 }
 
 /** A market from a position-builder answer: each underlying at its position's mark, USDT at the rate its cash delta implies. */
@@ -329,20 +299,12 @@ function verifyOkx(
     simAsset.map((a) => ({ currency: a.ccy, amount: Number(a.amt) })),
   );
   const preMerge = r.units.some((u) => u.riskUnit.includes('-'));
-  const hasInverse = sized.some((p) => p.inst.settlement === 'inverse');
-  const hasDeltaOne = sized.some((p) => !isOptionLike(p.inst));
-  const readings = combinations({
-    ...(hasInverse ? { inverseUsdConversion: ['worse', 'shocked', 'current'] } : {}),
-    ...(hasDeltaOne ? { mr1DeltaOneBase: ['mark', 'index'] } : {}),
-  });
-  const results = readings.map((reading) => {
-    const params = {
-      ...okxPmModel.defaultParams,
-      riskUnitMerge: !preMerge,
-      ...reading,
-    } as OkxPmParams;
-    return okxPmModel.evaluate(book, snapshot, params)[0]!.details as OkxPmDetails;
-  });
+  const params: OkxPmParams = { ...okxPmModel.defaultParams, riskUnitMerge: !preMerge };
+  const readings = verifyReadings(okxPmModel, book, snapshot, params);
+  const results = readings.map(
+    (reading) =>
+      evaluateReading(okxPmModel, book, snapshot, params, reading)[0]!.details as OkxPmDetails,
+  );
   const fields: VerifyField[] = [];
   for (const u of r.units) {
     // Pre-merge coin-margined units (BTC-USD) report in the coin: ours are USD, converted at the index.
@@ -367,7 +329,7 @@ function verifyOkx(
       venue,
       ballast: results.map((d) => d[k as keyof OkxPmDetails] as number),
     });
-  return report('okx', okxPmModel.id, readings, fields);
+  return verifyReport('okx', okxPmModel.id, readings, fields);
 }
 
 const readingText = (r: Readonly<Record<string, string>>) =>
@@ -387,12 +349,12 @@ export function renderVerify(rep: VerifyReport): string {
         : x.toExponential(9)
       : '—';
   const status = (fs: readonly VerifyField[]) => {
-    const bad = fs.filter((f) => !matches(f.ballast[def]!, f.venue));
+    const bad = fs.filter((f) => !verifyMatches(f.ballast[def]!, f.venue));
     if (bad.length === 0) return 'match';
     return bad.every((f) => f.ballast[def]! >= f.venue) ? 'MISMATCH (above)' : 'MISMATCH (below)';
   };
   const hits = (fs: readonly VerifyField[]) =>
-    `${rep.readings.filter((_, k) => fs.every((f) => matches(f.ballast[k]!, f.venue))).length}/${rep.readings.length}`;
+    `${rep.readings.filter((_, k) => fs.every((f) => verifyMatches(f.ballast[k]!, f.venue))).length}/${rep.readings.length}`;
   // Risk-vector cells are summarised one row per vector: the largest |difference| of its cells.
   const groups = new Map<string, VerifyField[]>();
   for (const f of rep.fields) {
@@ -407,9 +369,9 @@ export function renderVerify(rep: VerifyReport): string {
     const worst = Math.max(...fs.map((f) => Math.abs(f.ballast[def]! - f.venue)));
     return [`${key} (${fs.length} cells)`, '', '', `max |Δ| ${fmt(worst)}`, status(fs), hits(fs)];
   });
-  const n = rep.fields.filter((f) => matches(f.ballast[def]!, f.venue)).length;
+  const n = rep.fields.filter((f) => verifyMatches(f.ballast[def]!, f.venue)).length;
   const lines = [
-    `${rep.venue} response verified with ${rep.model}: ${n} of ${rep.fields.length} fields match under the default reading (${TOLERANCE})`,
+    `${rep.venue} response verified with ${rep.model}: ${n} of ${rep.fields.length} fields match under the default reading (${VERIFY_TOLERANCE})`,
     renderTable(
       ['field', 'venue', 'Ballast (default)', 'difference', 'default', 'readings matching'],
       rows,
@@ -425,13 +387,8 @@ export function renderVerify(rep: VerifyReport): string {
   return lines.join('\n');
 }
 
-/** The params file of the first reproducing reading (deribit-pm: `rules`; okx-pm: top-level switches). */
-export function readingParams(rep: VerifyReport): Record<string, unknown> | undefined {
-  const k = rep.reproducing[0];
-  if (k === undefined) return undefined;
-  const reading = rep.readings[k]!;
-  return rep.model === 'deribit-pm' ? { rules: { ...reading } } : { ...reading };
-}
+/** Today's date (UTC, YYYY-MM-DD): when --save recorded the readings as verified. */
+const today = () => new Date().toISOString().slice(0, 10);
 
 /** Runs verify on a recorded file (exported for tests). */
 export function verifyFile(file: string, o: MarketOptions): VerifyReport {
@@ -472,7 +429,9 @@ every field.`,
       guarded((file, o) => {
         const rep = verifyFile(file, o);
         if (o.save) {
-          const p = readingParams(rep);
+          const model = rep.model === deribitPmModel.id ? deribitPmModel : okxPmModel;
+          const source = `${basename(file)} (${rep.venue} ${rep.venue === 'deribit' ? 'pme/simulate' : 'position-builder'})`;
+          const p = verifiedParams(model as MarginModel<unknown>, rep, source, today());
           if (!p)
             throw new BallastError(
               'INVALID_INPUT',

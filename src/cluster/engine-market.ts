@@ -2,7 +2,8 @@
  * The batch engine (src/engine, issue 8) inside a cluster worker, for `deribit-pm`: the
  * engine's prepared market (margin/deribit-pm/prepared.ts), an instrument table over the
  * instruments of the accounts the partition holds, and the engine kernel
- * (engine/deribit-pm-batch.ts `marginAccounts`) on the accounts in the engine's compact CSR
+ * at the highest over the hypothesis readings (engine/reading-tables.ts, as `ballast margin`)
+ * on the accounts in the engine's compact CSR
  * form (engine/account-book.ts). Ticks are the engine's (engine/ticks.ts `parseTick` /
  * `applyTick`: index, forwards and ATM vol per expiry, applied one after the other to the
  * snapshot), so a ticks file of `ballast engine run --ticks` drives the cluster too and both
@@ -15,9 +16,14 @@
 import { BallastError } from '../core/errors.ts';
 import type { Instrument } from '../instruments/instrument.ts';
 import { buildAccountBook } from '../engine/account-book.ts';
-import { batchScratch, marginAccounts, type BatchScratch } from '../engine/deribit-pm-batch.ts';
+import { batchScratch, type BatchScratch } from '../engine/deribit-pm-batch.ts';
+import {
+  buildReadingTables,
+  marginAccountsOverReadings,
+  type ReadingTables,
+} from '../engine/reading-tables.ts';
 import { STATE_ERROR, STATE_NAMES } from '../engine/health-state.ts';
-import { buildInstrumentTable, type InstrumentTable } from '../engine/instrument-table.ts';
+import type { InstrumentTable } from '../engine/instrument-table.ts';
 import { batchResults } from '../engine/results.ts';
 import { applyTick, parseTick, type Tick } from '../engine/ticks.ts';
 import { prepareDeribitPm, type DeribitPmMarket } from '../margin/deribit-pm/prepared.ts';
@@ -35,6 +41,8 @@ export interface EngineMarket {
   readonly instruments: Map<string, Instrument>;
   /** Built on first use, rebuilt when an instrument is added. */
   table?: InstrumentTable;
+  /** One table per hypothesis reading (`table` is the first): the default charges the highest. */
+  readings?: ReadingTables;
   scratch?: BatchScratch;
 }
 
@@ -83,18 +91,19 @@ export function engineNext(
 function tableFor(
   m: EngineMarket,
   p: Portfolio,
-): { table: InstrumentTable; scratch: BatchScratch } {
+): { table: InstrumentTable; readings: ReadingTables; scratch: BatchScratch } {
   let added = false;
   for (const pos of p.positions)
     if (!m.instruments.has(pos.instrument.symbol)) {
       m.instruments.set(pos.instrument.symbol, pos.instrument);
       added = true;
     }
-  if (!m.table || !m.scratch || added) {
-    m.table = buildInstrumentTable(m.market, [...m.instruments.values()]);
+  if (!m.table || !m.readings || !m.scratch || added) {
+    m.readings = buildReadingTables(m.market, [...m.instruments.values()]);
+    m.table = m.readings.tables[0]!;
     m.scratch = batchScratch(m.table);
   }
-  return { table: m.table, scratch: m.scratch };
+  return { table: m.table, readings: m.readings, scratch: m.scratch };
 }
 
 /**
@@ -110,10 +119,10 @@ export function engineMargin(
   modelId: string,
   p: Portfolio,
 ): { result: AccountResult; worstScenario: string | undefined } {
-  const { table, scratch } = tableFor(m, p);
+  const { table, readings, scratch } = tableFor(m, p);
   const book = buildAccountBook(table, [{ id, portfolio: p }], m.market.snapshot);
   const res = batchResults(1);
-  marginAccounts(table, book, res, 0, 1, scratch);
+  marginAccountsOverReadings(readings, book, res, 0, 1, scratch);
   const head = { id, tick, seq, model: modelId };
   if (res.state[0] === STATE_ERROR) {
     const err = book.errors.get(0);

@@ -13,6 +13,35 @@ export function decimalsFor(currency: string): number {
   return isUsdLike(currency) ? 2 : 6;
 }
 
+/**
+ * The hypotheses table: IM and MM under each combination of readings (one column per rule that
+ * varies), the charged (highest) ones marked `◀ IM` / `◀ MM`.
+ */
+export function renderHypotheses(r: MarginResult, d: number): string {
+  const hs = r.hypotheses ?? [];
+  const rules = Object.keys(hs[0]?.readings ?? {});
+  const same = (
+    a: Readonly<Record<string, string>>,
+    b: Readonly<Record<string, string>> | undefined,
+  ) => b !== undefined && rules.every((k) => a[k] === b[k]);
+  const rows = hs.map((h) => [
+    ...rules.map((k) => h.readings[k] ?? ''),
+    fmt(h.initialMargin, d),
+    fmt(h.maintenanceMargin, d),
+    [
+      same(h.readings, r.hypothesisCharge?.initialMargin) ? '◀ IM' : '',
+      same(h.readings, r.hypothesisCharge?.maintenanceMargin) ? '◀ MM' : '',
+    ]
+      .filter((x) => x)
+      .join(' '),
+  ]);
+  return `hypotheses: ${hs.length} readings of the unpublished rules that can move this book; the highest IM and MM are charged\n${renderTable(
+    [...rules, `IM (${r.currency})`, `MM (${r.currency})`, 'charged'],
+    rows,
+    [...rules.map(() => 'left' as const), 'right', 'right', 'left'],
+  )}`;
+}
+
 /** The breakdown of one result: requirements, worst scenario, top contributors, add-ons. */
 export function renderMarginResult(r: MarginResult, topN = 8): string {
   const d = decimalsFor(r.currency);
@@ -53,7 +82,9 @@ export function renderMarginResult(r: MarginResult, topN = 8): string {
       ),
     );
   }
+  if (r.hypotheses && r.hypotheses.length > 1) out.push(renderHypotheses(r, d));
   for (const u of r.unverified) out.push(`unverified: ${u}`);
+  for (const v of r.verified ?? []) out.push(`verified: ${v}`);
   for (const w of r.warnings) out.push(`warning: ${w}`);
   out.push(`inputs hash ${r.inputsHash.slice(0, 16)}…`);
   return out.join('\n');

@@ -6,6 +6,7 @@
  */
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { Portfolio, Position } from '../risk/portfolio.ts';
+import type { HypothesisTable } from './hypotheses.ts';
 import type { LinearMarginPool, LinearTrade } from './linear-terms.ts';
 import type { MarginResult } from './margin-result.ts';
 import type { UsdTotals } from './usd-totals.ts';
@@ -43,6 +44,11 @@ export interface MarginModel<P = unknown> {
    */
   readonly scenarioBased: boolean;
   readonly defaultParams: P;
+  /**
+   * The rules of this model that are hypotheses with several plausible readings: the default
+   * charges the highest over them (src/margin/hypotheses.ts); `--hypothesis` pins one.
+   */
+  readonly hypotheses?: HypothesisTable<P>;
   /** Margins the portfolio; one result per pool. Throws typed errors on bad input. */
   evaluate(portfolio: Portfolio, snapshot: MarketSnapshot, params: P): MarginResult[];
   /**

@@ -16,6 +16,22 @@ export interface AddOn {
   readonly description?: string;
 }
 
+/** A reading per hypothesis rule: rule name → reading (src/margin/hypotheses.ts). */
+export type Readings = Readonly<Record<string, string>>;
+
+/** IM and MM under one combination of hypothesis readings (amounts in the pool's currency). */
+export interface HypothesisReading {
+  readonly readings: Readings;
+  readonly initialMargin: number;
+  readonly maintenanceMargin: number;
+}
+
+/** Which reading set the charged IM and MM (the highest over `hypotheses`). */
+export interface HypothesisCharge {
+  readonly initialMargin: Readings;
+  readonly maintenanceMargin: Readings;
+}
+
 /** The scenario that set the scenario part of the margin. */
 export interface WorstScenario {
   /** Stable scenario id within the model's grid, e.g. `std-25` or `spot-0.85/vol-up`. */
@@ -66,6 +82,16 @@ export interface MarginResult<D = unknown> {
   readonly warnings: readonly string[];
   /** SHA-256 of the canonical inputs and parameters (src/core/hash.ts). */
   readonly inputsHash: string;
+  /**
+   * IM and MM under every combination of the readings of the hypothesis rules that can move
+   * this book (src/margin/hypotheses.ts); IM and MM above are the highest. Absent when no
+   * open rule can move the book (one reading).
+   */
+  readonly hypotheses?: readonly HypothesisReading[];
+  /** Which reading set the charged IM and MM (with `hypotheses`). */
+  readonly hypothesisCharge?: HypothesisCharge;
+  /** Pinned hypothesis readings verified against the user's own venue answer. */
+  readonly verified?: readonly string[];
   /** Model-specific detail (e.g. Deribit `pme/simulate` mirror, Derive intermediates). */
   readonly details?: D;
 }

@@ -26,6 +26,13 @@
  * (`t = unit·t'`, coefficients about 1 per coin, as in a coin pool). The optimizer re-evaluates
  * every answer with the exact model and fails closed.
  */
+import {
+  combinations,
+  openRules,
+  withDominant,
+  withReadings,
+  type HypothesisTable,
+} from '../margin/hypotheses.ts';
 import type { Currency } from '../core/currency.ts';
 import type { Instrument } from '../instruments/instrument.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
@@ -88,18 +95,73 @@ export function addMarginTerms(
 ): PoolMarginTerms[] {
   const prefix = options.prefix ?? '';
   if (model.linearTerms) {
-    const linear = model.linearTerms(
-      portfolio,
-      snapshot,
-      params,
-      trades.map((t) => ({ instrument: t.candidate.instrument, state: t.state })),
-    );
-    return addLinearTerms(lp, trades, linear, snapshot, prefix);
+    const linear = (p: unknown) =>
+      model.linearTerms!(
+        portfolio,
+        snapshot,
+        p,
+        trades.map((t) => ({ instrument: t.candidate.instrument, state: t.state })),
+      );
+    if (!model.hypotheses) return addLinearTerms(lp, trades, linear(params), snapshot, prefix);
+    return addMaxOverReadings(lp, trades, portfolio, snapshot, model.hypotheses, params, {
+      linear,
+      prefix,
+    });
   }
   const results =
     options.resultsBefore ??
     (portfolio.positions.length > 0 ? model.evaluate(portfolio, snapshot, params) : []);
   return addSurrogateTerms(lp, trades, portfolio, snapshot, results, prefix);
+}
+
+/**
+ * The margin of a model with hypothesis rules (margin/hypotheses.ts) in the LP: the default
+ * charges each pool the highest IM over the readings of the open rules, so each reading's
+ * linear terms are written (row names prefixed `h<k>:`) and a pool variable `m ≥ IM_reading`
+ * for every reading stands for the pool (max of convex terms: still exact inside `t ≥ …`).
+ * Open rules are those the book or any candidate trade can move; one reading writes the terms
+ * as they are.
+ */
+function addMaxOverReadings<P>(
+  lp: LpModel,
+  trades: readonly MarginVar[],
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  table: HypothesisTable<P>,
+  params: unknown,
+  how: { linear: (p: unknown) => readonly LinearMarginPool[]; prefix: string },
+): PoolMarginTerms[] {
+  const base = withDominant(table, params as P);
+  const withCandidates: Portfolio = {
+    ...portfolio,
+    positions: [
+      ...portfolio.positions,
+      ...trades.map((t) => ({ instrument: t.candidate.instrument, size: 0 })),
+    ],
+  };
+  const readings = combinations(openRules(table, withCandidates, snapshot, base));
+  const runs = readings.map((r, k) =>
+    addLinearTerms(
+      lp,
+      trades,
+      how.linear(withReadings(table, base, r)),
+      snapshot,
+      readings.length === 1 ? how.prefix : `${how.prefix}h${k}:`,
+    ),
+  );
+  if (runs.length === 1) return runs[0]!;
+  return runs[0]!.map((pool): PoolMarginTerms => {
+    const m = lp.addVariable(`${how.prefix}im[${pool.currency}]`, { lb: -Infinity });
+    runs.forEach((run, k) => {
+      const r = run.find((x) => x.currency === pool.currency)!;
+      lp.addConstraint(
+        `${how.prefix}im[${pool.currency}][h${k}]`,
+        [[m, 1], ...r.terms.map(([v, c]) => [v, -c] as const)],
+        { lb: r.constant },
+      );
+    });
+    return { ...pool, terms: [[m, 1]], constant: 0 };
+  });
 }
 
 function poolsOf(portfolio: Portfolio, trades: readonly MarginVar[]): Currency[] {

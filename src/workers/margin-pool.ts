@@ -8,6 +8,7 @@ import { Piscina } from 'piscina';
 import type { AccountBook } from '../engine/account-book.ts';
 import { batchScratch, marginAccounts } from '../engine/deribit-pm-batch.ts';
 import type { InstrumentTable } from '../engine/instrument-table.ts';
+import { marginAccountsOverReadings, type ReadingTables } from '../engine/reading-tables.ts';
 import type { BatchResults } from '../engine/results.ts';
 import type { MarginTask } from './margin-worker.ts';
 
@@ -16,10 +17,12 @@ export interface MarginPool {
   readonly workers: number;
   /**
    * Margins accounts [from, to) of `book` (or `list[from..to)`, account indices) into
-   * `results`; resolves to the count.
+   * `results`; resolves to the count. Given `ReadingTables`, each account is charged the
+   * highest over the hypothesis readings (engine/reading-tables.ts); given one table, that
+   * table's reading.
    */
   run(
-    table: InstrumentTable,
+    table: InstrumentTable | ReadingTables,
     book: AccountBook,
     results: BatchResults,
     from?: number,
@@ -29,9 +32,17 @@ export interface MarginPool {
   close(): Promise<void>;
 }
 
+const baseOf = (t: InstrumentTable | ReadingTables): InstrumentTable =>
+  'tables' in t ? t.tables[0]! : t;
+
 /** True if every array a worker reads or writes is backed by a SharedArrayBuffer. */
-function allShared(table: InstrumentTable, book: AccountBook, results: BatchResults): boolean {
-  const arrays = [table.rows.unit, book.row, book.size, book.ptr, results.equity, results.state];
+function allShared(
+  table: InstrumentTable | ReadingTables,
+  book: AccountBook,
+  results: BatchResults,
+): boolean {
+  const units = 'tables' in table ? table.tables.map((t) => t.rows.unit) : [table.rows.unit];
+  const arrays = [...units, book.row, book.size, book.ptr, results.equity, results.state];
   return arrays.every((a) => a.buffer instanceof SharedArrayBuffer);
 }
 
@@ -43,15 +54,25 @@ export function marginPool(workers: number): MarginPool {
     return {
       workers: 0,
       run: async (table, book, results, from = 0, to = list0(book), list) =>
-        marginAccounts(
-          table,
-          book,
-          results,
-          from,
-          list ? Math.min(to, list.length) : to,
-          batchScratch(table),
-          list,
-        ),
+        'tables' in table
+          ? marginAccountsOverReadings(
+              table,
+              book,
+              results,
+              from,
+              list ? Math.min(to, list.length) : to,
+              batchScratch(baseOf(table)),
+              list,
+            )
+          : marginAccounts(
+              table,
+              book,
+              results,
+              from,
+              list ? Math.min(to, list.length) : to,
+              batchScratch(table),
+              list,
+            ),
       close: async () => {},
     };
   }
@@ -68,7 +89,12 @@ export function marginPool(workers: number): MarginPool {
       if (!allShared(table, book, results))
         throw new RangeError('worker batches need the table, book and results in shared memory');
       // The worker does not need ids or the symbol index: strip them from the message.
-      const t = { ...table, rowOf: new Map(), instruments: [] } as InstrumentTable;
+      const strip = (x: InstrumentTable) =>
+        ({ ...x, rowOf: new Map(), instruments: [] }) as InstrumentTable;
+      const t =
+        'tables' in table
+          ? ({ ...table, tables: table.tables.map(strip), markets: [] } as ReadingTables)
+          : strip(table);
       const b = { ...book, ids: [] } as AccountBook;
       const chunks = Math.min(Math.max(1, to - from), workers * 4);
       const step = Math.ceil((to - from) / chunks);

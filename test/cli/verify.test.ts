@@ -11,6 +11,8 @@ import { loadSnapshotFile } from '../../src/io/load-market.ts';
 import { importPortfolio } from '../../src/io/portfolio-input.ts';
 import { deribitPmModel, type DeribitPmDetails } from '../../src/margin/deribit-pm/deribit-pm.ts';
 import type { DeribitPmParams } from '../../src/margin/deribit-pm/params.ts';
+import { DERIBIT_PM_HYPOTHESES } from '../../src/margin/deribit-pm/hypotheses.ts';
+import { pinReadings } from '../../src/margin/hypotheses.ts';
 import type { MarketSnapshot } from '../../src/market/snapshot.ts';
 import { runCli } from './run-cli.ts';
 
@@ -137,11 +139,18 @@ describe('verify names the reading of a synthetic Deribit answer', () => {
       'examples/short-strangle.json',
       snapshot,
     ).portfolio;
-    const base = deribitPmModel.defaultParams as DeribitPmParams;
-    const pinned: DeribitPmParams = {
-      ...base,
-      rules: { ...base.rules, inverseOptionPnl: 'usd-at-shocked' },
-    };
+    // One reading, pinned (the default would charge the highest over the 16).
+    const pinned = pinReadings(
+      DERIBIT_PM_HYPOTHESES,
+      deribitPmModel.defaultParams as DeribitPmParams,
+      {
+        inverseOptionPnl: 'usd-at-shocked',
+        extendedCoinConversion: 'range-edge',
+        rollShockOptions: 'per-expiry',
+        minVolForShockUp: 'floor-shocked',
+      },
+      'test',
+    );
     const [r] = deribitPmModel.evaluate(book, snapshot, pinned);
     const mirror = (r!.details as DeribitPmDetails).simulate;
     const file = join(dir, 'synthetic.json');
@@ -166,8 +175,18 @@ describe('verify names the reading of a synthetic Deribit answer', () => {
     const v = await runCli(['verify', file, '--market', snap, '--allow-stale', '--save', saved]);
     expect(v.status, v.stderr).toBe(0);
     expect(v.stdout).toMatch(/readings reproducing every field: inverseOptionPnl=usd-at-shocked/);
-    const p = JSON.parse(readFileSync(saved, 'utf8')) as { rules: Record<string, string> };
+    const p = JSON.parse(readFileSync(saved, 'utf8')) as {
+      rules: Record<string, string>;
+      hypotheses: {
+        pinned: string[];
+        verified: { rule: string; reading: string; source: string }[];
+      };
+    };
     expect(p.rules.inverseOptionPnl).toBe('usd-at-shocked');
+    expect(p.hypotheses.pinned).toContain('inverseOptionPnl');
+    expect(p.hypotheses.verified).toContainEqual(
+      expect.objectContaining({ rule: 'inverseOptionPnl', reading: 'usd-at-shocked' }),
+    );
     const m = await runCli([
       'margin',
       'examples/short-strangle.json',
@@ -180,6 +199,43 @@ describe('verify names the reading of a synthetic Deribit answer', () => {
       saved,
     ]);
     expect(m.status, m.stderr).toBe(0);
+    // The saved readings are reported as verified, not unverified, and nothing is enumerated.
+    expect(m.stdout).toMatch(
+      /verified: inverseOptionPnl=usd-at-shocked: reproduced synthetic\.json/,
+    );
+    expect(m.stdout).not.toMatch(/hypothesis pinned: inverseOptionPnl/);
+    expect(m.stdout).not.toMatch(/hypotheses: \d+ readings/);
+    // The same reading pinned by hand is charged the same but listed as unverified.
+    const h = await runCli([
+      'margin',
+      'examples/short-strangle.json',
+      '--market',
+      snap,
+      '--allow-stale',
+      '--model',
+      'deribit-pm',
+      '--json',
+      ...['inverseOptionPnl=usd-at-shocked', 'extendedCoinConversion=range-edge'].flatMap((x) => [
+        '--hypothesis',
+        x,
+      ]),
+      ...['rollShockOptions=per-expiry', 'minVolForShockUp=floor-shocked'].flatMap((x) => [
+        '--hypothesis',
+        x,
+      ]),
+    ]);
+    expect(h.status, h.stderr).toBe(0);
+    const pool = (
+      JSON.parse(h.stdout) as { pools: { unverified: string[]; initialMargin: number }[] }
+    ).pools[0]!;
+    expect(pool.unverified).toContainEqual(
+      expect.stringMatching(/hypothesis pinned: inverseOptionPnl=usd-at-shocked/),
+    );
+    expect(m.stdout).toMatch(
+      new RegExp(
+        `initial margin \\(IM\\) +│ +${pool.initialMargin.toFixed(6).replace('.', '\\.')} │`,
+      ),
+    );
   });
 });
 

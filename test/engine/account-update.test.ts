@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+// The table here is one reading (the params'): compared with evaluate at that reading, every
+// hypothesis rule pinned (the default's highest over readings: engine/reading-tables.ts).
+import { pinnedDeribitParams } from '../helpers/pinned.ts';
 import { deribitPmModel } from '../../src/margin/deribit-pm/deribit-pm.ts';
 import { combinePools } from '../../src/margin/combine.ts';
 import { prepareDeribitPm } from '../../src/margin/deribit-pm/prepared.ts';
@@ -79,7 +82,7 @@ function expectEqualsEvaluate(res: ReturnType<typeof batchResults>, a: number, p
   const c = combinePools(
     'deribit-pm',
     '1.0.0',
-    deribitPmModel.evaluate(p, snapshot, params),
+    deribitPmModel.evaluate(p, snapshot, pinnedDeribitParams(params)),
     snapshot,
   );
   expect(rel(res.equity[a]!, c.equity)).toBeLessThanOrEqual(1e-12);

@@ -6,6 +6,8 @@ import { prepareDeribitPm } from '../../src/margin/deribit-pm/prepared.ts';
 import { buildInstrumentTable } from '../../src/engine/instrument-table.ts';
 import { buildAccountBook, type AccountInput } from '../../src/engine/account-book.ts';
 import { marginAccounts } from '../../src/engine/deribit-pm-batch.ts';
+import { buildReadingTables, marginAccountsOverReadings } from '../../src/engine/reading-tables.ts';
+import { pinnedDeribitParams } from '../helpers/pinned.ts';
 import { batchResults } from '../../src/engine/results.ts';
 import { STATE_ERROR, STATE_NAMES } from '../../src/engine/health-state.ts';
 import { HEALTH_THRESHOLDS, healthMetrics, healthState } from '../../src/account/health.ts';
@@ -40,9 +42,11 @@ const account = fc.record({
 function runBatch(
   params: DeribitPmParams,
   books: { positions: Position[]; btc: number; usdc: number }[],
+  overReadings = false,
 ) {
   const market = prepareDeribitPm(snapshot, params);
-  const table = buildInstrumentTable(market, instruments);
+  const readings = overReadings ? buildReadingTables(market, instruments) : undefined;
+  const table = readings ? readings.tables[0]! : buildInstrumentTable(market, instruments);
   const inputs: AccountInput[] = books.map((b, a) => ({
     id: `a${a}`,
     portfolio: portfolio(b.positions, [
@@ -52,11 +56,22 @@ function runBatch(
   }));
   const book = buildAccountBook(table, inputs, snapshot);
   const res = batchResults(book.nAccounts);
-  marginAccounts(table, book, res, 0, book.nAccounts);
+  if (readings) marginAccountsOverReadings(readings, book, res, 0, book.nAccounts);
+  else marginAccounts(table, book, res, 0, book.nAccounts);
   return { table, book, res, inputs };
 }
 
-function checkAgainstEvaluate(params: DeribitPmParams, numRuns: number): number {
+/**
+ * The kernel (one table: the params' reading) against `evaluate` with every hypothesis rule
+ * pinned at that reading; with `overReadings`, the reading-tables layer against the default
+ * `evaluate` (the highest over the readings).
+ */
+function checkAgainstEvaluate(
+  params: DeribitPmParams,
+  numRuns: number,
+  overReadings = false,
+): number {
+  const evalParams = overReadings ? params : pinnedDeribitParams(params);
   let compared = 0;
   fc.assert(
     fc.property(fc.array(account, { minLength: 1, maxLength: 6 }), (accs) => {
@@ -69,9 +84,9 @@ function checkAgainstEvaluate(params: DeribitPmParams, numRuns: number): number 
         btc: x.btc,
         usdc: x.usdc,
       }));
-      const { table, res, inputs } = runBatch(params, books);
+      const { table, res, inputs } = runBatch(params, books, overReadings);
       inputs.forEach((inp, a) => {
-        const pools = deribitPmModel.evaluate(inp.portfolio!, snapshot, params);
+        const pools = deribitPmModel.evaluate(inp.portfolio!, snapshot, evalParams);
         const c = combinePools('deribit-pm', '1.0.0', pools, snapshot);
         expect(rel(res.equity[a]!, c.equity)).toBeLessThanOrEqual(1e-12);
         expect(rel(res.initialMargin[a]!, c.initialMargin)).toBeLessThanOrEqual(1e-12);
@@ -127,6 +142,9 @@ describe('deribit-pm batch engine equals evaluate (≤ 1e-12 relative)', () => {
     };
     expect(checkAgainstEvaluate(params, 30)).toBeGreaterThan(30);
   });
+  it('default (highest over the hypothesis readings): reading tables equal evaluate', () => {
+    expect(checkAgainstEvaluate(deribitPmModel.defaultParams, 25, true)).toBeGreaterThan(25);
+  }, 300_000);
 });
 
 describe('bad accounts are errors, never healthy; the batch goes on', () => {

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+// The table here is one reading (the params'): compared with evaluate at that reading, every
+// hypothesis rule pinned (the default's highest over readings: engine/reading-tables.ts).
+import { pinnedDeribitParams } from '../helpers/pinned.ts';
 import fc from 'fast-check';
 import { deribitPmModel } from '../../src/margin/deribit-pm/deribit-pm.ts';
 import { combinePools } from '../../src/margin/combine.ts';
@@ -35,7 +38,7 @@ describe('incremental what-if on a prepared account equals re-evaluation', () =>
           const before = combinePools(
             'deribit-pm',
             '1.0.0',
-            deribitPmModel.evaluate(p, snapshot, params),
+            deribitPmModel.evaluate(p, snapshot, pinnedDeribitParams(params)),
             snapshot,
           );
           const acct = prepareAccount(
@@ -53,7 +56,7 @@ describe('incremental what-if on a prepared account equals re-evaluation', () =>
             const want = combinePools(
               'deribit-pm',
               '1.0.0',
-              deribitPmModel.evaluate(after, snapshot, params),
+              deribitPmModel.evaluate(after, snapshot, pinnedDeribitParams(params)),
               snapshot,
             );
             if (want.pools.length === 0) continue;

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { pinnedDeribitParams } from '../helpers/pinned.ts';
+import type { MarginResult } from '../../src/margin/margin-result.ts';
 import fc from 'fast-check';
 import {
   deribitPmModel,
@@ -17,7 +19,15 @@ import { realInstruments, realSnapshot } from '../helpers/real-market.ts';
 // The prepared market (rows priced once per instrument) against repricing every cell of
 // every position inline, as the model did before the context existed: to the bit.
 const snapshot = realSnapshot();
-const params = deribitPmModel.defaultParams;
+// Every hypothesis rule pinned: evaluate is then one reading, which a prepared market computes
+// (the default, the highest over the readings, is test/margin/hypotheses-property.test.ts).
+const params = pinnedDeribitParams(deribitPmModel.defaultParams);
+/** The model's result without the notes its hypotheses layer adds for pinned readings. */
+const withoutPinNotes = (rs: readonly MarginResult[]) =>
+  rs.map((r) => ({
+    ...r,
+    unverified: r.unverified.filter((u) => !u.startsWith('hypothesis pinned:')),
+  }));
 const instruments = [
   ...realInstruments(),
   parseSymbol('BTC_USDC-PERPETUAL', 'deribit'),
@@ -54,7 +64,7 @@ describe('deribit-pm prepared market', () => {
           ]);
           for (const p of positions)
             expect(Array.from(shared.row(p.instrument).unit)).toEqual(Array.from(repricedUnit(p)));
-          const viaModel = deribitPmModel.evaluate(book, snapshot, params);
+          const viaModel = withoutPinNotes(deribitPmModel.evaluate(book, snapshot, params));
           const viaShared = evaluatePrepared(shared, book);
           const fresh = evaluatePrepared(prepareDeribitPm(snapshot, params), book);
           // Listing order changes nothing (equity is summed in canonical order too).
@@ -82,7 +92,7 @@ describe('deribit-pm prepared market', () => {
       ),
       [{ currency: 'BTC', amount: 5 }],
     );
-    const full = deribitPmModel.evaluate(book, snapshot, params);
+    const full = withoutPinNotes(deribitPmModel.evaluate(book, snapshot, params));
     const lean = evaluatePrepared(prepareDeribitPm(snapshot, params), book, {
       details: false,
       hash: false,

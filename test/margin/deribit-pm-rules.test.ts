@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { pinnedDeribitParams } from '../helpers/pinned.ts';
 import fc from 'fast-check';
 import { isBallastError } from '../../src/core/errors.ts';
 import { yearFraction } from '../../src/core/time.ts';
@@ -54,12 +55,17 @@ function withBtc(
     },
   };
 }
+/**
+ * One reading: every hypothesis rule pinned at the reading `params` sets (these tests check
+ * each rule's formula; the default, the highest over the readings, is
+ * test/margin/hypotheses-property.test.ts).
+ */
 function run(
   positions: Position[],
   snap: MarketSnapshot,
   params: DeribitPmParams = D,
 ): { r: MarginResult; d: DeribitPmDetails } {
-  const [r] = deribitPmModel.evaluate(portfolio(positions), snap, params);
+  const [r] = deribitPmModel.evaluate(portfolio(positions), snap, pinnedDeribitParams(params));
   return { r: r!, d: r!.details as DeribitPmDetails };
 }
 const vec = (d: DeribitPmDetails, symbol: string) => d.simulate.initial_risk_vectors[symbol]!;

@@ -7,7 +7,7 @@ import type { Instrument } from '../../src/instruments/instrument.ts';
 import type { MarketSnapshot, UnderlyingMarket } from '../../src/market/snapshot.ts';
 import { portfolio, type Position } from '../../src/risk/portfolio.ts';
 import {
-  okxPmModel,
+  evaluateOkxPmReading,
   type OkxPmDetails,
   type OkxRiskUnitDetail,
 } from '../../src/margin/okx-pm/okx-pm.ts';
@@ -145,7 +145,8 @@ function runWo1(params: OkxPmParams = OKX_PM_DEFAULTS) {
     currency: a.ccy,
     amount: Number(a.amt),
   }));
-  const [r] = okxPmModel.evaluate(portfolio(positions, balances), snapshot, params);
+  // One reading (the params'): W-O1 checks the `mark` MR1 base (the default charges the highest).
+  const [r] = evaluateOkxPmReading(portfolio(positions, balances), snapshot, params);
   return { r: r!, d: r!.details as OkxPmDetails };
 }
 
@@ -359,7 +360,7 @@ function evalBook(
   params: OkxPmParams = OKX_PM_DEFAULTS,
   s = snap(),
 ) {
-  const [r] = okxPmModel.evaluate(portfolio(positions, balances), s, params);
+  const [r] = evaluateOkxPmReading(portfolio(positions, balances), s, params);
   return { r: r!, d: r!.details as OkxPmDetails };
 }
 

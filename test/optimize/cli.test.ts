@@ -67,7 +67,7 @@ describe('ballast optimize', () => {
       '500',
     ]);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/result: IM 53,991 → [\d,]+ USD, saving [\d,]+ USD \(\d+\.\d%\)/);
+    expect(r.stdout).toMatch(/result: IM 57,900 → [\d,]+ USD, saving [\d,]+ USD \(\d+\.\d%\)/);
     expect(r.stdout).toMatch(/instrument +│ side/);
     expect(r.stdout).toMatch(/BTC delta/);
     expect(r.stdout).toMatch(/binding constraints/);

@@ -25,6 +25,9 @@ const book = (file: string): Portfolio => {
   const path = fileURLToPath(new URL(`../../${file}`, import.meta.url));
   return importPortfolio(readTextFile(path), file, snapshot, parseJson).portfolio;
 };
+// The LP (optimize/margin-lp.ts) is built at the reading of the hypothesis rules the default
+// charges for the book (src/margin/hypotheses.ts `chargedParams`): at zero trades it equals the
+// default, the highest over the readings.
 const exactImUsd = (p: Portfolio) =>
   totalsUsd(deribitPmModel.evaluate(p, snapshot, deribitPmModel.defaultParams), snapshot)
     .initialMargin;

@@ -18,8 +18,20 @@
  *
  * `details` mirrors `private/pme/simulate` (§15) next to our own breakdown. Cross PM (X:PM) is
  * not modelled.
+ *
+ * `deribitPmModel.evaluate` runs this pipeline under every combination of the readings of the
+ * hypothesis rules that can move the book (deribit-pm/hypotheses.ts) and charges the highest
+ * IM and MM per pool (src/margin/hypotheses.ts); `evaluatePrepared` is one reading.
  */
 import { marginInputsHash } from '../inputs-hash.ts';
+import {
+  evaluateOverReadings,
+  singleReading,
+  validateSettings,
+  withDominant,
+} from '../hypotheses.ts';
+import { whatIfByRevaluation } from '../what-if.ts';
+import { DERIBIT_PM_HYPOTHESES } from './hypotheses.ts';
 import { deribitPmWhatIf } from './incremental.ts';
 import { deribitPmLinearTerms } from './linear-terms.ts';
 import type { Currency } from '../../core/currency.ts';
@@ -410,14 +422,25 @@ export const deribitPmModel: MarginModel<DeribitPmParams> = {
   title: 'Deribit portfolio margin (S:PM, extended risk matrix), per settlement currency',
   scenarioBased: true,
   defaultParams: DERIBIT_PM_DEFAULT_PARAMS,
+  hypotheses: DERIBIT_PM_HYPOTHESES,
+  /** The highest IM and MM over the readings of the hypothesis rules that can move the book. */
   evaluate(
     portfolio: Portfolio,
     snapshot: MarketSnapshot,
     params: DeribitPmParams,
   ): MarginResult[] {
     validateRules(params);
-    return evaluatePrepared(deribitPmMarket(snapshot, params), portfolio);
+    validateSettings(DERIBIT_PM_HYPOTHESES, params);
+    return evaluateOverReadings(
+      DERIBIT_PM_HYPOTHESES,
+      portfolio,
+      snapshot,
+      params,
+      deribitPmInputsHash(portfolio, snapshot, params),
+      (p) => evaluatePrepared(deribitPmMarket(snapshot, p), portfolio, { hash: false }),
+    );
   },
+  /** Incremental when the book and trades have one reading; else re-evaluation (the highest). */
   whatIf(
     portfolio: Portfolio,
     snapshot: MarketSnapshot,
@@ -425,11 +448,15 @@ export const deribitPmModel: MarginModel<DeribitPmParams> = {
     trades: readonly Position[],
   ) {
     validateRules(params);
+    validateSettings(DERIBIT_PM_HYPOTHESES, params);
+    const all = { ...portfolio, positions: [...portfolio.positions, ...trades] };
+    if (!singleReading(DERIBIT_PM_HYPOTHESES, all, snapshot, params))
+      return whatIfByRevaluation(deribitPmModel, portfolio, snapshot, params, trades);
     return deribitPmWhatIf(
       { buildPoolKeys, evaluatePoolKeys, inputsHash: deribitPmInputsHash },
       portfolio,
       snapshot,
-      params,
+      withDominant(DERIBIT_PM_HYPOTHESES, params),
       trades,
     );
   },

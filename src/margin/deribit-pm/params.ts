@@ -15,6 +15,7 @@ import {
   type DeribitGridParams,
   type DeribitVolCell,
 } from '../../scenarios/deribit-grid.ts';
+import type { HypothesisSettings } from '../hypotheses.ts';
 import defaultJson from './default-params.json' with { type: 'json' };
 
 /** `model_params.general` (§13.1). */
@@ -140,6 +141,11 @@ export interface DeribitPmParams {
   /** Account inputs keyed by lower-case settlement currency (`btc`, `usdc`); missing = 0. */
   readonly account: Readonly<Record<string, DeribitPmAccountInputs>>;
   readonly rules: DeribitPmRules;
+  /**
+   * Pinned hypothesis rules (charged at the reading `rules` sets instead of the highest over
+   * the readings) and readings verified against the user's venue (src/margin/hypotheses.ts).
+   */
+  readonly hypotheses?: HypothesisSettings;
 }
 
 /**

@@ -24,6 +24,8 @@
  * §3) with numbers instead of strings: `riskUnitData[]` with mr1…mr9, `mr1Scenarios`,
  * `mr1FinalResult`, `mr6FinalResult`, `delta` (cash, USD) and `portfolios[]`.
  */
+import { evaluateOverReadings, validateSettings } from '../hypotheses.ts';
+import { OKX_PM_HYPOTHESES } from './hypotheses.ts';
 import { marginInputsHash } from '../inputs-hash.ts';
 import { requireFinite } from '../../core/errors.ts';
 import type { Currency } from '../../core/currency.ts';
@@ -792,10 +794,30 @@ function okxAddOns(
 }
 
 /**
- * Evaluates OKX portfolio margin on a portfolio: one USD (cross) pool result. See the module
- * comment for the rules; `details` is an `OkxPmDetails`.
+ * Evaluates OKX portfolio margin on a portfolio: one USD (cross) pool result, the highest IMR
+ * and MMR over the readings of the hypothesis rules that can move the book
+ * (okx-pm/hypotheses.ts, src/margin/hypotheses.ts). See the module comment for the rules;
+ * `details` is an `OkxPmDetails` (of the reading that sets IMR).
  */
 export function evaluateOkxPm(
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  params: OkxPmParams,
+): MarginResult[] {
+  validateOkxPmParams(params);
+  validateSettings(OKX_PM_HYPOTHESES, params);
+  return evaluateOverReadings(
+    OKX_PM_HYPOTHESES,
+    portfolio,
+    snapshot,
+    params,
+    marginInputsHash(OKX_PM_ID, OKX_PM_VERSION, params, portfolio, snapshot),
+    (p) => evaluateOkxPmReading(portfolio, snapshot, p),
+  );
+}
+
+/** OKX PM under the readings `params` sets (one evaluation; `evaluateOkxPm` takes the highest). */
+export function evaluateOkxPmReading(
   portfolio: Portfolio,
   snapshot: MarketSnapshot,
   params: OkxPmParams,
@@ -883,5 +905,6 @@ export const okxPmModel: MarginModel<OkxPmParams> = Object.freeze({
     'OKX portfolio margin (risk units: MR1 grid, MR6 extreme move, MR4 basis, MR7 minimum; IMR = 1.3 × MMR)',
   scenarioBased: true,
   defaultParams: OKX_PM_DEFAULTS,
+  hypotheses: OKX_PM_HYPOTHESES,
   evaluate: evaluateOkxPm,
 });

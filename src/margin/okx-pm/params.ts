@@ -18,6 +18,7 @@ import {
   type OkxVolState,
 } from '../../scenarios/okx-grid.ts';
 import type { TierEdge } from '../tiered-brackets.ts';
+import type { HypothesisSettings } from '../hypotheses.ts';
 import defaultParamsJson from './default-params.json' with { type: 'json' };
 
 /**
@@ -101,6 +102,11 @@ export interface OkxPmParams {
   readonly haircuts: HaircutTable;
   /** Liquidation cost in marginRatio = costRate × Σ notionalUsd [G; W-O1 implies 0.747 %]. */
   readonly liquidation: { readonly costRate: number };
+  /**
+   * Pinned hypothesis rules (charged at the reading set above instead of the highest over the
+   * readings) and readings verified against the user's venue (src/margin/hypotheses.ts).
+   */
+  readonly hypotheses?: HypothesisSettings;
 }
 
 /** Default OKX PM parameters (default-params.json + the current okx-grid.json set). */

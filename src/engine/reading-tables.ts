@@ -1,0 +1,231 @@
+/**
+ * The batch engine's default, fail closed on hypotheses (src/margin/hypotheses.ts): one
+ * instrument table per reading of the Deribit PM hypothesis rules, and per account the highest
+ * IM and MM per pool over the readings that can move that account, as
+ * `deribitPmModel.evaluate` charges them. A layer above the kernel (deribit-pm-batch.ts): it
+ * calls the kernel's exported steps (`accumulate`, `keyWorstCases`, `poolAmounts`, `combine`)
+ * once per reading and keeps the per-pool maxima; the kernel is unchanged.
+ *
+ * Method. Row rules (`inverseOptionPnl`, `extendedCoinConversion`, `minVolForShockUp`,
+ * `extendedUsdConversion`) change the per-unit cell values: one priced table per combination
+ * (only the rules some table instrument can move, pinned rules excluded). Rule-only rules
+ * (`rollShockOptions`, `deltaShock` H1/H2) change only `TableRules`: views sharing the rows.
+ * An account evaluates only the readings whose non-default values are on rules it can move
+ * (options: roll grouping and min-vol floor; coin-settled options: the inverse P&L and
+ * extended conversion; USD-settled rows: the USD extended conversion; the delta shock when
+ * 2·Σ|size|·index of a key exceeds its threshold), exactly the model's enumeration, so a
+ * futures account costs one kernel pass. Readings are in the order of `combinations`.
+ */
+import { isUsdLike } from '../core/currency.ts';
+import { combinations, openRules, withDominant, withReadings } from '../margin/hypotheses.ts';
+import type { Readings } from '../margin/margin-result.ts';
+import { DERIBIT_PM_HYPOTHESES } from '../margin/deribit-pm/hypotheses.ts';
+import { prepareDeribitPm, type DeribitPmMarket } from '../margin/deribit-pm/prepared.ts';
+import { portfolio } from '../risk/portfolio.ts';
+import type { Instrument } from '../instruments/instrument.ts';
+import type { AccountBook } from './account-book.ts';
+import {
+  accumulate,
+  batchScratch,
+  combine,
+  keyWorstCases,
+  poolAmounts,
+  type BatchScratch,
+} from './deribit-pm-batch.ts';
+import { STATE_ERROR } from './health-state.ts';
+import { buildInstrumentTable, ROW_OPTION, type InstrumentTable } from './instrument-table.ts';
+import type { BatchResults } from './results.ts';
+
+/** Rules that change only `TableRules` (views share the priced rows). */
+const VIEW_RULES = new Set(['rollShockOptions', 'deltaShock']);
+
+/** Bits of the rules an account can move (`ReadingTables.needs`). */
+export const NEED_OPTION = 1;
+export const NEED_COIN_OPTION = 2;
+export const NEED_USD = 4;
+export const NEED_DELTA = 8;
+
+const NEED_OF: Readonly<Record<string, number>> = {
+  rollShockOptions: NEED_OPTION,
+  minVolForShockUp: NEED_OPTION,
+  inverseOptionPnl: NEED_COIN_OPTION,
+  extendedCoinConversion: NEED_COIN_OPTION,
+  extendedUsdConversion: NEED_USD,
+  deltaShock: NEED_DELTA,
+};
+
+/** One table per reading (same rows, keys and pools layout). */
+export interface ReadingTables {
+  readonly readings: readonly Readings[];
+  /** `tables[0]` is the default reading (every rule at its first reading). */
+  readonly tables: readonly InstrumentTable[];
+  /** The prepared market of each table (tables sharing rows share the market). */
+  readonly markets: readonly DeribitPmMarket[];
+  /** Index of the table whose rows each table shares (itself for a priced table). */
+  readonly rowsOf: Int32Array;
+  /** Per reading: the NEED_* bits of the rules it sets away from their first reading. */
+  readonly needs: Int32Array;
+  /** Per key: 1 if its pool is coin-settled. */
+  readonly coinKey: Uint8Array;
+}
+
+/**
+ * Builds the tables of every reading of the open rules for `instruments` on `market` (its
+ * params: pinned rules stay at their reading, dominant rules are set to it).
+ */
+export function buildReadingTables(
+  market: DeribitPmMarket,
+  instruments: readonly Instrument[],
+  shared = false,
+): ReadingTables {
+  const params = withDominant(DERIBIT_PM_HYPOTHESES, market.params);
+  const every = portfolio(instruments.map((instrument) => ({ instrument, size: 1 })));
+  const open = openRules(DERIBIT_PM_HYPOTHESES, every, market.snapshot, params);
+  const pinned = new Set(params.hypotheses?.pinned ?? []);
+  if (!pinned.has('deltaShock')) open.deltaShock = ['H1', 'H2'];
+  if (!instruments.some((i) => i.kind === 'option')) delete open.rollShockOptions;
+  const rowRules = Object.fromEntries(Object.entries(open).filter(([k]) => !VIEW_RULES.has(k)));
+  const viewRules = Object.fromEntries(Object.entries(open).filter(([k]) => VIEW_RULES.has(k)));
+  const readings: Readings[] = [];
+  const tables: InstrumentTable[] = [];
+  const markets: DeribitPmMarket[] = [];
+  const rowsOf: number[] = [];
+  for (const rowReading of combinations(rowRules)) {
+    const m = prepareDeribitPm(
+      market.snapshot,
+      withReadings(DERIBIT_PM_HYPOTHESES, params, rowReading),
+    );
+    const priced = buildInstrumentTable(m, instruments, shared);
+    const at = tables.length;
+    for (const view of combinations(viewRules)) {
+      const p = withReadings(DERIBIT_PM_HYPOTHESES, m.params, view);
+      readings.push({ ...rowReading, ...view });
+      tables.push({
+        ...priced,
+        rules: {
+          ...priced.rules,
+          perExpiry: p.rules.rollShockOptions === 'per-expiry',
+          deltaShock: p.rules.deltaShock,
+        },
+      });
+      markets.push(m);
+      rowsOf.push(at);
+    }
+  }
+  const rules = DERIBIT_PM_HYPOTHESES.rules;
+  const needs = Int32Array.from(readings, (r) => {
+    let bits = 0;
+    for (const [name, v] of Object.entries(r)) {
+      const first = rules.find((x) => x.name === name)!.enumerated[0];
+      if (v !== first) bits |= NEED_OF[name] ?? 0;
+    }
+    return bits;
+  });
+  const t0 = tables[0]!;
+  const coinKey = Uint8Array.from(t0.keys.names, (_, k) =>
+    isUsdLike(t0.pools.currencies[t0.keys.pool[k]!]!) ? 0 : 1,
+  );
+  return { readings, tables, markets, rowsOf: Int32Array.from(rowsOf), needs, coinKey };
+}
+
+/** The NEED_* bits of account `a` (which rules its positions can move). */
+export function accountNeeds(rt: ReadingTables, book: AccountBook, a: number): number {
+  const t = rt.tables[0]!;
+  const R = t.rows;
+  let bits = 0;
+  const gross = new Map<number, number>();
+  for (let j = book.ptr[a]!, end = book.ptr[a + 1]!; j < end; j++) {
+    const r = book.row[j]!;
+    const k = R.key[r]!;
+    if (k < 0) continue;
+    if (R.kind[r] === ROW_OPTION)
+      bits |= rt.coinKey[k] ? NEED_OPTION | NEED_COIN_OPTION : NEED_OPTION;
+    if (!rt.coinKey[k]) bits |= NEED_USD;
+    gross.set(k, (gross.get(k) ?? 0) + Math.abs(book.size[j]!) * R.indexUsd[r]!);
+  }
+  for (const [k, g] of gross) if (2 * g > t.keys.deltaThreshold[k]!) bits |= NEED_DELTA;
+  return bits;
+}
+
+/** Per-pool maxima scratch (reused across accounts). */
+interface MaxScratch {
+  readonly im: Float64Array;
+  readonly mm: Float64Array;
+  readonly key: Int32Array;
+  readonly cell: Int32Array;
+}
+
+/**
+ * Margins accounts `from` ≤ a < `to` (or `list[from..to)`) at the highest IM and MM per pool
+ * over the readings each account can move; writes `results` as `marginAccounts` does.
+ */
+export function marginAccountsOverReadings(
+  rt: ReadingTables,
+  book: AccountBook,
+  results: BatchResults,
+  from: number,
+  to: number,
+  s: BatchScratch = batchScratch(rt.tables[0]!),
+  list?: Int32Array,
+): number {
+  const nP = rt.tables[0]!.pools.currencies.length;
+  const m: MaxScratch = {
+    im: new Float64Array(nP),
+    mm: new Float64Array(nP),
+    key: new Int32Array(nP),
+    cell: new Int32Array(nP),
+  };
+  for (let i = from; i < to; i++) {
+    const a = list ? list[i]! : i;
+    if (book.errors.has(a)) {
+      results.state[a] = STATE_ERROR;
+      continue;
+    }
+    const n = accountMax(rt, book, a, s, m, accountNeeds(rt, book, a));
+    if (n < 0) {
+      results.state[a] = STATE_ERROR;
+      continue;
+    }
+    for (let x = 0; x < n; x++) {
+      const p = s.poolList[x]!;
+      s.poolIm[p] = m.im[p]!;
+      s.poolMm[p] = m.mm[p]!;
+      s.poolWorstKey[p] = m.key[p]!;
+      s.poolCell[p] = m.cell[p]!;
+    }
+    combine(rt.tables[0]!, s, results, a, n);
+  }
+  return to - from;
+}
+
+/** One account over its readings: per-pool maxima in `m`; the pool count, −1 if not finite. */
+function accountMax(
+  rt: ReadingTables,
+  book: AccountBook,
+  a: number,
+  s: BatchScratch,
+  m: MaxScratch,
+  needs: number,
+): number {
+  let n = 0;
+  let first = true;
+  for (let k = 0; k < rt.tables.length; k++) {
+    if ((rt.needs[k]! & ~needs) !== 0) continue;
+    const t = rt.tables[k]!;
+    const nKeys = accumulate(t, book, a, s);
+    keyWorstCases(t, s, nKeys);
+    n = poolAmounts(t, book, a, s, nKeys);
+    if (n < 0) return -1;
+    for (let x = 0; x < n; x++) {
+      const p = s.poolList[x]!;
+      if (first || s.poolIm[p]! > m.im[p]!) {
+        m.im[p] = s.poolIm[p]!;
+        m.key[p] = s.poolWorstKey[p]!;
+        m.cell[p] = s.poolCell[p]!;
+      }
+      if (first || s.poolMm[p]! > m.mm[p]!) m.mm[p] = s.poolMm[p]!;
+    }
+    first = false;
+  }
+  return n;
+}
