@@ -15,7 +15,8 @@ import type { ClusterConnection } from '../src/cluster/connection.ts';
 import type { Topology } from '../src/cluster/topology.ts';
 import { publishRun } from '../src/cluster/coordinator.ts';
 import { leaseHolders } from '../src/cluster/leases.ts';
-import { baseMarket, holdAccount, marginAccount, nextMarket } from '../src/cluster/marginer.ts';
+import { applyChange, emptyBook, sortedAccounts } from '../src/cluster/account-book.ts';
+import { partitionMarket } from '../src/cluster/partition-market.ts';
 import { watchCluster } from '../src/cluster/watch.ts';
 import { marginModel } from '../src/margin/registry.ts';
 import {
@@ -57,14 +58,16 @@ export async function runClusterBench(): Promise<void> {
   const accounts = syntheticAccounts(n, k, 3);
   const ticks = syntheticTicks(snapshot.underlyings.BTC!.index, nTicks, 17);
 
-  // Baseline in this process: the same margin function over the same accounts at tick 1.
-  const held = accounts.map((a) => holdAccount(a.id, a.seq, a.account!, snapshot));
-  const m1 = nextMarket(snapshot, baseMarket(snapshot, setup), ticks[0]!);
-  if (typeof m1 === 'string') throw new Error(`tick 1 ignored: ${m1}`);
-  for (const a of held.slice(0, 50)) marginAccount(a, m1, setup); // warm-up
+  // Baseline in this process: the partition's engine over the same accounts at tick 1.
+  const book = emptyBook();
+  for (const a of accounts) applyChange(book, a, snapshot);
+  const m = partitionMarket(snapshot, setup);
+  m.margin(sortedAccounts(book), book); // tick 0 (builds the engine's book)
   const t0 = performance.now();
-  for (const a of held) marginAccount(a, m1, setup);
-  const inProcessRate = n / ((performance.now() - t0) / 1000);
+  const moved = m.applyTick(ticks[0]!, book);
+  if (typeof moved === 'string') throw new Error(`tick 1 ignored: ${moved}`);
+  m.margin(moved.accounts, book);
+  const inProcessRate = moved.accounts.length / ((performance.now() - t0) / 1000);
 
   const rows: ScaleRow[] = [];
   const sizes = { change: 0, resultPerAccount: 0, event: 0 };

@@ -131,7 +131,7 @@ Publishing the same files again stores nothing new (message ids). Start workers 
 
 function summaryLine(s: TickSummary): string {
   const lat = s.latencyMs === undefined ? 'n/a' : `${fmt(s.latencyMs, 0)} ms`;
-  return `tick ${s.tick}: ${s.accounts} accounts margined, ${s.calls} calls raised, tick to last result ${lat}`;
+  return `tick ${s.tick}: ${s.accounts} of ${s.held} accounts re-margined (${s.partitions} partitions), ${s.calls} calls raised, tick to last result ${lat}`;
 }
 
 function watchCommand() {
