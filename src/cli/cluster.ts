@@ -2,7 +2,7 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { makeConfig } from '../cluster/cluster-config.ts';
 import { closeCluster, connectCluster, type ClusterConnection } from '../cluster/connection.ts';
-import { changesFromJsonl, publishRun, ticksFromJsonl } from '../cluster/coordinator.ts';
+import { changesFromJsonl, publishRun, tickFileFromJsonl } from '../cluster/coordinator.ts';
 import { leaseHolders, liveWorkers } from '../cluster/leases.ts';
 import { watchCluster, type TickSummary } from '../cluster/watch.ts';
 import { destroyTopology, topology, type Topology } from '../cluster/topology.ts';
@@ -64,7 +64,7 @@ function publishCommand() {
     )
     .option(
       '--ticks <file.jsonl>',
-      'ticks, one per line, the format of `ballast engine run --ticks`: {"underlying", "index", "time", "forwards", "atmVolShift"[, "tick"]} (index in USD; forwards and vol: deribit-pm)',
+      'ticks and account changes, one per line, the file of `ballast engine run --ticks`: {"underlying", "index", "time", "forwards", "atmVolShift"[, "tick"]} (index in USD; forwards and vol: deribit-pm) or {"account": {"id", "positions", "balances"}}; an unknown underlying or account id is counted and skipped',
     )
     .addOption(new Option('--model <id>', 'margin model').choices(modelIds()).default('deribit-pm'))
     .option('--params <file>', 'JSON file of parameter overrides, merged over the model defaults')
@@ -101,29 +101,41 @@ Publishing the same files again stores nothing new (message ids). Start workers 
           batchSize: o.batchSize,
         });
         const changes = changesFromJsonl(readTextFile(o.accounts), o.accounts);
-        const ticks = o.ticks === undefined ? [] : ticksFromJsonl(readTextFile(o.ticks), o.ticks);
+        const lastSeq = new Map<string, number>();
+        for (const ch of changes) lastSeq.set(ch.id, Math.max(ch.seq, lastSeq.get(ch.id) ?? 0));
+        const file =
+          o.ticks === undefined
+            ? undefined
+            : tickFileFromJsonl(
+                readTextFile(o.ticks),
+                o.ticks,
+                new Set(Object.keys(snapshot.underlyings)),
+                lastSeq,
+              );
+        const ticks = file?.steps ?? [];
         for (const t of ticks)
-          if (!snapshot.underlyings[t.underlying])
-            throw new BallastError(
-              'INVALID_INPUT',
-              `the market has no ${t.underlying}`,
-              `${o.ticks}: tick ${t.tick}`,
-            );
-          else if (t.index === undefined && model.id !== 'deribit-pm')
+          if ('underlying' in t && t.index === undefined && model.id !== 'deribit-pm')
             throw new BallastError(
               'UNSUPPORTED',
               `forwards and ATM vol ticks are applied by the engine (deribit-pm); ${model.id} needs an "index"`,
               `${o.ticks}: tick ${t.tick}`,
             );
+        const ignored = file?.ignored ?? { 'unknown-underlying': 0, 'unknown-account': 0 };
         const s = await withCluster(o.nats, o.prefix, (c, t) =>
           publishRun(c, t, cfg, changes, ticks, { intervalMs: o.interval }),
         );
         if (o.json) {
-          process.stdout.write(`${JSON.stringify({ prefix: o.prefix, model: model.id, ...s })}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ prefix: o.prefix, model: model.id, ...s, ignored })}\n`,
+          );
           return;
         }
+        const skipped = Object.entries(ignored)
+          .filter(([, n]) => n > 0)
+          .map(([k, n]) => `${n} ${k}`)
+          .join(', ');
         process.stdout.write(
-          `published to ${o.prefix}: ${s.changes} account changes (${s.duplicateChanges} already stored), ${s.ticks} ticks (${s.duplicateTicks} already stored); model ${model.id}, ${cfg.partitions} partitions\n`,
+          `published to ${o.prefix}: ${s.changes} account changes (${s.duplicateChanges} already stored), ${s.ticks} ticks (${s.duplicateTicks} already stored)${skipped ? `, ignored: ${skipped}` : ''}; model ${model.id}, ${cfg.partitions} partitions\n`,
         );
       }),
     );
