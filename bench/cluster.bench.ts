@@ -89,6 +89,22 @@ function inProcess(
   return { counts, rate };
 }
 
+/** The account lines of a (large) JSON-lines file, read in slices of 10k lines. */
+function readAccountsFile(file: string): AccountChange[] {
+  const buf = readFileSync(file);
+  const out: AccountChange[] = [];
+  for (let at = 0; at < buf.length; ) {
+    let end = at;
+    for (let i = 0; i < 10_000 && end < buf.length; i++) {
+      const nl = buf.indexOf(10, end);
+      end = nl < 0 ? buf.length : nl + 1;
+    }
+    for (const c of changesFromJsonl(buf.toString('utf8', at, end), file)) out.push(c);
+    at = end;
+  }
+  return out;
+}
+
 /** Runs the cluster scale benchmark and prints its table and projection. */
 export async function runClusterBench(): Promise<void> {
   const problem = await natsProblem();
@@ -102,7 +118,7 @@ export async function runClusterBench(): Promise<void> {
   const { snapshot } = bundledBtc();
   const model = marginModel('deribit-pm');
   const accounts = file
-    ? changesFromJsonl(readFileSync(file, 'utf8'), file)
+    ? readAccountsFile(file)
     : syntheticAccounts(env('BALLAST_CLUSTER_ACCOUNTS', 200), k, 3);
   const n = accounts.length;
   const ticks = benchTicks(snapshot, env('BALLAST_CLUSTER_TICKS', 2));
