@@ -93,7 +93,7 @@ function inProcess(
 function readAccountsFile(file: string): AccountChange[] {
   const buf = readFileSync(file);
   const out: AccountChange[] = [];
-  for (let at = 0; at < buf.length; ) {
+  for (let at = 0; at < buf.length;) {
     let end = at;
     for (let i = 0; i < 10_000 && end < buf.length; i++) {
       const nl = buf.indexOf(10, end);
