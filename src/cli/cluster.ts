@@ -2,10 +2,17 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { makeConfig } from '../cluster/cluster-config.ts';
 import { closeCluster, connectCluster, type ClusterConnection } from '../cluster/connection.ts';
-import { changesFromJsonl, publishRun, tickFileFromJsonl } from '../cluster/coordinator.ts';
+import {
+  changesFromJsonl,
+  publishRun,
+  tickFileFromJsonl,
+  type TickFile,
+} from '../cluster/coordinator.ts';
+import type { AccountChange } from '../cluster/messages.ts';
+import type { MarketSnapshot } from '../market/snapshot.ts';
 import { leaseHolders, liveWorkers } from '../cluster/leases.ts';
 import { watchCluster, type TickSummary } from '../cluster/watch.ts';
-import { destroyTopology, topology, type Topology } from '../cluster/topology.ts';
+import { destroyTopology, stateBucket, topology, type Topology } from '../cluster/topology.ts';
 import { BallastError } from '../core/errors.ts';
 import { readTextFile } from '../io/read-json.ts';
 import { fmt, renderTable } from '../io/table.ts';
@@ -51,6 +58,37 @@ function integer(flag: string) {
       throw new BallastError('INVALID_INPUT', `expected an integer ≥ 1, got "${v}"`, flag);
     return x;
   };
+}
+
+/**
+ * The ticks file of `cluster publish` (the ticks-file schema of `ballast engine run`): its
+ * steps and the lines skipped (unknown underlying or account). A tick without an index is
+ * UNSUPPORTED for the per-account models.
+ */
+function readTicksFile(
+  path: string | undefined,
+  snapshot: MarketSnapshot,
+  modelId: string,
+  changes: readonly AccountChange[],
+): TickFile {
+  if (path === undefined)
+    return { steps: [], ignored: { 'unknown-underlying': 0, 'unknown-account': 0 } };
+  const lastSeq = new Map<string, number>();
+  for (const ch of changes) lastSeq.set(ch.id, Math.max(ch.seq, lastSeq.get(ch.id) ?? 0));
+  const file = tickFileFromJsonl(
+    readTextFile(path),
+    path,
+    new Set(Object.keys(snapshot.underlyings)),
+    lastSeq,
+  );
+  for (const t of file.steps)
+    if ('underlying' in t && t.index === undefined && modelId !== 'deribit-pm')
+      throw new BallastError(
+        'UNSUPPORTED',
+        `forwards and ATM vol ticks are applied by the engine (deribit-pm); ${modelId} needs an "index"`,
+        `${path}: tick ${t.tick}`,
+      );
+  return file;
 }
 
 function publishCommand() {
@@ -101,26 +139,7 @@ Publishing the same files again stores nothing new (message ids). Start workers 
           batchSize: o.batchSize,
         });
         const changes = changesFromJsonl(readTextFile(o.accounts), o.accounts);
-        const lastSeq = new Map<string, number>();
-        for (const ch of changes) lastSeq.set(ch.id, Math.max(ch.seq, lastSeq.get(ch.id) ?? 0));
-        const file =
-          o.ticks === undefined
-            ? undefined
-            : tickFileFromJsonl(
-                readTextFile(o.ticks),
-                o.ticks,
-                new Set(Object.keys(snapshot.underlyings)),
-                lastSeq,
-              );
-        const ticks = file?.steps ?? [];
-        for (const t of ticks)
-          if ('underlying' in t && t.index === undefined && model.id !== 'deribit-pm')
-            throw new BallastError(
-              'UNSUPPORTED',
-              `forwards and ATM vol ticks are applied by the engine (deribit-pm); ${model.id} needs an "index"`,
-              `${o.ticks}: tick ${t.tick}`,
-            );
-        const ignored = file?.ignored ?? { 'unknown-underlying': 0, 'unknown-account': 0 };
+        const { steps: ticks, ignored } = readTicksFile(o.ticks, snapshot, model.id, changes);
         const s = await withCluster(o.nats, o.prefix, (c, t) =>
           publishRun(c, t, cfg, changes, ticks, { intervalMs: o.interval }),
         );
@@ -162,8 +181,10 @@ Examples:
   $ ballast cluster watch --nats nats://127.0.0.1:4222
   $ ballast cluster watch --nats nats://127.0.0.1:4222 --from-start --ticks 3 --json
 
-A tick's summary is printed once its results have stopped arriving for 1.5 s; the latency is
-measured by the server's clock, from the tick stored to the tick's last result stored.`,
+A tick's summary is printed once every partition has reported it and its results have
+stopped arriving for 1.5 s (after 10 s without results, whatever has arrived); "N of M accounts
+re-margined": for deribit-pm only the accounts holding an instrument the tick moved. The
+latency is measured by the server's clock, from the tick stored to the tick's last result stored.`,
     )
     .action(
       guarded(async (o) => {
@@ -184,10 +205,26 @@ measured by the server's clock, from the tick stored to the tick's last result s
             onResults: (tick) => lastSeen.set(tick, Date.now()),
           });
           const started = Date.now();
+          const state = await stateBucket(c, t);
+          let partitions: number | undefined;
+          // A tick is summed up once every partition reported it and its results stopped
+          // for 1.5 s (or after 10 s without results, whatever reported).
+          const settled = (tick: number, at: number) => {
+            const quiet = Date.now() - at;
+            return quiet >= 10_000 || (quiet >= 1500 && w.summary(tick).partitions >= partitions!);
+          };
           await new Promise<void>((resolve) => {
             const timer = setInterval(() => {
+              if (partitions === undefined)
+                void state
+                  .get('config')
+                  .then((e) => {
+                    if (e?.operation === 'PUT')
+                      partitions = e.json<{ partitions: number }>().partitions;
+                  })
+                  .catch(() => undefined);
               for (const [tick, at] of [...lastSeen].sort((a, b) => a[0] - b[0])) {
-                if (tick === 0 || printed.has(tick) || Date.now() - at < 1500) continue;
+                if (tick === 0 || printed.has(tick) || !settled(tick, at)) continue;
                 printed.add(tick);
                 const s = w.summary(tick);
                 process.stdout.write(
