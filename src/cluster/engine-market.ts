@@ -48,7 +48,10 @@ export function engineTickOf(msg: TickMessage, latestMs: number): Tick {
   return parseTick({ ...rest, time: time ?? latestMs });
 }
 
-/** From this many accounts at once, `margin` (re)builds the CSR book rather than one-account books. */
+/**
+ * `margin` (re)builds the CSR book for at least this many accounts at once that are also at
+ * least half the book (a rebuild); fewer are margined as one-account books.
+ */
 const MIN_BOOK = 32;
 
 /** The engine holding one partition (module doc). */
@@ -109,10 +112,9 @@ export class EnginePartitionMarket {
   /** Margins `accounts` (held in `book`) at the current market, results in input order. */
   margin(accounts: readonly HeldAccount[], book: AccountBook): MarginedAccount[] {
     this.ensureInstruments(accounts);
-    const csr =
-      accounts.length >= MIN_BOOK || (this.csr && this.builtVersion === book.version)
-        ? this.csrFor(book)
-        : undefined;
+    const current = this.csr !== undefined && this.builtVersion === book.version;
+    const many = accounts.length >= MIN_BOOK && 2 * accounts.length >= book.accounts.size;
+    const csr = current || many ? this.csrFor(book) : undefined;
     const slotOf = csr ? new Map(csr.held.map((h, a) => [h, a])) : undefined;
     const inBook = accounts.map((h) => slotOf?.get(h) ?? -1);
     const list = Int32Array.from(inBook.filter((a) => a >= 0));

@@ -93,8 +93,8 @@ interface Outgoing {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const yieldToLoop = () => new Promise((r) => setImmediate(r));
-/** Accounts margined between two yields to the event loop (so heartbeats stay on time). */
-const YIELD_EVERY = 8;
+/** Changed accounts margined between two yields to the event loop. */
+const MARGIN_SLICE = 64;
 /** Redelivery delay of an account change waiting for its `afterTick` (ms). */
 const DEFER_MS = 100;
 
@@ -365,9 +365,12 @@ async function drainChanges(
     }
     const overlay = new Map<string, ResultState>();
     const out: Outgoing[] = [];
-    const margined = s.market.margin(applied, s.book);
-    for (const [i, r] of margined.entries()) {
-      if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToLoop();
+    const margined: MarginedAccount[] = [];
+    for (let i = 0; i < applied.length; i += MARGIN_SLICE) {
+      margined.push(...s.market.margin(applied.slice(i, i + MARGIN_SLICE), s.book));
+      await yieldToLoop();
+    }
+    for (const r of margined) {
       const event = withEvent(s.book, overlay, r);
       const batch: ResultBatch = {
         partition: p,
