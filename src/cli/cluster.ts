@@ -2,10 +2,17 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { makeConfig } from '../cluster/cluster-config.ts';
 import { closeCluster, connectCluster, type ClusterConnection } from '../cluster/connection.ts';
-import { changesFromJsonl, publishRun, ticksFromJsonl } from '../cluster/coordinator.ts';
+import {
+  changesFromJsonl,
+  publishRun,
+  tickFileFromJsonl,
+  type TickFile,
+} from '../cluster/coordinator.ts';
+import type { AccountChange } from '../cluster/messages.ts';
+import type { MarketSnapshot } from '../market/snapshot.ts';
 import { leaseHolders, liveWorkers } from '../cluster/leases.ts';
 import { watchCluster, type TickSummary } from '../cluster/watch.ts';
-import { destroyTopology, topology, type Topology } from '../cluster/topology.ts';
+import { destroyTopology, stateBucket, topology, type Topology } from '../cluster/topology.ts';
 import { BallastError } from '../core/errors.ts';
 import { readTextFile } from '../io/read-json.ts';
 import { fmt, renderTable } from '../io/table.ts';
@@ -53,6 +60,37 @@ function integer(flag: string) {
   };
 }
 
+/**
+ * The ticks file of `cluster publish` (the ticks-file schema of `ballast engine run`): its
+ * steps and the lines skipped (unknown underlying or account). A tick without an index is
+ * UNSUPPORTED for the per-account models.
+ */
+function readTicksFile(
+  path: string | undefined,
+  snapshot: MarketSnapshot,
+  modelId: string,
+  changes: readonly AccountChange[],
+): TickFile {
+  if (path === undefined)
+    return { steps: [], ignored: { 'unknown-underlying': 0, 'unknown-account': 0 } };
+  const lastSeq = new Map<string, number>();
+  for (const ch of changes) lastSeq.set(ch.id, Math.max(ch.seq, lastSeq.get(ch.id) ?? 0));
+  const file = tickFileFromJsonl(
+    readTextFile(path),
+    path,
+    new Set(Object.keys(snapshot.underlyings)),
+    lastSeq,
+  );
+  for (const t of file.steps)
+    if ('underlying' in t && t.index === undefined && modelId !== 'deribit-pm')
+      throw new BallastError(
+        'UNSUPPORTED',
+        `forwards and ATM vol ticks are applied by the engine (deribit-pm); ${modelId} needs an "index"`,
+        `${path}: tick ${t.tick}`,
+      );
+  return file;
+}
+
 function publishCommand() {
   const cmd = new Command('publish')
     .description('Configure the cluster, load accounts onto the account stream and replay ticks')
@@ -64,7 +102,7 @@ function publishCommand() {
     )
     .option(
       '--ticks <file.jsonl>',
-      'ticks, one per line, the format of `ballast engine run --ticks`: {"underlying", "index", "time", "forwards", "atmVolShift"[, "tick"]} (index in USD; forwards and vol: deribit-pm)',
+      'ticks and account changes, one per line, the file of `ballast engine run --ticks`: {"underlying", "index", "time", "forwards", "atmVolShift"[, "tick"]} (index in USD; forwards and vol: deribit-pm) or {"account": {"id", "positions", "balances"}}; an unknown underlying or account id is counted and skipped',
     )
     .addOption(new Option('--model <id>', 'margin model').choices(modelIds()).default('deribit-pm'))
     .option('--params <file>', 'JSON file of parameter overrides, merged over the model defaults')
@@ -101,29 +139,22 @@ Publishing the same files again stores nothing new (message ids). Start workers 
           batchSize: o.batchSize,
         });
         const changes = changesFromJsonl(readTextFile(o.accounts), o.accounts);
-        const ticks = o.ticks === undefined ? [] : ticksFromJsonl(readTextFile(o.ticks), o.ticks);
-        for (const t of ticks)
-          if (!snapshot.underlyings[t.underlying])
-            throw new BallastError(
-              'INVALID_INPUT',
-              `the market has no ${t.underlying}`,
-              `${o.ticks}: tick ${t.tick}`,
-            );
-          else if (t.index === undefined && model.id !== 'deribit-pm')
-            throw new BallastError(
-              'UNSUPPORTED',
-              `forwards and ATM vol ticks are applied by the engine (deribit-pm); ${model.id} needs an "index"`,
-              `${o.ticks}: tick ${t.tick}`,
-            );
+        const { steps: ticks, ignored } = readTicksFile(o.ticks, snapshot, model.id, changes);
         const s = await withCluster(o.nats, o.prefix, (c, t) =>
           publishRun(c, t, cfg, changes, ticks, { intervalMs: o.interval }),
         );
         if (o.json) {
-          process.stdout.write(`${JSON.stringify({ prefix: o.prefix, model: model.id, ...s })}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ prefix: o.prefix, model: model.id, ...s, ignored })}\n`,
+          );
           return;
         }
+        const skipped = Object.entries(ignored)
+          .filter(([, n]) => n > 0)
+          .map(([k, n]) => `${n} ${k}`)
+          .join(', ');
         process.stdout.write(
-          `published to ${o.prefix}: ${s.changes} account changes (${s.duplicateChanges} already stored), ${s.ticks} ticks (${s.duplicateTicks} already stored); model ${model.id}, ${cfg.partitions} partitions\n`,
+          `published to ${o.prefix}: ${s.changes} account changes (${s.duplicateChanges} already stored), ${s.ticks} ticks (${s.duplicateTicks} already stored)${skipped ? `, ignored: ${skipped}` : ''}; model ${model.id}, ${cfg.partitions} partitions\n`,
         );
       }),
     );
@@ -131,7 +162,7 @@ Publishing the same files again stores nothing new (message ids). Start workers 
 
 function summaryLine(s: TickSummary): string {
   const lat = s.latencyMs === undefined ? 'n/a' : `${fmt(s.latencyMs, 0)} ms`;
-  return `tick ${s.tick}: ${s.accounts} accounts margined, ${s.calls} calls raised, tick to last result ${lat}`;
+  return `tick ${s.tick}: ${s.accounts} of ${s.held} accounts re-margined (${s.partitions} partitions), ${s.calls} calls raised, tick to last result ${lat}`;
 }
 
 function watchCommand() {
@@ -150,8 +181,10 @@ Examples:
   $ ballast cluster watch --nats nats://127.0.0.1:4222
   $ ballast cluster watch --nats nats://127.0.0.1:4222 --from-start --ticks 3 --json
 
-A tick's summary is printed once its results have stopped arriving for 1.5 s; the latency is
-measured by the server's clock, from the tick stored to the tick's last result stored.`,
+A tick's summary is printed once every partition has reported it and its results have
+stopped arriving for 1.5 s (after 10 s without results, whatever has arrived); "N of M accounts
+re-margined": for deribit-pm only the accounts holding an instrument the tick moved. The
+latency is measured by the server's clock, from the tick stored to the tick's last result stored.`,
     )
     .action(
       guarded(async (o) => {
@@ -172,10 +205,26 @@ measured by the server's clock, from the tick stored to the tick's last result s
             onResults: (tick) => lastSeen.set(tick, Date.now()),
           });
           const started = Date.now();
+          const state = await stateBucket(c, t);
+          let partitions: number | undefined;
+          // A tick is summed up once every partition reported it and its results stopped
+          // for 1.5 s (or after 10 s without results, whatever reported).
+          const settled = (tick: number, at: number) => {
+            const quiet = Date.now() - at;
+            return quiet >= 10_000 || (quiet >= 1500 && w.summary(tick).partitions >= partitions!);
+          };
           await new Promise<void>((resolve) => {
             const timer = setInterval(() => {
+              if (partitions === undefined)
+                void state
+                  .get('config')
+                  .then((e) => {
+                    if (e?.operation === 'PUT')
+                      partitions = e.json<{ partitions: number }>().partitions;
+                  })
+                  .catch(() => undefined);
               for (const [tick, at] of [...lastSeen].sort((a, b) => a[0] - b[0])) {
-                if (tick === 0 || printed.has(tick) || Date.now() - at < 1500) continue;
+                if (tick === 0 || printed.has(tick) || !settled(tick, at)) continue;
                 printed.add(tick);
                 const s = w.summary(tick);
                 process.stdout.write(

@@ -8,9 +8,12 @@
  * "balances": […]}}` (a whole new portfolio for an account already loaded): the account's
  * positions and collateral are replaced (engine/account-update.ts) and that account alone is
  * re-margined, with a health event if its state changed. Every line (tick or change) is one
- * step, numbered from 1.
+ * step, numbered from 1 (blank and `#` lines skipped): the ticks-file schema of
+ * io/account-line.ts, shared with `ballast cluster publish`.
  */
 import { readFileSync } from 'node:fs';
+import { BallastError } from '../core/errors.ts';
+import { accountLineFromJson, accountLineId, tickFileSteps } from '../io/account-line.ts';
 import { portfolioFromJson } from '../io/portfolio-input.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { Instrument } from '../instruments/instrument.ts';
@@ -33,7 +36,7 @@ import {
   type TickRejection,
 } from '../engine/ticks.ts';
 import type { MarginPool } from '../workers/margin-pool.ts';
-import type { ReadingTables } from '../engine/reading-tables.ts';
+import { tickReadings, type ReadingTables } from '../engine/reading-tables.ts';
 
 /** What the tick loop needs. */
 export interface TickRun {
@@ -136,44 +139,39 @@ interface TickState {
   holders?: Holders | undefined;
 }
 
-/** An account-change line: `{"account": {...}}`. */
-function isChange(v: unknown): v is { account: unknown } {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && 'account' in v;
-}
-
-/** The id and the portfolio (or its typed error) of an account change. */
+/**
+ * The id and the portfolio (or its typed error) of an account change (the account line of
+ * io/account-line.ts); undefined when it has no id. Closing is the cluster's: an error here.
+ */
 export function parseChange(
   v: unknown,
   field: string,
   snapshot: MarketSnapshot,
 ): { id: string; portfolio?: Portfolio; error?: ReturnType<typeof errorOf> } | undefined {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
-  const { id, ...rest } = v as Record<string, unknown>;
-  if (typeof id !== 'string' && typeof id !== 'number') return undefined;
+  const id = accountLineId(v);
+  if (id === undefined) return undefined;
   try {
-    return { id: String(id), portfolio: portfolioFromJson(rest, field, snapshot) };
+    const a = accountLineFromJson(v, field);
+    if (a.closed)
+      throw new BallastError(
+        'UNSUPPORTED',
+        'closing an account is a cluster change (ballast cluster publish)',
+        `${field}.closed`,
+      );
+    return { id, portfolio: portfolioFromJson(a.portfolio, field, snapshot) };
   } catch (e) {
-    return { id: String(id), error: errorOf(e, field) };
+    return { id, error: errorOf(e, field) };
   }
 }
 
 /** Instruments named by the account changes of a ticks file (so the table can price them). */
 export function changeInstruments(file: string, snapshot: MarketSnapshot): Instrument[] {
   const out: Instrument[] = [];
-  readFileSync(file, 'utf8')
-    .split('\n')
-    .forEach((line, i) => {
-      if (!line.includes('"account"')) return;
-      let v: unknown;
-      try {
-        v = JSON.parse(line);
-      } catch {
-        return;
-      }
-      if (!isChange(v)) return;
-      const c = parseChange(v.account, `${file}:${i + 1}.account`, snapshot);
-      for (const p of c?.portfolio?.positions ?? []) out.push(p.instrument);
-    });
+  for (const s of tickFileSteps(readFileSync(file, 'utf8'), file)) {
+    if (s.kind !== 'change') continue;
+    const c = parseChange(s.account, `${s.field}.account`, snapshot);
+    for (const p of c?.portfolio?.positions ?? []) out.push(p.instrument);
+  }
   return out;
 }
 
@@ -227,27 +225,6 @@ async function oneChange(
 }
 
 /** Applies one tick; returns the accounts re-margined, or the reason it was ignored. */
-/**
- * Re-prices the other reading tables for a tick (table 0 is done by the caller, its new
- * market given): each priced table once, its views share the rows.
- */
-function applyTickToReadings(
-  rt: ReadingTables,
-  state: TickState,
-  first: DeribitPmMarket,
-  tick: Tick,
-): void {
-  const markets = (state.markets ??= [...rt.markets]);
-  const next = [...markets];
-  for (let i = 0; i < rt.tables.length; i++) {
-    const own = rt.rowsOf[i]!;
-    if (own === 0) next[i] = first;
-    else if (own === i) next[i] = applyTickToTable(markets[i]!, rt.tables[i]!, tick).market;
-    else next[i] = next[own]!;
-  }
-  state.markets = next;
-}
-
 async function oneTick(
   run: TickRun,
   state: TickState,
@@ -267,7 +244,13 @@ async function oneTick(
   let moved;
   try {
     moved = applyTickToTable(state.market, run.table, tick);
-    if (run.readings) applyTickToReadings(run.readings, state, moved.market, tick);
+    if (run.readings)
+      state.markets = tickReadings(
+        run.readings,
+        state.markets ?? run.readings.markets,
+        moved.market,
+        tick,
+      );
   } catch {
     summary.ignored['unknown-expiry']++;
     return;
@@ -311,21 +294,17 @@ export async function runTicks(run: TickRun): Promise<TickSummary> {
   };
   if (run.ticksFile === undefined) return summary;
   const state: TickState = { market: run.market, latestMs: run.market.snapshot.asOfMs };
-  const lines = readFileSync(run.ticksFile, 'utf8').split('\n');
   const index = new Map(run.book.ids.map((id, a) => [id, a]));
-  let k = 0;
-  for (const line of lines) {
-    if (line.trim() === '') continue;
-    k++;
-    let value: unknown;
+  for (const step of tickFileSteps(readFileSync(run.ticksFile, 'utf8'), run.ticksFile)) {
+    const k = step.step;
+    if (step.kind === 'change') {
+      await oneChange(run, state, index, step.account, k, summary);
+      continue;
+    }
     let tick: Tick;
     try {
-      value = JSON.parse(line);
-      if (isChange(value)) {
-        await oneChange(run, state, index, value.account, k, summary);
-        continue;
-      }
-      tick = parseTick(value);
+      if (step.kind === 'malformed') throw new Error(step.reason);
+      tick = parseTick(step.value);
     } catch {
       summary.ignored.malformed++;
       continue;

@@ -9,6 +9,7 @@ import cliProgress from 'cli-progress';
 import { BallastError } from '../core/errors.ts';
 import { parseSymbol } from '../instruments/symbol.ts';
 import type { Instrument } from '../instruments/instrument.ts';
+import { accountLineFromJson, accountLineId } from '../io/account-line.ts';
 import { portfolioFromJson } from '../io/portfolio-input.ts';
 import { fmt, renderTable } from '../io/table.ts';
 import { DERIBIT_PM_ID, DERIBIT_PM_VERSION } from '../margin/deribit-pm/deribit-pm.ts';
@@ -329,7 +330,10 @@ Examples:
     );
 }
 
-/** Parses the accounts file (JSON lines); bad lines become error accounts. */
+/**
+ * Parses the accounts file (JSON lines, the account line of io/account-line.ts); bad lines
+ * become error accounts (a line without an id is named `line-<n>`).
+ */
 function readAccounts(path: string, snapshot: MarketSnapshot): AccountInput[] {
   const text = readFileSync(path, 'utf8');
   const out: AccountInput[] = [];
@@ -346,30 +350,16 @@ function readAccounts(path: string, snapshot: MarketSnapshot): AccountInput[] {
       });
       return;
     }
-    const rec = (typeof value === 'object' && value !== null ? value : {}) as Record<
-      string,
-      unknown
-    >;
-    const id =
-      typeof rec.id === 'string' || typeof rec.id === 'number' ? String(rec.id) : undefined;
-    if (id === undefined) {
-      out.push({
-        id: `line-${i + 1}`,
-        error: {
-          code: 'INVALID_INPUT',
-          field: `${field}.id`,
-          message: 'each account needs an "id"',
-        },
-      });
-      return;
-    }
+    const id = accountLineId(value) ?? `line-${i + 1}`;
     try {
-      // `seq` is the account's change number in the cluster's account files (src/cluster/);
-      // one line here is the account's whole state, so it is checked and not used.
-      const { id: _id, seq, ...portfolio } = rec;
-      if (seq !== undefined && !(Number.isInteger(seq) && (seq as number) >= 1))
-        throw new BallastError('INVALID_INPUT', 'seq must be an integer ≥ 1', 'seq');
-      out.push({ id, portfolio: portfolioFromJson(portfolio, field, snapshot) });
+      const a = accountLineFromJson(value, field);
+      if (a.closed)
+        throw new BallastError(
+          'UNSUPPORTED',
+          'closing an account is a cluster change (ballast cluster publish); leave the line out',
+          `${field}.closed`,
+        );
+      out.push({ id, portfolio: portfolioFromJson(a.portfolio, field, snapshot) });
     } catch (e) {
       out.push({ id, error: errorOf(e, field) });
     }

@@ -1,8 +1,9 @@
 /** `ballast worker`: one cluster worker (src/cluster/worker.ts) until interrupted. */
 import { hostname } from 'node:os';
 import { Command } from '@commander-js/extra-typings';
-import { startWorker } from '../cluster/worker.ts';
+import { DEFAULT_SNAPSHOT_MS, startWorker } from '../cluster/worker.ts';
 import { BallastError } from '../core/errors.ts';
+import { parseDuration } from './context.ts';
 import { guarded } from './errors.ts';
 
 /** Builds the `worker` command. */
@@ -14,6 +15,11 @@ export function workerCommand() {
     .requiredOption('--nats <url>', 'NATS server with JetStream, e.g. nats://127.0.0.1:4222')
     .option('--name <name>', 'worker name (unique in the cluster)', `${hostname()}-${process.pid}`)
     .option('--prefix <prefix>', 'cluster name: prefix of its streams and buckets', 'ballast')
+    .option(
+      '--snapshot-every <duration>',
+      'write each held partition’s accounts to the KV bucket this often (0: never); a takeover then replays only the account changes after it',
+      `${DEFAULT_SNAPSHOT_MS / 1000}s`,
+    )
     .option('--quiet', 'log only errors', false)
     .addHelpText(
       'after',
@@ -38,7 +44,15 @@ taken over by the others when its leases expire. Logs go to stderr.`,
             `must be letters, digits, - or _, got "${o.name}"`,
             '--name',
           );
-        const w = await startWorker({ url: o.nats, name: o.name, prefix: o.prefix, log });
+        const snapshotMs =
+          o.snapshotEvery === '0' ? 0 : parseDuration(o.snapshotEvery, '--snapshot-every');
+        const w = await startWorker({
+          url: o.nats,
+          name: o.name,
+          prefix: o.prefix,
+          log,
+          snapshotMs,
+        });
         const stop = () => {
           log(`worker ${o.name}: stopping, handing partitions back`);
           void w.stop();
@@ -47,7 +61,7 @@ taken over by the others when its leases expire. Logs go to stderr.`,
         process.once('SIGTERM', stop);
         await w.done;
         log(
-          `worker ${o.name}: stopped after ${w.stats.ticks} partition-ticks, ${w.stats.changes} account changes, ${w.stats.events} events`,
+          `worker ${o.name}: stopped after ${w.stats.ticks} partition-ticks, ${w.stats.accountsMargined} accounts margined on ticks, ${w.stats.changes} account changes (${w.stats.replayed} replayed), ${w.stats.events} events, ${w.stats.snapshots} snapshots`,
         );
       }),
     );

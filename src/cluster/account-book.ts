@@ -18,11 +18,19 @@ export interface AccountBook {
   readonly early: Map<string, Map<number, AccountChange>>;
   /** Last health state per open account. */
   readonly states: Map<string, ResultState>;
+  /** Bumped by every applied change (an engine batch over the book rebuilds when it moved). */
+  version: number;
 }
 
 /** An empty book. */
 export function emptyBook(): AccountBook {
-  return { accounts: new Map(), seqs: new Map(), early: new Map(), states: new Map() };
+  return {
+    accounts: new Map(),
+    seqs: new Map(),
+    early: new Map(),
+    states: new Map(),
+    version: 0,
+  };
 }
 
 /** What applying one change did to an account. */
@@ -35,6 +43,7 @@ export interface AppliedChange {
 
 function applyOne(book: AccountBook, c: AccountChange, base: MarketSnapshot): AppliedChange {
   book.seqs.set(c.id, c.seq);
+  book.version++;
   if (c.closed || c.account === undefined) {
     book.accounts.delete(c.id);
     book.states.delete(c.id);

@@ -1,21 +1,19 @@
 /**
  * The cluster's semantics in one process, for checking the cluster against (and for small
- * books): every account change applied in sequence order and margined at the base market
- * (tick 0), then each tick in order re-margins every open account; a duplicate or older tick
- * is ignored, and so is a tick the market cannot apply (marginer.ts `nextMarket`). Results are keyed by (account, tick) — tick-0 results by (account, seq) — and
- * events are state changes from the account's previous result (a new account starts healthy).
+ * books): every account change applied in sequence order and margined at the current market
+ * (that account alone), and each tick in order re-margins the accounts it moves
+ * (partition-market.ts: for deribit-pm the accounts holding a re-priced row, as `ballast
+ * engine run`; for the per-account models every open account); a duplicate or older tick is
+ * ignored, and so is a tick the market cannot apply. Results are keyed by (account, tick) —
+ * a change's result by (account, seq) — and events are state changes from the account's
+ * previous result (a new account starts healthy). One partition holds every account: which
+ * accounts a tick moves does not depend on how they are partitioned.
  */
 import type { MarketSnapshot } from '../market/snapshot.ts';
-import { applyChange, emptyBook, sortedAccounts, type AccountBook } from './account-book.ts';
-import {
-  baseMarket,
-  healthEvent,
-  marginAccount,
-  nextMarket,
-  type ModelSetup,
-  type TickMarket,
-} from './marginer.ts';
+import { applyChange, emptyBook, type AccountBook } from './account-book.ts';
+import { healthEvent, type HeldAccount, type ModelSetup } from './marginer.ts';
 import type { AccountChange, AccountResult, HealthEvent, TickMessage } from './messages.ts';
+import { partitionMarket, type PartitionMarket } from './partition-market.ts';
 
 /** Everything a run produced. */
 export interface RunOutput {
@@ -23,39 +21,19 @@ export interface RunOutput {
   readonly events: HealthEvent[];
 }
 
-/** Margins the accounts a change touched, at `m`, recording results and events. */
-export function marginChanges(
+/** Margins `accounts` at the market's current tick, recording results and events. */
+function record(
   book: AccountBook,
-  change: AccountChange,
-  base: MarketSnapshot,
-  m: TickMarket,
-  setup: ModelSetup,
+  m: PartitionMarket,
+  accounts: readonly HeldAccount[],
   out: RunOutput,
 ): void {
-  for (const a of applyChange(book, change, base)) {
-    if (a.account === undefined) continue;
-    const r = marginAccount(a.account, m, setup);
-    const e = healthEvent(book.states.get(a.id), r);
-    book.states.set(a.id, r.result.state);
+  m.margin(accounts, book).forEach((r) => {
+    const e = healthEvent(book.states.get(r.result.id), r);
+    book.states.set(r.result.id, r.result.state);
     out.results.push(r.result);
     if (e) out.events.push(e);
-  }
-}
-
-/** Re-margins every open account of `book` at `m` (accounts in id order). */
-export function marginTick(
-  book: AccountBook,
-  m: TickMarket,
-  setup: ModelSetup,
-  out: RunOutput,
-): void {
-  for (const a of sortedAccounts(book)) {
-    const r = marginAccount(a, m, setup);
-    const e = healthEvent(book.states.get(a.id), r);
-    book.states.set(a.id, r.result.state);
-    out.results.push(r.result);
-    if (e) out.events.push(e);
-  }
+  });
 }
 
 /** The in-process run (see module doc). */
@@ -67,14 +45,14 @@ export function runLocal(
 ): RunOutput {
   const out: RunOutput = { results: [], events: [] };
   const book = emptyBook();
-  let m = baseMarket(base, setup);
-  for (const c of changes) marginChanges(book, c, base, m, setup, out);
+  const m = partitionMarket(base, setup);
+  for (const c of changes)
+    for (const a of applyChange(book, c, base)) if (a.account) record(book, m, [a.account], out);
   for (const t of ticks) {
     if (t.tick <= m.tick) continue;
-    const next = nextMarket(base, m, t);
-    if (typeof next === 'string') continue; // ignored (stale, unknown underlying or expiry)
-    m = next;
-    marginTick(book, m, setup, out);
+    const moved = m.applyTick(t, book);
+    if (typeof moved === 'string') continue; // ignored (stale, unknown underlying or expiry)
+    record(book, m, moved.accounts, out);
   }
   return out;
 }

@@ -1,14 +1,10 @@
 /**
- * The cluster's margin port: what a worker needs from the engine. A prepared market (the
- * base snapshot moved to the latest index per underlying), one account margined against it,
- * and the health event of a state change.
- *
- * deribit-pm is margined by the batch engine's kernel (engine-market.ts). Other models (the
- * engine has no kernel for them) go through the per-account `MarginModel.evaluate`
- * (margin/registry.ts), pools combined
- * (margin/combine.ts: the pool itself for one pool, USD over several) and health states of
- * account/health.ts. The in-process run (local-run.ts) and the workers both call these
- * functions, so they give the same numbers bit for bit.
+ * The cluster's per-account margin port, for the models the batch engine has no kernel for:
+ * a market (the base snapshot moved to the latest index per underlying), one account
+ * margined against it with `MarginModel.evaluate` (margin/registry.ts), pools combined
+ * (margin/combine.ts: the pool itself for one pool, USD over several) and the health state of
+ * account/health.ts, and the health event of a state change. deribit-pm accounts are held
+ * and margined by the engine (engine-market.ts); partition-market.ts picks one or the other.
  */
 import { accountHealth } from '../account/health.ts';
 import { BallastError } from '../core/errors.ts';
@@ -19,7 +15,6 @@ import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { Portfolio } from '../risk/portfolio.ts';
 import { scaleSnapshot } from '../risk/scaled-snapshot.ts';
 import { DERIBIT_PM_ID } from '../margin/deribit-pm/deribit-pm.ts';
-import { engineBase, engineMargin, engineNext, type EngineMarket } from './engine-market.ts';
 import type {
   AccountJson,
   AccountResult,
@@ -40,26 +35,20 @@ export interface TickMarket {
   /** Latest index per underlying (USD per coin) at this tick; base values when not ticked. */
   readonly indices: Readonly<Record<string, number>>;
   readonly snapshot: MarketSnapshot;
-  /** For deribit-pm: the engine's market (accounts are margined by the engine kernel). */
-  readonly engine?: EngineMarket;
 }
 
 /** True when the model is margined by the batch engine (deribit-pm). */
 export const usesEngine = (setup: ModelSetup): boolean => setup.model.id === DERIBIT_PM_ID;
 
 /** The base market (tick 0). */
-export function baseMarket(base: MarketSnapshot, setup?: ModelSetup): TickMarket {
+export function baseMarket(base: MarketSnapshot): TickMarket {
   const indices: Record<string, number> = {};
   for (const [u, m] of Object.entries(base.underlyings)) indices[u] = m.index;
-  if (setup && usesEngine(setup))
-    return { tick: 0, indices, snapshot: base, engine: engineBase(base, setup.params) };
   return { tick: 0, indices, snapshot: base };
 }
 
 /**
- * The market after tick message `t`, or why it is ignored. deribit-pm: the engine applies
- * the tick to the previous market (engine-market.ts; unknown underlying, stale and unknown
- * expiry ignored as `ballast engine run` does). Other models: the base moved to the latest
+ * The market after tick message `t`, or why it is ignored: the base moved to the latest
  * indices (`marketAt`); a tick without an index, or for an underlying the market does not
  * have, is ignored.
  */
@@ -68,13 +57,6 @@ export function nextMarket(
   prev: TickMarket,
   t: TickMessage,
 ): TickMarket | string {
-  if (prev.engine) {
-    const e = engineNext(prev.engine, t);
-    if (typeof e === 'string') return e;
-    const index = e.market.snapshot.underlyings[t.underlying]!.index;
-    const indices = { ...prev.indices, [t.underlying]: index };
-    return { tick: t.tick, indices, snapshot: e.market.snapshot, engine: e };
-  }
   if (t.index === undefined) return 'needs an index (forwards and vol ticks: deribit-pm only)';
   if (!base.underlyings[t.underlying]) return 'unknown-underlying';
   return marketAt(base, t.tick, { ...prev.indices, [t.underlying]: t.index });
@@ -104,6 +86,8 @@ export function marketAt(
 export interface HeldAccount {
   readonly id: string;
   readonly seq: number;
+  /** The account as it arrived (kept for the partition's KV snapshots). */
+  readonly json: AccountJson;
   /** The parsed portfolio, or the error that made it unusable. */
   readonly portfolio: Portfolio | BallastError;
 }
@@ -119,9 +103,9 @@ export function holdAccount(
     const value = { positions: json.positions, balances: json.balances ?? [] };
     const withPool =
       json.marginPool === undefined ? value : { ...value, marginPool: json.marginPool };
-    return { id, seq, portfolio: portfolioFromJson(withPool, `account ${id}`, base) };
+    return { id, seq, json, portfolio: portfolioFromJson(withPool, `account ${id}`, base) };
   } catch (e) {
-    if (e instanceof BallastError) return { id, seq, portfolio: e };
+    if (e instanceof BallastError) return { id, seq, json, portfolio: e };
     throw e;
   }
 }
@@ -133,7 +117,8 @@ export interface MarginedAccount {
   readonly worstScenario: string | undefined;
 }
 
-function errorResult(
+/** The `error` result of an account the model cannot margin (never a default state). */
+export function errorResult(
   a: HeldAccount,
   tick: number,
   modelId: string,
@@ -170,7 +155,6 @@ export function marginAccount(a: HeldAccount, m: TickMarket, setup: ModelSetup):
   const { model, params } = setup;
   if (a.portfolio instanceof BallastError) return errorResult(a, m.tick, model.id, a.portfolio);
   try {
-    if (m.engine) return engineMargin(m.engine, a.id, a.seq, m.tick, model.id, a.portfolio);
     const pools = model.evaluate(a.portfolio, m.snapshot, params);
     const c = combinePools(model.id, model.version, pools, m.snapshot);
     const h = accountHealth(pools, m.snapshot);

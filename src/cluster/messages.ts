@@ -14,7 +14,8 @@
  *   with a per-account sequence number from 1. Id `a:<id>:<seq>`.
  * - **Result batch** on `<prefix>.results.<partition>`: results of one partition, each keyed by
  *   (account, tick); id `r:<partition>:<tick>:<part>` for a tick's batches (accounts sorted by
- *   id, cut into parts of a fixed size), `c:<id>:<seq>` for the result of one account change.
+ *   id, cut into parts of a fixed size; for deribit-pm only the accounts the tick moved, as
+ *   `ballast engine run`), `c:<id>:<seq>` for the result of one account change.
  * - **Health event** on `<prefix>.events`: an account whose state changed; id
  *   `e:<id>:<tick>:<seq>:<to>`.
  */
@@ -55,6 +56,11 @@ export interface AccountChange {
   /** The account's new state (absent when `closed`). */
   readonly account?: AccountJson;
   readonly closed?: boolean;
+  /**
+   * Apply only once the partition has handled this tick number (a change of a ticks file,
+   * which comes after that tick: ticks and changes travel on different streams).
+   */
+  readonly afterTick?: number;
 }
 
 /** State of an account in a result: a health state, or `error` when it could not be margined. */
@@ -89,6 +95,13 @@ export interface ResultBatch {
   /** Name of the worker that published it (diagnostics; not part of the numbers). */
   readonly worker: string;
   readonly results: readonly AccountResult[];
+  /**
+   * On part 0 of a tick's batches (published even when the tick moved no account of the
+   * partition): instrument-table rows the tick re-priced (deribit-pm; 0 for the per-account
+   * models) and the accounts the partition held, of which `results` are the re-margined.
+   */
+  readonly rows?: number;
+  readonly held?: number;
 }
 
 /** A health-state change of one account. */
@@ -184,7 +197,7 @@ export const decodeTick = (text: string): TickMessage => tickFromJson(parse(text
 
 /** Validates an account change (INVALID_INPUT naming the field). */
 export function changeFromJson(v: Record<string, unknown>, what = 'account'): AccountChange {
-  const { id, seq, account, closed } = v;
+  const { id, seq, account, closed, afterTick } = v;
   if (typeof id !== 'string' || id.length === 0 || /[\s*>]/.test(id))
     throw new BallastError(
       'INVALID_INPUT',
@@ -197,7 +210,17 @@ export function changeFromJson(v: Record<string, unknown>, what = 'account'): Ac
       `must be an integer ≥ 1, got ${String(seq)}`,
       `${what}.seq`,
     );
-  if (closed === true) return { id, seq, closed: true };
+  if (
+    afterTick !== undefined &&
+    (typeof afterTick !== 'number' || !Number.isSafeInteger(afterTick) || afterTick < 1)
+  )
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be a tick number ≥ 1, got ${String(afterTick)}`,
+      `${what}.afterTick`,
+    );
+  const after = afterTick === undefined ? {} : { afterTick: afterTick as number };
+  if (closed === true) return { id, seq, closed: true, ...after };
   if (
     typeof account !== 'object' ||
     account === null ||
@@ -208,7 +231,7 @@ export function changeFromJson(v: Record<string, unknown>, what = 'account'): Ac
       'expected the account state {positions: [...], balances: [...]} or closed: true',
       `${what}.account`,
     );
-  return { id, seq, account: account as AccountJson };
+  return { id, seq, account: account as AccountJson, ...after };
 }
 
 /** Parses an account change message. */

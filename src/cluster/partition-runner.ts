@@ -3,38 +3,43 @@
  * re-margins on ticks, publishing results and events before acknowledging the input.
  *
  * Rebuild (on start or takeover): the partition's checkpoint (`ckpt.<p>` in the state bucket:
- * last completed tick and its indices) gives the market; the account changes the consumer has
- * already acknowledged are replayed from the account stream (an ordered consumer up to the ack
- * floor), and every account is margined once at the checkpoint market to recover its last
- * health state. Unacknowledged changes and ticks are then redelivered by the durable consumers
- * and handled as new.
+ * last completed tick and its indices) gives the market (the ticks up to it re-applied); the
+ * partition's latest KV snapshot (account-snapshot.ts) gives the accounts up to its stream
+ * sequence, and only the changes after it that the consumer has already acknowledged are
+ * replayed from the account stream (an ordered consumer from the snapshot up to the ack floor;
+ * without a snapshot, from the start); every account is margined once at the checkpoint market
+ * to recover its last health state. Unacknowledged changes and ticks are then redelivered by
+ * the durable consumers and handled as new. A snapshot is written every `snapshotMs` (when
+ * the accounts changed) at a point where no change is delivered and unacknowledged.
  *
  * Loop: drain pending account changes (each applied in sequence order, margined at the current
  * market, result `c:<id>:<seq>` and event published, then acked); take the next tick. Ticks are
  * handled strictly in stream order (the checkpoint keeps the stream sequence of the last one;
  * the tick stream has no gaps): a tick at or below it is acked unchanged (a redelivery of
  * finished work), ticks before it that a dead worker still holds unacknowledged are read from
- * the stream and handled first. For each tick, pending changes are drained first (so every change published before the
- * tick is in it), every account is margined at the new market in batches (id order), results
- * `r:<p>:<tick>:<part>` and events published and their acks awaited, the checkpoint written,
- * and only then the tick acked. A worker killed at any point leaves the tick unacked: the next
+ * the stream and handled first. For each tick, pending changes are drained first (so every
+ * change published before the tick is in it), the tick applied to the partition's market
+ * (partition-market.ts: for deribit-pm the engine re-prices the moved rows and names the
+ * accounts holding them; the other models re-margin every account), those accounts margined
+ * in batches (id order), results `r:<p>:<tick>:<part>` (part 0 also carries the rows
+ * re-priced and the accounts held, and is published even when no account moved) and events
+ * published and their acks awaited, the checkpoint written, and only then the tick acked. A worker killed at any point leaves the tick unacked: the next
  * owner recomputes the same numbers, and JetStream drops the messages already stored
  * (message ids).
  */
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
+import { DeliverPolicy } from '@nats-io/jetstream';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import { applyChange, emptyBook, sortedAccounts, type AccountBook } from './account-book.ts';
+import { readSnapshot, writeSnapshot } from './account-snapshot.ts';
 import type { ClusterConfig } from './cluster-config.ts';
 import type { ClusterConnection } from './connection.ts';
 import {
-  baseMarket,
   healthEvent,
-  marginAccount,
-  nextMarket,
   type HeldAccount,
+  type MarginedAccount,
   type ModelSetup,
-  type TickMarket,
 } from './marginer.ts';
 import {
   batchMsgId,
@@ -47,6 +52,7 @@ import {
   type ResultBatch,
   type ResultState,
 } from './messages.ts';
+import { partitionMarket, type PartitionMarket } from './partition-market.ts';
 import { partitionConsumers, type Topology } from './topology.ts';
 
 /** What every partition of a worker shares. */
@@ -60,6 +66,8 @@ export interface RunnerContext {
   readonly worker: string;
   readonly log: (line: string) => void;
   readonly stats: RunnerStats;
+  /** Write a KV snapshot of a partition's accounts this often (ms; 0: never). */
+  readonly snapshotMs: number;
 }
 
 /** Counters of a worker (all partitions). */
@@ -70,6 +78,10 @@ export interface RunnerStats {
   events: number;
   badMessages: number;
   retries: number;
+  /** Account messages replayed from the stream by rebuilds (after any snapshot). */
+  replayed: number;
+  /** KV snapshots written. */
+  snapshots: number;
 }
 
 /** A message to publish with its id. */
@@ -81,8 +93,10 @@ interface Outgoing {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const yieldToLoop = () => new Promise((r) => setImmediate(r));
-/** Accounts margined between two yields to the event loop (so heartbeats stay on time). */
-const YIELD_EVERY = 8;
+/** Changed accounts margined between two yields to the event loop. */
+const MARGIN_SLICE = 64;
+/** Redelivery delay of an account change waiting for its `afterTick` (ms). */
+const DEFER_MS = 100;
 
 /** A running partition. */
 export interface PartitionRunner {
@@ -102,17 +116,26 @@ export function startPartition(
   owned: () => boolean,
 ): PartitionRunner {
   let stopping = false;
-  const book = emptyBook();
+  const state: PartitionState = {
+    p,
+    book: emptyBook(),
+    market: partitionMarket(ctx.base, ctx.setup),
+    tickSeq: 0,
+    snapshotAt: 0,
+    snapshotVersion: -1,
+    appliedSeq: 0,
+    handledTick: 0,
+  };
   const live = () => !stopping && owned();
   let ended = false;
-  const done = runPartition(ctx, p, book, live)
+  const done = runPartition(ctx, state, live)
     .catch((e) => ctx.log(`partition ${p}: stopped on ${(e as Error).stack ?? String(e)}`))
     .finally(() => {
       ended = true;
     });
   return {
     partition: p,
-    accounts: () => book.accounts.size,
+    accounts: () => state.book.accounts.size,
     finished: () => ended,
     stop: async () => {
       stopping = true;
@@ -157,11 +180,21 @@ function eventOut(ctx: RunnerContext, e: HealthEvent): Outgoing {
   return { subject: ctx.topo.eventSubject, data: JSON.stringify(e), msgID: eventMsgId(e) };
 }
 
-/** Where a partition stands: the market of its last completed tick and that tick's stream seq. */
-interface Position {
-  readonly market: TickMarket;
+/** Where a partition stands: its accounts, its market and the last tick handled. */
+interface PartitionState {
+  readonly p: number;
+  book: AccountBook;
+  /** The market of the last completed tick (mutable: a tick moves it). */
+  market: PartitionMarket;
   /** Stream sequence of the last tick message handled (0: none; the tick stream has no gaps). */
-  readonly tickSeq: number;
+  tickSeq: number;
+  /** When the last snapshot was written (ms), and the book version it holds. */
+  snapshotAt: number;
+  snapshotVersion: number;
+  /** Highest account stream sequence this runner applied (replayed or delivered). */
+  appliedSeq: number;
+  /** Highest tick number handled, applied or ignored (changes wait for their `afterTick`). */
+  handledTick: number;
 }
 
 /** The checkpoint record (`ckpt.<p>`). */
@@ -174,10 +207,15 @@ interface Checkpoint {
 /**
  * The market after the ticks stored at stream sequences 1..`upTo`, applied in order as the
  * loop does (the engine's market for deribit-pm is the whole chain of ticks, not the latest
- * indices alone).
+ * indices alone). Applied before any account is held: nothing is margined.
  */
-async function replayTicks(ctx: RunnerContext, upTo: number): Promise<TickMarket> {
-  let m = baseMarket(ctx.base, ctx.setup);
+async function replayTicks(
+  ctx: RunnerContext,
+  upTo: number,
+): Promise<{ market: PartitionMarket; handled: number }> {
+  const m = partitionMarket(ctx.base, ctx.setup);
+  const none = emptyBook();
+  let handled = 0;
   for (let seq = 1; seq <= upTo; seq++) {
     const stored = await ctx.conn.jsm.streams.getMessage(ctx.topo.streams.ticks, { seq });
     if (!stored) throw new Error(`tick stream has no message ${seq}`);
@@ -187,64 +225,107 @@ async function replayTicks(ctx: RunnerContext, upTo: number): Promise<TickMarket
     } catch {
       continue; // a bad tick was reported when first delivered
     }
-    if (t.tick <= m.tick) continue;
-    const next = nextMarket(ctx.base, m, t);
-    if (typeof next !== 'string') m = next;
+    if (t.tick > m.tick) m.applyTick(t, none);
+    handled = Math.max(handled, t.tick);
   }
-  return m;
+  return { market: m, handled };
 }
 
-async function rebuild(ctx: RunnerContext, p: number, book: AccountBook): Promise<Position> {
-  const ck = await ctx.state.get(`ckpt.${p}`);
-  const c = ck && ck.operation === 'PUT' ? ck.json<Checkpoint>() : undefined;
-  const m = await replayTicks(ctx, c?.tickSeq ?? 0);
+/** Replays the acknowledged account changes after stream sequence `after` into `book`. */
+async function replayChanges(
+  ctx: RunnerContext,
+  p: number,
+  book: AccountBook,
+  after: number,
+): Promise<{ replayed: number; last: number }> {
   const info = await ctx.conn.jsm.consumers.info(ctx.topo.streams.accounts, `acc-${p}`);
   const floor = info.ack_floor.stream_seq;
-  if (floor > 0) {
-    const oc = await ctx.conn.js.consumers.get(ctx.topo.streams.accounts, {
-      filter_subjects: ctx.topo.accountSubject(p),
-    });
-    const it = await oc.consume();
-    for await (const msg of it) {
-      if (msg.seq > floor) break;
-      try {
-        applyChange(book, decodeChange(msg.string()), ctx.base);
-      } catch {
-        /* a bad change was reported when first delivered */
-      }
-      if (msg.seq === floor || msg.info.pending === 0) break;
-    }
-    it.stop();
-  }
+  if (floor <= after) return { replayed: 0, last: after };
+  const oc = await ctx.conn.js.consumers.get(ctx.topo.streams.accounts, {
+    filter_subjects: ctx.topo.accountSubject(p),
+    ...(after > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: after + 1 } : {}),
+  });
+  const it = await oc.consume();
   let n = 0;
-  for (const a of book.accounts.values()) {
-    book.states.set(a.id, marginAccount(a, m, ctx.setup).result.state);
-    if (++n % YIELD_EVERY === 0) await yieldToLoop();
+  let last = after;
+  for await (const msg of it) {
+    if (msg.seq > floor) break;
+    n++;
+    last = msg.seq;
+    try {
+      applyChange(book, decodeChange(msg.string()), ctx.base);
+    } catch {
+      /* a bad change was reported when first delivered */
+    }
+    if (msg.seq === floor || msg.info.pending === 0) break;
   }
-  return { market: m, tickSeq: c?.tickSeq ?? 0 };
+  it.stop();
+  return { replayed: n, last };
 }
 
-/** Margins `a`, chaining the previous state through `overlay` (committed after publishing). */
-function marginWithEvent(
+async function rebuild(ctx: RunnerContext, s: PartitionState): Promise<void> {
+  const ck = await ctx.state.get(`ckpt.${s.p}`);
+  const c = ck && ck.operation === 'PUT' ? ck.json<Checkpoint>() : undefined;
+  const replay = await replayTicks(ctx, c?.tickSeq ?? 0);
+  s.market = replay.market;
+  s.handledTick = replay.handled;
+  s.tickSeq = c?.tickSeq ?? 0;
+  const snap = await readSnapshot(ctx.state, s.p, ctx.base).catch((e: unknown) => {
+    ctx.log(`partition ${s.p}: snapshot unreadable (${(e as Error).message}); full replay`);
+    return undefined;
+  });
+  s.book = snap?.book ?? emptyBook();
+  const { replayed, last } = await replayChanges(ctx, s.p, s.book, snap?.header.streamSeq ?? 0);
+  s.appliedSeq = last;
+  ctx.stats.replayed += replayed;
+  const all = sortedAccounts(s.book);
+  s.market.margin(all, s.book).forEach((r) => s.book.states.set(r.result.id, r.result.state));
+  s.snapshotAt = Date.now();
+  s.snapshotVersion = snap && replayed === 0 ? s.book.version : -1;
+  const from = snap ? `snapshot at stream seq ${snap.header.streamSeq} + ` : '';
+  ctx.log(
+    `partition ${s.p}: ${s.book.accounts.size} accounts (${from}${replayed} changes replayed), at tick ${s.market.tick}`,
+  );
+}
+
+/**
+ * Writes the partition's KV snapshot when it is due and the accounts changed since the last
+ * one, at a point where the account consumer has nothing delivered and unacknowledged.
+ */
+async function maybeSnapshot(ctx: RunnerContext, s: PartitionState): Promise<void> {
+  if (ctx.snapshotMs <= 0 || Date.now() - s.snapshotAt < ctx.snapshotMs) return;
+  if (s.book.version === s.snapshotVersion) return;
+  const info = await ctx.conn.jsm.consumers.info(ctx.topo.streams.accounts, `acc-${s.p}`);
+  // Every change at or below the ack floor is in this book (none acked by another owner).
+  if (info.num_ack_pending > 0 || info.ack_floor.stream_seq !== s.appliedSeq) return;
+  const version = s.book.version;
+  const h = await writeSnapshot(ctx.state, s.p, s.book, info.ack_floor.stream_seq);
+  s.snapshotAt = Date.now();
+  s.snapshotVersion = version;
+  ctx.stats.snapshots++;
+  ctx.log(
+    `partition ${s.p}: snapshot of ${h.accounts} accounts at stream seq ${h.streamSeq} (${h.chunks} chunks)`,
+  );
+}
+
+/** The event of `r` against the account's previous state, chained through `overlay`. */
+function withEvent(
   book: AccountBook,
   overlay: Map<string, ResultState>,
-  a: HeldAccount,
-  m: TickMarket,
-  setup: ModelSetup,
-): { result: AccountResult; event: HealthEvent | undefined } {
-  const r = marginAccount(a, m, setup);
-  const e = healthEvent(overlay.get(a.id) ?? book.states.get(a.id), r);
-  overlay.set(a.id, r.result.state);
-  return { result: r.result, event: e };
+  r: MarginedAccount,
+): HealthEvent | undefined {
+  const id = r.result.id;
+  const e = healthEvent(overlay.get(id) ?? book.states.get(id), r);
+  overlay.set(id, r.result.state);
+  return e;
 }
 
 async function drainChanges(
   ctx: RunnerContext,
-  p: number,
-  book: AccountBook,
-  m: TickMarket,
+  s: PartitionState,
   live: () => boolean,
 ): Promise<void> {
+  const p = s.p;
   const consumer = await ctx.conn.js.consumers.get(ctx.topo.streams.accounts, `acc-${p}`);
   for (;;) {
     if (!live()) return;
@@ -259,69 +340,94 @@ async function drainChanges(
       msgs.push(msg);
       if (msgs.length >= max) break;
     }
-    const overlay = new Map<string, ResultState>();
-    const out: Outgoing[] = [];
-    for (const msg of msgs) {
+    const applied: HeldAccount[] = [];
+    let deferred = -1;
+    for (const [i, msg] of msgs.entries()) {
       let change;
       try {
         change = decodeChange(msg.string());
       } catch (e) {
+        s.appliedSeq = Math.max(s.appliedSeq, msg.seq);
         ctx.stats.badMessages++;
         ctx.log(`partition ${p}: bad account message ${msg.seq} dropped: ${(e as Error).message}`);
         continue;
       }
-      for (const c of applyChange(book, change, ctx.base)) {
+      // A change to apply after a tick not handled yet: it and the ones after it wait.
+      if ((change.afterTick ?? 0) > s.handledTick) {
+        deferred = i;
+        break;
+      }
+      s.appliedSeq = Math.max(s.appliedSeq, msg.seq);
+      for (const c of applyChange(s.book, change, ctx.base)) {
         ctx.stats.changes++;
-        if (ctx.stats.changes % YIELD_EVERY === 0) await yieldToLoop();
-        if (!c.account) continue;
-        const { result, event } = marginWithEvent(book, overlay, c.account, m, ctx.setup);
-        const batch: ResultBatch = {
-          partition: p,
-          tick: m.tick,
-          worker: ctx.worker,
-          results: [result],
-        };
-        out.push({
-          subject: ctx.topo.resultSubject(p),
-          data: JSON.stringify(batch),
-          msgID: changeResultMsgId(c.id, c.seq),
-        });
-        if (event) out.push(eventOut(ctx, event));
+        if (c.account) applied.push(c.account);
       }
     }
+    const overlay = new Map<string, ResultState>();
+    const out: Outgoing[] = [];
+    const margined: MarginedAccount[] = [];
+    for (let i = 0; i < applied.length; i += MARGIN_SLICE) {
+      margined.push(...s.market.margin(applied.slice(i, i + MARGIN_SLICE), s.book));
+      await yieldToLoop();
+    }
+    for (const r of margined) {
+      const event = withEvent(s.book, overlay, r);
+      const batch: ResultBatch = {
+        partition: p,
+        tick: s.market.tick,
+        worker: ctx.worker,
+        results: [r.result],
+      };
+      out.push({
+        subject: ctx.topo.resultSubject(p),
+        data: JSON.stringify(batch),
+        msgID: changeResultMsgId(r.result.id, r.result.seq),
+      });
+      if (event) out.push(eventOut(ctx, event));
+    }
+    const done = deferred < 0 ? msgs : msgs.slice(0, deferred);
+    const waiting = deferred < 0 ? [] : msgs.slice(deferred);
+    for (const msg of waiting) msg.nak(DEFER_MS);
     if (!(await publishAll(ctx, out, live))) {
-      for (const msg of msgs) msg.nak(); // to the next owner now, not after the ack wait
+      for (const msg of done) msg.nak(); // to the next owner now, not after the ack wait
       return;
     }
-    for (const [id, s] of overlay) if (book.accounts.has(id)) book.states.set(id, s);
-    for (const msg of msgs) msg.ack();
+    for (const [id, st] of overlay) if (s.book.accounts.has(id)) s.book.states.set(id, st);
+    for (const msg of done) msg.ack();
+    if (waiting.length > 0) return;
   }
 }
 
+/** Margins the accounts a tick moved in batches of `batchSize` (id order), with their events. */
 async function marginTickBatches(
   ctx: RunnerContext,
-  p: number,
-  book: AccountBook,
-  m: TickMarket,
+  s: PartitionState,
+  moved: { rows: number; accounts: readonly HeldAccount[] },
   working: () => void,
 ): Promise<{ out: Outgoing[]; overlay: Map<string, ResultState> }> {
   const overlay = new Map<string, ResultState>();
   const out: Outgoing[] = [];
-  const accounts = sortedAccounts(book);
   const size = ctx.cfg.batchSize;
-  for (let part = 0; part * size < accounts.length; part++) {
+  const tick = s.market.tick;
+  for (let part = 0; part === 0 || part * size < moved.accounts.length; part++) {
+    const slice = moved.accounts.slice(part * size, (part + 1) * size);
     const results: AccountResult[] = [];
-    for (const [i, a] of accounts.slice(part * size, (part + 1) * size).entries()) {
-      if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToLoop();
-      const { result, event } = marginWithEvent(book, overlay, a, m, ctx.setup);
-      results.push(result);
+    for (const r of s.market.margin(slice, s.book)) {
+      results.push(r.result);
+      const event = withEvent(s.book, overlay, r);
       if (event) out.push(eventOut(ctx, event));
     }
-    const batch: ResultBatch = { partition: p, tick: m.tick, worker: ctx.worker, results };
+    const batch: ResultBatch = {
+      partition: s.p,
+      tick,
+      worker: ctx.worker,
+      results,
+      ...(part === 0 ? { rows: moved.rows, held: s.book.accounts.size } : {}),
+    };
     out.push({
-      subject: ctx.topo.resultSubject(p),
+      subject: ctx.topo.resultSubject(s.p),
       data: JSON.stringify(batch),
-      msgID: batchMsgId(p, m.tick, part),
+      msgID: batchMsgId(s.p, tick, part),
     });
     working();
     await yieldToLoop();
@@ -330,40 +436,49 @@ async function marginTickBatches(
 }
 
 /**
- * Handles the tick message stored at stream sequence `seq` (its text `text`) after `at`: a
- * tick number at or below the current one is skipped (a tick published out of order); else
- * changes are drained, every account margined, output published, the checkpoint written.
- * Returns the new position (unchanged when the lease went away before the output was stored).
+ * Handles the tick message stored at stream sequence `seq` (its text `text`): a tick number
+ * at or below the current one is skipped (a tick published out of order); else changes are
+ * drained, the tick applied, the accounts it moved margined, output published, the
+ * checkpoint written. Returns false when the lease went away before the output was stored
+ * (the market has moved: the partition is then rebuilt by whoever holds it next).
  */
 async function applyTick(
   ctx: RunnerContext,
-  p: number,
-  book: AccountBook,
-  at: Position,
+  s: PartitionState,
   seq: number,
   text: string,
   live: () => boolean,
   working: () => void,
-): Promise<Position> {
+): Promise<boolean> {
+  const p = s.p;
   let tick;
   try {
     tick = decodeTick(text);
   } catch (e) {
     ctx.stats.badMessages++;
     ctx.log(`partition ${p}: bad tick message ${seq} skipped: ${(e as Error).message}`);
-    return { market: at.market, tickSeq: seq };
+    s.tickSeq = seq;
+    return true;
   }
-  if (tick.tick <= at.market.tick) return { market: at.market, tickSeq: seq };
-  const m = nextMarket(ctx.base, at.market, tick);
-  if (typeof m === 'string') {
-    ctx.log(`partition ${p}: tick ${tick.tick} ignored: ${m}`);
-    return { market: at.market, tickSeq: seq };
+  if (tick.tick <= s.market.tick) {
+    s.tickSeq = seq;
+    s.handledTick = Math.max(s.handledTick, tick.tick);
+    return true;
   }
-  await drainChanges(ctx, p, book, at.market, live);
-  const { out, overlay } = await marginTickBatches(ctx, p, book, m, working);
-  if (!(await publishAll(ctx, out, live))) return at;
-  for (const [id, s] of overlay) book.states.set(id, s);
-  const ckpt: Checkpoint = { tick: m.tick, tickSeq: seq, indices: m.indices };
+  await drainChanges(ctx, s, live);
+  if (!live()) return false;
+  const moved = s.market.applyTick(tick, s.book);
+  if (typeof moved === 'string') {
+    ctx.log(`partition ${p}: tick ${tick.tick} ignored: ${moved}`);
+    s.tickSeq = seq;
+    s.handledTick = Math.max(s.handledTick, tick.tick);
+    return true;
+  }
+  s.tickSeq = -1; // moved and not yet published: rebuilt if anything below throws
+  const { out, overlay } = await marginTickBatches(ctx, s, moved, working);
+  if (!(await publishAll(ctx, out, live))) return false;
+  for (const [id, st] of overlay) s.book.states.set(id, st);
+  const ckpt: Checkpoint = { tick: s.market.tick, tickSeq: seq, indices: s.market.indices() };
   while (live()) {
     try {
       await ctx.state.put(`ckpt.${p}`, JSON.stringify(ckpt));
@@ -373,10 +488,12 @@ async function applyTick(
       await sleep(500);
     }
   }
+  s.tickSeq = seq;
+  s.handledTick = Math.max(s.handledTick, tick.tick);
   ctx.stats.ticks++;
-  ctx.stats.accountsMargined += overlay.size;
+  ctx.stats.accountsMargined += moved.accounts.length;
   ctx.stats.events += out.filter((o) => o.subject === ctx.topo.eventSubject).length;
-  return { market: m, tickSeq: seq };
+  return true;
 }
 
 /**
@@ -386,62 +503,57 @@ async function applyTick(
  */
 async function handleTick(
   ctx: RunnerContext,
-  p: number,
-  book: AccountBook,
-  at: Position,
+  s: PartitionState,
   msg: JsMsg,
   live: () => boolean,
-): Promise<Position> {
-  if (msg.seq <= at.tickSeq) {
+): Promise<void> {
+  if (msg.seq <= s.tickSeq) {
     msg.ack();
-    return at;
+    return;
   }
-  let pos = at;
   const working = () => msg.working();
-  for (let seq = at.tickSeq + 1; seq < msg.seq; seq++) {
+  for (let seq = s.tickSeq + 1; seq < msg.seq; seq++) {
     const stored = await ctx.conn.jsm.streams.getMessage(ctx.topo.streams.ticks, { seq });
     if (!stored) throw new Error(`tick stream has no message ${seq}`);
-    const next = await applyTick(ctx, p, book, pos, seq, stored.string(), live, working);
-    if (next === pos && pos.tickSeq !== seq) {
+    if (!(await applyTick(ctx, s, seq, stored.string(), live, working))) {
       msg.nak();
-      return pos;
+      return;
     }
-    pos = next;
   }
-  const next = await applyTick(ctx, p, book, pos, msg.seq, msg.string(), live, working);
-  if (next.tickSeq === msg.seq) msg.ack();
+  if (await applyTick(ctx, s, msg.seq, msg.string(), live, working)) msg.ack();
   else msg.nak(); // the lease went away: to the next owner now, not after the ack wait
-  return next;
 }
 
 async function runPartition(
   ctx: RunnerContext,
-  p: number,
-  book: AccountBook,
+  s: PartitionState,
   live: () => boolean,
 ): Promise<void> {
-  let pos: Position | undefined;
+  let built = false;
   let ticks: Consumer | undefined;
   // A tick taken but not finished (the server went away): retried before any other.
   let held: JsMsg | undefined;
   while (live()) {
     try {
-      if (pos === undefined) {
-        await ensureConsumers(ctx, p);
-        pos = await rebuild(ctx, p, book);
-        ctx.log(`partition ${p}: ${book.accounts.size} accounts, at tick ${pos.market.tick}`);
+      // A tick that moved the market but did not finish (tickSeq −1): rebuild from the
+      // checkpoint, so the retry re-applies it to the market it started from.
+      if (!built || s.tickSeq < 0) {
+        await ensureConsumers(ctx, s.p);
+        await rebuild(ctx, s);
+        built = true;
       }
-      await drainChanges(ctx, p, book, pos.market, live);
+      await drainChanges(ctx, s, live);
       if (!live()) break;
-      ticks ??= await ctx.conn.js.consumers.get(ctx.topo.streams.ticks, `tick-${p}`);
+      await maybeSnapshot(ctx, s);
+      ticks ??= await ctx.conn.js.consumers.get(ctx.topo.streams.ticks, `tick-${s.p}`);
       held ??= (await ticks.next({ expires: 1000 })) ?? undefined;
       if (held) {
-        pos = await handleTick(ctx, p, book, pos, held, live);
+        await handleTick(ctx, s, held, live);
         held = undefined;
       }
     } catch (e) {
       ctx.stats.retries++;
-      ctx.log(`partition ${p}: ${(e as Error).message}; retrying`);
+      ctx.log(`partition ${s.p}: ${(e as Error).message}; retrying`);
       await sleep(500);
     }
   }

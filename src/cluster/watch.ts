@@ -18,8 +18,12 @@ import { ensureStreams, type Topology } from './topology.ts';
 /** Summary of one tick. */
 export interface TickSummary {
   readonly tick: number;
-  /** Results stored for this tick (one per account when complete). */
+  /** Results stored for this tick (one per re-margined account when complete). */
   readonly accounts: number;
+  /** Accounts held by the partitions that reported the tick (re-margined or not). */
+  readonly held: number;
+  /** Partitions that reported the tick. */
+  readonly partitions: number;
   /** Events to margin-call, reduce-only or liquidation at this tick. */
   readonly calls: number;
   /** Server time from the tick stored to its last result stored (ms). */
@@ -61,6 +65,7 @@ export async function watchCluster(
   const tickTimes = new Map<number, number>();
   const lastResultTimes = new Map<number, number>();
   const counts = new Map<number, number>();
+  const held = new Map<number, Map<number, number>>();
   const calls = new Map<number, number>();
   const follow = async (stream: string, on: (m: JsMsg) => void) => {
     const consumer = await c.js.consumers.get(stream, { deliver_policy: policy });
@@ -75,6 +80,10 @@ export async function watchCluster(
     await follow(t.streams.results, (m) => {
       const b = decodeBatch(m.string());
       counts.set(b.tick, (counts.get(b.tick) ?? 0) + b.results.length);
+      if (b.held !== undefined) {
+        if (!held.has(b.tick)) held.set(b.tick, new Map());
+        held.get(b.tick)!.set(b.partition, b.held);
+      }
       lastResultTimes.set(b.tick, Math.max(lastResultTimes.get(b.tick) ?? 0, msOf(m)));
       if (options.keepResults !== false) for (const r of b.results) results.push(r);
       options.onResults?.(b.tick, b.results.length);
@@ -97,6 +106,8 @@ export async function watchCluster(
       return {
         tick,
         accounts: counts.get(tick) ?? 0,
+        held: [...(held.get(tick)?.values() ?? [])].reduce((x, y) => x + y, 0),
+        partitions: held.get(tick)?.size ?? 0,
         calls: calls.get(tick) ?? 0,
         latencyMs: start !== undefined && end !== undefined ? end - start : undefined,
       };

@@ -30,7 +30,12 @@ export interface WorkerOptions {
   readonly name: string;
   readonly prefix: string;
   readonly log: (line: string) => void;
+  /** Write a KV snapshot of each held partition's accounts this often (ms; 0: never). */
+  readonly snapshotMs?: number;
 }
+
+/** Default interval of the partitions' KV account snapshots (ms). */
+export const DEFAULT_SNAPSHOT_MS = 60_000;
 
 /** A running worker. */
 export interface Worker {
@@ -63,6 +68,8 @@ export async function startWorker(o: WorkerOptions): Promise<Worker> {
     events: 0,
     badMessages: 0,
     retries: 0,
+    replayed: 0,
+    snapshots: 0,
   };
   const held = new Map<number, Held>();
   const done = (async () => {
@@ -83,6 +90,7 @@ export async function startWorker(o: WorkerOptions): Promise<Worker> {
       worker: o.name,
       log: o.log,
       stats,
+      snapshotMs: o.snapshotMs ?? DEFAULT_SNAPSHOT_MS,
     };
     o.log(
       `worker ${o.name}: ${cfg.partitions} partitions, model ${cfg.model}, lease TTL ${cfg.leaseTtlMs} ms`,

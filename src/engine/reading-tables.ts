@@ -35,6 +35,7 @@ import {
 import { STATE_ERROR } from './health-state.ts';
 import { buildInstrumentTable, ROW_OPTION, type InstrumentTable } from './instrument-table.ts';
 import type { BatchResults } from './results.ts';
+import { applyTickToTable, type Tick } from './ticks.ts';
 
 /** Rules that change only `TableRules` (views share the priced rows). */
 const VIEW_RULES = new Set(['rollShockOptions', 'deltaShock']);
@@ -228,4 +229,25 @@ function accountMax(
     first = false;
   }
   return n;
+}
+
+/**
+ * Each reading table's market after `tick`, given table 0's (`first`, re-priced by the caller
+ * with `applyTickToTable`): every other priced table is re-priced in place once; views share
+ * the market of the table whose rows they share.
+ */
+export function tickReadings(
+  rt: ReadingTables,
+  markets: readonly DeribitPmMarket[],
+  first: DeribitPmMarket,
+  tick: Tick,
+): DeribitPmMarket[] {
+  const next = [...markets];
+  for (let i = 0; i < rt.tables.length; i++) {
+    const own = rt.rowsOf[i]!;
+    if (own === 0) next[i] = first;
+    else if (own === i) next[i] = applyTickToTable(markets[i]!, rt.tables[i]!, tick).market;
+    else next[i] = next[own]!;
+  }
+  return next;
 }

@@ -51,7 +51,7 @@ describe('cluster CLI', () => {
     );
   });
 
-  it('a malformed account line or a tick for an unknown underlying is named before anything is published', async () => {
+  it('a malformed account line or tick line is named before anything is published', async () => {
     const accounts = file('bad.jsonl', '{"id":"a","positions":[]}\n{"id":"b","positions":\n');
     const r1 = await runCli([
       'cluster',
@@ -67,7 +67,7 @@ describe('cluster CLI', () => {
       'good.jsonl',
       '{"id":"a","positions":[],"balances":[{"currency":"BTC","amount":1}]}\n',
     );
-    const ticks = file('ticks.jsonl', '{"underlying":"DOGE","index":1}\n');
+    const ticks = file('ticks.jsonl', '{"underlying":"BTC","index":1}\n{"underlying":\n');
     const r2 = await runCli([
       'cluster',
       'publish',
@@ -79,7 +79,7 @@ describe('cluster CLI', () => {
       ticks,
       ...MARKET,
     ]);
-    expectUserError(r2, 'INVALID_INPUT', `${ticks}: tick 1`);
+    expectUserError(r2, 'MALFORMED_JSON', `${ticks}:2`);
     const r3 = await runCli([
       'cluster',
       'publish',

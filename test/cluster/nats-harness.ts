@@ -54,11 +54,16 @@ export interface WorkerProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts `ballast worker` as a child process. */
-export function spawnWorker(url: string, prefix: string, name: string): WorkerProcess {
+/** Starts `ballast worker` as a child process (`extra`: more flags). */
+export function spawnWorker(
+  url: string,
+  prefix: string,
+  name: string,
+  extra: readonly string[] = [],
+): WorkerProcess {
   const child = spawn(
     process.execPath,
-    ['bin/ballast.js', 'worker', '--nats', url, '--prefix', prefix, '--name', name],
+    ['bin/ballast.js', 'worker', '--nats', url, '--prefix', prefix, '--name', name, ...extra],
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
