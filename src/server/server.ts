@@ -21,6 +21,7 @@ import { accountRoutes } from './routes-accounts.ts';
 import { chartRoutes } from './routes-charts.ts';
 import { computeRoutes } from './routes-compute.ts';
 import { marketRoutes } from './routes-markets.ts';
+import { optimizeRoutes } from './routes-optimize.ts';
 import { webRoutes } from './routes-web.ts';
 
 /** What `buildServer` needs. */
@@ -138,6 +139,7 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   chartRoutes(app, ctx);
   marketRoutes(app, ctx);
   accountRoutes(app, ctx);
+  optimizeRoutes(app, ctx);
   await webRoutes(app);
   return app;
 }
