@@ -7,6 +7,7 @@ import type { FastifyRequest } from 'fastify';
 import { BallastError } from '../core/errors.ts';
 import type { ApiKeyRecord, Store } from '../store/store.ts';
 import { keyCovers } from './api-keys.ts';
+import type { BookParser } from './book-cache.ts';
 import type { Jobs } from './jobs.ts';
 import type { ServerLimits } from './limits.ts';
 import type { MarketSource } from './market-source.ts';
@@ -23,6 +24,8 @@ export interface ServerContext {
   readonly optimizer: OptimizerPool;
   /** Optimizer jobs (jobs.ts). */
   readonly jobs: Jobs;
+  /** Request books, parsed once per (value, snapshot) (book-cache.ts). */
+  readonly books: BookParser;
 }
 
 declare module 'fastify' {

@@ -13,6 +13,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { BallastError } from '../core/errors.ts';
 import type { Store } from '../store/store.ts';
 import { hashKey, keyFromHeaders } from './api-keys.ts';
+import { bookCache } from './book-cache.ts';
 import type { ServerContext } from './context.ts';
 import { jobRegistry } from './jobs.ts';
 import { DEFAULT_LIMITS, type ServerLimits } from './limits.ts';
@@ -78,6 +79,26 @@ function authHook(store: Store) {
   };
 }
 
+/** The shared state of the routes: market source, optimizer pool, jobs, book cache. */
+function serverContext(o: ServerOptions, limits: ServerLimits, clock: () => number): ServerContext {
+  const optimizer = optimizerPool(o.optimizerThreads ?? 2);
+  const jobs = jobRegistry({
+    pool: optimizer,
+    clock,
+    timeoutMs: limits.jobTimeoutMs,
+    maxActive: limits.activeJobs,
+  });
+  return {
+    store: o.store,
+    markets: marketSource(o.store, clock),
+    limits,
+    clock,
+    optimizer,
+    jobs,
+    books: bookCache(),
+  };
+}
+
 /** Builds the service (not listening; `app.inject` for tests, `listen` in serve). */
 export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   const limits = { ...DEFAULT_LIMITS, ...o.limits };
@@ -88,21 +109,8 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
     requestTimeout: limits.requestTimeoutMs,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
-  const optimizer = optimizerPool(o.optimizerThreads ?? 2);
-  const jobs = jobRegistry({
-    pool: optimizer,
-    clock,
-    timeoutMs: limits.jobTimeoutMs,
-    maxActive: limits.activeJobs,
-  });
-  const ctx: ServerContext = {
-    store: o.store,
-    markets: marketSource(o.store, clock),
-    limits,
-    clock,
-    optimizer,
-    jobs,
-  };
+  const ctx = serverContext(o, limits, clock);
+  const optimizer = ctx.optimizer;
   app.decorate('optimizer', optimizer);
   app.addHook('onClose', () => optimizer.close());
 
