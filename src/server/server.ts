@@ -26,6 +26,7 @@ import { computeRoutes } from './routes-compute.ts';
 import { marketRoutes } from './routes-markets.ts';
 import { jobRoutes } from './routes-jobs.ts';
 import { optimizeRoutes } from './routes-optimize.ts';
+import { riskRoutes } from './routes-risk.ts';
 import { webRoutes } from './routes-web.ts';
 
 /** What `buildServer` needs. */
@@ -160,6 +161,7 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
   computeRoutes(app, ctx);
+  riskRoutes(app, ctx);
   chartRoutes(app, ctx);
   marketRoutes(app, ctx);
   accountRoutes(app, ctx);
