@@ -229,6 +229,52 @@ function optimizeText(
   return `${text}\n${notes}${exportLp !== undefined ? `LP written to ${exportLp}\n` : ''}`;
 }
 
+/** `--scenarios`: Monte Carlo scenarios of the es objective and the robustness check. */
+const scenariosOption = () =>
+  new Option('--scenarios <n>', 'es and robustness: Monte Carlo scenarios')
+    .argParser(
+      checkedNumber(
+        '--scenarios',
+        (x) => Number.isInteger(x) && x >= 1 && x <= 1_000_000,
+        'a whole number in [1, 1000000]',
+      ),
+    )
+    .default(2000);
+
+/** `--seed`: same seed, same scenarios. */
+const seedOption = () =>
+  new Option('--seed <n>', 'es and robustness: seed (same seed, same scenarios)')
+    .argParser(checkedNumber('--seed', (x) => Number.isSafeInteger(x + 1), 'a whole number'))
+    .default(1);
+
+/** `--beta`: ES confidence. */
+const betaOption = () =>
+  new Option('--beta <p>', 'es and robustness: confidence')
+    .argParser(checkedNumber('--beta', (x) => x > 0 && x < 1, 'in (0, 1), e.g. 0.99'))
+    .default(0.99);
+
+/** `--horizon`: Monte Carlo horizon, days. */
+const horizonOption = () =>
+  new Option('--horizon <days>', 'es and robustness: Monte Carlo horizon, days')
+    .argParser(checkedNumber('--horizon', (x) => x > 0, 'a number of days > 0'))
+    .default(7);
+
+/** `ballast optimize --help` text after the options. */
+const OPTIMIZE_HELP = `
+Examples:
+  $ ballast optimize examples/short-strangle.json --market data/deribit-quantflow/deribit_btc.json.gz --allow-stale --keep-exposures 0.1
+  $ ballast optimize examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --model deribit-pm --delta-band -1:1 --max-size 5 --budget 3000
+  $ ballast optimize examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --universe examples/universe.json --constraints examples/hedge-constraints.json --json
+  $ ballast optimize examples/short-strangle.json --market examples/btc-snapshot.json --allow-stale --objective es --scenarios 2000 --keep-exposures 0.25
+  $ ballast optimize examples/short-strangle.json --market examples/btc-snapshot.json --allow-stale --objective track --target delta=0,vega=0
+
+The margin objective minimises IM (USD) + λ·trading cost (spread and fees against the mark) with
+Deribit PM written exactly as an LP (other models by a scenario surrogate), rounds the trades to
+lots (options 0.1 BTC, futures whole 10 USD contracts) and re-margins them with the exact model:
+if that is not lower than the book's own IM, it says "no improvement" and trades nothing.
+Sizes are in coins. Bands apply to each underlying. Exit 2 when the constraints exclude every
+trade (the message names the constraint).`;
+
 /** Builds the `optimize` command. */
 export function optimizeCommand() {
   const cmd = new Command('optimize')
@@ -292,56 +338,16 @@ export function optimizeCommand() {
       "track: weight of the squared normalised deviations, USD (default: the book's IM)",
       numberOption('--mu', { min: 0 }),
     )
-    .option(
-      '--scenarios <n>',
-      'es and robustness: Monte Carlo scenarios',
-      checkedNumber(
-        '--scenarios',
-        (x) => Number.isInteger(x) && x >= 1 && x <= 1_000_000,
-        'a whole number in [1, 1000000]',
-      ),
-      2000,
-    )
-    .option(
-      '--seed <n>',
-      'es and robustness: seed (same seed, same scenarios)',
-      checkedNumber('--seed', (x) => Number.isSafeInteger(x + 1), 'a whole number'),
-      1,
-    )
-    .option(
-      '--beta <p>',
-      'es and robustness: confidence',
-      checkedNumber('--beta', (x) => x > 0 && x < 1, 'in (0, 1), e.g. 0.99'),
-      0.99,
-    )
-    .option(
-      '--horizon <days>',
-      'es and robustness: Monte Carlo horizon, days',
-      checkedNumber('--horizon', (x) => x > 0, 'a number of days > 0'),
-      7,
-    )
+    .addOption(scenariosOption())
+    .addOption(seedOption())
+    .addOption(betaOption())
+    .addOption(horizonOption())
     .option('--no-robustness', 'skip the Monte Carlo robustness check of the result')
     .option('--export-lp <file>', 'write the LP/QP as CPLEX LP text')
     .option('--params <file>', 'JSON file of model parameter overrides')
     .option('--json', 'print JSON', false);
   return marketOptions(cmd)
-    .addHelpText(
-      'after',
-      `
-Examples:
-  $ ballast optimize examples/short-strangle.json --market data/deribit-quantflow/deribit_btc.json.gz --allow-stale --keep-exposures 0.1
-  $ ballast optimize examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --model deribit-pm --delta-band -1:1 --max-size 5 --budget 3000
-  $ ballast optimize examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --universe examples/universe.json --constraints examples/hedge-constraints.json --json
-  $ ballast optimize examples/short-strangle.json --market examples/btc-snapshot.json --allow-stale --objective es --scenarios 2000 --keep-exposures 0.25
-  $ ballast optimize examples/short-strangle.json --market examples/btc-snapshot.json --allow-stale --objective track --target delta=0,vega=0
-
-The margin objective minimises IM (USD) + λ·trading cost (spread and fees against the mark) with
-Deribit PM written exactly as an LP (other models by a scenario surrogate), rounds the trades to
-lots (options 0.1 BTC, futures whole 10 USD contracts) and re-margins them with the exact model:
-if that is not lower than the book's own IM, it says "no improvement" and trades nothing.
-Sizes are in coins. Bands apply to each underlying. Exit 2 when the constraints exclude every
-trade (the message names the constraint).`,
-    )
+    .addHelpText('after', OPTIMIZE_HELP)
     .action(guarded((file, o: OptimizeFlags) => runOptimize(file, o)));
 }
 

@@ -160,6 +160,18 @@ const methodOption = () =>
     'scenario method: hs (historical), fhs (filtered historical), mc (Monte Carlo)',
   ).choices(RISK_METHODS as unknown as string[]);
 
+/** `ballast var --help` text after the options. */
+const VAR_HELP = `
+Examples:
+  $ ballast var examples/short-strangle.json --market examples/btc-snapshot.json --allow-stale --method hs --confidence 0.99 --horizon 1d
+  $ ballast var examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --method fhs --history data/crypto-ohlc/Coinbase_BTCUSD_d.csv --measure es
+  $ ballast var examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --method mc --paths 10000 --seed 1 --json
+
+hs/fhs read the history (default: data/crypto-ohlc/bitfinex_BTC_ETH_USD_d.csv); mc uses the
+snapshot's 30-day ATM implied vols and a default correlation of 0.8 between coins, or, with
+--history, EWMA vols and correlation of the history. Amounts are per settlement currency (coin
+for inverse books). Every position is repriced in every scenario (full revaluation).`;
+
 /** Builds the `var` command. */
 export function varCommand() {
   const cmd = new Command('var')
@@ -203,19 +215,7 @@ export function varCommand() {
     .option('--top <n>', 'tail scenarios and contributions shown', positiveInt('--top'), 10)
     .option('--json', 'print JSON', false);
   return marketOptions(cmd)
-    .addHelpText(
-      'after',
-      `
-Examples:
-  $ ballast var examples/short-strangle.json --market examples/btc-snapshot.json --allow-stale --method hs --confidence 0.99 --horizon 1d
-  $ ballast var examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --method fhs --history data/crypto-ohlc/Coinbase_BTCUSD_d.csv --measure es
-  $ ballast var examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --method mc --paths 10000 --seed 1 --json
-
-hs/fhs read the history (default: data/crypto-ohlc/bitfinex_BTC_ETH_USD_d.csv); mc uses the
-snapshot's 30-day ATM implied vols and a default correlation of 0.8 between coins, or, with
---history, EWMA vols and correlation of the history. Amounts are per settlement currency (coin
-for inverse books). Every position is repriced in every scenario (full revaluation).`,
-    )
+    .addHelpText('after', VAR_HELP)
     .action(
       guarded((file, o) => {
         requireConfidence(o.confidence, '--confidence');
@@ -445,6 +445,116 @@ distances in % and in σ (ATM implied vol, or EWMA of --history).`,
     );
 }
 
+/** `ballast backtest --help` text after the options. */
+const BACKTEST_HELP = `
+Examples:
+  $ ballast backtest examples/short-strangle.json --market examples/btc-snapshot.json --allow-stale --model deribit-pm --from 2019-01-01 --to 2019-10-01
+  $ ballast backtest examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --model es --method hs --window 365 --from 2018-01-01 --to 2019-12-31 --json
+
+Each day's market is the snapshot moved along the historical path (index, forwards and perp basis
+scaled; the vol surface, rates and as-of time kept: the book does not age). Risk models (var, es,
+stans, span2) see only the history up to each day. A breach is a day whose loss over the next
+horizon, by full revaluation, exceeds the margin. Kupiec's proportion-of-failures test: LR and
+its χ²₁ p-value; cost of margin = average margin / average gross notional.`;
+
+/** Flags of `ballast backtest`. */
+interface BacktestFlags extends MarketOptions {
+  model: string;
+  from: string;
+  to: string;
+  history?: string[];
+  keepOutliers: boolean;
+  horizon: string;
+  confidence?: number;
+  against: string;
+  anchor: string;
+  timeDecay: boolean;
+  method?: string;
+  window?: number;
+  paths?: number;
+  seed?: number;
+  params?: string;
+  json: boolean;
+}
+
+/** The backtest action: the model through history day by day, then its report or `--json`. */
+function runBacktest(file: string, o: BacktestFlags): void {
+  const model = marginModel(o.model) as MarginModel<unknown>;
+  const fromMs = parseDay(o.from, '--from');
+  const toMs = parseDay(o.to, '--to');
+  const horizonDays = parseHorizonDays(o.horizon);
+  if (!Number.isInteger(horizonDays))
+    throw new BallastError(
+      'INVALID_INPUT',
+      `the backtest steps in whole days, got ${o.horizon}`,
+      '--horizon',
+    );
+  if (o.confidence !== undefined) requireConfidence(o.confidence, '--confidence');
+  const { snapshot, warnings } = loadMarketChecked(o);
+  const portfolio = loadPortfolio(file, snapshot);
+  const loaded = loadHistory(o.history ?? [], underlyingsOf(portfolio.positions), o.keepOutliers);
+  const risk = RISK_MODEL_IDS.includes(model.id);
+  const base = applyRiskOverrides(
+    model.id,
+    modelParams(model, o.params),
+    {
+      ...(o.method === undefined ? {} : { method: o.method }),
+      ...(o.confidence === undefined ? {} : { confidence: o.confidence }),
+      ...(o.paths === undefined ? {} : { paths: o.paths }),
+      ...(o.seed === undefined ? {} : { seed: o.seed }),
+    },
+    null,
+  );
+  const modelConfidence = risk
+    ? model.id === 'span2'
+      ? (base as Span2Params).var.confidence
+      : (base as RiskBasedParams).confidence
+    : undefined;
+  const confidence = o.confidence ?? modelConfidence ?? 0.99;
+  const source = loaded.sources.join('; ');
+  const bar = progressBar(
+    Math.max(0, Math.round((toMs - fromMs) / MS_PER_DAY) + 1),
+    `backtest ${model.id}`,
+  );
+  let report;
+  try {
+    report = backtestMargin({
+      portfolio,
+      snapshot,
+      history: loaded.series,
+      fromMs,
+      toMs,
+      horizonDays,
+      confidence,
+      against: o.against === 'mm' ? 'maintenance' : 'initial',
+      anchor: o.anchor as 'from' | 'level',
+      timeDecay: o.timeDecay,
+      onProgress: (d, t) => bar.tick(d, t),
+      marginOf: (day) => {
+        const params = risk
+          ? applyRiskOverrides(
+              model.id,
+              base,
+              { ...(o.window === undefined ? {} : { window: o.window }) },
+              historyUpTo(day.history, day.historyEnd, o.window ?? null, source),
+            )
+          : base;
+        return model.evaluate(portfolio, day.snapshot as MarketSnapshot, params);
+      },
+    });
+  } finally {
+    bar.stop();
+  }
+  if (o.json) {
+    process.stdout.write(
+      toJsonText({ model: model.id, history: loaded.sources, ...report, warnings }),
+    );
+    return;
+  }
+  process.stdout.write(`${renderBacktest(model.id, report)}\nhistory: ${source}\n`);
+  for (const w of warnings) process.stdout.write(`warning: ${w}\n`);
+}
+
 /** Builds the `backtest` command. */
 export function backtestCommand() {
   const cmd = new Command('backtest')
@@ -499,99 +609,6 @@ export function backtestCommand() {
     .option('--params <file>', 'JSON parameter overrides of the model')
     .option('--json', 'print JSON (with every day)', false);
   return marketOptions(cmd)
-    .addHelpText(
-      'after',
-      `
-Examples:
-  $ ballast backtest examples/short-strangle.json --market examples/btc-snapshot.json --allow-stale --model deribit-pm --from 2019-01-01 --to 2019-10-01
-  $ ballast backtest examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --model es --method hs --window 365 --from 2018-01-01 --to 2019-12-31 --json
-
-Each day's market is the snapshot moved along the historical path (index, forwards and perp basis
-scaled; the vol surface, rates and as-of time kept: the book does not age). Risk models (var, es,
-stans, span2) see only the history up to each day. A breach is a day whose loss over the next
-horizon, by full revaluation, exceeds the margin. Kupiec's proportion-of-failures test: LR and
-its χ²₁ p-value; cost of margin = average margin / average gross notional.`,
-    )
-    .action(
-      guarded((file, o) => {
-        const model = marginModel(o.model) as MarginModel<unknown>;
-        const fromMs = parseDay(o.from, '--from');
-        const toMs = parseDay(o.to, '--to');
-        const horizonDays = parseHorizonDays(o.horizon);
-        if (!Number.isInteger(horizonDays))
-          throw new BallastError(
-            'INVALID_INPUT',
-            `the backtest steps in whole days, got ${o.horizon}`,
-            '--horizon',
-          );
-        if (o.confidence !== undefined) requireConfidence(o.confidence, '--confidence');
-        const { snapshot, warnings } = loadMarketChecked(o);
-        const portfolio = loadPortfolio(file, snapshot);
-        const loaded = loadHistory(
-          o.history ?? [],
-          underlyingsOf(portfolio.positions),
-          o.keepOutliers,
-        );
-        const risk = RISK_MODEL_IDS.includes(model.id);
-        const base = applyRiskOverrides(
-          model.id,
-          modelParams(model, o.params),
-          {
-            ...(o.method === undefined ? {} : { method: o.method }),
-            ...(o.confidence === undefined ? {} : { confidence: o.confidence }),
-            ...(o.paths === undefined ? {} : { paths: o.paths }),
-            ...(o.seed === undefined ? {} : { seed: o.seed }),
-          },
-          null,
-        );
-        const modelConfidence = risk
-          ? model.id === 'span2'
-            ? (base as Span2Params).var.confidence
-            : (base as RiskBasedParams).confidence
-          : undefined;
-        const confidence = o.confidence ?? modelConfidence ?? 0.99;
-        const source = loaded.sources.join('; ');
-        const bar = progressBar(
-          Math.max(0, Math.round((toMs - fromMs) / MS_PER_DAY) + 1),
-          `backtest ${model.id}`,
-        );
-        let report;
-        try {
-          report = backtestMargin({
-            portfolio,
-            snapshot,
-            history: loaded.series,
-            fromMs,
-            toMs,
-            horizonDays,
-            confidence,
-            against: o.against === 'mm' ? 'maintenance' : 'initial',
-            anchor: o.anchor as 'from' | 'level',
-            timeDecay: o.timeDecay,
-            onProgress: (d, t) => bar.tick(d, t),
-            marginOf: (day) => {
-              const params = risk
-                ? applyRiskOverrides(
-                    model.id,
-                    base,
-                    { ...(o.window === undefined ? {} : { window: o.window }) },
-                    historyUpTo(day.history, day.historyEnd, o.window ?? null, source),
-                  )
-                : base;
-              return model.evaluate(portfolio, day.snapshot as MarketSnapshot, params);
-            },
-          });
-        } finally {
-          bar.stop();
-        }
-        if (o.json) {
-          process.stdout.write(
-            toJsonText({ model: model.id, history: loaded.sources, ...report, warnings }),
-          );
-          return;
-        }
-        process.stdout.write(`${renderBacktest(model.id, report)}\nhistory: ${source}\n`);
-        for (const w of warnings) process.stdout.write(`warning: ${w}\n`);
-      }),
-    );
+    .addHelpText('after', BACKTEST_HELP)
+    .action(guarded((file, o) => runBacktest(file, o)));
 }

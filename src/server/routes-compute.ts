@@ -34,11 +34,10 @@ export function bookFor(ctx: ServerContext, value: unknown, snapshot: MarketSnap
   return p;
 }
 
-/** Registers the analytics routes. */
-export function computeRoutes(app: FastifyInstance, ctx: ServerContext): void {
+/** Margin, compare and the model list. */
+function marginRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['analytics'];
-
   r.post(
     '/v1/margin',
     {
@@ -84,6 +83,26 @@ export function computeRoutes(app: FastifyInstance, ctx: ServerContext): void {
     },
   );
 
+  r.get(
+    '/v1/models',
+    { schema: { tags, summary: 'The margin models and their default parameters' } },
+    async (_req, reply) =>
+      sendJson(
+        reply,
+        MARGIN_MODELS.map((m) => ({
+          id: m.id,
+          title: m.title,
+          version: m.version,
+          defaultParams: m.defaultParams,
+        })),
+      ),
+  );
+}
+
+/** What-if and health. */
+function whatIfRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['analytics'];
   r.post(
     '/v1/whatif',
     {
@@ -148,19 +167,10 @@ export function computeRoutes(app: FastifyInstance, ctx: ServerContext): void {
       return sendJson(reply, healthJson(out));
     },
   );
+}
 
-  r.get(
-    '/v1/models',
-    { schema: { tags, summary: 'The margin models and their default parameters' } },
-    async (_req, reply) =>
-      sendJson(
-        reply,
-        MARGIN_MODELS.map((m) => ({
-          id: m.id,
-          title: m.title,
-          version: m.version,
-          defaultParams: m.defaultParams,
-        })),
-      ),
-  );
+/** Registers the analytics routes. */
+export function computeRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  marginRoutes(app, ctx);
+  whatIfRoutes(app, ctx);
 }
