@@ -185,6 +185,26 @@ describe('pre-empting timeouts', () => {
     }
   }, 60_000);
 
+  it('a job past its budget fails with the TIMEOUT problem and no result', async () => {
+    const s = await openStore(':memory:');
+    const srv = await buildServer({ store: s, limits: { jobTimeoutMs: 1 } });
+    try {
+      const r = await post(srv, '/v1/jobs', { kind: 'cure', body: cureBody() });
+      expect(r.status).toBe(202);
+      let v = r.body;
+      for (let i = 0; i < 500 && !finished(v); i++) {
+        await new Promise((res) => setTimeout(res, 20));
+        v = (await srv.inject({ method: 'GET', url: `/v1/jobs/${r.body.id}` })).json();
+      }
+      expect(v.status).toBe('failed');
+      expect(v.error).toMatchObject({ status: 504, code: 'TIMEOUT' });
+      expect(v.result).toBeUndefined();
+    } finally {
+      await srv.close();
+      await s.close();
+    }
+  }, 60_000);
+
   it('a run past its budget is stopped: 504, and the thread it ran on is terminated', async () => {
     const s = await openStore(':memory:');
     const srv = await buildServer({
