@@ -6,16 +6,13 @@
  */
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command, Option } from '@commander-js/extra-typings';
 import cliProgress from 'cli-progress';
 import { BallastError } from '../core/errors.ts';
-import { MS_PER_DAY, parseIsoDate, toIso } from '../core/time.ts';
-import { findBadPrints, withoutBadPrints } from '../market/bad-prints.ts';
+import { MS_PER_DAY, parseIsoDate } from '../core/time.ts';
 import type { InverseSizeConvention } from '../account/liquidation.ts';
-import { parsePriceCsv, type AlignedSeries, type PriceSeries } from '../market/history.ts';
+import type { AlignedSeries, PriceSeries } from '../market/history.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
-import { buildBook, positionsIn, settlementPools } from '../margin/book.ts';
 import type { MarginModel } from '../margin/margin-model.ts';
 import { marginModel } from '../margin/registry.ts';
 import {
@@ -27,25 +24,13 @@ import {
 import type { Span2Params } from '../margin/risk-based/span2.ts';
 import { DEFAULT_HYPOTHETICAL_STRESS } from '../margin/risk-based/span2.ts';
 import { backtestMargin } from '../risk/backtest.ts';
-import { segregatedCollateral, usdPrice } from '../risk/collateral.ts';
-import { positionsValue } from '../risk/equity.ts';
 import { underlyingsOf } from '../risk/portfolio.ts';
 import { requireConfidence } from '../risk/var.ts';
-import { moveFor, type Scenario } from '../scenarios/scenario.ts';
-import {
-  historicalStressScenarios,
-  parseStressScenarios,
-  STRESS_EVENTS,
-} from '../scenarios/stress.ts';
+import { STRESS_EVENTS } from '../scenarios/stress.ts';
+import { BUNDLED_HISTORY_FILE, BUNDLED_HISTORY_LABEL } from '../io/bundled-history.ts';
 import { toJsonText } from '../io/json-output.ts';
 import { readJsonFile, readTextFile } from '../io/read-json.ts';
-import {
-  renderBacktest,
-  renderHealth,
-  renderStress,
-  renderVarResult,
-  type StressRow,
-} from '../io/render-risk.ts';
+import { renderBacktest, renderHealth, renderStress, renderVarResult } from '../io/render-risk.ts';
 import { healthJson, healthUnderlyings, healthUseCase } from '../app/health.ts';
 import {
   applyRiskOverrides,
@@ -53,6 +38,8 @@ import {
   toHistoryInput,
   type LoadedHistory,
 } from '../app/risk-params.ts';
+import { historyFromTexts, type HistoryText } from '../app/price-history.ts';
+import { stressUseCase, type StressSpec } from '../app/stress.ts';
 import { varUseCase } from '../app/var.ts';
 import { guarded, numberOption } from './errors.ts';
 import { runStressEvents } from './stress-event.ts';
@@ -63,13 +50,8 @@ import {
   marketOptions,
   modelIds,
   modelParams,
+  type MarketOptions,
 } from './context.ts';
-
-/** The bundled daily BTC/ETH history used when `--history` is not given. */
-const DEFAULT_HISTORY_FILE = fileURLToPath(
-  new URL('../../data/crypto-ohlc/bitfinex_BTC_ETH_USD_d.csv', import.meta.url),
-);
-const DEFAULT_HISTORY_LABEL = 'data/crypto-ohlc/bitfinex_BTC_ETH_USD_d.csv (bundled)';
 
 /**
  * Reads history specs: `FILE` (each needed underlying is matched to the file's symbol column,
@@ -81,76 +63,19 @@ export function loadHistory(
   underlyings: readonly string[],
   keepOutliers = false,
 ): LoadedHistory {
-  const files = specs.length > 0 ? specs : [DEFAULT_HISTORY_FILE];
-  const found = new Map<string, { series: PriceSeries; source: string }>();
-  for (const spec of files) {
+  const files = specs.length > 0 ? specs : [BUNDLED_HISTORY_FILE];
+  const texts: HistoryText[] = files.map((spec) => {
     const eq = /^([A-Za-z0-9]+)=(.+)$/.exec(spec);
     const path = eq ? eq[2]! : spec;
-    const label = spec === DEFAULT_HISTORY_FILE ? DEFAULT_HISTORY_LABEL : path;
-    const text = readTextFile(path);
-    if (eq) {
-      const sym = eq[1]!.toUpperCase();
-      const { series } = parsePriceCsv(text, path, { symbol: sym });
-      found.set(sym, { series: { ...series, symbol: sym }, source: label });
-      continue;
-    }
-    for (const u of underlyings) {
-      if (found.has(u)) continue;
-      let series: PriceSeries | undefined;
-      try {
-        const one = parsePriceCsv(text, path).series;
-        const s = one.symbol.toUpperCase();
-        const name = basename(path).toUpperCase();
-        if (
-          s === u ||
-          (s.startsWith(u) && /^(USD|USDT|USDC|EUR)?$/.test(s.slice(u.length))) ||
-          (s === path.toUpperCase() && new RegExp(`(^|[^A-Z])${u}`).test(name))
-        )
-          series = one;
-      } catch (e) {
-        if (!(e instanceof BallastError) || !Array.isArray(e.details?.symbols)) throw e;
-        const symbols = e.details.symbols as string[];
-        if (symbols.some((x) => x.toUpperCase() === u))
-          series = parsePriceCsv(text, path, { symbol: u }).series;
-      }
-      if (series) found.set(u, { series: { ...series, symbol: u }, source: label });
-    }
-  }
-  const missing = underlyings.filter((u) => !found.has(u));
-  if (missing.length > 0)
-    throw new BallastError(
-      'INVALID_INPUT',
-      `no price history for ${missing.join(', ')} in ${files.map((f) => (f === DEFAULT_HISTORY_FILE ? DEFAULT_HISTORY_LABEL : f)).join(', ')}; give a file per underlying (e.g. --history ETH=eth.csv)`,
-      '--history',
-    );
-  const cleaned = underlyings.map((u) => screenBadPrints(found.get(u)!.series, keepOutliers));
-  return {
-    series: cleaned.map((c) => c.series),
-    sources: underlyings.map((u, i) => `${u}: ${found.get(u)!.source}${cleaned[i]!.note}`),
-  };
-}
-
-/**
- * The bad prints of a series (src/market/bad-prints.ts), excluded unless `keep`, and the note
- * that lists them by date for the history's source line.
- */
-function screenBadPrints(
-  series: PriceSeries,
-  keep: boolean,
-): { series: PriceSeries; note: string } {
-  const prints = findBadPrints(series);
-  if (prints.length === 0) return { series, note: '' };
-  const list = prints
-    .map(
-      (p) => `${toIso(p.timeMs).slice(0, 10)} close ${p.close} between ${p.previous} and ${p.next}`,
-    )
-    .join(', ');
-  return keep
-    ? { series, note: ` (bad prints kept by --keep-outliers: ${list})` }
-    : {
-        series: withoutBadPrints(series, prints),
-        note: ` (bad prints excluded: ${list}; --keep-outliers keeps them)`,
-      };
+    return {
+      text: readTextFile(path),
+      source: path,
+      label: spec === BUNDLED_HISTORY_FILE ? BUNDLED_HISTORY_LABEL : path,
+      name: basename(path),
+      ...(eq ? { symbol: eq[1]! } : {}),
+    };
+  });
+  return historyFromTexts(texts, underlyings, keepOutliers, '--history');
 }
 
 /** The aligned history up to `end` (inclusive) as model parameter data (no look-ahead). */
@@ -235,6 +160,18 @@ const methodOption = () =>
     'scenario method: hs (historical), fhs (filtered historical), mc (Monte Carlo)',
   ).choices(RISK_METHODS as unknown as string[]);
 
+/** `ballast var --help` text after the options. */
+const VAR_HELP = `
+Examples:
+  $ ballast var examples/short-strangle.json --market examples/btc-snapshot.json --allow-stale --method hs --confidence 0.99 --horizon 1d
+  $ ballast var examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --method fhs --history data/crypto-ohlc/Coinbase_BTCUSD_d.csv --measure es
+  $ ballast var examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --method mc --paths 10000 --seed 1 --json
+
+hs/fhs read the history (default: data/crypto-ohlc/bitfinex_BTC_ETH_USD_d.csv); mc uses the
+snapshot's 30-day ATM implied vols and a default correlation of 0.8 between coins, or, with
+--history, EWMA vols and correlation of the history. Amounts are per settlement currency (coin
+for inverse books). Every position is repriced in every scenario (full revaluation).`;
+
 /** Builds the `var` command. */
 export function varCommand() {
   const cmd = new Command('var')
@@ -278,19 +215,7 @@ export function varCommand() {
     .option('--top <n>', 'tail scenarios and contributions shown', positiveInt('--top'), 10)
     .option('--json', 'print JSON', false);
   return marketOptions(cmd)
-    .addHelpText(
-      'after',
-      `
-Examples:
-  $ ballast var examples/short-strangle.json --market examples/btc-snapshot.json --allow-stale --method hs --confidence 0.99 --horizon 1d
-  $ ballast var examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --method fhs --history data/crypto-ohlc/Coinbase_BTCUSD_d.csv --measure es
-  $ ballast var examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --method mc --paths 10000 --seed 1 --json
-
-hs/fhs read the history (default: data/crypto-ohlc/bitfinex_BTC_ETH_USD_d.csv); mc uses the
-snapshot's 30-day ATM implied vols and a default correlation of 0.8 between coins, or, with
---history, EWMA vols and correlation of the history. Amounts are per settlement currency (coin
-for inverse books). Every position is repriced in every scenario (full revaluation).`,
-    )
+    .addHelpText('after', VAR_HELP)
     .action(
       guarded((file, o) => {
         requireConfidence(o.confidence, '--confidence');
@@ -328,42 +253,46 @@ for inverse books). Every position is repriced in every scenario (full revaluati
     );
 }
 
-/** Resolves `--scenario` specs: a JSON file, a hypothetical id or a library event id. */
-function resolveStressScenarios(specs: readonly string[], series: () => PriceSeries[]): Scenario[] {
-  const out: Scenario[] = [];
-  for (const spec of specs) {
-    if (spec.endsWith('.json') || existsSync(spec)) {
-      out.push(...parseStressScenarios(readJsonFile(spec), spec));
-      continue;
-    }
-    const hyp = DEFAULT_HYPOTHETICAL_STRESS.find((h) => h.id === spec);
-    if (hyp) {
-      out.push({
-        id: `hyp-${hyp.id}`,
-        label: `${hyp.name} (hypothetical, every underlying)`,
-        moves: {},
-        defaultMove: {
-          spotMultiplier: 1 + hyp.spot,
-          vol: hyp.vol === 0 ? { kind: 'none' } : { kind: 'relative', size: hyp.vol },
-        },
-        weight: 1,
-        timeShiftDays: 0,
-        group: 'hypothetical',
-      });
-      continue;
-    }
-    const ev = STRESS_EVENTS.find((e) => e.id === spec);
-    if (ev) {
-      out.push(...historicalStressScenarios(series(), { events: [ev] }).scenarios);
-      continue;
-    }
-    throw new BallastError(
-      'INVALID_INPUT',
-      `unknown stress scenario "${spec}": give a JSON file, a hypothetical (${DEFAULT_HYPOTHETICAL_STRESS.map((h) => h.id).join(', ')}) or a library event (${STRESS_EVENTS.map((e) => e.id).join(', ')})`,
-      '--scenario',
-    );
+/** `--scenario` specs: a JSON file (by its .json name or because it exists) or an id. */
+function stressSpecs(specs: readonly string[] | undefined): StressSpec[] {
+  return (specs ?? []).map((spec) =>
+    spec.endsWith('.json') || existsSync(spec)
+      ? { shocks: readJsonFile(spec), source: spec }
+      : spec,
+  );
+}
+
+/** The stress action (without --event): the use case, then its table or `--json`. */
+function runStress(
+  file: string,
+  o: MarketOptions & {
+    scenario?: string[];
+    history?: string[];
+    keepOutliers: boolean;
+    json: boolean;
+  },
+): void {
+  const { snapshot, warnings } = loadMarketChecked(o);
+  const portfolio = loadPortfolio(file, snapshot);
+  const unds = underlyingsOf(portfolio.positions);
+  let loaded: PriceSeries[] | undefined;
+  const out = stressUseCase({
+    portfolio,
+    snapshot,
+    specs: stressSpecs(o.scenario),
+    series: () => (loaded ??= loadHistory(o.history ?? [], unds, o.keepOutliers).series),
+    warnings,
+    field: '--scenario',
+  });
+  if (o.json) {
+    process.stdout.write(toJsonText(out));
+    return;
   }
-  return out;
+  process.stdout.write(
+    `${renderStress(out.scenarios, out.pools)}\nP&L in each pool's currency; USD at the stressed index. Full revaluation, no time decay.\n`,
+  );
+  for (const u of out.uncovered) process.stdout.write(`not covered by the history: ${u}\n`);
+  for (const w of warnings) process.stdout.write(`warning: ${w}\n`);
 }
 
 /** Builds the `stress` command. */
@@ -417,67 +346,9 @@ with the published implied-vol jump where there is one) and reports the first da
 would have been liquidated; each event prints its sources.`,
     )
     .action(
-      guarded((file, o) => {
-        if (o.event) return runStressEvents(file, { ...o, event: o.event });
-        const { snapshot, warnings } = loadMarketChecked(o);
-        const portfolio = loadPortfolio(file, snapshot);
-        const unds = underlyingsOf(portfolio.positions);
-        let loaded: PriceSeries[] | undefined;
-        const series = () => (loaded ??= loadHistory(o.history ?? [], unds, o.keepOutliers).series);
-        let scenarios: Scenario[];
-        let uncovered: string[] = [];
-        if (o.scenario && o.scenario.length > 0)
-          scenarios = resolveStressScenarios(o.scenario, series);
-        else {
-          const lib = historicalStressScenarios(series(), { skipUncovered: true });
-          scenarios = [
-            ...resolveStressScenarios(
-              DEFAULT_HYPOTHETICAL_STRESS.map((h) => h.id),
-              series,
-            ),
-            ...lib.scenarios,
-          ];
-          uncovered = lib.uncovered.map((u) => `${u.id} (${u.days}d): ${u.reason}`);
-        }
-        const pools = settlementPools(portfolio).map((ccy) => {
-          const book = buildBook(positionsIn(portfolio, ccy), snapshot, scenarios);
-          const equity =
-            segregatedCollateral(portfolio.balances, ccy) +
-            positionsValue(book.positions, book.matrix.states).value;
-          return { currency: ccy, equity, pnl: book.pnl };
-        });
-        const rows: StressRow[] = scenarios.map((s, k) => {
-          const pnl: Record<string, number> = {};
-          let usd = 0;
-          for (const p of pools) {
-            pnl[p.currency] = p.pnl[k]!;
-            const u = snapshot.underlyings[p.currency];
-            usd +=
-              p.pnl[k]! *
-              (u
-                ? u.index * moveFor(s, p.currency).spotMultiplier
-                : usdPrice(p.currency, snapshot));
-          }
-          return { id: s.id, label: s.label, group: s.group ?? '', pnl, pnlUsd: usd };
-        });
-        rows.sort((a, b) => a.pnlUsd - b.pnlUsd || (a.id < b.id ? -1 : 1));
-        if (o.json) {
-          process.stdout.write(
-            toJsonText({
-              pools: pools.map((p) => ({ currency: p.currency, equity: p.equity })),
-              scenarios: rows,
-              uncovered,
-              warnings,
-            }),
-          );
-          return;
-        }
-        process.stdout.write(
-          `${renderStress(rows, pools)}\nP&L in each pool's currency; USD at the stressed index. Full revaluation, no time decay.\n`,
-        );
-        for (const u of uncovered) process.stdout.write(`not covered by the history: ${u}\n`);
-        for (const w of warnings) process.stdout.write(`warning: ${w}\n`);
-      }),
+      guarded((file, o) =>
+        o.event ? runStressEvents(file, { ...o, event: o.event }) : runStress(file, o),
+      ),
     );
 }
 
@@ -574,6 +445,116 @@ distances in % and in σ (ATM implied vol, or EWMA of --history).`,
     );
 }
 
+/** `ballast backtest --help` text after the options. */
+const BACKTEST_HELP = `
+Examples:
+  $ ballast backtest examples/short-strangle.json --market examples/btc-snapshot.json --allow-stale --model deribit-pm --from 2019-01-01 --to 2019-10-01
+  $ ballast backtest examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --model es --method hs --window 365 --from 2018-01-01 --to 2019-12-31 --json
+
+Each day's market is the snapshot moved along the historical path (index, forwards and perp basis
+scaled; the vol surface, rates and as-of time kept: the book does not age). Risk models (var, es,
+stans, span2) see only the history up to each day. A breach is a day whose loss over the next
+horizon, by full revaluation, exceeds the margin. Kupiec's proportion-of-failures test: LR and
+its χ²₁ p-value; cost of margin = average margin / average gross notional.`;
+
+/** Flags of `ballast backtest`. */
+interface BacktestFlags extends MarketOptions {
+  model: string;
+  from: string;
+  to: string;
+  history?: string[];
+  keepOutliers: boolean;
+  horizon: string;
+  confidence?: number;
+  against: string;
+  anchor: string;
+  timeDecay: boolean;
+  method?: string;
+  window?: number;
+  paths?: number;
+  seed?: number;
+  params?: string;
+  json: boolean;
+}
+
+/** The backtest action: the model through history day by day, then its report or `--json`. */
+function runBacktest(file: string, o: BacktestFlags): void {
+  const model = marginModel(o.model) as MarginModel<unknown>;
+  const fromMs = parseDay(o.from, '--from');
+  const toMs = parseDay(o.to, '--to');
+  const horizonDays = parseHorizonDays(o.horizon);
+  if (!Number.isInteger(horizonDays))
+    throw new BallastError(
+      'INVALID_INPUT',
+      `the backtest steps in whole days, got ${o.horizon}`,
+      '--horizon',
+    );
+  if (o.confidence !== undefined) requireConfidence(o.confidence, '--confidence');
+  const { snapshot, warnings } = loadMarketChecked(o);
+  const portfolio = loadPortfolio(file, snapshot);
+  const loaded = loadHistory(o.history ?? [], underlyingsOf(portfolio.positions), o.keepOutliers);
+  const risk = RISK_MODEL_IDS.includes(model.id);
+  const base = applyRiskOverrides(
+    model.id,
+    modelParams(model, o.params),
+    {
+      ...(o.method === undefined ? {} : { method: o.method }),
+      ...(o.confidence === undefined ? {} : { confidence: o.confidence }),
+      ...(o.paths === undefined ? {} : { paths: o.paths }),
+      ...(o.seed === undefined ? {} : { seed: o.seed }),
+    },
+    null,
+  );
+  const modelConfidence = risk
+    ? model.id === 'span2'
+      ? (base as Span2Params).var.confidence
+      : (base as RiskBasedParams).confidence
+    : undefined;
+  const confidence = o.confidence ?? modelConfidence ?? 0.99;
+  const source = loaded.sources.join('; ');
+  const bar = progressBar(
+    Math.max(0, Math.round((toMs - fromMs) / MS_PER_DAY) + 1),
+    `backtest ${model.id}`,
+  );
+  let report;
+  try {
+    report = backtestMargin({
+      portfolio,
+      snapshot,
+      history: loaded.series,
+      fromMs,
+      toMs,
+      horizonDays,
+      confidence,
+      against: o.against === 'mm' ? 'maintenance' : 'initial',
+      anchor: o.anchor as 'from' | 'level',
+      timeDecay: o.timeDecay,
+      onProgress: (d, t) => bar.tick(d, t),
+      marginOf: (day) => {
+        const params = risk
+          ? applyRiskOverrides(
+              model.id,
+              base,
+              { ...(o.window === undefined ? {} : { window: o.window }) },
+              historyUpTo(day.history, day.historyEnd, o.window ?? null, source),
+            )
+          : base;
+        return model.evaluate(portfolio, day.snapshot as MarketSnapshot, params);
+      },
+    });
+  } finally {
+    bar.stop();
+  }
+  if (o.json) {
+    process.stdout.write(
+      toJsonText({ model: model.id, history: loaded.sources, ...report, warnings }),
+    );
+    return;
+  }
+  process.stdout.write(`${renderBacktest(model.id, report)}\nhistory: ${source}\n`);
+  for (const w of warnings) process.stdout.write(`warning: ${w}\n`);
+}
+
 /** Builds the `backtest` command. */
 export function backtestCommand() {
   const cmd = new Command('backtest')
@@ -628,99 +609,6 @@ export function backtestCommand() {
     .option('--params <file>', 'JSON parameter overrides of the model')
     .option('--json', 'print JSON (with every day)', false);
   return marketOptions(cmd)
-    .addHelpText(
-      'after',
-      `
-Examples:
-  $ ballast backtest examples/short-strangle.json --market examples/btc-snapshot.json --allow-stale --model deribit-pm --from 2019-01-01 --to 2019-10-01
-  $ ballast backtest examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --model es --method hs --window 365 --from 2018-01-01 --to 2019-12-31 --json
-
-Each day's market is the snapshot moved along the historical path (index, forwards and perp basis
-scaled; the vol surface, rates and as-of time kept: the book does not age). Risk models (var, es,
-stans, span2) see only the history up to each day. A breach is a day whose loss over the next
-horizon, by full revaluation, exceeds the margin. Kupiec's proportion-of-failures test: LR and
-its χ²₁ p-value; cost of margin = average margin / average gross notional.`,
-    )
-    .action(
-      guarded((file, o) => {
-        const model = marginModel(o.model) as MarginModel<unknown>;
-        const fromMs = parseDay(o.from, '--from');
-        const toMs = parseDay(o.to, '--to');
-        const horizonDays = parseHorizonDays(o.horizon);
-        if (!Number.isInteger(horizonDays))
-          throw new BallastError(
-            'INVALID_INPUT',
-            `the backtest steps in whole days, got ${o.horizon}`,
-            '--horizon',
-          );
-        if (o.confidence !== undefined) requireConfidence(o.confidence, '--confidence');
-        const { snapshot, warnings } = loadMarketChecked(o);
-        const portfolio = loadPortfolio(file, snapshot);
-        const loaded = loadHistory(
-          o.history ?? [],
-          underlyingsOf(portfolio.positions),
-          o.keepOutliers,
-        );
-        const risk = RISK_MODEL_IDS.includes(model.id);
-        const base = applyRiskOverrides(
-          model.id,
-          modelParams(model, o.params),
-          {
-            ...(o.method === undefined ? {} : { method: o.method }),
-            ...(o.confidence === undefined ? {} : { confidence: o.confidence }),
-            ...(o.paths === undefined ? {} : { paths: o.paths }),
-            ...(o.seed === undefined ? {} : { seed: o.seed }),
-          },
-          null,
-        );
-        const modelConfidence = risk
-          ? model.id === 'span2'
-            ? (base as Span2Params).var.confidence
-            : (base as RiskBasedParams).confidence
-          : undefined;
-        const confidence = o.confidence ?? modelConfidence ?? 0.99;
-        const source = loaded.sources.join('; ');
-        const bar = progressBar(
-          Math.max(0, Math.round((toMs - fromMs) / MS_PER_DAY) + 1),
-          `backtest ${model.id}`,
-        );
-        let report;
-        try {
-          report = backtestMargin({
-            portfolio,
-            snapshot,
-            history: loaded.series,
-            fromMs,
-            toMs,
-            horizonDays,
-            confidence,
-            against: o.against === 'mm' ? 'maintenance' : 'initial',
-            anchor: o.anchor as 'from' | 'level',
-            timeDecay: o.timeDecay,
-            onProgress: (d, t) => bar.tick(d, t),
-            marginOf: (day) => {
-              const params = risk
-                ? applyRiskOverrides(
-                    model.id,
-                    base,
-                    { ...(o.window === undefined ? {} : { window: o.window }) },
-                    historyUpTo(day.history, day.historyEnd, o.window ?? null, source),
-                  )
-                : base;
-              return model.evaluate(portfolio, day.snapshot as MarketSnapshot, params);
-            },
-          });
-        } finally {
-          bar.stop();
-        }
-        if (o.json) {
-          process.stdout.write(
-            toJsonText({ model: model.id, history: loaded.sources, ...report, warnings }),
-          );
-          return;
-        }
-        process.stdout.write(`${renderBacktest(model.id, report)}\nhistory: ${source}\n`);
-        for (const w of warnings) process.stdout.write(`warning: ${w}\n`);
-      }),
-    );
+    .addHelpText('after', BACKTEST_HELP)
+    .action(guarded((file, o) => runBacktest(file, o)));
 }

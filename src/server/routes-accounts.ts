@@ -49,32 +49,40 @@ export function accountJson(a: Account): Record<string, unknown> {
   };
 }
 
-/** Registers the account routes. */
-export function accountRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const tags = ['accounts'];
-  const load = async (id: string): Promise<Account> => {
-    const a = await ctx.store.getAccount(id);
-    if (!a) throw new BallastError('NOT_FOUND', `no account "${id}"`, 'id');
-    return a;
-  };
-  const importBook = async (body: {
+/** The stored account `id` (NOT_FOUND naming `id`). */
+async function loadAccount(ctx: ServerContext, id: string): Promise<Account> {
+  const a = await ctx.store.getAccount(id);
+  if (!a) throw new BallastError('NOT_FOUND', `no account "${id}"`, 'id');
+  return a;
+}
+
+/** The book of a create / replace body (empty without a portfolio), within the positions limit. */
+async function importBookOf(
+  ctx: ServerContext,
+  body: {
     portfolio?: unknown;
     market?: unknown;
     marketId?: string;
     allowStale?: boolean;
     maxAge?: string;
-  }): Promise<Book> => {
-    if (body.portfolio === undefined) return { positions: [], balances: [] };
-    const needsMarket = body.market !== undefined || body.marketId !== undefined;
-    const snapshot = needsMarket
-      ? (await ctx.markets.resolve({ ...body, allowStale: body.allowStale ?? true })).snapshot
-      : undefined;
-    const book = bookOf(portfolioFromValue(body.portfolio, 'portfolio', snapshot));
-    checkLimit(book.positions.length, ctx.limits.positions, 'positions', 'portfolio.positions');
-    return book;
-  };
+  },
+): Promise<Book> {
+  if (body.portfolio === undefined) return { positions: [], balances: [] };
+  const needsMarket = body.market !== undefined || body.marketId !== undefined;
+  const snapshot = needsMarket
+    ? (await ctx.markets.resolve({ ...body, allowStale: body.allowStale ?? true })).snapshot
+    : undefined;
+  const book = bookOf(portfolioFromValue(body.portfolio, 'portfolio', snapshot));
+  checkLimit(book.positions.length, ctx.limits.positions, 'positions', 'portfolio.positions');
+  return book;
+}
 
+/** Account create, list and read routes. */
+function accountRecordRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['accounts'];
+  const load = (id: string) => loadAccount(ctx, id);
+  const importBook = (body: Parameters<typeof importBookOf>[1]) => importBookOf(ctx, body);
   r.post(
     '/v1/accounts',
     {
@@ -131,6 +139,13 @@ export function accountRoutes(app: FastifyInstance, ctx: ServerContext): void {
       return sendJson(reply, { id: a.id, name: a.name, version: v, book });
     },
   );
+}
+
+/** Book replace and trade-append routes (new versions). */
+function accountBookRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['accounts'];
+  const importBook = (body: Parameters<typeof importBookOf>[1]) => importBookOf(ctx, body);
   r.put(
     '/v1/accounts/:id/book',
     {
@@ -195,6 +210,13 @@ export function accountRoutes(app: FastifyInstance, ctx: ServerContext): void {
       return sendJson(reply, accountJson(a));
     },
   );
+}
+
+/** Margin of a stored book and its history routes. */
+function accountMarginRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['accounts'];
+  const load = (id: string) => loadAccount(ctx, id);
   r.post(
     '/v1/accounts/:id/margin',
     {
@@ -267,4 +289,11 @@ export function accountRoutes(app: FastifyInstance, ctx: ServerContext): void {
       );
     },
   );
+}
+
+/** Registers the account routes. */
+export function accountRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  accountRecordRoutes(app, ctx);
+  accountBookRoutes(app, ctx);
+  accountMarginRoutes(app, ctx);
 }

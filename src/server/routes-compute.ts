@@ -1,6 +1,6 @@
 /**
  * The stateless analytics routes: margin, compare, what-if, health (with liquidation
- * distances), VaR/ES. Each one turns the body into a use-case request (app/), runs it and
+ * distances); VaR/ES and stress are in routes-risk.ts. Each one turns the body into a use-case request (app/), runs it and
  * answers the CLI's `--json` object for the same inputs.
  */
 import type { FastifyInstance } from 'fastify';
@@ -8,8 +8,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { compareUseCase } from '../app/compare.ts';
 import { healthJson, healthUseCase } from '../app/health.ts';
 import { marginUseCase } from '../app/margin.ts';
-import { portfolioFromValue } from '../app/portfolio-input.ts';
-import { varUseCase } from '../app/var.ts';
 import { pmeSimulateFields, simulatePortfolioFields, whatIfUseCase } from '../app/what-if.ts';
 import { parseSymbol } from '../instruments/symbol.ts';
 import { mergeParams } from '../io/params-file.ts';
@@ -19,7 +17,7 @@ import type { Portfolio } from '../risk/portfolio.ts';
 import type { ServerContext } from './context.ts';
 import { sendJson } from './json-reply.ts';
 import { checkLimit } from './limits.ts';
-import { CompareBody, HealthBody, MarginBody, VarBody, WhatIfBody } from './schemas.ts';
+import { CompareBody, HealthBody, MarginBody, WhatIfBody } from './schemas.ts';
 
 /** The model's parameters with the request's overrides (strict merge: unknown keys are errors). */
 export function paramsFor(modelId: string, overrides: unknown, field = 'model'): unknown {
@@ -29,18 +27,17 @@ export function paramsFor(modelId: string, overrides: unknown, field = 'model'):
     : mergeParams(model.defaultParams, overrides, 'params');
 }
 
-/** The request's portfolio, within the positions limit. */
+/** The request's portfolio (parsed once per value and snapshot), within the positions limit. */
 export function bookFor(ctx: ServerContext, value: unknown, snapshot: MarketSnapshot): Portfolio {
-  const p = portfolioFromValue(value, 'portfolio', snapshot);
+  const p = ctx.books(value, 'portfolio', snapshot);
   checkLimit(p.positions.length, ctx.limits.positions, 'positions', 'portfolio.positions');
   return p;
 }
 
-/** Registers the analytics routes. */
-export function computeRoutes(app: FastifyInstance, ctx: ServerContext): void {
+/** Margin, compare and the model list. */
+function marginRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['analytics'];
-
   r.post(
     '/v1/margin',
     {
@@ -86,6 +83,26 @@ export function computeRoutes(app: FastifyInstance, ctx: ServerContext): void {
     },
   );
 
+  r.get(
+    '/v1/models',
+    { schema: { tags, summary: 'The margin models and their default parameters' } },
+    async (_req, reply) =>
+      sendJson(
+        reply,
+        MARGIN_MODELS.map((m) => ({
+          id: m.id,
+          title: m.title,
+          version: m.version,
+          defaultParams: m.defaultParams,
+        })),
+      ),
+  );
+}
+
+/** What-if and health. */
+function whatIfRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['analytics'];
   r.post(
     '/v1/whatif',
     {
@@ -150,50 +167,10 @@ export function computeRoutes(app: FastifyInstance, ctx: ServerContext): void {
       return sendJson(reply, healthJson(out));
     },
   );
+}
 
-  r.post(
-    '/v1/var',
-    {
-      schema: {
-        tags,
-        summary: 'VaR or ES by Monte Carlo full revaluation (ballast var --method mc --json)',
-        body: VarBody,
-      },
-    },
-    async (req, reply) => {
-      const b = req.body;
-      const { snapshot, warnings } = await ctx.markets.resolve(b);
-      const paths = b.paths ?? 10_000;
-      checkLimit(paths, ctx.limits.scenarios, 'Monte Carlo paths', 'paths');
-      const out = varUseCase({
-        portfolio: bookFor(ctx, b.portfolio, snapshot),
-        snapshot,
-        measure: b.measure ?? 'var',
-        method: 'mc',
-        confidence: b.confidence ?? 0.99,
-        horizonDays: b.horizonDays ?? 1,
-        history: null,
-        paths,
-        ...(b.seed === undefined ? {} : { seed: b.seed }),
-        ...(b.sampler === undefined ? {} : { sampler: b.sampler }),
-        warnings,
-      });
-      return sendJson(reply, out);
-    },
-  );
-
-  r.get(
-    '/v1/models',
-    { schema: { tags, summary: 'The margin models and their default parameters' } },
-    async (_req, reply) =>
-      sendJson(
-        reply,
-        MARGIN_MODELS.map((m) => ({
-          id: m.id,
-          title: m.title,
-          version: m.version,
-          defaultParams: m.defaultParams,
-        })),
-      ),
-  );
+/** Registers the analytics routes. */
+export function computeRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  marginRoutes(app, ctx);
+  whatIfRoutes(app, ctx);
 }

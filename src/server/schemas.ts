@@ -91,9 +91,32 @@ export const HealthBody = Type.Object({
   ...MarketFields,
 });
 
+/** An uploaded price series: CSV text of closes (time,close or OHLC columns) for one symbol. */
+export const HistoryUpload = Type.Object({
+  symbol: Type.String({ description: 'the underlying these closes are, e.g. BTC' }),
+  csv: Type.String({
+    description: 'CSV text with a header, as `ballast var --history SYM=FILE` reads',
+  }),
+});
+
+/** The history fields of /v1/var and /v1/stress (default: the bundled BTC/ETH daily closes). */
+export const HistoryFields = {
+  history: Type.Optional(Type.Array(HistoryUpload, { minItems: 1 })),
+  keepOutliers: Type.Optional(
+    Type.Boolean({ description: 'keep the history bad prints (excluded by default, listed)' }),
+  ),
+};
+
 /** POST /v1/var. */
 export const VarBody = Type.Object({
   portfolio: PortfolioValue,
+  method: Type.Optional(
+    Type.Union([Type.Literal('mc'), Type.Literal('hs'), Type.Literal('fhs')], {
+      description: 'mc (default), hs historical, fhs filtered historical',
+    }),
+  ),
+  window: Type.Optional(Type.Integer({ minimum: 1, description: 'hs/fhs: newest n scenarios' })),
+  ...HistoryFields,
   measure: Type.Optional(Type.Union([Type.Literal('var'), Type.Literal('es')])),
   confidence: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 })),
   horizonDays: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
@@ -173,5 +196,24 @@ export const PnlCurveBody = Type.Object({
   points: Type.Optional(
     Type.Integer({ minimum: 3, maximum: 401, description: 'number of points, default 101' }),
   ),
+  ...MarketFields,
+});
+
+/** POST /v1/stress. */
+export const StressBody = Type.Object({
+  portfolio: PortfolioValue,
+  scenarios: Type.Optional(
+    Type.Array(
+      Type.Union([
+        Type.String({ description: 'a library event id or a hypothetical id' }),
+        Type.Object(
+          { shocks: Type.Array(Type.Unknown()) },
+          { description: 'shocks as in a --scenario JSON file: [{name, moves, default?}]' },
+        ),
+      ]),
+      { description: 'default: every hypothetical and the library events the history covers' },
+    ),
+  ),
+  ...HistoryFields,
   ...MarketFields,
 });

@@ -1,0 +1,132 @@
+/**
+ * /v1/stress and historical /v1/var answer the CLI's `--json` objects for the same inputs
+ * (examples/hedged-book.json on the bundled Deribit BTC snapshot, the bundled history), and
+ * an uploaded price series gives the same margin as `--history BTC=<file>`.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import type { Store } from '../../src/store/store.ts';
+import { runCli } from '../cli/run-cli.ts';
+import { bundledSnapshot, post, repoJson, testServer } from './api-fixture.ts';
+
+let app: FastifyInstance;
+let store: Store;
+let snapPath: string;
+let market: unknown;
+const book = repoJson('examples/hedged-book.json');
+
+async function cliJson(args: string[]): Promise<Record<string, unknown>> {
+  const r = await runCli([...args, '--market', snapPath, '--allow-stale', '--json']);
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout);
+}
+
+beforeAll(async () => {
+  const s = await bundledSnapshot();
+  snapPath = s.path;
+  market = s.doc;
+  ({ app, store } = await testServer());
+}, 120_000);
+afterAll(async () => {
+  await app?.close();
+  await store?.close();
+});
+
+describe('stress and historical VaR over the API', () => {
+  it('POST /v1/stress (default: hypotheticals + covered library) equals ballast stress --json', async () => {
+    const cli = await cliJson(['stress', 'examples/hedged-book.json']);
+    const r = await post(app, '/v1/stress', { portfolio: book, market, allowStale: true });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toEqual(cli);
+    expect((r.body.scenarios as unknown[]).length).toBeGreaterThan(4);
+  }, 120_000);
+
+  it('POST /v1/stress with an id, a library event and inline shocks equals --scenario …', async () => {
+    const cli = await cliJson([
+      'stress',
+      'examples/hedged-book.json',
+      '--scenario',
+      'crash-30',
+      '--scenario',
+      'china-ban-2017-09-14',
+      '--scenario',
+      'examples/stress-shocks.json',
+    ]);
+    const r = await post(app, '/v1/stress', {
+      portfolio: book,
+      scenarios: [
+        'crash-30',
+        'china-ban-2017-09-14',
+        { shocks: repoJson('examples/stress-shocks.json') },
+      ],
+      market,
+      allowStale: true,
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toEqual(cli);
+    const bad = await post(app, '/v1/stress', {
+      portfolio: book,
+      scenarios: ['no-such-event'],
+      market,
+      allowStale: true,
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.body).toMatchObject({ code: 'INVALID_INPUT', field: 'scenarios' });
+  }, 120_000);
+
+  it('POST /v1/var method hs (bundled history) equals ballast var --method hs --json', async () => {
+    const cli = await cliJson([
+      'var',
+      'examples/hedged-book.json',
+      '--method',
+      'hs',
+      '--measure',
+      'es',
+      '--confidence',
+      '0.975',
+    ]);
+    const r = await post(app, '/v1/var', {
+      portfolio: book,
+      method: 'hs',
+      measure: 'es',
+      confidence: 0.975,
+      market,
+      allowStale: true,
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toEqual(cli);
+  }, 120_000);
+
+  it('POST /v1/var with an uploaded BTC series: the margin of --history BTC=<file>', async () => {
+    const file = 'data/crypto-ohlc/Coinbase_BTCUSD_d.csv';
+    const cli = await cliJson([
+      'var',
+      'examples/hedged-book.json',
+      '--method',
+      'fhs',
+      '--history',
+      `BTC=${file}`,
+    ]);
+    const r = await post(app, '/v1/var', {
+      portfolio: book,
+      method: 'fhs',
+      history: [{ symbol: 'BTC', csv: readFileSync(file, 'utf8') }],
+      market,
+      allowStale: true,
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const im = (o: Record<string, unknown>) =>
+      (o.pools as { initialMargin: number }[]).map((p) => p.initialMargin);
+    expect(im(r.body)).toEqual(im(cli));
+    expect(im(r.body)[0]).toBeGreaterThan(0);
+    // the bundled history gives a different number: the upload was used
+    const bundled = await post(app, '/v1/var', {
+      portfolio: book,
+      method: 'fhs',
+      market,
+      allowStale: true,
+    });
+    expect(im(bundled.body)).not.toEqual(im(r.body));
+  }, 120_000);
+});
