@@ -20,6 +20,7 @@ import { toProblem } from './problem.ts';
 import { accountRoutes } from './routes-accounts.ts';
 import { chartRoutes } from './routes-charts.ts';
 import { computeRoutes } from './routes-compute.ts';
+import { dashboardRoutes } from './routes-dashboard.ts';
 import { marketRoutes } from './routes-markets.ts';
 import { webRoutes } from './routes-web.ts';
 
@@ -136,6 +137,7 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
   computeRoutes(app, ctx);
   chartRoutes(app, ctx);
+  dashboardRoutes(app, ctx);
   marketRoutes(app, ctx);
   accountRoutes(app, ctx);
   await webRoutes(app);
