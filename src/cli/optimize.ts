@@ -1,58 +1,37 @@
 /**
  * `ballast optimize`, `ballast cure`, `ballast allocate`: the optimizer commands. Thin: they
- * load the market, books and universe, turn flags and the constraints / accounts files into
- * the pure optimizers' inputs (src/optimize) and print the reports of src/io/render-optimize.ts.
- *
- * Constraints file (`--constraints`, JSON; every key optional, flags override it):
- *   { "bands": { "delta": [-1, 1], "vega": { "min": -5000 } },
- *     "bandsByUnderlying": { "BTC": { "delta": [-0.5, 0.5] } },
- *     "keepExposures": 0.1, "keepGreeks": ["delta", "vega"],
- *     "maxSize": 20, "maxTotalSize": 50, "budgetUsd": 2000, "reduceOnly": false,
- *     "allow": ["BTC-28AUG26-*"], "exclude": ["BTC-PERPETUAL"],
- *     "instrumentLimits": { "BTC-25SEP26": 5 }, "lambda": 1 }
- *
- * Accounts file (`ballast allocate`, JSON, `ballast.accounts/1`; portfolio paths are relative to
- * the file; see examples/accounts.json):
- *   { "schema": "ballast.accounts/1",
- *     "accounts": [ { "name": "deribit-main", "model": "deribit-pm", "portfolio": "hedged-book.json",
- *                     "maxUtilization": 0.9, "params": { …overrides… } },
- *                   { "name": "okx", "model": "okx-pm", "portfolio": { "positions": [], "balances": [{ "currency": "BTC", "amount": 3 }] } } ],
- *     "trades": [ { "instrument": "BTC-28AUG26-50000-P", "size": 10 } ],   // --mode route
- *     "book": "short-strangle.json",                                       // --mode split
- *     "collateralUsd": 50000 }                                             // --mode collateral
+ * load the market, books and universe, turn flags and the constraints / accounts files
+ * (io/constraints-input.ts, io/accounts-input.ts) into the use cases' requests (app/optimize.ts,
+ * app/cure.ts, app/allocate.ts; the same ones `POST /v1/optimize`, `/v1/cure`, `/v1/allocate`
+ * run) and print the reports of src/io/render-optimize.ts or the use cases' `--json` objects.
  */
 import { dirname, resolve } from 'node:path';
 import { Command, Option } from '@commander-js/extra-typings';
-import { BallastError } from '../core/errors.ts';
-import { toJsonText } from '../io/json-output.ts';
-import { portfolioFromJson } from '../io/portfolio-input.ts';
-import { isJsonObject, readJsonFile, writeTextFile } from '../io/read-json.ts';
-import { unknownFieldMessage } from '../io/unknown-fields.ts';
-import { mergeParams } from '../io/params-file.ts';
+import { allocateJson, allocateUseCase, type AllocateMode } from '../app/allocate.ts';
+import { cureUseCase, cureUseCaseJson } from '../app/cure.ts';
 import {
-  allocationJson,
-  cureJson,
-  esHedgeJson,
+  optimizeJson,
+  optimizeUseCase,
+  type OptimizeObjective,
+  type OptimizeOutput,
+} from '../app/optimize.ts';
+import { BallastError } from '../core/errors.ts';
+import { ACCOUNTS_FORMAT, accountsFromJson } from '../io/accounts-input.ts';
+import { constraintsFromJson } from '../io/constraints-input.ts';
+import { toJsonText } from '../io/json-output.ts';
+import { readJsonFile, writeTextFile } from '../io/read-json.ts';
+import {
   renderAllocation,
   renderCollateral,
   renderCure,
   renderEsHedge,
   renderTracking,
   renderTradeOutcome,
-  tradeOutcomeJson,
 } from '../io/render-optimize.ts';
 import { marginModel } from '../margin/registry.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
-import { underlyingsOf, type Portfolio } from '../risk/portfolio.ts';
-import { routeTrades, splitBook, spreadCollateral, type Account } from '../optimize/allocate.ts';
-import { cureMarginCall } from '../optimize/cure.ts';
-import { optimizeEsHedge } from '../optimize/cvar.ts';
-import { solveOffThread } from '../workers/lp-solve.ts';
 import { GREEKS, type Greek } from '../optimize/exposures.ts';
-import { optimizeHedge } from '../optimize/hedge.ts';
-import { robustnessReport, robustnessScenarios } from '../optimize/robustness.ts';
-import { trackExposures } from '../optimize/tracking.ts';
-import type { Band, Bands, TradeConstraints } from '../optimize/trade-problem.ts';
+import type { Band, TradeConstraints } from '../optimize/trade-problem.ts';
 import { listedUniverse, universeFromJson, type Universe } from '../optimize/universe.ts';
 import {
   loadMarketChecked,
@@ -113,126 +92,6 @@ function parseBand(text: string, flag: string): Band {
       flag,
     );
   return { ...(min === undefined ? {} : { min }), ...(max === undefined ? {} : { max }) };
-}
-
-function bandsFromJson(v: unknown, field: string): Bands {
-  if (!isJsonObject(v)) throw new BallastError('SCHEMA', 'expected {"delta": [lo, hi], …}', field);
-  const out: Partial<Record<Greek, Band>> = {};
-  for (const [k, b] of Object.entries(v)) {
-    if (!GREEKS.includes(k as Greek))
-      throw new BallastError(
-        'SCHEMA',
-        `unknown greek "${k}"; one of ${GREEKS.join(', ')}`,
-        `${field}.${k}`,
-      );
-    let band: Band;
-    if (Array.isArray(b) && b.length === 2)
-      band = {
-        ...(b[0] === null ? {} : { min: b[0] as number }),
-        ...(b[1] === null ? {} : { max: b[1] as number }),
-      };
-    else if (isJsonObject(b))
-      band = {
-        ...(b.min === undefined ? {} : { min: b.min as number }),
-        ...(b.max === undefined ? {} : { max: b.max as number }),
-      };
-    else
-      throw new BallastError(
-        'SCHEMA',
-        'expected [lo, hi] (null for an open side) or {"min": …, "max": …}',
-        `${field}.${k}`,
-      );
-    for (const s of ['min', 'max'] as const)
-      if (band[s] !== undefined && typeof band[s] !== 'number')
-        throw new BallastError('SCHEMA', `${s} must be a number`, `${field}.${k}`);
-    out[k as Greek] = band;
-  }
-  return out;
-}
-
-/** Reads a constraints file value (see module doc) into constraints and λ. */
-function constraintsFromJson(
-  v: unknown,
-  source: string,
-): { constraints: TradeConstraints; lambda?: number } {
-  if (!isJsonObject(v))
-    throw new BallastError('SCHEMA', 'expected a JSON object of constraints', source);
-  const known = [
-    'bands',
-    'bandsByUnderlying',
-    'keepExposures',
-    'keepGreeks',
-    'maxSize',
-    'maxTotalSize',
-    'budgetUsd',
-    'reduceOnly',
-    'allow',
-    'exclude',
-    'instrumentLimits',
-    'lambda',
-  ];
-  for (const k of Object.keys(v))
-    if (!known.includes(k))
-      throw new BallastError('SCHEMA', unknownFieldMessage(k, known, 'key'), `${source}.${k}`);
-  const numberAt = (k: string): number | undefined => {
-    if (v[k] === undefined) return undefined;
-    if (typeof v[k] !== 'number' || !Number.isFinite(v[k]))
-      throw new BallastError('SCHEMA', 'must be a finite number', `${source}.${k}`);
-    const positive = k === 'maxSize' || k === 'maxTotalSize';
-    if (positive ? !(v[k] > 0) : !(v[k] >= 0))
-      throw new BallastError(
-        'INVALID_INPUT',
-        `must be ${positive ? '> 0' : '≥ 0'}, got ${v[k]}`,
-        `${source}.${k}`,
-      );
-    return v[k];
-  };
-  const strings = (k: string): string[] | undefined => {
-    if (v[k] === undefined) return undefined;
-    if (!Array.isArray(v[k]) || !(v[k] as unknown[]).every((s) => typeof s === 'string'))
-      throw new BallastError('SCHEMA', 'must be a list of strings', `${source}.${k}`);
-    return v[k] as string[];
-  };
-  const c: Record<string, unknown> = {};
-  if (v.bands !== undefined) c.bands = bandsFromJson(v.bands, `${source}.bands`);
-  if (v.bandsByUnderlying !== undefined) {
-    if (!isJsonObject(v.bandsByUnderlying))
-      throw new BallastError(
-        'SCHEMA',
-        'expected {"BTC": {"delta": [lo, hi]}}',
-        `${source}.bandsByUnderlying`,
-      );
-    c.bandsByUnderlying = Object.fromEntries(
-      Object.entries(v.bandsByUnderlying).map(([u, b]) => [
-        u,
-        bandsFromJson(b, `${source}.bandsByUnderlying.${u}`),
-      ]),
-    );
-  }
-  for (const k of ['keepExposures', 'maxSize', 'maxTotalSize', 'budgetUsd'])
-    if (v[k] !== undefined) c[k] = numberAt(k);
-  if (v.reduceOnly !== undefined) {
-    if (typeof v.reduceOnly !== 'boolean')
-      throw new BallastError('SCHEMA', 'must be true or false', `${source}.reduceOnly`);
-    c.reduceOnly = v.reduceOnly;
-  }
-  for (const k of ['allow', 'exclude', 'keepGreeks']) if (v[k] !== undefined) c[k] = strings(k);
-  if (v.instrumentLimits !== undefined) {
-    if (
-      !isJsonObject(v.instrumentLimits) ||
-      !Object.values(v.instrumentLimits).every(
-        (x) => typeof x === 'number' && Number.isFinite(x) && x >= 0,
-      )
-    )
-      throw new BallastError(
-        'SCHEMA',
-        'expected {"<symbol>": <max |size| in coins, ≥ 0>}',
-        `${source}.instrumentLimits`,
-      );
-    c.instrumentLimits = v.instrumentLimits;
-  }
-  const lambda = numberAt('lambda');
-  return { constraints: c as TradeConstraints, ...(lambda === undefined ? {} : { lambda }) };
 }
 
 /**
@@ -317,6 +176,57 @@ function constraintsOf(o: OptimizeFlags): { constraints: TradeConstraints; lambd
   if (o.allow) c.allow = o.allow;
   if (o.exclude) c.exclude = o.exclude;
   return { constraints: c as TradeConstraints, lambda: o.lambda ?? file.lambda ?? 1 };
+}
+
+/** The optimize action: flags → use case → report or `--json`. */
+async function runOptimize(file: string, o: OptimizeFlags): Promise<void> {
+  const model = marginModel(o.model);
+  const { snapshot, warnings, listedSymbols } = loadMarketChecked(o);
+  const portfolio = loadPortfolio(file, snapshot);
+  const params = modelParams(model, o.params);
+  const universe = loadUniverse(o.universe, snapshot, listedSymbols);
+  const { constraints, lambda } = constraintsOf(o);
+  const out = await optimizeUseCase({
+    portfolio,
+    snapshot,
+    model,
+    params,
+    universe,
+    constraints,
+    lambda,
+    objective: o.objective as OptimizeObjective,
+    ...(o.objective === 'track' ? { targets: parseTargets(o.target ?? []) } : {}),
+    ...(o.mu === undefined ? {} : { mu: o.mu }),
+    scenarios: o.scenarios,
+    seed: o.seed,
+    beta: o.beta,
+    horizonDays: o.horizon,
+    robustness: o.robustness,
+    exportLp: o.exportLp !== undefined,
+    warnings,
+  });
+  if (out.kind === 'trade' && o.exportLp !== undefined && out.outcome.lp.lpText !== undefined)
+    writeTextFile(o.exportLp, out.outcome.lp.lpText);
+  if (o.json) {
+    process.stdout.write(toJsonText(optimizeJson(out)));
+    return;
+  }
+  process.stdout.write(optimizeText(out, portfolio.name ?? file, warnings, o.exportLp));
+}
+
+/** The optimize report as text (with the market notes and the LP export line). */
+function optimizeText(
+  out: OptimizeOutput,
+  name: string,
+  warnings: readonly string[],
+  exportLp: string | undefined,
+): string {
+  const notes = warnings.map((w) => `note: ${w}\n`).join('');
+  if (out.kind === 'es') return `${renderEsHedge(out.es)}\n${notes}`;
+  const text = out.tracking
+    ? renderTracking(out.tracking, out.robustness)
+    : renderTradeOutcome(out.outcome, `hedge of ${name}`, out.robustness);
+  return `${text}\n${notes}${exportLp !== undefined ? `LP written to ${exportLp}\n` : ''}`;
 }
 
 /** Builds the `optimize` command. */
@@ -432,86 +342,7 @@ if that is not lower than the book's own IM, it says "no improvement" and trades
 Sizes are in coins. Bands apply to each underlying. Exit 2 when the constraints exclude every
 trade (the message names the constraint).`,
     )
-    .action(
-      guarded(async (file, o: OptimizeFlags) => {
-        const model = marginModel(o.model);
-        const { snapshot, warnings, listedSymbols } = loadMarketChecked(o);
-        const portfolio = loadPortfolio(file, snapshot);
-        const params = modelParams(model, o.params);
-        const universe = loadUniverse(o.universe, snapshot, listedSymbols);
-        const { constraints, lambda } = constraintsOf(o);
-        const robust = (after: Portfolio) =>
-          o.robustness
-            ? robustnessReport(portfolio, after, snapshot, {
-                count: o.scenarios,
-                seed: o.seed,
-                beta: o.beta,
-                horizonDays: o.horizon,
-              })
-            : undefined;
-        if (o.objective === 'es') {
-          const scenarios = robustnessScenarios(snapshot, underlyingsOf(portfolio.positions), {
-            count: o.scenarios,
-            seed: o.seed + 1,
-            horizonDays: o.horizon,
-          });
-          const r = await optimizeEsHedge({
-            portfolio,
-            snapshot,
-            universe,
-            scenarios,
-            beta: o.beta,
-            constraints,
-            lambda,
-            // solves of ~1 s or more run in a worker thread (src/workers/lp-solve.ts)
-            solveAsync: solveOffThread,
-          });
-          process.stdout.write(
-            o.json
-              ? toJsonText({ ...(esHedgeJson(r) as object), warnings })
-              : `${renderEsHedge(r)}\n${warnings.map((w) => `note: ${w}\n`).join('')}`,
-          );
-          return;
-        }
-        const common = {
-          portfolio,
-          snapshot,
-          model,
-          params,
-          universe,
-          constraints,
-          lambda,
-          exportLp: o.exportLp !== undefined,
-        };
-        const tracking =
-          o.objective === 'track'
-            ? await trackExposures({
-                ...common,
-                targets: parseTargets(o.target ?? []),
-                ...(o.mu === undefined ? {} : { mu: o.mu }),
-              })
-            : undefined;
-        const r = tracking ?? (await optimizeHedge(common));
-        if (o.exportLp !== undefined && r.lp.lpText !== undefined)
-          writeTextFile(o.exportLp, r.lp.lpText);
-        const rob = robust(r.portfolioAfter);
-        if (o.json) {
-          process.stdout.write(
-            toJsonText({
-              ...(tradeOutcomeJson(r, rob) as object),
-              warnings: [...r.warnings, ...warnings],
-            }),
-          );
-          return;
-        }
-        const text = tracking
-          ? renderTracking(tracking, rob)
-          : renderTradeOutcome(r, `hedge of ${portfolio.name ?? file}`, rob);
-        process.stdout.write(
-          `${text}\n${warnings.map((w) => `note: ${w}\n`).join('')}${o.exportLp !== undefined ? `LP written to ${o.exportLp}\n` : ''}`,
-        );
-      }),
-    );
+    .action(guarded((file, o: OptimizeFlags) => runOptimize(file, o)));
 }
 
 /** Builds the `cure` command. */
@@ -558,105 +389,7 @@ Examples:
 Utilization is IM / equity per margin pool. The top-up is the collateral (pool currency) that
 reaches the target; the trades are re-margined exactly and kept only if every pool reaches it.`,
     )
-    .action(
-      guarded(async (file, o) => {
-        const model = marginModel(o.model);
-        const { snapshot, warnings, listedSymbols } = loadMarketChecked(o);
-        const portfolio = loadPortfolio(file, snapshot);
-        const universe = loadUniverse(o.universe, snapshot, listedSymbols);
-        const r = await cureMarginCall({
-          portfolio,
-          snapshot,
-          model,
-          params: modelParams(model, o.params),
-          universe,
-          targetUtilization: o.targetUtilization,
-          constraints: {
-            reduceOnly: !o.allowIncrease,
-            ...(o.maxSize === undefined ? {} : { maxSize: o.maxSize }),
-          },
-        });
-        process.stdout.write(
-          o.json
-            ? toJsonText({ ...(cureJson(r) as object), warnings })
-            : `${renderCure(r)}\n${warnings.map((w) => `note: ${w}\n`).join('')}`,
-        );
-      }),
-    );
-}
-
-/** Format tag of accounts files. */
-const ACCOUNTS_FORMAT = 'ballast.accounts/1';
-
-/** Reads an accounts file (see module doc): accounts, and the optional trades, book and amount. */
-function loadAccounts(
-  path: string,
-  snapshot: MarketSnapshot,
-): { accounts: Account[]; trades?: Portfolio; book?: Portfolio; collateralUsd?: number } {
-  const v = readJsonFile(path);
-  if (!isJsonObject(v) || !Array.isArray(v.accounts))
-    throw new BallastError(
-      'SCHEMA',
-      `expected {"schema": "${ACCOUNTS_FORMAT}", "accounts": [...]}`,
-      path,
-    );
-  if (v.schema !== undefined && v.schema !== ACCOUNTS_FORMAT)
-    throw new BallastError(
-      'SCHEMA',
-      `unknown schema ${JSON.stringify(v.schema)} (expected ${ACCOUNTS_FORMAT})`,
-      `${path}.schema`,
-    );
-  const dir = dirname(path);
-  const portfolioAt = (p: unknown, field: string): Portfolio => {
-    if (typeof p === 'string') return loadPortfolio(resolve(dir, p), snapshot);
-    if (isJsonObject(p)) return portfolioFromJson({ positions: [], ...p }, field, snapshot);
-    throw new BallastError(
-      'SCHEMA',
-      'expected a portfolio file path or an inline {"positions": [...], "balances": [...]}',
-      field,
-    );
-  };
-  const accounts = v.accounts.map((a: unknown, i: number): Account => {
-    const f = `${path}.accounts[${i}]`;
-    if (!isJsonObject(a) || typeof a.name !== 'string' || typeof a.model !== 'string')
-      throw new BallastError('SCHEMA', 'expected {"name": …, "model": …, "portfolio": …}', f);
-    const model = marginModel(a.model, `${f}.model`);
-    const params =
-      a.params === undefined
-        ? model.defaultParams
-        : mergeParams(
-            model.defaultParams,
-            typeof a.params === 'string' ? readJsonFile(resolve(dir, a.params)) : a.params,
-            `${f}.params`,
-          );
-    if (a.maxUtilization !== undefined && typeof a.maxUtilization !== 'number')
-      throw new BallastError('SCHEMA', 'must be a number', `${f}.maxUtilization`);
-    return {
-      name: a.name,
-      model,
-      params,
-      portfolio: portfolioAt(a.portfolio ?? {}, `${f}.portfolio`),
-      ...(a.maxUtilization === undefined ? {} : { maxUtilization: a.maxUtilization as number }),
-    };
-  });
-  const out: { accounts: Account[]; trades?: Portfolio; book?: Portfolio; collateralUsd?: number } =
-    { accounts };
-  if (v.trades !== undefined) {
-    if (!Array.isArray(v.trades))
-      throw new BallastError(
-        'SCHEMA',
-        'expected a list of {"instrument": …, "size": …}',
-        `${path}.trades`,
-      );
-    out.trades = portfolioFromJson({ positions: v.trades }, `${path}.trades`, snapshot);
-  }
-  if (v.book !== undefined) out.book = portfolioAt(v.book, `${path}.book`);
-  if (v.collateralUsd !== undefined) {
-    if (typeof v.collateralUsd !== 'number')
-      throw new BallastError('SCHEMA', 'must be a number (USD)', `${path}.collateralUsd`);
-    out.collateralUsd = v.collateralUsd;
-  }
-  return out;
+    .action(guarded((file, o) => runCure(file, o)));
 }
 
 /** Builds the `allocate` command. */
@@ -698,53 +431,78 @@ relative to the file, or inline), "maxUtilization"?, "params"?}], "trades"?: [{"
 else split if it has a book, else collateral. Every allocation is re-margined with each account's
 exact model and compared with simple ones (all to one account, greedy); the best is returned.`,
     )
-    .action(
-      guarded(async (file, o) => {
-        const { snapshot, warnings } = loadMarketChecked(o);
-        const f = loadAccounts(file, snapshot);
-        const mode = o.mode ?? (f.trades ? 'route' : f.book ? 'split' : 'collateral');
-        const notes = warnings.map((w) => `note: ${w}\n`).join('');
-        if (mode === 'collateral') {
-          const amount = o.amount ?? f.collateralUsd;
-          if (amount === undefined)
-            throw new BallastError(
-              'INVALID_INPUT',
-              'give the USD amount to spread (--amount or "collateralUsd" in the file)',
-              '--amount',
-            );
-          const r = await spreadCollateral(f.accounts, amount, snapshot);
-          process.stdout.write(
-            o.json ? toJsonText({ ...r, warnings }) : `${renderCollateral(r)}\n${notes}`,
-          );
-          return;
-        }
-        const options = {
-          wholeTrades: o.wholeTrades === true,
-          respectCollateral: o.ignoreCollateral !== true,
-        };
-        let r;
-        if (mode === 'route') {
-          if (!f.trades)
-            throw new BallastError(
-              'INVALID_INPUT',
-              'route needs "trades" in the accounts file',
-              `${file}.trades`,
-            );
-          r = await routeTrades(f.trades.positions, f.accounts, snapshot, options);
-        } else {
-          if (!f.book)
-            throw new BallastError(
-              'INVALID_INPUT',
-              'split needs "book" in the accounts file',
-              `${file}.book`,
-            );
-          r = await splitBook(f.book, f.accounts, snapshot, options);
-        }
-        process.stdout.write(
-          o.json
-            ? toJsonText({ ...(allocationJson(r) as object), warnings })
-            : `${renderAllocation(r)}\n${notes}`,
-        );
-      }),
-    );
+    .action(guarded((file, o) => runAllocate(file, o)));
+}
+
+/** Flags of `ballast cure`. */
+interface CureFlags extends MarketOptions {
+  model: string;
+  targetUtilization: number;
+  universe: string;
+  allowIncrease?: boolean;
+  maxSize?: number;
+  params?: string;
+  json: boolean;
+}
+
+/** The cure action. */
+async function runCure(file: string, o: CureFlags): Promise<void> {
+  const model = marginModel(o.model);
+  const { snapshot, warnings, listedSymbols } = loadMarketChecked(o);
+  const portfolio = loadPortfolio(file, snapshot);
+  const universe = loadUniverse(o.universe, snapshot, listedSymbols);
+  const r = await cureUseCase({
+    portfolio,
+    snapshot,
+    model,
+    params: modelParams(model, o.params),
+    universe,
+    targetUtilization: o.targetUtilization,
+    allowIncrease: o.allowIncrease === true,
+    ...(o.maxSize === undefined ? {} : { maxSize: o.maxSize }),
+  });
+  process.stdout.write(
+    o.json
+      ? toJsonText(cureUseCaseJson(r, warnings))
+      : `${renderCure(r)}\n${warnings.map((w) => `note: ${w}\n`).join('')}`,
+  );
+}
+
+/** Flags of `ballast allocate`. */
+interface AllocateFlags extends MarketOptions {
+  mode?: string;
+  wholeTrades?: boolean;
+  ignoreCollateral?: boolean;
+  amount?: number;
+  json: boolean;
+}
+
+/** The allocate action: portfolio and params references are files next to the accounts file. */
+async function runAllocate(file: string, o: AllocateFlags): Promise<void> {
+  const { snapshot, warnings } = loadMarketChecked(o);
+  const dir = dirname(file);
+  const input = accountsFromJson(readJsonFile(file), file, snapshot, {
+    portfolio: (ref) => loadPortfolio(resolve(dir, ref), snapshot),
+    params: (ref) => readJsonFile(resolve(dir, ref)),
+  });
+  const out = await allocateUseCase({
+    input,
+    snapshot,
+    ...(o.mode === undefined ? {} : { mode: o.mode as AllocateMode }),
+    wholeTrades: o.wholeTrades === true,
+    ignoreCollateral: o.ignoreCollateral === true,
+    ...(o.amount === undefined ? {} : { amountUsd: o.amount }),
+    field: (k) => `${file}.${k}`,
+    amountField: '--amount',
+  });
+  if (o.json) {
+    process.stdout.write(toJsonText(allocateJson(out, warnings)));
+    return;
+  }
+  const notes = warnings.map((w) => `note: ${w}\n`).join('');
+  process.stdout.write(
+    out.mode === 'collateral'
+      ? `${renderCollateral(out.collateral)}\n${notes}`
+      : `${renderAllocation(out.allocation)}\n${notes}`,
+  );
 }

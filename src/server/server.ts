@@ -22,6 +22,7 @@ import { chartRoutes } from './routes-charts.ts';
 import { computeRoutes } from './routes-compute.ts';
 import { dashboardRoutes } from './routes-dashboard.ts';
 import { marketRoutes } from './routes-markets.ts';
+import { optimizeRoutes } from './routes-optimize.ts';
 import { webRoutes } from './routes-web.ts';
 
 /** What `buildServer` needs. */
@@ -140,6 +141,7 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   dashboardRoutes(app, ctx);
   marketRoutes(app, ctx);
   accountRoutes(app, ctx);
+  optimizeRoutes(app, ctx);
   await webRoutes(app);
   return app;
 }
