@@ -178,11 +178,13 @@ export async function refresh(v: View): Promise<void> {
     $('compare').innerHTML = compareTable(c, v.model);
     $('status').textContent = overridesOf(v) ? 'market moved by the sliders' : '';
     $('status').dataset.overrides = JSON.stringify(overridesOf(v) ?? null);
+    document.body.dataset.refreshed = String(seq);
     document.body.dataset.ready = 'true';
   } catch (e) {
     if (seq !== v.seq) return;
     $('status').innerHTML =
       `<span class="error" data-testid="status-error">${esc((e as Error).message)}</span>`;
+    document.body.dataset.refreshed = String(seq);
     document.body.dataset.ready = 'true';
   }
 }
