@@ -221,6 +221,7 @@ export function optimizerPanel(v: View): void {
     void post<OptimizeResponse>('/v1/optimize', { ...base(v), model: v.model })
       .then((o) => {
         v.shown.optimize = o;
+        el.className = '';
         el.innerHTML = optimizerList(o);
         el.dataset.done = 'true';
         document.getElementById('opt-apply')?.addEventListener('click', () => {
