@@ -37,7 +37,7 @@ export function greeksTable(g: GreeksResponse): string {
         `<tr class="total"><td>total ${esc(u)}</td><td></td>${greekCells(t, `greeks-total-${u}`)}</tr>`,
     )
     .join('');
-  return `<table>${head}${rows}${totals}</table>`;
+  return `<table>${head}${rows}${totals}</table><p class="muted">positions only: a coin balance adds its amount to the delta of its coin</p>`;
 }
 
 /** Attribution of the margin: each position's P&L in the worst scenario, and each add-on. */
