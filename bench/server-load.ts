@@ -104,42 +104,29 @@ try {
     allowStale: true,
     trades: [{ instrument: 'BTC-PERPETUAL', size: -0.5 }],
   });
-  for (const body of [margin, whatif]) {
-    const check = await fetch(`${server.url}/v1/${body === margin ? 'margin' : 'whatif'}`, {
+  const post = (path: string, body: string): autocannon.Options => ({
+    url: `${server.url}${path}`,
+    method: 'POST',
+    headers: json,
+    body,
+  });
+  const runs: ReadonlyArray<[string, autocannon.Options]> = [
+    ['GET /healthz (baseline)', { url: `${server.url}/healthz` }],
+    ['POST /v1/margin (20 positions)', post('/v1/margin', margin)],
+    ['POST /v1/whatif (20 positions, 1 trade)', post('/v1/whatif', whatif)],
+    ['POST /v1/whatif at 1,000 req/s', { ...post('/v1/whatif', whatif), overallRate: 1000 }],
+  ];
+  for (const [, o] of runs.slice(1)) {
+    const check = await fetch(o.url as string, {
       method: 'POST',
       headers: json,
-      body,
+      body: o.body as string,
     });
     if (check.status !== 200)
       throw new Error(`warm-up failed: ${check.status} ${await check.text()}`);
   }
   const rows: Row[] = [];
-  rows.push(await run('GET /healthz (baseline)', { url: `${server.url}/healthz` }));
-  rows.push(
-    await run('POST /v1/margin (20 positions)', {
-      url: `${server.url}/v1/margin`,
-      method: 'POST',
-      headers: json,
-      body: margin,
-    }),
-  );
-  rows.push(
-    await run('POST /v1/whatif (20 positions, 1 trade)', {
-      url: `${server.url}/v1/whatif`,
-      method: 'POST',
-      headers: json,
-      body: whatif,
-    }),
-  );
-  rows.push(
-    await run('POST /v1/whatif at 1,000 req/s', {
-      url: `${server.url}/v1/whatif`,
-      method: 'POST',
-      headers: json,
-      body: whatif,
-      overallRate: 1000,
-    }),
-  );
+  for (const [name, o] of runs) rows.push(await run(name, o));
   const base = rows[0]!.rps;
   console.log(`\nserver load on loopback, ${SECONDS} s per run, 10 connections (autocannon)`);
   console.log(

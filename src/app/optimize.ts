@@ -53,6 +53,8 @@ export interface OptimizeRequest {
   readonly exportLp?: boolean;
   /** Market notes to carry into the answer. */
   readonly warnings: readonly string[];
+  /** Told each stage as it starts (`robustness`: the Monte Carlo check of the result). */
+  readonly onStage?: (stage: string) => void;
 }
 
 /** The result: an ES hedge, or a margin / tracking outcome with its robustness report. */
@@ -108,6 +110,7 @@ export async function optimizeUseCase(req: OptimizeRequest): Promise<OptimizeOut
         })
       : undefined;
   const outcome = tracking ?? (await optimizeHedge(common));
+  if (req.robustness) req.onStage?.('robustness');
   const robustness = req.robustness
     ? robustnessReport(req.portfolio, outcome.portfolioAfter, req.snapshot, {
         count: req.scenarios,

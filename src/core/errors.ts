@@ -40,6 +40,10 @@ export type ErrorCode =
   | 'LIMIT_EXCEEDED'
   /** Service: too many requests for this key in the rate window. */
   | 'RATE_LIMITED'
+  /** Service: a request ran past its time budget and was stopped (504). */
+  | 'TIMEOUT'
+  /** Service: no capacity now (the optimizer queue is full); retry later (503). */
+  | 'UNAVAILABLE'
   | 'WRONG_POOL'
   | 'UNSUPPORTED'
   /** An optimization problem has no feasible point (the message names the constraints involved). */

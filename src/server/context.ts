@@ -1,13 +1,17 @@
 /**
- * What every route shares: the store, the market source, the limits, the clock, and the
+ * What every route shares: the store, the market source, the limits, the clock, the optimizer
+ * pool and jobs, and the
  * request's API key (set by the auth hook in server.ts; undefined on an open loopback server).
  */
 import type { FastifyRequest } from 'fastify';
 import { BallastError } from '../core/errors.ts';
 import type { ApiKeyRecord, Store } from '../store/store.ts';
 import { keyCovers } from './api-keys.ts';
+import type { BookParser } from './book-cache.ts';
+import type { Jobs } from './jobs.ts';
 import type { ServerLimits } from './limits.ts';
 import type { MarketSource } from './market-source.ts';
+import type { OptimizerPool } from './optimizer-pool.ts';
 
 /** The server's shared state. */
 export interface ServerContext {
@@ -16,11 +20,21 @@ export interface ServerContext {
   readonly limits: ServerLimits;
   /** ms since the epoch; the only clock the use cases see. */
   readonly clock: () => number;
+  /** Worker threads of the optimizer runs (optimizer-pool.ts). */
+  readonly optimizer: OptimizerPool;
+  /** Optimizer jobs (jobs.ts). */
+  readonly jobs: Jobs;
+  /** Request books, parsed once per (value, snapshot) (book-cache.ts). */
+  readonly books: BookParser;
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
     apiKey: ApiKeyRecord | undefined;
+  }
+  interface FastifyInstance {
+    /** The optimizer pool (its live thread ids show a stopped run's thread is gone). */
+    optimizer: OptimizerPool;
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * The service's limits: request body size, positions per book, trades per what-if, Monte Carlo
- * paths and stress scenarios per request, per-key rate, and the HTTP request timeout. Exceeding
- * one is a LIMIT_EXCEEDED (413) or RATE_LIMITED (429) problem naming it, never a crash.
+ * paths and stress scenarios per request, per-key rate, the HTTP request timeout, and the
+ * optimizer budgets (synchronous request, job, jobs at once). Exceeding one is a LIMIT_EXCEEDED
+ * (413), RATE_LIMITED (429), TIMEOUT (504) or UNAVAILABLE (503) problem naming it, never a crash.
  */
 import { BallastError } from '../core/errors.ts';
 
@@ -20,6 +21,12 @@ export interface ServerLimits {
   readonly rateWindowMs: number;
   /** Whole-request time budget, ms (fastify `requestTimeout`; the socket is closed after it). */
   readonly requestTimeoutMs: number;
+  /** Budget of a synchronous optimizer request (optimize, cure, allocate), ms; past it the run is stopped (504). */
+  readonly optimizerTimeoutMs: number;
+  /** Budget of an optimizer job, ms; past it the job is stopped and fails with TIMEOUT. */
+  readonly jobTimeoutMs: number;
+  /** Most optimizer jobs queued or running at once (more: 503). */
+  readonly activeJobs: number;
 }
 
 /** The default limits: a 20-position book is far inside every one. */
@@ -31,6 +38,9 @@ export const DEFAULT_LIMITS: ServerLimits = {
   ratePerWindow: 6000,
   rateWindowMs: 60_000,
   requestTimeoutMs: 30_000,
+  optimizerTimeoutMs: 25_000,
+  jobTimeoutMs: 600_000,
+  activeJobs: 32,
 };
 
 /** Throws LIMIT_EXCEEDED naming `field` when `count` > `limit`. */

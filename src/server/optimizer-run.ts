@@ -27,6 +27,9 @@ import type { AllocateBody, CureBody, OptimizeBody } from './schemas-optimize.ts
 export const OPTIMIZER_KINDS = ['optimize', 'cure', 'allocate'] as const;
 export type OptimizerKind = (typeof OPTIMIZER_KINDS)[number];
 
+/** Reports a stage of the run: `solving` (inputs read, use case started), `robustness` (optimize: the Monte Carlo check of the result). */
+export type StageReporter = (stage: string) => void;
+
 /** A resolved market: the snapshot and its notes. */
 export interface ResolvedMarket {
   readonly snapshot: MarketSnapshot;
@@ -70,6 +73,7 @@ export async function runOptimize(
   b: Static<typeof OptimizeBody>,
   m: ResolvedMarket,
   limits: ServerLimits,
+  stage: StageReporter = () => {},
 ): Promise<unknown> {
   const scenarios = b.scenarios ?? 2000;
   checkLimit(scenarios, limits.scenarios, 'scenarios', 'scenarios');
@@ -80,6 +84,7 @@ export async function runOptimize(
       ? { constraints: {} }
       : constraintsFromJson(b.constraints, 'constraints');
   const objective = b.objective ?? 'margin';
+  stage('solving');
   const out = await optimizeUseCase({
     portfolio,
     snapshot: m.snapshot,
@@ -97,6 +102,7 @@ export async function runOptimize(
     horizonDays: b.horizonDays ?? 7,
     robustness: b.robustness ?? true,
     warnings: m.warnings,
+    onStage: stage,
   });
   return optimizeJson(out);
 }
@@ -106,9 +112,11 @@ export async function runCure(
   b: Static<typeof CureBody>,
   m: ResolvedMarket,
   limits: ServerLimits,
+  stage: StageReporter = () => {},
 ): Promise<unknown> {
   const portfolio = book(b.portfolio, 'portfolio', m, limits);
   const { model, params } = modelAndParams(b.model, b.params);
+  stage('solving');
   const r = await cureUseCase({
     portfolio,
     snapshot: m.snapshot,
@@ -135,6 +143,7 @@ export async function runAllocate(
   b: Static<typeof AllocateBody>,
   m: ResolvedMarket,
   limits: ServerLimits,
+  stage: StageReporter = () => {},
 ): Promise<unknown> {
   const input = accountsFromJson(b.accounts, 'accounts', m.snapshot, {
     portfolio: noRefs,
@@ -151,6 +160,7 @@ export async function runAllocate(
     checkLimit(input.trades.positions.length, limits.trades, 'trades', 'accounts.trades');
   if (input.book)
     checkLimit(input.book.positions.length, limits.positions, 'positions', 'accounts.book');
+  stage('solving');
   const out = await allocateUseCase({
     input,
     snapshot: m.snapshot,
@@ -170,8 +180,10 @@ export function runOptimizer(
   body: unknown,
   m: ResolvedMarket,
   limits: ServerLimits,
+  stage: StageReporter = () => {},
 ): Promise<unknown> {
-  if (kind === 'optimize') return runOptimize(body as Static<typeof OptimizeBody>, m, limits);
-  if (kind === 'cure') return runCure(body as Static<typeof CureBody>, m, limits);
-  return runAllocate(body as Static<typeof AllocateBody>, m, limits);
+  if (kind === 'optimize')
+    return runOptimize(body as Static<typeof OptimizeBody>, m, limits, stage);
+  if (kind === 'cure') return runCure(body as Static<typeof CureBody>, m, limits, stage);
+  return runAllocate(body as Static<typeof AllocateBody>, m, limits, stage);
 }

@@ -28,6 +28,8 @@ const STATUS: Readonly<Record<string, number>> = {
   CONFLICT: 409,
   LIMIT_EXCEEDED: 413,
   RATE_LIMITED: 429,
+  UNAVAILABLE: 503,
+  TIMEOUT: 504,
   INTERNAL: 500,
 };
 
@@ -41,6 +43,8 @@ const TITLE: Readonly<Record<string, string>> = {
   CONFLICT: 'Conflict',
   LIMIT_EXCEEDED: 'Over a limit',
   RATE_LIMITED: 'Too many requests',
+  UNAVAILABLE: 'Busy: retry later',
+  TIMEOUT: 'Timed out and stopped',
   STALE_MARKET: 'Stale market',
   INTERNAL: 'Internal error',
 };

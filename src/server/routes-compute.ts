@@ -8,7 +8,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { compareUseCase } from '../app/compare.ts';
 import { healthJson, healthUseCase } from '../app/health.ts';
 import { marginUseCase } from '../app/margin.ts';
-import { portfolioFromValue } from '../app/portfolio-input.ts';
 import { varUseCase } from '../app/var.ts';
 import { pmeSimulateFields, simulatePortfolioFields, whatIfUseCase } from '../app/what-if.ts';
 import { parseSymbol } from '../instruments/symbol.ts';
@@ -29,9 +28,9 @@ export function paramsFor(modelId: string, overrides: unknown, field = 'model'):
     : mergeParams(model.defaultParams, overrides, 'params');
 }
 
-/** The request's portfolio, within the positions limit. */
+/** The request's portfolio (parsed once per value and snapshot), within the positions limit. */
 export function bookFor(ctx: ServerContext, value: unknown, snapshot: MarketSnapshot): Portfolio {
-  const p = portfolioFromValue(value, 'portfolio', snapshot);
+  const p = ctx.books(value, 'portfolio', snapshot);
   checkLimit(p.positions.length, ctx.limits.positions, 'positions', 'portfolio.positions');
   return p;
 }

@@ -13,15 +13,19 @@ import swaggerUi from '@fastify/swagger-ui';
 import { BallastError } from '../core/errors.ts';
 import type { Store } from '../store/store.ts';
 import { hashKey, keyFromHeaders } from './api-keys.ts';
+import { bookCache } from './book-cache.ts';
 import type { ServerContext } from './context.ts';
+import { jobRegistry } from './jobs.ts';
 import { DEFAULT_LIMITS, type ServerLimits } from './limits.ts';
 import { marketSource } from './market-source.ts';
+import { optimizerPool } from './optimizer-pool.ts';
 import { toProblem } from './problem.ts';
 import { accountRoutes } from './routes-accounts.ts';
 import { chartRoutes } from './routes-charts.ts';
 import { computeRoutes } from './routes-compute.ts';
 import { dashboardRoutes } from './routes-dashboard.ts';
 import { marketRoutes } from './routes-markets.ts';
+import { jobRoutes } from './routes-jobs.ts';
 import { optimizeRoutes } from './routes-optimize.ts';
 import { webRoutes } from './routes-web.ts';
 
@@ -33,6 +37,8 @@ export interface ServerOptions {
   readonly clock?: () => number;
   /** Log requests (JSON lines on stdout). */
   readonly logger?: boolean;
+  /** Worker threads for optimizer runs (default 2). */
+  readonly optimizerThreads?: number;
 }
 
 /** How long a key lookup (and the "are there keys?" answer) is cached, ms. */
@@ -74,6 +80,26 @@ function authHook(store: Store) {
   };
 }
 
+/** The shared state of the routes: market source, optimizer pool, jobs, book cache. */
+function serverContext(o: ServerOptions, limits: ServerLimits, clock: () => number): ServerContext {
+  const optimizer = optimizerPool(o.optimizerThreads ?? 2);
+  const jobs = jobRegistry({
+    pool: optimizer,
+    clock,
+    timeoutMs: limits.jobTimeoutMs,
+    maxActive: limits.activeJobs,
+  });
+  return {
+    store: o.store,
+    markets: marketSource(o.store, clock),
+    limits,
+    clock,
+    optimizer,
+    jobs,
+    books: bookCache(),
+  };
+}
+
 /** Builds the service (not listening; `app.inject` for tests, `listen` in serve). */
 export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   const limits = { ...DEFAULT_LIMITS, ...o.limits };
@@ -84,12 +110,10 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
     requestTimeout: limits.requestTimeoutMs,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
-  const ctx: ServerContext = {
-    store: o.store,
-    markets: marketSource(o.store, clock),
-    limits,
-    clock,
-  };
+  const ctx = serverContext(o, limits, clock);
+  const optimizer = ctx.optimizer;
+  app.decorate('optimizer', optimizer);
+  app.addHook('onClose', () => optimizer.close());
 
   app.decorateRequest('apiKey', undefined);
   app.setErrorHandler((err, req, reply) => {
@@ -142,6 +166,7 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   marketRoutes(app, ctx);
   accountRoutes(app, ctx);
   optimizeRoutes(app, ctx);
+  jobRoutes(app, ctx);
   await webRoutes(app);
   return app;
 }

@@ -54,3 +54,17 @@ export async function post(
   });
   return { status: r.statusCode, type: String(r.headers['content-type']), body: r.json() };
 }
+
+/** examples/accounts.json with its portfolio file references replaced by the files' JSON. */
+export function inlineAccounts(): Record<string, unknown> {
+  const v = repoJson('examples/accounts.json') as Record<string, unknown>;
+  const inline = (p: unknown) => (typeof p === 'string' ? repoJson(`examples/${p}`) : p);
+  return {
+    ...v,
+    accounts: (v.accounts as Array<Record<string, unknown>>).map((a) => ({
+      ...a,
+      portfolio: inline(a.portfolio),
+    })),
+    book: inline(v.book),
+  };
+}

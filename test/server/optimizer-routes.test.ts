@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../../src/store/store.ts';
 import { runCli } from '../cli/run-cli.ts';
-import { bundledSnapshot, post, repoJson, testServer } from './api-fixture.ts';
+import { bundledSnapshot, inlineAccounts, post, repoJson, testServer } from './api-fixture.ts';
 
 let app: FastifyInstance;
 let store: Store;
@@ -20,20 +20,6 @@ async function cliJson(args: string[]): Promise<unknown> {
   const r = await runCli([...args, '--market', snapPath, '--allow-stale', '--json']);
   expect(r.status, r.stderr).toBe(0);
   return JSON.parse(r.stdout);
-}
-
-/** examples/accounts.json with its portfolio file references replaced by the files' JSON. */
-export function inlineAccounts(): Record<string, unknown> {
-  const v = repoJson('examples/accounts.json') as Record<string, unknown>;
-  const inline = (p: unknown) => (typeof p === 'string' ? repoJson(`examples/${p}`) : p);
-  return {
-    ...v,
-    accounts: (v.accounts as Array<Record<string, unknown>>).map((a) => ({
-      ...a,
-      portfolio: inline(a.portfolio),
-    })),
-    book: inline(v.book),
-  };
 }
 
 beforeAll(async () => {
