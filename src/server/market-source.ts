@@ -12,6 +12,7 @@ import { snapshotToJson } from '../io/snapshot-json.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { SnapshotMeta, Store } from '../store/store.ts';
 import { parseDuration } from '../app/duration.ts';
+import { applyMarketMoves, type MarketMoves } from '../app/market-moves.ts';
 
 /** The market fields every market-reading request shares. */
 export interface MarketFields {
@@ -19,6 +20,7 @@ export interface MarketFields {
   readonly marketId?: string;
   readonly allowStale?: boolean;
   readonly maxAge?: string;
+  readonly overrides?: MarketMoves;
 }
 
 /** Resolves and checks markets for requests (see module doc). */
@@ -61,7 +63,13 @@ export function marketSource(store: Store, clock: () => number): MarketSource {
         allowStale: body.allowStale ?? false,
         field: body.marketId !== undefined ? 'marketId' : 'market',
       });
-      return { ...checked, marketId: body.marketId ?? null };
+      const moved = applyMarketMoves(checked.snapshot, body.overrides);
+      return {
+        snapshot: moved.snapshot,
+        warnings: [...checked.warnings, ...moved.notes],
+        // a moved market is not the stored one: nothing may claim that id for its numbers
+        marketId: moved.notes.length > 0 ? null : (body.marketId ?? null),
+      };
     },
     async store(value) {
       const snapshot = marketFromValue(value, 'market');

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { marginUseCase } from '../app/margin.ts';
-import { multiplierGrid, pnlCurve } from '../app/pnl-curve.ts';
+import { expiryPnlCurve, multiplierGrid, pnlCurve } from '../app/pnl-curve.ts';
 import { riskMatrixGrids } from '../app/risk-matrix.ts';
 import { pmeSimulateFields } from '../app/what-if.ts';
 import { BallastError } from '../core/errors.ts';
@@ -55,12 +55,13 @@ export function chartRoutes(app: FastifyInstance, ctx: ServerContext): void {
     {
       schema: {
         tags,
-        summary: 'Book P&L (USD) against the spot of one underlying, today',
+        summary:
+          'Book P&L (USD) against the spot of one underlying, today and at the first expiry with breakevens',
         body: PnlCurveBody,
       },
     },
     async (req, reply) => {
-      const { snapshot } = await ctx.markets.resolve(req.body);
+      const { snapshot, warnings } = await ctx.markets.resolve(req.body);
       const portfolio = bookFor(ctx, req.body.portfolio, snapshot);
       const underlying = (
         req.body.underlying ?? portfolio.positions[0]?.instrument.underlying
@@ -73,16 +74,14 @@ export function chartRoutes(app: FastifyInstance, ctx: ServerContext): void {
         );
       const n = req.body.points ?? 101;
       checkLimit(n, ctx.limits.scenarios, 'points', 'points');
-      const points = pnlCurve(
-        portfolio,
-        snapshot,
-        underlying,
-        multiplierGrid(req.body.span ?? 0.5, n),
-      );
+      const grid = multiplierGrid(req.body.span ?? 0.5, n);
+      const points = pnlCurve(portfolio, snapshot, underlying, grid);
       return sendJson(reply, {
         underlying,
         index: snapshot.underlyings[underlying]!.index,
         points,
+        expiry: expiryPnlCurve(portfolio, snapshot, underlying, grid),
+        warnings,
       });
     },
   );

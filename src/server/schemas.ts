@@ -16,6 +16,27 @@ export const PortfolioValue = Type.Union(
   { description: 'a portfolio in any format Ballast reads (sizes in coins unless stated)' },
 );
 
+const PriceMap = (d: string) =>
+  Type.Optional(
+    Type.Record(Type.String(), Type.Number({ exclusiveMinimum: 0 }), { description: d }),
+  );
+
+/** Market moves for this request only (app/market-moves.ts; the CLI's --index/--mark/--vol). */
+export const MarketMovesBody = Type.Object(
+  {
+    index: PriceMap('UNDERLYING → index in USD (--index)'),
+    mark: PriceMap('SYMBOL → mark price (--mark)'),
+    vol: PriceMap('option SYMBOL → implied vol, decimal (--vol)'),
+    volScale: Type.Optional(
+      Type.Number({ exclusiveMinimum: 0, description: 'every implied vol × volScale' }),
+    ),
+    days: Type.Optional(
+      Type.Number({ minimum: 0, description: 'roll the market forward this many days' }),
+    ),
+  },
+  { additionalProperties: false, description: 'market moves applied after the staleness check' },
+);
+
 /** The market fields of every market-reading request. */
 export const MarketFields = {
   market: Type.Optional(
@@ -35,6 +56,7 @@ export const MarketFields = {
   maxAge: Type.Optional(
     Type.String({ description: 'largest snapshot age: 30s, 15m, 2h, 3d (default 1h)' }),
   ),
+  overrides: Type.Optional(MarketMovesBody),
 };
 
 const ModelId = Type.String({ description: 'margin model id (GET /v1/models)' });

@@ -23,6 +23,7 @@ import { toProblem } from './problem.ts';
 import { accountRoutes } from './routes-accounts.ts';
 import { chartRoutes } from './routes-charts.ts';
 import { computeRoutes } from './routes-compute.ts';
+import { dashboardRoutes } from './routes-dashboard.ts';
 import { marketRoutes } from './routes-markets.ts';
 import { jobRoutes } from './routes-jobs.ts';
 import { optimizeRoutes } from './routes-optimize.ts';
@@ -163,6 +164,7 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   computeRoutes(app, ctx);
   riskRoutes(app, ctx);
   chartRoutes(app, ctx);
+  dashboardRoutes(app, ctx);
   marketRoutes(app, ctx);
   accountRoutes(app, ctx);
   optimizeRoutes(app, ctx);

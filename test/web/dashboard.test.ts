@@ -15,7 +15,7 @@ import { ROOT } from '../cli/run-cli.ts';
 import { bundledSnapshot, post, repoJson, testServer } from '../server/api-fixture.ts';
 import type { Store } from '../../src/store/store.ts';
 
-/** Where the screenshots go (README embeds one of them, copied to docs/images/). */
+/** Where the screenshots go (the README's one comes from test/web/dashboard-panels.test.ts). */
 export const SCREENSHOTS = join(ROOT, 'test-output', 'dashboard');
 const CHROMIUM = '/usr/bin/chromium';
 

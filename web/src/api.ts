@@ -35,9 +35,14 @@ export async function get<T>(path: string): Promise<T> {
   return parse<T>(await fetch(path, { headers: headers() }));
 }
 
-/** POST `body` to `path`, JSON in and out. */
-export async function post<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+/** POST (or `method`) `body` to `path`, JSON in and out. */
+export async function post<T>(
+  path: string,
+  body: unknown,
+  signal?: AbortSignal,
+  method: 'POST' | 'PUT' = 'POST',
+): Promise<T> {
   return parse<T>(
-    await fetch(path, { method: 'POST', headers: headers(), body: JSON.stringify(body), signal }),
+    await fetch(path, { method, headers: headers(), body: JSON.stringify(body), signal }),
   );
 }
