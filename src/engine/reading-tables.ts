@@ -129,22 +129,36 @@ export function buildReadingTables(
   return { readings, tables, markets, rowsOf: Int32Array.from(rowsOf), needs, coinKey };
 }
 
-/** The NEED_* bits of account `a` (which rules its positions can move). */
-export function accountNeeds(rt: ReadingTables, book: AccountBook, a: number): number {
+/**
+ * The NEED_* bits of account `a` (which rules its positions can move). `gross` is per-key
+ * scratch (USD gross notional), zero on entry and left zero.
+ */
+export function accountNeeds(
+  rt: ReadingTables,
+  book: AccountBook,
+  a: number,
+  gross: Float64Array = new Float64Array(rt.tables[0]!.keys.names.length),
+): number {
   const t = rt.tables[0]!;
   const R = t.rows;
   let bits = 0;
-  const gross = new Map<number, number>();
-  for (let j = book.ptr[a]!, end = book.ptr[a + 1]!; j < end; j++) {
+  const from = book.ptr[a]!;
+  const end = book.ptr[a + 1]!;
+  for (let j = from; j < end; j++) {
     const r = book.row[j]!;
     const k = R.key[r]!;
     if (k < 0) continue;
     if (R.kind[r] === ROW_OPTION)
       bits |= rt.coinKey[k] ? NEED_OPTION | NEED_COIN_OPTION : NEED_OPTION;
     if (!rt.coinKey[k]) bits |= NEED_USD;
-    gross.set(k, (gross.get(k) ?? 0) + Math.abs(book.size[j]!) * R.indexUsd[r]!);
+    gross[k] = gross[k]! + Math.abs(book.size[j]!) * R.indexUsd[r]!;
   }
-  for (const [k, g] of gross) if (2 * g > t.keys.deltaThreshold[k]!) bits |= NEED_DELTA;
+  for (let j = from; j < end; j++) {
+    const k = R.key[book.row[j]!]!;
+    if (k < 0 || gross[k] === 0) continue;
+    if (2 * gross[k]! > t.keys.deltaThreshold[k]!) bits |= NEED_DELTA;
+    gross[k] = 0;
+  }
   return bits;
 }
 
@@ -154,6 +168,8 @@ interface MaxScratch {
   readonly mm: Float64Array;
   readonly key: Int32Array;
   readonly cell: Int32Array;
+  /** Per key: gross USD notional (accountNeeds). */
+  readonly gross: Float64Array;
 }
 
 /**
@@ -175,6 +191,7 @@ export function marginAccountsOverReadings(
     mm: new Float64Array(nP),
     key: new Int32Array(nP),
     cell: new Int32Array(nP),
+    gross: new Float64Array(rt.tables[0]!.keys.names.length),
   };
   for (let i = from; i < to; i++) {
     const a = list ? list[i]! : i;
@@ -182,7 +199,7 @@ export function marginAccountsOverReadings(
       results.state[a] = STATE_ERROR;
       continue;
     }
-    const n = accountMax(rt, book, a, s, m, accountNeeds(rt, book, a));
+    const n = accountMax(rt, book, a, s, m, accountNeeds(rt, book, a, m.gross));
     if (n < 0) {
       results.state[a] = STATE_ERROR;
       continue;
