@@ -31,6 +31,7 @@ import { marginPool } from '../workers/margin-pool.ts';
 import { guarded, numberOption } from './errors.ts';
 import { loadMarketChecked, marketOptions, modelParams } from './context.ts';
 import { changeInstruments, runTicks, type TickRun, type TickSummary } from './engine-ticks.ts';
+import { benchTick, type BenchTick } from './engine-bench-tick.ts';
 
 /** The prepared market of the command's flags (deribit-pm only). */
 function prepare(o: {
@@ -171,6 +172,45 @@ function stateCounts(res: BatchResults, n: number): Record<string, number> {
   return counts;
 }
 
+/** The human-readable table of `engine bench`. */
+function benchTable(
+  out: {
+    instruments: number;
+    prepareMs: number;
+    accounts: number;
+    positionsPerAccount: number;
+    seconds: number;
+    accountsPerSecond: number;
+    bytesPerAccount: number;
+    states: Record<string, number>;
+    tick: BenchTick;
+  },
+  workers: number,
+): string {
+  const tick = out.tick;
+  return renderTable(
+    ['engine bench', DERIBIT_PM_ID],
+    [
+      ['instruments priced (prepare)', `${out.instruments} in ${fmt(out.prepareMs, 1)} ms`],
+      ['accounts × positions', `${out.accounts} × ${out.positionsPerAccount}`],
+      ['workers', workers === 0 ? '0 (this thread)' : String(workers)],
+      ['best of rounds', `${fmt(out.seconds * 1000, 1)} ms`],
+      ['accounts per second', fmt(out.accountsPerSecond, 0)],
+      ['bytes per account (book + results)', fmt(out.bytesPerAccount, 0)],
+      [
+        `tick: ${tick.underlying} index ${fmt(tick.indexMove * 100, 1)} %`,
+        `${fmt(tick.latencyMs, 1)} ms to the last event; ${tick.rowsRepriced} rows re-priced, ${tick.accountsRemargined} accounts re-margined, ${tick.stateChanges} state changes`,
+      ],
+      [
+        'states',
+        Object.entries(out.states)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', '),
+      ],
+    ],
+  );
+}
+
 function benchCommand() {
   const cmd = new Command('bench')
     .description('Time the batch margin of synthetic accounts against one prepared market')
@@ -181,6 +221,12 @@ function benchCommand() {
     .option('--seed <s>', 'random seed', int('--seed'), 1)
     .option('--rounds <r>', 'timed rounds (best is reported)', int('--rounds'), 3)
     .option('--params <file>', 'JSON file of parameter overrides')
+    .option(
+      '--tick-move <pct>',
+      'index move of the timed tick, percent (every row of the underlying re-priced)',
+      numberOption('--tick-move', { min: -100, openMin: true, max: 1000 }),
+      -8,
+    )
     .option('--json', 'print one JSON object', false);
   return marketOptions(cmd)
     .addHelpText(
@@ -198,6 +244,7 @@ Examples:
         const res = batchResults(book.nAccounts, shared);
         const pool = marginPool(o.workers);
         let seconds = Infinity;
+        let tick: BenchTick;
         try {
           await pool.run(table, book, res);
           for (let i = 0; i < Math.max(1, o.rounds); i++) {
@@ -205,6 +252,7 @@ Examples:
             await pool.run(table, book, res);
             seconds = Math.min(seconds, (performance.now() - t0) / 1000);
           }
+          tick = await benchTick(market, table, book, res, pool, o.tickMove / 100);
         } finally {
           await pool.close();
         }
@@ -219,30 +267,13 @@ Examples:
           accountsPerSecond: book.nAccounts / seconds,
           bytesPerAccount: bookBytesPerAccount(book) + RESULT_BYTES_PER_ACCOUNT,
           states: stateCounts(res, book.nAccounts),
+          tick,
         };
         if (o.json) {
           process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
           return;
         }
-        process.stdout.write(
-          `${renderTable(
-            ['engine bench', DERIBIT_PM_ID],
-            [
-              ['instruments priced (prepare)', `${out.instruments} in ${fmt(prepareMs, 1)} ms`],
-              ['accounts × positions', `${out.accounts} × ${out.positionsPerAccount}`],
-              ['workers', o.workers === 0 ? '0 (this thread)' : String(o.workers)],
-              ['best of rounds', `${fmt(seconds * 1000, 1)} ms`],
-              ['accounts per second', fmt(out.accountsPerSecond, 0)],
-              ['bytes per account (book + results)', fmt(out.bytesPerAccount, 0)],
-              [
-                'states',
-                Object.entries(out.states)
-                  .map(([k, v]) => `${k} ${v}`)
-                  .join(', '),
-              ],
-            ],
-          )}\n`,
-        );
+        process.stdout.write(`${benchTable(out, o.workers)}\n`);
       }),
     );
 }
