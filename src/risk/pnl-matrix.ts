@@ -139,7 +139,7 @@ export function scenarioPnl(
 
 /**
  * The distinct (vol shock, time shift) pairs of a scenario list for one underlying: `cls[s]`
- * is scenario s's class, `first[c]` a scenario of class c. Shocks are compared by content
+ * is scenario s's class, `first[c]` a scenario of class c. Shocks are keyed by content
  * (grids build one shock object per cell), so a row computes each shocked vol once per class.
  */
 export interface VolClasses {
@@ -147,43 +147,33 @@ export interface VolClasses {
   readonly first: Int32Array;
 }
 
-/** Vol classes of `scenarios` for `underlying` (see `VolClasses`). */
+/** Vol classes of `scenarios` for `underlying` (see `VolClasses`), in O(scenarios). */
 export function volClasses(scenarios: readonly Scenario[], underlying: string): VolClasses {
   const cls = new Int32Array(scenarios.length);
   const first: number[] = [];
+  const byKey = new Map<string, number>();
   scenarios.forEach((sc, s) => {
-    const v = moveFor(sc, underlying).vol;
-    let c = first.findIndex((f) => {
-      const o = scenarios[f]!;
-      return o.timeShiftDays === sc.timeShiftDays && sameShock(moveFor(o, underlying).vol, v);
-    });
-    if (c < 0) {
+    const key = `${shockKey(moveFor(sc, underlying).vol)}|${sc.timeShiftDays}`;
+    let c = byKey.get(key);
+    if (c === undefined) {
       c = first.length;
       first.push(s);
+      byKey.set(key, c);
     }
     cls[s] = c;
   });
   return { cls, first: Int32Array.from(first) };
 }
 
-/** Same vol shock by content. */
-function sameShock(a: VolShock, b: VolShock): boolean {
-  if (a === b) return true;
-  if (a.kind !== b.kind) return false;
-  if (a.kind === 'none' || b.kind === 'none') return true;
-  const t = a.term;
-  const u = b.term;
-  const sameTerm =
-    t === u ||
-    (t !== undefined &&
-      u !== undefined &&
-      t.pivotDays === u.pivotDays &&
-      t.shortPower === u.shortPower &&
-      t.longPower === u.longPower &&
-      t.dteFloorDays === u.dteFloorDays);
-  const sa = a.kind === 'skew' ? a.slope : a.size;
-  const sb = b.kind === 'skew' ? b.slope : b.size;
-  return sameTerm && Object.is(sa, sb) && a.floor === b.floor && a.cap === b.cap;
+/**
+ * Content key of a vol shock: every field `shockVol` reads, numbers as their round-trip
+ * strings (−0 and 0 share a key; they shock a vol identically).
+ */
+function shockKey(v: VolShock): string {
+  if (v.kind === 'none') return 'none';
+  const t = v.term;
+  const term = t ? `${t.pivotDays},${t.shortPower},${t.longPower},${t.dteFloorDays}` : '-';
+  return `${v.kind},${v.kind === 'skew' ? v.slope : v.size},${v.floor},${v.cap},${term}`;
 }
 
 /**

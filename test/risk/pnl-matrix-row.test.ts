@@ -37,6 +37,19 @@ describe('buildPnlMatrix rows equal scenarioPnl bit for bit', () => {
     expect(sameBits(grid.scenarios, 'coin-value')).toBe(instruments.length * grid.scenarios.length);
     expect(sameBits(grid.scenarios, 'usd-at-shocked')).toBeGreaterThan(0);
   });
+  it('Monte Carlo scenarios with implied-vol moves (a vol shock per path)', () => {
+    const scenarios = monteCarloScenarios({
+      underlyings: ['BTC'],
+      vols: [atmImpliedVol(snapshot, 'BTC')],
+      correlation: [[1]],
+      horizonDays: 1,
+      paths: 300,
+      seed: 11,
+      model: 'gbm',
+      volOfVol: 2,
+    });
+    expect(sameBits(scenarios, 'coin-value')).toBe(instruments.length * 300);
+  });
   it('Monte Carlo scenarios with a 2-day horizon (time shift)', () => {
     const scenarios = monteCarloScenarios({
       underlyings: ['BTC'],
