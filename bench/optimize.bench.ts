@@ -8,7 +8,8 @@
  * - the Rockafellar–Uryasev CVaR LP with 5,000 Monte Carlo scenarios × 200 candidates:
  *   building the 200 × 5,000 P&L matrix (full revaluation) and the LP is the baseline; then
  *   the solve with the method `optimizeEsHedge` uses, then by simplex and by interior point
- *   (the WASM build; no native HiGHS is installed here, so no native ratio is measured).
+ *   (the WASM build), and the same LP by scipy's native HiGHS (bench/native_highs_lp.py,
+ *   skipped with a printed reason without python3 + scipy): the WASM/native ratio.
  * Solves are timed once per round (a fresh HiGHS model each time), best of a few rounds.
  */
 import { deribitPmModel } from '../src/margin/deribit-pm/deribit-pm.ts';
@@ -23,6 +24,7 @@ import { loadSolver } from '../src/optimize/solver.ts';
 import { buildTradeProblem } from '../src/optimize/trade-problem.ts';
 import { listedUniverse } from '../src/optimize/universe.ts';
 import { bestMsAsync as best, bundledBtc, optionsBook, printRows } from './harness.ts';
+import { nativeHighs } from './native-highs.ts';
 
 /** Runs the optimizer benchmarks and prints their table. */
 export async function runOptimizeBench(): Promise<void> {
@@ -139,6 +141,23 @@ export async function runOptimizeBench(): Promise<void> {
       `${(ipm.ms / simplex.ms).toFixed(2)}× simplex; objective ${ipm.objective.toFixed(2)}`,
     ],
   ];
+  const native = nativeHighs(cvarLp);
+  if ('skipped' in native) methodRows.push(['CVaR LP, native HiGHS', 'skipped', native.skipped]);
+  else {
+    for (const n of native.solves)
+      methodRows.push([
+        `CVaR LP solve, native HiGHS (scipy ${n.method})`,
+        `${n.ms.toFixed(1)} ms`,
+        `objective ${n.objective.toFixed(2)}`,
+      ]);
+    const fastest = Math.min(...native.solves.map((n) => n.ms));
+    const chosen = cvarMethod === 'simplex' ? simplex.ms : ipm.ms;
+    methodRows.push([
+      `CVaR LP: WASM ${cvarMethod} (esLpMethod's choice) / fastest native`,
+      `${(chosen / fastest).toFixed(2)}×`,
+      `target ≤ 1.3×; WASM simplex ${(simplex.ms / fastest).toFixed(2)}×, ipm ${(ipm.ms / fastest).toFixed(2)}×`,
+    ]);
+  }
 
   const rows: [string, string, string][] = [
     [

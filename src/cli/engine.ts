@@ -40,6 +40,7 @@ import { buildReadingTables, type ReadingTables } from '../engine/reading-tables
 import { DERIBIT_PM_HYPOTHESES } from '../margin/deribit-pm/hypotheses.ts';
 import { readingOf, withDominant } from '../margin/hypotheses.ts';
 import { changeInstruments, runTicks, type TickRun, type TickSummary } from './engine-ticks.ts';
+import { benchTick, type BenchTick } from './engine-bench-tick.ts';
 
 /** The prepared market of the command's flags (deribit-pm only). */
 function prepare(o: {
@@ -195,6 +196,8 @@ interface BenchOutput {
   bytesPerAccount: number;
   states: Record<string, number>;
   hypotheses: { readings: number; tablesPriced: number; prepareMs: number };
+  /** An index tick at the default: tick → last event (cli/engine-bench-tick.ts). */
+  tick: BenchTick;
   pinned: {
     readings: Record<string, string>;
     seconds: number;
@@ -249,6 +252,10 @@ function renderBench(out: BenchOutput, workers: number, readingsMs: number): str
       ['pinned: accounts per second', fmt(out.pinned.accountsPerSecond, 0)],
       ['bytes per account (book + results)', fmt(out.bytesPerAccount, 0)],
       [
+        `tick: ${out.tick.underlying} index ${fmt(out.tick.indexMove * 100, 1)} %`,
+        `${fmt(out.tick.latencyMs, 1)} ms to the last event; ${out.tick.rowsRepriced} rows re-priced, ${out.tick.accountsRemargined} accounts re-margined, ${out.tick.stateChanges} state changes`,
+      ],
+      [
         'states (default)',
         Object.entries(out.states)
           .map(([k, v]) => `${k} ${v}`)
@@ -271,6 +278,12 @@ function benchCommand() {
     .option('--rounds <r>', 'timed rounds (best is reported)', int('--rounds'), 3)
     .option('--params <file>', 'JSON file of parameter overrides')
     .option('--hypothesis <name=reading...>', HYPOTHESIS_OPTION_HELP)
+    .option(
+      '--tick-move <pct>',
+      'index move of the timed tick, percent (every row of the underlying re-priced)',
+      numberOption('--tick-move', { min: -100, openMin: true, max: 1000 }),
+      -8,
+    )
     .option('--json', 'print one JSON object', false);
   return marketOptions(cmd)
     .addHelpText(
@@ -293,10 +306,14 @@ Examples:
         let seconds = Infinity;
         let pinnedSeconds = Infinity;
         let pinnedStates: Record<string, number> = {};
+        let tick: BenchTick;
+        let defaultStates: Record<string, number> = {};
         try {
           pinnedSeconds = await bestSeconds(pool, table, book, res, o.rounds);
           pinnedStates = stateCounts(res, book.nAccounts);
           seconds = await bestSeconds(pool, readings, book, res, o.rounds);
+          defaultStates = stateCounts(res, book.nAccounts);
+          tick = await benchTick(market, readings, book, res, pool, o.tickMove / 100);
         } finally {
           await pool.close();
         }
@@ -310,12 +327,13 @@ Examples:
           seconds,
           accountsPerSecond: book.nAccounts / seconds,
           bytesPerAccount: bookBytesPerAccount(book) + RESULT_BYTES_PER_ACCOUNT,
-          states: stateCounts(res, book.nAccounts),
+          states: defaultStates,
           hypotheses: {
             readings: readings.readings.length,
             tablesPriced: readings.rowsOf.filter((r, i) => r === i).length,
             prepareMs: readingsMs,
           },
+          tick,
           pinned: {
             readings: pinnedReadings(market),
             seconds: pinnedSeconds,

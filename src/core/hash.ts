@@ -4,9 +4,9 @@
  * A non-finite number cannot be hashed (RFC 8785 has no form for it): the boundary refuses
  * such inputs first, and if one still reaches the hash it is a NOT_FINITE error naming its path.
  */
-import canonicalize from 'canonicalize';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { canonicalJson, CanonicalJsonError } from './canonical-json.ts';
 import { BallastError } from './errors.ts';
 
 /** Path of the first non-finite number inside `value` (`$` is the root), or undefined. */
@@ -35,12 +35,24 @@ export function firstNonFinitePath(value: unknown, path = '$'): string | undefin
   return undefined;
 }
 
-/** Hex SHA-256 of the canonical JSON of `value` (key order and number format normalised). */
+/**
+ * Hex SHA-256 of the canonical JSON of `value` (key order and number format normalised,
+ * canonical-json.ts). A non-finite number is a NOT_FINITE error naming its path.
+ */
 export function canonicalHash(value: unknown): string {
-  const bad = firstNonFinitePath(value);
-  if (bad !== undefined)
-    throw new BallastError('NOT_FINITE', 'a non-finite number cannot be part of an input', bad);
-  const text = (canonicalize as unknown as (v: unknown) => string | undefined)(value);
+  let text: string | undefined;
+  try {
+    text = canonicalJson(value);
+  } catch (e) {
+    if (!(e instanceof CanonicalJsonError)) throw e;
+    if (e.reason === 'non-finite')
+      throw new BallastError(
+        'NOT_FINITE',
+        'a non-finite number cannot be part of an input',
+        firstNonFinitePath(value) ?? '$',
+      );
+    throw new BallastError('INVALID_INPUT', `value cannot be canonicalised (${e.reason})`);
+  }
   if (text === undefined) throw new BallastError('INVALID_INPUT', 'value cannot be canonicalised');
   return bytesToHex(sha256(utf8ToBytes(text)));
 }

@@ -27,38 +27,49 @@ export type BatchState = (typeof STATE_NAMES)[number];
 
 const T = HEALTH_THRESHOLDS.deribit!;
 
-function holds(rule: HealthRule, im: number, mm: number, equity: number): boolean {
-  const x =
-    rule.metric === 'imUtilization'
-      ? utilization(im, equity)
-      : rule.metric === 'mmUtilization'
-        ? utilization(mm, equity)
-        : rule.metric === 'equityToMm'
-          ? mm === 0
-            ? Infinity
-            : equity / mm
-          : equity;
-  switch (rule.op) {
-    case '>':
-      return x > rule.value;
-    case '>=':
-      return x >= rule.value;
-    case '<':
-      return x < rule.value;
-    default:
-      return x <= rule.value;
-  }
-}
+const METRICS = ['imUtilization', 'mmUtilization', 'equityToMm', 'equity'] as const;
+const OPS = ['>', '>=', '<', '<='] as const;
 
-function any(rules: readonly HealthRule[], im: number, mm: number, equity: number): boolean {
-  for (const r of rules) if (holds(r, im, mm, equity)) return true;
-  return false;
+/**
+ * The Deribit rules compiled once into flat arrays (metric code, operator code, threshold),
+ * levels 0 = liquidation, 1 = reduce-only, 2 = margin call: the kernel calls `healthState`
+ * once per account, so it reads numbers instead of walking rule objects.
+ */
+function compile(levels: readonly (readonly HealthRule[])[]) {
+  const rules = levels.flatMap((rs, level) => rs.map((r) => ({ level, r })));
+  const metric = new Int32Array(rules.length);
+  const op = new Int32Array(rules.length);
+  const value = new Float64Array(rules.length);
+  const level = new Int32Array(rules.length);
+  rules.forEach((x, i) => {
+    metric[i] = METRICS.indexOf(x.r.metric as (typeof METRICS)[number]);
+    op[i] = OPS.indexOf(x.r.op);
+    if (metric[i]! < 0 || op[i]! < 0)
+      throw new RangeError(`health rule ${x.r.metric} ${x.r.op} not supported`);
+    value[i] = x.r.value;
+    level[i] = x.level;
+  });
+  return { metric, op, value, level, n: rules.length };
+}
+const RULES = compile([T.liquidation, T.reduceOnly, T.marginCall]);
+const LEVEL_STATE = [STATE_LIQUIDATION, STATE_REDUCE_ONLY, STATE_MARGIN_CALL];
+
+function metricValue(m: number, im: number, mm: number, equity: number): number {
+  if (m === 0) return utilization(im, equity);
+  if (m === 1) return utilization(mm, equity);
+  if (m === 2) return mm === 0 ? Infinity : equity / mm;
+  return equity;
 }
 
 /** The most severe state whose rule holds (Deribit thresholds). */
 export function healthState(im: number, mm: number, equity: number): number {
-  if (any(T.liquidation, im, mm, equity)) return STATE_LIQUIDATION;
-  if (any(T.reduceOnly, im, mm, equity)) return STATE_REDUCE_ONLY;
-  if (any(T.marginCall, im, mm, equity)) return STATE_MARGIN_CALL;
+  const { metric, op, value, level, n } = RULES;
+  for (let i = 0; i < n; i++) {
+    const x = metricValue(metric[i]!, im, mm, equity);
+    const v = value[i]!;
+    const o = op[i]!;
+    if (o === 0 ? x > v : o === 1 ? x >= v : o === 2 ? x < v : x <= v)
+      return LEVEL_STATE[level[i]!]!;
+  }
   return STATE_HEALTHY;
 }

@@ -15,11 +15,12 @@ import { BallastError } from '../core/errors.ts';
 import { daysBetween, yearFraction } from '../core/time.ts';
 import type { Currency } from '../core/currency.ts';
 import { isOptionLike, type Instrument } from '../instruments/instrument.ts';
+import { black76Price } from '../pricing/black76.ts';
 import { optionValue } from '../pricing/option-value.ts';
 import { forwardAt } from '../market/forwards.ts';
 import { perpMark, surfaceVol, underlyingMarket } from '../market/marks.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
-import { moveFor, shockVol, type Scenario } from '../scenarios/scenario.ts';
+import { moveFor, shockVol, type Scenario, type VolShock } from '../scenarios/scenario.ts';
 
 /** How inverse options' coin P&L is defined (Deribit PM notes §5.3). */
 export type InverseOptionPnl = 'coin-value' | 'usd-at-shocked';
@@ -136,6 +137,98 @@ export function scenarioPnl(
   return optionValue(inst, inputs) - st.value;
 }
 
+/**
+ * The distinct (vol shock, time shift) pairs of a scenario list for one underlying: `cls[s]`
+ * is scenario s's class, `first[c]` a scenario of class c. Shocks are keyed by content
+ * (grids build one shock object per cell), so a row computes each shocked vol once per class.
+ */
+export interface VolClasses {
+  readonly cls: Int32Array;
+  readonly first: Int32Array;
+}
+
+/** Vol classes of `scenarios` for `underlying` (see `VolClasses`), in O(scenarios). */
+export function volClasses(scenarios: readonly Scenario[], underlying: string): VolClasses {
+  const cls = new Int32Array(scenarios.length);
+  const first: number[] = [];
+  const byKey = new Map<string, number>();
+  scenarios.forEach((sc, s) => {
+    const key = `${shockKey(moveFor(sc, underlying).vol)}|${sc.timeShiftDays}`;
+    let c = byKey.get(key);
+    if (c === undefined) {
+      c = first.length;
+      first.push(s);
+      byKey.set(key, c);
+    }
+    cls[s] = c;
+  });
+  return { cls, first: Int32Array.from(first) };
+}
+
+/**
+ * Content key of a vol shock: every field `shockVol` reads, numbers as their round-trip
+ * strings (−0 and 0 share a key; they shock a vol identically).
+ */
+function shockKey(v: VolShock): string {
+  if (v.kind === 'none') return 'none';
+  const t = v.term;
+  const term = t ? `${t.pivotDays},${t.shortPower},${t.longPower},${t.dteFloorDays}` : '-';
+  return `${v.kind},${v.kind === 'skew' ? v.slope : v.size},${v.floor},${v.cap},${term}`;
+}
+
+/**
+ * Writes `scenarioPnl(inst, st, scenarios[s], mode)` for every scenario into
+ * `out[off + s]`. Vanilla options take a loop with the per-instrument work hoisted: ln(K/F)
+ * once, the shocked vol once per vol class (`volClasses`, into `volScratch`) and the discount
+ * factor once per distinct shifted T, Black-76 called directly with the arguments
+ * `optionValue` passes; the same operations in the same order, so the same bits.
+ */
+export function revalueRow(
+  inst: Instrument,
+  st: InstrumentState,
+  scenarios: readonly Scenario[],
+  mode: InverseOptionPnl,
+  out: Float64Array,
+  off: number,
+  classes: VolClasses = volClasses(scenarios, inst.underlying),
+  volScratch: Float64Array = new Float64Array(classes.first.length),
+): void {
+  const nS = scenarios.length;
+  if (inst.kind !== 'option' || (inst.settlement === 'inverse' && mode === 'usd-at-shocked')) {
+    for (let s = 0; s < nS; s++) out[off + s] = scenarioPnl(inst, st, scenarios[s]!, mode);
+    return;
+  }
+  const logMoneyness = Math.log(inst.strike / st.price);
+  for (let c = 0; c < classes.first.length; c++) {
+    const sc = scenarios[classes.first[c]!]!;
+    const v = moveFor(sc, inst.underlying).vol;
+    volScratch[c] = shockVol(v, st.vol, st.dteDays - sc.timeShiftDays, logMoneyness);
+  }
+  const inverse = inst.settlement === 'inverse';
+  const cls = classes.cls;
+  let lastT = NaN;
+  let df = 1;
+  for (let s = 0; s < nS; s++) {
+    const sc = scenarios[s]!;
+    const mult = moveFor(sc, inst.underlying).spotMultiplier;
+    const F1 = st.price * mult;
+    const T1 = st.T - sc.timeShiftDays / 365;
+    const vol1 = volScratch[cls[s]!]!;
+    let v: number;
+    if (T1 <= 0) {
+      v = optionValue(inst, { spot: st.spot * mult, forward: F1, T: T1, vol: vol1, rate: st.rate });
+    } else {
+      if (T1 !== lastT) {
+        df = Math.exp(-st.rate * T1);
+        lastT = T1;
+      }
+      const usd = black76Price(inst.right, F1, inst.strike, T1, vol1, df);
+      v = inverse ? usd / F1 : usd;
+    }
+    out[off + s] = v - st.value;
+  }
+}
+
 /** One instrument's state and P&L row under one scenario list, cached per snapshot. */
 interface CachedRow {
   readonly instrument: Instrument;
@@ -204,6 +297,8 @@ export function buildPnlMatrix(
       : undefined;
   });
   const states = instruments.map((inst, i) => hit[i]?.state ?? instrumentState(inst, snapshot));
+  const classes = new Map<string, VolClasses>();
+  const volScratch = new Float64Array(nS);
   for (let i = 0; i < nI; i++) {
     const cached = hit[i];
     if (cached) {
@@ -212,17 +307,19 @@ export function buildPnlMatrix(
     }
     const inst = instruments[i]!;
     const st = states[i]!;
+    let vc = classes.get(inst.underlying);
+    if (!vc) classes.set(inst.underlying, (vc = volClasses(scenarios, inst.underlying)));
+    revalueRow(inst, st, scenarios, mode, pnl, i * nS, vc, volScratch);
     for (let s = 0; s < nS; s++) {
-      const v = scenarioPnl(inst, st, scenarios[s]!, mode);
+      const v = pnl[i * nS + s]!;
       if (!Number.isFinite(v))
         throw new BallastError(
           'NOT_FINITE',
           `revaluation gave ${v} in scenario ${scenarios[s]!.id}`,
           inst.symbol,
         );
-      pnl[i * nS + s] = v;
     }
-    if (!cache.has(inst.symbol))
+    if (options.cache !== false && !cache.has(inst.symbol))
       cache.set(inst.symbol, { instrument: inst, state: st, row: pnl.slice(i * nS, (i + 1) * nS) });
   }
   const rowOf = new Map(instruments.map((inst, i) => [inst.symbol, i]));

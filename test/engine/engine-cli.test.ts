@@ -300,6 +300,14 @@ describe('ballast engine run', () => {
       expect(o).toHaveProperty(k);
     expect(o.accounts).toBe(500);
     expect(o.accountsPerSecond as number).toBeGreaterThan(0);
+    // The index tick re-prices every row of the underlying, so every account holding one is
+    // re-margined (all 500: synthetic books hold only BTC rows).
+    const tick = o.tick as Record<string, number>;
+    expect(tick.indexMove).toBeCloseTo(-0.08, 12);
+    expect(tick.rowsRepriced).toBe(o.instruments);
+    expect(tick.accountsRemargined).toBe(500);
+    expect(tick.stateChanges).toBeGreaterThanOrEqual(0);
+    expect(tick.latencyMs).toBeGreaterThan(0);
     const bad = await runCli([
       'engine',
       'bench',

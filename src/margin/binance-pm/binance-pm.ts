@@ -25,21 +25,24 @@
 import { marginInputsHash } from '../inputs-hash.ts';
 import { BallastError, requireFinite } from '../../core/errors.ts';
 import type { Currency } from '../../core/currency.ts';
-import { isOptionLike, type Instrument } from '../../instruments/instrument.ts';
+import { isOptionLike } from '../../instruments/instrument.ts';
 import type { MarketSnapshot } from '../../market/snapshot.ts';
 import { usdPrice } from '../../risk/collateral.ts';
 import { positionsValue } from '../../risk/equity.ts';
-import { instrumentState, type InstrumentState } from '../../risk/pnl-matrix.ts';
+import type { InstrumentState } from '../../risk/pnl-matrix.ts';
 import type { Portfolio, Position } from '../../risk/portfolio.ts';
 import type { MarginModel } from '../margin-model.ts';
 import { marginResult, type AddOn, type MarginResult } from '../margin-result.ts';
-import { bracketIndex, tieredMaintenance, type MaintenanceBracket } from '../tiered-brackets.ts';
+import { bracketIndex, tieredMaintenance } from '../tiered-brackets.ts';
+import { binancePmMarket, type BinancePmMarket } from './prepared.ts';
 import {
   BINANCE_PM_DEFAULTS,
   validateBinancePmParams,
   type BinancePmParams,
   type BinanceRiskStatus,
 } from './params.ts';
+
+export { binanceBracketKeys } from './brackets.ts';
 
 /** Model id. */
 export const BINANCE_PM_ID = 'binance-pm';
@@ -120,52 +123,6 @@ export interface BinancePmDetails {
   readonly assets: readonly BinancePmAsset[];
 }
 
-function yymmdd(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(d.getUTCFullYear() % 100)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}`;
-}
-
-/**
- * Bracket-table keys tried for an instrument, most specific first: its own symbol, the Binance
- * symbol (`BTCUSDT`, `BTCUSDT_250627`, `BTCUSD_PERP`, `BTCUSD_250627`), then the pair
- * (`BTCUSDT`, `BTCUSD`).
- */
-export function binanceBracketKeys(inst: Instrument): string[] {
-  const u = inst.underlying;
-  const keys = [inst.symbol];
-  if (inst.settlement === 'inverse') {
-    keys.push(
-      inst.kind === 'future' ? `${u}USD_${yymmdd(inst.expiryMs)}` : `${u}USD_PERP`,
-      `${u}USD`,
-    );
-  } else {
-    const pair = `${u}${inst.quote}`;
-    keys.push(inst.kind === 'future' ? `${pair}_${yymmdd(inst.expiryMs)}` : pair, pair);
-  }
-  return [...new Set(keys)];
-}
-
-function bracketsFor(
-  inst: Instrument,
-  p: BinancePmParams,
-  field: string,
-): { key: string; table: readonly MaintenanceBracket[] } {
-  const keys = binanceBracketKeys(inst);
-  for (const k of keys) {
-    const t = p.brackets[k];
-    if (t) return { key: k, table: t };
-  }
-  const book = inst.settlement === 'inverse' ? 'cm' : 'um';
-  const d = p.defaultBrackets[book];
-  if (d) return { key: `default-${book}`, table: d };
-  throw new BallastError(
-    'INVALID_INPUT',
-    `no maintenance bracket table for ${keys.slice(1).join(' / ')}: load it from Binance (${book === 'um' ? 'GET /papi/v1/um/leverageBracket' : 'GET /dapi/v2/leverageBracket'}) into params.brackets, or set params.defaultBrackets.${book} (--params FILE; examples/binance-pm-brackets.json is the flat 0.5 % table of Binance's worked example W-B1)`,
-    field,
-  );
-}
-
 /** The status band of a uniMMR (null uniMMR = nothing to maintain = the top band). */
 function statusOf(
   uniMMR: number | null,
@@ -204,12 +161,12 @@ function balanceSums(portfolio: Portfolio): AssetSums {
  */
 function futuresLegs(
   portfolio: Portfolio,
-  snapshot: MarketSnapshot,
-  params: BinancePmParams,
+  market: BinancePmMarket,
   sums: AssetSums,
   assumedOne: Set<Currency>,
   warnings: string[],
 ): BinancePmLeg[] {
+  const { snapshot } = market;
   const { uplByAsset } = sums;
   const add = addTo;
   const legs: BinancePmLeg[] = [];
@@ -228,12 +185,12 @@ function futuresLegs(
       add(uplByAsset, inst.underlying, x.size);
       return;
     }
-    const st = instrumentState(inst, snapshot);
+    const st = market.state(inst);
     futures.push(x);
     futuresStates.push(st);
     const upl = requireFinite(positionsValue([x], [st]).value, `${field}.upl`);
     const mark = st.price;
-    const { key, table } = bracketsFor(inst, params, `${field}.instrument`);
+    const { key, table } = market.brackets(inst, `${field}.instrument`);
     const inverse = inst.settlement === 'inverse';
     const currency = inst.settlementCurrency;
     // UM: notional in the quote. CM: USD face / mark in coin = |size| (coin-equivalent at the mark).
@@ -328,12 +285,24 @@ export function evaluateBinancePm(
   params: BinancePmParams,
 ): MarginResult[] {
   validateBinancePmParams(params);
+  return evaluatePreparedBinancePm(binancePmMarket(snapshot, params), portfolio);
+}
+
+/**
+ * `evaluateBinancePm` against a prepared market (prepared.ts: instrument states and bracket
+ * tables found once per market, shared by every account).
+ */
+export function evaluatePreparedBinancePm(
+  market: BinancePmMarket,
+  portfolio: Portfolio,
+): MarginResult[] {
+  const { snapshot, params } = market;
   const warnings: string[] = [];
   const unverified: string[] = [];
   const assumedOne = new Set<Currency>();
 
   const sums = balanceSums(portfolio);
-  const legs = futuresLegs(portfolio, snapshot, params, sums, assumedOne, warnings);
+  const legs = futuresLegs(portfolio, market, sums, assumedOne, warnings);
   const assets = assetRows(sums, snapshot, params, assumedOne, warnings, unverified);
   const loanMmr = params.marginLoanMmr[String(params.marginLeverage)]!;
   for (const c of [...assumedOne].sort())

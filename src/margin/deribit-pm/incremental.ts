@@ -100,6 +100,7 @@ export function addTrade(
     ...kv,
     positions: insert(kv.positions, { instrument: trade.instrument, size: trade.size }),
     states: insert(kv.states, st),
+    deltas: undefined,
     vectors: insert(
       kv.vectors,
       row.map((x) => trade.size * x + 0),

@@ -78,7 +78,7 @@ export function rollShockOf(
       push(inst.symbol, p.size, inst.kind === 'future' ? st.T : 0);
       return;
     }
-    const d = p.size * coinDelta(inst, st, rules.rollShockOptionDelta);
+    const d = p.size * (kv.deltas?.roll[i] ?? coinDelta(inst, st, rules.rollShockOptionDelta));
     if (rules.rollShockOptions === 'per-instrument') push(inst.symbol, d, st.T);
     const g = optionGroups.get(inst.expiryMs) ?? { delta: 0, T: st.T, perInstrument: 0 };
     g.delta += d;
@@ -172,7 +172,7 @@ export function deltaShockOf(kv: KeyVectors, rules: DeribitPmRules): DeltaShock 
   let oneAndShort = 0;
   let longOptions = 0;
   kv.positions.forEach((p, i) => {
-    const d = p.size * coinDelta(p.instrument, kv.states[i]!, 'coin');
+    const d = p.size * (kv.deltas?.coin[i] ?? coinDelta(p.instrument, kv.states[i]!, 'coin'));
     total += d;
     if (isOptionLike(p.instrument) && p.size > 0) longOptions += d;
     else oneAndShort += d;

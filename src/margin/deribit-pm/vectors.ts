@@ -49,6 +49,12 @@ export interface KeyVectors {
   /** Positions of the key in canonical (symbol) order, aligned with `states` and `vectors`. */
   readonly positions: readonly Position[];
   readonly states: readonly InstrumentState[];
+  /**
+   * Per-unit coin deltas of the positions from the prepared rows (`delta_total` convention and
+   * the roll-shock convention), aligned with `positions`; absent when a trade was inserted
+   * (shocks.ts then computes them from `states`, the same function on the same state).
+   */
+  readonly deltas?: { readonly coin: Float64Array; readonly roll: Float64Array };
   /** Per-unit P&L (weighted for extended cells), row-major `unit[i·nCells + c]`. */
   readonly unit: Float64Array;
   /** Position vectors (`size × unit`), one per position, length nCells. */
@@ -118,6 +124,10 @@ export function buildKeyVectors(
     index: u.index,
     positions: sorted,
     states: rows.map((r) => r.state),
+    deltas: {
+      coin: Float64Array.from(rows, (r) => r.deltaCoin),
+      roll: Float64Array.from(rows, (r) => r.deltaRoll),
+    },
     unit,
     vectors,
     preAggregated: pre,

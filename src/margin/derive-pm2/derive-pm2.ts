@@ -426,12 +426,8 @@ function neg(x: number): number {
   return x === 0 ? 0 : -x;
 }
 
-/** Assembles `DerivePm2Details` (§11). */
-function buildDetails(
-  input: DerivePm2Input,
-  params: DerivePm2Params,
-  c: Computed,
-): DerivePm2Details {
+/** The scenario losses by block (regular, tail, skew), each block's worst, the worst block. */
+function scenarioBlocks(params: DerivePm2Params, c: Computed) {
   const reg: ScenarioLossRow[] = [];
   const tail: ScenarioLossRow[] = [];
   const skew: SkewLossRow[] = [];
@@ -475,9 +471,12 @@ function buildDetails(
   const scReg = wReg ? params.scenarios[regIdx[wReg.index]!]! : undefined;
   const scTail = wTail ? params.scenarios[tailIdx[wTail.index]!]! : undefined;
   const scSkew = wSkew ? params.scenarios[skewIdx[wSkew.index]!]! : undefined;
+  return { reg, tail, skew, wReg, wTail, wSkew, scReg, scTail, scSkew, worstBlock };
+}
 
-  const options = input.portfolio.options;
-  const nOpt = options.length;
+/** Per option (vol shocks, skew multipliers) and per expiry (forward, MTM, basis) details. */
+function optionAndExpiryDetails(input: DerivePm2Input, params: DerivePm2Params, c: Computed) {
+  const nOpt = input.portfolio.options.length;
   const upMult = new Array<number>(nOpt).fill(0);
   const downMult = new Array<number>(nOpt).fill(0);
   const upEval = new Array<number>(nOpt).fill(0);
@@ -535,6 +534,21 @@ function buildDetails(
       scenarioPnls: c.scenarios.map((s) => s.expiries[j]!.pnl),
     };
   });
+  return { upMult, downMult, upEval, downEval, optionDetails, expiryDetails };
+}
+
+/** Assembles `DerivePm2Details` (§11). */
+function buildDetails(
+  input: DerivePm2Input,
+  params: DerivePm2Params,
+  c: Computed,
+): DerivePm2Details {
+  const { reg, tail, skew, wReg, wTail, wSkew, scReg, scTail, scSkew, worstBlock } = scenarioBlocks(
+    params,
+    c,
+  );
+  const { upMult, downMult, upEval, downEval, optionDetails, expiryDetails } =
+    optionAndExpiryDetails(input, params, c);
   const p = input.portfolio;
   return {
     Cash: p.cash,

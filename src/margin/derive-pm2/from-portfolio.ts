@@ -20,6 +20,7 @@ import { isUsdLike } from '../../core/currency.ts';
 import { forwardAt } from '../../market/forwards.ts';
 import { perpMark, underlyingMarket } from '../../market/marks.ts';
 import type { MarketSnapshot } from '../../market/snapshot.ts';
+import type { VanillaOption } from '../../instruments/instrument.ts';
 import { underlyingsOf, type Portfolio } from '../../risk/portfolio.ts';
 import type { MarginModel } from '../margin-model.ts';
 import type { MarginResult } from '../margin-result.ts';
@@ -89,25 +90,58 @@ export function derivePm2Input(
       throw new BallastError('EXPIRED', 'the option has expired at the snapshot time', inst.symbol);
     const expiry = (inst.expiryMs - snapshot.asOfMs) / 1000;
     options.push({ expiry, strike: inst.strike, isCall: inst.right === 'call', amount: pos.size });
-    if (!feeds.has(expiry)) {
-      const slice = u.surface.find((s) => s.expiryMs === inst.expiryMs);
-      if (!slice)
-        throw new BallastError(
-          'MISSING_VOL',
-          'Derive PM2 needs the SVI slice of this exact expiry; the snapshot has none',
-          inst.symbol,
-        );
-      feeds.set(expiry, {
-        expiry,
-        forward: forwardAt(u, inst.expiryMs, snapshot.asOfMs, inst.symbol),
-        forwardConfidence: u.confidence?.forwards ?? 1,
-        rate: u.rate,
-        rateConfidence: 1,
-        svi: { ...slice.params, forward: slice.forward, tau: slice.T },
-        volConfidence: u.confidence?.vol ?? 1,
-      });
-    }
+    if (!feeds.has(expiry)) feeds.set(expiry, expiryFeed(u, inst, expiry, snapshot.asOfMs));
   }
+  const { cash, collaterals, unverified } = collateralOf(p, coin, u, params);
+  const input: DerivePm2Input = {
+    portfolio: { cash, numPerps, unrealisedPerpPnl, unrealisedFunding: 0, options, collaterals },
+    market: {
+      spotPrice: u.index,
+      spotConfidence: u.confidence?.index ?? 1,
+      stablePrice: 1,
+      stableConfidence: 1,
+      perpPrice: perpMark(u),
+      perpConfidence: u.confidence?.index ?? 1,
+      feeds: [...feeds.values()],
+    },
+  };
+  return { input, unverified };
+}
+
+type UnderlyingData = ReturnType<typeof underlyingMarket>;
+
+/** The feed of one option expiry: forward, rate and the exact-expiry SVI slice (typed errors). */
+function expiryFeed(
+  u: UnderlyingData,
+  inst: VanillaOption,
+  expiry: number,
+  asOfMs: number,
+): DerivePm2ExpiryFeed {
+  const slice = u.surface.find((s) => s.expiryMs === inst.expiryMs);
+  if (!slice)
+    throw new BallastError(
+      'MISSING_VOL',
+      'Derive PM2 needs the SVI slice of this exact expiry; the snapshot has none',
+      inst.symbol,
+    );
+  return {
+    expiry,
+    forward: forwardAt(u, inst.expiryMs, asOfMs, inst.symbol),
+    forwardConfidence: u.confidence?.forwards ?? 1,
+    rate: u.rate,
+    rateConfidence: 1,
+    svi: { ...slice.params, forward: slice.forward, tau: slice.T },
+    volConfidence: u.confidence?.vol ?? 1,
+  };
+}
+
+/** USDC cash and coin collateral (with our haircuts, noted as unverified); others refused. */
+function collateralOf(
+  p: Portfolio,
+  coin: string,
+  u: UnderlyingData,
+  params: DerivePm2PortfolioParams,
+): { cash: number; collaterals: DerivePm2Collateral[]; unverified: string[] } {
   let cash = 0;
   const collaterals: DerivePm2Collateral[] = [];
   const unverified: string[] = [];
@@ -134,19 +168,7 @@ export function derivePm2Input(
     unverified.push(
       `derive-pm2: ${coin} collateral haircuts ${params.collateralHaircuts.maintenance} MM / ${params.collateralHaircuts.initial} IM are ours (Derive sets them per asset)`,
     );
-  const input: DerivePm2Input = {
-    portfolio: { cash, numPerps, unrealisedPerpPnl, unrealisedFunding: 0, options, collaterals },
-    market: {
-      spotPrice: u.index,
-      spotConfidence: u.confidence?.index ?? 1,
-      stablePrice: 1,
-      stableConfidence: 1,
-      perpPrice: perpMark(u),
-      perpConfidence: u.confidence?.index ?? 1,
-      feeds: [...feeds.values()],
-    },
-  };
-  return { input, unverified };
+  return { cash, collaterals, unverified };
 }
 
 /** Derive PMRM_2 as a `MarginModel` on Ballast portfolios (one USDC pool). */

@@ -49,7 +49,12 @@ function checkGroup(
  * `params.<group>.<KEY>` or `params.scenarios[i].<field>`.
  */
 export function validateDerivePm2Params(params: DerivePm2Params): void {
-  const sc = params.scenarios;
+  validateScenarios(params.scenarios);
+  validateGroups(params);
+}
+
+/** The scenario list (§4): 1–40 scenarios, shocks in range, at most one of each skew kind. */
+function validateScenarios(sc: DerivePm2Params['scenarios']): void {
   if (!Array.isArray(sc) || sc.length < 1 || sc.length > 40) {
     throw new BallastError(
       'INVALID_INPUT',
@@ -87,6 +92,10 @@ export function validateDerivePm2Params(params: DerivePm2Params): void {
       }
     }
   });
+}
+
+/** The parameter groups' ranges (§4). */
+function validateGroups(params: DerivePm2Params): void {
   checkGroup(
     params.volShock,
     {
