@@ -199,9 +199,8 @@ for (const asset of ['btc', 'eth'] as const) {
       }
     });
 
-    it('fits the whole file under the constraint in < 3 s, and the snapshot builder gets the same slices', () => {
-      // Process CPU time, not wall time: the test workers share the machine.
-      expect(enforcedCpuMs).toBeLessThan(3000);
+    it('fits the whole file under the constraint, and the snapshot builder gets the same slices', () => {
+      // Its time is printed above (a measurement, not an assertion: `npm run bench` times fits).
       const built = buildUnderlyingMarket(raw).slices.filter((r) => r.params !== undefined);
       expect(built.map((r) => r.expiryMs)).toEqual(fitted.map((s) => s.expiryMs));
       built.forEach((r, i) => {
