@@ -1,5 +1,5 @@
 /**
- * Binance maintenance bracket tables of an instrument (binance-bybit.md §A.3): the keys tried,
+ * Binance maintenance bracket tables of an instrument (docs/methodology/binance-bybit.md §A.3): the keys tried,
  * most specific first, and the table found in the parameters (or the book's default table).
  */
 import { BallastError } from '../../core/errors.ts';

@@ -2,7 +2,7 @@
  * The prepared Binance PM market of one (snapshot, params) pair: what does not depend on the
  * account, found once per instrument and shared by every account margined against it — the
  * instrument's state (mark, forward, T; `instrumentState`) and its maintenance bracket table
- * (brackets.ts). Binance PM has no scenarios (binance-bybit.md §A.1), so this is all the
+ * (brackets.ts). Binance PM has no scenarios (docs/methodology/binance-bybit.md §A.1), so this is all the
  * per-market work there is; balances, loans and the tiered MM of each size stay per account.
  * Lookups that fail (an expired future, no bracket table) are not cached: each account gets
  * its own typed error naming its field.

@@ -1,5 +1,5 @@
 /**
- * The hypothesis rules of Deribit PM (deribit-pm.md; `DeribitPmRules`) that the default
+ * The hypothesis rules of Deribit PM (docs/methodology/deribit-pm.md; `DeribitPmRules`) that the default
  * evaluates under every reading (src/margin/hypotheses.ts), and which books each can move:
  *
  * - `inverseOptionPnl` (§5.3 [I]) and `extendedCoinConversion` (§7.1 [I]): coin-settled

@@ -1,5 +1,5 @@
 /**
- * The hypothesis rules of OKX PM (okx-pm.md; `OkxPmParams`) that the default evaluates under
+ * The hypothesis rules of OKX PM (docs/methodology/okx-pm.md; `OkxPmParams`) that the default evaluates under
  * every reading (src/margin/hypotheses.ts), and which books each can move:
  *
  * - `inverseUsdConversion` (`worse` / `shocked` / `current`, [G]): coin-margined (inverse)
