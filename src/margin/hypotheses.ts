@@ -307,6 +307,8 @@ const readingsText = (r: Readings) =>
  * the highest IM and MM (fail closed). `evalOne` is the model's single-reading evaluation;
  * `inputsHash` is the hash of the caller's params (the readings are derived from them). With no
  * open rule this is one evaluation and no `hypotheses` list. Pools are matched by currency.
+ * `evalLight`, when given, ranks the readings (the same IM and MM as `evalOne`, without the
+ * report): only the readings that set a pool's IM are then evaluated with `evalOne`.
  */
 export function evaluateOverReadings<P>(
   table: HypothesisTable<P>,
@@ -315,11 +317,20 @@ export function evaluateOverReadings<P>(
   params: P,
   inputsHash: string,
   evalOne: (params: P) => MarginResult[],
+  evalLight?: (params: P) => MarginResult[],
 ): MarginResult[] {
   const charged = withDominant(table, params);
   const notes = pinNotes(table, charged);
   const readings = combinations(openRules(table, portfolio, snapshot, charged));
-  const runs = readings.map((r) => evalOne(withReadings(table, charged, r)));
+  const rank = readings.length > 1 && evalLight ? evalLight : evalOne;
+  const runs = readings.map((r) => rank(withReadings(table, charged, r)));
+  const reports = new Map<number, MarginResult[]>();
+  const reportOf = (k: number): MarginResult[] => {
+    if (rank === evalOne) return runs[k]!;
+    let r = reports.get(k);
+    if (!r) reports.set(k, (r = evalOne(withReadings(table, charged, readings[k]!))));
+    return r;
+  };
   const first = runs[0]!;
   return first.map((base, i) => {
     const pool = runs.map((rs) => rs.find((x) => x.currency === base.currency) ?? rs[i]!);
@@ -329,7 +340,7 @@ export function evaluateOverReadings<P>(
       if (r.initialMargin > pool[kIm]!.initialMargin) kIm = k;
       if (r.maintenanceMargin > pool[kMm]!.maintenanceMargin) kMm = k;
     });
-    const top = pool[kIm]!;
+    const top = reportOf(kIm).find((x) => x.currency === base.currency) ?? pool[kIm]!;
     const mm = pool[kMm]!.maintenanceMargin;
     const extra: string[] = [];
     if (readings.length > 1)

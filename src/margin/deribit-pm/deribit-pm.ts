@@ -438,6 +438,8 @@ export const deribitPmModel: MarginModel<DeribitPmParams> = {
       params,
       deribitPmInputsHash(portfolio, snapshot, params),
       (p) => evaluatePrepared(deribitPmMarket(snapshot, p), portfolio, { hash: false }),
+      (p) =>
+        evaluatePrepared(deribitPmMarket(snapshot, p), portfolio, { hash: false, details: false }),
     );
   },
   /** Incremental when the book and trades have one reading; else re-evaluation (the highest). */
