@@ -138,6 +138,10 @@ function pgRecords(
 /** Opens a PostgreSQL store at `url` (`postgres://user@host:port/db`). */
 export function openPgStore(url: string): Store {
   const pool = new pg.Pool({ connectionString: url, max: 8 });
+  // An idle client the server terminates (restart, dropped database: 57P01) emits 'error' on
+  // the pool; without a listener that is an uncaught exception. The next query checks out a
+  // fresh client or fails as a typed error.
+  pool.on('error', () => undefined);
   const p: Pg = {
     q: async (sql, params = []) => (await pool.query(sql, params)).rows as Row[],
     tx: async (fn) => {
