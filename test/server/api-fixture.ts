@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { buildServer } from '../../src/server/server.ts';
 import type { ServerLimits } from '../../src/server/limits.ts';
 import { openStore } from '../../src/store/open-store.ts';
@@ -67,4 +68,37 @@ export function inlineAccounts(): Record<string, unknown> {
     })),
     book: inline(v.book),
   };
+}
+
+/**
+ * An API test file's server on the bundled snapshot: opened in `beforeAll`, closed in
+ * `afterAll`; `cliJson` runs `ballast <args> --market <that snapshot> --allow-stale --json`.
+ */
+export interface ApiSuite {
+  app: FastifyInstance;
+  store: Store;
+  snapPath: string;
+  market: unknown;
+  cliJson(args: string[]): Promise<Record<string, unknown>>;
+}
+
+/** Registers the hooks of an `ApiSuite` in the calling test file and returns it. */
+export function apiSuite(): ApiSuite {
+  const s = {} as ApiSuite;
+  s.cliJson = async (args) => {
+    const r = await runCli([...args, '--market', s.snapPath, '--allow-stale', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    return JSON.parse(r.stdout);
+  };
+  beforeAll(async () => {
+    const b = await bundledSnapshot();
+    s.snapPath = b.path;
+    s.market = b.doc;
+    ({ app: s.app, store: s.store } = await testServer());
+  }, 120_000);
+  afterAll(async () => {
+    await s.app?.close();
+    await s.store?.close();
+  });
+  return s;
 }

@@ -3,35 +3,16 @@
  * `--json` object for the same inputs (examples/hedged-book.json on the bundled Deribit BTC
  * snapshot), and the OpenAPI document lists every route.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import type { Store } from '../../src/store/store.ts';
-import { runCli } from '../cli/run-cli.ts';
-import { bundledSnapshot, post, repoJson, testServer } from './api-fixture.ts';
+import { apiSuite, post, repoJson } from './api-fixture.ts';
 
 let app: FastifyInstance;
-let store: Store;
-let snapPath: string;
 let market: unknown;
+const suite = apiSuite();
+const cliJson = suite.cliJson;
+beforeAll(() => void ({ app, market } = suite));
 const book = repoJson('examples/hedged-book.json');
-
-/** `ballast <args> --market <snapshot> --allow-stale --json`, parsed. */
-async function cliJson(args: string[]): Promise<unknown> {
-  const r = await runCli([...args, '--market', snapPath, '--allow-stale', '--json']);
-  expect(r.status, r.stderr).toBe(0);
-  return JSON.parse(r.stdout);
-}
-
-beforeAll(async () => {
-  const s = await bundledSnapshot();
-  snapPath = s.path;
-  market = s.doc;
-  ({ app, store } = await testServer());
-}, 120_000);
-afterAll(async () => {
-  await app?.close();
-  await store?.close();
-});
 
 describe('analytics routes answer the CLI --json objects', () => {
   it('POST /v1/margin equals ballast margin --json (hedged-book, deribit-pm)', async () => {

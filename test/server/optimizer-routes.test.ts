@@ -4,34 +4,15 @@
  * (route mode, the example accounts with their portfolio files inlined), on the bundled
  * Deribit BTC snapshot; bad inputs are problem+json naming the field.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import type { Store } from '../../src/store/store.ts';
-import { runCli } from '../cli/run-cli.ts';
-import { bundledSnapshot, inlineAccounts, post, repoJson, testServer } from './api-fixture.ts';
+import { apiSuite, inlineAccounts, post, repoJson } from './api-fixture.ts';
 
 let app: FastifyInstance;
-let store: Store;
-let snapPath: string;
 let market: unknown;
-
-/** `ballast <args> --market <snapshot> --allow-stale --json`, parsed. */
-async function cliJson(args: string[]): Promise<unknown> {
-  const r = await runCli([...args, '--market', snapPath, '--allow-stale', '--json']);
-  expect(r.status, r.stderr).toBe(0);
-  return JSON.parse(r.stdout);
-}
-
-beforeAll(async () => {
-  const s = await bundledSnapshot();
-  snapPath = s.path;
-  market = s.doc;
-  ({ app, store } = await testServer());
-}, 120_000);
-afterAll(async () => {
-  await app?.close();
-  await store?.close();
-});
+const suite = apiSuite();
+const cliJson = suite.cliJson;
+beforeAll(() => void ({ app, market } = suite));
 
 describe('optimizer routes answer the CLI --json objects', () => {
   it('POST /v1/optimize equals ballast optimize --json (constraints file → constraints value)', async () => {

@@ -4,34 +4,16 @@
  * an uploaded price series gives the same margin as `--history BTC=<file>`.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import type { Store } from '../../src/store/store.ts';
-import { runCli } from '../cli/run-cli.ts';
-import { bundledSnapshot, post, repoJson, testServer } from './api-fixture.ts';
+import { apiSuite, post, repoJson } from './api-fixture.ts';
 
 let app: FastifyInstance;
-let store: Store;
-let snapPath: string;
 let market: unknown;
+const suite = apiSuite();
+const cliJson = suite.cliJson;
+beforeAll(() => void ({ app, market } = suite));
 const book = repoJson('examples/hedged-book.json');
-
-async function cliJson(args: string[]): Promise<Record<string, unknown>> {
-  const r = await runCli([...args, '--market', snapPath, '--allow-stale', '--json']);
-  expect(r.status, r.stderr).toBe(0);
-  return JSON.parse(r.stdout);
-}
-
-beforeAll(async () => {
-  const s = await bundledSnapshot();
-  snapPath = s.path;
-  market = s.doc;
-  ({ app, store } = await testServer());
-}, 120_000);
-afterAll(async () => {
-  await app?.close();
-  await store?.close();
-});
 
 describe('stress and historical VaR over the API', () => {
   it('POST /v1/stress (default: hypotheticals + covered library) equals ballast stress --json', async () => {
