@@ -7,6 +7,7 @@
  * Lookups that fail (an expired future, no bracket table) are not cached: each account gets
  * its own typed error naming its field.
  */
+import { preparedCache } from '../prepared-cache.ts';
 import type { Instrument } from '../../instruments/instrument.ts';
 import type { MarketSnapshot } from '../../market/snapshot.ts';
 import { instrumentState, type InstrumentState } from '../../risk/pnl-matrix.ts';
@@ -55,22 +56,5 @@ export function prepareBinancePm(
   };
 }
 
-const contexts = new WeakMap<MarketSnapshot, WeakMap<BinancePmParams, BinancePmMarket>>();
-
 /** The prepared market of (snapshot, params), created on first use (as deribit-pm's). */
-export function binancePmMarket(
-  snapshot: MarketSnapshot,
-  params: BinancePmParams,
-): BinancePmMarket {
-  let byParams = contexts.get(snapshot);
-  if (!byParams) {
-    byParams = new WeakMap();
-    contexts.set(snapshot, byParams);
-  }
-  let m = byParams.get(params);
-  if (!m) {
-    m = prepareBinancePm(snapshot, params);
-    byParams.set(params, m);
-  }
-  return m;
-}
+export const binancePmMarket = preparedCache(prepareBinancePm);

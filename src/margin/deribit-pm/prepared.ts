@@ -7,6 +7,7 @@
  * A row is exactly what `buildKeyVectors` computed inline before (`unitCellValue` per cell),
  * so books built from rows are bit-identical to books built by repricing.
  */
+import { preparedCache } from '../prepared-cache.ts';
 import { BallastError } from '../../core/errors.ts';
 import { isOptionLike, type Instrument } from '../../instruments/instrument.ts';
 import type { MarketSnapshot } from '../../market/snapshot.ts';
@@ -126,25 +127,8 @@ export function prepareDeribitPm(
   };
 }
 
-const contexts = new WeakMap<MarketSnapshot, WeakMap<DeribitPmParams, DeribitPmMarket>>();
-
 /**
  * The prepared market of (snapshot, params), created on first use and kept as long as both
  * objects live (so repeated `evaluate` calls on one market price each instrument once).
  */
-export function deribitPmMarket(
-  snapshot: MarketSnapshot,
-  params: DeribitPmParams,
-): DeribitPmMarket {
-  let byParams = contexts.get(snapshot);
-  if (!byParams) {
-    byParams = new WeakMap();
-    contexts.set(snapshot, byParams);
-  }
-  let m = byParams.get(params);
-  if (!m) {
-    m = prepareDeribitPm(snapshot, params);
-    byParams.set(params, m);
-  }
-  return m;
-}
+export const deribitPmMarket = preparedCache(prepareDeribitPm);
