@@ -3,7 +3,8 @@
  * liquidation prices and distances per underlying and along the joint move
  * (account/liquidation.ts), solvency, and optionally contagion of a shock to one underlying.
  * σ and correlation come from the ATM implied vols, or from an EWMA of a price history the
- * adapter loaded. `healthJson` is the object `ballast health --json` prints.
+ * adapter loaded (attached to the market, where the risk-based models read it too).
+ * `healthJson` is the object `ballast health --json` prints.
  */
 import { accountHealth, type AccountHealth } from '../account/health.ts';
 import { contagion } from '../account/contagion.ts';
@@ -18,7 +19,7 @@ import { marginModel } from '../margin/registry.ts';
 import { historyRiskModel } from '../margin/risk-based/scenario-source.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import { underlyingsOf, type Portfolio } from '../risk/portfolio.ts';
-import { applyRiskOverrides, historyInput, type LoadedHistory } from './risk-params.ts';
+import { withLoadedHistory, type LoadedHistory } from './risk-params.ts';
 
 /** A health request (sizes in coins; the shock a fraction, e.g. −0.2 for −20 %). */
 export interface HealthRequest {
@@ -62,14 +63,9 @@ export function healthUnderlyings(portfolio: Portfolio, snapshot: MarketSnapshot
 /** Runs the health analysis (see module doc). */
 export function healthUseCase(req: HealthRequest): HealthOutput {
   const model = marginModel(req.modelId) as MarginModel<unknown>;
-  const { portfolio, snapshot, history, inverseSize } = req;
-  const base = req.params === undefined ? model.defaultParams : req.params;
-  const params = applyRiskOverrides(
-    model.id,
-    base,
-    {},
-    history ? historyInput(history, null) : null,
-  );
+  const { portfolio, history, inverseSize } = req;
+  const snapshot = withLoadedHistory(req.snapshot, history);
+  const params = req.params === undefined ? model.defaultParams : req.params;
   let riskModel;
   if (history) {
     const hm = historyRiskModel(history.series);

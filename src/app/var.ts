@@ -2,8 +2,8 @@
  * The VaR/ES use case: value at risk or expected shortfall of a book by full revaluation under
  * historical (hs), filtered historical (fhs) or Monte Carlo (mc) scenarios
  * (margin/risk-based/risk-based.ts), per settlement pool. hs/fhs need a price history the
- * adapter loaded; mc without one uses the snapshot's ATM implied vols. The result is
- * `ballast var --json`'s object.
+ * adapter loaded, attached to the market (`market.history`); mc without one uses the
+ * snapshot's ATM implied vols. The result is `ballast var --json`'s object.
  */
 import { mergeParams } from '../io/params-file.ts';
 import type { MarginResult } from '../margin/margin-result.ts';
@@ -12,7 +12,7 @@ import { esModel, evaluateRiskBased, varModel } from '../margin/risk-based/risk-
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { Portfolio } from '../risk/portfolio.ts';
 import { requireConfidence } from '../risk/var.ts';
-import { historyInput, overrideScenarioParams, type LoadedHistory } from './risk-params.ts';
+import { overrideScenarioParams, withLoadedHistory, type LoadedHistory } from './risk-params.ts';
 
 /** A VaR/ES request (horizon in days; confidence in (0, 1)). */
 export interface VarRequest {
@@ -22,6 +22,7 @@ export interface VarRequest {
   readonly method: RiskMethod;
   readonly confidence: number;
   readonly horizonDays: number;
+  /** Price history, attached to the snapshot as its market data; null: the snapshot's own. */
   readonly history: LoadedHistory | null;
   readonly window?: number;
   readonly paths?: number;
@@ -52,26 +53,22 @@ export function varUseCase(req: VarRequest): VarOutput {
     req.paramsOverride === undefined
       ? model.defaultParams
       : mergeParams(model.defaultParams, req.paramsOverride, req.paramsField ?? 'params');
-  const params = overrideScenarioParams(
-    base,
-    {
-      method: req.method,
-      confidence: req.confidence,
-      horizonDays: req.horizonDays,
-      ...(req.paths === undefined ? {} : { paths: req.paths }),
-      ...(req.seed === undefined ? {} : { seed: req.seed }),
-      ...(req.window === undefined ? {} : { window: req.window }),
-      ...(req.sampler === undefined ? {} : { sampler: req.sampler }),
-    },
-    req.history ? historyInput(req.history, req.window ?? null) : null,
-  );
+  const params = overrideScenarioParams(base, {
+    method: req.method,
+    confidence: req.confidence,
+    horizonDays: req.horizonDays,
+    ...(req.paths === undefined ? {} : { paths: req.paths }),
+    ...(req.seed === undefined ? {} : { seed: req.seed }),
+    ...(req.window === undefined ? {} : { window: req.window }),
+    ...(req.sampler === undefined ? {} : { sampler: req.sampler }),
+  });
   const extra = req.warnings ?? [];
   const pools = evaluateRiskBased(
     model.id,
     model.version,
     req.measure,
     req.portfolio,
-    req.snapshot,
+    withLoadedHistory(req.snapshot, req.history),
     params,
   ).map((r) => ({ ...r, warnings: [...r.warnings, ...extra] }));
   return {

@@ -1,7 +1,8 @@
 /**
  * `ballast var`, `ballast stress`, `ballast health`, `ballast backtest`: the risk analytics
- * commands. Thin: they read the history files (CSV, src/market/history.ts), put the data into
- * the pure models' parameters and print the reports of src/io/render-risk.ts. Long runs show a
+ * commands. Thin: they read the history files (CSV, src/market/history.ts), attach the series to
+ * the market as its price history (`market.history`, src/market/market-history.ts) and print
+ * the reports of src/io/render-risk.ts. Long runs show a
  * progress bar on stderr, only when stdout is a terminal.
  */
 import { existsSync } from 'node:fs';
@@ -12,15 +13,11 @@ import { BallastError } from '../core/errors.ts';
 import { MS_PER_DAY, parseIsoDate } from '../core/time.ts';
 import type { InverseSizeConvention } from '../account/liquidation.ts';
 import type { AlignedSeries, PriceSeries } from '../market/history.ts';
+import { withHistory, type MarketHistory } from '../market/market-history.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { MarginModel } from '../margin/margin-model.ts';
 import { marginModel } from '../margin/registry.ts';
-import {
-  RISK_METHODS,
-  type HistoryInput,
-  type RiskBasedParams,
-  type RiskMethod,
-} from '../margin/risk-based/params.ts';
+import { RISK_METHODS, type RiskBasedParams, type RiskMethod } from '../margin/risk-based/params.ts';
 import type { Span2Params } from '../margin/risk-based/span2.ts';
 import { DEFAULT_HYPOTHETICAL_STRESS } from '../margin/risk-based/span2.ts';
 import { backtestMargin } from '../risk/backtest.ts';
@@ -32,12 +29,7 @@ import { toJsonText } from '../io/json-output.ts';
 import { readJsonFile, readTextFile } from '../io/read-json.ts';
 import { renderBacktest, renderHealth, renderStress, renderVarResult } from '../io/render-risk.ts';
 import { healthJson, healthUnderlyings, healthUseCase } from '../app/health.ts';
-import {
-  applyRiskOverrides,
-  RISK_MODEL_IDS,
-  toHistoryInput,
-  type LoadedHistory,
-} from '../app/risk-params.ts';
+import { applyRiskOverrides, RISK_MODEL_IDS, type LoadedHistory } from '../app/risk-params.ts';
 import { historyFromTexts, type HistoryText } from '../app/price-history.ts';
 import { stressUseCase, type StressSpec } from '../app/stress.ts';
 import { varUseCase } from '../app/var.ts';
@@ -78,20 +70,15 @@ export function loadHistory(
   return historyFromTexts(texts, underlyings, keepOutliers, '--history');
 }
 
-/** The aligned history up to `end` (inclusive) as model parameter data (no look-ahead). */
-function historyUpTo(
-  a: AlignedSeries,
-  end: number,
-  window: number | null,
-  source: string,
-): HistoryInput {
-  const upTo = a.symbols.map((symbol, j) => ({
+/** The aligned history up to `end` (inclusive) as market data (no look-ahead). */
+function historyUpTo(a: AlignedSeries, end: number, source: string): MarketHistory {
+  const series = a.symbols.map((symbol, j) => ({
     symbol,
     interval: a.interval,
     timesMs: a.timesMs.subarray(0, end + 1),
     closes: a.closes[j]!.subarray(0, end + 1),
   }));
-  return toHistoryInput(upTo, window, source);
+  return { series, source };
 }
 
 /** Parses a horizon: `1d`, `2d`, `12h`, or a number of days. */
@@ -494,17 +481,13 @@ function runBacktest(file: string, o: BacktestFlags): void {
   const portfolio = loadPortfolio(file, snapshot);
   const loaded = loadHistory(o.history ?? [], underlyingsOf(portfolio.positions), o.keepOutliers);
   const risk = RISK_MODEL_IDS.includes(model.id);
-  const base = applyRiskOverrides(
-    model.id,
-    modelParams(model, o.params),
-    {
-      ...(o.method === undefined ? {} : { method: o.method }),
-      ...(o.confidence === undefined ? {} : { confidence: o.confidence }),
-      ...(o.paths === undefined ? {} : { paths: o.paths }),
-      ...(o.seed === undefined ? {} : { seed: o.seed }),
-    },
-    null,
-  );
+  const base = applyRiskOverrides(model.id, modelParams(model, o.params), {
+    ...(o.method === undefined ? {} : { method: o.method }),
+    ...(o.confidence === undefined ? {} : { confidence: o.confidence }),
+    ...(o.paths === undefined ? {} : { paths: o.paths }),
+    ...(o.seed === undefined ? {} : { seed: o.seed }),
+    ...(o.window === undefined ? {} : { window: o.window }),
+  });
   const modelConfidence = risk
     ? model.id === 'span2'
       ? (base as Span2Params).var.confidence
@@ -531,15 +514,11 @@ function runBacktest(file: string, o: BacktestFlags): void {
       timeDecay: o.timeDecay,
       onProgress: (d, t) => bar.tick(d, t),
       marginOf: (day) => {
-        const params = risk
-          ? applyRiskOverrides(
-              model.id,
-              base,
-              { ...(o.window === undefined ? {} : { window: o.window }) },
-              historyUpTo(day.history, day.historyEnd, o.window ?? null, source),
-            )
-          : base;
-        return model.evaluate(portfolio, day.snapshot as MarketSnapshot, params);
+        const market = day.snapshot as MarketSnapshot;
+        const withPast = risk
+          ? withHistory(market, historyUpTo(day.history, day.historyEnd, source))
+          : market;
+        return model.evaluate(portfolio, withPast, base);
       },
     });
   } finally {

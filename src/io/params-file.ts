@@ -4,11 +4,13 @@
  * typo must not silently fall back to a default); a value must have the default's JSON type
  * (an object where the default is an object, an array where it is an array, and each array
  * element the shape of the default's elements: their kinds and, for objects, no key none of
- * them has); no number may be non-finite. Arrays replace;
+ * them has); no number may be non-finite. A key that moved out of the parameters (`history`:
+ * price history is market data now) is refused saying where it went. Arrays replace;
  * objects merge. Blocks whose default is `null` are checked by the model's own validator
  * (ranges, sizes and caps live in each model's `params.ts`), which `modelParamsFrom` runs.
  */
 import { BallastError } from '../core/errors.ts';
+import { MOVED_PARAMETERS } from '../margin/risk-based/params.ts';
 import { isJsonObject } from './read-json.ts';
 import { unknownFieldMessage } from './unknown-fields.ts';
 
@@ -41,6 +43,16 @@ function rejectNonFinite(v: unknown, path: string): void {
   if (Array.isArray(v)) v.forEach((x, i) => rejectNonFinite(x, `${path}[${i}]`));
   else if (isJsonObject(v))
     for (const [k, x] of Object.entries(v)) rejectNonFinite(x, `${path}.${k}`);
+}
+
+/** A key the defaults lack: where it moved (`MOVED_PARAMETERS`), else the nearest known key. */
+function unknownKey(k: string, known: readonly string[], path: string): BallastError {
+  const moved = Object.hasOwn(MOVED_PARAMETERS, k) ? MOVED_PARAMETERS[k] : undefined;
+  return new BallastError(
+    'SCHEMA',
+    moved ?? unknownFieldMessage(k, known, 'parameter'),
+    `${path}.${k}`,
+  );
 }
 
 function typeError(expected: JsonKind, got: unknown, path: string): BallastError {
@@ -102,8 +114,7 @@ function conform(
     if (!(k in (value as object)))
       throw new BallastError('SCHEMA', `missing parameter "${k}"`, `${path}.${k}`);
   for (const [k, v] of Object.entries(value as object)) {
-    if (!known.includes(k))
-      throw new BallastError('SCHEMA', unknownFieldMessage(k, known, 'parameter'), `${path}.${k}`);
+    if (!known.includes(k)) throw unknownKey(k, known, path);
     conform((defaults as Record<string, unknown>)[k], v, `${path}.${k}`);
   }
 }
@@ -129,8 +140,7 @@ function merge<P>(defaults: P, override: unknown, path: string): P {
   const known = Object.keys(defaults as object);
   const out: Record<string, unknown> = { ...(defaults as object) };
   for (const [k, v] of Object.entries(override)) {
-    if (!known.includes(k))
-      throw new BallastError('SCHEMA', unknownFieldMessage(k, known, 'parameter'), `${path}.${k}`);
+    if (!known.includes(k)) throw unknownKey(k, known, path);
     out[k] = merge((defaults as Record<string, unknown>)[k], v, `${path}.${k}`);
   }
   return out as P;

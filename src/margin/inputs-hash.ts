@@ -1,8 +1,11 @@
 /**
  * The input hash every margin result carries: SHA-256 of the canonical JSON of the model id,
- * version, parameters, the portfolio (order-independent) and the market snapshot. The
- * snapshot's and the parameters' own digests are memoised per object (both are immutable),
- * so hashing a what-if or a batch of books does not re-serialise the whole market each time.
+ * version, parameters, the portfolio (order-independent) and the market snapshot, its price
+ * history included (`market.history`: each series' symbol, interval, times and closes as
+ * number arrays, and the source; a snapshot without one hashes as before the field existed).
+ * The snapshot's and the parameters' own digests are memoised per object (both are
+ * immutable), so hashing a what-if or a batch of books does not re-serialise the whole market
+ * each time.
  */
 import { canonicalHash } from '../core/hash.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
@@ -16,6 +19,24 @@ function digestOf(value: object): string {
   if (d === undefined) {
     d = canonicalHash(value);
     digests.set(value, d);
+  }
+  return d;
+}
+
+/** The digest of a snapshot, its history's typed arrays written as JSON arrays (module doc). */
+function snapshotDigest(snapshot: MarketSnapshot): string {
+  const h = snapshot.history;
+  if (h === undefined) return digestOf(snapshot);
+  let d = digests.get(snapshot);
+  if (d === undefined) {
+    const series = h.series.map((s) => ({
+      symbol: s.symbol,
+      interval: s.interval,
+      timesMs: Array.from(s.timesMs),
+      closes: Array.from(s.closes),
+    }));
+    d = canonicalHash({ ...snapshot, history: { series, source: h.source } });
+    digests.set(snapshot, d);
   }
   return d;
 }
@@ -37,6 +58,6 @@ export function marginInputsHash(
     version,
     params: p,
     portfolio: portfolioKey(portfolio),
-    snapshot: digestOf(snapshot),
+    snapshot: snapshotDigest(snapshot),
   });
 }

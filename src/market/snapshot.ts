@@ -7,9 +7,11 @@
  * (mark − index), and optional confidences in [0, 1] (Derive-style; 1 = fully trusted).
  *
  * Immutable plain data; the JSON form (ISO time instead of epoch ms) is documented by
- * `docs/schema/market-snapshot.schema.json` and validated in src/io/snapshot-json.ts.
+ * `docs/schema/market-snapshot.schema.json` and validated in src/io/snapshot-json.ts. The
+ * optional price history (`history`) is attached by the adapters, not read from that file.
  */
 import type { Currency } from '../core/currency.ts';
+import type { MarketHistory } from './market-history.ts';
 import type { SviParams } from './svi.ts';
 
 /** Where a forward came from. */
@@ -68,4 +70,10 @@ export interface MarketSnapshot {
   readonly underlyings: Readonly<Record<Currency, UnderlyingMarket>>;
   /** Notes from the builder (quotes dropped, proxies used), for the user. */
   readonly warnings?: readonly string[];
+  /**
+   * Price history of the underlyings (market data of the risk-based models' scenarios,
+   * market-history.ts), attached by the adapters (`--history`, a request's history) with
+   * `withHistory`; not part of the snapshot file form. Covered by results' input hash.
+   */
+  readonly history?: MarketHistory;
 }

@@ -2,11 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isBallastError } from '../../src/core/errors.ts';
 import { MS_PER_DAY } from '../../src/core/time.ts';
 import { parseSymbol } from '../../src/instruments/symbol.ts';
-import {
-  RISK_BASED_DEFAULTS,
-  type HistoryInput,
-  type RiskBasedParams,
-} from '../../src/margin/risk-based/params.ts';
+import { RISK_BASED_DEFAULTS, type RiskBasedParams } from '../../src/margin/risk-based/params.ts';
 import {
   esModel,
   varModel,
@@ -20,6 +16,7 @@ import {
 } from '../../src/margin/risk-based/span2.ts';
 import { stansModel } from '../../src/margin/risk-based/stans.ts';
 import { DEFAULT_CORRELATION_NOTE } from '../../src/market/market-vols.ts';
+import { withHistory, type MarketHistory } from '../../src/market/market-history.ts';
 import { marginModel } from '../../src/margin/registry.ts';
 import { portfolio } from '../../src/risk/portfolio.ts';
 import { expectedShortfall, valueAtRisk } from '../../src/risk/var.ts';
@@ -33,21 +30,18 @@ const snap = syntheticSnapshot(
 const perpLinear = parseSymbol('BTC_USDC-PERPETUAL', 'deribit');
 const perpInverse = parseSymbol('BTC-PERPETUAL', 'deribit');
 
-/** A daily history of `closes` (BTC), as model parameter data. */
-function history(closes: readonly number[], window: number | null = null): HistoryInput {
+/** A daily history of `closes` (BTC), as market data. */
+function history(closes: readonly number[]): MarketHistory {
   const t0 = Date.UTC(2019, 0, 1);
   return {
     series: [
       {
         symbol: 'BTC',
         interval: 'daily',
-        timesMs: closes.map((_, i) => t0 + i * MS_PER_DAY),
-        closes: [...closes],
+        timesMs: Float64Array.from(closes, (_, i) => t0 + i * MS_PER_DAY),
+        closes: Float64Array.from(closes),
       },
     ],
-    overlapping: true,
-    window,
-    lambda: null,
     source: 'test',
   };
 }
@@ -59,9 +53,10 @@ for (let i = 1; i <= 200; i++)
 const hs = (extra: Partial<RiskBasedParams> = {}): RiskBasedParams => ({
   ...RISK_BASED_DEFAULTS,
   method: 'hs',
-  history: history(closes),
   ...extra,
 });
+/** The synthetic market with the history of `closes` attached. */
+const snapH = withHistory(snap, history(closes));
 
 describe('var / es by historical simulation: full revaluation of the pool against hand computations', () => {
   it('a linear perp: P&L_s = X·F·(m_s − 1) USD; VaR = k-th worst loss, ES = mean of the k worst', () => {
@@ -71,15 +66,15 @@ describe('var / es by historical simulation: full revaluation of the pool agains
     );
     const pnl = closes.slice(1).map((c, i) => 3 * 50000 * (c / closes[i]! - 1));
     for (const confidence of [0.99, 0.95, 0.975]) {
-      const v = varModel.evaluate(book, snap, hs({ confidence }))[0]!;
-      const e = esModel.evaluate(book, snap, hs({ confidence }))[0]!;
+      const v = varModel.evaluate(book, snapH, hs({ confidence }))[0]!;
+      const e = esModel.evaluate(book, snapH, hs({ confidence }))[0]!;
       expect(v.currency).toBe('USDC');
       expect(v.initialMargin).toBeCloseTo(valueAtRisk(pnl, confidence), 6);
       expect(e.initialMargin).toBeCloseTo(expectedShortfall(pnl, confidence), 6);
       expect(e.initialMargin).toBeGreaterThanOrEqual(v.initialMargin);
       expect(v.maintenanceMargin).toBeCloseTo(0.8 * v.initialMargin, 12);
     }
-    const r = esModel.evaluate(book, snap, hs())[0]!;
+    const r = esModel.evaluate(book, snapH, hs())[0]!;
     const d = r.details as RiskBasedDetails;
     // 200 scenarios at 99 %: k = 2 tail scenarios, worst first; the −12 % day is the worst.
     expect(d.tailCount).toBe(2);
@@ -100,7 +95,7 @@ describe('var / es by historical simulation: full revaluation of the pool agains
       [{ instrument: perpInverse, size: -2 }],
       [{ currency: 'BTC', amount: 1 }],
     );
-    const r = varModel.evaluate(book, snap, hs({ confidence: 0.99 }))[0]!;
+    const r = varModel.evaluate(book, snapH, hs({ confidence: 0.99 }))[0]!;
     expect(r.currency).toBe('BTC');
     const pnl = closes.slice(1).map((c, i) => -2 * (1 - closes[i]! / c));
     expect(r.initialMargin).toBeCloseTo(valueAtRisk(pnl, 0.99), 12);
@@ -109,8 +104,8 @@ describe('var / es by historical simulation: full revaluation of the pool agains
 
   it("filtered historical simulation rescales returns to today's EWMA vol", () => {
     const book = portfolio([{ instrument: perpLinear, size: 1 }]);
-    const a = varModel.evaluate(book, snap, hs())[0]!;
-    const b = varModel.evaluate(book, snap, hs({ method: 'fhs' }))[0]!;
+    const a = varModel.evaluate(book, snapH, hs())[0]!;
+    const b = varModel.evaluate(book, snapH, hs({ method: 'fhs' }))[0]!;
     expect((b.details as RiskBasedDetails).method).toBe('fhs');
     expect(b.initialMargin).not.toBeCloseTo(a.initialMargin, 2);
     expect((b.details as RiskBasedDetails).scenarioSource).toMatch(/filtered historical/);
@@ -130,22 +125,22 @@ describe('var / es by historical simulation: full revaluation of the pool agains
     };
     expectErr(
       () => varModel.evaluate(book, snap, { ...RISK_BASED_DEFAULTS, method: 'hs' }),
-      'params.history',
+      'market.history',
       /needs a price history/,
     );
     expectErr(
-      () => varModel.evaluate(book, snap, hs({ history: history(closes.slice(0, 50)) })),
-      'params.history',
+      () => varModel.evaluate(book, withHistory(snap, history(closes.slice(0, 50))), hs()),
+      'market.history',
       /too short: 49 scenario\(s\) cannot resolve a 99% quantile/,
     );
     expectErr(
       () =>
         varModel.evaluate(
           portfolio([{ instrument: parseSymbol('ETH_USDC-PERPETUAL', 'deribit'), size: 1 }]),
-          snap,
+          snapH,
           hs(),
         ),
-      'params.history',
+      'market.history',
       /no price history for ETH/,
     );
     expectErr(
@@ -252,9 +247,9 @@ describe('span2: x·VaR + (1 − x)·stress + liquidity + concentration', () => 
   );
   const p = {
     ...SPAN2_DEFAULTS,
-    var: { ...SPAN2_DEFAULTS.var, method: 'hs' as const, horizonDays: 1, history: history(closes) },
+    var: { ...SPAN2_DEFAULTS.var, method: 'hs' as const, horizonDays: 1 },
   };
-  const r = span2Model.evaluate(book, snap, p)[0]!;
+  const r = span2Model.evaluate(book, snapH, p)[0]!;
   const d = r.details as Span2Details;
   it('IM is the blend plus the named add-ons', () => {
     expect(d.blend).toBeCloseTo(0.75 * Math.max(0, d.valueAtRisk) + 0.25 * d.stress, 12);

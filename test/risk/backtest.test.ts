@@ -4,6 +4,7 @@ import { isBallastError } from '../../src/core/errors.ts';
 import { MS_PER_DAY } from '../../src/core/time.ts';
 import { parseSymbol } from '../../src/instruments/symbol.ts';
 import { parsePriceCsv, type PriceSeries } from '../../src/market/history.ts';
+import { withHistory } from '../../src/market/market-history.ts';
 import { deribitPmModel } from '../../src/margin/deribit-pm/deribit-pm.ts';
 import { deribitStandardModel } from '../../src/margin/deribit-standard/deribit-standard.ts';
 import type { MarginModel } from '../../src/margin/margin-model.ts';
@@ -183,14 +184,14 @@ function run(model: MarginModel<unknown>, book: Portfolio): BacktestReport {
       const h = {
         symbol: 'BTC',
         interval: 'daily' as const,
-        timesMs: Array.from(d.history.timesMs.subarray(0, d.historyEnd + 1)),
-        closes: Array.from(d.history.closes[0]!.subarray(0, d.historyEnd + 1)),
+        timesMs: d.history.timesMs.subarray(0, d.historyEnd + 1),
+        closes: d.history.closes[0]!.subarray(0, d.historyEnd + 1),
       };
-      return model.evaluate(book, d.snapshot, {
-        ...RISK_BASED_DEFAULTS,
-        method: 'hs',
-        history: { series: [h], overlapping: true, window: 365, lambda: null, source: 'Coinbase' },
-      });
+      return model.evaluate(
+        book,
+        withHistory(d.snapshot, { series: [h], source: 'Coinbase' }),
+        { ...RISK_BASED_DEFAULTS, method: 'hs', window: 365 },
+      );
     },
   });
 }

@@ -2,12 +2,13 @@
  * Parameters of the risk-based margin models (`var`, `es`, `span2`, `stans`), as plain data.
  *
  * Every optional block is present in the defaults as `null` so a `--params` file can set it
- * (the CLI's strict merge refuses keys the defaults lack). History enters as data (`history`:
- * close series as number arrays) or as precomputed scenarios (`scenarios`), because the margin
- * layer reads no files; the CLI fills either from `--history`.
+ * (the CLI's strict merge refuses keys the defaults lack). Price history is market data, not a
+ * parameter: it travels with the market snapshot (`market.history`, market/market-history.ts)
+ * and the parameters keep only its settings (`window`, `overlapping`, `lambda`, `horizonDays`).
+ * A `history` key in the parameters is refused with `HISTORY_MOVED` (it moved). Scenarios may
+ * also be given precomputed (`scenarios`).
  */
 import { BallastError } from '../../core/errors.ts';
-import type { PriceInterval } from '../../market/history.ts';
 import type { InverseOptionPnl } from '../../risk/pnl-matrix.ts';
 import type { JumpParams, MonteCarloModel } from '../../scenarios/monte-carlo.ts';
 import type { Scenario } from '../../scenarios/scenario.ts';
@@ -17,27 +18,6 @@ export type RiskMethod = 'hs' | 'fhs' | 'mc';
 
 /** The methods, for validation and help. */
 export const RISK_METHODS: readonly RiskMethod[] = ['hs', 'fhs', 'mc'];
-
-/** One close-price series as data (`symbol` = underlying, times epoch ms UTC increasing, closes > 0). */
-export interface HistorySeriesInput {
-  readonly symbol: string;
-  readonly interval: PriceInterval;
-  readonly timesMs: readonly number[];
-  readonly closes: readonly number[];
-}
-
-/** Price history for `hs`/`fhs` (and history-based vols for `mc`). */
-export interface HistoryInput {
-  readonly series: readonly HistorySeriesInput[];
-  /** Overlapping horizon windows (default true). */
-  readonly overlapping: boolean;
-  /** Keep only the newest `window` scenarios (null: all). */
-  readonly window: number | null;
-  /** EWMA decay of FHS and of history-based MC vols (null: 0.94, RiskMetrics). */
-  readonly lambda: number | null;
-  /** Where the data came from (file name), for reports. */
-  readonly source: string | null;
-}
 
 /** Monte Carlo settings (src/scenarios/monte-carlo.ts). */
 export interface McParams {
@@ -76,7 +56,12 @@ export interface ScenarioParams {
   /** Risk horizon in days (hs/fhs: a whole number of steps of the history). */
   readonly horizonDays: number;
   readonly seed: number;
-  readonly history: HistoryInput | null;
+  /** hs/fhs: keep only the newest `window` scenarios of the history (null: all). */
+  readonly window: number | null;
+  /** hs/fhs: overlapping horizon windows of the history (default true). */
+  readonly overlapping: boolean;
+  /** EWMA decay of fhs and of history-based Monte Carlo vols (null: 0.94, RiskMetrics). */
+  readonly lambda: number | null;
   readonly mc: McParams;
   /** Used as given when set (the method then only names them). */
   readonly scenarios: ProvidedScenarios | null;
@@ -114,7 +99,9 @@ export const RISK_BASED_DEFAULTS: RiskBasedParams = {
   confidence: 0.99,
   horizonDays: 1,
   seed: 1,
-  history: null,
+  window: null,
+  overlapping: true,
+  lambda: null,
   mc: DEFAULT_MC,
   scenarios: null,
   timeDecay: false,
@@ -127,8 +114,8 @@ function fail(message: string, field: string): never {
   throw new BallastError('INVALID_INPUT', message, field);
 }
 
-/** Most Monte Carlo paths, scenarios given as data, and history points per series. */
-export const RISK_BASED_CAPS = { paths: 1_000_000, scenarios: 100_000, historyPoints: 1_000_000 };
+/** Most Monte Carlo paths and scenarios given as data (history points: market/market-history.ts). */
+export const RISK_BASED_CAPS = { paths: 1_000_000, scenarios: 100_000 };
 
 const isObj = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -192,40 +179,24 @@ export function validateProvidedScenarios(p: unknown, field: string): void {
   });
 }
 
-/** History given as data: known interval, equal-length finite series, positive closes, increasing times. */
-function validateHistory(h: unknown, field: string): void {
-  if (h === null) return;
-  if (!isObj(h)) fail('must be null or {series, overlapping, window, lambda, source}', field);
-  if (!Array.isArray(h.series) || h.series.length === 0)
-    fail('must be a non-empty list of series', `${field}.series`);
-  h.series.forEach((s: unknown, i) => {
-    const f = `${field}.series[${i}]`;
-    if (!isObj(s)) fail('must be {symbol, interval, timesMs, closes}', f);
-    if (typeof s.symbol !== 'string' || !/^[A-Z0-9]+$/.test(s.symbol))
-      fail(
-        `must be an upper-case underlying such as BTC, got ${JSON.stringify(s.symbol)}`,
-        `${f}.symbol`,
-      );
-    oneOf(s.interval, ['daily', 'hourly'], `${f}.interval`);
-    const t = s.timesMs;
-    const c = s.closes;
-    if (!Array.isArray(t) || !Array.isArray(c) || t.length !== c.length || t.length < 2)
-      fail('timesMs and closes must be arrays of the same length ≥ 2', f);
-    if (t.length > RISK_BASED_CAPS.historyPoints)
-      fail(`at most ${RISK_BASED_CAPS.historyPoints} points, got ${t.length}`, `${f}.closes`);
-    t.forEach((x: unknown, k) => {
-      inRange(x, -8.64e15, 8.64e15, `${f}.timesMs[${k}]`);
-      if (k > 0 && !((x as number) > (t[k - 1] as number)))
-        fail('times must increase', `${f}.timesMs[${k}]`);
-    });
-    c.forEach((x: unknown, k) => inRange(x, 1e-12, 1e15, `${f}.closes[${k}]`));
-  });
-  if (typeof h.overlapping !== 'boolean') fail('must be true or false', `${field}.overlapping`);
-  if (h.window !== null && !(Number.isInteger(h.window) && (h.window as number) >= 1))
-    fail(`must be a whole number ≥ 1 or null, got ${JSON.stringify(h.window)}`, `${field}.window`);
-  if (h.lambda !== null) inRange(h.lambda, 1e-6, 1 - 1e-9, `${field}.lambda`);
-  if (h.source !== null && typeof h.source !== 'string')
-    fail('must be a string or null', `${field}.source`);
+/**
+ * Why a `history` parameter is refused: price history is market data now (the scenario source
+ * reads `market.history`); said wherever one is found (the strict merge of a params file, and
+ * `validateScenarioParams` for parameters built in code).
+ */
+export const HISTORY_MOVED =
+  'price history is market data, no longer a model parameter: it moved to market.history (give it with --history on the CLI, or the history field of the request over the API); the settings window, overlapping and lambda stay parameters';
+
+/** Parameter keys that moved out of the model parameters, with what to do instead. */
+export const MOVED_PARAMETERS: Readonly<Record<string, string>> = { history: HISTORY_MOVED };
+
+/** The history settings: `window` a whole number ≥ 1 or null, `overlapping` a boolean, `lambda` in (0, 1) or null. */
+function validateHistorySettings(p: Record<string, unknown>, f: string): void {
+  if ('history' in p) fail(HISTORY_MOVED, `${f}.history`);
+  if (p.window !== null && !(Number.isInteger(p.window) && (p.window as number) >= 1))
+    fail(`must be a whole number ≥ 1 or null, got ${JSON.stringify(p.window)}`, `${f}.window`);
+  if (typeof p.overlapping !== 'boolean') fail('must be true or false', `${f}.overlapping`);
+  if (p.lambda !== null) inRange(p.lambda, 1e-6, 1 - 1e-9, `${f}.lambda`);
 }
 
 /** The correlation block: a constant ρ, or a symmetric matrix over named underlyings. */
@@ -294,7 +265,7 @@ export function validateScenarioParams(p: ScenarioParams, f = 'params'): void {
   if (!Number.isSafeInteger(p.seed))
     fail(`must be a safe integer, got ${String(p.seed)}`, `${f}.seed`);
   validateMc(p.mc, `${f}.mc`);
-  validateHistory(p.history, `${f}.history`);
+  validateHistorySettings(p as unknown as Record<string, unknown>, f);
   if (p.inverseOptionPnl !== 'coin-value' && p.inverseOptionPnl !== 'usd-at-shocked')
     fail(
       `must be coin-value or usd-at-shocked, got ${String(p.inverseOptionPnl)}`,

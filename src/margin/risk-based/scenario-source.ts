@@ -6,11 +6,14 @@
  *   an underlying would leave it unmoved: fail closed);
  * - `hs`: historical scenarios, one per `horizonDays` window of the aligned history
  *   (src/scenarios/historical.ts); `fhs`: the same, EWMA-filtered to today's vol
- *   (filtered-historical.ts). Both need `history` with one series per underlying;
+ *   (filtered-historical.ts). Both need the market's price history (`snapshot.history`,
+ *   market/market-history.ts) with one series per underlying; the parameters set `window`,
+ *   `overlapping` and `lambda`;
  * - `mc`: Monte Carlo paths (src/scenarios/monte-carlo.ts) with, per underlying, the vol from
- *   `mc.vols`, else from history (EWMA forecast of 1-step log returns, annualised; correlation
- *   from the EWMA covariance) when history is given, else the snapshot's ATM implied vol
- *   (market-vols.ts) and the documented default correlation (listed in `unverified`).
+ *   `mc.vols`, else from the market's history (EWMA forecast of 1-step log returns,
+ *   annualised; correlation from the EWMA covariance) when it has one, else the snapshot's
+ *   ATM implied vol (market-vols.ts) and the documented default correlation (listed in
+ *   `unverified`).
  *
  * Monte Carlo sets are memoised on their full specification (underlyings, vols, correlation,
  * every simulation setting, seed): re-margining the same book at a moved market (liquidation
@@ -25,6 +28,7 @@ import {
 } from '../../market/covariance.ts';
 import { ewmaVolatility, RISKMETRICS_LAMBDA } from '../../market/ewma.ts';
 import { alignSeries, INTERVAL_MS, type PriceSeries } from '../../market/history.ts';
+import { historySeriesFor, MARKET_HISTORY_FIELD } from '../../market/market-history.ts';
 import type { MarketSnapshot } from '../../market/snapshot.ts';
 import { filteredHistoricalScenarios } from '../../scenarios/filtered-historical.ts';
 import { historicalScenarios } from '../../scenarios/historical.ts';
@@ -38,7 +42,7 @@ import {
   DEFAULT_VOL_TENOR_DAYS,
   validateCorrelation,
 } from '../../market/market-vols.ts';
-import type { HistoryInput, ScenarioParams } from './params.ts';
+import type { ScenarioParams } from './params.ts';
 
 /** Vols and correlation a Monte Carlo set was simulated with. */
 export interface SimulationModel {
@@ -59,71 +63,6 @@ export interface ScenarioSet {
   readonly unverified: readonly string[];
   /** Monte Carlo only. */
   readonly model?: SimulationModel;
-}
-
-/** Converts the history data of the parameters to validated `PriceSeries`. */
-export function priceSeriesOf(h: HistoryInput): PriceSeries[] {
-  if (!h || !Array.isArray(h.series) || h.series.length === 0)
-    throw new BallastError(
-      'INVALID_INPUT',
-      'must hold at least one price series',
-      'params.history.series',
-    );
-  return h.series.map((s, j) => {
-    const f = `params.history.series[${j}]`;
-    if (typeof s.symbol !== 'string' || s.symbol === '')
-      throw new BallastError('INVALID_INPUT', 'must name the underlying', `${f}.symbol`);
-    if (s.interval !== 'daily' && s.interval !== 'hourly')
-      throw new BallastError(
-        'INVALID_INPUT',
-        `must be daily or hourly, got ${String(s.interval)}`,
-        `${f}.interval`,
-      );
-    if (
-      !Array.isArray(s.timesMs) ||
-      !Array.isArray(s.closes) ||
-      s.timesMs.length !== s.closes.length
-    )
-      throw new BallastError(
-        'INVALID_INPUT',
-        'timesMs and closes must be arrays of the same length',
-        f,
-      );
-    for (let t = 0; t < s.closes.length; t++) {
-      if (!(Number.isFinite(s.closes[t]) && s.closes[t]! > 0))
-        throw new BallastError(
-          'INVALID_INPUT',
-          `must be a price > 0, got ${String(s.closes[t])}`,
-          `${f}.closes[${t}]`,
-        );
-      if (!Number.isFinite(s.timesMs[t]) || (t > 0 && !(s.timesMs[t]! > s.timesMs[t - 1]!)))
-        throw new BallastError(
-          'INVALID_INPUT',
-          'times must be finite and strictly increasing',
-          `${f}.timesMs[${t}]`,
-        );
-    }
-    return {
-      symbol: s.symbol,
-      interval: s.interval,
-      timesMs: Float64Array.from(s.timesMs),
-      closes: Float64Array.from(s.closes),
-    };
-  });
-}
-
-/** The series of `underlyings` (each must be present), in that order. */
-function seriesFor(all: readonly PriceSeries[], underlyings: readonly string[]): PriceSeries[] {
-  return underlyings.map((u) => {
-    const s = all.find((x) => x.symbol.toUpperCase() === u.toUpperCase());
-    if (!s)
-      throw new BallastError(
-        'INVALID_INPUT',
-        `no price history for ${u} (have ${all.map((x) => x.symbol).join(', ')}): give one series per underlying`,
-        'params.history',
-      );
-    return { ...s, symbol: u };
-  });
 }
 
 /** Steps of the series per `horizonDays` (a whole number, else INVALID_INPUT). */
@@ -157,7 +96,7 @@ export function historyRiskModel(
     throw new BallastError(
       'INVALID_INPUT',
       `the history is too short for a vol estimate: ${n} common points`,
-      'params.history',
+      MARKET_HISTORY_FIELD,
     );
   const perYear = MS_PER_YEAR / INTERVAL_MS[a.interval];
   const returns = a.closes.map((c) =>
@@ -172,7 +111,7 @@ export function historyRiskModel(
       throw new BallastError(
         'INVALID_INPUT',
         `the EWMA vol of ${a.symbols[j]} is 0 (flat prices)`,
-        'params.history',
+        MARKET_HISTORY_FIELD,
       );
   });
   if (series.length === 1) return { vols, correlation: [[1]] };
@@ -252,43 +191,31 @@ function providedSet(
   };
 }
 
-/** Historical (`hs`) or filtered historical (`fhs`) scenarios from the history (module doc). */
+/** Historical (`hs`) or filtered historical (`fhs`) scenarios from the market's history (module doc). */
 function historicalSet(
   p: ScenarioParams & { method: 'hs' | 'fhs' },
+  snapshot: MarketSnapshot,
   underlyings: readonly string[],
   timeShiftDays: number,
 ): ScenarioSet {
-  if (!p.history)
-    throw new BallastError(
-      'INVALID_INPUT',
-      `method ${p.method} needs a price history (--history, or params.history)`,
-      'params.history',
-    );
-  const series = seriesFor(priceSeriesOf(p.history), underlyings);
+  const series = historySeriesFor(snapshot.history, underlyings, `method ${p.method}`);
   const steps = horizonSteps(series, p.horizonDays);
+  const lambda = p.lambda ?? RISKMETRICS_LAMBDA;
   const opts = {
     horizonSteps: steps,
-    overlapping: p.history.overlapping ?? true,
+    overlapping: p.overlapping,
     timeShiftDays,
-    ...(p.history.window === null || p.history.window === undefined
-      ? {}
-      : { window: p.history.window }),
+    ...(p.window === null ? {} : { window: p.window }),
   };
   const scenarios =
     p.method === 'hs'
       ? historicalScenarios(series, opts)
-      : filteredHistoricalScenarios(series, {
-          ...opts,
-          lambda: p.history.lambda ?? RISKMETRICS_LAMBDA,
-        });
-  const what =
-    p.method === 'hs'
-      ? 'historical'
-      : `filtered historical (EWMA λ ${p.history.lambda ?? RISKMETRICS_LAMBDA})`;
+      : filteredHistoricalScenarios(series, { ...opts, lambda });
+  const what = p.method === 'hs' ? 'historical' : `filtered historical (EWMA λ ${lambda})`;
   return {
     scenarios,
     kind: p.method,
-    description: `${what}: ${scenarios.length} ${opts.overlapping ? 'overlapping' : 'disjoint'} ${p.horizonDays}-day windows of ${describeHistory(series, p.history.source)}; implied vol unchanged`,
+    description: `${what}: ${scenarios.length} ${opts.overlapping ? 'overlapping' : 'disjoint'} ${p.horizonDays}-day windows of ${describeHistory(series, snapshot.history?.source ?? null)}; implied vol unchanged`,
     unverified: [
       `${p.method}-vol: ${what} scenarios move prices only; implied vol is held (sticky moneyness) [I]`,
     ],
@@ -308,25 +235,22 @@ function simulationModel(
 ): SimulationModel {
   const mc = p.mc;
   const given = mc.vols ?? {};
-  const useHistory = p.history !== null && (mc.volSource === 'history' || mc.volSource === 'auto');
-  if (mc.volSource === 'history' && !p.history)
-    throw new BallastError(
-      'INVALID_INPUT',
-      'mc.volSource history needs a price history',
-      'params.history',
-    );
+  const history = snapshot.history;
+  const useHistory =
+    mc.volSource === 'history' || (history !== undefined && mc.volSource === 'auto');
   let vols: number[];
   let correlation: number[][];
   let volSource: string;
   let correlationSource: string;
   if (useHistory) {
+    const lambda = p.lambda ?? RISKMETRICS_LAMBDA;
     const hm = historyRiskModel(
-      seriesFor(priceSeriesOf(p.history!), underlyings),
-      p.history!.lambda ?? RISKMETRICS_LAMBDA,
+      historySeriesFor(history, underlyings, 'mc.volSource history'),
+      lambda,
     );
     vols = underlyings.map((u, i) => given[u] ?? hm.vols[i]!);
     correlation = hm.correlation;
-    volSource = `EWMA (λ ${p.history!.lambda ?? RISKMETRICS_LAMBDA}) of ${p.history!.source ?? 'the history'}`;
+    volSource = `EWMA (λ ${lambda}) of ${history?.source ?? 'the history'}`;
     correlationSource = underlyings.length > 1 ? 'EWMA correlation of the history' : 'trivial';
   } else {
     const tenor = mc.volTenorDays ?? DEFAULT_VOL_TENOR_DAYS;
@@ -402,14 +326,14 @@ export function scenarioSet(
   const timeShiftDays = p.timeDecay ? p.horizonDays : 0;
   if (p.scenarios) return providedSet(p.scenarios, underlyings);
   if (p.method === 'hs' || p.method === 'fhs')
-    return historicalSet({ ...p, method: p.method }, underlyings, timeShiftDays);
+    return historicalSet({ ...p, method: p.method }, snapshot, underlyings, timeShiftDays);
   return monteCarloSet(p, snapshot, underlyings, timeShiftDays);
 }
 
 /**
  * Fails closed when a set has fewer scenarios than a `confidence` quantile needs (n < 1/(1 − α):
  * the "quantile" would be the worst scenario, whatever α says). INVALID_INPUT naming the data:
- * `params.history` (too-short history), `params.mc.paths` or `params.scenarios`.
+ * `market.history` (too-short history), `params.mc.paths` or `params.scenarios`.
  */
 export function requireEnoughScenarios(set: ScenarioSet, confidence: number): void {
   const need = Math.ceil(1 / (1 - confidence) - 1e-9);
@@ -417,7 +341,7 @@ export function requireEnoughScenarios(set: ScenarioSet, confidence: number): vo
   if (n >= need) return;
   const field =
     set.kind === 'hs' || set.kind === 'fhs'
-      ? 'params.history'
+      ? MARKET_HISTORY_FIELD
       : set.kind === 'mc'
         ? 'params.mc.paths'
         : 'params.scenarios';

@@ -4,12 +4,12 @@
  *   IM = x · VaR + (1 − x) · Stress + liquidity + concentration,   MM = maintenanceFraction · IM
  *
  * per segregated pool (settlement currency), all by full revaluation through the P&L matrix:
- * - **VaR**: max(0, VaR_α) over the `var` scenario set (filtered historical simulation when the
- *   CLI passes a history, as SPAN 2's HVaR; Monte Carlo on the snapshot's ATM vols otherwise;
- *   scenario-source.ts), default 99 % over 2 days;
+ * - **VaR**: max(0, VaR_α) over the `var` scenario set (filtered historical simulation on the
+ *   market's history, `market.history`, as SPAN 2's HVaR; Monte Carlo on the snapshot's ATM
+ *   vols otherwise; scenario-source.ts), default 99 % over 2 days;
  * - **Stress**: the worst loss (≥ 0) over the stress scenarios: the hypothetical moves in
  *   `stress.hypothetical` (uniform across underlyings), user scenarios (`stress.scenarios`,
- *   e.g. from `ballast stress --scenario file.json`), and, when the VaR leg has a history and
+ *   e.g. from `ballast stress --scenario file.json`), and, when the market has a history and
  *   `stress.historical` is on, the named crashes of src/scenarios/stress.ts measured from that
  *   history (events the history does not cover are skipped and listed);
  * - **liquidity** (close-out cost): Σ|q|·rate·unit notional, `deltaOneRate` for futures, perps
@@ -21,6 +21,7 @@
  */
 import { BallastError } from '../../core/errors.ts';
 import { isOptionLike } from '../../instruments/instrument.ts';
+import { validatedHistory } from '../../market/market-history.ts';
 import type { MarketSnapshot } from '../../market/snapshot.ts';
 import type { Portfolio, Position } from '../../risk/portfolio.ts';
 import type { Currency } from '../../core/currency.ts';
@@ -47,7 +48,7 @@ import {
   type NamedScenarioPnl,
   type PoolTail,
 } from './risk-based.ts';
-import { priceSeriesOf, requireEnoughScenarios, scenarioSet } from './scenario-source.ts';
+import { requireEnoughScenarios, scenarioSet } from './scenario-source.ts';
 import {
   DEFAULT_HYPOTHETICAL_STRESS,
   type HypotheticalStress,
@@ -65,7 +66,7 @@ export interface Span2Params {
   readonly stress: {
     readonly hypothetical: readonly HypotheticalStress[];
     readonly scenarios: ProvidedScenarios | null;
-    /** Measure the named crash library from the VaR leg's history when it has one. */
+    /** Measure the named crash library from the market's history when it has one. */
     readonly historical: boolean;
     /** Horizons (days) measured per event (null: 1 and 3). */
     readonly days: readonly number[] | null;
@@ -153,13 +154,14 @@ function check(p: Span2Params): void {
 /** The stress scenarios of a pool (module doc) and the library events left out. */
 function stressScenarios(
   p: Span2Params,
+  snapshot: MarketSnapshot,
   underlyings: readonly string[],
 ): { scenarios: Scenario[]; uncovered: string[] } {
   const out: Scenario[] = p.stress.hypothetical.map((h) => hypotheticalScenario(h, 'stress'));
   if (p.stress.scenarios) out.push(...p.stress.scenarios.list);
   const uncovered: string[] = [];
-  if (p.stress.historical && p.var.history) {
-    const all = priceSeriesOf(p.var.history);
+  if (p.stress.historical && snapshot.history) {
+    const all = validatedHistory(snapshot.history).series;
     const series = underlyings.flatMap((u) =>
       all
         .filter((s) => s.symbol.toUpperCase() === u.toUpperCase())
@@ -232,7 +234,7 @@ function stressTail(
   params: Span2Params,
   unds: readonly string[],
 ) {
-  const stress = stressScenarios(params, unds);
+  const stress = stressScenarios(params, snapshot, unds);
   const sBook = buildBook(positions, snapshot, stress.scenarios, {
     inverseOptionPnl: params.var.inverseOptionPnl,
   });
