@@ -440,7 +440,7 @@ describe('risk commands: bad input is a clear error (exit 2)', () => {
   it('too-short history', async () => {
     await expectError(
       ['var', book, ...market(), '--method', 'hs', '--history', `BTC=${shortHistory}`],
-      /params\.history: the history is too short: 39 scenario\(s\) cannot resolve a 99% quantile \(need at least 100\)/,
+      /market\.history: the history is too short: 39 scenario\(s\) cannot resolve a 99% quantile \(need at least 100\)/,
     );
     await expectError(
       [
