@@ -8,12 +8,14 @@ import { deriveCaseMargin, isDeriveCase } from '../io/derive-case.ts';
 import { readJsonFile } from '../io/read-json.ts';
 import { renderComparison, renderMarginResult } from '../io/render-margin.ts';
 import { fmt, renderTable } from '../io/table.ts';
-import type { Position } from '../risk/portfolio.ts';
+import { underlyingsOf, type Position } from '../risk/portfolio.ts';
 import { toJsonText } from '../io/json-output.ts';
 import { marginUseCase } from '../app/margin.ts';
 import { compareUseCase } from '../app/compare.ts';
 import { whatIfUseCase } from '../app/what-if.ts';
+import { withLoadedHistory } from '../app/risk-params.ts';
 import { guarded } from './errors.ts';
+import { loadHistory } from './risk.ts';
 import {
   HYPOTHESIS_OPTION_HELP,
   loadMarketChecked,
@@ -36,6 +38,15 @@ export function marginCommand() {
     .addOption(new Option('--model <id>', 'margin model').choices(modelIds()).makeOptionMandatory())
     .option('--params <file>', 'JSON file of parameter overrides, merged over the model defaults')
     .option('--hypothesis <name=reading...>', HYPOTHESIS_OPTION_HELP)
+    .option(
+      '--history <file...>',
+      "price history CSV(s), FILE or SYM=FILE, attached to the market for the history-driven models (var, es, stans, span2: hs/fhs scenarios, EWMA vols); default: none",
+    )
+    .option(
+      '--keep-outliers',
+      'keep the history bad prints (closes that leave and come back; excluded by default, listed)',
+      false,
+    )
     .option('--json', 'print JSON', false);
   return marketOptions(cmd)
     .addHelpText(
@@ -49,8 +60,10 @@ Examples:
   $ ballast margin examples/perp-book.json --market examples/btc-snapshot.json --allow-stale --model binance-pm --params examples/binance-pm-brackets.json
   $ ballast margin examples/short-strangle.json --market examples/btc-snapshot.json --allow-stale --model deribit-pm --hypothesis inverseOptionPnl=usd-at-shocked
   $ ballast margin examples/hedged-book.json --market examples/btc-snapshot.json --allow-stale --model deribit-pm --index BTC=60000 --vol BTC-25SEP26-70000-C=0.5 --mark BTC-PERPETUAL=60050
+  $ ballast margin examples/short-strangle.json --market examples/btc-snapshot.json --allow-stale --model es --params examples/es-fhs-params.json --history data/crypto-ohlc/Coinbase_BTCUSD_d.csv
 
 Sizes are in coins (base units). A Derive PM2 case file carries its own market and parameters.
+Price history is market data, not a parameter: --history attaches it to the market.
 --index, --mark and --vol override the market for one run (said in the warnings): see README "Your own marks".`,
     )
     .action(
@@ -67,9 +80,12 @@ Sizes are in coins (base units). A Derive PM2 case file carries its own market a
         const { snapshot, warnings } = loadMarketChecked(o);
         const portfolio = loadPortfolio(file, snapshot);
         const params = modelParams(model, o.params, o.hypothesis);
+        const history = o.history
+          ? loadHistory(o.history, underlyingsOf(portfolio.positions), o.keepOutliers)
+          : null;
         const combined = marginUseCase({
           portfolio,
-          snapshot,
+          snapshot: withLoadedHistory(snapshot, history),
           modelId: model.id,
           params,
           warnings,

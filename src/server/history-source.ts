@@ -1,8 +1,9 @@
 /**
- * The price history of a /v1/var or /v1/stress request: the uploaded series (`history`:
- * `[{symbol, csv}]`, each the prices of its symbol, like `--history SYM=FILE`) or else the
- * bundled BTC/ETH daily closes (the CLI's default, same source label), matched to the book's
- * underlyings and screened for bad prints by app/price-history.ts.
+ * The price history of a /v1/var, /v1/stress or /v1/margin request: the uploaded series
+ * (`history`: `[{symbol, csv}]`, each the prices of its symbol, like `--history SYM=FILE`) or
+ * else the bundled BTC/ETH daily closes (the CLI's default, same source label), matched to the
+ * book's underlyings and screened for bad prints by app/price-history.ts. The use cases attach
+ * it to the market as its price history (`market.history`, app/risk-params.ts).
  */
 import type { LoadedHistory } from '../app/risk-params.ts';
 import { historyFromTexts, type HistoryText } from '../app/price-history.ts';

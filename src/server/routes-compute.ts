@@ -1,6 +1,7 @@
 /**
- * The stateless analytics routes: margin, compare, what-if, health (with liquidation
- * distances); VaR/ES and stress are in routes-risk.ts. Each one turns the body into a use-case request (app/), runs it and
+ * The stateless analytics routes: margin (with an uploaded price history attached to the
+ * market when given), compare, what-if, health (with liquidation distances); VaR/ES and
+ * stress are in routes-risk.ts. Each one turns the body into a use-case request (app/), runs it and
  * answers the CLI's `--json` object for the same inputs.
  */
 import type { FastifyInstance } from 'fastify';
@@ -8,13 +9,15 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { compareUseCase } from '../app/compare.ts';
 import { healthJson, healthUseCase } from '../app/health.ts';
 import { marginUseCase } from '../app/margin.ts';
+import { withLoadedHistory } from '../app/risk-params.ts';
 import { pmeSimulateFields, simulatePortfolioFields, whatIfUseCase } from '../app/what-if.ts';
 import { parseSymbol } from '../instruments/symbol.ts';
 import { mergeParams } from '../io/params-file.ts';
 import { marginModel, MARGIN_MODELS } from '../margin/registry.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
-import type { Portfolio } from '../risk/portfolio.ts';
+import { underlyingsOf, type Portfolio } from '../risk/portfolio.ts';
 import type { ServerContext } from './context.ts';
+import { requestHistory } from './history-source.ts';
 import { sendJson } from './json-reply.ts';
 import { checkLimit } from './limits.ts';
 import { CompareBody, HealthBody, MarginBody, WhatIfBody } from './schemas.ts';
@@ -51,11 +54,14 @@ function marginRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const { snapshot, warnings } = await ctx.markets.resolve(req.body);
       const portfolio = bookFor(ctx, req.body.portfolio, snapshot);
       const params = paramsFor(req.body.model, req.body.params);
+      const history = req.body.history
+        ? requestHistory(req.body, underlyingsOf(portfolio.positions))
+        : null;
       return sendJson(
         reply,
         marginUseCase({
           portfolio,
-          snapshot,
+          snapshot: withLoadedHistory(snapshot, history),
           modelId: req.body.model,
           params,
           warnings,

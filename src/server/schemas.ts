@@ -65,18 +65,11 @@ const Params = Type.Optional(
     {},
     {
       additionalProperties: true,
-      description: 'parameter overrides, merged over the model defaults',
+      description:
+        'parameter overrides, merged over the model defaults (price history is market data, not a parameter: the history field)',
     },
   ),
 );
-
-/** POST /v1/margin. */
-export const MarginBody = Type.Object({
-  portfolio: PortfolioValue,
-  model: ModelId,
-  params: Params,
-  ...MarketFields,
-});
 
 /** POST /v1/compare. */
 export const CompareBody = Type.Object({ portfolio: PortfolioValue, ...MarketFields });
@@ -121,13 +114,45 @@ export const HistoryUpload = Type.Object({
   }),
 });
 
-/** The history fields of /v1/var and /v1/stress (default: the bundled BTC/ETH daily closes). */
+const KeepOutliers = Type.Optional(
+  Type.Boolean({ description: 'keep the history bad prints (excluded by default, listed)' }),
+);
+
+/**
+ * The history fields of /v1/var and /v1/stress (default: the bundled BTC/ETH daily closes).
+ * The closes are market data: attached to the market (`market.history`) for this request.
+ */
 export const HistoryFields = {
-  history: Type.Optional(Type.Array(HistoryUpload, { minItems: 1 })),
-  keepOutliers: Type.Optional(
-    Type.Boolean({ description: 'keep the history bad prints (excluded by default, listed)' }),
+  history: Type.Optional(
+    Type.Array(HistoryUpload, {
+      minItems: 1,
+      description:
+        'price history of the book’s underlyings, attached to the market as market.history (default: the bundled BTC/ETH daily closes)',
+    }),
   ),
+  keepOutliers: KeepOutliers,
 };
+
+/** The history fields of /v1/margin: closes attached to the market (`market.history`) when given; none by default. */
+export const MarginHistoryFields = {
+  history: Type.Optional(
+    Type.Array(HistoryUpload, {
+      minItems: 1,
+      description:
+        'price history of the book’s underlyings, attached to the market as market.history for the history-driven models (var, es, stans, span2); price history is market data, not a parameter (default: none)',
+    }),
+  ),
+  keepOutliers: KeepOutliers,
+};
+
+/** POST /v1/margin. */
+export const MarginBody = Type.Object({
+  portfolio: PortfolioValue,
+  model: ModelId,
+  params: Params,
+  ...MarginHistoryFields,
+  ...MarketFields,
+});
 
 /** POST /v1/var. */
 export const VarBody = Type.Object({

@@ -1,7 +1,8 @@
 /**
  * /v1/stress and historical /v1/var answer the CLI's `--json` objects for the same inputs
  * (examples/hedged-book.json on the bundled Deribit BTC snapshot, the bundled history), and
- * an uploaded price series gives the same margin as `--history BTC=<file>`.
+ * an uploaded price series gives the same margin as `--history BTC=<file>` (on /v1/var, and on
+ * /v1/margin, where it is attached to the market; a `history` parameter is refused).
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -110,5 +111,62 @@ describe('stress and historical VaR over the API', () => {
       allowStale: true,
     });
     expect(im(bundled.body)).not.toEqual(im(r.body));
+  }, 120_000);
+});
+
+describe('price history is market data over the API (POST /v1/margin)', () => {
+  const file = 'data/crypto-ohlc/Coinbase_BTCUSD_d.csv';
+  const params = repoJson('examples/es-fhs-params.json');
+
+  it('an uploaded series is attached to the market: the margin of ballast margin --history BTC=<file>', async () => {
+    const cli = await cliJson([
+      'margin',
+      'examples/hedged-book.json',
+      '--model',
+      'es',
+      '--params',
+      'examples/es-fhs-params.json',
+      '--history',
+      `BTC=${file}`,
+    ]);
+    const r = await post(app, '/v1/margin', {
+      portfolio: book,
+      model: 'es',
+      params,
+      history: [{ symbol: 'BTC', csv: readFileSync(file, 'utf8') }],
+      market,
+      allowStale: true,
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    // the same numbers (the source line names the file on the CLI and the upload here)
+    const im = (o: Record<string, unknown>) =>
+      (o.pools as { initialMargin: number; maintenanceMargin: number }[]).map((p) => [
+        p.initialMargin,
+        p.maintenanceMargin,
+      ]);
+    expect(im(r.body)).toEqual(im(cli));
+    expect(r.body.initialMargin as number).toBeGreaterThan(0);
+    const none = await post(app, '/v1/margin', {
+      portfolio: book,
+      model: 'es',
+      params,
+      market,
+      allowStale: true,
+    });
+    expect(none.status).toBe(422);
+    expect(none.body).toMatchObject({ code: 'INVALID_INPUT', field: 'market.history' });
+  }, 120_000);
+
+  it('params that still carry history are refused, saying it moved', async () => {
+    const r = await post(app, '/v1/margin', {
+      portfolio: book,
+      model: 'var',
+      params: { method: 'hs', history: { series: [] } },
+      market,
+      allowStale: true,
+    });
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ code: 'SCHEMA', field: 'params.history' });
+    expect(r.body.detail as string).toMatch(/moved to market\.history/);
   }, 120_000);
 });

@@ -185,7 +185,7 @@ export function validateProvidedScenarios(p: unknown, field: string): void {
  * `validateScenarioParams` for parameters built in code).
  */
 export const HISTORY_MOVED =
-  'price history is market data, no longer a model parameter: it moved to market.history (give it with --history on the CLI, or the history field of the request over the API); the settings window, overlapping and lambda stay parameters';
+  'price history is market data, no longer a model parameter: it moved to market.history (give it with --history on the CLI, or the history field of POST /v1/margin or /v1/var); the settings window, overlapping and lambda stay parameters';
 
 /** Parameter keys that moved out of the model parameters, with what to do instead. */
 export const MOVED_PARAMETERS: Readonly<Record<string, string>> = { history: HISTORY_MOVED };
