@@ -67,7 +67,6 @@ export function applyRiskOverrides(modelId: string, params: unknown, o: RiskOver
     const p = params as Span2Params;
     return { ...p, var: overrideScenarioParams(p.var, o) };
   }
-  if (RISK_MODEL_IDS.includes(modelId))
-    return overrideScenarioParams(params as RiskBasedParams, o);
+  if (RISK_MODEL_IDS.includes(modelId)) return overrideScenarioParams(params as RiskBasedParams, o);
   return params;
 }

@@ -40,7 +40,7 @@ export function marginCommand() {
     .option('--hypothesis <name=reading...>', HYPOTHESIS_OPTION_HELP)
     .option(
       '--history <file...>',
-      "price history CSV(s), FILE or SYM=FILE, attached to the market for the history-driven models (var, es, stans, span2: hs/fhs scenarios, EWMA vols); default: none",
+      'price history CSV(s), FILE or SYM=FILE, attached to the market for the history-driven models (var, es, stans, span2: hs/fhs scenarios, EWMA vols); default: none',
     )
     .option(
       '--keep-outliers',

@@ -17,7 +17,11 @@ import { withHistory, type MarketHistory } from '../market/market-history.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { MarginModel } from '../margin/margin-model.ts';
 import { marginModel } from '../margin/registry.ts';
-import { RISK_METHODS, type RiskBasedParams, type RiskMethod } from '../margin/risk-based/params.ts';
+import {
+  RISK_METHODS,
+  type RiskBasedParams,
+  type RiskMethod,
+} from '../margin/risk-based/params.ts';
 import type { Span2Params } from '../margin/risk-based/span2.ts';
 import { DEFAULT_HYPOTHETICAL_STRESS } from '../margin/risk-based/span2.ts';
 import { backtestMargin } from '../risk/backtest.ts';

@@ -34,7 +34,6 @@ function fail(message: string, field: string): never {
   throw new BallastError('INVALID_INPUT', message, field);
 }
 
-
 /** One series: symbol, interval, array lengths and cap, increasing finite times, closes in range. */
 function validateSeries(s: unknown, f: string): void {
   if (typeof s !== 'object' || s === null) fail('must be {symbol, interval, timesMs, closes}', f);

@@ -51,7 +51,10 @@ describe('the input hash covers the market history', () => {
   });
 
   it('mc with history-based vols: a different history, a different hash; no history, another', () => {
-    const mc: RiskBasedParams = { ...RISK_BASED_DEFAULTS, mc: { ...RISK_BASED_DEFAULTS.mc, paths: 500 } };
+    const mc: RiskBasedParams = {
+      ...RISK_BASED_DEFAULTS,
+      mc: { ...RISK_BASED_DEFAULTS.mc, paths: 500 },
+    };
     const a = hashOn(history(closes), mc);
     const b = hashOn(history(closes.map((c, i) => (i === 300 ? c * 1.01 : c))), mc);
     expect(a).not.toBe(b);
@@ -60,7 +63,9 @@ describe('the input hash covers the market history', () => {
 });
 
 describe('a history parameter is refused, saying it moved to market.history', () => {
-  const legacy = { series: [{ symbol: 'BTC', interval: 'daily', timesMs: [0, 1], closes: [1, 2] }] };
+  const legacy = {
+    series: [{ symbol: 'BTC', interval: 'daily', timesMs: [0, 1], closes: [1, 2] }],
+  };
 
   it('in a params file (strict merge): SCHEMA at <file>.history, and at <file>.var.history for span2', () => {
     for (const [defaults, override, field] of [

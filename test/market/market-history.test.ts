@@ -71,7 +71,9 @@ describe('market history: validation names the field under market.history', () =
       );
     }
     expect(
-      fieldOf(() => validatedHistory({ series: good.series, source: 7 } as unknown as MarketHistory)),
+      fieldOf(() =>
+        validatedHistory({ series: good.series, source: 7 } as unknown as MarketHistory),
+      ),
     ).toBe('market.history.source');
   });
 });
@@ -94,9 +96,7 @@ describe('market history on a snapshot', () => {
     const got = historySeriesFor(good, ['ETH', 'BTC'], 'method hs');
     expect(got.map((x) => x.symbol)).toEqual(['ETH', 'BTC']);
     expect(got[0]!.closes).toBe(good.series[1]!.closes);
-    expect(fieldOf(() => historySeriesFor(undefined, ['BTC'], 'method hs'))).toBe(
-      'market.history',
-    );
+    expect(fieldOf(() => historySeriesFor(undefined, ['BTC'], 'method hs'))).toBe('market.history');
     expect(() => historySeriesFor(undefined, ['BTC'], 'method hs')).toThrow(
       /method hs needs a price history/,
     );

@@ -187,11 +187,11 @@ function run(model: MarginModel<unknown>, book: Portfolio): BacktestReport {
         timesMs: d.history.timesMs.subarray(0, d.historyEnd + 1),
         closes: d.history.closes[0]!.subarray(0, d.historyEnd + 1),
       };
-      return model.evaluate(
-        book,
-        withHistory(d.snapshot, { series: [h], source: 'Coinbase' }),
-        { ...RISK_BASED_DEFAULTS, method: 'hs', window: 365 },
-      );
+      return model.evaluate(book, withHistory(d.snapshot, { series: [h], source: 'Coinbase' }), {
+        ...RISK_BASED_DEFAULTS,
+        method: 'hs',
+        window: 365,
+      });
     },
   });
 }
