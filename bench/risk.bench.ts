@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parsePriceCsv } from '../src/market/history.ts';
+import { withHistory } from '../src/market/market-history.ts';
 import { accountPnl, buildPnlMatrix } from '../src/risk/pnl-matrix.ts';
 import { expectedShortfall } from '../src/risk/var.ts';
 import { monteCarloScenarios } from '../src/scenarios/monte-carlo.ts';
@@ -104,24 +105,14 @@ export async function runRiskBench(): Promise<void> {
     'bitfinex_BTC_ETH_USD_d.csv',
     { symbol: 'BTC' },
   );
-  const history = {
-    series: [
-      {
-        symbol: 'BTC',
-        interval: series.interval,
-        timesMs: Array.from(series.timesMs),
-        closes: Array.from(series.closes),
-      },
-    ],
-    overlapping: true,
-    window: null,
-    lambda: null,
+  const withBtc = withHistory(snapshot, {
+    series: [{ ...series, symbol: 'BTC' }],
     source: 'bitfinex',
-  };
+  });
   const positions = optionsBook(options);
   const book = portfolio(positions, [{ currency: 'BTC', amount: 50 }]);
-  const hsParams = { ...RISK_BASED_DEFAULTS, method: 'hs' as const, history };
-  const hsMs = best(() => varModel.evaluate(book, snapshot, hsParams));
+  const hsParams = { ...RISK_BASED_DEFAULTS, method: 'hs' as const };
+  const hsMs = best(() => varModel.evaluate(book, withBtc, hsParams));
   const nHs = series.closes.length - 1;
   const pmMs = best(() => deribitPmModel.evaluate(book, snapshot, deribitPmModel.defaultParams));
 
