@@ -4,8 +4,9 @@
  *
  * Units, per coin of size (sum over positions × size):
  * - `delta`: coins of the underlying. Delta-one products 1; options Deribit's `delta_total`
- *   convention (`coinDelta(…, 'coin')`: Black-76 delta, minus the coin mark for inverse
- *   options, whose value is in coin) — the delta the roll shock and Deribit's UI use.
+ *   convention (`coinDelta(…, 'coin')`, risk/greeks.ts: Black-76 delta, minus the coin mark
+ *   for inverse options, whose value is in coin) — the delta the roll shock and Deribit's UI
+ *   use.
  * - `gamma`: change of the delta, in coins, for a +1 % move of the underlying:
  *   `Γ·F·0.01` with Γ the Black-76 gamma of the USD value (per USD of forward).
  * - `vega`: USD per vol point (+0.01 of implied vol): Black-76 vega of the USD value × 0.01.
@@ -17,7 +18,7 @@ import type { MarketSnapshot } from '../market/snapshot.ts';
 import { isOptionLike, type Instrument } from '../instruments/instrument.ts';
 import { black76Greeks } from '../pricing/black76.ts';
 import { optionValue } from '../pricing/option-value.ts';
-import { coinDelta } from '../margin/deribit-pm/index.ts';
+import { coinDelta } from '../risk/greeks.ts';
 import { instrumentState, type InstrumentState } from '../risk/pnl-matrix.ts';
 import type { Position } from '../risk/portfolio.ts';
 

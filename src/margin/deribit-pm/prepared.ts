@@ -14,7 +14,8 @@ import type { MarketSnapshot } from '../../market/snapshot.ts';
 import { instrumentState, type InstrumentState } from '../../risk/pnl-matrix.ts';
 import { deribitGrid, type DeribitGrid } from '../../scenarios/deribit-grid.ts';
 import { gridParams, pairKey, pairParams, type DeribitPmParams } from './params.ts';
-import { coinDelta, unitCellValue } from './cell-value.ts';
+import { coinDelta } from '../../risk/greeks.ts';
+import { unitCellValue } from './cell-value.ts';
 
 /** One instrument priced once on its pair's grid. */
 export interface PreparedRow {

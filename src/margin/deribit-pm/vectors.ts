@@ -30,7 +30,8 @@ import {
 } from './params.ts';
 import { deribitPmMarket, type DeribitPmMarket } from './prepared.ts';
 
-export { coinDelta, unitCellValue } from './cell-value.ts';
+export { coinDelta } from '../../risk/greeks.ts';
+export { unitCellValue } from './cell-value.ts';
 
 /** The vectors of one key (`btc_btc`, `eth_eth`, `btc_usdc`, ...). */
 export interface KeyVectors {
