@@ -192,7 +192,7 @@ export const MOVED_PARAMETERS: Readonly<Record<string, string>> = { history: HIS
 
 /** The history settings: `window` a whole number ≥ 1 or null, `overlapping` a boolean, `lambda` in (0, 1) or null. */
 function validateHistorySettings(p: Record<string, unknown>, f: string): void {
-  if ('history' in p) fail(HISTORY_MOVED, `${f}.history`);
+  if (p.history !== undefined) fail(HISTORY_MOVED, `${f}.history`);
   if (p.window !== null && !(Number.isInteger(p.window) && (p.window as number) >= 1))
     fail(`must be a whole number ≥ 1 or null, got ${JSON.stringify(p.window)}`, `${f}.window`);
   if (typeof p.overlapping !== 'boolean') fail('must be true or false', `${f}.overlapping`);
