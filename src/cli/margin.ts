@@ -25,6 +25,12 @@ import {
   modelParams,
 } from './context.ts';
 
+/** `--history` of margin and whatif: price history is market data, attached to the market. */
+const HISTORY_HELP =
+  'price history CSV(s), FILE or SYM=FILE, attached to the market for the history-driven models (var, es, stans, span2: hs/fhs scenarios, EWMA vols); default: none';
+const KEEP_OUTLIERS_HELP =
+  'keep the history bad prints (closes that leave and come back; excluded by default, listed)';
+
 /** Builds the `margin` command. */
 export function marginCommand() {
   const cmd = new Command('margin')
@@ -38,15 +44,8 @@ export function marginCommand() {
     .addOption(new Option('--model <id>', 'margin model').choices(modelIds()).makeOptionMandatory())
     .option('--params <file>', 'JSON file of parameter overrides, merged over the model defaults')
     .option('--hypothesis <name=reading...>', HYPOTHESIS_OPTION_HELP)
-    .option(
-      '--history <file...>',
-      'price history CSV(s), FILE or SYM=FILE, attached to the market for the history-driven models (var, es, stans, span2: hs/fhs scenarios, EWMA vols); default: none',
-    )
-    .option(
-      '--keep-outliers',
-      'keep the history bad prints (closes that leave and come back; excluded by default, listed)',
-      false,
-    )
+    .option('--history <file...>', HISTORY_HELP)
+    .option('--keep-outliers', KEEP_OUTLIERS_HELP, false)
     .option('--json', 'print JSON', false);
   return marketOptions(cmd)
     .addHelpText(
@@ -161,6 +160,8 @@ export function whatifCommand() {
     .option('--trade <SYMBOL:SIZE...>', 'trade(s), size in coins (negative = sell)')
     .option('--params <file>', 'JSON file of parameter overrides')
     .option('--hypothesis <name=reading...>', HYPOTHESIS_OPTION_HELP)
+    .option('--history <file...>', HISTORY_HELP)
+    .option('--keep-outliers', KEEP_OUTLIERS_HELP, false)
     .option('--json', 'print JSON', false);
   return marketOptions(cmd)
     .addHelpText(
@@ -180,9 +181,11 @@ export function whatifCommand() {
         const { snapshot, warnings } = loadMarketChecked(o);
         const portfolio = loadPortfolio(file, snapshot);
         const trades = tradesText.map((t, k) => parseTrade(t, `--trade[${k}]`));
+        const unds = underlyingsOf([...portfolio.positions, ...trades]);
+        const history = o.history ? loadHistory(o.history, unds, o.keepOutliers) : null;
         const r = whatIfUseCase({
           portfolio,
-          snapshot,
+          snapshot: withLoadedHistory(snapshot, history),
           modelId: model.id,
           params: modelParams(model, o.params, o.hypothesis),
           trades,

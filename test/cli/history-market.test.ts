@@ -1,5 +1,6 @@
-// Price history is market data on the CLI: `ballast margin --history` attaches it to the market
-// (the same ES as `ballast var` on that history), and a params file with `history` is refused.
+// Price history is market data on the CLI: `ballast margin --history` (and `whatif --history`)
+// attaches it to the market (the same ES as `ballast var` on that history), and a params file
+// with `history` is refused.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +57,24 @@ describe('ballast margin --history (risk-based models)', () => {
     expect(none.stderr).toMatch(
       /\[INVALID_INPUT\] market\.history: method fhs needs a price history/,
     );
+  }, 120_000);
+
+  it('whatif --history: the margin before the trade is ballast margin --history on the same book', async () => {
+    const args = [
+      ...market,
+      '--model',
+      'es',
+      '--params',
+      'examples/es-fhs-params.json',
+      ...history,
+    ];
+    const w = await runCli(['whatif', book, ...args, '--trade', 'BTC-PERPETUAL:0.5', '--json']);
+    expect(w.status, w.stderr).toBe(0);
+    const m = await runCli(['margin', book, ...args, '--json']);
+    expect(m.status, m.stderr).toBe(0);
+    const before = (JSON.parse(w.stdout) as { before: { initialMargin: number }[] }).before;
+    expect(before.map((r) => r.initialMargin)).toEqual(ims(m.stdout));
+    expect(before[0]!.initialMargin).toBeGreaterThan(0);
   }, 120_000);
 
   it('a params file that still has history is refused, saying it moved', async () => {
