@@ -176,11 +176,11 @@ export function accumulate(
 }
 
 /**
- * `pre[ko + c] += q · unit[ro + c]` for the row's cells (or `= q · unit + 0` for a key's first
- * row), five cells per iteration: the kernel's inner loop, unrolled because V8 does not
+ * `pre[ko + c] += q · unit[ro + c]` for the row's `nC` cells (or `= q · unit + 0` for a key's
+ * first row), five cells per iteration: the kernel's inner loop, unrolled because V8 does not
  * (measured ~25 % faster on 35 cells); same operations per cell, so the same bits.
  */
-function addRow(
+export function addRow(
   pre: Float64Array,
   ko: number,
   unit: Float64Array,
@@ -226,7 +226,7 @@ function addRow(
 }
 
 /** Keys in id order = pools by currency, underlyings sorted (the model's order). */
-function sortKeys(kl: Int32Array, nKeys: number): void {
+export function sortKeys(kl: Int32Array, nKeys: number): void {
   for (let i = 1; i < nKeys; i++) {
     const x = kl[i]!;
     let j = i - 1;
@@ -299,23 +299,27 @@ export function keyWorstCases(t: InstrumentTable, s: BatchScratch, nKeys: number
 }
 
 /** Extended-cell dampener (§7.2): losses reduced by the allowance, gains per the rule. */
-function dampen(x: number, al: number, signAware: boolean): number {
+export function dampen(x: number, al: number, signAware: boolean): number {
   if (x < 0) return Math.min(0, x + al);
   if (x > 0) return signAware ? Math.max(0, x - al) : 0;
   return x;
 }
 
 /** First cell of the grid's all-extended tail (nCells when the last cell is standard). */
-function extendedTail(t: InstrumentTable): number {
+export function extendedTail(t: InstrumentTable): number {
   const ext = t.rules.extended;
   let c = t.rows.nCells;
   while (c > 0 && ext[c - 1] === 1) c--;
   return c;
 }
 
-/** Delta shock of key k in the pool currency (§11, H1 / H2 / off). */
-function deltaShockOf(t: InstrumentTable, s: BatchScratch, k: number): number {
-  const mode = t.rules.deltaShock;
+/** Delta shock of key k in the pool currency (§11, H1 / H2 / off; the table's rule by default). */
+export function deltaShockOf(
+  t: InstrumentTable,
+  s: BatchScratch,
+  k: number,
+  mode: 'H1' | 'H2' | 'off' = t.rules.deltaShock,
+): number {
   if (mode === 'off') return 0;
   const S0 = t.keys.index[k]!;
   const scale = t.keys.usdScale[k]!;
@@ -423,8 +427,11 @@ function keyRoll(t: InstrumentTable, s: BatchScratch, k: number): number {
   return amount;
 }
 
-/** Worst case of the pool's keys keyList[i..j): sum of worst (default) or joint [G]. */
-function poolWorst(
+/**
+ * Worst case of the pool's keys keyList[i..j): sum of worst (default) or joint [G]; sets the
+ * pool's worst key and cell.
+ */
+export function poolWorst(
   t: InstrumentTable,
   s: BatchScratch,
   i: number,

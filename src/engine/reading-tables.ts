@@ -34,6 +34,12 @@ import {
 } from './deribit-pm-batch.ts';
 import { STATE_ERROR } from './health-state.ts';
 import { buildInstrumentTable, ROW_OPTION, type InstrumentTable } from './instrument-table.ts';
+import {
+  buildReadingColumns,
+  refreshReadingColumns,
+  type ReadingColumns,
+} from './reading-columns.ts';
+import { accountMaxShared, maxScratch, type MaxScratch } from './readings-kernel.ts';
 import type { BatchResults } from './results.ts';
 import { applyTickToTable, type Tick } from './ticks.ts';
 
@@ -68,6 +74,8 @@ export interface ReadingTables {
   readonly needs: Int32Array;
   /** Per key: 1 if its pool is coin-settled. */
   readonly coinKey: Uint8Array;
+  /** The priced tables' distinct cell columns (the shared kernel's input; refreshed on ticks). */
+  readonly columns: ReadingColumns;
 }
 
 /**
@@ -126,7 +134,9 @@ export function buildReadingTables(
   const coinKey = Uint8Array.from(t0.keys.names, (_, k) =>
     isUsdLike(t0.pools.currencies[t0.keys.pool[k]!]!) ? 0 : 1,
   );
-  return { readings, tables, markets, rowsOf: Int32Array.from(rowsOf), needs, coinKey };
+  const rowsOfArr = Int32Array.from(rowsOf);
+  const columns = buildReadingColumns(tables, rowsOfArr, shared);
+  return { readings, tables, markets, rowsOf: rowsOfArr, needs, coinKey, columns };
 }
 
 /**
@@ -162,16 +172,6 @@ export function accountNeeds(
   return bits;
 }
 
-/** Per-pool maxima scratch (reused across accounts). */
-interface MaxScratch {
-  readonly im: Float64Array;
-  readonly mm: Float64Array;
-  readonly key: Int32Array;
-  readonly cell: Int32Array;
-  /** Per key: gross USD notional (accountNeeds). */
-  readonly gross: Float64Array;
-}
-
 /**
  * Margins accounts `from` ≤ a < `to` (or `list[from..to)`) at the highest IM and MM per pool
  * over the readings each account can move; writes `results` as `marginAccounts` does.
@@ -185,21 +185,23 @@ export function marginAccountsOverReadings(
   s: BatchScratch = batchScratch(rt.tables[0]!),
   list?: Int32Array,
 ): number {
-  const nP = rt.tables[0]!.pools.currencies.length;
-  const m: MaxScratch = {
-    im: new Float64Array(nP),
-    mm: new Float64Array(nP),
-    key: new Int32Array(nP),
-    cell: new Int32Array(nP),
-    gross: new Float64Array(rt.tables[0]!.keys.names.length),
-  };
+  const rc = rt.columns;
+  const m = maxScratch(rt.tables[0]!, rc.colOf.length);
+  const pricedNeeds = Int32Array.from(rc.priced, (k) => rt.needs[k]!);
   for (let i = from; i < to; i++) {
     const a = list ? list[i]! : i;
     if (book.errors.has(a)) {
       results.state[a] = STATE_ERROR;
       continue;
     }
-    const n = accountMax(rt, book, a, s, m, accountNeeds(rt, book, a, m.gross));
+    const needs = accountNeeds(rt, book, a, m.gross);
+    // Readings of one priced table: its own passes; of several: the shared kernel.
+    let priced = 0;
+    for (let x = 0; x < pricedNeeds.length; x++) if ((pricedNeeds[x]! & ~needs) === 0) priced++;
+    const n =
+      priced > 1 && rc.meta[1] === 1
+        ? accountMaxShared(rt.tables, rt.needs, rc, book, a, s, m, needs)
+        : accountMax(rt, book, a, s, m, needs);
     if (n < 0) {
       results.state[a] = STATE_ERROR;
       continue;
@@ -266,5 +268,6 @@ export function tickReadings(
     else if (own === i) next[i] = applyTickToTable(markets[i]!, rt.tables[i]!, tick).market;
     else next[i] = next[own]!;
   }
+  refreshReadingColumns(rt.tables, rt.columns);
   return next;
 }
