@@ -20,8 +20,8 @@
  * No allocation per account (except H2's result object when the delta shock can charge).
  */
 import type { AccountBook } from './account-book.ts';
+import { addKeyVectors } from './key-vectors.ts';
 import {
-  addRow,
   dampen,
   deltaShockOf,
   extendedTail,
@@ -130,29 +130,42 @@ function accumulateShared(
   const { kind: kinds, key: keys, deltaRoll, deltaCoin, rollMove, group, price, value } = R;
   const { pool: keyPool, usdScale, groupStart } = t.keys;
   const { total, oneAndShort, longOptions, groupDelta, groupTouched } = s;
-  const { keyTouched, poolTouched, poolValue } = s;
-  const { pre, rollAll, rollD1 } = m;
+  const { poolTouched, poolValue } = s;
+  const { rollAll, rollD1 } = m;
   const { row: rows, size: sizes, entry: entries } = book;
-  let nKeys = 0;
-  for (let j = book.ptr[a]!, end = book.ptr[a + 1]!; j < end; j++) {
+  const from = book.ptr[a]!;
+  const end = book.ptr[a + 1]!;
+  const nKeys = addKeyVectors(
+    m.pre,
+    cols,
+    D,
+    keys,
+    rows,
+    sizes,
+    from,
+    end,
+    s.keyTouched,
+    s.keyList,
+    0,
+  );
+  for (let i = 0; i < nKeys; i++) {
+    const k = s.keyList[i]!;
+    rollAll[k] = 0;
+    rollD1[k] = 0;
+    total[k] = 0;
+    oneAndShort[k] = 0;
+    longOptions[k] = 0;
+    const p = keyPool[k]!;
+    if (poolTouched[p] === 0) {
+      poolTouched[p] = 1;
+      poolValue[p] = 0;
+    }
+  }
+  for (let j = from; j < end; j++) {
     const r = rows[j]!;
     const q = sizes[j]!;
     const k = keys[r]!;
     const p = keyPool[k]!;
-    if (keyTouched[k] === 0) {
-      keyTouched[k] = 1;
-      s.keyList[nKeys++] = k;
-      addRow(pre, k * D, cols, r * D, q, D, true);
-      rollAll[k] = 0;
-      rollD1[k] = 0;
-      total[k] = 0;
-      oneAndShort[k] = 0;
-      longOptions[k] = 0;
-      if (poolTouched[p] === 0) {
-        poolTouched[p] = 1;
-        poolValue[p] = 0;
-      }
-    } else addRow(pre, k * D, cols, r * D, q, D, false);
     const kind = kinds[r]!;
     const scale = usdScale[k]!;
     const dc = q * deltaCoin[r]!;

@@ -51,7 +51,9 @@ const account = fc.record({
   usdc: fc.double({ min: -1e5, max: 2e7, noNaN: true }),
 });
 
-function inputsOf(accs: fc.RecordValue<typeof account>[]): AccountInput[] {
+type Account = typeof account extends fc.Arbitrary<infer T> ? T : never;
+
+function inputsOf(accs: Account[]): AccountInput[] {
   return accs.map((x, a) => ({
     id: `a${a}`,
     portfolio: portfolio(
