@@ -112,8 +112,8 @@ export function marginAccounts(
 }
 
 /**
- * Pass over the account's positions: key vectors (`addKeyVectors`, key-vectors.ts), roll and
- * delta sums, pool values. The arrays are read into locals once.
+ * Pass over the account's positions: key vectors (`addKeyVectors`, key-vectors.ts), then the
+ * roll and delta sums and pool values (`positionSums`).
  */
 export function accumulate(
   t: InstrumentTable,
@@ -122,67 +122,115 @@ export function accumulate(
   s: BatchScratch,
 ): number {
   const R = t.rows;
-  const { kind: kinds, key: keys, deltaRoll, deltaCoin, rollMove, group, price, value } = R;
-  const { pool: keyPool, usdScale, groupStart } = t.keys;
-  const { roll, total, oneAndShort, longOptions, groupDelta, groupTouched } = s;
-  const { poolTouched, poolValue } = s;
-  const { row: rows, size: sizes, entry: entries } = book;
-  const perExpiry = t.rules.perExpiry;
   const from = book.ptr[a]!;
   const end = book.ptr[a + 1]!;
+  const { row, size } = book;
   const nKeys = addKeyVectors(
     s.pre,
     R.unit,
     R.nCells,
-    keys,
-    rows,
-    sizes,
+    R.key,
+    row,
+    size,
     from,
     end,
     s.keyTouched,
     s.keyList,
     0,
   );
-  for (let i = 0; i < nKeys; i++) {
-    const k = s.keyList[i]!;
-    roll[k] = 0;
-    total[k] = 0;
-    oneAndShort[k] = 0;
-    longOptions[k] = 0;
-    const p = keyPool[k]!;
-    if (poolTouched[p] === 0) {
-      poolTouched[p] = 1;
-      poolValue[p] = 0;
-    }
-  }
-  for (let j = from; j < end; j++) {
-    const r = rows[j]!;
-    const q = sizes[j]!;
-    const k = keys[r]!;
-    const p = keyPool[k]!;
-    const kind = kinds[r]!;
-    const scale = usdScale[k]!;
-    const dc = q * deltaCoin[r]!;
-    total[k] = total[k]! + dc;
-    if (kind === ROW_OPTION) {
-      const d = q * deltaRoll[r]!;
-      if (!perExpiry) roll[k] = roll[k]! + Math.abs(d) * rollMove[r]! * scale;
-      const g = groupStart[k]! + group[r]!;
-      if (groupTouched[g] === 0) {
-        groupTouched[g] = 1;
-        groupDelta[g] = d + 0;
-      } else groupDelta[g] = groupDelta[g]! + d;
-      if (q > 0) longOptions[k] = longOptions[k]! + dc;
-      else oneAndShort[k] = oneAndShort[k]! + dc;
-      poolValue[p] = poolValue[p]! + q * value[r]!;
-    } else {
-      if (kind !== ROW_SPOT) roll[k] = roll[k]! + Math.abs(q) * rollMove[r]! * scale;
-      oneAndShort[k] = oneAndShort[k]! + dc;
-      poolValue[p] = poolValue[p]! + positionValue(kind, q, price[r]!, value[r]!, entries[j]!);
-    }
-  }
+  // Per-instrument roll: every position in `roll`; per-expiry: futures and perpetuals only.
+  if (t.rules.perExpiry) positionSums(t, book, a, s, nKeys, null, s.roll);
+  else positionSums(t, book, a, s, nKeys, s.roll, null);
   sortKeys(s.keyList, nKeys);
   return nKeys;
+}
+
+/**
+ * Per key of the account (keys `s.keyList[0..nKeys)`, just started): the roll sums (`all`:
+ * every position's roll term in position order; `d1`: futures' and perpetuals' only; either
+ * may be null), the delta-shock sums (`total`, `oneAndShort`, `longOptions`), the option
+ * expiry groups' net deltas, and per pool the marked value. Each sum is kept in a local over a
+ * run of one key's positions and stored after it: the same additions in the same order.
+ */
+export function positionSums(
+  t: InstrumentTable,
+  book: AccountBook,
+  a: number,
+  s: BatchScratch,
+  nKeys: number,
+  all: Float64Array | null,
+  d1: Float64Array | null,
+): void {
+  const { kind: kinds, key: keys, deltaRoll, deltaCoin, rollMove, group, price, value } = t.rows;
+  const { groupDelta, groupTouched, poolTouched, poolValue } = s;
+  const { row: rows, size: sizes, entry: entries } = book;
+  startKeys(t, s, nKeys, all, d1);
+  const end = book.ptr[a + 1]!;
+  for (let j = book.ptr[a]!; j < end;) {
+    const k = keys[rows[j]!]!;
+    const p = t.keys.pool[k]!;
+    const scale = t.keys.usdScale[k]!;
+    const g0 = t.keys.groupStart[k]!;
+    let tot = s.total[k]!;
+    let short = s.oneAndShort[k]!;
+    let long = s.longOptions[k]!;
+    let rAll = all ? all[k]! : 0;
+    let rD1 = d1 ? d1[k]! : 0;
+    let pv = poolValue[p]!;
+    for (; j < end && keys[rows[j]!] === k; j++) {
+      const r = rows[j]!;
+      const q = sizes[j]!;
+      const kind = kinds[r]!;
+      const dc = q * deltaCoin[r]!;
+      tot = tot + dc;
+      if (kind === ROW_OPTION) {
+        const d = q * deltaRoll[r]!;
+        rAll = rAll + Math.abs(d) * rollMove[r]! * scale;
+        const g = g0 + group[r]!;
+        if (groupTouched[g] === 0) {
+          groupTouched[g] = 1;
+          groupDelta[g] = d + 0;
+        } else groupDelta[g] = groupDelta[g]! + d;
+        if (q > 0) long = long + dc;
+        else short = short + dc;
+        pv = pv + q * value[r]!;
+      } else {
+        if (kind !== ROW_SPOT) {
+          const x = Math.abs(q) * rollMove[r]! * scale;
+          rAll = rAll + x;
+          rD1 = rD1 + x;
+        }
+        short = short + dc;
+        pv = pv + positionValue(kind, q, price[r]!, value[r]!, entries[j]!);
+      }
+    }
+    s.total[k] = tot;
+    s.oneAndShort[k] = short;
+    s.longOptions[k] = long;
+    if (all) all[k] = rAll;
+    if (d1) d1[k] = rD1;
+    poolValue[p] = pv;
+    poolTouched[p] = 1;
+  }
+}
+
+/** Zeroes the sums of the account's keys and the values of their pools. */
+function startKeys(
+  t: InstrumentTable,
+  s: BatchScratch,
+  nKeys: number,
+  all: Float64Array | null,
+  d1: Float64Array | null,
+): void {
+  for (let i = 0; i < nKeys; i++) {
+    const k = s.keyList[i]!;
+    s.total[k] = 0;
+    s.oneAndShort[k] = 0;
+    s.longOptions[k] = 0;
+    if (all) all[k] = 0;
+    if (d1) d1[k] = 0;
+    s.poolValue[t.keys.pool[k]!] = 0;
+  }
 }
 
 /** Keys in id order = pools by currency, underlyings sorted (the model's order). */

@@ -26,12 +26,12 @@ import {
   deltaShockOf,
   extendedTail,
   poolWorst,
-  positionValue,
+  positionSums,
   roundFast,
   sortKeys,
   type BatchScratch,
 } from './deribit-pm-batch.ts';
-import { ROW_OPTION, ROW_SPOT, type InstrumentTable } from './instrument-table.ts';
+import type { InstrumentTable } from './instrument-table.ts';
 import type { ReadingColumns } from './reading-columns.ts';
 
 /** Per-pool maxima and shared-readings scratch (reused across accounts). */
@@ -126,71 +126,23 @@ function accumulateShared(
   s: BatchScratch,
   m: MaxScratch,
 ): number {
-  const R = t.rows;
-  const { kind: kinds, key: keys, deltaRoll, deltaCoin, rollMove, group, price, value } = R;
-  const { pool: keyPool, usdScale, groupStart } = t.keys;
-  const { total, oneAndShort, longOptions, groupDelta, groupTouched } = s;
-  const { poolTouched, poolValue } = s;
-  const { rollAll, rollD1 } = m;
-  const { row: rows, size: sizes, entry: entries } = book;
   const from = book.ptr[a]!;
   const end = book.ptr[a + 1]!;
+  const { row, size } = book;
   const nKeys = addKeyVectors(
     m.pre,
     cols,
     D,
-    keys,
-    rows,
-    sizes,
+    t.rows.key,
+    row,
+    size,
     from,
     end,
     s.keyTouched,
     s.keyList,
     0,
   );
-  for (let i = 0; i < nKeys; i++) {
-    const k = s.keyList[i]!;
-    rollAll[k] = 0;
-    rollD1[k] = 0;
-    total[k] = 0;
-    oneAndShort[k] = 0;
-    longOptions[k] = 0;
-    const p = keyPool[k]!;
-    if (poolTouched[p] === 0) {
-      poolTouched[p] = 1;
-      poolValue[p] = 0;
-    }
-  }
-  for (let j = from; j < end; j++) {
-    const r = rows[j]!;
-    const q = sizes[j]!;
-    const k = keys[r]!;
-    const p = keyPool[k]!;
-    const kind = kinds[r]!;
-    const scale = usdScale[k]!;
-    const dc = q * deltaCoin[r]!;
-    total[k] = total[k]! + dc;
-    if (kind === ROW_OPTION) {
-      const d = q * deltaRoll[r]!;
-      rollAll[k] = rollAll[k]! + Math.abs(d) * rollMove[r]! * scale;
-      const g = groupStart[k]! + group[r]!;
-      if (groupTouched[g] === 0) {
-        groupTouched[g] = 1;
-        groupDelta[g] = d + 0;
-      } else groupDelta[g] = groupDelta[g]! + d;
-      if (q > 0) longOptions[k] = longOptions[k]! + dc;
-      else oneAndShort[k] = oneAndShort[k]! + dc;
-      poolValue[p] = poolValue[p]! + q * value[r]!;
-    } else {
-      if (kind !== ROW_SPOT) {
-        const x = Math.abs(q) * rollMove[r]! * scale;
-        rollAll[k] = rollAll[k]! + x;
-        rollD1[k] = rollD1[k]! + x;
-      }
-      oneAndShort[k] = oneAndShort[k]! + dc;
-      poolValue[p] = poolValue[p]! + positionValue(kind, q, price[r]!, value[r]!, entries[j]!);
-    }
-  }
+  positionSums(t, book, a, s, nKeys, m.rollAll, m.rollD1);
   sortKeys(s.keyList, nKeys);
   return nKeys;
 }
