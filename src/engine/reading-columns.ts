@@ -27,7 +27,15 @@ export interface ReadingColumns {
   readonly cols: Float64Array;
   /** `colOf[i·nCells + c]`: the distinct column of cell c in priced table i. */
   readonly colOf: Int32Array;
-  /** `[D, shareable]`: distinct columns; 1 if the priced tables differ only in unit values. */
+  /**
+   * Distinct (cell, column) pairs: `itemOf[i·nCells + c]` is the pair of cell c in priced
+   * table i; pair u is cell `itemCell[u]` over column `itemCol[u]` (a key's aggregated cell
+   * value depends on both: the dampener and the gain offset are per cell).
+   */
+  readonly itemOf: Int32Array;
+  readonly itemCell: Int32Array;
+  readonly itemCol: Int32Array;
+  /** `[D, shareable, U]`: distinct columns; 1 if the priced tables differ only in unit values; pairs. */
   readonly meta: Int32Array;
 }
 
@@ -62,7 +70,10 @@ export function buildReadingColumns(
     viewStart: Int32Array.from(viewStart),
     cols: float64(t0.rows.nRows * priced.length * nC, shared),
     colOf: int32(priced.length * nC, shared),
-    meta: int32(2, shared),
+    itemOf: int32(priced.length * nC, shared),
+    itemCell: int32(priced.length * nC, shared),
+    itemCol: int32(priced.length * nC, shared),
+    meta: int32(3, shared),
   };
   refreshReadingColumns(tables, cols);
   return cols;
@@ -100,6 +111,26 @@ export function refreshReadingColumns(
     for (let d = 0; d < reps.length; d++) rc.cols[r * D + d] = reps[d]!.t[r * nC + reps[d]!.c]!;
   rc.meta[0] = D;
   rc.meta[1] = ok ? 1 : 0;
+  rc.meta[2] = pairItems(rc, nC);
+}
+
+/** Fills the distinct (cell, column) pairs from `colOf`; returns their count. */
+function pairItems(rc: ReadingColumns, nC: number): number {
+  const seen = new Map<number, number>();
+  for (let x = 0; x < rc.colOf.length; x++) {
+    const c = x % nC;
+    const d = rc.colOf[x]!;
+    const key = d * nC + c;
+    let u = seen.get(key);
+    if (u === undefined) {
+      u = seen.size;
+      seen.set(key, u);
+      rc.itemCell[u] = c;
+      rc.itemCol[u] = d;
+    }
+    rc.itemOf[x] = u;
+  }
+  return seen.size;
 }
 
 /** A cheap hash of column c (equal columns have equal prints; NaN and −0 map consistently). */

@@ -24,7 +24,6 @@ import { addKeyVectors } from './key-vectors.ts';
 import {
   dampen,
   deltaShockOf,
-  extendedTail,
   poolWorst,
   positionSums,
   roundFast,
@@ -54,6 +53,8 @@ export interface MaxScratch {
   readonly deltaH2: Float64Array;
   /** Per pool: worst case of the current priced table. */
   readonly wc: Float64Array;
+  /** Per key, `val[k·cap + u]`: the aggregated value of distinct (cell, column) pair u. */
+  readonly val: Float64Array;
 }
 
 /** Scratch for tables shaped like `t` with `cap` columns at most per key. */
@@ -74,6 +75,7 @@ export function maxScratch(t: InstrumentTable, cap: number): MaxScratch {
     deltaH1: new Float64Array(nP),
     deltaH2: new Float64Array(nP),
     wc: new Float64Array(nP),
+    val: new Float64Array(nK * Math.max(cap, 1)),
   };
 }
 
@@ -96,6 +98,7 @@ export function accountMaxShared(
   const D = rc.meta[0]!;
   const nKeys = accumulateShared(t0, rc.cols, D, book, a, s, m);
   const nPools = poolInputs(t0, book, a, s, m, nKeys, readingNeeds, needs, tables);
+  pairValues(t0, s, m, rc, D, nKeys);
   let ok = true;
   let first = true;
   for (let i = 0; i < rc.priced.length && ok; i++) {
@@ -104,7 +107,7 @@ export function accountMaxShared(
     let any = false;
     for (let v = v0; v < v1; v++) if ((readingNeeds[v]! & ~needs) === 0) any = true;
     if (!any) continue;
-    keyWorstShared(t0, s, m.pre, D, rc.colOf, i * t0.rows.nCells, nKeys);
+    keyWorstShared(t0, s, m, rc.itemOf, i * t0.rows.nCells, nKeys);
     poolWorsts(t0, s, m, nKeys);
     for (let v = v0; v < v1 && ok; v++) {
       if ((readingNeeds[v]! & ~needs) !== 0) continue;
@@ -197,43 +200,78 @@ function poolInputs(
   return n;
 }
 
-/** The kernel's `keyWorstCases` for priced table `base / nCells`, reading its columns. */
+/**
+ * Per key of the account, the aggregated value (§7.2 dampener on extended cells, §8 gain
+ * offset and cap) of every distinct (cell, column) pair: `m.val[k·cap + u]`, computed once for
+ * all priced tables (the kernel's `keyWorstCases` computes it per table and cell).
+ */
+function pairValues(
+  t: InstrumentTable,
+  s: BatchScratch,
+  m: MaxScratch,
+  rc: ReadingColumns,
+  D: number,
+  nKeys: number,
+): void {
+  const nC = t.rows.nCells;
+  const cap = rc.itemOf.length;
+  const U = rc.meta[2]!;
+  const { extended } = t.rules;
+  const signAware = t.rules.dampenerGainsSignAware;
+  const before = t.rules.capBeforeOffset;
+  const { pnlOffset, gainCap, allowance } = t.keys;
+  const { itemCell, itemCol } = rc;
+  const { pre, val } = m;
+  for (let i = 0; i < nKeys; i++) {
+    const k = s.keyList[i]!;
+    const ko = k * nC;
+    const po = k * D;
+    const vo = k * cap;
+    const off = pnlOffset[k]!;
+    const cap8 = gainCap[k]!;
+    for (let u = 0; u < U; u++) {
+      const c = itemCell[u]!;
+      let x = pre[po + itemCol[u]!]!;
+      if (extended[c] === 1) x = dampen(x, allowance[ko + c]!, signAware);
+      val[vo + u] =
+        x > 0 ? (before ? off * Math.min(x, cap8) : Math.min(off * x, cap8)) + 0 : x + 0;
+    }
+  }
+}
+
+/**
+ * The kernel's key worst case and cell (§9 tie-break) for priced table `base / nCells`, from
+ * the pair values; the aggregated cells are written to `s.agg` only for joint pools [G].
+ */
 function keyWorstShared(
   t: InstrumentTable,
   s: BatchScratch,
-  pre: Float64Array,
-  D: number,
-  colOf: Int32Array,
+  m: MaxScratch,
+  itemOf: Int32Array,
   base: number,
   nKeys: number,
 ): void {
   const nC = t.rows.nCells;
-  const { extended, middle } = t.rules;
-  const signAware = t.rules.dampenerGainsSignAware;
-  const before = t.rules.capBeforeOffset;
-  const tail = extendedTail(t);
+  const cap = itemOf.length;
+  const { extended, middle, joint } = t.rules;
   const { agg, keyList, keyCell, keyWorst } = s;
-  const { pnlOffset, gainCap, allowance } = t.keys;
+  const val = m.val;
   for (let i = 0; i < nKeys; i++) {
     const k = keyList[i]!;
-    const ko = k * nC;
-    const po = k * D;
-    const off = pnlOffset[k]!;
-    const cap = gainCap[k]!;
+    const vo = k * cap;
     let min = Infinity;
     let first = -1;
     for (let c = 0; c < nC; c++) {
-      let x = pre[po + colOf[base + c]!]!;
-      if (c >= tail || extended[c] === 1) x = dampen(x, allowance[ko + c]!, signAware);
-      const v = x > 0 ? (before ? off * Math.min(x, cap) : Math.min(off * x, cap)) + 0 : x + 0;
-      agg[ko + c] = v;
+      const v = val[vo + itemOf[base + c]!]!;
       if (v < min) {
         min = v;
         first = c;
       }
     }
+    if (joint) for (let c = 0; c < nC; c++) agg[k * nC + c] = val[vo + itemOf[base + c]!]!;
     const mid = middle[first]!;
-    keyCell[k] = mid >= 0 && agg[ko + mid] === min && extended[mid] === 0 ? mid : first;
+    keyCell[k] =
+      mid >= 0 && val[vo + itemOf[base + mid]!] === min && extended[mid] === 0 ? mid : first;
     keyWorst[k] = Math.max(0, -min) + 0;
   }
 }

@@ -13,6 +13,7 @@ import {
 import { batchResults, type BatchResults } from '../../src/engine/results.ts';
 import { portfolio } from '../../src/risk/portfolio.ts';
 import { parseSymbol } from '../../src/instruments/symbol.ts';
+import type { Instrument } from '../../src/instruments/instrument.ts';
 import { pinReadings } from '../../src/margin/hypotheses.ts';
 import { DERIBIT_PM_HYPOTHESES } from '../../src/margin/deribit-pm/hypotheses.ts';
 import { realInstruments, realSnapshot } from '../helpers/real-market.ts';
@@ -39,12 +40,17 @@ const instruments = [
 const market = prepareDeribitPm(snapshot, deribitPmModel.defaultParams);
 
 const pos = fc.record({
-  i: fc.integer({ min: 0, max: instruments.length - 1 }),
+  /** Index into the instrument list, taken modulo its length. */
+  i: fc.nat(),
   size: fc.double({ min: -100, max: 100, noNaN: true }).filter((x) => Math.abs(x) > 1e-3),
   entry: fc.option(fc.double({ min: 40000, max: 100000, noNaN: true }), { nil: undefined }),
 });
 const account = fc.record({
-  positions: fc.uniqueArray(pos, { minLength: 0, maxLength: 10, selector: (p) => p.i }),
+  positions: fc.uniqueArray(pos, {
+    minLength: 0,
+    maxLength: 10,
+    selector: (p) => p.i % instruments.length,
+  }),
   /** ×20: books past the delta-shock threshold (20M USD of 2·Σ|size|·index). */
   scale: fc.constantFrom(1, 1, 20),
   btc: fc.double({ min: -2, max: 400, noNaN: true }),
@@ -53,12 +59,12 @@ const account = fc.record({
 
 type Account = typeof account extends fc.Arbitrary<infer T> ? T : never;
 
-function inputsOf(accs: Account[]): AccountInput[] {
+function inputsOf(accs: Account[], list: readonly Instrument[] = instruments): AccountInput[] {
   return accs.map((x, a) => ({
     id: `a${a}`,
     portfolio: portfolio(
       x.positions.map((p) => ({
-        instrument: instruments[p.i]!,
+        instrument: list[p.i % list.length]!,
         size: p.size * x.scale,
         ...(p.entry === undefined ? {} : { entryPrice: p.entry }),
       })),
@@ -71,8 +77,12 @@ function inputsOf(accs: Account[]): AccountInput[] {
 }
 
 /** Results of both paths on the same book. */
-function bothPaths(rt: ReadingTables, inputs: AccountInput[]): [BatchResults, BatchResults] {
-  const book = buildAccountBook(rt.tables[0]!, inputs, snapshot);
+function bothPaths(
+  rt: ReadingTables,
+  inputs: AccountInput[],
+  snap = snapshot,
+): [BatchResults, BatchResults] {
+  const book = buildAccountBook(rt.tables[0]!, inputs, snap);
   const shared = batchResults(book.nAccounts);
   marginAccountsOverReadings(rt, book, shared, 0, book.nAccounts);
   const saved = rt.columns.meta[1]!;
@@ -154,5 +164,34 @@ describe('shared readings kernel equals the per-reading passes (same bits)', () 
       expectSameBits(shared, perReading);
       expect(shared.state.some((s) => s !== 4)).toBe(true);
     }
+  });
+
+  it('joint pools [G] over two underlyings (ETH a copy of BTC): same bits', () => {
+    const snap = {
+      ...snapshot,
+      underlyings: { ...snapshot.underlyings, ETH: snapshot.underlyings.BTC! },
+    };
+    const d = deribitPmModel.defaultParams;
+    const params = { ...d, rules: { ...d.rules, multiPairAggregation: 'joint' as const } };
+    const both = [
+      ...instruments,
+      ...instruments.map((i) => parseSymbol(i.symbol.replace(/^BTC/, 'ETH'), 'deribit')),
+    ];
+    const rtJoint = buildReadingTables(prepareDeribitPm(snap, params), both);
+    expect(rtJoint.tables[0]!.rules.joint).toBe(true);
+    expect(rtJoint.tables[0]!.keys.names.length).toBe(4);
+    let multiKey = 0;
+    fc.assert(
+      fc.property(fc.array(account, { minLength: 1, maxLength: 8 }), (accs) => {
+        const inputs = inputsOf(accs, both);
+        const [shared, perReading] = bothPaths(rtJoint, inputs, snap);
+        expectSameBits(shared, perReading);
+        multiKey += inputs.filter(
+          (x) => new Set(x.portfolio!.positions.map((p) => p.instrument.underlying)).size > 1,
+        ).length;
+      }),
+      { numRuns: 60, seed: 5 },
+    );
+    expect(multiKey).toBeGreaterThan(20);
   });
 });
