@@ -35,7 +35,10 @@ export interface ReadingColumns {
   readonly itemOf: Int32Array;
   readonly itemCell: Int32Array;
   readonly itemCol: Int32Array;
-  /** `[D, shareable, U]`: distinct columns; 1 if the priced tables differ only in unit values; pairs. */
+  /**
+   * `[D, shareable, U, Us]`: distinct columns; 1 if the priced tables differ only in unit
+   * values; distinct pairs; pairs of standard cells (numbered first).
+   */
   readonly meta: Int32Array;
 }
 
@@ -73,7 +76,7 @@ export function buildReadingColumns(
     itemOf: int32(priced.length * nC, shared),
     itemCell: int32(priced.length * nC, shared),
     itemCol: int32(priced.length * nC, shared),
-    meta: int32(3, shared),
+    meta: int32(4, shared),
   };
   refreshReadingColumns(tables, cols);
   return cols;
@@ -111,24 +114,31 @@ export function refreshReadingColumns(
     for (let d = 0; d < reps.length; d++) rc.cols[r * D + d] = reps[d]!.t[r * nC + reps[d]!.c]!;
   rc.meta[0] = D;
   rc.meta[1] = ok ? 1 : 0;
-  rc.meta[2] = pairItems(rc, nC);
+  rc.meta[2] = pairItems(rc, nC, t0.rules.extended);
 }
 
-/** Fills the distinct (cell, column) pairs from `colOf`; returns their count. */
-function pairItems(rc: ReadingColumns, nC: number): number {
+/**
+ * Fills the distinct (cell, column) pairs from `colOf`, standard cells' pairs first (`meta[3]`
+ * of them); returns their count.
+ */
+function pairItems(rc: ReadingColumns, nC: number, extended: Int32Array): number {
   const seen = new Map<number, number>();
-  for (let x = 0; x < rc.colOf.length; x++) {
-    const c = x % nC;
-    const d = rc.colOf[x]!;
-    const key = d * nC + c;
-    let u = seen.get(key);
-    if (u === undefined) {
-      u = seen.size;
-      seen.set(key, u);
-      rc.itemCell[u] = c;
-      rc.itemCol[u] = d;
+  for (let pass = 0; pass < 2; pass++) {
+    if (pass === 1) rc.meta[3] = seen.size;
+    for (let x = 0; x < rc.colOf.length; x++) {
+      const c = x % nC;
+      if (extended[c] !== pass) continue;
+      const d = rc.colOf[x]!;
+      const key = d * nC + c;
+      let u = seen.get(key);
+      if (u === undefined) {
+        u = seen.size;
+        seen.set(key, u);
+        rc.itemCell[u] = c;
+        rc.itemCol[u] = d;
+      }
+      rc.itemOf[x] = u;
     }
-    rc.itemOf[x] = u;
   }
   return seen.size;
 }

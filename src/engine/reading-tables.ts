@@ -188,6 +188,10 @@ export function marginAccountsOverReadings(
   const rc = rt.columns;
   const m = maxScratch(rt.tables[0]!, rc.colOf.length);
   const pricedNeeds = Int32Array.from(rc.priced, (k) => rt.needs[k]!);
+  // Per NEED_* combination: whether one of its readings charges the H2 delta shock.
+  const h2 = Array.from({ length: 16 }, (_, bits) =>
+    rt.tables.some((t, k) => (rt.needs[k]! & ~bits) === 0 && t.rules.deltaShock === 'H2'),
+  );
   for (let i = from; i < to; i++) {
     const a = list ? list[i]! : i;
     if (book.errors.has(a)) {
@@ -200,7 +204,7 @@ export function marginAccountsOverReadings(
     for (let x = 0; x < pricedNeeds.length; x++) if ((pricedNeeds[x]! & ~needs) === 0) priced++;
     const n =
       priced > 1 && rc.meta[1] === 1
-        ? accountMaxShared(rt.tables, rt.needs, rc, book, a, s, m, needs)
+        ? accountMaxShared(rt.tables, rt.needs, rc, book, a, s, m, needs, h2[needs]!)
         : accountMax(rt, book, a, s, m, needs);
     if (n < 0) {
       results.state[a] = STATE_ERROR;

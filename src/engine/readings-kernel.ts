@@ -82,7 +82,8 @@ export function maxScratch(t: InstrumentTable, cap: number): MaxScratch {
 /**
  * Account `a` over the readings whose `needs` bits are within `needs` (see module doc): the
  * per-pool maxima in `m`, `s.poolEq` set; returns the pool count (pools in `s.poolList`), −1
- * if some reading's amounts are not finite. `tables[k]` is reading k's table.
+ * if some reading's amounts are not finite. `tables[k]` is reading k's table; `h2`: whether
+ * one of those readings charges the H2 delta shock.
  */
 export function accountMaxShared(
   tables: readonly InstrumentTable[],
@@ -93,11 +94,12 @@ export function accountMaxShared(
   s: BatchScratch,
   m: MaxScratch,
   needs: number,
+  h2: boolean,
 ): number {
   const t0 = tables[0]!;
   const D = rc.meta[0]!;
   const nKeys = accumulateShared(t0, rc.cols, D, book, a, s, m);
-  const nPools = poolInputs(t0, book, a, s, m, nKeys, readingNeeds, needs, tables);
+  const nPools = poolInputs(t0, book, a, s, m, nKeys, h2);
   pairValues(t0, s, m, rc, D, nKeys);
   let ok = true;
   let first = true;
@@ -152,8 +154,8 @@ function accumulateShared(
 
 /**
  * Per pool, what no row rule moves: equity, the roll of each `rollShockOptions` reading and
- * the delta shock of each mode some needed view uses (summed over the pool's keys in key
- * order, as `poolAmounts`). Returns the pool count (pools in `s.poolList`).
+ * the delta shock of H1 and, when `h2`, of H2 (summed over the pool's keys in key order, as
+ * `poolAmounts`). Returns the pool count (pools in `s.poolList`).
  */
 function poolInputs(
   t: InstrumentTable,
@@ -162,13 +164,8 @@ function poolInputs(
   s: BatchScratch,
   m: MaxScratch,
   nKeys: number,
-  readingNeeds: Int32Array,
-  needs: number,
-  tables: readonly InstrumentTable[],
+  h2: boolean,
 ): number {
-  let h2 = false;
-  for (let v = 0; v < tables.length; v++)
-    if ((readingNeeds[v]! & ~needs) === 0 && tables[v]!.rules.deltaShock === 'H2') h2 = true;
   const nP = t.pools.currencies.length;
   const { groupStart, groupMove, usdScale } = t.keys;
   let i = 0;
@@ -216,7 +213,7 @@ function pairValues(
   const nC = t.rows.nCells;
   const cap = rc.itemOf.length;
   const U = rc.meta[2]!;
-  const { extended } = t.rules;
+  const Us = rc.meta[3]!;
   const signAware = t.rules.dampenerGainsSignAware;
   const before = t.rules.capBeforeOffset;
   const { pnlOffset, gainCap, allowance } = t.keys;
@@ -229,10 +226,14 @@ function pairValues(
     const vo = k * cap;
     const off = pnlOffset[k]!;
     const cap8 = gainCap[k]!;
-    for (let u = 0; u < U; u++) {
-      const c = itemCell[u]!;
-      let x = pre[po + itemCol[u]!]!;
-      if (extended[c] === 1) x = dampen(x, allowance[ko + c]!, signAware);
+    // Standard cells' pairs (no dampener), then the extended cells' (rc.meta[3] = first).
+    for (let u = 0; u < Us; u++) {
+      const x = pre[po + itemCol[u]!]!;
+      val[vo + u] =
+        x > 0 ? (before ? off * Math.min(x, cap8) : Math.min(off * x, cap8)) + 0 : x + 0;
+    }
+    for (let u = Us; u < U; u++) {
+      const x = dampen(pre[po + itemCol[u]!]!, allowance[ko + itemCell[u]!]!, signAware);
       val[vo + u] =
         x > 0 ? (before ? off * Math.min(x, cap8) : Math.min(off * x, cap8)) + 0 : x + 0;
     }
