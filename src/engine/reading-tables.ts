@@ -2,9 +2,14 @@
  * The batch engine's default, fail closed on hypotheses (src/margin/hypotheses.ts): one
  * instrument table per reading of the Deribit PM hypothesis rules, and per account the highest
  * IM and MM per pool over the readings that can move that account, as
- * `deribitPmModel.evaluate` charges them. A layer above the kernel (deribit-pm-batch.ts): it
- * calls the kernel's exported steps (`accumulate`, `keyWorstCases`, `poolAmounts`, `combine`)
- * once per reading and keeps the per-pool maxima; the kernel is unchanged.
+ * `deribitPmModel.evaluate` charges them. A layer above the kernel (deribit-pm-batch.ts).
+ * An account whose readings span several priced tables goes through the shared kernel
+ * (readings-kernel.ts: one pass over its positions for every priced table's distinct cell
+ * columns, reading-columns.ts; each priced table's worst case once; per view only the roll,
+ * delta shock and IM/MM). An account with one priced table's readings (a futures book), or
+ * tables that differ in more than their unit values, calls the kernel's steps (`accumulate`,
+ * `keyWorstCases`, `poolAmounts`) once per reading. Either way the per-pool maxima are kept in
+ * reading order (the first reading, or a strictly higher one, sets IM) and are the same bits.
  *
  * Method. Row rules (`inverseOptionPnl`, `extendedCoinConversion`, `minVolForShockUp`,
  * `extendedUsdConversion`) change the per-unit cell values: one priced table per combination
@@ -15,6 +20,11 @@
  * extended conversion; USD-settled rows: the USD extended conversion; the delta shock when
  * 2·Σ|size|·index of a key exceeds its threshold), exactly the model's enumeration, so a
  * futures account costs one kernel pass. Readings are in the order of `combinations`.
+ *
+ * No reading is skipped by dominance: the row rules' readings are not ordered for a mixed book
+ * (a higher vol floor raises long options' values and lowers short ones'), and the views that
+ * are (per-instrument roll ≥ per-expiry roll by the triangle inequality, in exact arithmetic)
+ * cost only a few additions per pool once the priced table's worst case is shared.
  */
 import { isUsdLike } from '../core/currency.ts';
 import { combinations, openRules, withDominant, withReadings } from '../margin/hypotheses.ts';
