@@ -196,12 +196,7 @@ export function marginAccountsOverReadings(
   list?: Int32Array,
 ): number {
   const rc = rt.columns;
-  const m = maxScratch(rt.tables[0]!, rc.colOf.length);
-  const pricedNeeds = Int32Array.from(rc.priced, (k) => rt.needs[k]!);
-  // Per NEED_* combination: whether one of its readings charges the H2 delta shock.
-  const h2 = Array.from({ length: 16 }, (_, bits) =>
-    rt.tables.some((t, k) => (rt.needs[k]! & ~bits) === 0 && t.rules.deltaShock === 'H2'),
-  );
+  const { m, pricedNeeds, h2 } = planOf(rt);
   for (let i = from; i < to; i++) {
     const a = list ? list[i]! : i;
     if (book.errors.has(a)) {
@@ -230,6 +225,34 @@ export function marginAccountsOverReadings(
     combine(rt.tables[0]!, s, results, a, n);
   }
   return to - from;
+}
+
+/** What `marginAccountsOverReadings` derives from the tables once (kept per tables object). */
+interface ReadingsPlan {
+  readonly m: MaxScratch;
+  /** NEED_* bits of each priced table's first view (its row rules). */
+  readonly pricedNeeds: Int32Array;
+  /** Per NEED_* combination: whether one of its readings charges the H2 delta shock. */
+  readonly h2: readonly boolean[];
+}
+
+const plans = new WeakMap<ReadingTables, ReadingsPlan>();
+
+/** The plan of `rt` (scratch reused by every call on the same tables in this thread). */
+function planOf(rt: ReadingTables): ReadingsPlan {
+  let plan = plans.get(rt);
+  if (!plan) {
+    const rc = rt.columns;
+    plan = {
+      m: maxScratch(rt.tables[0]!, rc.colOf.length),
+      pricedNeeds: Int32Array.from(rc.priced, (k) => rt.needs[k]!),
+      h2: Array.from({ length: 16 }, (_, bits) =>
+        rt.tables.some((t, k) => (rt.needs[k]! & ~bits) === 0 && t.rules.deltaShock === 'H2'),
+      ),
+    };
+    plans.set(rt, plan);
+  }
+  return plan;
 }
 
 /** One account over its readings: per-pool maxima in `m`; the pool count, −1 if not finite. */
