@@ -16,6 +16,7 @@ import { roundDecimals } from '../margin/deribit-pm/params.ts';
 import { deltaShockH2 } from '../margin/deribit-pm/shocks.ts';
 import { utilization } from '../margin/margin-result.ts';
 import type { AccountBook } from './account-book.ts';
+import { addKeyVectors } from './key-vectors.ts';
 import { healthState, STATE_ERROR } from './health-state.ts';
 import { ROW_INVERSE_D1, ROW_OPTION, ROW_SPOT, type InstrumentTable } from './instrument-table.ts';
 import type { BatchResults } from './results.ts';
@@ -111,9 +112,8 @@ export function marginAccounts(
 }
 
 /**
- * Pass over the account's positions: key vectors, roll and delta sums, pool values. The
- * arrays are read into locals once (the loop body is the kernel's hot spot); a key's vector
- * is started by its first position (`q·unit + 0`, the same bits as adding to zeros).
+ * Pass over the account's positions: key vectors (`addKeyVectors`, key-vectors.ts), then the
+ * roll and delta sums and pool values (`positionSums`).
  */
 export function accumulate(
   t: InstrumentTable,
@@ -122,111 +122,119 @@ export function accumulate(
   s: BatchScratch,
 ): number {
   const R = t.rows;
-  const nC = R.nCells;
-  const { unit, kind: kinds, key: keys, deltaRoll, deltaCoin, rollMove, group, price, value } = R;
-  const { pool: keyPool, usdScale, groupStart } = t.keys;
-  const { pre, roll, total, oneAndShort, longOptions, groupDelta, groupTouched } = s;
-  const { keyTouched, poolTouched, poolValue } = s;
-  const { row: rows, size: sizes, entry: entries } = book;
-  const perExpiry = t.rules.perExpiry;
-  let nKeys = 0;
-  for (let j = book.ptr[a]!, end = book.ptr[a + 1]!; j < end; j++) {
-    const r = rows[j]!;
-    const q = sizes[j]!;
-    const k = keys[r]!;
-    const ko = k * nC;
-    const ro = r * nC;
-    const p = keyPool[k]!;
-    if (keyTouched[k] === 0) {
-      keyTouched[k] = 1;
-      s.keyList[nKeys++] = k;
-      addRow(pre, ko, unit, ro, q, nC, true);
-      roll[k] = 0;
-      total[k] = 0;
-      oneAndShort[k] = 0;
-      longOptions[k] = 0;
-      if (poolTouched[p] === 0) {
-        poolTouched[p] = 1;
-        poolValue[p] = 0;
-      }
-    } else addRow(pre, ko, unit, ro, q, nC, false);
-    const kind = kinds[r]!;
-    const scale = usdScale[k]!;
-    const dc = q * deltaCoin[r]!;
-    total[k] = total[k]! + dc;
-    if (kind === ROW_OPTION) {
-      const d = q * deltaRoll[r]!;
-      if (!perExpiry) roll[k] = roll[k]! + Math.abs(d) * rollMove[r]! * scale;
-      const g = groupStart[k]! + group[r]!;
-      if (groupTouched[g] === 0) {
-        groupTouched[g] = 1;
-        groupDelta[g] = d + 0;
-      } else groupDelta[g] = groupDelta[g]! + d;
-      if (q > 0) longOptions[k] = longOptions[k]! + dc;
-      else oneAndShort[k] = oneAndShort[k]! + dc;
-      poolValue[p] = poolValue[p]! + q * value[r]!;
-    } else {
-      if (kind !== ROW_SPOT) roll[k] = roll[k]! + Math.abs(q) * rollMove[r]! * scale;
-      oneAndShort[k] = oneAndShort[k]! + dc;
-      poolValue[p] = poolValue[p]! + positionValue(kind, q, price[r]!, value[r]!, entries[j]!);
-    }
-  }
+  const from = book.ptr[a]!;
+  const end = book.ptr[a + 1]!;
+  const { row, size } = book;
+  const nKeys = addKeyVectors(
+    s.pre,
+    R.unit,
+    R.nCells,
+    R.key,
+    row,
+    size,
+    from,
+    end,
+    s.keyTouched,
+    s.keyList,
+    0,
+  );
+  // Per-instrument roll: every position in `roll`; per-expiry: futures and perpetuals only.
+  if (t.rules.perExpiry) positionSums(t, book, a, s, nKeys, null, s.roll);
+  else positionSums(t, book, a, s, nKeys, s.roll, null);
   sortKeys(s.keyList, nKeys);
   return nKeys;
 }
 
 /**
- * `pre[ko + c] += q · unit[ro + c]` for the row's cells (or `= q · unit + 0` for a key's first
- * row), five cells per iteration: the kernel's inner loop, unrolled because V8 does not
- * (measured ~25 % faster on 35 cells); same operations per cell, so the same bits.
+ * Per key of the account (keys `s.keyList[0..nKeys)`, just started): the roll sums (`all`:
+ * every position's roll term in position order; `d1`: futures' and perpetuals' only; either
+ * may be null), the delta-shock sums (`total`, `oneAndShort`, `longOptions`), the option
+ * expiry groups' net deltas, and per pool the marked value. Each sum is kept in a local over a
+ * run of one key's positions and stored after it: the same additions in the same order.
  */
-function addRow(
-  pre: Float64Array,
-  ko: number,
-  unit: Float64Array,
-  ro: number,
-  q: number,
-  nC: number,
-  first: boolean,
+export function positionSums(
+  t: InstrumentTable,
+  book: AccountBook,
+  a: number,
+  s: BatchScratch,
+  nKeys: number,
+  all: Float64Array | null,
+  d1: Float64Array | null,
 ): void {
-  let c = 0;
-  if (first) {
-    for (; c + 4 < nC; c += 5) {
-      const o = ko + c;
-      const u = ro + c;
-      const u0 = unit[u]!;
-      const u1 = unit[u + 1]!;
-      const u2 = unit[u + 2]!;
-      const u3 = unit[u + 3]!;
-      const u4 = unit[u + 4]!;
-      pre[o] = q * u0 + 0;
-      pre[o + 1] = q * u1 + 0;
-      pre[o + 2] = q * u2 + 0;
-      pre[o + 3] = q * u3 + 0;
-      pre[o + 4] = q * u4 + 0;
+  const { kind: kinds, key: keys, deltaRoll, deltaCoin, rollMove, group, price, value } = t.rows;
+  const { groupDelta, groupTouched, poolTouched, poolValue } = s;
+  const { row: rows, size: sizes, entry: entries } = book;
+  startKeys(t, s, nKeys, all, d1);
+  const end = book.ptr[a + 1]!;
+  for (let j = book.ptr[a]!; j < end;) {
+    const k = keys[rows[j]!]!;
+    const p = t.keys.pool[k]!;
+    const scale = t.keys.usdScale[k]!;
+    const g0 = t.keys.groupStart[k]!;
+    let tot = s.total[k]!;
+    let short = s.oneAndShort[k]!;
+    let long = s.longOptions[k]!;
+    let rAll = all ? all[k]! : 0;
+    let rD1 = d1 ? d1[k]! : 0;
+    let pv = poolValue[p]!;
+    for (; j < end && keys[rows[j]!] === k; j++) {
+      const r = rows[j]!;
+      const q = sizes[j]!;
+      const kind = kinds[r]!;
+      const dc = q * deltaCoin[r]!;
+      tot = tot + dc;
+      if (kind === ROW_OPTION) {
+        const d = q * deltaRoll[r]!;
+        rAll = rAll + Math.abs(d) * rollMove[r]! * scale;
+        const g = g0 + group[r]!;
+        if (groupTouched[g] === 0) {
+          groupTouched[g] = 1;
+          groupDelta[g] = d + 0;
+        } else groupDelta[g] = groupDelta[g]! + d;
+        if (q > 0) long = long + dc;
+        else short = short + dc;
+        pv = pv + q * value[r]!;
+      } else {
+        if (kind !== ROW_SPOT) {
+          const x = Math.abs(q) * rollMove[r]! * scale;
+          rAll = rAll + x;
+          rD1 = rD1 + x;
+        }
+        short = short + dc;
+        pv = pv + positionValue(kind, q, price[r]!, value[r]!, entries[j]!);
+      }
     }
-    for (; c < nC; c++) pre[ko + c] = q * unit[ro + c]! + 0;
-    return;
+    s.total[k] = tot;
+    s.oneAndShort[k] = short;
+    s.longOptions[k] = long;
+    if (all) all[k] = rAll;
+    if (d1) d1[k] = rD1;
+    poolValue[p] = pv;
+    poolTouched[p] = 1;
   }
-  for (; c + 4 < nC; c += 5) {
-    const o = ko + c;
-    const u = ro + c;
-    const u0 = unit[u]!;
-    const u1 = unit[u + 1]!;
-    const u2 = unit[u + 2]!;
-    const u3 = unit[u + 3]!;
-    const u4 = unit[u + 4]!;
-    pre[o] = pre[o]! + q * u0;
-    pre[o + 1] = pre[o + 1]! + q * u1;
-    pre[o + 2] = pre[o + 2]! + q * u2;
-    pre[o + 3] = pre[o + 3]! + q * u3;
-    pre[o + 4] = pre[o + 4]! + q * u4;
+}
+
+/** Zeroes the sums of the account's keys and the values of their pools. */
+function startKeys(
+  t: InstrumentTable,
+  s: BatchScratch,
+  nKeys: number,
+  all: Float64Array | null,
+  d1: Float64Array | null,
+): void {
+  for (let i = 0; i < nKeys; i++) {
+    const k = s.keyList[i]!;
+    s.total[k] = 0;
+    s.oneAndShort[k] = 0;
+    s.longOptions[k] = 0;
+    if (all) all[k] = 0;
+    if (d1) d1[k] = 0;
+    s.poolValue[t.keys.pool[k]!] = 0;
   }
-  for (; c < nC; c++) pre[ko + c] = pre[ko + c]! + q * unit[ro + c]!;
 }
 
 /** Keys in id order = pools by currency, underlyings sorted (the model's order). */
-function sortKeys(kl: Int32Array, nKeys: number): void {
+export function sortKeys(kl: Int32Array, nKeys: number): void {
   for (let i = 1; i < nKeys; i++) {
     const x = kl[i]!;
     let j = i - 1;
@@ -299,23 +307,27 @@ export function keyWorstCases(t: InstrumentTable, s: BatchScratch, nKeys: number
 }
 
 /** Extended-cell dampener (§7.2): losses reduced by the allowance, gains per the rule. */
-function dampen(x: number, al: number, signAware: boolean): number {
+export function dampen(x: number, al: number, signAware: boolean): number {
   if (x < 0) return Math.min(0, x + al);
   if (x > 0) return signAware ? Math.max(0, x - al) : 0;
   return x;
 }
 
 /** First cell of the grid's all-extended tail (nCells when the last cell is standard). */
-function extendedTail(t: InstrumentTable): number {
+export function extendedTail(t: InstrumentTable): number {
   const ext = t.rules.extended;
   let c = t.rows.nCells;
   while (c > 0 && ext[c - 1] === 1) c--;
   return c;
 }
 
-/** Delta shock of key k in the pool currency (§11, H1 / H2 / off). */
-function deltaShockOf(t: InstrumentTable, s: BatchScratch, k: number): number {
-  const mode = t.rules.deltaShock;
+/** Delta shock of key k in the pool currency (§11, H1 / H2 / off; the table's rule by default). */
+export function deltaShockOf(
+  t: InstrumentTable,
+  s: BatchScratch,
+  k: number,
+  mode: 'H1' | 'H2' | 'off' = t.rules.deltaShock,
+): number {
   if (mode === 'off') return 0;
   const S0 = t.keys.index[k]!;
   const scale = t.keys.usdScale[k]!;
@@ -423,8 +435,11 @@ function keyRoll(t: InstrumentTable, s: BatchScratch, k: number): number {
   return amount;
 }
 
-/** Worst case of the pool's keys keyList[i..j): sum of worst (default) or joint [G]. */
-function poolWorst(
+/**
+ * Worst case of the pool's keys keyList[i..j): sum of worst (default) or joint [G]; sets the
+ * pool's worst key and cell.
+ */
+export function poolWorst(
   t: InstrumentTable,
   s: BatchScratch,
   i: number,

@@ -2,9 +2,14 @@
  * The batch engine's default, fail closed on hypotheses (src/margin/hypotheses.ts): one
  * instrument table per reading of the Deribit PM hypothesis rules, and per account the highest
  * IM and MM per pool over the readings that can move that account, as
- * `deribitPmModel.evaluate` charges them. A layer above the kernel (deribit-pm-batch.ts): it
- * calls the kernel's exported steps (`accumulate`, `keyWorstCases`, `poolAmounts`, `combine`)
- * once per reading and keeps the per-pool maxima; the kernel is unchanged.
+ * `deribitPmModel.evaluate` charges them. A layer above the kernel (deribit-pm-batch.ts).
+ * An account whose readings span several priced tables goes through the shared kernel
+ * (readings-kernel.ts: one pass over its positions for every priced table's distinct cell
+ * columns, reading-columns.ts; each priced table's worst case once; per view only the roll,
+ * delta shock and IM/MM). An account with one priced table's readings (a futures book), or
+ * tables that differ in more than their unit values, calls the kernel's steps (`accumulate`,
+ * `keyWorstCases`, `poolAmounts`) once per reading. Either way the per-pool maxima are kept in
+ * reading order (the first reading, or a strictly higher one, sets IM) and are the same bits.
  *
  * Method. Row rules (`inverseOptionPnl`, `extendedCoinConversion`, `minVolForShockUp`,
  * `extendedUsdConversion`) change the per-unit cell values: one priced table per combination
@@ -15,6 +20,11 @@
  * extended conversion; USD-settled rows: the USD extended conversion; the delta shock when
  * 2·Σ|size|·index of a key exceeds its threshold), exactly the model's enumeration, so a
  * futures account costs one kernel pass. Readings are in the order of `combinations`.
+ *
+ * No reading is skipped by dominance: the row rules' readings are not ordered for a mixed book
+ * (a higher vol floor raises long options' values and lowers short ones'), and the views that
+ * are (per-instrument roll ≥ per-expiry roll by the triangle inequality, in exact arithmetic)
+ * cost only a few additions per pool once the priced table's worst case is shared.
  */
 import { isUsdLike } from '../core/currency.ts';
 import { combinations, openRules, withDominant, withReadings } from '../margin/hypotheses.ts';
@@ -34,6 +44,12 @@ import {
 } from './deribit-pm-batch.ts';
 import { STATE_ERROR } from './health-state.ts';
 import { buildInstrumentTable, ROW_OPTION, type InstrumentTable } from './instrument-table.ts';
+import {
+  buildReadingColumns,
+  refreshReadingColumns,
+  type ReadingColumns,
+} from './reading-columns.ts';
+import { accountMaxShared, maxScratch, type MaxScratch } from './readings-kernel.ts';
 import type { BatchResults } from './results.ts';
 import { applyTickToTable, type Tick } from './ticks.ts';
 
@@ -68,6 +84,8 @@ export interface ReadingTables {
   readonly needs: Int32Array;
   /** Per key: 1 if its pool is coin-settled. */
   readonly coinKey: Uint8Array;
+  /** The priced tables' distinct cell columns (the shared kernel's input; refreshed on ticks). */
+  readonly columns: ReadingColumns;
 }
 
 /**
@@ -126,7 +144,9 @@ export function buildReadingTables(
   const coinKey = Uint8Array.from(t0.keys.names, (_, k) =>
     isUsdLike(t0.pools.currencies[t0.keys.pool[k]!]!) ? 0 : 1,
   );
-  return { readings, tables, markets, rowsOf: Int32Array.from(rowsOf), needs, coinKey };
+  const rowsOfArr = Int32Array.from(rowsOf);
+  const columns = buildReadingColumns(tables, rowsOfArr, shared);
+  return { readings, tables, markets, rowsOf: rowsOfArr, needs, coinKey, columns };
 }
 
 /**
@@ -162,16 +182,6 @@ export function accountNeeds(
   return bits;
 }
 
-/** Per-pool maxima scratch (reused across accounts). */
-interface MaxScratch {
-  readonly im: Float64Array;
-  readonly mm: Float64Array;
-  readonly key: Int32Array;
-  readonly cell: Int32Array;
-  /** Per key: gross USD notional (accountNeeds). */
-  readonly gross: Float64Array;
-}
-
 /**
  * Margins accounts `from` ≤ a < `to` (or `list[from..to)`) at the highest IM and MM per pool
  * over the readings each account can move; writes `results` as `marginAccounts` does.
@@ -185,21 +195,22 @@ export function marginAccountsOverReadings(
   s: BatchScratch = batchScratch(rt.tables[0]!),
   list?: Int32Array,
 ): number {
-  const nP = rt.tables[0]!.pools.currencies.length;
-  const m: MaxScratch = {
-    im: new Float64Array(nP),
-    mm: new Float64Array(nP),
-    key: new Int32Array(nP),
-    cell: new Int32Array(nP),
-    gross: new Float64Array(rt.tables[0]!.keys.names.length),
-  };
+  const rc = rt.columns;
+  const { m, pricedNeeds, h2 } = planOf(rt);
   for (let i = from; i < to; i++) {
     const a = list ? list[i]! : i;
     if (book.errors.has(a)) {
       results.state[a] = STATE_ERROR;
       continue;
     }
-    const n = accountMax(rt, book, a, s, m, accountNeeds(rt, book, a, m.gross));
+    const needs = accountNeeds(rt, book, a, m.gross);
+    // Readings of one priced table: its own passes; of several: the shared kernel.
+    let priced = 0;
+    for (let x = 0; x < pricedNeeds.length; x++) if ((pricedNeeds[x]! & ~needs) === 0) priced++;
+    const n =
+      priced > 1 && rc.meta[1] === 1
+        ? accountMaxShared(rt.tables, rt.needs, rc, book, a, s, m, needs, h2[needs]!)
+        : accountMax(rt, book, a, s, m, needs);
     if (n < 0) {
       results.state[a] = STATE_ERROR;
       continue;
@@ -214,6 +225,34 @@ export function marginAccountsOverReadings(
     combine(rt.tables[0]!, s, results, a, n);
   }
   return to - from;
+}
+
+/** What `marginAccountsOverReadings` derives from the tables once (kept per tables object). */
+interface ReadingsPlan {
+  readonly m: MaxScratch;
+  /** NEED_* bits of each priced table's first view (its row rules). */
+  readonly pricedNeeds: Int32Array;
+  /** Per NEED_* combination: whether one of its readings charges the H2 delta shock. */
+  readonly h2: readonly boolean[];
+}
+
+const plans = new WeakMap<ReadingTables, ReadingsPlan>();
+
+/** The plan of `rt` (scratch reused by every call on the same tables in this thread). */
+function planOf(rt: ReadingTables): ReadingsPlan {
+  let plan = plans.get(rt);
+  if (!plan) {
+    const rc = rt.columns;
+    plan = {
+      m: maxScratch(rt.tables[0]!, rc.colOf.length),
+      pricedNeeds: Int32Array.from(rc.priced, (k) => rt.needs[k]!),
+      h2: Array.from({ length: 16 }, (_, bits) =>
+        rt.tables.some((t, k) => (rt.needs[k]! & ~bits) === 0 && t.rules.deltaShock === 'H2'),
+      ),
+    };
+    plans.set(rt, plan);
+  }
+  return plan;
 }
 
 /** One account over its readings: per-pool maxima in `m`; the pool count, −1 if not finite. */
@@ -266,5 +305,6 @@ export function tickReadings(
     else if (own === i) next[i] = applyTickToTable(markets[i]!, rt.tables[i]!, tick).market;
     else next[i] = next[own]!;
   }
+  refreshReadingColumns(rt.tables, rt.columns);
   return next;
 }

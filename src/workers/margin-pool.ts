@@ -41,7 +41,10 @@ function allShared(
   book: AccountBook,
   results: BatchResults,
 ): boolean {
-  const units = 'tables' in table ? table.tables.map((t) => t.rows.unit) : [table.rows.unit];
+  const units =
+    'tables' in table
+      ? [...table.tables.map((t) => t.rows.unit), table.columns.cols, table.columns.colOf]
+      : [table.rows.unit];
   const arrays = [...units, book.row, book.size, book.ptr, results.equity, results.state];
   return arrays.every((a) => a.buffer instanceof SharedArrayBuffer);
 }

@@ -6,6 +6,7 @@ import { syntheticAccounts } from '../../src/engine/synthetic.ts';
 import { batchResults } from '../../src/engine/results.ts';
 import { marginAccounts } from '../../src/engine/deribit-pm-batch.ts';
 import { marginPool } from '../../src/workers/margin-pool.ts';
+import { buildReadingTables, marginAccountsOverReadings } from '../../src/engine/reading-tables.ts';
 import { realInstruments, realSnapshot } from '../helpers/real-market.ts';
 
 // Two worker threads over shared memory give the same bits as the calling thread.
@@ -31,6 +32,31 @@ describe('margin pool (worker threads, shared memory)', () => {
     } finally {
       await pool.close();
     }
+    expect(local.initialMargin.some((x) => x > 0)).toBe(true);
+  }, 120_000);
+
+  it('over the hypothesis readings (shared columns in shared memory): 2 workers = this thread', async () => {
+    const market = prepareDeribitPm(realSnapshot(), deribitPmModel.defaultParams);
+    const rt = buildReadingTables(market, realInstruments(), true);
+    expect(rt.columns.cols.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const book = syntheticAccounts(rt.tables[0]!, {
+      accounts: 2000,
+      positions: 8,
+      seed: 4,
+      shared: true,
+    });
+    const local = batchResults(book.nAccounts);
+    marginAccountsOverReadings(rt, book, local, 0, book.nAccounts);
+    const shared = batchResults(book.nAccounts, true);
+    const pool = marginPool(2);
+    try {
+      expect(await pool.run(rt, book, shared)).toBe(2000);
+    } finally {
+      await pool.close();
+    }
+    expect(Array.from(shared.initialMargin)).toEqual(Array.from(local.initialMargin));
+    expect(Array.from(shared.maintenanceMargin)).toEqual(Array.from(local.maintenanceMargin));
+    expect(Array.from(shared.state)).toEqual(Array.from(local.state));
     expect(local.initialMargin.some((x) => x > 0)).toBe(true);
   }, 120_000);
 });
