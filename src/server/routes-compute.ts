@@ -11,7 +11,9 @@ import { marginUseCase } from '../app/margin.ts';
 import { pmeSimulateFields, simulatePortfolioFields, whatIfUseCase } from '../app/what-if.ts';
 import { parseSymbol } from '../instruments/symbol.ts';
 import { mergeParams } from '../io/params-file.ts';
+import { DERIBIT_PM_ID } from '../margin/deribit-pm/deribit-pm.ts';
 import { marginModel, MARGIN_MODELS } from '../margin/registry.ts';
+import { whatIf } from '../margin/what-if.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { Portfolio } from '../risk/portfolio.ts';
 import type { ServerContext } from './context.ts';
@@ -60,6 +62,7 @@ function marginRoutes(app: FastifyInstance, ctx: ServerContext): void {
           params,
           warnings,
           modelField: 'model',
+          evaluate: ctx.prepared.evaluate,
         }),
       );
     },
@@ -129,6 +132,10 @@ function whatIfRoutes(app: FastifyInstance, ctx: ServerContext): void {
         trades,
         tradeField: (k) => `trades[${k}].size`,
         tradesField: 'trades',
+        whatIf: (model, portfolio, snapshot, params, trades) =>
+          model.id === DERIBIT_PM_ID
+            ? ctx.prepared.deribitPm(portfolio, snapshot, params).whatIf(trades)
+            : whatIf(model, portfolio, snapshot, params, trades),
       });
       return sendJson(reply, {
         ...out,
