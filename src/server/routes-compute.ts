@@ -17,7 +17,7 @@ import { whatIf } from '../margin/what-if.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { Portfolio } from '../risk/portfolio.ts';
 import type { ServerContext } from './context.ts';
-import { sendJson } from './json-reply.ts';
+import { sendJson, sendJsonShared } from './json-reply.ts';
 import { checkLimit } from './limits.ts';
 import { CompareBody, HealthBody, MarginBody, WhatIfBody } from './schemas.ts';
 
@@ -137,12 +137,17 @@ function whatIfRoutes(app: FastifyInstance, ctx: ServerContext): void {
             ? ctx.prepared.deribitPm(portfolio, snapshot, params).whatIf(trades)
             : whatIf(model, portfolio, snapshot, params, trades),
       });
-      return sendJson(reply, {
-        ...out,
-        warnings,
-        simulate_portfolio: simulatePortfolioFields(out),
-        pme_simulate: pmeSimulateFields(out.after),
-      });
+      // `before` is the prepared book's cached result: its text is reused
+      return sendJsonShared(
+        reply,
+        {
+          ...out,
+          warnings,
+          simulate_portfolio: simulatePortfolioFields(out),
+          pme_simulate: pmeSimulateFields(out.after),
+        },
+        ['before'],
+      );
     },
   );
 

@@ -12,6 +12,7 @@ import { deribitStandardModel } from '../../src/margin/deribit-standard/deribit-
 import { whatIfByRevaluation } from '../../src/margin/what-if.ts';
 import { mergeParams } from '../../src/io/params-file.ts';
 import { portfolio } from '../../src/risk/portfolio.ts';
+import { toJsonCompact, toJsonCompactShared } from '../../src/server/json-reply.ts';
 import { preparedBooks } from '../../src/server/prepared-books.ts';
 import { realInstruments, realSnapshot } from '../helpers/real-market.ts';
 import { apiSuite, post, repoJson } from './api-fixture.ts';
@@ -67,6 +68,20 @@ describe('prepared books: hits equal fresh evaluation, misses on any input chang
     c.deribitPm(book(4), snapshot, params);
     expect(c.size.books).toBe(2);
     expect(c.deribitPm(book(2), snapshot, params)).not.toBe(b); // evicted (least recently used)
+  });
+});
+
+describe('a shared field serialized once', () => {
+  it('gives the text toJsonCompact gives (undefined, non-finite, nested), reused per object', () => {
+    const before = [{ a: 1, b: undefined, c: [Infinity, -0, 2.5e-300], d: { e: 'x"y' } }];
+    for (const value of [
+      { model: 'm', before, after: [{ z: NaN }], warnings: [] as string[], u: undefined },
+      { before: [] as unknown[], n: null, s: 'é\u2028' },
+    ]) {
+      const want = toJsonCompact(value);
+      expect(toJsonCompactShared(value, ['before'])).toBe(want);
+      expect(toJsonCompactShared(value, ['before'])).toBe(want);
+    }
   });
 });
 

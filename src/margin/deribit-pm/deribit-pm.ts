@@ -43,7 +43,7 @@ import {
   type WorstScenario,
 } from '../margin-result.ts';
 import { worstCaseOf } from './aggregate.ts';
-import { evaluateKey, type KeyEval } from './key-eval.ts';
+import { evaluateKey, type KeyEval, type ShockMemo } from './key-eval.ts';
 import {
   accountInputs,
   currencyBlockKey,
@@ -243,14 +243,15 @@ export function poolRequirements(
  * IM and MM of a pool from its key vectors: `evaluatePoolKeys`'s numbers (the same functions
  * in the same order) without equity, contributions, notes or report. NOT_FINITE as
  * `marginResult` throws it. The what-if at the default ranks its readings with this
- * (prepared-book.ts).
+ * (prepared-book.ts), sharing the shocks of one book across readings through `memo`.
  */
 export function poolMargins(
   keyVectors: readonly KeyVectors[],
   params: DeribitPmParams,
   settlement: Currency,
+  memo?: ShockMemo,
 ): { initialMargin: number; maintenanceMargin: number } {
-  const keys = keyVectors.map((kv) => evaluateKey(kv, params, settlement));
+  const keys = keyVectors.map((kv) => evaluateKey(kv, params, settlement, memo));
   const w = poolWorstCase(keys, params);
   const req = poolRequirements(w.worstCaseUnrounded, keys, params, settlement);
   for (const name of ['initialMargin', 'maintenanceMargin'] as const)

@@ -19,6 +19,7 @@ import { instrumentState, type InstrumentState } from '../../risk/pnl-matrix.ts'
 import type { Portfolio, Position } from '../../risk/portfolio.ts';
 import type { MarginResult } from '../margin-result.ts';
 import type { DeribitPmParams } from './params.ts';
+import type { ShockMemo } from './key-eval.ts';
 import type { DeribitPmMarket } from './prepared.ts';
 import { unitCellValue, type KeyVectors } from './vectors.ts';
 
@@ -152,6 +153,7 @@ export interface PoolEvaluator {
     keys: readonly KeyVectors[],
     params: DeribitPmParams,
     settlement: string,
+    memo?: ShockMemo,
   ): { initialMargin: number; maintenanceMargin: number };
 }
 

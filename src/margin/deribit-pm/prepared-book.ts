@@ -34,6 +34,7 @@ import type { WhatIfResult } from '../margin-model.ts';
 import type { MarginResult } from '../margin-result.ts';
 import { whatIfResult } from '../what-if.ts';
 import { DERIBIT_PM_HYPOTHESES } from './hypotheses.ts';
+import { shockMemo } from './key-eval.ts';
 import { lazyReport, withPoolTrades, type PoolEvaluator } from './incremental.ts';
 import type { DeribitPmParams } from './params.ts';
 import { deribitPmMarket, type DeribitPmMarket } from './prepared.ts';
@@ -157,10 +158,14 @@ function afterTrades(
     ccys.map((ccy, i) =>
       ev.evaluatePoolKeys(book, views[k]!.keys[i]!, views[k]!.params, ccy, '', { details }),
     );
+  const memo = shockMemo();
   const runs = views.map((v) =>
-    ccys.map((currency, i) => ({ currency, ...ev.poolMargins(v.keys[i]!, v.params, currency) })),
+    ccys.map((currency, i) => ({
+      currency,
+      ...ev.poolMargins(v.keys[i]!, v.params, currency, memo),
+    })),
   );
-  const memo = (details: boolean) => {
+  const reported = (details: boolean) => {
     const done = new Map<number, MarginResult[]>();
     return (k: number): MarginResult[] => {
       let r = done.get(k);
@@ -168,9 +173,9 @@ function afterTrades(
       return r;
     };
   };
-  const numbers = chargeOverReadings(table, b.charged, readings, runs, memo(false), '');
+  const numbers = chargeOverReadings(table, b.charged, readings, runs, reported(false), '');
   let full: MarginResult[] | undefined;
-  const reportOf = memo(true);
+  const reportOf = reported(true);
   const fullOf = (): MarginResult[] =>
     (full ??= chargeOverReadings(
       table,
