@@ -131,6 +131,26 @@ interface BookContext {
   stateOf(r: Readings): ReadingBook;
 }
 
+/**
+ * The pre-aggregated vector of the book's key `kv` (one reading) with `trades` (of that key)
+ * added, exactly as `addTrade` adds them (`pre + q · unit row + 0`, the row the key holds or
+ * the reading's market row), without updating the rest of the key.
+ */
+function preWithTrades(
+  kv: KeyVectors,
+  trades: readonly Position[],
+  market: DeribitPmMarket,
+): Float64Array {
+  const nC = kv.grid.cells.length;
+  const pre = new Float64Array(kv.preAggregated);
+  for (const t of trades) {
+    const j = kv.positions.findIndex((p) => p.instrument.symbol === t.instrument.symbol);
+    const row = j >= 0 ? kv.unit.subarray(j * nC, (j + 1) * nC) : market.row(t.instrument).unit;
+    for (let c = 0; c < nC; c++) pre[c] = pre[c]! + t.size * row[c]! + 0;
+  }
+  return pre;
+}
+
 /** The default's results after `trades` (module doc): ranked on numbers, reported lazily. */
 function afterTrades(
   ev: BookEvaluator,
@@ -141,30 +161,26 @@ function afterTrades(
   const book = withTrades(b.portfolio, trades, b.snapshot);
   const { readings } = readingsToCharge(table, book, b.snapshot, b.params);
   const ccys = settlementPools(book);
-  const views = readings.map((r) => {
-    const st = b.stateOf(r);
-    const keys = ccys.map((ccy) =>
-      withPoolTrades(
-        ev,
-        st.keys.get(ccy) ?? [],
-        trades.filter((t) => t.instrument.settlementCurrency === ccy),
-        st.market,
-        ccy,
-      ),
-    );
-    return { params: st.params, keys };
-  });
+  const states = readings.map((r) => b.stateOf(r));
+  const inPool = ccys.map((ccy) => trades.filter((t) => t.instrument.settlementCurrency === ccy));
+  // every reading's keys after the trades, built in full only where a report needs them
+  const fullKeys = new Map<number, KeyVectors[][]>();
+  const keysOf = (k: number): KeyVectors[][] => {
+    let keys = fullKeys.get(k);
+    if (!keys) {
+      const st = states[k]!;
+      keys = ccys.map((ccy, i) =>
+        withPoolTrades(ev, st.keys.get(ccy) ?? [], inPool[i]!, st.market, ccy),
+      );
+      fullKeys.set(k, keys);
+    }
+    return keys;
+  };
   const pool = (k: number, details: boolean): MarginResult[] =>
     ccys.map((ccy, i) =>
-      ev.evaluatePoolKeys(book, views[k]!.keys[i]!, views[k]!.params, ccy, '', { details }),
+      ev.evaluatePoolKeys(book, keysOf(k)[i]!, states[k]!.params, ccy, '', { details }),
     );
-  const memo = shockMemo();
-  const runs = views.map((v) =>
-    ccys.map((currency, i) => ({
-      currency,
-      ...ev.poolMargins(v.keys[i]!, v.params, currency, memo),
-    })),
-  );
+  const runs = rankingRuns(ev, states, ccys, inPool, keysOf);
   const reported = (details: boolean) => {
     const done = new Map<number, MarginResult[]>();
     return (k: number): MarginResult[] => {
@@ -186,4 +202,37 @@ function afterTrades(
       ev.inputsHash(book, b.snapshot, b.params),
     ));
   return numbers.map((n, i) => lazyReport(n, () => fullOf()[i]!));
+}
+
+/**
+ * IM and MM per pool of every reading after the trades. The positions, states and deltas of
+ * the traded keys do not depend on the reading: they are built once (reading 0, `keysOf`);
+ * each other reading contributes its grid and its pre-aggregated vector (`preWithTrades`),
+ * and the roll and delta shocks are shared through one memo. A key the trades open (not in
+ * the book) is taken from that reading's full keys.
+ */
+function rankingRuns(
+  ev: BookEvaluator,
+  states: readonly ReadingBook[],
+  ccys: readonly string[],
+  inPool: readonly (readonly Position[])[],
+  keysOf: (k: number) => KeyVectors[][],
+): { currency: string; initialMargin: number; maintenanceMargin: number }[][] {
+  const memo = shockMemo();
+  const base = keysOf(0);
+  return states.map((st, k) =>
+    ccys.map((currency, i) => {
+      const own = st.keys.get(currency) ?? [];
+      const keys =
+        k === 0
+          ? base[i]!
+          : base[i]!.map((kv0, j) => {
+              const kv = own.find((x) => x.underlying === kv0.underlying);
+              if (!kv) return keysOf(k)[i]![j]!;
+              const ts = inPool[i]!.filter((t) => t.instrument.underlying === kv0.underlying);
+              return { ...kv0, grid: kv.grid, preAggregated: preWithTrades(kv, ts, st.market) };
+            });
+      return { currency, ...ev.poolMargins(keys, st.params, currency, memo) };
+    }),
+  );
 }
