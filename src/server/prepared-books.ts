@@ -9,9 +9,9 @@
  * prices, balances; the same digest as the input hash's), memoized per parsed object; the
  * market by object identity (stored markets are parsed once per id, market-source.ts; an
  * inline or moved market is a new object, so it never hits); the params by the SHA-256 of
- * their canonical JSON, memoized per object. Both maps are LRU-bounded (`capacity` entries
- * each; a prepared book holds every open reading's key vectors: about readings × positions ×
- * 35 × 16 bytes). Results are shared, never mutated (the use cases copy before adding
+ * their canonical JSON, memoized per object. Both maps are LRU-bounded by entries and by
+ * weight (a prepared book holds every open reading's key vectors: readings × positions × 35 ×
+ * 16 bytes; a book too heavy for the budget is prepared per request and not kept). Results are shared, never mutated (the use cases copy before adding
  * warnings). Errors are not cached.
  */
 import { canonicalHash } from '../core/hash.ts';
@@ -29,6 +29,13 @@ import { portfolioKey, type Portfolio } from '../risk/portfolio.ts';
 /** Entries kept per map by default. */
 export const PREPARED_BOOKS_CAPACITY = 64;
 
+/**
+ * Total weight kept per map by default: positions × readings prepared for the books (a
+ * position-reading holds a unit row and a position vector, 35 cells each: ≈ 0.6 kB), positions
+ * for the results (a result's details list each position). 200,000 ≈ 120 MB of key vectors.
+ */
+export const PREPARED_BOOKS_BUDGET = 200_000;
+
 /** The cached faces the routes use (see module doc). */
 export interface PreparedBooks {
   /** `model.evaluate(portfolio, snapshot, params)`, from memory when the inputs were seen. */
@@ -44,26 +51,34 @@ export interface PreparedBooks {
   readonly size: { results: number; books: number };
 }
 
-/** A bounded map that forgets the least recently used entry. */
-function lru<V>(capacity: number): {
-  get(k: string): V | undefined;
-  set(k: string, v: V): void;
-  size(): number;
-} {
-  const m = new Map<string, V>();
+/** A bounded map that forgets the least recently used entries (count and total weight). */
+function lru<V>(
+  capacity: number,
+  budget: number,
+  weigh: (v: V) => number,
+): { get(k: string): V | undefined; set(k: string, v: V): void; size(): number } {
+  const m = new Map<string, { v: V; w: number }>();
+  let total = 0;
+  const drop = (k: string) => {
+    const e = m.get(k);
+    if (e) total -= e.w;
+    m.delete(k);
+  };
   return {
     get(k) {
-      const v = m.get(k);
-      if (v !== undefined) {
-        m.delete(k);
-        m.set(k, v);
-      }
-      return v;
+      const e = m.get(k);
+      if (e === undefined) return undefined;
+      m.delete(k);
+      m.set(k, e);
+      return e.v;
     },
     set(k, v) {
-      m.delete(k);
-      if (m.size >= capacity) m.delete(m.keys().next().value!);
-      m.set(k, v);
+      drop(k);
+      const w = weigh(v);
+      if (w > budget) return; // too big to keep: computed per request
+      while (m.size > 0 && (m.size >= capacity || total + w > budget)) drop(m.keys().next().value!);
+      m.set(k, { v, w });
+      total += w;
     },
     size: () => m.size,
   };
@@ -80,9 +95,21 @@ function memoDigest<T extends object>(digest: (x: T) => string): (x: T) => strin
 }
 
 /** A cache of results and prepared books (see module doc). */
-export function preparedBooks(capacity = PREPARED_BOOKS_CAPACITY): PreparedBooks {
-  const results = lru<readonly MarginResult[]>(capacity);
-  const books = lru<PreparedBook>(capacity);
+export function preparedBooks(
+  capacity = PREPARED_BOOKS_CAPACITY,
+  budget = PREPARED_BOOKS_BUDGET,
+): PreparedBooks {
+  const results = lru<readonly MarginResult[]>(capacity, budget, (r) =>
+    Math.max(
+      1,
+      r.reduce((n, x) => n + x.contributions.length, 0),
+    ),
+  );
+  const books = lru<PreparedBook>(
+    capacity,
+    budget,
+    (b) => Math.max(1, b.portfolio.positions.length) * b.readingsPrepared,
+  );
   const bookDigest = memoDigest<Portfolio>((p) => canonicalHash(portfolioKey(p)));
   const paramsDigest = memoDigest<object>((p) => canonicalHash(p));
   const marketIds = new WeakMap<MarketSnapshot, number>();

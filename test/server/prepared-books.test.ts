@@ -69,6 +69,24 @@ describe('prepared books: hits equal fresh evaluation, misses on any input chang
     expect(c.size.books).toBe(2);
     expect(c.deribitPm(book(2), snapshot, params)).not.toBe(b); // evicted (least recently used)
   });
+
+  it('bounded by weight: positions × readings; a book heavier than the budget is not kept', () => {
+    const one = preparedBooks(8, 10_000).deribitPm(book(2), snapshot, params);
+    const w = one.portfolio.positions.length * one.readingsPrepared; // 2 positions × 16 readings
+    expect(w).toBe(32);
+    const c = preparedBooks(8, 2 * w);
+    const a = c.deribitPm(book(2), snapshot, params);
+    c.deribitPm(book(3), snapshot, params);
+    expect(c.size.books).toBe(2);
+    c.deribitPm(book(4), snapshot, params); // over the budget: the oldest goes
+    expect(c.size.books).toBe(2);
+    expect(c.deribitPm(book(2), snapshot, params)).not.toBe(a);
+    const tiny = preparedBooks(8, w - 1);
+    expect(tiny.deribitPm(book(2), snapshot, params)).not.toBe(
+      tiny.deribitPm(book(2), snapshot, params),
+    );
+    expect(tiny.size.books).toBe(0);
+  });
 });
 
 describe('a shared field serialized once', () => {
