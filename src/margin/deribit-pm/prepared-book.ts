@@ -2,10 +2,12 @@
  * A Deribit PM book prepared at the fail-closed default (src/margin/hypotheses.ts): for each
  * reading of the rules the book can move (its open readings; 16 for an inverse option book,
  * 32 with the delta shock), the book's key vectors at that reading, built once from that
- * reading's prepared market (prepared.ts). A what-if of trades then costs, per reading, the
- * incremental update of the keys the trades touch (incremental.ts: `pre += q · unit row`) and
- * the aggregation, worst case and shocks of the pools: O(readings × (cells + positions))
- * instead of rebuilding every reading's book.
+ * reading's prepared market (prepared.ts). A what-if of trades then builds the traded keys
+ * once (positions, states, deltas: incremental.ts, the same for every reading), and per reading
+ * only the pre-aggregated vector with the trades (`pre + q · unit row`, the held symbol looked
+ * up), the aggregation and worst case; roll and delta shocks are computed once per rule value
+ * they read. About O(readings × cells + positions) per trade, instead of rebuilding every
+ * reading's book; the report (details) only for the readings that set IM.
  *
  * The readings charged after trades are those of the book after the trades
  * (`readingsToCharge` on it, exactly as `evaluate` would enumerate them): a trade that opens a
