@@ -4,6 +4,8 @@
  * and `POST /v1/margin` answers.
  */
 import { combinePools, type CombinedMarginResult } from '../margin/combine.ts';
+import type { MarginModel } from '../margin/margin-model.ts';
+import type { MarginResult } from '../margin/margin-result.ts';
 import { marginModel } from '../margin/registry.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { Portfolio } from '../risk/portfolio.ts';
@@ -19,6 +21,16 @@ export interface MarginRequest {
   readonly warnings?: readonly string[];
   /** Field named when the model id is unknown. */
   readonly modelField?: string;
+  /**
+   * How to evaluate (default `model.evaluate`): the service passes its cache of results by
+   * input (server/prepared-books.ts). Must return `model.evaluate`'s result; it is not mutated.
+   */
+  readonly evaluate?: (
+    model: MarginModel<unknown>,
+    portfolio: Portfolio,
+    snapshot: MarketSnapshot,
+    params: unknown,
+  ) => readonly MarginResult[];
 }
 
 /** Margins `req.portfolio` under `req.modelId` (see module doc). */
@@ -26,8 +38,9 @@ export function marginUseCase(req: MarginRequest): CombinedMarginResult {
   const model = marginModel(req.modelId, req.modelField);
   const params = req.params === undefined ? model.defaultParams : req.params;
   const extra = req.warnings ?? [];
-  const pools = model
-    .evaluate(req.portfolio, req.snapshot, params)
-    .map((r) => ({ ...r, warnings: [...r.warnings, ...extra] }));
+  const evaluated = req.evaluate
+    ? req.evaluate(model, req.portfolio, req.snapshot, params)
+    : model.evaluate(req.portfolio, req.snapshot, params);
+  const pools = evaluated.map((r) => ({ ...r, warnings: [...r.warnings, ...extra] }));
   return combinePools(model.id, model.version, pools, req.snapshot);
 }

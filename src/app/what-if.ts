@@ -6,6 +6,7 @@
  */
 import { BallastError } from '../core/errors.ts';
 import { checkPlausibleSize } from '../io/portfolio-input.ts';
+import type { MarginModel, WhatIfResult } from '../margin/margin-model.ts';
 import type { MarginResult } from '../margin/margin-result.ts';
 import { marginModel } from '../margin/registry.ts';
 import { whatIf } from '../margin/what-if.ts';
@@ -21,6 +22,17 @@ export interface WhatIfRequest {
   readonly trades: readonly Position[];
   readonly tradeField: (k: number) => string;
   readonly tradesField: string;
+  /**
+   * How to run the what-if (default margin/what-if.ts's `whatIf`): the service passes its
+   * prepared books (server/prepared-books.ts). Must return `whatIf`'s result.
+   */
+  readonly whatIf?: (
+    model: MarginModel<unknown>,
+    portfolio: Portfolio,
+    snapshot: MarketSnapshot,
+    params: unknown,
+    trades: readonly Position[],
+  ) => WhatIfResult;
 }
 
 /** One trade's incremental margin (USD): margin with this trade alone minus margin before. */
@@ -48,7 +60,7 @@ export function whatIfUseCase(req: WhatIfRequest): WhatIfOutput {
   req.trades.forEach((t, k) => checkPlausibleSize(t, req.snapshot, req.tradeField(k)));
   const model = marginModel(req.modelId);
   const params = req.params === undefined ? model.defaultParams : req.params;
-  const r = whatIf(model, req.portfolio, req.snapshot, params, req.trades);
+  const r = (req.whatIf ?? whatIf)(model, req.portfolio, req.snapshot, params, req.trades);
   return {
     model: model.id,
     beforeUsd: r.beforeUsd,

@@ -319,9 +319,7 @@ export function evaluateOverReadings<P>(
   evalOne: (params: P) => MarginResult[],
   evalLight?: (params: P) => MarginResult[],
 ): MarginResult[] {
-  const charged = withDominant(table, params);
-  const notes = pinNotes(table, charged);
-  const readings = combinations(openRules(table, portfolio, snapshot, charged));
+  const { charged, readings } = readingsToCharge(table, portfolio, snapshot, params);
   const rank = readings.length > 1 && evalLight ? evalLight : evalOne;
   const runs = readings.map((r) => rank(withReadings(table, charged, r)));
   const reports = new Map<number, MarginResult[]>();
@@ -331,6 +329,42 @@ export function evaluateOverReadings<P>(
     if (!r) reports.set(k, (r = evalOne(withReadings(table, charged, readings[k]!))));
     return r;
   };
+  return chargeOverReadings(table, charged, readings, runs, reportOf, inputsHash);
+}
+
+/**
+ * The readings the default evaluates for a book: `charged` (the params with the dominant
+ * readings set) and every combination of its open rules' readings (`[{}]` when none is open).
+ */
+export function readingsToCharge<P>(
+  table: HypothesisTable<P>,
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  params: P,
+): { charged: P; readings: Readings[] } {
+  const charged = withDominant(table, params);
+  return { charged, readings: combinations(openRules(table, portfolio, snapshot, charged)) };
+}
+
+/** What ranking a reading needs of a pool's result: its currency, IM and MM. */
+export type PoolCharge = Pick<MarginResult, 'currency' | 'initialMargin' | 'maintenanceMargin'>;
+
+/**
+ * Charges each pool the highest IM and MM over the readings' results (`runs[k]`: the numbers
+ * of reading k; `reportOf(k)`: its full results, asked only for the readings that set a pool's
+ * IM): the IM-setting reading's result with the highest MM over the readings, `inputsHash`, the pinned
+ * readings' notes and, with several readings, the `hypotheses` table and `hypothesisCharge`.
+ * `charged` is `readingsToCharge(…).charged`. Pools are matched by currency.
+ */
+export function chargeOverReadings<P>(
+  table: HypothesisTable<P>,
+  charged: P,
+  readings: readonly Readings[],
+  runs: readonly (readonly PoolCharge[])[],
+  reportOf: (k: number) => readonly MarginResult[],
+  inputsHash: string,
+): MarginResult[] {
+  const notes = pinNotes(table, charged);
   const first = runs[0]!;
   return first.map((base, i) => {
     const pool = runs.map((rs) => rs.find((x) => x.currency === base.currency) ?? rs[i]!);
@@ -340,7 +374,8 @@ export function evaluateOverReadings<P>(
       if (r.initialMargin > pool[kIm]!.initialMargin) kIm = k;
       if (r.maintenanceMargin > pool[kMm]!.maintenanceMargin) kMm = k;
     });
-    const top = reportOf(kIm).find((x) => x.currency === base.currency) ?? pool[kIm]!;
+    const report = reportOf(kIm);
+    const top = report.find((x) => x.currency === base.currency) ?? report[i]!;
     const mm = pool[kMm]!.maintenanceMargin;
     const extra: string[] = [];
     if (readings.length > 1)

@@ -12,6 +12,7 @@ import type { Jobs } from './jobs.ts';
 import type { ServerLimits } from './limits.ts';
 import type { MarketSource } from './market-source.ts';
 import type { OptimizerPool } from './optimizer-pool.ts';
+import type { PreparedBooks } from './prepared-books.ts';
 
 /** The server's shared state. */
 export interface ServerContext {
@@ -26,6 +27,8 @@ export interface ServerContext {
   readonly jobs: Jobs;
   /** Request books, parsed once per (value, snapshot) (book-cache.ts). */
   readonly books: BookParser;
+  /** Results and Deribit PM prepared books per (book, market, params) (prepared-books.ts). */
+  readonly prepared: PreparedBooks;
 }
 
 declare module 'fastify' {

@@ -239,6 +239,7 @@ function accountMarginRoutes(app: FastifyInstance, ctx: ServerContext): void {
         params: paramsFor(req.body.model, req.body.params),
         warnings,
         modelField: 'model',
+        evaluate: ctx.prepared.evaluate,
       });
       const usd = totalsUsd(result.pools, snapshot);
       const id = await ctx.store.saveMargin({

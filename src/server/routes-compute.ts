@@ -13,12 +13,14 @@ import { withLoadedHistory } from '../app/risk-params.ts';
 import { pmeSimulateFields, simulatePortfolioFields, whatIfUseCase } from '../app/what-if.ts';
 import { parseSymbol } from '../instruments/symbol.ts';
 import { mergeParams } from '../io/params-file.ts';
+import { DERIBIT_PM_ID } from '../margin/deribit-pm/deribit-pm.ts';
 import { marginModel, MARGIN_MODELS } from '../margin/registry.ts';
+import { whatIf } from '../margin/what-if.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import { underlyingsOf, type Portfolio } from '../risk/portfolio.ts';
 import type { ServerContext } from './context.ts';
 import { requestHistory } from './history-source.ts';
-import { sendJson } from './json-reply.ts';
+import { sendJson, sendJsonShared } from './json-reply.ts';
 import { checkLimit } from './limits.ts';
 import { CompareBody, HealthBody, MarginBody, WhatIfBody } from './schemas.ts';
 
@@ -66,6 +68,7 @@ function marginRoutes(app: FastifyInstance, ctx: ServerContext): void {
           params,
           warnings,
           modelField: 'model',
+          evaluate: ctx.prepared.evaluate,
         }),
       );
     },
@@ -135,13 +138,22 @@ function whatIfRoutes(app: FastifyInstance, ctx: ServerContext): void {
         trades,
         tradeField: (k) => `trades[${k}].size`,
         tradesField: 'trades',
+        whatIf: (model, portfolio, snapshot, params, trades) =>
+          model.id === DERIBIT_PM_ID
+            ? ctx.prepared.deribitPm(portfolio, snapshot, params).whatIf(trades)
+            : whatIf(model, portfolio, snapshot, params, trades),
       });
-      return sendJson(reply, {
-        ...out,
-        warnings,
-        simulate_portfolio: simulatePortfolioFields(out),
-        pme_simulate: pmeSimulateFields(out.after),
-      });
+      // `before` is the prepared book's cached result: its text is reused
+      return sendJsonShared(
+        reply,
+        {
+          ...out,
+          warnings,
+          simulate_portfolio: simulatePortfolioFields(out),
+          pme_simulate: pmeSimulateFields(out.after),
+        },
+        ['before'],
+      );
     },
   );
 

@@ -14,6 +14,7 @@ import { BallastError } from '../core/errors.ts';
 import type { Store } from '../store/store.ts';
 import { hashKey, keyFromHeaders } from './api-keys.ts';
 import { bookCache } from './book-cache.ts';
+import { preparedBooks } from './prepared-books.ts';
 import type { ServerContext } from './context.ts';
 import { jobRegistry } from './jobs.ts';
 import { DEFAULT_LIMITS, type ServerLimits } from './limits.ts';
@@ -98,6 +99,7 @@ function serverContext(o: ServerOptions, limits: ServerLimits, clock: () => numb
     optimizer,
     jobs,
     books: bookCache(),
+    prepared: preparedBooks(),
   };
 }
 

@@ -23,16 +23,11 @@
  * hypothesis rules that can move the book (deribit-pm/hypotheses.ts) and charges the highest
  * IM and MM per pool (src/margin/hypotheses.ts); `evaluatePrepared` is one reading.
  */
+import { BallastError } from '../../core/errors.ts';
 import { marginInputsHash } from '../inputs-hash.ts';
-import {
-  evaluateOverReadings,
-  singleReading,
-  validateSettings,
-  withDominant,
-} from '../hypotheses.ts';
-import { whatIfByRevaluation } from '../what-if.ts';
+import { evaluateOverReadings, validateSettings } from '../hypotheses.ts';
 import { DERIBIT_PM_HYPOTHESES } from './hypotheses.ts';
-import { deribitPmWhatIf } from './incremental.ts';
+import { prepareBook, type PreparedBook } from './prepared-book.ts';
 import { deribitPmLinearTerms } from './linear-terms.ts';
 import type { Currency } from '../../core/currency.ts';
 import type { MarketSnapshot } from '../../market/snapshot.ts';
@@ -48,7 +43,7 @@ import {
   type WorstScenario,
 } from '../margin-result.ts';
 import { worstCaseOf } from './aggregate.ts';
-import { evaluateKey, type KeyEval } from './key-eval.ts';
+import { evaluateKey, type KeyEval, type ShockMemo } from './key-eval.ts';
 import {
   accountInputs,
   currencyBlockKey,
@@ -245,6 +240,31 @@ export function poolRequirements(
 }
 
 /**
+ * IM and MM of a pool from its key vectors: `evaluatePoolKeys`'s numbers (the same functions
+ * in the same order) without equity, contributions, notes or report. NOT_FINITE as
+ * `marginResult` throws it. The what-if at the default ranks its readings with this
+ * (prepared-book.ts), sharing the shocks of one book across readings through `memo`.
+ */
+export function poolMargins(
+  keyVectors: readonly KeyVectors[],
+  params: DeribitPmParams,
+  settlement: Currency,
+  memo?: ShockMemo,
+): { initialMargin: number; maintenanceMargin: number } {
+  const keys = keyVectors.map((kv) => evaluateKey(kv, params, settlement, memo));
+  const w = poolWorstCase(keys, params);
+  const req = poolRequirements(w.worstCaseUnrounded, keys, params, settlement);
+  for (const name of ['initialMargin', 'maintenanceMargin'] as const)
+    if (!Number.isFinite(req[name]))
+      throw new BallastError(
+        'NOT_FINITE',
+        `the ${DERIBIT_PM_ID} computation gave ${req[name]}`,
+        `${DERIBIT_PM_ID}.${settlement}.${name}`,
+      );
+  return { initialMargin: req.initialMargin, maintenanceMargin: req.maintenanceMargin };
+}
+
+/**
  * Equity of a pool: segregated collateral + marked positions of the pool, summed in canonical
  * (symbol) order so the listing order changes nothing. Sizes and entry prices come from the
  * portfolio (the what-if path updates only the vectors); states from the key vectors.
@@ -412,6 +432,32 @@ export function evaluatePrepared(
 }
 
 /**
+ * The book prepared for what-ifs at the default of `params` (validated here): its `before`
+ * is `evaluate`'s result and `whatIf(trades)` equals `whatIfByRevaluation` (prepared-book.ts).
+ * The service keeps these per (book, market, params) (server/prepared-books.ts).
+ */
+export function prepareDeribitPmBook(
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  params: DeribitPmParams,
+): PreparedBook {
+  validateRules(params);
+  validateSettings(DERIBIT_PM_HYPOTHESES, params);
+  return prepareBook(
+    {
+      buildPoolKeys,
+      evaluatePoolKeys,
+      inputsHash: deribitPmInputsHash,
+      poolMargins,
+      evaluate: (p, s, ps) => deribitPmModel.evaluate(p, s, ps),
+    },
+    portfolio,
+    snapshot,
+    params,
+  );
+}
+
+/**
  * Deribit segregated portfolio margin (S:PM): one result per settlement currency, amounts in
  * that currency (coin for inverse books, USD(C) for linear ones). Implements
  * docs/methodology/deribit-pm.md §4–§12; `details` is a `DeribitPmDetails` (`pme/simulate` mirror + breakdown).
@@ -442,25 +488,17 @@ export const deribitPmModel: MarginModel<DeribitPmParams> = {
         evaluatePrepared(deribitPmMarket(snapshot, p), portfolio, { hash: false, details: false }),
     );
   },
-  /** Incremental when the book and trades have one reading; else re-evaluation (the highest). */
+  /**
+   * At the default (every open reading, the highest charged): the book prepared once per
+   * reading, each trade applied incrementally per reading (prepared-book.ts).
+   */
   whatIf(
     portfolio: Portfolio,
     snapshot: MarketSnapshot,
     params: DeribitPmParams,
     trades: readonly Position[],
   ) {
-    validateRules(params);
-    validateSettings(DERIBIT_PM_HYPOTHESES, params);
-    const all = { ...portfolio, positions: [...portfolio.positions, ...trades] };
-    if (!singleReading(DERIBIT_PM_HYPOTHESES, all, snapshot, params))
-      return whatIfByRevaluation(deribitPmModel, portfolio, snapshot, params, trades);
-    return deribitPmWhatIf(
-      { buildPoolKeys, evaluatePoolKeys, inputsHash: deribitPmInputsHash },
-      portfolio,
-      snapshot,
-      withDominant(DERIBIT_PM_HYPOTHESES, params),
-      trades,
-    );
+    return prepareDeribitPmBook(portfolio, snapshot, params).whatIf(trades);
   },
   linearTerms: deribitPmLinearTerms,
 };

@@ -6,24 +6,21 @@
  * delta shocks are then re-run on the updated vectors: O(cells + positions) per trade
  * instead of repricing the book.
  *
- * `before` and `after` are full reports (details, input hash), as `evaluate` gives. Each
- * trade's `after` is computed with the numbers only; its `details` and `inputsHash` (the
- * O(positions × cells) report and the SHA-256 of the book) are built on first read, equal to
- * what re-evaluation gives. test/margin/deribit-pm-whatif.test.ts checks all of it against
- * full re-evaluation to 1e-12 relative.
+ * The pieces here work on one reading's keys; prepared-book.ts runs them over every reading the
+ * fail-closed default charges (the what-if of `deribitPmModel`): `addTrade` / `withPoolTrades`
+ * update the keys, `lazyReport` defers a result's `details` and `inputsHash` to first read.
+ * test/margin/deribit-pm-whatif.test.ts and deribit-pm-prepared-book.test.ts check the result
+ * against full re-evaluation to 1e-12 relative.
  */
 import { BallastError } from '../../core/errors.ts';
 import type { MarketSnapshot } from '../../market/snapshot.ts';
 import { isOptionLike } from '../../instruments/instrument.ts';
 import { instrumentState, type InstrumentState } from '../../risk/pnl-matrix.ts';
 import type { Portfolio, Position } from '../../risk/portfolio.ts';
-import { settlementPools } from '../book.ts';
 import type { MarginResult } from '../margin-result.ts';
-import { withTrades } from '../../risk/with-trades.ts';
-import type { WhatIfResult } from '../margin-model.ts';
-import { whatIfResult } from '../what-if.ts';
 import type { DeribitPmParams } from './params.ts';
-import { deribitPmMarket, type DeribitPmMarket } from './prepared.ts';
+import type { ShockMemo } from './key-eval.ts';
+import type { DeribitPmMarket } from './prepared.ts';
 import { unitCellValue, type KeyVectors } from './vectors.ts';
 
 /**
@@ -36,14 +33,24 @@ function unitRow(
   snapshot: MarketSnapshot,
   params: DeribitPmParams,
   market?: DeribitPmMarket,
-): { row: Float64Array; index: number; st: InstrumentState } {
+): {
+  row: Float64Array;
+  index: number;
+  st: InstrumentState;
+  deltas?: { coin: number; roll: number };
+} {
   const nC = kv.grid.cells.length;
   const index = kv.positions.findIndex((p) => p.instrument.symbol === trade.instrument.symbol);
   if (index >= 0)
     return { row: kv.unit.subarray(index * nC, (index + 1) * nC), index, st: kv.states[index]! };
   if (market) {
     const r = market.row(trade.instrument);
-    return { row: r.unit, index: -1, st: r.state };
+    return {
+      row: r.unit,
+      index: -1,
+      st: r.state,
+      deltas: { coin: r.deltaCoin, roll: r.deltaRoll },
+    };
   }
   const st = instrumentState(trade.instrument, snapshot);
   const row = new Float64Array(nC);
@@ -79,7 +86,7 @@ export function addTrade(
   market?: DeribitPmMarket,
 ): KeyVectors {
   const nC = kv.grid.cells.length;
-  const { row, index, st } = unitRow(kv, trade, snapshot, params, market);
+  const { row, index, st, deltas } = unitRow(kv, trade, snapshot, params, market);
   const pre = new Float64Array(kv.preAggregated);
   for (let c = 0; c < nC; c++) pre[c] = pre[c]! + trade.size * row[c]! + 0;
   if (index >= 0) {
@@ -96,11 +103,20 @@ export function addTrade(
   unit.set(row, k * nC);
   unit.set(kv.unit.subarray(k * nC), (k + 1) * nC);
   const insert = <T>(xs: readonly T[], x: T): T[] => [...xs.slice(0, k), x, ...xs.slice(k)];
+  const insertAt = (xs: Float64Array, x: number): Float64Array =>
+    Float64Array.from(insert([...xs], x));
   return {
     ...kv,
     positions: insert(kv.positions, { instrument: trade.instrument, size: trade.size }),
     states: insert(kv.states, st),
-    deltas: undefined,
+    // the market row's deltas are the ones shocks.ts would compute from the state
+    deltas:
+      kv.deltas && deltas
+        ? {
+            coin: insertAt(kv.deltas.coin, deltas.coin),
+            roll: insertAt(kv.deltas.roll, deltas.roll),
+          }
+        : undefined,
     vectors: insert(
       kv.vectors,
       row.map((x) => trade.size * x + 0),
@@ -132,74 +148,51 @@ export interface PoolEvaluator {
     options?: { details?: boolean },
   ): MarginResult;
   inputsHash(portfolio: Portfolio, snapshot: MarketSnapshot, params: DeribitPmParams): string;
+  /** IM and MM of a pool from its keys (the numbers `evaluatePoolKeys` gives, nothing else). */
+  poolMargins(
+    keys: readonly KeyVectors[],
+    params: DeribitPmParams,
+    settlement: string,
+    memo?: ShockMemo,
+  ): { initialMargin: number; maintenanceMargin: number };
 }
 
 /**
- * A result with the numbers now and `details`/`inputsHash` built on first read (`full()`,
+ * A result with the numbers now and the fields `late` lists built on first read (`full()`,
  * once): enumerable getters, so JSON output and comparisons see the full report.
  */
-function lazyReport(numbers: MarginResult, full: () => MarginResult): MarginResult {
+export function lazyReport(
+  numbers: MarginResult,
+  full: () => MarginResult,
+  late: readonly (keyof MarginResult)[] = ['inputsHash', 'details'],
+): MarginResult {
   let done: MarginResult | undefined;
   const get = (): MarginResult => (done ??= full());
   const out = { ...numbers } as Record<string, unknown>;
-  for (const k of ['inputsHash', 'details'] as const)
-    Object.defineProperty(out, k, { enumerable: true, get: () => get()[k] });
+  for (const k of late) Object.defineProperty(out, k, { enumerable: true, get: () => get()[k] });
   return out as unknown as MarginResult;
 }
 
-/** Incremental what-if over all pools touched by the book or the trades (see module doc). */
-export function deribitPmWhatIf(
+/**
+ * A pool's key vectors with `trades` (of that pool) added: `addTrade` on the key of the
+ * trade's underlying, or a new key built from the market's row (keys stay sorted).
+ */
+export function withPoolTrades(
   ev: PoolEvaluator,
-  portfolio: Portfolio,
-  snapshot: MarketSnapshot,
-  params: DeribitPmParams,
+  keys: readonly KeyVectors[],
   trades: readonly Position[],
-): WhatIfResult {
-  const market = deribitPmMarket(snapshot, params);
-  const pools = settlementPools({ positions: [...portfolio.positions, ...trades], balances: [] });
-  const inPool = (ps: readonly Position[], ccy: string) =>
-    ps.filter((p) => p.instrument.settlementCurrency === ccy);
-  const baseKeys = new Map(
-    pools.map((ccy) => [
-      ccy,
-      ev.buildPoolKeys(inPool(portfolio.positions, ccy), snapshot, params, ccy, market),
-    ]),
-  );
-  const apply = (ts: readonly Position[]): Map<string, KeyVectors[]> => {
-    const out = new Map<string, KeyVectors[]>();
-    for (const [ccy, keys] of baseKeys) {
-      let ks = keys;
-      for (const t of inPool(ts, ccy)) {
-        const i = ks.findIndex((k) => k.underlying === t.instrument.underlying);
-        if (i >= 0) ks = ks.map((k, j) => (j === i ? addTrade(k, t, snapshot, params, market) : k));
-        else
-          ks = [...ks, ...ev.buildPoolKeys([t], snapshot, params, ccy, market)].sort((a, b) =>
-            a.underlying < b.underlying ? -1 : 1,
-          );
-      }
-      out.set(ccy, ks);
-    }
-    return out;
-  };
-  const full = (p: Portfolio, keys: Map<string, KeyVectors[]>): MarginResult[] => {
-    const hash = ev.inputsHash(p, snapshot, params);
-    return pools
-      .filter((ccy) => keys.get(ccy)!.length > 0)
-      .map((ccy) => ev.evaluatePoolKeys(p, keys.get(ccy)!, params, ccy, hash));
-  };
-  const numbersFirst = (p: Portfolio, keys: Map<string, KeyVectors[]>): MarginResult[] => {
-    let report: MarginResult[] | undefined;
-    return pools
-      .filter((ccy) => keys.get(ccy)!.length > 0)
-      .map((ccy, i) =>
-        lazyReport(
-          ev.evaluatePoolKeys(p, keys.get(ccy)!, params, ccy, '', { details: false }),
-          () => (report ??= full(p, keys))[i]!,
-        ),
+  market: DeribitPmMarket,
+  settlement: string,
+): KeyVectors[] {
+  const { snapshot, params } = market;
+  let ks = [...keys];
+  for (const t of trades) {
+    const i = ks.findIndex((k) => k.underlying === t.instrument.underlying);
+    if (i >= 0) ks = ks.map((k, j) => (j === i ? addTrade(k, t, snapshot, params, market) : k));
+    else
+      ks = [...ks, ...ev.buildPoolKeys([t], snapshot, params, settlement, market)].sort((a, b) =>
+        a.underlying < b.underlying ? -1 : 1,
       );
-  };
-  const before = full(portfolio, baseKeys);
-  const after = full(withTrades(portfolio, trades, snapshot), apply(trades));
-  const alone = trades.map((t) => numbersFirst(withTrades(portfolio, [t], snapshot), apply([t])));
-  return whatIfResult(snapshot, before, after, trades, alone);
+  }
+  return ks;
 }

@@ -24,13 +24,40 @@ export interface KeyEval {
   readonly dampenerMatters: boolean;
 }
 
-/** Aggregates one key and computes its worst case and shocks. */
+/**
+ * Roll and delta shocks computed once per key and rule values they read, for evaluations of
+ * one book under several readings (the positions, states and deltas of a key do not depend on
+ * the hypothesis readings, only on the rules named in the memo key): the what-if at the
+ * default ranks every reading with one memo per traded book (prepared-book.ts).
+ */
+export interface ShockMemo {
+  readonly roll: Map<string, RollShock>;
+  readonly delta: Map<string, DeltaShock>;
+}
+
+/** An empty memo (one per book evaluated under several readings). */
+export function shockMemo(): ShockMemo {
+  return { roll: new Map(), delta: new Map() };
+}
+
+function memoized<T>(m: Map<string, T>, key: string, f: () => T): T {
+  let v = m.get(key);
+  if (v === undefined) m.set(key, (v = f()));
+  return v;
+}
+
+/**
+ * Aggregates one key and computes its worst case and shocks (the shocks from `memo` when it
+ * holds them for this key and rule values; the memo must belong to this book).
+ */
 export function evaluateKey(
   kv: KeyVectors,
   params: DeribitPmParams,
   settlement: Currency,
+  memo?: ShockMemo,
 ): KeyEval {
   const ccy = currencyParams(params, settlement);
+  const r = params.rules;
   const agg = aggregateVectors({
     pre: kv.preAggregated,
     cells: kv.grid.cells,
@@ -49,8 +76,16 @@ export function evaluateKey(
     kv,
     agg,
     worst,
-    roll: rollShockOf(kv, ccy, params.rules),
-    delta: deltaShockOf(kv, params.rules),
+    roll: memo
+      ? memoized(
+          memo.roll,
+          `${settlement}|${kv.key}|${r.rollShockTime}|${r.rollShockOptions}|${r.rollShockOptionDelta}`,
+          () => rollShockOf(kv, ccy, r),
+        )
+      : rollShockOf(kv, ccy, r),
+    delta: memo
+      ? memoized(memo.delta, `${settlement}|${kv.key}|${r.deltaShock}`, () => deltaShockOf(kv, r))
+      : deltaShockOf(kv, r),
     dampenerMatters,
   };
 }

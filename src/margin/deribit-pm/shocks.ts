@@ -44,6 +44,17 @@ export function rollMove(
   return { move: Math.max(c.min_annualised_move, f), aboveFloor: f > c.min_annualised_move };
 }
 
+/** `toIso` of an expiry, memoized (a what-if ranks every reading's roll shock per trade). */
+const isoOfExpiry = new Map<number, string>();
+function expiryIso(ms: number): string {
+  let s = isoOfExpiry.get(ms);
+  if (s === undefined) {
+    s = toIso(ms);
+    if (isoOfExpiry.size < 4096) isoOfExpiry.set(ms, s);
+  }
+  return s;
+}
+
 /**
  * Roll shock of one key (§10): `Σ |delta| · max(min_annualised_move, f(annualised_move_risk·T))`
  * with per-instrument |size| for futures and perpetuals (T = 0 for perpetuals) [R at the floor],
@@ -89,7 +100,7 @@ export function rollShockOf(
   for (const [expiryMs, g] of [...optionGroups.entries()].sort((a, b) => a[0] - b[0])) {
     if (Math.abs(g.delta) !== g.perInstrument) optionGroupingMatters = true;
     if (rules.rollShockOptions === 'per-expiry')
-      push(`${kv.underlying} options ${toIso(expiryMs)}`, g.delta, g.T);
+      push(`${kv.underlying} options ${expiryIso(expiryMs)}`, g.delta, g.T);
   }
   let amount = 0;
   for (const it of items) amount += it.amount;

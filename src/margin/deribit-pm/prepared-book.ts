@@ -1,0 +1,240 @@
+/**
+ * A Deribit PM book prepared at the fail-closed default (src/margin/hypotheses.ts): for each
+ * reading of the rules the book can move (its open readings; 16 for an inverse option book,
+ * 32 with the delta shock), the book's key vectors at that reading, built once from that
+ * reading's prepared market (prepared.ts). A what-if of trades then builds the traded keys
+ * once (positions, states, deltas: incremental.ts, the same for every reading), and per reading
+ * only the pre-aggregated vector with the trades (`pre + q · unit row`, the held symbol looked
+ * up), the aggregation and worst case; roll and delta shocks are computed once per rule value
+ * they read. About O(readings × cells + positions) per trade, instead of rebuilding every
+ * reading's book; the report (details) only for the readings that set IM.
+ *
+ * The readings charged after trades are those of the book after the trades
+ * (`readingsToCharge` on it, exactly as `evaluate` would enumerate them): a trade that opens a
+ * rule the book did not have open (the first option in a futures book, a position crossing
+ * the delta-shock threshold) is charged over the new readings too; the book's keys at a new
+ * reading are built on first use and kept (fail closed: never fewer readings than `evaluate`).
+ * Each pool is charged the highest IM and MM over them (`chargeOverReadings`), with the same
+ * notes, hypothesis table and charging readings as `evaluate`.
+ *
+ * `before` is `evaluate` of the book (computed once). After-trade results carry the numbers
+ * at once; `details` and `inputsHash` (the report of the IM-setting reading and the SHA-256 of
+ * the book) are built on first read. Equal to `whatIfByRevaluation` to 1e-12 relative
+ * (test/margin/deribit-pm-prepared-book.test.ts).
+ */
+import type { MarketSnapshot } from '../../market/snapshot.ts';
+import type { Portfolio, Position } from '../../risk/portfolio.ts';
+import { withTrades } from '../../risk/with-trades.ts';
+import { positionsIn, settlementPools } from '../book.ts';
+import {
+  chargeOverReadings,
+  readingsToCharge,
+  withReadings,
+  type Readings,
+} from '../hypotheses.ts';
+import type { WhatIfResult } from '../margin-model.ts';
+import type { MarginResult } from '../margin-result.ts';
+import { whatIfResult } from '../what-if.ts';
+import { DERIBIT_PM_HYPOTHESES } from './hypotheses.ts';
+import { shockMemo } from './key-eval.ts';
+import { lazyReport, withPoolTrades, type PoolEvaluator } from './incremental.ts';
+import type { DeribitPmParams } from './params.ts';
+import { deribitPmMarket, type DeribitPmMarket } from './prepared.ts';
+import type { KeyVectors } from './vectors.ts';
+
+/** What deribit-pm.ts injects (avoids an import cycle): the pool functions and `evaluate`. */
+export interface BookEvaluator extends PoolEvaluator {
+  /** The model's default evaluation (`deribitPmModel.evaluate`, validated params). */
+  evaluate(portfolio: Portfolio, snapshot: MarketSnapshot, params: DeribitPmParams): MarginResult[];
+}
+
+/** The book at one reading: that reading's params, prepared market and pool keys. */
+interface ReadingBook {
+  readonly params: DeribitPmParams;
+  readonly market: DeribitPmMarket;
+  /** The book's key vectors per pool currency. */
+  readonly keys: ReadonlyMap<string, readonly KeyVectors[]>;
+}
+
+/** A book prepared for what-ifs at the default (see module doc). */
+export interface PreparedBook {
+  readonly portfolio: Portfolio;
+  readonly snapshot: MarketSnapshot;
+  /** The caller's params (validated; the readings are derived from them). */
+  readonly params: DeribitPmParams;
+  /** `evaluate` of the book (full reports). */
+  readonly before: readonly MarginResult[];
+  /** Readings whose keys are prepared (the book's open readings, then any a trade opened). */
+  readonly readingsPrepared: number;
+  /** `evaluate(withTrades(book, trades))` at the default; details and hash built on first read. */
+  after(trades: readonly Position[]): MarginResult[];
+  /** Before, after all trades and each trade alone (`whatIfByRevaluation`'s result). */
+  whatIf(trades: readonly Position[]): WhatIfResult;
+}
+
+/**
+ * Prepares `portfolio` at the default of `params` (validated by the caller): the book's open
+ * readings' keys and its `evaluate` result. Throws the typed errors `evaluate` throws.
+ */
+export function prepareBook(
+  ev: BookEvaluator,
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  params: DeribitPmParams,
+): PreparedBook {
+  const table = DERIBIT_PM_HYPOTHESES;
+  const own = readingsToCharge(table, portfolio, snapshot, params);
+  const charged = own.charged;
+  const pools = settlementPools(portfolio);
+  const states = new Map<string, ReadingBook>();
+  const stateOf = (r: Readings): ReadingBook => {
+    const key = JSON.stringify(r);
+    let st = states.get(key);
+    if (!st) {
+      const p = withReadings(table, charged, r);
+      const market = deribitPmMarket(snapshot, p);
+      const keys = new Map(
+        pools.map((ccy) => [
+          ccy,
+          ev.buildPoolKeys(positionsIn(portfolio, ccy), snapshot, p, ccy, market),
+        ]),
+      );
+      states.set(key, (st = { params: p, market, keys }));
+    }
+    return st;
+  };
+  const before = ev.evaluate(portfolio, snapshot, params);
+  own.readings.forEach(stateOf);
+  const after = (trades: readonly Position[]): MarginResult[] =>
+    afterTrades(ev, { portfolio, snapshot, params, charged, stateOf }, trades);
+  return {
+    portfolio,
+    snapshot,
+    params,
+    before,
+    get readingsPrepared() {
+      return states.size;
+    },
+    after,
+    whatIf(trades) {
+      const all = after(trades);
+      const alone = trades.length === 1 ? [all] : trades.map((t) => after([t]));
+      return whatIfResult(snapshot, before, all, trades, alone);
+    },
+  };
+}
+
+/** What `afterTrades` needs of the prepared book. */
+interface BookContext {
+  readonly portfolio: Portfolio;
+  readonly snapshot: MarketSnapshot;
+  readonly params: DeribitPmParams;
+  readonly charged: DeribitPmParams;
+  stateOf(r: Readings): ReadingBook;
+}
+
+/**
+ * The pre-aggregated vector of the book's key `kv` (one reading) with `trades` (of that key)
+ * added, exactly as `addTrade` adds them (`pre + q · unit row + 0`, the row the key holds or
+ * the reading's market row), without updating the rest of the key.
+ */
+function preWithTrades(
+  kv: KeyVectors,
+  trades: readonly Position[],
+  market: DeribitPmMarket,
+): Float64Array {
+  const nC = kv.grid.cells.length;
+  const pre = new Float64Array(kv.preAggregated);
+  for (const t of trades) {
+    const j = kv.positions.findIndex((p) => p.instrument.symbol === t.instrument.symbol);
+    const row = j >= 0 ? kv.unit.subarray(j * nC, (j + 1) * nC) : market.row(t.instrument).unit;
+    for (let c = 0; c < nC; c++) pre[c] = pre[c]! + t.size * row[c]! + 0;
+  }
+  return pre;
+}
+
+/** The default's results after `trades` (module doc): ranked on numbers, reported lazily. */
+function afterTrades(
+  ev: BookEvaluator,
+  b: BookContext,
+  trades: readonly Position[],
+): MarginResult[] {
+  const table = DERIBIT_PM_HYPOTHESES;
+  const book = withTrades(b.portfolio, trades, b.snapshot);
+  const { readings } = readingsToCharge(table, book, b.snapshot, b.params);
+  const ccys = settlementPools(book);
+  const states = readings.map((r) => b.stateOf(r));
+  const inPool = ccys.map((ccy) => trades.filter((t) => t.instrument.settlementCurrency === ccy));
+  // every reading's keys after the trades, built in full only where a report needs them
+  const fullKeys = new Map<number, KeyVectors[][]>();
+  const keysOf = (k: number): KeyVectors[][] => {
+    let keys = fullKeys.get(k);
+    if (!keys) {
+      const st = states[k]!;
+      keys = ccys.map((ccy, i) =>
+        withPoolTrades(ev, st.keys.get(ccy) ?? [], inPool[i]!, st.market, ccy),
+      );
+      fullKeys.set(k, keys);
+    }
+    return keys;
+  };
+  const pool = (k: number, details: boolean): MarginResult[] =>
+    ccys.map((ccy, i) =>
+      ev.evaluatePoolKeys(book, keysOf(k)[i]!, states[k]!.params, ccy, '', { details }),
+    );
+  const runs = rankingRuns(ev, states, ccys, inPool, keysOf);
+  const reported = (details: boolean) => {
+    const done = new Map<number, MarginResult[]>();
+    return (k: number): MarginResult[] => {
+      let r = done.get(k);
+      if (!r) done.set(k, (r = pool(k, details)));
+      return r;
+    };
+  };
+  const numbers = chargeOverReadings(table, b.charged, readings, runs, reported(false), '');
+  let full: MarginResult[] | undefined;
+  const reportOf = reported(true);
+  const fullOf = (): MarginResult[] =>
+    (full ??= chargeOverReadings(
+      table,
+      b.charged,
+      readings,
+      runs,
+      reportOf,
+      ev.inputsHash(book, b.snapshot, b.params),
+    ));
+  return numbers.map((n, i) => lazyReport(n, () => fullOf()[i]!));
+}
+
+/**
+ * IM and MM per pool of every reading after the trades. The positions, states and deltas of
+ * the traded keys do not depend on the reading: they are built once (reading 0, `keysOf`);
+ * each other reading contributes its grid and its pre-aggregated vector (`preWithTrades`),
+ * and the roll and delta shocks are shared through one memo. A key the trades open (not in
+ * the book) is taken from that reading's full keys.
+ */
+function rankingRuns(
+  ev: BookEvaluator,
+  states: readonly ReadingBook[],
+  ccys: readonly string[],
+  inPool: readonly (readonly Position[])[],
+  keysOf: (k: number) => KeyVectors[][],
+): { currency: string; initialMargin: number; maintenanceMargin: number }[][] {
+  const memo = shockMemo();
+  const base = keysOf(0);
+  return states.map((st, k) =>
+    ccys.map((currency, i) => {
+      const own = st.keys.get(currency) ?? [];
+      const keys =
+        k === 0
+          ? base[i]!
+          : base[i]!.map((kv0, j) => {
+              const kv = own.find((x) => x.underlying === kv0.underlying);
+              if (!kv) return keysOf(k)[i]![j]!;
+              const ts = inPool[i]!.filter((t) => t.instrument.underlying === kv0.underlying);
+              return { ...kv0, grid: kv.grid, preAggregated: preWithTrades(kv, ts, st.market) };
+            });
+      return { currency, ...ev.poolMargins(keys, st.params, currency, memo) };
+    }),
+  );
+}

@@ -1,0 +1,205 @@
+// The Deribit PM book prepared at the fail-closed default (prepared-book.ts) against re-evaluation
+// over every reading (whatIfByRevaluation): per pool IM, MM, equity to 1e-12 relative, the
+// hypothesis table (each reading's IM and MM), the readings that set IM and MM, the notes; on
+// random books of real instruments (inverse options, futures, USDC-settled linear products) and
+// on trades that open a rule the book did not have open.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { isOptionLike, type Instrument } from '../../src/instruments/instrument.ts';
+import { parseSymbol } from '../../src/instruments/symbol.ts';
+import { deribitPmModel, prepareDeribitPmBook } from '../../src/margin/deribit-pm/deribit-pm.ts';
+import { DERIBIT_PM_HYPOTHESES } from '../../src/margin/deribit-pm/hypotheses.ts';
+import { pinReadings } from '../../src/margin/hypotheses.ts';
+import type { MarginResult } from '../../src/margin/margin-result.ts';
+import { whatIfByRevaluation } from '../../src/margin/what-if.ts';
+import { portfolio, type Portfolio, type Position } from '../../src/risk/portfolio.ts';
+import { realInstruments, realSnapshot } from '../helpers/real-market.ts';
+
+const snapshot = realSnapshot();
+const params = deribitPmModel.defaultParams;
+const instruments: Instrument[] = [
+  ...realInstruments(),
+  parseSymbol('BTC_USDC-PERPETUAL', 'deribit'),
+  parseSymbol('BTC_USDC', 'deribit'),
+];
+const options = instruments.filter(isOptionLike);
+const deltaOne = instruments.filter((i) => !isOptionLike(i));
+
+const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
+const near = (a: number, b: number, what: string) => {
+  if (b === 0) expect(Math.abs(a), what).toBeLessThanOrEqual(1e-15);
+  else expect(rel(a, b), `${what}: ${a} vs ${b}`).toBeLessThanOrEqual(1e-12);
+};
+
+/** Pool-by-pool equality to 1e-12 (numbers), exact (readings, notes, hash). */
+function expectSame(a: readonly MarginResult[], b: readonly MarginResult[], where: string) {
+  expect(
+    a.map((r) => r.currency),
+    where,
+  ).toEqual(b.map((r) => r.currency));
+  a.forEach((r, i) => {
+    const e = b[i]!;
+    const w = `${where} ${e.currency}`;
+    for (const k of ['initialMargin', 'maintenanceMargin', 'equity'] as const)
+      near(r[k], e[k], `${w}.${k}`);
+    expect(r.inputsHash, w).toBe(e.inputsHash);
+    expect((r.hypotheses ?? []).length, w).toBe((e.hypotheses ?? []).length);
+    (e.hypotheses ?? []).forEach((h, k) => {
+      const g = r.hypotheses![k]!;
+      expect(g.readings, w).toEqual(h.readings);
+      near(g.initialMargin, h.initialMargin, `${w} reading ${k} IM`);
+      near(g.maintenanceMargin, h.maintenanceMargin, `${w} reading ${k} MM`);
+    });
+    if (e.hypothesisCharge) {
+      // The charging reading is the same one unless two readings tie to rounding: then the
+      // one charged must carry the charged amount in the re-evaluated table.
+      for (const [side, field] of [
+        ['initialMargin', 'initialMargin'],
+        ['maintenanceMargin', 'maintenanceMargin'],
+      ] as const) {
+        const got = r.hypothesisCharge![side];
+        const row = e.hypotheses!.find((h) => JSON.stringify(h.readings) === JSON.stringify(got));
+        expect(row, `${w} ${side} reading`).toBeDefined();
+        near(row![field], e[field], `${w} ${side} set by ${JSON.stringify(got)}`);
+      }
+    } else expect(r.hypothesisCharge, w).toBeUndefined();
+    expect(
+      r.unverified.filter((u) => !u.startsWith('hypotheses:')),
+      w,
+    ).toEqual(e.unverified.filter((u) => !u.startsWith('hypotheses:')));
+  });
+}
+
+function expectWhatIfSame(book: Portfolio, trades: readonly Position[], p = params) {
+  const fast = prepareDeribitPmBook(book, snapshot, p).whatIf(trades);
+  const full = whatIfByRevaluation(deribitPmModel, book, snapshot, p, trades);
+  expect(fast.before, 'before').toEqual(full.before);
+  expectSame(fast.after, full.after, 'after');
+  fast.trades.forEach((t, k) => {
+    expectSame(t.after, full.trades[k]!.after, `trade ${k}`);
+    const scale = Math.max(1, full.beforeUsd.initialMargin);
+    expect(
+      Math.abs(t.incrementalInitialMarginUsd - full.trades[k]!.incrementalInitialMarginUsd),
+    ).toBeLessThanOrEqual(1e-12 * scale);
+  });
+  return { fast, full };
+}
+
+const pos = (list: readonly Instrument[]) =>
+  fc.record({
+    i: fc.integer({ min: 0, max: list.length - 1 }),
+    size: fc.double({ min: -20, max: 20, noNaN: true }).filter((x) => Math.abs(x) > 1e-2),
+  });
+const positionsOf = (list: readonly Instrument[], xs: { i: number; size: number }[]): Position[] =>
+  xs.map((x) => ({ instrument: list[x.i]!, size: x.size }));
+
+describe('deribit-pm book prepared at the default equals re-evaluation over every reading', () => {
+  it('random option books (inverse and USDC-settled) with held and new trades', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(pos(options), { minLength: 1, maxLength: 6, selector: (p) => p.i }),
+        fc.uniqueArray(pos(deltaOne), { minLength: 0, maxLength: 2, selector: (p) => p.i }),
+        fc.array(pos(instruments), { minLength: 1, maxLength: 3 }),
+        (o, d, t) => {
+          const book = portfolio(
+            [...positionsOf(options, o), ...positionsOf(deltaOne, d)],
+            [
+              { currency: 'BTC', amount: 30 },
+              { currency: 'USDC', amount: 500_000 },
+            ],
+          );
+          const { full } = expectWhatIfSame(book, positionsOf(instruments, t));
+          // the property covers books evaluated over several readings
+          expect(full.before[0]!.hypotheses?.length ?? 1).toBeGreaterThanOrEqual(1);
+        },
+      ),
+      { numRuns: 25, seed: 11 },
+    );
+  });
+
+  it('a futures-only book: the first option opens four rules (1 → 16 readings), charged over all', () => {
+    const book = portfolio(
+      [
+        { instrument: deltaOne[0]!, size: 3 },
+        { instrument: deltaOne[1]!, size: -2 },
+      ],
+      [{ currency: 'BTC', amount: 10 }],
+    );
+    const { fast } = expectWhatIfSame(book, [{ instrument: options[20]!, size: -4 }]);
+    expect(fast.before[0]!.hypotheses).toBeUndefined();
+    expect(fast.after[0]!.hypotheses!.length).toBe(16);
+  });
+
+  it('a trade that crosses the delta-shock threshold opens deltaShock (readings × 2)', () => {
+    const book = portfolio(
+      [
+        { instrument: options[5]!, size: 2 },
+        { instrument: deltaOne[0]!, size: 1 },
+      ],
+      [{ currency: 'BTC', amount: 50 }],
+    );
+    const trade = [{ instrument: deltaOne[0]!, size: 400 }];
+    const { fast } = expectWhatIfSame(book, trade);
+    const n = fast.before[0]!.hypotheses!.length;
+    expect(fast.after[0]!.hypotheses!.length).toBe(2 * n);
+    expect(new Set(fast.after[0]!.hypotheses!.map((h) => h.readings.deltaShock))).toEqual(
+      new Set(['H1', 'H2']),
+    );
+  });
+
+  it('a USDC trade on a BTC-settled book opens a second pool and its rule', () => {
+    const book = portfolio(
+      [{ instrument: options[9]!, size: -3 }],
+      [{ currency: 'BTC', amount: 10 }],
+    );
+    const usdc = instruments.find((i) => i.symbol === 'BTC_USDC-PERPETUAL')!;
+    const { fast } = expectWhatIfSame(book, [
+      { instrument: usdc, size: 2 },
+      { instrument: options[12]!, size: 1 },
+    ]);
+    expect(fast.after.map((r) => r.currency)).toEqual(['BTC', 'USDC']);
+  });
+
+  it('pinned readings (one reading, the pinned notes) and a closed position', () => {
+    const pinned = pinReadings(
+      DERIBIT_PM_HYPOTHESES,
+      params,
+      { inverseOptionPnl: 'usd-at-shocked', minVolForShockUp: 'floor-base' },
+      'test',
+    );
+    const book = portfolio(
+      [
+        { instrument: options[3]!, size: 2 },
+        { instrument: options[30]!, size: -5 },
+      ],
+      [{ currency: 'BTC', amount: 5 }],
+    );
+    expectWhatIfSame(book, [{ instrument: options[30]!, size: 5 }], pinned);
+  });
+
+  it("details and input hash of the charged reading are built when read, equal to evaluate's", () => {
+    const book = portfolio(
+      [
+        { instrument: options[3]!, size: 2 },
+        { instrument: options[17]!, size: -4 },
+        { instrument: deltaOne[0]!, size: -1 },
+      ],
+      [{ currency: 'BTC', amount: 5 }],
+    );
+    const trades = [{ instrument: options[40]!, size: 1.5 }];
+    const prepared = prepareDeribitPmBook(book, snapshot, params);
+    const after = prepared.after(trades);
+    const want = whatIfByRevaluation(deribitPmModel, book, snapshot, params, trades).after;
+    expect(after[0]!.inputsHash).toBe(want[0]!.inputsHash);
+    const a = JSON.parse(JSON.stringify(after)) as MarginResult[];
+    expect(Object.keys(a[0]!).sort()).toEqual(Object.keys(want[0]!).sort());
+    const sim = (r: MarginResult) =>
+      (r.details as { simulate: { margins: { btc: { initial_margin: number } } } }).simulate.margins
+        .btc.initial_margin;
+    near(sim(a[0]!), sim(want[0]!), 'details.simulate IM');
+    // a second what-if on the same prepared book reuses its readings
+    const n = prepared.readingsPrepared;
+    prepared.whatIf([{ instrument: options[41]!, size: -1 }]);
+    expect(prepared.readingsPrepared).toBe(n);
+  });
+});
