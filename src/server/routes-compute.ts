@@ -11,6 +11,7 @@ import { healthJson, healthUseCase } from '../app/health.ts';
 import { marginUseCase } from '../app/margin.ts';
 import { withLoadedHistory } from '../app/risk-params.ts';
 import { pmeSimulateFields, simulatePortfolioFields, whatIfUseCase } from '../app/what-if.ts';
+import { whatIfSummary } from '../app/what-if-summary.ts';
 import { parseSymbol } from '../instruments/symbol.ts';
 import { mergeParams } from '../io/params-file.ts';
 import { DERIBIT_PM_ID } from '../margin/deribit-pm/deribit-pm.ts';
@@ -118,7 +119,7 @@ function whatIfRoutes(app: FastifyInstance, ctx: ServerContext): void {
       schema: {
         tags,
         summary:
-          'Margin before and after trades (ballast whatif --json) with Deribit simulate_portfolio / pme/simulate fields',
+          'Margin before and after trades (ballast whatif --json) with Deribit simulate_portfolio / pme/simulate fields; detail "summary": per pool before/after/change only',
         body: WhatIfBody,
       },
     },
@@ -143,6 +144,8 @@ function whatIfRoutes(app: FastifyInstance, ctx: ServerContext): void {
             ? ctx.prepared.deribitPm(portfolio, snapshot, params).whatIf(trades)
             : whatIf(model, portfolio, snapshot, params, trades),
       });
+      // summary: no details read, so the prepared book never builds the after-trade report
+      if (req.body.detail === 'summary') return sendJson(reply, whatIfSummary(out, warnings));
       // `before` is the prepared book's cached result: its text is reused
       return sendJsonShared(
         reply,

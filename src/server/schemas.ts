@@ -86,6 +86,12 @@ export const WhatIfBody = Type.Object({
   model: Type.Optional(ModelId),
   params: Params,
   trades: Type.Array(Trade, { minItems: 1 }),
+  detail: Type.Optional(
+    Type.Union([Type.Literal('full'), Type.Literal('summary')], {
+      description:
+        'full (default): the whatif --json object with the before/after reports and the simulate_portfolio / pme/simulate mirrors; summary: per pool the before/after/change of equity, IM, MM, utilization, the hypothesis reading that set each, the inputs hash and unverified notes, the USD totals, per-trade rows and simulate_portfolio fields (no details: app/what-if-summary.ts)',
+    }),
+  ),
   ...MarketFields,
 });
 

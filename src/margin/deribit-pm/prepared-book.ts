@@ -18,8 +18,8 @@
  * notes, hypothesis table and charging readings as `evaluate`.
  *
  * `before` is `evaluate` of the book (computed once). After-trade results carry the numbers
- * at once; `details` and `inputsHash` (the report of the IM-setting reading and the SHA-256 of
- * the book) are built on first read. Equal to `whatIfByRevaluation` to 1e-12 relative
+ * at once; `details` (the report of the IM-setting reading) and `inputsHash` (the SHA-256 of
+ * the book) are each built on first read, separately: reading the hash does not build the report. Equal to `whatIfByRevaluation` to 1e-12 relative
  * (test/margin/deribit-pm-prepared-book.test.ts).
  */
 import type { MarketSnapshot } from '../../market/snapshot.ts';
@@ -193,17 +193,17 @@ function afterTrades(
   };
   const numbers = chargeOverReadings(table, b.charged, readings, runs, reported(false), '');
   let full: MarginResult[] | undefined;
+  let hash: string | undefined;
+  const hashOf = (): string => (hash ??= ev.inputsHash(book, b.snapshot, b.params));
   const reportOf = reported(true);
   const fullOf = (): MarginResult[] =>
-    (full ??= chargeOverReadings(
-      table,
-      b.charged,
-      readings,
-      runs,
-      reportOf,
-      ev.inputsHash(book, b.snapshot, b.params),
-    ));
-  return numbers.map((n, i) => lazyReport(n, () => fullOf()[i]!));
+    (full ??= chargeOverReadings(table, b.charged, readings, runs, reportOf, hashOf()));
+  // the hash on its own (a summary answer reads it without the report), details on first read
+  return numbers.map((n, i) => {
+    const r = lazyReport(n, () => fullOf()[i]!, ['details']);
+    Object.defineProperty(r, 'inputsHash', { enumerable: true, get: hashOf });
+    return r;
+  });
 }
 
 /**
