@@ -2,9 +2,10 @@
  * Load on loopback (`npm run bench:server`): a real `ballast serve` child process (in-memory
  * SQLite), a 20-position BTC book on the bundled Deribit snapshot stored once (requests name
  * it by `marketId`), and bounded autocannon runs (BENCH_SECONDS each, default 5 s, 10
- * connections): GET /healthz as the baseline of the same run, POST /v1/margin and
- * POST /v1/whatif at full speed, then /v1/whatif held at 1,000 requests/s. Prints requests per
- * second, p50 and p99 latency, and the ratio to the baseline. Not a unit test.
+ * connections): GET /healthz as the baseline of the same run, POST /v1/margin at full speed,
+ * then POST /v1/whatif with the full answer and with `detail: "summary"`, each at full speed
+ * and held at 1,000 requests/s. Prints requests per second, p50 and p99 latency, the ratio to
+ * the baseline and the two answers' sizes. Not a unit test.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -97,13 +98,17 @@ try {
     model: 'deribit-pm',
     allowStale: true,
   });
-  const whatif = JSON.stringify({
-    portfolio: book,
-    marketId,
-    model: 'deribit-pm',
-    allowStale: true,
-    trades: [{ instrument: 'BTC-PERPETUAL', size: -0.5 }],
-  });
+  const whatifOf = (detail: 'full' | 'summary'): string =>
+    JSON.stringify({
+      portfolio: book,
+      marketId,
+      model: 'deribit-pm',
+      allowStale: true,
+      trades: [{ instrument: 'BTC-PERPETUAL', size: -0.5 }],
+      detail,
+    });
+  const whatif = whatifOf('full');
+  const summary = whatifOf('summary');
   const post = (path: string, body: string): autocannon.Options => ({
     url: `${server.url}${path}`,
     method: 'POST',
@@ -113,17 +118,25 @@ try {
   const runs: ReadonlyArray<[string, autocannon.Options]> = [
     ['GET /healthz (baseline)', { url: `${server.url}/healthz` }],
     ['POST /v1/margin (20 positions)', post('/v1/margin', margin)],
-    ['POST /v1/whatif (20 positions, 1 trade)', post('/v1/whatif', whatif)],
-    ['POST /v1/whatif at 1,000 req/s', { ...post('/v1/whatif', whatif), overallRate: 1000 }],
+    ['POST /v1/whatif full (20 pos., 1 trade)', post('/v1/whatif', whatif)],
+    ['POST /v1/whatif full at 1,000 req/s', { ...post('/v1/whatif', whatif), overallRate: 1000 }],
+    ['POST /v1/whatif summary (20 pos., 1 trade)', post('/v1/whatif', summary)],
+    [
+      'POST /v1/whatif summary at 1,000 req/s',
+      { ...post('/v1/whatif', summary), overallRate: 1000 },
+    ],
   ];
+  const bytes: string[] = [];
   for (const [, o] of runs.slice(1)) {
     const check = await fetch(o.url as string, {
       method: 'POST',
       headers: json,
       body: o.body as string,
     });
-    if (check.status !== 200)
-      throw new Error(`warm-up failed: ${check.status} ${await check.text()}`);
+    const text = await check.text();
+    if (check.status !== 200) throw new Error(`warm-up failed: ${check.status} ${text}`);
+    if (o.overallRate === undefined && o.url!.toString().endsWith('/v1/whatif'))
+      bytes.push(`${(text.length / 1000).toFixed(1)} kB`);
   }
   const rows: Row[] = [];
   for (const [name, o] of runs) rows.push(await run(name, o));
@@ -136,10 +149,11 @@ try {
     console.log(
       `${r.name.padEnd(42)} ${r.rps.toFixed(0).padStart(7)} ${r.p50.toFixed(1).padStart(9)} ${r.p99.toFixed(1).padStart(8)} ${(r.rps / base).toFixed(3).padStart(13)}   ${r.errors}/${r.non2xx}`,
     );
-  const held = rows[3]!;
-  console.log(
-    `what-if at 1,000 req/s target: achieved ${held.rps.toFixed(0)} req/s, p99 ${held.p99.toFixed(1)} ms (target p99 ≤ 5 ms: ${held.rps >= 950 && held.p99 <= 5 ? 'met' : 'not met on this run'})`,
-  );
+  console.log(`what-if answer size: full ${bytes[0]}, summary ${bytes[1]}`);
+  for (const held of [rows[3]!, rows[5]!])
+    console.log(
+      `${held.name.replace('POST /v1/', '')} target: achieved ${held.rps.toFixed(0)} req/s, p99 ${held.p99.toFixed(1)} ms (target p99 ≤ 5 ms: ${held.rps >= 950 && held.p99 <= 5 ? 'met' : 'not met on this run'})`,
+    );
 } finally {
   server.stop();
 }

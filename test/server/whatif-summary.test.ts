@@ -106,6 +106,17 @@ describe('POST /v1/whatif detail: summary', () => {
     }
   });
 
+  it('the OpenAPI document lists detail with its two values', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
+      paths: Record<string, { post: { requestBody: { content: Record<string, unknown> } } }>;
+    };
+    const schema = doc.paths['/v1/whatif']!.post.requestBody.content['application/json'] as {
+      schema: { properties: Record<string, { anyOf?: { const?: string; enum?: string[] }[] }> };
+    };
+    const values = schema.schema.properties.detail!.anyOf!.map((x) => x.const ?? x.enum?.[0]);
+    expect(values).toEqual(['full', 'summary']);
+  });
+
   it('an unknown detail is a 400 naming the field', async () => {
     const r = await post(app, '/v1/whatif', { ...body, market, detail: 'brief' });
     expect(r.status).toBe(400);

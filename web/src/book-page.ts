@@ -199,7 +199,7 @@ export async function whatIf(
   try {
     const r = await post<WhatIfResponse>(
       '/v1/whatif',
-      { ...base(v), model: v.model, trades },
+      { ...base(v), model: v.model, trades, detail: 'summary' },
       signal,
     );
     out.innerHTML = `<table><tr><th></th><th>IM (USD)</th><th>MM (USD)</th></tr>

@@ -48,7 +48,7 @@ export interface HealthResponse {
   warnings: string[];
 }
 
-/** POST /v1/whatif. */
+/** POST /v1/whatif (the fields the panel reads; it asks for `detail: "summary"`). */
 export interface WhatIfResponse {
   beforeUsd: { initialMargin: number; maintenanceMargin: number };
   afterUsd: { initialMargin: number; maintenanceMargin: number; equity: number };
