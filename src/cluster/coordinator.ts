@@ -128,18 +128,34 @@ export interface PublishSummary {
   readonly duplicateTicks: number;
 }
 
+/**
+ * Publishes every item with at most `window` publishes awaiting their store acknowledgement
+ * (a sliding window: a new publish goes out as each oldest one is acknowledged); counts the
+ * duplicates JetStream reported. `onDone(n)` after every `window` items stored.
+ */
 async function publishWindowed<T>(
   items: readonly T[],
   publish: (item: T) => Promise<{ duplicate: boolean }>,
   onDone: (n: number) => void,
-  window = 1000,
+  window = 2000,
 ): Promise<number> {
   let duplicates = 0;
-  for (let i = 0; i < items.length; i += window) {
-    const acks = await Promise.all(items.slice(i, i + window).map(publish));
-    duplicates += acks.filter((a) => a.duplicate).length;
-    onDone(Math.min(items.length, i + window));
+  const inFlight: (Promise<{ duplicate: boolean }> | undefined)[] = [];
+  let head = 0;
+  const settle = async () => {
+    const ack = await inFlight[head]!;
+    inFlight[head++] = undefined;
+    if (ack.duplicate) duplicates++;
+    if (head % window === 0) onDone(head);
+  };
+  for (const item of items) {
+    if (inFlight.length - head >= window) await settle();
+    const p = publish(item);
+    p.catch(() => undefined); // rethrown by `settle` in order; no unhandled rejection meanwhile
+    inFlight.push(p);
   }
+  while (head < inFlight.length) await settle();
+  onDone(items.length);
   return duplicates;
 }
 

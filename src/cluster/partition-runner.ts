@@ -43,7 +43,7 @@ import {
 } from './marginer.ts';
 import {
   batchMsgId,
-  changeResultMsgId,
+  changeBatchMsgId,
   decodeChange,
   decodeTick,
   eventMsgId,
@@ -53,6 +53,7 @@ import {
   type ResultState,
 } from './messages.ts';
 import { partitionMarket, type PartitionMarket } from './partition-market.ts';
+import type { SharedEngine } from './shared-engine.ts';
 import { partitionConsumers, type Topology } from './topology.ts';
 
 /** What every partition of a worker shares. */
@@ -68,6 +69,8 @@ export interface RunnerContext {
   readonly stats: RunnerStats;
   /** Write a KV snapshot of a partition's accounts this often (ms; 0: never). */
   readonly snapshotMs: number;
+  /** The worker's engine market, shared by its partitions (deribit-pm; shared-engine.ts). */
+  readonly engine?: SharedEngine;
 }
 
 /** Counters of a worker (all partitions). */
@@ -93,8 +96,6 @@ interface Outgoing {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const yieldToLoop = () => new Promise((r) => setImmediate(r));
-/** Changed accounts margined between two yields to the event loop. */
-const MARGIN_SLICE = 64;
 /** Redelivery delay of an account change waiting for its `afterTick` (ms). */
 const DEFER_MS = 100;
 
@@ -119,12 +120,13 @@ export function startPartition(
   const state: PartitionState = {
     p,
     book: emptyBook(),
-    market: partitionMarket(ctx.base, ctx.setup),
+    market: partitionMarket(ctx.base, ctx.setup, ctx.engine),
     tickSeq: 0,
     snapshotAt: 0,
     snapshotVersion: -1,
     appliedSeq: 0,
     handledTick: 0,
+    spans: [],
   };
   const live = () => !stopping && owned();
   let ended = false;
@@ -195,6 +197,8 @@ interface PartitionState {
   appliedSeq: number;
   /** Highest tick number handled, applied or ignored (changes wait for their `afterTick`). */
   handledTick: number;
+  /** The last change batches published (`cb.<p>`), so a redelivery re-forms them. */
+  spans: Span[];
 }
 
 /** The checkpoint record (`ckpt.<p>`). */
@@ -213,7 +217,7 @@ async function replayTicks(
   ctx: RunnerContext,
   upTo: number,
 ): Promise<{ market: PartitionMarket; handled: number }> {
-  const m = partitionMarket(ctx.base, ctx.setup);
+  const m = partitionMarket(ctx.base, ctx.setup, ctx.engine);
   const none = emptyBook();
   let handled = 0;
   for (let seq = 1; seq <= upTo; seq++) {
@@ -277,6 +281,7 @@ async function rebuild(ctx: RunnerContext, s: PartitionState): Promise<void> {
   s.book = snap?.book ?? emptyBook();
   const { replayed, last } = await replayChanges(ctx, s.p, s.book, snap?.header.streamSeq ?? 0);
   s.appliedSeq = last;
+  s.spans = await readSpans(ctx, s.p);
   ctx.stats.replayed += replayed;
   const all = sortedAccounts(s.book);
   s.market.margin(all, s.book).forEach((r) => s.book.states.set(r.result.id, r.result.state));
@@ -320,81 +325,181 @@ function withEvent(
   return e;
 }
 
+/** Account stream sequences of a batch of changes whose results were published as one. */
+interface Span {
+  readonly first: number;
+  readonly last: number;
+}
+
+/** Spans kept in `cb.<p>` (the batches that may still be redelivered). */
+const SPANS_KEPT = 16;
+
+/** The recorded spans of partition `p` (`cb.<p>` in the state bucket). */
+async function readSpans(ctx: RunnerContext, p: number): Promise<Span[]> {
+  const e = await ctx.state.get(`cb.${p}`);
+  return e && e.operation === 'PUT' ? e.json<Span[]>() : [];
+}
+
+/** Fetches up to 1000 delivered account changes (after the ack wait, redelivered ones too). */
+async function fetchChanges(consumer: Consumer, pending: number): Promise<JsMsg[]> {
+  const max = Math.max(1, Math.min(pending, 1000));
+  const msgs: JsMsg[] = [];
+  const expires = pending > 0 ? 5000 : 1000;
+  for await (const msg of await consumer.fetch({ max_messages: max, expires })) {
+    msgs.push(msg);
+    if (msgs.length >= max) break;
+  }
+  return msgs;
+}
+
+/** Messages by stream sequence, one per sequence (the latest delivery kept). */
+function bySeq(msgs: readonly JsMsg[]): JsMsg[] {
+  const m = new Map<number, JsMsg>();
+  for (const msg of msgs) m.set(msg.seq, msg);
+  return [...m.values()].sort((x, y) => x.seq - y.seq);
+}
+
+/**
+ * What to do with the delivered changes `msgs` (sorted): a new batch (all of them, up to the
+ * first that waits for its `afterTick`), or a batch recorded before (a redelivery): the same
+ * span again, published again under the same ids when it starts at the span's first message,
+ * or, when part of the span was acknowledged (so its results were stored), applied and acked
+ * without publishing. `more`: the span's messages are not all here yet, fetch again.
+ */
+function batchOf(
+  s: PartitionState,
+  msgs: readonly JsMsg[],
+  settled: boolean,
+): { span: Span; publish: boolean; more: boolean } {
+  const first = msgs[0]!.seq;
+  const r = s.spans.find((x) => x.first <= first && first <= x.last);
+  if (!r) {
+    // A new batch ends before any recorded span after it (those are re-formed as they were).
+    const next = Math.min(...s.spans.filter((x) => x.first > first).map((x) => x.first));
+    const last = Math.max(...msgs.filter((m) => m.seq < next).map((m) => m.seq));
+    return { span: { first, last }, publish: true, more: false };
+  }
+  const complete = msgs[msgs.length - 1]!.seq >= r.last;
+  if (r.first === first && !complete && !settled) return { span: r, publish: true, more: true };
+  return { span: r, publish: r.first === first && complete, more: false };
+}
+
+/** Applies the changes of `msgs` in order up to the first waiting for its tick. */
+function applyBatch(
+  ctx: RunnerContext,
+  s: PartitionState,
+  msgs: readonly JsMsg[],
+): { applied: HeldAccount[]; deferred: number } {
+  const applied: HeldAccount[] = [];
+  for (const [i, msg] of msgs.entries()) {
+    let change;
+    try {
+      change = decodeChange(msg.string());
+    } catch (e) {
+      s.appliedSeq = Math.max(s.appliedSeq, msg.seq);
+      ctx.stats.badMessages++;
+      ctx.log(`partition ${s.p}: bad account message ${msg.seq} dropped: ${(e as Error).message}`);
+      continue;
+    }
+    // A change to apply after a tick not handled yet: it and the ones after it wait.
+    if ((change.afterTick ?? 0) > s.handledTick) return { applied, deferred: i };
+    s.appliedSeq = Math.max(s.appliedSeq, msg.seq);
+    for (const c of applyChange(s.book, change, ctx.base)) {
+      ctx.stats.changes++;
+      if (c.account) applied.push(c.account);
+    }
+  }
+  return { applied, deferred: -1 };
+}
+
+/** The results of a batch of changes in parts of `batchSize`, and their events. */
+function changeOutput(
+  ctx: RunnerContext,
+  s: PartitionState,
+  span: Span,
+  margined: readonly MarginedAccount[],
+): { out: Outgoing[]; overlay: Map<string, ResultState> } {
+  const overlay = new Map<string, ResultState>();
+  const out: Outgoing[] = [];
+  for (const r of margined) {
+    const event = withEvent(s.book, overlay, r);
+    if (event) out.push(eventOut(ctx, event));
+  }
+  const size = ctx.cfg.batchSize;
+  for (let part = 0; part * size < margined.length; part++) {
+    const batch: ResultBatch = {
+      partition: s.p,
+      tick: s.market.tick,
+      worker: ctx.worker,
+      results: margined.slice(part * size, (part + 1) * size).map((r) => r.result),
+    };
+    out.push({
+      subject: ctx.topo.resultSubject(s.p),
+      data: JSON.stringify(batch),
+      msgID: changeBatchMsgId(s.p, span.first, span.last, part),
+    });
+  }
+  return { out, overlay };
+}
+
+/** Records `span` in `cb.<p>` before its results are published (a redelivery re-forms it). */
+async function recordSpan(ctx: RunnerContext, s: PartitionState, span: Span): Promise<void> {
+  if (s.spans.some((x) => x.first === span.first && x.last === span.last)) return;
+  s.spans = [...s.spans, span].slice(-SPANS_KEPT);
+  await ctx.state.put(`cb.${s.p}`, JSON.stringify(s.spans));
+}
+
+/**
+ * Applies every pending account change (module doc), batch by batch: a batch's changes are
+ * applied in stream order, the changed accounts margined in one call, their results published
+ * in parts with their events, and only then the batch acknowledged.
+ */
 async function drainChanges(
   ctx: RunnerContext,
   s: PartitionState,
   live: () => boolean,
 ): Promise<void> {
-  const p = s.p;
-  const consumer = await ctx.conn.js.consumers.get(ctx.topo.streams.accounts, `acc-${p}`);
+  const consumer = await ctx.conn.js.consumers.get(ctx.topo.streams.accounts, `acc-${s.p}`);
+  let carry: JsMsg[] = [];
   for (;;) {
-    if (!live()) return;
+    if (!live()) {
+      for (const msg of carry) msg.nak();
+      return;
+    }
     const info = await consumer.info(false);
     // Changes delivered to a worker that died stay "ack pending" until redelivered (after the
     // ack wait) to a pull request: keep asking until none is left.
     if (info.num_pending === 0 && info.num_ack_pending === 0) return;
-    const max = Math.max(1, Math.min(info.num_pending, 1000));
-    const msgs: JsMsg[] = [];
-    const expires = info.num_pending > 0 ? 5000 : 1000;
-    for await (const msg of await consumer.fetch({ max_messages: max, expires })) {
-      msgs.push(msg);
-      if (msgs.length >= max) break;
+    const settled = info.num_pending === 0 && info.num_ack_pending <= carry.length;
+    const msgs = bySeq([
+      ...carry,
+      ...(settled ? [] : await fetchChanges(consumer, info.num_pending)),
+    ]);
+    carry = [];
+    if (msgs.length === 0) continue;
+    const { span, publish, more } = batchOf(s, msgs, settled);
+    if (more) {
+      carry = msgs;
+      continue;
     }
-    const applied: HeldAccount[] = [];
-    let deferred = -1;
-    for (const [i, msg] of msgs.entries()) {
-      let change;
-      try {
-        change = decodeChange(msg.string());
-      } catch (e) {
-        s.appliedSeq = Math.max(s.appliedSeq, msg.seq);
-        ctx.stats.badMessages++;
-        ctx.log(`partition ${p}: bad account message ${msg.seq} dropped: ${(e as Error).message}`);
-        continue;
-      }
-      // A change to apply after a tick not handled yet: it and the ones after it wait.
-      if ((change.afterTick ?? 0) > s.handledTick) {
-        deferred = i;
-        break;
-      }
-      s.appliedSeq = Math.max(s.appliedSeq, msg.seq);
-      for (const c of applyChange(s.book, change, ctx.base)) {
-        ctx.stats.changes++;
-        if (c.account) applied.push(c.account);
-      }
-    }
-    const overlay = new Map<string, ResultState>();
-    const out: Outgoing[] = [];
-    const margined: MarginedAccount[] = [];
-    for (let i = 0; i < applied.length; i += MARGIN_SLICE) {
-      margined.push(...s.market.margin(applied.slice(i, i + MARGIN_SLICE), s.book));
-      await yieldToLoop();
-    }
-    for (const r of margined) {
-      const event = withEvent(s.book, overlay, r);
-      const batch: ResultBatch = {
-        partition: p,
-        tick: s.market.tick,
-        worker: ctx.worker,
-        results: [r.result],
-      };
-      out.push({
-        subject: ctx.topo.resultSubject(p),
-        data: JSON.stringify(batch),
-        msgID: changeResultMsgId(r.result.id, r.result.seq),
-      });
-      if (event) out.push(eventOut(ctx, event));
-    }
-    const done = deferred < 0 ? msgs : msgs.slice(0, deferred);
-    const waiting = deferred < 0 ? [] : msgs.slice(deferred);
-    for (const msg of waiting) msg.nak(DEFER_MS);
-    if (!(await publishAll(ctx, out, live))) {
-      for (const msg of done) msg.nak(); // to the next owner now, not after the ack wait
+    const inSpan = msgs.filter((m) => m.seq <= span.last);
+    carry = msgs.filter((m) => m.seq > span.last);
+    const { applied, deferred } = applyBatch(ctx, s, inSpan);
+    const done = deferred < 0 ? inSpan : inSpan.slice(0, deferred);
+    for (const msg of deferred < 0 ? [] : [...inSpan.slice(deferred), ...carry]) msg.nak(DEFER_MS);
+    if (deferred >= 0) carry = [];
+    const final = deferred <= 0 ? span : { first: span.first, last: done[done.length - 1]!.seq };
+    const margined = s.market.margin(applied, s.book);
+    const { out, overlay } = changeOutput(ctx, s, final, margined);
+    if (publish && out.length > 0) await recordSpan(ctx, s, final);
+    if (publish && !(await publishAll(ctx, out, live))) {
+      for (const msg of [...done, ...carry]) msg.nak(); // to the next owner now
       return;
     }
     for (const [id, st] of overlay) if (s.book.accounts.has(id)) s.book.states.set(id, st);
     for (const msg of done) msg.ack();
-    if (waiting.length > 0) return;
+    if (deferred >= 0) return;
+    await yieldToLoop();
   }
 }
 

@@ -22,6 +22,7 @@ import {
   type RunnerContext,
   type RunnerStats,
 } from './partition-runner.ts';
+import { sharedEngineFor } from './partition-market.ts';
 import { ensureStreams, leaseBucket, stateBucket, topology } from './topology.ts';
 
 /** Options of a worker. */
@@ -91,6 +92,7 @@ export async function startWorker(o: WorkerOptions): Promise<Worker> {
       log: o.log,
       stats,
       snapshotMs: o.snapshotMs ?? DEFAULT_SNAPSHOT_MS,
+      engine: sharedEngineFor(base, setup),
     };
     o.log(
       `worker ${o.name}: ${cfg.partitions} partitions, model ${cfg.model}, lease TTL ${cfg.leaseTtlMs} ms`,
