@@ -43,6 +43,17 @@ export { engineTickOf } from './shared-engine.ts';
  */
 const MIN_BOOK = 32;
 
+/** The partition's held accounts as the engine's CSR book, slot order = id order. */
+interface PartitionCsr {
+  readonly book: CsrBook;
+  readonly held: HeldAccount[];
+  readonly res: BatchResults;
+  /** Layout of the tables the book's row numbers refer to. */
+  readonly layout: number;
+  /** Slot of each held account (built on first use, once per CSR book). */
+  slotOf?: Map<HeldAccount, number>;
+}
+
 /** The engine holding one partition (module doc). */
 export class EnginePartitionMarket {
   /** The market and tables at the partition's last tick (shared with the worker's others). */
@@ -97,7 +108,7 @@ export class EnginePartitionMarket {
     const many = accounts.length >= MIN_BOOK && 2 * accounts.length >= book.accounts.size;
     if (!current && !many) return this.marginApart(accounts);
     const csr = this.csrFor(book);
-    const slotOf = new Map(csr.held.map((h, a) => [h, a]));
+    const slotOf = (csr.slotOf ??= new Map(csr.held.map((h, a) => [h, a])));
     const inBook = accounts.map((h) => slotOf.get(h) ?? -1);
     const list = Int32Array.from(inBook.filter((a) => a >= 0));
     if (list.length > 0) this.run(csr.book, csr.res, list);
@@ -145,7 +156,7 @@ export class EnginePartitionMarket {
   }
 
   /** The CSR book of the held accounts (rebuilt when they or the table layout changed). */
-  private csrFor(book: AccountBook) {
+  private csrFor(book: AccountBook): PartitionCsr {
     if (this.csr && this.builtVersion === book.version && this.csr.layout === this.v.layout)
       return this.csr;
     const held = sortedAccounts(book);
