@@ -127,6 +127,7 @@ export function startPartition(
     appliedSeq: 0,
     handledTick: 0,
     spans: [],
+    dirty: false,
   };
   const live = () => !stopping && owned();
   let ended = false;
@@ -199,6 +200,8 @@ interface PartitionState {
   handledTick: number;
   /** The last change batches published (`cb.<p>`), so a redelivery re-forms them. */
   spans: Span[];
+  /** Changes applied to the book and not acknowledged (a retry after an error rebuilds). */
+  dirty: boolean;
 }
 
 /** The checkpoint record (`ckpt.<p>`). */
@@ -282,6 +285,7 @@ async function rebuild(ctx: RunnerContext, s: PartitionState): Promise<void> {
   const { replayed, last } = await replayChanges(ctx, s.p, s.book, snap?.header.streamSeq ?? 0);
   s.appliedSeq = last;
   s.spans = await readSpans(ctx, s.p);
+  s.dirty = false;
   ctx.stats.replayed += replayed;
   const all = sortedAccounts(s.book);
   s.market.margin(all, s.book).forEach((r) => s.book.states.set(r.result.id, r.result.state));
@@ -325,10 +329,12 @@ function withEvent(
   return e;
 }
 
-/** Account stream sequences of a batch of changes whose results were published as one. */
+/** A batch of changes whose results were published as one: its account-stream sequences. */
 interface Span {
   readonly first: number;
   readonly last: number;
+  /** Messages of the partition in `first..last` (the subject's, not the stream's). */
+  readonly count: number;
 }
 
 /** Spans kept in `cb.<p>` (the batches that may still be redelivered). */
@@ -360,28 +366,31 @@ function bySeq(msgs: readonly JsMsg[]): JsMsg[] {
 }
 
 /**
- * What to do with the delivered changes `msgs` (sorted): a new batch (all of them, up to the
- * first that waits for its `afterTick`), or a batch recorded before (a redelivery): the same
- * span again, published again under the same ids when it starts at the span's first message,
- * or, when part of the span was acknowledged (so its results were stored), applied and acked
- * without publishing. `more`: the span's messages are not all here yet, fetch again.
+ * What to do with the delivered changes `msgs` (sorted), the consumer's ack floor being
+ * `floor`: a new batch (all of them up to any recorded span after the first), or a recorded
+ * batch delivered again. A batch's messages are acknowledged in stream order and only after
+ * its results were stored, so a recorded span whose first message is acknowledged
+ * (`floor ≥ first`) was published: its remaining messages are applied and acknowledged
+ * without publishing. Otherwise none of it was acknowledged and all of it comes again: the
+ * same span is re-formed (`more` until its `count` messages are here) and published again
+ * under the same ids (JetStream keeps one copy).
  */
 function batchOf(
   s: PartitionState,
   msgs: readonly JsMsg[],
-  settled: boolean,
+  floor: number,
 ): { span: Span; publish: boolean; more: boolean } {
   const first = msgs[0]!.seq;
   const r = s.spans.find((x) => x.first <= first && first <= x.last);
   if (!r) {
-    // A new batch ends before any recorded span after it (those are re-formed as they were).
     const next = Math.min(...s.spans.filter((x) => x.first > first).map((x) => x.first));
-    const last = Math.max(...msgs.filter((m) => m.seq < next).map((m) => m.seq));
-    return { span: { first, last }, publish: true, more: false };
+    const mine = msgs.filter((m) => m.seq < next);
+    const span = { first, last: mine[mine.length - 1]!.seq, count: mine.length };
+    return { span, publish: true, more: false };
   }
-  const complete = msgs[msgs.length - 1]!.seq >= r.last;
-  if (r.first === first && !complete && !settled) return { span: r, publish: true, more: true };
-  return { span: r, publish: r.first === first && complete, more: false };
+  if (floor >= r.first) return { span: r, publish: false, more: false };
+  const held = msgs.filter((m) => m.seq <= r.last).length;
+  return { span: r, publish: true, more: held < r.count };
 }
 
 /** Applies the changes of `msgs` in order up to the first waiting for its tick. */
@@ -445,8 +454,17 @@ function changeOutput(
 /** Records `span` in `cb.<p>` before its results are published (a redelivery re-forms it). */
 async function recordSpan(ctx: RunnerContext, s: PartitionState, span: Span): Promise<void> {
   if (s.spans.some((x) => x.first === span.first && x.last === span.last)) return;
+  // Each a batch of its own: a span never overlaps one recorded before it.
   s.spans = [...s.spans, span].slice(-SPANS_KEPT);
-  await ctx.state.put(`cb.${s.p}`, JSON.stringify(s.spans));
+  for (;;) {
+    try {
+      await ctx.state.put(`cb.${s.p}`, JSON.stringify(s.spans));
+      return;
+    } catch {
+      ctx.stats.retries++;
+      await sleep(500);
+    }
+  }
 }
 
 /**
@@ -470,25 +488,26 @@ async function drainChanges(
     // Changes delivered to a worker that died stay "ack pending" until redelivered (after the
     // ack wait) to a pull request: keep asking until none is left.
     if (info.num_pending === 0 && info.num_ack_pending === 0) return;
-    const settled = info.num_pending === 0 && info.num_ack_pending <= carry.length;
-    const msgs = bySeq([
-      ...carry,
-      ...(settled ? [] : await fetchChanges(consumer, info.num_pending)),
-    ]);
+    const msgs = bySeq([...carry, ...(await fetchChanges(consumer, info.num_pending))]);
     carry = [];
     if (msgs.length === 0) continue;
-    const { span, publish, more } = batchOf(s, msgs, settled);
+    const { span, publish, more } = batchOf(s, msgs, info.ack_floor.stream_seq);
     if (more) {
       carry = msgs;
       continue;
     }
     const inSpan = msgs.filter((m) => m.seq <= span.last);
     carry = msgs.filter((m) => m.seq > span.last);
+    s.dirty = true; // the book holds changes not yet acknowledged: rebuilt if anything throws
     const { applied, deferred } = applyBatch(ctx, s, inSpan);
+    await yieldToLoop(); // heartbeats between parsing and margining the batch
     const done = deferred < 0 ? inSpan : inSpan.slice(0, deferred);
     for (const msg of deferred < 0 ? [] : [...inSpan.slice(deferred), ...carry]) msg.nak(DEFER_MS);
     if (deferred >= 0) carry = [];
-    const final = deferred <= 0 ? span : { first: span.first, last: done[done.length - 1]!.seq };
+    const final =
+      deferred <= 0
+        ? span
+        : { first: span.first, last: done[done.length - 1]!.seq, count: done.length };
     const margined = s.market.margin(applied, s.book);
     const { out, overlay } = changeOutput(ctx, s, final, margined);
     if (publish && out.length > 0) await recordSpan(ctx, s, final);
@@ -498,6 +517,7 @@ async function drainChanges(
     }
     for (const [id, st] of overlay) if (s.book.accounts.has(id)) s.book.states.set(id, st);
     for (const msg of done) msg.ack();
+    s.dirty = false;
     if (deferred >= 0) return;
     await yieldToLoop();
   }
@@ -640,9 +660,9 @@ async function runPartition(
   let held: JsMsg | undefined;
   while (live()) {
     try {
-      // A tick that moved the market but did not finish (tickSeq −1): rebuild from the
-      // checkpoint, so the retry re-applies it to the market it started from.
-      if (!built || s.tickSeq < 0) {
+      // A tick that moved the market but did not finish (tickSeq −1), or changes applied and
+      // not acknowledged (dirty): rebuild from the checkpoint and the acknowledged changes.
+      if (!built || s.tickSeq < 0 || s.dirty) {
         await ensureConsumers(ctx, s.p);
         await rebuild(ctx, s);
         built = true;
