@@ -321,7 +321,7 @@ function printProjection(
       `a tick moving 100M accounts: ${fmt(gb(target * sizes.tickResult), 1)} GB of results`,
     ],
     [
-      'stored bytes per change result (own message)',
+      'stored bytes per change result (batches of 500)',
       `${fmt(sizes.changeResult)} B`,
       'first load of 100M accounts: ' + `${fmt(gb(target * sizes.changeResult), 1)} GB`,
     ],
