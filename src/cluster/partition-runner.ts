@@ -12,8 +12,11 @@
  * the durable consumers and handled as new. A snapshot is written every `snapshotMs` (when
  * the accounts changed) at a point where no change is delivered and unacknowledged.
  *
- * Loop: drain pending account changes (each applied in sequence order, margined at the current
- * market, result `c:<id>:<seq>` and event published, then acked); take the next tick. Ticks are
+ * Loop: drain pending account changes in batches (up to 1,000 delivered messages in stream
+ * order: applied in per-account sequence order, the changed accounts margined at the current
+ * market in one call, results published in parts as `c:<p>:<first>:<last>:<part>` with their
+ * events, then acked; the span is recorded in `cb.<p>` first, so a redelivered batch is
+ * re-formed with the same ids); take the next tick. Ticks are
  * handled strictly in stream order (the checkpoint keeps the stream sequence of the last one;
  * the tick stream has no gaps): a tick at or below it is acked unchanged (a redelivery of
  * finished work), ticks before it that a dead worker still holds unacknowledged are read from
