@@ -1,12 +1,14 @@
 /**
  * A copy of a set of reading tables (reading-tables.ts) whose market-dependent arrays are
  * fresh: the rows (per-unit cells, deltas, prices, roll moves), the key constants (index,
- * allowances, gain caps) and the pools' USD prices. A tick re-prices the copy in place
+ * allowances, gain caps), the pools' USD prices and the shared kernel's distinct cell columns
+ * (reading-columns.ts, re-derived on every tick). A tick re-prices the copy in place
  * (`tickReadings`) while holders of the original keep reading it unchanged, so several
  * partitions at different ticks can share tables that are priced once. The layout (symbols,
  * row of each symbol, keys, pools, groups, rules) is shared: it does not move with the market.
  */
 import type { InstrumentTable, TableKeys, TablePools, TableRows } from './instrument-table.ts';
+import type { ReadingColumns } from './reading-columns.ts';
 import type { ReadingTables } from './reading-tables.ts';
 
 /** Copies a typed array into the same kind of memory (shared stays shared). */
@@ -54,6 +56,19 @@ function copyKeys(k: TableKeys): TableKeys {
 
 const copyPools = (p: TablePools): TablePools => ({ ...p, usdPrice: copyOf(p.usdPrice) });
 
+/** The shared kernel's columns: rewritten in place when a tick refreshes them. */
+function copyColumns(c: ReadingColumns): ReadingColumns {
+  return {
+    ...c,
+    cols: copyOf(c.cols),
+    colOf: copyOf(c.colOf),
+    itemOf: copyOf(c.itemOf),
+    itemCell: copyOf(c.itemCell),
+    itemCol: copyOf(c.itemCol),
+    meta: copyOf(c.meta),
+  };
+}
+
 /**
  * The tables with fresh market-dependent arrays (module doc); views share their priced
  * table's copy, as in the original.
@@ -74,5 +89,5 @@ export function copyReadingTables(rt: ReadingTables): ReadingTables {
       tables.push({ ...t, rows: priced.rows, keys: priced.keys, pools: priced.pools });
     }
   });
-  return { ...rt, tables };
+  return { ...rt, tables, columns: copyColumns(rt.columns) };
 }

@@ -136,4 +136,33 @@ describe('the shared engine market of a worker', () => {
     expect(shared.counts.priced).toBe(ticks.length);
     expect(shared.counts.shared).toBe(ticks.length);
   });
+
+  it('gives a partition that lags its own numbers at the earlier ticks (versions never mutated)', () => {
+    const accounts = syntheticAccounts(60, 6, 7);
+    const ticks = syntheticTicks(snapshot.underlyings.BTC!.index, 3, 23);
+    const halves = [accounts.slice(0, 30), accounts.slice(30)];
+    const own = halves.map((h) => runPartition(partitionMarket(snapshot, setup), h, ticks));
+    const shared = new SharedEngine(snapshot, setup.params);
+    const markets = halves.map(() => partitionMarket(snapshot, setup, shared));
+    const books = halves.map(() => emptyBook());
+    const got: AccountResult[][] = [[], []];
+    halves.forEach((h, i) => {
+      for (const c of h) applyChange(books[i]!, c, snapshot);
+      got[i]!.push(
+        ...markets[i]!.margin(sortedAccounts(books[i]!), books[i]!).map((r) => r.result),
+      );
+    });
+    // Partition 0 runs every tick before partition 1 margins at the earlier versions:
+    // re-pricing tick n+1 must leave version n (rows, keys, columns) as it was.
+    markets.forEach((m, i) => {
+      for (const t of ticks) {
+        const moved = m.applyTick(t, books[i]!);
+        if (typeof moved === 'string') throw new Error(moved);
+        got[i]!.push(...m.margin(moved.accounts, books[i]!).map((r) => r.result));
+      }
+    });
+    expect(got).toEqual(own);
+    expect(shared.counts.priced).toBe(ticks.length);
+    expect(shared.counts.shared).toBe(ticks.length);
+  });
 });
