@@ -17,7 +17,7 @@ import { deltaShockH2 } from '../margin/deribit-pm/shocks.ts';
 import { utilization } from '../margin/margin-result.ts';
 import type { AccountBook } from './account-book.ts';
 import { addKeyVectors } from './key-vectors.ts';
-import { healthState, STATE_ERROR } from './health-state.ts';
+import { healthState, STATE_ERROR, STATE_HEALTHY } from './health-state.ts';
 import { ROW_INVERSE_D1, ROW_OPTION, ROW_SPOT, type InstrumentTable } from './instrument-table.ts';
 import type { BatchResults } from './results.ts';
 
@@ -478,7 +478,12 @@ export function poolWorst(
   return wc;
 }
 
-/** The account's result: its single pool, or the pools summed in USD (`combinePools`). */
+/**
+ * The account's result: its single pool, or the pools summed in USD (`combinePools`); the
+ * state is the most severe pool state (each segregated pool is liquidated on its own, as in
+ * account/health.ts), never the state of the USD totals, where one pool's surplus would hide
+ * another's shortfall.
+ */
 export function combine(
   t: InstrumentTable,
   s: BatchScratch,
@@ -520,5 +525,16 @@ export function combine(
   res.currency[a] = n === 1 ? top : -1;
   res.worstKey[a] = top >= 0 ? s.poolWorstKey[top]! : -1;
   res.worstCell[a] = top >= 0 ? s.poolCell[top]! : -1;
-  res.state[a] = healthState(im, mm, equity);
+  res.state[a] = n === 1 ? healthState(im, mm, equity) : worstPoolState(s, n);
+}
+
+/** Most severe `healthState` over the account's pools (state codes rise with severity). */
+function worstPoolState(s: BatchScratch, n: number): number {
+  let state = STATE_HEALTHY;
+  for (let i = 0; i < n; i++) {
+    const p = s.poolList[i]!;
+    const st = healthState(s.poolIm[p]!, s.poolMm[p]!, s.poolEq[p]!);
+    if (st > state) state = st;
+  }
+  return state;
 }

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { syntheticAccounts, syntheticTicks } from '../../bench/cluster-books.ts';
 import { bundledBtc } from '../../bench/harness.ts';
 import { applyChange, emptyBook, sortedAccounts } from '../../src/cluster/account-book.ts';
+import { accountHealth } from '../../src/account/health.ts';
 import { runLocal } from '../../src/cluster/local-run.ts';
 import { baseMarket, holdAccount, marginAccount } from '../../src/cluster/marginer.ts';
 import type { AccountChange, AccountResult, TickMessage } from '../../src/cluster/messages.ts';
@@ -164,5 +165,32 @@ describe('the shared engine market of a worker', () => {
     expect(got).toEqual(own);
     expect(shared.counts.priced).toBe(ticks.length);
     expect(shared.counts.shared).toBe(ticks.length);
+  });
+});
+
+describe('the health state of an account with two pools', () => {
+  it('is the most severe pool state, as account/health.ts says, not the state of the USD totals', () => {
+    // A short BTC put with no BTC collateral: the BTC pool is below maintenance; the USDC pool
+    // holds far more than the whole account needs in USD.
+    const hidden: AccountChange = {
+      id: 'hidden',
+      seq: 1,
+      account: {
+        positions: [
+          { instrument: 'BTC_USDC-PERPETUAL', size: 0.01 },
+          { instrument: OPTION, size: -5 },
+        ],
+        balances: [{ currency: 'USDC', amount: 5_000_000 }],
+      },
+    };
+    const held = holdAccount(hidden.id, hidden.seq, hidden.account!, snapshot);
+    if (held.portfolio instanceof Error) throw held.portfolio;
+    const health = accountHealth(model.evaluate(held.portfolio, snapshot, setup.params), snapshot);
+    expect(health.pools.length).toBe(2);
+    expect(health.equityUsd).toBeGreaterThan(health.maintenanceMarginUsd); // USD totals healthy
+    expect(health.state).toBe('liquidation');
+    const [engine] = runLocal(snapshot, setup, [hidden], []).results;
+    expect(engine!.state).toBe(health.state);
+    expect(marginAccount(held, baseMarket(snapshot), setup).result.state).toBe(health.state);
   });
 });
