@@ -16,9 +16,8 @@
  */
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import { isOptionLike, type Instrument } from '../instruments/instrument.ts';
-import { black76Greeks } from '../pricing/black76.ts';
 import { optionValue } from '../pricing/option-value.ts';
-import { coinDelta } from '../risk/greeks.ts';
+import { coinDelta, vanillaGreeks } from '../risk/greeks.ts';
 import { instrumentState, type InstrumentState } from '../risk/pnl-matrix.ts';
 import type { Position } from '../risk/portfolio.ts';
 
@@ -52,14 +51,7 @@ export function unitExposures(inst: Instrument, st: InstrumentState): GreekVecto
   if (!isOptionLike(inst)) return { delta: 1, gamma: 0, vega: 0, theta: 0 };
   const delta = coinDelta(inst, st, 'coin');
   if (inst.kind === 'option') {
-    const g = black76Greeks(
-      inst.right,
-      st.price,
-      inst.strike,
-      st.T,
-      st.vol,
-      Math.exp(-st.rate * st.T),
-    );
+    const g = vanillaGreeks(inst, st);
     return { delta, gamma: g.gamma * st.price * 0.01, vega: g.vega * 0.01, theta: g.thetaPerDay };
   }
   const usd = (fMult: number, dVol: number, dT: number): number =>

@@ -9,8 +9,8 @@
  * digitals and barriers by a central difference (relative bump 1e-5 of the forward and spot)
  * of the same value functions.
  */
-import { isOptionLike, type Instrument } from '../instruments/instrument.ts';
-import { black76Greeks } from '../pricing/black76.ts';
+import { isOptionLike, type Instrument, type VanillaOption } from '../instruments/instrument.ts';
+import { black76Greeks, type Black76Greeks } from '../pricing/black76.ts';
 import { optionValue } from '../pricing/option-value.ts';
 import type { InstrumentState } from './pnl-matrix.ts';
 
@@ -31,14 +31,7 @@ export function coinDelta(
   if (!isOptionLike(inst)) return 1;
   const coinSide = inst.settlement === 'inverse' && convention === 'coin';
   if (inst.kind === 'option') {
-    const g = black76Greeks(
-      inst.right,
-      st.price,
-      inst.strike,
-      st.T,
-      st.vol,
-      Math.exp(-st.rate * st.T),
-    );
+    const g = vanillaGreeks(inst, st);
     return coinSide ? g.delta - st.value : g.delta;
   }
   const valueAt = (mult: number): number => {
@@ -57,4 +50,9 @@ export function coinDelta(
   const d = (valueAt(1 + h) - valueAt(1 - h)) / (2 * h);
   // d is per relative move: coin value → coins; USD value → divide by F.
   return coinSide ? d : d / st.price;
+}
+
+/** Black-76 greeks of a vanilla option in state `st` (forward, vol, T, rate of the state). */
+export function vanillaGreeks(inst: VanillaOption, st: InstrumentState): Black76Greeks {
+  return black76Greeks(inst.right, st.price, inst.strike, st.T, st.vol, Math.exp(-st.rate * st.T));
 }
