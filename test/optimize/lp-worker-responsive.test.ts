@@ -5,8 +5,10 @@ import { solveInWorker } from '../../src/workers/lp-solve.ts';
 
 // Behaviour, not speed: while an LP that takes more than a second solves in the worker thread
 // (workers/lp-solve.ts), the main thread's event loop keeps running — a 20 ms interval keeps
-// firing, its largest gap stays far below the solve time. (Solved on the main thread, the
-// same LP would block every timer for the whole solve.)
+// firing, its largest gap stays below a quarter of the solve time. Solved on the main thread,
+// the same LP would block every timer for the whole solve (largest gap ≥ the solve time). The
+// bound scales with the solve time because under CI's parallel load both stretch (a fixed
+// 250 ms bound failed at 291 ms with load average 17).
 
 /** An R–U ES LP of `n` assets × `S` scenarios with deterministic, non-degenerate P&L. */
 function bigEsLp(n: number, S: number): LpModel {
@@ -60,7 +62,7 @@ describe('the main thread stays responsive during a worker LP solve', () => {
       `worker LP: ${m.numNonzeros} nnz, solve ${solveMs.toFixed(0)} ms, ${ticks} interval ticks, max gap ${maxGap.toFixed(0)} ms (ending ${maxAt.toFixed(0)} ms after the start)`,
     );
     expect(solveMs).toBeGreaterThan(1000);
-    expect(maxGap).toBeLessThan(250);
+    expect(maxGap).toBeLessThan(solveMs / 4);
     expect(ticks).toBeGreaterThan(solveMs / 20 / 4);
   }, 120_000);
 });
