@@ -8,19 +8,19 @@
  * "apply as what-if"; a shared link restores the book and saves it as an account; the JSON
  * export holds the API's numbers. Screenshots go to test-output/dashboard-panels/.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { ROOT } from '../cli/run-cli.ts';
+import { browserSkipped, CHROMIUM, describeBrowser, requireChromium } from '../helpers/chromium.ts';
 import { bundledSnapshot, post, repoJson, testServer } from '../server/api-fixture.ts';
 import type { Store } from '../../src/store/store.ts';
 
 /** Where the screenshots go. */
 export const SCREENSHOTS = join(ROOT, 'test-output', 'dashboard-panels');
-const CHROMIUM = '/usr/bin/chromium';
 const WAIT = { timeout: 120_000 };
 
 let app: FastifyInstance;
@@ -75,8 +75,8 @@ async function slide(id: string, value: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
+  if (browserSkipped) return;
+  requireChromium();
   mkdirSync(SCREENSHOTS, { recursive: true });
   const market = (await bundledSnapshot()).doc;
   ({ app, store } = await testServer());
@@ -99,7 +99,7 @@ afterAll(async () => {
   await store?.close();
 });
 
-describe('dashboard trader panels in headless Chromium', () => {
+describeBrowser('dashboard trader panels in headless Chromium', () => {
   it("greeks per position and total, and margin attribution, are the API's numbers", async () => {
     const base = { portfolio: await storedBook(), marketId, allowStale: true };
     const g = (await post(app, '/v1/greeks', base)).body as {

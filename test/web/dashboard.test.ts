@@ -5,19 +5,19 @@
  * the liquidation lines, and a what-if typed into the panel shows the API's IM. Screenshots go
  * to test-output/dashboard/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { ROOT } from '../cli/run-cli.ts';
+import { browserSkipped, CHROMIUM, describeBrowser, requireChromium } from '../helpers/chromium.ts';
 import { bundledSnapshot, post, repoJson, testServer } from '../server/api-fixture.ts';
 import type { Store } from '../../src/store/store.ts';
 
 /** Where the screenshots go (the README's one comes from test/web/dashboard-panels.test.ts). */
 export const SCREENSHOTS = join(ROOT, 'test-output', 'dashboard');
-const CHROMIUM = '/usr/bin/chromium';
 
 let app: FastifyInstance;
 let store: Store;
@@ -27,8 +27,8 @@ let url = '';
 let marketId = '';
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
+  if (browserSkipped) return;
+  requireChromium();
   mkdirSync(SCREENSHOTS, { recursive: true });
   const market = (await bundledSnapshot()).doc;
   ({ app, store } = await testServer());
@@ -66,7 +66,7 @@ afterAll(async () => {
   await store?.close();
 });
 
-describe('dashboard in headless Chromium', () => {
+describeBrowser('dashboard in headless Chromium', () => {
   it('accounts page lists each account with its health state and utilization', async () => {
     await page.goto(`${url}/#/`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
