@@ -137,6 +137,47 @@ describe('WebAssembly SIMD cell loop', () => {
     expect(values).toBe(accounts * 2 * 8);
   });
 
+  it('random books: the key vectors themselves, same bits (pinned table and 136 columns)', () => {
+    // The results round IM to 9 decimals, which can hide a last-bit difference in a vector.
+    const nK = table.keys.names.length;
+    let cells = 0;
+    let fours = 0;
+    fc.assert(
+      fc.property(fc.array(account, { minLength: 1, maxLength: 10 }), (accs) => {
+        const book = bookOf(accs);
+        const D = rt.columns.meta[0]!;
+        for (const [unit, stride] of [
+          [table.rows.unit, table.rows.nCells],
+          [rt.columns.cols.subarray(0, table.rows.nRows * D), D],
+        ] as const) {
+          const w = simdKeyVectors()!;
+          bindSimdTable(w, unit, stride, nK);
+          const pre = new Float64Array(nK * stride);
+          for (let a = 0; a < book.nAccounts; a++) {
+            const [t1, t2] = [new Uint8Array(nK), new Uint8Array(nK)];
+            const [l1, l2] = [new Int32Array(nK), new Int32Array(nK)];
+            const n = addKeyVectorsSimd(w, table.rows.key, book, a, 0, t1, l1, 0);
+            const { ptr, row, size } = book;
+            const from = ptr[a]!;
+            const end = ptr[a + 1]!;
+            addKeyVectors(pre, unit, stride, table.rows.key, row, size, from, end, t2, l2, 0);
+            if (end - from >= 4) fours++;
+            for (let i = 0; i < n; i++)
+              for (let c = 0; c < stride; c++) {
+                const o = l1[i]! * stride + c;
+                if (!Object.is(w.pre[o], pre[o]))
+                  throw new Error(`account ${a} key ${l1[i]} cell ${c}: ${w.pre[o]} vs ${pre[o]}`);
+                cells++;
+              }
+          }
+        }
+      }),
+      { numRuns: 60, seed: 82 },
+    );
+    expect(fours).toBeGreaterThan(100);
+    expect(cells).toBeGreaterThan(50_000);
+  });
+
   it('a synthetic book over several staging windows, as a range and as a list', () => {
     const book = syntheticAccounts(table, { accounts: 4000, positions: 10, seed: 7 });
     expect(book.ptr[book.nAccounts]).toBeGreaterThan(2 * 16_384);
