@@ -386,7 +386,6 @@ export function poolAmounts(
 ): number {
   const nC = t.rows.nCells;
   const nP = t.pools.currencies.length;
-  const dec = t.rules.roundingDecimals;
   let ok = true;
   let i = 0;
   let n = 0;
@@ -406,22 +405,34 @@ export function poolAmounts(
     }
     const eq = book.collateral[a * nP + p]! + s.poolValue[p]!;
     s.poolTouched[p] = 0;
-    const rmmRaw = wc;
-    if (!Number.isFinite(rmmRaw + roll + delta + eq)) {
+    if (!Number.isFinite(wc + roll + delta + eq)) {
       ok = false;
       s.poolIm[p] = NaN;
     } else {
-      const rmm = roundFast(rmmRaw, dec) + roll + delta + 0;
-      s.poolIm[p] = roundFast(
-        rmm + t.pools.openOrders[p]! + t.pools.mmp[p]! + t.pools.spot[p]!,
-        dec,
-      );
+      const rmm = poolRmm(t, wc, roll, delta);
+      s.poolIm[p] = poolIm(t, p, rmm);
       s.poolMm[p] = t.rules.mmFactor * rmm;
       s.poolEq[p] = eq;
     }
     i = j;
   }
   return ok ? n : -1;
+}
+
+/**
+ * A pool's requirement before its account inputs (§12), pool currency, from its worst case
+ * `wc` and its roll and delta shocks: `rmm = round(wc) + roll + delta` (the table's decimals;
+ * `+ 0` turns −0 into +0). `MM = mm_factor · rmm`; IM is `poolIm`. Shared by the pinned
+ * kernel (`poolAmounts`) and each reading's view (readings-kernel.ts).
+ */
+export function poolRmm(t: InstrumentTable, wc: number, roll: number, delta: number): number {
+  return roundFast(wc, t.rules.roundingDecimals) + roll + delta + 0;
+}
+
+/** Pool p's IM (§12): `round(rmm + open orders + MMP + spot)`, the table's decimals. */
+export function poolIm(t: InstrumentTable, p: number, rmm: number): number {
+  const { openOrders, mmp, spot } = t.pools;
+  return roundFast(rmm + openOrders[p]! + mmp[p]! + spot[p]!, t.rules.roundingDecimals);
 }
 
 /**

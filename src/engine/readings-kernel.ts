@@ -25,9 +25,10 @@ import { addKeyVectorsSimd, type SimdKeyVectors } from './key-vectors-simd.ts';
 import {
   dampen,
   deltaShockOf,
+  poolIm,
+  poolRmm,
   poolWorst,
   positionSums,
-  roundFast,
   sortKeys,
   type BatchScratch,
 } from './deribit-pm-batch.ts';
@@ -282,7 +283,7 @@ function poolWorsts(t: InstrumentTable, s: BatchScratch, m: MaxScratch, nKeys: n
 }
 
 /**
- * One view (reading) `tv`: per pool IM and MM (as `poolAmounts`) from the current priced
+ * One view (reading) `tv`: per pool IM and MM (`poolRmm`, `poolIm`) from the current priced
  * table's worst case, the view's roll and delta shock; keeps the maxima (the first reading, or
  * strictly higher, sets IM with its worst key and cell). False if an amount is not finite.
  */
@@ -293,17 +294,15 @@ function viewMax(
   nPools: number,
   first: boolean,
 ): boolean {
-  const dec = tv.rules.roundingDecimals;
   const mode = tv.rules.deltaShock;
-  const { openOrders, mmp, spot } = tv.pools;
   for (let x = 0; x < nPools; x++) {
     const p = s.poolList[x]!;
-    const wc = m.wc[p]!;
     const roll = tv.rules.perExpiry ? m.rollPe[p]! : m.rollPi[p]!;
     const delta = mode === 'H1' ? m.deltaH1[p]! : mode === 'H2' ? m.deltaH2[p]! : 0;
+    const wc = m.wc[p]!;
     if (!Number.isFinite(wc + roll + delta + s.poolEq[p]!)) return false;
-    const rmm = roundFast(wc, dec) + roll + delta + 0;
-    const im = roundFast(rmm + openOrders[p]! + mmp[p]! + spot[p]!, dec);
+    const rmm = poolRmm(tv, wc, roll, delta);
+    const im = poolIm(tv, p, rmm);
     const mm = tv.rules.mmFactor * rmm;
     if (first || im > m.im[p]!) {
       m.im[p] = im;
