@@ -1,7 +1,8 @@
 /**
  * Batch-engine benchmarks (issue 8) on the bundled real Deribit BTC chain, every ratio
  * measured in this run:
- * - batch deribit-pm (full model) accounts/s, ten positions, in this thread, against the
+ * - batch deribit-pm (full model) accounts/s, ten positions, in this thread (cell loop in
+ *   WebAssembly SIMD when available, and again with the JavaScript loop), against the
  *   per-account public path (`deribitPmModel.evaluate`) and against the numpy peer
  *   (bench/numpy_grid_margin.py, a simplified margin: no dampener, roll or delta shock);
  * - the same batch on 1 and 2 worker threads (speed-up), bytes per account;
@@ -27,6 +28,7 @@ import { buildInstrumentTable, type InstrumentTable } from '../src/engine/instru
 import { bookBytesPerAccount, type AccountBook } from '../src/engine/account-book.ts';
 import { batchScratch, marginAccounts } from '../src/engine/deribit-pm-batch.ts';
 import { batchResults, RESULT_BYTES_PER_ACCOUNT } from '../src/engine/results.ts';
+import { simdAvailable } from '../src/engine/key-vectors-simd.ts';
 import { buildReadingTables, marginAccountsOverReadings } from '../src/engine/reading-tables.ts';
 import { syntheticAccounts } from '../src/engine/synthetic.ts';
 import { prepareAccount, tradeMargin } from '../src/engine/prepared-account.ts';
@@ -113,6 +115,20 @@ async function batchRows(snapshot: MarketSnapshot, table: InstrumentTable) {
     `batch deribit-pm default: highest over ${readings.readings.length} hypothesis readings`,
     `${f0(hMs)} ms`,
     `${f0((book.nAccounts / hMs) * 1000)} accounts/s (${f1(hMs / ms)}× the pinned reading)`,
+  ]);
+  // The same two with the JavaScript cell loop (the reference; the rows above use WebAssembly
+  // SIMD when this runtime has it: src/engine/key-vectors-simd.ts).
+  const js = batchScratch(table, 'js');
+  const jsMs = bestMs(() => marginAccounts(table, book, res, 0, book.nAccounts, js), 3, 1);
+  const jsHMs = bestMs(
+    () => marginAccountsOverReadings(readings, book, res, 0, book.nAccounts, js),
+    3,
+    1,
+  );
+  rows.push([
+    `  the same, JavaScript cell loop (${simdAvailable() ? 'above: WebAssembly SIMD' : 'above too: no WebAssembly SIMD here'})`,
+    `${f0(jsMs)} ms`,
+    `${f0((book.nAccounts / jsMs) * 1000)} accounts/s pinned (SIMD ${f2(jsMs / ms)}×); default ${f0(jsHMs)} ms = ${f0((book.nAccounts / jsHMs) * 1000)}/s (SIMD ${f2(jsHMs / hMs)}×)`,
   ]);
   rows.push([
     'per-account evaluate (full report, hash), 2000 accounts',
