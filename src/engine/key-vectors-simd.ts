@@ -159,8 +159,17 @@ export function stageAccount(
   if (j0 >= w.stagedFrom && j1 <= w.stagedTo) return w.stagedFrom;
   if (j1 - j0 > w.stageCap) layoutStage(w, w.pre.length / w.stride, j1 - j0);
   const end = Math.max(j1, Math.min(ahead, j0 + w.stageCap));
-  w.rows.set(book.row.subarray(j0, end));
-  w.sizes.set(book.size.subarray(j0, end));
+  if (end - j0 <= 64) {
+    // One account (lists): element copies, cheaper than two subarray views and `set`.
+    const { rows, sizes } = w;
+    for (let j = j0; j < end; j++) {
+      rows[j - j0] = book.row[j]!;
+      sizes[j - j0] = book.size[j]!;
+    }
+  } else {
+    w.rows.set(book.row.subarray(j0, end));
+    w.sizes.set(book.size.subarray(j0, end));
+  }
   w.stagedFrom = j0;
   w.stagedTo = end;
   return j0;
