@@ -1,7 +1,8 @@
 /**
  * Batch-engine benchmarks (issue 8) on the bundled real Deribit BTC chain, every ratio
  * measured in this run:
- * - batch deribit-pm (full model) accounts/s, ten positions, in this thread, against the
+ * - batch deribit-pm (full model) accounts/s, ten positions, in this thread (cell loop in
+ *   WebAssembly SIMD when available; a CPU-time A/B against the JavaScript loop), against the
  *   per-account public path (`deribitPmModel.evaluate`) and against the numpy peer
  *   (bench/numpy_grid_margin.py, a simplified margin: no dampener, roll or delta shock);
  * - the same batch on 1 and 2 worker threads (speed-up), bytes per account;
@@ -27,6 +28,7 @@ import { buildInstrumentTable, type InstrumentTable } from '../src/engine/instru
 import { bookBytesPerAccount, type AccountBook } from '../src/engine/account-book.ts';
 import { batchScratch, marginAccounts } from '../src/engine/deribit-pm-batch.ts';
 import { batchResults, RESULT_BYTES_PER_ACCOUNT } from '../src/engine/results.ts';
+import { simdAvailable } from '../src/engine/key-vectors-simd.ts';
 import { buildReadingTables, marginAccountsOverReadings } from '../src/engine/reading-tables.ts';
 import { syntheticAccounts } from '../src/engine/synthetic.ts';
 import { prepareAccount, tradeMargin } from '../src/engine/prepared-account.ts';
@@ -38,7 +40,7 @@ import { parseSymbol } from '../src/instruments/symbol.ts';
 import { monteCarloScenarios } from '../src/scenarios/monte-carlo.ts';
 import { atmImpliedVol } from '../src/market/market-vols.ts';
 import type { MarketSnapshot } from '../src/market/snapshot.ts';
-import { bestMs, bestMsAsync, bundledBtc, optionsBook, printRows } from './harness.ts';
+import { bestMs, bestMsAsync, bundledBtc, medianCpuMs, optionsBook, printRows } from './harness.ts';
 
 const BATCH_ACCOUNTS = 200_000;
 const TICK_ACCOUNTS = 1_000_000;
@@ -113,6 +115,23 @@ async function batchRows(snapshot: MarketSnapshot, table: InstrumentTable) {
     `batch deribit-pm default: highest over ${readings.readings.length} hypothesis readings`,
     `${f0(hMs)} ms`,
     `${f0((book.nAccounts / hMs) * 1000)} accounts/s (${f1(hMs / ms)}× the pinned reading)`,
+  ]);
+  // The SIMD cell loop (src/engine/key-vectors-simd.ts; the rows above use it when this
+  // runtime has it) against the JavaScript loop, the reference: an in-process A/B on CPU time.
+  const sw = batchScratch(table, 'wasm');
+  const sj = batchScratch(table, 'js');
+  const n = book.nAccounts;
+  const [pw, pj, dw, dj] = medianCpuMs([
+    () => marginAccounts(table, book, res, 0, n, sw),
+    () => marginAccounts(table, book, res, 0, n, sj),
+    () => marginAccountsOverReadings(readings, book, res, 0, n, sw),
+    () => marginAccountsOverReadings(readings, book, res, 0, n, sj),
+  ]);
+  const perS = (cpuMs: number) => f0((n / cpuMs) * 1000);
+  rows.push([
+    `  cell loop ${simdAvailable() ? 'WebAssembly SIMD' : '(no SIMD here: JS)'} / JavaScript, CPU time A/B`,
+    `${f2(pj! / pw!)}×`,
+    `pinned ${perS(pw!)} / ${perS(pj!)} accounts/s/core; default ${f2(dj! / dw!)}×: ${perS(dw!)} / ${perS(dj!)} (medians of 5, alternating)`,
   ]);
   rows.push([
     'per-account evaluate (full report, hash), 2000 accounts',

@@ -27,6 +27,27 @@ export function bestMs(fn: () => unknown, rounds = 3, warm = 1): number {
   return t;
 }
 
+/**
+ * A/B in one process: the median CPU time in ms (`process.cpuUsage`, user + system) of each
+ * function over `rounds` rounds, run in alternating order (a, b, …, then reversed) after one
+ * warm-up each. Less sensitive to other processes' load than wall time.
+ */
+export function medianCpuMs(fns: readonly (() => unknown)[], rounds = 5): number[] {
+  fns.forEach((f) => f());
+  const times = fns.map(() => [] as number[]);
+  for (let r = 0; r < rounds; r++) {
+    const order = fns.map((_, i) => i);
+    if (r % 2 === 1) order.reverse();
+    for (const i of order) {
+      const c = process.cpuUsage();
+      fns[i]!();
+      const d = process.cpuUsage(c);
+      times[i]!.push((d.user + d.system) / 1000);
+    }
+  }
+  return times.map((t) => t.sort((x, y) => x - y)[t.length >> 1]!);
+}
+
 /** `bestMs` for a function that may return a promise (awaited inside the timed region). */
 export async function bestMsAsync(fn: () => unknown, rounds = 3, warm = 1): Promise<number> {
   for (let i = 0; i < warm; i++) await fn();

@@ -17,6 +17,13 @@ import { deltaShockH2 } from '../margin/deribit-pm/shocks.ts';
 import { utilization } from '../margin/margin-result.ts';
 import type { AccountBook } from './account-book.ts';
 import { addKeyVectors } from './key-vectors.ts';
+import {
+  addKeyVectorsSimd,
+  simdFor,
+  type CellKernel,
+  type CellLoop,
+  type SimdKeyVectors,
+} from './key-vectors-simd.ts';
 import { healthState, STATE_ERROR, STATE_HEALTHY } from './health-state.ts';
 import { ROW_INVERSE_D1, ROW_OPTION, ROW_SPOT, type InstrumentTable } from './instrument-table.ts';
 import type { BatchResults } from './results.ts';
@@ -46,10 +53,16 @@ export interface BatchScratch {
   readonly poolList: Int32Array;
   readonly keyWorst: Float64Array;
   readonly keyCell: Int32Array;
+  /** The cell loop (JS or WebAssembly SIMD, key-vectors-simd.ts) and its instance. */
+  readonly cells: CellLoop;
 }
 
-/** Scratch sized for a table. */
-export function batchScratch(t: InstrumentTable): BatchScratch {
+/**
+ * Scratch sized for a table. `kernel`: the cell loop, `auto` (WebAssembly SIMD for calls of
+ * at least `SIMD_MIN_ACCOUNTS` accounts when available), `js` or `wasm` (SIMD when available);
+ * every choice gives the same bits.
+ */
+export function batchScratch(t: InstrumentTable, kernel: CellKernel = 'auto'): BatchScratch {
   const nK = t.keys.names.length;
   const nC = t.rows.nCells;
   const nP = t.pools.currencies.length;
@@ -76,6 +89,7 @@ export function batchScratch(t: InstrumentTable): BatchScratch {
     poolList: new Int32Array(nP),
     keyWorst: new Float64Array(nK),
     keyCell: new Int32Array(nK),
+    cells: { kernel, simd: undefined },
   };
 }
 
@@ -93,14 +107,16 @@ export function marginAccounts(
   list?: Int32Array,
 ): number {
   const anyErrors = book.errors.size > 0;
+  const R = t.rows;
+  const w = simdFor(s.cells, to - from, R.unit, R.nCells, t.keys.names.length);
   for (let i = from; i < to; i++) {
     const a = list ? list[i]! : i;
     if (anyErrors && book.errors.has(a)) {
       results.state[a] = STATE_ERROR;
       continue;
     }
-    const nKeys = accumulate(t, book, a, s);
-    keyWorstCases(t, s, nKeys);
+    const nKeys = accumulate(t, book, a, s, w, list ? 0 : book.ptr[to]!);
+    keyWorstCases(t, s, nKeys, w ? w.pre : s.pre);
     const nPools = poolAmounts(t, book, a, s, nKeys);
     if (nPools < 0) {
       results.state[a] = STATE_ERROR;
@@ -112,32 +128,34 @@ export function marginAccounts(
 }
 
 /**
- * Pass over the account's positions: key vectors (`addKeyVectors`, key-vectors.ts), then the
- * roll and delta sums and pool values (`positionSums`).
+ * Pass over the account's positions: key vectors (`addKeyVectors`, key-vectors.ts, into
+ * `s.pre`; or with `w` the SIMD loop into `w.pre`, staging positions up to `ahead`), then
+ * the roll and delta sums and pool values (`positionSums`).
  */
 export function accumulate(
   t: InstrumentTable,
   book: AccountBook,
   a: number,
   s: BatchScratch,
+  w: SimdKeyVectors | null = null,
+  ahead = 0,
 ): number {
   const R = t.rows;
-  const from = book.ptr[a]!;
-  const end = book.ptr[a + 1]!;
-  const { row, size } = book;
-  const nKeys = addKeyVectors(
-    s.pre,
-    R.unit,
-    R.nCells,
-    R.key,
-    row,
-    size,
-    from,
-    end,
-    s.keyTouched,
-    s.keyList,
-    0,
-  );
+  const nKeys = w
+    ? addKeyVectorsSimd(w, R.key, book, a, ahead, s.keyTouched, s.keyList, 0)
+    : addKeyVectors(
+        s.pre,
+        R.unit,
+        R.nCells,
+        R.key,
+        book.row,
+        book.size,
+        book.ptr[a]!,
+        book.ptr[a + 1]!,
+        s.keyTouched,
+        s.keyList,
+        0,
+      );
   // Per-instrument roll: every position in `roll`; per-expiry: futures and perpetuals only.
   if (t.rules.perExpiry) positionSums(t, book, a, s, nKeys, null, s.roll);
   else positionSums(t, book, a, s, nKeys, s.roll, null);
@@ -265,14 +283,20 @@ export function positionValue(
  * rule `off·min(x, cap)` (cap before offset) or `min(off·x, cap)` is chosen outside the cell
  * loop; standard cells (no dampener) and extended cells are two loops when the extended
  * cells are the grid's tail (Deribit's layout), one loop with a per-cell test otherwise.
+ * `pre`: the key vectors (`s.pre`, or the SIMD loop's `w.pre`).
  */
-export function keyWorstCases(t: InstrumentTable, s: BatchScratch, nKeys: number): void {
+export function keyWorstCases(
+  t: InstrumentTable,
+  s: BatchScratch,
+  nKeys: number,
+  pre: Float64Array = s.pre,
+): void {
   const nC = t.rows.nCells;
   const { extended, middle } = t.rules;
   const signAware = t.rules.dampenerGainsSignAware;
   const before = t.rules.capBeforeOffset;
   const tail = extendedTail(t);
-  const { pre, agg, keyList, keyCell, keyWorst } = s;
+  const { agg, keyList, keyCell, keyWorst } = s;
   const { pnlOffset, gainCap, allowance } = t.keys;
   for (let i = 0; i < nKeys; i++) {
     const k = keyList[i]!;
@@ -362,7 +386,6 @@ export function poolAmounts(
 ): number {
   const nC = t.rows.nCells;
   const nP = t.pools.currencies.length;
-  const dec = t.rules.roundingDecimals;
   let ok = true;
   let i = 0;
   let n = 0;
@@ -382,22 +405,34 @@ export function poolAmounts(
     }
     const eq = book.collateral[a * nP + p]! + s.poolValue[p]!;
     s.poolTouched[p] = 0;
-    const rmmRaw = wc;
-    if (!Number.isFinite(rmmRaw + roll + delta + eq)) {
+    if (!Number.isFinite(wc + roll + delta + eq)) {
       ok = false;
       s.poolIm[p] = NaN;
     } else {
-      const rmm = roundFast(rmmRaw, dec) + roll + delta + 0;
-      s.poolIm[p] = roundFast(
-        rmm + t.pools.openOrders[p]! + t.pools.mmp[p]! + t.pools.spot[p]!,
-        dec,
-      );
+      const rmm = poolRmm(t, wc, roll, delta);
+      s.poolIm[p] = poolIm(t, p, rmm);
       s.poolMm[p] = t.rules.mmFactor * rmm;
       s.poolEq[p] = eq;
     }
     i = j;
   }
   return ok ? n : -1;
+}
+
+/**
+ * A pool's requirement before its account inputs (§12), pool currency, from its worst case
+ * `wc` and its roll and delta shocks: `rmm = round(wc) + roll + delta` (the table's decimals;
+ * `+ 0` turns −0 into +0). `MM = mm_factor · rmm`; IM is `poolIm`. Shared by the pinned
+ * kernel (`poolAmounts`) and each reading's view (readings-kernel.ts).
+ */
+export function poolRmm(t: InstrumentTable, wc: number, roll: number, delta: number): number {
+  return roundFast(wc, t.rules.roundingDecimals) + roll + delta + 0;
+}
+
+/** Pool p's IM (§12): `round(rmm + open orders + MMP + spot)`, the table's decimals. */
+export function poolIm(t: InstrumentTable, p: number, rmm: number): number {
+  const { openOrders, mmp, spot } = t.pools;
+  return roundFast(rmm + openOrders[p]! + mmp[p]! + spot[p]!, t.rules.roundingDecimals);
 }
 
 /**

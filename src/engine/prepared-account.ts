@@ -68,9 +68,10 @@ export function prepareAccount(
   return { table, book, base, nKeys, sizes, work: batchScratch(table), out: batchResults(1) };
 }
 
+/** Copies every typed array of the scratch (not its cell-loop choice, which stays JS here). */
 function copyScratch(from: BatchScratch, to: BatchScratch): void {
   for (const k of Object.keys(from) as (keyof BatchScratch)[])
-    (to[k] as Float64Array).set(from[k] as Float64Array);
+    if (k !== 'cells') (to[k] as Float64Array).set(from[k] as Float64Array);
 }
 
 /** Moves key k's sums for the row from size `old` to `nw` (module doc). */

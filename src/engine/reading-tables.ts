@@ -50,6 +50,7 @@ import {
   type ReadingColumns,
 } from './reading-columns.ts';
 import { accountMaxShared, maxScratch, type MaxScratch } from './readings-kernel.ts';
+import { simdFor } from './key-vectors-simd.ts';
 import type { BatchResults } from './results.ts';
 import { applyTickToTable, type Tick } from './ticks.ts';
 
@@ -197,6 +198,13 @@ export function marginAccountsOverReadings(
 ): number {
   const rc = rt.columns;
   const { m, pricedNeeds, h2 } = planOf(rt);
+  const t0 = rt.tables[0]!;
+  const D = rc.meta[0]!;
+  const w =
+    rc.meta[1] === 1
+      ? simdFor(s.cells, to - from, rc.cols.subarray(0, t0.rows.nRows * D), D, t0.keys.names.length)
+      : null;
+  const ahead = list ? 0 : book.ptr[to]!;
   for (let i = from; i < to; i++) {
     const a = list ? list[i]! : i;
     if (book.errors.has(a)) {
@@ -209,7 +217,7 @@ export function marginAccountsOverReadings(
     for (let x = 0; x < pricedNeeds.length; x++) if ((pricedNeeds[x]! & ~needs) === 0) priced++;
     const n =
       priced > 1 && rc.meta[1] === 1
-        ? accountMaxShared(rt.tables, rt.needs, rc, book, a, s, m, needs, h2[needs]!)
+        ? accountMaxShared(rt.tables, rt.needs, rc, book, a, s, m, needs, h2[needs]!, w, ahead)
         : accountMax(rt, book, a, s, m, needs);
     if (n < 0) {
       results.state[a] = STATE_ERROR;

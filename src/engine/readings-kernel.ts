@@ -21,12 +21,14 @@
  */
 import type { AccountBook } from './account-book.ts';
 import { addKeyVectors } from './key-vectors.ts';
+import { addKeyVectorsSimd, type SimdKeyVectors } from './key-vectors-simd.ts';
 import {
   dampen,
   deltaShockOf,
+  poolIm,
+  poolRmm,
   poolWorst,
   positionSums,
-  roundFast,
   sortKeys,
   type BatchScratch,
 } from './deribit-pm-batch.ts';
@@ -83,7 +85,8 @@ export function maxScratch(t: InstrumentTable, cap: number): MaxScratch {
  * Account `a` over the readings whose `needs` bits are within `needs` (see module doc): the
  * per-pool maxima in `m`, `s.poolEq` set; returns the pool count (pools in `s.poolList`), −1
  * if some reading's amounts are not finite. `tables[k]` is reading k's table; `h2`: whether
- * one of those readings charges the H2 delta shock.
+ * one of those readings charges the H2 delta shock. `w`: the SIMD cell loop bound to
+ * `rc.cols` (key vectors in `w.pre`, positions staged up to `ahead`), or null for JS (`m.pre`).
  */
 export function accountMaxShared(
   tables: readonly InstrumentTable[],
@@ -95,12 +98,30 @@ export function accountMaxShared(
   m: MaxScratch,
   needs: number,
   h2: boolean,
+  w: SimdKeyVectors | null = null,
+  ahead = 0,
 ): number {
   const t0 = tables[0]!;
   const D = rc.meta[0]!;
-  const nKeys = accumulateShared(t0, rc.cols, D, book, a, s, m);
+  const nKeys = w
+    ? addKeyVectorsSimd(w, t0.rows.key, book, a, ahead, s.keyTouched, s.keyList, 0)
+    : addKeyVectors(
+        m.pre,
+        rc.cols,
+        D,
+        t0.rows.key,
+        book.row,
+        book.size,
+        book.ptr[a]!,
+        book.ptr[a + 1]!,
+        s.keyTouched,
+        s.keyList,
+        0,
+      );
+  positionSums(t0, book, a, s, nKeys, m.rollAll, m.rollD1);
+  sortKeys(s.keyList, nKeys);
   const nPools = poolInputs(t0, book, a, s, m, nKeys, h2);
-  pairValues(t0, s, m, rc, D, nKeys);
+  pairValues(t0, s, m, rc, D, nKeys, w ? w.pre : m.pre);
   let ok = true;
   let first = true;
   for (let i = 0; i < rc.priced.length && ok; i++) {
@@ -119,37 +140,6 @@ export function accountMaxShared(
   }
   release(t0, s, nKeys);
   return ok ? nPools : -1;
-}
-
-/** The kernel's `accumulate` over the distinct columns (stride D), both roll sums kept. */
-function accumulateShared(
-  t: InstrumentTable,
-  cols: Float64Array,
-  D: number,
-  book: AccountBook,
-  a: number,
-  s: BatchScratch,
-  m: MaxScratch,
-): number {
-  const from = book.ptr[a]!;
-  const end = book.ptr[a + 1]!;
-  const { row, size } = book;
-  const nKeys = addKeyVectors(
-    m.pre,
-    cols,
-    D,
-    t.rows.key,
-    row,
-    size,
-    from,
-    end,
-    s.keyTouched,
-    s.keyList,
-    0,
-  );
-  positionSums(t, book, a, s, nKeys, m.rollAll, m.rollD1);
-  sortKeys(s.keyList, nKeys);
-  return nKeys;
 }
 
 /**
@@ -200,7 +190,8 @@ function poolInputs(
 /**
  * Per key of the account, the aggregated value (§7.2 dampener on extended cells, §8 gain
  * offset and cap) of every distinct (cell, column) pair: `m.val[k·cap + u]`, computed once for
- * all priced tables (the kernel's `keyWorstCases` computes it per table and cell).
+ * all priced tables (the kernel's `keyWorstCases` computes it per table and cell), from the
+ * account's column sums `pre[k·D + d]`.
  */
 function pairValues(
   t: InstrumentTable,
@@ -209,6 +200,7 @@ function pairValues(
   rc: ReadingColumns,
   D: number,
   nKeys: number,
+  pre: Float64Array,
 ): void {
   const nC = t.rows.nCells;
   const cap = rc.itemOf.length;
@@ -218,7 +210,7 @@ function pairValues(
   const before = t.rules.capBeforeOffset;
   const { pnlOffset, gainCap, allowance } = t.keys;
   const { itemCell, itemCol } = rc;
-  const { pre, val } = m;
+  const val = m.val;
   for (let i = 0; i < nKeys; i++) {
     const k = s.keyList[i]!;
     const ko = k * nC;
@@ -291,7 +283,7 @@ function poolWorsts(t: InstrumentTable, s: BatchScratch, m: MaxScratch, nKeys: n
 }
 
 /**
- * One view (reading) `tv`: per pool IM and MM (as `poolAmounts`) from the current priced
+ * One view (reading) `tv`: per pool IM and MM (`poolRmm`, `poolIm`) from the current priced
  * table's worst case, the view's roll and delta shock; keeps the maxima (the first reading, or
  * strictly higher, sets IM with its worst key and cell). False if an amount is not finite.
  */
@@ -302,17 +294,15 @@ function viewMax(
   nPools: number,
   first: boolean,
 ): boolean {
-  const dec = tv.rules.roundingDecimals;
   const mode = tv.rules.deltaShock;
-  const { openOrders, mmp, spot } = tv.pools;
   for (let x = 0; x < nPools; x++) {
     const p = s.poolList[x]!;
-    const wc = m.wc[p]!;
     const roll = tv.rules.perExpiry ? m.rollPe[p]! : m.rollPi[p]!;
     const delta = mode === 'H1' ? m.deltaH1[p]! : mode === 'H2' ? m.deltaH2[p]! : 0;
+    const wc = m.wc[p]!;
     if (!Number.isFinite(wc + roll + delta + s.poolEq[p]!)) return false;
-    const rmm = roundFast(wc, dec) + roll + delta + 0;
-    const im = roundFast(rmm + openOrders[p]! + mmp[p]! + spot[p]!, dec);
+    const rmm = poolRmm(tv, wc, roll, delta);
+    const im = poolIm(tv, p, rmm);
     const mm = tv.rules.mmFactor * rmm;
     if (first || im > m.im[p]!) {
       m.im[p] = im;

@@ -5,7 +5,7 @@ import { combinePools } from '../../src/margin/combine.ts';
 import { prepareDeribitPm } from '../../src/margin/deribit-pm/prepared.ts';
 import { buildInstrumentTable } from '../../src/engine/instrument-table.ts';
 import { buildAccountBook, type AccountInput } from '../../src/engine/account-book.ts';
-import { marginAccounts } from '../../src/engine/deribit-pm-batch.ts';
+import { batchScratch, marginAccounts } from '../../src/engine/deribit-pm-batch.ts';
 import { buildReadingTables, marginAccountsOverReadings } from '../../src/engine/reading-tables.ts';
 import { pinnedDeribitParams } from '../helpers/pinned.ts';
 import { batchResults } from '../../src/engine/results.ts';
@@ -56,8 +56,10 @@ function runBatch(
   }));
   const book = buildAccountBook(table, inputs, snapshot);
   const res = batchResults(book.nAccounts);
-  if (readings) marginAccountsOverReadings(readings, book, res, 0, book.nAccounts);
-  else marginAccounts(table, book, res, 0, book.nAccounts);
+  // The WebAssembly SIMD cell loop (the JS loop's bits: test/engine/key-vectors-simd.test.ts).
+  const s = batchScratch(table, 'wasm');
+  if (readings) marginAccountsOverReadings(readings, book, res, 0, book.nAccounts, s);
+  else marginAccounts(table, book, res, 0, book.nAccounts, s);
   return { table, book, res, inputs };
 }
 
