@@ -162,7 +162,8 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
+  // pid: which server process answered (`serve --workers N` runs several on one address)
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true, pid: process.pid }));
   computeRoutes(app, ctx);
   riskRoutes(app, ctx);
   chartRoutes(app, ctx);
