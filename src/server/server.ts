@@ -15,6 +15,7 @@ import type { Store } from '../store/store.ts';
 import { hashKey, keyFromHeaders } from './api-keys.ts';
 import { bookCache } from './book-cache.ts';
 import { preparedBooks } from './prepared-books.ts';
+import { replyTexts } from './reply-texts.ts';
 import type { ServerContext } from './context.ts';
 import { jobRegistry } from './jobs.ts';
 import { DEFAULT_LIMITS, type ServerLimits } from './limits.ts';
@@ -100,6 +101,7 @@ function serverContext(o: ServerOptions, limits: ServerLimits, clock: () => numb
     jobs,
     books: bookCache(),
     prepared: preparedBooks(),
+    replies: replyTexts(),
   };
 }
 
