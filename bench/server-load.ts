@@ -5,10 +5,11 @@
  * connections): GET /healthz as the baseline, POST /v1/margin, POST /v1/whatif with
  * `detail: "summary"` and with the full answer, at full speed and held at 1,000 requests/s
  * (autocannon's `overallRate`). The same runs are made against `serve --workers 1` and
- * `--workers N` (BENCH_WORKERS, default 2) and printed side by side: requests per second, p50
- * and p99 latency, the server's CPU per request (every server process, from /proc) and the
- * load generator's own CPU (this process: autocannon shares the machine's cores with the
- * server), with the load average before and after each server's runs. Not a unit test.
+ * `--workers N` (BENCH_WORKERS, default 2), both started first and the runs alternated between
+ * them, and printed side by side: requests per second, p50 and p99 latency, the server's CPU
+ * per request (every server process, from /proc) and the load generator's own CPU (this
+ * process: autocannon shares the machine's cores with the server), with the load average
+ * before and after. Not a unit test.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -178,21 +179,32 @@ async function warm(url: string, runs: Runs, processes: number): Promise<Record<
   return sizes;
 }
 
-/** All runs against `serve --workers n`, with the load average around them. */
-async function measure(n: number, book: unknown, market: unknown) {
+/** A started, warmed server with its runs. */
+interface Target {
+  readonly server: Server;
+  readonly runs: Runs;
+  readonly sizes: Record<string, number>;
+  readonly rows: Row[];
+}
+
+/** Starts `serve --workers n`, stores the market and warms every process. */
+async function target(n: number, book: unknown, market: unknown): Promise<Target> {
   const server = await startServer(n);
-  try {
-    const runs = await requests(server.url, book, market);
-    const sizes = await warm(server.url, runs, n);
-    const loadBefore = loadavg()[0]!;
-    const rows: Row[] = [];
-    for (const [, o] of runs) {
-      const { path, ...rest } = o;
-      rows.push(await run(server, { ...rest, url: `${server.url}${path}` }));
+  const runs = await requests(server.url, book, market);
+  return { server, runs, sizes: await warm(server.url, runs, n), rows: [] };
+}
+
+/**
+ * Every run against both servers (both started first; the idle one costs nothing), taking
+ * them in turn, 1 process first on even runs and N first on odd ones, so a load average
+ * that drifts during the bench weighs on both alike.
+ */
+async function measureBoth(a: Target, b: Target): Promise<void> {
+  for (let i = 0; i < a.runs.length; i++) {
+    for (const t of i % 2 ? [b, a] : [a, b]) {
+      const { path, ...rest } = t.runs[i]![1];
+      t.rows[i] = await run(t.server, { ...rest, url: `${t.server.url}${path}` });
     }
-    return { runs, rows, sizes, loadBefore, loadAfter: loadavg()[0]! };
-  } finally {
-    await server.stop();
   }
 }
 
@@ -202,8 +214,16 @@ const cell = (r: Row): string =>
 const built = buildSnapshotFromFile(`${ROOT}data/deribit-quantflow/deribit_btc.json.gz`);
 const book = twentyPositionBook(built.listedSymbols);
 const market = snapshotToJson(built.snapshot);
-const one = await measure(1, book, market);
-const many = await measure(WORKERS, book, market);
+const one = await target(1, book, market);
+const many = await target(WORKERS, book, market);
+const loadBefore = loadavg()[0]!;
+try {
+  await measureBoth(one, many);
+} finally {
+  await one.server.stop();
+  await many.server.stop();
+}
+const loadAfter = loadavg()[0]!;
 const head = 'req/s p50 ms p99 ms cpu/rq gen/s  err';
 console.log(
   `\nserver load on loopback, ${SECONDS} s per run, 10 connections (autocannon in this process), ${WORKERS} processes vs 1, ${availableParallelism()} CPUs`,
@@ -212,7 +232,7 @@ console.log(
   "cpu/rq: server CPU ms per request (all its processes); gen/s: the load generator's CPU ms per second",
 );
 console.log(
-  `load average (1 min): 1 process ${one.loadBefore.toFixed(2)} → ${one.loadAfter.toFixed(2)}; ${WORKERS} processes ${many.loadBefore.toFixed(2)} → ${many.loadAfter.toFixed(2)}`,
+  `load average (1 min) ${loadBefore.toFixed(2)} before the runs, ${loadAfter.toFixed(2)} after (runs alternate between the two servers)`,
 );
 console.log(`${'run'.padEnd(38)} | 1 process ${head.padStart(29)} | ${WORKERS} processes ${head}`);
 for (let i = 0; i < one.runs.length; i++)
