@@ -9,7 +9,7 @@ import { Command } from '@commander-js/extra-typings';
 import { BallastError } from '../core/errors.ts';
 import { DEFAULT_LIMITS } from '../server/limits.ts';
 import { buildServer } from '../server/server.ts';
-import { isServeWorker, startServeCluster } from '../server/serve-cluster.ts';
+import { isServeWorker, leaveServeCluster, startServeCluster } from '../server/serve-cluster.ts';
 import { defaultDbPath, openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
 import { guarded } from './errors.ts';
@@ -89,8 +89,6 @@ async function serveOne(o: ServeOptions, db: string): Promise<void> {
   await stopSignal();
   await app.close();
   await store.close();
-  // a worker's channel to the primary would keep it running
-  if (isServeWorker()) process.disconnect?.();
 }
 
 /**
@@ -149,8 +147,14 @@ Then: curl -s localhost:8080/openapi.json, or open http://127.0.0.1:8080/ .`,
     .action(
       guarded(async (o) => {
         const db = o.db ?? defaultDbPath();
-        if (o.workers > 1 && !isServeWorker()) await servePrimary(o, db);
-        else await serveOne(o, db);
+        if (!isServeWorker()) await (o.workers > 1 ? servePrimary(o, db) : serveOne(o, db));
+        else {
+          try {
+            await serveOne(o, db);
+          } finally {
+            leaveServeCluster(); // its channel to the primary would keep a worker running
+          }
+        }
       }),
     );
 }

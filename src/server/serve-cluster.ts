@@ -28,6 +28,14 @@ export interface ServeCluster {
 /** True in a process forked by `startServeCluster` (it serves and prints nothing). */
 export const isServeWorker = (): boolean => cluster.isWorker;
 
+/**
+ * In a worker: closes the channel to the primary once the worker is done (or failed to start),
+ * so the process can exit with its own exit code; nothing elsewhere.
+ */
+export function leaveServeCluster(): void {
+  if (cluster.worker?.isConnected()) cluster.worker.disconnect();
+}
+
 /** Forks `n` server workers and waits until all listen (see module doc). */
 export function startServeCluster(n: number): Promise<ServeCluster> {
   const live = new Set<Worker>();

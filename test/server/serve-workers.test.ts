@@ -3,14 +3,17 @@
  * on one address (told apart by `/healthz`'s pid, one keep-alive connection each); an account
  * created through one is read back through the other, trades appended through both are all in
  * the book read through either, a stored market is found by id through the other process, and
- * SIGTERM to the primary stops every worker. `--workers 2` with `:memory:` is refused.
+ * SIGTERM to the primary stops every worker. A worker that cannot listen (port taken) fails
+ * the start with exit code 2 instead of hanging; `--workers 2` with `:memory:` is refused.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../cli/run-cli.ts';
+import { ROOT, runCli } from '../cli/run-cli.ts';
 import { startServe, stopServe, type ServeProcess } from './serve-process.ts';
 import { snapshotToJson } from '../../src/io/snapshot-json.ts';
 import { realSnapshot } from '../helpers/real-market.ts';
@@ -122,6 +125,18 @@ describe('serve --workers 2, one SQLite file', () => {
       await new Promise((r) => setTimeout(r, 100));
     expect([alive(pa), alive(pb)]).toEqual([false, false]);
   }, 240_000);
+
+  it('a worker that cannot listen fails the start (exit 2), it does not hang', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+    const port = (taken.address() as AddressInfo).port;
+    const db = join(mkdtempSync(join(tmpdir(), 'ballast-workers-')), 'ballast.db');
+    const args = ['bin/ballast.js', 'serve', '--port', `${port}`, '--workers', '2', '--db', db];
+    const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', timeout: 150_000 });
+    taken.close();
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/a server worker exited while starting/);
+  }, 180_000);
 
   it('refuses --workers 2 with a private in-memory database', async () => {
     const r = await runCli(['serve', '--port', '0', '--workers', '2', '--db', ':memory:']);
