@@ -6,7 +6,7 @@
  * `detail: "summary"` and with the full answer, at full speed and held at 1,000 requests/s
  * (autocannon's `overallRate`). The same runs are made against `serve --workers 1` and
  * `--workers N` (BENCH_WORKERS, default 2), both started first and the runs alternated between
- * them, and printed side by side: requests per second, p50 and p99 latency, the server's CPU
+ * them, each repeated BENCH_REPEATS times (default 3), and the medians printed side by side: requests per second, p50 and p99 latency, the server's CPU
  * per request (every server process, from /proc) and the load generator's own CPU (this
  * process: autocannon shares the machine's cores with the server), with the load average
  * before and after. Not a unit test.
@@ -24,6 +24,8 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const RATE = 1000;
+/** Each run is repeated this many times (BENCH_REPEATS, default 3); medians are printed. */
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 
 /** A started server: its URL, primary process and a stop function. */
 interface Server {
@@ -196,16 +198,41 @@ async function target(n: number, book: unknown, market: unknown): Promise<Target
 
 /**
  * Every run against both servers (both started first; the idle one costs nothing), taking
- * them in turn, 1 process first on even runs and N first on odd ones, so a load average
- * that drifts during the bench weighs on both alike.
+ * them in turn (which goes first alternates from run to run and from repeat to repeat), so a
+ * load average that drifts during the bench weighs on both alike; BENCH_REPEATS times, medians.
  */
 async function measureBoth(a: Target, b: Target): Promise<void> {
-  for (let i = 0; i < a.runs.length; i++) {
-    for (const t of i % 2 ? [b, a] : [a, b]) {
-      const { path, ...rest } = t.runs[i]![1];
-      t.rows[i] = await run(t.server, { ...rest, url: `${t.server.url}${path}` });
+  const all = new Map<Target, Row[][]>([
+    [a, a.runs.map(() => [])],
+    [b, b.runs.map(() => [])],
+  ]);
+  for (let rep = 0; rep < REPEATS; rep++)
+    for (let i = 0; i < a.runs.length; i++) {
+      for (const t of (i + rep) % 2 ? [b, a] : [a, b]) {
+        const { path, ...rest } = t.runs[i]![1];
+        all.get(t)![i]!.push(await run(t.server, { ...rest, url: `${t.server.url}${path}` }));
+      }
     }
-  }
+  for (const [t, rows] of all) rows.forEach((r, i) => (t.rows[i] = medianRow(r)));
+}
+
+/** The median of each field over repeated runs (errors: the total). */
+function medianRow(rows: readonly Row[]): Row {
+  const med = (k: keyof Row): number => {
+    const xs = rows.map((r) => r[k]).sort((x, y) => x - y);
+    const m = xs.length >> 1;
+    return xs.length % 2 ? xs[m]! : (xs[m - 1]! + xs[m]!) / 2;
+  };
+  const sum = (k: 'errors' | 'non2xx') => rows.reduce((n, r) => n + r[k], 0);
+  return {
+    rps: med('rps'),
+    p50: med('p50'),
+    p99: med('p99'),
+    serverCpu: med('serverCpu'),
+    loaderCpu: med('loaderCpu'),
+    errors: sum('errors'),
+    non2xx: sum('non2xx'),
+  };
 }
 
 const cell = (r: Row): string =>
@@ -226,7 +253,7 @@ try {
 const loadAfter = loadavg()[0]!;
 const head = 'req/s p50 ms p99 ms cpu/rq gen/s  err';
 console.log(
-  `\nserver load on loopback, ${SECONDS} s per run, 10 connections (autocannon in this process), ${WORKERS} processes vs 1, ${availableParallelism()} CPUs`,
+  `\nserver load on loopback, medians of ${REPEATS} runs of ${SECONDS} s each, 10 connections (autocannon in this process), ${WORKERS} processes vs 1, ${availableParallelism()} CPUs`,
 );
 console.log(
   "cpu/rq: server CPU ms per request (all its processes); gen/s: the load generator's CPU ms per second",
