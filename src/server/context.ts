@@ -13,6 +13,7 @@ import type { ServerLimits } from './limits.ts';
 import type { MarketSource } from './market-source.ts';
 import type { OptimizerPool } from './optimizer-pool.ts';
 import type { PreparedBooks } from './prepared-books.ts';
+import type { ReplyTexts } from './reply-texts.ts';
 
 /** The server's shared state. */
 export interface ServerContext {
@@ -29,6 +30,8 @@ export interface ServerContext {
   readonly books: BookParser;
   /** Results and Deribit PM prepared books per (book, market, params) (prepared-books.ts). */
   readonly prepared: PreparedBooks;
+  /** Answer texts of cached results (reply-texts.ts): the margin answer per results object. */
+  readonly replies: ReplyTexts;
 }
 
 declare module 'fastify' {

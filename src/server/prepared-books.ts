@@ -16,15 +16,23 @@
  */
 import { canonicalHash } from '../core/hash.ts';
 import {
+  buildPoolKeys,
   DERIBIT_PM_ID,
-  prepareDeribitPmBook,
+  deribitPmInputsHash,
+  deribitPmModel,
+  evaluatePoolKeys,
+  poolMargins,
   type DeribitPmParams,
 } from '../margin/deribit-pm/deribit-pm.ts';
-import type { PreparedBook } from '../margin/deribit-pm/prepared-book.ts';
+import { DERIBIT_PM_HYPOTHESES } from '../margin/deribit-pm/hypotheses.ts';
+import { validateRules } from '../margin/deribit-pm/params.ts';
+import { prepareBook, type PreparedBook } from '../margin/deribit-pm/prepared-book.ts';
+import { validateSettings } from '../margin/hypotheses.ts';
 import type { MarginModel } from '../margin/margin-model.ts';
 import type { MarginResult } from '../margin/margin-result.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import { portfolioKey, type Portfolio } from '../risk/portfolio.ts';
+import { bookInputsHasher } from './book-inputs-hash.ts';
 
 /** Entries kept per map by default. */
 export const PREPARED_BOOKS_CAPACITY = 64;
@@ -49,6 +57,34 @@ export interface PreparedBooks {
   deribitPm(portfolio: Portfolio, snapshot: MarketSnapshot, params: unknown): PreparedBook;
   /** Entries held: evaluate results, prepared books. */
   readonly size: { results: number; books: number };
+}
+
+/**
+ * `prepareDeribitPmBook(portfolio, snapshot, params)` (params validated the same way), with
+ * the after-trade books' input hash from `bookInputsHasher` (same bits as
+ * `deribitPmInputsHash`, server/book-inputs-hash.ts) instead of the core's pure-JS hash.
+ */
+export function prepareServedBook(
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  params: DeribitPmParams,
+): PreparedBook {
+  validateRules(params);
+  validateSettings(DERIBIT_PM_HYPOTHESES, params);
+  const hash = bookInputsHasher(portfolio, snapshot, params);
+  return prepareBook(
+    {
+      buildPoolKeys,
+      evaluatePoolKeys,
+      inputsHash: (book, s, ps) =>
+        s === snapshot && ps === params ? hash(book) : deribitPmInputsHash(book, s, ps),
+      poolMargins,
+      evaluate: (p, s, ps) => deribitPmModel.evaluate(p, s, ps),
+    },
+    portfolio,
+    snapshot,
+    params,
+  );
 }
 
 /** A bounded map that forgets the least recently used entries (count and total weight). */
@@ -128,7 +164,7 @@ export function preparedBooks(
   const deribitPm = (p: Portfolio, s: MarketSnapshot, params: unknown): PreparedBook => {
     const key = keyOf(DERIBIT_PM_ID, p, s, params);
     let b = books.get(key);
-    if (!b) books.set(key, (b = prepareDeribitPmBook(p, s, params as DeribitPmParams)));
+    if (!b) books.set(key, (b = prepareServedBook(p, s, params as DeribitPmParams)));
     return b;
   };
   return {

@@ -22,7 +22,7 @@ import type { MarketSnapshot } from '../market/snapshot.ts';
 import { underlyingsOf, type Portfolio } from '../risk/portfolio.ts';
 import type { ServerContext } from './context.ts';
 import { requestHistory } from './history-source.ts';
-import { sendJson, sendJsonShared } from './json-reply.ts';
+import { sendJson, sendJsonShared, toJsonCompact } from './json-reply.ts';
 import { checkLimit } from './limits.ts';
 import { CompareBody, HealthBody, MarginBody, WhatIfBody } from './schemas.ts';
 
@@ -79,18 +79,23 @@ function marginRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const history = req.body.history
         ? requestHistory(req.body, underlyingsOf(portfolio.positions))
         : null;
-      return sendJson(
-        reply,
-        marginUseCase({
-          portfolio,
-          snapshot: withLoadedHistory(snapshot, history),
-          modelId: req.body.model,
-          params,
-          warnings,
-          modelField: 'model',
-          evaluate: ctx.prepared.evaluate,
-        }),
+      const market = withLoadedHistory(snapshot, history);
+      const model = marginModel(req.body.model, 'model');
+      // the answer is built from the (cached) results, the model and the warnings only
+      const evaluated = ctx.prepared.evaluate(model, portfolio, market, params);
+      const text = ctx.replies(evaluated, `${model.id}\u0000${JSON.stringify(warnings)}`, () =>
+        toJsonCompact(
+          marginUseCase({
+            portfolio,
+            snapshot: market,
+            modelId: model.id,
+            params,
+            warnings,
+            evaluate: () => evaluated,
+          }),
+        ),
       );
+      return reply.code(200).type('application/json; charset=utf-8').send(text);
     },
   );
 

@@ -15,6 +15,7 @@ import type { Store } from '../store/store.ts';
 import { hashKey, keyFromHeaders } from './api-keys.ts';
 import { bookCache } from './book-cache.ts';
 import { preparedBooks } from './prepared-books.ts';
+import { replyTexts } from './reply-texts.ts';
 import type { ServerContext } from './context.ts';
 import { jobRegistry } from './jobs.ts';
 import { DEFAULT_LIMITS, type ServerLimits } from './limits.ts';
@@ -100,6 +101,7 @@ function serverContext(o: ServerOptions, limits: ServerLimits, clock: () => numb
     jobs,
     books: bookCache(),
     prepared: preparedBooks(),
+    replies: replyTexts(),
   };
 }
 
@@ -162,7 +164,8 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
+  // pid: which server process answered (`serve --workers N` runs several on one address)
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true, pid: process.pid }));
   computeRoutes(app, ctx);
   riskRoutes(app, ctx);
   chartRoutes(app, ctx);

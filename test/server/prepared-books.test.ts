@@ -3,7 +3,8 @@
  * market, params) is served from memory with the same answer as a fresh evaluation; any
  * change of book content, market object or params content misses; the maps are bounded. Over
  * HTTP: what-ifs and margins repeated on a stored market answer exactly what the same request
- * with the market inline (never cached) answers.
+ * with the market inline (never cached) answers, and a margin answer's cached text
+ * (server/reply-texts.ts) is not reused for the same results with other warnings.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
@@ -145,5 +146,13 @@ describe('over HTTP: repeated requests on a stored market answer what inline req
       expect((await post(app, '/v1/margin', { ...marginBody, marketId })).body).toEqual(
         mInline.body,
       );
+    // the same cached results with other warnings (no staleness note): its own answer text
+    const { allowStale: _s, ...fresh } = marginBody;
+    const fInline = await post(app, '/v1/margin', { ...fresh, maxAge: '100000d', market });
+    const fStored = await post(app, '/v1/margin', { ...fresh, maxAge: '100000d', marketId });
+    expect(fStored.status).toBe(200);
+    expect(fStored.body).toEqual(fInline.body);
+    expect(fStored.body.warnings).not.toEqual(mInline.body.warnings);
+    expect((await post(app, '/v1/margin', { ...marginBody, marketId })).body).toEqual(mInline.body);
   });
 });

@@ -12,11 +12,27 @@ export interface ServeProcess {
   readonly url: string;
 }
 
-/** Starts `ballast serve --port 0 --db <db>` on loopback; rejects if it exits first. */
-export function startServe(db: string, timeoutMs = 90_000): Promise<ServeProcess> {
+/**
+ * Starts `ballast serve --port 0 --db <db> [...args]` on loopback; rejects if it exits first.
+ */
+export function startServe(
+  db: string,
+  timeoutMs = 90_000,
+  args: readonly string[] = [],
+): Promise<ServeProcess> {
   const child = spawn(
     process.execPath,
-    [join(ROOT, 'bin/ballast.js'), 'serve', '--port', '0', '--host', '127.0.0.1', '--db', db],
+    [
+      join(ROOT, 'bin/ballast.js'),
+      'serve',
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--db',
+      db,
+      ...args,
+    ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   return new Promise((resolve, reject) => {
