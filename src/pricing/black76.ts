@@ -41,19 +41,28 @@ import { requireRight } from './inputs.ts';
  * x/s itself dominates). Returns 0 for s ≤ 0 and on underflow (x/s < −38.5: b < 1e-320).
  */
 export function normalizedOtmBlack(x: number, s: number): number {
+  return normalizedOtmBlackWith(x, s, -1);
+}
+
+/**
+ * `normalizedOtmBlack(x, s)` with its Gaussian factor e^{−t²/2} (t = s/2, computed as
+ * `Math.exp(-0.5 * t * t)`) passed in as `g` when the caller has it (a revaluation row prices
+ * many x at one s), or computed here when `g < 0`. The same bits either way.
+ */
+export function normalizedOtmBlackWith(x: number, s: number, g: number): number {
   if (!(s > 0)) return 0;
   const h = x / s;
   const t = 0.5 * s;
   let b: number;
   if (x >= -0.5 && s <= 0.5) {
     if (h < -38.5) return 0; // φ(h) underflows
-    const bracket =
-      hermiteIntervalSeries(h, t) +
-      2 * Math.sinh(0.5 * x) * Math.exp(-0.5 * t * t) * millsRatio(t - h);
+    const gt = g < 0 ? Math.exp(-0.5 * t * t) : g;
+    const bracket = hermiteIntervalSeries(h, t) + 2 * Math.sinh(0.5 * x) * gt * millsRatio(t - h);
     b = normPdf(h) * Math.exp(0.5 * x) * bracket;
   } else if (h + t < 0) {
     if (h < -38.5) return 0;
-    b = normPdf(h) * Math.exp(-0.5 * t * t) * (millsRatio(-(h + t)) - millsRatio(t - h));
+    const gt = g < 0 ? Math.exp(-0.5 * t * t) : g;
+    b = normPdf(h) * gt * (millsRatio(-(h + t)) - millsRatio(t - h));
   } else {
     const ex = Math.exp(0.5 * x);
     b = ex * normCdf(h + t) - normCdf(h - t) / ex;

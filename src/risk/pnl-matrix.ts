@@ -15,12 +15,15 @@ import { BallastError } from '../core/errors.ts';
 import { daysBetween, yearFraction } from '../core/time.ts';
 import type { Currency } from '../core/currency.ts';
 import { isOptionLike, type Instrument } from '../instruments/instrument.ts';
-import { black76Price } from '../pricing/black76.ts';
 import { optionValue } from '../pricing/option-value.ts';
 import { forwardAt } from '../market/forwards.ts';
 import { perpMark, surfaceVol, underlyingMarket } from '../market/marks.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
-import { moveFor, shockVol, type Scenario, type VolShock } from '../scenarios/scenario.ts';
+import { moveFor, shockVol, type Scenario } from '../scenarios/scenario.ts';
+import { scenarioColumns, type ScenarioColumns } from './scenario-columns.ts';
+import { classScratch, revalueVanillaRow, type ClassScratch } from './vanilla-row.ts';
+
+export { volClasses, type VolClasses } from './scenario-columns.ts';
 
 /** How inverse options' coin P&L is defined (Deribit PM notes §5.3). */
 export type InverseOptionPnl = 'coin-value' | 'usd-at-shocked';
@@ -62,48 +65,45 @@ export interface PnlMatrix {
   readonly rowOf: ReadonlyMap<string, number>;
 }
 
+/** An `InstrumentState` literal (one object shape for every kind). */
+function stateOf(
+  price: number,
+  u: { readonly index: number; readonly rate: number },
+  T: number,
+  dteDays: number,
+  vol: number,
+  value: number,
+): InstrumentState {
+  return { spot: u.index, rate: u.rate, T, dteDays, vol, value, price };
+}
+
+/** Throws EXPIRED unless `inst` expires after the snapshot time. */
+function requireLive(inst: Instrument & { expiryMs: number }, asOfMs: number, what: string): void {
+  if (!(inst.expiryMs > asOfMs))
+    throw new BallastError('EXPIRED', `the ${what} has expired at the snapshot time`, inst.symbol);
+}
+
 /** The base state of an instrument in a snapshot (typed errors for missing data). */
 export function instrumentState(inst: Instrument, snapshot: MarketSnapshot): InstrumentState {
   const u = underlyingMarket(snapshot, inst.underlying, `${inst.symbol}.underlying`);
-  const base = { spot: u.index, rate: u.rate, T: 0, dteDays: 0, vol: 0, value: 0 };
   switch (inst.kind) {
     case 'spot':
-      return { ...base, price: u.index };
+      return stateOf(u.index, u, 0, 0, 0, 0);
     case 'perpetual':
-      return { ...base, price: perpMark(u) };
+      return stateOf(perpMark(u), u, 0, 0, 0, 0);
     case 'future': {
-      if (!(inst.expiryMs > snapshot.asOfMs))
-        throw new BallastError(
-          'EXPIRED',
-          'the future has expired at the snapshot time',
-          inst.symbol,
-        );
-      return {
-        ...base,
-        price: forwardAt(u, inst.expiryMs, snapshot.asOfMs, inst.symbol),
-        T: yearFraction(snapshot.asOfMs, inst.expiryMs),
-        dteDays: daysBetween(snapshot.asOfMs, inst.expiryMs),
-      };
+      requireLive(inst, snapshot.asOfMs, 'future');
+      const F = forwardAt(u, inst.expiryMs, snapshot.asOfMs, inst.symbol);
+      const T = yearFraction(snapshot.asOfMs, inst.expiryMs);
+      return stateOf(F, u, T, daysBetween(snapshot.asOfMs, inst.expiryMs), 0, 0);
     }
     default: {
-      if (!(inst.expiryMs > snapshot.asOfMs))
-        throw new BallastError(
-          'EXPIRED',
-          'the option has expired at the snapshot time',
-          inst.symbol,
-        );
+      requireLive(inst, snapshot.asOfMs, 'option');
       const F = forwardAt(u, inst.expiryMs, snapshot.asOfMs, inst.symbol);
       const T = yearFraction(snapshot.asOfMs, inst.expiryMs);
       const vol = surfaceVol(u, inst.strike, inst.expiryMs, snapshot.asOfMs, inst.symbol);
       const value = optionValue(inst, { spot: u.index, forward: F, T, vol, rate: u.rate });
-      return {
-        ...base,
-        price: F,
-        T,
-        dteDays: daysBetween(snapshot.asOfMs, inst.expiryMs),
-        vol,
-        value,
-      };
+      return stateOf(F, u, T, daysBetween(snapshot.asOfMs, inst.expiryMs), vol, value);
     }
   }
 }
@@ -138,94 +138,31 @@ export function scenarioPnl(
 }
 
 /**
- * The distinct (vol shock, time shift) pairs of a scenario list for one underlying: `cls[s]`
- * is scenario s's class, `first[c]` a scenario of class c. Shocks are keyed by content
- * (grids build one shock object per cell), so a row computes each shocked vol once per class.
- */
-export interface VolClasses {
-  readonly cls: Int32Array;
-  readonly first: Int32Array;
-}
-
-/** Vol classes of `scenarios` for `underlying` (see `VolClasses`), in O(scenarios). */
-export function volClasses(scenarios: readonly Scenario[], underlying: string): VolClasses {
-  const cls = new Int32Array(scenarios.length);
-  const first: number[] = [];
-  const byKey = new Map<string, number>();
-  scenarios.forEach((sc, s) => {
-    const key = `${shockKey(moveFor(sc, underlying).vol)}|${sc.timeShiftDays}`;
-    let c = byKey.get(key);
-    if (c === undefined) {
-      c = first.length;
-      first.push(s);
-      byKey.set(key, c);
-    }
-    cls[s] = c;
-  });
-  return { cls, first: Int32Array.from(first) };
-}
-
-/**
- * Content key of a vol shock: every field `shockVol` reads, numbers as their round-trip
- * strings (−0 and 0 share a key; they shock a vol identically).
- */
-function shockKey(v: VolShock): string {
-  if (v.kind === 'none') return 'none';
-  const t = v.term;
-  const term = t ? `${t.pivotDays},${t.shortPower},${t.longPower},${t.dteFloorDays}` : '-';
-  return `${v.kind},${v.kind === 'skew' ? v.slope : v.size},${v.floor},${v.cap},${term}`;
-}
-
-/**
- * Writes `scenarioPnl(inst, st, scenarios[s], mode)` for every scenario into
- * `out[off + s]`. Vanilla options take a loop with the per-instrument work hoisted: ln(K/F)
- * once, the shocked vol once per vol class (`volClasses`, into `volScratch`) and the discount
- * factor once per distinct shifted T, Black-76 called directly with the arguments
- * `optionValue` passes; the same operations in the same order, so the same bits.
+ * Writes `scenarioPnl(inst, st, scenarios[s], mode)` for every scenario of `cols` into
+ * `out[off + s]`, the same bits: vanilla options (except inverse ones in `usd-at-shocked`
+ * mode) by `revalueVanillaRow`, delta-one instruments from the columns' multipliers, the rest
+ * cell by cell.
  */
 export function revalueRow(
   inst: Instrument,
   st: InstrumentState,
-  scenarios: readonly Scenario[],
+  cols: ScenarioColumns,
   mode: InverseOptionPnl,
   out: Float64Array,
   off: number,
-  classes: VolClasses = volClasses(scenarios, inst.underlying),
-  volScratch: Float64Array = new Float64Array(classes.first.length),
+  scratch: ClassScratch = classScratch(cols.classes.first.length),
 ): void {
-  const nS = scenarios.length;
-  if (inst.kind !== 'option' || (inst.settlement === 'inverse' && mode === 'usd-at-shocked')) {
-    for (let s = 0; s < nS; s++) out[off + s] = scenarioPnl(inst, st, scenarios[s]!, mode);
-    return;
-  }
-  const logMoneyness = Math.log(inst.strike / st.price);
-  for (let c = 0; c < classes.first.length; c++) {
-    const sc = scenarios[classes.first[c]!]!;
-    const v = moveFor(sc, inst.underlying).vol;
-    volScratch[c] = shockVol(v, st.vol, st.dteDays - sc.timeShiftDays, logMoneyness);
-  }
-  const inverse = inst.settlement === 'inverse';
-  const cls = classes.cls;
-  let lastT = NaN;
-  let df = 1;
-  for (let s = 0; s < nS; s++) {
-    const sc = scenarios[s]!;
-    const mult = moveFor(sc, inst.underlying).spotMultiplier;
-    const F1 = st.price * mult;
-    const T1 = st.T - sc.timeShiftDays / 365;
-    const vol1 = volScratch[cls[s]!]!;
-    let v: number;
-    if (T1 <= 0) {
-      v = optionValue(inst, { spot: st.spot * mult, forward: F1, T: T1, vol: vol1, rate: st.rate });
-    } else {
-      if (T1 !== lastT) {
-        df = Math.exp(-st.rate * T1);
-        lastT = T1;
-      }
-      const usd = black76Price(inst.right, F1, inst.strike, T1, vol1, df);
-      v = inverse ? usd / F1 : usd;
+  const nS = cols.mult.length;
+  if (inst.kind === 'option' && !(inst.settlement === 'inverse' && mode === 'usd-at-shocked')) {
+    revalueVanillaRow(inst, st, cols, out, off, scratch);
+  } else if (!isOptionLike(inst)) {
+    const inverse = inst.settlement === 'inverse';
+    for (let s = 0; s < nS; s++) {
+      const mult = cols.mult[s]!;
+      out[off + s] = inverse ? 1 - 1 / mult : st.price * (mult - 1);
     }
-    out[off + s] = v - st.value;
+  } else {
+    for (let s = 0; s < nS; s++) out[off + s] = scenarioPnl(inst, st, cols.scenarios[s]!, mode);
   }
 }
 
@@ -297,8 +234,8 @@ export function buildPnlMatrix(
       : undefined;
   });
   const states = instruments.map((inst, i) => hit[i]?.state ?? instrumentState(inst, snapshot));
-  const classes = new Map<string, VolClasses>();
-  const volScratch = new Float64Array(nS);
+  const columns = new Map<string, ScenarioColumns>();
+  const scratch = classScratch(nS);
   for (let i = 0; i < nI; i++) {
     const cached = hit[i];
     if (cached) {
@@ -307,9 +244,9 @@ export function buildPnlMatrix(
     }
     const inst = instruments[i]!;
     const st = states[i]!;
-    let vc = classes.get(inst.underlying);
-    if (!vc) classes.set(inst.underlying, (vc = volClasses(scenarios, inst.underlying)));
-    revalueRow(inst, st, scenarios, mode, pnl, i * nS, vc, volScratch);
+    let cols = columns.get(inst.underlying);
+    if (!cols) columns.set(inst.underlying, (cols = scenarioColumns(scenarios, inst.underlying)));
+    revalueRow(inst, st, cols, mode, pnl, i * nS, scratch);
     for (let s = 0; s < nS; s++) {
       const v = pnl[i * nS + s]!;
       if (!Number.isFinite(v))
