@@ -45,11 +45,18 @@ export function normalizedOtmBlack(x: number, s: number): number {
 }
 
 /**
- * `normalizedOtmBlack(x, s)` with its Gaussian factor e^{−t²/2} (t = s/2, computed as
- * `Math.exp(-0.5 * t * t)`) passed in as `g` when the caller has it (a revaluation row prices
- * many x at one s), or computed here when `g < 0`. The same bits either way.
+ * `normalizedOtmBlack(x, s)` with what depends on s alone passed in by a caller that prices
+ * many x at one s (a revaluation row): the Gaussian factor e^{−t²/2} (t = s/2, computed as
+ * `Math.exp(-0.5 * t * t)`) as `g`, or `g < 0` to compute it here; and the Hermite series'
+ * coefficients (`hermiteCoefficients(t)`) at `coefs[base …]`, or none. The same bits either way.
  */
-export function normalizedOtmBlackWith(x: number, s: number, g: number): number {
+export function normalizedOtmBlackWith(
+  x: number,
+  s: number,
+  g: number,
+  coefs?: Float64Array,
+  base = 0,
+): number {
   if (!(s > 0)) return 0;
   const h = x / s;
   const t = 0.5 * s;
@@ -57,7 +64,8 @@ export function normalizedOtmBlackWith(x: number, s: number, g: number): number 
   if (x >= -0.5 && s <= 0.5) {
     if (h < -38.5) return 0; // φ(h) underflows
     const gt = g < 0 ? Math.exp(-0.5 * t * t) : g;
-    const bracket = hermiteIntervalSeries(h, t) + 2 * Math.sinh(0.5 * x) * gt * millsRatio(t - h);
+    const bracket =
+      hermiteIntervalSeries(h, t, coefs, base) + 2 * Math.sinh(0.5 * x) * gt * millsRatio(t - h);
     b = normPdf(h) * Math.exp(0.5 * x) * bracket;
   } else if (h + t < 0) {
     if (h < -38.5) return 0;
@@ -70,25 +78,48 @@ export function normalizedOtmBlackWith(x: number, s: number, g: number): number 
   return b > 0 ? b : 0;
 }
 
+/** Terms of `hermiteIntervalSeries` at most (k = 0, 2, …, 80). */
+export const HERMITE_TERMS = 41;
+
+/**
+ * The coefficients 2·t^{k+1}/(k+1)! (k = 0, 2, …, 80) of `hermiteIntervalSeries` for one t,
+ * into `out[base …]`, by the series' own recurrence (the same bits as computing them inline).
+ */
+export function hermiteCoefficients(
+  t: number,
+  out: Float64Array = new Float64Array(HERMITE_TERMS),
+  base = 0,
+): Float64Array {
+  const t2 = t * t;
+  let coef = 2 * t;
+  out[base] = coef;
+  for (let j = 0, i = base + 1; j < 80; j += 2, i++) {
+    coef *= t2 / ((j + 2) * (j + 3));
+    out[i] = coef;
+  }
+  return out;
+}
+
 /**
  * ∫_{h−t}^{h+t} φ(u) du / φ(h) for t ≤ 0.25, |h·t| ≤ 0.25, from the Hermite expansion
  * φ(h + v) = φ(h)·Σ_k He_k(h)·(−v)^k / k! integrated term by term (odd terms vanish):
- * Σ_{k even} He_k(h)·2·t^{k+1}/(k+1)!. Terms shrink like (|h|·t)^k/k!.
+ * Σ_{k even} He_k(h)·2·t^{k+1}/(k+1)!. Terms shrink like (|h|·t)^k/k!. The coefficients are
+ * read from `coefs[base …]` when given (`hermiteCoefficients(t)`).
  */
-function hermiteIntervalSeries(h: number, t: number): number {
+function hermiteIntervalSeries(h: number, t: number, coefs?: Float64Array, base = 0): number {
   const t2 = t * t;
   let heA = 1; // He_j (j even)
   let heB = h; // He_{j+1}
-  let coef = 2 * t; // 2·t^{j+1}/(j+1)!
+  let coef = coefs ? coefs[base]! : 2 * t; // 2·t^{j+1}/(j+1)!
   let sum = coef; // j = 0 term
   let prevAbs = Math.abs(coef);
-  for (let j = 0; j < 80; j += 2) {
+  for (let j = 0, i = base + 1; j < 80; j += 2, i++) {
     // He_{j+2} = h·He_{j+1} − (j+1)·He_j ;  He_{j+3} = h·He_{j+2} − (j+2)·He_{j+1}
     const he2 = h * heB - (j + 1) * heA;
     const he3 = h * he2 - (j + 2) * heB;
     heA = he2;
     heB = he3;
-    coef *= t2 / ((j + 2) * (j + 3));
+    coef = coefs ? coefs[i]! : coef * (t2 / ((j + 2) * (j + 3)));
     const term = heA * coef;
     sum += term;
     const a = Math.abs(term);

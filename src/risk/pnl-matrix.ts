@@ -12,18 +12,17 @@
  *   `V1/F1 − V0/F0` (OPT-A); `inverseOptionPnl: 'usd-at-shocked'` gives `(V1 − V0)/F1` (OPT-B).
  */
 import { BallastError } from '../core/errors.ts';
-import { daysBetween, yearFraction } from '../core/time.ts';
 import type { Currency } from '../core/currency.ts';
 import { isOptionLike, type Instrument } from '../instruments/instrument.ts';
 import { optionValue } from '../pricing/option-value.ts';
-import { forwardAt } from '../market/forwards.ts';
-import { perpMark, surfaceVol, underlyingMarket } from '../market/marks.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
+import { instrumentStates, type InstrumentState } from './instrument-state.ts';
 import { moveFor, shockVol, type Scenario } from '../scenarios/scenario.ts';
 import { scenarioColumns, type ScenarioColumns } from './scenario-columns.ts';
 import { classScratch, revalueVanillaRow, type ClassScratch } from './vanilla-row.ts';
 
 export { volClasses, type VolClasses } from './scenario-columns.ts';
+export { instrumentState, instrumentStates, type InstrumentState } from './instrument-state.ts';
 
 /** How inverse options' coin P&L is defined (Deribit PM notes §5.3). */
 export type InverseOptionPnl = 'coin-value' | 'usd-at-shocked';
@@ -31,23 +30,11 @@ export type InverseOptionPnl = 'coin-value' | 'usd-at-shocked';
 /** Options for `buildPnlMatrix`. */
 export interface PnlMatrixOptions {
   readonly inverseOptionPnl?: InverseOptionPnl;
-  /** Use and fill the per-snapshot row cache (default true; benchmarks of pricing pass false). */
+  /**
+   * Use and fill the per-snapshot row cache (default true; benchmarks of pricing pass false).
+   * Instrument states are shared per snapshot object either way (`instrumentStates`).
+   */
   readonly cache?: boolean;
-}
-
-/** The base (unshocked) state of one instrument, computed once. */
-export interface InstrumentState {
-  /** Price the delta-one move applies to: forward (futures, options), perp mark, index (spot). */
-  readonly price: number;
-  readonly spot: number;
-  readonly rate: number;
-  /** Years to expiry (0 for undated). */
-  readonly T: number;
-  readonly dteDays: number;
-  /** Implied vol at the strike (0 for delta-one). */
-  readonly vol: number;
-  /** Value of one unit now, settlement currency (options); 0 for delta-one. */
-  readonly value: number;
 }
 
 /** The matrix and what it was built from. Row i ↔ instruments[i]; column s ↔ scenarios[s]. */
@@ -63,49 +50,6 @@ export interface PnlMatrix {
   readonly currencies: readonly Currency[];
   /** Row of each symbol. */
   readonly rowOf: ReadonlyMap<string, number>;
-}
-
-/** An `InstrumentState` literal (one object shape for every kind). */
-function stateOf(
-  price: number,
-  u: { readonly index: number; readonly rate: number },
-  T: number,
-  dteDays: number,
-  vol: number,
-  value: number,
-): InstrumentState {
-  return { spot: u.index, rate: u.rate, T, dteDays, vol, value, price };
-}
-
-/** Throws EXPIRED unless `inst` expires after the snapshot time. */
-function requireLive(inst: Instrument & { expiryMs: number }, asOfMs: number, what: string): void {
-  if (!(inst.expiryMs > asOfMs))
-    throw new BallastError('EXPIRED', `the ${what} has expired at the snapshot time`, inst.symbol);
-}
-
-/** The base state of an instrument in a snapshot (typed errors for missing data). */
-export function instrumentState(inst: Instrument, snapshot: MarketSnapshot): InstrumentState {
-  const u = underlyingMarket(snapshot, inst.underlying, `${inst.symbol}.underlying`);
-  switch (inst.kind) {
-    case 'spot':
-      return stateOf(u.index, u, 0, 0, 0, 0);
-    case 'perpetual':
-      return stateOf(perpMark(u), u, 0, 0, 0, 0);
-    case 'future': {
-      requireLive(inst, snapshot.asOfMs, 'future');
-      const F = forwardAt(u, inst.expiryMs, snapshot.asOfMs, inst.symbol);
-      const T = yearFraction(snapshot.asOfMs, inst.expiryMs);
-      return stateOf(F, u, T, daysBetween(snapshot.asOfMs, inst.expiryMs), 0, 0);
-    }
-    default: {
-      requireLive(inst, snapshot.asOfMs, 'option');
-      const F = forwardAt(u, inst.expiryMs, snapshot.asOfMs, inst.symbol);
-      const T = yearFraction(snapshot.asOfMs, inst.expiryMs);
-      const vol = surfaceVol(u, inst.strike, inst.expiryMs, snapshot.asOfMs, inst.symbol);
-      const value = optionValue(inst, { spot: u.index, forward: F, T, vol, rate: u.rate });
-      return stateOf(F, u, T, daysBetween(snapshot.asOfMs, inst.expiryMs), vol, value);
-    }
-  }
 }
 
 /** P&L of one unit of `inst` (state `st`) in scenario `sc` (see module doc). */
@@ -233,7 +177,7 @@ export function buildPnlMatrix(
       ? c
       : undefined;
   });
-  const states = instruments.map((inst, i) => hit[i]?.state ?? instrumentState(inst, snapshot));
+  const states = instrumentStates(instruments, snapshot);
   const columns = new Map<string, ScenarioColumns>();
   const scratch = classScratch(nS);
   for (let i = 0; i < nI; i++) {

@@ -13,10 +13,15 @@
  * per-cell path, which values the payoff or throws its typed error.
  */
 import type { VanillaOption } from '../instruments/instrument.ts';
-import { black76Price, normalizedOtmBlackWith } from '../pricing/black76.ts';
+import {
+  black76Price,
+  HERMITE_TERMS,
+  hermiteCoefficients,
+  normalizedOtmBlackWith,
+} from '../pricing/black76.ts';
 import { optionValue } from '../pricing/option-value.ts';
 import { moveFor, shockVol } from '../scenarios/scenario.ts';
-import type { InstrumentState } from './pnl-matrix.ts';
+import type { InstrumentState } from './instrument-state.ts';
 import type { ScenarioColumns } from './scenario-columns.ts';
 
 /** Per-class quantities of one row (capacity: the number of vol classes). */
@@ -33,6 +38,8 @@ export interface ClassScratch {
   readonly df: Float64Array;
   /** 1 when the class is inside Black-76's domain (T_c > 0, σ_c and df valid). */
   readonly ok: Uint8Array;
+  /** Hermite series coefficients of t (`hermiteCoefficients`), `HERMITE_TERMS` per class. */
+  readonly coefs: Float64Array;
 }
 
 /** Scratch for rows with up to `n` vol classes. */
@@ -44,6 +51,7 @@ export function classScratch(n: number): ClassScratch {
     g: new Float64Array(n),
     df: new Float64Array(n),
     ok: new Uint8Array(n),
+    coefs: new Float64Array(n * HERMITE_TERMS),
   };
 }
 
@@ -75,6 +83,7 @@ function fillClasses(
     k.df[c] = df;
     k.sd[c] = sd;
     k.g[c] = Math.exp(-0.5 * t * t);
+    if (sd <= 0.5) hermiteCoefficients(t, k.coefs, c * HERMITE_TERMS);
     const ok = strikeOk && rightOk && T1 > 0 && T1 < Infinity && vol >= 0 && vol < Infinity;
     k.ok[c] = ok && df > 0 && df < Infinity ? 1 : 0;
   }
@@ -110,7 +119,7 @@ export function revalueVanillaRow(
   const V0 = st.value;
   const call = inst.right === 'call';
   const inverse = inst.settlement === 'inverse';
-  const { ok, sd, g, df } = k;
+  const { ok, sd, g, df, coefs } = k;
   for (let s = 0; s < mult.length; s++) {
     const c = cls[s]!;
     const F1 = F * mult[s]!;
@@ -121,7 +130,15 @@ export function revalueVanillaRow(
       const u =
         sdc > 0
           ? intrinsic +
-            Math.sqrt(F1) * sqrtK * normalizedOtmBlackWith(-Math.abs(Math.log(F1 / K)), sdc, g[c]!)
+            Math.sqrt(F1) *
+              sqrtK *
+              normalizedOtmBlackWith(
+                -Math.abs(Math.log(F1 / K)),
+                sdc,
+                g[c]!,
+                coefs,
+                c * HERMITE_TERMS,
+              )
           : intrinsic;
       const usd = df[c]! * u;
       v = inverse ? usd / F1 : usd;
