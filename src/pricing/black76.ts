@@ -78,12 +78,16 @@ export function normalizedOtmBlackWith(
   return b > 0 ? b : 0;
 }
 
-/** Terms of `hermiteIntervalSeries` at most (k = 0, 2, …, 80). */
-export const HERMITE_TERMS = 41;
+/**
+ * Coefficients of `hermiteIntervalSeries` kept in a table (k = 0, 2, …, 30; the series
+ * converges by k ≈ 16 since |h·t| ≤ 1/4, and continues the recurrence past the table).
+ */
+export const HERMITE_TERMS = 16;
 
 /**
- * The coefficients 2·t^{k+1}/(k+1)! (k = 0, 2, …, 80) of `hermiteIntervalSeries` for one t,
- * into `out[base …]`, by the series' own recurrence (the same bits as computing them inline).
+ * The first `HERMITE_TERMS` coefficients 2·t^{k+1}/(k+1)! (k = 0, 2, …) of
+ * `hermiteIntervalSeries` for one t, into `out[base …]`, by the series' own recurrence (the
+ * same bits as computing them inline).
  */
 export function hermiteCoefficients(
   t: number,
@@ -93,7 +97,7 @@ export function hermiteCoefficients(
   const t2 = t * t;
   let coef = 2 * t;
   out[base] = coef;
-  for (let j = 0, i = base + 1; j < 80; j += 2, i++) {
+  for (let j = 0, i = base + 1; i < base + HERMITE_TERMS; j += 2, i++) {
     coef *= t2 / ((j + 2) * (j + 3));
     out[i] = coef;
   }
@@ -113,13 +117,14 @@ function hermiteIntervalSeries(h: number, t: number, coefs?: Float64Array, base 
   let coef = coefs ? coefs[base]! : 2 * t; // 2·t^{j+1}/(j+1)!
   let sum = coef; // j = 0 term
   let prevAbs = Math.abs(coef);
+  const end = coefs ? base + HERMITE_TERMS : 0;
   for (let j = 0, i = base + 1; j < 80; j += 2, i++) {
     // He_{j+2} = h·He_{j+1} − (j+1)·He_j ;  He_{j+3} = h·He_{j+2} − (j+2)·He_{j+1}
     const he2 = h * heB - (j + 1) * heA;
     const he3 = h * he2 - (j + 2) * heB;
     heA = he2;
     heB = he3;
-    coef = coefs ? coefs[i]! : coef * (t2 / ((j + 2) * (j + 3)));
+    coef = i < end ? coefs![i]! : coef * (t2 / ((j + 2) * (j + 3)));
     const term = heA * coef;
     sum += term;
     const a = Math.abs(term);

@@ -85,7 +85,7 @@ export function scenarioPnl(
  * Writes `scenarioPnl(inst, st, scenarios[s], mode)` for every scenario of `cols` into
  * `out[off + s]`, the same bits: vanilla options (except inverse ones in `usd-at-shocked`
  * mode) by `revalueVanillaRow`, delta-one instruments from the columns' multipliers, the rest
- * cell by cell.
+ * cell by cell. Throws NOT_FINITE naming the instrument and the scenario of a non-finite cell.
  */
 export function revalueRow(
   inst: Instrument,
@@ -98,7 +98,7 @@ export function revalueRow(
 ): void {
   const nS = cols.mult.length;
   if (inst.kind === 'option' && !(inst.settlement === 'inverse' && mode === 'usd-at-shocked')) {
-    revalueVanillaRow(inst, st, cols, out, off, scratch);
+    if (revalueVanillaRow(inst, st, cols, out, off, scratch) === 0) return;
   } else if (!isOptionLike(inst)) {
     const inverse = inst.settlement === 'inverse';
     for (let s = 0; s < nS; s++) {
@@ -107,6 +107,15 @@ export function revalueRow(
     }
   } else {
     for (let s = 0; s < nS; s++) out[off + s] = scenarioPnl(inst, st, cols.scenarios[s]!, mode);
+  }
+  for (let s = 0; s < nS; s++) {
+    const v = out[off + s]!;
+    if (!Number.isFinite(v))
+      throw new BallastError(
+        'NOT_FINITE',
+        `revaluation gave ${v} in scenario ${cols.scenarios[s]!.id}`,
+        inst.symbol,
+      );
   }
 }
 
@@ -179,7 +188,7 @@ export function buildPnlMatrix(
   });
   const states = instrumentStates(instruments, snapshot);
   const columns = new Map<string, ScenarioColumns>();
-  const scratch = classScratch(nS);
+  let scratch = classScratch(0);
   for (let i = 0; i < nI; i++) {
     const cached = hit[i];
     if (cached) {
@@ -190,20 +199,14 @@ export function buildPnlMatrix(
     const st = states[i]!;
     let cols = columns.get(inst.underlying);
     if (!cols) columns.set(inst.underlying, (cols = scenarioColumns(scenarios, inst.underlying)));
+    if (scratch.ok.length < cols.classes.first.length)
+      scratch = classScratch(cols.classes.first.length);
     revalueRow(inst, st, cols, mode, pnl, i * nS, scratch);
-    for (let s = 0; s < nS; s++) {
-      const v = pnl[i * nS + s]!;
-      if (!Number.isFinite(v))
-        throw new BallastError(
-          'NOT_FINITE',
-          `revaluation gave ${v} in scenario ${scenarios[s]!.id}`,
-          inst.symbol,
-        );
-    }
     if (options.cache !== false && !cache.has(inst.symbol))
       cache.set(inst.symbol, { instrument: inst, state: st, row: pnl.slice(i * nS, (i + 1) * nS) });
   }
-  const rowOf = new Map(instruments.map((inst, i) => [inst.symbol, i]));
+  const rowOf = new Map<string, number>();
+  for (let i = 0; i < nI; i++) rowOf.set(instruments[i]!.symbol, i);
   if (rowOf.size !== nI)
     throw new BallastError(
       'INVALID_INPUT',

@@ -101,6 +101,7 @@ function slowCell(inst: VanillaOption, st: InstrumentState, mult: number, T1: nu
 /**
  * Writes the P&L of one unit of the vanilla option `inst` (state `st`) in every scenario of
  * `cols` into `out[off + s]`, settlement currency (coin for inverse options: V1/F1 − V0).
+ * Returns the number of non-finite cells written (the caller reports them).
  */
 export function revalueVanillaRow(
   inst: VanillaOption,
@@ -109,7 +110,7 @@ export function revalueVanillaRow(
   out: Float64Array,
   off: number,
   k: ClassScratch,
-): void {
+): number {
   fillClasses(inst, st, cols, k);
   const { mult } = cols;
   const cls = cols.classes.cls;
@@ -120,6 +121,7 @@ export function revalueVanillaRow(
   const call = inst.right === 'call';
   const inverse = inst.settlement === 'inverse';
   const { ok, sd, g, df, coefs } = k;
+  let bad = 0;
   for (let s = 0; s < mult.length; s++) {
     const c = cls[s]!;
     const F1 = F * mult[s]!;
@@ -143,6 +145,9 @@ export function revalueVanillaRow(
       const usd = df[c]! * u;
       v = inverse ? usd / F1 : usd;
     } else v = slowCell(inst, st, mult[s]!, k.T[c]!, k.vol[c]!);
-    out[off + s] = v - V0;
+    const p = v - V0;
+    if (!(Math.abs(p) < Infinity)) bad++;
+    out[off + s] = p;
   }
+  return bad;
 }
