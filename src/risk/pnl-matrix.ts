@@ -35,6 +35,12 @@ export interface PnlMatrixOptions {
    * Instrument states are shared per snapshot object either way (`instrumentStates`).
    */
   readonly cache?: boolean;
+  /**
+   * Buffer to write the matrix into (length instruments × scenarios; it becomes `pnl`), e.g.
+   * one reused by a caller that rebuilds a large Monte Carlo matrix on every market update:
+   * fresh pages of a new 70 MB buffer cost ~0.25 s of page faults on the development machine.
+   */
+  readonly out?: Float64Array;
 }
 
 /** The matrix and what it was built from. Row i ↔ instruments[i]; column s ↔ scenarios[s]. */
@@ -162,6 +168,18 @@ function rowsOf(
   return rows;
 }
 
+/** `out` if it has `length` cells (INVALID_INPUT naming `out` otherwise), else a new buffer. */
+function outputBuffer(out: Float64Array | undefined, length: number): Float64Array {
+  if (out === undefined) return new Float64Array(length);
+  if (out.length !== length)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `the output buffer has ${out.length} cells, the matrix ${length}`,
+      'out',
+    );
+  return out;
+}
+
 /**
  * Builds the P&L matrix: every instrument priced once per scenario. Rows are cached per
  * (snapshot object, scenario list content, inverse-option mode, instrument), so the models
@@ -176,7 +194,7 @@ export function buildPnlMatrix(
 ): PnlMatrix {
   const nI = instruments.length;
   const nS = scenarios.length;
-  const pnl = new Float64Array(nI * nS);
+  const pnl = outputBuffer(options.out, nI * nS);
   const mode = options.inverseOptionPnl ?? 'coin-value';
   const cache =
     options.cache === false ? new Map<string, CachedRow>() : rowsOf(snapshot, scenarios, mode);

@@ -111,3 +111,22 @@ describe('instrument states are shared per snapshot', () => {
     expect(second.value).not.toBe(first.value);
   });
 });
+
+describe('buildPnlMatrix into a caller buffer', () => {
+  const grid = prepareDeribitPm(snapshot, deribitPmModel.defaultParams).grid('BTC');
+  it('overwrites every cell of a reused buffer with the fresh matrix', () => {
+    const fresh = buildPnlMatrix(instruments, snapshot, grid.scenarios, { cache: false }).pnl;
+    const out = new Float64Array(fresh.length).fill(Number.NaN);
+    const m = buildPnlMatrix(instruments, snapshot, grid.scenarios, { cache: false, out });
+    expect(m.pnl).toBe(out);
+    let differing = 0;
+    for (let i = 0; i < out.length; i++) if (!Object.is(out[i], fresh[i])) differing++;
+    expect(differing).toBe(0);
+  });
+  it('a buffer of the wrong size: INVALID_INPUT naming out', () => {
+    const out = new Float64Array(instruments.length * grid.scenarios.length - 1);
+    expect(() => buildPnlMatrix(instruments, snapshot, grid.scenarios, { out })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', field: 'out' }),
+    );
+  });
+});
