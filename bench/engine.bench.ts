@@ -34,7 +34,7 @@ import { syntheticAccounts } from '../src/engine/synthetic.ts';
 import { prepareAccount, tradeMargin } from '../src/engine/prepared-account.ts';
 import { accountsHolding, applyTickToTable, holdersOf, type Tick } from '../src/engine/ticks.ts';
 import { marginPool } from '../src/workers/margin-pool.ts';
-import { buildPnlMatrix } from '../src/risk/pnl-matrix.ts';
+import { buildPnlMatrix, instrumentState } from '../src/risk/pnl-matrix.ts';
 import { portfolio, type Portfolio } from '../src/risk/portfolio.ts';
 import { parseSymbol } from '../src/instruments/symbol.ts';
 import { monteCarloScenarios } from '../src/scenarios/monte-carlo.ts';
@@ -45,10 +45,19 @@ import { bestMs, bestMsAsync, bundledBtc, medianCpuMs, optionsBook, printRows } 
 const BATCH_ACCOUNTS = 200_000;
 const TICK_ACCOUNTS = 1_000_000;
 
-/** Runs a python baseline; its stdout, or why it was skipped. */
-function python(script: string, args: readonly number[]): { out?: string; skipped?: string } {
+/**
+ * Runs a python baseline; its stdout, or why it was skipped. `cpu`: through bench/cpu_time.py,
+ * so the script's own timings are CPU time of its process.
+ */
+function python(
+  script: string,
+  args: readonly number[],
+  cpu = false,
+): { out?: string; skipped?: string } {
   const file = fileURLToPath(new URL(script, import.meta.url));
-  const r = spawnSync('python3', [file, ...args.map(String)], { encoding: 'utf8' });
+  const argv = [file, ...args.map(String)];
+  if (cpu) argv.unshift(fileURLToPath(new URL('./cpu_time.py', import.meta.url)));
+  const r = spawnSync('python3', argv, { encoding: 'utf8' });
   if (r.error) return { skipped: `python3 not runnable (${r.error.message})` };
   if (r.status !== 0) return { skipped: `python3 failed: ${r.stderr.trim().split('\n').pop()}` };
   return { out: r.stdout };
@@ -291,39 +300,63 @@ function whatIfRows(snapshot: MarketSnapshot, options: ReturnType<typeof bundled
   ] as [string, string, string][];
 }
 
-/** Matrix build and Monte Carlo revaluation against numpy. */
-function revaluationRows(
-  snapshot: MarketSnapshot,
-  table: InstrumentTable,
-  chain: ReturnType<typeof bundledBtc>['chain'],
-  numpyMatrixMs: number | undefined,
-) {
-  const grid = prepareDeribitPm(snapshot, deribitPmModel.defaultParams).grid('BTC');
-  const matrixMs = bestMs(
-    () => buildPnlMatrix(chain, snapshot, grid.scenarios, { cache: false }),
-    5,
-    2,
-  );
-  const tableMs = bestMs(
-    () => buildInstrumentTable(prepareDeribitPm(snapshot, deribitPmModel.defaultParams), chain),
-    3,
-    1,
-  );
-  const rows: [string, string, string][] = [
-    [
-      `matrix build, ${chain.length} instruments × ${grid.scenarios.length} Deribit cells`,
-      `${f1(matrixMs)} ms`,
-      numpyMatrixMs === undefined
-        ? 'numpy skipped'
-        : `numpy ${f1(numpyMatrixMs)} ms: ${f2(matrixMs / numpyMatrixMs)}× numpy (target ≤ 1×)`,
-    ],
-    [
-      'prepared engine table (rows, deltas, marks) of the chain',
-      `${f1(tableMs)} ms`,
-      `${table.rows.nRows} rows`,
-    ],
-  ];
-  const mc = {
+/** CPU ms of one call of `fn` (user + system, this process). */
+function cpuMs(fn: () => unknown): number {
+  const c = process.cpuUsage();
+  fn();
+  const d = process.cpuUsage(c);
+  return (d.user + d.system) / 1000;
+}
+
+/** Best wall and CPU ms of `fn` over `rounds` runs after one warm-up. */
+function bestWallCpu(fn: () => unknown, rounds: number): { wall: number; cpu: number } {
+  fn();
+  let wall = Infinity;
+  let cpu = Infinity;
+  for (let i = 0; i < rounds; i++) {
+    const t0 = performance.now();
+    cpu = Math.min(cpu, cpuMs(fn));
+    wall = Math.min(wall, performance.now() - t0);
+  }
+  return { wall, cpu };
+}
+
+/** Best wall and CPU ms a numpy script prints for its step (`re`), `runs` runs of each. */
+interface NumpyTiming {
+  readonly wall?: number;
+  readonly cpu?: number;
+  readonly skipped?: string;
+}
+
+/** Runs `script` `runs` times with wall-clock and `runs` times with CPU timings (best of each). */
+function numpyBest(script: string, args: readonly number[], re: RegExp, runs: number): NumpyTiming {
+  const best = (cpu: boolean) => {
+    let ms: number | undefined;
+    let skipped: string | undefined;
+    for (let i = 0; i < runs; i++) {
+      const py = python(script, args, cpu);
+      const m = py.out && re.exec(py.out);
+      if (m) ms = Math.min(ms ?? Infinity, Number(m[1]));
+      else skipped = py.skipped ?? 'no timing in its output';
+    }
+    return { ms, skipped };
+  };
+  const w = best(false);
+  if (w.ms === undefined) return { skipped: w.skipped };
+  return { wall: w.ms, cpu: best(true).ms };
+}
+
+/** "numpy a ms: r× numpy (target ≤ 1×); CPU c ms vs numpy's d ms: q×", or why skipped. */
+function vsNumpy(np: NumpyTiming, wall: number, cpu: number, digits: number): string {
+  const f = (x: number) => x.toFixed(digits);
+  if (np.wall === undefined) return `numpy skipped: ${np.skipped}; CPU ${f(cpu)} ms`;
+  const c = np.cpu === undefined ? '' : ` vs numpy's ${f(np.cpu)} ms: ${f2(cpu / np.cpu)}×`;
+  return `numpy ${f(np.wall)} ms: ${f2(wall / np.wall)}× numpy (target ≤ 1×); CPU ${f(cpu)} ms${c}`;
+}
+
+/** The bench's Monte Carlo scenarios: 10,000 one-day Student-t (ν 4) BTC paths. */
+function mcScenarios(snapshot: MarketSnapshot) {
+  return monteCarloScenarios({
     underlyings: ['BTC'],
     vols: [atmImpliedVol(snapshot, 'BTC')],
     correlation: [[1]],
@@ -332,19 +365,73 @@ function revaluationRows(
     seed: 1,
     model: 'student-t' as const,
     degreesOfFreedom: 4,
-  };
-  const scenarios = monteCarloScenarios(mc);
-  const mcMs = bestMs(() => buildPnlMatrix(chain, snapshot, scenarios, { cache: false }), 1, 1);
-  const py = python('./numpy_mc_revaluation.py', [chain.length, 10_000]);
-  const m = py.out && /: ([\d.]+) ms/.exec(py.out);
-  rows.push([
-    `Monte Carlo full revaluation, ${chain.length} × 10,000`,
-    `${f0(mcMs)} ms`,
-    m
-      ? `numpy ${m[1]} ms: ${f2(mcMs / Number(m[1]))}× numpy (target ≤ 1×)`
-      : `numpy skipped: ${py.skipped ?? 'no timing'}`,
-  ]);
+  });
+}
+
+/**
+ * Matrix build and Monte Carlo revaluation against numpy: Ballast's wall and CPU time, best
+ * of n, against the best of the numpy scripts' own timings of their step, wall-clock and
+ * CPU (bench/cpu_time.py) (matrix: 3 peer runs each; Monte Carlo: 2), run right after.
+ */
+function revaluationRows(snapshot: MarketSnapshot, chain: ReturnType<typeof bundledBtc>['chain']) {
+  const grid = prepareDeribitPm(snapshot, deribitPmModel.defaultParams).grid('BTC');
+  const statesMs = bestMs(() => chain.map((inst) => instrumentState(inst, snapshot)), 20, 2);
+  const mx = bestWallCpu(
+    () => buildPnlMatrix(chain, snapshot, grid.scenarios, { cache: false }),
+    30,
+  );
+  const tableMs = bestMs(
+    () => buildInstrumentTable(prepareDeribitPm(snapshot, deribitPmModel.defaultParams), chain),
+    3,
+    1,
+  );
+  const npMatrix = numpyBest(
+    './numpy_grid_margin.py',
+    [1000, 10, chain.length],
+    /matrix \d+x\d+: ([\d.]+) ms/,
+    3,
+  );
+  const rows: [string, string, string][] = [
+    [
+      `matrix build, ${chain.length} instruments × ${grid.scenarios.length} Deribit cells`,
+      `${f2(mx.wall)} ms`,
+      `${vsNumpy(npMatrix, mx.wall, mx.cpu, 2)}; states shared per market`,
+    ],
+    [
+      'instrument states of the chain (surface vol, forward, value), cold',
+      `${f2(statesMs)} ms`,
+      'once per market (instrumentStates)',
+    ],
+    ['prepared engine table (rows, deltas, marks) of the chain', `${f1(tableMs)} ms`, ''],
+  ];
+  const scenarios = mcScenarios(snapshot);
+  const fresh = bestWallCpu(() => buildPnlMatrix(chain, snapshot, scenarios, { cache: false }), 2);
+  const out = new Float64Array(chain.length * scenarios.length);
+  const reused = bestWallCpu(
+    () => buildPnlMatrix(chain, snapshot, scenarios, { cache: false, out }),
+    2,
+  );
+  const np = numpyBest('./numpy_mc_revaluation.py', [chain.length, 10_000], /: ([\d.]+) ms/, 2);
+  rows.push(
+    [
+      `Monte Carlo full revaluation, ${chain.length} × 10,000, 1 thread`,
+      `${f0(fresh.wall)} ms`,
+      `${vsNumpy(np, fresh.wall, fresh.cpu, 0)}; a new 70 MB matrix`,
+    ],
+    [
+      '  the same into a reused buffer (options.out)',
+      `${f0(reused.wall)} ms`,
+      vsNumpy(np, reused.wall, reused.cpu, 0),
+    ],
+  );
   return rows;
+}
+
+/** Matrix build and Monte Carlo revaluation against numpy, alone (`npm run bench -- revaluation`). */
+export async function runEngineRevaluationBench(): Promise<void> {
+  const { snapshot, chain } = bundledBtc();
+  printRows('Revaluation against numpy (same run)', revaluationRows(snapshot, chain));
+  return Promise.resolve();
 }
 
 /** Tick latency on 1M accounts. */
@@ -426,9 +513,6 @@ export async function runEngineBench(): Promise<void> {
   const batch = await batchRows(snapshot, table);
   printRows('Batch margin engine (deribit-pm, full model; bundled BTC chain)', batch.rows);
   printRows('What-if and single-book margin', whatIfRows(snapshot, options));
-  printRows(
-    'Revaluation against numpy (same run)',
-    revaluationRows(snapshot, table, chain, batch.numpyMatrixMs),
-  );
+  printRows('Revaluation against numpy (same run)', revaluationRows(snapshot, chain));
   printRows('Ticks (1M accounts, this thread)', tickRows(snapshot, chain));
 }

@@ -8,7 +8,7 @@ import { runMarginBench } from './margin.bench.ts';
 import { runRiskBench } from './risk.bench.ts';
 import { runOptimizeBench } from './optimize.bench.ts';
 import { runClusterBench } from './cluster.bench.ts';
-import { runEngineBench } from './engine.bench.ts';
+import { runEngineBench, runEngineRevaluationBench } from './engine.bench.ts';
 
 const benches: (() => Promise<void>)[] = [
   runPricingBench,
@@ -19,5 +19,9 @@ const benches: (() => Promise<void>)[] = [
   runEngineBench,
 ];
 
+/** Run only by `npm run bench -- revaluation` (`runEngineBench` includes its rows). */
+const extra: (() => Promise<void>)[] = [runEngineRevaluationBench];
+
 const only = process.argv[2]?.toLowerCase();
 for (const b of benches) if (!only || b.name.toLowerCase().includes(only)) await b();
+if (only === 'revaluation') for (const b of extra) await b();

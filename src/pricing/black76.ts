@@ -41,19 +41,36 @@ import { requireRight } from './inputs.ts';
  * x/s itself dominates). Returns 0 for s ≤ 0 and on underflow (x/s < −38.5: b < 1e-320).
  */
 export function normalizedOtmBlack(x: number, s: number): number {
+  return normalizedOtmBlackWith(x, s, -1);
+}
+
+/**
+ * `normalizedOtmBlack(x, s)` with what depends on s alone passed in by a caller that prices
+ * many x at one s (a revaluation row): the Gaussian factor e^{−t²/2} (t = s/2, computed as
+ * `Math.exp(-0.5 * t * t)`) as `g`, or `g < 0` to compute it here; and the Hermite series'
+ * coefficients (`hermiteCoefficients(t)`) at `coefs[base …]`, or none. The same bits either way.
+ */
+export function normalizedOtmBlackWith(
+  x: number,
+  s: number,
+  g: number,
+  coefs?: Float64Array,
+  base = 0,
+): number {
   if (!(s > 0)) return 0;
   const h = x / s;
   const t = 0.5 * s;
   let b: number;
   if (x >= -0.5 && s <= 0.5) {
     if (h < -38.5) return 0; // φ(h) underflows
+    const gt = g < 0 ? Math.exp(-0.5 * t * t) : g;
     const bracket =
-      hermiteIntervalSeries(h, t) +
-      2 * Math.sinh(0.5 * x) * Math.exp(-0.5 * t * t) * millsRatio(t - h);
+      hermiteIntervalSeries(h, t, coefs, base) + 2 * Math.sinh(0.5 * x) * gt * millsRatio(t - h);
     b = normPdf(h) * Math.exp(0.5 * x) * bracket;
   } else if (h + t < 0) {
     if (h < -38.5) return 0;
-    b = normPdf(h) * Math.exp(-0.5 * t * t) * (millsRatio(-(h + t)) - millsRatio(t - h));
+    const gt = g < 0 ? Math.exp(-0.5 * t * t) : g;
+    b = normPdf(h) * gt * (millsRatio(-(h + t)) - millsRatio(t - h));
   } else {
     const ex = Math.exp(0.5 * x);
     b = ex * normCdf(h + t) - normCdf(h - t) / ex;
@@ -62,24 +79,52 @@ export function normalizedOtmBlack(x: number, s: number): number {
 }
 
 /**
+ * Coefficients of `hermiteIntervalSeries` kept in a table (k = 0, 2, …, 30; the series
+ * converges by k ≈ 16 since |h·t| ≤ 1/4, and continues the recurrence past the table).
+ */
+export const HERMITE_TERMS = 16;
+
+/**
+ * The first `HERMITE_TERMS` coefficients 2·t^{k+1}/(k+1)! (k = 0, 2, …) of
+ * `hermiteIntervalSeries` for one t, into `out[base …]`, by the series' own recurrence (the
+ * same bits as computing them inline).
+ */
+export function hermiteCoefficients(
+  t: number,
+  out: Float64Array = new Float64Array(HERMITE_TERMS),
+  base = 0,
+): Float64Array {
+  const t2 = t * t;
+  let coef = 2 * t;
+  out[base] = coef;
+  for (let j = 0, i = base + 1; i < base + HERMITE_TERMS; j += 2, i++) {
+    coef *= t2 / ((j + 2) * (j + 3));
+    out[i] = coef;
+  }
+  return out;
+}
+
+/**
  * ∫_{h−t}^{h+t} φ(u) du / φ(h) for t ≤ 0.25, |h·t| ≤ 0.25, from the Hermite expansion
  * φ(h + v) = φ(h)·Σ_k He_k(h)·(−v)^k / k! integrated term by term (odd terms vanish):
- * Σ_{k even} He_k(h)·2·t^{k+1}/(k+1)!. Terms shrink like (|h|·t)^k/k!.
+ * Σ_{k even} He_k(h)·2·t^{k+1}/(k+1)!. Terms shrink like (|h|·t)^k/k!. The coefficients are
+ * read from `coefs[base …]` when given (`hermiteCoefficients(t)`).
  */
-function hermiteIntervalSeries(h: number, t: number): number {
+function hermiteIntervalSeries(h: number, t: number, coefs?: Float64Array, base = 0): number {
   const t2 = t * t;
   let heA = 1; // He_j (j even)
   let heB = h; // He_{j+1}
-  let coef = 2 * t; // 2·t^{j+1}/(j+1)!
+  let coef = coefs ? coefs[base]! : 2 * t; // 2·t^{j+1}/(j+1)!
   let sum = coef; // j = 0 term
   let prevAbs = Math.abs(coef);
-  for (let j = 0; j < 80; j += 2) {
+  const end = coefs ? base + HERMITE_TERMS : 0;
+  for (let j = 0, i = base + 1; j < 80; j += 2, i++) {
     // He_{j+2} = h·He_{j+1} − (j+1)·He_j ;  He_{j+3} = h·He_{j+2} − (j+2)·He_{j+1}
     const he2 = h * heB - (j + 1) * heA;
     const he3 = h * he2 - (j + 2) * heB;
     heA = he2;
     heB = he3;
-    coef *= t2 / ((j + 2) * (j + 3));
+    coef = i < end ? coefs![i]! : coef * (t2 / ((j + 2) * (j + 3)));
     const term = heA * coef;
     sum += term;
     const a = Math.abs(term);

@@ -12,15 +12,17 @@
  *   `V1/F1 − V0/F0` (OPT-A); `inverseOptionPnl: 'usd-at-shocked'` gives `(V1 − V0)/F1` (OPT-B).
  */
 import { BallastError } from '../core/errors.ts';
-import { daysBetween, yearFraction } from '../core/time.ts';
 import type { Currency } from '../core/currency.ts';
 import { isOptionLike, type Instrument } from '../instruments/instrument.ts';
-import { black76Price } from '../pricing/black76.ts';
 import { optionValue } from '../pricing/option-value.ts';
-import { forwardAt } from '../market/forwards.ts';
-import { perpMark, surfaceVol, underlyingMarket } from '../market/marks.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
-import { moveFor, shockVol, type Scenario, type VolShock } from '../scenarios/scenario.ts';
+import { instrumentStates, type InstrumentState } from './instrument-state.ts';
+import { moveFor, shockVol, type Scenario } from '../scenarios/scenario.ts';
+import { scenarioColumns, type ScenarioColumns } from './scenario-columns.ts';
+import { classScratch, revalueVanillaRow, type ClassScratch } from './vanilla-row.ts';
+
+export { volClasses, type VolClasses } from './scenario-columns.ts';
+export { instrumentState, instrumentStates, type InstrumentState } from './instrument-state.ts';
 
 /** How inverse options' coin P&L is defined (Deribit PM notes §5.3). */
 export type InverseOptionPnl = 'coin-value' | 'usd-at-shocked';
@@ -28,23 +30,17 @@ export type InverseOptionPnl = 'coin-value' | 'usd-at-shocked';
 /** Options for `buildPnlMatrix`. */
 export interface PnlMatrixOptions {
   readonly inverseOptionPnl?: InverseOptionPnl;
-  /** Use and fill the per-snapshot row cache (default true; benchmarks of pricing pass false). */
+  /**
+   * Use and fill the per-snapshot row cache (default true; benchmarks of pricing pass false).
+   * Instrument states are shared per snapshot object either way (`instrumentStates`).
+   */
   readonly cache?: boolean;
-}
-
-/** The base (unshocked) state of one instrument, computed once. */
-export interface InstrumentState {
-  /** Price the delta-one move applies to: forward (futures, options), perp mark, index (spot). */
-  readonly price: number;
-  readonly spot: number;
-  readonly rate: number;
-  /** Years to expiry (0 for undated). */
-  readonly T: number;
-  readonly dteDays: number;
-  /** Implied vol at the strike (0 for delta-one). */
-  readonly vol: number;
-  /** Value of one unit now, settlement currency (options); 0 for delta-one. */
-  readonly value: number;
+  /**
+   * Buffer to write the matrix into (length instruments × scenarios; it becomes `pnl`), e.g.
+   * one reused by a caller that rebuilds a large Monte Carlo matrix on every market update:
+   * fresh pages of a new 70 MB buffer cost ~0.25 s of page faults on the development machine.
+   */
+  readonly out?: Float64Array;
 }
 
 /** The matrix and what it was built from. Row i ↔ instruments[i]; column s ↔ scenarios[s]. */
@@ -60,52 +56,6 @@ export interface PnlMatrix {
   readonly currencies: readonly Currency[];
   /** Row of each symbol. */
   readonly rowOf: ReadonlyMap<string, number>;
-}
-
-/** The base state of an instrument in a snapshot (typed errors for missing data). */
-export function instrumentState(inst: Instrument, snapshot: MarketSnapshot): InstrumentState {
-  const u = underlyingMarket(snapshot, inst.underlying, `${inst.symbol}.underlying`);
-  const base = { spot: u.index, rate: u.rate, T: 0, dteDays: 0, vol: 0, value: 0 };
-  switch (inst.kind) {
-    case 'spot':
-      return { ...base, price: u.index };
-    case 'perpetual':
-      return { ...base, price: perpMark(u) };
-    case 'future': {
-      if (!(inst.expiryMs > snapshot.asOfMs))
-        throw new BallastError(
-          'EXPIRED',
-          'the future has expired at the snapshot time',
-          inst.symbol,
-        );
-      return {
-        ...base,
-        price: forwardAt(u, inst.expiryMs, snapshot.asOfMs, inst.symbol),
-        T: yearFraction(snapshot.asOfMs, inst.expiryMs),
-        dteDays: daysBetween(snapshot.asOfMs, inst.expiryMs),
-      };
-    }
-    default: {
-      if (!(inst.expiryMs > snapshot.asOfMs))
-        throw new BallastError(
-          'EXPIRED',
-          'the option has expired at the snapshot time',
-          inst.symbol,
-        );
-      const F = forwardAt(u, inst.expiryMs, snapshot.asOfMs, inst.symbol);
-      const T = yearFraction(snapshot.asOfMs, inst.expiryMs);
-      const vol = surfaceVol(u, inst.strike, inst.expiryMs, snapshot.asOfMs, inst.symbol);
-      const value = optionValue(inst, { spot: u.index, forward: F, T, vol, rate: u.rate });
-      return {
-        ...base,
-        price: F,
-        T,
-        dteDays: daysBetween(snapshot.asOfMs, inst.expiryMs),
-        vol,
-        value,
-      };
-    }
-  }
 }
 
 /** P&L of one unit of `inst` (state `st`) in scenario `sc` (see module doc). */
@@ -138,94 +88,40 @@ export function scenarioPnl(
 }
 
 /**
- * The distinct (vol shock, time shift) pairs of a scenario list for one underlying: `cls[s]`
- * is scenario s's class, `first[c]` a scenario of class c. Shocks are keyed by content
- * (grids build one shock object per cell), so a row computes each shocked vol once per class.
- */
-export interface VolClasses {
-  readonly cls: Int32Array;
-  readonly first: Int32Array;
-}
-
-/** Vol classes of `scenarios` for `underlying` (see `VolClasses`), in O(scenarios). */
-export function volClasses(scenarios: readonly Scenario[], underlying: string): VolClasses {
-  const cls = new Int32Array(scenarios.length);
-  const first: number[] = [];
-  const byKey = new Map<string, number>();
-  scenarios.forEach((sc, s) => {
-    const key = `${shockKey(moveFor(sc, underlying).vol)}|${sc.timeShiftDays}`;
-    let c = byKey.get(key);
-    if (c === undefined) {
-      c = first.length;
-      first.push(s);
-      byKey.set(key, c);
-    }
-    cls[s] = c;
-  });
-  return { cls, first: Int32Array.from(first) };
-}
-
-/**
- * Content key of a vol shock: every field `shockVol` reads, numbers as their round-trip
- * strings (−0 and 0 share a key; they shock a vol identically).
- */
-function shockKey(v: VolShock): string {
-  if (v.kind === 'none') return 'none';
-  const t = v.term;
-  const term = t ? `${t.pivotDays},${t.shortPower},${t.longPower},${t.dteFloorDays}` : '-';
-  return `${v.kind},${v.kind === 'skew' ? v.slope : v.size},${v.floor},${v.cap},${term}`;
-}
-
-/**
- * Writes `scenarioPnl(inst, st, scenarios[s], mode)` for every scenario into
- * `out[off + s]`. Vanilla options take a loop with the per-instrument work hoisted: ln(K/F)
- * once, the shocked vol once per vol class (`volClasses`, into `volScratch`) and the discount
- * factor once per distinct shifted T, Black-76 called directly with the arguments
- * `optionValue` passes; the same operations in the same order, so the same bits.
+ * Writes `scenarioPnl(inst, st, scenarios[s], mode)` for every scenario of `cols` into
+ * `out[off + s]`, the same bits: vanilla options (except inverse ones in `usd-at-shocked`
+ * mode) by `revalueVanillaRow`, delta-one instruments from the columns' multipliers, the rest
+ * cell by cell. Throws NOT_FINITE naming the instrument and the scenario of a non-finite cell.
  */
 export function revalueRow(
   inst: Instrument,
   st: InstrumentState,
-  scenarios: readonly Scenario[],
+  cols: ScenarioColumns,
   mode: InverseOptionPnl,
   out: Float64Array,
   off: number,
-  classes: VolClasses = volClasses(scenarios, inst.underlying),
-  volScratch: Float64Array = new Float64Array(classes.first.length),
+  scratch: ClassScratch = classScratch(cols.classes.first.length),
 ): void {
-  const nS = scenarios.length;
-  if (inst.kind !== 'option' || (inst.settlement === 'inverse' && mode === 'usd-at-shocked')) {
-    for (let s = 0; s < nS; s++) out[off + s] = scenarioPnl(inst, st, scenarios[s]!, mode);
-    return;
-  }
-  const logMoneyness = Math.log(inst.strike / st.price);
-  for (let c = 0; c < classes.first.length; c++) {
-    const sc = scenarios[classes.first[c]!]!;
-    const v = moveFor(sc, inst.underlying).vol;
-    volScratch[c] = shockVol(v, st.vol, st.dteDays - sc.timeShiftDays, logMoneyness);
-  }
-  const inverse = inst.settlement === 'inverse';
-  const cls = classes.cls;
-  let lastT = NaN;
-  let df = 1;
-  for (let s = 0; s < nS; s++) {
-    const sc = scenarios[s]!;
-    const mult = moveFor(sc, inst.underlying).spotMultiplier;
-    const F1 = st.price * mult;
-    const T1 = st.T - sc.timeShiftDays / 365;
-    const vol1 = volScratch[cls[s]!]!;
-    let v: number;
-    if (T1 <= 0) {
-      v = optionValue(inst, { spot: st.spot * mult, forward: F1, T: T1, vol: vol1, rate: st.rate });
-    } else {
-      if (T1 !== lastT) {
-        df = Math.exp(-st.rate * T1);
-        lastT = T1;
-      }
-      const usd = black76Price(inst.right, F1, inst.strike, T1, vol1, df);
-      v = inverse ? usd / F1 : usd;
+  const nS = cols.mult.length;
+  if (inst.kind === 'option' && !(inst.settlement === 'inverse' && mode === 'usd-at-shocked')) {
+    if (revalueVanillaRow(inst, st, cols, out, off, scratch) === 0) return;
+  } else if (!isOptionLike(inst)) {
+    const inverse = inst.settlement === 'inverse';
+    for (let s = 0; s < nS; s++) {
+      const mult = cols.mult[s]!;
+      out[off + s] = inverse ? 1 - 1 / mult : st.price * (mult - 1);
     }
-    out[off + s] = v - st.value;
+  } else {
+    for (let s = 0; s < nS; s++) out[off + s] = scenarioPnl(inst, st, cols.scenarios[s]!, mode);
+  }
+  for (let s = 0; s < nS; s++) {
+    const v = out[off + s]!;
+    if (!Number.isFinite(v))
+      throw new BallastError(
+        'NOT_FINITE',
+        `revaluation gave ${v} in scenario ${cols.scenarios[s]!.id}`,
+        inst.symbol,
+      );
   }
 }
 
@@ -272,6 +168,18 @@ function rowsOf(
   return rows;
 }
 
+/** `out` if it has `length` cells (INVALID_INPUT naming `out` otherwise), else a new buffer. */
+function outputBuffer(out: Float64Array | undefined, length: number): Float64Array {
+  if (out === undefined) return new Float64Array(length);
+  if (out.length !== length)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `the output buffer has ${out.length} cells, the matrix ${length}`,
+      'out',
+    );
+  return out;
+}
+
 /**
  * Builds the P&L matrix: every instrument priced once per scenario. Rows are cached per
  * (snapshot object, scenario list content, inverse-option mode, instrument), so the models
@@ -286,7 +194,7 @@ export function buildPnlMatrix(
 ): PnlMatrix {
   const nI = instruments.length;
   const nS = scenarios.length;
-  const pnl = new Float64Array(nI * nS);
+  const pnl = outputBuffer(options.out, nI * nS);
   const mode = options.inverseOptionPnl ?? 'coin-value';
   const cache =
     options.cache === false ? new Map<string, CachedRow>() : rowsOf(snapshot, scenarios, mode);
@@ -296,9 +204,9 @@ export function buildPnlMatrix(
       ? c
       : undefined;
   });
-  const states = instruments.map((inst, i) => hit[i]?.state ?? instrumentState(inst, snapshot));
-  const classes = new Map<string, VolClasses>();
-  const volScratch = new Float64Array(nS);
+  const states = instrumentStates(instruments, snapshot);
+  const columns = new Map<string, ScenarioColumns>();
+  let scratch = classScratch(0);
   for (let i = 0; i < nI; i++) {
     const cached = hit[i];
     if (cached) {
@@ -307,22 +215,16 @@ export function buildPnlMatrix(
     }
     const inst = instruments[i]!;
     const st = states[i]!;
-    let vc = classes.get(inst.underlying);
-    if (!vc) classes.set(inst.underlying, (vc = volClasses(scenarios, inst.underlying)));
-    revalueRow(inst, st, scenarios, mode, pnl, i * nS, vc, volScratch);
-    for (let s = 0; s < nS; s++) {
-      const v = pnl[i * nS + s]!;
-      if (!Number.isFinite(v))
-        throw new BallastError(
-          'NOT_FINITE',
-          `revaluation gave ${v} in scenario ${scenarios[s]!.id}`,
-          inst.symbol,
-        );
-    }
+    let cols = columns.get(inst.underlying);
+    if (!cols) columns.set(inst.underlying, (cols = scenarioColumns(scenarios, inst.underlying)));
+    if (scratch.ok.length < cols.classes.first.length)
+      scratch = classScratch(cols.classes.first.length);
+    revalueRow(inst, st, cols, mode, pnl, i * nS, scratch);
     if (options.cache !== false && !cache.has(inst.symbol))
       cache.set(inst.symbol, { instrument: inst, state: st, row: pnl.slice(i * nS, (i + 1) * nS) });
   }
-  const rowOf = new Map(instruments.map((inst, i) => [inst.symbol, i]));
+  const rowOf = new Map<string, number>();
+  for (let i = 0; i < nI; i++) rowOf.set(instruments[i]!.symbol, i);
   if (rowOf.size !== nI)
     throw new BallastError(
       'INVALID_INPUT',

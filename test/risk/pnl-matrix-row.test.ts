@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { buildPnlMatrix, instrumentState, scenarioPnl } from '../../src/risk/pnl-matrix.ts';
+import {
+  buildPnlMatrix,
+  instrumentState,
+  instrumentStates,
+  scenarioPnl,
+} from '../../src/risk/pnl-matrix.ts';
 import { deribitPmModel } from '../../src/margin/deribit-pm/deribit-pm.ts';
 import { prepareDeribitPm } from '../../src/margin/deribit-pm/prepared.ts';
 import { monteCarloScenarios } from '../../src/scenarios/monte-carlo.ts';
 import { atmImpliedVol } from '../../src/market/market-vols.ts';
-import type { Scenario } from '../../src/scenarios/scenario.ts';
+import { uniformScenario, type Scenario } from '../../src/scenarios/scenario.ts';
 import { realInstruments, realSnapshot } from '../helpers/real-market.ts';
 
 // The matrix build's hoisted option loop (revalueRow) against the per-cell definition
@@ -63,5 +68,65 @@ describe('buildPnlMatrix rows equal scenarioPnl bit for bit', () => {
       degreesOfFreedom: 4,
     });
     expect(sameBits(scenarios, 'coin-value')).toBe(instruments.length * 200);
+  });
+});
+
+describe('buildPnlMatrix fails closed on a cell it cannot value', () => {
+  const huge = [
+    uniformScenario('huge', 'spot × 1e306', { spotMultiplier: 1e306, vol: { kind: 'none' } }),
+  ];
+  it('an inverse future at a zero spot (1 − 1/0): NOT_FINITE naming the future', () => {
+    const fut = instruments.find((i) => i.kind === 'future' && i.settlement === 'inverse')!;
+    const zero = [
+      uniformScenario('zero', 'spot × 0', { spotMultiplier: 0, vol: { kind: 'none' } }),
+    ];
+    expect(() => buildPnlMatrix([fut], snapshot, zero, { cache: false })).toThrow(
+      expect.objectContaining({ code: 'NOT_FINITE', field: fut.symbol }),
+    );
+  });
+  it('an option at an overflowing forward: the typed error of Black-76 naming F', () => {
+    const opt = instruments.find((i) => i.kind === 'option')!;
+    expect(() => buildPnlMatrix([opt], snapshot, huge, { cache: false })).toThrow(
+      expect.objectContaining({ code: 'NOT_FINITE', field: 'F' }),
+    );
+  });
+});
+
+describe('instrument states are shared per snapshot', () => {
+  it('the same state objects on a second build, equal to a fresh computation', () => {
+    const grid = prepareDeribitPm(snapshot, deribitPmModel.defaultParams).grid('BTC');
+    const a = buildPnlMatrix(instruments, snapshot, grid.scenarios, { cache: false });
+    const b = buildPnlMatrix(instruments, snapshot, grid.scenarios, { cache: false });
+    instruments.forEach((inst, i) => {
+      expect(b.states[i]).toBe(a.states[i]);
+      expect(a.states[i]).toEqual(instrumentState(inst, snapshot));
+    });
+  });
+  it('a symbol redefined with other terms gets its own state', () => {
+    const opt = instruments.find((i) => i.kind === 'option' && i.right === 'call')!;
+    const first = instrumentStates([opt], snapshot)[0]!;
+    const other = { ...opt, right: 'put' as const };
+    const second = instrumentStates([other], snapshot)[0]!;
+    expect(second.value).toBe(instrumentState(other, snapshot).value);
+    expect(second.value).not.toBe(first.value);
+  });
+});
+
+describe('buildPnlMatrix into a caller buffer', () => {
+  const grid = prepareDeribitPm(snapshot, deribitPmModel.defaultParams).grid('BTC');
+  it('overwrites every cell of a reused buffer with the fresh matrix', () => {
+    const fresh = buildPnlMatrix(instruments, snapshot, grid.scenarios, { cache: false }).pnl;
+    const out = new Float64Array(fresh.length).fill(Number.NaN);
+    const m = buildPnlMatrix(instruments, snapshot, grid.scenarios, { cache: false, out });
+    expect(m.pnl).toBe(out);
+    let differing = 0;
+    for (let i = 0; i < out.length; i++) if (!Object.is(out[i], fresh[i])) differing++;
+    expect(differing).toBe(0);
+  });
+  it('a buffer of the wrong size: INVALID_INPUT naming out', () => {
+    const out = new Float64Array(instruments.length * grid.scenarios.length - 1);
+    expect(() => buildPnlMatrix(instruments, snapshot, grid.scenarios, { out })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', field: 'out' }),
+    );
   });
 });

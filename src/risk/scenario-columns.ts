@@ -1,0 +1,66 @@
+/**
+ * What a revaluation row needs of a scenario list for one underlying, read once per matrix
+ * build instead of once per cell: the spot multiplier and the time shift of every scenario as
+ * typed arrays, and the scenarios' vol classes (the distinct (vol shock, time shift) pairs, so
+ * a row computes each shocked vol, σ√T, discount factor and Gaussian factor once per class).
+ */
+import { moveFor, type Scenario, type VolShock } from '../scenarios/scenario.ts';
+
+/**
+ * The distinct (vol shock, time shift) pairs of a scenario list for one underlying: `cls[s]`
+ * is scenario s's class, `first[c]` a scenario of class c. Shocks are keyed by content
+ * (grids build one shock object per cell), so a row computes each shocked vol once per class.
+ */
+export interface VolClasses {
+  readonly cls: Int32Array;
+  readonly first: Int32Array;
+}
+
+/** Vol classes of `scenarios` for `underlying` (see `VolClasses`), in O(scenarios). */
+export function volClasses(scenarios: readonly Scenario[], underlying: string): VolClasses {
+  const cls = new Int32Array(scenarios.length);
+  const first: number[] = [];
+  const byKey = new Map<string, number>();
+  scenarios.forEach((sc, s) => {
+    const key = `${shockKey(moveFor(sc, underlying).vol)}|${sc.timeShiftDays}`;
+    let c = byKey.get(key);
+    if (c === undefined) {
+      c = first.length;
+      first.push(s);
+      byKey.set(key, c);
+    }
+    cls[s] = c;
+  });
+  return { cls, first: Int32Array.from(first) };
+}
+
+/**
+ * Content key of a vol shock: every field `shockVol` reads, numbers as their round-trip
+ * strings (−0 and 0 share a key; they shock a vol identically).
+ */
+function shockKey(v: VolShock): string {
+  if (v.kind === 'none') return 'none';
+  const t = v.term;
+  const term = t ? `${t.pivotDays},${t.shortPower},${t.longPower},${t.dteFloorDays}` : '-';
+  return `${v.kind},${v.kind === 'skew' ? v.slope : v.size},${v.floor},${v.cap},${term}`;
+}
+
+/** A scenario list read for one underlying (see module doc). */
+export interface ScenarioColumns {
+  readonly underlying: string;
+  readonly scenarios: readonly Scenario[];
+  /** `moveFor(scenarios[s], underlying).spotMultiplier` (dimensionless). */
+  readonly mult: Float64Array;
+  readonly classes: VolClasses;
+}
+
+/** The columns of `scenarios` for `underlying`, in O(scenarios). */
+export function scenarioColumns(
+  scenarios: readonly Scenario[],
+  underlying: string,
+): ScenarioColumns {
+  const mult = new Float64Array(scenarios.length);
+  for (let s = 0; s < scenarios.length; s++)
+    mult[s] = moveFor(scenarios[s]!, underlying).spotMultiplier;
+  return { underlying, scenarios, mult, classes: volClasses(scenarios, underlying) };
+}

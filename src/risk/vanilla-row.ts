@@ -1,0 +1,153 @@
+/**
+ * The P&L row of a vanilla option over a scenario list (the hot loop of `buildPnlMatrix`):
+ *
+ *   P[s] = V(F·m_s, K, T − Δt_s, σ_s) − V0,   V = Black-76 (÷ F·m_s for inverse options),
+ *
+ * with everything that does not change along the row computed once: ln(K/F) and √K per row;
+ * per vol class (`VolClasses`: scenarios sharing a vol shock and a time shift) the shocked vol
+ * σ_c, T_c, σ_c·√T_c, the discount factor e^{−r·T_c} and the Gaussian factor e^{−(σ_c√T_c/2)²/2}
+ * of `normalizedOtmBlackWith`; per cell only the forward, one log, one √F and the normalised
+ * out-of-the-money price. The same operations in the same order as `black76Price` through
+ * `optionValue`, so the same bits as `scenarioPnl` (test/risk/pnl-matrix-row.test.ts); cells
+ * outside Black-76's valid domain (expired at the shifted date, invalid inputs) take the
+ * per-cell path, which values the payoff or throws its typed error.
+ */
+import type { VanillaOption } from '../instruments/instrument.ts';
+import {
+  black76Price,
+  HERMITE_TERMS,
+  hermiteCoefficients,
+  normalizedOtmBlackWith,
+} from '../pricing/black76.ts';
+import { optionValue } from '../pricing/option-value.ts';
+import { moveFor, shockVol } from '../scenarios/scenario.ts';
+import type { InstrumentState } from './instrument-state.ts';
+import type { ScenarioColumns } from './scenario-columns.ts';
+
+/** Per-class quantities of one row (capacity: the number of vol classes). */
+export interface ClassScratch {
+  /** Shocked vol σ_c (decimal). */
+  readonly vol: Float64Array;
+  /** Shifted time to expiry T_c (ACT/365 years). */
+  readonly T: Float64Array;
+  /** σ_c·√T_c. */
+  readonly sd: Float64Array;
+  /** e^{−t²/2}, t = σ_c·√T_c / 2. */
+  readonly g: Float64Array;
+  /** e^{−r·T_c}. */
+  readonly df: Float64Array;
+  /** 1 when the class is inside Black-76's domain (T_c > 0, σ_c and df valid). */
+  readonly ok: Uint8Array;
+  /** Hermite series coefficients of t (`hermiteCoefficients`), `HERMITE_TERMS` per class. */
+  readonly coefs: Float64Array;
+}
+
+/** Scratch for rows with up to `n` vol classes. */
+export function classScratch(n: number): ClassScratch {
+  return {
+    vol: new Float64Array(n),
+    T: new Float64Array(n),
+    sd: new Float64Array(n),
+    g: new Float64Array(n),
+    df: new Float64Array(n),
+    ok: new Uint8Array(n),
+    coefs: new Float64Array(n * HERMITE_TERMS),
+  };
+}
+
+/** Fills `k` with the per-class quantities of `inst`'s row (see module doc). */
+function fillClasses(
+  inst: VanillaOption,
+  st: InstrumentState,
+  cols: ScenarioColumns,
+  k: ClassScratch,
+): void {
+  const logMoneyness = Math.log(inst.strike / st.price);
+  const first = cols.classes.first;
+  const strikeOk = inst.strike > 0 && inst.strike < Infinity;
+  const rightOk = inst.right === 'call' || inst.right === 'put';
+  for (let c = 0; c < first.length; c++) {
+    const sc = cols.scenarios[first[c]!]!;
+    const vol = shockVol(
+      moveFor(sc, cols.underlying).vol,
+      st.vol,
+      st.dteDays - sc.timeShiftDays,
+      logMoneyness,
+    );
+    const T1 = st.T - sc.timeShiftDays / 365;
+    k.vol[c] = vol;
+    k.T[c] = T1;
+    const df = Math.exp(-st.rate * T1);
+    const sd = vol * Math.sqrt(T1);
+    const t = 0.5 * sd;
+    k.df[c] = df;
+    k.sd[c] = sd;
+    k.g[c] = Math.exp(-0.5 * t * t);
+    if (sd <= 0.5) hermiteCoefficients(t, k.coefs, c * HERMITE_TERMS);
+    const ok = strikeOk && rightOk && T1 > 0 && T1 < Infinity && vol >= 0 && vol < Infinity;
+    k.ok[c] = ok && df > 0 && df < Infinity ? 1 : 0;
+  }
+}
+
+/** One cell by the per-cell path (outside Black-76's domain: payoff, or the typed error). */
+function slowCell(inst: VanillaOption, st: InstrumentState, mult: number, T1: number, vol: number) {
+  const F1 = st.price * mult;
+  if (T1 <= 0)
+    return optionValue(inst, { spot: st.spot * mult, forward: F1, T: T1, vol, rate: st.rate });
+  const usd = black76Price(inst.right, F1, inst.strike, T1, vol, Math.exp(-st.rate * T1));
+  return inst.settlement === 'inverse' ? usd / F1 : usd;
+}
+
+/**
+ * Writes the P&L of one unit of the vanilla option `inst` (state `st`) in every scenario of
+ * `cols` into `out[off + s]`, settlement currency (coin for inverse options: V1/F1 − V0).
+ * Returns the number of non-finite cells written (the caller reports them).
+ */
+export function revalueVanillaRow(
+  inst: VanillaOption,
+  st: InstrumentState,
+  cols: ScenarioColumns,
+  out: Float64Array,
+  off: number,
+  k: ClassScratch,
+): number {
+  fillClasses(inst, st, cols, k);
+  const { mult } = cols;
+  const cls = cols.classes.cls;
+  const K = inst.strike;
+  const sqrtK = Math.sqrt(K);
+  const F = st.price;
+  const V0 = st.value;
+  const call = inst.right === 'call';
+  const inverse = inst.settlement === 'inverse';
+  const { ok, sd, g, df, coefs } = k;
+  let bad = 0;
+  for (let s = 0; s < mult.length; s++) {
+    const c = cls[s]!;
+    const F1 = F * mult[s]!;
+    let v: number;
+    if (ok[c] === 1 && F1 > 0 && F1 < Infinity) {
+      const sdc = sd[c]!;
+      const intrinsic = call ? (F1 > K ? F1 - K : 0) : K > F1 ? K - F1 : 0;
+      const u =
+        sdc > 0
+          ? intrinsic +
+            Math.sqrt(F1) *
+              sqrtK *
+              normalizedOtmBlackWith(
+                -Math.abs(Math.log(F1 / K)),
+                sdc,
+                g[c]!,
+                coefs,
+                c * HERMITE_TERMS,
+              )
+          : intrinsic;
+      const usd = df[c]! * u;
+      v = inverse ? usd / F1 : usd;
+    } else v = slowCell(inst, st, mult[s]!, k.T[c]!, k.vol[c]!);
+    const p = v - V0;
+    if (!(Math.abs(p) < Infinity)) bad++;
+    out[off + s] = p;
+  }
+  return bad;
+}
