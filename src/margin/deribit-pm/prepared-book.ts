@@ -30,11 +30,16 @@ import {
   chargeOverReadings,
   readingsToCharge,
   withReadings,
+  type PoolCharge,
   type Readings,
 } from '../hypotheses.ts';
 import type { WhatIfResult } from '../margin-model.ts';
 import type { MarginResult } from '../margin-result.ts';
 import { whatIfResult } from '../what-if.ts';
+import { equityAfterTrades, poolValues } from './book-equity.ts';
+import { buildBookReadings, readingRuns, type BookReadings } from './book-readings.ts';
+import { fastResults } from './fast-results.ts';
+import { keysAfterTrades, movableBefore, readingsStay, type MovableBefore } from './book-trades.ts';
 import { DERIBIT_PM_HYPOTHESES } from './hypotheses.ts';
 import { shockMemo } from './key-eval.ts';
 import { lazyReport, withPoolTrades, type PoolEvaluator } from './incremental.ts';
@@ -66,6 +71,12 @@ export interface PreparedBook {
   readonly before: readonly MarginResult[];
   /** Readings whose keys are prepared (the book's open readings, then any a trade opened). */
   readonly readingsPrepared: number;
+  /**
+   * How many `after` calls took each path: `incremental` (book-trades.ts: the trades changed
+   * only their keys' vectors and sums) or `fallback` (a new pool or key, a changed set of
+   * readings, or a book the shared readings do not apply to: the per-reading keys).
+   */
+  readonly paths: { readonly incremental: number; readonly fallback: number };
   /** `evaluate(withTrades(book, trades))` at the default; details and hash built on first read. */
   after(trades: readonly Position[]): MarginResult[];
   /** Before, after all trades and each trade alone (`whatIfByRevaluation`'s result). */
@@ -105,8 +116,20 @@ export function prepareBook(
   };
   const before = ev.evaluate(portfolio, snapshot, params);
   own.readings.forEach(stateOf);
-  const after = (trades: readonly Position[]): MarginResult[] =>
-    afterTrades(ev, { portfolio, snapshot, params, charged, stateOf }, trades);
+  const ctx: BookContext = { portfolio, snapshot, params, charged, stateOf };
+  const fast = incrementalBook(portfolio, snapshot, charged, own.readings);
+  const paths = { incremental: 0, fallback: 0 };
+  const after = (trades: readonly Position[]): MarginResult[] => {
+    const f = fast && incrementalAfter(fast, trades);
+    if (!f) {
+      paths.fallback++;
+      return afterTrades(ev, ctx, trades);
+    }
+    paths.incremental++;
+    return fastResults(before, own.readings, f.runs, f.equity, () =>
+      afterTrades(ev, ctx, trades, f.runs),
+    );
+  };
   return {
     portfolio,
     snapshot,
@@ -115,6 +138,7 @@ export function prepareBook(
     get readingsPrepared() {
       return states.size;
     },
+    paths,
     after,
     whatIf(trades) {
       const all = after(trades);
@@ -122,6 +146,66 @@ export function prepareBook(
       return whatIfResult(snapshot, before, all, trades, alone);
     },
   };
+}
+
+/** The book held for incremental what-ifs (book-trades.ts). */
+interface IncrementalBook {
+  readonly book: BookReadings;
+  readonly portfolio: Portfolio;
+  readonly snapshot: MarketSnapshot;
+  readonly charged: DeribitPmParams;
+  readonly before: MovableBefore;
+  readonly values: ReturnType<typeof poolValues>;
+}
+
+/**
+ * The book under its readings for incremental what-ifs, or undefined where they do not apply
+ * (`buildBookReadings`, a book listing a symbol twice, an error: the per-reading path then
+ * answers, and throws the typed error if there is one).
+ */
+function incrementalBook(
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  charged: DeribitPmParams,
+  readings: readonly Readings[],
+): IncrementalBook | undefined {
+  const symbols = new Set(portfolio.positions.map((p) => p.instrument.symbol));
+  if (symbols.size !== portfolio.positions.length) return undefined;
+  try {
+    const book = buildBookReadings(portfolio, snapshot, charged, readings);
+    if (!book || !readingRuns(book)) return undefined;
+    const stateOf = (p: Position) => book.markets[0]!.row(p.instrument).state;
+    const values = poolValues(portfolio, book.pools, stateOf);
+    const before = movableBefore(portfolio, snapshot, charged);
+    return { book, portfolio, snapshot, charged, before, values };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * IM and MM per reading and pool, and each pool's equity, after `trades` (book-trades.ts,
+ * book-equity.ts), or undefined when the trades need the per-reading path (a new pool or key,
+ * other readings charged, a non-finite amount, an error).
+ */
+function incrementalAfter(
+  f: IncrementalBook,
+  trades: readonly Position[],
+): { runs: PoolCharge[][]; equity: number[] } | undefined {
+  try {
+    const traded = keysAfterTrades(f.book, trades);
+    if (!traded) return undefined;
+    if (!readingsStay(f.before, trades, traded.grossChange, f.snapshot, f.charged))
+      return undefined;
+    const runs = readingRuns(f.book, traded.keys);
+    if (!runs) return undefined;
+    const stateOf = (p: Position) => f.book.markets[0]!.row(p.instrument).state;
+    const equity = equityAfterTrades(f.portfolio, f.values, trades, f.snapshot, stateOf);
+    if (!equity.every(Number.isFinite)) return undefined;
+    return { runs, equity };
+  } catch {
+    return undefined;
+  }
 }
 
 /** What `afterTrades` needs of the prepared book. */
@@ -158,6 +242,7 @@ function afterTrades(
   ev: BookEvaluator,
   b: BookContext,
   trades: readonly Position[],
+  ranked?: readonly (readonly PoolCharge[])[],
 ): MarginResult[] {
   const table = DERIBIT_PM_HYPOTHESES;
   const book = withTrades(b.portfolio, trades, b.snapshot);
@@ -182,7 +267,7 @@ function afterTrades(
     ccys.map((ccy, i) =>
       ev.evaluatePoolKeys(book, keysOf(k)[i]!, states[k]!.params, ccy, '', { details }),
     );
-  const runs = rankingRuns(ev, states, ccys, inPool, keysOf);
+  const runs = ranked ?? rankingRuns(ev, states, ccys, inPool, keysOf);
   const reported = (details: boolean) => {
     const done = new Map<number, MarginResult[]>();
     return (k: number): MarginResult[] => {

@@ -1,0 +1,80 @@
+/**
+ * Pool equity of a prepared book after trades, the same bits as a re-evaluation
+ * (`poolEquity` of the book after `withTrades`): `equity = collateral + Σ_i value_i`, the
+ * position values summed in canonical (symbol) order. The book keeps each pool's position
+ * values in that order; a what-if executes the trades on a small book of the traded
+ * positions and the balances (`withTrades`: the same fills, premiums and realised P&L as on
+ * the whole book), replaces or inserts the traded positions' values and re-sums: O(positions
+ * of the pool) additions, no pricing but the trades' marks.
+ */
+import type { MarketSnapshot } from '../../market/snapshot.ts';
+import { segregatedCollateral } from '../../risk/collateral.ts';
+import { positionsValue } from '../../risk/equity.ts';
+import type { InstrumentState } from '../../risk/pnl-matrix.ts';
+import { portfolio as makePortfolio, type Portfolio, type Position } from '../../risk/portfolio.ts';
+import { withTrades } from '../../risk/with-trades.ts';
+import { canonicalPositions } from '../book.ts';
+
+/** One pool's positions (canonical order) and their values. */
+export interface PoolValues {
+  readonly currency: string;
+  readonly symbols: readonly string[];
+  readonly values: readonly number[];
+}
+
+/** The value `positionsValue` adds for one position (0 for a future without entry price). */
+function valueOf(p: Position, st: InstrumentState): number {
+  return positionsValue([p], [st]).value;
+}
+
+/** Each pool's position values (`stateOf`: the instrument's state, as the key vectors hold it). */
+export function poolValues(
+  portfolio: Portfolio,
+  pools: readonly string[],
+  stateOf: (p: Position) => InstrumentState,
+): PoolValues[] {
+  return pools.map((currency) => {
+    const ps = canonicalPositions(
+      portfolio.positions.filter((p) => p.instrument.settlementCurrency === currency),
+    );
+    return {
+      currency,
+      symbols: ps.map((p) => p.instrument.symbol),
+      values: ps.map((p) => valueOf(p, stateOf(p))),
+    };
+  });
+}
+
+/**
+ * Each pool's equity after `trades` (module doc); the trades' pools must be among `pools`
+ * (the caller checks). Throws the typed errors of `withTrades` (a non-finite size).
+ */
+export function equityAfterTrades(
+  book: Portfolio,
+  pools: readonly PoolValues[],
+  trades: readonly Position[],
+  snapshot: MarketSnapshot,
+  stateOf: (p: Position) => InstrumentState,
+): number[] {
+  const traded = new Set(trades.map((t) => t.instrument.symbol));
+  const held = book.positions.filter((p) => traded.has(p.instrument.symbol));
+  const after = withTrades(makePortfolio(held, book.balances), trades, snapshot);
+  return pools.map((pool) => {
+    const symbols = pool.symbols.slice();
+    const values = pool.values.slice();
+    for (const p of after.positions) {
+      if (p.instrument.settlementCurrency !== pool.currency) continue;
+      const s = p.instrument.symbol;
+      let at = 0;
+      while (at < symbols.length && symbols[at]! < s) at++;
+      if (symbols[at] === s) values[at] = valueOf(p, stateOf(p));
+      else {
+        symbols.splice(at, 0, s);
+        values.splice(at, 0, valueOf(p, stateOf(p)));
+      }
+    }
+    let value = 0;
+    for (const v of values) value += v;
+    return segregatedCollateral(after.balances, pool.currency) + value;
+  });
+}
