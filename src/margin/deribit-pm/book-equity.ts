@@ -47,7 +47,8 @@ export function poolValues(
 
 /**
  * Each pool's equity after `trades` (module doc); the trades' pools must be among `pools`
- * (the caller checks). Throws the typed errors of `withTrades` (a non-finite size).
+ * (the caller checks). `heldOf` finds the book's position of a symbol (a map lookup in a
+ * prepared book). Throws the typed errors of `withTrades` (a non-finite size).
  */
 export function equityAfterTrades(
   book: Portfolio,
@@ -55,26 +56,31 @@ export function equityAfterTrades(
   trades: readonly Position[],
   snapshot: MarketSnapshot,
   stateOf: (p: Position) => InstrumentState,
+  heldOf: (symbol: string) => Position | undefined = (s) =>
+    book.positions.find((p) => p.instrument.symbol === s),
 ): number[] {
-  const traded = new Set(trades.map((t) => t.instrument.symbol));
-  const held = book.positions.filter((p) => traded.has(p.instrument.symbol));
+  const held: Position[] = [];
+  for (const t of trades) {
+    const p = heldOf(t.instrument.symbol);
+    if (p && !held.includes(p)) held.push(p);
+  }
   const after = withTrades(makePortfolio(held, book.balances), trades, snapshot);
   return pools.map((pool) => {
-    const symbols = pool.symbols.slice();
-    const values = pool.values.slice();
-    for (const p of after.positions) {
-      if (p.instrument.settlementCurrency !== pool.currency) continue;
-      const s = p.instrument.symbol;
-      let at = 0;
-      while (at < symbols.length && symbols[at]! < s) at++;
-      if (symbols[at] === s) values[at] = valueOf(p, stateOf(p));
-      else {
-        symbols.splice(at, 0, s);
-        values.splice(at, 0, valueOf(p, stateOf(p)));
-      }
-    }
+    const traded = canonicalPositions(
+      after.positions.filter((p) => p.instrument.settlementCurrency === pool.currency),
+    );
+    const { symbols, values } = pool;
+    // the pool's values in symbol order, the traded positions' replaced or inserted
+    const tradedValue = (j: number) => valueOf(traded[j]!, stateOf(traded[j]!));
     let value = 0;
-    for (const v of values) value += v;
+    let j = 0;
+    for (let i = 0; i < symbols.length; i++) {
+      const s = symbols[i]!;
+      for (; j < traded.length && traded[j]!.instrument.symbol < s; j++) value += tradedValue(j);
+      if (j < traded.length && traded[j]!.instrument.symbol === s) value += tradedValue(j++);
+      else value += values[i]!;
+    }
+    for (; j < traded.length; j++) value += tradedValue(j);
     return segregatedCollateral(after.balances, pool.currency) + value;
   });
 }

@@ -90,12 +90,12 @@ export interface BookKey {
   readonly groupExpiry: number[];
   readonly groupMove: number[];
   /** Per priced table: the pre-aggregated vector. */
-  readonly pre: Float64Array[];
+  readonly pre: number[][];
   /** Per priced table: the key's worst case. */
-  readonly worst: Float64Array;
+  readonly worst: number[];
   readonly agg: readonly KeyAggregation[];
   /** Roll shock per expiry / per instrument, delta shock H1 / H2 (pool currency). */
-  readonly shocks: Float64Array;
+  readonly shocks: number[];
 }
 
 /** One reading: its priced table, view and pool constants. */
@@ -128,6 +128,14 @@ export interface BookReadings {
 
 const VIEW_RULES = new Set(['rollShockOptions', 'deltaShock']);
 
+/**
+ * `n` zeros in a plain array: the per-trade vectors are small, and V8 allocates and copies a
+ * plain array of doubles several times faster than a `Float64Array`.
+ */
+function zeros(n: number): number[] {
+  return new Array<number>(n).fill(0);
+}
+
 /** The priced tables of the readings: reading → table, and each table's first reading. */
 function pricedTables(readings: readonly Readings[]): { tableOf: number[]; first: number[] } {
   const byKey = new Map<string, number>();
@@ -153,6 +161,7 @@ function shareable(params: readonly DeribitPmParams[]): boolean {
       p.account === p0.account &&
       p.rules.rollShockTime === p0.rules.rollShockTime &&
       p.rules.rollShockOptionDelta === p0.rules.rollShockOptionDelta &&
+      p.rules.roundingDecimals === p0.rules.roundingDecimals &&
       p.rules.multiPairAggregation !== 'joint',
   );
 }
@@ -293,10 +302,10 @@ function buildKey(
     group: [],
     groupExpiry: [],
     groupMove: [],
-    pre: markets.map((m) => new Float64Array(m.grid(underlying).cells.length)),
-    worst: new Float64Array(markets.length),
+    pre: markets.map((m) => zeros(m.grid(underlying).cells.length)),
+    worst: zeros(markets.length),
     agg: markets.map((m) => keyAggregation(m, underlying, settlement, u.index)),
-    shocks: new Float64Array(4),
+    shocks: zeros(4),
   };
   const ccy = currencyParams(p0, settlement);
   for (const p of sorted) insertPosition(key, key.instruments.length, p, markets, ccy, p0);
@@ -356,7 +365,7 @@ export function insertPosition(
  */
 export function keySums(key: BookKey): void {
   const scale = key.usdScale;
-  const gDelta = new Float64Array(key.groupExpiry.length);
+  const gDelta = zeros(key.groupExpiry.length);
   let perInstrument = 0;
   let futures = 0;
   let total = 0;
@@ -390,7 +399,7 @@ export function keySums(key: BookKey): void {
 }
 
 /** `worstCaseOf(aggregateVectors(pre)).worstCase` (NaN if no cell is below +∞). */
-export function worstOf(pre: Float64Array, a: KeyAggregation): number {
+export function worstOf(pre: readonly number[], a: KeyAggregation): number {
   const { extended, allowance, offset, cap, capBeforeOffset, signAware } = a;
   let min = Infinity;
   for (let c = 0; c < pre.length; c++) {
@@ -406,40 +415,60 @@ export function worstOf(pre: Float64Array, a: KeyAggregation): number {
   return min === Infinity ? NaN : Math.max(0, -min) + 0;
 }
 
+/** IM and MM per reading and pool: `im[k·pools + i]`, `mm[k·pools + i]` (pool currency). */
+export interface ReadingRuns {
+  readonly im: number[];
+  readonly mm: number[];
+}
+
 /**
- * IM and MM per reading and pool (`runs[k][pool]`) from the keys (the book's, or a what-if's
- * copies), or undefined if an amount is not finite (the per-reading evaluation then throws).
+ * IM and MM per reading and pool from the keys (the book's, or a what-if's copies), or
+ * undefined if an amount is not finite (the per-reading evaluation then throws). The worst
+ * case is summed and rounded once per priced table and pool, the shocks once per pool.
  */
 export function readingRuns(
   book: BookReadings,
   keys: readonly BookKey[] = book.keys,
-): PoolCharge[][] | undefined {
+): ReadingRuns | undefined {
   const nT = book.markets.length;
   const nP = book.pools.length;
-  const wc = new Float64Array(nT * nP);
-  const shocks = new Float64Array(4 * nP);
+  const wc = zeros(nT * nP);
+  const shocks = zeros(4 * nP);
   for (const k of keys) {
     for (let t = 0; t < nT; t++) wc[t * nP + k.pool] = wc[t * nP + k.pool]! + k.worst[t]!;
     for (let s = 0; s < 4; s++) shocks[4 * k.pool + s] = shocks[4 * k.pool + s]! + k.shocks[s]!;
   }
-  const runs: PoolCharge[][] = [];
-  for (const v of book.views) {
-    const run: PoolCharge[] = [];
+  for (let x = 0; x < wc.length; x++) {
+    if (!Number.isFinite(wc[x]!)) return undefined;
+    wc[x] = roundDecimalsFast(wc[x]!, book.views[0]!.decimals);
+  }
+  const nR = book.views.length;
+  const im = zeros(nR * nP);
+  const mm = zeros(nR * nP);
+  for (let k = 0; k < nR; k++) {
+    const v = book.views[k]!;
     for (let i = 0; i < nP; i++) {
-      const w = wc[v.table * nP + i]!;
       const roll = shocks[4 * i + (v.perExpiry ? 0 : 1)]!;
       const delta = v.delta === 0 ? 0 : shocks[4 * i + 1 + v.delta]!;
-      if (!Number.isFinite(w + roll + delta)) return undefined;
-      const rmm = roundDecimalsFast(w, v.decimals) + roll + delta + 0;
-      const initialMargin = roundDecimalsFast(
-        rmm + v.inputs[3 * i]! + v.inputs[3 * i + 1]! + v.inputs[3 * i + 2]!,
-        v.decimals,
-      );
-      const maintenanceMargin = v.mmFactor * rmm;
-      if (!Number.isFinite(initialMargin) || !Number.isFinite(maintenanceMargin)) return undefined;
-      run.push({ currency: book.pools[i]!, initialMargin, maintenanceMargin });
+      const rmm = wc[v.table * nP + i]! + roll + delta + 0;
+      const x = rmm + v.inputs[3 * i]! + v.inputs[3 * i + 1]! + v.inputs[3 * i + 2]!;
+      if (!Number.isFinite(x)) return undefined;
+      im[k * nP + i] = roundDecimalsFast(x, v.decimals);
+      mm[k * nP + i] = v.mmFactor * rmm;
+      if (!Number.isFinite(mm[k * nP + i]!)) return undefined;
     }
-    runs.push(run);
   }
-  return runs;
+  return { im, mm };
+}
+
+/** The runs as `chargeOverReadings` takes them (`runs[k][pool]`). */
+export function poolCharges(book: BookReadings, runs: ReadingRuns): PoolCharge[][] {
+  const nP = book.pools.length;
+  return book.views.map((_, k) =>
+    book.pools.map((currency, i) => ({
+      currency,
+      initialMargin: runs.im[k * nP + i]!,
+      maintenanceMargin: runs.mm[k * nP + i]!,
+    })),
+  );
 }

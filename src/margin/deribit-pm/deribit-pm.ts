@@ -30,9 +30,14 @@ import {
   evaluateOverReadings,
   readingsToCharge,
   validateSettings,
-  type PoolCharge,
 } from '../hypotheses.ts';
-import { buildBookReadings, readingRuns, type BookReadings } from './book-readings.ts';
+import {
+  buildBookReadings,
+  poolCharges,
+  readingRuns,
+  type BookReadings,
+  type ReadingRuns,
+} from './book-readings.ts';
 import { DERIBIT_PM_HYPOTHESES } from './hypotheses.ts';
 import { prepareBook, type PreparedBook } from './prepared-book.ts';
 import { deribitPmLinearTerms } from './linear-terms.ts';
@@ -459,7 +464,7 @@ function evaluateSharedReadings(
   const { charged, readings } = readingsToCharge(table, portfolio, snapshot, params);
   if (readings.length < 2) return undefined;
   let book: BookReadings | undefined;
-  let runs: PoolCharge[][] | undefined;
+  let runs: ReadingRuns | undefined;
   try {
     book = buildBookReadings(portfolio, snapshot, charged, readings);
     runs = book && readingRuns(book);
@@ -470,7 +475,7 @@ function evaluateSharedReadings(
   const b = book;
   const report = (k: number): MarginResult[] =>
     evaluatePrepared(b.markets[b.views[k]!.table]!, portfolio, { hash: false }, b.params[k]!);
-  return chargeOverReadings(table, charged, readings, runs, report, inputsHash);
+  return chargeOverReadings(table, charged, readings, poolCharges(b, runs), report, inputsHash);
 }
 
 /**

@@ -10,7 +10,91 @@
  * see the full result).
  */
 import { utilization, type MarginResult } from '../margin-result.ts';
-import type { PoolCharge, Readings } from '../hypotheses.ts';
+import type { Readings } from '../hypotheses.ts';
+import type { ReadingRuns } from './book-readings.ts';
+
+/** Index of the reading that sets pool `i`'s amount in `xs[k·nP + i]` (first of the highest). */
+function setting(xs: readonly number[], nP: number, i: number): number {
+  let best = 0;
+  for (let k = 1; k * nP < xs.length; k++) if (xs[k * nP + i]! > xs[best * nP + i]!) best = k;
+  return best;
+}
+
+type Head = Pick<
+  MarginResult,
+  'model' | 'modelVersion' | 'currency' | 'equity' | 'initialMargin' | 'maintenanceMargin'
+>;
+
+/**
+ * One pool's result over several readings: the numbers, the hypothesis table and charging
+ * readings from `charge()`, the report fields from `full()`, each when first read. An object
+ * literal with getters (V8 builds it on a fixed shape; `Object.defineProperty` per field
+ * costs several µs).
+ */
+function chargedResult(
+  head: Head,
+  full: () => MarginResult,
+  charge: () => Pick<MarginResult, 'hypotheses' | 'hypothesisCharge'>,
+): MarginResult {
+  return {
+    model: head.model,
+    modelVersion: head.modelVersion,
+    currency: head.currency,
+    equity: head.equity,
+    initialMargin: head.initialMargin,
+    maintenanceMargin: head.maintenanceMargin,
+    utilization: utilization(head.initialMargin, head.equity),
+    get worstScenario() {
+      return full().worstScenario;
+    },
+    get contributions() {
+      return full().contributions;
+    },
+    get addOns() {
+      return full().addOns;
+    },
+    get unverified() {
+      return full().unverified;
+    },
+    get warnings() {
+      return full().warnings;
+    },
+    get inputsHash() {
+      return full().inputsHash;
+    },
+    get details() {
+      return full().details;
+    },
+    get hypotheses() {
+      return charge().hypotheses;
+    },
+    get hypothesisCharge() {
+      return charge().hypothesisCharge;
+    },
+  };
+}
+
+/** The same with other fields (one reading, `verified` notes): defined one by one. */
+function otherResult(
+  head: Head,
+  full: () => MarginResult,
+  charge: (() => Pick<MarginResult, 'hypotheses' | 'hypothesisCharge'>) | undefined,
+  verified: boolean,
+): MarginResult {
+  const out: Record<string, unknown> = {
+    ...head,
+    utilization: utilization(head.initialMargin, head.equity),
+  };
+  const late = (k: string, get: () => unknown) =>
+    Object.defineProperty(out, k, { enumerable: true, configurable: true, get });
+  for (const k of LATE) late(k, () => full()[k]);
+  if (verified) late('verified', () => full().verified);
+  if (charge) {
+    late('hypotheses', () => charge().hypotheses);
+    late('hypothesisCharge', () => charge().hypothesisCharge);
+  }
+  return out as unknown as MarginResult;
+}
 
 /** The report fields built on first read, in result order. */
 const LATE = [
@@ -23,63 +107,48 @@ const LATE = [
   'details',
 ] as const;
 
-/** Index of the reading that sets pool `i`'s `field` (first of the highest). */
-function setting(
-  runs: readonly (readonly PoolCharge[])[],
-  i: number,
-  field: 'initialMargin' | 'maintenanceMargin',
-): number {
-  let best = 0;
-  for (let k = 1; k < runs.length; k++) if (runs[k]![i]![field] > runs[best]![i]![field]) best = k;
-  return best;
-}
-
 /**
- * Results per pool from `runs[k][pool]` (the readings' IM and MM, pools in `before`'s order)
- * and `equity[pool]`; `before` (the book's own results, same params) gives the model fields
- * and whether the pinned readings' `verified` notes are present.
+ * Results per pool from the readings' runs (pools in `before`'s order) and `equity[pool]`;
+ * `before` (the book's own results, same params) gives the model fields and whether the
+ * pinned readings' `verified` notes are present.
  */
 export function fastResults(
   before: readonly MarginResult[],
   readings: readonly Readings[],
-  runs: readonly (readonly PoolCharge[])[],
+  runs: ReadingRuns,
   equity: readonly number[],
   slow: () => readonly MarginResult[],
 ): MarginResult[] {
-  let full: readonly MarginResult[] | undefined;
-  const fullOf = (): readonly MarginResult[] => (full ??= slow());
+  let fullRun: readonly MarginResult[] | undefined;
+  const fullOf = (): readonly MarginResult[] => (fullRun ??= slow());
   const b0 = before[0]!;
   const verified = before.some((r) => 'verified' in r);
-  return runs[0]!.map((base, i) => {
-    const kIm = setting(runs, i, 'initialMargin');
-    const kMm = setting(runs, i, 'maintenanceMargin');
-    const im = runs[kIm]![i]!.initialMargin;
-    const out: Record<string, unknown> = {
+  const nP = before.length;
+  return before.map((b, i) => {
+    const kIm = setting(runs.im, nP, i);
+    const kMm = setting(runs.mm, nP, i);
+    const head = {
       model: b0.model,
       modelVersion: b0.modelVersion,
-      currency: base.currency,
+      currency: b.currency,
       equity: equity[i]!,
-      initialMargin: im,
-      maintenanceMargin: runs[kMm]![i]!.maintenanceMargin,
-      utilization: utilization(im, equity[i]!),
+      initialMargin: runs.im[kIm * nP + i]!,
+      maintenanceMargin: runs.mm[kMm * nP + i]!,
     };
-    const late = (k: string, get: () => unknown) =>
-      Object.defineProperty(out, k, { enumerable: true, configurable: true, get });
-    for (const k of LATE) late(k, () => fullOf()[i]![k]);
-    if (verified) late('verified', () => fullOf()[i]!.verified);
-    if (readings.length > 1) {
-      late('hypotheses', () =>
-        runs.map((rs, k) => ({
-          readings: readings[k]!,
-          initialMargin: rs[i]!.initialMargin,
-          maintenanceMargin: rs[i]!.maintenanceMargin,
-        })),
-      );
-      late('hypothesisCharge', () => ({
-        initialMargin: readings[kIm]!,
-        maintenanceMargin: readings[kMm]!,
-      }));
-    }
-    return out as unknown as MarginResult;
+    const full = () => fullOf()[i]!;
+    const charge =
+      readings.length > 1
+        ? () => ({
+            hypotheses: readings.map((r, k) => ({
+              readings: r,
+              initialMargin: runs.im[k * nP + i]!,
+              maintenanceMargin: runs.mm[k * nP + i]!,
+            })),
+            hypothesisCharge: { initialMargin: readings[kIm]!, maintenanceMargin: readings[kMm]! },
+          })
+        : undefined;
+    return charge && !verified
+      ? chargedResult(head, full, charge)
+      : otherResult(head, full, charge, verified);
   });
 }

@@ -37,7 +37,14 @@ import type { WhatIfResult } from '../margin-model.ts';
 import type { MarginResult } from '../margin-result.ts';
 import { whatIfResult } from '../what-if.ts';
 import { equityAfterTrades, poolValues } from './book-equity.ts';
-import { buildBookReadings, readingRuns, type BookReadings } from './book-readings.ts';
+import {
+  buildBookReadings,
+  poolCharges,
+  readingRuns,
+  type BookKey,
+  type BookReadings,
+  type ReadingRuns,
+} from './book-readings.ts';
 import { fastResults } from './fast-results.ts';
 import { keysAfterTrades, movableBefore, readingsStay, type MovableBefore } from './book-trades.ts';
 import { DERIBIT_PM_HYPOTHESES } from './hypotheses.ts';
@@ -127,7 +134,7 @@ export function prepareBook(
     }
     paths.incremental++;
     return fastResults(before, own.readings, f.runs, f.equity, () =>
-      afterTrades(ev, ctx, trades, f.runs),
+      afterTrades(ev, ctx, trades, poolCharges(fast.book, f.runs)),
     );
   };
   return {
@@ -156,6 +163,10 @@ interface IncrementalBook {
   readonly charged: DeribitPmParams;
   readonly before: MovableBefore;
   readonly values: ReturnType<typeof poolValues>;
+  /** The keys a what-if changed, reused by the next (book-trades.ts). */
+  readonly scratch: (BookKey | undefined)[];
+  /** The book's positions by symbol. */
+  readonly held: ReadonlyMap<string, Position>;
 }
 
 /**
@@ -177,7 +188,8 @@ function incrementalBook(
     const stateOf = (p: Position) => book.markets[0]!.row(p.instrument).state;
     const values = poolValues(portfolio, book.pools, stateOf);
     const before = movableBefore(portfolio, snapshot, charged);
-    return { book, portfolio, snapshot, charged, before, values };
+    const held = new Map(portfolio.positions.map((p) => [p.instrument.symbol, p]));
+    return { book, portfolio, snapshot, charged, before, values, scratch: [], held };
   } catch {
     return undefined;
   }
@@ -191,16 +203,18 @@ function incrementalBook(
 function incrementalAfter(
   f: IncrementalBook,
   trades: readonly Position[],
-): { runs: PoolCharge[][]; equity: number[] } | undefined {
+): { runs: ReadingRuns; equity: number[] } | undefined {
   try {
-    const traded = keysAfterTrades(f.book, trades);
+    const traded = keysAfterTrades(f.book, trades, f.scratch);
     if (!traded) return undefined;
     if (!readingsStay(f.before, trades, traded.grossChange, f.snapshot, f.charged))
       return undefined;
     const runs = readingRuns(f.book, traded.keys);
     if (!runs) return undefined;
     const stateOf = (p: Position) => f.book.markets[0]!.row(p.instrument).state;
-    const equity = equityAfterTrades(f.portfolio, f.values, trades, f.snapshot, stateOf);
+    const equity = equityAfterTrades(f.portfolio, f.values, trades, f.snapshot, stateOf, (s) =>
+      f.held.get(s),
+    );
     if (!equity.every(Number.isFinite)) return undefined;
     return { runs, equity };
   } catch {
