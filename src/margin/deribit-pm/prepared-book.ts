@@ -1,26 +1,30 @@
 /**
- * A Deribit PM book prepared at the fail-closed default (src/margin/hypotheses.ts): for each
- * reading of the rules the book can move (its open readings; 16 for an inverse option book,
- * 32 with the delta shock), the book's key vectors at that reading, built once from that
- * reading's prepared market (prepared.ts). A what-if of trades then builds the traded keys
- * once (positions, states, deltas: incremental.ts, the same for every reading), and per reading
- * only the pre-aggregated vector with the trades (`pre + q · unit row`, the held symbol looked
- * up), the aggregation and worst case; roll and delta shocks are computed once per rule value
- * they read. About O(readings × cells + positions) per trade, instead of rebuilding every
- * reading's book; the report (details) only for the readings that set IM.
+ * A Deribit PM book prepared at the fail-closed default (src/margin/hypotheses.ts), for
+ * what-ifs of trades. Two paths:
  *
- * The readings charged after trades are those of the book after the trades
- * (`readingsToCharge` on it, exactly as `evaluate` would enumerate them): a trade that opens a
- * rule the book did not have open (the first option in a futures book, a position crossing
- * the delta-shock threshold) is charged over the new readings too; the book's keys at a new
- * reading are built on first use and kept (fail closed: never fewer readings than `evaluate`).
- * Each pool is charged the highest IM and MM over them (`chargeOverReadings`), with the same
- * notes, hypothesis table and charging readings as `evaluate`.
+ * - incremental (the usual one): the book is held under all its readings at once
+ *   (book-readings.ts: per key, one pre-aggregated vector per priced table, the shock sums);
+ *   a trade changes only its key (book-trades.ts: `pre_t + q · unit_t row`, the key's shocks
+ *   re-summed from its positions, its worst case per table), then IM and MM per reading, the
+ *   maxima, and the pool equity (book-equity.ts, the same bits as re-evaluation): about
+ *   O(tables × cells + positions of the key + readings × pools) per trade, no pricing but the
+ *   trade's mark. The report fields are built on first read (fast-results.ts).
+ * - per-reading (fallback): a trade that opens a pool or an underlying's key, or changes which
+ *   readings are charged (the first option in a futures book opens four rules; a gross size
+ *   crossing the delta-shock threshold opens or closes `deltaShock`), or a book the shared
+ *   readings do not apply to. Per reading k, the book's key vectors at that reading (built on
+ *   first use from the reading's prepared market and kept), the traded keys built once and
+ *   each reading's pre-aggregated vector with the trades (`pre + q · unit row`); the readings
+ *   charged are those of the book after the trades (`readingsToCharge` on it: fail closed,
+ *   never fewer readings than `evaluate`). The lazy report of an incremental result is this
+ *   path's report of the reading the incremental numbers say set IM.
  *
- * `before` is `evaluate` of the book (computed once). After-trade results carry the numbers
- * at once; `details` (the report of the IM-setting reading) and `inputsHash` (the SHA-256 of
- * the book) are each built on first read, separately: reading the hash does not build the report. Equal to `whatIfByRevaluation` to 1e-12 relative
- * (test/margin/deribit-pm-prepared-book.test.ts).
+ * `paths` counts the calls of each. Each pool is charged the highest IM and MM over the
+ * readings (`chargeOverReadings`), with the same notes, hypothesis table and charging
+ * readings as `evaluate`. `before` is `evaluate` of the book (computed once). `details` and
+ * `inputsHash` of a result after trades are built on first read, separately. Equal to
+ * `whatIfByRevaluation` to 1e-12 relative (test/margin/deribit-pm-prepared-book.test.ts,
+ * test/margin/deribit-pm-book-readings.test.ts, which also checks the path each trade takes).
  */
 import type { MarketSnapshot } from '../../market/snapshot.ts';
 import type { Portfolio, Position } from '../../risk/portfolio.ts';
@@ -122,7 +126,6 @@ export function prepareBook(
     return st;
   };
   const before = ev.evaluate(portfolio, snapshot, params);
-  own.readings.forEach(stateOf);
   const ctx: BookContext = { portfolio, snapshot, params, charged, stateOf };
   const fast = incrementalBook(portfolio, snapshot, charged, own.readings);
   const paths = { incremental: 0, fallback: 0 };
@@ -262,14 +265,15 @@ function afterTrades(
   const book = withTrades(b.portfolio, trades, b.snapshot);
   const { readings } = readingsToCharge(table, book, b.snapshot, b.params);
   const ccys = settlementPools(book);
-  const states = readings.map((r) => b.stateOf(r));
+  // a reading's keys are built on first use (the incremental path needs only the IM-setting ones)
+  const stateAt = (k: number): ReadingBook => b.stateOf(readings[k]!);
   const inPool = ccys.map((ccy) => trades.filter((t) => t.instrument.settlementCurrency === ccy));
   // every reading's keys after the trades, built in full only where a report needs them
   const fullKeys = new Map<number, KeyVectors[][]>();
   const keysOf = (k: number): KeyVectors[][] => {
     let keys = fullKeys.get(k);
     if (!keys) {
-      const st = states[k]!;
+      const st = stateAt(k);
       keys = ccys.map((ccy, i) =>
         withPoolTrades(ev, st.keys.get(ccy) ?? [], inPool[i]!, st.market, ccy),
       );
@@ -279,9 +283,17 @@ function afterTrades(
   };
   const pool = (k: number, details: boolean): MarginResult[] =>
     ccys.map((ccy, i) =>
-      ev.evaluatePoolKeys(book, keysOf(k)[i]!, states[k]!.params, ccy, '', { details }),
+      ev.evaluatePoolKeys(book, keysOf(k)[i]!, stateAt(k).params, ccy, '', { details }),
     );
-  const runs = ranked ?? rankingRuns(ev, states, ccys, inPool, keysOf);
+  const runs =
+    ranked ??
+    rankingRuns(
+      ev,
+      readings.map((_, k) => stateAt(k)),
+      ccys,
+      inPool,
+      keysOf,
+    );
   const reported = (details: boolean) => {
     const done = new Map<number, MarginResult[]>();
     return (k: number): MarginResult[] => {
