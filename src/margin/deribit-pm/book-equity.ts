@@ -11,7 +11,7 @@ import type { MarketSnapshot } from '../../market/snapshot.ts';
 import { segregatedCollateral } from '../../risk/collateral.ts';
 import { positionsValue } from '../../risk/equity.ts';
 import type { InstrumentState } from '../../risk/pnl-matrix.ts';
-import { portfolio as makePortfolio, type Portfolio, type Position } from '../../risk/portfolio.ts';
+import type { Portfolio, Position } from '../../risk/portfolio.ts';
 import { withTrades } from '../../risk/with-trades.ts';
 import { canonicalPositions } from '../book.ts';
 
@@ -64,7 +64,8 @@ export function equityAfterTrades(
     const p = heldOf(t.instrument.symbol);
     if (p && !held.includes(p)) held.push(p);
   }
-  const after = withTrades(makePortfolio(held, book.balances), trades, snapshot);
+  // the traded positions are the book's (valid, one per symbol): no need to re-validate them
+  const after = withTrades({ positions: held, balances: book.balances }, trades, snapshot);
   return pools.map((pool) => {
     const traded = canonicalPositions(
       after.positions.filter((p) => p.instrument.settlementCurrency === pool.currency),

@@ -45,7 +45,6 @@ import {
   buildBookReadings,
   poolCharges,
   readingRuns,
-  type BookKey,
   type BookReadings,
   type ReadingRuns,
 } from './book-readings.ts';
@@ -166,8 +165,6 @@ interface IncrementalBook {
   readonly charged: DeribitPmParams;
   readonly before: MovableBefore;
   readonly values: ReturnType<typeof poolValues>;
-  /** The keys a what-if changed, reused by the next (book-trades.ts). */
-  readonly scratch: (BookKey | undefined)[];
   /** The book's positions by symbol. */
   readonly held: ReadonlyMap<string, Position>;
 }
@@ -192,7 +189,7 @@ function incrementalBook(
     const values = poolValues(portfolio, book.pools, stateOf);
     const before = movableBefore(portfolio, snapshot, charged);
     const held = new Map(portfolio.positions.map((p) => [p.instrument.symbol, p]));
-    return { book, portfolio, snapshot, charged, before, values, scratch: [], held };
+    return { book, portfolio, snapshot, charged, before, values, held };
   } catch {
     return undefined;
   }
@@ -208,7 +205,7 @@ function incrementalAfter(
   trades: readonly Position[],
 ): { runs: ReadingRuns; equity: number[] } | undefined {
   try {
-    const traded = keysAfterTrades(f.book, trades, f.scratch);
+    const traded = keysAfterTrades(f.book, trades);
     if (!traded) return undefined;
     if (!readingsStay(f.before, trades, traded.grossChange, f.snapshot, f.charged))
       return undefined;
