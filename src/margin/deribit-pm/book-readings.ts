@@ -136,6 +136,19 @@ function zeros(n: number): number[] {
   return new Array<number>(n).fill(0);
 }
 
+/**
+ * The reading whose prepared market prices reading `r`'s rows: `r` with its view rules at
+ * their first enumerated reading (`rollShockOptions` per-expiry, `deltaShock` H1), the first
+ * reading of its priced table in `combinations` order. A view reading's own market would price
+ * the same rows again (the rows do not read the view rules).
+ */
+export function pricedReading(r: Readings): Readings {
+  const out: Record<string, string> = { ...r };
+  for (const rule of DERIBIT_PM_HYPOTHESES.rules)
+    if (VIEW_RULES.has(rule.name) && rule.name in out) out[rule.name] = rule.enumerated[0]!;
+  return out;
+}
+
 /** The priced tables of the readings: reading → table, and each table's first reading. */
 function pricedTables(readings: readonly Readings[]): { tableOf: number[]; first: number[] } {
   const byKey = new Map<string, number>();

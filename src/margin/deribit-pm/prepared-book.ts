@@ -44,6 +44,7 @@ import { equityAfterTrades, poolValues } from './book-equity.ts';
 import {
   buildBookReadings,
   poolCharges,
+  pricedReading,
   readingRuns,
   type BookReadings,
   type ReadingRuns,
@@ -113,7 +114,8 @@ export function prepareBook(
     let st = states.get(key);
     if (!st) {
       const p = withReadings(table, charged, r);
-      const market = deribitPmMarket(snapshot, p);
+      // the rows of a view reading are its priced table's (priced once, not per view)
+      const market = deribitPmMarket(snapshot, withReadings(table, charged, pricedReading(r)));
       const keys = new Map(
         pools.map((ccy) => [
           ccy,
