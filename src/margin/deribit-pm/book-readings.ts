@@ -190,35 +190,6 @@ export function buildBookReadings(
   charged: DeribitPmParams,
   readings: readonly Readings[],
 ): BookReadings | undefined {
-  const hit = lastBuilt.get(portfolio);
-  if (hit && hit.snapshot === snapshot && hit.charged === charged && hit.n === readings.length)
-    return hit.book;
-  const book = build(portfolio, snapshot, charged, readings);
-  lastBuilt.set(portfolio, { snapshot, charged, n: readings.length, book });
-  return book;
-}
-
-/**
- * The last book built per portfolio object (its snapshot and charged params: the readings
- * follow from the three), so `prepareDeribitPmBook` reuses the build its `evaluate` made. The
- * book is never changed after it is built (a what-if copies the keys it changes).
- */
-const lastBuilt = new WeakMap<
-  Portfolio,
-  {
-    snapshot: MarketSnapshot;
-    charged: DeribitPmParams;
-    n: number;
-    book: BookReadings | undefined;
-  }
->();
-
-function build(
-  portfolio: Portfolio,
-  snapshot: MarketSnapshot,
-  charged: DeribitPmParams,
-  readings: readonly Readings[],
-): BookReadings | undefined {
   const params = readings.map((r) => withReadings(DERIBIT_PM_HYPOTHESES, charged, r));
   if (params.length === 0 || !shareable(params)) return undefined;
   const { tableOf, first } = pricedTables(readings);
