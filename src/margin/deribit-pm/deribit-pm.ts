@@ -459,7 +459,7 @@ function evaluateSharedReadings(
   snapshot: MarketSnapshot,
   params: DeribitPmParams,
   inputsHash: string,
-): MarginResult[] | undefined {
+): { results: MarginResult[]; book: BookReadings } | undefined {
   const table = DERIBIT_PM_HYPOTHESES;
   const { charged, readings } = readingsToCharge(table, portfolio, snapshot, params);
   if (readings.length < 2) return undefined;
@@ -475,7 +475,42 @@ function evaluateSharedReadings(
   const b = book;
   const report = (k: number): MarginResult[] =>
     evaluatePrepared(b.markets[b.views[k]!.table]!, portfolio, { hash: false }, b.params[k]!);
-  return chargeOverReadings(table, charged, readings, poolCharges(b, runs), report, inputsHash);
+  const results = chargeOverReadings(
+    table,
+    charged,
+    readings,
+    poolCharges(b, runs),
+    report,
+    inputsHash,
+  );
+  return { results, book: b };
+}
+
+/**
+ * `deribitPmModel.evaluate` (params validated here), with the book under its readings when
+ * the shared path built one (`prepareDeribitPmBook` reuses it for its what-ifs).
+ */
+export function evaluateDefault(
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  params: DeribitPmParams,
+): { results: MarginResult[]; book?: BookReadings } {
+  validateRules(params);
+  validateSettings(DERIBIT_PM_HYPOTHESES, params);
+  const inputsHash = deribitPmInputsHash(portfolio, snapshot, params);
+  const shared = evaluateSharedReadings(portfolio, snapshot, params, inputsHash);
+  if (shared) return shared;
+  const results = evaluateOverReadings(
+    DERIBIT_PM_HYPOTHESES,
+    portfolio,
+    snapshot,
+    params,
+    inputsHash,
+    (p) => evaluatePrepared(deribitPmMarket(snapshot, p), portfolio, { hash: false }),
+    (p) =>
+      evaluatePrepared(deribitPmMarket(snapshot, p), portfolio, { hash: false, details: false }),
+  );
+  return { results };
 }
 
 /**
@@ -497,6 +532,7 @@ export function prepareDeribitPmBook(
       inputsHash: deribitPmInputsHash,
       poolMargins,
       evaluate: (p, s, ps) => deribitPmModel.evaluate(p, s, ps),
+      evaluateDefault,
     },
     portfolio,
     snapshot,
@@ -522,21 +558,7 @@ export const deribitPmModel: MarginModel<DeribitPmParams> = {
     snapshot: MarketSnapshot,
     params: DeribitPmParams,
   ): MarginResult[] {
-    validateRules(params);
-    validateSettings(DERIBIT_PM_HYPOTHESES, params);
-    const inputsHash = deribitPmInputsHash(portfolio, snapshot, params);
-    const shared = evaluateSharedReadings(portfolio, snapshot, params, inputsHash);
-    if (shared) return shared;
-    return evaluateOverReadings(
-      DERIBIT_PM_HYPOTHESES,
-      portfolio,
-      snapshot,
-      params,
-      inputsHash,
-      (p) => evaluatePrepared(deribitPmMarket(snapshot, p), portfolio, { hash: false }),
-      (p) =>
-        evaluatePrepared(deribitPmMarket(snapshot, p), portfolio, { hash: false, details: false }),
-    );
+    return evaluateDefault(portfolio, snapshot, params).results;
   },
   /**
    * At the default (every open reading, the highest charged): the book prepared once per

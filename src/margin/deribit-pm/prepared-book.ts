@@ -62,6 +62,12 @@ import type { KeyVectors } from './vectors.ts';
 export interface BookEvaluator extends PoolEvaluator {
   /** The model's default evaluation (`deribitPmModel.evaluate`, validated params). */
   evaluate(portfolio: Portfolio, snapshot: MarketSnapshot, params: DeribitPmParams): MarginResult[];
+  /** `evaluate` with the book under its readings when it built one (`evaluateDefault`). */
+  evaluateDefault?(
+    portfolio: Portfolio,
+    snapshot: MarketSnapshot,
+    params: DeribitPmParams,
+  ): { results: MarginResult[]; book?: BookReadings };
 }
 
 /** The book at one reading: that reading's params, prepared market and pool keys. */
@@ -126,9 +132,11 @@ export function prepareBook(
     }
     return st;
   };
-  const before = ev.evaluate(portfolio, snapshot, params);
+  const { results: before, book: built } = ev.evaluateDefault
+    ? ev.evaluateDefault(portfolio, snapshot, params)
+    : { results: ev.evaluate(portfolio, snapshot, params), book: undefined };
   const ctx: BookContext = { portfolio, snapshot, params, charged, stateOf };
-  const fast = incrementalBook(portfolio, snapshot, charged, own.readings);
+  const fast = incrementalBook(portfolio, snapshot, charged, own.readings, built);
   const paths = { incremental: 0, fallback: 0 };
   const after = (trades: readonly Position[]): MarginResult[] => {
     const f = fast && incrementalAfter(fast, trades);
@@ -181,11 +189,16 @@ function incrementalBook(
   snapshot: MarketSnapshot,
   charged: DeribitPmParams,
   readings: readonly Readings[],
+  built?: BookReadings,
 ): IncrementalBook | undefined {
   const symbols = new Set(portfolio.positions.map((p) => p.instrument.symbol));
   if (symbols.size !== portfolio.positions.length) return undefined;
   try {
-    const book = buildBookReadings(portfolio, snapshot, charged, readings);
+    // the build `evaluate` made (same portfolio, snapshot and readings), else a new one
+    const book =
+      built && built.readings.length === readings.length
+        ? built
+        : buildBookReadings(portfolio, snapshot, charged, readings);
     if (!book || !readingRuns(book)) return undefined;
     const stateOf = (p: Position) => book.markets[0]!.row(p.instrument).state;
     const values = poolValues(portfolio, book.pools, stateOf);
