@@ -86,7 +86,11 @@ export interface PreparedBook {
   readonly params: DeribitPmParams;
   /** `evaluate` of the book (full reports). */
   readonly before: readonly MarginResult[];
-  /** Readings whose keys are prepared (the book's open readings, then any a trade opened). */
+  /**
+   * Readings the book is prepared for: its own readings (held at once for the incremental
+   * path, else each reading's keys built at once), or more once trades opened readings whose
+   * keys were built (the service weighs its cache by positions × this).
+   */
   readonly readingsPrepared: number;
   /**
    * How many `after` calls took each path: `incremental` (book-trades.ts: the trades changed
@@ -137,6 +141,7 @@ export function prepareBook(
     : { results: ev.evaluate(portfolio, snapshot, params), book: undefined };
   const ctx: BookContext = { portfolio, snapshot, params, charged, stateOf };
   const fast = incrementalBook(portfolio, snapshot, charged, own.readings, built);
+  if (!fast) own.readings.forEach(stateOf);
   const paths = { incremental: 0, fallback: 0 };
   const after = (trades: readonly Position[]): MarginResult[] => {
     const f = fast && incrementalAfter(fast, trades);
@@ -155,7 +160,7 @@ export function prepareBook(
     params,
     before,
     get readingsPrepared() {
-      return states.size;
+      return Math.max(states.size, own.readings.length);
     },
     paths,
     after,
