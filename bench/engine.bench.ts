@@ -6,9 +6,10 @@
  *   per-account public path (`deribitPmModel.evaluate`) and against the numpy peer
  *   (bench/numpy_grid_margin.py, a simplified margin: no dampener, roll or delta shock);
  * - the same batch on 1 and 2 worker threads (speed-up), bytes per account;
- * - what-if µs per trade on a prepared 100-position account (one reading) and on a book
- *   prepared at the default (every open reading), against the model's what-if and re-evaluation;
- *   the 100-position full margin with and without the report;
+ * - (`runWhatIfBench`, `npm run bench -- whatif`) what-if µs per trade on a prepared
+ *   100-position account (one reading) and on a book prepared at the default (every open
+ *   reading), against the model's what-if and re-evaluation; the 100-position full margin
+ *   with and without the report;
  * - matrix build (chain × 35 Deribit cells) and Monte Carlo full revaluation (chain × 10k)
  *   against numpy (bench/numpy_mc_revaluation.py);
  * - tick latency on 1M accounts: one expiry moved (only its holders re-margined, counted) and
@@ -154,7 +155,6 @@ async function batchRows(snapshot: MarketSnapshot, table: InstrumentTable) {
   ]);
   const peer = python('./numpy_grid_margin.py', [BATCH_ACCOUNTS, 10, table.rows.nRows]);
   const m = peer.out && /margin .*?: (\d+) ms = ([\d.]+) M accounts\/s/.exec(peer.out);
-  const matrix = peer.out && /matrix \d+x\d+: ([\d.]+) ms/.exec(peer.out);
   if (m) {
     const numpyRate = Number(m[2]) * 1e6;
     rows.push([
@@ -169,7 +169,7 @@ async function batchRows(snapshot: MarketSnapshot, table: InstrumentTable) {
     `target ≤ 400; 10M accounts = ${f1(((bookBytesPerAccount(book) + RESULT_BYTES_PER_ACCOUNT) * 1e7) / 2 ** 30)} GiB`,
   ]);
   rows.push(...(await workerRows(table, batchRate)));
-  return { rows, numpyMatrixMs: matrix ? Number(matrix[1]) : undefined };
+  return { rows };
 }
 
 /** 1 and 2 worker threads on shared memory. */
@@ -262,6 +262,21 @@ function whatIfRows(snapshot: MarketSnapshot, options: ReturnType<typeof bundled
       3,
       1,
     ) / nBook;
+  const heldTradeMs =
+    bestMs(
+      () => {
+        let s = 0;
+        for (let i = 0; i < nBook; i++) {
+          const p = book.positions[i % book.positions.length]!;
+          const t = [{ instrument: p.instrument, size: (i % 2 ? 1 : -1) * 0.7 }];
+          s += prepared.whatIf(t).afterUsd.initialMargin;
+        }
+        return s;
+      },
+      3,
+      1,
+    ) / nBook;
+  const paths = { ...prepared.paths };
   const bookReportMs = bestMs(() => prepared.whatIf(trade).after[0]!.details, 5, 2);
   const fullMs = bestMs(() => deribitPmModel.evaluate(book, snapshot, params), 5, 2);
   const leanMs = bestMs(
@@ -279,7 +294,12 @@ function whatIfRows(snapshot: MarketSnapshot, options: ReturnType<typeof bundled
     [
       `what-if, one trade on a book prepared at the default (${readings} readings)`,
       `${f2(bookTradeMs * 1000)} µs`,
-      `numbers (before, after, alone); prepare the book once: ${f2(bookMs)} ms`,
+      `new instruments; numbers (before, after, alone); target ≤ 20 µs; prepare the book once: ${f2(bookMs)} ms`,
+    ],
+    [
+      '  the same, trades in held instruments',
+      `${f2(heldTradeMs * 1000)} µs`,
+      `paths so far: ${paths.incremental} incremental, ${paths.fallback} fallback`,
     ],
     [
       '  the same with the report after the trade (details, hash)',
@@ -502,9 +522,16 @@ function tickRows(snapshot: MarketSnapshot, chain: ReturnType<typeof bundledBtc>
   return rows;
 }
 
+/** Runs only the what-if and 100-position margin rows (`npm run bench -- whatif`). */
+export async function runWhatIfBench(): Promise<void> {
+  const { snapshot, options } = bundledBtc();
+  printRows('What-if and single-book margin', whatIfRows(snapshot, options));
+  return Promise.resolve();
+}
+
 /** Runs the engine benchmarks and prints their table. */
 export async function runEngineBench(): Promise<void> {
-  const { snapshot, chain, options } = bundledBtc();
+  const { snapshot, chain } = bundledBtc();
   bundledSnapshot = snapshot;
   const table = buildInstrumentTable(
     prepareDeribitPm(snapshot, deribitPmModel.defaultParams),
@@ -512,7 +539,6 @@ export async function runEngineBench(): Promise<void> {
   );
   const batch = await batchRows(snapshot, table);
   printRows('Batch margin engine (deribit-pm, full model; bundled BTC chain)', batch.rows);
-  printRows('What-if and single-book margin', whatIfRows(snapshot, options));
   printRows('Revaluation against numpy (same run)', revaluationRows(snapshot, chain));
   printRows('Ticks (1M accounts, this thread)', tickRows(snapshot, chain));
 }

@@ -8,7 +8,7 @@ import { runMarginBench } from './margin.bench.ts';
 import { runRiskBench } from './risk.bench.ts';
 import { runOptimizeBench } from './optimize.bench.ts';
 import { runClusterBench } from './cluster.bench.ts';
-import { runEngineBench, runEngineRevaluationBench } from './engine.bench.ts';
+import { runEngineBench, runEngineRevaluationBench, runWhatIfBench } from './engine.bench.ts';
 
 const benches: (() => Promise<void>)[] = [
   runPricingBench,
@@ -17,6 +17,7 @@ const benches: (() => Promise<void>)[] = [
   runOptimizeBench,
   runClusterBench,
   runEngineBench,
+  runWhatIfBench,
 ];
 
 /** Run only by `npm run bench -- revaluation` (`runEngineBench` includes its rows). */

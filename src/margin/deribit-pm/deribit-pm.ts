@@ -25,7 +25,19 @@
  */
 import { BallastError } from '../../core/errors.ts';
 import { marginInputsHash } from '../inputs-hash.ts';
-import { evaluateOverReadings, validateSettings } from '../hypotheses.ts';
+import {
+  chargeOverReadings,
+  evaluateOverReadings,
+  readingsToCharge,
+  validateSettings,
+} from '../hypotheses.ts';
+import {
+  buildBookReadings,
+  poolCharges,
+  readingRuns,
+  type BookReadings,
+  type ReadingRuns,
+} from './book-readings.ts';
 import { DERIBIT_PM_HYPOTHESES } from './hypotheses.ts';
 import { prepareBook, type PreparedBook } from './prepared-book.ts';
 import { deribitPmLinearTerms } from './linear-terms.ts';
@@ -409,14 +421,17 @@ export const NOT_HASHED = 'not-computed';
  * Margins a portfolio against a prepared market (prepared.ts): one result per settlement
  * currency, identical to `deribitPmModel.evaluate` (which is this with every option on).
  * The batch engine and the service call it with `details`/`hash` off when they only need
- * the numbers.
+ * the numbers. `params` (default: the market's) may differ from the market's only in rules
+ * that do not change its rows (`rollShockOptions`, `deltaShock`): the default's report of a
+ * view reading uses its priced table's market (book-readings.ts).
  */
 export function evaluatePrepared(
   market: DeribitPmMarket,
   portfolio: Portfolio,
   options: PreparedEvaluationOptions = {},
+  params: DeribitPmParams = market.params,
 ): MarginResult[] {
-  const { snapshot, params } = market;
+  const { snapshot } = market;
   const inputsHash =
     options.hash === false ? NOT_HASHED : deribitPmInputsHash(portfolio, snapshot, params);
   return settlementPools(portfolio).map((ccy) =>
@@ -429,6 +444,73 @@ export function evaluatePrepared(
       options,
     ),
   );
+}
+
+/**
+ * The default over several readings with the readings' shared work (book-readings.ts): IM
+ * and MM of every reading from one build of the book's vectors per priced table, the report
+ * (`evaluatePrepared` with details) only for the readings that set a pool's IM, `inputsHash`
+ * computed once by the caller. The same results as `evaluateOverReadings` with per-reading
+ * evaluations (the numbers are the same bits). Undefined with one reading or where the
+ * sharing does not apply (the caller then evaluates each reading, throwing any typed error).
+ */
+function evaluateSharedReadings(
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  params: DeribitPmParams,
+  inputsHash: string,
+): { results: MarginResult[]; book: BookReadings } | undefined {
+  const table = DERIBIT_PM_HYPOTHESES;
+  const { charged, readings } = readingsToCharge(table, portfolio, snapshot, params);
+  if (readings.length < 2) return undefined;
+  let book: BookReadings | undefined;
+  let runs: ReadingRuns | undefined;
+  try {
+    book = buildBookReadings(portfolio, snapshot, charged, readings);
+    runs = book && readingRuns(book);
+  } catch {
+    return undefined;
+  }
+  if (!book || !runs) return undefined;
+  const b = book;
+  const report = (k: number): MarginResult[] =>
+    evaluatePrepared(b.markets[b.views[k]!.table]!, portfolio, { hash: false }, b.params[k]!);
+  const results = chargeOverReadings(
+    table,
+    charged,
+    readings,
+    poolCharges(b, runs),
+    report,
+    inputsHash,
+  );
+  return { results, book: b };
+}
+
+/**
+ * `deribitPmModel.evaluate` (params validated here), with the book under its readings when
+ * the shared path built one (`prepareDeribitPmBook` reuses it for its what-ifs).
+ */
+export function evaluateDefault(
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  params: DeribitPmParams,
+): { results: MarginResult[]; book?: BookReadings } {
+  validateRules(params);
+  validateSettings(DERIBIT_PM_HYPOTHESES, params);
+  const inputsHash = deribitPmInputsHash(portfolio, snapshot, params);
+  const shared = evaluateSharedReadings(portfolio, snapshot, params, inputsHash);
+  if (shared) return shared;
+  const results = evaluateOverReadings(
+    DERIBIT_PM_HYPOTHESES,
+    portfolio,
+    snapshot,
+    params,
+    inputsHash,
+    (p) => evaluatePrepared(deribitPmMarket(snapshot, p), portfolio, { hash: false }),
+    (p) =>
+      evaluatePrepared(deribitPmMarket(snapshot, p), portfolio, { hash: false, details: false }),
+  );
+  return { results };
 }
 
 /**
@@ -450,6 +532,7 @@ export function prepareDeribitPmBook(
       inputsHash: deribitPmInputsHash,
       poolMargins,
       evaluate: (p, s, ps) => deribitPmModel.evaluate(p, s, ps),
+      evaluateDefault,
     },
     portfolio,
     snapshot,
@@ -475,18 +558,7 @@ export const deribitPmModel: MarginModel<DeribitPmParams> = {
     snapshot: MarketSnapshot,
     params: DeribitPmParams,
   ): MarginResult[] {
-    validateRules(params);
-    validateSettings(DERIBIT_PM_HYPOTHESES, params);
-    return evaluateOverReadings(
-      DERIBIT_PM_HYPOTHESES,
-      portfolio,
-      snapshot,
-      params,
-      deribitPmInputsHash(portfolio, snapshot, params),
-      (p) => evaluatePrepared(deribitPmMarket(snapshot, p), portfolio, { hash: false }),
-      (p) =>
-        evaluatePrepared(deribitPmMarket(snapshot, p), portfolio, { hash: false, details: false }),
-    );
+    return evaluateDefault(portfolio, snapshot, params).results;
   },
   /**
    * At the default (every open reading, the highest charged): the book prepared once per

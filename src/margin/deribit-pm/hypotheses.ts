@@ -25,7 +25,7 @@
  */
 import { isOptionLike } from '../../instruments/instrument.ts';
 import type { MarketSnapshot } from '../../market/snapshot.ts';
-import type { Portfolio } from '../../risk/portfolio.ts';
+import type { Portfolio, Position } from '../../risk/portfolio.ts';
 import type { HypothesisRule, HypothesisTable } from '../hypotheses.ts';
 import { pairKey, type DeribitPmParams } from './params.ts';
 
@@ -47,24 +47,48 @@ export const DERIBIT_PM_HYPOTHESIS_RULES: readonly HypothesisRule[] = [
   rule('rollShockTime', ['exp', 'linear'], 'deribit-pm §10 [I]', ['exp']),
 ];
 
+/** Σ|size| per underlying (in the positions' order), and whether a digital or barrier is held. */
+export function grossSizes(positions: readonly Position[]): {
+  gross: Map<string, number>;
+  exotic: boolean;
+} {
+  const gross = new Map<string, number>();
+  let exotic = false;
+  for (const p of positions) {
+    if (p.instrument.kind === 'digital' || p.instrument.kind === 'barrier') exotic = true;
+    const u = p.instrument.underlying;
+    gross.set(u, (gross.get(u) ?? 0) + Math.abs(p.size));
+  }
+  return { gross, exotic };
+}
+
+/**
+ * The delta-shock test of one underlying of gross size `g` (coins): `excess = 2·g·index −
+ * delta_total_liq_shock_threshold` (USD; > 0: the shock can charge) and the threshold;
+ * `excess` is +∞ without an index or pair parameters (fail closed: it can charge).
+ */
+export function deltaShockExcess(
+  underlying: string,
+  g: number,
+  snapshot: MarketSnapshot,
+  params: DeribitPmParams,
+): { excess: number; threshold: number } {
+  const index = snapshot.underlyings[underlying]?.index;
+  const pair = params.model_params.currency_pair[pairKey(underlying)];
+  if (index === undefined || !pair) return { excess: Infinity, threshold: 0 };
+  const threshold = pair.delta_total_liq_shock_threshold;
+  return { excess: 2 * g * index - threshold, threshold };
+}
+
 /** Whether some underlying's gross size could reach the delta-shock threshold (see above). */
 function deltaShockCanCharge(
   portfolio: Portfolio,
   snapshot: MarketSnapshot,
   params: DeribitPmParams,
 ) {
-  const gross = new Map<string, number>();
-  for (const p of portfolio.positions) {
-    if (p.instrument.kind === 'digital' || p.instrument.kind === 'barrier') return true;
-    const u = p.instrument.underlying;
-    gross.set(u, (gross.get(u) ?? 0) + Math.abs(p.size));
-  }
-  for (const [u, g] of gross) {
-    const index = snapshot.underlyings[u]?.index;
-    const pair = params.model_params.currency_pair[pairKey(u)];
-    if (index === undefined || !pair) return true;
-    if (2 * g * index > pair.delta_total_liq_shock_threshold) return true;
-  }
+  const { gross, exotic } = grossSizes(portfolio.positions);
+  if (exotic) return true;
+  for (const [u, g] of gross) if (deltaShockExcess(u, g, snapshot, params).excess > 0) return true;
   return false;
 }
 

@@ -1,26 +1,30 @@
 /**
- * A Deribit PM book prepared at the fail-closed default (src/margin/hypotheses.ts): for each
- * reading of the rules the book can move (its open readings; 16 for an inverse option book,
- * 32 with the delta shock), the book's key vectors at that reading, built once from that
- * reading's prepared market (prepared.ts). A what-if of trades then builds the traded keys
- * once (positions, states, deltas: incremental.ts, the same for every reading), and per reading
- * only the pre-aggregated vector with the trades (`pre + q · unit row`, the held symbol looked
- * up), the aggregation and worst case; roll and delta shocks are computed once per rule value
- * they read. About O(readings × cells + positions) per trade, instead of rebuilding every
- * reading's book; the report (details) only for the readings that set IM.
+ * A Deribit PM book prepared at the fail-closed default (src/margin/hypotheses.ts), for
+ * what-ifs of trades. Two paths:
  *
- * The readings charged after trades are those of the book after the trades
- * (`readingsToCharge` on it, exactly as `evaluate` would enumerate them): a trade that opens a
- * rule the book did not have open (the first option in a futures book, a position crossing
- * the delta-shock threshold) is charged over the new readings too; the book's keys at a new
- * reading are built on first use and kept (fail closed: never fewer readings than `evaluate`).
- * Each pool is charged the highest IM and MM over them (`chargeOverReadings`), with the same
- * notes, hypothesis table and charging readings as `evaluate`.
+ * - incremental (the usual one): the book is held under all its readings at once
+ *   (book-readings.ts: per key, one pre-aggregated vector per priced table, the shock sums);
+ *   a trade changes only its key (book-trades.ts: `pre_t + q · unit_t row`, the key's shocks
+ *   re-summed from its positions, its worst case per table), then IM and MM per reading, the
+ *   maxima, and the pool equity (book-equity.ts, the same bits as re-evaluation): about
+ *   O(tables × cells + positions of the key + readings × pools) per trade, no pricing but the
+ *   trade's mark. The report fields are built on first read (fast-results.ts).
+ * - per-reading (fallback): a trade that opens a pool or an underlying's key, or changes which
+ *   readings are charged (the first option in a futures book opens four rules; a gross size
+ *   crossing the delta-shock threshold opens or closes `deltaShock`), or a book the shared
+ *   readings do not apply to. Per reading k, the book's key vectors at that reading (built on
+ *   first use from the reading's prepared market and kept), the traded keys built once and
+ *   each reading's pre-aggregated vector with the trades (`pre + q · unit row`); the readings
+ *   charged are those of the book after the trades (`readingsToCharge` on it: fail closed,
+ *   never fewer readings than `evaluate`). The lazy report of an incremental result is this
+ *   path's report of the reading the incremental numbers say set IM.
  *
- * `before` is `evaluate` of the book (computed once). After-trade results carry the numbers
- * at once; `details` (the report of the IM-setting reading) and `inputsHash` (the SHA-256 of
- * the book) are each built on first read, separately: reading the hash does not build the report. Equal to `whatIfByRevaluation` to 1e-12 relative
- * (test/margin/deribit-pm-prepared-book.test.ts).
+ * `paths` counts the calls of each. Each pool is charged the highest IM and MM over the
+ * readings (`chargeOverReadings`), with the same notes, hypothesis table and charging
+ * readings as `evaluate`. `before` is `evaluate` of the book (computed once). `details` and
+ * `inputsHash` of a result after trades are built on first read, separately. Equal to
+ * `whatIfByRevaluation` to 1e-12 relative (test/margin/deribit-pm-prepared-book.test.ts,
+ * test/margin/deribit-pm-book-readings.test.ts, which also checks the path each trade takes).
  */
 import type { MarketSnapshot } from '../../market/snapshot.ts';
 import type { Portfolio, Position } from '../../risk/portfolio.ts';
@@ -30,11 +34,23 @@ import {
   chargeOverReadings,
   readingsToCharge,
   withReadings,
+  type PoolCharge,
   type Readings,
 } from '../hypotheses.ts';
 import type { WhatIfResult } from '../margin-model.ts';
 import type { MarginResult } from '../margin-result.ts';
 import { whatIfResult } from '../what-if.ts';
+import { equityAfterTrades, poolValues } from './book-equity.ts';
+import {
+  buildBookReadings,
+  poolCharges,
+  pricedReading,
+  readingRuns,
+  type BookReadings,
+  type ReadingRuns,
+} from './book-readings.ts';
+import { fastResults } from './fast-results.ts';
+import { keysAfterTrades, movableBefore, readingsStay, type MovableBefore } from './book-trades.ts';
 import { DERIBIT_PM_HYPOTHESES } from './hypotheses.ts';
 import { shockMemo } from './key-eval.ts';
 import { lazyReport, withPoolTrades, type PoolEvaluator } from './incremental.ts';
@@ -46,6 +62,12 @@ import type { KeyVectors } from './vectors.ts';
 export interface BookEvaluator extends PoolEvaluator {
   /** The model's default evaluation (`deribitPmModel.evaluate`, validated params). */
   evaluate(portfolio: Portfolio, snapshot: MarketSnapshot, params: DeribitPmParams): MarginResult[];
+  /** `evaluate` with the book under its readings when it built one (`evaluateDefault`). */
+  evaluateDefault?(
+    portfolio: Portfolio,
+    snapshot: MarketSnapshot,
+    params: DeribitPmParams,
+  ): { results: MarginResult[]; book?: BookReadings };
 }
 
 /** The book at one reading: that reading's params, prepared market and pool keys. */
@@ -64,8 +86,18 @@ export interface PreparedBook {
   readonly params: DeribitPmParams;
   /** `evaluate` of the book (full reports). */
   readonly before: readonly MarginResult[];
-  /** Readings whose keys are prepared (the book's open readings, then any a trade opened). */
+  /**
+   * Readings the book is prepared for: its own readings (held at once for the incremental
+   * path, else each reading's keys built at once), or more once trades opened readings whose
+   * keys were built (the service weighs its cache by positions × this).
+   */
   readonly readingsPrepared: number;
+  /**
+   * How many `after` calls took each path: `incremental` (book-trades.ts: the trades changed
+   * only their keys' vectors and sums) or `fallback` (a new pool or key, a changed set of
+   * readings, or a book the shared readings do not apply to: the per-reading keys).
+   */
+  readonly paths: { readonly incremental: number; readonly fallback: number };
   /** `evaluate(withTrades(book, trades))` at the default; details and hash built on first read. */
   after(trades: readonly Position[]): MarginResult[];
   /** Before, after all trades and each trade alone (`whatIfByRevaluation`'s result). */
@@ -92,7 +124,8 @@ export function prepareBook(
     let st = states.get(key);
     if (!st) {
       const p = withReadings(table, charged, r);
-      const market = deribitPmMarket(snapshot, p);
+      // the rows of a view reading are its priced table's (priced once, not per view)
+      const market = deribitPmMarket(snapshot, withReadings(table, charged, pricedReading(r)));
       const keys = new Map(
         pools.map((ccy) => [
           ccy,
@@ -103,18 +136,33 @@ export function prepareBook(
     }
     return st;
   };
-  const before = ev.evaluate(portfolio, snapshot, params);
-  own.readings.forEach(stateOf);
-  const after = (trades: readonly Position[]): MarginResult[] =>
-    afterTrades(ev, { portfolio, snapshot, params, charged, stateOf }, trades);
+  const { results: before, book: built } = ev.evaluateDefault
+    ? ev.evaluateDefault(portfolio, snapshot, params)
+    : { results: ev.evaluate(portfolio, snapshot, params), book: undefined };
+  const ctx: BookContext = { portfolio, snapshot, params, charged, stateOf };
+  const fast = incrementalBook(portfolio, snapshot, charged, own.readings, built);
+  if (!fast) own.readings.forEach(stateOf);
+  const paths = { incremental: 0, fallback: 0 };
+  const after = (trades: readonly Position[]): MarginResult[] => {
+    const f = fast && incrementalAfter(fast, trades);
+    if (!f) {
+      paths.fallback++;
+      return afterTrades(ev, ctx, trades);
+    }
+    paths.incremental++;
+    return fastResults(before, own.readings, f.runs, f.equity, () =>
+      afterTrades(ev, ctx, trades, poolCharges(fast.book, f.runs)),
+    );
+  };
   return {
     portfolio,
     snapshot,
     params,
     before,
     get readingsPrepared() {
-      return states.size;
+      return Math.max(states.size, own.readings.length);
     },
+    paths,
     after,
     whatIf(trades) {
       const all = after(trades);
@@ -122,6 +170,76 @@ export function prepareBook(
       return whatIfResult(snapshot, before, all, trades, alone);
     },
   };
+}
+
+/** The book held for incremental what-ifs (book-trades.ts). */
+interface IncrementalBook {
+  readonly book: BookReadings;
+  readonly portfolio: Portfolio;
+  readonly snapshot: MarketSnapshot;
+  readonly charged: DeribitPmParams;
+  readonly before: MovableBefore;
+  readonly values: ReturnType<typeof poolValues>;
+  /** The book's positions by symbol. */
+  readonly held: ReadonlyMap<string, Position>;
+}
+
+/**
+ * The book under its readings for incremental what-ifs, or undefined where they do not apply
+ * (`buildBookReadings`, a book listing a symbol twice, an error: the per-reading path then
+ * answers, and throws the typed error if there is one).
+ */
+function incrementalBook(
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  charged: DeribitPmParams,
+  readings: readonly Readings[],
+  built?: BookReadings,
+): IncrementalBook | undefined {
+  const symbols = new Set(portfolio.positions.map((p) => p.instrument.symbol));
+  if (symbols.size !== portfolio.positions.length) return undefined;
+  try {
+    // the build `evaluate` made (same portfolio, snapshot and readings), else a new one
+    const book =
+      built && built.readings.length === readings.length
+        ? built
+        : buildBookReadings(portfolio, snapshot, charged, readings);
+    if (!book || !readingRuns(book)) return undefined;
+    const stateOf = (p: Position) => book.markets[0]!.row(p.instrument).state;
+    const values = poolValues(portfolio, book.pools, stateOf);
+    const before = movableBefore(portfolio, snapshot, charged);
+    const held = new Map(portfolio.positions.map((p) => [p.instrument.symbol, p]));
+    return { book, portfolio, snapshot, charged, before, values, held };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * IM and MM per reading and pool, and each pool's equity, after `trades` (book-trades.ts,
+ * book-equity.ts), or undefined when the trades need the per-reading path (a new pool or key,
+ * other readings charged, a non-finite amount, an error).
+ */
+function incrementalAfter(
+  f: IncrementalBook,
+  trades: readonly Position[],
+): { runs: ReadingRuns; equity: number[] } | undefined {
+  try {
+    const traded = keysAfterTrades(f.book, trades);
+    if (!traded) return undefined;
+    if (!readingsStay(f.before, trades, traded.grossChange, f.snapshot, f.charged))
+      return undefined;
+    const runs = readingRuns(f.book, traded.keys);
+    if (!runs) return undefined;
+    const stateOf = (p: Position) => f.book.markets[0]!.row(p.instrument).state;
+    const equity = equityAfterTrades(f.portfolio, f.values, trades, f.snapshot, stateOf, (s) =>
+      f.held.get(s),
+    );
+    if (!equity.every(Number.isFinite)) return undefined;
+    return { runs, equity };
+  } catch {
+    return undefined;
+  }
 }
 
 /** What `afterTrades` needs of the prepared book. */
@@ -158,19 +276,21 @@ function afterTrades(
   ev: BookEvaluator,
   b: BookContext,
   trades: readonly Position[],
+  ranked?: readonly (readonly PoolCharge[])[],
 ): MarginResult[] {
   const table = DERIBIT_PM_HYPOTHESES;
   const book = withTrades(b.portfolio, trades, b.snapshot);
   const { readings } = readingsToCharge(table, book, b.snapshot, b.params);
   const ccys = settlementPools(book);
-  const states = readings.map((r) => b.stateOf(r));
+  // a reading's keys are built on first use (the incremental path needs only the IM-setting ones)
+  const stateAt = (k: number): ReadingBook => b.stateOf(readings[k]!);
   const inPool = ccys.map((ccy) => trades.filter((t) => t.instrument.settlementCurrency === ccy));
   // every reading's keys after the trades, built in full only where a report needs them
   const fullKeys = new Map<number, KeyVectors[][]>();
   const keysOf = (k: number): KeyVectors[][] => {
     let keys = fullKeys.get(k);
     if (!keys) {
-      const st = states[k]!;
+      const st = stateAt(k);
       keys = ccys.map((ccy, i) =>
         withPoolTrades(ev, st.keys.get(ccy) ?? [], inPool[i]!, st.market, ccy),
       );
@@ -180,9 +300,17 @@ function afterTrades(
   };
   const pool = (k: number, details: boolean): MarginResult[] =>
     ccys.map((ccy, i) =>
-      ev.evaluatePoolKeys(book, keysOf(k)[i]!, states[k]!.params, ccy, '', { details }),
+      ev.evaluatePoolKeys(book, keysOf(k)[i]!, stateAt(k).params, ccy, '', { details }),
     );
-  const runs = rankingRuns(ev, states, ccys, inPool, keysOf);
+  const runs =
+    ranked ??
+    rankingRuns(
+      ev,
+      readings.map((_, k) => stateAt(k)),
+      ccys,
+      inPool,
+      keysOf,
+    );
   const reported = (details: boolean) => {
     const done = new Map<number, MarginResult[]>();
     return (k: number): MarginResult[] => {

@@ -1,0 +1,487 @@
+/**
+ * One Deribit PM book's numbers under every reading of the fail-closed default
+ * (src/margin/hypotheses.ts), sharing what the readings share: IM and MM per pool and reading,
+ * the same bits as `evaluatePrepared` of each reading, without building a report per reading.
+ *
+ * The readings split into priced tables (the combinations of the row rules:
+ * `inverseOptionPnl`, `extendedCoinConversion`, `minVolForShockUp`, `extendedUsdConversion`:
+ * they change the per-unit cell values) and views of a table (`rollShockOptions`,
+ * `deltaShock`: they change only the shocks). Per key (`<underlying>_<settlement>`) the book
+ * keeps:
+ *
+ * - per priced table, the pre-aggregated vector `pre_t[c] = Σ_i size_i · unit_t,i[c]` (canonical
+ *   symbol order, −0 written +0, as `buildKeyVectors`) and its worst case (§7.2 dampener, §8
+ *   gain offset and cap, `max(0, −min)`, as `aggregateVectors` and `worstCaseOf`);
+ * - the positions' sizes, kinds, roll moves, per-unit coin deltas and option expiry groups,
+ *   and from them the roll shock of both `rollShockOptions` readings and the delta shock
+ *   under H1 and H2 (§10, §11; the same additions in the same order as `rollShockOf` and
+ *   `deltaShockOf`).
+ *
+ * Per reading k and pool: `IM_k = round(round(Σ_keys wc_t) + Σ roll_v + Σ delta_v + inputs)`,
+ * `MM_k = mm_factor · rmm_k` (§12, as `poolRequirements`; `roundDecimalsFast` is
+ * `roundDecimals` to the bit). Cost: O(positions × tables × cells) to build, then
+ * O(tables × keys × cells + readings × pools) for the numbers; a what-if changes one key's
+ * vectors and sums (book-trades.ts) and re-runs only that.
+ *
+ * `buildBookReadings` returns undefined where this sharing does not apply (a joint
+ * multi-pair pool [G], readings that differ in more than their reading rules, missing market
+ * data or parameters, non-finite numbers): the caller then evaluates each reading, which
+ * throws the typed error if there is one.
+ */
+import { isUsdLike } from '../../core/currency.ts';
+import { isOptionLike, type Instrument } from '../../instruments/instrument.ts';
+import type { MarketSnapshot } from '../../market/snapshot.ts';
+import type { Portfolio, Position } from '../../risk/portfolio.ts';
+import { canonicalPositions, positionsIn, settlementPools } from '../book.ts';
+import { withReadings, type PoolCharge, type Readings } from '../hypotheses.ts';
+import { dampenerAllowance } from './aggregate.ts';
+import { DERIBIT_PM_HYPOTHESES } from './hypotheses.ts';
+import {
+  accountInputs,
+  currencyParams,
+  pairParams,
+  roundDecimalsFast,
+  type DeribitPmCurrency,
+  type DeribitPmCurrencyPair,
+  type DeribitPmParams,
+} from './params.ts';
+import { deribitPmMarket, type DeribitPmMarket } from './prepared.ts';
+import { deltaShockH1, deltaShockH2, rollMove } from './shocks.ts';
+
+/** Position kinds for the roll shock: futures/perps (|size|), options (delta), spot (none). */
+export const KIND_ROLL = 0;
+export const KIND_OPTION = 1;
+export const KIND_SPOT = 2;
+
+/** Aggregation constants of one key under one priced table (§7.2, §8). */
+export interface KeyAggregation {
+  /** 1 for an extended cell. */
+  readonly extended: Uint8Array;
+  /** Dampener allowance per cell, pool currency (0 for standard cells). */
+  readonly allowance: Float64Array;
+  readonly offset: number;
+  readonly cap: number;
+  readonly capBeforeOffset: boolean;
+  readonly signAware: boolean;
+}
+
+/**
+ * One vector key of the book: its positions in canonical (symbol) order, their vectors per
+ * priced table and the sums the shocks read. A what-if works on a copy (`copyKey`).
+ */
+export interface BookKey {
+  readonly pool: number;
+  readonly underlying: string;
+  /** S0, USD. */
+  readonly index: number;
+  /** 1 for a coin pool, S0 for a USD pool (roll and delta shock amounts). */
+  readonly usdScale: number;
+  readonly pair: DeribitPmCurrencyPair;
+  readonly instruments: Instrument[];
+  readonly sizes: number[];
+  /** KIND_* per position. */
+  readonly kind: number[];
+  /** Roll move of the position's own item (futures T, perps 0, options T). */
+  readonly move: number[];
+  readonly deltaRoll: number[];
+  readonly deltaCoin: number[];
+  /** Options: index of the expiry group (groups sorted by expiry); −1 otherwise. */
+  readonly group: number[];
+  readonly groupExpiry: number[];
+  readonly groupMove: number[];
+  /** Per priced table: the pre-aggregated vector. */
+  readonly pre: number[][];
+  /** Per priced table: the key's worst case. */
+  readonly worst: number[];
+  readonly agg: readonly KeyAggregation[];
+  /** Roll shock per expiry / per instrument, delta shock H1 / H2 (pool currency). */
+  readonly shocks: number[];
+}
+
+/** One reading: its priced table, view and pool constants. */
+export interface ReadingView {
+  readonly table: number;
+  readonly perExpiry: boolean;
+  /** 0 off, 1 H1, 2 H2. */
+  readonly delta: number;
+  readonly decimals: number;
+  readonly mmFactor: number;
+  /** Per pool: open orders, MMP and spot margin (three numbers per pool). */
+  readonly inputs: Float64Array;
+}
+
+/** A book under every reading (module doc). */
+export interface BookReadings {
+  readonly readings: readonly Readings[];
+  /** Per reading: its params. */
+  readonly params: readonly DeribitPmParams[];
+  /** Per priced table: its market (the first of its readings' params). */
+  readonly markets: readonly DeribitPmMarket[];
+  readonly views: readonly ReadingView[];
+  readonly pools: readonly string[];
+  /** Per pool: its currency parameters. */
+  readonly currencies: readonly DeribitPmCurrency[];
+  /** Keys by pool, then underlying (sorted), as `buildPoolKeys`. */
+  readonly keys: readonly BookKey[];
+  readonly rollShockTime: DeribitPmParams['rules']['rollShockTime'];
+}
+
+const VIEW_RULES = new Set(['rollShockOptions', 'deltaShock']);
+
+/**
+ * `n` zeros in a plain array: the per-trade vectors are small, and V8 allocates and copies a
+ * plain array of doubles several times faster than a `Float64Array`.
+ */
+function zeros(n: number): number[] {
+  return new Array<number>(n).fill(0);
+}
+
+/**
+ * The reading whose prepared market prices reading `r`'s rows: `r` with its view rules at
+ * their first enumerated reading (`rollShockOptions` per-expiry, `deltaShock` H1), the first
+ * reading of its priced table in `combinations` order. A view reading's own market would price
+ * the same rows again (the rows do not read the view rules).
+ */
+export function pricedReading(r: Readings): Readings {
+  const out: Record<string, string> = { ...r };
+  for (const rule of DERIBIT_PM_HYPOTHESES.rules)
+    if (VIEW_RULES.has(rule.name) && rule.name in out) out[rule.name] = rule.enumerated[0]!;
+  return out;
+}
+
+/** The priced tables of the readings: reading → table, and each table's first reading. */
+function pricedTables(readings: readonly Readings[]): { tableOf: number[]; first: number[] } {
+  const byKey = new Map<string, number>();
+  const first: number[] = [];
+  const tableOf = readings.map((r, k) => {
+    const key = JSON.stringify(Object.entries(r).filter(([name]) => !VIEW_RULES.has(name)));
+    let t = byKey.get(key);
+    if (t === undefined) {
+      byKey.set(key, (t = first.length));
+      first.push(k);
+    }
+    return t;
+  });
+  return { tableOf, first };
+}
+
+/** Whether the readings' params differ only in what the priced tables and views capture. */
+function shareable(params: readonly DeribitPmParams[]): boolean {
+  const p0 = params[0]!;
+  return params.every(
+    (p) =>
+      p.model_params === p0.model_params &&
+      p.account === p0.account &&
+      p.rules.rollShockTime === p0.rules.rollShockTime &&
+      p.rules.rollShockOptionDelta === p0.rules.rollShockOptionDelta &&
+      p.rules.roundingDecimals === p0.rules.roundingDecimals &&
+      p.rules.multiPairAggregation !== 'joint',
+  );
+}
+
+/**
+ * The book of `portfolio` under `readings` (derived from `charged`, as `readingsToCharge`
+ * gives them), or undefined where the sharing does not apply (module doc). May throw the
+ * typed errors of the prepared markets (missing data, a non-finite row).
+ */
+export function buildBookReadings(
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  charged: DeribitPmParams,
+  readings: readonly Readings[],
+): BookReadings | undefined {
+  const params = readings.map((r) => withReadings(DERIBIT_PM_HYPOTHESES, charged, r));
+  if (params.length === 0 || !shareable(params)) return undefined;
+  const { tableOf, first } = pricedTables(readings);
+  const markets = first.map((k) => deribitPmMarket(snapshot, params[k]!));
+  const p0 = params[0]!;
+  const pools = settlementPools(portfolio);
+  const currencies = pools.map((ccy) => currencyParams(p0, ccy));
+  const keys: BookKey[] = [];
+  for (let i = 0; i < pools.length; i++) {
+    const byUnderlying = new Map<string, Position[]>();
+    for (const p of positionsIn(portfolio, pools[i]!)) {
+      const list = byUnderlying.get(p.instrument.underlying) ?? [];
+      list.push(p);
+      byUnderlying.set(p.instrument.underlying, list);
+    }
+    for (const und of [...byUnderlying.keys()].sort()) {
+      const k = buildKey(i, pools[i]!, und, byUnderlying.get(und)!, snapshot, params, first);
+      if (!k) return undefined;
+      keys.push(k);
+    }
+  }
+  const book = {
+    readings,
+    params,
+    markets,
+    views: readingViews(params, tableOf, pools),
+    pools,
+    currencies,
+    keys,
+    rollShockTime: p0.rules.rollShockTime,
+  };
+  for (const k of keys) keySums(k);
+  return book;
+}
+
+function readingViews(
+  params: readonly DeribitPmParams[],
+  tableOf: readonly number[],
+  pools: readonly string[],
+): ReadingView[] {
+  return params.map((p, k) => {
+    const inputs = new Float64Array(3 * pools.length);
+    pools.forEach((ccy, i) => {
+      const a = accountInputs(p, ccy);
+      inputs[3 * i] = a.open_orders_margin;
+      inputs[3 * i + 1] = a.mmp_margin;
+      inputs[3 * i + 2] = a.spot_margin;
+    });
+    return {
+      table: tableOf[k]!,
+      perExpiry: p.rules.rollShockOptions === 'per-expiry',
+      delta: p.rules.deltaShock === 'H1' ? 1 : p.rules.deltaShock === 'H2' ? 2 : 0,
+      decimals: p.rules.roundingDecimals,
+      mmFactor: p.model_params.general.mm_factor,
+      inputs,
+    };
+  });
+}
+
+/** Aggregation constants of a key under a table's params and grid (as `aggregateVectors`). */
+function keyAggregation(
+  market: DeribitPmMarket,
+  underlying: string,
+  settlement: string,
+  index: number,
+): KeyAggregation {
+  const grid = market.grid(underlying);
+  const rules = market.params.rules;
+  const ccy = currencyParams(market.params, settlement);
+  const coinSettled = !isUsdLike(settlement);
+  const n = grid.cells.length;
+  const extended = new Uint8Array(n);
+  const allowance = new Float64Array(n);
+  grid.cells.forEach((cell, c) => {
+    if (cell.source !== 'extended') return;
+    extended[c] = 1;
+    allowance[c] = dampenerAllowance(
+      cell.move,
+      grid.params.priceRange,
+      ccy.extended_dampener,
+      index,
+      coinSettled,
+    );
+  });
+  const capUsd = coinSettled ? ccy.max_offsetable_pnl / index : ccy.max_offsetable_pnl;
+  return {
+    extended,
+    allowance,
+    offset: ccy.pnl_offset,
+    cap: rules.gainCapUnit === 'usd' ? capUsd : ccy.max_offsetable_pnl,
+    capBeforeOffset: rules.gainCapOrder === 'before-offset',
+    signAware: rules.dampenerGains === 'sign-aware',
+  };
+}
+
+/** One key of the book (positions of one underlying in pool `pool`). */
+function buildKey(
+  pool: number,
+  settlement: string,
+  underlying: string,
+  positions: readonly Position[],
+  snapshot: MarketSnapshot,
+  params: readonly DeribitPmParams[],
+  first: readonly number[],
+): BookKey | undefined {
+  const u = snapshot.underlyings[underlying];
+  if (!u) return undefined;
+  const p0 = params[0]!;
+  const markets = first.map((k) => deribitPmMarket(snapshot, params[k]!));
+  const sorted = canonicalPositions(positions);
+  const key: BookKey = {
+    pool,
+    underlying,
+    index: u.index,
+    usdScale: isUsdLike(settlement) ? u.index : 1,
+    pair: pairParams(p0, underlying),
+    instruments: [],
+    sizes: [],
+    kind: [],
+    move: [],
+    deltaRoll: [],
+    deltaCoin: [],
+    group: [],
+    groupExpiry: [],
+    groupMove: [],
+    pre: markets.map((m) => zeros(m.grid(underlying).cells.length)),
+    worst: zeros(markets.length),
+    agg: markets.map((m) => keyAggregation(m, underlying, settlement, u.index)),
+    shocks: zeros(4),
+  };
+  const ccy = currencyParams(p0, settlement);
+  for (const p of sorted) insertPosition(key, key.instruments.length, p, markets, ccy, p0);
+  markets.forEach((m, t) => {
+    const pre = key.pre[t]!;
+    for (const p of sorted) {
+      const unit = m.row(p.instrument).unit;
+      for (let c = 0; c < pre.length; c++) pre[c] = pre[c]! + (p.size * unit[c]! + 0) + 0;
+    }
+  });
+  return key;
+}
+
+/**
+ * Inserts position `p` at `at` into the key's position arrays (not its vectors): kind, roll
+ * move, deltas (from the first table's row: the deltas do not depend on the readings) and
+ * expiry group (a new expiry inserted in order, later groups renumbered).
+ */
+export function insertPosition(
+  key: BookKey,
+  at: number,
+  p: Position,
+  markets: readonly DeribitPmMarket[],
+  ccy: DeribitPmCurrency,
+  params: DeribitPmParams,
+): void {
+  const inst = p.instrument;
+  const row = markets[0]!.row(inst);
+  const st = row.state;
+  const time = params.rules.rollShockTime;
+  const option = isOptionLike(inst);
+  const kind = inst.kind === 'spot' ? KIND_SPOT : option ? KIND_OPTION : KIND_ROLL;
+  const T = option || inst.kind === 'future' ? st.T : 0;
+  let group = -1;
+  if (isOptionLike(inst)) {
+    const e = inst.expiryMs;
+    group = key.groupExpiry.findIndex((x) => x >= e);
+    if (group < 0) group = key.groupExpiry.length;
+    if (key.groupExpiry[group] !== e) {
+      for (let i = 0; i < key.group.length; i++) if (key.group[i]! >= group) key.group[i]!++;
+      key.groupExpiry.splice(group, 0, e);
+      key.groupMove.splice(group, 0, rollMove(st.T, ccy, time).move);
+    }
+  }
+  key.instruments.splice(at, 0, inst);
+  key.sizes.splice(at, 0, p.size);
+  key.kind.splice(at, 0, kind);
+  key.move.splice(at, 0, kind === KIND_SPOT ? 0 : rollMove(T, ccy, time).move);
+  key.deltaRoll.splice(at, 0, row.deltaRoll);
+  key.deltaCoin.splice(at, 0, row.deltaCoin);
+  key.group.splice(at, 0, group);
+}
+
+/**
+ * The key's shocks (`rollShockOf`, `deltaShockOf`: the same additions in the same order) and
+ * its worst case per priced table, from its positions and vectors.
+ */
+export function keySums(key: BookKey): void {
+  const scale = key.usdScale;
+  const gDelta = zeros(key.groupExpiry.length);
+  let perInstrument = 0;
+  let futures = 0;
+  let total = 0;
+  let oneAndShort = 0;
+  let longOptions = 0;
+  for (let i = 0; i < key.sizes.length; i++) {
+    const size = key.sizes[i]!;
+    const kind = key.kind[i]!;
+    if (kind === KIND_ROLL) {
+      const a = Math.abs(size) * key.move[i]! * scale;
+      perInstrument += a;
+      futures += a;
+    } else if (kind === KIND_OPTION) {
+      const d = size * key.deltaRoll[i]!;
+      perInstrument += Math.abs(d) * key.move[i]! * scale;
+      gDelta[key.group[i]!] = gDelta[key.group[i]!]! + d;
+    }
+    const dc = size * key.deltaCoin[i]!;
+    total += dc;
+    if (kind === KIND_OPTION && size > 0) longOptions += dc;
+    else oneAndShort += dc;
+  }
+  let perExpiry = futures;
+  for (let g = 0; g < gDelta.length; g++)
+    perExpiry += Math.abs(gDelta[g]!) * key.groupMove[g]! * scale;
+  key.shocks[0] = perExpiry;
+  key.shocks[1] = perInstrument;
+  key.shocks[2] = deltaShockH1(total, key.index, key.pair).amountCoin * scale;
+  key.shocks[3] = deltaShockH2(oneAndShort, longOptions, key.index, key.pair).amountCoin * scale;
+  for (let t = 0; t < key.pre.length; t++) key.worst[t] = worstOf(key.pre[t]!, key.agg[t]!);
+}
+
+/** `worstCaseOf(aggregateVectors(pre)).worstCase` (NaN if no cell is below +∞). */
+export function worstOf(pre: readonly number[], a: KeyAggregation): number {
+  const { extended, allowance, offset, cap, capBeforeOffset, signAware } = a;
+  let min = Infinity;
+  for (let c = 0; c < pre.length; c++) {
+    let x = pre[c]!;
+    if (extended[c] === 1) {
+      if (x < 0) x = Math.min(0, x + allowance[c]!);
+      else if (x > 0) x = signAware ? Math.max(0, x - allowance[c]!) : 0;
+    }
+    const v =
+      x > 0 ? (capBeforeOffset ? offset * Math.min(x, cap) : Math.min(offset * x, cap)) + 0 : x + 0;
+    if (v < min) min = v;
+  }
+  return min === Infinity ? NaN : Math.max(0, -min) + 0;
+}
+
+/** IM and MM per reading and pool: `im[k·pools + i]`, `mm[k·pools + i]` (pool currency). */
+export interface ReadingRuns {
+  readonly im: number[];
+  readonly mm: number[];
+}
+
+/**
+ * IM and MM per reading and pool from the keys (the book's, or a what-if's copies), or
+ * undefined if an amount is not finite (the per-reading evaluation then throws). The worst
+ * case is summed and rounded once per priced table and pool, the shocks once per pool.
+ */
+export function readingRuns(
+  book: BookReadings,
+  keys: readonly BookKey[] = book.keys,
+): ReadingRuns | undefined {
+  const nT = book.markets.length;
+  const nP = book.pools.length;
+  const wc = zeros(nT * nP);
+  const shocks = zeros(4 * nP);
+  for (const k of keys) {
+    for (let t = 0; t < nT; t++) wc[t * nP + k.pool] = wc[t * nP + k.pool]! + k.worst[t]!;
+    for (let s = 0; s < 4; s++) shocks[4 * k.pool + s] = shocks[4 * k.pool + s]! + k.shocks[s]!;
+  }
+  for (let x = 0; x < wc.length; x++) {
+    if (!Number.isFinite(wc[x]!)) return undefined;
+    wc[x] = roundDecimalsFast(wc[x]!, book.views[0]!.decimals);
+  }
+  const nR = book.views.length;
+  const im = zeros(nR * nP);
+  const mm = zeros(nR * nP);
+  for (let k = 0; k < nR; k++) {
+    const v = book.views[k]!;
+    for (let i = 0; i < nP; i++) {
+      const roll = shocks[4 * i + (v.perExpiry ? 0 : 1)]!;
+      const delta = v.delta === 0 ? 0 : shocks[4 * i + 1 + v.delta]!;
+      const rmm = wc[v.table * nP + i]! + roll + delta + 0;
+      const x = rmm + v.inputs[3 * i]! + v.inputs[3 * i + 1]! + v.inputs[3 * i + 2]!;
+      if (!Number.isFinite(x)) return undefined;
+      im[k * nP + i] = roundDecimalsFast(x, v.decimals);
+      mm[k * nP + i] = v.mmFactor * rmm;
+      if (!Number.isFinite(mm[k * nP + i]!)) return undefined;
+    }
+  }
+  return { im, mm };
+}
+
+/** The runs as `chargeOverReadings` takes them (`runs[k][pool]`). */
+export function poolCharges(book: BookReadings, runs: ReadingRuns): PoolCharge[][] {
+  const nP = book.pools.length;
+  return book.views.map((_, k) =>
+    book.pools.map((currency, i) => ({
+      currency,
+      initialMargin: runs.im[k * nP + i]!,
+      maintenanceMargin: runs.mm[k * nP + i]!,
+    })),
+  );
+}

@@ -1,0 +1,154 @@
+/**
+ * The results of an incremental what-if at the default (prepared-book.ts): per pool, the
+ * charged numbers at once (`IM = max_k IM_k`, `MM = max_k MM_k` over the readings' runs, the
+ * first reading or a strictly higher one setting each, as `chargeOverReadings`; the equity;
+ * `utilization`), and the hypothesis table and charging readings from the same runs when
+ * read. The report fields (worst scenario, contributions, add-ons, notes, warnings, input
+ * hash, details) are built on first read, once, by `slow`: the per-reading path charged with
+ * the same runs, so its report is that of the reading these numbers say set IM. Fields keep
+ * the order `chargeOverReadings` gives them (enumerable getters: JSON output and comparisons
+ * see the full result).
+ */
+import { utilization, type MarginResult } from '../margin-result.ts';
+import type { Readings } from '../hypotheses.ts';
+import type { ReadingRuns } from './book-readings.ts';
+
+/** Index of the reading that sets pool `i`'s amount in `xs[k·nP + i]` (first of the highest). */
+function setting(xs: readonly number[], nP: number, i: number): number {
+  let best = 0;
+  for (let k = 1; k * nP < xs.length; k++) if (xs[k * nP + i]! > xs[best * nP + i]!) best = k;
+  return best;
+}
+
+type Head = Pick<
+  MarginResult,
+  'model' | 'modelVersion' | 'currency' | 'equity' | 'initialMargin' | 'maintenanceMargin'
+>;
+
+/**
+ * One pool's result over several readings: the numbers, the hypothesis table and charging
+ * readings from `charge()`, the report fields from `full()`, each when first read. An object
+ * literal with getters (V8 builds it on a fixed shape; `Object.defineProperty` per field
+ * costs several µs).
+ */
+function chargedResult(
+  head: Head,
+  full: () => MarginResult,
+  charge: () => Pick<MarginResult, 'hypotheses' | 'hypothesisCharge'>,
+): MarginResult {
+  return {
+    model: head.model,
+    modelVersion: head.modelVersion,
+    currency: head.currency,
+    equity: head.equity,
+    initialMargin: head.initialMargin,
+    maintenanceMargin: head.maintenanceMargin,
+    utilization: utilization(head.initialMargin, head.equity),
+    get worstScenario() {
+      return full().worstScenario;
+    },
+    get contributions() {
+      return full().contributions;
+    },
+    get addOns() {
+      return full().addOns;
+    },
+    get unverified() {
+      return full().unverified;
+    },
+    get warnings() {
+      return full().warnings;
+    },
+    get inputsHash() {
+      return full().inputsHash;
+    },
+    get details() {
+      return full().details;
+    },
+    get hypotheses() {
+      return charge().hypotheses;
+    },
+    get hypothesisCharge() {
+      return charge().hypothesisCharge;
+    },
+  };
+}
+
+/** The same with other fields (one reading, `verified` notes): defined one by one. */
+function otherResult(
+  head: Head,
+  full: () => MarginResult,
+  charge: (() => Pick<MarginResult, 'hypotheses' | 'hypothesisCharge'>) | undefined,
+  verified: boolean,
+): MarginResult {
+  const out: Record<string, unknown> = {
+    ...head,
+    utilization: utilization(head.initialMargin, head.equity),
+  };
+  const late = (k: string, get: () => unknown) =>
+    Object.defineProperty(out, k, { enumerable: true, configurable: true, get });
+  for (const k of LATE) late(k, () => full()[k]);
+  if (verified) late('verified', () => full().verified);
+  if (charge) {
+    late('hypotheses', () => charge().hypotheses);
+    late('hypothesisCharge', () => charge().hypothesisCharge);
+  }
+  return out as unknown as MarginResult;
+}
+
+/** The report fields built on first read, in result order. */
+const LATE = [
+  'worstScenario',
+  'contributions',
+  'addOns',
+  'unverified',
+  'warnings',
+  'inputsHash',
+  'details',
+] as const;
+
+/**
+ * Results per pool from the readings' runs (pools in `before`'s order) and `equity[pool]`;
+ * `before` (the book's own results, same params) gives the model fields and whether the
+ * pinned readings' `verified` notes are present.
+ */
+export function fastResults(
+  before: readonly MarginResult[],
+  readings: readonly Readings[],
+  runs: ReadingRuns,
+  equity: readonly number[],
+  slow: () => readonly MarginResult[],
+): MarginResult[] {
+  let fullRun: readonly MarginResult[] | undefined;
+  const fullOf = (): readonly MarginResult[] => (fullRun ??= slow());
+  const b0 = before[0]!;
+  const verified = before.some((r) => 'verified' in r);
+  const nP = before.length;
+  return before.map((b, i) => {
+    const kIm = setting(runs.im, nP, i);
+    const kMm = setting(runs.mm, nP, i);
+    const head = {
+      model: b0.model,
+      modelVersion: b0.modelVersion,
+      currency: b.currency,
+      equity: equity[i]!,
+      initialMargin: runs.im[kIm * nP + i]!,
+      maintenanceMargin: runs.mm[kMm * nP + i]!,
+    };
+    const full = () => fullOf()[i]!;
+    const charge =
+      readings.length > 1
+        ? () => ({
+            hypotheses: readings.map((r, k) => ({
+              readings: r,
+              initialMargin: runs.im[k * nP + i]!,
+              maintenanceMargin: runs.mm[k * nP + i]!,
+            })),
+            hypothesisCharge: { initialMargin: readings[kIm]!, maintenanceMargin: readings[kMm]! },
+          })
+        : undefined;
+    return charge && !verified
+      ? chargedResult(head, full, charge)
+      : otherResult(head, full, charge, verified);
+  });
+}
