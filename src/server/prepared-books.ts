@@ -16,18 +16,12 @@
  */
 import { canonicalHash } from '../core/hash.ts';
 import {
-  buildPoolKeys,
   DERIBIT_PM_ID,
   deribitPmInputsHash,
-  deribitPmModel,
-  evaluatePoolKeys,
-  poolMargins,
+  prepareDeribitPmBook,
   type DeribitPmParams,
 } from '../margin/deribit-pm/deribit-pm.ts';
-import { DERIBIT_PM_HYPOTHESES } from '../margin/deribit-pm/hypotheses.ts';
-import { validateRules } from '../margin/deribit-pm/params.ts';
-import { prepareBook, type PreparedBook } from '../margin/deribit-pm/prepared-book.ts';
-import { validateSettings } from '../margin/hypotheses.ts';
+import type { PreparedBook } from '../margin/deribit-pm/prepared-book.ts';
 import type { MarginModel } from '../margin/margin-model.ts';
 import type { MarginResult } from '../margin/margin-result.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
@@ -60,8 +54,8 @@ export interface PreparedBooks {
 }
 
 /**
- * `prepareDeribitPmBook(portfolio, snapshot, params)` (params validated the same way), with
- * the after-trade books' input hash from `bookInputsHasher` (same bits as
+ * `prepareDeribitPmBook(portfolio, snapshot, params)` with the after-trade books' input hash
+ * from `bookInputsHasher` (same bits as
  * `deribitPmInputsHash`, server/book-inputs-hash.ts) instead of the core's pure-JS hash.
  */
 export function prepareServedBook(
@@ -69,21 +63,11 @@ export function prepareServedBook(
   snapshot: MarketSnapshot,
   params: DeribitPmParams,
 ): PreparedBook {
-  validateRules(params);
-  validateSettings(DERIBIT_PM_HYPOTHESES, params);
-  const hash = bookInputsHasher(portfolio, snapshot, params);
-  return prepareBook(
-    {
-      buildPoolKeys,
-      evaluatePoolKeys,
-      inputsHash: (book, s, ps) =>
-        s === snapshot && ps === params ? hash(book) : deribitPmInputsHash(book, s, ps),
-      poolMargins,
-      evaluate: (p, s, ps) => deribitPmModel.evaluate(p, s, ps),
-    },
-    portfolio,
-    snapshot,
-    params,
+  let hash: ((book: Portfolio) => string) | undefined;
+  return prepareDeribitPmBook(portfolio, snapshot, params, (book, s, ps) =>
+    s === snapshot && ps === params
+      ? (hash ??= bookInputsHasher(portfolio, snapshot, params))(book)
+      : deribitPmInputsHash(book, s, ps),
   );
 }
 

@@ -59,6 +59,15 @@ describe('prepared books: hits equal fresh evaluation, misses on any input chang
     expect(c.deribitPm(book(2), snapshot, params)).toBe(b);
     const got = b.whatIf(trades);
     const want = whatIfByRevaluation(deribitPmModel, book(2), snapshot, params, trades);
+    // A trade in a held instrument takes the served book's incremental path (book-trades.ts),
+    // equal to re-evaluation.
+    const heldTrade = [{ instrument: inst[30]!, size: 0.5 }];
+    const held = b.whatIf(heldTrade);
+    expect(b.paths.incremental).toBeGreaterThan(0);
+    const heldWant = whatIfByRevaluation(deribitPmModel, book(2), snapshot, params, heldTrade);
+    expect(
+      Math.abs(held.afterUsd.initialMargin - heldWant.afterUsd.initialMargin),
+    ).toBeLessThanOrEqual(1e-12 * heldWant.afterUsd.initialMargin);
     expect(got.before).toEqual(want.before);
     expect(Math.abs(got.afterUsd.initialMargin - want.afterUsd.initialMargin)).toBeLessThanOrEqual(
       1e-12 * want.afterUsd.initialMargin,

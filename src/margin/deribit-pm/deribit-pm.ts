@@ -516,12 +516,14 @@ export function evaluateDefault(
 /**
  * The book prepared for what-ifs at the default of `params` (validated here): its `before`
  * is `evaluate`'s result and `whatIf(trades)` equals `whatIfByRevaluation` (prepared-book.ts).
- * The service keeps these per (book, market, params) (server/prepared-books.ts).
+ * The service keeps these per (book, market, params) (server/prepared-books.ts) and passes its
+ * own `inputsHash` for the after-trade books (the same bits as `deribitPmInputsHash`).
  */
 export function prepareDeribitPmBook(
   portfolio: Portfolio,
   snapshot: MarketSnapshot,
   params: DeribitPmParams,
+  inputsHash: typeof deribitPmInputsHash = deribitPmInputsHash,
 ): PreparedBook {
   validateRules(params);
   validateSettings(DERIBIT_PM_HYPOTHESES, params);
@@ -529,7 +531,7 @@ export function prepareDeribitPmBook(
     {
       buildPoolKeys,
       evaluatePoolKeys,
-      inputsHash: deribitPmInputsHash,
+      inputsHash,
       poolMargins,
       evaluate: (p, s, ps) => deribitPmModel.evaluate(p, s, ps),
       evaluateDefault,
