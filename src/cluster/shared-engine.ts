@@ -12,7 +12,10 @@
  * built (the layout; a later layout holds every instrument of an earlier one). An account
  * bringing an instrument the version lacks rebuilds the tables at that version's market over
  * all instruments seen (every row priced at that market; a row's price depends only on its
- * own underlying and expiry, so rows come out as the in-place re-pricing left them). A tick
+ * own underlying and expiry, so rows come out as the in-place re-pricing left them); the
+ * rebuilt version keeps the rows its tick moves in the new layout, since a partition still at
+ * the tick before takes it as that tick's version (with none, that partition re-margined no
+ * account at that tick: results lost after a takeover or a server restart). A tick
  * starts from the largest layout known at the partition's tick, so partitions converge on
  * one layout; a partition whose layout changed rebuilds its CSR book (row numbers moved).
  */
@@ -22,7 +25,7 @@ import { batchScratch, type BatchScratch } from '../engine/deribit-pm-batch.ts';
 import type { InstrumentTable } from '../engine/instrument-table.ts';
 import { copyReadingTables } from '../engine/reading-tables-copy.ts';
 import { buildReadingTables, tickReadings, type ReadingTables } from '../engine/reading-tables.ts';
-import { applyTickToTable, parseTick, type Tick } from '../engine/ticks.ts';
+import { affectedRows, applyTickToTable, parseTick, type Tick } from '../engine/ticks.ts';
 import type { DeribitPmParams } from '../margin/deribit-pm/params.ts';
 import { prepareDeribitPm, type DeribitPmMarket } from '../margin/deribit-pm/prepared.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
@@ -49,7 +52,13 @@ export interface EngineVersion {
   readonly table: InstrumentTable;
   /** Id of the instrument set (row numbering); larger ids hold every instrument of smaller. */
   readonly layout: number;
-  /** Rows the tick that made this version re-priced (none for a base or rebuilt version). */
+  /** The engine tick that made this version (undefined for the base market). */
+  readonly applied: Tick | undefined;
+  /**
+   * Rows of this layout that `applied` re-prices (engine/ticks.ts `affectedRows`; none for
+   * the base). A version rebuilt over a larger layout at tick n keeps them for its own rows:
+   * a partition still at tick n − 1 that takes it re-margins the accounts tick n moved.
+   */
   readonly rows: readonly number[];
   /** Kernel scratch of the layout (used synchronously, so partitions can share it). */
   readonly scratch: BatchScratch;
@@ -69,7 +78,7 @@ export class SharedEngine {
 
   constructor(base: MarketSnapshot, params: unknown) {
     const market = prepareDeribitPm(base, params as DeribitPmParams);
-    this.store(this.build(market, base.asOfMs, 0));
+    this.store(this.build(market, base.asOfMs, 0, undefined));
   }
 
   /** The base market (tick 0) over the largest layout built so far. */
@@ -89,7 +98,7 @@ export class SharedEngine {
     )
       return latest;
     for (const i of missing) this.instruments.set(i.symbol, i);
-    const built = this.build(v.market, v.latestMs, v.tick);
+    const built = this.build(v.market, v.latestMs, v.tick, v.applied);
     this.counts.rebuilt++;
     if (!latest || latest.layout < built.layout) this.store(built);
     return built;
@@ -129,6 +138,7 @@ export class SharedEngine {
       readings,
       table: readings.tables[0]!,
       layout: from.layout,
+      applied: tick,
       rows: moved.rows,
       scratch: from.scratch,
     };
@@ -137,7 +147,12 @@ export class SharedEngine {
     return next;
   }
 
-  private build(market: DeribitPmMarket, latestMs: number, tick: number): EngineVersion {
+  private build(
+    market: DeribitPmMarket,
+    latestMs: number,
+    tick: number,
+    applied: Tick | undefined,
+  ): EngineVersion {
     const readings = buildReadingTables(market, [...this.instruments.values()]);
     const table = readings.tables[0]!;
     return {
@@ -148,7 +163,8 @@ export class SharedEngine {
       readings,
       table,
       layout: this.layouts++,
-      rows: [],
+      applied,
+      rows: applied ? affectedRows(table, applied) : [],
       scratch: batchScratch(table),
     };
   }

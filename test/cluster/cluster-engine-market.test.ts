@@ -166,6 +166,40 @@ describe('the shared engine market of a worker', () => {
     expect(shared.counts.priced).toBe(ticks.length);
     expect(shared.counts.shared).toBe(ticks.length);
   });
+  it('gives a lagging partition the accounts a tick moved after another rebuilt that tick over new instruments', () => {
+    // A worker after a takeover or a server restart: partition 1 is rebuilt at tick 3 (ticks
+    // replayed on an empty book, then its accounts margined, which brings instruments the
+    // worker's tables lack: the tables are rebuilt at tick 3), while partition 0 is still at
+    // tick 2. Partition 0's tick 3 must still re-margin every account the tick moved.
+    const first = syntheticAccounts(6, 2, 3);
+    const second = syntheticAccounts(20, 6, 4).map((c) => ({ ...c, id: `b-${c.id}` }));
+    const ticks = syntheticTicks(snapshot.underlyings.BTC!.index, 3, 25);
+    const own = runPartition(partitionMarket(snapshot, setup), first, ticks);
+    const shared = new SharedEngine(snapshot, setup.params);
+    const lagging = partitionMarket(snapshot, setup, shared);
+    const book = emptyBook();
+    for (const c of first) applyChange(book, c, snapshot);
+    const got = lagging.margin(sortedAccounts(book), book).map((r) => r.result);
+    const step = (t: TickMessage) => {
+      const moved = lagging.applyTick(t, book);
+      if (typeof moved === 'string') throw new Error(moved);
+      got.push(...lagging.margin(moved.accounts, book).map((r) => r.result));
+    };
+    step(ticks[0]!);
+    step(ticks[1]!);
+    // Partition 1's rebuild (partition-runner.ts rebuild): ticks on an empty book, then its
+    // accounts margined at tick 3.
+    const rebuilt = partitionMarket(snapshot, setup, shared);
+    const none = emptyBook();
+    for (const t of ticks) rebuilt.applyTick(t, none);
+    const other = emptyBook();
+    for (const c of second) applyChange(other, c, snapshot);
+    rebuilt.margin(sortedAccounts(other), other);
+    expect(shared.counts.rebuilt).toBeGreaterThan(0);
+    step(ticks[2]!);
+    expect(got.filter((r) => r.tick === 3).length).toBe(first.length);
+    expect(got).toEqual(own);
+  });
 });
 
 describe('the health state of an account with two pools', () => {
