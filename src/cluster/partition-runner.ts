@@ -26,7 +26,8 @@
  * accounts holding them; the other models re-margin every account), those accounts margined
  * in batches (id order), results `r:<p>:<tick>:<part>` (part 0 also carries the rows
  * re-priced and the accounts held, and is published even when no account moved) and events
- * published and their acks awaited, the checkpoint written, and only then the tick acked. A worker killed at any point leaves the tick unacked: the next
+ * published and their acks awaited, the checkpoint written, and only then the tick acked (a
+ * checkpoint not stored before the lease went leaves the tick unacked). A worker killed at any point leaves the tick unacked: the next
  * owner recomputes the same numbers, and JetStream drops the messages already stored
  * (message ids).
  */
@@ -563,6 +564,25 @@ async function marginTickBatches(
   return { out, overlay };
 }
 
+/** Stores the checkpoint, retrying while the lease holds: true once stored. */
+async function putCheckpoint(
+  ctx: RunnerContext,
+  p: number,
+  ckpt: Checkpoint,
+  live: () => boolean,
+): Promise<boolean> {
+  while (live()) {
+    try {
+      await ctx.state.put(`ckpt.${p}`, JSON.stringify(ckpt));
+      return true;
+    } catch {
+      ctx.stats.retries++;
+      await sleep(500);
+    }
+  }
+  return false;
+}
+
 /**
  * Handles the tick message stored at stream sequence `seq` (its text `text`): a tick number
  * at or below the current one is skipped (a tick published out of order); else changes are
@@ -607,15 +627,9 @@ async function applyTick(
   if (!(await publishAll(ctx, out, live))) return false;
   for (const [id, st] of overlay) s.book.states.set(id, st);
   const ckpt: Checkpoint = { tick: s.market.tick, tickSeq: seq, indices: s.market.indices() };
-  while (live()) {
-    try {
-      await ctx.state.put(`ckpt.${p}`, JSON.stringify(ckpt));
-      break;
-    } catch {
-      ctx.stats.retries++;
-      await sleep(500);
-    }
-  }
+  // The tick is acknowledged only with its checkpoint stored: the next owner's market starts
+  // from the checkpoint, and a tick acked past it would never be applied there.
+  if (!(await putCheckpoint(ctx, p, ckpt, live))) return false;
   s.tickSeq = seq;
   s.handledTick = Math.max(s.handledTick, tick.tick);
   ctx.stats.ticks++;
