@@ -495,7 +495,17 @@ async function drainChanges(
     const msgs = bySeq([...carry, ...(await fetchChanges(consumer, info.num_pending))]);
     carry = [];
     if (msgs.length === 0) continue;
-    const { span, publish, more } = batchOf(s, msgs, info.ack_floor.stream_seq);
+    const held = await heldAlone(consumer, msgs);
+    if (held === 'wait') {
+      carry = msgs;
+      continue;
+    }
+    if (held === 'behind') {
+      for (const msg of msgs) msg.nak();
+      s.dirty = true; // the book lacks changes another holder acknowledged: rebuild
+      return;
+    }
+    const { span, publish, more } = batchOf(s, msgs, held.floor);
     if (more) {
       carry = msgs;
       continue;
@@ -515,7 +525,9 @@ async function drainChanges(
     const margined = s.market.margin(applied, s.book);
     const { out, overlay } = changeOutput(ctx, s, final, margined);
     if (publish && out.length > 0) await recordSpan(ctx, s, final);
-    if (publish && !(await publishAll(ctx, out, live))) {
+    // A lease lost while publishing: not acknowledged, the next owner (whose rebuild may have
+    // read the ack floor already) redoes the batch under the same ids.
+    if ((publish && !(await publishAll(ctx, out, live))) || !live()) {
       for (const msg of [...done, ...carry]) msg.nak(); // to the next owner now
       return;
     }
@@ -525,6 +537,26 @@ async function drainChanges(
     if (deferred >= 0) return;
     await yieldToLoop();
   }
+}
+
+/**
+ * Whether the delivered changes `msgs` (sorted) are every change delivered and not yet
+ * acknowledged: then no change before them is held elsewhere (a previous owner still
+ * working, or a change given back and not yet redelivered), and acknowledging them in stream
+ * order keeps the acknowledged changes a prefix of the partition's, which a rebuild replays up
+ * to the ack floor (nats-server moves the floor over a contiguous prefix only: changes
+ * acknowledged past an unacknowledged one were never replayed, their accounts lost). `wait`:
+ * others are pending (hold these and fetch again: they come back after a nak or the ack wait);
+ * `behind`: some of these were acknowledged by another holder since they were delivered.
+ */
+async function heldAlone(
+  consumer: Consumer,
+  msgs: readonly JsMsg[],
+): Promise<{ floor: number } | 'wait' | 'behind'> {
+  const info = await consumer.info(false);
+  if (info.num_ack_pending > msgs.length) return 'wait';
+  if (info.num_ack_pending < msgs.length) return 'behind';
+  return { floor: info.ack_floor.stream_seq };
 }
 
 /** Margins the accounts a tick moved in batches of `batchSize` (id order), with their events. */
@@ -614,7 +646,7 @@ async function applyTick(
     return true;
   }
   await drainChanges(ctx, s, live);
-  if (!live()) return false;
+  if (!live() || s.dirty) return false;
   const moved = s.market.applyTick(tick, s.book);
   if (typeof moved === 'string') {
     ctx.log(`partition ${p}: tick ${tick.tick} ignored: ${moved}`);
@@ -662,7 +694,9 @@ async function handleTick(
       return;
     }
   }
-  if (await applyTick(ctx, s, msg.seq, msg.string(), live, working)) msg.ack();
+  // Acknowledged only while the lease holds (a checkpoint stored just as it went: the next
+  // owner acks the redelivered tick at or below its checkpoint).
+  if ((await applyTick(ctx, s, msg.seq, msg.string(), live, working)) && live()) msg.ack();
   else msg.nak(); // the lease went away: to the next owner now, not after the ack wait
 }
 
@@ -686,6 +720,7 @@ async function runPartition(
       }
       await drainChanges(ctx, s, live);
       if (!live()) break;
+      if (s.dirty) continue; // a batch given back unacknowledged: rebuild first
       await maybeSnapshot(ctx, s);
       ticks ??= await ctx.conn.js.consumers.get(ctx.topo.streams.ticks, `tick-${s.p}`);
       held ??= (await ticks.next({ expires: 1000 })) ?? undefined;

@@ -73,6 +73,11 @@ class FakeDurable {
     };
   }
 
+  /** Stream sequence of the last message scanned (delivered or skipped). */
+  delivered(): number {
+    return this.cursor - 1;
+  }
+
   /** Up to `max` messages: due redeliveries first, then new ones in stream order. */
   take(max: number): FakeMsg[] {
     const now = Date.now();
@@ -115,8 +120,8 @@ export class FakeJetStream {
   readonly streams = new Map<string, FakeStream>();
   readonly consumers = new Map<string, FakeDurable>();
   readonly kv = new Map<string, string>();
-  /** Throws to fail a publish (called before it is stored). */
-  onPublish: (subject: string, msgID: string) => void = () => undefined;
+  /** Throws (or rejects) to fail a publish; may also hold it back (called before it is stored). */
+  onPublish: (subject: string, msgID: string) => void | Promise<void> = () => undefined;
   /** Throws to fail a KV put. */
   onPut: (key: string) => void = () => undefined;
 
@@ -171,7 +176,7 @@ export class FakeJetStream {
     const js = {
       publish: async (subject: string, data: string, o: { msgID: string }) => {
         await tick();
-        this.onPublish(subject, o.msgID);
+        await this.onPublish(subject, o.msgID);
         return this.store(subject, data, o.msgID);
       },
       consumers: {

@@ -22,7 +22,7 @@ import {
   type RunnerContext,
   type RunnerStats,
 } from '../../src/cluster/partition-runner.ts';
-import { topology } from '../../src/cluster/topology.ts';
+import { partitionConsumers, topology } from '../../src/cluster/topology.ts';
 import { marginModel } from '../../src/margin/registry.ts';
 import { FakeJetStream } from './fake-jetstream.ts';
 
@@ -88,6 +88,10 @@ function storedKeys(f: FakeJetStream): string[] {
     .flatMap((t) => decodeBatch(t).results.map((r) => `${r.id}|${r.tick}|${r.seq}`));
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const resultsAt = (f: FakeJetStream, tick: number) =>
+  storedKeys(f).filter((k) => k.split('|')[1] === String(tick)).length;
+
 const ackFloor = (f: FakeJetStream, name: string) =>
   f.consumer(name.startsWith('tick') ? topo.streams.ticks : topo.streams.accounts, name).info()
     .ack_floor.stream_seq;
@@ -147,5 +151,69 @@ describe('partition runner acknowledgements (in-memory JetStream)', () => {
     const keys = storedKeys(f);
     expect(keys.length).toBe(local.results.length);
     expect(new Set(keys)).toEqual(new Set(local.results.map((r) => `${r.id}|${r.tick}|${r.seq}`)));
+  }, 240_000);
+  it('leaves a change batch whose lease went while publishing to the next owner, who then holds every account', async () => {
+    const accounts = syntheticAccounts(6, 3, 81);
+    const ticks = syntheticTicks(base.underlyings.BTC!.index, 1, 82);
+    const f = server(accounts, ticks);
+    // The first owner's first result publish is held back while its lease lapses, and the
+    // next owner rebuilds (reading the ack floor) before that publish completes.
+    let owned = true;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let held = false;
+    f.onPublish = async (_subject, id) => {
+      if (!id.startsWith('c:') || held) return;
+      held = true;
+      owned = false;
+      await gate;
+    };
+    const first = startPartition(context(f, 'a'), 0, () => owned);
+    await until(() => held, 'the first owner publishing');
+    const logs: string[] = [];
+    const second = startPartition({ ...context(f, 'b'), log: (l) => logs.push(l) }, 0, () => true);
+    await until(() => logs.some((l) => l.includes(' accounts (')), 'the next owner rebuilt');
+    release();
+    await until(() => first.finished(), 'the first owner to stop');
+    await until(() => ackFloor(f, 'tick-0') === 1, 'tick 1 handled by the next owner');
+    await second.stop();
+    // Acknowledged by the first owner after the rebuild, the batch would be in no book.
+    expect(resultsAt(f, 1)).toBe(accounts.length);
+    const local = runLocal(base, setup, accounts, ticks);
+    expect(new Set(storedKeys(f))).toEqual(
+      new Set(local.results.map((r) => `${r.id}|${r.tick}|${r.seq}`)),
+    );
+    expect(storedKeys(f).length).toBe(local.results.length);
+  }, 240_000);
+
+  it('does not acknowledge changes past ones a previous owner still holds (the acknowledged changes stay a prefix)', async () => {
+    const accounts = syntheticAccounts(12, 3, 71);
+    const ticks = syntheticTicks(base.underlyings.BTC!.index, 1, 72);
+    const f = server(accounts.slice(0, 6), []);
+    await f
+      .connection()
+      .jsm.consumers.add(topo.streams.accounts, partitionConsumers(topo, 0, 60_000).accounts);
+    const consumer = f.consumer(topo.streams.accounts, 'acc-0');
+    // A previous owner, still working, holds the first six changes.
+    const old = consumer.take(6);
+    for (const c of accounts.slice(6))
+      f.store(topo.accountSubject(0), JSON.stringify(c), changeMsgId(c));
+    for (const t of ticks) f.store(topo.tickSubject(t.underlying), JSON.stringify(t), tickMsgId(t));
+    const next = startPartition(context(f, 'b'), 0, () => true);
+    await until(() => consumer.delivered() === accounts.length, 'the later changes delivered');
+    // Acknowledging them now would leave the ack floor at 0 with changes 7-12 acknowledged:
+    // a rebuild replays up to the floor and never sees them again.
+    const t0 = Date.now();
+    while (consumer.pending.size > 6 && Date.now() - t0 < 5000) await sleep(20);
+    await next.stop();
+    for (const m of old) m.nak(); // the previous owner gives its changes back
+    const last = startPartition(context(f, 'c'), 0, () => true);
+    await until(() => ackFloor(f, 'tick-0') === 1, 'tick 1 handled');
+    await last.stop();
+    expect(resultsAt(f, 1)).toBe(accounts.length);
+    const local = runLocal(base, setup, accounts, ticks);
+    expect(new Set(storedKeys(f))).toEqual(
+      new Set(local.results.map((r) => `${r.id}|${r.tick}|${r.seq}`)),
+    );
   }, 240_000);
 });
