@@ -252,6 +252,12 @@ async function replayChanges(
   const info = await ctx.conn.jsm.consumers.info(ctx.topo.streams.accounts, `acc-${p}`);
   const floor = info.ack_floor.stream_seq;
   if (floor <= after) return { replayed: 0, last: after };
+  // The floor counts other partitions' messages too: with none of this partition's after
+  // `after`, the consumer below would wait for one forever (a rebuild that never ends).
+  const mine = await ctx.conn.jsm.streams.getMessage(ctx.topo.streams.accounts, {
+    last_by_subj: ctx.topo.accountSubject(p),
+  });
+  if (!mine || mine.seq <= after) return { replayed: 0, last: after };
   const oc = await ctx.conn.js.consumers.get(ctx.topo.streams.accounts, {
     filter_subjects: ctx.topo.accountSubject(p),
     ...(after > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: after + 1 } : {}),

@@ -167,9 +167,13 @@ export class FakeJetStream {
         },
       },
       streams: {
-        getMessage: async (stream: string, q: { seq: number }) => {
-          const m = this.streams.get(stream)?.msgs[q.seq - 1];
-          return m ? { string: () => m.data } : null;
+        getMessage: async (stream: string, q: { seq?: number; last_by_subj?: string }) => {
+          const msgs = this.streams.get(stream)?.msgs ?? [];
+          const m =
+            q.last_by_subj === undefined
+              ? msgs[q.seq! - 1]
+              : msgs.filter((x) => x.subject === q.last_by_subj).pop();
+          return m ? { seq: m.seq, string: () => m.data } : null;
         },
       },
     };
@@ -211,13 +215,18 @@ export class FakeJetStream {
       .get(stream)!
       .msgs.filter((m) => m.seq >= from && matches(filter, m.subject));
     return {
+      // As the server's: with no message to deliver, the iteration waits for one.
       consume: async () => {
         const msgs = all.map((m, i) => ({
           seq: m.seq,
           info: { pending: all.length - i - 1 },
           string: () => m.data,
         }));
-        return Object.assign(msgs, { stop: () => undefined });
+        const it = async function* () {
+          yield* msgs;
+          await new Promise(() => undefined);
+        };
+        return Object.assign(it(), { stop: () => undefined });
       },
     };
   }

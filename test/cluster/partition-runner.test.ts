@@ -7,6 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { syntheticAccounts, syntheticTicks } from '../../bench/cluster-books.ts';
 import { bundledBtc } from '../../bench/harness.ts';
+import { applyChange, emptyBook } from '../../src/cluster/account-book.ts';
+import { writeSnapshot } from '../../src/cluster/account-snapshot.ts';
 import { makeConfig } from '../../src/cluster/cluster-config.ts';
 import { runLocal } from '../../src/cluster/local-run.ts';
 import {
@@ -92,9 +94,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const resultsAt = (f: FakeJetStream, tick: number) =>
   storedKeys(f).filter((k) => k.split('|')[1] === String(tick)).length;
 
-const ackFloor = (f: FakeJetStream, name: string) =>
-  f.consumer(name.startsWith('tick') ? topo.streams.ticks : topo.streams.accounts, name).info()
-    .ack_floor.stream_seq;
+/** The ack floor of the partition's consumer `name` (−1 before the runner created it). */
+const ackFloor = (f: FakeJetStream, name: string) => {
+  const stream = name.startsWith('tick') ? topo.streams.ticks : topo.streams.accounts;
+  return f.consumers.has(`${stream}/${name}`)
+    ? f.consumer(stream, name).info().ack_floor.stream_seq
+    : -1;
+};
 
 // Each test builds two workers' engine markets (seconds on a loaded machine): a wide bound.
 describe('partition runner acknowledgements (in-memory JetStream)', () => {
@@ -215,5 +221,26 @@ describe('partition runner acknowledgements (in-memory JetStream)', () => {
     expect(new Set(storedKeys(f))).toEqual(
       new Set(local.results.map((r) => `${r.id}|${r.tick}|${r.seq}`)),
     );
+  }, 240_000);
+  it("rebuilds from a snapshot when the ack floor passed it over other partitions' changes only", async () => {
+    const accounts = syntheticAccounts(6, 3, 91);
+    const ticks = syntheticTicks(base.underlyings.BTC!.index, 1, 92);
+    const f = server(accounts, ticks);
+    // Partition 1's change after the snapshot of partition 0's six: the floor moves to 7.
+    const other = syntheticAccounts(1, 3, 93)[0]!;
+    f.store(topo.accountSubject(1), JSON.stringify({ ...other, id: 'x' }), 'a:x:1');
+    await f
+      .connection()
+      .jsm.consumers.add(topo.streams.accounts, partitionConsumers(topo, 0, 60_000).accounts);
+    const consumer = f.consumer(topo.streams.accounts, 'acc-0');
+    for (const m of consumer.take(10)) m.ack();
+    expect(ackFloor(f, 'acc-0')).toBe(7);
+    const book = emptyBook();
+    for (const c of accounts) applyChange(book, c, base);
+    await writeSnapshot(f.bucket(), 0, book, 6);
+    const runner = startPartition(context(f, 'b'), 0, () => true);
+    await until(() => ackFloor(f, 'tick-0') === 1, 'tick 1 handled after the rebuild');
+    await runner.stop();
+    expect(resultsAt(f, 1)).toBe(accounts.length);
   }, 240_000);
 });
