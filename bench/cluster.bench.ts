@@ -18,6 +18,7 @@
  * a single expiry, BALLAST_CLUSTER_WORKERS (default 1,2,4).
  */
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { applyChange, emptyBook, sortedAccounts } from '../src/cluster/account-book.ts';
 import { makeConfig } from '../src/cluster/cluster-config.ts';
 import type { ClusterConnection } from '../src/cluster/connection.ts';
@@ -48,6 +49,10 @@ const PARTITIONS = 16;
 interface ScaleRow {
   readonly workers: number;
   readonly loadSeconds: number;
+  /** Of which the coordinator publishing every account change (stored acks awaited). */
+  readonly publishSeconds: number;
+  /** 1-minute load average of the machine after the ticks (os.loadavg). */
+  readonly loadAverage: number;
   /** Per tick: accounts re-margined and ms from the tick stored to its last result stored. */
   readonly ticks: { accounts: number; latencyMs: number }[];
 }
@@ -147,6 +152,7 @@ export async function runClusterBench(): Promise<void> {
         const live = await watchCluster(c, t, { fromStart: true, keepResults: false });
         const l0 = performance.now();
         await publishRun(c, t, cfg, accounts, []);
+        const publishSeconds = (performance.now() - l0) / 1000;
         await waitFor(
           () => live.summary(0).accounts >= n,
           3_600_000,
@@ -175,7 +181,13 @@ export async function runClusterBench(): Promise<void> {
           );
         }
         await live.stop();
-        rows.push({ workers: w, loadSeconds, ticks: measured });
+        rows.push({
+          workers: w,
+          loadSeconds,
+          publishSeconds,
+          ticks: measured,
+          loadAverage: loadavg()[0]!,
+        });
         const bytes = (await c.jsm.streams.info(t.streams.results)).state.bytes - bytes0;
         const results = measured.reduce((x, y) => x + y.accounts, 0);
         if (w === counts[0]) sizes.tickResult = bytes / Math.max(1, results);
@@ -276,7 +288,7 @@ function printScale(rows: readonly ScaleRow[], n: number, inProcessRate: number)
           [
             `${r.workers} worker${r.workers > 1 ? 's' : ''}: tick → last result`,
             r.ticks.map((x) => `${fmt(x.latencyMs)} ms`).join(' / '),
-            `re-margined ${r.ticks.map((x) => fmt(x.accounts)).join(' / ')}; ${fmt(slowest(r))} acc/s (slowest tick), ×${fmt(slowest(r) / base, 2)} vs 1 worker; load ${fmt(r.loadSeconds, 1)} s`,
+            `re-margined ${r.ticks.map((x) => fmt(x.accounts)).join(' / ')}; ${fmt(slowest(r))} acc/s (slowest tick), ×${fmt(slowest(r) / base, 2)} vs 1 worker; load ${fmt(r.loadSeconds, 1)} s (${fmt(n / r.loadSeconds)} acc/s; publish ${fmt(r.publishSeconds, 1)} s); load average ${fmt(r.loadAverage, 1)}`,
           ] as const,
       ),
     ],
@@ -309,7 +321,7 @@ function printProjection(
       `a tick moving 100M accounts: ${fmt(gb(target * sizes.tickResult), 1)} GB of results`,
     ],
     [
-      'stored bytes per change result (own message)',
+      'stored bytes per change result (batches of 500)',
       `${fmt(sizes.changeResult)} B`,
       'first load of 100M accounts: ' + `${fmt(gb(target * sizes.changeResult), 1)} GB`,
     ],

@@ -17,6 +17,7 @@ import {
   type AccountChange,
   type TickMessage,
 } from './messages.ts';
+import { publishAcked } from './acked-publish.ts';
 import { partitionOf } from './partition.ts';
 import { ensureStreams, stateBucket, type Topology } from './topology.ts';
 
@@ -128,17 +129,26 @@ export interface PublishSummary {
   readonly duplicateTicks: number;
 }
 
-async function publishWindowed<T>(
-  items: readonly T[],
-  publish: (item: T) => Promise<{ duplicate: boolean }>,
-  onDone: (n: number) => void,
-  window = 1000,
+/** Account changes published per call of `publishAcked` (their JSON held at once). */
+const CHUNK = 50_000;
+
+/** Publishes the changes (acked-publish.ts), in chunks; the duplicates JetStream reported. */
+async function publishChanges(
+  c: ClusterConnection,
+  t: Topology,
+  partitions: number,
+  changes: readonly AccountChange[],
+  progress: (n: number) => void,
 ): Promise<number> {
   let duplicates = 0;
-  for (let i = 0; i < items.length; i += window) {
-    const acks = await Promise.all(items.slice(i, i + window).map(publish));
-    duplicates += acks.filter((a) => a.duplicate).length;
-    onDone(Math.min(items.length, i + window));
+  for (let at = 0; at < changes.length; at += CHUNK) {
+    const chunk = changes.slice(at, at + CHUNK).map((ch) => ({
+      subject: t.accountSubject(partitionOf(ch.id, partitions)),
+      data: JSON.stringify(ch),
+      msgID: changeMsgId(ch),
+    }));
+    duplicates += await publishAcked(c.nc, c.js, chunk);
+    progress(Math.min(changes.length, at + CHUNK));
   }
   return duplicates;
 }
@@ -163,13 +173,8 @@ export async function publishRun(
   await ensureStreams(c, t);
   await storeConfig(await stateBucket(c, t), cfg);
   const progress = options.progress ?? (() => undefined);
-  const dupChanges = await publishWindowed(
-    changes,
-    (ch) =>
-      c.js.publish(t.accountSubject(partitionOf(ch.id, cfg.partitions)), JSON.stringify(ch), {
-        msgID: changeMsgId(ch),
-      }),
-    (n) => progress(n, changes.length, 'accounts'),
+  const dupChanges = await publishChanges(c, t, cfg.partitions, changes, (n) =>
+    progress(n, changes.length, 'accounts'),
   );
   let dupTicks = 0;
   let dupLater = 0;

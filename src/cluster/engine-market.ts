@@ -13,182 +13,162 @@
  *   (`holdersOf` / `accountsHolding`), the others keep their last result. A tick for an
  *   underlying the market does not have, older than the latest, or naming an expiry the
  *   market does not list is ignored (the market is left as it was).
- * - An account change margins that account alone, as a one-account CSR book against the
- *   table. The partition's CSR book is rebuilt (accounts in id order) at the next tick when
- *   the held accounts changed (`AccountBook.version`), and whenever the table is rebuilt.
- * - An account bringing an instrument the table does not have rebuilds the table on the
- *   current market (every row priced at that market; a row's price depends only on its own
- *   underlying and expiry, so rows come out as the in-place re-pricing left them).
+ * - Changed accounts are margined together as one CSR book of just those accounts against
+ *   the table (each account's numbers are its own: the kernel margins accounts
+ *   independently). The partition's CSR book is rebuilt (accounts in id order) at the next
+ *   tick when the held accounts changed (`AccountBook.version`), and whenever the table's
+ *   layout changed.
+ * - The tables are the worker's (shared-engine.ts): priced once per tick for all of a
+ *   worker's partitions; an account bringing an instrument the table does not have rebuilds
+ *   them at the current market over every instrument the worker has seen.
  */
 import { BallastError } from '../core/errors.ts';
-import type { Instrument } from '../instruments/instrument.ts';
 import { buildAccountBook, type AccountBook as CsrBook } from '../engine/account-book.ts';
-import { batchScratch, type BatchScratch } from '../engine/deribit-pm-batch.ts';
-import {
-  buildReadingTables,
-  marginAccountsOverReadings,
-  tickReadings,
-  type ReadingTables,
-} from '../engine/reading-tables.ts';
+import { marginAccountsOverReadings } from '../engine/reading-tables.ts';
 import { STATE_ERROR, STATE_NAMES } from '../engine/health-state.ts';
-import { errorOf, type InstrumentTable } from '../engine/instrument-table.ts';
+import { errorOf } from '../engine/instrument-table.ts';
 import { batchResults, type BatchResults } from '../engine/results.ts';
-import {
-  accountsHolding,
-  applyTickToTable,
-  holdersOf,
-  parseTick,
-  type Holders,
-  type Tick,
-} from '../engine/ticks.ts';
-import { prepareDeribitPm, type DeribitPmMarket } from '../margin/deribit-pm/prepared.ts';
-import type { DeribitPmParams } from '../margin/deribit-pm/params.ts';
-import type { MarketSnapshot } from '../market/snapshot.ts';
+import { accountsHolding, holdersOf, type Holders } from '../engine/ticks.ts';
+import type { Instrument } from '../instruments/instrument.ts';
 import { sortedAccounts, type AccountBook } from './account-book.ts';
 import { errorResult, type HeldAccount, type MarginedAccount } from './marginer.ts';
 import type { TickMessage } from './messages.ts';
+import { SharedEngine, type EngineVersion } from './shared-engine.ts';
 
-/** The engine tick of a tick message (a message without `time` is never stale). */
-export function engineTickOf(msg: TickMessage, latestMs: number): Tick {
-  const { tick: _tick, time, ...rest } = msg;
-  return parseTick({ ...rest, time: time ?? latestMs });
-}
+export { engineTickOf } from './shared-engine.ts';
 
 /**
  * `margin` (re)builds the CSR book for at least this many accounts at once that are also at
- * least half the book (a rebuild); fewer are margined as one-account books.
+ * least half the book (a rebuild); fewer are margined as a book of their own.
  */
 const MIN_BOOK = 32;
 
+/** The partition's held accounts as the engine's CSR book, slot order = id order. */
+interface PartitionCsr {
+  readonly book: CsrBook;
+  readonly held: HeldAccount[];
+  readonly res: BatchResults;
+  /** Layout of the tables the book's row numbers refer to. */
+  readonly layout: number;
+  /** Slot of each held account (built on first use, once per CSR book). */
+  slotOf?: Map<HeldAccount, number>;
+}
+
 /** The engine holding one partition (module doc). */
 export class EnginePartitionMarket {
-  tick = 0;
-  private market: DeribitPmMarket;
-  /** Time of the latest applied tick (epoch ms); older ticks are stale. */
-  private latestMs: number;
-  private readonly instruments = new Map<string, Instrument>();
-  /** One table per hypothesis reading; `table` is the first (rows, keys, pools). */
-  private readings: ReadingTables;
-  /** The current market of each reading table. */
-  private markets: readonly DeribitPmMarket[];
-  private table: InstrumentTable;
-  private scratch: BatchScratch;
+  /** The market and tables at the partition's last tick (shared with the worker's others). */
+  private v: EngineVersion;
   /** The partition's accounts in CSR form, slot order = id order; undefined: to rebuild. */
-  private csr: { book: CsrBook; held: HeldAccount[]; res: BatchResults } | undefined;
+  private csr:
+    { book: CsrBook; held: HeldAccount[]; res: BatchResults; layout: number } | undefined;
   /** `AccountBook.version` the CSR book was built at. */
   private builtVersion = -1;
   private holders: Holders | undefined;
 
   constructor(
-    base: MarketSnapshot,
-    params: unknown,
+    private readonly shared: SharedEngine,
     private readonly modelId: string,
   ) {
-    this.market = prepareDeribitPm(base, params as DeribitPmParams);
-    this.latestMs = base.asOfMs;
-    this.readings = buildReadingTables(this.market, []);
-    this.markets = this.readings.markets;
-    this.table = this.readings.tables[0]!;
-    this.scratch = batchScratch(this.table);
+    this.v = shared.base();
+  }
+
+  /** Number of the last applied tick (0: the base market). */
+  get tick(): number {
+    return this.v.tick;
   }
 
   /** Index per underlying at the current tick (USD per coin). */
   indices(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const [u, m] of Object.entries(this.market.snapshot.underlyings)) out[u] = m.index;
+    for (const [u, m] of Object.entries(this.v.market.snapshot.underlyings)) out[u] = m.index;
     return out;
   }
 
   /** The tick applied (see module doc): rows re-priced and the accounts holding them. */
   applyTick(t: TickMessage, book: AccountBook): { rows: number; accounts: HeldAccount[] } | string {
-    const tick = engineTickOf(t, this.latestMs);
-    if (!this.market.snapshot.underlyings[tick.underlying]) return 'unknown-underlying';
-    if (tick.timeMs < this.latestMs) return 'stale';
-    this.ensureInstruments(book.accounts.values());
+    // A CSR book built on this layout holds only instruments the layout has.
+    const built = this.csr?.layout === this.v.layout && this.builtVersion === book.version;
+    if (!built) this.ensureInstruments(book.accounts.values());
+    const next = this.shared.advance(this.v, t);
+    if (typeof next === 'string') return next;
+    this.v = next;
     const csr = this.csrFor(book);
-    let moved;
-    try {
-      moved = applyTickToTable(this.market, this.table, tick);
-      this.markets = tickReadings(this.readings, this.markets, moved.market, tick);
-    } catch (e) {
-      if (e instanceof BallastError) return 'unknown-expiry';
-      throw e;
-    }
-    this.market = moved.market;
-    this.latestMs = tick.timeMs;
-    this.tick = t.tick;
-    this.holders ??= holdersOf(csr.book, this.table.rows.nRows);
-    const slots = accountsHolding(this.holders, moved.rows, csr.book.nAccounts);
-    return { rows: moved.rows.length, accounts: Array.from(slots, (a) => csr.held[a]!) };
+    this.holders ??= holdersOf(csr.book, this.v.table.rows.nRows);
+    const slots = accountsHolding(this.holders, next.rows, csr.book.nAccounts);
+    return { rows: next.rows.length, accounts: Array.from(slots, (a) => csr.held[a]!) };
   }
 
   /** Margins `accounts` (held in `book`) at the current market, results in input order. */
   margin(accounts: readonly HeldAccount[], book: AccountBook): MarginedAccount[] {
     this.ensureInstruments(accounts);
-    const current = this.csr !== undefined && this.builtVersion === book.version;
+    const current =
+      this.csr !== undefined &&
+      this.builtVersion === book.version &&
+      this.csr.layout === this.v.layout;
     const many = accounts.length >= MIN_BOOK && 2 * accounts.length >= book.accounts.size;
-    const csr = current || many ? this.csrFor(book) : undefined;
-    const slotOf = csr ? new Map(csr.held.map((h, a) => [h, a])) : undefined;
-    const inBook = accounts.map((h) => slotOf?.get(h) ?? -1);
+    if (!current && !many) return this.marginApart(accounts);
+    const csr = this.csrFor(book);
+    const slotOf = (csr.slotOf ??= new Map(csr.held.map((h, a) => [h, a])));
+    const inBook = accounts.map((h) => slotOf.get(h) ?? -1);
     const list = Int32Array.from(inBook.filter((a) => a >= 0));
-    if (csr && list.length > 0)
-      marginAccountsOverReadings(
-        this.readings,
-        csr.book,
-        csr.res,
-        0,
-        list.length,
-        this.scratch,
-        list,
-      );
-    return accounts.map((h, i) => {
-      if (h.portfolio instanceof BallastError)
-        return errorResult(h, this.tick, this.modelId, h.portfolio);
-      const a = inBook[i]!;
-      return a >= 0 ? this.resultOf(csr!.book, csr!.res, a, h) : this.marginAlone(h);
+    if (list.length > 0) this.run(csr.book, csr.res, list);
+    const out = new Array<MarginedAccount>(accounts.length);
+    const apart: number[] = [];
+    accounts.forEach((h, i) => {
+      if (inBook[i]! >= 0) out[i] = this.resultOf(csr.book, csr.res, inBook[i]!, h);
+      else apart.push(i);
     });
+    this.marginApart(apart.map((i) => accounts[i]!)).forEach((r, j) => (out[apart[j]!] = r));
+    return out;
   }
 
-  /** Adds the instruments of `accounts` the table lacks (one table rebuild for all of them). */
+  private run(book: CsrBook, res: BatchResults, list?: Int32Array): void {
+    const n = list ? list.length : book.nAccounts;
+    marginAccountsOverReadings(this.v.readings, book, res, 0, n, this.v.scratch, list);
+  }
+
+  /**
+   * Margins accounts as one CSR book of their own (slot i = accounts[i]; an account listed
+   * twice, two states of one id, keeps both: slots are named by position, not id).
+   */
+  private marginApart(accounts: readonly HeldAccount[]): MarginedAccount[] {
+    if (accounts.length === 0) return [];
+    const inputs = accounts.map((h, i) => ({ ...inputOf(h), id: String(i) }));
+    const book = buildAccountBook(this.v.table, inputs, this.v.market.snapshot);
+    const res = batchResults(accounts.length);
+    this.run(book, res);
+    return accounts.map((h, i) =>
+      h.portfolio instanceof BallastError
+        ? errorResult(h, this.tick, this.modelId, h.portfolio)
+        : this.resultOf(book, res, i, h),
+    );
+  }
+
+  /** Moves to a layout holding the instruments of `accounts` (shared-engine.ts). */
   private ensureInstruments(accounts: Iterable<HeldAccount>): void {
-    let added = false;
+    const need: Instrument[] = [];
     for (const h of accounts) {
       if (h.portfolio instanceof BallastError) continue;
       for (const pos of h.portfolio.positions)
-        if (!this.instruments.has(pos.instrument.symbol)) {
-          this.instruments.set(pos.instrument.symbol, pos.instrument);
-          added = true;
-        }
+        if (!this.v.table.rowOf.has(pos.instrument.symbol)) need.push(pos.instrument);
     }
-    if (!added) return;
-    this.readings = buildReadingTables(this.market, [...this.instruments.values()]);
-    this.markets = this.readings.markets;
-    this.table = this.readings.tables[0]!;
-    this.scratch = batchScratch(this.table);
-    this.csr = undefined; // row numbers changed
-    this.holders = undefined;
+    if (need.length > 0) this.v = this.shared.withInstruments(this.v, need);
   }
 
-  /** The CSR book of the held accounts (rebuilt when they or the table changed). */
-  private csrFor(book: AccountBook) {
-    if (this.csr && this.builtVersion === book.version) return this.csr;
+  /** The CSR book of the held accounts (rebuilt when they or the table layout changed). */
+  private csrFor(book: AccountBook): PartitionCsr {
+    if (this.csr && this.builtVersion === book.version && this.csr.layout === this.v.layout)
+      return this.csr;
     const held = sortedAccounts(book);
     const csrBook = buildAccountBook(
-      this.table,
+      this.v.table,
       held.map((h) => inputOf(h)),
-      this.market.snapshot,
+      this.v.market.snapshot,
     );
-    this.csr = { book: csrBook, held, res: batchResults(held.length) };
+    this.csr = { book: csrBook, held, res: batchResults(held.length), layout: this.v.layout };
     this.builtVersion = book.version;
     this.holders = undefined;
     return this.csr;
-  }
-
-  private marginAlone(h: HeldAccount): MarginedAccount {
-    const one = buildAccountBook(this.table, [inputOf(h)], this.market.snapshot);
-    const res = batchResults(1);
-    marginAccountsOverReadings(this.readings, one, res, 0, 1, this.scratch);
-    return this.resultOf(one, res, 0, h);
   }
 
   /** The result of slot `a` (amounts in the result currency; `error` with the typed error). */
@@ -210,14 +190,14 @@ export class EnginePartitionMarket {
     return {
       result: {
         ...head,
-        currency: c < 0 ? 'USD' : this.table.pools.currencies[c]!,
+        currency: c < 0 ? 'USD' : this.v.table.pools.currencies[c]!,
         equity: res.equity[a]!,
         initialMargin: res.initialMargin[a]!,
         maintenanceMargin: res.maintenanceMargin[a]!,
         utilization: res.utilization[a]!,
         state: STATE_NAMES[res.state[a]!] as MarginedAccount['result']['state'],
       },
-      worstScenario: k >= 0 ? this.table.keys.cellIds[k]![res.worstCell[a]!] : undefined,
+      worstScenario: k >= 0 ? this.v.table.keys.cellIds[k]![res.worstCell[a]!] : undefined,
     };
   }
 }

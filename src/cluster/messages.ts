@@ -15,7 +15,10 @@
  * - **Result batch** on `<prefix>.results.<partition>`: results of one partition, each keyed by
  *   (account, tick); id `r:<partition>:<tick>:<part>` for a tick's batches (accounts sorted by
  *   id, cut into parts of a fixed size; for deribit-pm only the accounts the tick moved, as
- *   `ballast engine run`), `c:<id>:<seq>` for the result of one account change.
+ *   `ballast engine run`), `c:<partition>:<first>:<last>:<part>` for the results of the
+ *   account changes a partition applied as one batch: its messages at account-stream
+ *   sequences `first`..`last` (a redelivered batch is re-formed over the same span, recorded
+ *   before publishing, so its results carry the same ids: partition-runner.ts).
  * - **Health event** on `<prefix>.events`: an account whose state changed; id
  *   `e:<id>:<tick>:<seq>:<to>`.
  */
@@ -126,8 +129,16 @@ export const changeMsgId = (c: AccountChange): string => `a:${c.id}:${c.seq}`;
 /** Message id of a tick's result batch. */
 export const batchMsgId = (partition: number, tick: number, part: number): string =>
   `r:${partition}:${tick}:${part}`;
-/** Message id of the result of one account change. */
-export const changeResultMsgId = (id: string, seq: number): string => `c:${id}:${seq}`;
+/**
+ * Message id of part `part` of the results of a batch of account changes: the partition's
+ * messages at account-stream sequences `first`..`last`.
+ */
+export const changeBatchMsgId = (
+  partition: number,
+  first: number,
+  last: number,
+  part: number,
+): string => `c:${partition}:${first}:${last}:${part}`;
 /** Message id of a health event. */
 export const eventMsgId = (e: HealthEvent): string => `e:${e.id}:${e.tick}:${e.seq}:${e.to}`;
 

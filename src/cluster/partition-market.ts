@@ -8,6 +8,7 @@
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import { sortedAccounts, type AccountBook } from './account-book.ts';
 import { EnginePartitionMarket } from './engine-market.ts';
+import { SharedEngine } from './shared-engine.ts';
 import {
   baseMarket,
   marginAccount,
@@ -73,9 +74,22 @@ class PerAccountMarket implements PartitionMarket {
   }
 }
 
-/** The base market of a partition for the model of `setup`. */
-export function partitionMarket(base: MarketSnapshot, setup: ModelSetup): PartitionMarket {
+/**
+ * The base market of a partition for the model of `setup`. For the engine, `shared` is the
+ * worker's engine market (shared-engine.ts: tables priced once per tick for all its
+ * partitions); without it the partition has its own.
+ */
+export function partitionMarket(
+  base: MarketSnapshot,
+  setup: ModelSetup,
+  shared?: SharedEngine,
+): PartitionMarket {
   return usesEngine(setup)
-    ? new EnginePartitionMarket(base, setup.params, setup.model.id)
+    ? new EnginePartitionMarket(shared ?? new SharedEngine(base, setup.params), setup.model.id)
     : new PerAccountMarket(base, setup);
+}
+
+/** The worker's shared engine market for `setup` (undefined for the per-account models). */
+export function sharedEngineFor(base: MarketSnapshot, setup: ModelSetup): SharedEngine | undefined {
+  return usesEngine(setup) ? new SharedEngine(base, setup.params) : undefined;
 }

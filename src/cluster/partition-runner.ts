@@ -12,8 +12,11 @@
  * the durable consumers and handled as new. A snapshot is written every `snapshotMs` (when
  * the accounts changed) at a point where no change is delivered and unacknowledged.
  *
- * Loop: drain pending account changes (each applied in sequence order, margined at the current
- * market, result `c:<id>:<seq>` and event published, then acked); take the next tick. Ticks are
+ * Loop: drain pending account changes in batches (up to 1,000 delivered messages in stream
+ * order: applied in per-account sequence order, the changed accounts margined at the current
+ * market in one call, results published in parts as `c:<p>:<first>:<last>:<part>` with their
+ * events, then acked; the span is recorded in `cb.<p>` first, so a redelivered batch is
+ * re-formed with the same ids); take the next tick. Ticks are
  * handled strictly in stream order (the checkpoint keeps the stream sequence of the last one;
  * the tick stream has no gaps): a tick at or below it is acked unchanged (a redelivery of
  * finished work), ticks before it that a dead worker still holds unacknowledged are read from
@@ -23,7 +26,8 @@
  * accounts holding them; the other models re-margin every account), those accounts margined
  * in batches (id order), results `r:<p>:<tick>:<part>` (part 0 also carries the rows
  * re-priced and the accounts held, and is published even when no account moved) and events
- * published and their acks awaited, the checkpoint written, and only then the tick acked. A worker killed at any point leaves the tick unacked: the next
+ * published and their acks awaited, the checkpoint written, and only then the tick acked (a
+ * checkpoint not stored before the lease went leaves the tick unacked). A worker killed at any point leaves the tick unacked: the next
  * owner recomputes the same numbers, and JetStream drops the messages already stored
  * (message ids).
  */
@@ -43,7 +47,7 @@ import {
 } from './marginer.ts';
 import {
   batchMsgId,
-  changeResultMsgId,
+  changeBatchMsgId,
   decodeChange,
   decodeTick,
   eventMsgId,
@@ -53,6 +57,7 @@ import {
   type ResultState,
 } from './messages.ts';
 import { partitionMarket, type PartitionMarket } from './partition-market.ts';
+import type { SharedEngine } from './shared-engine.ts';
 import { partitionConsumers, type Topology } from './topology.ts';
 
 /** What every partition of a worker shares. */
@@ -68,6 +73,8 @@ export interface RunnerContext {
   readonly stats: RunnerStats;
   /** Write a KV snapshot of a partition's accounts this often (ms; 0: never). */
   readonly snapshotMs: number;
+  /** The worker's engine market, shared by its partitions (deribit-pm; shared-engine.ts). */
+  readonly engine?: SharedEngine;
 }
 
 /** Counters of a worker (all partitions). */
@@ -93,8 +100,6 @@ interface Outgoing {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const yieldToLoop = () => new Promise((r) => setImmediate(r));
-/** Changed accounts margined between two yields to the event loop. */
-const MARGIN_SLICE = 64;
 /** Redelivery delay of an account change waiting for its `afterTick` (ms). */
 const DEFER_MS = 100;
 
@@ -119,12 +124,14 @@ export function startPartition(
   const state: PartitionState = {
     p,
     book: emptyBook(),
-    market: partitionMarket(ctx.base, ctx.setup),
+    market: partitionMarket(ctx.base, ctx.setup, ctx.engine),
     tickSeq: 0,
     snapshotAt: 0,
     snapshotVersion: -1,
     appliedSeq: 0,
     handledTick: 0,
+    spans: [],
+    dirty: false,
   };
   const live = () => !stopping && owned();
   let ended = false;
@@ -195,6 +202,10 @@ interface PartitionState {
   appliedSeq: number;
   /** Highest tick number handled, applied or ignored (changes wait for their `afterTick`). */
   handledTick: number;
+  /** The last change batches published (`cb.<p>`), so a redelivery re-forms them. */
+  spans: Span[];
+  /** Changes applied to the book and not acknowledged (a retry after an error rebuilds). */
+  dirty: boolean;
 }
 
 /** The checkpoint record (`ckpt.<p>`). */
@@ -213,7 +224,7 @@ async function replayTicks(
   ctx: RunnerContext,
   upTo: number,
 ): Promise<{ market: PartitionMarket; handled: number }> {
-  const m = partitionMarket(ctx.base, ctx.setup);
+  const m = partitionMarket(ctx.base, ctx.setup, ctx.engine);
   const none = emptyBook();
   let handled = 0;
   for (let seq = 1; seq <= upTo; seq++) {
@@ -241,6 +252,12 @@ async function replayChanges(
   const info = await ctx.conn.jsm.consumers.info(ctx.topo.streams.accounts, `acc-${p}`);
   const floor = info.ack_floor.stream_seq;
   if (floor <= after) return { replayed: 0, last: after };
+  // The floor counts other partitions' messages too: with none of this partition's after
+  // `after`, the consumer below would wait for one forever (a rebuild that never ends).
+  const mine = await ctx.conn.jsm.streams.getMessage(ctx.topo.streams.accounts, {
+    last_by_subj: ctx.topo.accountSubject(p),
+  });
+  if (!mine || mine.seq <= after) return { replayed: 0, last: after };
   const oc = await ctx.conn.js.consumers.get(ctx.topo.streams.accounts, {
     filter_subjects: ctx.topo.accountSubject(p),
     ...(after > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: after + 1 } : {}),
@@ -277,6 +294,8 @@ async function rebuild(ctx: RunnerContext, s: PartitionState): Promise<void> {
   s.book = snap?.book ?? emptyBook();
   const { replayed, last } = await replayChanges(ctx, s.p, s.book, snap?.header.streamSeq ?? 0);
   s.appliedSeq = last;
+  s.spans = await readSpans(ctx, s.p);
+  s.dirty = false;
   ctx.stats.replayed += replayed;
   const all = sortedAccounts(s.book);
   s.market.margin(all, s.book).forEach((r) => s.book.states.set(r.result.id, r.result.state));
@@ -320,82 +339,230 @@ function withEvent(
   return e;
 }
 
+/** A batch of changes whose results were published as one: its account-stream sequences. */
+interface Span {
+  readonly first: number;
+  readonly last: number;
+  /** Messages of the partition in `first..last` (the subject's, not the stream's). */
+  readonly count: number;
+}
+
+/** Spans kept in `cb.<p>` (the batches that may still be redelivered). */
+const SPANS_KEPT = 16;
+
+/** The recorded spans of partition `p` (`cb.<p>` in the state bucket). */
+async function readSpans(ctx: RunnerContext, p: number): Promise<Span[]> {
+  const e = await ctx.state.get(`cb.${p}`);
+  return e && e.operation === 'PUT' ? e.json<Span[]>() : [];
+}
+
+/** Fetches up to 1000 delivered account changes (after the ack wait, redelivered ones too). */
+async function fetchChanges(consumer: Consumer, pending: number): Promise<JsMsg[]> {
+  const max = Math.max(1, Math.min(pending, 1000));
+  const msgs: JsMsg[] = [];
+  const expires = pending > 0 ? 5000 : 1000;
+  for await (const msg of await consumer.fetch({ max_messages: max, expires })) {
+    msgs.push(msg);
+    if (msgs.length >= max) break;
+  }
+  return msgs;
+}
+
+/** Messages by stream sequence, one per sequence (the latest delivery kept). */
+function bySeq(msgs: readonly JsMsg[]): JsMsg[] {
+  const m = new Map<number, JsMsg>();
+  for (const msg of msgs) m.set(msg.seq, msg);
+  return [...m.values()].sort((x, y) => x.seq - y.seq);
+}
+
+/**
+ * What to do with the delivered changes `msgs` (sorted), the consumer's ack floor being
+ * `floor`: a new batch (all of them up to any recorded span after the first), or a recorded
+ * batch delivered again. A batch's messages are acknowledged in stream order and only after
+ * its results were stored, so a recorded span whose first message is acknowledged
+ * (`floor ≥ first`) was published: its remaining messages are applied and acknowledged
+ * without publishing. Otherwise none of it was acknowledged and all of it comes again: the
+ * same span is re-formed (`more` until its `count` messages are here) and published again
+ * under the same ids (JetStream keeps one copy).
+ */
+function batchOf(
+  s: PartitionState,
+  msgs: readonly JsMsg[],
+  floor: number,
+): { span: Span; publish: boolean; more: boolean } {
+  const first = msgs[0]!.seq;
+  const r = s.spans.find((x) => x.first <= first && first <= x.last);
+  if (!r) {
+    const next = Math.min(...s.spans.filter((x) => x.first > first).map((x) => x.first));
+    const mine = msgs.filter((m) => m.seq < next);
+    const span = { first, last: mine[mine.length - 1]!.seq, count: mine.length };
+    return { span, publish: true, more: false };
+  }
+  if (floor >= r.first) return { span: r, publish: false, more: false };
+  const held = msgs.filter((m) => m.seq <= r.last).length;
+  return { span: r, publish: true, more: held < r.count };
+}
+
+/** Applies the changes of `msgs` in order up to the first waiting for its tick. */
+function applyBatch(
+  ctx: RunnerContext,
+  s: PartitionState,
+  msgs: readonly JsMsg[],
+): { applied: HeldAccount[]; deferred: number } {
+  const applied: HeldAccount[] = [];
+  for (const [i, msg] of msgs.entries()) {
+    let change;
+    try {
+      change = decodeChange(msg.string());
+    } catch (e) {
+      s.appliedSeq = Math.max(s.appliedSeq, msg.seq);
+      ctx.stats.badMessages++;
+      ctx.log(`partition ${s.p}: bad account message ${msg.seq} dropped: ${(e as Error).message}`);
+      continue;
+    }
+    // A change to apply after a tick not handled yet: it and the ones after it wait.
+    if ((change.afterTick ?? 0) > s.handledTick) return { applied, deferred: i };
+    s.appliedSeq = Math.max(s.appliedSeq, msg.seq);
+    for (const c of applyChange(s.book, change, ctx.base)) {
+      ctx.stats.changes++;
+      if (c.account) applied.push(c.account);
+    }
+  }
+  return { applied, deferred: -1 };
+}
+
+/** The results of a batch of changes in parts of `batchSize`, and their events. */
+function changeOutput(
+  ctx: RunnerContext,
+  s: PartitionState,
+  span: Span,
+  margined: readonly MarginedAccount[],
+): { out: Outgoing[]; overlay: Map<string, ResultState> } {
+  const overlay = new Map<string, ResultState>();
+  const out: Outgoing[] = [];
+  for (const r of margined) {
+    const event = withEvent(s.book, overlay, r);
+    if (event) out.push(eventOut(ctx, event));
+  }
+  const size = ctx.cfg.batchSize;
+  for (let part = 0; part * size < margined.length; part++) {
+    const batch: ResultBatch = {
+      partition: s.p,
+      tick: s.market.tick,
+      worker: ctx.worker,
+      results: margined.slice(part * size, (part + 1) * size).map((r) => r.result),
+    };
+    out.push({
+      subject: ctx.topo.resultSubject(s.p),
+      data: JSON.stringify(batch),
+      msgID: changeBatchMsgId(s.p, span.first, span.last, part),
+    });
+  }
+  return { out, overlay };
+}
+
+/** Records `span` in `cb.<p>` before its results are published (a redelivery re-forms it). */
+async function recordSpan(ctx: RunnerContext, s: PartitionState, span: Span): Promise<void> {
+  if (s.spans.some((x) => x.first === span.first && x.last === span.last)) return;
+  // Each a batch of its own: a span never overlaps one recorded before it.
+  s.spans = [...s.spans, span].slice(-SPANS_KEPT);
+  for (;;) {
+    try {
+      await ctx.state.put(`cb.${s.p}`, JSON.stringify(s.spans));
+      return;
+    } catch {
+      ctx.stats.retries++;
+      await sleep(500);
+    }
+  }
+}
+
+/**
+ * Applies every pending account change (module doc), batch by batch: a batch's changes are
+ * applied in stream order, the changed accounts margined in one call, their results published
+ * in parts with their events, and only then the batch acknowledged.
+ */
 async function drainChanges(
   ctx: RunnerContext,
   s: PartitionState,
   live: () => boolean,
 ): Promise<void> {
-  const p = s.p;
-  const consumer = await ctx.conn.js.consumers.get(ctx.topo.streams.accounts, `acc-${p}`);
+  const consumer = await ctx.conn.js.consumers.get(ctx.topo.streams.accounts, `acc-${s.p}`);
+  let carry: JsMsg[] = [];
   for (;;) {
-    if (!live()) return;
+    if (!live()) {
+      for (const msg of carry) msg.nak();
+      return;
+    }
     const info = await consumer.info(false);
     // Changes delivered to a worker that died stay "ack pending" until redelivered (after the
     // ack wait) to a pull request: keep asking until none is left.
     if (info.num_pending === 0 && info.num_ack_pending === 0) return;
-    const max = Math.max(1, Math.min(info.num_pending, 1000));
-    const msgs: JsMsg[] = [];
-    const expires = info.num_pending > 0 ? 5000 : 1000;
-    for await (const msg of await consumer.fetch({ max_messages: max, expires })) {
-      msgs.push(msg);
-      if (msgs.length >= max) break;
+    const msgs = bySeq([...carry, ...(await fetchChanges(consumer, info.num_pending))]);
+    carry = [];
+    if (msgs.length === 0) continue;
+    const held = await heldAlone(consumer, msgs);
+    if (held === 'wait') {
+      carry = msgs;
+      continue;
     }
-    const applied: HeldAccount[] = [];
-    let deferred = -1;
-    for (const [i, msg] of msgs.entries()) {
-      let change;
-      try {
-        change = decodeChange(msg.string());
-      } catch (e) {
-        s.appliedSeq = Math.max(s.appliedSeq, msg.seq);
-        ctx.stats.badMessages++;
-        ctx.log(`partition ${p}: bad account message ${msg.seq} dropped: ${(e as Error).message}`);
-        continue;
-      }
-      // A change to apply after a tick not handled yet: it and the ones after it wait.
-      if ((change.afterTick ?? 0) > s.handledTick) {
-        deferred = i;
-        break;
-      }
-      s.appliedSeq = Math.max(s.appliedSeq, msg.seq);
-      for (const c of applyChange(s.book, change, ctx.base)) {
-        ctx.stats.changes++;
-        if (c.account) applied.push(c.account);
-      }
+    if (held === 'behind') {
+      for (const msg of msgs) msg.nak();
+      s.dirty = true; // the book lacks changes another holder acknowledged: rebuild
+      return;
     }
-    const overlay = new Map<string, ResultState>();
-    const out: Outgoing[] = [];
-    const margined: MarginedAccount[] = [];
-    for (let i = 0; i < applied.length; i += MARGIN_SLICE) {
-      margined.push(...s.market.margin(applied.slice(i, i + MARGIN_SLICE), s.book));
-      await yieldToLoop();
+    const { span, publish, more } = batchOf(s, msgs, held.floor);
+    if (more) {
+      carry = msgs;
+      continue;
     }
-    for (const r of margined) {
-      const event = withEvent(s.book, overlay, r);
-      const batch: ResultBatch = {
-        partition: p,
-        tick: s.market.tick,
-        worker: ctx.worker,
-        results: [r.result],
-      };
-      out.push({
-        subject: ctx.topo.resultSubject(p),
-        data: JSON.stringify(batch),
-        msgID: changeResultMsgId(r.result.id, r.result.seq),
-      });
-      if (event) out.push(eventOut(ctx, event));
-    }
-    const done = deferred < 0 ? msgs : msgs.slice(0, deferred);
-    const waiting = deferred < 0 ? [] : msgs.slice(deferred);
-    for (const msg of waiting) msg.nak(DEFER_MS);
-    if (!(await publishAll(ctx, out, live))) {
-      for (const msg of done) msg.nak(); // to the next owner now, not after the ack wait
+    const inSpan = msgs.filter((m) => m.seq <= span.last);
+    carry = msgs.filter((m) => m.seq > span.last);
+    s.dirty = true; // the book holds changes not yet acknowledged: rebuilt if anything throws
+    const { applied, deferred } = applyBatch(ctx, s, inSpan);
+    await yieldToLoop(); // heartbeats between parsing and margining the batch
+    const done = deferred < 0 ? inSpan : inSpan.slice(0, deferred);
+    for (const msg of deferred < 0 ? [] : [...inSpan.slice(deferred), ...carry]) msg.nak(DEFER_MS);
+    if (deferred >= 0) carry = [];
+    const final =
+      deferred <= 0
+        ? span
+        : { first: span.first, last: done[done.length - 1]!.seq, count: done.length };
+    const margined = s.market.margin(applied, s.book);
+    const { out, overlay } = changeOutput(ctx, s, final, margined);
+    if (publish && out.length > 0) await recordSpan(ctx, s, final);
+    // A lease lost while publishing: not acknowledged, the next owner (whose rebuild may have
+    // read the ack floor already) redoes the batch under the same ids.
+    if ((publish && !(await publishAll(ctx, out, live))) || !live()) {
+      for (const msg of [...done, ...carry]) msg.nak(); // to the next owner now
       return;
     }
     for (const [id, st] of overlay) if (s.book.accounts.has(id)) s.book.states.set(id, st);
     for (const msg of done) msg.ack();
-    if (waiting.length > 0) return;
+    s.dirty = false;
+    if (deferred >= 0) return;
+    await yieldToLoop();
   }
+}
+
+/**
+ * Whether the delivered changes `msgs` (sorted) are every change delivered and not yet
+ * acknowledged: then no change before them is held elsewhere (a previous owner still
+ * working, or a change given back and not yet redelivered), and acknowledging them in stream
+ * order keeps the acknowledged changes a prefix of the partition's, which a rebuild replays up
+ * to the ack floor (nats-server moves the floor over a contiguous prefix only: changes
+ * acknowledged past an unacknowledged one were never replayed, their accounts lost). `wait`:
+ * others are pending (hold these and fetch again: they come back after a nak or the ack wait);
+ * `behind`: some of these were acknowledged by another holder since they were delivered.
+ */
+async function heldAlone(
+  consumer: Consumer,
+  msgs: readonly JsMsg[],
+): Promise<{ floor: number } | 'wait' | 'behind'> {
+  const info = await consumer.info(false);
+  if (info.num_ack_pending > msgs.length) return 'wait';
+  if (info.num_ack_pending < msgs.length) return 'behind';
+  return { floor: info.ack_floor.stream_seq };
 }
 
 /** Margins the accounts a tick moved in batches of `batchSize` (id order), with their events. */
@@ -435,6 +602,25 @@ async function marginTickBatches(
   return { out, overlay };
 }
 
+/** Stores the checkpoint, retrying while the lease holds: true once stored. */
+async function putCheckpoint(
+  ctx: RunnerContext,
+  p: number,
+  ckpt: Checkpoint,
+  live: () => boolean,
+): Promise<boolean> {
+  while (live()) {
+    try {
+      await ctx.state.put(`ckpt.${p}`, JSON.stringify(ckpt));
+      return true;
+    } catch {
+      ctx.stats.retries++;
+      await sleep(500);
+    }
+  }
+  return false;
+}
+
 /**
  * Handles the tick message stored at stream sequence `seq` (its text `text`): a tick number
  * at or below the current one is skipped (a tick published out of order); else changes are
@@ -466,7 +652,7 @@ async function applyTick(
     return true;
   }
   await drainChanges(ctx, s, live);
-  if (!live()) return false;
+  if (!live() || s.dirty) return false;
   const moved = s.market.applyTick(tick, s.book);
   if (typeof moved === 'string') {
     ctx.log(`partition ${p}: tick ${tick.tick} ignored: ${moved}`);
@@ -479,15 +665,9 @@ async function applyTick(
   if (!(await publishAll(ctx, out, live))) return false;
   for (const [id, st] of overlay) s.book.states.set(id, st);
   const ckpt: Checkpoint = { tick: s.market.tick, tickSeq: seq, indices: s.market.indices() };
-  while (live()) {
-    try {
-      await ctx.state.put(`ckpt.${p}`, JSON.stringify(ckpt));
-      break;
-    } catch {
-      ctx.stats.retries++;
-      await sleep(500);
-    }
-  }
+  // The tick is acknowledged only with its checkpoint stored: the next owner's market starts
+  // from the checkpoint, and a tick acked past it would never be applied there.
+  if (!(await putCheckpoint(ctx, p, ckpt, live))) return false;
   s.tickSeq = seq;
   s.handledTick = Math.max(s.handledTick, tick.tick);
   ctx.stats.ticks++;
@@ -520,7 +700,9 @@ async function handleTick(
       return;
     }
   }
-  if (await applyTick(ctx, s, msg.seq, msg.string(), live, working)) msg.ack();
+  // Acknowledged only while the lease holds (a checkpoint stored just as it went: the next
+  // owner acks the redelivered tick at or below its checkpoint).
+  if ((await applyTick(ctx, s, msg.seq, msg.string(), live, working)) && live()) msg.ack();
   else msg.nak(); // the lease went away: to the next owner now, not after the ack wait
 }
 
@@ -535,15 +717,16 @@ async function runPartition(
   let held: JsMsg | undefined;
   while (live()) {
     try {
-      // A tick that moved the market but did not finish (tickSeq −1): rebuild from the
-      // checkpoint, so the retry re-applies it to the market it started from.
-      if (!built || s.tickSeq < 0) {
+      // A tick that moved the market but did not finish (tickSeq −1), or changes applied and
+      // not acknowledged (dirty): rebuild from the checkpoint and the acknowledged changes.
+      if (!built || s.tickSeq < 0 || s.dirty) {
         await ensureConsumers(ctx, s.p);
         await rebuild(ctx, s);
         built = true;
       }
       await drainChanges(ctx, s, live);
       if (!live()) break;
+      if (s.dirty) continue; // a batch given back unacknowledged: rebuild first
       await maybeSnapshot(ctx, s);
       ticks ??= await ctx.conn.js.consumers.get(ctx.topo.streams.ticks, `tick-${s.p}`);
       held ??= (await ticks.next({ expires: 1000 })) ?? undefined;

@@ -22,6 +22,7 @@ import {
   type RunnerContext,
   type RunnerStats,
 } from './partition-runner.ts';
+import { sharedEngineFor } from './partition-market.ts';
 import { ensureStreams, leaseBucket, stateBucket, topology } from './topology.ts';
 
 /** Options of a worker. */
@@ -91,6 +92,7 @@ export async function startWorker(o: WorkerOptions): Promise<Worker> {
       log: o.log,
       stats,
       snapshotMs: o.snapshotMs ?? DEFAULT_SNAPSHOT_MS,
+      engine: sharedEngineFor(base, setup),
     };
     o.log(
       `worker ${o.name}: ${cfg.partitions} partitions, model ${cfg.model}, lease TTL ${cfg.leaseTtlMs} ms`,
@@ -125,16 +127,24 @@ async function heartbeat(
   held: Map<number, Held>,
 ): Promise<void> {
   const now = Date.now();
+  // Every lease renewed at once: one round trip for all, however long the partitions' margin
+  // work keeps the event loop between two callbacks (sequential renewals each waited behind it).
+  const renewals = new Map(
+    [...held]
+      .filter(([, h]) => !h.runner.finished())
+      .map(([p, h]) => [p, renewLease(leases, p, ctx.worker, h.revision)] as const),
+  );
   for (const [p, h] of held) {
     // A runner fenced off by a late renewal has ended: give the lease back, so the partition
     // is taken again (by anyone) with a fresh rebuild instead of staying leased and idle.
-    if (h.runner.finished()) {
+    const renewal = renewals.get(p);
+    if (!renewal) {
       held.delete(p);
       await releaseLease(leases, p, h.revision);
       ctx.log(`worker ${ctx.worker}: partition ${p} had stopped; lease given back`);
       continue;
     }
-    const r = await renewLease(leases, p, ctx.worker, h.revision);
+    const r = await renewal;
     if (typeof r === 'number') {
       h.revision = r;
       h.renewedAt = now;

@@ -69,7 +69,9 @@ function config(partitions: number, batchSize: number): ClusterConfig {
 /** Every result and event stored under the prefix (a fresh read from the start). */
 async function storedOutput(c: ClusterConnection, t: Topology, expected: number) {
   const w = await watchCluster(c, t, { fromStart: true });
-  await awaitResults(w, expected, 60_000);
+  // A bound for a loaded machine (CI runs the suite's files in parallel on 2 cores: the
+  // kill run took ~120 s there with lease takeovers); exactness is asserted after it.
+  await awaitResults(w, expected, 240_000);
   await w.stop();
   return { results: w.results, events: w.events };
 }
