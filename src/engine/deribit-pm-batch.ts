@@ -12,7 +12,7 @@
  * bits (test/engine/deribit-pm-batch.test.ts checks ≤ 1e-12 relative). No allocation per
  * account: all scratch lives in `BatchScratch`.
  */
-import { roundDecimals } from '../margin/deribit-pm/params.ts';
+import { roundDecimalsFast } from '../margin/deribit-pm/params.ts';
 import { deltaShockH2 } from '../margin/deribit-pm/shocks.ts';
 import { utilization } from '../margin/margin-result.ts';
 import type { AccountBook } from './account-book.ts';
@@ -435,26 +435,8 @@ export function poolIm(t: InstrumentTable, p: number, rmm: number): number {
   return roundFast(rmm + openOrders[p]! + mmp[p]! + spot[p]!, t.rules.roundingDecimals);
 }
 
-/**
- * `roundDecimals(x, decimals)` (round half up on the exact decimal value, as `toFixed`)
- * without the string: `n = Math.round(x·10^d)` is the right integer whenever `x·10^d` is not
- * within its rounding error of a half-integer, and then `n / 10^d` is the same correctly
- * rounded double as `Number(n + 'e-' + d)`. Near a half-integer it falls back to the string.
- */
-export function roundFast(x: number, decimals: number): number {
-  const scale = POW10[decimals];
-  if (scale !== undefined) {
-    const y = Math.abs(x) * scale;
-    const frac = y - Math.floor(y);
-    if (y < 4e15 && Math.abs(frac - 0.5) > 1e-15 * y + 1e-300) {
-      const r = Math.round(y) / scale;
-      return x < 0 ? -r : r;
-    }
-  }
-  return roundDecimals(x, decimals);
-}
-
-const POW10: readonly number[] = Array.from({ length: 23 }, (_, d) => Number(`1e${d}`));
+/** `roundDecimals` without the string (margin/deribit-pm/params.ts `roundDecimalsFast`). */
+export const roundFast = roundDecimalsFast;
 
 /** Roll shock of key k: its futures/perps (and options per instrument), then option groups. */
 function keyRoll(t: InstrumentTable, s: BatchScratch, k: number): number {
