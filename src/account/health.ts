@@ -377,7 +377,7 @@ export function poolHealth(
     excessOverMaintenance: r.equity - r.maintenanceMargin,
     state,
     rule,
-    usdPrice: usdPrice(r.currency, snapshot, `${r.model}.currency`),
+    usdPrice: usdPrice(r.currency, snapshot, `balances.${r.currency}`),
   };
 }
 
@@ -393,7 +393,7 @@ export function accountHealth(
   if (results.length === 0)
     throw new BallastError(
       'INVALID_INPUT',
-      'no margin results: the portfolio has no positions',
+      'no margin results: the portfolio has no positions and no collateral',
       'portfolio',
     );
   const model = results[0]!.model;

@@ -21,6 +21,7 @@ import { listedUniverse } from '../optimize/universe.ts';
 import {
   bookBytesPerAccount,
   buildAccountBook,
+  collateralPools,
   type AccountBook,
   type AccountInput,
 } from '../engine/account-book.ts';
@@ -470,7 +471,12 @@ line, for that account); an unknown id is skipped and counted.`,
           ...instrumentsOf(accounts),
           ...(o.ticks ? changeInstruments(o.ticks, snapshot) : []),
         ];
-        const readings = buildReadingTables(market, instruments, shared);
+        const readings = buildReadingTables(
+          market,
+          instruments,
+          shared,
+          collateralPools(accounts, snapshot),
+        );
         const table = readings.tables[0]!;
         const book = buildAccountBook(table, accounts, snapshot, shared);
         const res = batchResults(book.nAccounts, shared);

@@ -23,7 +23,12 @@
  *   them at the current market over every instrument the worker has seen.
  */
 import { BallastError } from '../core/errors.ts';
-import { buildAccountBook, type AccountBook as CsrBook } from '../engine/account-book.ts';
+import {
+  buildAccountBook,
+  collateralPools,
+  type AccountBook as CsrBook,
+  type AccountInput,
+} from '../engine/account-book.ts';
 import { marginAccountsOverReadings } from '../engine/reading-tables.ts';
 import { STATE_ERROR, STATE_NAMES } from '../engine/health-state.ts';
 import { errorOf } from '../engine/instrument-table.ts';
@@ -144,15 +149,25 @@ export class EnginePartitionMarket {
     );
   }
 
-  /** Moves to a layout holding the instruments of `accounts` (shared-engine.ts). */
+  /**
+   * Moves to a layout holding the instruments of `accounts` and the pools of their collateral
+   * (engine/account-book.ts `collateralPools`; shared-engine.ts).
+   */
   private ensureInstruments(accounts: Iterable<HeldAccount>): void {
     const need: Instrument[] = [];
+    const inputs: AccountInput[] = [];
     for (const h of accounts) {
       if (h.portfolio instanceof BallastError) continue;
       for (const pos of h.portfolio.positions)
         if (!this.v.table.rowOf.has(pos.instrument.symbol)) need.push(pos.instrument);
+      if (h.portfolio.balances.some((b) => !this.v.table.pools.currencies.includes(b.currency)))
+        inputs.push({ id: h.id, portfolio: h.portfolio });
     }
-    if (need.length > 0) this.v = this.shared.withInstruments(this.v, need);
+    const pools = collateralPools(inputs, this.v.market.snapshot).filter(
+      (c) => !this.v.table.pools.currencies.includes(c),
+    );
+    if (need.length > 0 || pools.length > 0)
+      this.v = this.shared.withInstruments(this.v, need, pools);
   }
 
   /** The CSR book of the held accounts (rebuilt when they or the table layout changed). */

@@ -9,8 +9,10 @@
  * reading.
  *
  * Instruments: a version's tables hold every instrument the worker had seen when they were
- * built (the layout; a later layout holds every instrument of an earlier one). An account
- * bringing an instrument the version lacks rebuilds the tables at that version's market over
+ * built (the layout; a later layout holds every instrument of an earlier one), and a pool for
+ * every collateral currency seen (a currency with balances and no position settling in it is a
+ * pool: margin/book.ts `settlementPools`). An account bringing an instrument or a collateral
+ * currency the version lacks rebuilds the tables at that version's market over
  * all instruments seen (every row priced at that market; a row's price depends only on its
  * own underlying and expiry, so rows come out as the in-place re-pricing left them); the
  * rebuilt version keeps the rows its tick moves in the new layout, since a partition still at
@@ -70,6 +72,8 @@ const KEEP = 8;
 /** One worker's shared engine market (module doc). */
 export class SharedEngine {
   private readonly instruments = new Map<string, Instrument>();
+  /** Pools of collateral no instrument settles in (engine/account-book.ts `collateralPools`). */
+  private readonly collateral = new Set<string>();
   private layouts = 0;
   /** Latest (largest layout) version per tick number, in insertion order. */
   private readonly byTick = new Map<number, EngineVersion>();
@@ -86,18 +90,28 @@ export class SharedEngine {
     return this.byTick.get(0)!;
   }
 
-  /** `v`, or the same market over a layout holding `list` too (rebuilt when needed). */
-  withInstruments(v: EngineVersion, list: Iterable<Instrument>): EngineVersion {
+  /**
+   * `v`, or the same market over a layout holding `list` and the collateral pools `pools` too
+   * (rebuilt when needed; `pools` must have a price in the market).
+   */
+  withInstruments(
+    v: EngineVersion,
+    list: Iterable<Instrument>,
+    pools: readonly string[] = [],
+  ): EngineVersion {
     const missing = [...list].filter((i) => !v.table.rowOf.has(i.symbol));
-    if (missing.length === 0) return v;
+    const newPools = pools.filter((c) => !v.table.pools.currencies.includes(c));
+    if (missing.length === 0 && newPools.length === 0) return v;
     const latest = this.byTick.get(v.tick);
     if (
       latest &&
       latest.layout > v.layout &&
-      missing.every((i) => latest.table.rowOf.has(i.symbol))
+      missing.every((i) => latest.table.rowOf.has(i.symbol)) &&
+      newPools.every((c) => latest.table.pools.currencies.includes(c))
     )
       return latest;
     for (const i of missing) this.instruments.set(i.symbol, i);
+    for (const c of newPools) this.collateral.add(c);
     const built = this.build(v.market, v.latestMs, v.tick, v.applied);
     this.counts.rebuilt++;
     if (!latest || latest.layout < built.layout) this.store(built);
@@ -153,7 +167,12 @@ export class SharedEngine {
     tick: number,
     applied: Tick | undefined,
   ): EngineVersion {
-    const readings = buildReadingTables(market, [...this.instruments.values()]);
+    const readings = buildReadingTables(
+      market,
+      [...this.instruments.values()],
+      false,
+      [...this.collateral].sort(),
+    );
     const table = readings.tables[0]!;
     return {
       tick,

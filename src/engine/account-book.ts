@@ -4,13 +4,17 @@
  * symbol within an account (the model's canonical order), and collateral per account and pool
  * (sum of the balances in the pool currency, in listing order, as `segregatedCollateral`).
  *
+ * A currency whose balances sum to non-zero is a pool of the account (as `settlementPools`):
+ * the table must have it (`collateralPools` lists the ones to add), else the account is in
+ * error; it is never dropped (a dropped loan would overstate equity).
+ *
  * Bad accounts (unknown or unpriceable instrument, non-finite or implausible size, duplicate
- * id, a collateral currency with no price) keep their slot with a typed error and are
- * margined as `error`; the rest of the batch goes on.
+ * id, a collateral currency with no price or no pool) keep their slot with a typed error and
+ * are margined as `error`; the rest of the batch goes on.
  */
 import { BallastError } from '../core/errors.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
-import { usdPrice } from '../risk/collateral.ts';
+import { segregatedCollateral, usdPrice } from '../risk/collateral.ts';
 import type { Portfolio } from '../risk/portfolio.ts';
 import { errorOf, float64, type InstrumentTable, type RowError } from './instrument-table.ts';
 
@@ -97,8 +101,43 @@ function accountRows(
         `balances[${i}].amount`,
       );
     usdPrice(b.currency, snapshot, `balances[${i}].currency`);
+    if (
+      !table.pools.currencies.includes(b.currency) &&
+      segregatedCollateral(p.balances, b.currency) !== 0
+    )
+      throw new BallastError(
+        'INVALID_INPUT',
+        `the engine's table has no ${b.currency} pool (no position settles in it and it was not given as a collateral pool): the balance cannot be margined`,
+        `balances[${i}].currency`,
+      );
   });
   return out.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
+}
+
+/**
+ * The pools the accounts' collateral needs besides their positions' settlement currencies
+ * (margin/book.ts `settlementPools`): each currency whose balances in some account sum to a
+ * non-zero amount and that the market prices (an unpriced one is that account's typed error),
+ * sorted. Pass them to `buildInstrumentTable` / `buildReadingTables` as `collateral`.
+ */
+export function collateralPools(
+  accounts: readonly AccountInput[],
+  snapshot: MarketSnapshot,
+): string[] {
+  const out = new Set<string>();
+  for (const acc of accounts)
+    for (const b of acc.portfolio?.balances ?? []) {
+      if (out.has(b.currency) || segregatedCollateral(acc.portfolio!.balances, b.currency) === 0)
+        continue;
+      try {
+        usdPrice(b.currency, snapshot);
+        out.add(b.currency);
+      } catch (e) {
+        // no price: `accountRows` gives this account its typed error
+        if (!(e instanceof BallastError)) throw e;
+      }
+    }
+  return [...out].sort();
 }
 
 /**

@@ -16,6 +16,7 @@ import { roundDecimalsFast } from '../margin/deribit-pm/params.ts';
 import { deltaShockH2 } from '../margin/deribit-pm/shocks.ts';
 import { utilization } from '../margin/margin-result.ts';
 import type { AccountBook } from './account-book.ts';
+import { addCashPools } from './cash-pools.ts';
 import { addKeyVectors } from './key-vectors.ts';
 import {
   addKeyVectorsSimd,
@@ -122,7 +123,7 @@ export function marginAccounts(
       results.state[a] = STATE_ERROR;
       continue;
     }
-    combine(t, s, results, a, nPools);
+    combine(t, s, results, a, addCashPools(t, book, a, s, nPools, poolIm));
   }
   return to - from;
 }

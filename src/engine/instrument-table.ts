@@ -151,13 +151,17 @@ export function errorOf(e: unknown, field: string): RowError {
 
 /**
  * Builds the table for `instruments` (duplicates by symbol kept once, rows sorted by symbol)
- * on a prepared market.
- * `shared`: put the arrays in SharedArrayBuffers. Throws only for bad model parameters.
+ * on a prepared market. Its pools are the instruments' settlement currencies and the
+ * `collateral` currencies (pools that hold only balances in some account: account-book.ts
+ * `collateralPools`), sorted; each must have a USD price in the market.
+ * `shared`: put the arrays in SharedArrayBuffers. Throws only for bad model parameters or a
+ * collateral currency without a price.
  */
 export function buildInstrumentTable(
   market: DeribitPmMarket,
   instruments: readonly Instrument[],
   shared = false,
+  collateral: readonly string[] = [],
 ): InstrumentTable {
   validateRules(market.params);
   // Rows in symbol order: an account's positions sorted by row are in canonical order.
@@ -190,7 +194,7 @@ export function buildInstrumentTable(
           ? 1
           : 0,
   );
-  const poolNames = [...new Set(keyList.map((k) => k.settlement))];
+  const poolNames = [...new Set([...keyList.map((k) => k.settlement), ...collateral])].sort();
   const rules = tableRules(market, keyList);
   const keys = tableKeys(market, keyList, poolNames, unique, priced, rules.nStandard);
   const rows = tableRows(unique, priced, keys, keyList, rules, market, shared);

@@ -13,13 +13,15 @@ import { BallastError } from '../core/errors.ts';
 import type { Instrument } from '../instruments/instrument.ts';
 import type { DeribitPmMarket } from '../margin/deribit-pm/prepared.ts';
 import type { Portfolio } from '../risk/portfolio.ts';
-import { buildAccountBook, type AccountBook } from './account-book.ts';
+import { buildAccountBook, collateralPools, type AccountBook } from './account-book.ts';
+import { addCashPools } from './cash-pools.ts';
 import {
   accumulate,
   batchScratch,
   combine,
   keyWorstCases,
   poolAmounts,
+  poolIm,
   type BatchScratch,
 } from './deribit-pm-batch.ts';
 import {
@@ -52,8 +54,9 @@ export function prepareAccount(
   candidates: readonly Instrument[] = [],
 ): PreparedAccount {
   const insts = [...portfolio.positions.map((p) => p.instrument), ...candidates];
-  const table = buildInstrumentTable(market, insts);
-  const book = buildAccountBook(table, [{ id: 'account', portfolio }], market.snapshot);
+  const input = [{ id: 'account', portfolio }];
+  const table = buildInstrumentTable(market, insts, false, collateralPools(input, market.snapshot));
+  const book = buildAccountBook(table, input, market.snapshot);
   const err = book.errors.get(0);
   if (err)
     throw new BallastError(
@@ -161,7 +164,7 @@ export function tradeMargin(
   const nPools = poolAmounts(t, acct.book, 0, s, nKeys);
   if (nPools < 0)
     throw new BallastError('NOT_FINITE', 'the margin after the trade is not finite', symbol);
-  combine(t, s, acct.out, 0, nPools);
+  combine(t, s, acct.out, 0, addCashPools(t, acct.book, 0, s, nPools, poolIm));
   const c = acct.out.currency[0]!;
   return {
     initialMargin: acct.out.initialMargin[0]!,

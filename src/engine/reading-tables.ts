@@ -34,12 +34,14 @@ import { prepareDeribitPm, type DeribitPmMarket } from '../margin/deribit-pm/pre
 import { portfolio } from '../risk/portfolio.ts';
 import type { Instrument } from '../instruments/instrument.ts';
 import type { AccountBook } from './account-book.ts';
+import { addCashPools } from './cash-pools.ts';
 import {
   accumulate,
   batchScratch,
   combine,
   keyWorstCases,
   poolAmounts,
+  poolIm,
   type BatchScratch,
 } from './deribit-pm-batch.ts';
 import { STATE_ERROR } from './health-state.ts';
@@ -91,12 +93,14 @@ export interface ReadingTables {
 
 /**
  * Builds the tables of every reading of the open rules for `instruments` on `market` (its
- * params: pinned rules stay at their reading, dominant rules are set to it).
+ * params: pinned rules stay at their reading, dominant rules are set to it), with the extra
+ * `collateral` pools of `buildInstrumentTable`.
  */
 export function buildReadingTables(
   market: DeribitPmMarket,
   instruments: readonly Instrument[],
   shared = false,
+  collateral: readonly string[] = [],
 ): ReadingTables {
   const params = withDominant(DERIBIT_PM_HYPOTHESES, market.params);
   const every = portfolio(instruments.map((instrument) => ({ instrument, size: 1 })));
@@ -115,7 +119,7 @@ export function buildReadingTables(
       market.snapshot,
       withReadings(DERIBIT_PM_HYPOTHESES, params, rowReading),
     );
-    const priced = buildInstrumentTable(m, instruments, shared);
+    const priced = buildInstrumentTable(m, instruments, shared, collateral);
     const at = tables.length;
     for (const view of combinations(viewRules)) {
       const p = withReadings(DERIBIT_PM_HYPOTHESES, m.params, view);
@@ -230,7 +234,7 @@ export function marginAccountsOverReadings(
       s.poolWorstKey[p] = m.key[p]!;
       s.poolCell[p] = m.cell[p]!;
     }
-    combine(rt.tables[0]!, s, results, a, n);
+    combine(t0, s, results, a, addCashPools(t0, book, a, s, n, poolIm));
   }
   return to - from;
 }

@@ -5,6 +5,7 @@
  */
 import type { Currency } from '../core/currency.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
+import { segregatedCollateral } from '../risk/collateral.ts';
 import {
   accountPnl,
   buildPnlMatrix,
@@ -54,9 +55,22 @@ export function buildBook(
 
 export { underlyingsOf } from '../risk/portfolio.ts';
 
-/** Settlement currencies of a portfolio's positions, sorted (the segregated pools). */
+/**
+ * The segregated pools of a portfolio, sorted: the settlement currency of every position and
+ * every currency whose balances sum to a non-zero amount (the pool's collateral,
+ * `segregatedCollateral`). A currency with collateral and no position is a pool of its own
+ * (IM 0 before account inputs, equity the balance), so its collateral counts in equity and in
+ * the USD totals; a negative sum (a loan) is a pool with negative equity, never dropped.
+ * Balances that sum to exactly 0 (a zero line of a venue export, or a loan netted by a deposit
+ * in the same currency) form no pool: such a pool's equity and requirement would be exactly 0,
+ * and it would only demand a price for a currency that carries no value.
+ */
 export function settlementPools(p: Portfolio): Currency[] {
-  return [...new Set(p.positions.map((x) => x.instrument.settlementCurrency))].sort();
+  const pools = new Set(p.positions.map((x) => x.instrument.settlementCurrency));
+  for (const b of p.balances)
+    if (!pools.has(b.currency) && segregatedCollateral(p.balances, b.currency) !== 0)
+      pools.add(b.currency);
+  return [...pools].sort();
 }
 
 /** Positions settling in `currency`. */

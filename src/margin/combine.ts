@@ -21,7 +21,7 @@ export function combinePools(
   snapshot: MarketSnapshot,
 ): CombinedMarginResult {
   if (pools.length === 1) return { ...pools[0]!, pools };
-  const usd = poolsInUsd(pools, snapshot, (r) => `${model}.${r.currency}`);
+  const usd = poolsInUsd(pools, snapshot);
   const px = usd.usdPrices;
   const { equity, initialMargin: im, maintenanceMargin: mm } = usd.totals;
   let biggest = -1;

@@ -27,13 +27,16 @@ export interface PoolsInUsd {
 }
 
 /**
- * Converts each pool at its currency's index and sums (see module doc). `field` names the
- * input in the error when a pool currency has no market (INVALID_INPUT).
+ * Converts each pool at its currency's index and sums (see module doc). A pool currency
+ * without a price is INVALID_INPUT (fail closed: never valued at 0); `field` names the input,
+ * by default the portfolio's balances in that currency (`balances.<CCY>`): a pool whose
+ * positions settle in an unpriced coin fails earlier, when they are valued, so a pool that
+ * reaches here unpriced holds only collateral (margin/book.ts `settlementPools`).
  */
 export function poolsInUsd(
   results: readonly MarginResult[],
   snapshot: MarketSnapshot,
-  field: (r: MarginResult) => string = (r) => `${r.model}.currency`,
+  field: (r: MarginResult) => string = (r) => `balances.${r.currency}`,
 ): PoolsInUsd {
   let im = 0;
   let mm = 0;

@@ -106,14 +106,18 @@ export interface TradeOutcome {
   readonly warnings: readonly string[];
 }
 
-/** Exact margin summary of a book (no results, all zero, for a book without positions). */
+/**
+ * Exact margin summary of a book. A book without positions is evaluated too: its pools are
+ * its collateral (margin/book.ts `settlementPools`), so closing every position leaves the
+ * balances' equity, not 0.
+ */
 export function marginSummary(
   model: MarginModel<unknown>,
   params: unknown,
   p: Portfolio,
   snapshot: MarketSnapshot,
 ): MarginSummary {
-  const results = p.positions.length > 0 ? model.evaluate(p, snapshot, params) : [];
+  const results = model.evaluate(p, snapshot, params);
   const t = totalsUsd(results, snapshot);
   return {
     initialMarginUsd: t.initialMargin,
@@ -124,18 +128,19 @@ export function marginSummary(
 }
 
 /**
- * Equity of a margin pool before trading, pool currency: the equity of the model's results in
- * that currency, or, when that is 0 (a pool the book does not have yet), its balances in it.
+ * Equity of a margin pool before trading, pool currency: the equity of the model's result in
+ * that currency, or, when there is none (a pool the book does not have yet, or a cross model's
+ * USD result), its balances in it.
  */
 export function poolEquity(
   results: readonly MarginResult[],
   balances: readonly Balance[],
   currency: string,
 ): number {
-  return (
-    results.filter((r) => r.currency === currency).reduce((s, r) => s + r.equity, 0) ||
-    segregatedCollateral(balances, currency)
-  );
+  const inPool = results.filter((r) => r.currency === currency);
+  return inPool.length > 0
+    ? inPool.reduce((s, r) => s + r.equity, 0)
+    : segregatedCollateral(balances, currency);
 }
 
 /** Initial margin the LP's pool terms give at its solution, USD. */

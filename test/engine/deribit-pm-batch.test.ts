@@ -4,7 +4,11 @@ import { deribitPmModel } from '../../src/margin/deribit-pm/deribit-pm.ts';
 import { combinePools } from '../../src/margin/combine.ts';
 import { prepareDeribitPm } from '../../src/margin/deribit-pm/prepared.ts';
 import { buildInstrumentTable } from '../../src/engine/instrument-table.ts';
-import { buildAccountBook, type AccountInput } from '../../src/engine/account-book.ts';
+import {
+  buildAccountBook,
+  collateralPools,
+  type AccountInput,
+} from '../../src/engine/account-book.ts';
 import { batchScratch, marginAccounts } from '../../src/engine/deribit-pm-batch.ts';
 import { buildReadingTables, marginAccountsOverReadings } from '../../src/engine/reading-tables.ts';
 import { pinnedDeribitParams } from '../helpers/pinned.ts';
@@ -33,27 +37,38 @@ const pos = fc.record({
   size: fc.double({ min: -30, max: 30, noNaN: true }).filter((x) => Math.abs(x) > 1e-3),
   entry: fc.option(fc.double({ min: 40000, max: 100000, noNaN: true }), { nil: undefined }),
 });
+// Balances exactly 0 (no pool) or not, and USDT, where no instrument settles: a pool of
+// collateral only (margin/book.ts `settlementPools`), given to the table as a collateral pool.
+const amount = (min: number, max: number) =>
+  fc.oneof(fc.constant(0), fc.double({ min, max, noNaN: true }));
 const account = fc.record({
   positions: fc.uniqueArray(pos, { minLength: 0, maxLength: 10, selector: (p) => p.i }),
-  btc: fc.double({ min: -2, max: 40, noNaN: true }),
-  usdc: fc.double({ min: -1e5, max: 2e6, noNaN: true }),
+  btc: amount(-2, 40),
+  usdc: amount(-1e5, 2e6),
+  usdt: amount(-1e5, 1e5),
 });
 
 function runBatch(
   params: DeribitPmParams,
-  books: { positions: Position[]; btc: number; usdc: number }[],
+  books: { positions: Position[]; btc: number; usdc: number; usdt: number }[],
   overReadings = false,
 ) {
   const market = prepareDeribitPm(snapshot, params);
-  const readings = overReadings ? buildReadingTables(market, instruments) : undefined;
-  const table = readings ? readings.tables[0]! : buildInstrumentTable(market, instruments);
   const inputs: AccountInput[] = books.map((b, a) => ({
     id: `a${a}`,
     portfolio: portfolio(b.positions, [
       { currency: 'BTC', amount: b.btc },
       { currency: 'USDC', amount: b.usdc },
+      { currency: 'USDT', amount: b.usdt },
     ]),
   }));
+  const collateral = collateralPools(inputs, snapshot);
+  const readings = overReadings
+    ? buildReadingTables(market, instruments, false, collateral)
+    : undefined;
+  const table = readings
+    ? readings.tables[0]!
+    : buildInstrumentTable(market, instruments, false, collateral);
   const book = buildAccountBook(table, inputs, snapshot);
   const res = batchResults(book.nAccounts);
   // The WebAssembly SIMD cell loop (the JS loop's bits: test/engine/key-vectors-simd.test.ts).
@@ -85,6 +100,7 @@ function checkAgainstEvaluate(
         })),
         btc: x.btc,
         usdc: x.usdc,
+        usdt: x.usdt,
       }));
       const { table, res, inputs } = runBatch(params, books, overReadings);
       inputs.forEach((inp, a) => {
@@ -101,7 +117,7 @@ function checkAgainstEvaluate(
           expect(table.keys.cellIds[k]![res.worstCell[a]!]).toBe(c.worstScenario.id);
         }
         // The account's state is its most severe pool's (account/health.ts), not the USD totals'.
-        // A book without positions has no pool to liquidate.
+        // A book without positions or collateral has no pool to liquidate.
         const want = pools.length === 0 ? 'healthy' : accountHealth(pools, snapshot).state;
         expect(STATE_NAMES[res.state[a]!]).toBe(want);
         compared++;

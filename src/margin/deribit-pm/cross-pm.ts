@@ -157,7 +157,7 @@ export function evaluateXpm(
   let impact = 0;
   let valueUsd = 0;
   const pools = spm.map((r): XpmPool => {
-    const px = usdPrice(r.currency, snapshot, `pools.${r.currency}`);
+    const px = usdPrice(r.currency, snapshot, `balances.${r.currency}`);
     const side = sideImpact(params, r, px);
     const positionsValue = r.equity - segregatedCollateral(portfolio.balances, r.currency);
     im += r.initialMargin * px;

@@ -16,6 +16,8 @@
 import { BallastError } from '../../core/errors.ts';
 import { marginInputsHash } from '../inputs-hash.ts';
 import { canonicalPositions } from '../book.ts';
+import { collateralOnlyPool } from '../collateral-pool.ts';
+import { segregatedCollateral } from '../../risk/collateral.ts';
 import { isUsdLike } from '../../core/currency.ts';
 import { forwardAt } from '../../market/forwards.ts';
 import { perpMark, underlyingMarket } from '../../market/marks.ts';
@@ -46,20 +48,46 @@ export const DEFAULT_DERIVE_PM2_PORTFOLIO_PARAMS: DerivePm2PortfolioParams = {
   collateralHaircuts: { maintenance: 0.02, initial: 0.01 },
 };
 
-/** Builds the Derive model input from a portfolio and snapshot (see module doc). */
+/**
+ * The subaccount's one underlying: that of its positions, or, with no position, the one coin
+ * it holds as collateral (balances summing to non-zero; margined with the coin's scenarios).
+ * Undefined for a subaccount with no position and only USD-like cash (nothing moves).
+ * Several are UNSUPPORTED.
+ */
+export function deriveUnderlying(p: Portfolio): string | undefined {
+  const underlyings = underlyingsOf(p.positions);
+  if (underlyings.length > 1)
+    throw new BallastError(
+      'UNSUPPORTED',
+      `Derive PM2 margins one underlying per subaccount; this book has ${underlyings.length}`,
+      'positions',
+    );
+  if (underlyings.length === 1) return underlyings[0];
+  const coins = [...new Set(p.balances.map((b) => b.currency))].filter(
+    (c) => !isUsdLike(c) && segregatedCollateral(p.balances, c) !== 0,
+  );
+  if (coins.length > 1)
+    throw new BallastError(
+      'UNSUPPORTED',
+      `Derive PM2 margins one underlying per subaccount; this book has no position and collateral in ${coins.join(', ')}`,
+      'balances',
+    );
+  return coins[0];
+}
+
+/** Builds the Derive model input of a subaccount on underlying `coin` (see module doc). */
 export function derivePm2Input(
   p: Portfolio,
   snapshot: MarketSnapshot,
   params: DerivePm2PortfolioParams,
+  coin = deriveUnderlying(p),
 ): { input: DerivePm2Input; unverified: string[] } {
-  const underlyings = underlyingsOf(p.positions);
-  if (underlyings.length !== 1)
+  if (coin === undefined)
     throw new BallastError(
       'UNSUPPORTED',
-      `Derive PM2 margins one underlying per subaccount; this book has ${underlyings.length || 'none'}`,
+      'Derive PM2 needs an underlying: this book has no position and no coin collateral',
       'positions',
     );
-  const coin = underlyings[0]!;
   const u = underlyingMarket(snapshot, coin, 'positions');
   const options: DerivePm2Option[] = [];
   const feeds = new Map<number, DerivePm2ExpiryFeed>();
@@ -171,6 +199,23 @@ function collateralOf(
   return { cash, collaterals, unverified };
 }
 
+/**
+ * A subaccount holding only USD-like cash: IM = MM = 0, equity = Σ USD-like balances (Derive
+ * counts them as `Cash` at 1, `collateralOf`), USDC; no `details` (the model is not run: it
+ * needs an underlying's market).
+ */
+function cashOnlySubaccount(p: Portfolio, inputsHash: string): MarginResult {
+  let cash = 0;
+  for (const b of p.balances) if (isUsdLike(b.currency)) cash += b.amount;
+  return collateralOnlyPool(
+    DERIVE_PM2_MODEL_ID,
+    DERIVE_PM2_MODEL_VERSION,
+    'USDC',
+    cash,
+    inputsHash,
+  );
+}
+
 /** Derive PMRM_2 as a `MarginModel` on Ballast portfolios (one USDC pool). */
 export const derivePm2Model: MarginModel<DerivePm2PortfolioParams> = {
   id: DERIVE_PM2_MODEL_ID,
@@ -183,8 +228,7 @@ export const derivePm2Model: MarginModel<DerivePm2PortfolioParams> = {
     snapshot: MarketSnapshot,
     params: DerivePm2PortfolioParams,
   ): MarginResult[] {
-    const { input, unverified } = derivePm2Input(p, snapshot, params);
-    const r = derivePm2Margin(input, params.model);
+    const coin = deriveUnderlying(p);
     // The hash is over the Ballast inputs (order-independent), not the Derive input, whose
     // option list follows the portfolio's position order.
     const inputsHash = marginInputsHash(
@@ -194,6 +238,10 @@ export const derivePm2Model: MarginModel<DerivePm2PortfolioParams> = {
       p,
       snapshot,
     );
+    // Only USD-like cash (no position, no coin): no scenario moves it; equity is the cash.
+    if (coin === undefined) return [cashOnlySubaccount(p, inputsHash)];
+    const { input, unverified } = derivePm2Input(p, snapshot, params, coin);
+    const r = derivePm2Margin(input, params.model);
     return [{ ...r, currency: 'USDC', unverified: [...r.unverified, ...unverified], inputsHash }];
   },
 };

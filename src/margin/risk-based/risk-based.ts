@@ -24,6 +24,7 @@ import { positionsValue } from '../../risk/equity.ts';
 import type { Portfolio, Position } from '../../risk/portfolio.ts';
 import { tailScenarios } from '../../risk/var.ts';
 import { buildBook, positionsIn, settlementPools, underlyingsOf, type Book } from '../book.ts';
+import { collateralOnlyPool } from '../collateral-pool.ts';
 import { marginInputsHash } from '../inputs-hash.ts';
 import type { MarginModel } from '../margin-model.ts';
 import {
@@ -197,6 +198,14 @@ export function evaluateRiskBased(
   const inputsHash = marginInputsHash(id, version, params, portfolio, snapshot);
   return settlementPools(portfolio).map((ccy): MarginResult => {
     const positions = positionsIn(portfolio, ccy);
+    if (positions.length === 0)
+      return collateralOnlyPool(
+        id,
+        version,
+        ccy,
+        segregatedCollateral(portfolio.balances, ccy),
+        inputsHash,
+      );
     const set = scenarioSet(params, snapshot, underlyingsOf(positions));
     requireEnoughScenarios(set, params.confidence);
     const t = poolTail(positions, snapshot, set, params.confidence, params);

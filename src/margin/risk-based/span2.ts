@@ -28,6 +28,8 @@ import type { Currency } from '../../core/currency.ts';
 import { historicalStressScenarios } from '../../scenarios/stress.ts';
 import type { Scenario } from '../../scenarios/scenario.ts';
 import { buildBook, positionsIn, settlementPools, underlyingsOf } from '../book.ts';
+import { segregatedCollateral } from '../../risk/collateral.ts';
+import { collateralOnlyPool } from '../collateral-pool.ts';
 import { marginInputsHash } from '../inputs-hash.ts';
 import type { MarginModel } from '../margin-model.ts';
 import { marginResult, type AddOn, type MarginResult } from '../margin-result.ts';
@@ -349,7 +351,15 @@ export function evaluateSpan2(
   check(params);
   const inputsHash = marginInputsHash(SPAN2_ID, SPAN2_VERSION, params, portfolio, snapshot);
   return settlementPools(portfolio).map((ccy) =>
-    span2Pool(portfolio, snapshot, params, ccy, inputsHash),
+    positionsIn(portfolio, ccy).length === 0
+      ? collateralOnlyPool(
+          SPAN2_ID,
+          SPAN2_VERSION,
+          ccy,
+          segregatedCollateral(portfolio.balances, ccy),
+          inputsHash,
+        )
+      : span2Pool(portfolio, snapshot, params, ccy, inputsHash),
   );
 }
 
