@@ -41,6 +41,7 @@ export function addCashPools(
   poolIm: PoolImOf,
 ): number {
   const nP = t.pools.currencies.length;
+  if (n === nP) return n; // every pool has a key already
   const base = a * nP;
   let total = n;
   for (let p = 0; p < nP; p++) {

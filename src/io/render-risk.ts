@@ -14,10 +14,15 @@ import { decimalsFor } from './render-margin.ts';
 import { fmt, renderTable, truncate } from './table.ts';
 import { confidencePercent, percent, signedPercent } from './render-percent.ts';
 
-/** VaR/ES report of one pool result of `var`/`es` (details: `RiskBasedDetails`). */
+/**
+ * VaR/ES report of one pool result of `var`/`es` (details: `RiskBasedDetails`). A pool of
+ * collateral only has no scenario set and no details (margin/collateral-pool.ts): its equity.
+ */
 export function renderVarResult(r: MarginResult, topN = 10): string {
-  const d = r.details as RiskBasedDetails;
+  const d = r.details as RiskBasedDetails | undefined;
   const dec = decimalsFor(r.currency);
+  if (!d)
+    return `${r.model} — pool ${r.currency}: no positions, no scenarios; IM ${fmt(r.initialMargin, dec)}, MM ${fmt(r.maintenanceMargin, dec)}, equity ${fmt(r.equity, dec)}`;
   const conf = confidencePercent(d.confidence);
   const out: string[] = [];
   out.push(`${r.model} — pool ${r.currency}: ${conf} over ${d.horizonDays} day(s)`);
