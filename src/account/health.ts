@@ -6,9 +6,10 @@
  * → `reduce-only` (no new risk: orders that increase risk are refused) → `liquidation`
  * (positions are closed, usually incrementally). A pool is in the most severe state whose rule
  * holds. Metrics: `imUtilization = IM / equity`, `mmUtilization = MM / equity` (∞ when
- * equity ≤ 0 and the requirement is > 0, 0 when the requirement is 0), `equityToMm =
- * equity / MM` (Binance's uniMMR, OKX's margin ratio without the liquidation-cost term; ∞ when
- * MM is 0).
+ * equity < 0, or equity = 0 and the requirement is > 0; 0 when the requirement is 0 and
+ * equity ≥ 0: a pool of a loan alone, with no requirement, is below it), `equityToMm =
+ * equity / MM` (Binance's uniMMR, OKX's margin ratio without the liquidation-cost term; ±∞
+ * with the sign of equity when MM is 0).
  *
  * Thresholds and where they come from (tags as in docs/methodology: V official, T third
  * party, I our inference, G gap: our own choice):
@@ -265,7 +266,7 @@ export function validateThresholds(t: HealthThresholds, field = 'thresholds'): H
 
 /** requirement / equity with the `MarginResult.utilization` conventions. */
 export function ratioToEquity(requirement: number, equity: number): number {
-  if (requirement === 0) return 0;
+  if (requirement === 0) return equity < 0 ? Infinity : 0;
   return equity > 0 ? requirement / equity : Infinity;
 }
 

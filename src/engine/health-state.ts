@@ -57,7 +57,7 @@ const LEVEL_STATE = [STATE_LIQUIDATION, STATE_REDUCE_ONLY, STATE_MARGIN_CALL];
 function metricValue(m: number, im: number, mm: number, equity: number): number {
   if (m === 0) return utilization(im, equity);
   if (m === 1) return utilization(mm, equity);
-  if (m === 2) return mm === 0 ? Infinity : equity / mm;
+  if (m === 2) return mm > 0 ? equity / mm : equity >= 0 ? Infinity : -Infinity;
   return equity;
 }
 

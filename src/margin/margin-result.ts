@@ -71,7 +71,10 @@ export interface MarginResult<D = unknown> {
   readonly initialMargin: number;
   /** Maintenance margin requirement, ≥ 0. */
   readonly maintenanceMargin: number;
-  /** IM / equity (∞ if equity ≤ 0 and IM > 0; 0 if both are 0). */
+  /**
+   * IM / equity: ∞ if equity < 0 (below any requirement, IM 0 included: a pool of a loan
+   * alone), or if equity = 0 and IM > 0; 0 if IM is 0 and equity ≥ 0.
+   */
   readonly utilization: number;
   /** Undefined for models without scenarios (e.g. tiered standard margin). */
   readonly worstScenario: WorstScenario | undefined;
@@ -98,7 +101,7 @@ export interface MarginResult<D = unknown> {
 
 /** IM / equity with the conventions documented on `MarginResult.utilization`. */
 export function utilization(initialMargin: number, equity: number): number {
-  if (initialMargin === 0) return 0;
+  if (initialMargin === 0) return equity < 0 ? Infinity : 0;
   return equity > 0 ? initialMargin / equity : Infinity;
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { accountHealth } from '../../src/account/health.ts';
 import { isBallastError } from '../../src/core/errors.ts';
 import { parseSymbol } from '../../src/instruments/symbol.ts';
 import { settlementPools } from '../../src/margin/book.ts';
@@ -200,5 +201,15 @@ describe('what-if: the collateral pools on both sides', () => {
     expect(w.beforeUsd.equity).toBe(4 * btc + 1000);
     expect(w.afterUsd.equity).toBe(4 * btc + 1000);
     expect(w.afterUsd.initialMargin).toBeGreaterThan(0);
+  });
+});
+
+describe('a pool of a loan alone is below its requirement (equity < MM = 0)', () => {
+  it('utilization ∞ and the account in liquidation, not healthy', () => {
+    const [r] = deribitPmModel.evaluate(loan, snapshot, deribitPmModel.defaultParams);
+    expect(r!.utilization).toBe(Infinity);
+    const h = accountHealth([r!], snapshot);
+    expect(h.state).toBe('liquidation');
+    expect(h.pools[0]!.mmUtilization).toBe(Infinity);
   });
 });
