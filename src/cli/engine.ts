@@ -471,12 +471,8 @@ line, for that account); an unknown id is skipped and counted.`,
           ...instrumentsOf(accounts),
           ...(o.ticks ? changeInstruments(o.ticks, snapshot) : []),
         ];
-        const readings = buildReadingTables(
-          market,
-          instruments,
-          shared,
-          collateralPools(accounts, snapshot),
-        );
+        const collateral = collateralPools(accounts, snapshot);
+        const readings = buildReadingTables(market, instruments, shared, collateral);
         const table = readings.tables[0]!;
         const book = buildAccountBook(table, accounts, snapshot, shared);
         const res = batchResults(book.nAccounts, shared);
