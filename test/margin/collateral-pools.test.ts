@@ -213,3 +213,21 @@ describe('a pool of a loan alone is below its requirement (equity < MM = 0)', ()
     expect(h.pools[0]!.mmUtilization).toBe(Infinity);
   });
 });
+
+describe('cross models fail closed on a balance without a price, naming it', () => {
+  it.each(['okx-pm', 'binance-pm', 'cross', 'span', 'tims', 'deribit-xpm', 'derive-pm2'])(
+    '%s',
+    (id) => {
+      const m = model(id);
+      const sol = portfolio([], [{ currency: 'SOL', amount: 5 }]);
+      let err: unknown;
+      try {
+        m.evaluate(sol, snapshot, m.defaultParams);
+      } catch (e) {
+        err = e;
+      }
+      expect(isBallastError(err)).toBe(true);
+      expect((err as { field: string }).field).toMatch(/^balances(\.SOL|\[0\]\.currency)?$/);
+    },
+  );
+});

@@ -242,7 +242,7 @@ function assetRows(
     const ln = loan.get(a) ?? 0;
     const u = uplByAsset.get(a) ?? 0;
     const e = bal - ln + u;
-    const px = usdPrice(a, snapshot, a, assumedOne);
+    const px = usdPrice(a, snapshot, `balances.${a}`, assumedOne);
     const listed = params.collateralRates[a];
     const rate = listed ?? params.defaultCollateralRate;
     if (listed === undefined && e > 0) unrated.push(a);

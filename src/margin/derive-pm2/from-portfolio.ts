@@ -88,7 +88,7 @@ export function derivePm2Input(
       'Derive PM2 needs an underlying: this book has no position and no coin collateral',
       'positions',
     );
-  const u = underlyingMarket(snapshot, coin, 'positions');
+  const u = underlyingMarket(snapshot, coin, p.positions.length > 0 ? 'positions' : 'balances');
   const options: DerivePm2Option[] = [];
   const feeds = new Map<number, DerivePm2ExpiryFeed>();
   let numPerps = 0;

@@ -704,7 +704,7 @@ function assetTotals(
   let positiveEquity = false;
   const assetRows = [...eqByCcy.keys()].sort().map((ccy) => {
     const e = eqByCcy.get(ccy)!;
-    const px = usdPrice(ccy, snapshot, ccy, assumedOne);
+    const px = usdPrice(ccy, snapshot, `balances.${ccy}`, assumedOne);
     const eqUsd = e * px;
     const h = (params.haircuts.byCurrency[ccy] ?? params.haircuts.default).maintenance;
     const adj = eqUsd > 0 ? eqUsd * (1 - h) : eqUsd;
