@@ -169,10 +169,22 @@ const SIGMA_GRID = [
   0.1, 0.25, 0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 75, 100, 150, 200,
 ];
 
-/** Underlyings of a pool's positions, plus coin balances of a USD (cross) pool, that the snapshot has. */
+/**
+ * Underlyings of a pool's positions, plus coin balances of a USD (cross) pool, that the snapshot
+ * has. None for a segregated pool of collateral only (margin/book.ts `settlementPools`: not USD,
+ * no position settles in it, no requirement): no move changes its numbers in its currency.
+ */
 function poolUnderlyings(p: Portfolio, pool: MarginResult, snapshot: MarketSnapshot): string[] {
   const set = new Set<string>();
   const cross = !p.positions.some((x) => x.instrument.settlementCurrency === pool.currency);
+  if (
+    cross &&
+    pool.currency !== 'USD' &&
+    pool.initialMargin === 0 &&
+    pool.maintenanceMargin === 0 &&
+    p.balances.some((b) => b.currency === pool.currency)
+  )
+    return [];
   for (const x of p.positions)
     if (cross || x.instrument.settlementCurrency === pool.currency)
       set.add(x.instrument.underlying);

@@ -59,5 +59,8 @@ describe('ballast margin / health on a book of collateral only', () => {
     expect(r.stdout).toMatch(/account HEALTHY/);
     expect(r.stdout).toMatch(/│ BTC\s+│ healthy/);
     expect(r.stdout).toMatch(/│ USDC\s+│ healthy/);
+    // no liquidation search for pools nothing moves (no positions, no requirement)
+    const liq = r.stdout.slice(r.stdout.indexOf('liquidation ('), r.stdout.indexOf('solvency'));
+    expect(liq).not.toMatch(/│ BTC\s+│ BTC/);
   });
 });
