@@ -165,6 +165,34 @@ function pricedTables(readings: readonly Readings[]): { tableOf: number[]; first
   return { tableOf, first };
 }
 
+/** Each reading's params and priced table (`pricedTables`). */
+interface ReadingLayout {
+  readonly params: readonly DeribitPmParams[];
+  readonly tableOf: readonly number[];
+  readonly first: readonly number[];
+}
+
+/** Layouts per charged params object and readings (by content), see `readingLayout`. */
+const layouts = new WeakMap<DeribitPmParams, Map<string, ReadingLayout>>();
+
+/**
+ * The readings' params (`withReadings` of `charged`, which returns the same object for the
+ * same readings) and priced tables, computed once per `charged` object and list of readings
+ * (by content): a book evaluated again at the same params reuses them instead of deriving 32
+ * params and table keys again. Params objects are immutable, so the memo cannot go stale.
+ */
+function readingLayout(charged: DeribitPmParams, readings: readonly Readings[]): ReadingLayout {
+  let byReadings = layouts.get(charged);
+  if (!byReadings) layouts.set(charged, (byReadings = new Map()));
+  const key = JSON.stringify(readings);
+  let layout = byReadings.get(key);
+  if (layout === undefined) {
+    const params = readings.map((r) => withReadings(DERIBIT_PM_HYPOTHESES, charged, r));
+    byReadings.set(key, (layout = { params, ...pricedTables(readings) }));
+  }
+  return layout;
+}
+
 /** Whether the readings' params differ only in what the priced tables and views capture. */
 function shareable(params: readonly DeribitPmParams[]): boolean {
   const p0 = params[0]!;
@@ -190,9 +218,8 @@ export function buildBookReadings(
   charged: DeribitPmParams,
   readings: readonly Readings[],
 ): BookReadings | undefined {
-  const params = readings.map((r) => withReadings(DERIBIT_PM_HYPOTHESES, charged, r));
+  const { params, tableOf, first } = readingLayout(charged, readings);
   if (params.length === 0 || !shareable(params)) return undefined;
-  const { tableOf, first } = pricedTables(readings);
   const markets = first.map((k) => deribitPmMarket(snapshot, params[k]!));
   const p0 = params[0]!;
   const pools = settlementPools(portfolio);
