@@ -349,14 +349,28 @@ function buildKey(
   };
   const ccy = currencyParams(p0, settlement);
   for (const p of sorted) insertPosition(key, key.instruments.length, p, markets, ccy, p0);
-  markets.forEach((m, t) => {
-    const pre = key.pre[t]!;
-    for (const p of sorted) {
-      const unit = m.row(p.instrument).unit;
-      for (let c = 0; c < pre.length; c++) pre[c] = pre[c]! + (p.size * unit[c]! + 0) + 0;
-    }
-  });
+  for (let t = 0; t < markets.length; t++)
+    key.pre[t] = preAggregated(markets[t]!, sorted, key.pre[t]!.length);
   return key;
+}
+
+/**
+ * `Σ_i size_i · unit_i[c]` over `sorted` (each product and sum −0 written +0, as
+ * `buildKeyVectors`) over the `nCells` cells of the key's grid, summed in a typed array and
+ * returned as the plain array the book keeps.
+ */
+function preAggregated(
+  market: DeribitPmMarket,
+  sorted: readonly Position[],
+  nCells: number,
+): number[] {
+  const acc = new Float64Array(nCells);
+  for (const p of sorted) {
+    const unit = market.row(p.instrument).unit;
+    const size = p.size;
+    for (let c = 0; c < nCells; c++) acc[c] = acc[c]! + (size * unit[c]! + 0) + 0;
+  }
+  return Array.from(acc);
 }
 
 /**
