@@ -165,6 +165,34 @@ function pricedTables(readings: readonly Readings[]): { tableOf: number[]; first
   return { tableOf, first };
 }
 
+/** Each reading's params and priced table (`pricedTables`). */
+interface ReadingLayout {
+  readonly params: readonly DeribitPmParams[];
+  readonly tableOf: readonly number[];
+  readonly first: readonly number[];
+}
+
+/** Layouts per charged params object and readings (by content), see `readingLayout`. */
+const layouts = new WeakMap<DeribitPmParams, Map<string, ReadingLayout>>();
+
+/**
+ * The readings' params (`withReadings` of `charged`, which returns the same object for the
+ * same readings) and priced tables, computed once per `charged` object and list of readings
+ * (by content): a book evaluated again at the same params reuses them instead of deriving 32
+ * params and table keys again. Params objects are immutable, so the memo cannot go stale.
+ */
+function readingLayout(charged: DeribitPmParams, readings: readonly Readings[]): ReadingLayout {
+  let byReadings = layouts.get(charged);
+  if (!byReadings) layouts.set(charged, (byReadings = new Map()));
+  const key = JSON.stringify(readings);
+  let layout = byReadings.get(key);
+  if (layout === undefined) {
+    const params = readings.map((r) => withReadings(DERIBIT_PM_HYPOTHESES, charged, r));
+    byReadings.set(key, (layout = { params, ...pricedTables(readings) }));
+  }
+  return layout;
+}
+
 /** Whether the readings' params differ only in what the priced tables and views capture. */
 function shareable(params: readonly DeribitPmParams[]): boolean {
   const p0 = params[0]!;
@@ -190,9 +218,8 @@ export function buildBookReadings(
   charged: DeribitPmParams,
   readings: readonly Readings[],
 ): BookReadings | undefined {
-  const params = readings.map((r) => withReadings(DERIBIT_PM_HYPOTHESES, charged, r));
+  const { params, tableOf, first } = readingLayout(charged, readings);
   if (params.length === 0 || !shareable(params)) return undefined;
-  const { tableOf, first } = pricedTables(readings);
   const markets = first.map((k) => deribitPmMarket(snapshot, params[k]!));
   const p0 = params[0]!;
   const pools = settlementPools(portfolio);
@@ -322,14 +349,28 @@ function buildKey(
   };
   const ccy = currencyParams(p0, settlement);
   for (const p of sorted) insertPosition(key, key.instruments.length, p, markets, ccy, p0);
-  markets.forEach((m, t) => {
-    const pre = key.pre[t]!;
-    for (const p of sorted) {
-      const unit = m.row(p.instrument).unit;
-      for (let c = 0; c < pre.length; c++) pre[c] = pre[c]! + (p.size * unit[c]! + 0) + 0;
-    }
-  });
+  for (let t = 0; t < markets.length; t++)
+    key.pre[t] = preAggregated(markets[t]!, sorted, key.pre[t]!.length);
   return key;
+}
+
+/**
+ * `Σ_i size_i · unit_i[c]` over `sorted` (each product and sum −0 written +0, as
+ * `buildKeyVectors`) over the `nCells` cells of the key's grid, summed in a typed array and
+ * returned as the plain array the book keeps.
+ */
+function preAggregated(
+  market: DeribitPmMarket,
+  sorted: readonly Position[],
+  nCells: number,
+): number[] {
+  const acc = new Float64Array(nCells);
+  for (const p of sorted) {
+    const unit = market.row(p.instrument).unit;
+    const size = p.size;
+    for (let c = 0; c < nCells; c++) acc[c] = acc[c]! + (size * unit[c]! + 0) + 0;
+  }
+  return Array.from(acc);
 }
 
 /**
