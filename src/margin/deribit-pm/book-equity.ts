@@ -48,7 +48,8 @@ export function poolValues(
 /**
  * Each pool's equity after `trades` (module doc); the trades' pools must be among `pools`
  * (the caller checks). `heldOf` finds the book's position of a symbol (a map lookup in a
- * prepared book). Throws the typed errors of `withTrades` (a non-finite size).
+ * prepared book), `markOf` an instrument's mark (as `withTrades`). Throws the typed errors of
+ * `withTrades` (a non-finite size).
  */
 export function equityAfterTrades(
   book: Portfolio,
@@ -58,6 +59,7 @@ export function equityAfterTrades(
   stateOf: (p: Position) => InstrumentState,
   heldOf: (symbol: string) => Position | undefined = (s) =>
     book.positions.find((p) => p.instrument.symbol === s),
+  markOf?: (inst: Position['instrument']) => number,
 ): number[] {
   const held: Position[] = [];
   for (const t of trades) {
@@ -65,7 +67,7 @@ export function equityAfterTrades(
     if (p && !held.includes(p)) held.push(p);
   }
   // the traded positions are the book's (valid, one per symbol): no need to re-validate them
-  const after = withTrades({ positions: held, balances: book.balances }, trades, snapshot);
+  const after = withTrades({ positions: held, balances: book.balances }, trades, snapshot, markOf);
   return pools.map((pool) => {
     const traded = canonicalPositions(
       after.positions.filter((p) => p.instrument.settlementCurrency === pool.currency),

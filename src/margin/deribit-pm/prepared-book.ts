@@ -26,6 +26,7 @@
  * `whatIfByRevaluation` to 1e-12 relative (test/margin/deribit-pm-prepared-book.test.ts,
  * test/margin/deribit-pm-book-readings.test.ts, which also checks the path each trade takes).
  */
+import { markInstrument } from '../../market/marks.ts';
 import type { MarketSnapshot } from '../../market/snapshot.ts';
 import type { Portfolio, Position } from '../../risk/portfolio.ts';
 import { withTrades } from '../../risk/with-trades.ts';
@@ -50,7 +51,14 @@ import {
   type ReadingRuns,
 } from './book-readings.ts';
 import { fastResults } from './fast-results.ts';
-import { keysAfterTrades, movableBefore, readingsStay, type MovableBefore } from './book-trades.ts';
+import {
+  keysAfterOneTrade,
+  keysAfterTrades,
+  movableBefore,
+  readingsStay,
+  type MovableBefore,
+  type TradeScratch,
+} from './book-trades.ts';
 import { DERIBIT_PM_HYPOTHESES } from './hypotheses.ts';
 import { shockMemo } from './key-eval.ts';
 import { lazyReport, withPoolTrades, type PoolEvaluator } from './incremental.ts';
@@ -182,6 +190,10 @@ interface IncrementalBook {
   readonly values: ReturnType<typeof poolValues>;
   /** The book's positions by symbol. */
   readonly held: ReadonlyMap<string, Position>;
+  /** The one-trade path's vectors (`keysAfterOneTrade`). */
+  readonly scratch: TradeScratch;
+  /** `markInstrument`'s price per symbol on the snapshot, kept (the trades' fills). */
+  markOf(inst: Position['instrument']): number;
 }
 
 /**
@@ -209,7 +221,13 @@ function incrementalBook(
     const values = poolValues(portfolio, book.pools, stateOf);
     const before = movableBefore(portfolio, snapshot, charged);
     const held = new Map(portfolio.positions.map((p) => [p.instrument.symbol, p]));
-    return { book, portfolio, snapshot, charged, before, values, held };
+    const marks = new Map<string, number>();
+    const markOf = (inst: Position['instrument']): number => {
+      let m = marks.get(inst.symbol);
+      if (m === undefined) marks.set(inst.symbol, (m = markInstrument(inst, snapshot).price));
+      return m;
+    };
+    return { book, portfolio, snapshot, charged, before, values, held, scratch: [], markOf };
   } catch {
     return undefined;
   }
@@ -225,15 +243,24 @@ function incrementalAfter(
   trades: readonly Position[],
 ): { runs: ReadingRuns; equity: number[] } | undefined {
   try {
-    const traded = keysAfterTrades(f.book, trades);
+    const traded =
+      trades.length === 1
+        ? keysAfterOneTrade(f.book, trades[0]!, f.scratch)
+        : keysAfterTrades(f.book, trades);
     if (!traded) return undefined;
     if (!readingsStay(f.before, trades, traded.grossChange, f.snapshot, f.charged))
       return undefined;
     const runs = readingRuns(f.book, traded.keys);
     if (!runs) return undefined;
     const stateOf = (p: Position) => f.book.markets[0]!.row(p.instrument).state;
-    const equity = equityAfterTrades(f.portfolio, f.values, trades, f.snapshot, stateOf, (s) =>
-      f.held.get(s),
+    const equity = equityAfterTrades(
+      f.portfolio,
+      f.values,
+      trades,
+      f.snapshot,
+      stateOf,
+      (s) => f.held.get(s),
+      f.markOf,
     );
     if (!equity.every(Number.isFinite)) return undefined;
     return { runs, equity };
