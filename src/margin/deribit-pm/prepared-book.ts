@@ -40,6 +40,7 @@ import {
 } from '../hypotheses.ts';
 import type { WhatIfResult } from '../margin-model.ts';
 import type { MarginResult } from '../margin-result.ts';
+import { poolsInUsd, type PoolsInUsd } from '../usd-totals.ts';
 import { whatIfResult } from '../what-if.ts';
 import { equityAfterTrades, poolValues } from './book-equity.ts';
 import {
@@ -50,7 +51,7 @@ import {
   type BookReadings,
   type ReadingRuns,
 } from './book-readings.ts';
-import { fastResults } from './fast-results.ts';
+import { fastResults, fastWhatIf } from './fast-results.ts';
 import {
   keysAfterOneTrade,
   keysAfterTrades,
@@ -151,6 +152,11 @@ export function prepareBook(
   const fast = incrementalBook(portfolio, snapshot, charged, own.readings, built);
   if (!fast) own.readings.forEach(stateOf);
   const paths = { incremental: 0, fallback: 0 };
+  type Fast = NonNullable<ReturnType<typeof incrementalAfter>>;
+  const fastAfter = (trades: readonly Position[], f: Fast): MarginResult[] =>
+    fastResults(before, own.readings, f.runs, f.equity, () =>
+      afterTrades(ev, ctx, trades, poolCharges(fast!.book, f.runs)),
+    );
   const after = (trades: readonly Position[]): MarginResult[] => {
     const f = fast && incrementalAfter(fast, trades);
     if (!f) {
@@ -158,10 +164,11 @@ export function prepareBook(
       return afterTrades(ev, ctx, trades);
     }
     paths.incremental++;
-    return fastResults(before, own.readings, f.runs, f.equity, () =>
-      afterTrades(ev, ctx, trades, poolCharges(fast.book, f.runs)),
-    );
+    return fastAfter(trades, f);
   };
+  // before's USD totals and prices (the same for every what-if), on first use
+  let usd: PoolsInUsd | undefined;
+  const usdOf = (): PoolsInUsd => (usd ??= poolsInUsd(before, snapshot));
   return {
     portfolio,
     snapshot,
@@ -173,6 +180,13 @@ export function prepareBook(
     paths,
     after,
     whatIf(trades) {
+      const f = trades.length === 1 && fast ? incrementalAfter(fast, trades) : undefined;
+      if (f) {
+        paths.incremental++;
+        return fastWhatIf(before, usdOf(), trades[0]!, f.runs, f.equity, () =>
+          fastAfter(trades, f),
+        );
+      }
       const all = after(trades);
       const alone = trades.length === 1 ? [all] : trades.map((t) => after([t]));
       return whatIfResult(snapshot, before, all, trades, alone);
