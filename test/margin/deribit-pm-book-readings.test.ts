@@ -7,8 +7,8 @@
 //   re-evaluation to 1e-12 relative, and each trade takes the path an independent oracle
 //   predicts (incremental unless it opens a pool/key or changes the readings charged),
 //   with both paths counted;
-// - the one-trade path (`keysAfterOneTrade`: no key copied, shocks read with the position
-//   changed or inserted) gives the same bits as the general path (`keysAfterTrades`: the key
+// - the one-trade path (`keysAfterOneTrade`: no key copied, the worst cases taken as the trade
+//   is summed in, shocks read with the position changed or inserted) gives the same bits as the general path (`keysAfterTrades`: the key
 //   copied, the trade added, `keySums`) for held, closed and new instruments (new expiries);
 // - `roundDecimalsFast` equals `roundDecimals` to the bit.
 import { describe, expect, it } from 'vitest';
@@ -22,11 +22,7 @@ import {
   deribitPmInputsHash,
 } from '../../src/margin/deribit-pm/deribit-pm.ts';
 import { buildBookReadings } from '../../src/margin/deribit-pm/book-readings.ts';
-import {
-  keysAfterOneTrade,
-  keysAfterTrades,
-  type TradeScratch,
-} from '../../src/margin/deribit-pm/book-trades.ts';
+import { keysAfterOneTrade, keysAfterTrades } from '../../src/margin/deribit-pm/book-trades.ts';
 import { DERIBIT_PM_HYPOTHESES } from '../../src/margin/deribit-pm/hypotheses.ts';
 import { roundDecimals, roundDecimalsFast } from '../../src/margin/deribit-pm/params.ts';
 import { deribitPmMarket } from '../../src/margin/deribit-pm/prepared.ts';
@@ -229,12 +225,11 @@ describe('deribit-pm default: readings sharing one build per priced table', () =
           const book = portfolio([...positionsOf(options, o), ...positionsOf(deltaOne, d)], []);
           const own = readingsToCharge(DERIBIT_PM_HYPOTHESES, book, snapshot, params);
           const built = buildBookReadings(book, snapshot, own.charged, own.readings)!;
-          const scratch: TradeScratch = [];
           for (const x of ts) {
             const held = 'close' in x ? book.positions[x.close % book.positions.length]! : x;
             const t = 'close' in x ? { instrument: held.instrument, size: -held.size } : x;
             const want = keysAfterTrades(built, [t]);
-            const got = keysAfterOneTrade(built, t, scratch);
+            const got = keysAfterOneTrade(built, t);
             if (!want) {
               expect(got).toBeUndefined();
               counts.noKey++;

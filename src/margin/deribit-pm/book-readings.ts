@@ -495,12 +495,21 @@ export function keyShocks(key: BookKey, out: number[], edit?: KeyEdit): void {
   out[3] = deltaShockH2(oneAndShort, longOptions, key.index, key.pair).amountCoin * scale;
 }
 
-/** `worstCaseOf(aggregateVectors(pre)).worstCase` (NaN if no cell is below +∞). */
-export function worstOf(pre: readonly number[], a: KeyAggregation): number {
+/**
+ * `worstCaseOf(aggregateVectors(pre)).worstCase` (NaN if no cell is below +∞); with `unit`,
+ * of the vector `pre[c] + q · unit[c] + 0` (a trade of size `q` added as `addTrade` adds it),
+ * without writing it.
+ */
+export function worstOf(
+  pre: readonly number[],
+  a: KeyAggregation,
+  unit?: Float64Array,
+  q = 0,
+): number {
   const { extended, allowance, offset, cap, capBeforeOffset, signAware } = a;
   let min = Infinity;
   for (let c = 0; c < pre.length; c++) {
-    let x = pre[c]!;
+    let x = unit ? pre[c]! + q * unit[c]! + 0 : pre[c]!;
     if (extended[c] === 1) {
       if (x < 0) x = Math.min(0, x + allowance[c]!);
       else if (x > 0) x = signAware ? Math.max(0, x - allowance[c]!) : 0;

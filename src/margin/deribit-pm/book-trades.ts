@@ -115,21 +115,17 @@ export function keysAfterTrades(
   return { keys, grossChange };
 }
 
-/** Per book and key: one vector per priced table, reused by every one-trade what-if. */
-export type TradeScratch = (number[][] | undefined)[];
-
 /**
- * `keysAfterTrades` of one trade without copying its key: the traded key's vectors
- * `pre_t + q · unit_t` are summed into `scratch` (kept per book), its worst cases taken from
- * them and its shocks from the key read with the trade's position changed or inserted
- * (`keyShocks`); the other keys are the book's. The same operations in the same order as
- * `addTrade` and `keySums` on a copy (test/margin/deribit-pm-book-readings.test.ts compares
- * the bits). Only the traded key's totals are new (`KeyTotals`: `readingRuns` reads no more).
+ * `keysAfterTrades` of one trade without copying its key: the traded key's worst case per
+ * priced table taken from `pre_t + q · unit_t` as it is summed (`worstOf` with the row), its
+ * shocks from the key read with the trade's position changed or inserted (`keyShocks`); the
+ * other keys are the book's. The same operations in the same order as `addTrade` and
+ * `keySums` on a copy (test/margin/deribit-pm-book-readings.test.ts compares the bits). Only
+ * the traded key's totals are new (`KeyTotals`: `readingRuns` reads no more).
  */
 export function keysAfterOneTrade(
   book: BookReadings,
   t: Position,
-  scratch: TradeScratch,
 ): { keys: KeyTotals[]; grossChange: Map<string, number> } | undefined {
   if (!Number.isFinite(t.size)) return undefined;
   const inst = t.instrument;
@@ -143,14 +139,10 @@ export function keysAfterOneTrade(
   const added = held
     ? undefined
     : positionFields(key, t, book.markets, book.currencies[pool]!, book.params[0]!);
-  const pres = (scratch[j] ??= key.pre.map((p) => new Array<number>(p.length).fill(0)));
   const worst: number[] = [];
   for (let m = 0; m < book.markets.length; m++) {
     const unit = book.markets[m]!.row(held ? key.instruments[at]! : inst).unit;
-    const from = key.pre[m]!;
-    const pre = pres[m]!;
-    for (let c = 0; c < pre.length; c++) pre[c] = from[c]! + t.size * unit[c]! + 0;
-    worst.push(worstOf(pre, key.agg[m]!));
+    worst.push(worstOf(key.pre[m]!, key.agg[m]!, unit, t.size));
   }
   const shocks = [0, 0, 0, 0];
   keyShocks(key, shocks, added ? { at, size: now, added } : { at, size: now });

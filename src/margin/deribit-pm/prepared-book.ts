@@ -58,7 +58,6 @@ import {
   movableBefore,
   readingsStay,
   type MovableBefore,
-  type TradeScratch,
 } from './book-trades.ts';
 import { DERIBIT_PM_HYPOTHESES } from './hypotheses.ts';
 import { shockMemo } from './key-eval.ts';
@@ -204,8 +203,6 @@ interface IncrementalBook {
   readonly values: ReturnType<typeof poolValues>;
   /** The book's positions by symbol. */
   readonly held: ReadonlyMap<string, Position>;
-  /** The one-trade path's vectors (`keysAfterOneTrade`). */
-  readonly scratch: TradeScratch;
   /** `markInstrument`'s price per symbol on the snapshot, kept (the trades' fills). */
   markOf(inst: Position['instrument']): number;
 }
@@ -241,7 +238,7 @@ function incrementalBook(
       if (m === undefined) marks.set(inst.symbol, (m = markInstrument(inst, snapshot).price));
       return m;
     };
-    return { book, portfolio, snapshot, charged, before, values, held, scratch: [], markOf };
+    return { book, portfolio, snapshot, charged, before, values, held, markOf };
   } catch {
     return undefined;
   }
@@ -258,9 +255,7 @@ function incrementalAfter(
 ): { runs: ReadingRuns; equity: number[] } | undefined {
   try {
     const traded =
-      trades.length === 1
-        ? keysAfterOneTrade(f.book, trades[0]!, f.scratch)
-        : keysAfterTrades(f.book, trades);
+      trades.length === 1 ? keysAfterOneTrade(f.book, trades[0]!) : keysAfterTrades(f.book, trades);
     if (!traded) return undefined;
     if (!readingsStay(f.before, trades, traded.grossChange, f.snapshot, f.charged))
       return undefined;
