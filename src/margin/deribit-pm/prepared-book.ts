@@ -42,7 +42,7 @@ import type { WhatIfResult } from '../margin-model.ts';
 import type { MarginResult } from '../margin-result.ts';
 import { poolsInUsd, type PoolsInUsd } from '../usd-totals.ts';
 import { whatIfResult } from '../what-if.ts';
-import { equityAfterTrades, poolValues } from './book-equity.ts';
+import { equityAfterOneTrade, equityAfterTrades, poolValues } from './book-equity.ts';
 import {
   buildBookReadings,
   poolCharges,
@@ -262,15 +262,12 @@ function incrementalAfter(
     const runs = readingRuns(f.book, traded.keys);
     if (!runs) return undefined;
     const stateOf = (p: Position) => f.book.markets[0]!.row(p.instrument).state;
-    const equity = equityAfterTrades(
-      f.portfolio,
-      f.values,
-      trades,
-      f.snapshot,
-      stateOf,
-      (s) => f.held.get(s),
-      f.markOf,
-    );
+    const heldOf = (s: string) => f.held.get(s);
+    const equity =
+      (trades.length === 1
+        ? equityAfterOneTrade(f.portfolio, f.values, trades[0]!, stateOf, heldOf, f.markOf)
+        : undefined) ??
+      equityAfterTrades(f.portfolio, f.values, trades, f.snapshot, stateOf, heldOf, f.markOf);
     if (!equity.every(Number.isFinite)) return undefined;
     return { runs, equity };
   } catch {
