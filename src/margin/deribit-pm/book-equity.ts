@@ -5,7 +5,8 @@
  * values in that order; a what-if executes the trades on a small book of the traded
  * positions and the balances (`withTrades`: the same fills, premiums and realised P&L as on
  * the whole book), replaces or inserts the traded positions' values and re-sums: O(positions
- * of the pool) additions, no pricing but the trades' marks.
+ * of the pool) additions, no pricing but the trades' marks. One option-like trade needs no
+ * traded book (`equityAfterOneTrade`: its premium and value put in directly, the same bits).
  */
 import type { MarketSnapshot } from '../../market/snapshot.ts';
 import { segregatedCollateral } from '../../risk/collateral.ts';

@@ -6,7 +6,9 @@
  * for that reading); K's roll and delta shocks are then re-summed from its positions (the
  * same additions as a re-evaluation: O(positions of K), no pricing) and its worst case
  * re-taken per table. Every other key keeps its vectors, worst cases and shocks. The readings'
- * IM and MM follow (`readingRuns`): O(tables × cells + readings × pools) per trade.
+ * IM and MM follow (`readingRuns`): O(tables × cells + readings × pools) per trade. Several
+ * trades work on copies of their keys (`keysAfterTrades`); one trade reads the book's key with
+ * the trade in and allocates only K's new totals (`keysAfterOneTrade`, the same bits).
  *
  * A trade in a pool or underlying the book does not hold (a new key) returns undefined: the
  * caller re-evaluates (prepared-book.ts). So does a trade that would change which readings

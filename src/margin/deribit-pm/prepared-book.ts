@@ -8,7 +8,10 @@
  *   re-summed from its positions, its worst case per table), then IM and MM per reading, the
  *   maxima, and the pool equity (book-equity.ts, the same bits as re-evaluation): about
  *   O(tables × cells + positions of the key + readings × pools) per trade, no pricing but the
- *   trade's mark. The report fields are built on first read (fast-results.ts).
+ *   trade's mark (kept per symbol). The report fields are built on first read
+ *   (fast-results.ts). A what-if of one trade copies no key (`keysAfterOneTrade`), prices an
+ *   option trade's equity without a traded book (`equityAfterOneTrade`) and builds its
+ *   results only when read (`fastWhatIf`: the USD totals from the numbers).
  * - per-reading (fallback): a trade that opens a pool or an underlying's key, or changes which
  *   readings are charged (the first option in a futures book opens four rules; a gross size
  *   crossing the delta-shock threshold opens or closes `deltaShock`), or a book the shared
