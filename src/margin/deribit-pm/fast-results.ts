@@ -32,17 +32,49 @@ type Head = Pick<
   'model' | 'modelVersion' | 'currency' | 'equity' | 'initialMargin' | 'maintenanceMargin'
 >;
 
+/** The report fields of every pool, built once, on first read, by `slow`. */
+interface LateReport {
+  readonly slow: () => readonly MarginResult[];
+  run?: readonly MarginResult[];
+}
+
+/** Pool `i`'s result of the late report (built on first call). */
+function reportOf(r: LateReport, i: number): MarginResult {
+  return (r.run ??= r.slow())[i]!;
+}
+
+/** What pool `i`'s hypothesis table is read from: the runs and the readings setting IM, MM. */
+interface PoolReadings {
+  readonly readings: readonly Readings[];
+  readonly runs: ReadingRuns;
+  readonly nP: number;
+  readonly i: number;
+  readonly kIm: number;
+  readonly kMm: number;
+}
+
+/** Pool `c.i`'s hypothesis table (each reading's IM and MM) and the readings charged. */
+function chargeOf(c: PoolReadings): Pick<MarginResult, 'hypotheses' | 'hypothesisCharge'> {
+  const { readings, runs, nP, i } = c;
+  return {
+    hypotheses: readings.map((r, k) => ({
+      readings: r,
+      initialMargin: runs.im[k * nP + i]!,
+      maintenanceMargin: runs.mm[k * nP + i]!,
+    })),
+    hypothesisCharge: { initialMargin: readings[c.kIm]!, maintenanceMargin: readings[c.kMm]! },
+  };
+}
+
 /**
  * One pool's result over several readings: the numbers, the hypothesis table and charging
- * readings from `charge()`, the report fields from `full()`, each when first read. An object
- * literal with getters (V8 builds it on a fixed shape; `Object.defineProperty` per field
- * costs several µs).
+ * readings from `chargeOf(c)`, the report fields from `reportOf(report, i)`, each when read.
+ * An object literal with getters (V8 builds it on a fixed shape; `Object.defineProperty` per
+ * field costs several µs). No function is made per result but the getters (a named closure
+ * costs tsx's `keepNames` a `defineProperty` of its name).
  */
-function chargedResult(
-  head: Head,
-  full: () => MarginResult,
-  charge: () => Pick<MarginResult, 'hypotheses' | 'hypothesisCharge'>,
-): MarginResult {
+function chargedResult(head: Head, report: LateReport, c: PoolReadings): MarginResult {
+  const i = c.i;
   return {
     model: head.model,
     modelVersion: head.modelVersion,
@@ -52,31 +84,31 @@ function chargedResult(
     maintenanceMargin: head.maintenanceMargin,
     utilization: utilization(head.initialMargin, head.equity),
     get worstScenario() {
-      return full().worstScenario;
+      return reportOf(report, i).worstScenario;
     },
     get contributions() {
-      return full().contributions;
+      return reportOf(report, i).contributions;
     },
     get addOns() {
-      return full().addOns;
+      return reportOf(report, i).addOns;
     },
     get unverified() {
-      return full().unverified;
+      return reportOf(report, i).unverified;
     },
     get warnings() {
-      return full().warnings;
+      return reportOf(report, i).warnings;
     },
     get inputsHash() {
-      return full().inputsHash;
+      return reportOf(report, i).inputsHash;
     },
     get details() {
-      return full().details;
+      return reportOf(report, i).details;
     },
     get hypotheses() {
-      return charge().hypotheses;
+      return chargeOf(c).hypotheses;
     },
     get hypothesisCharge() {
-      return charge().hypothesisCharge;
+      return chargeOf(c).hypothesisCharge;
     },
   };
 }
@@ -126,8 +158,7 @@ export function fastResults(
   equity: readonly number[],
   slow: () => readonly MarginResult[],
 ): MarginResult[] {
-  let fullRun: readonly MarginResult[] | undefined;
-  const fullOf = (): readonly MarginResult[] => (fullRun ??= slow());
+  const report: LateReport = { slow };
   const b0 = before[0]!;
   const verified = before.some((r) => 'verified' in r);
   const nP = before.length;
@@ -142,21 +173,9 @@ export function fastResults(
       initialMargin: runs.im[kIm * nP + i]!,
       maintenanceMargin: runs.mm[kMm * nP + i]!,
     };
-    const full = () => fullOf()[i]!;
-    const charge =
-      readings.length > 1
-        ? () => ({
-            hypotheses: readings.map((r, k) => ({
-              readings: r,
-              initialMargin: runs.im[k * nP + i]!,
-              maintenanceMargin: runs.mm[k * nP + i]!,
-            })),
-            hypothesisCharge: { initialMargin: readings[kIm]!, maintenanceMargin: readings[kMm]! },
-          })
-        : undefined;
-    return charge && !verified
-      ? chargedResult(head, full, charge)
-      : otherResult(head, full, charge, verified);
+    const c = readings.length > 1 ? { readings, runs, nP, i, kIm, kMm } : undefined;
+    if (c && !verified) return chargedResult(head, report, c);
+    return otherResult(head, () => reportOf(report, i), c && (() => chargeOf(c)), verified);
   });
 }
 

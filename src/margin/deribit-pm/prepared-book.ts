@@ -31,6 +31,7 @@
  */
 import { markInstrument } from '../../market/marks.ts';
 import type { MarketSnapshot } from '../../market/snapshot.ts';
+import type { InstrumentState } from '../../risk/pnl-matrix.ts';
 import type { Portfolio, Position } from '../../risk/portfolio.ts';
 import { withTrades } from '../../risk/with-trades.ts';
 import { positionsIn, settlementPools } from '../book.ts';
@@ -204,8 +205,10 @@ interface IncrementalBook {
   readonly charged: DeribitPmParams;
   readonly before: MovableBefore;
   readonly values: ReturnType<typeof poolValues>;
-  /** The book's positions by symbol. */
-  readonly held: ReadonlyMap<string, Position>;
+  /** An instrument's state, as the key vectors hold it (the first priced table's row). */
+  stateOf(p: Position): InstrumentState;
+  /** The book's position of a symbol. */
+  heldOf(symbol: string): Position | undefined;
   /** `markInstrument`'s price per symbol on the snapshot, kept (the trades' fills). */
   markOf(inst: Position['instrument']): number;
 }
@@ -241,7 +244,8 @@ function incrementalBook(
       if (m === undefined) marks.set(inst.symbol, (m = markInstrument(inst, snapshot).price));
       return m;
     };
-    return { book, portfolio, snapshot, charged, before, values, held, markOf };
+    const heldOf = (symbol: string) => held.get(symbol);
+    return { book, portfolio, snapshot, charged, before, values, stateOf, heldOf, markOf };
   } catch {
     return undefined;
   }
@@ -264,13 +268,13 @@ function incrementalAfter(
       return undefined;
     const runs = readingRuns(f.book, traded.keys);
     if (!runs) return undefined;
-    const stateOf = (p: Position) => f.book.markets[0]!.row(p.instrument).state;
-    const heldOf = (s: string) => f.held.get(s);
+    // (the book's functions, made once: a closure made per trade costs tsx's keepNames a
+    // defineProperty of its name)
     const equity =
       (trades.length === 1
-        ? equityAfterOneTrade(f.portfolio, f.values, trades[0]!, stateOf, heldOf, f.markOf)
+        ? equityAfterOneTrade(f.portfolio, f.values, trades[0]!, f.stateOf, f.heldOf, f.markOf)
         : undefined) ??
-      equityAfterTrades(f.portfolio, f.values, trades, f.snapshot, stateOf, heldOf, f.markOf);
+      equityAfterTrades(f.portfolio, f.values, trades, f.snapshot, f.stateOf, f.heldOf, f.markOf);
     if (!equity.every(Number.isFinite)) return undefined;
     return { runs, equity };
   } catch {
