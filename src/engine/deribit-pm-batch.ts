@@ -567,8 +567,11 @@ export function poolIm(t: InstrumentTable, p: number, rmm: number): number {
 /** `roundDecimals` without the string (margin/deribit-pm/params.ts `roundDecimalsFast`). */
 export const roundFast = roundDecimalsFast;
 
-/** Roll shock of key k: its futures/perps (and options per instrument), then option groups. */
-function keyRoll(t: InstrumentTable, s: BatchScratch, k: number): number {
+/**
+ * Roll shock of key k: its futures/perps (and options per instrument), then option groups;
+ * clears the key's touched groups.
+ */
+export function keyRoll(t: InstrumentTable, s: BatchScratch, k: number): number {
   let amount = s.roll[k]!;
   const g0 = t.keys.groupStart[k]!;
   const g1 = t.keys.groupStart[k + 1]!;
