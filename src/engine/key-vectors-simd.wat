@@ -4,6 +4,11 @@
 ;; (engine/key-vectors.ts does the same additions in the same order in JavaScript, so both give
 ;; the same bits: IEEE-754 f64 mul and add, no fused multiply-add, lanes independent).
 ;;
+;; Second export, `marginBlock`: the pinned kernel's whole pipeline up to the pool amounts for
+;; a block of one-key accounts (below; laid out by account-block-simd.ts). Functions are
+;; inlined by hand in the hot loops: Node 20's V8 does not inline WebAssembly calls (its
+;; --experimental-wasm-inlining was worth ~20 % here before the hand inlining).
+;;
 ;; Source of src/engine/key-vectors-simd-wasm.ts (`npm run wasm:build`, wabt's wat2wasm;
 ;; test/engine/key-vectors-simd.test.ts checks that rebuilding gives the committed bytes).
 ;; All addresses are byte offsets into the exported memory, laid out by key-vectors-simd.ts.
@@ -423,20 +428,6 @@
         (f64x2.splat (f64.const 0)))
       (f64x2.add (local.get $x) (f64x2.splat (f64.const 0)))
       (f64x2.gt (local.get $x) (f64x2.splat (f64.const 0)))))
-
-  ;; `dampen` on two cells: x < 0: min(0, x + al); x > 0: max(0, x − al) (sign-aware) or 0;
-  ;; otherwise x.
-  (func $dampen2 (param $x v128) (param $al v128) (result v128)
-    (local $zero v128)
-    (v128.bitselect
-      (f64x2.min (local.get $zero) (f64x2.add (local.get $x) (local.get $al)))
-      (v128.bitselect
-        (if (result v128) (i32.and (global.get $flags) (i32.const 2))
-          (then (f64x2.max (local.get $zero) (f64x2.sub (local.get $x) (local.get $al))))
-          (else (local.get $zero)))
-        (local.get $x)
-        (f64x2.gt (local.get $x) (local.get $zero)))
-      (f64x2.lt (local.get $x) (local.get $zero))))
 
   ;; Extended-cell dampener (deribit-pm-batch.ts `dampen`): losses reduced by the allowance
   ;; (not past 0), gains kept less the allowance (sign-aware) or dropped.
