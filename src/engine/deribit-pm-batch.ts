@@ -187,15 +187,18 @@ function marginBlocks(
       continue;
     }
     w.marginBlock(b.header, a1 - a0);
+    let v = accountBlockViews(w, b);
     for (let a = a0; a < a1; a++) {
       if (anyErrors && book.errors.has(a)) {
         results.state[a] = STATE_ERROR;
         continue;
       }
-      const v = accountBlockViews(w, b);
       const k = v.key[a - a0]!;
-      if (k < 0) marginAccount(t, book, results, a, s, w, a1 === to ? ahead : book.ptr[a1]!);
-      else finishOneKey(t, book, results, a, k, v, a - a0);
+      if (k >= 0) finishOneKey(t, book, results, a, k, v, a - a0);
+      else {
+        marginAccount(t, book, results, a, s, w, a1 === to ? ahead : book.ptr[a1]!);
+        v = accountBlockViews(w, b);
+      }
     }
     a0 = a1;
   }
