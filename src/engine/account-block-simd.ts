@@ -203,7 +203,9 @@ export function accountBlockViews(w: SimdKeyVectors, b: AccountBlock): BlockView
  * Stages accounts `a0 ≤ a < a1` (as many as fit the window and the block, up to `to`): rows
  * and sizes in the staging window (so the JavaScript path finds them resident too), entry
  * prices and position pointers in the block. Returns `a1`; `a0` when account `a0` alone does
- * not fit (the caller margins it on the JavaScript path).
+ * not fit (the caller margins it on the JavaScript path). With `list`, `a0..to` index the
+ * list and each listed account's positions are copied one after the other (the window then
+ * holds no book range: the JavaScript path stages its accounts itself).
  */
 export function stageAccountBlock(
   w: SimdKeyVectors,
@@ -211,7 +213,9 @@ export function stageAccountBlock(
   book: AccountBook,
   a0: number,
   to: number,
+  list?: Int32Array,
 ): number {
+  if (list) return stageListBlock(w, b, book, a0, to, list);
   const ptr = book.ptr;
   const j0 = ptr[a0]!;
   const cap = Math.min(w.stageCap, STAGE_POSITIONS);
@@ -228,4 +232,38 @@ export function stageAccountBlock(
   w.stagedFrom = j0;
   w.stagedTo = j1;
   return a1;
+}
+
+/** `stageAccountBlock` for accounts `list[i0..)`: element copies, account after account. */
+function stageListBlock(
+  w: SimdKeyVectors,
+  b: AccountBlock,
+  book: AccountBook,
+  i0: number,
+  to: number,
+  list: Int32Array,
+): number {
+  const { ptr, row, size, entry } = book;
+  const cap = Math.min(w.stageCap, STAGE_POSITIONS);
+  const lim = Math.min(to, i0 + BLOCK_ACCOUNTS);
+  const v = accountBlockViews(w, b);
+  const { rows, sizes } = w;
+  let n = 0;
+  let i = i0;
+  for (; i < lim; i++) {
+    const a = list[i]!;
+    const j0 = ptr[a]!;
+    const j1 = ptr[a + 1]!;
+    if (n + j1 - j0 > cap) break;
+    v.ptr[i - i0] = n;
+    for (let j = j0; j < j1; j++, n++) {
+      rows[n] = row[j]!;
+      sizes[n] = size[j]!;
+      v.entries[n] = entry[j]!;
+    }
+  }
+  v.ptr[i - i0] = n;
+  w.stagedFrom = 0;
+  w.stagedTo = 0;
+  return i;
 }

@@ -109,10 +109,10 @@ export function batchScratch(t: InstrumentTable, kernel: CellKernel = 'auto'): B
 
 /**
  * Margins accounts `from` ≤ a < `to` (or `list[from..to)` when a list of account indices is
- * given); writes `results`. Returns the number margined. With the WebAssembly SIMD loop and
- * a range (not a list), one-key accounts go through the module's account pipeline
- * (`marginBlocks`); every other account, and every account with the `js` kernel, through
- * the JavaScript pipeline (`marginAccount`, the reference). The same bits either way.
+ * given); writes `results`. Returns the number margined. With the WebAssembly SIMD loop,
+ * one-key accounts go through the module's account pipeline (`marginBlocks`); every other
+ * account, and every account with the `js` kernel, through the JavaScript pipeline
+ * (`marginAccount`, the reference). The same bits either way.
  */
 export function marginAccounts(
   t: InstrumentTable,
@@ -125,9 +125,9 @@ export function marginAccounts(
 ): number {
   const anyErrors = book.errors.size > 0;
   const R = t.rows;
-  const extra = list ? 0 : accountBlockBytes(t);
+  const extra = accountBlockBytes(t);
   const w = simdFor(s.cells, to - from, R.unit, R.nCells, t.keys.names.length, extra);
-  if (w && !list) return marginBlocks(t, book, results, from, to, s, w);
+  if (w) return marginBlocks(t, book, results, from, to, s, w, list);
   for (let i = from; i < to; i++) {
     const a = list ? list[i]! : i;
     if (anyErrors && book.errors.has(a)) {
@@ -160,7 +160,7 @@ export function marginAccount(
 }
 
 /**
- * Accounts `from` ≤ a < `to` in staged blocks (account-block-simd.ts): the module margins
+ * Accounts `from` ≤ a < `to` (or `list[from..to)`) in staged blocks (account-block-simd.ts): the module margins
  * each one-key account up to its worst case, roll and delta sums (`marginBlock`), then
  * `finishOneKey` here; accounts the module leaves (no position, several keys, a row in
  * error, more positions than the window) go through `marginAccount`.
@@ -173,34 +173,37 @@ function marginBlocks(
   to: number,
   s: BatchScratch,
   w: SimdKeyVectors,
+  list?: Int32Array,
 ): number {
   const anyErrors = book.errors.size > 0;
   const b = bindAccountBlock(w, t);
-  const ahead = book.ptr[to]!;
-  let a0 = from;
-  while (a0 < to) {
-    const a1 = stageAccountBlock(w, b, book, a0, to);
-    if (a1 === a0) {
-      if (anyErrors && book.errors.has(a0)) results.state[a0] = STATE_ERROR;
-      else marginAccount(t, book, results, a0, s, w, ahead);
-      a0++;
+  const ahead = list ? 0 : book.ptr[to]!;
+  let i0 = from;
+  while (i0 < to) {
+    const i1 = stageAccountBlock(w, b, book, i0, to, list);
+    if (i1 === i0) {
+      const a = list ? list[i0]! : i0;
+      if (anyErrors && book.errors.has(a)) results.state[a] = STATE_ERROR;
+      else marginAccount(t, book, results, a, s, w, ahead);
+      i0++;
       continue;
     }
-    w.marginBlock(b.header, a1 - a0);
+    w.marginBlock(b.header, i1 - i0);
     let v = accountBlockViews(w, b);
-    for (let a = a0; a < a1; a++) {
+    for (let i = i0; i < i1; i++) {
+      const a = list ? list[i]! : i;
       if (anyErrors && book.errors.has(a)) {
         results.state[a] = STATE_ERROR;
         continue;
       }
-      const k = v.key[a - a0]!;
-      if (k >= 0) finishOneKey(t, book, results, a, k, v, a - a0);
+      const k = v.key[i - i0]!;
+      if (k >= 0) finishOneKey(t, book, results, a, k, v, i - i0);
       else {
-        marginAccount(t, book, results, a, s, w, a1 === to ? ahead : book.ptr[a1]!);
+        marginAccount(t, book, results, a, s, w, list || i1 === to ? ahead : book.ptr[i1]!);
         v = accountBlockViews(w, b);
       }
     }
-    a0 = a1;
+    i0 = i1;
   }
   return to - from;
 }

@@ -136,9 +136,15 @@ function bookOf(t: InstrumentTable, accs: Account[]): AccountBook {
   return buildAccountBook(t, inputs, snapshot);
 }
 
-function run(t: InstrumentTable, kernel: CellKernel, book: AccountBook): BatchResults {
+function run(
+  t: InstrumentTable,
+  kernel: CellKernel,
+  book: AccountBook,
+  list?: Int32Array,
+): BatchResults {
   const res = batchResults(book.nAccounts);
-  marginAccounts(t, book, res, 0, book.nAccounts, batchScratch(t, kernel));
+  const n = list ? list.length : book.nAccounts;
+  marginAccounts(t, book, res, 0, n, batchScratch(t, kernel), list);
   return res;
 }
 
@@ -223,6 +229,12 @@ describe('one-key accounts in WebAssembly (marginBlock) equal the JavaScript pip
           const book = bookOf(t, accs);
           const res = run(t, 'wasm', book);
           values += sameBits(res, run(t, 'js', book));
+          // The same accounts as a list (a tick's holders), in reverse order.
+          const list = Int32Array.from(
+            { length: book.nAccounts },
+            (_, a) => book.nAccounts - 1 - a,
+          );
+          expect(sameBits(run(t, 'wasm', book, list), res)).toBe(book.nAccounts * 8);
           values += intermediates(t, book);
           for (let a = 0; a < book.nAccounts; a++) if (oneKey(t, book, a)) inBlock++;
           accounts += book.nAccounts;
@@ -268,7 +280,7 @@ describe('one-key accounts in WebAssembly (marginBlock) equal the JavaScript pip
     expect(intermediates(t, book)).toBeGreaterThan(40 * 40);
   });
 
-  it('a synthetic book over several blocks and staging windows, range from an offset', () => {
+  it('a synthetic book over several blocks and staging windows: a range from an offset, a list', () => {
     const [t] = tables[0]!;
     const book = syntheticAccounts(t, { accounts: 9000, positions: 10, seed: 3 });
     expect(book.ptr[book.nAccounts]).toBeGreaterThan(4 * 16_384);
@@ -277,5 +289,10 @@ describe('one-key accounts in WebAssembly (marginBlock) equal the JavaScript pip
     marginAccounts(t, book, y, 17, 8990, batchScratch(t, 'js'));
     expect(sameBits(x, y)).toBe(9000 * 8);
     expect(Array.from(x.initialMargin.subarray(17, 8990)).every((im) => im > 0)).toBe(true);
+    // A list over several blocks (3,000 of the 9,000 accounts), against the JS pipeline.
+    const list = Int32Array.from({ length: 3000 }, (_, i) => (i * 7919) % 9000);
+    const [lw, lj] = [run(t, 'wasm', book, list), run(t, 'js', book, list)];
+    expect(sameBits(lw, lj)).toBe(9000 * 8);
+    expect(Array.from(list).every((a) => lw.initialMargin[a]! > 0)).toBe(true);
   });
 });
