@@ -7,7 +7,8 @@
 ;; Second export, `marginBlock`: the pinned kernel's whole pipeline up to the pool amounts for
 ;; a block of one-key accounts (below; laid out by account-block-simd.ts). Functions are
 ;; inlined by hand in the hot loops: Node 20's V8 does not inline WebAssembly calls (its
-;; --experimental-wasm-inlining was worth ~20 % here before the hand inlining).
+;; --experimental-wasm-inlining was worth ~20 % here before the hand inlining). The sums and
+;; the worst case read the block's addresses from locals (`$_name`, copies of the globals).
 ;;
 ;; Source of src/engine/key-vectors-simd-wasm.ts (`npm run wasm:build`, wabt's wat2wasm;
 ;; test/engine/key-vectors-simd.test.ts checks that rebuilding gives the committed bytes).
@@ -220,15 +221,27 @@
     (local $q f64) (local $dc f64) (local $d f64) (local $e f64) (local $scale f64)
     (local $tot f64) (local $short f64) (local $long f64) (local $rAll f64) (local $rD1 f64)
     (local $pv f64) (local $amount f64)
+    (local $_rec i32) (local $_rows i32) (local $_sizes i32) (local $_gTouched i32) (local $_gDelta i32) (local $_gList i32) (local $_entries i32) (local $_gMove i32) (local $_outF i32) (local $_block i32) (local $_flags i32)
+    (local.set $_rec (global.get $rec))
+    (local.set $_rows (global.get $rows))
+    (local.set $_sizes (global.get $sizes))
+    (local.set $_gTouched (global.get $gTouched))
+    (local.set $_gDelta (global.get $gDelta))
+    (local.set $_gList (global.get $gList))
+    (local.set $_entries (global.get $entries))
+    (local.set $_gMove (global.get $gMove))
+    (local.set $_outF (global.get $outF))
+    (local.set $_block (global.get $block))
+    (local.set $_flags (global.get $flags))
     (local.set $scale (f64.load offset=16 (local.get $kr)))
     (local.set $j (local.get $j0))
     (block $done
       (loop $positions
         (br_if $done (i32.ge_s (local.get $j) (local.get $j1)))
-        (local.set $r (i32.add (global.get $rec)
-          (i32.shl (i32.load (i32.add (global.get $rows) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $r (i32.add (local.get $_rec)
+          (i32.shl (i32.load (i32.add (local.get $_rows) (i32.shl (local.get $j) (i32.const 2))))
             (i32.const 6))))
-        (local.set $q (f64.load (i32.add (global.get $sizes) (i32.shl (local.get $j) (i32.const 3)))))
+        (local.set $q (f64.load (i32.add (local.get $_sizes) (i32.shl (local.get $j) (i32.const 3)))))
         (local.set $kind (i32.load offset=40 (local.get $r)))
         (local.set $dc (f64.mul (local.get $q) (f64.load offset=0 (local.get $r))))
         (local.set $tot (f64.add (local.get $tot) (local.get $dc)))
@@ -239,12 +252,12 @@
               (f64.mul (f64.mul (f64.abs (local.get $d)) (f64.load offset=16 (local.get $r)))
                 (local.get $scale))))
             (local.set $g (i32.add (i32.load offset=24 (local.get $kr)) (i32.load offset=48 (local.get $r))))
-            (local.set $ga (i32.add (global.get $gTouched) (i32.shl (local.get $g) (i32.const 2))))
-            (local.set $da (i32.add (global.get $gDelta) (i32.shl (local.get $g) (i32.const 3))))
+            (local.set $ga (i32.add (local.get $_gTouched) (i32.shl (local.get $g) (i32.const 2))))
+            (local.set $da (i32.add (local.get $_gDelta) (i32.shl (local.get $g) (i32.const 3))))
             (local.set $t (i32.load (local.get $ga)))
             (f64.store (local.get $da)
               (f64.add (select (f64.load (local.get $da)) (f64.const 0) (local.get $t)) (local.get $d)))
-            (i32.store (i32.add (global.get $gList) (i32.shl (local.get $n) (i32.const 2))) (local.get $g))
+            (i32.store (i32.add (local.get $_gList) (i32.shl (local.get $n) (i32.const 2))) (local.get $g))
             (local.set $n (i32.add (local.get $n) (i32.eqz (local.get $t))))
             (i32.store (local.get $ga) (i32.const 1))
             (local.set $up (f64.gt (local.get $q) (f64.const 0)))
@@ -261,54 +274,54 @@
             (local.set $short (f64.add (local.get $short) (local.get $dc)))
             (local.set $pv (f64.add (local.get $pv)
               (call $value (local.get $kind) (local.get $q) (f64.load offset=32 (local.get $r))
-                (f64.load (i32.add (global.get $entries) (i32.shl (local.get $j) (i32.const 3)))))))))
+                (f64.load (i32.add (local.get $_entries) (i32.shl (local.get $j) (i32.const 3)))))))))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $positions)))
     ;; keyRoll: the touched groups (in first-touch order in gList) cleared; per expiry, sorted
     ;; ascending (insertion sort) and their roll terms added in that order.
-    (local.set $perExpiry (i32.and (global.get $flags) (i32.const 1)))
+    (local.set $perExpiry (i32.and (local.get $_flags) (i32.const 1)))
     (local.set $amount (select (local.get $rD1) (local.get $rAll) (local.get $perExpiry)))
     (local.set $x (i32.const 1))
     (block $sorted
       (loop $sort
         (br_if $sorted (i32.eqz (local.get $perExpiry)))
         (br_if $sorted (i32.ge_s (local.get $x) (local.get $n)))
-        (local.set $g (i32.load (i32.add (global.get $gList) (i32.shl (local.get $x) (i32.const 2)))))
+        (local.set $g (i32.load (i32.add (local.get $_gList) (i32.shl (local.get $x) (i32.const 2)))))
         (local.set $y (i32.sub (local.get $x) (i32.const 1)))
         (block $placed
           (loop $shift
             (br_if $placed (i32.lt_s (local.get $y) (i32.const 0)))
             (br_if $placed (i32.le_s
-              (i32.load (i32.add (global.get $gList) (i32.shl (local.get $y) (i32.const 2))))
+              (i32.load (i32.add (local.get $_gList) (i32.shl (local.get $y) (i32.const 2))))
               (local.get $g)))
-            (i32.store offset=4 (i32.add (global.get $gList) (i32.shl (local.get $y) (i32.const 2)))
-              (i32.load (i32.add (global.get $gList) (i32.shl (local.get $y) (i32.const 2)))))
+            (i32.store offset=4 (i32.add (local.get $_gList) (i32.shl (local.get $y) (i32.const 2)))
+              (i32.load (i32.add (local.get $_gList) (i32.shl (local.get $y) (i32.const 2)))))
             (local.set $y (i32.sub (local.get $y) (i32.const 1)))
             (br $shift)))
-        (i32.store offset=4 (i32.add (global.get $gList) (i32.shl (local.get $y) (i32.const 2))) (local.get $g))
+        (i32.store offset=4 (i32.add (local.get $_gList) (i32.shl (local.get $y) (i32.const 2))) (local.get $g))
         (local.set $x (i32.add (local.get $x) (i32.const 1)))
         (br $sort)))
     (local.set $x (i32.const 0))
     (block $groupsDone
       (loop $groups
         (br_if $groupsDone (i32.ge_s (local.get $x) (local.get $n)))
-        (local.set $g (i32.load (i32.add (global.get $gList) (i32.shl (local.get $x) (i32.const 2)))))
-        (i32.store (i32.add (global.get $gTouched) (i32.shl (local.get $g) (i32.const 2))) (i32.const 0))
+        (local.set $g (i32.load (i32.add (local.get $_gList) (i32.shl (local.get $x) (i32.const 2)))))
+        (i32.store (i32.add (local.get $_gTouched) (i32.shl (local.get $g) (i32.const 2))) (i32.const 0))
         (if (local.get $perExpiry)
           (then
             (local.set $amount (f64.add (local.get $amount)
               (f64.mul
                 (f64.mul
-                  (f64.abs (f64.load (i32.add (global.get $gDelta) (i32.shl (local.get $g) (i32.const 3)))))
-                  (f64.load (i32.add (global.get $gMove) (i32.shl (local.get $g) (i32.const 3)))))
+                  (f64.abs (f64.load (i32.add (local.get $_gDelta) (i32.shl (local.get $g) (i32.const 3)))))
+                  (f64.load (i32.add (local.get $_gMove) (i32.shl (local.get $g) (i32.const 3)))))
                 (local.get $scale))))))
         (local.set $x (i32.add (local.get $x) (i32.const 1)))
         (br $groups)))
-    (f64.store (i32.add (global.get $outF) (i32.shl (i32.add (i32.mul (i32.const 1) (global.get $block)) (local.get $i)) (i32.const 3))) (f64.add (f64.const 0) (local.get $amount)))
-    (f64.store (i32.add (global.get $outF) (i32.shl (i32.add (i32.mul (i32.const 2) (global.get $block)) (local.get $i)) (i32.const 3))) (local.get $tot))
-    (f64.store (i32.add (global.get $outF) (i32.shl (i32.add (i32.mul (i32.const 3) (global.get $block)) (local.get $i)) (i32.const 3))) (local.get $short))
-    (f64.store (i32.add (global.get $outF) (i32.shl (i32.add (i32.mul (i32.const 4) (global.get $block)) (local.get $i)) (i32.const 3))) (local.get $long))
-    (f64.store (i32.add (global.get $outF) (i32.shl (i32.add (i32.mul (i32.const 5) (global.get $block)) (local.get $i)) (i32.const 3))) (local.get $pv)))
+    (f64.store (i32.add (local.get $_outF) (i32.shl (i32.add (i32.mul (i32.const 1) (local.get $_block)) (local.get $i)) (i32.const 3))) (f64.add (f64.const 0) (local.get $amount)))
+    (f64.store (i32.add (local.get $_outF) (i32.shl (i32.add (i32.mul (i32.const 2) (local.get $_block)) (local.get $i)) (i32.const 3))) (local.get $tot))
+    (f64.store (i32.add (local.get $_outF) (i32.shl (i32.add (i32.mul (i32.const 3) (local.get $_block)) (local.get $i)) (i32.const 3))) (local.get $short))
+    (f64.store (i32.add (local.get $_outF) (i32.shl (i32.add (i32.mul (i32.const 4) (local.get $_block)) (local.get $i)) (i32.const 3))) (local.get $long))
+    (f64.store (i32.add (local.get $_outF) (i32.shl (i32.add (i32.mul (i32.const 5) (local.get $_block)) (local.get $i)) (i32.const 3))) (local.get $pv)))
 
   ;; Marked value of a non-option position (positionValue): spot q·price; no entry 0;
   ;; inverse q·(price/entry − 1); linear q·(price − entry).
@@ -331,7 +344,9 @@
     (local $x f64) (local $v f64) (local $min f64)
     (local $acc v128) (local $vv v128) (local $xv v128) (local $mask v128)
     (local $off v128) (local $cap v128) (local $alv v128) (local $zero v128)
-    (local $before i32) (local $signAware i32)
+    (local $before i32) (local $signAware i32) (local $_extMask i32) (local $_agg i32)
+    (local.set $_extMask (global.get $extMask))
+    (local.set $_agg (global.get $agg))
     (local.set $bytes (i32.shl (global.get $nC) (i32.const 3)))
     (local.set $pairs (i32.and (local.get $bytes) (i32.const -16)))
     (local.set $pre (i32.mul (local.get $k) (local.get $bytes)))
@@ -345,7 +360,7 @@
       (loop $cells
         (br_if $done (i32.ge_u (local.get $c) (local.get $pairs)))
         (local.set $xv (v128.load (i32.add (local.get $pre) (local.get $c))))
-        (local.set $mask (v128.load (i32.add (global.get $extMask) (local.get $c))))
+        (local.set $mask (v128.load (i32.add (local.get $_extMask) (local.get $c))))
         (if (v128.any_true (local.get $mask))
           (then
             ;; dampen: x < 0: min(0, x + al); x > 0: max(0, x − al) (sign-aware) or 0; else x.
@@ -372,7 +387,7 @@
             (local.get $zero))
           (f64x2.add (local.get $xv) (local.get $zero))
           (f64x2.gt (local.get $xv) (local.get $zero))))
-        (v128.store (i32.add (global.get $agg) (local.get $c)) (local.get $vv))
+        (v128.store (i32.add (local.get $_agg) (local.get $c)) (local.get $vv))
         (local.set $acc (f64x2.pmin (local.get $acc) (local.get $vv)))
         (local.set $c (i32.add (local.get $c) (i32.const 16)))
         (br $cells)))
@@ -383,12 +398,12 @@
       (then
         ;; The odd last cell alone (lane 0 of a pair).
         (local.set $x (f64.load (i32.add (local.get $pre) (local.get $pairs))))
-        (if (i32.load (i32.add (global.get $extMask) (local.get $pairs)))
+        (if (i32.load (i32.add (local.get $_extMask) (local.get $pairs)))
           (then (local.set $x (call $dampen (local.get $x)
             (f64.load (i32.add (local.get $al) (local.get $pairs)))))))
         (local.set $v (f64x2.extract_lane 0
           (call $aggregate2 (f64x2.splat (local.get $x)) (local.get $off) (local.get $cap))))
-        (f64.store (i32.add (global.get $agg) (local.get $pairs)) (local.get $v))
+        (f64.store (i32.add (local.get $_agg) (local.get $pairs)) (local.get $v))
         (local.set $min (select (local.get $v) (local.get $min) (f64.lt (local.get $v) (local.get $min))))))
     (local.set $first (i32.const -1))
     (if (f64.lt (local.get $min) (f64.const inf))
@@ -396,7 +411,7 @@
         (local.set $c (i32.const 0))
         (block $found
           (loop $scan
-            (br_if $found (f64.eq (f64.load (i32.add (global.get $agg) (i32.shl (local.get $c) (i32.const 3))))
+            (br_if $found (f64.eq (f64.load (i32.add (local.get $_agg) (i32.shl (local.get $c) (i32.const 3))))
               (local.get $min)))
             (local.set $c (i32.add (local.get $c) (i32.const 1)))
             (br $scan)))
@@ -408,7 +423,7 @@
         (if (i32.ge_s (local.get $m) (i32.const 0))
           (then
             (if (i32.and
-                  (f64.eq (f64.load (i32.add (global.get $agg) (i32.shl (local.get $m) (i32.const 3))))
+                  (f64.eq (f64.load (i32.add (local.get $_agg) (i32.shl (local.get $m) (i32.const 3))))
                     (local.get $min))
                   (i32.eqz (i32.load (i32.add (global.get $ext) (i32.shl (local.get $m) (i32.const 2))))))
               (then (local.set $c (local.get $m))))))))
