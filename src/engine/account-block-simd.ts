@@ -26,12 +26,17 @@ export const BLOCK_ACCOUNTS = 2048;
 const ROW_RECORD = 64;
 const KEY_RECORD = 32;
 const HEADER_WORDS = 22;
-/** Output amounts per account: worst case, roll, delta total, one-and-short, long, value. */
+/** Output amount of a one-key account: the pool's worst case `0 + keyWorst` (pool currency). */
 export const OUT_WC = 0;
+/** Output: the roll shock `0 + keyRoll` (pool currency). */
 export const OUT_ROLL = 1;
+/** Output: the key's delta total Σ size · deltaCoin (coin, H1). */
 export const OUT_TOTAL = 2;
+/** Output: the delta of the futures, perpetuals, spot and short options (coin, H2). */
 export const OUT_SHORT = 3;
+/** Output: the delta of the long options (coin, H2). */
 export const OUT_LONG = 4;
+/** Output: the marked value of the positions (pool currency; equity = collateral + value). */
 export const OUT_VALUE = 5;
 
 /** Byte offsets of one bind's layout (absolute addresses in the instance's memory). */
