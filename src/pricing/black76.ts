@@ -10,9 +10,10 @@
  * `BlackCalculator`): vega per 1.00 of vol, theta per calendar year with F held fixed.
  *
  * Numerics. Every price is computed as (discounted) intrinsic value plus time value, and the
- * time value as √(F·K) times the normalised out-of-the-money price `b(x, s)` of
- * `normalizedOtmBlack`, which keeps close to full relative precision also for tiny `s` and
- * far out of the money (where the textbook F·N(d1) − K·N(d2) cancels). Tail probabilities use N(−d)
+ * time value by `blackTimeValue` (√(F·K) times the normalised out-of-the-money price
+ * `b(x, s)` of `normalizedOtmBlack`, written in F and K), which keeps close to full relative
+ * precision also for tiny `s` and far out of the money (where the textbook F·N(d1) − K·N(d2)
+ * cancels). Tail probabilities use N(−d)
  * directly, never 1 − N(d). For s = σ√T = 0 (T = 0 or σ = 0) the intrinsic limit is
  * returned (see `black76Greeks`).
  */
@@ -27,7 +28,8 @@ import { requireRight } from './inputs.ts';
  *
  *   b(x, s) = e^{x/2}·N(x/s + s/2) − e^{−x/2}·N(x/s − s/2)  ∈ [0, e^{x/2}).
  *
- * The undiscounted time value of a Black-76 call or put is √(F·K)·b(−|ln(F/K)|, s).
+ * The undiscounted time value of a Black-76 call or put is √(F·K)·b(−|ln(F/K)|, s)
+ * (`blackTimeValue` computes it from F and K directly; this form serves the implied-vol solver).
  *
  * The textbook difference loses digits twice when d1 = x/s + s/2 is negative: by cancellation
  * (the terms are ≈ |x|/s² times larger than b) and because N(d) is sensitive to the rounding
@@ -41,36 +43,18 @@ import { requireRight } from './inputs.ts';
  * x/s itself dominates). Returns 0 for s ≤ 0 and on underflow (x/s < −38.5: b < 1e-320).
  */
 export function normalizedOtmBlack(x: number, s: number): number {
-  return normalizedOtmBlackWith(x, s, -1);
-}
-
-/**
- * `normalizedOtmBlack(x, s)` with what depends on s alone passed in by a caller that prices
- * many x at one s (a revaluation row): the Gaussian factor e^{−t²/2} (t = s/2, computed as
- * `Math.exp(-0.5 * t * t)`) as `g`, or `g < 0` to compute it here; and the Hermite series'
- * coefficients (`hermiteCoefficients(t)`) at `coefs[base …]`, or none. The same bits either way.
- */
-export function normalizedOtmBlackWith(
-  x: number,
-  s: number,
-  g: number,
-  coefs?: Float64Array,
-  base = 0,
-): number {
   if (!(s > 0)) return 0;
   const h = x / s;
   const t = 0.5 * s;
   let b: number;
   if (x >= -0.5 && s <= 0.5) {
     if (h < -38.5) return 0; // φ(h) underflows
-    const gt = g < 0 ? Math.exp(-0.5 * t * t) : g;
-    const bracket =
-      hermiteIntervalSeries(h, t, coefs, base) + 2 * Math.sinh(0.5 * x) * gt * millsRatio(t - h);
+    const gt = Math.exp(-0.5 * t * t);
+    const bracket = hermiteIntervalSeries(h, t) + 2 * Math.sinh(0.5 * x) * gt * millsRatio(t - h);
     b = normPdf(h) * Math.exp(0.5 * x) * bracket;
   } else if (h + t < 0) {
     if (h < -38.5) return 0;
-    const gt = g < 0 ? Math.exp(-0.5 * t * t) : g;
-    b = normPdf(h) * gt * (millsRatio(-(h + t)) - millsRatio(t - h));
+    b = normPdf(h) * Math.exp(-0.5 * t * t) * (millsRatio(-(h + t)) - millsRatio(t - h));
   } else {
     const ex = Math.exp(0.5 * x);
     b = ex * normCdf(h + t) - normCdf(h - t) / ex;
@@ -79,52 +63,75 @@ export function normalizedOtmBlackWith(
 }
 
 /**
- * Coefficients of `hermiteIntervalSeries` kept in a table (k = 0, 2, …, 30; the series
- * converges by k ≈ 16 since |h·t| ≤ 1/4, and continues the recurrence past the table).
+ * Undiscounted Black-76 time value (price − intrinsic, the same for a call and a put) in
+ * quote currency, for F, K > 0 and s = σ√T ≥ 0: √(F·K)·b(−|ln(F/K)|, s) of
+ * `normalizedOtmBlack`, written in F and K so that no e^{±x/2} or sinh is needed. With
+ * lo = min(F, K), hi = max(F, K), x = −|ln(F/K)|, h = x/s, t = s/2, d1,2 = h ± t:
+ * √(F·K)·e^{x/2} = lo, √(F·K)·e^{−x/2} = hi, √(F·K)·2·sinh(|x|/2) = |F − K| and
+ * √(F·K)·φ(h)·e^{−t²/2} = lo·φ(d1), so the three regimes of `normalizedOtmBlack` become
+ * - |x| ≤ 0.5, s ≤ 0.5 (Hermite series H = ∫_{d2}^{d1} φ / φ(h)):
+ *   lo·φ(h)·[H − S·e^{−t²/2}·R(−d2)], S = |F − K|/(√F·√K), the Gaussian φ(h) common to both
+ *   terms (the bracket cancels by ≈ h²); for −d2 ≤ 0.66291 (cancellation ≤ 0.44) the second
+ *   term is |F − K|·N(d2) (Cody's rational, no exponential);
+ * - otherwise, if d1 < 0: lo·φ(d1)·[R(−d1) − R(−d2)] (one Gaussian);
+ * - otherwise: lo·N(d1) − hi·N(d2).
+ * `g` is e^{−t²/2} computed as `Math.exp(-0.5 * t * t)` by a caller that prices many F at one
+ * s, or < 0 to compute it here when needed (the same bits). Accuracy: within 8·ε·κ of
+ * 120-digit mpmath prices (test/pricing/black76-mpmath.test.ts, κ the inputs' condition
+ * number). Returns 0 for s ≤ 0 and on underflow (x/s < −38.5).
  */
-export const HERMITE_TERMS = 16;
-
-/**
- * The first `HERMITE_TERMS` coefficients 2·t^{k+1}/(k+1)! (k = 0, 2, …) of
- * `hermiteIntervalSeries` for one t, into `out[base …]`, by the series' own recurrence (the
- * same bits as computing them inline).
- */
-export function hermiteCoefficients(
-  t: number,
-  out: Float64Array = new Float64Array(HERMITE_TERMS),
-  base = 0,
-): Float64Array {
-  const t2 = t * t;
-  let coef = 2 * t;
-  out[base] = coef;
-  for (let j = 0, i = base + 1; i < base + HERMITE_TERMS; j += 2, i++) {
-    coef *= t2 / ((j + 2) * (j + 3));
-    out[i] = coef;
+export function blackTimeValue(F: number, K: number, s: number, g = -1): number {
+  if (!(s > 0)) return 0;
+  const x = -Math.abs(Math.log(F / K));
+  const h = x / s;
+  const t = 0.5 * s;
+  const lo = F < K ? F : K;
+  let v: number;
+  if (x >= -0.5 && s <= 0.5) {
+    if (h < -38.5) return 0; // φ(h) underflows
+    const z = t - h;
+    const ph = lo * normPdf(h);
+    const H = hermiteIntervalSeries(h, t);
+    if (z <= 0.66291) v = ph * H - Math.abs(F - K) * normCdf(-z);
+    else {
+      const gt = g < 0 ? Math.exp(-0.5 * t * t) : g;
+      const S = Math.abs(F - K) / (Math.sqrt(F) * Math.sqrt(K));
+      v = ph * (H - S * gt * millsRatio(z));
+    }
+  } else if (h + t < 0) {
+    if (h < -38.5) return 0;
+    const d1 = h + t;
+    v = lo * normPdf(d1) * (millsRatio(-d1) - millsRatio(t - h));
+  } else {
+    const hi = F < K ? K : F;
+    v = lo * normCdf(h + t) - hi * normCdf(h - t);
   }
-  return out;
+  return v > 0 ? v : 0;
 }
+
+/** 1/((j + 2)(j + 3)) for j = 0, 2, 4, …: the ratio of successive Hermite coefficients. */
+const HERMITE_RATIO = Float64Array.from({ length: 40 }, (_, i) => 1 / ((2 * i + 2) * (2 * i + 3)));
 
 /**
  * ∫_{h−t}^{h+t} φ(u) du / φ(h) for t ≤ 0.25, |h·t| ≤ 0.25, from the Hermite expansion
  * φ(h + v) = φ(h)·Σ_k He_k(h)·(−v)^k / k! integrated term by term (odd terms vanish):
- * Σ_{k even} He_k(h)·2·t^{k+1}/(k+1)!. Terms shrink like (|h|·t)^k/k!. The coefficients are
- * read from `coefs[base …]` when given (`hermiteCoefficients(t)`).
+ * Σ_{k even} He_k(h)·2·t^{k+1}/(k+1)!. Terms shrink like (|h|·t)^k/k!; the coefficients
+ * follow by 2·t^{k+3}/(k+3)! = 2·t^{k+1}/(k+1)!·t²/((k+2)(k+3)).
  */
-function hermiteIntervalSeries(h: number, t: number, coefs?: Float64Array, base = 0): number {
+function hermiteIntervalSeries(h: number, t: number): number {
   const t2 = t * t;
   let heA = 1; // He_j (j even)
   let heB = h; // He_{j+1}
-  let coef = coefs ? coefs[base]! : 2 * t; // 2·t^{j+1}/(j+1)!
+  let coef = 2 * t; // 2·t^{j+1}/(j+1)!
   let sum = coef; // j = 0 term
   let prevAbs = Math.abs(coef);
-  const end = coefs ? base + HERMITE_TERMS : 0;
-  for (let j = 0, i = base + 1; j < 80; j += 2, i++) {
+  for (let j = 0, i = 0; i < 40; j += 2, i++) {
     // He_{j+2} = h·He_{j+1} − (j+1)·He_j ;  He_{j+3} = h·He_{j+2} − (j+2)·He_{j+1}
     const he2 = h * heB - (j + 1) * heA;
     const he3 = h * he2 - (j + 2) * heB;
     heA = he2;
     heB = he3;
-    coef = i < end ? coefs![i]! : coef * (t2 / ((j + 2) * (j + 3)));
+    coef *= t2 * HERMITE_RATIO[i]!;
     const term = heA * coef;
     sum += term;
     const a = Math.abs(term);
@@ -208,12 +215,11 @@ function checkInputs(
   if (!(df > 0 && df < Infinity)) requirePositive(df, 'df');
 }
 
-/** Undiscounted Black price from validated inputs: intrinsic + √(F·K)·b(−|ln(F/K)|, σ√T). */
+/** Undiscounted Black price from validated inputs: intrinsic + `blackTimeValue(F, K, σ√T)`. */
 function undiscounted(call: boolean, F: number, K: number, s: number): number {
   const intrinsic = call ? (F > K ? F - K : 0) : K > F ? K - F : 0;
   if (!(s > 0)) return intrinsic;
-  const x = -Math.abs(Math.log(F / K));
-  return intrinsic + Math.sqrt(F) * Math.sqrt(K) * normalizedOtmBlack(x, s);
+  return intrinsic + blackTimeValue(F, K, s);
 }
 
 /**
