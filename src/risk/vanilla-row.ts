@@ -18,7 +18,7 @@
 import type { VanillaOption } from '../instruments/instrument.ts';
 import { black76Price, blackTimeValue } from '../pricing/black76.ts';
 import { optionValue } from '../pricing/option-value.ts';
-import { moveFor, shockVol } from '../scenarios/scenario.ts';
+import { shockVol } from '../scenarios/scenario.ts';
 import type { InstrumentState } from './instrument-state.ts';
 import type { ScenarioColumns } from './scenario-columns.ts';
 
@@ -58,30 +58,31 @@ function fillClasses(
   k: ClassScratch,
 ): void {
   const logMoneyness = Math.log(inst.strike / st.price);
-  const first = cols.classes.first;
+  const { shock, shiftDays, factor } = cols.classes;
+  const n = shock.length;
   // A class shared by several cells pays for its Gaussian factor once; one-cell classes
   // leave it to the cells that need it (the Hermite branch's tail, about a fifth of them).
-  const shared = 2 * first.length <= cols.mult.length;
+  const shared = 2 * n <= cols.mult.length;
   const strikeOk = inst.strike > 0 && inst.strike < Infinity;
   const rightOk = inst.right === 'call' || inst.right === 'put';
   let shift = NaN;
   let T1 = NaN;
   let df = NaN;
   let sqrtT = NaN;
-  for (let c = 0; c < first.length; c++) {
-    const sc = cols.scenarios[first[c]!]!;
-    if (!(sc.timeShiftDays === shift)) {
-      shift = sc.timeShiftDays;
+  for (let c = 0; c < n; c++) {
+    const days = shiftDays[c]!;
+    if (!(days === shift)) {
+      shift = days;
       T1 = st.T - shift / 365;
       df = Math.exp(-st.rate * T1);
       sqrtT = Math.sqrt(T1);
     }
-    const vol = shockVol(
-      moveFor(sc, cols.underlying).vol,
-      st.vol,
-      st.dteDays - sc.timeShiftDays,
-      logMoneyness,
-    );
+    const f = factor[c]!;
+    // A plain relative shock (Monte Carlo's per-path moves) is max(σ·f, 0): `shockVol`'s bits.
+    const vol =
+      f === f
+        ? Math.max(st.vol * f, 0)
+        : shockVol(shock[c]!, st.vol, st.dteDays - days, logMoneyness);
     k.vol[c] = vol;
     k.T[c] = T1;
     const sd = vol * sqrtT;
