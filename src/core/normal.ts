@@ -121,6 +121,20 @@ export function normPdf(x: number): number {
   return INV_SQRT_2PI * gaussianFactor(Math.abs(x));
 }
 
+/**
+ * φ(x)·e^{−w/2} for a small w ≥ 0 (e.g. w = t² with t ≤ 1/4) with one exponential: Cody's
+ * split of x as in `normPdf`, w added to the small part of the exponent,
+ * exp(−x0²/2)·exp(−((|x| − x0)(|x| + x0) + w)/2)/√(2π).
+ */
+export function normPdfScaled(x: number, w: number): number {
+  const y = Math.abs(x);
+  const k = Math.trunc(y * 16);
+  const y0 = k / 16;
+  const del = (y - y0) * (y + y0);
+  const head = k < SPLIT_TABLE_SIZE ? SPLIT_EXP[k]! : splitExp(y0);
+  return INV_SQRT_2PI * head * Math.exp(-(del + w) * 0.5);
+}
+
 // Acklam's rational approximation (relative error < 1.15e-9 for p > 1e-100 or so),
 // refined by Halley steps on normCdf, which bring it to full double precision.
 const IA = [

@@ -18,7 +18,7 @@
  * returned (see `black76Greeks`).
  */
 import { requireNonNegative, requirePositive } from '../core/errors.ts';
-import { millsRatio, normCdf, normPdf } from '../core/normal.ts';
+import { millsRatio, normCdf, normPdf, normPdfScaled } from '../core/normal.ts';
 import type { OptionRight } from '../instruments/instrument.ts';
 import { requireRight } from './inputs.ts';
 
@@ -35,8 +35,9 @@ import { requireRight } from './inputs.ts';
  * (the terms are ≈ |x|/s² times larger than b) and because N(d) is sensitive to the rounding
  * of its argument (relative error ≈ d²·ulp). Both are avoided by factoring out the Gaussian,
  * with h = x/s, t = s/2, m = −h and the Mills ratio R(z) = N(−z)/φ(z):
- * - |x| ≤ 0.5, s ≤ 0.5: b = φ(h)·e^{x/2}·[Σ_{k even} He_k(h)·2t^{k+1}/(k+1)! + 2·sinh(x/2)·e^{−t²/2}·R(m+t)]
- *   (the Hermite series is ∫_{d2}^{d1} φ / φ(h); the bracket cancels by only ≈ m²);
+ * - |x| ≤ 0.5, s ≤ 0.5: b = φ(h)·e^{−t²/2}·e^{x/2}·[H·e^{t²/2} + 2·sinh(x/2)·R(m+t)], with
+ *   H = ∫_{d2}^{d1} φ / φ(h) (`scaledIntervalSeries` gives H·e^{t²/2}; the bracket cancels
+ *   by only ≈ m²);
  * - otherwise, if d1 < 0: b = φ(h)·e^{−t²/2}·[R(m−t) − R(m+t)];
  * - otherwise (d1 ≥ 0, no significant cancellation): the textbook formula.
  * Relative accuracy ≈ 1e-15 near the money, ≲ 1e-12 in the far tail (where the rounding of
@@ -49,9 +50,10 @@ export function normalizedOtmBlack(x: number, s: number): number {
   let b: number;
   if (x >= -0.5 && s <= 0.5) {
     if (h < -38.5) return 0; // φ(h) underflows
-    const gt = Math.exp(-0.5 * t * t);
-    const bracket = hermiteIntervalSeries(h, t) + 2 * Math.sinh(0.5 * x) * gt * millsRatio(t - h);
-    b = normPdf(h) * Math.exp(0.5 * x) * bracket;
+    const w = t * t;
+    const a = 0.5 * x;
+    const bracket = t * scaledIntervalSeries(a * a, w) + 2 * Math.sinh(a) * millsRatio(t - h);
+    b = normPdfScaled(h, w) * Math.exp(a) * bracket;
   } else if (h + t < 0) {
     if (h < -38.5) return 0;
     b = normPdf(h) * Math.exp(-0.5 * t * t) * (millsRatio(-(h + t)) - millsRatio(t - h));
@@ -69,18 +71,17 @@ export function normalizedOtmBlack(x: number, s: number): number {
  * lo = min(F, K), hi = max(F, K), x = −|ln(F/K)|, h = x/s, t = s/2, d1,2 = h ± t:
  * √(F·K)·e^{x/2} = lo, √(F·K)·e^{−x/2} = hi, √(F·K)·2·sinh(|x|/2) = |F − K| and
  * √(F·K)·φ(h)·e^{−t²/2} = lo·φ(d1), so the three regimes of `normalizedOtmBlack` become
- * - |x| ≤ 0.5, s ≤ 0.5 (Hermite series H = ∫_{d2}^{d1} φ / φ(h)):
- *   lo·φ(h)·[H − S·e^{−t²/2}·R(−d2)], S = |F − K|/(√F·√K), the Gaussian φ(h) common to both
- *   terms (the bracket cancels by ≈ h²); for −d2 ≤ 0.66291 (cancellation ≤ 0.44) the second
+ * - |x| ≤ 0.5, s ≤ 0.5, with H = ∫_{d2}^{d1} φ / φ(h) and G = φ(h)·e^{−t²/2} (one exponential,
+ *   `normPdfScaled`): lo·G·[H·e^{t²/2} − S·R(−d2)], S = |F − K|/(√F·√K), the Gaussian G
+ *   common to both terms (the bracket cancels by ≈ h²); H·e^{t²/2} by `scaledIntervalSeries`
+ *   (a fixed polynomial, no exponential); for −d2 ≤ 0.66291 (cancellation ≤ 0.44) the second
  *   term is |F − K|·N(d2) (Cody's rational, no exponential);
  * - otherwise, if d1 < 0: lo·φ(d1)·[R(−d1) − R(−d2)] (one Gaussian);
  * - otherwise: lo·N(d1) − hi·N(d2).
- * `g` is e^{−t²/2} computed as `Math.exp(-0.5 * t * t)` by a caller that prices many F at one
- * s, or < 0 to compute it here when needed (the same bits). Accuracy: within 8·ε·κ of
- * 120-digit mpmath prices (test/pricing/black76-mpmath.test.ts, κ the inputs' condition
- * number). Returns 0 for s ≤ 0 and on underflow (x/s < −38.5).
+ * Accuracy: within 8·ε·κ of 120-digit mpmath prices (test/pricing/black76-mpmath.test.ts, κ
+ * the inputs' condition number). Returns 0 for s ≤ 0 and on underflow (x/s < −38.5).
  */
-export function blackTimeValue(F: number, K: number, s: number, g = -1): number {
+export function blackTimeValue(F: number, K: number, s: number): number {
   if (!(s > 0)) return 0;
   const x = -Math.abs(Math.log(F / K));
   const h = x / s;
@@ -89,15 +90,13 @@ export function blackTimeValue(F: number, K: number, s: number, g = -1): number 
   let v: number;
   if (x >= -0.5 && s <= 0.5) {
     if (h < -38.5) return 0; // φ(h) underflows
+    const w = t * t;
+    const a = 0.5 * x;
     const z = t - h;
-    const ph = lo * normPdf(h);
-    const H = hermiteIntervalSeries(h, t);
-    if (z <= 0.66291) v = ph * H - Math.abs(F - K) * normCdf(-z);
-    else {
-      const gt = g < 0 ? Math.exp(-0.5 * t * t) : g;
-      const S = Math.abs(F - K) / (Math.sqrt(F) * Math.sqrt(K));
-      v = ph * (H - S * gt * millsRatio(z));
-    }
+    const G = lo * normPdfScaled(h, w);
+    const Hs = t * scaledIntervalSeries(a * a, w);
+    if (z <= 0.66291) v = G * Hs - Math.abs(F - K) * normCdf(-z);
+    else v = G * (Hs - (Math.abs(F - K) / (Math.sqrt(F) * Math.sqrt(K))) * millsRatio(z));
   } else if (h + t < 0) {
     if (h < -38.5) return 0;
     const d1 = h + t;
@@ -109,36 +108,42 @@ export function blackTimeValue(F: number, K: number, s: number, g = -1): number 
   return v > 0 ? v : 0;
 }
 
-/** 1/((j + 2)(j + 3)) for j = 0, 2, 4, …: the ratio of successive Hermite coefficients. */
-const HERMITE_RATIO = Float64Array.from({ length: 40 }, (_, i) => 1 / ((2 * i + 2) * (2 * i + 3)));
+/** Degree in p of each power w^j of `scaledIntervalSeries` (terms < 1e-18 of the sum dropped). */
+const SERIES_DEGREES = [6, 5, 4, 4, 3, 2, 1, 1, 0];
+
+/** D_ij = 2/((2i)!·Π_{m=0..j}(2i + 2m + 1)), row by row (j), i = 0 … SERIES_DEGREES[j]. */
+const SERIES = Float64Array.from(
+  SERIES_DEGREES.flatMap((deg, j) =>
+    Array.from({ length: deg + 1 }, (_, i) => {
+      let d = 1;
+      for (let k = 2; k <= 2 * i; k++) d *= k;
+      for (let m = 0; m <= j; m++) d *= 2 * i + 2 * m + 1;
+      return 2 / d;
+    }),
+  ),
+);
 
 /**
- * ∫_{h−t}^{h+t} φ(u) du / φ(h) for t ≤ 0.25, |h·t| ≤ 0.25, from the Hermite expansion
- * φ(h + v) = φ(h)·Σ_k He_k(h)·(−v)^k / k! integrated term by term (odd terms vanish):
- * Σ_{k even} He_k(h)·2·t^{k+1}/(k+1)!. Terms shrink like (|h|·t)^k/k!; the coefficients
- * follow by 2·t^{k+3}/(k+3)! = 2·t^{k+1}/(k+1)!·t²/((k+2)(k+3)).
+ * H·e^{t²/2}/t for the Hermite interval integral H = ∫_{h−t}^{h+t} φ(u) du / φ(h), in
+ * p = (h·t)² = (x/2)² ≤ 1/16 and w = t² ≤ 1/16: with v = t·r,
+ * H·e^{w/2} = 2t·∫_0^1 cosh(h·t·r)·e^{w(1−r²)/2} dr = t·Σ_{i,j} D_ij·p^i·w^j,
+ * D_ij = 2/((2i)!·Π_{m=0..j}(2i+2m+1)) (the Beta integrals ∫_0^1 r^{2i}(1 − r²)^j dr): all
+ * terms positive, none above 2·16^{−i−j}; truncated where they fall below 1e-18 of the sum.
+ * A fixed polynomial (35 terms, Horner in p per power of w, then in w).
  */
-function hermiteIntervalSeries(h: number, t: number): number {
-  const t2 = t * t;
-  let heA = 1; // He_j (j even)
-  let heB = h; // He_{j+1}
-  let coef = 2 * t; // 2·t^{j+1}/(j+1)!
-  let sum = coef; // j = 0 term
-  let prevAbs = Math.abs(coef);
-  for (let j = 0, i = 0; i < 40; j += 2, i++) {
-    // He_{j+2} = h·He_{j+1} − (j+1)·He_j ;  He_{j+3} = h·He_{j+2} − (j+2)·He_{j+1}
-    const he2 = h * heB - (j + 1) * heA;
-    const he3 = h * he2 - (j + 2) * heB;
-    heA = he2;
-    heB = he3;
-    coef *= t2 * HERMITE_RATIO[i]!;
-    const term = heA * coef;
-    sum += term;
-    const a = Math.abs(term);
-    if (a + prevAbs <= 1e-17 * Math.abs(sum)) break;
-    prevAbs = a;
-  }
-  return sum;
+function scaledIntervalSeries(p: number, w: number): number {
+  const c = SERIES;
+  const q0 =
+    c[0]! + p * (c[1]! + p * (c[2]! + p * (c[3]! + p * (c[4]! + p * (c[5]! + p * c[6]!)))));
+  const q1 = c[7]! + p * (c[8]! + p * (c[9]! + p * (c[10]! + p * (c[11]! + p * c[12]!))));
+  const q2 = c[13]! + p * (c[14]! + p * (c[15]! + p * (c[16]! + p * c[17]!)));
+  const q3 = c[18]! + p * (c[19]! + p * (c[20]! + p * (c[21]! + p * c[22]!)));
+  const q4 = c[23]! + p * (c[24]! + p * (c[25]! + p * c[26]!));
+  const q5 = c[27]! + p * (c[28]! + p * c[29]!);
+  const q6 = c[30]! + p * c[31]!;
+  const q7 = c[32]! + p * c[33]!;
+  const q8 = c[34]!;
+  return q0 + w * (q1 + w * (q2 + w * (q3 + w * (q4 + w * (q5 + w * (q6 + w * (q7 + w * q8)))))));
 }
 
 /**

@@ -6,10 +6,9 @@
  * with everything that does not change along the row computed once: ln(K/F) per row; per
  * distinct time shift T_c, √T_c and the discount factor e^{−r·T_c}; per vol class
  * (`VolClasses`: scenarios sharing a vol shock and a time shift) the shocked vol σ_c and
- * σ_c·√T_c, and the Gaussian factor e^{−(σ_c√T_c/2)²/2} of `blackTimeValue` when classes are
- * shared by several cells (a grid; with a vol move per path, as in Monte Carlo, the cell
- * computes it only where `blackTimeValue` needs it); per cell the forward and
- * `blackTimeValue` (one log, one exponential or none, a series or rational Mills ratios).
+ * σ_c·√T_c (a plain relative shock, Monte Carlo's per-path vol move, as max(σ·f, 0)); per
+ * cell the forward and `blackTimeValue` (one log, at most one exponential, a fixed series or
+ * rational Mills ratios).
  * The same operations in the same order as `black76Price` through `optionValue`, so the same
  * bits as `scenarioPnl` (test/risk/pnl-matrix-row.test.ts); cells outside Black-76's valid
  * domain (expired at the shifted date, invalid inputs) take the per-cell path, which values
@@ -30,8 +29,6 @@ export interface ClassScratch {
   readonly T: Float64Array;
   /** σ_c·√T_c. */
   readonly sd: Float64Array;
-  /** e^{−t²/2}, t = σ_c·√T_c / 2, or −1 (computed by `blackTimeValue` where needed). */
-  readonly g: Float64Array;
   /** e^{−r·T_c}. */
   readonly df: Float64Array;
   /** 1 when the class is inside Black-76's domain (T_c > 0, σ_c and df valid). */
@@ -44,7 +41,6 @@ export function classScratch(n: number): ClassScratch {
     vol: new Float64Array(n),
     T: new Float64Array(n),
     sd: new Float64Array(n),
-    g: new Float64Array(n),
     df: new Float64Array(n),
     ok: new Uint8Array(n),
   };
@@ -60,9 +56,6 @@ function fillClasses(
   const logMoneyness = Math.log(inst.strike / st.price);
   const { shock, shiftDays, factor } = cols.classes;
   const n = shock.length;
-  // A class shared by several cells pays for its Gaussian factor once; one-cell classes
-  // leave it to the cells that need it (the Hermite branch's tail, about a fifth of them).
-  const shared = 2 * n <= cols.mult.length;
   const strikeOk = inst.strike > 0 && inst.strike < Infinity;
   const rightOk = inst.right === 'call' || inst.right === 'put';
   let shift = NaN;
@@ -86,10 +79,8 @@ function fillClasses(
     k.vol[c] = vol;
     k.T[c] = T1;
     const sd = vol * sqrtT;
-    const t = 0.5 * sd;
     k.df[c] = df;
     k.sd[c] = sd;
-    k.g[c] = shared ? Math.exp(-0.5 * t * t) : -1;
     const ok = strikeOk && rightOk && T1 > 0 && T1 < Infinity && vol >= 0 && vol < Infinity;
     k.ok[c] = ok && df > 0 && df < Infinity ? 1 : 0;
   }
@@ -125,7 +116,7 @@ export function revalueVanillaRow(
   const V0 = st.value;
   const call = inst.right === 'call';
   const inverse = inst.settlement === 'inverse';
-  const { ok, sd, g, df } = k;
+  const { ok, sd, df } = k;
   let bad = 0;
   for (let s = 0; s < mult.length; s++) {
     const c = cls[s]!;
@@ -134,7 +125,7 @@ export function revalueVanillaRow(
     if (ok[c] === 1 && F1 > 0 && F1 < Infinity) {
       const sdc = sd[c]!;
       const intrinsic = call ? (F1 > K ? F1 - K : 0) : K > F1 ? K - F1 : 0;
-      const u = sdc > 0 ? intrinsic + blackTimeValue(F1, K, sdc, g[c]!) : intrinsic;
+      const u = sdc > 0 ? intrinsic + blackTimeValue(F1, K, sdc) : intrinsic;
       const usd = df[c]! * u;
       v = inverse ? usd / F1 : usd;
     } else v = slowCell(inst, st, mult[s]!, k.T[c]!, k.vol[c]!);
