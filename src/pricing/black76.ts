@@ -35,9 +35,8 @@ import { requireRight } from './inputs.ts';
  * (the terms are ≈ |x|/s² times larger than b) and because N(d) is sensitive to the rounding
  * of its argument (relative error ≈ d²·ulp). Both are avoided by factoring out the Gaussian,
  * with h = x/s, t = s/2, m = −h and the Mills ratio R(z) = N(−z)/φ(z):
- * - |x| ≤ 0.5, s ≤ 0.5: b = φ(h)·e^{−t²/2}·e^{x/2}·[H·e^{t²/2} + 2·sinh(x/2)·R(m+t)], with
- *   H = ∫_{d2}^{d1} φ / φ(h) (`scaledIntervalSeries` gives H·e^{t²/2}; the bracket cancels
- *   by only ≈ m²);
+ * - |x| ≤ 0.5, s ≤ 0.5: b = φ(h)·e^{x/2}·[Σ_{k even} He_k(h)·2t^{k+1}/(k+1)! + 2·sinh(x/2)·e^{−t²/2}·R(m+t)]
+ *   (the Hermite series is ∫_{d2}^{d1} φ / φ(h); the bracket cancels by only ≈ m²);
  * - otherwise, if d1 < 0: b = φ(h)·e^{−t²/2}·[R(m−t) − R(m+t)];
  * - otherwise (d1 ≥ 0, no significant cancellation): the textbook formula.
  * Relative accuracy ≈ 1e-15 near the money, ≲ 1e-12 in the far tail (where the rounding of
@@ -50,10 +49,9 @@ export function normalizedOtmBlack(x: number, s: number): number {
   let b: number;
   if (x >= -0.5 && s <= 0.5) {
     if (h < -38.5) return 0; // φ(h) underflows
-    const w = t * t;
-    const a = 0.5 * x;
-    const bracket = t * scaledIntervalSeries(a * a, w) + 2 * Math.sinh(a) * millsRatio(t - h);
-    b = normPdfScaled(h, w) * Math.exp(a) * bracket;
+    const gt = Math.exp(-0.5 * t * t);
+    const bracket = hermiteIntervalSeries(h, t) + 2 * Math.sinh(0.5 * x) * gt * millsRatio(t - h);
+    b = normPdf(h) * Math.exp(0.5 * x) * bracket;
   } else if (h + t < 0) {
     if (h < -38.5) return 0;
     b = normPdf(h) * Math.exp(-0.5 * t * t) * (millsRatio(-(h + t)) - millsRatio(t - h));
@@ -62,6 +60,36 @@ export function normalizedOtmBlack(x: number, s: number): number {
     b = ex * normCdf(h + t) - normCdf(h - t) / ex;
   }
   return b > 0 ? b : 0;
+}
+
+/**
+ * ∫_{h−t}^{h+t} φ(u) du / φ(h) for t ≤ 0.25, |h·t| ≤ 0.25, from the Hermite expansion
+ * φ(h + v) = φ(h)·Σ_k He_k(h)·(−v)^k / k! integrated term by term (odd terms vanish):
+ * Σ_{k even} He_k(h)·2·t^{k+1}/(k+1)!. Terms shrink like (|h|·t)^k/k!. (The implied-vol
+ * solver's `normalizedOtmBlack` keeps this loop, so its bits, and the SVI fits built on the
+ * implied vols, are unchanged; `blackTimeValue` uses `scaledIntervalSeries`.)
+ */
+function hermiteIntervalSeries(h: number, t: number): number {
+  const t2 = t * t;
+  let heA = 1; // He_j (j even)
+  let heB = h; // He_{j+1}
+  let coef = 2 * t; // 2·t^{j+1}/(j+1)!
+  let sum = coef; // j = 0 term
+  let prevAbs = Math.abs(coef);
+  for (let j = 0; j < 80; j += 2) {
+    // He_{j+2} = h·He_{j+1} − (j+1)·He_j ;  He_{j+3} = h·He_{j+2} − (j+2)·He_{j+1}
+    const he2 = h * heB - (j + 1) * heA;
+    const he3 = h * he2 - (j + 2) * heB;
+    heA = he2;
+    heB = he3;
+    coef *= t2 / ((j + 2) * (j + 3));
+    const term = heA * coef;
+    sum += term;
+    const a = Math.abs(term);
+    if (a + prevAbs <= 1e-17 * Math.abs(sum)) break;
+    prevAbs = a;
+  }
+  return sum;
 }
 
 /**
