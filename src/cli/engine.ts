@@ -428,23 +428,8 @@ export function resultLine(
   });
 }
 
-function runCommand() {
-  const cmd = new Command('run')
-    .description(
-      'Margin every account of a JSON-lines file against one market, then re-margin on each tick',
-    )
-    .requiredOption('--accounts <file>', 'accounts, one JSON portfolio with an "id" per line')
-    .addOption(modelOption())
-    .option('--ticks <file>', 'market ticks, one JSON object per line (see --help)')
-    .option('--out <file>', 'results (JSON lines; default stdout)')
-    .option('--events <file>', 'also write health-state events (JSON lines) to this file')
-    .option('--workers <w>', 'worker threads (0: this thread)', int('--workers'), 0)
-    .option('--params <file>', 'JSON file of parameter overrides')
-    .option('--hypothesis <name=reading...>', HYPOTHESIS_OPTION_HELP);
-  return marketOptions(cmd)
-    .addHelpText(
-      'after',
-      `
+/** `engine run --help`: examples, the output and tick line formats. */
+const RUN_HELP = `
 Examples:
   $ ballast engine gen --accounts 1000 --market data/deribit-quantflow/deribit_btc.json.gz --allow-stale -o accounts.jsonl
   $ ballast engine run --accounts accounts.jsonl --market data/deribit-quantflow/deribit_btc.json.gz --allow-stale --out results.jsonl
@@ -459,8 +444,23 @@ A tick: {"time": "2026-08-01T10:00:01Z", "underlying": "BTC", "index": 61000,
 "underlying" and "time" optional. Stale, unknown or malformed ticks are skipped and counted.
 An account change in the same file: {"account": {"id": "acct-7", "positions": [...],
 "balances": [...]}} replaces that account's portfolio and re-margins it alone (one output
-line, for that account); an unknown id is skipped and counted.`,
+line, for that account); an unknown id is skipped and counted.`;
+
+function runCommand() {
+  const cmd = new Command('run')
+    .description(
+      'Margin every account of a JSON-lines file against one market, then re-margin on each tick',
     )
+    .requiredOption('--accounts <file>', 'accounts, one JSON portfolio with an "id" per line')
+    .addOption(modelOption())
+    .option('--ticks <file>', 'market ticks, one JSON object per line (see --help)')
+    .option('--out <file>', 'results (JSON lines; default stdout)')
+    .option('--events <file>', 'also write health-state events (JSON lines) to this file')
+    .option('--workers <w>', 'worker threads (0: this thread)', int('--workers'), 0)
+    .option('--params <file>', 'JSON file of parameter overrides')
+    .option('--hypothesis <name=reading...>', HYPOTHESIS_OPTION_HELP);
+  return marketOptions(cmd)
+    .addHelpText('after', RUN_HELP)
     .action(
       guarded(async (o) => {
         const { market, snapshot, warnings } = prepare(o);

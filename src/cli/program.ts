@@ -19,6 +19,7 @@ import { clusterCommand } from './cluster.ts';
 import { engineCommand } from './engine.ts';
 import { keysCommand } from './keys.ts';
 import { serveCommand } from './serve.ts';
+import { installNativeSha256 } from '../io/native-sha256.ts';
 
 /** Builds a fresh program (commander keeps parse state, so one per run). */
 function buildProgram() {
@@ -72,8 +73,12 @@ function buildProgram() {
   return program;
 }
 
-/** Runs one invocation (`argv` without node and script) and returns the exit code. */
+/**
+ * Runs one invocation (`argv` without node and script) and returns the exit code. Input
+ * hashes use node:crypto's SHA-256 (installed here; the same digests as the core's pure-JS one).
+ */
 export async function runCli(argv: readonly string[]): Promise<number> {
+  installNativeSha256();
   const program = buildProgram();
   const previous = process.exitCode;
   process.exitCode = 0;

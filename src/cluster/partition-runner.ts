@@ -132,6 +132,7 @@ export function startPartition(
     handledTick: 0,
     spans: [],
     dirty: false,
+    ckptRevision: 0,
   };
   const live = () => !stopping && owned();
   let ended = false;
@@ -206,6 +207,9 @@ interface PartitionState {
   spans: Span[];
   /** Changes applied to the book and not acknowledged (a retry after an error rebuilds). */
   dirty: boolean;
+  /** Revision of `ckpt.<p>` this owner read or wrote last (0: none): checkpoints are stored
+   * only over it, so an earlier owner's late write cannot replace a newer checkpoint. */
+  ckptRevision: number;
 }
 
 /** The checkpoint record (`ckpt.<p>`). */
@@ -283,6 +287,7 @@ async function replayChanges(
 async function rebuild(ctx: RunnerContext, s: PartitionState): Promise<void> {
   const ck = await ctx.state.get(`ckpt.${s.p}`);
   const c = ck && ck.operation === 'PUT' ? ck.json<Checkpoint>() : undefined;
+  s.ckptRevision = ck?.revision ?? 0;
   const replay = await replayTicks(ctx, c?.tickSeq ?? 0);
   s.market = replay.market;
   s.handledTick = replay.handled;
@@ -602,18 +607,36 @@ async function marginTickBatches(
   return { out, overlay };
 }
 
-/** Stores the checkpoint, retrying while the lease holds: true once stored. */
+/**
+ * Stores the checkpoint over the revision this owner last read or wrote (compare-and-set),
+ * retrying while the lease holds: true once stored. False when the lease went, or when the
+ * stored checkpoint has moved past that revision (another owner wrote since: this one is stale,
+ * and its tick is left unacknowledged for the partition's current owner).
+ */
 async function putCheckpoint(
   ctx: RunnerContext,
-  p: number,
+  s: PartitionState,
   ckpt: Checkpoint,
   live: () => boolean,
 ): Promise<boolean> {
+  const key = `ckpt.${s.p}`;
+  const text = JSON.stringify(ckpt);
   while (live()) {
     try {
-      await ctx.state.put(`ckpt.${p}`, JSON.stringify(ckpt));
+      s.ckptRevision =
+        s.ckptRevision === 0
+          ? await ctx.state.create(key, text)
+          : await ctx.state.update(key, text, s.ckptRevision);
       return true;
     } catch {
+      // Refused because another owner wrote (or the reply of our own write was lost: the
+      // revision moved either way and the next owner rebuilds from what is stored), else
+      // the server is away: retry.
+      const now = await ctx.state.get(key).catch(() => undefined);
+      if (now !== undefined && (now?.revision ?? 0) !== s.ckptRevision) {
+        ctx.log(`partition ${s.p}: checkpoint moved on by another owner; tick left unacked`);
+        return false;
+      }
       ctx.stats.retries++;
       await sleep(500);
     }
@@ -667,7 +690,7 @@ async function applyTick(
   const ckpt: Checkpoint = { tick: s.market.tick, tickSeq: seq, indices: s.market.indices() };
   // The tick is acknowledged only with its checkpoint stored: the next owner's market starts
   // from the checkpoint, and a tick acked past it would never be applied there.
-  if (!(await putCheckpoint(ctx, p, ckpt, live))) return false;
+  if (!(await putCheckpoint(ctx, s, ckpt, live))) return false;
   s.tickSeq = seq;
   s.handledTick = Math.max(s.handledTick, tick.tick);
   ctx.stats.ticks++;

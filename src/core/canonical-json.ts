@@ -41,7 +41,7 @@ function str(s: string): string {
 function write(v: unknown, seen: Set<object>): string | undefined {
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) throw new CanonicalJsonError('non-finite');
-    return JSON.stringify(v);
+    return String(v); // JSON.stringify's text of a finite number (ToString), without its call
   }
   if (typeof v === 'string') return str(v);
   if (v === null || typeof v !== 'object') return JSON.stringify(v) as string | undefined;

@@ -39,6 +39,28 @@ const Q = [
   7.29751555083966205e-5,
 ];
 
+const [C0, C1, C2, C3, C4, C5, C6, C7, C8] = C as [
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+];
+const [D0, D1, D2, D3, D4, D5, D6, D7] = D as [
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+];
+
 /** exp(−y0²/2) for y0 = k/16, k < `SPLIT_TABLE_SIZE` (φ(y) underflows near y ≈ 38.6). */
 const SPLIT_TABLE_SIZE = 640;
 const SPLIT_EXP = Float64Array.from({ length: SPLIT_TABLE_SIZE }, (_, k) => splitExp(k / 16));
@@ -65,13 +87,14 @@ function gaussianFactor(y: number): number {
  */
 function tailRational(y: number): number {
   if (y <= 5.656854248) {
-    let num = C[8]! * y;
-    let den = y;
-    for (let i = 0; i < 7; i++) {
-      num = (num + C[i]!) * y;
-      den = (den + D[i]!) * y;
-    }
-    return (num + C[7]!) / (den + D[7]!);
+    // Cody's loop num = (num + C[i])·y, den = (den + D[i])·y for i = 0 … 6, unrolled.
+    const n0 = (C8 * y + C0) * y;
+    const d0 = (y + D0) * y;
+    const n1 = (((n0 + C1) * y + C2) * y + C3) * y;
+    const d1 = (((d0 + D1) * y + D2) * y + D3) * y;
+    const num = (((n1 + C4) * y + C5) * y + C6) * y;
+    const den = (((d1 + D4) * y + D5) * y + D6) * y;
+    return (num + C7) / (den + D7);
   }
   const z = 1 / (y * y);
   let num = P[5]! * z;
@@ -119,6 +142,20 @@ export function normCdf(x: number): number {
 /** Standard normal density φ(x) = exp(−x²/2)/√(2π), accurate in the tails. */
 export function normPdf(x: number): number {
   return INV_SQRT_2PI * gaussianFactor(Math.abs(x));
+}
+
+/**
+ * φ(x)·e^{−w/2} for a small w ≥ 0 (e.g. w = t² with t ≤ 1/4) with one exponential: Cody's
+ * split of x as in `normPdf`, w added to the small part of the exponent,
+ * exp(−x0²/2)·exp(−((|x| − x0)(|x| + x0) + w)/2)/√(2π).
+ */
+export function normPdfScaled(x: number, w: number): number {
+  const y = Math.abs(x);
+  const k = Math.trunc(y * 16);
+  const y0 = k / 16;
+  const del = (y - y0) * (y + y0);
+  const head = k < SPLIT_TABLE_SIZE ? SPLIT_EXP[k]! : splitExp(y0);
+  return INV_SQRT_2PI * head * Math.exp(-(del + w) * 0.5);
 }
 
 // Acklam's rational approximation (relative error < 1.15e-9 for p > 1e-100 or so),

@@ -67,3 +67,15 @@ function listed(list: Int32Array, n: number, p: number): boolean {
   for (let x = 0; x < n; x++) if (list[x] === p) return true;
   return false;
 }
+
+/**
+ * Whether account `a` holds non-zero collateral in a pool other than `p` (a one-key account
+ * that has a collateral-only pool too: not a one-pool account).
+ */
+export function hasCashPool(t: InstrumentTable, book: AccountBook, a: number, p: number): boolean {
+  const nP = t.pools.currencies.length;
+  if (nP === 1) return false;
+  const base = a * nP;
+  for (let q = 0; q < nP; q++) if (q !== p && book.collateral[base + q] !== 0) return true;
+  return false;
+}

@@ -16,7 +16,21 @@ import { roundDecimalsFast } from '../margin/deribit-pm/params.ts';
 import { deltaShockH2 } from '../margin/deribit-pm/shocks.ts';
 import { utilization } from '../margin/margin-result.ts';
 import type { AccountBook } from './account-book.ts';
-import { addCashPools } from './cash-pools.ts';
+import {
+  accountBlockBytes,
+  accountBlockViews,
+  bindAccountBlock,
+  BLOCK_ACCOUNTS,
+  OUT_LONG,
+  OUT_ROLL,
+  OUT_SHORT,
+  OUT_TOTAL,
+  OUT_VALUE,
+  OUT_WC,
+  stageAccountBlock,
+  type BlockViews,
+} from './account-block-simd.ts';
+import { addCashPools, hasCashPool } from './cash-pools.ts';
 import { addKeyVectors } from './key-vectors.ts';
 import {
   addKeyVectorsSimd,
@@ -96,7 +110,10 @@ export function batchScratch(t: InstrumentTable, kernel: CellKernel = 'auto'): B
 
 /**
  * Margins accounts `from` ≤ a < `to` (or `list[from..to)` when a list of account indices is
- * given); writes `results`. Returns the number margined.
+ * given); writes `results`. Returns the number margined. With the WebAssembly SIMD loop,
+ * one-key accounts go through the module's account pipeline (`marginBlocks`); every other
+ * account, and every account with the `js` kernel, through the JavaScript pipeline
+ * (`marginAccount`, the reference). The same bits either way.
  */
 export function marginAccounts(
   t: InstrumentTable,
@@ -109,23 +126,132 @@ export function marginAccounts(
 ): number {
   const anyErrors = book.errors.size > 0;
   const R = t.rows;
-  const w = simdFor(s.cells, to - from, R.unit, R.nCells, t.keys.names.length);
+  const extra = accountBlockBytes(t);
+  const w = simdFor(s.cells, to - from, R.unit, R.nCells, t.keys.names.length, extra);
+  if (w) return marginBlocks(t, book, results, from, to, s, w, list);
   for (let i = from; i < to; i++) {
     const a = list ? list[i]! : i;
     if (anyErrors && book.errors.has(a)) {
       results.state[a] = STATE_ERROR;
       continue;
     }
-    const nKeys = accumulate(t, book, a, s, w, list ? 0 : book.ptr[to]!);
-    keyWorstCases(t, s, nKeys, w ? w.pre : s.pre);
-    const nPools = poolAmounts(t, book, a, s, nKeys);
-    if (nPools < 0) {
-      results.state[a] = STATE_ERROR;
-      continue;
-    }
-    combine(t, s, results, a, addCashPools(t, book, a, s, nPools, poolIm));
+    marginAccount(t, book, results, a, s, w, list ? 0 : book.ptr[to]!);
   }
   return to - from;
+}
+
+/** One account through the JavaScript pipeline (`w`, `ahead`: see `accumulate`). */
+export function marginAccount(
+  t: InstrumentTable,
+  book: AccountBook,
+  results: BatchResults,
+  a: number,
+  s: BatchScratch,
+  w: SimdKeyVectors | null,
+  ahead: number,
+): void {
+  const nKeys = accumulate(t, book, a, s, w, ahead);
+  keyWorstCases(t, s, nKeys, w ? w.pre : s.pre);
+  const nPools = poolAmounts(t, book, a, s, nKeys);
+  if (nPools < 0) {
+    results.state[a] = STATE_ERROR;
+    return;
+  }
+  combine(t, s, results, a, addCashPools(t, book, a, s, nPools, poolIm));
+}
+
+/**
+ * Accounts `from` ≤ a < `to` (or `list[from..to)`) in staged blocks (account-block-simd.ts): the module margins
+ * each one-key account up to its worst case, roll and delta sums (`marginBlock`), then
+ * `finishOneKey` here; accounts the module leaves (no position, several keys, a row in
+ * error, more positions than the window) go through `marginAccount`.
+ */
+function marginBlocks(
+  t: InstrumentTable,
+  book: AccountBook,
+  results: BatchResults,
+  from: number,
+  to: number,
+  s: BatchScratch,
+  w: SimdKeyVectors,
+  list?: Int32Array,
+): number {
+  const anyErrors = book.errors.size > 0;
+  const b = bindAccountBlock(w, t);
+  const ahead = list ? 0 : book.ptr[to]!;
+  let i0 = from;
+  while (i0 < to) {
+    const i1 = stageAccountBlock(w, b, book, i0, to, list);
+    if (i1 === i0) {
+      const a = list ? list[i0]! : i0;
+      if (anyErrors && book.errors.has(a)) results.state[a] = STATE_ERROR;
+      else marginAccount(t, book, results, a, s, w, ahead);
+      i0++;
+      continue;
+    }
+    w.marginBlock(b.header, i1 - i0);
+    let v = accountBlockViews(w, b);
+    for (let i = i0; i < i1; i++) {
+      const a = list ? list[i]! : i;
+      if (anyErrors && book.errors.has(a)) {
+        results.state[a] = STATE_ERROR;
+        continue;
+      }
+      const k = v.key[i - i0]!;
+      // a one-key account with collateral in another pool has two pools: the JS pipeline
+      if (k >= 0 && !hasCashPool(t, book, a, t.keys.pool[k]!))
+        finishOneKey(t, book, results, a, k, v, i - i0);
+      else {
+        marginAccount(t, book, results, a, s, w, list || i1 === to ? ahead : book.ptr[i1]!);
+        v = accountBlockViews(w, b);
+      }
+    }
+    i0 = i1;
+  }
+  return to - from;
+}
+
+/**
+ * Account `a`, one key `k`, from the module's outputs `v` (slot `i`): the delta shock, pool
+ * amounts (`poolAmounts`) and result (`combine`) of a one-pool account, the same arithmetic.
+ */
+function finishOneKey(
+  t: InstrumentTable,
+  book: AccountBook,
+  res: BatchResults,
+  a: number,
+  k: number,
+  v: BlockViews,
+  i: number,
+): void {
+  const out = v.out;
+  const B = BLOCK_ACCOUNTS;
+  const p = t.keys.pool[k]!;
+  const wc = out[OUT_WC * B + i]!;
+  const roll = out[OUT_ROLL * B + i]!;
+  const delta =
+    0 +
+    deltaShockSums(t, k, out[OUT_TOTAL * B + i]!, out[OUT_SHORT * B + i]!, out[OUT_LONG * B + i]!);
+  const eq = book.collateral[a * t.pools.currencies.length + p]! + out[OUT_VALUE * B + i]!;
+  if (!Number.isFinite(wc + roll + delta + eq)) {
+    res.state[a] = STATE_ERROR;
+    return;
+  }
+  const rmm = poolRmm(t, wc, roll, delta);
+  const im = poolIm(t, p, rmm);
+  const mm = t.rules.mmFactor * rmm;
+  if (!Number.isFinite(im) || !Number.isFinite(mm)) {
+    res.state[a] = STATE_ERROR;
+    return;
+  }
+  res.equity[a] = eq;
+  res.initialMargin[a] = im;
+  res.maintenanceMargin[a] = mm;
+  res.utilization[a] = utilization(im, eq);
+  res.currency[a] = p;
+  res.worstKey[a] = k;
+  res.worstCell[a] = v.cell[i]!;
+  res.state[a] = healthState(im, mm, eq);
 }
 
 /**
@@ -353,12 +479,27 @@ export function deltaShockOf(
   k: number,
   mode: 'H1' | 'H2' | 'off' = t.rules.deltaShock,
 ): number {
+  return deltaShockSums(t, k, s.total[k]!, s.oneAndShort[k]!, s.longOptions[k]!, mode);
+}
+
+/**
+ * Delta shock of key k (§11) from its sums: `total` (H1), `oneAndShort` and `longOptions`
+ * (H2), in the pool currency.
+ */
+export function deltaShockSums(
+  t: InstrumentTable,
+  k: number,
+  total: number,
+  oneAndShort: number,
+  longOptions: number,
+  mode: 'H1' | 'H2' | 'off' = t.rules.deltaShock,
+): number {
   if (mode === 'off') return 0;
   const S0 = t.keys.index[k]!;
   const scale = t.keys.usdScale[k]!;
   if (mode === 'H1') {
     const thresholdCoin = t.keys.deltaThreshold[k]! / S0;
-    const abs = Math.abs(s.total[k]!);
+    const abs = Math.abs(total);
     const excess = Math.max(0, abs - thresholdCoin);
     const fraction = Math.min(t.keys.maxDeltaShock[k]!, t.keys.mInc[k]! * excess);
     return abs * fraction * scale;
@@ -368,12 +509,8 @@ export function deltaShockOf(
     max_delta_shock: t.keys.maxDeltaShock[k]!,
   };
   return (
-    deltaShockH2(
-      s.oneAndShort[k]!,
-      s.longOptions[k]!,
-      S0,
-      pair as Parameters<typeof deltaShockH2>[3],
-    ).amountCoin * scale
+    deltaShockH2(oneAndShort, longOptions, S0, pair as Parameters<typeof deltaShockH2>[3])
+      .amountCoin * scale
   );
 }
 
@@ -439,8 +576,11 @@ export function poolIm(t: InstrumentTable, p: number, rmm: number): number {
 /** `roundDecimals` without the string (margin/deribit-pm/params.ts `roundDecimalsFast`). */
 export const roundFast = roundDecimalsFast;
 
-/** Roll shock of key k: its futures/perps (and options per instrument), then option groups. */
-function keyRoll(t: InstrumentTable, s: BatchScratch, k: number): number {
+/**
+ * Roll shock of key k: its futures/perps (and options per instrument), then option groups;
+ * clears the key's touched groups.
+ */
+export function keyRoll(t: InstrumentTable, s: BatchScratch, k: number): number {
   let amount = s.roll[k]!;
   const g0 = t.keys.groupStart[k]!;
   const g1 = t.keys.groupStart[k + 1]!;

@@ -35,6 +35,9 @@ type AddRun = (
   first: number,
 ) => void;
 
+/** The pinned kernel's one-key account pipeline over a staged block (account-block-simd.ts). */
+type MarginBlock = (header: number, n: number) => void;
+
 /** The parts of the WebAssembly API used here (the project's lib has no DOM types). */
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
@@ -42,7 +45,7 @@ interface WasmApi {
   Instance: new (
     mod: object,
     imports: object,
-  ) => { exports: { memory: WasmMemory; addRun: AddRun } };
+  ) => { exports: { memory: WasmMemory; addRun: AddRun; marginBlock: MarginBlock } };
 }
 interface WasmMemory {
   readonly buffer: ArrayBuffer;
@@ -53,10 +56,13 @@ interface WasmMemory {
 export interface SimdKeyVectors {
   readonly memory: WasmMemory;
   readonly addRun: AddRun;
+  readonly marginBlock: MarginBlock;
   /** Key vectors, `pre[k·stride + c]` (a view of the memory, renewed by each bind). */
   pre: Float64Array;
   stride: number;
   unitOff: number;
+  /** Room reserved by the bind between the table and the staging window (`extraBytes`). */
+  extraOff: number;
   rowsOff: number;
   sizesOff: number;
   /** Staging window: book positions `stagedFrom .. stagedTo` at `rowsOff`, `sizesOff`. */
@@ -89,13 +95,15 @@ export function simdKeyVectors(): SimdKeyVectors | null {
   const mod = simdModule();
   if (!mod) return null;
   const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly!;
-  const { memory, addRun } = new wasm.Instance(mod, {}).exports;
+  const { memory, addRun, marginBlock } = new wasm.Instance(mod, {}).exports;
   return {
     memory,
     addRun,
+    marginBlock,
     pre: new Float64Array(0),
     stride: 0,
     unitOff: 0,
+    extraOff: 0,
     rowsOff: 0,
     sizesOff: 0,
     stageCap: 0,
@@ -106,12 +114,14 @@ export function simdKeyVectors(): SimdKeyVectors | null {
   };
 }
 
-const STAGE_POSITIONS = 16_384;
+/** Positions in the staging window (more only while an account alone needs more). */
+export const STAGE_POSITIONS = 16_384;
 const PAGE = 65_536;
 
 /**
  * Lays out the memory for `nKeys` key vectors of `stride` cells over `unit` (`stride` cells
- * per row), copies `unit` in, and empties the staging window (room for `stagePositions`).
+ * per row), copies `unit` in, reserves `extraBytes` after it (at `w.extraOff`), and empties
+ * the staging window (room for `stagePositions`).
  */
 export function bindSimdTable(
   w: SimdKeyVectors,
@@ -119,11 +129,13 @@ export function bindSimdTable(
   stride: number,
   nKeys: number,
   stagePositions = STAGE_POSITIONS,
+  extraBytes = 0,
 ): void {
   const align = (x: number) => Math.ceil(x / 16) * 16;
   w.stride = stride;
   w.unitOff = align(nKeys * stride * 8);
-  w.sizesOff = align(w.unitOff + unit.length * 8);
+  w.extraOff = align(w.unitOff + unit.length * 8);
+  w.sizesOff = align(w.extraOff + extraBytes);
   layoutStage(w, nKeys, stagePositions);
   new Float64Array(w.memory.buffer, w.unitOff, unit.length).set(unit);
 }
@@ -220,8 +232,9 @@ export interface CellLoop {
 
 /**
  * The SIMD instance to use for a batch call margining `n` accounts over `unit` (`stride`
- * cells per row, `nKeys` key vectors), bound and with the table copied; null for the
- * JavaScript loop (`js`, `auto` below `SIMD_MIN_ACCOUNTS`, or no WebAssembly SIMD here).
+ * cells per row, `nKeys` key vectors), bound and with the table copied (`extraBytes` reserved,
+ * see `bindSimdTable`); null for the JavaScript loop (`js`, `auto` below `SIMD_MIN_ACCOUNTS`,
+ * or no WebAssembly SIMD here).
  */
 export function simdFor(
   loop: CellLoop,
@@ -229,10 +242,11 @@ export function simdFor(
   unit: Float64Array,
   stride: number,
   nKeys: number,
+  extraBytes = 0,
 ): SimdKeyVectors | null {
   if (loop.kernel === 'js' || (loop.kernel === 'auto' && n < SIMD_MIN_ACCOUNTS)) return null;
   if (loop.simd === undefined) loop.simd = simdKeyVectors();
   if (!loop.simd) return null;
-  bindSimdTable(loop.simd, unit, stride, nKeys);
+  bindSimdTable(loop.simd, unit, stride, nKeys, STAGE_POSITIONS, extraBytes);
   return loop.simd;
 }

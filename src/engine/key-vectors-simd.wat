@@ -4,6 +4,12 @@
 ;; (engine/key-vectors.ts does the same additions in the same order in JavaScript, so both give
 ;; the same bits: IEEE-754 f64 mul and add, no fused multiply-add, lanes independent).
 ;;
+;; Second export, `marginBlock`: the pinned kernel's whole pipeline up to the pool amounts for
+;; a block of one-key accounts (below; laid out by account-block-simd.ts). Functions are
+;; inlined by hand in the hot loops: Node 20's V8 does not inline WebAssembly calls (its
+;; --experimental-wasm-inlining was worth ~20 % here before the hand inlining). The sums and
+;; the worst case read the block's addresses from locals (`$_name`, copies of the globals).
+;;
 ;; Source of src/engine/key-vectors-simd-wasm.ts (`npm run wasm:build`, wabt's wat2wasm;
 ;; test/engine/key-vectors-simd.test.ts checks that rebuilding gives the committed bytes).
 ;; All addresses are byte offsets into the exported memory, laid out by key-vectors-simd.ts.
@@ -14,7 +20,7 @@
   ;; sizes[j] · unit row rows[j] (stride cells each, at unit + rows[j]·stride·8) into the
   ;; `stride` cells at `pre`; `first` ≠ 0 starts `pre` at +0 (0 + q·u: the same bits as JS's
   ;; q·u + 0). rows: i32 row indices; sizes: f64. Cells go in pairs, an odd last cell alone.
-  (func (export "addRun")
+  (func $addRun (export "addRun")
     (param $pre i32) (param $unit i32) (param $stride i32)
     (param $rows i32) (param $sizes i32) (param $n i32) (param $first i32)
     (local $bytes i32) (local $pairs i32) (local $j i32) (local $c i32)
@@ -29,14 +35,14 @@
     (block $done4
       (loop $four
         (br_if $done4 (i32.gt_s (i32.add (local.get $j) (i32.const 4)) (local.get $n)))
-        (local.set $r0 (call $rowAt (local.get $unit) (local.get $rows) (local.get $j) (local.get $bytes)))
-        (local.set $r1 (call $rowAt (local.get $unit) (local.get $rows) (i32.add (local.get $j) (i32.const 1)) (local.get $bytes)))
-        (local.set $r2 (call $rowAt (local.get $unit) (local.get $rows) (i32.add (local.get $j) (i32.const 2)) (local.get $bytes)))
-        (local.set $r3 (call $rowAt (local.get $unit) (local.get $rows) (i32.add (local.get $j) (i32.const 3)) (local.get $bytes)))
-        (local.set $q0 (call $sizeAt (local.get $sizes) (local.get $j)))
-        (local.set $q1 (call $sizeAt (local.get $sizes) (i32.add (local.get $j) (i32.const 1))))
-        (local.set $q2 (call $sizeAt (local.get $sizes) (i32.add (local.get $j) (i32.const 2))))
-        (local.set $q3 (call $sizeAt (local.get $sizes) (i32.add (local.get $j) (i32.const 3))))
+        (local.set $r0 (i32.add (local.get $unit) (i32.mul (i32.load (i32.add (local.get $rows) (i32.shl (local.get $j) (i32.const 2)))) (local.get $bytes))))
+        (local.set $r1 (i32.add (local.get $unit) (i32.mul (i32.load (i32.add (local.get $rows) (i32.shl (i32.add (local.get $j) (i32.const 1)) (i32.const 2)))) (local.get $bytes))))
+        (local.set $r2 (i32.add (local.get $unit) (i32.mul (i32.load (i32.add (local.get $rows) (i32.shl (i32.add (local.get $j) (i32.const 2)) (i32.const 2)))) (local.get $bytes))))
+        (local.set $r3 (i32.add (local.get $unit) (i32.mul (i32.load (i32.add (local.get $rows) (i32.shl (i32.add (local.get $j) (i32.const 3)) (i32.const 2)))) (local.get $bytes))))
+        (local.set $q0 (f64.load (i32.add (local.get $sizes) (i32.shl (local.get $j) (i32.const 3)))))
+        (local.set $q1 (f64.load (i32.add (local.get $sizes) (i32.shl (i32.add (local.get $j) (i32.const 1)) (i32.const 3)))))
+        (local.set $q2 (f64.load (i32.add (local.get $sizes) (i32.shl (i32.add (local.get $j) (i32.const 2)) (i32.const 3)))))
+        (local.set $q3 (f64.load (i32.add (local.get $sizes) (i32.shl (i32.add (local.get $j) (i32.const 3)) (i32.const 3)))))
         (local.set $v0 (f64x2.splat (local.get $q0)))
         (local.set $v1 (f64x2.splat (local.get $q1)))
         (local.set $v2 (f64x2.splat (local.get $q2)))
@@ -75,8 +81,8 @@
     (block $done1
       (loop $one
         (br_if $done1 (i32.ge_s (local.get $j) (local.get $n)))
-        (local.set $r0 (call $rowAt (local.get $unit) (local.get $rows) (local.get $j) (local.get $bytes)))
-        (local.set $q0 (call $sizeAt (local.get $sizes) (local.get $j)))
+        (local.set $r0 (i32.add (local.get $unit) (i32.mul (i32.load (i32.add (local.get $rows) (i32.shl (local.get $j) (i32.const 2)))) (local.get $bytes))))
+        (local.set $q0 (f64.load (i32.add (local.get $sizes) (i32.shl (local.get $j) (i32.const 3)))))
         (local.set $v0 (f64x2.splat (local.get $q0)))
         (local.set $c (i32.const 0))
         (block $cellsDone1
@@ -97,14 +103,356 @@
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $one))))
 
-  ;; Byte address of row rows[j] of the unit table: unit + rows[j] · bytes.
-  (func $rowAt (param $unit i32) (param $rows i32) (param $j i32) (param $bytes i32) (result i32)
-    (i32.add (local.get $unit)
-      (i32.mul
-        (i32.load (i32.add (local.get $rows) (i32.shl (local.get $j) (i32.const 2))))
-        (local.get $bytes))))
+  ;; ---------------------------------------------------------------------------------------
+  ;; The pinned kernel's per-account pipeline for accounts whose positions all have one
+  ;; vector key (engine/account-block-simd.ts lays the memory out; deribit-pm-batch.ts
+  ;; `marginBlocks` finishes each account in JavaScript: delta shock, rounding, IM/MM, state).
+  ;; The same operations in the same order as deribit-pm-batch.ts `accumulate` (addRun),
+  ;; `positionSums`, `keyRoll`, `keyWorstCases` and `poolWorst` for one key, so the same bits.
+  ;; Block header (i32 words at $hdr), byte addresses unless noted:
+  ;;   0 unit  1 cells per row  2 rows (i32)  3 sizes (f64)  4 entries (f64)  5 ptr (i32,
+  ;;   n + 1 position indices relative to rows/sizes/entries)  6 row records (64 B: f64
+  ;;   deltaCoin, deltaRoll, rollMove, value, price; i32 kind @40, key @44, group @48)
+  ;;   7 key records (32 B: f64 pnlOffset, gainCap, usdScale; i32 groupStart @24, groupEnd @28)
+  ;;   8 allowance (f64, key · cells)  9 groupMove (f64)  10 groupDelta (f64)  11 groupTouched
+  ;;   (i32, all 0 between accounts)  12 extended (i32 per cell)  13 middle (i32 per cell)
+  ;;   14 agg (f64 per cell, scratch)  15 out key (i32: −1 = not one key, for JavaScript)
+  ;;   16 out cell (i32)  17 out amounts (f64, six arrays of `block`: worst case, roll, delta
+  ;;   total, one-and-short, long options, pool value)  18 block  19 flags (1 per-expiry roll,
+  ;;   2 sign-aware dampener gains, 4 gain cap before offset)  20 group list (i32, scratch,
+  ;;   one more slot than groups)  21 extended mask (i64 per cell: −1 extended, 0 standard).
+  (global $unit (mut i32) (i32.const 0))
+  (global $nC (mut i32) (i32.const 0))
+  (global $rows (mut i32) (i32.const 0))
+  (global $sizes (mut i32) (i32.const 0))
+  (global $entries (mut i32) (i32.const 0))
+  (global $ptr (mut i32) (i32.const 0))
+  (global $rec (mut i32) (i32.const 0))
+  (global $keyRec (mut i32) (i32.const 0))
+  (global $allow (mut i32) (i32.const 0))
+  (global $gMove (mut i32) (i32.const 0))
+  (global $gDelta (mut i32) (i32.const 0))
+  (global $gTouched (mut i32) (i32.const 0))
+  (global $ext (mut i32) (i32.const 0))
+  (global $mid (mut i32) (i32.const 0))
+  (global $agg (mut i32) (i32.const 0))
+  (global $outKey (mut i32) (i32.const 0))
+  (global $outCell (mut i32) (i32.const 0))
+  (global $outF (mut i32) (i32.const 0))
+  (global $block (mut i32) (i32.const 0))
+  (global $flags (mut i32) (i32.const 0))
+  (global $gList (mut i32) (i32.const 0))
+  (global $extMask (mut i32) (i32.const 0))
 
-  ;; sizes[j] (f64).
-  (func $sizeAt (param $sizes i32) (param $j i32) (result f64)
-    (f64.load (i32.add (local.get $sizes) (i32.shl (local.get $j) (i32.const 3)))))
+  ;; marginBlock(hdr, n): accounts 0..n of the staged block (see the header above).
+  (func (export "marginBlock") (param $hdr i32) (param $n i32)
+    (local $i i32)
+    (global.set $unit (i32.load offset=0 (local.get $hdr)))
+    (global.set $nC (i32.load offset=4 (local.get $hdr)))
+    (global.set $rows (i32.load offset=8 (local.get $hdr)))
+    (global.set $sizes (i32.load offset=12 (local.get $hdr)))
+    (global.set $entries (i32.load offset=16 (local.get $hdr)))
+    (global.set $ptr (i32.load offset=20 (local.get $hdr)))
+    (global.set $rec (i32.load offset=24 (local.get $hdr)))
+    (global.set $keyRec (i32.load offset=28 (local.get $hdr)))
+    (global.set $allow (i32.load offset=32 (local.get $hdr)))
+    (global.set $gMove (i32.load offset=36 (local.get $hdr)))
+    (global.set $gDelta (i32.load offset=40 (local.get $hdr)))
+    (global.set $gTouched (i32.load offset=44 (local.get $hdr)))
+    (global.set $ext (i32.load offset=48 (local.get $hdr)))
+    (global.set $mid (i32.load offset=52 (local.get $hdr)))
+    (global.set $agg (i32.load offset=56 (local.get $hdr)))
+    (global.set $outKey (i32.load offset=60 (local.get $hdr)))
+    (global.set $outCell (i32.load offset=64 (local.get $hdr)))
+    (global.set $outF (i32.load offset=68 (local.get $hdr)))
+    (global.set $block (i32.load offset=72 (local.get $hdr)))
+    (global.set $flags (i32.load offset=76 (local.get $hdr)))
+    (global.set $gList (i32.load offset=80 (local.get $hdr)))
+    (global.set $extMask (i32.load offset=84 (local.get $hdr)))
+    (block $done
+      (loop $accounts
+        (br_if $done (i32.ge_s (local.get $i) (local.get $n)))
+        (call $account (local.get $i))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $accounts))))
+
+  ;; Account i: its key (or −1: no position, a row in error, several keys), key vector,
+  ;; position sums and roll, worst case and cell.
+  (func $account (param $i i32)
+    (local $j0 i32) (local $j1 i32) (local $j i32) (local $k i32) (local $kr i32)
+    (local.set $j0 (i32.load (i32.add (global.get $ptr) (i32.shl (local.get $i) (i32.const 2)))))
+    (local.set $j1 (i32.load offset=4 (i32.add (global.get $ptr) (i32.shl (local.get $i) (i32.const 2)))))
+    (local.set $k (i32.const -1))
+    (if (i32.lt_s (local.get $j0) (local.get $j1))
+      (then (local.set $k (i32.load offset=44 (i32.add (global.get $rec)
+        (i32.shl (i32.load (i32.add (global.get $rows) (i32.shl (local.get $j0) (i32.const 2))))
+          (i32.const 6)))))))
+    (local.set $j (i32.add (local.get $j0) (i32.const 1)))
+    (block $keys
+      (loop $same
+        (br_if $keys (i32.lt_s (local.get $k) (i32.const 0)))
+        (br_if $keys (i32.ge_s (local.get $j) (local.get $j1)))
+        (if (i32.ne (i32.load offset=44 (i32.add (global.get $rec)
+          (i32.shl (i32.load (i32.add (global.get $rows) (i32.shl (local.get $j) (i32.const 2))))
+            (i32.const 6)))) (local.get $k))
+          (then (local.set $k (i32.const -1))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $same)))
+    (i32.store (i32.add (global.get $outKey) (i32.shl (local.get $i) (i32.const 2))) (local.get $k))
+    (if (i32.lt_s (local.get $k) (i32.const 0)) (then (return)))
+    (call $addRun
+      (i32.mul (local.get $k) (i32.shl (global.get $nC) (i32.const 3)))
+      (global.get $unit) (global.get $nC)
+      (i32.add (global.get $rows) (i32.shl (local.get $j0) (i32.const 2)))
+      (i32.add (global.get $sizes) (i32.shl (local.get $j0) (i32.const 3)))
+      (i32.sub (local.get $j1) (local.get $j0)) (i32.const 1))
+    (local.set $kr (i32.add (global.get $keyRec) (i32.shl (local.get $k) (i32.const 5))))
+    (call $sums (local.get $i) (local.get $j0) (local.get $j1) (local.get $kr))
+    (call $worst (local.get $i) (local.get $k) (local.get $kr)))
+
+  ;; positionSums + keyRoll for one key: delta sums, roll (per expiry: futures and perpetuals,
+  ;; then the touched option groups ascending; per instrument: every position), pool value.
+  ;; Branch-free where the JavaScript branches on data: a group's first delta is `0 + d` (the
+  ;; same bits as JS's `d + 0`), and the long/short split adds `+0` to the other sum (exact: a
+  ;; sum started at +0 is never −0, and x + (+0) = x for every other x).
+  (func $sums (param $i i32) (param $j0 i32) (param $j1 i32) (param $kr i32)
+    (local $j i32) (local $r i32) (local $kind i32) (local $g i32) (local $ga i32) (local $da i32)
+    (local $t i32) (local $n i32) (local $x i32) (local $y i32) (local $perExpiry i32) (local $up i32)
+    (local $q f64) (local $dc f64) (local $d f64) (local $e f64) (local $scale f64)
+    (local $tot f64) (local $short f64) (local $long f64) (local $rAll f64) (local $rD1 f64)
+    (local $pv f64) (local $amount f64)
+    (local $_rec i32) (local $_rows i32) (local $_sizes i32) (local $_gTouched i32) (local $_gDelta i32) (local $_gList i32) (local $_entries i32) (local $_gMove i32) (local $_outF i32) (local $_block i32) (local $_flags i32)
+    (local.set $_rec (global.get $rec))
+    (local.set $_rows (global.get $rows))
+    (local.set $_sizes (global.get $sizes))
+    (local.set $_gTouched (global.get $gTouched))
+    (local.set $_gDelta (global.get $gDelta))
+    (local.set $_gList (global.get $gList))
+    (local.set $_entries (global.get $entries))
+    (local.set $_gMove (global.get $gMove))
+    (local.set $_outF (global.get $outF))
+    (local.set $_block (global.get $block))
+    (local.set $_flags (global.get $flags))
+    (local.set $scale (f64.load offset=16 (local.get $kr)))
+    (local.set $j (local.get $j0))
+    (block $done
+      (loop $positions
+        (br_if $done (i32.ge_s (local.get $j) (local.get $j1)))
+        (local.set $r (i32.add (local.get $_rec)
+          (i32.shl (i32.load (i32.add (local.get $_rows) (i32.shl (local.get $j) (i32.const 2))))
+            (i32.const 6))))
+        (local.set $q (f64.load (i32.add (local.get $_sizes) (i32.shl (local.get $j) (i32.const 3)))))
+        (local.set $kind (i32.load offset=40 (local.get $r)))
+        (local.set $dc (f64.mul (local.get $q) (f64.load offset=0 (local.get $r))))
+        (local.set $tot (f64.add (local.get $tot) (local.get $dc)))
+        (if (i32.eq (local.get $kind) (i32.const 3))
+          (then
+            (local.set $d (f64.mul (local.get $q) (f64.load offset=8 (local.get $r))))
+            (local.set $rAll (f64.add (local.get $rAll)
+              (f64.mul (f64.mul (f64.abs (local.get $d)) (f64.load offset=16 (local.get $r)))
+                (local.get $scale))))
+            (local.set $g (i32.add (i32.load offset=24 (local.get $kr)) (i32.load offset=48 (local.get $r))))
+            (local.set $ga (i32.add (local.get $_gTouched) (i32.shl (local.get $g) (i32.const 2))))
+            (local.set $da (i32.add (local.get $_gDelta) (i32.shl (local.get $g) (i32.const 3))))
+            (local.set $t (i32.load (local.get $ga)))
+            (f64.store (local.get $da)
+              (f64.add (select (f64.load (local.get $da)) (f64.const 0) (local.get $t)) (local.get $d)))
+            (i32.store (i32.add (local.get $_gList) (i32.shl (local.get $n) (i32.const 2))) (local.get $g))
+            (local.set $n (i32.add (local.get $n) (i32.eqz (local.get $t))))
+            (i32.store (local.get $ga) (i32.const 1))
+            (local.set $up (f64.gt (local.get $q) (f64.const 0)))
+            (local.set $long (f64.add (local.get $long) (select (local.get $dc) (f64.const 0) (local.get $up))))
+            (local.set $short (f64.add (local.get $short) (select (f64.const 0) (local.get $dc) (local.get $up))))
+            (local.set $pv (f64.add (local.get $pv) (f64.mul (local.get $q) (f64.load offset=24 (local.get $r))))))
+          (else
+            (if (i32.ne (local.get $kind) (i32.const 0))
+              (then
+                (local.set $e (f64.mul (f64.mul (f64.abs (local.get $q)) (f64.load offset=16 (local.get $r)))
+                  (local.get $scale)))
+                (local.set $rAll (f64.add (local.get $rAll) (local.get $e)))
+                (local.set $rD1 (f64.add (local.get $rD1) (local.get $e)))))
+            (local.set $short (f64.add (local.get $short) (local.get $dc)))
+            (local.set $pv (f64.add (local.get $pv)
+              (call $value (local.get $kind) (local.get $q) (f64.load offset=32 (local.get $r))
+                (f64.load (i32.add (local.get $_entries) (i32.shl (local.get $j) (i32.const 3)))))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $positions)))
+    ;; keyRoll: the touched groups (in first-touch order in gList) cleared; per expiry, sorted
+    ;; ascending (insertion sort) and their roll terms added in that order.
+    (local.set $perExpiry (i32.and (local.get $_flags) (i32.const 1)))
+    (local.set $amount (select (local.get $rD1) (local.get $rAll) (local.get $perExpiry)))
+    (local.set $x (i32.const 1))
+    (block $sorted
+      (loop $sort
+        (br_if $sorted (i32.eqz (local.get $perExpiry)))
+        (br_if $sorted (i32.ge_s (local.get $x) (local.get $n)))
+        (local.set $g (i32.load (i32.add (local.get $_gList) (i32.shl (local.get $x) (i32.const 2)))))
+        (local.set $y (i32.sub (local.get $x) (i32.const 1)))
+        (block $placed
+          (loop $shift
+            (br_if $placed (i32.lt_s (local.get $y) (i32.const 0)))
+            (br_if $placed (i32.le_s
+              (i32.load (i32.add (local.get $_gList) (i32.shl (local.get $y) (i32.const 2))))
+              (local.get $g)))
+            (i32.store offset=4 (i32.add (local.get $_gList) (i32.shl (local.get $y) (i32.const 2)))
+              (i32.load (i32.add (local.get $_gList) (i32.shl (local.get $y) (i32.const 2)))))
+            (local.set $y (i32.sub (local.get $y) (i32.const 1)))
+            (br $shift)))
+        (i32.store offset=4 (i32.add (local.get $_gList) (i32.shl (local.get $y) (i32.const 2))) (local.get $g))
+        (local.set $x (i32.add (local.get $x) (i32.const 1)))
+        (br $sort)))
+    (local.set $x (i32.const 0))
+    (block $groupsDone
+      (loop $groups
+        (br_if $groupsDone (i32.ge_s (local.get $x) (local.get $n)))
+        (local.set $g (i32.load (i32.add (local.get $_gList) (i32.shl (local.get $x) (i32.const 2)))))
+        (i32.store (i32.add (local.get $_gTouched) (i32.shl (local.get $g) (i32.const 2))) (i32.const 0))
+        (if (local.get $perExpiry)
+          (then
+            (local.set $amount (f64.add (local.get $amount)
+              (f64.mul
+                (f64.mul
+                  (f64.abs (f64.load (i32.add (local.get $_gDelta) (i32.shl (local.get $g) (i32.const 3)))))
+                  (f64.load (i32.add (local.get $_gMove) (i32.shl (local.get $g) (i32.const 3)))))
+                (local.get $scale))))))
+        (local.set $x (i32.add (local.get $x) (i32.const 1)))
+        (br $groups)))
+    (f64.store (i32.add (local.get $_outF) (i32.shl (i32.add (i32.mul (i32.const 1) (local.get $_block)) (local.get $i)) (i32.const 3))) (f64.add (f64.const 0) (local.get $amount)))
+    (f64.store (i32.add (local.get $_outF) (i32.shl (i32.add (i32.mul (i32.const 2) (local.get $_block)) (local.get $i)) (i32.const 3))) (local.get $tot))
+    (f64.store (i32.add (local.get $_outF) (i32.shl (i32.add (i32.mul (i32.const 3) (local.get $_block)) (local.get $i)) (i32.const 3))) (local.get $short))
+    (f64.store (i32.add (local.get $_outF) (i32.shl (i32.add (i32.mul (i32.const 4) (local.get $_block)) (local.get $i)) (i32.const 3))) (local.get $long))
+    (f64.store (i32.add (local.get $_outF) (i32.shl (i32.add (i32.mul (i32.const 5) (local.get $_block)) (local.get $i)) (i32.const 3))) (local.get $pv)))
+
+  ;; Marked value of a non-option position (positionValue): spot q·price; no entry 0;
+  ;; inverse q·(price/entry − 1); linear q·(price − entry).
+  (func $value (param $kind i32) (param $q f64) (param $price f64) (param $entry f64) (result f64)
+    (if (i32.eqz (local.get $kind)) (then (return (f64.mul (local.get $q) (local.get $price)))))
+    (if (f64.ne (local.get $entry) (local.get $entry)) (then (return (f64.const 0))))
+    (if (result f64) (i32.eq (local.get $kind) (i32.const 2))
+      (then (f64.mul (local.get $q)
+        (f64.sub (f64.div (local.get $price) (local.get $entry)) (f64.const 1))))
+      (else (f64.mul (local.get $q) (f64.sub (local.get $price) (local.get $entry))))))
+
+  ;; keyWorstCases + poolWorst for one key: per cell the dampener (extended cells), the gain
+  ;; offset and cap (`aggregate`, two cells per instruction), stored in `agg`; the minimum
+  ;; ignoring NaN (`f64x2.pmin(acc, v)` is `v < acc ? v : acc`, JS's `if (v < min)`), then the
+  ;; first cell holding it (no cell is −0: `x + 0`), as JS's first strict minimum; the §9
+  ;; middle-vol tie-break; out worst case `0 + (max(0, −min) + 0)` and cell.
+  (func $worst (param $i i32) (param $k i32) (param $kr i32)
+    (local $c i32) (local $pre i32) (local $al i32) (local $first i32) (local $m i32)
+    (local $bytes i32) (local $pairs i32)
+    (local $x f64) (local $v f64) (local $min f64)
+    (local $acc v128) (local $vv v128) (local $xv v128) (local $mask v128)
+    (local $off v128) (local $cap v128) (local $alv v128) (local $zero v128)
+    (local $before i32) (local $signAware i32) (local $_extMask i32) (local $_agg i32)
+    (local.set $_extMask (global.get $extMask))
+    (local.set $_agg (global.get $agg))
+    (local.set $bytes (i32.shl (global.get $nC) (i32.const 3)))
+    (local.set $pairs (i32.and (local.get $bytes) (i32.const -16)))
+    (local.set $pre (i32.mul (local.get $k) (local.get $bytes)))
+    (local.set $al (i32.add (global.get $allow) (local.get $pre)))
+    (local.set $before (i32.and (global.get $flags) (i32.const 4)))
+    (local.set $signAware (i32.and (global.get $flags) (i32.const 2)))
+    (local.set $off (f64x2.splat (f64.load offset=0 (local.get $kr))))
+    (local.set $cap (f64x2.splat (f64.load offset=8 (local.get $kr))))
+    (local.set $acc (f64x2.splat (f64.const inf)))
+    (block $done
+      (loop $cells
+        (br_if $done (i32.ge_u (local.get $c) (local.get $pairs)))
+        (local.set $xv (v128.load (i32.add (local.get $pre) (local.get $c))))
+        (local.set $mask (v128.load (i32.add (local.get $_extMask) (local.get $c))))
+        (if (v128.any_true (local.get $mask))
+          (then
+            ;; dampen: x < 0: min(0, x + al); x > 0: max(0, x − al) (sign-aware) or 0; else x.
+            (local.set $alv (v128.load (i32.add (local.get $al) (local.get $c))))
+            (local.set $xv (v128.bitselect
+              (v128.bitselect
+                (f64x2.min (local.get $zero) (f64x2.add (local.get $xv) (local.get $alv)))
+                (v128.bitselect
+                  (select (result v128)
+                    (f64x2.max (local.get $zero) (f64x2.sub (local.get $xv) (local.get $alv)))
+                    (local.get $zero)
+                    (local.get $signAware))
+                  (local.get $xv)
+                  (f64x2.gt (local.get $xv) (local.get $zero)))
+                (f64x2.lt (local.get $xv) (local.get $zero)))
+              (local.get $xv) (local.get $mask)))))
+        ;; aggregate (§8): x > 0 ? gain + 0 : x + 0.
+        (local.set $vv (v128.bitselect
+          (f64x2.add
+            (select (result v128)
+              (f64x2.mul (local.get $off) (f64x2.min (local.get $xv) (local.get $cap)))
+              (f64x2.min (f64x2.mul (local.get $off) (local.get $xv)) (local.get $cap))
+              (local.get $before))
+            (local.get $zero))
+          (f64x2.add (local.get $xv) (local.get $zero))
+          (f64x2.gt (local.get $xv) (local.get $zero))))
+        (v128.store (i32.add (local.get $_agg) (local.get $c)) (local.get $vv))
+        (local.set $acc (f64x2.pmin (local.get $acc) (local.get $vv)))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $cells)))
+    (local.set $min (f64x2.extract_lane 0 (local.get $acc)))
+    (local.set $v (f64x2.extract_lane 1 (local.get $acc)))
+    (local.set $min (select (local.get $v) (local.get $min) (f64.lt (local.get $v) (local.get $min))))
+    (if (i32.lt_u (local.get $pairs) (local.get $bytes))
+      (then
+        ;; The odd last cell alone (lane 0 of a pair).
+        (local.set $x (f64.load (i32.add (local.get $pre) (local.get $pairs))))
+        (if (i32.load (i32.add (local.get $_extMask) (local.get $pairs)))
+          (then (local.set $x (call $dampen (local.get $x)
+            (f64.load (i32.add (local.get $al) (local.get $pairs)))))))
+        (local.set $v (f64x2.extract_lane 0
+          (call $aggregate2 (f64x2.splat (local.get $x)) (local.get $off) (local.get $cap))))
+        (f64.store (i32.add (local.get $_agg) (local.get $pairs)) (local.get $v))
+        (local.set $min (select (local.get $v) (local.get $min) (f64.lt (local.get $v) (local.get $min))))))
+    (local.set $first (i32.const -1))
+    (if (f64.lt (local.get $min) (f64.const inf))
+      (then
+        (local.set $c (i32.const 0))
+        (block $found
+          (loop $scan
+            (br_if $found (f64.eq (f64.load (i32.add (local.get $_agg) (i32.shl (local.get $c) (i32.const 3))))
+              (local.get $min)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $scan)))
+        (local.set $first (local.get $c))))
+    (local.set $c (local.get $first))
+    (if (i32.ge_s (local.get $first) (i32.const 0))
+      (then
+        (local.set $m (i32.load (i32.add (global.get $mid) (i32.shl (local.get $first) (i32.const 2)))))
+        (if (i32.ge_s (local.get $m) (i32.const 0))
+          (then
+            (if (i32.and
+                  (f64.eq (f64.load (i32.add (local.get $_agg) (i32.shl (local.get $m) (i32.const 3))))
+                    (local.get $min))
+                  (i32.eqz (i32.load (i32.add (global.get $ext) (i32.shl (local.get $m) (i32.const 2))))))
+              (then (local.set $c (local.get $m))))))))
+    (i32.store (i32.add (global.get $outCell) (i32.shl (local.get $i) (i32.const 2))) (local.get $c))
+    (f64.store (i32.add (global.get $outF) (i32.shl (i32.add (i32.mul (i32.const 0) (global.get $block)) (local.get $i)) (i32.const 3)))
+      (f64.add (f64.const 0)
+        (f64.add (f64.max (f64.const 0) (f64.neg (local.get $min))) (f64.const 0)))))
+
+  ;; Two cells' aggregated values (§8): `x > 0 ? gain + 0 : x + 0`, gain `off·min(x, cap)`
+  ;; (cap before offset) or `min(off·x, cap)`; f64x2.min is Math.min (NaN, −0 < +0).
+  (func $aggregate2 (param $x v128) (param $off v128) (param $cap v128) (result v128)
+    (v128.bitselect
+      (f64x2.add
+        (if (result v128) (i32.and (global.get $flags) (i32.const 4))
+          (then (f64x2.mul (local.get $off) (f64x2.min (local.get $x) (local.get $cap))))
+          (else (f64x2.min (f64x2.mul (local.get $off) (local.get $x)) (local.get $cap))))
+        (f64x2.splat (f64.const 0)))
+      (f64x2.add (local.get $x) (f64x2.splat (f64.const 0)))
+      (f64x2.gt (local.get $x) (f64x2.splat (f64.const 0)))))
+
+  ;; Extended-cell dampener (deribit-pm-batch.ts `dampen`): losses reduced by the allowance
+  ;; (not past 0), gains kept less the allowance (sign-aware) or dropped.
+  (func $dampen (param $x f64) (param $al f64) (result f64)
+    (if (f64.lt (local.get $x) (f64.const 0))
+      (then (return (f64.min (f64.const 0) (f64.add (local.get $x) (local.get $al))))))
+    (if (f64.gt (local.get $x) (f64.const 0))
+      (then
+        (if (i32.and (global.get $flags) (i32.const 2))
+          (then (return (f64.max (f64.const 0) (f64.sub (local.get $x) (local.get $al))))))
+        (return (f64.const 0))))
+    (local.get $x))
 )

@@ -19,7 +19,6 @@
  * rejected. Only the canonical spelling is accepted, so `formatDeribitSymbol(parseDeribitSymbol(s)) === s`.
  */
 import type { Currency } from '../core/currency.ts';
-import { BallastError } from '../core/errors.ts';
 import { contractSpecFor } from './contract-specs.ts';
 import { expiryFromDate, type CalendarDate } from './expiry.ts';
 import type { Future, Instrument, Perpetual, Spot, VanillaOption } from './instrument.ts';
@@ -35,6 +34,8 @@ import {
   rightLetter,
   strikeText,
   symbolError,
+  type DerivativeCommon,
+  type SymbolFail,
   verifiedSymbol,
 } from './symbol-parts.ts';
 
@@ -94,36 +95,12 @@ export function formatDeribitDate(d: CalendarDate): string | undefined {
  */
 export function parseDeribitSymbol(text: string, field = 'symbol'): Instrument {
   checkSymbolText(text, VENUE, FORM_ANY, field);
-  const fail = (part: string, problem: string, form = FORM_ANY): BallastError =>
+  const fail: SymbolFail = (part, problem, form = FORM_ANY) =>
     symbolError(VENUE, text, part, problem, form, field);
 
   const segs = text.split('-');
-  const pair = (segs[0] ?? '').split('_');
-  if (pair.length > 2) throw fail('currency pair', `"${segs[0]}" has more than one "_"`);
-  const underlying = pair[0] ?? '';
-  const quotePart = pair[1];
-  if (!isCurrencyCode(underlying)) {
-    throw fail('underlying', currencyProblem(underlying, 'BTC'));
-  }
-  if (quotePart !== undefined && !isCurrencyCode(quotePart)) {
-    throw fail('quote currency', currencyProblem(quotePart, 'USDC'));
-  }
-
-  if (segs.length === 1) {
-    if (quotePart === undefined)
-      throw fail('symbol', 'missing expiry date or PERPETUAL after the coin');
-    const spot: Spot = {
-      symbol: text,
-      venue: 'deribit',
-      kind: 'spot',
-      underlying,
-      quote: quotePart,
-      settlementCurrency: quotePart,
-      settlement: 'linear',
-      contract: contractSpecFor('deribit', 'spot', 'linear', underlying),
-    };
-    return spot;
-  }
+  const { underlying, quotePart } = parsePair(segs[0] ?? '', fail);
+  if (segs.length === 1) return spotOf(text, underlying, quotePart, fail);
 
   const linear = quotePart !== undefined;
   if (linear && quotePart !== DERIBIT_LINEAR_QUOTE) {
@@ -133,17 +110,14 @@ export function parseDeribitSymbol(text: string, field = 'symbol'): Instrument {
     );
   }
   const settlement = linear ? 'linear' : 'inverse';
-  const quote: Currency = linear ? DERIBIT_LINEAR_QUOTE : 'USD';
-  const settlementCurrency: Currency = linear ? DERIBIT_LINEAR_QUOTE : underlying;
-  const common = {
+  const common: DerivativeCommon = {
     symbol: text,
-    venue: 'deribit' as const,
+    venue: 'deribit',
     underlying,
-    quote,
-    settlementCurrency,
+    quote: linear ? DERIBIT_LINEAR_QUOTE : 'USD',
+    settlementCurrency: linear ? DERIBIT_LINEAR_QUOTE : underlying,
     settlement,
-  } as const;
-
+  };
   const second = segs[1] ?? '';
   if (second === 'PERPETUAL') {
     if (segs.length !== 2)
@@ -155,14 +129,58 @@ export function parseDeribitSymbol(text: string, field = 'symbol'): Instrument {
     };
     return perp;
   }
+  return datedOf(segs, common, fail);
+}
 
+/** The `BTC` or `BTC_USDC` head of a symbol: the underlying and the quote, if written. */
+function parsePair(
+  head: string,
+  fail: SymbolFail,
+): { underlying: Currency; quotePart: Currency | undefined } {
+  const pair = head.split('_');
+  if (pair.length > 2) throw fail('currency pair', `"${head}" has more than one "_"`);
+  const underlying = pair[0] ?? '';
+  const quotePart = pair[1];
+  if (!isCurrencyCode(underlying)) {
+    throw fail('underlying', currencyProblem(underlying, 'BTC'));
+  }
+  if (quotePart !== undefined && !isCurrencyCode(quotePart)) {
+    throw fail('quote currency', currencyProblem(quotePart, 'USDC'));
+  }
+  return { underlying, quotePart };
+}
+
+/** A spot pair such as `BTC_USDC` (a bare coin is refused: it needs an expiry or PERPETUAL). */
+function spotOf(
+  text: string,
+  underlying: Currency,
+  quotePart: Currency | undefined,
+  fail: SymbolFail,
+): Spot {
+  if (quotePart === undefined)
+    throw fail('symbol', 'missing expiry date or PERPETUAL after the coin');
+  return {
+    symbol: text,
+    venue: 'deribit',
+    kind: 'spot',
+    underlying,
+    quote: quotePart,
+    settlementCurrency: quotePart,
+    settlement: 'linear',
+    contract: contractSpecFor('deribit', 'spot', 'linear', underlying),
+  };
+}
+
+/** A future (`BTC-27DEC24`) or an option (`BTC-27DEC24-100000-C`) from its dash segments. */
+function datedOf(segs: readonly string[], common: DerivativeCommon, fail: SymbolFail): Instrument {
+  const second = segs[1] ?? '';
   const date = parseDeribitDate(second);
   if (typeof date === 'string') {
     const combo = /^[A-Z]+[0-9]*$/.test(second) ? ' (combos and strategies are not supported)' : '';
     throw fail('expiry', date + combo);
   }
   const expiryMs = expiryFromDate(date.year, date.month, date.day);
-
+  const { settlement, underlying } = common;
   if (segs.length === 2) {
     const fut: Future = {
       ...common,
@@ -172,7 +190,6 @@ export function parseDeribitSymbol(text: string, field = 'symbol'): Instrument {
     };
     return fut;
   }
-
   const right = optionRightAt(segs, 4, (part, problem) => fail(part, problem, FORM_OPTION));
   const strike = parseStrike(segs.slice(2, -1).join('-'), 'd');
   if (typeof strike === 'string') throw fail('strike', strike, FORM_OPTION);

@@ -17,7 +17,6 @@
  * Only the canonical spelling is accepted, so `formatOkxSymbol(parseOkxSymbol(s)) === s`.
  */
 import type { Currency } from '../core/currency.ts';
-import { BallastError } from '../core/errors.ts';
 import { contractSpecFor } from './contract-specs.ts';
 import { expiryFromDate } from './expiry.ts';
 import type { Future, Instrument, Perpetual, Spot, VanillaOption } from './instrument.ts';
@@ -34,6 +33,8 @@ import {
   rightLetter,
   strikeText,
   symbolError,
+  type DerivativeCommon,
+  type SymbolFail,
   verifiedSymbol,
 } from './symbol-parts.ts';
 
@@ -62,7 +63,7 @@ export const OKX_SPOT_QUOTES: ReadonlySet<Currency> = new Set([
  */
 export function parseOkxSymbol(text: string, field = 'symbol'): Instrument {
   checkSymbolText(text, VENUE, FORM_ANY, field);
-  const fail = (part: string, problem: string, form = FORM_ANY): BallastError =>
+  const fail: SymbolFail = (part, problem, form = FORM_ANY) =>
     symbolError(VENUE, text, part, problem, form, field);
 
   const segs = text.split('-');
@@ -71,26 +72,7 @@ export function parseOkxSymbol(text: string, field = 'symbol'): Instrument {
   if (segs.length < 2) throw fail('quote currency', 'missing -USD or -USDT after the coin');
   const q = segs[1] ?? '';
   if (!isCurrencyCode(q)) throw fail('quote currency', currencyProblem(q, 'USD or USDT'));
-
-  if (segs.length === 2) {
-    if (!OKX_SPOT_QUOTES.has(q)) {
-      throw fail(
-        'quote currency',
-        `spot quote must be one of ${[...OKX_SPOT_QUOTES].join(', ')}, got "${q}"`,
-      );
-    }
-    const spot: Spot = {
-      symbol: text,
-      venue: 'okx',
-      kind: 'spot',
-      underlying,
-      quote: q,
-      settlementCurrency: q,
-      settlement: 'linear',
-      contract: contractSpecFor('okx', 'spot', 'linear', underlying),
-    };
-    return spot;
-  }
+  if (segs.length === 2) return spotOf(text, underlying, q, fail);
 
   if (q !== 'USD' && q !== 'USDT') {
     throw fail(
@@ -99,16 +81,14 @@ export function parseOkxSymbol(text: string, field = 'symbol'): Instrument {
     );
   }
   const settlement = q === 'USD' ? 'inverse' : 'linear';
-  const settlementCurrency: Currency = q === 'USD' ? underlying : 'USDT';
-  const common = {
+  const common: DerivativeCommon = {
     symbol: text,
-    venue: 'okx' as const,
+    venue: 'okx',
     underlying,
     quote: q,
-    settlementCurrency,
+    settlementCurrency: q === 'USD' ? underlying : 'USDT',
     settlement,
-  } as const;
-
+  };
   const third = segs[2] ?? '';
   if (third === 'SWAP') {
     if (segs.length !== 3)
@@ -120,13 +100,38 @@ export function parseOkxSymbol(text: string, field = 'symbol'): Instrument {
     };
     return perp;
   }
+  return datedOf(segs, common, fail);
+}
 
+/** A spot pair such as `BTC-USDT` (quote one of `OKX_SPOT_QUOTES`). */
+function spotOf(text: string, underlying: Currency, q: Currency, fail: SymbolFail): Spot {
+  if (!OKX_SPOT_QUOTES.has(q)) {
+    throw fail(
+      'quote currency',
+      `spot quote must be one of ${[...OKX_SPOT_QUOTES].join(', ')}, got "${q}"`,
+    );
+  }
+  return {
+    symbol: text,
+    venue: 'okx',
+    kind: 'spot',
+    underlying,
+    quote: q,
+    settlementCurrency: q,
+    settlement: 'linear',
+    contract: contractSpecFor('okx', 'spot', 'linear', underlying),
+  };
+}
+
+/** A future (`BTC-USD-250328`) or an option (`BTC-USD-250328-100000-C`) from its segments. */
+function datedOf(segs: readonly string[], common: DerivativeCommon, fail: SymbolFail): Instrument {
+  const third = segs[2] ?? '';
   if (!/^[0-9]+$/.test(third))
     throw fail('expiry', `expected SWAP or a date YYMMDD, got "${third}"`);
   const date = parseNumericDate(third, 6);
   if (typeof date === 'string') throw fail('expiry', date);
   const expiryMs = expiryFromDate(date.year, date.month, date.day);
-
+  const { settlement, underlying } = common;
   if (segs.length === 3) {
     const fut: Future = {
       ...common,
@@ -136,12 +141,11 @@ export function parseOkxSymbol(text: string, field = 'symbol'): Instrument {
     };
     return fut;
   }
-
   const right = optionRightAt(segs, 5, (part, problem) => fail(part, problem, FORM_OPTION));
   if (settlement !== 'inverse') {
     throw fail(
       'quote currency',
-      `OKX options are coin-margined (BTC-USD-...), got "${q}"`,
+      `OKX options are coin-margined (BTC-USD-...), got "${common.quote}"`,
       FORM_OPTION,
     );
   }

@@ -5,6 +5,7 @@
  */
 import { BallastError } from '../core/errors.ts';
 import type { Currency } from '../core/currency.ts';
+import type { Future } from './instrument.ts';
 import {
   isDated,
   type DatedInstrument,
@@ -22,6 +23,15 @@ export const VENUE_LABEL: Readonly<Record<Venue, string>> = {
   derive: 'Derive',
   generic: 'generic',
 };
+
+/** Builds the INVALID_SYMBOL error of one part of a symbol being parsed (`form`: expected shape). */
+export type SymbolFail = (part: string, problem: string, form?: string) => BallastError;
+
+/** The fields every dated or perpetual derivative of one currency pair shares. */
+export type DerivativeCommon = Pick<
+  Future,
+  'symbol' | 'venue' | 'underlying' | 'quote' | 'settlementCurrency' | 'settlement'
+>;
 
 /**
  * The INVALID_SYMBOL error: says which part of which symbol is wrong, why, and what form was

@@ -294,75 +294,33 @@ function parseParams(root: Json, result: Json | undefined, source: string): Deri
   };
 }
 
+/** Option keys a case may carry as the venue's own per-option outputs (compared, not read). */
+const OPTION_EXPECTED_KEYS = [
+  'MarkVol',
+  'MarkDiscount',
+  'k',
+  'k_star',
+  'linear_mult_cap',
+  'abs_mult_cap',
+  'linear_multiplier',
+  'abs_multiplier',
+] as const;
+
+/** The case's `Scenario`: the engine's input and each option's expected per-option outputs. */
 function parseInput(
   root: Json,
   source: string,
 ): { input: DerivePm2Input; optionsExpected: DeriveCaseOptionExpected[] } {
   const s = obj(root['Scenario'], source, 'Scenario');
   const optionsExpected: DeriveCaseOptionExpected[] = [];
-  const options: DerivePm2Option[] = arr(s['Options'], source, 'Scenario.Options').map((v, i) => {
-    const path = `Scenario.Options[${i}]`;
-    const o = obj(v, source, path);
-    const expected: Record<string, number> = {};
-    for (const k of [
-      'MarkVol',
-      'MarkDiscount',
-      'k',
-      'k_star',
-      'linear_mult_cap',
-      'abs_mult_cap',
-      'linear_multiplier',
-      'abs_multiplier',
-    ]) {
-      if (o[k] !== undefined) expected[k] = toNumber(o[k], source, `${path}.${k}`);
-    }
-    optionsExpected.push(expected);
-    return {
-      expiry: num(o, 'Expiry', source, path),
-      strike: num(o, 'Strike', source, path),
-      isCall: bool(o, 'IsCall', source, path),
-      amount: num(o, 'Amount', source, path),
-    };
-  });
-  const collaterals: DerivePm2Collateral[] = arr(
-    s['Collaterals'],
-    source,
-    'Scenario.Collaterals',
-  ).map((v, i) => {
-    const path = `Scenario.Collaterals[${i}]`;
-    const o = obj(v, source, path);
-    return {
-      name: str(o, 'Name', source, path),
-      amount: num(o, 'Amount', source, path),
-      price: num(o, 'Price', source, path),
-      confidence: num(o, 'Confidence', source, path),
-      isRiskCancelling: bool(o, 'IsRiskCancelling', source, path),
-      mmHaircut: num(o, 'MMHaircut', source, path),
-      imHaircut: num(o, 'IMHaircut', source, path),
-    };
-  });
-  const feeds: DerivePm2ExpiryFeed[] = arr(s['OptionFeeds'], source, 'Scenario.OptionFeeds').map(
-    (v, i) => {
-      const path = `Scenario.OptionFeeds[${i}]`;
-      const o = obj(v, source, path);
-      const svi = arr(o['SVIparam'], source, `${path}.SVIparam`);
-      if (svi.length !== 7)
-        throw schema(
-          `must hold 7 numbers [a, b, rho, m, sigma, forward, tau], got ${svi.length}`,
-          source,
-          `${path}.SVIparam`,
-        );
-      const x = svi.map((e, j) => toNumber(e, source, `${path}.SVIparam[${j}]`));
-      return {
-        expiry: num(o, 'FeedExpiry', source, path),
-        forward: num(o, 'Forward', source, path),
-        forwardConfidence: num(o, 'ForwardConfidence', source, path),
-        rate: num(o, 'Rate', source, path),
-        rateConfidence: num(o, 'RateConfidence', source, path),
-        svi: { a: x[0]!, b: x[1]!, rho: x[2]!, m: x[3]!, sigma: x[4]!, forward: x[5]!, tau: x[6]! },
-        volConfidence: num(o, 'OptionVolConfidences', source, path),
-      };
-    },
+  const options = arr(s['Options'], source, 'Scenario.Options').map((v, i) =>
+    parseOption(v, source, `Scenario.Options[${i}]`, optionsExpected),
+  );
+  const collaterals = arr(s['Collaterals'], source, 'Scenario.Collaterals').map((v, i) =>
+    parseCollateral(v, source, `Scenario.Collaterals[${i}]`),
+  );
+  const feeds = arr(s['OptionFeeds'], source, 'Scenario.OptionFeeds').map((v, i) =>
+    parseFeed(v, source, `Scenario.OptionFeeds[${i}]`),
   );
   const input: DerivePm2Input = {
     portfolio: {
@@ -384,6 +342,63 @@ function parseInput(
     },
   };
   return { input, optionsExpected };
+}
+
+/** One `Scenario.Options[i]`; its expected per-option outputs are pushed onto `expectedOut`. */
+function parseOption(
+  v: unknown,
+  source: string,
+  path: string,
+  expectedOut: DeriveCaseOptionExpected[],
+): DerivePm2Option {
+  const o = obj(v, source, path);
+  const expected: Record<string, number> = {};
+  for (const k of OPTION_EXPECTED_KEYS) {
+    if (o[k] !== undefined) expected[k] = toNumber(o[k], source, `${path}.${k}`);
+  }
+  expectedOut.push(expected);
+  return {
+    expiry: num(o, 'Expiry', source, path),
+    strike: num(o, 'Strike', source, path),
+    isCall: bool(o, 'IsCall', source, path),
+    amount: num(o, 'Amount', source, path),
+  };
+}
+
+/** One `Scenario.Collaterals[i]`. */
+function parseCollateral(v: unknown, source: string, path: string): DerivePm2Collateral {
+  const o = obj(v, source, path);
+  return {
+    name: str(o, 'Name', source, path),
+    amount: num(o, 'Amount', source, path),
+    price: num(o, 'Price', source, path),
+    confidence: num(o, 'Confidence', source, path),
+    isRiskCancelling: bool(o, 'IsRiskCancelling', source, path),
+    mmHaircut: num(o, 'MMHaircut', source, path),
+    imHaircut: num(o, 'IMHaircut', source, path),
+  };
+}
+
+/** One `Scenario.OptionFeeds[i]`: forward, rate, SVI `[a, b, rho, m, sigma, forward, tau]`. */
+function parseFeed(v: unknown, source: string, path: string): DerivePm2ExpiryFeed {
+  const o = obj(v, source, path);
+  const svi = arr(o['SVIparam'], source, `${path}.SVIparam`);
+  if (svi.length !== 7)
+    throw schema(
+      `must hold 7 numbers [a, b, rho, m, sigma, forward, tau], got ${svi.length}`,
+      source,
+      `${path}.SVIparam`,
+    );
+  const x = svi.map((e, j) => toNumber(e, source, `${path}.SVIparam[${j}]`));
+  return {
+    expiry: num(o, 'FeedExpiry', source, path),
+    forward: num(o, 'Forward', source, path),
+    forwardConfidence: num(o, 'ForwardConfidence', source, path),
+    rate: num(o, 'Rate', source, path),
+    rateConfidence: num(o, 'RateConfidence', source, path),
+    svi: { a: x[0]!, b: x[1]!, rho: x[2]!, m: x[3]!, sigma: x[4]!, forward: x[5]!, tau: x[6]! },
+    volConfidence: num(o, 'OptionVolConfidences', source, path),
+  };
 }
 
 const TOP_FIELDS: Readonly<Record<string, string>> = {

@@ -10,14 +10,15 @@
  * `BlackCalculator`): vega per 1.00 of vol, theta per calendar year with F held fixed.
  *
  * Numerics. Every price is computed as (discounted) intrinsic value plus time value, and the
- * time value as √(F·K) times the normalised out-of-the-money price `b(x, s)` of
- * `normalizedOtmBlack`, which keeps close to full relative precision also for tiny `s` and
- * far out of the money (where the textbook F·N(d1) − K·N(d2) cancels). Tail probabilities use N(−d)
+ * time value by `blackTimeValue` (√(F·K) times the normalised out-of-the-money price
+ * `b(x, s)` of `normalizedOtmBlack`, written in F and K), which keeps close to full relative
+ * precision also for tiny `s` and far out of the money (where the textbook F·N(d1) − K·N(d2)
+ * cancels). Tail probabilities use N(−d)
  * directly, never 1 − N(d). For s = σ√T = 0 (T = 0 or σ = 0) the intrinsic limit is
  * returned (see `black76Greeks`).
  */
 import { requireNonNegative, requirePositive } from '../core/errors.ts';
-import { millsRatio, normCdf, normPdf } from '../core/normal.ts';
+import { millsRatio, normCdf, normPdf, normPdfScaled } from '../core/normal.ts';
 import type { OptionRight } from '../instruments/instrument.ts';
 import { requireRight } from './inputs.ts';
 
@@ -27,7 +28,8 @@ import { requireRight } from './inputs.ts';
  *
  *   b(x, s) = e^{x/2}·N(x/s + s/2) − e^{−x/2}·N(x/s − s/2)  ∈ [0, e^{x/2}).
  *
- * The undiscounted time value of a Black-76 call or put is √(F·K)·b(−|ln(F/K)|, s).
+ * The undiscounted time value of a Black-76 call or put is √(F·K)·b(−|ln(F/K)|, s)
+ * (`blackTimeValue` computes it from F and K directly; this form serves the implied-vol solver).
  *
  * The textbook difference loses digits twice when d1 = x/s + s/2 is negative: by cancellation
  * (the terms are ≈ |x|/s² times larger than b) and because N(d) is sensitive to the rounding
@@ -41,36 +43,18 @@ import { requireRight } from './inputs.ts';
  * x/s itself dominates). Returns 0 for s ≤ 0 and on underflow (x/s < −38.5: b < 1e-320).
  */
 export function normalizedOtmBlack(x: number, s: number): number {
-  return normalizedOtmBlackWith(x, s, -1);
-}
-
-/**
- * `normalizedOtmBlack(x, s)` with what depends on s alone passed in by a caller that prices
- * many x at one s (a revaluation row): the Gaussian factor e^{−t²/2} (t = s/2, computed as
- * `Math.exp(-0.5 * t * t)`) as `g`, or `g < 0` to compute it here; and the Hermite series'
- * coefficients (`hermiteCoefficients(t)`) at `coefs[base …]`, or none. The same bits either way.
- */
-export function normalizedOtmBlackWith(
-  x: number,
-  s: number,
-  g: number,
-  coefs?: Float64Array,
-  base = 0,
-): number {
   if (!(s > 0)) return 0;
   const h = x / s;
   const t = 0.5 * s;
   let b: number;
   if (x >= -0.5 && s <= 0.5) {
     if (h < -38.5) return 0; // φ(h) underflows
-    const gt = g < 0 ? Math.exp(-0.5 * t * t) : g;
-    const bracket =
-      hermiteIntervalSeries(h, t, coefs, base) + 2 * Math.sinh(0.5 * x) * gt * millsRatio(t - h);
+    const gt = Math.exp(-0.5 * t * t);
+    const bracket = hermiteIntervalSeries(h, t) + 2 * Math.sinh(0.5 * x) * gt * millsRatio(t - h);
     b = normPdf(h) * Math.exp(0.5 * x) * bracket;
   } else if (h + t < 0) {
     if (h < -38.5) return 0;
-    const gt = g < 0 ? Math.exp(-0.5 * t * t) : g;
-    b = normPdf(h) * gt * (millsRatio(-(h + t)) - millsRatio(t - h));
+    b = normPdf(h) * Math.exp(-0.5 * t * t) * (millsRatio(-(h + t)) - millsRatio(t - h));
   } else {
     const ex = Math.exp(0.5 * x);
     b = ex * normCdf(h + t) - normCdf(h - t) / ex;
@@ -79,52 +63,26 @@ export function normalizedOtmBlackWith(
 }
 
 /**
- * Coefficients of `hermiteIntervalSeries` kept in a table (k = 0, 2, …, 30; the series
- * converges by k ≈ 16 since |h·t| ≤ 1/4, and continues the recurrence past the table).
- */
-export const HERMITE_TERMS = 16;
-
-/**
- * The first `HERMITE_TERMS` coefficients 2·t^{k+1}/(k+1)! (k = 0, 2, …) of
- * `hermiteIntervalSeries` for one t, into `out[base …]`, by the series' own recurrence (the
- * same bits as computing them inline).
- */
-export function hermiteCoefficients(
-  t: number,
-  out: Float64Array = new Float64Array(HERMITE_TERMS),
-  base = 0,
-): Float64Array {
-  const t2 = t * t;
-  let coef = 2 * t;
-  out[base] = coef;
-  for (let j = 0, i = base + 1; i < base + HERMITE_TERMS; j += 2, i++) {
-    coef *= t2 / ((j + 2) * (j + 3));
-    out[i] = coef;
-  }
-  return out;
-}
-
-/**
  * ∫_{h−t}^{h+t} φ(u) du / φ(h) for t ≤ 0.25, |h·t| ≤ 0.25, from the Hermite expansion
  * φ(h + v) = φ(h)·Σ_k He_k(h)·(−v)^k / k! integrated term by term (odd terms vanish):
- * Σ_{k even} He_k(h)·2·t^{k+1}/(k+1)!. Terms shrink like (|h|·t)^k/k!. The coefficients are
- * read from `coefs[base …]` when given (`hermiteCoefficients(t)`).
+ * Σ_{k even} He_k(h)·2·t^{k+1}/(k+1)!. Terms shrink like (|h|·t)^k/k!. (The implied-vol
+ * solver's `normalizedOtmBlack` keeps this loop, so its bits, and the SVI fits built on the
+ * implied vols, are unchanged; `blackTimeValue` uses `scaledIntervalSeries`.)
  */
-function hermiteIntervalSeries(h: number, t: number, coefs?: Float64Array, base = 0): number {
+function hermiteIntervalSeries(h: number, t: number): number {
   const t2 = t * t;
   let heA = 1; // He_j (j even)
   let heB = h; // He_{j+1}
-  let coef = coefs ? coefs[base]! : 2 * t; // 2·t^{j+1}/(j+1)!
+  let coef = 2 * t; // 2·t^{j+1}/(j+1)!
   let sum = coef; // j = 0 term
   let prevAbs = Math.abs(coef);
-  const end = coefs ? base + HERMITE_TERMS : 0;
-  for (let j = 0, i = base + 1; j < 80; j += 2, i++) {
+  for (let j = 0; j < 80; j += 2) {
     // He_{j+2} = h·He_{j+1} − (j+1)·He_j ;  He_{j+3} = h·He_{j+2} − (j+2)·He_{j+1}
     const he2 = h * heB - (j + 1) * heA;
     const he3 = h * he2 - (j + 2) * heB;
     heA = he2;
     heB = he3;
-    coef = i < end ? coefs![i]! : coef * (t2 / ((j + 2) * (j + 3)));
+    coef *= t2 / ((j + 2) * (j + 3));
     const term = heA * coef;
     sum += term;
     const a = Math.abs(term);
@@ -132,6 +90,88 @@ function hermiteIntervalSeries(h: number, t: number, coefs?: Float64Array, base 
     prevAbs = a;
   }
   return sum;
+}
+
+/**
+ * Undiscounted Black-76 time value (price − intrinsic, the same for a call and a put) in
+ * quote currency, for F, K > 0 and s = σ√T ≥ 0: √(F·K)·b(−|ln(F/K)|, s) of
+ * `normalizedOtmBlack`, written in F and K so that no e^{±x/2} or sinh is needed. With
+ * lo = min(F, K), hi = max(F, K), x = −|ln(F/K)|, h = x/s, t = s/2, d1,2 = h ± t:
+ * √(F·K)·e^{x/2} = lo, √(F·K)·e^{−x/2} = hi, √(F·K)·2·sinh(|x|/2) = |F − K| and
+ * √(F·K)·φ(h)·e^{−t²/2} = lo·φ(d1), so the three regimes of `normalizedOtmBlack` become
+ * - |x| ≤ 0.5, s ≤ 0.5, with H = ∫_{d2}^{d1} φ / φ(h) and G = φ(h)·e^{−t²/2} (one exponential,
+ *   `normPdfScaled`): lo·G·[H·e^{t²/2} − S·R(−d2)], S = |F − K|/(√F·√K), the Gaussian G
+ *   common to both terms (the bracket cancels by ≈ h²); H·e^{t²/2} by `scaledIntervalSeries`
+ *   (a fixed polynomial, no exponential); for −d2 ≤ 0.66291 (cancellation ≤ 0.44) the second
+ *   term is |F − K|·N(d2) (Cody's rational, no exponential);
+ * - otherwise, if d1 < 0: lo·φ(d1)·[R(−d1) − R(−d2)] (one Gaussian);
+ * - otherwise: lo·N(d1) − hi·N(d2).
+ * Accuracy: within 8·ε·κ of 120-digit mpmath prices (test/pricing/black76-mpmath.test.ts, κ
+ * the inputs' condition number). Returns 0 for s ≤ 0 and on underflow (x/s < −38.5).
+ */
+export function blackTimeValue(F: number, K: number, s: number): number {
+  if (!(s > 0)) return 0;
+  const x = -Math.abs(Math.log(F / K));
+  const h = x / s;
+  const t = 0.5 * s;
+  const lo = F < K ? F : K;
+  let v: number;
+  if (x >= -0.5 && s <= 0.5) {
+    if (h < -38.5) return 0; // φ(h) underflows
+    const w = t * t;
+    const a = 0.5 * x;
+    const z = t - h;
+    const G = lo * normPdfScaled(h, w);
+    const Hs = t * scaledIntervalSeries(a * a, w);
+    if (z <= 0.66291) v = G * Hs - Math.abs(F - K) * normCdf(-z);
+    else v = G * (Hs - (Math.abs(F - K) / (Math.sqrt(F) * Math.sqrt(K))) * millsRatio(z));
+  } else if (h + t < 0) {
+    if (h < -38.5) return 0;
+    const d1 = h + t;
+    v = lo * normPdf(d1) * (millsRatio(-d1) - millsRatio(t - h));
+  } else {
+    const hi = F < K ? K : F;
+    v = lo * normCdf(h + t) - hi * normCdf(h - t);
+  }
+  return v > 0 ? v : 0;
+}
+
+/** Degree in p of each power w^j of `scaledIntervalSeries` (terms < 1e-18 of the sum dropped). */
+const SERIES_DEGREES = [6, 5, 4, 4, 3, 2, 1, 1, 0];
+
+/** D_ij = 2/((2i)!·Π_{m=0..j}(2i + 2m + 1)), row by row (j), i = 0 … SERIES_DEGREES[j]. */
+const SERIES = Float64Array.from(
+  SERIES_DEGREES.flatMap((deg, j) =>
+    Array.from({ length: deg + 1 }, (_, i) => {
+      let d = 1;
+      for (let k = 2; k <= 2 * i; k++) d *= k;
+      for (let m = 0; m <= j; m++) d *= 2 * i + 2 * m + 1;
+      return 2 / d;
+    }),
+  ),
+);
+
+/**
+ * H·e^{t²/2}/t for the Hermite interval integral H = ∫_{h−t}^{h+t} φ(u) du / φ(h), in
+ * p = (h·t)² = (x/2)² ≤ 1/16 and w = t² ≤ 1/16: with v = t·r,
+ * H·e^{w/2} = 2t·∫_0^1 cosh(h·t·r)·e^{w(1−r²)/2} dr = t·Σ_{i,j} D_ij·p^i·w^j,
+ * D_ij = 2/((2i)!·Π_{m=0..j}(2i+2m+1)) (the Beta integrals ∫_0^1 r^{2i}(1 − r²)^j dr): all
+ * terms positive, none above 2·16^{−i−j}; truncated where they fall below 1e-18 of the sum.
+ * A fixed polynomial (35 terms, Horner in p per power of w, then in w).
+ */
+function scaledIntervalSeries(p: number, w: number): number {
+  const c = SERIES;
+  const q0 =
+    c[0]! + p * (c[1]! + p * (c[2]! + p * (c[3]! + p * (c[4]! + p * (c[5]! + p * c[6]!)))));
+  const q1 = c[7]! + p * (c[8]! + p * (c[9]! + p * (c[10]! + p * (c[11]! + p * c[12]!))));
+  const q2 = c[13]! + p * (c[14]! + p * (c[15]! + p * (c[16]! + p * c[17]!)));
+  const q3 = c[18]! + p * (c[19]! + p * (c[20]! + p * (c[21]! + p * c[22]!)));
+  const q4 = c[23]! + p * (c[24]! + p * (c[25]! + p * c[26]!));
+  const q5 = c[27]! + p * (c[28]! + p * c[29]!);
+  const q6 = c[30]! + p * c[31]!;
+  const q7 = c[32]! + p * c[33]!;
+  const q8 = c[34]!;
+  return q0 + w * (q1 + w * (q2 + w * (q3 + w * (q4 + w * (q5 + w * (q6 + w * (q7 + w * q8)))))));
 }
 
 /**
@@ -208,12 +248,11 @@ function checkInputs(
   if (!(df > 0 && df < Infinity)) requirePositive(df, 'df');
 }
 
-/** Undiscounted Black price from validated inputs: intrinsic + √(F·K)·b(−|ln(F/K)|, σ√T). */
+/** Undiscounted Black price from validated inputs: intrinsic + `blackTimeValue(F, K, σ√T)`. */
 function undiscounted(call: boolean, F: number, K: number, s: number): number {
   const intrinsic = call ? (F > K ? F - K : 0) : K > F ? K - F : 0;
   if (!(s > 0)) return intrinsic;
-  const x = -Math.abs(Math.log(F / K));
-  return intrinsic + Math.sqrt(F) * Math.sqrt(K) * normalizedOtmBlack(x, s);
+  return intrinsic + blackTimeValue(F, K, s);
 }
 
 /**

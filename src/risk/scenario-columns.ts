@@ -4,7 +4,12 @@
  * typed arrays, and the scenarios' vol classes (the distinct (vol shock, time shift) pairs, so
  * a row computes each shocked vol, σ√T, discount factor and Gaussian factor once per class).
  */
-import { moveFor, type Scenario, type VolShock } from '../scenarios/scenario.ts';
+import {
+  moveFor,
+  plainRelativeFactor,
+  type Scenario,
+  type VolShock,
+} from '../scenarios/scenario.ts';
 
 /**
  * The distinct (vol shock, time shift) pairs of a scenario list for one underlying: `cls[s]`
@@ -14,24 +19,41 @@ import { moveFor, type Scenario, type VolShock } from '../scenarios/scenario.ts'
 export interface VolClasses {
   readonly cls: Int32Array;
   readonly first: Int32Array;
+  /** Class c's vol shock (`moveFor(scenarios[first[c]], underlying).vol`). */
+  readonly shock: readonly VolShock[];
+  /** Class c's time shift in calendar days (`scenarios[first[c]].timeShiftDays`). */
+  readonly shiftDays: Float64Array;
+  /** `plainRelativeFactor(shock[c])`: 1 + size for a plain relative shock, else NaN. */
+  readonly factor: Float64Array;
 }
 
 /** Vol classes of `scenarios` for `underlying` (see `VolClasses`), in O(scenarios). */
 export function volClasses(scenarios: readonly Scenario[], underlying: string): VolClasses {
   const cls = new Int32Array(scenarios.length);
   const first: number[] = [];
+  const shock: VolShock[] = [];
+  const shiftDays: number[] = [];
   const byKey = new Map<string, number>();
   scenarios.forEach((sc, s) => {
-    const key = `${shockKey(moveFor(sc, underlying).vol)}|${sc.timeShiftDays}`;
+    const vol = moveFor(sc, underlying).vol;
+    const key = `${shockKey(vol)}|${sc.timeShiftDays}`;
     let c = byKey.get(key);
     if (c === undefined) {
       c = first.length;
       first.push(s);
+      shock.push(vol);
+      shiftDays.push(sc.timeShiftDays);
       byKey.set(key, c);
     }
     cls[s] = c;
   });
-  return { cls, first: Int32Array.from(first) };
+  return {
+    cls,
+    first: Int32Array.from(first),
+    shock,
+    shiftDays: Float64Array.from(shiftDays),
+    factor: Float64Array.from(shock, plainRelativeFactor),
+  };
 }
 
 /**

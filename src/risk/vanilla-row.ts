@@ -3,24 +3,21 @@
  *
  *   P[s] = V(F·m_s, K, T − Δt_s, σ_s) − V0,   V = Black-76 (÷ F·m_s for inverse options),
  *
- * with everything that does not change along the row computed once: ln(K/F) and √K per row;
- * per vol class (`VolClasses`: scenarios sharing a vol shock and a time shift) the shocked vol
- * σ_c, T_c, σ_c·√T_c, the discount factor e^{−r·T_c} and the Gaussian factor e^{−(σ_c√T_c/2)²/2}
- * of `normalizedOtmBlackWith`; per cell only the forward, one log, one √F and the normalised
- * out-of-the-money price. The same operations in the same order as `black76Price` through
- * `optionValue`, so the same bits as `scenarioPnl` (test/risk/pnl-matrix-row.test.ts); cells
- * outside Black-76's valid domain (expired at the shifted date, invalid inputs) take the
- * per-cell path, which values the payoff or throws its typed error.
+ * with everything that does not change along the row computed once: ln(K/F) per row; per
+ * distinct time shift T_c, √T_c and the discount factor e^{−r·T_c}; per vol class
+ * (`VolClasses`: scenarios sharing a vol shock and a time shift) the shocked vol σ_c and
+ * σ_c·√T_c (a plain relative shock, Monte Carlo's per-path vol move, as max(σ·f, 0)); per
+ * cell the forward and `blackTimeValue` (one log, at most one exponential, a fixed series or
+ * rational Mills ratios).
+ * The same operations in the same order as `black76Price` through `optionValue`, so the same
+ * bits as `scenarioPnl` (test/risk/pnl-matrix-row.test.ts); cells outside Black-76's valid
+ * domain (expired at the shifted date, invalid inputs) take the per-cell path, which values
+ * the payoff or throws its typed error.
  */
 import type { VanillaOption } from '../instruments/instrument.ts';
-import {
-  black76Price,
-  HERMITE_TERMS,
-  hermiteCoefficients,
-  normalizedOtmBlackWith,
-} from '../pricing/black76.ts';
+import { black76Price, blackTimeValue } from '../pricing/black76.ts';
 import { optionValue } from '../pricing/option-value.ts';
-import { moveFor, shockVol } from '../scenarios/scenario.ts';
+import { shockVol } from '../scenarios/scenario.ts';
 import type { InstrumentState } from './instrument-state.ts';
 import type { ScenarioColumns } from './scenario-columns.ts';
 
@@ -32,14 +29,10 @@ export interface ClassScratch {
   readonly T: Float64Array;
   /** σ_c·√T_c. */
   readonly sd: Float64Array;
-  /** e^{−t²/2}, t = σ_c·√T_c / 2. */
-  readonly g: Float64Array;
   /** e^{−r·T_c}. */
   readonly df: Float64Array;
   /** 1 when the class is inside Black-76's domain (T_c > 0, σ_c and df valid). */
   readonly ok: Uint8Array;
-  /** Hermite series coefficients of t (`hermiteCoefficients`), `HERMITE_TERMS` per class. */
-  readonly coefs: Float64Array;
 }
 
 /** Scratch for rows with up to `n` vol classes. */
@@ -48,10 +41,8 @@ export function classScratch(n: number): ClassScratch {
     vol: new Float64Array(n),
     T: new Float64Array(n),
     sd: new Float64Array(n),
-    g: new Float64Array(n),
     df: new Float64Array(n),
     ok: new Uint8Array(n),
-    coefs: new Float64Array(n * HERMITE_TERMS),
   };
 }
 
@@ -63,27 +54,33 @@ function fillClasses(
   k: ClassScratch,
 ): void {
   const logMoneyness = Math.log(inst.strike / st.price);
-  const first = cols.classes.first;
+  const { shock, shiftDays, factor } = cols.classes;
+  const n = shock.length;
   const strikeOk = inst.strike > 0 && inst.strike < Infinity;
   const rightOk = inst.right === 'call' || inst.right === 'put';
-  for (let c = 0; c < first.length; c++) {
-    const sc = cols.scenarios[first[c]!]!;
-    const vol = shockVol(
-      moveFor(sc, cols.underlying).vol,
-      st.vol,
-      st.dteDays - sc.timeShiftDays,
-      logMoneyness,
-    );
-    const T1 = st.T - sc.timeShiftDays / 365;
+  let shift = NaN;
+  let T1 = NaN;
+  let df = NaN;
+  let sqrtT = NaN;
+  for (let c = 0; c < n; c++) {
+    const days = shiftDays[c]!;
+    if (!(days === shift)) {
+      shift = days;
+      T1 = st.T - shift / 365;
+      df = Math.exp(-st.rate * T1);
+      sqrtT = Math.sqrt(T1);
+    }
+    const f = factor[c]!;
+    // A plain relative shock (Monte Carlo's per-path moves) is max(σ·f, 0): `shockVol`'s bits.
+    const vol =
+      f === f
+        ? Math.max(st.vol * f, 0)
+        : shockVol(shock[c]!, st.vol, st.dteDays - days, logMoneyness);
     k.vol[c] = vol;
     k.T[c] = T1;
-    const df = Math.exp(-st.rate * T1);
-    const sd = vol * Math.sqrt(T1);
-    const t = 0.5 * sd;
+    const sd = vol * sqrtT;
     k.df[c] = df;
     k.sd[c] = sd;
-    k.g[c] = Math.exp(-0.5 * t * t);
-    if (sd <= 0.5) hermiteCoefficients(t, k.coefs, c * HERMITE_TERMS);
     const ok = strikeOk && rightOk && T1 > 0 && T1 < Infinity && vol >= 0 && vol < Infinity;
     k.ok[c] = ok && df > 0 && df < Infinity ? 1 : 0;
   }
@@ -115,12 +112,11 @@ export function revalueVanillaRow(
   const { mult } = cols;
   const cls = cols.classes.cls;
   const K = inst.strike;
-  const sqrtK = Math.sqrt(K);
   const F = st.price;
   const V0 = st.value;
   const call = inst.right === 'call';
   const inverse = inst.settlement === 'inverse';
-  const { ok, sd, g, df, coefs } = k;
+  const { ok, sd, df } = k;
   let bad = 0;
   for (let s = 0; s < mult.length; s++) {
     const c = cls[s]!;
@@ -129,19 +125,7 @@ export function revalueVanillaRow(
     if (ok[c] === 1 && F1 > 0 && F1 < Infinity) {
       const sdc = sd[c]!;
       const intrinsic = call ? (F1 > K ? F1 - K : 0) : K > F1 ? K - F1 : 0;
-      const u =
-        sdc > 0
-          ? intrinsic +
-            Math.sqrt(F1) *
-              sqrtK *
-              normalizedOtmBlackWith(
-                -Math.abs(Math.log(F1 / K)),
-                sdc,
-                g[c]!,
-                coefs,
-                c * HERMITE_TERMS,
-              )
-          : intrinsic;
+      const u = sdc > 0 ? intrinsic + blackTimeValue(F1, K, sdc) : intrinsic;
       const usd = df[c]! * u;
       v = inverse ? usd / F1 : usd;
     } else v = slowCell(inst, st, mult[s]!, k.T[c]!, k.vol[c]!);

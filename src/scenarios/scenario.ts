@@ -126,6 +126,17 @@ export function shockVol(
   return v;
 }
 
+/**
+ * The factor f = 1 + size of a plain relative vol shock (kind `relative` without term
+ * structure, floor or cap), for which `shockVol(shock, σ, dte, k)` is `Math.max(σ·f, 0)` bit
+ * for bit (its term factor is 1 and size·1 = size); NaN for every other shock. Lets a
+ * revaluation row apply per-path Monte Carlo vol moves without the general rule's dispatch.
+ */
+export function plainRelativeFactor(shock: VolShock): number {
+  if (shock.kind !== 'relative' || shock.term || shock.floor !== undefined) return NaN;
+  return shock.cap === undefined ? 1 + shock.size : NaN;
+}
+
 /** A uniform scenario list builder: every underlying gets the same move. */
 export function uniformScenario(
   id: string,

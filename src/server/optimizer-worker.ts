@@ -11,6 +11,10 @@ import { BallastError } from '../core/errors.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import type { ServerLimits } from './limits.ts';
 import { runOptimizer, type OptimizerKind } from './optimizer-run.ts';
+import { installNativeSha256 } from '../io/native-sha256.ts';
+
+// This thread's input hashes (its own module instances) use node:crypto's SHA-256 too.
+installNativeSha256();
 
 /** One optimizer run (the snapshot is structured-cloned: plain data). */
 export interface OptimizerTask {

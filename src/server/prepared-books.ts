@@ -17,7 +17,6 @@
 import { canonicalHash } from '../core/hash.ts';
 import {
   DERIBIT_PM_ID,
-  deribitPmInputsHash,
   prepareDeribitPmBook,
   type DeribitPmParams,
 } from '../margin/deribit-pm/deribit-pm.ts';
@@ -26,7 +25,6 @@ import type { MarginModel } from '../margin/margin-model.ts';
 import type { MarginResult } from '../margin/margin-result.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import { portfolioKey, type Portfolio } from '../risk/portfolio.ts';
-import { bookInputsHasher } from './book-inputs-hash.ts';
 
 /** Entries kept per map by default. */
 export const PREPARED_BOOKS_CAPACITY = 64;
@@ -51,24 +49,6 @@ export interface PreparedBooks {
   deribitPm(portfolio: Portfolio, snapshot: MarketSnapshot, params: unknown): PreparedBook;
   /** Entries held: evaluate results, prepared books. */
   readonly size: { results: number; books: number };
-}
-
-/**
- * `prepareDeribitPmBook(portfolio, snapshot, params)` with the after-trade books' input hash
- * from `bookInputsHasher` (same bits as
- * `deribitPmInputsHash`, server/book-inputs-hash.ts) instead of the core's pure-JS hash.
- */
-export function prepareServedBook(
-  portfolio: Portfolio,
-  snapshot: MarketSnapshot,
-  params: DeribitPmParams,
-): PreparedBook {
-  let hash: ((book: Portfolio) => string) | undefined;
-  return prepareDeribitPmBook(portfolio, snapshot, params, (book, s, ps) =>
-    s === snapshot && ps === params
-      ? (hash ??= bookInputsHasher(portfolio, snapshot, params))(book)
-      : deribitPmInputsHash(book, s, ps),
-  );
 }
 
 /** A bounded map that forgets the least recently used entries (count and total weight). */
@@ -148,7 +128,7 @@ export function preparedBooks(
   const deribitPm = (p: Portfolio, s: MarketSnapshot, params: unknown): PreparedBook => {
     const key = keyOf(DERIBIT_PM_ID, p, s, params);
     let b = books.get(key);
-    if (!b) books.set(key, (b = prepareServedBook(p, s, params as DeribitPmParams)));
+    if (!b) books.set(key, (b = prepareDeribitPmBook(p, s, params as DeribitPmParams)));
     return b;
   };
   return {

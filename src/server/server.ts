@@ -31,6 +31,7 @@ import { jobRoutes } from './routes-jobs.ts';
 import { optimizeRoutes } from './routes-optimize.ts';
 import { riskRoutes } from './routes-risk.ts';
 import { webRoutes } from './routes-web.ts';
+import { installNativeSha256 } from '../io/native-sha256.ts';
 
 /** What `buildServer` needs. */
 export interface ServerOptions {
@@ -105,8 +106,12 @@ function serverContext(o: ServerOptions, limits: ServerLimits, clock: () => numb
   };
 }
 
-/** Builds the service (not listening; `app.inject` for tests, `listen` in serve). */
+/**
+ * Builds the service (not listening; `app.inject` for tests, `listen` in serve). Input hashes
+ * use node:crypto's SHA-256 from here on (io/native-sha256.ts).
+ */
 export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
+  installNativeSha256();
   const limits = { ...DEFAULT_LIMITS, ...o.limits };
   const clock = o.clock ?? Date.now;
   const app = Fastify({

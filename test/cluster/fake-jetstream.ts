@@ -120,10 +120,13 @@ export class FakeJetStream {
   readonly streams = new Map<string, FakeStream>();
   readonly consumers = new Map<string, FakeDurable>();
   readonly kv = new Map<string, string>();
+  /** Revision of each KV key's last write (the bucket's sequence, as JetStream's KV). */
+  readonly revisions = new Map<string, number>();
+  private kvSeq = 0;
   /** Throws (or rejects) to fail a publish; may also hold it back (called before it is stored). */
   onPublish: (subject: string, msgID: string) => void | Promise<void> = () => undefined;
-  /** Throws to fail a KV put. */
-  onPut: (key: string) => void = () => undefined;
+  /** Throws (or rejects) to fail a KV write; may also hold it back (called before it is applied). */
+  onPut: (key: string) => void | Promise<void> = () => undefined;
 
   addStream(name: string, subjects: readonly string[]): void {
     this.streams.set(name, new FakeStream(name, subjects));
@@ -237,16 +240,29 @@ export class FakeJetStream {
       const v = this.kv.get(key);
       return v === undefined
         ? null
-        : { operation: 'PUT', string: () => v, json: () => JSON.parse(v) as unknown };
+        : {
+            operation: 'PUT',
+            revision: this.revisions.get(key) ?? 0,
+            string: () => v,
+            json: () => JSON.parse(v) as unknown,
+          };
+    };
+    /** Applies a write once the hook lets it, refused unless the key is at `expected`. */
+    const write = async (key: string, value: string, expected?: number) => {
+      await tick();
+      await this.onPut(key);
+      const at = this.revisions.get(key) ?? 0;
+      if (expected !== undefined && at !== expected)
+        throw new Error(`wrong last sequence: ${at} (expected ${expected})`);
+      this.kv.set(key, value);
+      this.revisions.set(key, ++this.kvSeq);
+      return this.kvSeq;
     };
     return {
       get: async (key: string) => entry(key),
-      put: async (key: string, value: string) => {
-        await tick();
-        this.onPut(key);
-        this.kv.set(key, value);
-        return 1;
-      },
+      put: async (key: string, value: string) => write(key, value),
+      create: async (key: string, value: string) => write(key, value, 0),
+      update: async (key: string, value: string, version: number) => write(key, value, version),
       purge: async (key: string) => void this.kv.delete(key),
     } as unknown as KV;
   }

@@ -132,6 +132,38 @@ describe('partition runner acknowledgements (in-memory JetStream)', () => {
     expect(new Set(keys)).toEqual(new Set(local.results.map((r) => `${r.id}|${r.tick}|${r.seq}`)));
   }, 240_000);
 
+  it("does not let a previous owner's late checkpoint replace the next owner's newer one", async () => {
+    const accounts = syntheticAccounts(6, 3, 91);
+    const ticks = syntheticTicks(base.underlyings.BTC!.index, 3, 92);
+    const f = server(accounts, ticks.slice(0, 2));
+    // The first owner's checkpoint of tick 2 is held back while its lease lapses; the next
+    // owner rebuilds from tick 1's checkpoint, handles ticks 2 and 3 and stores tick 3's.
+    let owned = true;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let held = false;
+    f.onPut = async (key) => {
+      if (key !== 'ckpt.0' || held || !f.kv.has('ckpt.0')) return;
+      held = true;
+      owned = false;
+      await gate;
+    };
+    const first = startPartition(context(f, 'a'), 0, () => owned);
+    await until(() => held, "the first owner writing tick 2's checkpoint");
+    expect(JSON.parse(f.kv.get('ckpt.0')!)).toMatchObject({ tick: 1 });
+    const t3 = ticks[2]!;
+    f.store(topo.tickSubject(t3.underlying), JSON.stringify(t3), tickMsgId(t3));
+    const second = startPartition(context(f, 'b'), 0, () => true);
+    const ckptTick = () => (JSON.parse(f.kv.get('ckpt.0')!) as { tick: number }).tick;
+    await until(() => ckptTick() === 3, "tick 3's checkpoint stored by the next owner");
+    release();
+    await until(() => first.finished(), 'the first owner to stop');
+    await second.stop();
+    // Stored over tick 3's, tick 2's checkpoint would make the next rebuild apply tick 3 again
+    // on top of a market that the acknowledged ticks had already moved past.
+    expect(JSON.parse(f.kv.get('ckpt.0')!)).toMatchObject({ tick: 3, tickSeq: 3 });
+  }, 240_000);
+
   it('gives a change batch redelivered to the next owner the same ids: every result once', async () => {
     const accounts = syntheticAccounts(6, 3, 61);
     const f = server(accounts, []);

@@ -7,6 +7,10 @@
 //   re-evaluation to 1e-12 relative, and each trade takes the path an independent oracle
 //   predicts (incremental unless it opens a pool/key or changes the readings charged),
 //   with both paths counted;
+// - the one-trade path (`keysAfterOneTrade`: no key copied, the worst cases taken as the trade
+//   is summed in, shocks read with the position changed or inserted) gives the same bits as the general path (`keysAfterTrades`: the key
+//   copied, the trade added, `keySums`) for held, closed and new instruments (new expiries),
+//   and so does the pools' equity after one option trade (`equityAfterOneTrade`);
 // - `roundDecimalsFast` equals `roundDecimals` to the bit.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -18,6 +22,13 @@ import {
   prepareDeribitPmBook,
   deribitPmInputsHash,
 } from '../../src/margin/deribit-pm/deribit-pm.ts';
+import {
+  equityAfterOneTrade,
+  equityAfterTrades,
+  poolValues,
+} from '../../src/margin/deribit-pm/book-equity.ts';
+import { buildBookReadings } from '../../src/margin/deribit-pm/book-readings.ts';
+import { keysAfterOneTrade, keysAfterTrades } from '../../src/margin/deribit-pm/book-trades.ts';
 import { DERIBIT_PM_HYPOTHESES } from '../../src/margin/deribit-pm/hypotheses.ts';
 import { roundDecimals, roundDecimalsFast } from '../../src/margin/deribit-pm/params.ts';
 import { deribitPmMarket } from '../../src/margin/deribit-pm/prepared.ts';
@@ -26,6 +37,7 @@ import type { MarginResult } from '../../src/margin/margin-result.ts';
 import { whatIfByRevaluation } from '../../src/margin/what-if.ts';
 import { portfolio, type Portfolio, type Position } from '../../src/risk/portfolio.ts';
 import { withTrades } from '../../src/risk/with-trades.ts';
+import { markInstrument } from '../../src/market/marks.ts';
 import { realInstruments, realSnapshot } from '../helpers/real-market.ts';
 
 const snapshot = realSnapshot();
@@ -37,6 +49,12 @@ const instruments: Instrument[] = [
 ];
 const options = instruments.filter(isOptionLike);
 const deltaOne = instruments.filter((i) => !isOptionLike(i));
+
+const BALANCES = [
+  { currency: 'BTC', amount: 3 },
+  { currency: 'BTC', amount: 0.01 },
+  { currency: 'USDC', amount: 500_000 },
+];
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
 const near = (a: number, b: number, what: string) => {
@@ -207,6 +225,89 @@ describe('deribit-pm default: readings sharing one build per priced table', () =
     expect(counts.closes).toBeGreaterThanOrEqual(10);
     expect(counts.opensRule + counts.crosses).toBeGreaterThanOrEqual(3);
     console.log('what-if paths on random trades:', counts);
+  });
+
+  it('one trade without copying its key gives the bits of the general path', () => {
+    const counts = { held: 0, added: 0, newExpiry: 0, deltaOne: 0, noKey: 0, equity: 0 };
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(pos(options), { minLength: 1, maxLength: 8, selector: (p) => p.i }),
+        fc.uniqueArray(pos(deltaOne), { minLength: 0, maxLength: 3, selector: (p) => p.i }),
+        fc.array(tradeArb, { minLength: 1, maxLength: 6 }),
+        fc.boolean(),
+        (o, d, ts, withBalances) => {
+          // two BTC balances: the premium may reorder them (the sum follows that order)
+          const book = portfolio(
+            [...positionsOf(options, o), ...positionsOf(deltaOne, d)],
+            withBalances ? BALANCES : [],
+          );
+          const own = readingsToCharge(DERIBIT_PM_HYPOTHESES, book, snapshot, params);
+          const built = buildBookReadings(book, snapshot, own.charged, own.readings)!;
+          const stateOf = (p: Position) => built.markets[0]!.row(p.instrument).state;
+          const values = poolValues(book, built.pools, stateOf);
+          const heldOf = (s: string) => book.positions.find((p) => p.instrument.symbol === s);
+          const markOf = (i: Instrument) => markInstrument(i, snapshot).price;
+          for (const x of ts) {
+            const held = 'close' in x ? book.positions[x.close % book.positions.length]! : x;
+            const t = 'close' in x ? { instrument: held.instrument, size: -held.size } : x;
+            const want = keysAfterTrades(built, [t]);
+            const got = keysAfterOneTrade(built, t);
+            if (!want) {
+              expect(got).toBeUndefined();
+              counts.noKey++;
+              continue;
+            }
+            const sym = t.instrument.symbol;
+            const inBook = book.positions.some((p) => p.instrument.symbol === sym);
+            if (inBook) counts.held++;
+            else counts.added++;
+            if (!isOptionLike(t.instrument)) counts.deltaOne++;
+            else if (
+              !book.positions.some(
+                (p) =>
+                  isOptionLike(p.instrument) &&
+                  isOptionLike(t.instrument) &&
+                  p.instrument.underlying === t.instrument.underlying &&
+                  p.instrument.settlementCurrency === t.instrument.settlementCurrency &&
+                  p.instrument.expiryMs === t.instrument.expiryMs,
+              )
+            )
+              counts.newExpiry++;
+            expect(got!.keys.length).toBe(want.keys.length);
+            want.keys.forEach((k, j) => {
+              const g = got!.keys[j]!;
+              expect(g.pool).toBe(k.pool);
+              k.worst.forEach((w, m) =>
+                expect(Object.is(g.worst[m], w), `${sym} worst ${m}`).toBe(true),
+              );
+              k.shocks.forEach((v, m) =>
+                expect(Object.is(g.shocks[m], v), `${sym} shock ${m}`).toBe(true),
+              );
+            });
+            expect([...got!.grossChange]).toEqual([...want.grossChange]);
+            // the pools' equity after an option trade, without executing it on a book
+            const eq = equityAfterOneTrade(book, values, t, stateOf, heldOf, markOf);
+            const eqWant = equityAfterTrades(book, values, [t], snapshot, stateOf, heldOf);
+            if (isOptionLike(t.instrument)) {
+              counts.equity++;
+              eq!.forEach((e, i) =>
+                expect(Object.is(e, eqWant[i]), `${sym} equity ${i}`).toBe(true),
+              );
+            } else expect(eq).toBeUndefined();
+          }
+          // the book is not changed by either path
+          const again = buildBookReadings(book, snapshot, own.charged, own.readings)!;
+          expect(JSON.stringify(built.keys)).toBe(JSON.stringify(again.keys));
+        },
+      ),
+      { numRuns: 60, seed: 21 },
+    );
+    expect(counts.held).toBeGreaterThanOrEqual(20);
+    expect(counts.added).toBeGreaterThanOrEqual(20);
+    expect(counts.newExpiry).toBeGreaterThanOrEqual(5);
+    expect(counts.deltaOne).toBeGreaterThanOrEqual(10);
+    expect(counts.equity).toBeGreaterThanOrEqual(50);
+    console.log('one-trade path against the general path:', counts);
   });
 
   it('the lazy report of an incremental what-if matches re-evaluation (keys, details, worst case)', () => {

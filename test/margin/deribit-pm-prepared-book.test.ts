@@ -2,7 +2,9 @@
 // over every reading (whatIfByRevaluation): per pool IM, MM, equity to 1e-12 relative, the
 // hypothesis table (each reading's IM and MM), the readings that set IM and MM, the notes; on
 // random books of real instruments (inverse options, futures, USDC-settled linear products) and
-// on trades that open a rule the book did not have open.
+// on trades that open a rule the book did not have open. The one-trade what-if (its results and
+// USD totals built from the numbers, `fastWhatIf`) equals `whatIfResult` assembled from the
+// prepared book's `after`, to the bit and in the same JSON.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { isOptionLike, type Instrument } from '../../src/instruments/instrument.ts';
@@ -11,7 +13,7 @@ import { deribitPmModel, prepareDeribitPmBook } from '../../src/margin/deribit-p
 import { DERIBIT_PM_HYPOTHESES } from '../../src/margin/deribit-pm/hypotheses.ts';
 import { pinReadings } from '../../src/margin/hypotheses.ts';
 import type { MarginResult } from '../../src/margin/margin-result.ts';
-import { whatIfByRevaluation } from '../../src/margin/what-if.ts';
+import { whatIfByRevaluation, whatIfResult } from '../../src/margin/what-if.ts';
 import { portfolio, type Portfolio, type Position } from '../../src/risk/portfolio.ts';
 import { realInstruments, realSnapshot } from '../helpers/real-market.ts';
 
@@ -74,6 +76,12 @@ function expectWhatIfSame(book: Portfolio, trades: readonly Position[], p = para
   const fast = prepareDeribitPmBook(book, snapshot, p).whatIf(trades);
   const full = whatIfByRevaluation(deribitPmModel, book, snapshot, p, trades);
   expect(fast.before, 'before').toEqual(full.before);
+  expect(fast.beforeUsd, 'before USD').toEqual(full.beforeUsd);
+  const usdScale = Math.max(1, full.afterUsd.equity, full.afterUsd.initialMargin);
+  for (const k of ['initialMargin', 'maintenanceMargin', 'equity'] as const)
+    expect(Math.abs(fast.afterUsd[k] - full.afterUsd[k]), `after USD ${k}`).toBeLessThanOrEqual(
+      1e-12 * usdScale,
+    );
   expectSame(fast.after, full.after, 'after');
   fast.trades.forEach((t, k) => {
     expectSame(t.after, full.trades[k]!.after, `trade ${k}`);
@@ -115,6 +123,49 @@ describe('deribit-pm book prepared at the default equals re-evaluation over ever
       ),
       { numRuns: 25, seed: 11 },
     );
+  });
+
+  it('one trade: the what-if built from the numbers equals whatIfResult of after, to the bit', () => {
+    let incremental = 0;
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(pos(options), { minLength: 1, maxLength: 6, selector: (p) => p.i }),
+        fc.uniqueArray(pos(deltaOne), { minLength: 0, maxLength: 2, selector: (p) => p.i }),
+        pos(instruments),
+        (o, d, x) => {
+          const book = portfolio(
+            [...positionsOf(options, o), ...positionsOf(deltaOne, d)],
+            [
+              { currency: 'BTC', amount: 30 },
+              { currency: 'USDC', amount: 500_000 },
+            ],
+          );
+          const trade = positionsOf(instruments, [x]);
+          const prepared = prepareDeribitPmBook(book, snapshot, params);
+          const got = prepared.whatIf(trade);
+          incremental += prepared.paths.incremental;
+          const after = prepareDeribitPmBook(book, snapshot, params).after(trade);
+          const want = whatIfResult(snapshot, prepared.before, after, trade, [after]);
+          for (const side of ['beforeUsd', 'afterUsd'] as const)
+            for (const k of ['initialMargin', 'maintenanceMargin', 'equity'] as const)
+              expect(Object.is(got[side][k], want[side][k]), `${side}.${k}`).toBe(true);
+          const t = got.trades[0]!;
+          const w = want.trades[0]!;
+          expect(Object.is(t.incrementalInitialMarginUsd, w.incrementalInitialMarginUsd)).toBe(
+            true,
+          );
+          expect(
+            Object.is(t.incrementalMaintenanceMarginUsd, w.incrementalMaintenanceMarginUsd),
+          ).toBe(true);
+          expect(t.after).toBe(got.after);
+          // the whole answer, report included, in the same field order
+          expect(JSON.stringify(got)).toBe(JSON.stringify(want));
+        },
+      ),
+      { numRuns: 25, seed: 12 },
+    );
+    // most of these trades take the incremental path (the one this test is about)
+    expect(incremental).toBeGreaterThanOrEqual(15);
   });
 
   it('a futures-only book: the first option opens four rules (1 → 16 readings), charged over all', () => {

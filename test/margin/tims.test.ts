@@ -226,6 +226,37 @@ describe('TIMS model', () => {
     expect({ down: btc.down, up: btc.up }).toEqual(TIMS_CRYPTO_DEFAULT_RANGE);
   });
 
+  it('invalid parameters name the field', () => {
+    const base = TIMS_DEFAULT_PARAMS;
+    const cases: [TimsParams, string][] = [
+      [
+        { ...base, productGroups: { ...base.productGroups, x: { offset: 2 } } },
+        'params.productGroups.x.offset',
+      ],
+      [{ ...base, minimum: { ...base.minimum, perUnitUsd: -1 } }, 'params.minimum.perUnitUsd'],
+      [
+        { ...base, minimum: { ...base.minimum, contractMultiplier: 0 } },
+        'params.minimum.contractMultiplier',
+      ],
+      [
+        { ...base, minimum: { ...base.minimum, appliesTo: ['bond' as never] } },
+        'params.minimum.appliesTo',
+      ],
+      [{ ...base, pointsPerSide: 0 }, 'params.pointsPerSide'],
+      [{ ...base, initialToMaintenance: 0.5 }, 'params.initialToMaintenance'],
+    ];
+    for (const [p, field] of cases) {
+      let caught: unknown;
+      try {
+        validateTimsParams(p);
+      } catch (e) {
+        caught = e;
+      }
+      expect(isBallastError(caught, 'INVALID_INPUT'), field).toBe(true);
+      expect((caught as { field?: string }).field).toBe(field);
+    }
+  });
+
   it('a long future loses the full down range; the per-contract minimum does not bind', () => {
     const [r] = timsModel.evaluate(
       book([['BTC-28MAR25', 2]], [{ currency: 'USDC', amount: 1000 }]),

@@ -165,6 +165,34 @@ function pricedTables(readings: readonly Readings[]): { tableOf: number[]; first
   return { tableOf, first };
 }
 
+/** Each reading's params and priced table (`pricedTables`). */
+interface ReadingLayout {
+  readonly params: readonly DeribitPmParams[];
+  readonly tableOf: readonly number[];
+  readonly first: readonly number[];
+}
+
+/** Layouts per charged params object and readings (by content), see `readingLayout`. */
+const layouts = new WeakMap<DeribitPmParams, Map<string, ReadingLayout>>();
+
+/**
+ * The readings' params (`withReadings` of `charged`, which returns the same object for the
+ * same readings) and priced tables, computed once per `charged` object and list of readings
+ * (by content): a book evaluated again at the same params reuses them instead of deriving 32
+ * params and table keys again. Params objects are immutable, so the memo cannot go stale.
+ */
+function readingLayout(charged: DeribitPmParams, readings: readonly Readings[]): ReadingLayout {
+  let byReadings = layouts.get(charged);
+  if (!byReadings) layouts.set(charged, (byReadings = new Map()));
+  const key = JSON.stringify(readings);
+  let layout = byReadings.get(key);
+  if (layout === undefined) {
+    const params = readings.map((r) => withReadings(DERIBIT_PM_HYPOTHESES, charged, r));
+    byReadings.set(key, (layout = { params, ...pricedTables(readings) }));
+  }
+  return layout;
+}
+
 /** Whether the readings' params differ only in what the priced tables and views capture. */
 function shareable(params: readonly DeribitPmParams[]): boolean {
   const p0 = params[0]!;
@@ -190,9 +218,8 @@ export function buildBookReadings(
   charged: DeribitPmParams,
   readings: readonly Readings[],
 ): BookReadings | undefined {
-  const params = readings.map((r) => withReadings(DERIBIT_PM_HYPOTHESES, charged, r));
+  const { params, tableOf, first } = readingLayout(charged, readings);
   if (params.length === 0 || !shareable(params)) return undefined;
-  const { tableOf, first } = pricedTables(readings);
   const markets = first.map((k) => deribitPmMarket(snapshot, params[k]!));
   const p0 = params[0]!;
   const pools = settlementPools(portfolio);
@@ -322,20 +349,87 @@ function buildKey(
   };
   const ccy = currencyParams(p0, settlement);
   for (const p of sorted) insertPosition(key, key.instruments.length, p, markets, ccy, p0);
-  markets.forEach((m, t) => {
-    const pre = key.pre[t]!;
-    for (const p of sorted) {
-      const unit = m.row(p.instrument).unit;
-      for (let c = 0; c < pre.length; c++) pre[c] = pre[c]! + (p.size * unit[c]! + 0) + 0;
-    }
-  });
+  for (let t = 0; t < markets.length; t++)
+    key.pre[t] = preAggregated(markets[t]!, sorted, key.pre[t]!.length);
   return key;
 }
 
 /**
- * Inserts position `p` at `at` into the key's position arrays (not its vectors): kind, roll
- * move, deltas (from the first table's row: the deltas do not depend on the readings) and
- * expiry group (a new expiry inserted in order, later groups renumbered).
+ * `Σ_i size_i · unit_i[c]` over `sorted` (each product and sum −0 written +0, as
+ * `buildKeyVectors`) over the `nCells` cells of the key's grid, summed in a typed array and
+ * returned as the plain array the book keeps.
+ */
+function preAggregated(
+  market: DeribitPmMarket,
+  sorted: readonly Position[],
+  nCells: number,
+): number[] {
+  const acc = new Float64Array(nCells);
+  for (const p of sorted) {
+    const unit = market.row(p.instrument).unit;
+    const size = p.size;
+    for (let c = 0; c < nCells; c++) acc[c] = acc[c]! + (size * unit[c]! + 0) + 0;
+  }
+  return Array.from(acc);
+}
+
+/**
+ * A position's fields in a key (not its vectors): kind, roll move, deltas (from the first
+ * table's row: the deltas do not depend on the readings) and expiry group, the index its
+ * expiry has among the key's groups (`newGroup`: a new expiry inserted there, moving the
+ * later groups one place, with roll move `groupMove`).
+ */
+export interface PositionFields {
+  readonly kind: number;
+  readonly move: number;
+  readonly deltaRoll: number;
+  readonly deltaCoin: number;
+  readonly group: number;
+  readonly newGroup: boolean;
+  readonly groupMove: number;
+}
+
+/** `PositionFields` of position `p` for `key` (the key is not changed). */
+export function positionFields(
+  key: BookKey,
+  p: Position,
+  markets: readonly DeribitPmMarket[],
+  ccy: DeribitPmCurrency,
+  params: DeribitPmParams,
+): PositionFields {
+  const inst = p.instrument;
+  const row = markets[0]!.row(inst);
+  const st = row.state;
+  const time = params.rules.rollShockTime;
+  const option = isOptionLike(inst);
+  const kind = inst.kind === 'spot' ? KIND_SPOT : option ? KIND_OPTION : KIND_ROLL;
+  const T = option || inst.kind === 'future' ? st.T : 0;
+  let group = -1;
+  let newGroup = false;
+  let groupMove = 0;
+  if (isOptionLike(inst)) {
+    const e = inst.expiryMs;
+    group = key.groupExpiry.findIndex((x) => x >= e);
+    if (group < 0) group = key.groupExpiry.length;
+    if (key.groupExpiry[group] !== e) {
+      newGroup = true;
+      groupMove = rollMove(st.T, ccy, time).move;
+    }
+  }
+  return {
+    kind,
+    move: kind === KIND_SPOT ? 0 : rollMove(T, ccy, time).move,
+    deltaRoll: row.deltaRoll,
+    deltaCoin: row.deltaCoin,
+    group,
+    newGroup,
+    groupMove,
+  };
+}
+
+/**
+ * Inserts position `p` at `at` into the key's position arrays (not its vectors): its
+ * `positionFields`, a new expiry group inserted in order (later groups renumbered).
  */
 export function insertPosition(
   key: BookKey,
@@ -345,31 +439,19 @@ export function insertPosition(
   ccy: DeribitPmCurrency,
   params: DeribitPmParams,
 ): void {
-  const inst = p.instrument;
-  const row = markets[0]!.row(inst);
-  const st = row.state;
-  const time = params.rules.rollShockTime;
-  const option = isOptionLike(inst);
-  const kind = inst.kind === 'spot' ? KIND_SPOT : option ? KIND_OPTION : KIND_ROLL;
-  const T = option || inst.kind === 'future' ? st.T : 0;
-  let group = -1;
-  if (isOptionLike(inst)) {
-    const e = inst.expiryMs;
-    group = key.groupExpiry.findIndex((x) => x >= e);
-    if (group < 0) group = key.groupExpiry.length;
-    if (key.groupExpiry[group] !== e) {
-      for (let i = 0; i < key.group.length; i++) if (key.group[i]! >= group) key.group[i]!++;
-      key.groupExpiry.splice(group, 0, e);
-      key.groupMove.splice(group, 0, rollMove(st.T, ccy, time).move);
-    }
+  const f = positionFields(key, p, markets, ccy, params);
+  if (f.newGroup && isOptionLike(p.instrument)) {
+    for (let i = 0; i < key.group.length; i++) if (key.group[i]! >= f.group) key.group[i]!++;
+    key.groupExpiry.splice(f.group, 0, p.instrument.expiryMs);
+    key.groupMove.splice(f.group, 0, f.groupMove);
   }
-  key.instruments.splice(at, 0, inst);
+  key.instruments.splice(at, 0, p.instrument);
   key.sizes.splice(at, 0, p.size);
-  key.kind.splice(at, 0, kind);
-  key.move.splice(at, 0, kind === KIND_SPOT ? 0 : rollMove(T, ccy, time).move);
-  key.deltaRoll.splice(at, 0, row.deltaRoll);
-  key.deltaCoin.splice(at, 0, row.deltaCoin);
-  key.group.splice(at, 0, group);
+  key.kind.splice(at, 0, f.kind);
+  key.move.splice(at, 0, f.move);
+  key.deltaRoll.splice(at, 0, f.deltaRoll);
+  key.deltaCoin.splice(at, 0, f.deltaCoin);
+  key.group.splice(at, 0, f.group);
 }
 
 /**
@@ -377,46 +459,98 @@ export function insertPosition(
  * its worst case per priced table, from its positions and vectors.
  */
 export function keySums(key: BookKey): void {
+  keyShocks(key, key.shocks);
+  for (let t = 0; t < key.pre.length; t++) key.worst[t] = worstOf(key.pre[t]!, key.agg[t]!);
+}
+
+/**
+ * One position of a key changed without changing the key (a one-trade what-if): the position
+ * at `at` takes size `size`, or, with `added`, a new position with those fields is inserted
+ * at `at` (the key's positions from `at` on, and its groups from `added.group` on if
+ * `added.newGroup`, one place later).
+ */
+export interface KeyEdit {
+  readonly at: number;
+  readonly size: number;
+  readonly added?: PositionFields;
+}
+
+/**
+ * The shocks of the key, or of the key with `edit` made, into `out`: roll shock per expiry,
+ * per instrument, delta shock H1, H2 (pool currency). The positions are read in the edited
+ * key's order, so the additions are those `keySums` makes on the edited key, in its order.
+ */
+export function keyShocks(key: BookKey, out: number[], edit?: KeyEdit): void {
   const scale = key.usdScale;
-  const gDelta = zeros(key.groupExpiry.length);
+  const at = edit ? edit.at : -1;
+  const add = edit?.added;
+  const shift = add ? 1 : 0;
+  // groups from gNew on move one place (a new expiry group at gNew)
+  const gNew = add && add.newGroup ? add.group : key.groupExpiry.length + 1;
+  const nG = key.groupExpiry.length + (add && add.newGroup ? 1 : 0);
+  const gDelta = zeros(nG);
   let perInstrument = 0;
   let futures = 0;
   let total = 0;
   let oneAndShort = 0;
   let longOptions = 0;
-  for (let i = 0; i < key.sizes.length; i++) {
-    const size = key.sizes[i]!;
-    const kind = key.kind[i]!;
+  const n = key.sizes.length + shift;
+  for (let v = 0; v < n; v++) {
+    let size: number, kind: number, move: number, deltaRoll: number, deltaCoin: number;
+    let group: number;
+    if (v === at && add) {
+      ({ kind, move, deltaRoll, deltaCoin, group } = add);
+      size = edit!.size;
+    } else {
+      const i = v > at ? v - shift : v;
+      size = v === at ? edit!.size : key.sizes[i]!;
+      kind = key.kind[i]!;
+      move = key.move[i]!;
+      deltaRoll = key.deltaRoll[i]!;
+      deltaCoin = key.deltaCoin[i]!;
+      group = key.group[i]!;
+      if (group >= gNew) group++;
+    }
     if (kind === KIND_ROLL) {
-      const a = Math.abs(size) * key.move[i]! * scale;
+      const a = Math.abs(size) * move * scale;
       perInstrument += a;
       futures += a;
     } else if (kind === KIND_OPTION) {
-      const d = size * key.deltaRoll[i]!;
-      perInstrument += Math.abs(d) * key.move[i]! * scale;
-      gDelta[key.group[i]!] = gDelta[key.group[i]!]! + d;
+      const d = size * deltaRoll;
+      perInstrument += Math.abs(d) * move * scale;
+      gDelta[group] = gDelta[group]! + d;
     }
-    const dc = size * key.deltaCoin[i]!;
+    const dc = size * deltaCoin;
     total += dc;
     if (kind === KIND_OPTION && size > 0) longOptions += dc;
     else oneAndShort += dc;
   }
   let perExpiry = futures;
-  for (let g = 0; g < gDelta.length; g++)
-    perExpiry += Math.abs(gDelta[g]!) * key.groupMove[g]! * scale;
-  key.shocks[0] = perExpiry;
-  key.shocks[1] = perInstrument;
-  key.shocks[2] = deltaShockH1(total, key.index, key.pair).amountCoin * scale;
-  key.shocks[3] = deltaShockH2(oneAndShort, longOptions, key.index, key.pair).amountCoin * scale;
-  for (let t = 0; t < key.pre.length; t++) key.worst[t] = worstOf(key.pre[t]!, key.agg[t]!);
+  for (let g = 0; g < nG; g++) {
+    const move = g < gNew ? key.groupMove[g]! : g === gNew ? add!.groupMove : key.groupMove[g - 1]!;
+    perExpiry += Math.abs(gDelta[g]!) * move * scale;
+  }
+  out[0] = perExpiry;
+  out[1] = perInstrument;
+  out[2] = deltaShockH1(total, key.index, key.pair).amountCoin * scale;
+  out[3] = deltaShockH2(oneAndShort, longOptions, key.index, key.pair).amountCoin * scale;
 }
 
-/** `worstCaseOf(aggregateVectors(pre)).worstCase` (NaN if no cell is below +∞). */
-export function worstOf(pre: readonly number[], a: KeyAggregation): number {
+/**
+ * `worstCaseOf(aggregateVectors(pre)).worstCase` (NaN if no cell is below +∞); with `unit`,
+ * of the vector `pre[c] + q · unit[c] + 0` (a trade of size `q` added as `addTrade` adds it),
+ * without writing it.
+ */
+export function worstOf(
+  pre: readonly number[],
+  a: KeyAggregation,
+  unit?: Float64Array,
+  q = 0,
+): number {
   const { extended, allowance, offset, cap, capBeforeOffset, signAware } = a;
   let min = Infinity;
   for (let c = 0; c < pre.length; c++) {
-    let x = pre[c]!;
+    let x = unit ? pre[c]! + q * unit[c]! + 0 : pre[c]!;
     if (extended[c] === 1) {
       if (x < 0) x = Math.min(0, x + allowance[c]!);
       else if (x > 0) x = signAware ? Math.max(0, x - allowance[c]!) : 0;
@@ -427,6 +561,9 @@ export function worstOf(pre: readonly number[], a: KeyAggregation): number {
   }
   return min === Infinity ? NaN : Math.max(0, -min) + 0;
 }
+
+/** What `readingRuns` reads of a key: its pool, worst case per priced table and shocks. */
+export type KeyTotals = Pick<BookKey, 'pool' | 'worst' | 'shocks'>;
 
 /** IM and MM per reading and pool: `im[k·pools + i]`, `mm[k·pools + i]` (pool currency). */
 export interface ReadingRuns {
@@ -441,7 +578,7 @@ export interface ReadingRuns {
  */
 export function readingRuns(
   book: BookReadings,
-  keys: readonly BookKey[] = book.keys,
+  keys: readonly KeyTotals[] = book.keys,
 ): ReadingRuns | undefined {
   const nT = book.markets.length;
   const nP = book.pools.length;

@@ -6,7 +6,9 @@
  * for that reading); K's roll and delta shocks are then re-summed from its positions (the
  * same additions as a re-evaluation: O(positions of K), no pricing) and its worst case
  * re-taken per table. Every other key keeps its vectors, worst cases and shocks. The readings'
- * IM and MM follow (`readingRuns`): O(tables × cells + readings × pools) per trade.
+ * IM and MM follow (`readingRuns`): O(tables × cells + readings × pools) per trade. Several
+ * trades work on copies of their keys (`keysAfterTrades`); one trade reads the book's key with
+ * the trade in and allocates only K's new totals (`keysAfterOneTrade`, the same bits).
  *
  * A trade in a pool or underlying the book does not hold (a new key) returns undefined: the
  * caller re-evaluates (prepared-book.ts). So does a trade that would change which readings
@@ -15,7 +17,16 @@
  */
 import type { Portfolio, Position } from '../../risk/portfolio.ts';
 import type { MarketSnapshot } from '../../market/snapshot.ts';
-import { insertPosition, keySums, type BookKey, type BookReadings } from './book-readings.ts';
+import {
+  insertPosition,
+  keyShocks,
+  keySums,
+  positionFields,
+  worstOf,
+  type BookKey,
+  type BookReadings,
+  type KeyTotals,
+} from './book-readings.ts';
 import { DERIBIT_PM_HYPOTHESES, deltaShockExcess, grossSizes } from './hypotheses.ts';
 import type { DeribitPmParams } from './params.ts';
 
@@ -69,6 +80,14 @@ function addTrade(book: BookReadings, key: BookKey, t: Position): { old: number;
   return { old, now: held ? key.sizes[at]! : t.size };
 }
 
+/** Index of the book's key of `inst` (its pool and underlying), or −1. */
+function keyIndex(keys: readonly BookKey[], pool: number, inst: Position['instrument']): number {
+  if (pool < 0) return -1;
+  for (let j = 0; j < keys.length; j++)
+    if (keys[j]!.pool === pool && keys[j]!.underlying === inst.underlying) return j;
+  return -1;
+}
+
 /**
  * The book's keys after `trades` (changed keys copied, shocks and worst cases re-taken) and
  * the change of each traded underlying's gross size Σ|size|; undefined for a trade that opens
@@ -84,11 +103,8 @@ export function keysAfterTrades(
   for (const t of trades) {
     if (!Number.isFinite(t.size)) return undefined;
     const inst = t.instrument;
-    const pool = book.pools.indexOf(inst.settlementCurrency);
-    let j = 0;
-    while (j < keys.length && (keys[j]!.pool !== pool || keys[j]!.underlying !== inst.underlying))
-      j++;
-    if (pool < 0 || j === keys.length) return undefined;
+    const j = keyIndex(keys, book.pools.indexOf(inst.settlementCurrency), inst);
+    if (j < 0) return undefined;
     if (!copied.includes(j)) {
       keys[j] = copyKey(keys[j]!);
       copied.push(j);
@@ -98,6 +114,43 @@ export function keysAfterTrades(
     grossChange.set(u, (grossChange.get(u) ?? 0) - Math.abs(old) + Math.abs(now));
   }
   for (const j of copied) keySums(keys[j]!);
+  return { keys, grossChange };
+}
+
+/**
+ * `keysAfterTrades` of one trade without copying its key: the traded key's worst case per
+ * priced table taken from `pre_t + q · unit_t` as it is summed (`worstOf` with the row), its
+ * shocks from the key read with the trade's position changed or inserted (`keyShocks`); the
+ * other keys are the book's. The same operations in the same order as `addTrade` and
+ * `keySums` on a copy (test/margin/deribit-pm-book-readings.test.ts compares the bits). Only
+ * the traded key's totals are new (`KeyTotals`: `readingRuns` reads no more).
+ */
+export function keysAfterOneTrade(
+  book: BookReadings,
+  t: Position,
+): { keys: KeyTotals[]; grossChange: Map<string, number> } | undefined {
+  if (!Number.isFinite(t.size)) return undefined;
+  const inst = t.instrument;
+  const pool = book.pools.indexOf(inst.settlementCurrency);
+  const j = keyIndex(book.keys, pool, inst);
+  if (j < 0) return undefined;
+  const key = book.keys[j]!;
+  const { at, held } = find(key, inst.symbol);
+  const old = held ? key.sizes[at]! : 0;
+  const now = held ? old + t.size : t.size;
+  const added = held
+    ? undefined
+    : positionFields(key, t, book.markets, book.currencies[pool]!, book.params[0]!);
+  const worst: number[] = [];
+  for (let m = 0; m < book.markets.length; m++) {
+    const unit = book.markets[m]!.row(held ? key.instruments[at]! : inst).unit;
+    worst.push(worstOf(key.pre[m]!, key.agg[m]!, unit, t.size));
+  }
+  const shocks = [0, 0, 0, 0];
+  keyShocks(key, shocks, added ? { at, size: now, added } : { at, size: now });
+  const keys: KeyTotals[] = book.keys.slice();
+  keys[j] = { pool: key.pool, worst, shocks };
+  const grossChange = new Map([[inst.underlying, 0 - Math.abs(old) + Math.abs(now)]]);
   return { keys, grossChange };
 }
 

@@ -69,7 +69,7 @@ import type { PoolRequirements, PoolWorstCase } from './pool-types.ts';
 import { poolAddOns, poolDetails } from './report.ts';
 
 export type { PoolRequirements, PoolWorstCase } from './pool-types.ts';
-import { buildKeyVectors, type KeyVectors } from './vectors.ts';
+import { buildKeyVectors, positionCell, type KeyVectors } from './vectors.ts';
 
 export type {
   DeribitPmDetails,
@@ -331,7 +331,7 @@ export function worstScenarioOf(
       k.kv.positions.map((p, i) => ({
         symbol: p.instrument.symbol,
         size: p.size,
-        pnl: k.kv.vectors[i]![cell]!,
+        pnl: positionCell(k.kv, i, cell),
       })),
     ),
   };

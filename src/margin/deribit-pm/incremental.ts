@@ -91,9 +91,8 @@ export function addTrade(
   for (let c = 0; c < nC; c++) pre[c] = pre[c]! + trade.size * row[c]! + 0;
   if (index >= 0) {
     const size = kv.positions[index]!.size + trade.size;
-    const vectors = kv.vectors.map((v, i) => (i === index ? row.map((x) => size * x + 0) : v));
     const positions = kv.positions.map((p, i) => (i === index ? { ...p, size } : p));
-    return { ...kv, positions, vectors, preAggregated: pre };
+    return { ...kv, positions, preAggregated: pre };
   }
   const at = kv.positions.findIndex((p) => p.instrument.symbol > trade.instrument.symbol);
   const k = at < 0 ? kv.positions.length : at;
@@ -117,10 +116,6 @@ export function addTrade(
             roll: insertAt(kv.deltas.roll, deltas.roll),
           }
         : undefined,
-    vectors: insert(
-      kv.vectors,
-      row.map((x) => trade.size * x + 0),
-    ),
     unit,
     preAggregated: pre,
     // The same flags as buildKeyVectors sets for a held instrument.

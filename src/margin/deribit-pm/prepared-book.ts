@@ -8,7 +8,10 @@
  *   re-summed from its positions, its worst case per table), then IM and MM per reading, the
  *   maxima, and the pool equity (book-equity.ts, the same bits as re-evaluation): about
  *   O(tables × cells + positions of the key + readings × pools) per trade, no pricing but the
- *   trade's mark. The report fields are built on first read (fast-results.ts).
+ *   trade's mark (kept per symbol). The report fields are built on first read
+ *   (fast-results.ts). A what-if of one trade copies no key (`keysAfterOneTrade`), prices an
+ *   option trade's equity without a traded book (`equityAfterOneTrade`) and builds its
+ *   results only when read (`fastWhatIf`: the USD totals from the numbers).
  * - per-reading (fallback): a trade that opens a pool or an underlying's key, or changes which
  *   readings are charged (the first option in a futures book opens four rules; a gross size
  *   crossing the delta-shock threshold opens or closes `deltaShock`), or a book the shared
@@ -26,7 +29,9 @@
  * `whatIfByRevaluation` to 1e-12 relative (test/margin/deribit-pm-prepared-book.test.ts,
  * test/margin/deribit-pm-book-readings.test.ts, which also checks the path each trade takes).
  */
+import { markInstrument } from '../../market/marks.ts';
 import type { MarketSnapshot } from '../../market/snapshot.ts';
+import type { InstrumentState } from '../../risk/pnl-matrix.ts';
 import type { Portfolio, Position } from '../../risk/portfolio.ts';
 import { withTrades } from '../../risk/with-trades.ts';
 import { positionsIn, settlementPools } from '../book.ts';
@@ -39,8 +44,9 @@ import {
 } from '../hypotheses.ts';
 import type { WhatIfResult } from '../margin-model.ts';
 import type { MarginResult } from '../margin-result.ts';
+import { poolsInUsd, type PoolsInUsd } from '../usd-totals.ts';
 import { whatIfResult } from '../what-if.ts';
-import { equityAfterTrades, poolValues } from './book-equity.ts';
+import { equityAfterOneTrade, equityAfterTrades, poolValues } from './book-equity.ts';
 import {
   buildBookReadings,
   poolCharges,
@@ -49,8 +55,14 @@ import {
   type BookReadings,
   type ReadingRuns,
 } from './book-readings.ts';
-import { fastResults } from './fast-results.ts';
-import { keysAfterTrades, movableBefore, readingsStay, type MovableBefore } from './book-trades.ts';
+import { fastResults, fastWhatIf } from './fast-results.ts';
+import {
+  keysAfterOneTrade,
+  keysAfterTrades,
+  movableBefore,
+  readingsStay,
+  type MovableBefore,
+} from './book-trades.ts';
 import { DERIBIT_PM_HYPOTHESES } from './hypotheses.ts';
 import { shockMemo } from './key-eval.ts';
 import { lazyReport, withPoolTrades, type PoolEvaluator } from './incremental.ts';
@@ -143,6 +155,11 @@ export function prepareBook(
   const fast = incrementalBook(portfolio, snapshot, charged, own.readings, built);
   if (!fast) own.readings.forEach(stateOf);
   const paths = { incremental: 0, fallback: 0 };
+  type Fast = NonNullable<ReturnType<typeof incrementalAfter>>;
+  const fastAfter = (trades: readonly Position[], f: Fast): MarginResult[] =>
+    fastResults(before, own.readings, f.runs, f.equity, () =>
+      afterTrades(ev, ctx, trades, poolCharges(fast!.book, f.runs)),
+    );
   const after = (trades: readonly Position[]): MarginResult[] => {
     const f = fast && incrementalAfter(fast, trades);
     if (!f) {
@@ -150,10 +167,11 @@ export function prepareBook(
       return afterTrades(ev, ctx, trades);
     }
     paths.incremental++;
-    return fastResults(before, own.readings, f.runs, f.equity, () =>
-      afterTrades(ev, ctx, trades, poolCharges(fast.book, f.runs)),
-    );
+    return fastAfter(trades, f);
   };
+  // before's USD totals and prices (the same for every what-if), on first use
+  let usd: PoolsInUsd | undefined;
+  const usdOf = (): PoolsInUsd => (usd ??= poolsInUsd(before, snapshot));
   return {
     portfolio,
     snapshot,
@@ -165,6 +183,13 @@ export function prepareBook(
     paths,
     after,
     whatIf(trades) {
+      const f = trades.length === 1 && fast ? incrementalAfter(fast, trades) : undefined;
+      if (f) {
+        paths.incremental++;
+        return fastWhatIf(before, usdOf(), trades[0]!, f.runs, f.equity, () =>
+          fastAfter(trades, f),
+        );
+      }
       const all = after(trades);
       const alone = trades.length === 1 ? [all] : trades.map((t) => after([t]));
       return whatIfResult(snapshot, before, all, trades, alone);
@@ -180,8 +205,12 @@ interface IncrementalBook {
   readonly charged: DeribitPmParams;
   readonly before: MovableBefore;
   readonly values: ReturnType<typeof poolValues>;
-  /** The book's positions by symbol. */
-  readonly held: ReadonlyMap<string, Position>;
+  /** An instrument's state, as the key vectors hold it (the first priced table's row). */
+  stateOf(p: Position): InstrumentState;
+  /** The book's position of a symbol. */
+  heldOf(symbol: string): Position | undefined;
+  /** `markInstrument`'s price per symbol on the snapshot, kept (the trades' fills). */
+  markOf(inst: Position['instrument']): number;
 }
 
 /**
@@ -209,7 +238,14 @@ function incrementalBook(
     const values = poolValues(portfolio, book.pools, stateOf);
     const before = movableBefore(portfolio, snapshot, charged);
     const held = new Map(portfolio.positions.map((p) => [p.instrument.symbol, p]));
-    return { book, portfolio, snapshot, charged, before, values, held };
+    const marks = new Map<string, number>();
+    const markOf = (inst: Position['instrument']): number => {
+      let m = marks.get(inst.symbol);
+      if (m === undefined) marks.set(inst.symbol, (m = markInstrument(inst, snapshot).price));
+      return m;
+    };
+    const heldOf = (symbol: string) => held.get(symbol);
+    return { book, portfolio, snapshot, charged, before, values, stateOf, heldOf, markOf };
   } catch {
     return undefined;
   }
@@ -225,16 +261,20 @@ function incrementalAfter(
   trades: readonly Position[],
 ): { runs: ReadingRuns; equity: number[] } | undefined {
   try {
-    const traded = keysAfterTrades(f.book, trades);
+    const traded =
+      trades.length === 1 ? keysAfterOneTrade(f.book, trades[0]!) : keysAfterTrades(f.book, trades);
     if (!traded) return undefined;
     if (!readingsStay(f.before, trades, traded.grossChange, f.snapshot, f.charged))
       return undefined;
     const runs = readingRuns(f.book, traded.keys);
     if (!runs) return undefined;
-    const stateOf = (p: Position) => f.book.markets[0]!.row(p.instrument).state;
-    const equity = equityAfterTrades(f.portfolio, f.values, trades, f.snapshot, stateOf, (s) =>
-      f.held.get(s),
-    );
+    // (the book's functions, made once: a closure made per trade costs tsx's keepNames a
+    // defineProperty of its name)
+    const equity =
+      (trades.length === 1
+        ? equityAfterOneTrade(f.portfolio, f.values, trades[0]!, f.stateOf, f.heldOf, f.markOf)
+        : undefined) ??
+      equityAfterTrades(f.portfolio, f.values, trades, f.snapshot, f.stateOf, f.heldOf, f.markOf);
     if (!equity.every(Number.isFinite)) return undefined;
     return { runs, equity };
   } catch {

@@ -11,6 +11,7 @@ import type { PoolRequirements, PoolWorstCase } from './pool-types.ts';
 import type { KeyEval } from './key-eval.ts';
 import type { DeribitPmAccountInputs, DeribitPmParams } from './params.ts';
 import type { DeltaShock, RollShock } from './shocks.ts';
+import type { KeyVectors } from './vectors.ts';
 
 /** `{standard: [27], extended: [8]}` as in `pme/simulate`. */
 export interface RiskVectors {
@@ -85,6 +86,23 @@ export interface DeribitPmDetails {
   readonly sources: DeribitPmParams['sources'];
 }
 
+/**
+ * Position i's `initial_risk_vectors` entry: `size · unit` per cell, −0 written +0 (the same
+ * numbers as `positionCell`, written straight into the two arrays).
+ */
+function positionRiskVectors(kv: KeyVectors, i: number): RiskVectors {
+  const nC = kv.grid.cells.length;
+  const nStandard = kv.grid.nStandard;
+  const size = kv.positions[i]!.size;
+  const { unit } = kv;
+  const base = i * nC;
+  const standard: number[] = [];
+  const extended: number[] = [];
+  for (let c = 0; c < nStandard; c++) standard.push(size * unit[base + c]! + 0);
+  for (let c = nStandard; c < nC; c++) extended.push(size * unit[base + c]! + 0);
+  return { standard, extended };
+}
+
 function riskVectors(v: Float64Array, nStandard: number): RiskVectors {
   const standard = new Array<number>(nStandard);
   const extended = new Array<number>(v.length - nStandard);
@@ -146,7 +164,7 @@ export function simulateMirror(
   for (const k of keys) {
     const nStd = k.kv.grid.nStandard;
     k.kv.positions.forEach((p, i) => {
-      initialRiskVectors[p.instrument.symbol] = riskVectors(k.kv.vectors[i]!, nStd);
+      initialRiskVectors[p.instrument.symbol] = positionRiskVectors(k.kv, i);
       position[p.instrument.symbol] = p.size;
     });
     pre[k.kv.key] = riskVectors(k.kv.preAggregated, nStd);
@@ -190,6 +208,33 @@ export function simulateMirror(
   };
 }
 
+/**
+ * A key's grid cells with their scenario id and label and the dampener allowance: each cell's
+ * fields in `DeribitGridCell` order, then those three (written out: an object spread of each
+ * cell costs several times more).
+ */
+function reportCells(k: KeyEval): DeribitPmKeyDetail['cells'] {
+  const { cells, scenarios } = k.kv.grid;
+  const out: DeribitPmKeyDetail['cells'][number][] = [];
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells[i]!;
+    out.push({
+      source: c.source,
+      index: c.index,
+      bucket: c.bucket,
+      side: c.side,
+      move: c.move,
+      vol: c.vol,
+      weight: c.weight,
+      coinConversion: c.coinConversion,
+      id: scenarios[i]!.id,
+      label: scenarios[i]!.label,
+      allowance: k.agg.allowances[i]!,
+    });
+  }
+  return out;
+}
+
 /** `details` of a pool: the mirror and our per-key breakdown. */
 export function poolDetails(
   keys: readonly KeyEval[],
@@ -205,12 +250,7 @@ export function poolDetails(
       underlying: k.kv.underlying,
       pairKey: k.kv.pairKey,
       index: k.kv.index,
-      cells: k.kv.grid.cells.map((c, i) => ({
-        ...c,
-        id: k.kv.grid.scenarios[i]!.id,
-        label: k.kv.grid.scenarios[i]!.label,
-        allowance: k.agg.allowances[i]!,
-      })),
+      cells: reportCells(k),
       worstCase: k.worst.worstCase,
       worstCaseBucket: k.worst.bucket,
       gainCap: k.agg.gainCap,

@@ -56,11 +56,13 @@ export interface KeyVectors {
    * (shocks.ts then computes them from `states`, the same function on the same state).
    */
   readonly deltas?: { readonly coin: Float64Array; readonly roll: Float64Array };
-  /** Per-unit P&L (weighted for extended cells), row-major `unit[i·nCells + c]`. */
+  /**
+   * Per-unit P&L (weighted for extended cells), row-major `unit[i·nCells + c]`. Position i's
+   * vector (`initial_risk_vectors`) is `positionCell(kv, i, c) = size_i · unit[i·nCells + c]`,
+   * −0 written +0; it is not stored (the report writes it once, the numbers need only the sum).
+   */
   readonly unit: Float64Array;
-  /** Position vectors (`size × unit`), one per position, length nCells. */
-  readonly vectors: readonly Float64Array[];
-  /** Σ position vectors. */
+  /** Σ position vectors, in position order. */
   readonly preAggregated: Float64Array;
   /** True if an option's IV is below `min_volatility_for_shock_up` (the two floor readings differ). */
   readonly minVolFloorMatters: boolean;
@@ -70,6 +72,14 @@ export interface KeyVectors {
 /** `x` with −0 turned into +0 (the published vectors print 0). */
 function noNegZero(x: number): number {
   return x + 0;
+}
+
+/**
+ * Cell `c` of position `i`'s vector: `size_i · unit_i[c]`, −0 written +0 (the published
+ * vectors print 0), as `buildKeyVectors` sums it into `preAggregated`.
+ */
+export function positionCell(kv: KeyVectors, i: number, c: number): number {
+  return noNegZero(kv.positions[i]!.size * kv.unit[i * kv.grid.cells.length + c]!);
 }
 
 /**
@@ -98,7 +108,6 @@ export function buildKeyVectors(
   const rows = sorted.map((p) => market.row(p.instrument));
   const nC = grid.cells.length;
   const unit = new Float64Array(sorted.length * nC);
-  const vectors: Float64Array[] = [];
   const pre = new Float64Array(nC);
   let minVolFloorMatters = false;
   let hasOptions = false;
@@ -107,12 +116,7 @@ export function buildKeyVectors(
     if (r.isOption) hasOptions = true;
     if (r.belowMinVol) minVolFloorMatters = true;
     unit.set(r.unit, i * nC);
-    const vec = new Float64Array(nC);
-    for (let c = 0; c < nC; c++) {
-      vec[c] = noNegZero(pos.size * r.unit[c]!);
-      pre[c] = noNegZero(pre[c]! + vec[c]!);
-    }
-    vectors.push(vec);
+    for (let c = 0; c < nC; c++) pre[c] = noNegZero(pre[c]! + noNegZero(pos.size * r.unit[c]!));
   });
   return {
     key: vectorKey(underlying, settlement),
@@ -130,7 +134,6 @@ export function buildKeyVectors(
       roll: Float64Array.from(rows, (r) => r.deltaRoll),
     },
     unit,
-    vectors,
     preAggregated: pre,
     minVolFloorMatters,
     hasOptions,

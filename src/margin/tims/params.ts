@@ -125,6 +125,43 @@ export function validateTimsParams(p: TimsParams): void {
       `must be 'illustrative' or 'published'`,
       `${f}.parametersSource`,
     );
+  validateTimsGroups(p, f);
+  if (p.defaultClassGroup !== null)
+    validateTimsRange(p.defaultClassGroup, `${f}.defaultClassGroup`);
+  if (!(
+    Number.isInteger(p.pointsPerSide) &&
+    p.pointsPerSide >= 1 &&
+    p.pointsPerSide <= TIMS_MAX_POINTS_PER_SIDE
+  ))
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be an integer in [1, ${TIMS_MAX_POINTS_PER_SIDE}], got ${p.pointsPerSide}`,
+      `${f}.pointsPerSide`,
+    );
+  if (!Array.isArray(p.volShocks) || p.volShocks.length > TIMS_MAX_VOL_SHOCKS)
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be a list of at most ${TIMS_MAX_VOL_SHOCKS} vol shocks`,
+      `${f}.volShocks`,
+    );
+  p.volShocks.forEach((v, i) => validateVolShock(v, `${f}.volShocks[${i}]`));
+  if (!(Number.isFinite(p.timeShiftDays) && p.timeShiftDays >= 0))
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be finite and >= 0, got ${p.timeShiftDays}`,
+      `${f}.timeShiftDays`,
+    );
+  validateTimsMinimum(p.minimum, `${f}.minimum`);
+  if (!(Number.isFinite(p.initialToMaintenance) && p.initialToMaintenance >= 1))
+    throw new BallastError(
+      'INVALID_INPUT',
+      `must be finite and >= 1, got ${p.initialToMaintenance}`,
+      `${f}.initialToMaintenance`,
+    );
+}
+
+/** The product groups' offsets and each class group's ranges, product group and multiplier. */
+function validateTimsGroups(p: TimsParams, f: string): void {
   for (const [id, g] of Object.entries(p.productGroups)) {
     if (!(Number.isFinite(g.offset) && g.offset >= 0 && g.offset <= 1))
       throw new BallastError(
@@ -151,66 +188,30 @@ export function validateTimsParams(p: TimsParams): void {
         `${f}.classGroups.${u}.contractMultiplier`,
       );
   }
-  if (p.defaultClassGroup !== null)
-    validateTimsRange(p.defaultClassGroup, `${f}.defaultClassGroup`);
-  if (!(
-    Number.isInteger(p.pointsPerSide) &&
-    p.pointsPerSide >= 1 &&
-    p.pointsPerSide <= TIMS_MAX_POINTS_PER_SIDE
-  ))
-    throw new BallastError(
-      'INVALID_INPUT',
-      `must be an integer in [1, ${TIMS_MAX_POINTS_PER_SIDE}], got ${p.pointsPerSide}`,
-      `${f}.pointsPerSide`,
-    );
-  if (!Array.isArray(p.volShocks) || p.volShocks.length > TIMS_MAX_VOL_SHOCKS)
-    throw new BallastError(
-      'INVALID_INPUT',
-      `must be a list of at most ${TIMS_MAX_VOL_SHOCKS} vol shocks`,
-      `${f}.volShocks`,
-    );
-  p.volShocks.forEach((v, i) => validateVolShock(v, `${f}.volShocks[${i}]`));
-  if (!(Number.isFinite(p.timeShiftDays) && p.timeShiftDays >= 0))
-    throw new BallastError(
-      'INVALID_INPUT',
-      `must be finite and >= 0, got ${p.timeShiftDays}`,
-      `${f}.timeShiftDays`,
-    );
-  const m = p.minimum;
+}
+
+/** The minimum charge per unit (`params.minimum`). */
+function validateTimsMinimum(m: TimsParams['minimum'], f: string): void {
   if (!(Number.isFinite(m.perUnitUsd) && m.perUnitUsd >= 0))
     throw new BallastError(
       'INVALID_INPUT',
       `must be finite and >= 0, got ${m.perUnitUsd}`,
-      `${f}.minimum.perUnitUsd`,
+      `${f}.perUnitUsd`,
     );
   if (!(Number.isFinite(m.contractMultiplier) && m.contractMultiplier > 0))
     throw new BallastError(
       'INVALID_INPUT',
       `must be finite and > 0, got ${m.contractMultiplier}`,
-      `${f}.minimum.contractMultiplier`,
+      `${f}.contractMultiplier`,
     );
   if (typeof m.roundUpContracts !== 'boolean')
-    throw new BallastError(
-      'INVALID_INPUT',
-      'must be true or false',
-      `${f}.minimum.roundUpContracts`,
-    );
+    throw new BallastError('INVALID_INPUT', 'must be true or false', `${f}.roundUpContracts`);
   if (typeof m.capLongAtMarketValue !== 'boolean')
-    throw new BallastError(
-      'INVALID_INPUT',
-      'must be true or false',
-      `${f}.minimum.capLongAtMarketValue`,
-    );
+    throw new BallastError('INVALID_INPUT', 'must be true or false', `${f}.capLongAtMarketValue`);
   if (!Array.isArray(m.appliesTo) || m.appliesTo.some((k) => !KINDS.includes(k)))
     throw new BallastError(
       'INVALID_INPUT',
       `must list instrument kinds (${KINDS.join(', ')})`,
-      `${f}.minimum.appliesTo`,
-    );
-  if (!(Number.isFinite(p.initialToMaintenance) && p.initialToMaintenance >= 1))
-    throw new BallastError(
-      'INVALID_INPUT',
-      `must be finite and >= 1, got ${p.initialToMaintenance}`,
-      `${f}.initialToMaintenance`,
+      `${f}.appliesTo`,
     );
 }

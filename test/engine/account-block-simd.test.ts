@@ -1,0 +1,298 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { deribitPmModel } from '../../src/margin/deribit-pm/deribit-pm.ts';
+import { prepareDeribitPm } from '../../src/margin/deribit-pm/prepared.ts';
+import type { DeribitPmParams } from '../../src/margin/deribit-pm/params.ts';
+import { buildInstrumentTable, type InstrumentTable } from '../../src/engine/instrument-table.ts';
+import { buildAccountBook, type AccountBook } from '../../src/engine/account-book.ts';
+import {
+  accumulate,
+  batchScratch,
+  keyRoll,
+  keyWorstCases,
+  marginAccounts,
+} from '../../src/engine/deribit-pm-batch.ts';
+import { simdFor, type CellKernel } from '../../src/engine/key-vectors-simd.ts';
+import {
+  accountBlockBytes,
+  accountBlockViews,
+  bindAccountBlock,
+  BLOCK_ACCOUNTS,
+  OUT_LONG,
+  OUT_ROLL,
+  OUT_SHORT,
+  OUT_TOTAL,
+  OUT_VALUE,
+  OUT_WC,
+  stageAccountBlock,
+} from '../../src/engine/account-block-simd.ts';
+import { batchResults, type BatchResults } from '../../src/engine/results.ts';
+import { STATE_ERROR } from '../../src/engine/health-state.ts';
+import { syntheticAccounts } from '../../src/engine/synthetic.ts';
+import { portfolio, type Position } from '../../src/risk/portfolio.ts';
+import { parseSymbol } from '../../src/instruments/symbol.ts';
+import { realInstruments, realSnapshot } from '../helpers/real-market.ts';
+
+// The pinned kernel's one-key account pipeline in WebAssembly (key-vectors-simd.wat
+// `marginBlock`, account-block-simd.ts, deribit-pm-batch.ts `marginBlocks`) against the
+// JavaScript pipeline (the reference): every result the same bits (`Object.is`), and for every
+// one-key account every intermediate the same bits — each aggregated cell, the worst case and
+// its cell, the roll, the three delta-shock sums, the pool value — on random books of real
+// listed instruments (coin and USDC pools, one and several keys, futures with and without
+// entry prices, sizes past the delta-shock threshold, empty and bad accounts) under the
+// default rules and the rule switches the module reads (gain offset and cap in both orders,
+// dampener gains, per-instrument roll, H2 and no delta shock, joint pools).
+const snapshot = realSnapshot();
+const instruments = [
+  ...realInstruments(),
+  ...['BTC_USDC-PERPETUAL', 'BTC_USDC', 'BTC-29MAR24'].map((s) => parseSymbol(s, 'deribit')),
+];
+
+function withRules(
+  rules: Partial<DeribitPmParams['rules']>,
+  offset?: { pnl_offset: number; max_offsetable_pnl: number },
+): DeribitPmParams {
+  const d = deribitPmModel.defaultParams;
+  const currency = Object.fromEntries(
+    Object.entries(d.model_params.currency).map(([k, v]) => [k, { ...v, ...offset }]),
+  );
+  return {
+    ...d,
+    model_params: { ...d.model_params, currency },
+    rules: { ...d.rules, ...rules },
+  } as DeribitPmParams;
+}
+
+const gains = { pnl_offset: 0.5, max_offsetable_pnl: 50_000 };
+const variants: [string, DeribitPmParams][] = [
+  ['default rules', deribitPmModel.defaultParams],
+  ['gain offset, cap before offset', withRules({}, gains)],
+  [
+    'cap after offset, no dampener gains, per-instrument roll, H2, joint',
+    withRules(
+      {
+        gainCapOrder: 'after-offset',
+        dampenerGains: 'none',
+        rollShockOptions: 'per-instrument',
+        deltaShock: 'H2',
+        multiPairAggregation: 'joint',
+      },
+      gains,
+    ),
+  ],
+  ['no delta shock, sign-aware gains with offset', withRules({ deltaShock: 'off' }, gains)],
+];
+const tables = variants.map(
+  ([, p]) => [buildInstrumentTable(prepareDeribitPm(snapshot, p), instruments), p] as const,
+);
+
+/** Instruments by pool, the expired future last (a row in error: its holders are errors). */
+const coin = instruments.filter(
+  (i) => i.settlementCurrency === 'BTC' && i.symbol !== 'BTC-29MAR24',
+);
+const usdc = instruments.filter((i) => i.settlementCurrency !== 'BTC');
+const expired = instruments.find((i) => i.symbol === 'BTC-29MAR24')!;
+
+const pos = fc.record({
+  i: fc.nat(),
+  size: fc.double({ min: -50, max: 50, noNaN: true }).filter((x) => Math.abs(x) > 1e-3),
+  entry: fc.option(fc.double({ min: 40000, max: 100000, noNaN: true }), { nil: undefined }),
+});
+const account = fc.record({
+  // 0, 1: coin pool only (one key); 2: USDC only; 3: both pools; 4: empty; 5: bad.
+  shape: fc.constantFrom(0, 0, 1, 2, 3, 4, 5),
+  positions: fc.array(pos, { minLength: 1, maxLength: 14 }),
+  scale: fc.constantFrom(1, 1, 30),
+  btc: fc.double({ min: -2, max: 400, noNaN: true }),
+  usdc: fc.double({ min: -1e5, max: 2e7, noNaN: true }),
+});
+type Account = typeof account extends fc.Arbitrary<infer T> ? T : never;
+
+function bookOf(t: InstrumentTable, accs: Account[]): AccountBook {
+  const inputs = accs.map((x, a) => {
+    const from = x.shape === 2 ? usdc : x.shape === 3 ? [...coin, ...usdc] : coin;
+    const seen = new Set<string>();
+    const positions: Position[] = [];
+    if (x.shape !== 4)
+      for (const p of x.positions) {
+        const inst = from[p.i % from.length]!;
+        if (seen.has(inst.symbol)) continue;
+        seen.add(inst.symbol);
+        positions.push({
+          instrument: inst,
+          size: p.size * x.scale,
+          ...(p.entry === undefined ? {} : { entryPrice: p.entry }),
+        });
+      }
+    if (x.shape === 5) positions.push({ instrument: expired, size: 1 });
+    return {
+      id: `a${a}`,
+      portfolio: portfolio(positions, [
+        { currency: 'BTC', amount: x.btc },
+        { currency: 'USDC', amount: x.usdc },
+      ]),
+    };
+  });
+  return buildAccountBook(t, inputs, snapshot);
+}
+
+function run(
+  t: InstrumentTable,
+  kernel: CellKernel,
+  book: AccountBook,
+  list?: Int32Array,
+): BatchResults {
+  const res = batchResults(book.nAccounts);
+  const n = list ? list.length : book.nAccounts;
+  marginAccounts(t, book, res, 0, n, batchScratch(t, kernel), list);
+  return res;
+}
+
+/** Counts the values compared; throws on the first differing bit. */
+function sameBits(x: BatchResults, y: BatchResults): number {
+  let n = 0;
+  for (const k of Object.keys(x) as (keyof BatchResults)[])
+    x[k].forEach((v, a) => {
+      if (!Object.is(v, y[k][a])) throw new Error(`${k}[${a}]: ${v} (block) vs ${y[k][a]} (js)`);
+      n++;
+    });
+  return n;
+}
+
+/** Whether account a is one the module margins (no error, positions, one key). */
+function oneKey(t: InstrumentTable, book: AccountBook, a: number): boolean {
+  if (book.errors.has(a) || book.ptr[a] === book.ptr[a + 1]) return false;
+  const k = t.rows.key[book.row[book.ptr[a]!]!]!;
+  for (let j = book.ptr[a]!; j < book.ptr[a + 1]!; j++)
+    if (t.rows.key[book.row[j]!] !== k) return false;
+  return true;
+}
+
+/**
+ * Each one-key account of `book` alone through `marginBlock`, against the JavaScript
+ * pipeline's intermediates (JS cell loop, `keyWorstCases`, `positionSums`, `keyRoll`).
+ * Returns the number of values compared.
+ */
+function intermediates(t: InstrumentTable, book: AccountBook): number {
+  const nC = t.rows.nCells;
+  const s = batchScratch(t, 'wasm');
+  const js = batchScratch(t, 'js');
+  const w = simdFor(s.cells, 1, t.rows.unit, nC, t.keys.names.length, accountBlockBytes(t))!;
+  const b = bindAccountBlock(w, t);
+  let n = 0;
+  for (let a = 0; a < book.nAccounts; a++) {
+    if (!oneKey(t, book, a)) continue;
+    expect(stageAccountBlock(w, b, book, a, a + 1)).toBe(a + 1);
+    w.marginBlock(b.header, 1);
+    const v = accountBlockViews(w, b);
+    const agg = new Float64Array(w.memory.buffer, b.agg, nC);
+    const nKeys = accumulate(t, book, a, js, null);
+    expect(nKeys).toBe(1);
+    keyWorstCases(t, js, nKeys);
+    const k = js.keyList[0]!;
+    const p = t.keys.pool[k]!;
+    const B = BLOCK_ACCOUNTS;
+    const want: [string, number, number][] = [
+      ['key', v.key[0]!, k],
+      ['cell', v.cell[0]!, js.keyCell[k]!],
+      ['worst', v.out[OUT_WC * B]!, 0 + js.keyWorst[k]!],
+      ['roll', v.out[OUT_ROLL * B]!, 0 + keyRoll(t, js, k)],
+      ['total', v.out[OUT_TOTAL * B]!, js.total[k]!],
+      ['oneAndShort', v.out[OUT_SHORT * B]!, js.oneAndShort[k]!],
+      ['longOptions', v.out[OUT_LONG * B]!, js.longOptions[k]!],
+      ['value', v.out[OUT_VALUE * B]!, js.poolValue[p]!],
+      ...Array.from(
+        agg,
+        (x, c) => [`cell ${c}`, x, js.agg[k * nC + c]!] as [string, number, number],
+      ),
+    ];
+    for (const [name, got, exp] of want)
+      if (!Object.is(got, exp))
+        throw new Error(`account ${a} ${name}: ${got} (block) vs ${exp} (js)`);
+    n += want.length;
+    js.keyTouched[k] = 0;
+    js.poolTouched[p] = 0;
+  }
+  return n;
+}
+
+describe('one-key accounts in WebAssembly (marginBlock) equal the JavaScript pipeline', () => {
+  for (const [v, [name]] of variants.entries())
+    it(`${name}: random books, every result and intermediate the same bits`, () => {
+      const [t] = tables[v]!;
+      let values = 0;
+      let inBlock = 0;
+      let accounts = 0;
+      let errors = 0;
+      fc.assert(
+        fc.property(fc.array(account, { minLength: 1, maxLength: 12 }), (accs) => {
+          const book = bookOf(t, accs);
+          const res = run(t, 'wasm', book);
+          values += sameBits(res, run(t, 'js', book));
+          // The same accounts as a list (a tick's holders), in reverse order.
+          const list = Int32Array.from(
+            { length: book.nAccounts },
+            (_, a) => book.nAccounts - 1 - a,
+          );
+          expect(sameBits(run(t, 'wasm', book, list), res)).toBe(book.nAccounts * 8);
+          values += intermediates(t, book);
+          for (let a = 0; a < book.nAccounts; a++) if (oneKey(t, book, a)) inBlock++;
+          accounts += book.nAccounts;
+          for (let a = 0; a < book.nAccounts; a++) if (res.state[a] === STATE_ERROR) errors++;
+        }),
+        { numRuns: 40, seed: 90 + v },
+      );
+      expect(accounts).toBeGreaterThan(150);
+      expect(inBlock).toBeGreaterThan(accounts / 3);
+      expect(inBlock).toBeLessThan(accounts);
+      expect(errors).toBeGreaterThan(0);
+      expect(values).toBe(accounts * 8 + inBlock * (8 + t.rows.nCells));
+    });
+
+  it('sizes past the delta-shock threshold charge it, and the module gives the same bits', () => {
+    const [t] = tables[0]!;
+    const big: Account[] = Array.from({ length: 40 }, (_, a) => ({
+      shape: a % 3 === 0 ? 2 : (0 as Account['shape']),
+      positions: Array.from({ length: 6 }, (_, i) => ({
+        i: a * 7 + i * 13,
+        size: 40,
+        entry: undefined,
+      })),
+      scale: 30 as const,
+      btc: 100,
+      usdc: 1e6,
+    }));
+    const book = bookOf(t, big);
+    const s = batchScratch(t, 'js');
+    let shocked = 0;
+    for (let a = 0; a < book.nAccounts; a++) {
+      const nKeys = accumulate(t, book, a, s, null);
+      const k = s.keyList[0]!;
+      if (Math.abs(s.total[k]!) * t.keys.index[k]! > t.keys.deltaThreshold[k]!) shocked++;
+      for (let i = 0; i < nKeys; i++) {
+        keyRoll(t, s, s.keyList[i]!);
+        s.keyTouched[s.keyList[i]!] = 0;
+        s.poolTouched[t.keys.pool[s.keyList[i]!]!] = 0;
+      }
+    }
+    expect(shocked).toBeGreaterThan(10);
+    expect(sameBits(run(t, 'wasm', book), run(t, 'js', book))).toBe(40 * 8);
+    expect(intermediates(t, book)).toBeGreaterThan(40 * 40);
+  });
+
+  it('a synthetic book over several blocks and staging windows: a range from an offset, a list', () => {
+    const [t] = tables[0]!;
+    const book = syntheticAccounts(t, { accounts: 9000, positions: 10, seed: 3 });
+    expect(book.ptr[book.nAccounts]).toBeGreaterThan(4 * 16_384);
+    const [x, y] = [batchResults(9000), batchResults(9000)];
+    marginAccounts(t, book, x, 17, 8990, batchScratch(t, 'wasm'));
+    marginAccounts(t, book, y, 17, 8990, batchScratch(t, 'js'));
+    expect(sameBits(x, y)).toBe(9000 * 8);
+    expect(Array.from(x.initialMargin.subarray(17, 8990)).every((im) => im > 0)).toBe(true);
+    // A list over several blocks (3,000 of the 9,000 accounts), against the JS pipeline.
+    const list = Int32Array.from({ length: 3000 }, (_, i) => (i * 7919) % 9000);
+    const [lw, lj] = [run(t, 'wasm', book, list), run(t, 'js', book, list)];
+    expect(sameBits(lw, lj)).toBe(9000 * 8);
+    expect(Array.from(list).every((a) => lw.initialMargin[a]! > 0)).toBe(true);
+  });
+});
