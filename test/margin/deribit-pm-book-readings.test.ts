@@ -21,7 +21,9 @@ import {
   evaluatePrepared,
   prepareDeribitPmBook,
   deribitPmInputsHash,
+  DERIBIT_PM_UNVERIFIED,
 } from '../../src/margin/deribit-pm/deribit-pm.ts';
+import type { DeribitPmDetails } from '../../src/margin/deribit-pm/report.ts';
 import {
   equityAfterOneTrade,
   equityAfterTrades,
@@ -62,6 +64,43 @@ const near = (a: number, b: number, what: string) => {
   else expect(rel(a, b), `${what}: ${a} vs ${b}`).toBeLessThanOrEqual(1e-12);
 };
 
+const WORST_CASE_NOTE = DERIBIT_PM_UNVERIFIED.worstCaseBucket;
+/** How many comparisons `sameNotesOrVolCellTie` let through (a rare edge: bounded below). */
+let volCellTies = 0;
+
+/**
+ * True when the two results' notes differ only by the worst-case-bucket note and every key's
+ * worst case is the same to 1e-12 in the same spot bucket (source, bucket, side): that note
+ * reports exact ties between cells, and cells equal to within rounding (a position closed to a
+ * residual of 1e-11 coins next to a perpetual whose P&L is the same in the bucket's three vol
+ * cells) tie or not depending on the order of the additions (the incremental `pre + q·row`
+ * against the rebuilt sum). Any other difference in the notes still fails.
+ */
+function sameNotesOrVolCellTie(r: MarginResult, e: MarginResult, w: string): boolean {
+  const a = new Set(r.unverified);
+  const b = new Set(e.unverified);
+  const onlyA = [...a].filter((u) => !b.has(u));
+  const onlyB = [...b].filter((u) => !a.has(u));
+  const diff = [...onlyA, ...onlyB];
+  if (diff.length !== 1 || diff[0] !== WORST_CASE_NOTE) return false;
+  const keys = (x: MarginResult) => (x.details as DeribitPmDetails).keys;
+  const kr = keys(r);
+  const ke = keys(e);
+  expect(kr.length, w).toBe(ke.length);
+  ke.forEach((k, i) => {
+    const g = kr[i]!;
+    near(g.worstCase, k.worstCase, `${w} key ${k.key} worst case`);
+    const { source, bucket, side } = k.worstCaseBucket;
+    expect(g.worstCaseBucket, `${w} key ${k.key} worst bucket`).toMatchObject({
+      source,
+      bucket,
+      side,
+    });
+  });
+  volCellTies++;
+  return true;
+}
+
 /** Per pool: numbers ≤ 1e-12, each reading's IM/MM ≤ 1e-12, notes and hash exact. */
 function expectSame(got: readonly MarginResult[], want: readonly MarginResult[], where: string) {
   expect(
@@ -86,7 +125,7 @@ function expectSame(got: readonly MarginResult[], want: readonly MarginResult[],
       near(row!.initialMargin, e.initialMargin, `${w} IM set by ${JSON.stringify(im)}`);
     } else expect(r.hypothesisCharge, w).toBeUndefined();
     const notes = (x: MarginResult) => x.unverified.filter((u) => !u.startsWith('hypotheses:'));
-    expect(notes(r), w).toEqual(notes(e));
+    if (!sameNotesOrVolCellTie(r, e, w)) expect(notes(r), w).toEqual(notes(e));
     expect(r.inputsHash, w).toBe(e.inputsHash);
   });
 }
@@ -219,6 +258,8 @@ describe('deribit-pm default: readings sharing one build per priced table', () =
       ),
       { numRuns: 40, seed: 88 },
     );
+    // a path that always added or dropped the worst-case note would pass more than a few
+    expect(volCellTies).toBeLessThanOrEqual(3);
     // both paths taken, on each kind of trade the brief names
     expect(counts.incremental).toBeGreaterThanOrEqual(60);
     expect(counts.fallback).toBeGreaterThanOrEqual(5);
