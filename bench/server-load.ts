@@ -14,7 +14,9 @@
  * medians are printed: requests per second, p50/p90/p99/max latency, the server's view, its CPU
  * per request (every server process, from /proc) and the load generator's own CPU (this
  * process shares the machine's cores with the server), with the load average before and after.
- * BENCH_SERVER_FLAGS adds node flags to the server processes. Not a unit test.
+ * BENCH_SERVER_FLAGS adds node flags to every server process; BENCH_AB_FLAGS="…" compares one
+ * process without and with those flags instead; BENCH_ONLY=text keeps the runs whose name
+ * contains it. Not a unit test.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -33,8 +35,17 @@ const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const RATE = 1000;
 /** Each run is repeated this many times (BENCH_REPEATS, default 3); medians are printed. */
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
-/** Extra node flags for the server processes (BENCH_SERVER_FLAGS, space-separated). */
-const SERVER_FLAGS = (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
+/** Node flags from an environment variable (space-separated). */
+const flagsOf = (name: string): string[] => (process.env[name] ?? '').split(' ').filter(Boolean);
+/** Extra node flags for every server process (BENCH_SERVER_FLAGS). */
+const SERVER_FLAGS = flagsOf('BENCH_SERVER_FLAGS');
+/**
+ * With BENCH_AB_FLAGS set, the bench compares one process without and with these flags
+ * (A/B, runs alternated) instead of 1 and BENCH_WORKERS processes.
+ */
+const AB_FLAGS = flagsOf('BENCH_AB_FLAGS');
+/** Only the runs whose name contains BENCH_ONLY (default: all). */
+const ONLY = process.env.BENCH_ONLY ?? '';
 
 /** A started server: its URL, primary process and a stop function. */
 interface Server {
@@ -49,9 +60,15 @@ interface Server {
  * Starts `ballast serve --workers n` on a fresh SQLite file, with bench/server-probe.mjs
  * loaded in every server process (it only watches) and SERVER_FLAGS.
  */
-async function startServer(n: number): Promise<Server> {
+async function startServer(n: number, flags: readonly string[]): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), 'ballast-load-'));
-  const args = [...SERVER_FLAGS, '--import', './bench/server-probe.mjs', 'bin/ballast.js'];
+  const args = [
+    ...SERVER_FLAGS,
+    ...flags,
+    '--import',
+    './bench/server-probe.mjs',
+    'bin/ballast.js',
+  ];
   args.push('serve', '--port', '0', '--host', '127.0.0.1', '--db', join(dir, 'ballast.db'));
   args.push('--rate-limit', '100000000', '--workers', `${n}`);
   const child = spawn(process.execPath, args, {
@@ -133,6 +150,7 @@ interface Row {
   servedP99: number;
   /** Scavenges and mark-compacts during the run (all processes) and the longest of each, ms. */
   minorN: number;
+  minorTotal: number;
   minorMax: number;
   majorN: number;
   majorMax: number;
@@ -189,6 +207,7 @@ async function run(server: Server, path: string, load: Load): Promise<Row> {
     loopP99: v.loopP99,
     servedP99: v.servedP99,
     minorN: v.minor.count,
+    minorTotal: v.minor.totalMs,
     minorMax: v.minor.maxMs,
     majorN: v.major.count,
     majorMax: v.major.maxMs,
@@ -220,7 +239,7 @@ async function requests(url: string, book: unknown, market: unknown): Promise<Ru
   const summary = whatIf('summary');
   const answer = whatIf('full');
   const paced: Load = { kind: 'autocannon', opts: { ...post(summary), overallRate: RATE } };
-  return [
+  const runs: Runs = [
     ['GET /healthz (baseline)', '/healthz', { kind: 'autocannon', opts: {} }],
     ['POST /v1/margin', '/v1/margin', full(margin)],
     ['POST /v1/whatif summary', '/v1/whatif', full(summary)],
@@ -229,6 +248,7 @@ async function requests(url: string, book: unknown, market: unknown): Promise<Ru
     [`POST /v1/whatif summary at ${RATE} req/s`, '/v1/whatif', held(summary)],
     [`  same, autocannon overallRate ${RATE}`, '/v1/whatif', paced],
   ];
+  return runs.filter(([name]) => name.includes(ONLY));
 }
 
 /** Sends each POST over fresh connections a few times, so every server process has its caches. */
@@ -260,11 +280,16 @@ interface Target {
   readonly rows: Row[];
 }
 
-/** Starts `serve --workers n`, stores the market and warms every process. */
-async function target(n: number, book: unknown, market: unknown): Promise<Target> {
-  const server = await startServer(n);
+/** Starts `serve --workers n` (node `flags`), stores the market and warms every process. */
+async function target(
+  n: number,
+  flags: readonly string[],
+  book: unknown,
+  market: unknown,
+): Promise<Target> {
+  const server = await startServer(n, flags);
   const runs = await requests(server.url, book, market);
-  const label = n === 1 ? '1 process' : `${n} processes`;
+  const label = `${n === 1 ? '1 process' : `${n} processes`}${flags.length ? ` ${flags.join(' ')}` : ''}`;
   return { label, server, runs, sizes: await warm(server.url, runs, n), rows: [] };
 }
 
@@ -307,7 +332,7 @@ const num = (x: number, w: number, d = 1): string =>
   (Number.isNaN(x) ? '-' : x.toFixed(d)).padStart(w);
 
 const HEAD =
-  'req/s    p50    p90    p99    max  lag99 loop99 srv99 scav/max ms  m-c/max ms cpu/rq gen/s   err';
+  'req/s    p50    p90    p99    max  lag99 loop99 srv99 scav/tot/max ms  m-c/max ms cpu/rq gen/s   err';
 
 const cell = (r: Row): string =>
   [
@@ -319,7 +344,7 @@ const cell = (r: Row): string =>
     num(r.lag, 6),
     num(r.loopP99, 6),
     num(r.servedP99, 5),
-    `${num(r.minorN, 4, 0)}/${num(r.minorMax, 5)}`.padStart(11),
+    `${num(r.minorN, 3, 0)}/${num(r.minorTotal, 4, 0)}/${num(r.minorMax, 4)}`.padStart(13),
     `${num(r.majorN, 3, 0)}/${num(r.majorMax, 5)}`.padStart(11),
     num(r.serverCpu, 6, 2),
     num(r.loaderCpu, 5, 0),
@@ -336,17 +361,19 @@ function report(targets: readonly Target[], loadBefore: number, loadAfter: numbe
   );
   console.log(LEGEND);
   for (const t of targets) {
-    console.log(`\n${t.label.padEnd(38)} | ${HEAD}`);
+    console.log(`\n${t.label}\n${'run'.padEnd(38)} | ${HEAD}`);
     t.runs.forEach(([name], i) => console.log(`${name.padEnd(38)} | ${cell(t.rows[i]!)}`));
   }
   const sizes = targets[0]!.sizes;
   const kb = (name: string) => `${((sizes[name] ?? 0) / 1000).toFixed(1)} kB`;
-  console.log(
-    `\nanswer sizes: margin ${kb('POST /v1/margin')}, what-if summary ${kb('POST /v1/whatif summary')}, full ${kb('POST /v1/whatif full')}`,
-  );
+  if (['POST /v1/margin', 'POST /v1/whatif summary', 'POST /v1/whatif full'].every((n) => sizes[n]))
+    console.log(
+      `\nanswer sizes: margin ${kb('POST /v1/margin')}, what-if summary ${kb('POST /v1/whatif summary')}, full ${kb('POST /v1/whatif full')}`,
+    );
   for (const t of targets) {
     const i = t.runs.findIndex(([name]) => name === `POST /v1/whatif summary at ${RATE} req/s`);
-    const r = t.rows[i]!;
+    const r = t.rows[i];
+    if (!r) continue;
     const met = r.rps >= 0.95 * RATE && r.p99 <= 5 && r.errors + r.non2xx === 0;
     console.log(
       `what-if summary at ${RATE} req/s (open loop), ${t.label}: ${r.rps.toFixed(0)} req/s, p99 ${r.p99.toFixed(1)} ms (target p99 ≤ 5 ms: ${met ? 'met' : `not met on this run, ${(r.p99 / 5).toFixed(1)}× the bound`})`,
@@ -358,14 +385,16 @@ const LEGEND = `full-speed rows: autocannon in this process, 10 connections, clo
 "at ${RATE} req/s" rows: open loop (bench/open-loop.ts): one request scheduled every ${1000 / RATE} ms on 32 keep-alive connections, latency from the scheduled time; lag99: p99 of this process's own lateness in releasing them (its timer firing late).
 the autocannon overallRate row: autocannon's own pacing, for comparison (per connection rate/10 requests back to back, then idle to the next second; latencies recorded with a 1 ms "expected interval").
 loop99: the server's event-loop delay p99 (monitorEventLoopDelay, 1 ms resolution); srv99: the server's time per request p99 (headers parsed → reply handed to the socket), worst process.
-scav, m-c: scavenges and mark-compacts (incremental steps counted) in the run, all server processes, and the longest pause, ms.
+scav: scavenges in the run (all server processes), their total and longest pause, ms; m-c: mark-compacts (incremental steps counted) and the longest pause.
 cpu/rq: server CPU ms per request (all its processes, /proc); gen/s: the load generator's CPU ms per second. Latencies in ms.`;
 
 const built = buildSnapshotFromFile(`${ROOT}data/deribit-quantflow/deribit_btc.json.gz`);
 const book = twentyPositionBook(built.listedSymbols);
 const market = snapshotToJson(built.snapshot);
-const one = await target(1, book, market);
-const many = await target(WORKERS, book, market);
+const one = await target(1, [], book, market);
+const many = AB_FLAGS.length
+  ? await target(1, AB_FLAGS, book, market)
+  : await target(WORKERS, [], book, market);
 const loadBefore = loadavg()[0]!;
 try {
   await measureBoth(one, many);
