@@ -47,7 +47,7 @@ export interface OpenLoopResult {
   /** Answered requests per second of the run (first schedule to last answer). */
   readonly rps: number;
   readonly completed: number;
-  /** Answers other than 2xx, and socket errors. */
+  /** Answers other than 2xx; socket errors and requests never answered (the run gave up). */
   readonly non2xx: number;
   readonly errors: number;
   /** Scheduled time → last byte of the answer. */
@@ -165,7 +165,11 @@ export async function openLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
     if (k < total) setTimeout(tick, Math.max(0, t0 + k * interval - performance.now()));
   };
   tick();
+  // a dead pool cannot finish: give up after 10× the run (what is missing counts as errors)
+  const guard = setTimeout(() => done(), 10_000 * o.seconds + 30_000);
   await finished;
+  clearTimeout(guard);
+  errors += total - completed;
   const wall = (performance.now() - t0) / 1000;
   for (const c of pool) c.socket.destroy();
   return {
