@@ -244,6 +244,11 @@ async function requests(url: string, book: unknown, market: unknown): Promise<Ru
     ['POST /v1/margin', '/v1/margin', full(margin)],
     ['POST /v1/whatif summary', '/v1/whatif', full(summary)],
     ['POST /v1/whatif full', '/v1/whatif', full(answer)],
+    [
+      `GET /healthz at ${RATE} req/s (baseline)`,
+      '/healthz',
+      { kind: 'open', method: 'GET', rate: RATE },
+    ],
     [`POST /v1/margin at ${RATE} req/s`, '/v1/margin', held(margin)],
     [`POST /v1/whatif summary at ${RATE} req/s`, '/v1/whatif', held(summary)],
     [`  same, autocannon overallRate ${RATE}`, '/v1/whatif', paced],
