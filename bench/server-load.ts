@@ -15,8 +15,8 @@
  * per request (every server process, from /proc) and the load generator's own CPU (this
  * process shares the machine's cores with the server), with the load average before and after.
  * BENCH_SERVER_FLAGS adds node flags to every server process; BENCH_AB_FLAGS="…" compares one
- * process without and with those flags instead; BENCH_ONLY=text keeps the runs whose name
- * contains it. Not a unit test.
+ * process without and with those flags instead; BENCH_ONLY="a|b" keeps the runs whose name
+ * contains a or b. Not a unit test.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -44,8 +44,8 @@ const SERVER_FLAGS = flagsOf('BENCH_SERVER_FLAGS');
  * (A/B, runs alternated) instead of 1 and BENCH_WORKERS processes.
  */
 const AB_FLAGS = flagsOf('BENCH_AB_FLAGS');
-/** Only the runs whose name contains BENCH_ONLY (default: all). */
-const ONLY = process.env.BENCH_ONLY ?? '';
+/** Only the runs whose name contains one of BENCH_ONLY's `|`-separated parts (default: all). */
+const ONLY = (process.env.BENCH_ONLY ?? '').split('|');
 
 /** A started server: its URL, primary process and a stop function. */
 interface Server {
@@ -253,7 +253,7 @@ async function requests(url: string, book: unknown, market: unknown): Promise<Ru
     [`POST /v1/whatif summary at ${RATE} req/s`, '/v1/whatif', held(summary)],
     [`  same, autocannon overallRate ${RATE}`, '/v1/whatif', paced],
   ];
-  return runs.filter(([name]) => name.includes(ONLY));
+  return runs.filter(([name]) => ONLY.some((part) => name.includes(part)));
 }
 
 /** Sends each POST over fresh connections a few times, so every server process has its caches. */
