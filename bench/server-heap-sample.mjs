@@ -1,7 +1,8 @@
 /**
- * Bench-only preload: where a `ballast serve` process allocates, per request. Load it with
- * `BENCH_SERVER_FLAGS="--import ./bench/server-heap-sample.mjs"` and set HEAP_SAMPLE_OUT (a
- * file prefix): after HEAP_SAMPLE_SKIP answered requests (default 500: past the warm-up) it
+ * Bench-only preload: where a `ballast serve` process allocates, per request. For example
+ * `BENCH_SERVER_FLAGS="--import ./bench/server-heap-sample.mjs" HEAP_SAMPLE_OUT=/tmp/hs
+ * BENCH_ONLY="summary at" BENCH_REPEATS=1 BENCH_WORKERS=1 npm run bench:server` (HEAP_SAMPLE_OUT
+ * is a file prefix): after HEAP_SAMPLE_SKIP answered requests (default 500: past the warm-up) it
  * runs V8's sampling heap profiler (every 512 bytes, objects collected by minor and major GCs
  * included, i.e. every allocation) over the next HEAP_SAMPLE_REQUESTS (default 4,000), then
  * writes `<prefix>.<pid>.txt`: bytes per request by part of the request (the summary what-if's
