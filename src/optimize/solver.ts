@@ -200,6 +200,59 @@ function listNames(names: readonly string[]): string {
     : `${names.slice(0, MAX_NAMED).join(', ')} and ${names.length - MAX_NAMED} more`;
 }
 
+/** The model as HiGHS takes it: CSR constraints, ±∞ bounds as HiGHS's `inf`, Hessian if any. */
+function highsModelData(model: LpModel, inf: number) {
+  const cols = model.columns();
+  const rows = model.rows();
+  const csr = model.csr();
+  const clamp = (a: Float64Array) =>
+    a.map((x) => (x === Infinity ? inf : x === -Infinity ? -inf : x));
+  const hess = model.hessian();
+  const integrality = model.integrality();
+  return {
+    numCols: model.numVariables,
+    numRows: model.numConstraints,
+    offset: model.offset,
+    colCost: cols.cost,
+    colLower: clamp(cols.lower),
+    colUpper: clamp(cols.upper),
+    rowLower: clamp(rows.lower),
+    rowUpper: clamp(rows.upper),
+    matrix: {
+      format: 'csr' as const,
+      numRows: model.numConstraints,
+      numCols: model.numVariables,
+      starts: csr.starts,
+      indices: csr.indices,
+      values: csr.values,
+    },
+    ...(integrality ? { integrality } : {}),
+    ...(hess
+      ? {
+          hessian: {
+            format: 'triangular' as const,
+            dimension: model.numVariables,
+            starts: hess.starts,
+            indices: hess.indices,
+            values: hess.values,
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * HiGHS's `solver` option for `method`: `auto` takes interior point for a plain LP above
+ * `IPM_NONZEROS` non-zeros, else HiGHS's own choice (simplex for LPs, QP/MIP solvers otherwise).
+ */
+function solverFor(model: LpModel, method: NonNullable<SolveOptions['method']>): string {
+  if (method === 'simplex') return 'simplex';
+  const plainLp = !model.isQuadratic && !model.isMip;
+  if (method === 'ipm' || (method === 'auto' && plainLp && model.numNonzeros > IPM_NONZEROS))
+    return 'ipm';
+  return 'choose';
+}
+
 /** Solves `LpModel`s with one loaded HiGHS runtime (a fresh native model per solve). */
 export class LpSolver {
   private readonly highs: Highs;
@@ -213,52 +266,8 @@ export class LpSolver {
     const field = options.field ?? model.name;
     precheckBounds(model, field);
     const h = this.highs;
-    const inf = h.infinity;
-    const cols = model.columns();
-    const rows = model.rows();
-    const csr = model.csr();
-    const clamp = (a: Float64Array) =>
-      a.map((x) => (x === Infinity ? inf : x === -Infinity ? -inf : x));
-    const hess = model.hessian();
-    const integrality = model.integrality();
-    const data = {
-      numCols: model.numVariables,
-      numRows: model.numConstraints,
-      offset: model.offset,
-      colCost: cols.cost,
-      colLower: clamp(cols.lower),
-      colUpper: clamp(cols.upper),
-      rowLower: clamp(rows.lower),
-      rowUpper: clamp(rows.upper),
-      matrix: {
-        format: 'csr' as const,
-        numRows: model.numConstraints,
-        numCols: model.numVariables,
-        starts: csr.starts,
-        indices: csr.indices,
-        values: csr.values,
-      },
-      ...(integrality ? { integrality } : {}),
-      ...(hess
-        ? {
-            hessian: {
-              format: 'triangular' as const,
-              dimension: model.numVariables,
-              starts: hess.starts,
-              indices: hess.indices,
-              values: hess.values,
-            },
-          }
-        : {}),
-    };
-    const method = options.method ?? 'auto';
-    const solverName =
-      method === 'simplex'
-        ? 'simplex'
-        : method === 'ipm' ||
-            (method === 'auto' && !hess && !integrality && model.numNonzeros > IPM_NONZEROS)
-          ? 'ipm'
-          : 'choose';
+    const data = highsModelData(model, h.infinity);
+    const solverName = solverFor(model, options.method ?? 'auto');
     let m: Model | undefined;
     try {
       m = h.createModel(data);
