@@ -25,7 +25,7 @@ import {
   type TradeOutcome,
 } from './outcome.ts';
 import { loadSolver } from './solver.ts';
-import { buildTradeProblem } from './trade-problem.ts';
+import { buildTradeProblem, type TradeProblem } from './trade-problem.ts';
 import { withHeldInstruments } from './universe.ts';
 
 /** Inputs of `trackExposures`: a hedge input plus targets. */
@@ -77,35 +77,7 @@ export async function trackExposures(input: TrackingInput): Promise<TrackingResu
     universe,
     constraints,
   );
-  const { model: lp, trades } = problem;
-  const gross = problem.grossExposuresBefore;
-  const tracked: Omit<TrackedExposure, 'after'>[] = [];
-  for (const u of problem.underlyings) {
-    for (const g of GREEKS) {
-      const target = input.targetsByUnderlying?.[u]?.[g] ?? input.targets?.[g];
-      if (target === undefined) continue;
-      if (!Number.isFinite(target))
-        throw new BallastError(
-          'INVALID_INPUT',
-          `target must be finite, got ${target}`,
-          `targets.${g}`,
-        );
-      const given = input.scales?.[g];
-      if (given !== undefined && !(given > 0))
-        throw new BallastError('INVALID_INPUT', `scale must be > 0, got ${given}`, `scales.${g}`);
-      const scale =
-        given ??
-        ((gross[u]?.[g] ?? 0) > 0 ? gross[u]![g] : Math.abs(target) > 0 ? Math.abs(target) : 1);
-      const E0 = problem.exposuresBefore[u]?.[g] ?? 0;
-      const d = lp.addVariable(`dev[${g}][${u}]`, { lb: -Infinity });
-      const xs = trades
-        .filter((t) => t.candidate.instrument.underlying === u && t.exposure[g] !== 0)
-        .map((t) => [t.net, -t.exposure[g]] as const);
-      lp.addConstraint(`track[${g}][${u}]`, [[d, 1], ...xs], { lb: E0 - target, ub: E0 - target });
-      lp.addQuadratic(d, d, mu / (scale * scale));
-      tracked.push({ underlying: u, greek: g, target, scale, before: E0 });
-    }
-  }
+  const tracked = addTrackingTerms(problem, input, mu);
   if (tracked.length === 0)
     throw new BallastError(
       'INVALID_INPUT',
@@ -153,4 +125,46 @@ export async function trackExposures(input: TrackingInput): Promise<TrackingResu
     penaltyBeforeUsd: penalty(problem.exposuresBefore),
     penaltyAfterUsd: penalty(fin.exposuresAfter),
   };
+}
+
+/**
+ * Per underlying and greek with a target: a free deviation variable `dev = E0 + Σ net·exposure
+ * − target` (one equality row) and its penalty μ·(dev/scale)² in the objective. `scale`: the
+ * given one, else the book's gross exposure, else |target|, else 1.
+ */
+function addTrackingTerms(
+  problem: TradeProblem,
+  input: TrackingInput,
+  mu: number,
+): Omit<TrackedExposure, 'after'>[] {
+  const { model: lp, trades } = problem;
+  const gross = problem.grossExposuresBefore;
+  const tracked: Omit<TrackedExposure, 'after'>[] = [];
+  for (const u of problem.underlyings) {
+    for (const g of GREEKS) {
+      const target = input.targetsByUnderlying?.[u]?.[g] ?? input.targets?.[g];
+      if (target === undefined) continue;
+      if (!Number.isFinite(target))
+        throw new BallastError(
+          'INVALID_INPUT',
+          `target must be finite, got ${target}`,
+          `targets.${g}`,
+        );
+      const given = input.scales?.[g];
+      if (given !== undefined && !(given > 0))
+        throw new BallastError('INVALID_INPUT', `scale must be > 0, got ${given}`, `scales.${g}`);
+      const scale =
+        given ??
+        ((gross[u]?.[g] ?? 0) > 0 ? gross[u]![g] : Math.abs(target) > 0 ? Math.abs(target) : 1);
+      const E0 = problem.exposuresBefore[u]?.[g] ?? 0;
+      const d = lp.addVariable(`dev[${g}][${u}]`, { lb: -Infinity });
+      const xs = trades
+        .filter((t) => t.candidate.instrument.underlying === u && t.exposure[g] !== 0)
+        .map((t) => [t.net, -t.exposure[g]] as const);
+      lp.addConstraint(`track[${g}][${u}]`, [[d, 1], ...xs], { lb: E0 - target, ub: E0 - target });
+      lp.addQuadratic(d, d, mu / (scale * scale));
+      tracked.push({ underlying: u, greek: g, target, scale, before: E0 });
+    }
+  }
+  return tracked;
 }
