@@ -318,6 +318,52 @@ function greedyAllocation(
   return greedy;
 }
 
+/** An allocation tried against the LP's: its label, per-account outcomes and sizes [trade][account]. */
+interface Baseline {
+  readonly label: string;
+  readonly outcome: AccountOutcome[];
+  readonly alloc: number[][];
+}
+
+/** The baselines: every trade to one account (each account in turn), and the greedy allocation. */
+function allocationBaselines(
+  ts: readonly Position[],
+  states: readonly InstrumentState[],
+  accounts: readonly Account[],
+  snapshot: MarketSnapshot,
+  evaluate: (alloc: readonly (readonly number[])[]) => AccountOutcome[],
+): Baseline[] {
+  const baselines: Baseline[] = accounts.map((a, k) => {
+    const alloc = ts.map((t) => accounts.map((_, i) => (i === k ? t.size : 0)));
+    return { label: `everything to ${a.name}`, outcome: evaluate(alloc), alloc };
+  });
+  const greedy = greedyAllocation(ts, states, accounts, snapshot);
+  baselines.push({
+    label: 'greedy (largest first, lowest incremental IM)',
+    outcome: evaluate(greedy),
+    alloc: greedy,
+  });
+  return baselines;
+}
+
+/** One line per trade: its size per account as chosen, and the LP's unrounded share. */
+function allocationLines(
+  ts: readonly Position[],
+  accounts: readonly Account[],
+  chosenAlloc: readonly (readonly number[])[],
+  shares: readonly { readonly raw: readonly number[] }[],
+): AllocationLine[] {
+  return ts.map((t, j) => ({
+    symbol: t.instrument.symbol,
+    size: t.size,
+    shares: accounts.map((a, k) => ({
+      account: a.name,
+      size: chosenAlloc[j]![k]!,
+      lpSize: shares[j]!.raw[k]!,
+    })),
+  }));
+}
+
 /** Routes `trades` across `accounts` (see module doc). */
 export async function routeTrades(
   trades: readonly Position[],
@@ -353,18 +399,7 @@ export async function routeTrades(
   const total = (o: readonly AccountOutcome[]) =>
     o.reduce((s, x) => s + x.after.initialMarginUsd, 0);
   const lpOutcome = evaluate(shares.map((s) => s.rounded));
-  const baselines: { label: string; outcome: AccountOutcome[]; alloc: number[][] }[] = accounts.map(
-    (a, k) => {
-      const alloc = ts.map((t) => accounts.map((_, i) => (i === k ? t.size : 0)));
-      return { label: `everything to ${a.name}`, outcome: evaluate(alloc), alloc };
-    },
-  );
-  const greedy = greedyAllocation(ts, states, accounts, snapshot);
-  baselines.push({
-    label: 'greedy (largest first, lowest incremental IM)',
-    outcome: evaluate(greedy),
-    alloc: greedy,
-  });
+  const baselines = allocationBaselines(ts, states, accounts, snapshot, evaluate);
   const fits = (o: readonly AccountOutcome[]) => !respect || o.every((x) => x.fits);
   const lpTotal = total(lpOutcome);
   const bestBase = baselines
@@ -374,15 +409,6 @@ export async function routeTrades(
     bestBase !== undefined && (!fits(lpOutcome) || total(bestBase.outcome) < lpTotal - 1e-9);
   const chosenAlloc = useBaseline ? bestBase.alloc : shares.map((s) => s.rounded);
   const chosen = useBaseline ? bestBase.outcome : lpOutcome;
-  const lines: AllocationLine[] = ts.map((t, j) => ({
-    symbol: t.instrument.symbol,
-    size: t.size,
-    shares: accounts.map((a, k) => ({
-      account: a.name,
-      size: chosenAlloc[j]![k]!,
-      lpSize: shares[j]!.raw[k]!,
-    })),
-  }));
   return {
     mode,
     status: useBaseline ? 'baseline' : 'optimized',
@@ -394,7 +420,7 @@ export async function routeTrades(
       : !fits(lpOutcome)
         ? { reason: "no allocation tried fits every account's collateral" }
         : {}),
-    lines,
+    lines: allocationLines(ts, accounts, chosenAlloc, shares),
     accounts: chosen,
     totalInitialMarginUsd: total(chosen),
     totalInitialMarginBeforeUsd: befores.reduce((s, b) => s + b.initialMarginUsd, 0),
