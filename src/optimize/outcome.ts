@@ -384,6 +384,31 @@ export interface Finalized {
   readonly tried: RoundingTry[];
 }
 
+/**
+ * Why a rounded candidate fails `require` (undefined when it passes): `margin`, exact IM not
+ * below the book's (relative 1e-12 and 1e-9 USD), or not worth its cost (margin + λ·cost not
+ * below the book's); `objective`, the objective not below that of no trade; `none`, always passes.
+ */
+function requirementMissed(
+  require: NonNullable<FinalizeInput['require']>,
+  summary: MarginSummary,
+  before: MarginSummary,
+  obj: number,
+  beforeObj: number,
+  cost: number,
+): string | undefined {
+  if (
+    require === 'margin' &&
+    !(summary.initialMarginUsd < before.initialMarginUsd * (1 - 1e-12) - 1e-9)
+  )
+    return `exact IM ${summary.initialMarginUsd.toFixed(2)} USD is not below ${before.initialMarginUsd.toFixed(2)}`;
+  if (require !== 'none' && !(obj < beforeObj - 1e-9 * Math.max(1, Math.abs(beforeObj))))
+    return require === 'margin'
+      ? `saves ${(before.initialMarginUsd - summary.initialMarginUsd).toFixed(2)} USD of IM but costs λ·${cost.toFixed(2)} USD`
+      : `objective ${obj.toFixed(2)} is not below ${beforeObj.toFixed(2)} (no trade)`;
+  return undefined;
+}
+
 /** Rounds, re-margins exactly and picks (see module doc). */
 export function finalizeTrades(f: FinalizeInput): Finalized {
   const { problem, snapshot } = f;
@@ -425,28 +450,11 @@ export function finalizeTrades(f: FinalizeInput): Finalized {
     const cost = trades.reduce((s, t) => s + t.costUsd, 0);
     const exposures = exposuresAfter(problem.exposuresBefore, problem.trades, c.sizes);
     const obj = objective(summary, cost, exposures);
-    let ok = true;
-    if (
-      require === 'margin' &&
-      !(summary.initialMarginUsd < f.before.initialMarginUsd * (1 - 1e-12) - 1e-9)
-    ) {
-      ok = false;
-      reasons.push(
-        `${c.label}: exact IM ${summary.initialMarginUsd.toFixed(2)} USD is not below ${f.before.initialMarginUsd.toFixed(2)}`,
-      );
-    } else if (require !== 'none' && !(obj < beforeObj - 1e-9 * Math.max(1, Math.abs(beforeObj)))) {
-      ok = false;
-      reasons.push(
-        require === 'margin'
-          ? `${c.label}: saves ${(f.before.initialMarginUsd - summary.initialMarginUsd).toFixed(2)} USD of IM but costs λ·${cost.toFixed(2)} USD`
-          : `${c.label}: objective ${obj.toFixed(2)} is not below ${beforeObj.toFixed(2)} (no trade)`,
-      );
-    }
-    const rejected = ok ? f.accept?.(summary, trades) : undefined;
-    if (rejected) {
-      ok = false;
-      reasons.push(`${c.label}: ${rejected}`);
-    }
+    const why =
+      requirementMissed(require, summary, f.before, obj, beforeObj, cost) ??
+      f.accept?.(summary, trades);
+    const ok = !why;
+    if (why) reasons.push(`${c.label}: ${why}`);
     tried.push({
       label: c.label,
       initialMarginUsd: summary.initialMarginUsd,
