@@ -178,6 +178,27 @@ function exactCure(
   });
 }
 
+/** The cure LP: the trade problem, utilization ≤ `u` per pool over its linear margin, cost minimised. */
+function cureProblem(
+  input: CureInput,
+  params: unknown,
+  before: MarginSummary,
+  u: number,
+  constraints: TradeConstraints,
+): TradeProblem {
+  const universe = withHeldInstruments(input.universe, input.portfolio, input.snapshot);
+  const problem = buildTradeProblem(
+    `cure ${input.portfolio.name ?? 'book'} to ${u} utilization under ${input.model.id}`,
+    input.portfolio,
+    input.snapshot,
+    universe,
+    constraints,
+  );
+  addUtilizationConstraints(problem, input, params, before, u);
+  for (const [v, a] of problem.costTerms) problem.model.addCost(v, a);
+  return problem;
+}
+
 /** Finds the cheapest cure by trades and the top-up, and compares them (see module doc). */
 export async function cureMarginCall(input: CureInput): Promise<CureResult> {
   const u = input.targetUtilization ?? 0.8;
@@ -206,17 +227,7 @@ export async function cureMarginCall(input: CureInput): Promise<CureResult> {
     };
 
   const constraints: TradeConstraints = { reduceOnly: true, ...input.constraints };
-  const universe = withHeldInstruments(input.universe, input.portfolio, input.snapshot);
-  const problem = buildTradeProblem(
-    `cure ${input.portfolio.name ?? 'book'} to ${u} utilization under ${input.model.id}`,
-    input.portfolio,
-    input.snapshot,
-    universe,
-    constraints,
-  );
-  const lp = problem.model;
-  addUtilizationConstraints(problem, input, params, before, u);
-  for (const [v, a] of problem.costTerms) lp.addCost(v, a);
+  const problem = cureProblem(input, params, before, u, constraints);
   const solver = input.solver ?? (await loadSolver());
   let solved;
   try {
