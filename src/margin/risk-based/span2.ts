@@ -253,6 +253,25 @@ function stressTail(
   return { stress, sBook, order, stressLoss, sTail };
 }
 
+/** The notes every SPAN 2 pool carries (the VaR set adds its own). */
+const POOL_UNVERIFIED = [
+  SPAN2_UNVERIFIED.weights,
+  SPAN2_UNVERIFIED.stress,
+  SPAN2_UNVERIFIED.addOns,
+];
+
+/**
+ * The worst scenario: the lower P&L of the VaR set's worst and the stress set's worst, its id
+ * prefixed `var:` or `stress:` (the stress one on a tie only if strictly lower).
+ */
+function worstOfVarAndStress(t: PoolTail, sTail: PoolTail) {
+  const v = worstOf(t);
+  const sw = worstOf(sTail);
+  return sw.worstScenario.pnl < v.worstScenario.pnl
+    ? { ...sw, worstScenario: { ...sw.worstScenario, id: `stress:${sw.worstScenario.id}` } }
+    : { ...v, worstScenario: { ...v.worstScenario, id: `var:${v.worstScenario.id}` } };
+}
+
 /** SPAN 2-style margin of one settlement-currency pool (module doc). */
 function span2Pool(
   portfolio: Portfolio,
@@ -273,13 +292,7 @@ function span2Pool(
   const im = blend + liquidity + concentration;
   const mm = params.maintenanceFraction * im;
   const { equity, warnings } = poolEquity(portfolio, ccy, t);
-  // Worst scenario: the lower of the VaR set's worst and the stress set's worst.
-  const v = worstOf(t);
-  const sw = worstOf(sTail);
-  const pick =
-    sw.worstScenario.pnl < v.worstScenario.pnl
-      ? { ...sw, worstScenario: { ...sw.worstScenario, id: `stress:${sw.worstScenario.id}` } }
-      : { ...v, worstScenario: { ...v.worstScenario, id: `var:${v.worstScenario.id}` } };
+  const pick = worstOfVarAndStress(t, sTail);
   const addOns: AddOn[] = [
     {
       name: 'var',
@@ -330,12 +343,7 @@ function span2Pool(
     worstScenario: pick.worstScenario,
     contributions: pick.contributions,
     addOns,
-    unverified: [
-      SPAN2_UNVERIFIED.weights,
-      SPAN2_UNVERIFIED.stress,
-      SPAN2_UNVERIFIED.addOns,
-      ...set.unverified,
-    ],
+    unverified: [...POOL_UNVERIFIED, ...set.unverified],
     warnings,
     inputsHash,
     details,
