@@ -70,7 +70,7 @@ describe('toJsonCompact', () => {
       { a: [1, 2, { b: -Infinity }], d: 'x' },
       { a: { b: undefined }, c: 1 },
       [1, undefined, 3],
-      [1, , 3], // eslint-disable-line no-sparse-arrays
+      [1, , 3],
       { f: () => 1, g: [() => 2], n: -0 },
       { when: new Date(0), inner: { toJSON: () => ({ x: Infinity }) } },
       Object.create({ inherited: NaN }, { own: { value: 1, enumerable: true } }),
