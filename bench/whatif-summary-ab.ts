@@ -99,7 +99,10 @@ const old = await summaryOf(OLD);
 const now = await summaryOf(ROOT);
 const same = old() === now();
 for (let i = 0; i < 200; i++) void [old(), now()]; // warm both
-const r = { old: { cpu: [] as number[], bytes: [] as number[] }, new: { cpu: [], bytes: [] } };
+const r: Record<'old' | 'new', { cpu: number[]; bytes: number[] }> = {
+  old: { cpu: [], bytes: [] },
+  new: { cpu: [], bytes: [] },
+};
 for (let k = 0; k < ROUNDS; k++)
   for (const [name, f] of k % 2
     ? ([
