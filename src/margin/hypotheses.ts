@@ -346,6 +346,34 @@ export function readingsToCharge<P>(
   return { charged, readings: combinations(openRules(table, portfolio, snapshot, charged)) };
 }
 
+/**
+ * The `unverified` notes `chargeOverReadings` gives a pool: the IM-setting reading's own
+ * notes (`own`), the pinned readings' notes (`pinned`, `pinnedNotes`), and with several
+ * readings the line naming the readings `kIm`, `kMm` that set IM and MM.
+ */
+export function chargedNotes(
+  own: readonly string[],
+  pinned: { readonly unverified: readonly string[] },
+  readings: readonly Readings[],
+  kIm: number,
+  kMm: number,
+): string[] {
+  const out = [...own, ...pinned.unverified];
+  if (readings.length > 1)
+    out.push(
+      `hypotheses: highest of ${readings.length} readings charged; IM set by ${readingsText(readings[kIm]!)}; MM set by ${readingsText(readings[kMm]!)}`,
+    );
+  return out;
+}
+
+/** The pinned readings' notes of `charged` (`chargeOverReadings` adds them to each pool's). */
+export function pinnedNotes<P>(
+  table: HypothesisTable<P>,
+  charged: P,
+): { unverified: string[]; verified: string[] } {
+  return pinNotes(table, charged);
+}
+
 /** What ranking a reading needs of a pool's result: its currency, IM and MM. */
 export type PoolCharge = Pick<MarginResult, 'currency' | 'initialMargin' | 'maintenanceMargin'>;
 
@@ -377,16 +405,11 @@ export function chargeOverReadings<P>(
     const report = reportOf(kIm);
     const top = report.find((x) => x.currency === base.currency) ?? report[i]!;
     const mm = pool[kMm]!.maintenanceMargin;
-    const extra: string[] = [];
-    if (readings.length > 1)
-      extra.push(
-        `hypotheses: highest of ${readings.length} readings charged; IM set by ${readingsText(readings[kIm]!)}; MM set by ${readingsText(readings[kMm]!)}`,
-      );
     const out: MarginResult = {
       ...top,
       maintenanceMargin: mm,
       inputsHash,
-      unverified: [...top.unverified, ...notes.unverified, ...extra],
+      unverified: chargedNotes(top.unverified, notes, readings, kIm, kMm),
       ...(notes.verified.length > 0 ? { verified: notes.verified } : {}),
     };
     if (readings.length === 1) return out;

@@ -7,6 +7,9 @@
 //   re-evaluation to 1e-12 relative, and each trade takes the path an independent oracle
 //   predicts (incremental unless it opens a pool/key or changes the readings charged),
 //   with both paths counted;
+// - on the incremental path, `inputsHash` and `unverified` are read without building the
+//   after-trade report (no pool evaluation: book-notes.ts, the hash of the traded book) and
+//   equal re-evaluation's (hash exact, notes exact but for the vol-cell-tie tolerance below);
 // - the one-trade path (`keysAfterOneTrade`: no key copied, the worst cases taken as the trade
 //   is summed in, shocks read with the position changed or inserted) gives the same bits as the general path (`keysAfterTrades`: the key
 //   copied, the trade added, `keySums`) for held, closed and new instruments (new expiries),
@@ -17,12 +20,17 @@ import fc from 'fast-check';
 import { isOptionLike, type Instrument } from '../../src/instruments/instrument.ts';
 import { parseSymbol } from '../../src/instruments/symbol.ts';
 import {
+  buildPoolKeys,
   deribitPmModel,
+  evaluateDefault,
+  evaluatePoolKeys,
   evaluatePrepared,
+  poolMargins,
   prepareDeribitPmBook,
   deribitPmInputsHash,
   DERIBIT_PM_UNVERIFIED,
 } from '../../src/margin/deribit-pm/deribit-pm.ts';
+import { prepareBook } from '../../src/margin/deribit-pm/prepared-book.ts';
 import type { DeribitPmDetails } from '../../src/margin/deribit-pm/report.ts';
 import {
   equityAfterOneTrade,
@@ -143,6 +151,32 @@ function perReading(book: Portfolio): MarginResult[] {
   );
 }
 
+/**
+ * `prepareDeribitPmBook` of `book` (the same evaluator) with `reports.n` counting the pool
+ * evaluations made after preparing: the after-trade report (numbers or details) of a what-if.
+ */
+function countingBook(book: Portfolio) {
+  const reports = { n: 0 };
+  const pb = prepareBook(
+    {
+      buildPoolKeys,
+      poolMargins,
+      inputsHash: deribitPmInputsHash,
+      evaluatePoolKeys: (...a: Parameters<typeof evaluatePoolKeys>) => {
+        reports.n++;
+        return evaluatePoolKeys(...a);
+      },
+      evaluate: (p, s, ps) => deribitPmModel.evaluate(p, s, ps),
+      evaluateDefault,
+    },
+    book,
+    snapshot,
+    params,
+  );
+  reports.n = 0;
+  return { pb, reports };
+}
+
 /** The oracle's path for one trade: fallback iff it opens a pool or key or moves the readings. */
 function expectedPath(book: Portfolio, t: Position): 'incremental' | 'fallback' {
   const inst = t.instrument;
@@ -210,7 +244,14 @@ describe('deribit-pm default: readings sharing one build per priced table', () =
   });
 
   it('random trades on prepared books equal re-evaluation; each takes the predicted path', () => {
-    const counts = { incremental: 0, fallback: 0, closes: 0, opensRule: 0, crosses: 0 };
+    const counts = {
+      incremental: 0,
+      fallback: 0,
+      closes: 0,
+      opensRule: 0,
+      crosses: 0,
+      earlyRead: 0,
+    };
     fc.assert(
       fc.property(
         fc.uniqueArray(pos(options), { minLength: 1, maxLength: 8, selector: (p) => p.i }),
@@ -222,7 +263,7 @@ describe('deribit-pm default: readings sharing one build per priced table', () =
             ? positionsOf(deltaOne, d.length > 0 ? d : [{ i: 1, size: 2 }])
             : [...positionsOf(options, o), ...positionsOf(deltaOne, d)];
           const book = portfolio(ps, [{ currency: 'BTC', amount: 30 }]);
-          const prepared = prepareDeribitPmBook(book, snapshot, params);
+          const { pb: prepared, reports } = countingBook(book);
           for (const x of ts) {
             const t: Position =
               'close' in x
@@ -239,6 +280,13 @@ describe('deribit-pm default: readings sharing one build per priced table', () =
               before[path] + 1,
             );
             counts[path]++;
+            if (path === 'incremental') {
+              // the summary's fields are read without building the after-trade report
+              const n = reports.n;
+              for (const r of fast) void [r.inputsHash, r.unverified, r.initialMargin];
+              expect(reports.n, 'pool evaluations to read hash and notes').toBe(n);
+              counts.earlyRead++;
+            }
             const want = deribitPmModel.evaluate(withTrades(book, [t], snapshot), snapshot, params);
             if (
               (want[0]!.hypotheses?.length ?? 1) !== (prepared.before[0]!.hypotheses?.length ?? 1)
@@ -265,6 +313,7 @@ describe('deribit-pm default: readings sharing one build per priced table', () =
     expect(counts.fallback).toBeGreaterThanOrEqual(5);
     expect(counts.closes).toBeGreaterThanOrEqual(10);
     expect(counts.opensRule + counts.crosses).toBeGreaterThanOrEqual(3);
+    expect(counts.earlyRead).toBe(counts.incremental);
     console.log('what-if paths on random trades:', counts);
   });
 

@@ -18,6 +18,7 @@ import {
 import { prepareBook } from '../../src/margin/deribit-pm/prepared-book.ts';
 import type { MarginResult } from '../../src/margin/margin-result.ts';
 import { portfolio } from '../../src/risk/portfolio.ts';
+import { withTrades } from '../../src/risk/with-trades.ts';
 import { realInstruments, realSnapshot } from '../helpers/real-market.ts';
 import { apiSuite, post, repoJson } from './api-fixture.ts';
 
@@ -125,7 +126,7 @@ describe('POST /v1/whatif detail: summary', () => {
 });
 
 describe('the summary does not build the after-trade report', () => {
-  it('reads no details; the prepared book reports only when details are read', () => {
+  it('reads no details; hash and notes without the report, which is built only when read', () => {
     const inst = realInstruments();
     const snapshot = realSnapshot();
     const book = portfolio(
@@ -142,7 +143,7 @@ describe('the summary does not build the after-trade report', () => {
         poolMargins,
         inputsHash: deribitPmInputsHash,
         evaluatePoolKeys: (...a: Parameters<typeof evaluatePoolKeys>) => {
-          if (a[5]?.details) reports++;
+          reports++;
           return evaluatePoolKeys(...a);
         },
         evaluate: (p, s, ps) => deribitPmModel.evaluate(p, s, ps),
@@ -151,6 +152,7 @@ describe('the summary does not build the after-trade report', () => {
       snapshot,
       deribitPmModel.defaultParams,
     );
+    reports = 0; // pool evaluations after preparing: the after-trade report (numbers or details)
     const read: string[] = [];
     const spy = (r: MarginResult): MarginResult =>
       new Proxy(r, { get: (t, k) => (read.push(String(k)), Reflect.get(t, k)) });
@@ -170,6 +172,17 @@ describe('the summary does not build the after-trade report', () => {
     expect(read).toContain('inputsHash');
     expect(read).not.toContain('details');
     expect(reports).toBe(0);
+    expect(read).toContain('unverified');
+    // the hash and notes read without the report are re-evaluation's
+    const trades = [{ instrument: inst[0]!, size: 0.5 }];
+    const want = deribitPmModel.evaluate(
+      withTrades(book, trades, snapshot),
+      snapshot,
+      deribitPmModel.defaultParams,
+    );
+    expect(s.pools.map((p) => p.after!.inputsHash)).toEqual(want.map((r) => r.inputsHash));
+    expect(s.pools.map((p) => p.after!.unverified)).toEqual(want.map((r) => r.unverified));
+    expect(s.pools[0]!.after!.unverified.length).toBeGreaterThan(3);
     expect(s.pools[0]!.after!.inputsHash).toMatch(/^[0-9a-f]{64}$/);
     expect(out.after[0]!.details).toBeDefined();
     expect(reports).toBeGreaterThan(0);

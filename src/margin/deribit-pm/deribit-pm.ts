@@ -67,6 +67,7 @@ import {
 import { deribitPmMarket, type DeribitPmMarket } from './prepared.ts';
 import type { PoolRequirements, PoolWorstCase } from './pool-types.ts';
 import { poolAddOns, poolDetails } from './report.ts';
+import { keyEvalFlags, poolNotes, worstBucketNote } from './unverified.ts';
 
 export type { PoolRequirements, PoolWorstCase } from './pool-types.ts';
 import { buildKeyVectors, positionCell, type KeyVectors } from './vectors.ts';
@@ -86,83 +87,19 @@ export const DERIBIT_PM_ID = 'deribit-pm';
 /** Model version (bump when results change for the same inputs). */
 export const DERIBIT_PM_VERSION = '1.0.0';
 
-/** Unverified-rule notes, keyed by a stable id (each names its section of docs/methodology/deribit-pm.md). */
-export const DERIBIT_PM_UNVERIFIED = {
-  optionRepricing:
-    'option-repricing: options repriced with Black-76 on the shocked forward, time not advanced; inverse option P&L OPT-A/OPT-B (deribit-pm §5.3) [I]',
-  volShock:
-    'vol-shock: relative vol shocks scaled by (30/DTE)^p with fractional DTE floored at dteFloorDays (deribit-pm §6) [T/G]',
-  volCellOrder:
-    'vol-cell-order: order of the vol cells inside a bucket (up, same, down) (deribit-pm §4) [G]',
-  minVolFloor:
-    'min-vol-floor: min_volatility_for_shock_up read as a floor on the shocked IV (deribit-pm §6) [T]',
-  extendedWeighting:
-    'extended-weighting: extended-table conversion factor for options / USD-settled products (deribit-pm §7.1) [I]',
-  dampener:
-    'dampener: extended dampener allowance (size, conversion at index) set the worst case (deribit-pm §7.2) [T/I]',
-  dampenerGains:
-    'dampener-gains: extended gains beyond the allowance credited sign-aware (deribit-pm §7.2) [I]',
-  gainCap: 'gain-cap: max_offsetable_pnl cap unit and order (deribit-pm §8) [I]',
-  multiPair:
-    'multi-pair: several currency pairs in one settlement currency combined (deribit-pm §8.3) [G]',
-  linearDeltaOne:
-    'linear-delta-one: USD-settled futures/perps P&L X·F0·m and USD block parameters (deribit-pm §5.2, §14) [I]',
-  rollShockTime:
-    'roll-shock-time: roll shock above its floor (exp vs linear in T) (deribit-pm §10) [I]',
-  rollShockOptions:
-    'roll-shock-options: option deltas in the roll shock (grouping per expiry, delta convention) (deribit-pm §10) [I]',
-  rollShockUsd:
-    'roll-shock-usd: roll shock of a USD pool in coins × index (deribit-pm §10, §14) [I]',
-  deltaShock: 'delta-shock: delta shock formula (deribit-pm §11) [I]',
-  worstCaseBucket:
-    'worst-case-bucket: worst_case_bucket fields for extended / 0 % bucket worst cases or unusual ties (deribit-pm §9) [G/I]',
-  exotics:
-    'exotics: digital/barrier options are not listed on Deribit; revalued with our models (deribit-pm §5.3) [I]',
-} as const;
+export { DERIBIT_PM_UNVERIFIED } from './unverified.ts';
 
+/** A pool's notes from its evaluated keys (`poolNotes` of each key's `keyEvalFlags`). */
 function unverifiedOf(
   keys: readonly KeyEval[],
   worstKey: KeyEval | undefined,
   jointAmbiguous: boolean,
 ): string[] {
-  const u = new Set<string>();
-  const U = DERIBIT_PM_UNVERIFIED;
-  for (const k of keys) {
-    const { kv } = k;
-    if (kv.hasOptions) {
-      u.add(U.optionRepricing);
-      u.add(U.volShock);
-      u.add(U.volCellOrder);
-      if (kv.minVolFloorMatters) u.add(U.minVolFloor);
-      u.add(U.rollShockOptions);
-    }
-    if (
-      kv.positions.some((p) => p.instrument.kind === 'digital' || p.instrument.kind === 'barrier')
-    )
-      u.add(U.exotics);
-    const extNonZero = Array.from(k.agg.aggregated.subarray(kv.grid.nStandard)).some((x) => x < 0);
-    if (extNonZero && (kv.hasOptions || !kv.coinSettled)) u.add(U.extendedWeighting);
-    if (k.dampenerMatters) u.add(U.dampener);
-    if (k.agg.extendedGainBeyondAllowance) u.add(U.dampenerGains);
-    if (k.agg.gainCapMatters) u.add(U.gainCap);
-    if (!kv.coinSettled && kv.positions.length > 0) {
-      u.add(U.linearDeltaOne);
-      if (k.roll.amount > 0) u.add(U.rollShockUsd);
-    }
-    if (k.roll.items.some((it) => it.aboveFloor && it.amount > 0)) u.add(U.rollShockTime);
-    if (k.delta.amount > 0) u.add(U.deltaShock);
-  }
-  if (keys.length > 1) u.add(U.multiPair);
-  if (
-    worstKey &&
-    worstKey.worst.worstCase > 0 &&
-    (worstKey.worst.bucket.source === 'extended' ||
-      worstKey.worst.bucket.side === 'center' ||
-      worstKey.worst.ambiguousTie)
-  )
-    u.add(U.worstCaseBucket);
-  if (jointAmbiguous) u.add(U.worstCaseBucket);
-  return [...u];
+  return poolNotes(
+    keys.map(keyEvalFlags),
+    worstKey !== undefined && worstBucketNote(worstKey.worst),
+    jointAmbiguous,
+  );
 }
 
 /** The key vectors of a pool: one per underlying, keys sorted. */

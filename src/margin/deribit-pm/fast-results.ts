@@ -7,7 +7,8 @@
  * hash, details) are built on first read, once, by `slow`: the per-reading path charged with
  * the same runs, so its report is that of the reading these numbers say set IM. Fields keep
  * the order `chargeOverReadings` gives them (enumerable getters: JSON output and comparisons
- * see the full result).
+ * see the full result). With `early` (prepared-book.ts), `inputsHash` and `unverified` are
+ * read without the report: a summary answer never builds it.
  *
  * A what-if of one trade (`fastWhatIf`) builds even these results on first read: its USD
  * totals come from the same numbers (an object literal's getter costs V8 ~0.2–0.3 µs to
@@ -32,10 +33,35 @@ type Head = Pick<
   'model' | 'modelVersion' | 'currency' | 'equity' | 'initialMargin' | 'maintenanceMargin'
 >;
 
+/**
+ * What a result reads without the report (a summary answer reads these two): the after-trade
+ * book's `inputsHash`, and pool `i`'s `unverified` notes given the readings `kIm`, `kMm` that
+ * set its IM and MM (undefined: read them from the report).
+ */
+export interface EarlyFields {
+  inputsHash(): string;
+  unverified(i: number, kIm: number, kMm: number): readonly string[] | undefined;
+}
+
 /** The report fields of every pool, built once, on first read, by `slow`. */
 interface LateReport {
   readonly slow: () => readonly MarginResult[];
   run?: readonly MarginResult[];
+  readonly early?: EarlyFields;
+  /** Pool notes read through `early`, per pool. */
+  readonly notes: (readonly string[] | undefined)[];
+}
+
+/** Pool `c.i`'s notes: `early`'s (once per pool), else the report's. */
+function notesOf(r: LateReport, c: Pick<PoolReadings, 'i' | 'kIm' | 'kMm'>): readonly string[] {
+  const i = c.i;
+  if (r.early) r.notes[i] ??= r.early.unverified(i, c.kIm, c.kMm);
+  return r.notes[i] ?? reportOf(r, i).unverified;
+}
+
+/** The after-trade `inputsHash`: `early`'s, else the report's. */
+function hashOf(r: LateReport, i: number): string {
+  return r.early ? r.early.inputsHash() : reportOf(r, i).inputsHash;
 }
 
 /** Pool `i`'s result of the late report (built on first call). */
@@ -93,13 +119,13 @@ function chargedResult(head: Head, report: LateReport, c: PoolReadings): MarginR
       return reportOf(report, i).addOns;
     },
     get unverified() {
-      return reportOf(report, i).unverified;
+      return notesOf(report, c);
     },
     get warnings() {
       return reportOf(report, i).warnings;
     },
     get inputsHash() {
-      return reportOf(report, i).inputsHash;
+      return hashOf(report, i);
     },
     get details() {
       return reportOf(report, i).details;
@@ -119,6 +145,7 @@ function otherResult(
   full: () => MarginResult,
   charge: (() => Pick<MarginResult, 'hypotheses' | 'hypothesisCharge'>) | undefined,
   verified: boolean,
+  early: { readonly unverified: () => unknown; readonly inputsHash: () => unknown },
 ): MarginResult {
   const out: Record<string, unknown> = {
     ...head,
@@ -126,7 +153,8 @@ function otherResult(
   };
   const late = (k: string, get: () => unknown) =>
     Object.defineProperty(out, k, { enumerable: true, configurable: true, get });
-  for (const k of LATE) late(k, () => full()[k]);
+  for (const k of LATE)
+    late(k, k === 'unverified' || k === 'inputsHash' ? early[k] : () => full()[k]);
   if (verified) late('verified', () => full().verified);
   if (charge) {
     late('hypotheses', () => charge().hypotheses);
@@ -157,8 +185,9 @@ export function fastResults(
   runs: ReadingRuns,
   equity: readonly number[],
   slow: () => readonly MarginResult[],
+  early?: EarlyFields,
 ): MarginResult[] {
-  const report: LateReport = { slow };
+  const report: LateReport = { slow, early, notes: [] };
   const b0 = before[0]!;
   const verified = before.some((r) => 'verified' in r);
   const nP = before.length;
@@ -175,7 +204,11 @@ export function fastResults(
     };
     const c = readings.length > 1 ? { readings, runs, nP, i, kIm, kMm } : undefined;
     if (c && !verified) return chargedResult(head, report, c);
-    return otherResult(head, () => reportOf(report, i), c && (() => chargeOf(c)), verified);
+    const read = {
+      unverified: () => notesOf(report, { i, kIm, kMm }),
+      inputsHash: () => hashOf(report, i),
+    };
+    return otherResult(head, () => reportOf(report, i), c && (() => chargeOf(c)), verified, read);
   });
 }
 

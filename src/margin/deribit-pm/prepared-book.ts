@@ -25,7 +25,9 @@
  * `paths` counts the calls of each. Each pool is charged the highest IM and MM over the
  * readings (`chargeOverReadings`), with the same notes, hypothesis table and charging
  * readings as `evaluate`. `before` is `evaluate` of the book (computed once). `details` and
- * `inputsHash` of a result after trades are built on first read, separately. Equal to
+ * `inputsHash` of a result after trades are built on first read, separately; on the
+ * incremental path `inputsHash` and `unverified` are read without the report (`earlyFields`:
+ * the traded book's hash, the notes from the keys after the trades, book-notes.ts). Equal to
  * `whatIfByRevaluation` to 1e-12 relative (test/margin/deribit-pm-prepared-book.test.ts,
  * test/margin/deribit-pm-book-readings.test.ts, which also checks the path each trade takes).
  */
@@ -36,7 +38,9 @@ import type { Portfolio, Position } from '../../risk/portfolio.ts';
 import { withTrades } from '../../risk/with-trades.ts';
 import { positionsIn, settlementPools } from '../book.ts';
 import {
+  chargedNotes,
   chargeOverReadings,
+  pinnedNotes,
   readingsToCharge,
   withReadings,
   type PoolCharge,
@@ -55,7 +59,8 @@ import {
   type BookReadings,
   type ReadingRuns,
 } from './book-readings.ts';
-import { fastResults, fastWhatIf } from './fast-results.ts';
+import { bookPoolNotes } from './book-notes.ts';
+import { fastResults, fastWhatIf, type EarlyFields } from './fast-results.ts';
 import {
   keysAfterOneTrade,
   keysAfterTrades,
@@ -156,10 +161,13 @@ export function prepareBook(
   if (!fast) own.readings.forEach(stateOf);
   const paths = { incremental: 0, fallback: 0 };
   type Fast = NonNullable<ReturnType<typeof incrementalAfter>>;
-  const fastAfter = (trades: readonly Position[], f: Fast): MarginResult[] =>
-    fastResults(before, own.readings, f.runs, f.equity, () =>
-      afterTrades(ev, ctx, trades, poolCharges(fast!.book, f.runs)),
-    );
+  const fastAfter = (trades: readonly Position[], f: Fast): MarginResult[] => {
+    const hash = () => ev.inputsHash(withTrades(portfolio, trades, snapshot), snapshot, params);
+    const early = earlyFields(fast!.book, trades, own, hash);
+    const slow = () =>
+      afterTrades(ev, ctx, trades, poolCharges(fast!.book, f.runs), early.inputsHash);
+    return fastResults(before, own.readings, f.runs, f.equity, slow, early);
+  };
   const after = (trades: readonly Position[]): MarginResult[] => {
     const f = fast && incrementalAfter(fast, trades);
     if (!f) {
@@ -193,6 +201,44 @@ export function prepareBook(
       const all = after(trades);
       const alone = trades.length === 1 ? [all] : trades.map((t) => after([t]));
       return whatIfResult(snapshot, before, all, trades, alone);
+    },
+  };
+}
+
+/** `f`, called once, on first use. */
+function memo<T>(f: () => T): () => T {
+  let done = false;
+  let v: T | undefined;
+  return () => {
+    if (!done) {
+      v = f();
+      done = true;
+    }
+    return v as T;
+  };
+}
+
+/**
+ * The after-trade `inputsHash` (`hash`, called once: `inputsHash` of the book with the trades,
+ * the bits the report carries: it reads this one) and each pool's `unverified` notes without the report: the notes of
+ * the IM-setting reading from the keys after the trades (`keysAfterTrades`, made once on first
+ * read; book-notes.ts) with the pinned readings' notes and the readings line, as
+ * `chargeOverReadings` adds them (`readings`, `charged`: the book's, the trades keep them).
+ */
+function earlyFields(
+  book: BookReadings,
+  trades: readonly Position[],
+  own: { readonly charged: DeribitPmParams; readonly readings: readonly Readings[] },
+  hash: () => string,
+): EarlyFields {
+  const keys = memo(() => keysAfterTrades(book, trades)?.keys);
+  const pinned = memo(() => pinnedNotes(DERIBIT_PM_HYPOTHESES, own.charged));
+  return {
+    inputsHash: memo(hash),
+    unverified(i, kIm, kMm) {
+      const ks = keys();
+      if (!ks) return undefined;
+      return chargedNotes(bookPoolNotes(book, ks, i, kIm), pinned(), own.readings, kIm, kMm);
     },
   };
 }
@@ -317,6 +363,7 @@ function afterTrades(
   b: BookContext,
   trades: readonly Position[],
   ranked?: readonly (readonly PoolCharge[])[],
+  hashed?: () => string,
 ): MarginResult[] {
   const table = DERIBIT_PM_HYPOTHESES;
   const book = withTrades(b.portfolio, trades, b.snapshot);
@@ -362,7 +409,8 @@ function afterTrades(
   const numbers = chargeOverReadings(table, b.charged, readings, runs, reported(false), '');
   let full: MarginResult[] | undefined;
   let hash: string | undefined;
-  const hashOf = (): string => (hash ??= ev.inputsHash(book, b.snapshot, b.params));
+  const hashOf = (): string =>
+    (hash ??= hashed ? hashed() : ev.inputsHash(book, b.snapshot, b.params));
   const reportOf = reported(true);
   const fullOf = (): MarginResult[] =>
     (full ??= chargeOverReadings(table, b.charged, readings, runs, reportOf, hashOf()));
