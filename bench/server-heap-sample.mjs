@@ -8,7 +8,8 @@
  * writes `<prefix>.<pid>.txt`: bytes per request by part of the request (the summary what-if's
  * after-trade report read through `inputsHash`/`unverified`, the incremental what-if, body
  * parsing, reply, …; the first matching part of the stack wins) and the 40 heaviest
- * allocation sites (4 frames). Sampled, so ±a few %; it changes nothing the server answers.
+ * allocation sites (4 frames). HEAP_SAMPLE_SURVIVORS=1 leaves out what the scavenges collected:
+ * what is left is what was promoted to the old generation (or still live at the end). Sampled, so ±a few %; it changes nothing the server answers.
  */
 import { subscribe } from 'node:diagnostics_channel';
 import { writeFileSync } from 'node:fs';
@@ -17,6 +18,8 @@ import { Session } from 'node:inspector/promises';
 const out = process.env.HEAP_SAMPLE_OUT;
 const skip = Number(process.env.HEAP_SAMPLE_SKIP ?? 500);
 const count = Number(process.env.HEAP_SAMPLE_REQUESTS ?? 4000);
+/** HEAP_SAMPLE_SURVIVORS=1: count only what survives the scavenges (promoted or still live). */
+const survivors = process.env.HEAP_SAMPLE_SURVIVORS === '1';
 
 /** Parts of a request, by a pattern on its allocation stack (first match wins). */
 const PARTS = [
@@ -76,7 +79,7 @@ if (out) {
           session.post('HeapProfiler.startSampling', {
             samplingInterval: 512,
             includeObjectsCollectedByMajorGC: true,
-            includeObjectsCollectedByMinorGC: true,
+            includeObjectsCollectedByMinorGC: !survivors,
           }),
         )
         .then(() => {

@@ -33,6 +33,16 @@ const near = (a: number, b: number, what: string) => {
   else expect(rel(a, b), `${what}: ${a} vs ${b}`).toBeLessThanOrEqual(1e-12);
 };
 
+/** `a` equals `b` with numbers to 1e-12 relative (`near`), everything else exact. */
+function nearDeep(a: unknown, b: unknown, what: string): void {
+  if (typeof b === 'number' && typeof a === 'number') return near(a, b, what);
+  if (typeof b !== 'object' || b === null || typeof a !== 'object' || a === null)
+    return void expect(a, what).toEqual(b);
+  expect(Object.keys(a), `${what} keys`).toEqual(Object.keys(b));
+  for (const k of Object.keys(b))
+    nearDeep((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${what}.${k}`);
+}
+
 /** Pool-by-pool equality to 1e-12 (numbers), exact (readings, notes, hash). */
 function expectSame(a: readonly MarginResult[], b: readonly MarginResult[], where: string) {
   expect(
@@ -44,6 +54,11 @@ function expectSame(a: readonly MarginResult[], b: readonly MarginResult[], wher
     const w = `${where} ${e.currency}`;
     for (const k of ['initialMargin', 'maintenanceMargin', 'equity'] as const)
       near(r[k], e[k], `${w}.${k}`);
+    // the same fields (their order differs from re-evaluation's, before this change too), and
+    // the report's (read through the lazy getters)
+    expect(Object.keys(r).sort(), w).toEqual(Object.keys(e).sort());
+    for (const k of ['worstScenario', 'contributions', 'addOns', 'warnings'] as const)
+      nearDeep(r[k], e[k], `${w}.${k}`);
     expect(r.inputsHash, w).toBe(e.inputsHash);
     expect((r.hypotheses ?? []).length, w).toBe((e.hypotheses ?? []).length);
     (e.hypotheses ?? []).forEach((h, k) => {
@@ -252,5 +267,59 @@ describe('deribit-pm book prepared at the default equals re-evaluation over ever
     const n = prepared.readingsPrepared;
     prepared.whatIf([{ instrument: options[41]!, size: -1 }]);
     expect(prepared.readingsPrepared).toBe(n);
+  });
+
+  // A getter made per result gives each result its own V8 hidden class; those maps live in
+  // the old generation until a mark-compact and keep every what-if's objects alive through the
+  // scavenges (docs/performance.md). The results of two what-ifs must share their getters.
+  it('incremental results of different what-ifs share their getters (no function per result)', () => {
+    const book = portfolio(
+      [
+        { instrument: options[3]!, size: 2 },
+        { instrument: options[17]!, size: -4 },
+        { instrument: deltaOne[0]!, size: -1 },
+      ],
+      [{ currency: 'BTC', amount: 5 }],
+    );
+    // a futures-only book has one reading: its results take the other (non-charged) form
+    const futures = portfolio(
+      [
+        { instrument: deltaOne[0]!, size: 3 },
+        { instrument: deltaOne[1]!, size: -2 },
+      ],
+      [{ currency: 'BTC', amount: 10 }],
+    );
+    const getters = (o: object) =>
+      Object.entries(Object.getOwnPropertyDescriptors(o)).flatMap(([k, d]) =>
+        d.get ? [[k, d.get, d.enumerable, d.configurable] as const] : [],
+      );
+    const cases = [
+      { book, t1: options[40]!, t2: options[41]!, readings: 16 },
+      { book: futures, t1: deltaOne[0]!, t2: deltaOne[1]!, readings: 0 },
+    ];
+    for (const { book, t1, t2, readings } of cases) {
+      const prepared = prepareDeribitPmBook(book, snapshot, params);
+      const a = prepared.whatIf([{ instrument: t1, size: 1.5 }]);
+      const b = prepared.whatIf([{ instrument: t2, size: -1 }]);
+      expect(prepared.paths.incremental, 'both incremental').toBe(2);
+      expect(a.after[0]!.hypotheses?.length ?? 0).toBe(readings);
+      // and their fields, report included, equal re-evaluation's
+      expectWhatIfSame(book, [{ instrument: t1, size: 1.5 }]);
+      const pairs: [object, object][] = [
+        [a, b],
+        ...a.after.map((r, i): [object, object] => [r, b.after[i]!]),
+      ];
+      for (const [x, y] of pairs) {
+        const gx = getters(x);
+        expect(gx.length, 'lazy fields').toBeGreaterThanOrEqual(2);
+        expect(getters(y)).toEqual(gx);
+        gx.forEach(([k, , enumerable, configurable], j) => {
+          expect(getters(y)[j]![1], k).toBe(gx[j]![1]);
+          expect(enumerable && configurable, k).toBe(true);
+        });
+        // the state field is hidden: not in keys, JSON or a spread
+        expect(Object.getOwnPropertySymbols({ ...x })).toEqual([]);
+      }
+    }
   });
 });

@@ -11,8 +11,9 @@
  * read without the report: a summary answer never builds it.
  *
  * A what-if of one trade (`fastWhatIf`) builds even these results on first read: its USD
- * totals come from the same numbers (an object literal's getter costs V8 ~0.2–0.3 µs to
- * create, a result has nine).
+ * totals come from the same numbers. The getters are shared by all results (`lazyFields`):
+ * none is made per result, so results share their hidden classes and nothing of a what-if is
+ * kept past the request by V8's maps.
  */
 import type { Position } from '../../risk/portfolio.ts';
 import type { Readings } from '../hypotheses.ts';
@@ -93,14 +94,76 @@ function chargeOf(c: PoolReadings): Pick<MarginResult, 'hypotheses' | 'hypothesi
 }
 
 /**
- * One pool's result over several readings: the numbers, the hypothesis table and charging
- * readings from `chargeOf(c)`, the report fields from `reportOf(report, i)`, each when read.
- * An object literal with getters (V8 builds it on a fixed shape; `Object.defineProperty` per
- * field costs several µs). No function is made per result but the getters (a named closure
- * costs tsx's `keepNames` a `defineProperty` of its name).
+ * Where a lazy result keeps what its getters read: a non-enumerable symbol-keyed field (not in
+ * JSON, `Object.keys`, spread or `toEqual`).
  */
-function chargedResult(head: Head, report: LateReport, c: PoolReadings): MarginResult {
-  const i = c.i;
+const LAZY = Symbol('lazy result');
+
+/** A result object carrying its lazy state. */
+type Lazy<S> = { readonly [LAZY]: S };
+
+/**
+ * Own enumerable getters shared by every result (module-level functions reading `this[LAZY]`),
+ * then the state field, as `Object.defineProperties` takes them. A getter made per result (an
+ * object literal's `get`, a closure per `defineProperty`) gives every result its own hidden
+ * class: V8 keeps those maps in the old generation until a mark-compact, and the getters'
+ * closures they hold — the whole what-if behind them — survive every scavenge and are
+ * promoted (~20 KB per summary what-if held at 1,000 req/s; docs/performance.md).
+ */
+function lazyFields<S>(getters: Record<string, (this: Lazy<S>) => unknown>): PropertyDescriptorMap {
+  const d: PropertyDescriptorMap = {};
+  for (const [k, get] of Object.entries(getters))
+    d[k] = { enumerable: true, configurable: true, get };
+  d[LAZY] = { value: undefined, writable: true };
+  return d;
+}
+
+/** `o` with the shared `fields` and its state `s` (see `lazyFields`). */
+function withLazy<T extends object, S>(o: T, fields: PropertyDescriptorMap, s: S): T {
+  Object.defineProperties(o, fields);
+  (o as unknown as { [LAZY]: S })[LAZY] = s;
+  return o;
+}
+
+/** A charged result's state: the late report and the pool's readings. */
+interface ChargedState {
+  readonly report: LateReport;
+  readonly c: PoolReadings;
+}
+
+/** The charged result's late fields, in `chargeOverReadings`' order. */
+const CHARGED = lazyFields<ChargedState>({
+  worstScenario() {
+    return reportOf(this[LAZY].report, this[LAZY].c.i).worstScenario;
+  },
+  contributions() {
+    return reportOf(this[LAZY].report, this[LAZY].c.i).contributions;
+  },
+  addOns() {
+    return reportOf(this[LAZY].report, this[LAZY].c.i).addOns;
+  },
+  unverified() {
+    return notesOf(this[LAZY].report, this[LAZY].c);
+  },
+  warnings() {
+    return reportOf(this[LAZY].report, this[LAZY].c.i).warnings;
+  },
+  inputsHash() {
+    return hashOf(this[LAZY].report, this[LAZY].c.i);
+  },
+  details() {
+    return reportOf(this[LAZY].report, this[LAZY].c.i).details;
+  },
+  hypotheses() {
+    return chargeOf(this[LAZY].c).hypotheses;
+  },
+  hypothesisCharge() {
+    return chargeOf(this[LAZY].c).hypothesisCharge;
+  },
+});
+
+/** The numbers of a result (its first seven fields). */
+function headFields(head: Head): Record<string, unknown> {
   return {
     model: head.model,
     modelVersion: head.modelVersion,
@@ -109,58 +172,24 @@ function chargedResult(head: Head, report: LateReport, c: PoolReadings): MarginR
     initialMargin: head.initialMargin,
     maintenanceMargin: head.maintenanceMargin,
     utilization: utilization(head.initialMargin, head.equity),
-    get worstScenario() {
-      return reportOf(report, i).worstScenario;
-    },
-    get contributions() {
-      return reportOf(report, i).contributions;
-    },
-    get addOns() {
-      return reportOf(report, i).addOns;
-    },
-    get unverified() {
-      return notesOf(report, c);
-    },
-    get warnings() {
-      return reportOf(report, i).warnings;
-    },
-    get inputsHash() {
-      return hashOf(report, i);
-    },
-    get details() {
-      return reportOf(report, i).details;
-    },
-    get hypotheses() {
-      return chargeOf(c).hypotheses;
-    },
-    get hypothesisCharge() {
-      return chargeOf(c).hypothesisCharge;
-    },
   };
 }
 
-/** The same with other fields (one reading, `verified` notes): defined one by one. */
-function otherResult(
-  head: Head,
-  full: () => MarginResult,
-  charge: (() => Pick<MarginResult, 'hypotheses' | 'hypothesisCharge'>) | undefined,
-  verified: boolean,
-  early: { readonly unverified: () => unknown; readonly inputsHash: () => unknown },
-): MarginResult {
-  const out: Record<string, unknown> = {
-    ...head,
-    utilization: utilization(head.initialMargin, head.equity),
-  };
-  const late = (k: string, get: () => unknown) =>
-    Object.defineProperty(out, k, { enumerable: true, configurable: true, get });
-  for (const k of LATE)
-    late(k, k === 'unverified' || k === 'inputsHash' ? early[k] : () => full()[k]);
-  if (verified) late('verified', () => full().verified);
-  if (charge) {
-    late('hypotheses', () => charge().hypotheses);
-    late('hypothesisCharge', () => charge().hypothesisCharge);
-  }
-  return out as unknown as MarginResult;
+/**
+ * One pool's result over several readings: the numbers, the hypothesis table and charging
+ * readings from `chargeOf(c)`, the report fields from `reportOf(report, i)`, each when read
+ * (shared getters, `lazyFields`).
+ */
+function chargedResult(head: Head, report: LateReport, c: PoolReadings): MarginResult {
+  const s: ChargedState = { report, c };
+  return withLazy(headFields(head), CHARGED, s) as unknown as MarginResult;
+}
+
+/** Another result's state: the late report, the pool and its readings (when several). */
+interface OtherState {
+  readonly report: LateReport;
+  readonly p: Pick<PoolReadings, 'i' | 'kIm' | 'kMm'>;
+  readonly c: PoolReadings | undefined;
 }
 
 /** The report fields built on first read, in result order. */
@@ -173,6 +202,48 @@ const LATE = [
   'inputsHash',
   'details',
 ] as const;
+
+/** Getters of the report fields of an `OtherState` result. */
+const OTHER_LATE: Record<string, (this: Lazy<OtherState>) => unknown> = {
+  unverified() {
+    return notesOf(this[LAZY].report, this[LAZY].p);
+  },
+  inputsHash() {
+    return hashOf(this[LAZY].report, this[LAZY].p.i);
+  },
+};
+for (const k of LATE)
+  OTHER_LATE[k] ??= function (this: Lazy<OtherState>) {
+    return reportOf(this[LAZY].report, this[LAZY].p.i)[k];
+  };
+
+/** `OTHER_LATE` in order, then `verified` and the hypothesis fields where present. */
+function otherFields(verified: boolean, charged: boolean): PropertyDescriptorMap {
+  const g: Record<string, (this: Lazy<OtherState>) => unknown> = {};
+  for (const k of LATE) g[k] = OTHER_LATE[k]!;
+  if (verified)
+    g.verified = function (this: Lazy<OtherState>) {
+      return reportOf(this[LAZY].report, this[LAZY].p.i).verified;
+    };
+  if (charged) {
+    g.hypotheses = function (this: Lazy<OtherState>) {
+      return chargeOf(this[LAZY].c!).hypotheses;
+    };
+    g.hypothesisCharge = function (this: Lazy<OtherState>) {
+      return chargeOf(this[LAZY].c!).hypothesisCharge;
+    };
+  }
+  return lazyFields(g);
+}
+
+/** The four field sets of `otherResult`, by [verified][charged]. */
+const OTHER = [false, true].map((v) => [false, true].map((c) => otherFields(v, c)));
+
+/** The same with other fields (one reading, `verified` notes). */
+function otherResult(head: Head, verified: boolean, s: OtherState): MarginResult {
+  const fields = OTHER[verified ? 1 : 0]![s.c ? 1 : 0]!;
+  return withLazy(headFields(head), fields, s) as unknown as MarginResult;
+}
 
 /**
  * Results per pool from the readings' runs (pools in `before`'s order) and `equity[pool]`;
@@ -204,11 +275,7 @@ export function fastResults(
     };
     const c = readings.length > 1 ? { readings, runs, nP, i, kIm, kMm } : undefined;
     if (c && !verified) return chargedResult(head, report, c);
-    const read = {
-      unverified: () => notesOf(report, { i, kIm, kMm }),
-      inputsHash: () => hashOf(report, i),
-    };
-    return otherResult(head, () => reportOf(report, i), c && (() => chargeOf(c)), verified, read);
+    return otherResult(head, verified, { report, p: { i, kIm, kMm }, c });
   });
 }
 
@@ -239,24 +306,39 @@ export function fastWhatIf(
     eq += equity[i]! * px;
   }
   const afterUsd = { initialMargin: im, maintenanceMargin: mm, equity: eq };
-  let after: MarginResult[] | undefined;
-  let impacts: WhatIfResult['trades'] | undefined;
-  return {
-    before,
-    get after() {
-      return (after ??= results());
-    },
-    get trades() {
-      return (impacts ??= [
-        {
-          trade,
-          incrementalInitialMarginUsd: im - usd.totals.initialMargin,
-          incrementalMaintenanceMarginUsd: mm - usd.totals.maintenanceMargin,
-          after: (after ??= results()),
-        },
-      ]);
-    },
-    beforeUsd: usd.totals,
-    afterUsd,
-  };
+  const st: WhatIfState = { results, trade, im, mm, usd, after: undefined, impacts: undefined };
+  const out = withLazy({ before }, WHAT_IF, st) as Record<string, unknown>;
+  out.beforeUsd = usd.totals;
+  out.afterUsd = afterUsd;
+  return out as unknown as WhatIfResult;
 }
+
+/** A one-trade what-if's state: what `after` and `trades` are built from, and them once built. */
+interface WhatIfState {
+  readonly results: () => MarginResult[];
+  readonly trade: Position;
+  readonly im: number;
+  readonly mm: number;
+  readonly usd: PoolsInUsd;
+  after: MarginResult[] | undefined;
+  impacts: WhatIfResult['trades'] | undefined;
+}
+
+/** `fastWhatIf`'s late fields (`after`, `trades`), built on first read, once. */
+const WHAT_IF = lazyFields<WhatIfState>({
+  after() {
+    const s = this[LAZY];
+    return (s.after ??= s.results());
+  },
+  trades() {
+    const s = this[LAZY];
+    return (s.impacts ??= [
+      {
+        trade: s.trade,
+        incrementalInitialMarginUsd: s.im - s.usd.totals.initialMargin,
+        incrementalMaintenanceMarginUsd: s.mm - s.usd.totals.maintenanceMargin,
+        after: (s.after ??= s.results()),
+      },
+    ]);
+  },
+});
