@@ -14,10 +14,12 @@
  * user + system) and bytes allocated per request (heap growth over the batch after a full
  * GC, with no GC inside the batch: rounds where one ran are not counted). Prints medians and
  * the new/old ratios, the load average before and after, and checks that both answer texts
- * are the same.
+ * are the same. Then the bytes promoted to the old generation per request (module comment at
+ * `PROMOTE_N`).
  */
 import { loadavg } from 'node:os';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -75,7 +77,14 @@ async function summaryOf(root: string): Promise<() => string> {
 }
 
 let gcs = 0;
-new PerformanceObserver((l) => void (gcs += l.getEntries().length)).observe({ entryTypes: ['gc'] });
+let markCompacts = 0;
+new PerformanceObserver((l) => {
+  for (const e of l.getEntries()) {
+    gcs++;
+    if ((e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR)
+      markCompacts++;
+  }
+}).observe({ entryTypes: ['gc'] });
 
 /** One round of BATCH requests: CPU µs and bytes per request (bytes NaN if a GC ran). */
 function round(answer: () => string): { cpu: number; bytes: number } {
@@ -117,6 +126,31 @@ for (let k = 0; k < ROUNDS; k++)
     r[name].cpu.push(x.cpu);
     r[name].bytes.push(x.bytes);
   }
+/**
+ * Promoted per request: old-generation growth (`old_space` used) over PROMOTE_N requests run
+ * back to back after a full GC, scavenges only (a run with a mark-compact is not counted);
+ * alternated old/new, PROMOTE_ROUNDS each, medians.
+ */
+const PROMOTE_N = Number(process.env.AB_PROMOTE_N ?? 3000);
+const oldSpace = () =>
+  getHeapSpaceStatistics().find((x) => x.space_name === 'old_space')!.space_used_size;
+const promoted: Record<'old' | 'new', number[]> = { old: [], new: [] };
+for (let k = 0; k < Number(process.env.AB_PROMOTE_ROUNDS ?? 4); k++)
+  for (const [name, f] of k % 2
+    ? ([
+        ['new', now],
+        ['old', old],
+      ] as const)
+    : ([
+        ['old', old],
+        ['new', now],
+      ] as const)) {
+    gc!();
+    const mc0 = markCompacts;
+    const o0 = oldSpace();
+    for (let i = 0; i < PROMOTE_N; i++) f();
+    promoted[name].push(markCompacts === mc0 ? (oldSpace() - o0) / PROMOTE_N : NaN);
+  }
 const load1 = loadavg();
 const m = (s: 'old' | 'new', k: 'cpu' | 'bytes') => median(r[s][k]);
 const counted = (s: 'old' | 'new') => r[s].bytes.filter((b) => !Number.isNaN(b)).length;
@@ -129,5 +163,9 @@ console.log(
 );
 console.log(
   `load average ${load0.map((x) => x.toFixed(2)).join(' ')} → ${load1.map((x) => x.toFixed(2)).join(' ')}`,
+);
+const pm = (x: 'old' | 'new') => median(promoted[x]) / 1024;
+console.log(
+  `promoted to the old generation per summary what-if (${PROMOTE_N} back to back): old ${pm('old').toFixed(2)} KB, new ${pm('new').toFixed(2)} KB; runs without a mark-compact: ${promoted.old.filter((x) => !Number.isNaN(x)).length} / ${promoted.new.filter((x) => !Number.isNaN(x)).length}`,
 );
 if (!same) process.exitCode = 1;
