@@ -103,6 +103,17 @@ const median = (xs: number[]) => {
   return s.length ? s[Math.floor(s.length / 2)]! : NaN;
 };
 
+/** Round k's order: old then new on even rounds, new then old on odd ones. */
+const inTurn = (k: number) =>
+  k % 2
+    ? ([
+        ['new', now],
+        ['old', old],
+      ] as const)
+    : ([
+        ['old', old],
+        ['new', now],
+      ] as const);
 const load0 = loadavg();
 const old = await summaryOf(OLD);
 const now = await summaryOf(ROOT);
@@ -113,15 +124,7 @@ const r: Record<'old' | 'new', { cpu: number[]; bytes: number[] }> = {
   new: { cpu: [], bytes: [] },
 };
 for (let k = 0; k < ROUNDS; k++)
-  for (const [name, f] of k % 2
-    ? ([
-        ['new', now],
-        ['old', old],
-      ] as const)
-    : ([
-        ['old', old],
-        ['new', now],
-      ] as const)) {
+  for (const [name, f] of inTurn(k)) {
     const x = round(f);
     r[name].cpu.push(x.cpu);
     r[name].bytes.push(x.bytes);
@@ -136,15 +139,7 @@ const oldSpace = () =>
   getHeapSpaceStatistics().find((x) => x.space_name === 'old_space')!.space_used_size;
 const promoted: Record<'old' | 'new', number[]> = { old: [], new: [] };
 for (let k = 0; k < Number(process.env.AB_PROMOTE_ROUNDS ?? 4); k++)
-  for (const [name, f] of k % 2
-    ? ([
-        ['new', now],
-        ['old', old],
-      ] as const)
-    : ([
-        ['old', old],
-        ['new', now],
-      ] as const)) {
+  for (const [name, f] of inTurn(k)) {
     gc!();
     const mc0 = markCompacts;
     const o0 = oldSpace();
