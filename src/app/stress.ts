@@ -2,10 +2,14 @@
  * The stress use case (`ballast stress`, `POST /v1/stress`): the P&L of a book under stress
  * scenarios by full revaluation (no time decay), per settlement pool in the pool's currency,
  * and in USD at the stressed index (`Σ_pool pnl_pool × index_pool × spotMultiplier`; a
- * currency without an underlying at its USD price), worst first. Scenarios: library events
+ * currency without an underlying at its USD price), worst first (ties by `equityChangeUsd`).
+ * Scenarios: library events
  * measured from price history (scenarios/stress.ts), hypothetical moves of span2's defaults
  * applied to every underlying, or shocks given as JSON; by default every hypothetical plus the
  * library events the history covers (the ones it does not are listed as `uncovered`).
+ * `equityChangeUsd` is the change of the book's USD value, collateral included:
+ * `Σ_pool (E_pool + pnl_pool)·usd'_pool − E_pool·usd_pool` (usd' the stressed USD price), so a
+ * coin balance loses in USD what its coin loses even where its coin P&L is 0.
  */
 import { BallastError } from '../core/errors.ts';
 import type { PriceSeries } from '../market/history.ts';
@@ -32,6 +36,8 @@ export interface StressRow {
   readonly group: string;
   readonly pnl: Readonly<Record<string, number>>;
   readonly pnlUsd: number;
+  /** Change of the book's USD value with its collateral (see module doc). */
+  readonly equityChangeUsd: number;
 }
 
 /** `ballast stress --json`'s object. */
@@ -48,6 +54,7 @@ export interface StressRequest {
   readonly snapshot: MarketSnapshot;
   /** Scenario specs; empty or absent: every hypothetical and the covered library. */
   readonly specs?: readonly StressSpec[];
+  /** The history of `stressUnderlyings(portfolio, snapshot)`. */
   readonly series: () => PriceSeries[];
   readonly warnings: readonly string[];
   /** Names the specs in errors (`--scenario`, `scenarios`). */
@@ -95,14 +102,36 @@ export function resolveStressScenarios(
   return out;
 }
 
-/** Every hypothetical and the library events the history covers, and those it does not. */
-function defaultScenarios(series: () => PriceSeries[]): {
+/**
+ * The underlyings whose history the library events are measured on: those of the positions
+ * and every pool currency the snapshot has an index for (a coin balance moves with its coin).
+ */
+export function stressUnderlyings(portfolio: Portfolio, snapshot: MarketSnapshot): string[] {
+  const unds = new Set(portfolio.positions.map((p) => p.instrument.underlying));
+  for (const ccy of settlementPools(portfolio)) if (snapshot.underlyings[ccy]) unds.add(ccy);
+  return [...unds].sort();
+}
+
+/**
+ * Every hypothetical and the library events the history covers, and those it does not; a
+ * book with no underlying at all (USD cash) has no history to measure the library on.
+ */
+function defaultScenarios(
+  series: () => PriceSeries[],
+  unds: readonly string[],
+): {
   scenarios: Scenario[];
   uncovered: string[];
 } {
+  const hyp = DEFAULT_HYPOTHETICAL_STRESS.map(hypothetical);
+  if (unds.length === 0)
+    return {
+      scenarios: hyp,
+      uncovered: STRESS_EVENTS.map((e) => `${e.id}: the book holds no underlying to measure it on`),
+    };
   const lib = historicalStressScenarios(series(), { skipUncovered: true });
   return {
-    scenarios: [...DEFAULT_HYPOTHETICAL_STRESS.map(hypothetical), ...lib.scenarios],
+    scenarios: [...hyp, ...lib.scenarios],
     uncovered: lib.uncovered.map((u) => `${u.id} (${u.days}d): ${u.reason}`),
   };
 }
@@ -113,7 +142,7 @@ export function stressUseCase(req: StressRequest): StressOutput {
   const { scenarios, uncovered } =
     req.specs && req.specs.length > 0
       ? { scenarios: resolveStressScenarios(req.specs, req.series, req.field), uncovered: [] }
-      : defaultScenarios(req.series);
+      : defaultScenarios(req.series, stressUnderlyings(portfolio, snapshot));
   const pools = settlementPools(portfolio).map((ccy) => {
     const book = buildBook(positionsIn(portfolio, ccy), snapshot, scenarios);
     const equity =
@@ -124,16 +153,22 @@ export function stressUseCase(req: StressRequest): StressOutput {
   const rows: StressRow[] = scenarios.map((s, k) => {
     const pnl: Record<string, number> = {};
     let usd = 0;
+    let change = 0;
     for (const p of pools) {
       pnl[p.currency] = p.pnl[k]!;
+      const now = usdPrice(p.currency, snapshot);
       const u = snapshot.underlyings[p.currency];
-      usd +=
-        p.pnl[k]! *
-        (u ? u.index * moveFor(s, p.currency).spotMultiplier : usdPrice(p.currency, snapshot));
+      const stressed = u ? u.index * moveFor(s, p.currency).spotMultiplier : now;
+      usd += p.pnl[k]! * stressed;
+      change += (p.equity + p.pnl[k]!) * stressed - p.equity * now;
     }
-    return { id: s.id, label: s.label, group: s.group ?? '', pnl, pnlUsd: usd };
+    const row = { id: s.id, label: s.label, group: s.group ?? '', pnl, pnlUsd: usd };
+    return { ...row, equityChangeUsd: change };
   });
-  rows.sort((a, b) => a.pnlUsd - b.pnlUsd || (a.id < b.id ? -1 : 1));
+  rows.sort(
+    (a, b) =>
+      a.pnlUsd - b.pnlUsd || a.equityChangeUsd - b.equityChangeUsd || (a.id < b.id ? -1 : 1),
+  );
   return {
     pools: pools.map((p) => ({ currency: p.currency, equity: p.equity })),
     scenarios: rows,

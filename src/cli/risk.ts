@@ -35,7 +35,7 @@ import { renderBacktest, renderHealth, renderStress, renderVarResult } from '../
 import { healthJson, healthUnderlyings, healthUseCase } from '../app/health.ts';
 import { applyRiskOverrides, RISK_MODEL_IDS, type LoadedHistory } from '../app/risk-params.ts';
 import { historyFromTexts, type HistoryText } from '../app/price-history.ts';
-import { stressUseCase, type StressSpec } from '../app/stress.ts';
+import { stressUnderlyings, stressUseCase, type StressSpec } from '../app/stress.ts';
 import { varUseCase } from '../app/var.ts';
 import { guarded, numberOption } from './errors.ts';
 import { runStressEvents } from './stress-event.ts';
@@ -265,7 +265,7 @@ function runStress(
 ): void {
   const { snapshot, warnings } = loadMarketChecked(o);
   const portfolio = loadPortfolio(file, snapshot);
-  const unds = underlyingsOf(portfolio.positions);
+  const unds = stressUnderlyings(portfolio, snapshot);
   let loaded: PriceSeries[] | undefined;
   const out = stressUseCase({
     portfolio,
@@ -280,7 +280,7 @@ function runStress(
     return;
   }
   process.stdout.write(
-    `${renderStress(out.scenarios, out.pools)}\nP&L in each pool's currency; USD at the stressed index. Full revaluation, no time decay.\n`,
+    `${renderStress(out.scenarios, out.pools)}\nP&L in each pool's currency; P&L USD at the stressed index; value Δ USD: the book's USD value with its collateral. Full revaluation, no time decay.\n`,
   );
   for (const u of out.uncovered) process.stdout.write(`not covered by the history: ${u}\n`);
   for (const w of warnings) process.stdout.write(`warning: ${w}\n`);

@@ -73,6 +73,7 @@ export interface StressRow {
   readonly group: string;
   readonly pnl: Readonly<Record<string, number>>;
   readonly pnlUsd: number;
+  readonly equityChangeUsd: number;
 }
 
 /** Stress table, worst first, with the pools' equity for scale. */
@@ -86,6 +87,7 @@ export function renderStress(
     ...pools.map((p) => `P&L ${p.currency}`),
     'P&L USD',
     ...pools.map((p) => `of equity ${p.currency}`),
+    'value Δ USD',
   ];
   const table = rows.map((r) => [
     truncate(r.label, 70),
@@ -95,6 +97,7 @@ export function renderStress(
     ...pools.map((p) =>
       p.equity > 0 ? signedPercent((r.pnl[p.currency] ?? 0) / p.equity, 1) : '—',
     ),
+    fmt(r.equityChangeUsd, 0),
   ]);
   return renderTable(
     head,

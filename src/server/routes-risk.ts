@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { stressUseCase } from '../app/stress.ts';
+import { stressUnderlyings, stressUseCase } from '../app/stress.ts';
 import { varUseCase } from '../app/var.ts';
 import type { PriceSeries } from '../market/history.ts';
 import { underlyingsOf } from '../risk/portfolio.ts';
@@ -76,7 +76,7 @@ export function riskRoutes(app: FastifyInstance, ctx: ServerContext): void {
         specs: (b.scenarios ?? []).map((s, i) =>
           typeof s === 'string' ? s : { shocks: s.shocks, source: `scenarios[${i}].shocks` },
         ),
-        series: () => (loaded ??= requestHistory(b, underlyingsOf(portfolio.positions)).series),
+        series: () => (loaded ??= requestHistory(b, stressUnderlyings(portfolio, snapshot)).series),
         warnings,
         field: 'scenarios',
       });

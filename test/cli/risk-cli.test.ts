@@ -218,6 +218,53 @@ describe('ballast stress', () => {
     for (let i = 1; i < j.scenarios.length; i++)
       expect(j.scenarios[i]!.pnlUsd).toBeGreaterThanOrEqual(j.scenarios[i - 1]!.pnlUsd);
   });
+
+  it('a cash-only coin book: no coin P&L, its USD value moves with the coin, library measured on it', async () => {
+    const book = join(dir, 'cash-btc.json');
+    writeFileSync(
+      book,
+      JSON.stringify({ positions: [], balances: [{ currency: 'BTC', amount: 2 }] }),
+    );
+    const r = await runCli(['stress', book, ...market(), '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as {
+      pools: { currency: string; equity: number }[];
+      scenarios: { id: string; pnl: { BTC: number }; pnlUsd: number; equityChangeUsd: number }[];
+    };
+    const index = (
+      JSON.parse(readFileSync(snapshot, 'utf8')) as {
+        underlyings: { BTC: { index: number } };
+      }
+    ).underlyings.BTC.index;
+    expect(j.pools).toEqual([{ currency: 'BTC', equity: 2 }]);
+    const crash = j.scenarios.find((s) => s.id === 'hyp-crash-30')!;
+    // 2 BTC at −30 %: 2 · index · (0.7 − 1) USD; the coin P&L is 0
+    expect(crash.equityChangeUsd).toBeCloseTo(2 * index * -0.3, 6);
+    expect(j.scenarios.every((s) => s.pnl.BTC === 0 && s.pnlUsd === 0)).toBe(true);
+    expect(j.scenarios.some((s) => s.id.startsWith('stress-feb-2018'))).toBe(true);
+    // worst first: the coin P&L ties at 0, so by the USD value change
+    for (let i = 1; i < j.scenarios.length; i++)
+      expect(j.scenarios[i]!.equityChangeUsd).toBeGreaterThanOrEqual(
+        j.scenarios[i - 1]!.equityChangeUsd,
+      );
+  });
+
+  it('a USD cash book: hypotheticals only, the library listed as not measurable', async () => {
+    const book = join(dir, 'cash-usd.json');
+    writeFileSync(
+      book,
+      JSON.stringify({ positions: [], balances: [{ currency: 'USD', amount: 1000 }] }),
+    );
+    const r = await runCli(['stress', book, ...market(), '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as {
+      scenarios: { id: string; equityChangeUsd: number }[];
+      uncovered: string[];
+    };
+    expect(j.scenarios.length).toBeGreaterThan(0);
+    expect(j.scenarios.every((s) => s.id.startsWith('hyp-') && s.equityChangeUsd === 0)).toBe(true);
+    expect(j.uncovered).toContain('ftx-2022-11-09: the book holds no underlying to measure it on');
+  });
 });
 
 describe('ballast health', () => {
