@@ -292,6 +292,80 @@ function optionMargin(
   };
 }
 
+/** A futures rate row's sizes across its positions (gross Σ|q|, net Σq, count). */
+interface RowGroup {
+  gross: number;
+  net: number;
+  count: number;
+}
+
+/** The rate row of each delta-one position (undefined otherwise) and the rows' groups. */
+function rateRowGroups(sorted: readonly Position[], p: StandardFormulaParams) {
+  const groups = new Map<string, RowGroup>();
+  const rowOf = sorted.map((pos) => {
+    const inst = pos.instrument;
+    if (inst.kind !== 'future' && inst.kind !== 'perpetual') return undefined;
+    const row = rateRowFor(p.futures, inst.underlying, inst.settlement, inst.kind, inst.symbol);
+    const g = groups.get(row.id) ?? { gross: 0, net: 0, count: 0 };
+    g.gross += Math.abs(pos.size);
+    g.net += pos.size;
+    g.count += 1;
+    groups.set(row.id, g);
+    return row;
+  });
+  return { groups, rowOf };
+}
+
+/** One position's margin: spot, a delta-one row, or an option; UNSUPPORTED otherwise. */
+function positionMargin(
+  pos: Position,
+  st: ReturnType<typeof instrumentState>,
+  row: ReturnType<typeof rateRowFor> | undefined,
+  group: RowGroup | undefined,
+  snapshot: MarketSnapshot,
+  p: StandardFormulaParams,
+  aggregation: SizeAggregation,
+  longOptions: LongOptionMargin,
+): PositionMargin {
+  const inst = pos.instrument;
+  const common = {
+    symbol: inst.symbol,
+    size: pos.size,
+    kind: inst.kind,
+    currency: inst.settlementCurrency,
+  };
+  const u = underlyingMarket(snapshot, inst.underlying, `${inst.symbol}.underlying`);
+  if (inst.kind === 'spot') {
+    if (pos.size < 0)
+      throw new BallastError(
+        'UNSUPPORTED',
+        'short spot has no standard-margin formula',
+        inst.symbol,
+      );
+    return {
+      ...common,
+      initialMargin: 0,
+      maintenanceMargin: 0,
+      formula: 'spot holding: no requirement',
+    };
+  }
+  if (row)
+    return deltaOneMargin(common, inst, Math.abs(pos.size), row, group!, u.index, aggregation);
+  if (!isOptionLike(inst))
+    throw new BallastError(
+      'UNSUPPORTED',
+      `no standard-margin formula for ${inst.kind}`,
+      inst.symbol,
+    );
+  if (inst.kind !== 'option')
+    throw new BallastError(
+      'UNSUPPORTED',
+      `Deribit standard margin has no formula for ${inst.kind} options (not listed on Deribit)`,
+      inst.symbol,
+    );
+  return optionMargin(common, pos, st, u.index, p, longOptions);
+}
+
 /**
  * Per-position standard margins of `positions` (any settlement currencies), in canonical
  * (symbol) order. `aggregation` picks how the futures size term is read (see
@@ -308,78 +382,21 @@ export function positionMargins(
   validateFormulaParams(p);
   const sorted = canonicalPositions(positions);
   const states = sorted.map((x) => instrumentState(x.instrument, snapshot));
-  // Rate rows per delta-one position, and row groups (row id × settlement currency).
-  const groups = new Map<string, { gross: number; net: number; count: number }>();
-  const rowOf = sorted.map((pos) => {
-    const inst = pos.instrument;
-    if (inst.kind !== 'future' && inst.kind !== 'perpetual') return undefined;
-    const row = rateRowFor(p.futures, inst.underlying, inst.settlement, inst.kind, inst.symbol);
-    const g = groups.get(row.id) ?? { gross: 0, net: 0, count: 0 };
-    g.gross += Math.abs(pos.size);
-    g.net += pos.size;
-    g.count += 1;
-    groups.set(row.id, g);
-    return row;
-  });
-  const margins = sorted.map((pos, i): PositionMargin => {
-    const inst = pos.instrument;
-    const st = states[i]!;
-    const q = Math.abs(pos.size);
-    const common = {
-      symbol: inst.symbol,
-      size: pos.size,
-      kind: inst.kind,
-      currency: inst.settlementCurrency,
-    };
-    const u = underlyingMarket(snapshot, inst.underlying, `${inst.symbol}.underlying`);
-    if (inst.kind === 'spot') {
-      if (pos.size < 0)
-        throw new BallastError(
-          'UNSUPPORTED',
-          'short spot has no standard-margin formula',
-          inst.symbol,
-        );
-      return {
-        ...common,
-        initialMargin: 0,
-        maintenanceMargin: 0,
-        formula: 'spot holding: no requirement',
-      };
-    }
+  const { groups, rowOf } = rateRowGroups(sorted, p);
+  const margins = sorted.map((pos, i) => {
     const row = rowOf[i];
-    if (row) {
-      return deltaOneMargin(common, inst, q, row, groups.get(row.id)!, u.index, aggregation);
-    }
-    if (!isOptionLike(inst))
-      throw new BallastError(
-        'UNSUPPORTED',
-        `no standard-margin formula for ${inst.kind}`,
-        inst.symbol,
-      );
-    if (inst.kind !== 'option') {
-      throw new BallastError(
-        'UNSUPPORTED',
-        `Deribit standard margin has no formula for ${inst.kind} options (not listed on Deribit)`,
-        inst.symbol,
-      );
-    }
-    return optionMargin(common, pos, st, u.index, p, longOptions);
+    const group = row && groups.get(row.id);
+    return positionMargin(pos, states[i]!, row, group, snapshot, p, aggregation, longOptions);
   });
-  const aggregationMatters = [...groups.values()].some((g) => g.count > 1);
   const options = sorted.filter((x) => x.instrument.kind === 'option');
-  const hasLongOptions = options.some((x) => x.size > 0);
-  const hasShortOptions = options.some((x) => x.size < 0);
-  const hasLinearShortOptions = options.some(
-    (x) => x.size < 0 && x.instrument.settlement !== 'inverse',
-  );
   return {
     positions: sorted,
     states,
     margins,
-    hasShortOptions,
-    hasLongOptions,
-    hasLinearShortOptions,
-    aggregationMatters,
+    hasShortOptions: options.some((x) => x.size < 0),
+    hasLongOptions: options.some((x) => x.size > 0),
+    hasLinearShortOptions: options.some((x) => x.size < 0 && x.instrument.settlement !== 'inverse'),
+    aggregationMatters: [...groups.values()].some((g) => g.count > 1),
     unverifiedRows: [
       ...new Set(rowOf.flatMap((r) => (r?.unverified === undefined ? [] : [r.unverified]))),
     ].sort(),
