@@ -543,6 +543,24 @@ function unitPortfolios(
   });
 }
 
+/** True when the unit's non-zero positions margin in more than one currency (coin vs stablecoins). */
+function hasMixedMargins(positions: readonly Position[]): boolean {
+  const kinds = positions
+    .filter((x) => x.size !== 0)
+    .map((x) => (x.instrument.settlement === 'inverse' ? 'coin' : x.instrument.settlementCurrency));
+  return new Set(kinds).size > 1;
+}
+
+/** MR1's cells by vol state and spot shock (OKX's `mr1Scenarios` shape). */
+function mr1ScenarioTable(u: UnitCells): OkxMr1Scenarios {
+  const out: OkxMr1Scenarios = { volShockDown: {}, volSame: {}, volShockUp: {} };
+  for (let s = 0; s < u.n1; s++) {
+    const o = u.scenarios[s]!.okx;
+    out[OKX_VOL_STATE_KEY[o.volState]][okxShockKey(o.spotShock)] = u.cells[s]!;
+  }
+  return out;
+}
+
 /** One risk unit: MR1–MR9 terms, MMR/IMR, the binding scenario and the unit's detail. */
 function evaluateUnit(
   unit: string,
@@ -565,15 +583,7 @@ function evaluateUnit(
     group,
     p,
   );
-  const mixedMargins =
-    new Set(
-      positions
-        .filter((x) => x.size !== 0)
-        .map((x) =>
-          x.instrument.settlement === 'inverse' ? 'coin' : x.instrument.settlementCurrency,
-        ),
-    ).size > 1;
-  if (mixedMargins) unverified.add(UNVERIFIED.mr9);
+  if (hasMixedMargins(positions)) unverified.add(UNVERIFIED.mr9);
   const option = hasOptions
     ? optionTermCharges(positions, convs, scenarios, n1, [shocked, current], p)
     : { mr2: 0, mr3: 0, mr5: 0 };
@@ -593,11 +603,6 @@ function evaluateUnit(
     pnl: bWeight * (useCurrent[bIndex] ? current : shocked)[i * nS + bIndex]!,
   }));
 
-  const mr1Scenarios: OkxMr1Scenarios = { volShockDown: {}, volSame: {}, volShockUp: {} };
-  for (let s = 0; s < n1; s++) {
-    const o = scenarios[s]!.okx;
-    mr1Scenarios[OKX_VOL_STATE_KEY[o.volState]][okxShockKey(o.spotShock)] = cells[s]!;
-  }
   const final = (k: number) => ({
     pnl: cells[k]!,
     spotShock: scenarios[k]!.okx.spotShock,
@@ -617,7 +622,7 @@ function evaluateUnit(
       mr8: 0,
       mr,
       mr7Raw,
-      mr1Scenarios,
+      mr1Scenarios: mr1ScenarioTable(u),
       mr1FinalResult: final(w1),
       mr6FinalResult: final(w6),
       delta,
