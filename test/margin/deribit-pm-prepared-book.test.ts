@@ -272,7 +272,7 @@ describe('deribit-pm book prepared at the default equals re-evaluation over ever
   // A getter made per result gives each result its own V8 hidden class; those maps live in
   // the old generation until a mark-compact and keep every what-if's objects alive through the
   // scavenges (docs/performance.md). The results of two what-ifs must share their getters.
-  it('incremental results of different what-ifs share their getters (no function per result)', () => {
+  it('results of different what-ifs share their getters (no function per result), either path', () => {
     const book = portfolio(
       [
         { instrument: options[3]!, size: 2 },
@@ -293,20 +293,24 @@ describe('deribit-pm book prepared at the default equals re-evaluation over ever
       Object.entries(Object.getOwnPropertyDescriptors(o)).flatMap(([k, d]) =>
         d.get ? [[k, d.get, d.enumerable, d.configurable] as const] : [],
       );
+    // a trade in a new pool (USDC) takes the fallback path: lazyReport's results
+    const usdcPerp = deltaOne.find((i) => i.symbol === 'BTC_USDC-PERPETUAL')!;
     const cases = [
-      { book, t1: options[40]!, t2: options[41]!, readings: 16 },
-      { book: futures, t1: deltaOne[0]!, t2: deltaOne[1]!, readings: 0 },
-    ];
-    for (const { book, t1, t2, readings } of cases) {
+      { book, t1: options[40]!, t2: options[41]!, readings: 16, path: 'incremental' },
+      { book: futures, t1: deltaOne[0]!, t2: deltaOne[1]!, readings: 0, path: 'incremental' },
+      { book, t1: usdcPerp, t2: usdcPerp, readings: 32, path: 'fallback' },
+    ] as const;
+    for (const { book, t1, t2, readings, path } of cases) {
       const prepared = prepareDeribitPmBook(book, snapshot, params);
       const a = prepared.whatIf([{ instrument: t1, size: 1.5 }]);
       const b = prepared.whatIf([{ instrument: t2, size: -1 }]);
-      expect(prepared.paths.incremental, 'both incremental').toBe(2);
+      expect(prepared.paths[path], `both ${path}`).toBe(2);
       expect(a.after[0]!.hypotheses?.length ?? 0).toBe(readings);
       // and their fields, report included, equal re-evaluation's
       expectWhatIfSame(book, [{ instrument: t1, size: 1.5 }]);
+      // the fallback's what-if is a plain object; its results are lazy (details, hash)
       const pairs: [object, object][] = [
-        [a, b],
+        ...(path === 'incremental' ? [[a, b] as [object, object]] : []),
         ...a.after.map((r, i): [object, object] => [r, b.after[i]!]),
       ];
       for (const [x, y] of pairs) {

@@ -11,7 +11,7 @@
  * read without the report: a summary answer never builds it.
  *
  * A what-if of one trade (`fastWhatIf`) builds even these results on first read: its USD
- * totals come from the same numbers. The getters are shared by all results (`lazyFields`):
+ * totals come from the same numbers. The getters are shared by all results (lazy-fields.ts):
  * none is made per result, so results share their hidden classes and nothing of a what-if is
  * kept past the request by V8's maps.
  */
@@ -21,6 +21,7 @@ import type { WhatIfResult } from '../margin-model.ts';
 import { utilization, type MarginResult } from '../margin-result.ts';
 import type { PoolsInUsd } from '../usd-totals.ts';
 import type { ReadingRuns } from './book-readings.ts';
+import { LAZY, lazyFields, withLazy, type Lazy } from './lazy-fields.ts';
 
 /** Index of the reading that sets pool `i`'s amount in `xs[k·nP + i]` (first of the highest). */
 function setting(xs: readonly number[], nP: number, i: number): number {
@@ -91,38 +92,6 @@ function chargeOf(c: PoolReadings): Pick<MarginResult, 'hypotheses' | 'hypothesi
     })),
     hypothesisCharge: { initialMargin: readings[c.kIm]!, maintenanceMargin: readings[c.kMm]! },
   };
-}
-
-/**
- * Where a lazy result keeps what its getters read: a non-enumerable symbol-keyed field (not in
- * JSON, `Object.keys`, spread or `toEqual`).
- */
-const LAZY = Symbol('lazy result');
-
-/** A result object carrying its lazy state. */
-type Lazy<S> = { readonly [LAZY]: S };
-
-/**
- * Own enumerable getters shared by every result (module-level functions reading `this[LAZY]`),
- * then the state field, as `Object.defineProperties` takes them. A getter made per result (an
- * object literal's `get`, a closure per `defineProperty`) gives every result its own hidden
- * class: V8 keeps those maps in the old generation until a mark-compact, and the getters'
- * closures they hold — the whole what-if behind them — survive every scavenge and are
- * promoted (~20 KB per summary what-if held at 1,000 req/s; docs/performance.md).
- */
-function lazyFields<S>(getters: Record<string, (this: Lazy<S>) => unknown>): PropertyDescriptorMap {
-  const d: PropertyDescriptorMap = {};
-  for (const [k, get] of Object.entries(getters))
-    d[k] = { enumerable: true, configurable: true, get };
-  d[LAZY] = { value: undefined, writable: true };
-  return d;
-}
-
-/** `o` with the shared `fields` and its state `s` (see `lazyFields`). */
-function withLazy<T extends object, S>(o: T, fields: PropertyDescriptorMap, s: S): T {
-  Object.defineProperties(o, fields);
-  (o as unknown as { [LAZY]: S })[LAZY] = s;
-  return o;
 }
 
 /** A charged result's state: the late report and the pool's readings. */

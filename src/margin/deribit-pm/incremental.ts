@@ -22,6 +22,7 @@ import type { DeribitPmParams } from './params.ts';
 import type { ShockMemo } from './key-eval.ts';
 import type { DeribitPmMarket } from './prepared.ts';
 import { unitCellValue, type KeyVectors } from './vectors.ts';
+import { LAZY, lazyFields, withLazy } from './lazy-fields.ts';
 
 /**
  * The unit row of the traded instrument under the key's grid: reused from the key when it is
@@ -152,20 +153,35 @@ export interface PoolEvaluator {
   ): { initialMargin: number; maintenanceMargin: number };
 }
 
+/** A `lazyReport` result's state: the full result (built on first read, once) and the hash. */
+interface LateReport {
+  readonly full: () => MarginResult;
+  readonly hash: () => string;
+  done: MarginResult | undefined;
+}
+
+/** `lazyReport`'s late fields, shared by every result (lazy-fields.ts). */
+const LATE_REPORT = lazyFields<LateReport>({
+  inputsHash() {
+    return this[LAZY].hash();
+  },
+  details() {
+    const s = this[LAZY];
+    return (s.done ??= s.full()).details;
+  },
+});
+
 /**
- * A result with the numbers now and the fields `late` lists built on first read (`full()`,
- * once): enumerable getters, so JSON output and comparisons see the full report.
+ * A result with the numbers now, `inputsHash` from `hash()` and `details` from `full()` (built
+ * on first read, once): enumerable getters, so JSON output and comparisons see the full report.
  */
 export function lazyReport(
   numbers: MarginResult,
   full: () => MarginResult,
-  late: readonly (keyof MarginResult)[] = ['inputsHash', 'details'],
+  hash: () => string,
 ): MarginResult {
-  let done: MarginResult | undefined;
-  const get = (): MarginResult => (done ??= full());
-  const out = { ...numbers } as Record<string, unknown>;
-  for (const k of late) Object.defineProperty(out, k, { enumerable: true, get: () => get()[k] });
-  return out as unknown as MarginResult;
+  const s: LateReport = { full, hash, done: undefined };
+  return withLazy({ ...numbers }, LATE_REPORT, s);
 }
 
 /**

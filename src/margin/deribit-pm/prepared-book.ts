@@ -415,11 +415,7 @@ function afterTrades(
   const fullOf = (): MarginResult[] =>
     (full ??= chargeOverReadings(table, b.charged, readings, runs, reportOf, hashOf()));
   // the hash on its own (a summary answer reads it without the report), details on first read
-  return numbers.map((n, i) => {
-    const r = lazyReport(n, () => fullOf()[i]!, ['details']);
-    Object.defineProperty(r, 'inputsHash', { enumerable: true, get: hashOf });
-    return r;
-  });
+  return numbers.map((n, i) => lazyReport(n, () => fullOf()[i]!, hashOf));
 }
 
 /**
