@@ -31,7 +31,10 @@ export interface ClassScratch {
   readonly sd: Float64Array;
   /** e^{−r·T_c}. */
   readonly df: Float64Array;
-  /** 1 when the class is inside Black-76's domain (T_c > 0, σ_c and df valid). */
+  /**
+   * 1 when the class is inside Black-76's domain (T_c > 0, σ_c and df valid); 2 when it is
+   * expired at the shifted date (T_c ≤ 0: the payoff, `optionValue`'s intrinsic value); 0 else.
+   */
   readonly ok: Uint8Array;
 }
 
@@ -82,7 +85,7 @@ function fillClasses(
     k.df[c] = df;
     k.sd[c] = sd;
     const ok = strikeOk && rightOk && T1 > 0 && T1 < Infinity && vol >= 0 && vol < Infinity;
-    k.ok[c] = ok && df > 0 && df < Infinity ? 1 : 0;
+    k.ok[c] = ok && df > 0 && df < Infinity ? 1 : strikeOk && rightOk && T1 <= 0 ? 2 : 0;
   }
 }
 
@@ -117,16 +120,21 @@ export function revalueVanillaRow(
   const call = inst.right === 'call';
   const inverse = inst.settlement === 'inverse';
   const { ok, sd, df } = k;
+  const sqrtK = Math.sqrt(K);
   let bad = 0;
   for (let s = 0; s < mult.length; s++) {
     const c = cls[s]!;
     const F1 = F * mult[s]!;
+    const okc = ok[c]!;
     let v: number;
-    if (ok[c] === 1 && F1 > 0 && F1 < Infinity) {
-      const sdc = sd[c]!;
+    if (okc !== 0 && F1 > 0 && F1 < Infinity) {
+      // Intrinsic value as `optionValue` takes it at expiry (max(F1 − K, 0) for a call).
       const intrinsic = call ? (F1 > K ? F1 - K : 0) : K > F1 ? K - F1 : 0;
-      const u = sdc > 0 ? intrinsic + blackTimeValue(F1, K, sdc) : intrinsic;
-      const usd = df[c]! * u;
+      let usd = intrinsic;
+      if (okc === 1) {
+        const sdc = sd[c]!;
+        usd = df[c]! * (sdc > 0 ? intrinsic + blackTimeValue(F1, K, sdc, sqrtK) : intrinsic);
+      }
       v = inverse ? usd / F1 : usd;
     } else v = slowCell(inst, st, mult[s]!, k.T[c]!, k.vol[c]!);
     const p = v - V0;
