@@ -112,7 +112,24 @@ function hermiteIntervalSeries(h: number, t: number): number {
  */
 export function blackTimeValue(F: number, K: number, s: number, sqrtK = Math.sqrt(K)): number {
   if (!(s > 0)) return 0;
-  const x = -Math.abs(Math.log(F / K));
+  return blackTimeValueAt(-Math.abs(Math.log(F / K)), F, K, s, sqrtK);
+}
+
+/**
+ * `blackTimeValue` with x = −|ln(F/K)| ≤ 0 given by the caller (a scenario row forms it as
+ * −|ln(K/F0) − ln m| from the row's log-moneyness and the scenario's ln m: one log per row
+ * and per scenario instead of one per cell; test/pricing/black76-cells-mpmath.test.ts bounds
+ * the error of that form), `sqrtK` = √K. The formulas and regimes of `blackTimeValue`, which
+ * is this function at x = −|ln(F/K)|.
+ */
+export function blackTimeValueAt(
+  x: number,
+  F: number,
+  K: number,
+  s: number,
+  sqrtK: number,
+): number {
+  if (!(s > 0)) return 0;
   const h = x / s;
   const t = 0.5 * s;
   const lo = F < K ? F : K;

@@ -73,6 +73,8 @@ export interface ScenarioColumns {
   readonly scenarios: readonly Scenario[];
   /** `moveFor(scenarios[s], underlying).spotMultiplier` (dimensionless). */
   readonly mult: Float64Array;
+  /** `Math.log(mult[s])`: ln(F1/K) of a cell is ln m − ln(K/F), one log per scenario. */
+  readonly logMult: Float64Array;
   readonly classes: VolClasses;
 }
 
@@ -82,7 +84,10 @@ export function scenarioColumns(
   underlying: string,
 ): ScenarioColumns {
   const mult = new Float64Array(scenarios.length);
-  for (let s = 0; s < scenarios.length; s++)
+  const logMult = new Float64Array(scenarios.length);
+  for (let s = 0; s < scenarios.length; s++) {
     mult[s] = moveFor(scenarios[s]!, underlying).spotMultiplier;
-  return { underlying, scenarios, mult, classes: volClasses(scenarios, underlying) };
+    logMult[s] = Math.log(mult[s]!);
+  }
+  return { underlying, scenarios, mult, logMult, classes: volClasses(scenarios, underlying) };
 }

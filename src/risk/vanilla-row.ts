@@ -7,15 +7,15 @@
  * distinct time shift T_c, √T_c and the discount factor e^{−r·T_c}; per vol class
  * (`VolClasses`: scenarios sharing a vol shock and a time shift) the shocked vol σ_c and
  * σ_c·√T_c (a plain relative shock, Monte Carlo's per-path vol move, as max(σ·f, 0)); per
- * cell the forward and `blackTimeValue` (one log, at most one exponential, a fixed series or
- * rational Mills ratios).
- * The same operations in the same order as `black76Price` through `optionValue`, so the same
- * bits as `scenarioPnl` (test/risk/pnl-matrix-row.test.ts); cells outside Black-76's valid
+ * cell the forward, x = −|ln(K/F) − ln m_s| (ln m_s once per scenario, in the columns) and
+ * `blackTimeValueAt` (at most one exponential, a fixed series or rational Mills ratios).
+ * A cell is `vanillaCellValue`, which `scenarioPnl` calls too, so the same bits as
+ * `scenarioPnl` (test/risk/pnl-matrix-row.test.ts); cells outside Black-76's valid
  * domain (expired at the shifted date, invalid inputs) take the per-cell path, which values
  * the payoff or throws its typed error.
  */
 import type { VanillaOption } from '../instruments/instrument.ts';
-import { black76Price, blackTimeValue } from '../pricing/black76.ts';
+import { black76Price, blackTimeValueAt } from '../pricing/black76.ts';
 import { optionValue } from '../pricing/option-value.ts';
 import { shockVol } from '../scenarios/scenario.ts';
 import type { InstrumentState } from './instrument-state.ts';
@@ -99,6 +99,31 @@ function slowCell(inst: VanillaOption, st: InstrumentState, mult: number, T1: nu
 }
 
 /**
+ * Value of one unit of a vanilla option at the shocked forward F1 = F·m inside Black-76's
+ * domain (T1 > 0, σ1 ≥ 0, df > 0, F1 > 0, all finite), settlement currency:
+ *   df·(intrinsic(F1) + time value) (÷ F1 for inverse options),
+ * the time value by `blackTimeValueAt` at x = −|ln(K/F) − ln m| (`lnKF` = ln(K/F), `lnM` =
+ * ln m), `sd` = σ1·√T1, `sqrtK` = √K. The matrix row and `scenarioPnl` both price a cell
+ * with it, so the same bits either way.
+ */
+export function vanillaCellValue(
+  call: boolean,
+  inverse: boolean,
+  F1: number,
+  K: number,
+  sqrtK: number,
+  sd: number,
+  df: number,
+  lnKF: number,
+  lnM: number,
+): number {
+  const intrinsic = call ? (F1 > K ? F1 - K : 0) : K > F1 ? K - F1 : 0;
+  const x = -Math.abs(lnKF - lnM);
+  const usd = df * (sd > 0 ? intrinsic + blackTimeValueAt(x, F1, K, sd, sqrtK) : intrinsic);
+  return inverse ? usd / F1 : usd;
+}
+
+/**
  * Writes the P&L of one unit of the vanilla option `inst` (state `st`) in every scenario of
  * `cols` into `out[off + s]`, settlement currency (coin for inverse options: V1/F1 − V0).
  * Returns the number of non-finite cells written (the caller reports them).
@@ -120,22 +145,21 @@ export function revalueVanillaRow(
   const call = inst.right === 'call';
   const inverse = inst.settlement === 'inverse';
   const { ok, sd, df } = k;
+  const { logMult } = cols;
   const sqrtK = Math.sqrt(K);
+  const lnKF = Math.log(K / F);
   let bad = 0;
   for (let s = 0; s < mult.length; s++) {
     const c = cls[s]!;
     const F1 = F * mult[s]!;
     const okc = ok[c]!;
     let v: number;
-    if (okc !== 0 && F1 > 0 && F1 < Infinity) {
-      // Intrinsic value as `optionValue` takes it at expiry (max(F1 − K, 0) for a call).
+    if (okc === 1 && F1 > 0 && F1 < Infinity)
+      v = vanillaCellValue(call, inverse, F1, K, sqrtK, sd[c]!, df[c]!, lnKF, logMult[s]!);
+    else if (okc === 2 && F1 > 0 && F1 < Infinity) {
+      // The payoff, as `optionValue` takes it at expiry (max(F1 − K, 0) for a call).
       const intrinsic = call ? (F1 > K ? F1 - K : 0) : K > F1 ? K - F1 : 0;
-      let usd = intrinsic;
-      if (okc === 1) {
-        const sdc = sd[c]!;
-        usd = df[c]! * (sdc > 0 ? intrinsic + blackTimeValue(F1, K, sdc, sqrtK) : intrinsic);
-      }
-      v = inverse ? usd / F1 : usd;
+      v = inverse ? intrinsic / F1 : intrinsic;
     } else v = slowCell(inst, st, mult[s]!, k.T[c]!, k.vol[c]!);
     const p = v - V0;
     if (!(Math.abs(p) < Infinity)) bad++;
