@@ -18,7 +18,7 @@
  * returned (see `black76Greeks`).
  */
 import { requireNonNegative, requirePositive } from '../core/errors.ts';
-import { millsRatio, normCdf, normPdf, normPdfScaled } from '../core/normal.ts';
+import { millsRatio, millsRatioEstrin, normCdf, normPdf, normPdfScaled } from '../core/normal.ts';
 import type { OptionRight } from '../instruments/instrument.ts';
 import { requireRight } from './inputs.ts';
 
@@ -142,11 +142,11 @@ export function blackTimeValueAt(
     const G = lo * normPdfScaled(h, w);
     const Hs = t * scaledIntervalSeries(a * a, w);
     if (z <= 0.66291) v = G * Hs - Math.abs(F - K) * normCdf(-z);
-    else v = G * (Hs - (Math.abs(F - K) / (Math.sqrt(F) * sqrtK)) * millsRatio(z));
+    else v = G * (Hs - (Math.abs(F - K) / (Math.sqrt(F) * sqrtK)) * millsRatioEstrin(z));
   } else if (h + t < 0) {
     if (h < -38.5) return 0;
     const d1 = h + t;
-    v = lo * normPdf(d1) * (millsRatio(-d1) - millsRatio(t - h));
+    v = lo * normPdf(d1) * (millsRatioEstrin(-d1) - millsRatioEstrin(t - h));
   } else {
     const hi = F < K ? K : F;
     v = lo * normCdf(h + t) - hi * normCdf(h - t);
