@@ -124,6 +124,53 @@ export function vanillaCellValue(
 }
 
 /**
+ * `revalueVanillaRow` for columns whose classes are all plain relative vol moves with one
+ * time shift (`plainOneShift`, Monte Carlo paths): T1, √T1 and e^{−r·T1} once per row, the
+ * shocked vol max(σ·f, 0) and σ1·√T1 per cell (the same operations as `fillClasses`, so the
+ * same bits), no per-class scratch.
+ */
+function revaluePlainRow(
+  inst: VanillaOption,
+  st: InstrumentState,
+  cols: ScenarioColumns,
+  out: Float64Array,
+  off: number,
+): number {
+  const { mult, logMult } = cols;
+  const { cls, factor, shiftDays } = cols.classes;
+  const K = inst.strike;
+  const F = st.price;
+  const V0 = st.value;
+  const call = inst.right === 'call';
+  const inverse = inst.settlement === 'inverse';
+  const T1 = st.T - shiftDays[0]! / 365;
+  const df = Math.exp(-st.rate * T1);
+  const sqrtT = Math.sqrt(T1);
+  const valid = K > 0 && K < Infinity && (call || inst.right === 'put');
+  const live = valid && T1 > 0 && T1 < Infinity && df > 0 && df < Infinity;
+  const expired = valid && T1 <= 0;
+  const sqrtK = Math.sqrt(K);
+  const lnKF = Math.log(K / F);
+  const sigma = st.vol;
+  let bad = 0;
+  for (let s = 0; s < mult.length; s++) {
+    const F1 = F * mult[s]!;
+    const vol = Math.max(sigma * factor[cls[s]!]!, 0);
+    let v: number;
+    if (live && vol >= 0 && vol < Infinity && F1 > 0 && F1 < Infinity)
+      v = vanillaCellValue(call, inverse, F1, K, sqrtK, vol * sqrtT, df, lnKF, logMult[s]!);
+    else if (expired && F1 > 0 && F1 < Infinity) {
+      const intrinsic = call ? (F1 > K ? F1 - K : 0) : K > F1 ? K - F1 : 0;
+      v = inverse ? intrinsic / F1 : intrinsic;
+    } else v = slowCell(inst, st, mult[s]!, T1, vol);
+    const p = v - V0;
+    if (!(Math.abs(p) < Infinity)) bad++;
+    out[off + s] = p;
+  }
+  return bad;
+}
+
+/**
  * Writes the P&L of one unit of the vanilla option `inst` (state `st`) in every scenario of
  * `cols` into `out[off + s]`, settlement currency (coin for inverse options: V1/F1 − V0).
  * Returns the number of non-finite cells written (the caller reports them).
@@ -136,6 +183,7 @@ export function revalueVanillaRow(
   off: number,
   k: ClassScratch,
 ): number {
+  if (cols.classes.plainOneShift) return revaluePlainRow(inst, st, cols, out, off);
   fillClasses(inst, st, cols, k);
   const { mult } = cols;
   const cls = cols.classes.cls;
