@@ -18,7 +18,7 @@
  * returned (see `black76Greeks`).
  */
 import { requireNonNegative, requirePositive } from '../core/errors.ts';
-import { millsRatio, normCdf, normPdf, normPdfScaled } from '../core/normal.ts';
+import { millsRatio, millsRatioEstrin, normCdf, normPdf, normPdfScaled } from '../core/normal.ts';
 import type { OptionRight } from '../instruments/instrument.ts';
 import { requireRight } from './inputs.ts';
 
@@ -108,10 +108,28 @@ function hermiteIntervalSeries(h: number, t: number): number {
  * - otherwise: lo·N(d1) − hi·N(d2).
  * Accuracy: within 8·ε·κ of 120-digit mpmath prices (test/pricing/black76-mpmath.test.ts, κ
  * the inputs' condition number). Returns 0 for s ≤ 0 and on underflow (x/s < −38.5).
+ * `sqrtK` is √K (`Math.sqrt(K)`, the same bits; a row over many forwards passes it once).
  */
-export function blackTimeValue(F: number, K: number, s: number): number {
+export function blackTimeValue(F: number, K: number, s: number, sqrtK = Math.sqrt(K)): number {
   if (!(s > 0)) return 0;
-  const x = -Math.abs(Math.log(F / K));
+  return blackTimeValueAt(-Math.abs(Math.log(F / K)), F, K, s, sqrtK);
+}
+
+/**
+ * `blackTimeValue` with x = −|ln(F/K)| ≤ 0 given by the caller (a scenario row forms it as
+ * −|ln(K/F0) − ln m| from the row's log-moneyness and the scenario's ln m: one log per row
+ * and per scenario instead of one per cell; test/pricing/black76-cells-mpmath.test.ts bounds
+ * the error of that form), `sqrtK` = √K. The formulas and regimes of `blackTimeValue`, which
+ * is this function at x = −|ln(F/K)|.
+ */
+export function blackTimeValueAt(
+  x: number,
+  F: number,
+  K: number,
+  s: number,
+  sqrtK: number,
+): number {
+  if (!(s > 0)) return 0;
   const h = x / s;
   const t = 0.5 * s;
   const lo = F < K ? F : K;
@@ -124,11 +142,11 @@ export function blackTimeValue(F: number, K: number, s: number): number {
     const G = lo * normPdfScaled(h, w);
     const Hs = t * scaledIntervalSeries(a * a, w);
     if (z <= 0.66291) v = G * Hs - Math.abs(F - K) * normCdf(-z);
-    else v = G * (Hs - (Math.abs(F - K) / (Math.sqrt(F) * Math.sqrt(K))) * millsRatio(z));
+    else v = G * (Hs - (Math.abs(F - K) / (Math.sqrt(F) * sqrtK)) * millsRatioEstrin(z));
   } else if (h + t < 0) {
     if (h < -38.5) return 0;
     const d1 = h + t;
-    v = lo * normPdf(d1) * (millsRatio(-d1) - millsRatio(t - h));
+    v = lo * normPdf(d1) * (millsRatioEstrin(-d1) - millsRatioEstrin(t - h));
   } else {
     const hi = F < K ? K : F;
     v = lo * normCdf(h + t) - hi * normCdf(h - t);
@@ -157,21 +175,26 @@ const SERIES = Float64Array.from(
  * H·e^{w/2} = 2t·∫_0^1 cosh(h·t·r)·e^{w(1−r²)/2} dr = t·Σ_{i,j} D_ij·p^i·w^j,
  * D_ij = 2/((2i)!·Π_{m=0..j}(2i+2m+1)) (the Beta integrals ∫_0^1 r^{2i}(1 − r²)^j dr): all
  * terms positive, none above 2·16^{−i−j}; truncated where they fall below 1e-18 of the sum.
- * A fixed polynomial (35 terms, Horner in p per power of w, then in w).
+ * A fixed polynomial (35 terms) in Estrin's form (powers p², p⁴, w², w⁴: a short dependency
+ * chain; every term is positive, so any summation order keeps the relative error near ε).
  */
 function scaledIntervalSeries(p: number, w: number): number {
   const c = SERIES;
-  const q0 =
-    c[0]! + p * (c[1]! + p * (c[2]! + p * (c[3]! + p * (c[4]! + p * (c[5]! + p * c[6]!)))));
-  const q1 = c[7]! + p * (c[8]! + p * (c[9]! + p * (c[10]! + p * (c[11]! + p * c[12]!))));
-  const q2 = c[13]! + p * (c[14]! + p * (c[15]! + p * (c[16]! + p * c[17]!)));
-  const q3 = c[18]! + p * (c[19]! + p * (c[20]! + p * (c[21]! + p * c[22]!)));
-  const q4 = c[23]! + p * (c[24]! + p * (c[25]! + p * c[26]!));
-  const q5 = c[27]! + p * (c[28]! + p * c[29]!);
+  const p2 = p * p;
+  const p4 = p2 * p2;
+  const q0 = c[0]! + p * c[1]! + p2 * (c[2]! + p * c[3]!) + p4 * (c[4]! + p * c[5]! + p2 * c[6]!);
+  const q1 = c[7]! + p * c[8]! + p2 * (c[9]! + p * c[10]!) + p4 * (c[11]! + p * c[12]!);
+  const q2 = c[13]! + p * c[14]! + p2 * (c[15]! + p * c[16]!) + p4 * c[17]!;
+  const q3 = c[18]! + p * c[19]! + p2 * (c[20]! + p * c[21]!) + p4 * c[22]!;
+  const q4 = c[23]! + p * c[24]! + p2 * (c[25]! + p * c[26]!);
+  const q5 = c[27]! + p * c[28]! + p2 * c[29]!;
   const q6 = c[30]! + p * c[31]!;
   const q7 = c[32]! + p * c[33]!;
-  const q8 = c[34]!;
-  return q0 + w * (q1 + w * (q2 + w * (q3 + w * (q4 + w * (q5 + w * (q6 + w * (q7 + w * q8)))))));
+  const w2 = w * w;
+  const w4 = w2 * w2;
+  const lo = q0 + w * q1 + w2 * (q2 + w * q3);
+  const hi = q4 + w * q5 + w2 * (q6 + w * q7);
+  return lo + w4 * (hi + w4 * c[34]!);
 }
 
 /**

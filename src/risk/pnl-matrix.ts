@@ -13,13 +13,18 @@
  */
 import { BallastError } from '../core/errors.ts';
 import type { Currency } from '../core/currency.ts';
-import { isOptionLike, type Instrument } from '../instruments/instrument.ts';
+import { isOptionLike, type Instrument, type VanillaOption } from '../instruments/instrument.ts';
 import { optionValue } from '../pricing/option-value.ts';
 import type { MarketSnapshot } from '../market/snapshot.ts';
 import { instrumentStates, type InstrumentState } from './instrument-state.ts';
 import { moveFor, shockVol, type Scenario } from '../scenarios/scenario.ts';
 import { scenarioColumns, type ScenarioColumns } from './scenario-columns.ts';
-import { classScratch, revalueVanillaRow, type ClassScratch } from './vanilla-row.ts';
+import {
+  classScratch,
+  revalueVanillaRow,
+  vanillaCellValue,
+  type ClassScratch,
+} from './vanilla-row.ts';
 
 export { volClasses, type VolClasses } from './scenario-columns.ts';
 export { instrumentState, instrumentStates, type InstrumentState } from './instrument-state.ts';
@@ -58,6 +63,33 @@ export interface PnlMatrix {
   readonly rowOf: ReadonlyMap<string, number>;
 }
 
+/**
+ * Whether a vanilla cell is priced by `vanillaCellValue` (the row's test, `revalueVanillaRow`):
+ * strike positive and finite, right call or put, 0 < T1, σ1 ≥ 0, 0 < df = e^{−r·T1} and
+ * 0 < F1, all finite. Outside it, `optionValue` values the payoff or throws its typed error.
+ */
+function inBlack76Domain(
+  inst: VanillaOption,
+  F1: number,
+  T1: number,
+  vol1: number,
+  df: number,
+): boolean {
+  return (
+    inst.strike > 0 &&
+    inst.strike < Infinity &&
+    (inst.right === 'call' || inst.right === 'put') &&
+    T1 > 0 &&
+    T1 < Infinity &&
+    vol1 >= 0 &&
+    vol1 < Infinity &&
+    df > 0 &&
+    df < Infinity &&
+    F1 > 0 &&
+    F1 < Infinity
+  );
+}
+
 /** P&L of one unit of `inst` (state `st`) in scenario `sc` (see module doc). */
 export function scenarioPnl(
   inst: Instrument,
@@ -73,12 +105,26 @@ export function scenarioPnl(
   }
   const F1 = st.price * mult;
   const T1 = st.T - sc.timeShiftDays / 365;
-  const vol1 = shockVol(
-    move.vol,
-    st.vol,
-    st.dteDays - sc.timeShiftDays,
-    Math.log(inst.strike / st.price),
-  );
+  const lnKF = Math.log(inst.strike / st.price);
+  const vol1 = shockVol(move.vol, st.vol, st.dteDays - sc.timeShiftDays, lnKF);
+  const vanilla =
+    inst.kind === 'option' &&
+    !(inst.settlement === 'inverse' && inverseOptionPnl === 'usd-at-shocked');
+  const df = Math.exp(-st.rate * T1);
+  if (vanilla && inBlack76Domain(inst, F1, T1, vol1, df)) {
+    const v = vanillaCellValue(
+      inst.right === 'call',
+      inst.settlement === 'inverse',
+      F1,
+      inst.strike,
+      Math.sqrt(inst.strike),
+      vol1 * Math.sqrt(T1),
+      df,
+      lnKF,
+      Math.log(mult),
+    );
+    return v - st.value;
+  }
   const inputs = { spot: st.spot * mult, forward: F1, T: T1, vol: vol1, rate: st.rate };
   if (inst.settlement === 'inverse' && inverseOptionPnl === 'usd-at-shocked') {
     const usd = optionValue({ ...inst, settlement: 'linear' }, inputs) - st.value * st.price;

@@ -25,6 +25,11 @@ export interface VolClasses {
   readonly shiftDays: Float64Array;
   /** `plainRelativeFactor(shock[c])`: 1 + size for a plain relative shock, else NaN. */
   readonly factor: Float64Array;
+  /**
+   * Every class a plain relative shock (`factor` not NaN) and one time shift for all (Monte
+   * Carlo paths with a vol move each): a row's T, √T and discount factor are one per row.
+   */
+  readonly plainOneShift: boolean;
 }
 
 /** Vol classes of `scenarios` for `underlying` (see `VolClasses`), in O(scenarios). */
@@ -47,12 +52,15 @@ export function volClasses(scenarios: readonly Scenario[], underlying: string): 
     }
     cls[s] = c;
   });
+  const factor = Float64Array.from(shock, plainRelativeFactor);
   return {
     cls,
     first: Int32Array.from(first),
     shock,
     shiftDays: Float64Array.from(shiftDays),
-    factor: Float64Array.from(shock, plainRelativeFactor),
+    factor,
+    plainOneShift:
+      factor.every((f) => f === f) && shiftDays.every((d) => Object.is(d, shiftDays[0])),
   };
 }
 
@@ -73,6 +81,8 @@ export interface ScenarioColumns {
   readonly scenarios: readonly Scenario[];
   /** `moveFor(scenarios[s], underlying).spotMultiplier` (dimensionless). */
   readonly mult: Float64Array;
+  /** `Math.log(mult[s])`: ln(F1/K) of a cell is ln m − ln(K/F), one log per scenario. */
+  readonly logMult: Float64Array;
   readonly classes: VolClasses;
 }
 
@@ -82,7 +92,10 @@ export function scenarioColumns(
   underlying: string,
 ): ScenarioColumns {
   const mult = new Float64Array(scenarios.length);
-  for (let s = 0; s < scenarios.length; s++)
+  const logMult = new Float64Array(scenarios.length);
+  for (let s = 0; s < scenarios.length; s++) {
     mult[s] = moveFor(scenarios[s]!, underlying).spotMultiplier;
-  return { underlying, scenarios, mult, classes: volClasses(scenarios, underlying) };
+    logMult[s] = Math.log(mult[s]!);
+  }
+  return { underlying, scenarios, mult, logMult, classes: volClasses(scenarios, underlying) };
 }

@@ -7,15 +7,15 @@
  * distinct time shift T_c, √T_c and the discount factor e^{−r·T_c}; per vol class
  * (`VolClasses`: scenarios sharing a vol shock and a time shift) the shocked vol σ_c and
  * σ_c·√T_c (a plain relative shock, Monte Carlo's per-path vol move, as max(σ·f, 0)); per
- * cell the forward and `blackTimeValue` (one log, at most one exponential, a fixed series or
- * rational Mills ratios).
- * The same operations in the same order as `black76Price` through `optionValue`, so the same
- * bits as `scenarioPnl` (test/risk/pnl-matrix-row.test.ts); cells outside Black-76's valid
+ * cell the forward, x = −|ln(K/F) − ln m_s| (ln m_s once per scenario, in the columns) and
+ * `blackTimeValueAt` (at most one exponential, a fixed series or rational Mills ratios).
+ * A cell is `vanillaCellValue`, which `scenarioPnl` calls too, so the same bits as
+ * `scenarioPnl` (test/risk/pnl-matrix-row.test.ts); cells outside Black-76's valid
  * domain (expired at the shifted date, invalid inputs) take the per-cell path, which values
  * the payoff or throws its typed error.
  */
 import type { VanillaOption } from '../instruments/instrument.ts';
-import { black76Price, blackTimeValue } from '../pricing/black76.ts';
+import { black76Price, blackTimeValueAt } from '../pricing/black76.ts';
 import { optionValue } from '../pricing/option-value.ts';
 import { shockVol } from '../scenarios/scenario.ts';
 import type { InstrumentState } from './instrument-state.ts';
@@ -31,7 +31,10 @@ export interface ClassScratch {
   readonly sd: Float64Array;
   /** e^{−r·T_c}. */
   readonly df: Float64Array;
-  /** 1 when the class is inside Black-76's domain (T_c > 0, σ_c and df valid). */
+  /**
+   * 1 when the class is inside Black-76's domain (T_c > 0, σ_c and df valid); 2 when it is
+   * expired at the shifted date (T_c ≤ 0: the payoff, `optionValue`'s intrinsic value); 0 else.
+   */
   readonly ok: Uint8Array;
 }
 
@@ -82,7 +85,7 @@ function fillClasses(
     k.df[c] = df;
     k.sd[c] = sd;
     const ok = strikeOk && rightOk && T1 > 0 && T1 < Infinity && vol >= 0 && vol < Infinity;
-    k.ok[c] = ok && df > 0 && df < Infinity ? 1 : 0;
+    k.ok[c] = ok && df > 0 && df < Infinity ? 1 : strikeOk && rightOk && T1 <= 0 ? 2 : 0;
   }
 }
 
@@ -93,6 +96,78 @@ function slowCell(inst: VanillaOption, st: InstrumentState, mult: number, T1: nu
     return optionValue(inst, { spot: st.spot * mult, forward: F1, T: T1, vol, rate: st.rate });
   const usd = black76Price(inst.right, F1, inst.strike, T1, vol, Math.exp(-st.rate * T1));
   return inst.settlement === 'inverse' ? usd / F1 : usd;
+}
+
+/**
+ * Value of one unit of a vanilla option at the shocked forward F1 = F·m inside Black-76's
+ * domain (T1 > 0, σ1 ≥ 0, df > 0, F1 > 0, all finite), settlement currency:
+ *   df·(intrinsic(F1) + time value) (÷ F1 for inverse options),
+ * the time value by `blackTimeValueAt` at x = −|ln(K/F) − ln m| (`lnKF` = ln(K/F), `lnM` =
+ * ln m), `sd` = σ1·√T1, `sqrtK` = √K. The matrix row and `scenarioPnl` both price a cell
+ * with it, so the same bits either way.
+ */
+export function vanillaCellValue(
+  call: boolean,
+  inverse: boolean,
+  F1: number,
+  K: number,
+  sqrtK: number,
+  sd: number,
+  df: number,
+  lnKF: number,
+  lnM: number,
+): number {
+  const intrinsic = call ? (F1 > K ? F1 - K : 0) : K > F1 ? K - F1 : 0;
+  const x = -Math.abs(lnKF - lnM);
+  const usd = df * (sd > 0 ? intrinsic + blackTimeValueAt(x, F1, K, sd, sqrtK) : intrinsic);
+  return inverse ? usd / F1 : usd;
+}
+
+/**
+ * `revalueVanillaRow` for columns whose classes are all plain relative vol moves with one
+ * time shift (`plainOneShift`, Monte Carlo paths): T1, √T1 and e^{−r·T1} once per row, the
+ * shocked vol max(σ·f, 0) and σ1·√T1 per cell (the same operations as `fillClasses`, so the
+ * same bits), no per-class scratch.
+ */
+function revaluePlainRow(
+  inst: VanillaOption,
+  st: InstrumentState,
+  cols: ScenarioColumns,
+  out: Float64Array,
+  off: number,
+): number {
+  const { mult, logMult } = cols;
+  const { cls, factor, shiftDays } = cols.classes;
+  const K = inst.strike;
+  const F = st.price;
+  const V0 = st.value;
+  const call = inst.right === 'call';
+  const inverse = inst.settlement === 'inverse';
+  const T1 = st.T - shiftDays[0]! / 365;
+  const df = Math.exp(-st.rate * T1);
+  const sqrtT = Math.sqrt(T1);
+  const valid = K > 0 && K < Infinity && (call || inst.right === 'put');
+  const live = valid && T1 > 0 && T1 < Infinity && df > 0 && df < Infinity;
+  const expired = valid && T1 <= 0;
+  const sqrtK = Math.sqrt(K);
+  const lnKF = Math.log(K / F);
+  const sigma = st.vol;
+  let bad = 0;
+  for (let s = 0; s < mult.length; s++) {
+    const F1 = F * mult[s]!;
+    const vol = Math.max(sigma * factor[cls[s]!]!, 0);
+    let v: number;
+    if (live && vol >= 0 && vol < Infinity && F1 > 0 && F1 < Infinity)
+      v = vanillaCellValue(call, inverse, F1, K, sqrtK, vol * sqrtT, df, lnKF, logMult[s]!);
+    else if (expired && F1 > 0 && F1 < Infinity) {
+      const intrinsic = call ? (F1 > K ? F1 - K : 0) : K > F1 ? K - F1 : 0;
+      v = inverse ? intrinsic / F1 : intrinsic;
+    } else v = slowCell(inst, st, mult[s]!, T1, vol);
+    const p = v - V0;
+    if (!(Math.abs(p) < Infinity)) bad++;
+    out[off + s] = p;
+  }
+  return bad;
 }
 
 /**
@@ -108,6 +183,7 @@ export function revalueVanillaRow(
   off: number,
   k: ClassScratch,
 ): number {
+  if (cols.classes.plainOneShift) return revaluePlainRow(inst, st, cols, out, off);
   fillClasses(inst, st, cols, k);
   const { mult } = cols;
   const cls = cols.classes.cls;
@@ -117,17 +193,21 @@ export function revalueVanillaRow(
   const call = inst.right === 'call';
   const inverse = inst.settlement === 'inverse';
   const { ok, sd, df } = k;
+  const { logMult } = cols;
+  const sqrtK = Math.sqrt(K);
+  const lnKF = Math.log(K / F);
   let bad = 0;
   for (let s = 0; s < mult.length; s++) {
     const c = cls[s]!;
     const F1 = F * mult[s]!;
+    const okc = ok[c]!;
     let v: number;
-    if (ok[c] === 1 && F1 > 0 && F1 < Infinity) {
-      const sdc = sd[c]!;
+    if (okc === 1 && F1 > 0 && F1 < Infinity)
+      v = vanillaCellValue(call, inverse, F1, K, sqrtK, sd[c]!, df[c]!, lnKF, logMult[s]!);
+    else if (okc === 2 && F1 > 0 && F1 < Infinity) {
+      // The payoff, as `optionValue` takes it at expiry (max(F1 − K, 0) for a call).
       const intrinsic = call ? (F1 > K ? F1 - K : 0) : K > F1 ? K - F1 : 0;
-      const u = sdc > 0 ? intrinsic + blackTimeValue(F1, K, sdc) : intrinsic;
-      const usd = df[c]! * u;
-      v = inverse ? usd / F1 : usd;
+      v = inverse ? intrinsic / F1 : intrinsic;
     } else v = slowCell(inst, st, mult[s]!, k.T[c]!, k.vol[c]!);
     const p = v - V0;
     if (!(Math.abs(p) < Infinity)) bad++;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { millsRatio, normCdf, normInv, normPdf } from '../../src/core/normal.ts';
+import { millsRatio, millsRatioEstrin, normCdf, normInv, normPdf } from '../../src/core/normal.ts';
 
 // Reference: 50-digit mpmath values from scripts/gen-normal-reference.py.
 interface Ref {
@@ -47,6 +47,17 @@ describe('Mills ratio Φ(−z)/φ(z)', () => {
       if (c.x > 0 || c.cdf === 0 || c.pdf === 0) continue;
       const z = -c.x;
       expect(rel(millsRatio(z), c.cdf / c.pdf), `z=${z}`).toBeLessThanOrEqual(4e-15);
+      expect(rel(millsRatioEstrin(z), c.cdf / c.pdf), `z=${z}`).toBeLessThanOrEqual(4e-15);
+    }
+  });
+  it('both forms within 1e-15 relative of 50-digit mpmath on a dense sweep of the tail rational', () => {
+    const mills = JSON.parse(
+      readFileSync(new URL('../fixtures/normal/mills-mpmath.json', import.meta.url), 'utf8'),
+    ) as { cases: { z: number; R: number }[] };
+    expect(mills.cases.length).toBeGreaterThan(4000);
+    for (const { z, R } of mills.cases) {
+      expect(rel(millsRatio(z), R), `z=${z}`).toBeLessThanOrEqual(1e-15);
+      expect(rel(millsRatioEstrin(z), R), `Estrin z=${z}`).toBeLessThanOrEqual(1e-15);
     }
   });
   it('stays finite and ~1/z far beyond underflow of Φ and φ', () => {

@@ -69,6 +69,27 @@ describe('buildPnlMatrix rows equal scenarioPnl bit for bit', () => {
     });
     expect(sameBits(scenarios, 'coin-value')).toBe(instruments.length * 200);
   });
+  it('a time shift past the nearest expiries (their cells are the payoff at F·m)', () => {
+    const dte = instruments.flatMap((i) =>
+      i.kind === 'option' ? [instrumentState(i, snapshot).dteDays] : [],
+    );
+    const shift = Math.ceil(Math.min(...dte)) + 1;
+    const expired = dte.filter((d) => d - shift <= 0).length;
+    expect(expired).toBeGreaterThan(0);
+    expect(expired).toBeLessThan(dte.length);
+    const scenarios = monteCarloScenarios({
+      underlyings: ['BTC'],
+      vols: [atmImpliedVol(snapshot, 'BTC')],
+      correlation: [[1]],
+      horizonDays: shift,
+      timeShiftDays: shift,
+      paths: 100,
+      seed: 5,
+      model: 'gbm',
+      volOfVol: 1,
+    });
+    expect(sameBits(scenarios, 'coin-value')).toBe(instruments.length * 100);
+  });
 });
 
 describe('buildPnlMatrix fails closed on a cell it cannot value', () => {
