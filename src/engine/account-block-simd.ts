@@ -149,7 +149,7 @@ export function bindAccountBlock(w: SimdKeyVectors, t: InstrumentTable): Account
   const nG = t.keys.groupMove.length;
   new Float64Array(buf, l.allow, t.keys.allowance.length).set(t.keys.allowance);
   new Float64Array(buf, l.gMove, nG).set(t.keys.groupMove);
-  new Int32Array(buf, l.gTouched, nG).fill(0);
+  new Float64Array(buf, l.gDelta, nG).fill(0);
   new Int32Array(buf, l.ext, t.rows.nCells).set(r.extended);
   const mask = new Int32Array(buf, l.extMask, 2 * t.rows.nCells);
   r.extended.forEach((e, c) => mask.fill(e === 1 ? -1 : 0, 2 * c, 2 * c + 2));

@@ -198,6 +198,13 @@
           (then (local.set $k (i32.const -1))))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $same)))
+    ;; a key of more than 64 option expiry groups (the group mask's bits): JavaScript
+    (if (i32.ge_s (local.get $k) (i32.const 0))
+      (then
+        (local.set $kr (i32.add (global.get $keyRec) (i32.shl (local.get $k) (i32.const 5))))
+        (if (i32.gt_s (i32.sub (i32.load offset=28 (local.get $kr)) (i32.load offset=24 (local.get $kr)))
+              (i32.const 64))
+          (then (local.set $k (i32.const -1))))))
     (i32.store (i32.add (global.get $outKey) (i32.shl (local.get $i) (i32.const 2))) (local.get $k))
     (if (i32.lt_s (local.get $k) (i32.const 0)) (then (return)))
     (call $addRun
@@ -206,34 +213,35 @@
       (i32.add (global.get $rows) (i32.shl (local.get $j0) (i32.const 2)))
       (i32.add (global.get $sizes) (i32.shl (local.get $j0) (i32.const 3)))
       (i32.sub (local.get $j1) (local.get $j0)) (i32.const 1))
-    (local.set $kr (i32.add (global.get $keyRec) (i32.shl (local.get $k) (i32.const 5))))
     (call $sums (local.get $i) (local.get $j0) (local.get $j1) (local.get $kr))
     (call $worst (local.get $i) (local.get $k) (local.get $kr)))
 
   ;; positionSums + keyRoll for one key: delta sums, roll (per expiry: futures and perpetuals,
   ;; then the touched option groups ascending; per instrument: every position), pool value.
-  ;; Branch-free where the JavaScript branches on data: a group's first delta is `0 + d` (the
-  ;; same bits as JS's `d + 0`), and the long/short split adds `+0` to the other sum (exact: a
-  ;; sum started at +0 is never −0, and x + (+0) = x for every other x).
+  ;; Branch-free where the JavaScript branches on data: the groups' deltas are +0 between
+  ;; accounts, so a group's first delta is `0 + d` (the same bits as JS's `d + 0`); the touched
+  ;; groups are bits of a mask (group index within the key; `$account` leaves keys of more than
+  ;; 64 groups to JavaScript), read lowest first = ascending, no list or sort; the long/short
+  ;; split adds `+0` to the other sum (exact: a sum started at +0 is never −0, and x + (+0) = x
+  ;; for every other x).
   (func $sums (param $i i32) (param $j0 i32) (param $j1 i32) (param $kr i32)
-    (local $j i32) (local $r i32) (local $kind i32) (local $g i32) (local $ga i32) (local $da i32)
-    (local $t i32) (local $n i32) (local $x i32) (local $y i32) (local $perExpiry i32) (local $up i32)
+    (local $j i32) (local $r i32) (local $kind i32) (local $g0 i32) (local $b i32) (local $da i32)
+    (local $perExpiry i32) (local $up i32) (local $mask i64)
     (local $q f64) (local $dc f64) (local $d f64) (local $e f64) (local $scale f64)
     (local $tot f64) (local $short f64) (local $long f64) (local $rAll f64) (local $rD1 f64)
     (local $pv f64) (local $amount f64)
-    (local $_rec i32) (local $_rows i32) (local $_sizes i32) (local $_gTouched i32) (local $_gDelta i32) (local $_gList i32) (local $_entries i32) (local $_gMove i32) (local $_outF i32) (local $_block i32) (local $_flags i32)
+    (local $_rec i32) (local $_rows i32) (local $_sizes i32) (local $_gDelta i32) (local $_entries i32) (local $_gMove i32) (local $_outF i32) (local $_block i32) (local $_flags i32)
     (local.set $_rec (global.get $rec))
     (local.set $_rows (global.get $rows))
     (local.set $_sizes (global.get $sizes))
-    (local.set $_gTouched (global.get $gTouched))
     (local.set $_gDelta (global.get $gDelta))
-    (local.set $_gList (global.get $gList))
     (local.set $_entries (global.get $entries))
     (local.set $_gMove (global.get $gMove))
     (local.set $_outF (global.get $outF))
     (local.set $_block (global.get $block))
     (local.set $_flags (global.get $flags))
     (local.set $scale (f64.load offset=16 (local.get $kr)))
+    (local.set $g0 (i32.load offset=24 (local.get $kr)))
     (local.set $j (local.get $j0))
     (block $done
       (loop $positions
@@ -251,15 +259,12 @@
             (local.set $rAll (f64.add (local.get $rAll)
               (f64.mul (f64.mul (f64.abs (local.get $d)) (f64.load offset=16 (local.get $r)))
                 (local.get $scale))))
-            (local.set $g (i32.add (i32.load offset=24 (local.get $kr)) (i32.load offset=48 (local.get $r))))
-            (local.set $ga (i32.add (local.get $_gTouched) (i32.shl (local.get $g) (i32.const 2))))
-            (local.set $da (i32.add (local.get $_gDelta) (i32.shl (local.get $g) (i32.const 3))))
-            (local.set $t (i32.load (local.get $ga)))
-            (f64.store (local.get $da)
-              (f64.add (select (f64.load (local.get $da)) (f64.const 0) (local.get $t)) (local.get $d)))
-            (i32.store (i32.add (local.get $_gList) (i32.shl (local.get $n) (i32.const 2))) (local.get $g))
-            (local.set $n (i32.add (local.get $n) (i32.eqz (local.get $t))))
-            (i32.store (local.get $ga) (i32.const 1))
+            (local.set $b (i32.load offset=48 (local.get $r)))
+            (local.set $da (i32.add (local.get $_gDelta)
+              (i32.shl (i32.add (local.get $g0) (local.get $b)) (i32.const 3))))
+            (f64.store (local.get $da) (f64.add (f64.load (local.get $da)) (local.get $d)))
+            (local.set $mask (i64.or (local.get $mask)
+              (i64.shl (i64.const 1) (i64.extend_i32_u (local.get $b)))))
             (local.set $up (f64.gt (local.get $q) (f64.const 0)))
             (local.set $long (f64.add (local.get $long) (select (local.get $dc) (f64.const 0) (local.get $up))))
             (local.set $short (f64.add (local.get $short) (select (f64.const 0) (local.get $dc) (local.get $up))))
@@ -277,45 +282,25 @@
                 (f64.load (i32.add (local.get $_entries) (i32.shl (local.get $j) (i32.const 3)))))))))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $positions)))
-    ;; keyRoll: the touched groups (in first-touch order in gList) cleared; per expiry, sorted
-    ;; ascending (insertion sort) and their roll terms added in that order.
+    ;; keyRoll: the touched groups lowest bit first (ascending), per expiry their roll terms
+    ;; added in that order; each group's delta back to +0.
     (local.set $perExpiry (i32.and (local.get $_flags) (i32.const 1)))
     (local.set $amount (select (local.get $rD1) (local.get $rAll) (local.get $perExpiry)))
-    (local.set $x (i32.const 1))
-    (block $sorted
-      (loop $sort
-        (br_if $sorted (i32.eqz (local.get $perExpiry)))
-        (br_if $sorted (i32.ge_s (local.get $x) (local.get $n)))
-        (local.set $g (i32.load (i32.add (local.get $_gList) (i32.shl (local.get $x) (i32.const 2)))))
-        (local.set $y (i32.sub (local.get $x) (i32.const 1)))
-        (block $placed
-          (loop $shift
-            (br_if $placed (i32.lt_s (local.get $y) (i32.const 0)))
-            (br_if $placed (i32.le_s
-              (i32.load (i32.add (local.get $_gList) (i32.shl (local.get $y) (i32.const 2))))
-              (local.get $g)))
-            (i32.store offset=4 (i32.add (local.get $_gList) (i32.shl (local.get $y) (i32.const 2)))
-              (i32.load (i32.add (local.get $_gList) (i32.shl (local.get $y) (i32.const 2)))))
-            (local.set $y (i32.sub (local.get $y) (i32.const 1)))
-            (br $shift)))
-        (i32.store offset=4 (i32.add (local.get $_gList) (i32.shl (local.get $y) (i32.const 2))) (local.get $g))
-        (local.set $x (i32.add (local.get $x) (i32.const 1)))
-        (br $sort)))
-    (local.set $x (i32.const 0))
     (block $groupsDone
       (loop $groups
-        (br_if $groupsDone (i32.ge_s (local.get $x) (local.get $n)))
-        (local.set $g (i32.load (i32.add (local.get $_gList) (i32.shl (local.get $x) (i32.const 2)))))
-        (i32.store (i32.add (local.get $_gTouched) (i32.shl (local.get $g) (i32.const 2))) (i32.const 0))
+        (br_if $groupsDone (i64.eqz (local.get $mask)))
+        (local.set $b (i32.add (local.get $g0) (i32.wrap_i64 (i64.ctz (local.get $mask)))))
+        (local.set $da (i32.add (local.get $_gDelta) (i32.shl (local.get $b) (i32.const 3))))
         (if (local.get $perExpiry)
           (then
             (local.set $amount (f64.add (local.get $amount)
               (f64.mul
                 (f64.mul
-                  (f64.abs (f64.load (i32.add (local.get $_gDelta) (i32.shl (local.get $g) (i32.const 3)))))
-                  (f64.load (i32.add (local.get $_gMove) (i32.shl (local.get $g) (i32.const 3)))))
+                  (f64.abs (f64.load (local.get $da)))
+                  (f64.load (i32.add (local.get $_gMove) (i32.shl (local.get $b) (i32.const 3)))))
                 (local.get $scale))))))
-        (local.set $x (i32.add (local.get $x) (i32.const 1)))
+        (f64.store (local.get $da) (f64.const 0))
+        (local.set $mask (i64.and (local.get $mask) (i64.sub (local.get $mask) (i64.const 1))))
         (br $groups)))
     (f64.store (i32.add (local.get $_outF) (i32.shl (i32.add (i32.mul (i32.const 1) (local.get $_block)) (local.get $i)) (i32.const 3))) (f64.add (f64.const 0) (local.get $amount)))
     (f64.store (i32.add (local.get $_outF) (i32.shl (i32.add (i32.mul (i32.const 2) (local.get $_block)) (local.get $i)) (i32.const 3))) (local.get $tot))

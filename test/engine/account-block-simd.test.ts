@@ -296,3 +296,59 @@ describe('one-key accounts in WebAssembly (marginBlock) equal the JavaScript pip
     expect(Array.from(list).every((a) => lw.initialMargin[a]! > 0)).toBe(true);
   });
 });
+
+describe('keys the module leaves to JavaScript', () => {
+  it('a key of more than 64 option expiry groups (the module’s group mask) goes through JavaScript, same bits', () => {
+    const [t0] = tables[0]!;
+    // The table with 60 more (unused) groups after key 0's: rows keep their group within the key.
+    const extra = 60;
+    const g1 = t0.keys.groupStart[1]!;
+    const groupMove = new Float64Array(t0.keys.groupMove.length + extra);
+    groupMove.set(t0.keys.groupMove.subarray(0, g1));
+    groupMove.fill(0.01, g1, g1 + extra);
+    groupMove.set(t0.keys.groupMove.subarray(g1), g1 + extra);
+    const groupStart = t0.keys.groupStart.map((g, k) => (k === 0 ? g : g + extra));
+    const t: InstrumentTable = { ...t0, keys: { ...t0.keys, groupStart, groupMove } };
+    expect(groupStart[1]! - groupStart[0]!).toBeGreaterThan(64);
+    const accs: Account[] = Array.from({ length: 30 }, (_, a) => ({
+      shape: (a % 3 === 2 ? 2 : 0) as Account['shape'],
+      positions: Array.from({ length: 8 }, (_, i) => ({
+        i: a * 5 + i * 11,
+        size: 1 + i,
+        entry: undefined,
+      })),
+      scale: 1 as const,
+      btc: 10,
+      usdc: 1e5,
+    }));
+    const book = bookOf(t, accs);
+    const w = simdFor(
+      batchScratch(t, 'wasm').cells,
+      1,
+      t.rows.unit,
+      t.rows.nCells,
+      t.keys.names.length,
+      accountBlockBytes(t),
+    )!;
+    const b = bindAccountBlock(w, t);
+    expect(stageAccountBlock(w, b, book, 0, book.nAccounts)).toBe(book.nAccounts);
+    w.marginBlock(b.header, book.nAccounts);
+    const keys = accountBlockViews(w, b).key;
+    let left = 0;
+    let kept = 0;
+    for (let a = 0; a < book.nAccounts; a++) {
+      if (!oneKey(t, book, a)) continue;
+      const k = t.rows.key[book.row[book.ptr[a]!]!]!;
+      if (k === 0) {
+        expect(keys[a]).toBe(-1);
+        left++;
+      } else {
+        expect(keys[a]).toBe(k);
+        kept++;
+      }
+    }
+    expect(left).toBeGreaterThan(10);
+    expect(kept).toBeGreaterThan(3);
+    expect(sameBits(run(t, 'wasm', book), run(t, 'js', book))).toBe(30 * 8);
+  });
+});
