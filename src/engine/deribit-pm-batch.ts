@@ -21,10 +21,14 @@ import {
   accountBlockViews,
   bindAccountBlock,
   BLOCK_ACCOUNTS,
+  OUT_EQUITY,
+  OUT_IM,
   OUT_LONG,
+  OUT_MM,
   OUT_ROLL,
   OUT_SHORT,
   OUT_TOTAL,
+  OUT_UTIL,
   OUT_VALUE,
   OUT_WC,
   stageAccountBlock,
@@ -161,10 +165,12 @@ export function marginAccount(
 }
 
 /**
- * Accounts `from` ≤ a < `to` (or `list[from..to)`) in staged blocks (account-block-simd.ts): the module margins
- * each one-key account up to its worst case, roll and delta sums (`marginBlock`), then
- * `finishOneKey` here; accounts the module leaves (no position, several keys, a row in
- * error, more positions than the window) go through `marginAccount`.
+ * Accounts `from` ≤ a < `to` (or `list[from..to)`) in staged blocks (account-block-simd.ts):
+ * the module margins each one-key, one-pool account to its results (`marginBlock`), copied
+ * out by `copyOneKey`; one it marks (state −1: H2, rounding off the fast path, a non-finite
+ * amount) is finished by `finishOneKey` from its worst case, roll and delta sums; accounts
+ * the module leaves (no position, several keys or pools, a row in error, more positions than
+ * the window) go through `marginAccount`.
  */
 function marginBlocks(
   t: InstrumentTable,
@@ -198,8 +204,9 @@ function marginBlocks(
         continue;
       }
       const k = v.key[i - i0]!;
+      if (k >= 0 && v.state[i - i0]! >= 0) copyOneKey(t, results, a, k, v, i - i0);
       // a one-key account with collateral in another pool has two pools: the JS pipeline
-      if (k >= 0 && !hasCashPool(t, book, a, t.keys.pool[k]!))
+      else if (k >= 0 && !hasCashPool(t, book, a, t.keys.pool[k]!))
         finishOneKey(t, book, results, a, k, v, i - i0);
       else {
         marginAccount(t, book, results, a, s, w, list || i1 === to ? ahead : book.ptr[i1]!);
@@ -209,6 +216,27 @@ function marginBlocks(
     i0 = i1;
   }
   return to - from;
+}
+
+/** Account `a`, one key `k`: the results the module finished (`v`, slot `i`). */
+function copyOneKey(
+  t: InstrumentTable,
+  res: BatchResults,
+  a: number,
+  k: number,
+  v: BlockViews,
+  i: number,
+): void {
+  const out = v.out;
+  const B = BLOCK_ACCOUNTS;
+  res.equity[a] = out[OUT_EQUITY * B + i]!;
+  res.initialMargin[a] = out[OUT_IM * B + i]!;
+  res.maintenanceMargin[a] = out[OUT_MM * B + i]!;
+  res.utilization[a] = out[OUT_UTIL * B + i]!;
+  res.currency[a] = t.keys.pool[k]!;
+  res.worstKey[a] = k;
+  res.worstCell[a] = v.cell[i]!;
+  res.state[a] = v.state[i]!;
 }
 
 /**

@@ -105,22 +105,30 @@
 
   ;; ---------------------------------------------------------------------------------------
   ;; The pinned kernel's per-account pipeline for accounts whose positions all have one
-  ;; vector key (engine/account-block-simd.ts lays the memory out; deribit-pm-batch.ts
-  ;; `marginBlocks` finishes each account in JavaScript: delta shock, rounding, IM/MM, state).
-  ;; The same operations in the same order as deribit-pm-batch.ts `accumulate` (addRun),
-  ;; `positionSums`, `keyRoll`, `keyWorstCases` and `poolWorst` for one key, so the same bits.
+  ;; vector key and one pool (engine/account-block-simd.ts lays the memory out), up to the
+  ;; results: the same operations in the same order as deribit-pm-batch.ts `accumulate`
+  ;; (addRun), `positionSums`, `keyRoll`, `keyWorstCases`, `poolWorst` for one key, then
+  ;; `finishOneKey` (H1 or no delta shock, `roundFast`, IM/MM, utilization, health state), so
+  ;; the same bits. An account the module cannot finish the same way (H2, a rounding off the
+  ;; fast path, a non-finite amount, collateral in another pool) gets state −1 and its
+  ;; amounts up to the pool value: deribit-pm-batch.ts finishes it in JavaScript.
   ;; Block header (i32 words at $hdr), byte addresses unless noted:
   ;;   0 unit  1 cells per row  2 rows (i32)  3 sizes (f64)  4 entries (f64)  5 ptr (i32,
   ;;   n + 1 position indices relative to rows/sizes/entries)  6 row records (64 B: f64
   ;;   deltaCoin, deltaRoll, rollMove, value, price; i32 kind @40, key @44, group @48)
-  ;;   7 key records (32 B: f64 pnlOffset, gainCap, usdScale; i32 groupStart @24, groupEnd @28)
-  ;;   8 allowance (f64, key · cells)  9 groupMove (f64)  10 groupDelta (f64)  11 groupTouched
-  ;;   (i32, all 0 between accounts)  12 extended (i32 per cell)  13 middle (i32 per cell)
-  ;;   14 agg (f64 per cell, scratch)  15 out key (i32: −1 = not one key, for JavaScript)
-  ;;   16 out cell (i32)  17 out amounts (f64, six arrays of `block`: worst case, roll, delta
-  ;;   total, one-and-short, long options, pool value)  18 block  19 flags (1 per-expiry roll,
-  ;;   2 sign-aware dampener gains, 4 gain cap before offset)  20 group list (i32, scratch,
-  ;;   one more slot than groups)  21 extended mask (i64 per cell: −1 extended, 0 standard).
+  ;;   7 key records (128 B: f64 pnlOffset, gainCap, usdScale; i32 groupStart @24, groupEnd
+  ;;   @28; f64 index @32, deltaThreshold @40, maxDeltaShock @48, mInc @56; i32 pool @64)
+  ;;   8 allowance (f64, key · cells)  9 groupMove (f64)  10 groupDelta (f64, all +0 between
+  ;;   accounts)  11 collateral (f64, block · pools)  12 extended (i32 per cell)  13 middle
+  ;;   (i32 per cell)  14 agg (f64 per cell, scratch)  15 out key (i32: −1 = not one key, for
+  ;;   JavaScript)  16 out cell (i32)  17 out amounts (f64, ten arrays of `block`: worst case,
+  ;;   roll, delta total, one-and-short, long options, pool value, equity, IM, MM,
+  ;;   utilization)  18 block  19 flags (1 per-expiry roll, 2 sign-aware dampener gains, 4 gain
+  ;;   cap before offset, 8 H1 delta shock, 16 no delta shock, 32 finish in the module)
+  ;;   20 pool records (32 B: f64 openOrders, mmp, spot)  21 extended mask (i64 per cell: −1
+  ;;   extended, 0 standard)  22 pools  23 health rules (32 B: f64 value; i32 metric @8, op
+  ;;   @12, state @16; health-state.ts)  24 rules  25 f64 parameters (rounding scale 10^d,
+  ;;   mmFactor)  26 out state (i32: health state, −1 = finish in JavaScript).
   (global $unit (mut i32) (i32.const 0))
   (global $nC (mut i32) (i32.const 0))
   (global $rows (mut i32) (i32.const 0))
@@ -132,7 +140,7 @@
   (global $allow (mut i32) (i32.const 0))
   (global $gMove (mut i32) (i32.const 0))
   (global $gDelta (mut i32) (i32.const 0))
-  (global $gTouched (mut i32) (i32.const 0))
+  (global $coll (mut i32) (i32.const 0))
   (global $ext (mut i32) (i32.const 0))
   (global $mid (mut i32) (i32.const 0))
   (global $agg (mut i32) (i32.const 0))
@@ -141,8 +149,16 @@
   (global $outF (mut i32) (i32.const 0))
   (global $block (mut i32) (i32.const 0))
   (global $flags (mut i32) (i32.const 0))
-  (global $gList (mut i32) (i32.const 0))
+  (global $poolRec (mut i32) (i32.const 0))
   (global $extMask (mut i32) (i32.const 0))
+  (global $nP (mut i32) (i32.const 0))
+  (global $rules (mut i32) (i32.const 0))
+  (global $nRules (mut i32) (i32.const 0))
+  (global $roundScale (mut f64) (f64.const 0))
+  (global $mmFactor (mut f64) (f64.const 0))
+  (global $outState (mut i32) (i32.const 0))
+  ;; Set by $round when a value leaves the fast path (the account is finished in JavaScript).
+  (global $slow (mut i32) (i32.const 0))
 
   ;; marginBlock(hdr, n): accounts 0..n of the staged block (see the header above).
   (func (export "marginBlock") (param $hdr i32) (param $n i32)
@@ -158,7 +174,7 @@
     (global.set $allow (i32.load offset=32 (local.get $hdr)))
     (global.set $gMove (i32.load offset=36 (local.get $hdr)))
     (global.set $gDelta (i32.load offset=40 (local.get $hdr)))
-    (global.set $gTouched (i32.load offset=44 (local.get $hdr)))
+    (global.set $coll (i32.load offset=44 (local.get $hdr)))
     (global.set $ext (i32.load offset=48 (local.get $hdr)))
     (global.set $mid (i32.load offset=52 (local.get $hdr)))
     (global.set $agg (i32.load offset=56 (local.get $hdr)))
@@ -167,8 +183,14 @@
     (global.set $outF (i32.load offset=68 (local.get $hdr)))
     (global.set $block (i32.load offset=72 (local.get $hdr)))
     (global.set $flags (i32.load offset=76 (local.get $hdr)))
-    (global.set $gList (i32.load offset=80 (local.get $hdr)))
+    (global.set $poolRec (i32.load offset=80 (local.get $hdr)))
     (global.set $extMask (i32.load offset=84 (local.get $hdr)))
+    (global.set $nP (i32.load offset=88 (local.get $hdr)))
+    (global.set $rules (i32.load offset=92 (local.get $hdr)))
+    (global.set $nRules (i32.load offset=96 (local.get $hdr)))
+    (global.set $roundScale (f64.load offset=0 (i32.load offset=100 (local.get $hdr))))
+    (global.set $mmFactor (f64.load offset=8 (i32.load offset=100 (local.get $hdr))))
+    (global.set $outState (i32.load offset=104 (local.get $hdr)))
     (block $done
       (loop $accounts
         (br_if $done (i32.ge_s (local.get $i) (local.get $n)))
@@ -201,7 +223,7 @@
     ;; a key of more than 64 option expiry groups (the group mask's bits): JavaScript
     (if (i32.ge_s (local.get $k) (i32.const 0))
       (then
-        (local.set $kr (i32.add (global.get $keyRec) (i32.shl (local.get $k) (i32.const 5))))
+        (local.set $kr (i32.add (global.get $keyRec) (i32.shl (local.get $k) (i32.const 7))))
         (if (i32.gt_s (i32.sub (i32.load offset=28 (local.get $kr)) (i32.load offset=24 (local.get $kr)))
               (i32.const 64))
           (then (local.set $k (i32.const -1))))))
@@ -214,7 +236,8 @@
       (i32.add (global.get $sizes) (i32.shl (local.get $j0) (i32.const 3)))
       (i32.sub (local.get $j1) (local.get $j0)) (i32.const 1))
     (call $sums (local.get $i) (local.get $j0) (local.get $j1) (local.get $kr))
-    (call $worst (local.get $i) (local.get $k) (local.get $kr)))
+    (call $worst (local.get $i) (local.get $k) (local.get $kr))
+    (call $finish (local.get $i) (local.get $kr)))
 
   ;; positionSums + keyRoll for one key: delta sums, roll (per expiry: futures and perpetuals,
   ;; then the touched option groups ascending; per instrument: every position), pool value.
@@ -416,6 +439,142 @@
     (f64.store (i32.add (global.get $outF) (i32.shl (i32.add (i32.mul (i32.const 0) (global.get $block)) (local.get $i)) (i32.const 3)))
       (f64.add (f64.const 0)
         (f64.add (f64.max (f64.const 0) (f64.neg (local.get $min))) (f64.const 0)))))
+
+  ;; deribit-pm-batch.ts `finishOneKey` for account i of key record kr: with flag 32 and no
+  ;; collateral in another pool (`hasCashPool`), delta shock (H1 `deltaShockSums`, or 0),
+  ;; equity, `rmm = round(wc) + roll + delta + 0`, `IM = round(rmm + open orders + MMP +
+  ;; spot)`, `MM = mmFactor·rmm`, utilization and health state; state −1 (JavaScript) instead
+  ;; wherever the JavaScript would leave its fast path or mark the account in error.
+  (func $finish (param $i i32) (param $kr i32)
+    (local $p i32) (local $q i32) (local $cb i32) (local $o i32) (local $pr i32) (local $st i32)
+    (local $abs f64) (local $delta f64) (local $eq f64) (local $rmm f64) (local $im f64)
+    (local $mm f64) (local $wc f64) (local $roll f64)
+    (local.set $st (i32.const -1))
+    (block $js
+      (br_if $js (i32.eqz (i32.and (global.get $flags) (i32.const 32))))
+      (local.set $p (i32.load offset=64 (local.get $kr)))
+      (local.set $cb (i32.add (global.get $coll) (i32.shl (i32.mul (local.get $i) (global.get $nP)) (i32.const 3))))
+      (block $cash
+        (loop $pools
+          (br_if $cash (i32.ge_s (local.get $q) (global.get $nP)))
+          (br_if $js (i32.and (i32.ne (local.get $q) (local.get $p))
+            (f64.ne (f64.load (i32.add (local.get $cb) (i32.shl (local.get $q) (i32.const 3)))) (f64.const 0))))
+          (local.set $q (i32.add (local.get $q) (i32.const 1)))
+          (br $pools)))
+      (local.set $o (i32.add (global.get $outF) (i32.shl (local.get $i) (i32.const 3))))
+      (local.set $wc (f64.load (local.get $o)))
+      (local.set $o (i32.add (local.get $o) (i32.shl (global.get $block) (i32.const 3))))
+      (local.set $roll (f64.load (local.get $o)))
+      (local.set $o (i32.add (local.get $o) (i32.shl (global.get $block) (i32.const 3))))
+      ;; H1: |total| · min(max shock, mInc · max(0, |total| − threshold/S0)) · usdScale.
+      (local.set $abs (f64.abs (f64.load (local.get $o))))
+      (local.set $delta (f64.add (f64.const 0)
+        (select (f64.const 0)
+          (f64.mul
+            (f64.mul (local.get $abs)
+              (f64.min (f64.load offset=48 (local.get $kr))
+                (f64.mul (f64.load offset=56 (local.get $kr))
+                  (f64.max (f64.const 0)
+                    (f64.sub (local.get $abs)
+                      (f64.div (f64.load offset=40 (local.get $kr)) (f64.load offset=32 (local.get $kr))))))))
+            (f64.load offset=16 (local.get $kr)))
+          (i32.and (global.get $flags) (i32.const 16)))))
+      (local.set $o (i32.add (local.get $o) (i32.mul (global.get $block) (i32.const 24))))
+      (local.set $eq (f64.add (f64.load (i32.add (local.get $cb) (i32.shl (local.get $p) (i32.const 3))))
+        (f64.load (local.get $o))))
+      (br_if $js (call $notFinite (f64.add (f64.add (f64.add (local.get $wc) (local.get $roll))
+        (local.get $delta)) (local.get $eq))))
+      (global.set $slow (i32.const 0))
+      (local.set $rmm (f64.add (f64.add (f64.add (call $round (local.get $wc)) (local.get $roll))
+        (local.get $delta)) (f64.const 0)))
+      (local.set $pr (i32.add (global.get $poolRec) (i32.shl (local.get $p) (i32.const 5))))
+      (local.set $im (call $round (f64.add (f64.add (f64.add (local.get $rmm)
+        (f64.load offset=0 (local.get $pr))) (f64.load offset=8 (local.get $pr)))
+        (f64.load offset=16 (local.get $pr)))))
+      (local.set $mm (f64.mul (global.get $mmFactor) (local.get $rmm)))
+      (br_if $js (global.get $slow))
+      (br_if $js (i32.or (call $notFinite (local.get $im)) (call $notFinite (local.get $mm))))
+      (local.set $o (i32.add (local.get $o) (i32.shl (global.get $block) (i32.const 3))))
+      (f64.store (local.get $o) (local.get $eq))
+      (local.set $o (i32.add (local.get $o) (i32.shl (global.get $block) (i32.const 3))))
+      (f64.store (local.get $o) (local.get $im))
+      (local.set $o (i32.add (local.get $o) (i32.shl (global.get $block) (i32.const 3))))
+      (f64.store (local.get $o) (local.get $mm))
+      (local.set $o (i32.add (local.get $o) (i32.shl (global.get $block) (i32.const 3))))
+      (f64.store (local.get $o) (call $util (local.get $im) (local.get $eq)))
+      (local.set $st (call $health (local.get $im) (local.get $mm) (local.get $eq))))
+    (i32.store (i32.add (global.get $outState) (i32.shl (local.get $i) (i32.const 2))) (local.get $st)))
+
+  (func $notFinite (param $x f64) (result i32)
+    (f64.ne (f64.sub (local.get $x) (local.get $x)) (f64.const 0)))
+
+  ;; params.ts `roundDecimalsFast`'s fast path: y = |x|·10^d; when y < 4e15 and its fraction
+  ;; is not within 1e-15·y + 1e-300 of ½, round(y)/10^d with x's sign (`f64.nearest` is
+  ;; `Math.round` off ties); otherwise sets $slow (JavaScript takes the exact path).
+  (func $round (param $x f64) (result f64)
+    (local $y f64) (local $r f64)
+    (if (call $notFinite (local.get $x))
+      (then (global.set $slow (i32.const 1)) (return (local.get $x))))
+    (local.set $y (f64.mul (f64.abs (local.get $x)) (global.get $roundScale)))
+    (if (i32.eqz (i32.and (f64.lt (local.get $y) (f64.const 4e15))
+          (f64.gt (f64.abs (f64.sub (f64.sub (local.get $y) (f64.floor (local.get $y))) (f64.const 0.5)))
+            (f64.add (f64.mul (f64.const 1e-15) (local.get $y)) (f64.const 1e-300)))))
+      (then (global.set $slow (i32.const 1)) (return (local.get $x))))
+    (local.set $r (f64.div (f64.nearest (local.get $y)) (global.get $roundScale)))
+    (select (f64.neg (local.get $r)) (local.get $r) (f64.lt (local.get $x) (f64.const 0))))
+
+  ;; `roundAt(x, 10^d)`: $round at that scale, NaN where it leaves the fast path (exported,
+  ;; with `utilization` and `health` (rules of the last bound header), for the tests).
+  (func (export "roundAt") (param $x f64) (param $scale f64) (result f64)
+    (local $r f64)
+    (global.set $roundScale (local.get $scale))
+    (global.set $slow (i32.const 0))
+    (local.set $r (call $round (local.get $x)))
+    (select (f64.const nan) (local.get $r) (global.get $slow)))
+
+  ;; margin-result.ts `utilization`: IM 0: 0, or ∞ when equity < 0; else IM/equity, ∞ when
+  ;; equity ≤ 0.
+  (func $util (export "utilization") (param $im f64) (param $eq f64) (result f64)
+    (if (result f64) (f64.eq (local.get $im) (f64.const 0))
+      (then (select (f64.const inf) (f64.const 0) (f64.lt (local.get $eq) (f64.const 0))))
+      (else (select (f64.div (local.get $im) (local.get $eq)) (f64.const inf)
+        (f64.gt (local.get $eq) (f64.const 0))))))
+
+  ;; health-state.ts `healthState`: the first rule that holds gives the state, else healthy
+  ;; (0). Metrics 0 IM utilization, 1 MM utilization, 2 equity/MM (±∞ when MM ≤ 0), 3
+  ;; equity; operators 0 >, 1 >=, 2 <, 3 <=.
+  (func $health (export "health") (param $im f64) (param $mm f64) (param $eq f64) (result i32)
+    (local $r i32) (local $end i32) (local $m i32) (local $op i32) (local $x f64) (local $v f64)
+    (local.set $r (global.get $rules))
+    (local.set $end (i32.add (local.get $r) (i32.shl (global.get $nRules) (i32.const 5))))
+    (block $none
+      (loop $each
+        (br_if $none (i32.ge_u (local.get $r) (local.get $end)))
+        (local.set $m (i32.load offset=8 (local.get $r)))
+        (local.set $op (i32.load offset=12 (local.get $r)))
+        (local.set $v (f64.load offset=0 (local.get $r)))
+        (local.set $x
+          (if (result f64) (i32.eqz (local.get $m))
+            (then (call $util (local.get $im) (local.get $eq)))
+            (else (if (result f64) (i32.eq (local.get $m) (i32.const 1))
+              (then (call $util (local.get $mm) (local.get $eq)))
+              (else (if (result f64) (i32.eq (local.get $m) (i32.const 2))
+                (then (if (result f64) (f64.gt (local.get $mm) (f64.const 0))
+                  (then (f64.div (local.get $eq) (local.get $mm)))
+                  (else (select (f64.const inf) (f64.const -inf)
+                    (f64.ge (local.get $eq) (f64.const 0))))))
+                (else (local.get $eq))))))))
+        (if (if (result i32) (i32.eqz (local.get $op))
+              (then (f64.gt (local.get $x) (local.get $v)))
+              (else (if (result i32) (i32.eq (local.get $op) (i32.const 1))
+                (then (f64.ge (local.get $x) (local.get $v)))
+                (else (if (result i32) (i32.eq (local.get $op) (i32.const 2))
+                  (then (f64.lt (local.get $x) (local.get $v)))
+                  (else (f64.le (local.get $x) (local.get $v))))))))
+          (then (return (i32.load offset=16 (local.get $r)))))
+        (local.set $r (i32.add (local.get $r) (i32.const 32)))
+        (br $each)))
+    (i32.const 0))
 
   ;; Two cells' aggregated values (§8): `x > 0 ? gain + 0 : x + 0`, gain `off·min(x, cap)`
   ;; (cap before offset) or `min(off·x, cap)`; f64x2.min is Math.min (NaN, −0 < +0).
