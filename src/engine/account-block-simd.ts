@@ -33,7 +33,7 @@ const ROW_RECORD = 64;
 const KEY_RECORD = 128;
 const POOL_RECORD = 32;
 const RULE_RECORD = 32;
-const HEADER_WORDS = 27;
+const HEADER_WORDS = 28;
 const OUT_FIELDS = 10;
 /** Output amount of a one-key account: the pool's worst case `0 + keyWorst` (pool currency). */
 export const OUT_WC = 0;
@@ -72,6 +72,7 @@ export interface AccountBlock {
   readonly outKey: number;
   readonly outCell: number;
   readonly outState: number;
+  readonly outPool: number;
   readonly outF: number;
   readonly collateral: number;
   readonly entries: number;
@@ -91,6 +92,8 @@ export interface BlockViews {
   readonly cell: Int32Array;
   /** Health state of an account the module finished, −1 to finish it in JavaScript. */
   readonly state: Int32Array;
+  /** Pool of an account the module finished (the result's currency). */
+  readonly pool: Int32Array;
   /** `out[field · BLOCK_ACCOUNTS + i]`, fields `OUT_*`. */
   readonly out: Float64Array;
   /** The block's collateral, `collateral[i · pools + p]`. */
@@ -109,13 +112,18 @@ function layout(t: InstrumentTable, base: number): Layout {
     at = Math.ceil((at + bytes) / 16) * 16;
     return o;
   };
+  // row records on cache lines (one line per row)
+  const take64 = (bytes: number): number => {
+    at = Math.ceil(at / 64) * 64;
+    return take(bytes);
+  };
   const nC = t.rows.nCells;
   const nK = t.keys.names.length;
   const nG = t.keys.groupMove.length;
   const nP = t.pools.currencies.length;
   return {
     header: take(HEADER_WORDS * 4),
-    rec: take(t.rows.nRows * ROW_RECORD),
+    rec: take64(t.rows.nRows * ROW_RECORD),
     keyRec: take(nK * KEY_RECORD),
     poolRec: take(nP * POOL_RECORD),
     allow: take(nK * nC * 8),
@@ -130,6 +138,7 @@ function layout(t: InstrumentTable, base: number): Layout {
     outKey: take(BLOCK_ACCOUNTS * 4),
     outCell: take(BLOCK_ACCOUNTS * 4),
     outState: take(BLOCK_ACCOUNTS * 4),
+    outPool: take(BLOCK_ACCOUNTS * 4),
     outF: take(OUT_FIELDS * BLOCK_ACCOUNTS * 8),
     collateral: take(BLOCK_ACCOUNTS * nP * 8),
     entries: take(STAGE_POSITIONS * 8),
@@ -199,6 +208,7 @@ export function bindAccountBlock(w: SimdKeyVectors, t: InstrumentTable): Account
     rules.value.length,
     l.params,
     l.outState,
+    l.outPool,
   ]);
   writeRecords(buf, l, t);
   writeRules(buf, l, rules);
@@ -281,6 +291,7 @@ function blockViews(buffer: ArrayBuffer, l: Layout): BlockViews {
     key: new Int32Array(buffer, l.outKey, BLOCK_ACCOUNTS),
     cell: new Int32Array(buffer, l.outCell, BLOCK_ACCOUNTS),
     state: new Int32Array(buffer, l.outState, BLOCK_ACCOUNTS),
+    pool: new Int32Array(buffer, l.outPool, BLOCK_ACCOUNTS),
     out: new Float64Array(buffer, l.outF, OUT_FIELDS * BLOCK_ACCOUNTS),
     collateral: new Float64Array(buffer, l.collateral, BLOCK_ACCOUNTS * l.nP),
     entries: new Float64Array(buffer, l.entries, STAGE_POSITIONS),

@@ -195,8 +195,13 @@ function marginBlocks(
       i0++;
       continue;
     }
-    w.marginBlock(b.header, i1 - i0);
+    const finished = w.marginBlock(b.header, i1 - i0);
     let v = accountBlockViews(w, b);
+    if (finished === i1 - i0 && !list && !anyErrors) {
+      copyBlock(results, v, i0, i1 - i0);
+      i0 = i1;
+      continue;
+    }
     for (let i = i0; i < i1; i++) {
       const a = list ? list[i]! : i;
       if (anyErrors && book.errors.has(a)) {
@@ -216,6 +221,20 @@ function marginBlocks(
     i0 = i1;
   }
   return to - from;
+}
+
+/** Accounts `a0 .. a0 + m` of a block the module finished whole (`v`): array copies. */
+function copyBlock(res: BatchResults, v: BlockViews, a0: number, m: number): void {
+  const B = BLOCK_ACCOUNTS;
+  const out = v.out;
+  res.equity.set(out.subarray(OUT_EQUITY * B, OUT_EQUITY * B + m), a0);
+  res.initialMargin.set(out.subarray(OUT_IM * B, OUT_IM * B + m), a0);
+  res.maintenanceMargin.set(out.subarray(OUT_MM * B, OUT_MM * B + m), a0);
+  res.utilization.set(out.subarray(OUT_UTIL * B, OUT_UTIL * B + m), a0);
+  res.currency.set(v.pool.subarray(0, m), a0);
+  res.worstKey.set(v.key.subarray(0, m), a0);
+  res.worstCell.set(v.cell.subarray(0, m), a0);
+  res.state.set(v.state.subarray(0, m), a0);
 }
 
 /** Account `a`, one key `k`: the results the module finished (`v`, slot `i`). */

@@ -35,8 +35,8 @@ type AddRun = (
   first: number,
 ) => void;
 
-/** The pinned kernel's one-key account pipeline over a staged block (account-block-simd.ts). */
-type MarginBlock = (header: number, n: number) => void;
+/** The pinned kernel's one-key account pipeline over a staged block (account-block-simd.ts); returns how many accounts it finished. */
+type MarginBlock = (header: number, n: number) => number;
 
 /**
  * The module's finish steps alone, for the tests: `roundAt(x, 10^d)` (`roundDecimalsFast`'s

@@ -128,7 +128,7 @@
   ;;   20 pool records (32 B: f64 openOrders, mmp, spot)  21 extended mask (i64 per cell: −1
   ;;   extended, 0 standard)  22 pools  23 health rules (32 B: f64 value; i32 metric @8, op
   ;;   @12, state @16; health-state.ts)  24 rules  25 f64 parameters (rounding scale 10^d,
-  ;;   mmFactor)  26 out state (i32: health state, −1 = finish in JavaScript).
+  ;;   mmFactor)  26 out state (i32: health state, −1 = finish in JavaScript)  27 out pool (i32).
   (global $unit (mut i32) (i32.const 0))
   (global $nC (mut i32) (i32.const 0))
   (global $rows (mut i32) (i32.const 0))
@@ -157,12 +157,14 @@
   (global $roundScale (mut f64) (f64.const 0))
   (global $mmFactor (mut f64) (f64.const 0))
   (global $outState (mut i32) (i32.const 0))
+  (global $outPool (mut i32) (i32.const 0))
   ;; Set by $round when a value leaves the fast path (the account is finished in JavaScript).
   (global $slow (mut i32) (i32.const 0))
 
   ;; marginBlock(hdr, n): accounts 0..n of the staged block (see the header above).
-  (func (export "marginBlock") (param $hdr i32) (param $n i32)
-    (local $i i32)
+  ;; Returns how many of them it finished (state ≥ 0).
+  (func (export "marginBlock") (param $hdr i32) (param $n i32) (result i32)
+    (local $i i32) (local $done i32)
     (global.set $unit (i32.load offset=0 (local.get $hdr)))
     (global.set $nC (i32.load offset=4 (local.get $hdr)))
     (global.set $rows (i32.load offset=8 (local.get $hdr)))
@@ -191,16 +193,18 @@
     (global.set $roundScale (f64.load offset=0 (i32.load offset=100 (local.get $hdr))))
     (global.set $mmFactor (f64.load offset=8 (i32.load offset=100 (local.get $hdr))))
     (global.set $outState (i32.load offset=104 (local.get $hdr)))
-    (block $done
+    (global.set $outPool (i32.load offset=108 (local.get $hdr)))
+    (block $all
       (loop $accounts
-        (br_if $done (i32.ge_s (local.get $i) (local.get $n)))
-        (call $account (local.get $i))
+        (br_if $all (i32.ge_s (local.get $i) (local.get $n)))
+        (local.set $done (i32.add (local.get $done) (call $account (local.get $i))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $accounts))))
+        (br $accounts)))
+    (local.get $done))
 
   ;; Account i: its key (or −1: no position, a row in error, several keys), key vector,
   ;; position sums and roll, worst case and cell.
-  (func $account (param $i i32)
+  (func $account (param $i i32) (result i32)
     (local $j0 i32) (local $j1 i32) (local $j i32) (local $k i32) (local $kr i32)
     (local.set $j0 (i32.load (i32.add (global.get $ptr) (i32.shl (local.get $i) (i32.const 2)))))
     (local.set $j1 (i32.load offset=4 (i32.add (global.get $ptr) (i32.shl (local.get $i) (i32.const 2)))))
@@ -228,7 +232,7 @@
               (i32.const 64))
           (then (local.set $k (i32.const -1))))))
     (i32.store (i32.add (global.get $outKey) (i32.shl (local.get $i) (i32.const 2))) (local.get $k))
-    (if (i32.lt_s (local.get $k) (i32.const 0)) (then (return)))
+    (if (i32.lt_s (local.get $k) (i32.const 0)) (then (return (i32.const 0))))
     (call $addRun
       (i32.mul (local.get $k) (i32.shl (global.get $nC) (i32.const 3)))
       (global.get $unit) (global.get $nC)
@@ -445,7 +449,7 @@
   ;; equity, `rmm = round(wc) + roll + delta + 0`, `IM = round(rmm + open orders + MMP +
   ;; spot)`, `MM = mmFactor·rmm`, utilization and health state; state −1 (JavaScript) instead
   ;; wherever the JavaScript would leave its fast path or mark the account in error.
-  (func $finish (param $i i32) (param $kr i32)
+  (func $finish (param $i i32) (param $kr i32) (result i32)
     (local $p i32) (local $q i32) (local $cb i32) (local $o i32) (local $pr i32) (local $st i32)
     (local $abs f64) (local $delta f64) (local $eq f64) (local $rmm f64) (local $im f64)
     (local $mm f64) (local $wc f64) (local $roll f64)
@@ -503,7 +507,9 @@
       (local.set $o (i32.add (local.get $o) (i32.shl (global.get $block) (i32.const 3))))
       (f64.store (local.get $o) (call $util (local.get $im) (local.get $eq)))
       (local.set $st (call $health (local.get $im) (local.get $mm) (local.get $eq))))
-    (i32.store (i32.add (global.get $outState) (i32.shl (local.get $i) (i32.const 2))) (local.get $st)))
+    (i32.store (i32.add (global.get $outState) (i32.shl (local.get $i) (i32.const 2))) (local.get $st))
+    (i32.store (i32.add (global.get $outPool) (i32.shl (local.get $i) (i32.const 2))) (local.get $p))
+    (i32.ge_s (local.get $st) (i32.const 0)))
 
   (func $notFinite (param $x f64) (result i32)
     (f64.ne (f64.sub (local.get $x) (local.get $x)) (f64.const 0)))
