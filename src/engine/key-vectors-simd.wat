@@ -1,6 +1,6 @@
 ;; The batch kernel's cell loop in WebAssembly with 128-bit SIMD (two f64 lanes): the key
 ;; vector `pre[c] = pre[c] + q₁·u₁[c] + q₂·u₂[c] + q₃·u₃[c] + q₄·u₄[c]` over a run of one key's
-;; positions, evaluated left to right per cell, four positions at a time, then one at a time
+;; positions, evaluated left to right per cell, four positions at a time, then two, then one
 ;; (engine/key-vectors.ts does the same additions in the same order in JavaScript, so both give
 ;; the same bits: IEEE-754 f64 mul and add, no fused multiply-add, lanes independent).
 ;;
@@ -20,18 +20,23 @@
   ;; sizes[j] · unit row rows[j] (stride cells each, at unit + rows[j]·stride·8) into the
   ;; `stride` cells at `pre`; `first` ≠ 0 starts `pre` at +0 (0 + q·u: the same bits as JS's
   ;; q·u + 0). rows: i32 row indices; sizes: f64. Cells go in pairs, an odd last cell alone.
+  ;; Positions four at a time, then two, then one: one pass over `pre` per group, and the
+  ;; first pass reads +0 (`pre` masked with `keep` = 0) instead of a cleared `pre`; grouping
+  ;; consecutive positions keeps every addition and its order, so the same bits.
   (func $addRun (export "addRun")
     (param $pre i32) (param $unit i32) (param $stride i32)
     (param $rows i32) (param $sizes i32) (param $n i32) (param $first i32)
-    (local $bytes i32) (local $pairs i32) (local $j i32) (local $c i32)
+    (local $bytes i32) (local $pairs i32) (local $j i32) (local $c i32) (local $keepS i32)
     (local $r0 i32) (local $r1 i32) (local $r2 i32) (local $r3 i32)
     (local $q0 f64) (local $q1 f64) (local $q2 f64) (local $q3 f64)
-    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $keep v128)
     (local.set $bytes (i32.shl (local.get $stride) (i32.const 3)))
     (local.set $pairs (i32.and (local.get $bytes) (i32.const -16)))
-    (if (local.get $first)
+    ;; an empty run still starts `pre` at +0
+    (if (i32.and (i32.ne (local.get $first) (i32.const 0)) (i32.le_s (local.get $n) (i32.const 0)))
       (then (memory.fill (local.get $pre) (i32.const 0) (local.get $bytes))))
-    ;; Four positions at a time: one load and one store of each pair of `pre` per four.
+    (local.set $keepS (i32.eqz (local.get $first)))
+    (local.set $keep (select (result v128) (v128.const i64x2 -1 -1) (v128.const i64x2 0 0) (local.get $keepS)))
     (block $done4
       (loop $four
         (br_if $done4 (i32.gt_s (i32.add (local.get $j) (i32.const 4)) (local.get $n)))
@@ -48,39 +53,46 @@
         (local.set $v2 (f64x2.splat (local.get $q2)))
         (local.set $v3 (f64x2.splat (local.get $q3)))
         (local.set $c (i32.const 0))
-        (block $cellsDone
-          (loop $cells
-            (br_if $cellsDone (i32.ge_u (local.get $c) (local.get $pairs)))
+        (block $cellsDone4
+          (loop $cells4
+            (br_if $cellsDone4 (i32.ge_u (local.get $c) (local.get $pairs)))
             (v128.store (i32.add (local.get $pre) (local.get $c))
-              (f64x2.add
-                (f64x2.add
-                  (f64x2.add
-                    (f64x2.add
-                      (v128.load (i32.add (local.get $pre) (local.get $c)))
-                      (f64x2.mul (local.get $v0) (v128.load (i32.add (local.get $r0) (local.get $c)))))
-                    (f64x2.mul (local.get $v1) (v128.load (i32.add (local.get $r1) (local.get $c)))))
-                  (f64x2.mul (local.get $v2) (v128.load (i32.add (local.get $r2) (local.get $c)))))
-                (f64x2.mul (local.get $v3) (v128.load (i32.add (local.get $r3) (local.get $c))))))
+              (f64x2.add (f64x2.add (f64x2.add (f64x2.add (v128.and (v128.load (i32.add (local.get $pre) (local.get $c))) (local.get $keep)) (f64x2.mul (local.get $v0) (v128.load (i32.add (local.get $r0) (local.get $c))))) (f64x2.mul (local.get $v1) (v128.load (i32.add (local.get $r1) (local.get $c))))) (f64x2.mul (local.get $v2) (v128.load (i32.add (local.get $r2) (local.get $c))))) (f64x2.mul (local.get $v3) (v128.load (i32.add (local.get $r3) (local.get $c))))))
             (local.set $c (i32.add (local.get $c) (i32.const 16)))
-            (br $cells)))
+            (br $cells4)))
         (if (i32.lt_u (local.get $pairs) (local.get $bytes))
           (then
             (f64.store (i32.add (local.get $pre) (local.get $pairs))
-              (f64.add
-                (f64.add
-                  (f64.add
-                    (f64.add
-                      (f64.load (i32.add (local.get $pre) (local.get $pairs)))
-                      (f64.mul (local.get $q0) (f64.load (i32.add (local.get $r0) (local.get $pairs)))))
-                    (f64.mul (local.get $q1) (f64.load (i32.add (local.get $r1) (local.get $pairs)))))
-                  (f64.mul (local.get $q2) (f64.load (i32.add (local.get $r2) (local.get $pairs)))))
-                (f64.mul (local.get $q3) (f64.load (i32.add (local.get $r3) (local.get $pairs))))))))
+              (f64.add (f64.add (f64.add (f64.add (select (f64.load (i32.add (local.get $pre) (local.get $pairs))) (f64.const 0) (local.get $keepS)) (f64.mul (local.get $q0) (f64.load (i32.add (local.get $r0) (local.get $pairs))))) (f64.mul (local.get $q1) (f64.load (i32.add (local.get $r1) (local.get $pairs))))) (f64.mul (local.get $q2) (f64.load (i32.add (local.get $r2) (local.get $pairs))))) (f64.mul (local.get $q3) (f64.load (i32.add (local.get $r3) (local.get $pairs))))))))
+        (local.set $keep (v128.const i64x2 -1 -1))
+        (local.set $keepS (i32.const 1))
         (local.set $j (i32.add (local.get $j) (i32.const 4)))
         (br $four)))
-    ;; The remaining positions one at a time.
-    (block $done1
-      (loop $one
-        (br_if $done1 (i32.ge_s (local.get $j) (local.get $n)))
+    (if (i32.le_s (i32.add (local.get $j) (i32.const 2)) (local.get $n))
+      (then
+        (local.set $r0 (i32.add (local.get $unit) (i32.mul (i32.load (i32.add (local.get $rows) (i32.shl (local.get $j) (i32.const 2)))) (local.get $bytes))))
+        (local.set $r1 (i32.add (local.get $unit) (i32.mul (i32.load (i32.add (local.get $rows) (i32.shl (i32.add (local.get $j) (i32.const 1)) (i32.const 2)))) (local.get $bytes))))
+        (local.set $q0 (f64.load (i32.add (local.get $sizes) (i32.shl (local.get $j) (i32.const 3)))))
+        (local.set $q1 (f64.load (i32.add (local.get $sizes) (i32.shl (i32.add (local.get $j) (i32.const 1)) (i32.const 3)))))
+        (local.set $v0 (f64x2.splat (local.get $q0)))
+        (local.set $v1 (f64x2.splat (local.get $q1)))
+        (local.set $c (i32.const 0))
+        (block $cellsDone2
+          (loop $cells2
+            (br_if $cellsDone2 (i32.ge_u (local.get $c) (local.get $pairs)))
+            (v128.store (i32.add (local.get $pre) (local.get $c))
+              (f64x2.add (f64x2.add (v128.and (v128.load (i32.add (local.get $pre) (local.get $c))) (local.get $keep)) (f64x2.mul (local.get $v0) (v128.load (i32.add (local.get $r0) (local.get $c))))) (f64x2.mul (local.get $v1) (v128.load (i32.add (local.get $r1) (local.get $c))))))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $cells2)))
+        (if (i32.lt_u (local.get $pairs) (local.get $bytes))
+          (then
+            (f64.store (i32.add (local.get $pre) (local.get $pairs))
+              (f64.add (f64.add (select (f64.load (i32.add (local.get $pre) (local.get $pairs))) (f64.const 0) (local.get $keepS)) (f64.mul (local.get $q0) (f64.load (i32.add (local.get $r0) (local.get $pairs))))) (f64.mul (local.get $q1) (f64.load (i32.add (local.get $r1) (local.get $pairs))))))))
+        (local.set $keep (v128.const i64x2 -1 -1))
+        (local.set $keepS (i32.const 1))
+        (local.set $j (i32.add (local.get $j) (i32.const 2)))))
+    (if (i32.lt_s (local.get $j) (local.get $n))
+      (then
         (local.set $r0 (i32.add (local.get $unit) (i32.mul (i32.load (i32.add (local.get $rows) (i32.shl (local.get $j) (i32.const 2)))) (local.get $bytes))))
         (local.set $q0 (f64.load (i32.add (local.get $sizes) (i32.shl (local.get $j) (i32.const 3)))))
         (local.set $v0 (f64x2.splat (local.get $q0)))
@@ -89,19 +101,16 @@
           (loop $cells1
             (br_if $cellsDone1 (i32.ge_u (local.get $c) (local.get $pairs)))
             (v128.store (i32.add (local.get $pre) (local.get $c))
-              (f64x2.add
-                (v128.load (i32.add (local.get $pre) (local.get $c)))
-                (f64x2.mul (local.get $v0) (v128.load (i32.add (local.get $r0) (local.get $c))))))
+              (f64x2.add (v128.and (v128.load (i32.add (local.get $pre) (local.get $c))) (local.get $keep)) (f64x2.mul (local.get $v0) (v128.load (i32.add (local.get $r0) (local.get $c))))))
             (local.set $c (i32.add (local.get $c) (i32.const 16)))
             (br $cells1)))
         (if (i32.lt_u (local.get $pairs) (local.get $bytes))
           (then
             (f64.store (i32.add (local.get $pre) (local.get $pairs))
-              (f64.add
-                (f64.load (i32.add (local.get $pre) (local.get $pairs)))
-                (f64.mul (local.get $q0) (f64.load (i32.add (local.get $r0) (local.get $pairs))))))))
-        (local.set $j (i32.add (local.get $j) (i32.const 1)))
-        (br $one))))
+              (f64.add (select (f64.load (i32.add (local.get $pre) (local.get $pairs))) (f64.const 0) (local.get $keepS)) (f64.mul (local.get $q0) (f64.load (i32.add (local.get $r0) (local.get $pairs))))))))
+        (local.set $keep (v128.const i64x2 -1 -1))
+        (local.set $keepS (i32.const 1))
+        (local.set $j (i32.add (local.get $j) (i32.const 1))))))
 
   ;; ---------------------------------------------------------------------------------------
   ;; The pinned kernel's per-account pipeline for accounts whose positions all have one
