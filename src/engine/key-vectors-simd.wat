@@ -259,10 +259,10 @@
   ;; groups are bits of a mask (group index within the key; `$account` leaves keys of more than
   ;; 64 groups to JavaScript), read lowest first = ascending, no list or sort; the long/short
   ;; split adds `+0` to the other sum (exact: a sum started at +0 is never −0, and x + (+0) = x
-  ;; for every other x).
+  ;; for every other x; the +0 is dc's bits masked to zero).
   (func $sums (param $i i32) (param $j0 i32) (param $j1 i32) (param $kr i32)
     (local $j i32) (local $r i32) (local $kind i32) (local $g0 i32) (local $b i32) (local $da i32)
-    (local $perExpiry i32) (local $up i32) (local $mask i64)
+    (local $perExpiry i32) (local $mask i64) (local $upMask i64) (local $dcBits i64)
     (local $q f64) (local $dc f64) (local $d f64) (local $e f64) (local $scale f64)
     (local $tot f64) (local $short f64) (local $long f64) (local $rAll f64) (local $rD1 f64)
     (local $pv f64) (local $amount f64)
@@ -301,9 +301,14 @@
             (f64.store (local.get $da) (f64.add (f64.load (local.get $da)) (local.get $d)))
             (local.set $mask (i64.or (local.get $mask)
               (i64.shl (i64.const 1) (i64.extend_i32_u (local.get $b)))))
-            (local.set $up (f64.gt (local.get $q) (f64.const 0)))
-            (local.set $long (f64.add (local.get $long) (select (local.get $dc) (f64.const 0) (local.get $up))))
-            (local.set $short (f64.add (local.get $short) (select (f64.const 0) (local.get $dc) (local.get $up))))
+            ;; dc to `long` (q > 0) or `short`, +0 to the other: through an all-ones/zero mask on
+            ;; dc's bits (V8 turns an f64 `select` into a branch, here on the size's sign)
+            (local.set $upMask (i64.sub (i64.const 0) (i64.extend_i32_u (f64.gt (local.get $q) (f64.const 0)))))
+            (local.set $dcBits (i64.reinterpret_f64 (local.get $dc)))
+            (local.set $long (f64.add (local.get $long)
+              (f64.reinterpret_i64 (i64.and (local.get $dcBits) (local.get $upMask)))))
+            (local.set $short (f64.add (local.get $short)
+              (f64.reinterpret_i64 (i64.and (local.get $dcBits) (i64.xor (local.get $upMask) (i64.const -1))))))
             (local.set $pv (f64.add (local.get $pv) (f64.mul (local.get $q) (f64.load offset=24 (local.get $r))))))
           (else
             (if (i32.ne (local.get $kind) (i32.const 0))
