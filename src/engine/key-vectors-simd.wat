@@ -390,24 +390,29 @@
         (if (v128.any_true (local.get $mask))
           (then
             ;; dampen: x < 0: min(0, x + al); x > 0: max(0, x − al) (sign-aware) or 0; else x.
+            ;; Math.min/max exactly by the one-instruction pmin/pmax: `pmin(y, 0)` is
+            ;; `0 < y ? 0 : y` (NaN and −0 kept), `pmax(y, 0)` is `y < 0 ? 0 : y` (NaN kept;
+            ;; y = x − al with x > 0 is never −0).
             (local.set $alv (v128.load (i32.add (local.get $al) (local.get $c))))
             (local.set $xv (v128.bitselect
               (v128.bitselect
-                (f64x2.min (local.get $zero) (f64x2.add (local.get $xv) (local.get $alv)))
+                (f64x2.pmin (f64x2.add (local.get $xv) (local.get $alv)) (local.get $zero))
                 (v128.bitselect
                   (select (result v128)
-                    (f64x2.max (local.get $zero) (f64x2.sub (local.get $xv) (local.get $alv)))
+                    (f64x2.pmax (f64x2.sub (local.get $xv) (local.get $alv)) (local.get $zero))
                     (local.get $zero)
                     (local.get $signAware))
                   (local.get $xv)
                   (f64x2.gt (local.get $xv) (local.get $zero)))
                 (f64x2.lt (local.get $xv) (local.get $zero)))
               (local.get $xv) (local.get $mask)))))
-        ;; aggregate (§8): x > 0 ? gain + 0 : x + 0.
+        ;; aggregate (§8): x > 0 ? gain + 0 : x + 0. Cap before offset: `pmin(cap, x)` is
+        ;; `x < cap ? x : cap`, Math.min(x, cap) for x > 0 (not NaN, not a zero; NaN cap
+        ;; kept); after offset f64x2.min (off·x may be NaN: 0·∞).
         (local.set $vv (v128.bitselect
           (f64x2.add
             (select (result v128)
-              (f64x2.mul (local.get $off) (f64x2.min (local.get $xv) (local.get $cap)))
+              (f64x2.mul (local.get $off) (f64x2.pmin (local.get $cap) (local.get $xv)))
               (f64x2.min (f64x2.mul (local.get $off) (local.get $xv)) (local.get $cap))
               (local.get $before))
             (local.get $zero))
