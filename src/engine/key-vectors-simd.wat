@@ -427,13 +427,35 @@
     (local.set $min (select (local.get $v) (local.get $min) (f64.lt (local.get $v) (local.get $min))))
     (if (i32.lt_u (local.get $pairs) (local.get $bytes))
       (then
-        ;; The odd last cell alone (lane 0 of a pair).
-        (local.set $x (f64.load (i32.add (local.get $pre) (local.get $pairs))))
-        (if (i32.load (i32.add (local.get $_extMask) (local.get $pairs)))
-          (then (local.set $x (call $dampen (local.get $x)
-            (f64.load (i32.add (local.get $al) (local.get $pairs)))))))
-        (local.set $v (f64x2.extract_lane 0
-          (call $aggregate2 (f64x2.splat (local.get $x)) (local.get $off) (local.get $cap))))
+        ;; The odd last cell: the loop's steps on the cell in both lanes (its pre, mask and
+        ;; allowance splatted), lane 0 kept.
+        (local.set $xv (v128.load64_splat (i32.add (local.get $pre) (local.get $pairs))))
+        (local.set $mask (v128.load64_splat (i32.add (local.get $_extMask) (local.get $pairs))))
+        (if (v128.any_true (local.get $mask))
+          (then
+            (local.set $alv (v128.load64_splat (i32.add (local.get $al) (local.get $pairs))))
+            (local.set $xv (v128.bitselect
+              (v128.bitselect
+                (f64x2.pmin (f64x2.add (local.get $xv) (local.get $alv)) (local.get $zero))
+                (v128.bitselect
+                  (select (result v128)
+                    (f64x2.pmax (f64x2.sub (local.get $xv) (local.get $alv)) (local.get $zero))
+                    (local.get $zero)
+                    (local.get $signAware))
+                  (local.get $xv)
+                  (f64x2.gt (local.get $xv) (local.get $zero)))
+                (f64x2.lt (local.get $xv) (local.get $zero)))
+              (local.get $xv) (local.get $mask)))))
+        (local.set $vv (v128.bitselect
+          (f64x2.add
+            (select (result v128)
+              (f64x2.mul (local.get $off) (f64x2.pmin (local.get $cap) (local.get $xv)))
+              (f64x2.min (f64x2.mul (local.get $off) (local.get $xv)) (local.get $cap))
+              (local.get $before))
+            (local.get $zero))
+          (f64x2.add (local.get $xv) (local.get $zero))
+          (f64x2.gt (local.get $xv) (local.get $zero))))
+        (local.set $v (f64x2.extract_lane 0 (local.get $vv)))
         (f64.store (i32.add (local.get $_agg) (local.get $pairs)) (local.get $v))
         (local.set $min (select (local.get $v) (local.get $min) (f64.lt (local.get $v) (local.get $min))))))
     (local.set $first (i32.const -1))
@@ -628,28 +650,4 @@
         (local.set $r (i32.add (local.get $r) (i32.const 32)))
         (br $each)))
     (i32.const 0))
-
-  ;; Two cells' aggregated values (§8): `x > 0 ? gain + 0 : x + 0`, gain `off·min(x, cap)`
-  ;; (cap before offset) or `min(off·x, cap)`; f64x2.min is Math.min (NaN, −0 < +0).
-  (func $aggregate2 (param $x v128) (param $off v128) (param $cap v128) (result v128)
-    (v128.bitselect
-      (f64x2.add
-        (if (result v128) (i32.and (global.get $flags) (i32.const 4))
-          (then (f64x2.mul (local.get $off) (f64x2.min (local.get $x) (local.get $cap))))
-          (else (f64x2.min (f64x2.mul (local.get $off) (local.get $x)) (local.get $cap))))
-        (f64x2.splat (f64.const 0)))
-      (f64x2.add (local.get $x) (f64x2.splat (f64.const 0)))
-      (f64x2.gt (local.get $x) (f64x2.splat (f64.const 0)))))
-
-  ;; Extended-cell dampener (deribit-pm-batch.ts `dampen`): losses reduced by the allowance
-  ;; (not past 0), gains kept less the allowance (sign-aware) or dropped.
-  (func $dampen (param $x f64) (param $al f64) (result f64)
-    (if (f64.lt (local.get $x) (f64.const 0))
-      (then (return (f64.min (f64.const 0) (f64.add (local.get $x) (local.get $al))))))
-    (if (f64.gt (local.get $x) (f64.const 0))
-      (then
-        (if (i32.and (global.get $flags) (i32.const 2))
-          (then (return (f64.max (f64.const 0) (f64.sub (local.get $x) (local.get $al))))))
-        (return (f64.const 0))))
-    (local.get $x))
 )
