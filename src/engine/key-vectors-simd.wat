@@ -174,6 +174,7 @@
   ;; Returns how many of them it finished (state ≥ 0).
   (func (export "marginBlock") (param $hdr i32) (param $n i32) (result i32)
     (local $i i32) (local $done i32)
+    (local $j0 i32) (local $j1 i32) (local $j i32) (local $k i32) (local $kr i32)
     (global.set $unit (i32.load offset=0 (local.get $hdr)))
     (global.set $nC (i32.load offset=4 (local.get $hdr)))
     (global.set $rows (i32.load offset=8 (local.get $hdr)))
@@ -206,51 +207,48 @@
     (block $all
       (loop $accounts
         (br_if $all (i32.ge_s (local.get $i) (local.get $n)))
-        (local.set $done (i32.add (local.get $done) (call $account (local.get $i))))
+        ;; account i: its key (or −1: no position, a row in error, several keys, more than 64
+        ;; option groups), key vector, position sums and roll, worst case and cell, finish
+        (block $next
+          (local.set $j0 (i32.load (i32.add (global.get $ptr) (i32.shl (local.get $i) (i32.const 2)))))
+          (local.set $j1 (i32.load offset=4 (i32.add (global.get $ptr) (i32.shl (local.get $i) (i32.const 2)))))
+          (local.set $k (i32.const -1))
+          (if (i32.lt_s (local.get $j0) (local.get $j1))
+            (then (local.set $k (i32.load offset=44 (i32.add (global.get $rec)
+              (i32.shl (i32.load (i32.add (global.get $rows) (i32.shl (local.get $j0) (i32.const 2))))
+                (i32.const 6)))))))
+          (local.set $j (i32.add (local.get $j0) (i32.const 1)))
+          (block $keys
+            (loop $same
+              (br_if $keys (i32.lt_s (local.get $k) (i32.const 0)))
+              (br_if $keys (i32.ge_s (local.get $j) (local.get $j1)))
+              (if (i32.ne (i32.load offset=44 (i32.add (global.get $rec)
+                (i32.shl (i32.load (i32.add (global.get $rows) (i32.shl (local.get $j) (i32.const 2))))
+                  (i32.const 6)))) (local.get $k))
+                (then (local.set $k (i32.const -1))))
+              (local.set $j (i32.add (local.get $j) (i32.const 1)))
+              (br $same)))
+          ;; a key of more than 64 option expiry groups (the group mask's bits): JavaScript
+          (if (i32.ge_s (local.get $k) (i32.const 0))
+            (then
+              (local.set $kr (i32.add (global.get $keyRec) (i32.shl (local.get $k) (i32.const 7))))
+              (if (i32.gt_s (i32.sub (i32.load offset=28 (local.get $kr)) (i32.load offset=24 (local.get $kr)))
+                    (i32.const 64))
+                (then (local.set $k (i32.const -1))))))
+          (i32.store (i32.add (global.get $outKey) (i32.shl (local.get $i) (i32.const 2))) (local.get $k))
+          (br_if $next (i32.lt_s (local.get $k) (i32.const 0)))
+          (call $addRun
+            (i32.mul (local.get $k) (i32.shl (global.get $nC) (i32.const 3)))
+            (global.get $unit) (global.get $nC)
+            (i32.add (global.get $rows) (i32.shl (local.get $j0) (i32.const 2)))
+            (i32.add (global.get $sizes) (i32.shl (local.get $j0) (i32.const 3)))
+            (i32.sub (local.get $j1) (local.get $j0)) (i32.const 1))
+          (call $sums (local.get $i) (local.get $j0) (local.get $j1) (local.get $kr))
+          (call $worst (local.get $i) (local.get $k) (local.get $kr))
+          (local.set $done (i32.add (local.get $done) (call $finish (local.get $i) (local.get $kr)))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $accounts)))
     (local.get $done))
-
-  ;; Account i: its key (or −1: no position, a row in error, several keys), key vector,
-  ;; position sums and roll, worst case and cell.
-  (func $account (param $i i32) (result i32)
-    (local $j0 i32) (local $j1 i32) (local $j i32) (local $k i32) (local $kr i32)
-    (local.set $j0 (i32.load (i32.add (global.get $ptr) (i32.shl (local.get $i) (i32.const 2)))))
-    (local.set $j1 (i32.load offset=4 (i32.add (global.get $ptr) (i32.shl (local.get $i) (i32.const 2)))))
-    (local.set $k (i32.const -1))
-    (if (i32.lt_s (local.get $j0) (local.get $j1))
-      (then (local.set $k (i32.load offset=44 (i32.add (global.get $rec)
-        (i32.shl (i32.load (i32.add (global.get $rows) (i32.shl (local.get $j0) (i32.const 2))))
-          (i32.const 6)))))))
-    (local.set $j (i32.add (local.get $j0) (i32.const 1)))
-    (block $keys
-      (loop $same
-        (br_if $keys (i32.lt_s (local.get $k) (i32.const 0)))
-        (br_if $keys (i32.ge_s (local.get $j) (local.get $j1)))
-        (if (i32.ne (i32.load offset=44 (i32.add (global.get $rec)
-          (i32.shl (i32.load (i32.add (global.get $rows) (i32.shl (local.get $j) (i32.const 2))))
-            (i32.const 6)))) (local.get $k))
-          (then (local.set $k (i32.const -1))))
-        (local.set $j (i32.add (local.get $j) (i32.const 1)))
-        (br $same)))
-    ;; a key of more than 64 option expiry groups (the group mask's bits): JavaScript
-    (if (i32.ge_s (local.get $k) (i32.const 0))
-      (then
-        (local.set $kr (i32.add (global.get $keyRec) (i32.shl (local.get $k) (i32.const 7))))
-        (if (i32.gt_s (i32.sub (i32.load offset=28 (local.get $kr)) (i32.load offset=24 (local.get $kr)))
-              (i32.const 64))
-          (then (local.set $k (i32.const -1))))))
-    (i32.store (i32.add (global.get $outKey) (i32.shl (local.get $i) (i32.const 2))) (local.get $k))
-    (if (i32.lt_s (local.get $k) (i32.const 0)) (then (return (i32.const 0))))
-    (call $addRun
-      (i32.mul (local.get $k) (i32.shl (global.get $nC) (i32.const 3)))
-      (global.get $unit) (global.get $nC)
-      (i32.add (global.get $rows) (i32.shl (local.get $j0) (i32.const 2)))
-      (i32.add (global.get $sizes) (i32.shl (local.get $j0) (i32.const 3)))
-      (i32.sub (local.get $j1) (local.get $j0)) (i32.const 1))
-    (call $sums (local.get $i) (local.get $j0) (local.get $j1) (local.get $kr))
-    (call $worst (local.get $i) (local.get $k) (local.get $kr))
-    (call $finish (local.get $i) (local.get $kr)))
 
   ;; positionSums + keyRoll for one key: delta sums, roll (per expiry: futures and perpetuals,
   ;; then the touched option groups ascending; per instrument: every position), pool value.
