@@ -102,10 +102,11 @@ export interface BlockViews {
   readonly ptr: Int32Array;
 }
 
-type Layout = Omit<AccountBlock, 'view'>;
+/** Byte offsets of a layout (an `AccountBlock` without its views). */
+export type Layout = Omit<AccountBlock, 'view'>;
 
-/** The layout for table `t` from byte `base` on. */
-function layout(t: InstrumentTable, base: number): Layout {
+/** The layout for table `t` from byte `base` on (exported for the tests). */
+export function accountBlockLayout(t: InstrumentTable, base: number): Layout {
   let at = base;
   const take = (bytes: number): number => {
     const o = at;
@@ -148,9 +149,12 @@ function layout(t: InstrumentTable, base: number): Layout {
   };
 }
 
-/** Bytes `bindAccountBlock` needs after the unit table (`simdFor`'s `extraBytes`). */
+/**
+ * Bytes `bindAccountBlock` needs after the unit table (`simdFor`'s `extraBytes`): the layout
+ * from an aligned base plus 64, the most the row records' line alignment adds at another base.
+ */
 export function accountBlockBytes(t: InstrumentTable): number {
-  return layout(t, 0).end;
+  return accountBlockLayout(t, 0).end + 64;
 }
 
 /**
@@ -175,7 +179,7 @@ function flagsOf(t: InstrumentTable): number {
 
 /** Writes table `t`'s layout, header and records into `w` (bound with `accountBlockBytes`). */
 export function bindAccountBlock(w: SimdKeyVectors, t: InstrumentTable): AccountBlock {
-  const l = layout(t, w.extraOff);
+  const l = accountBlockLayout(t, w.extraOff);
   const buf = w.memory.buffer;
   const r = t.rules;
   const nC = t.rows.nCells;

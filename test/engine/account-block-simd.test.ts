@@ -16,6 +16,7 @@ import {
 import { simdFor, type CellKernel } from '../../src/engine/key-vectors-simd.ts';
 import {
   accountBlockBytes,
+  accountBlockLayout,
   accountBlockViews,
   bindAccountBlock,
   BLOCK_ACCOUNTS,
@@ -345,6 +346,23 @@ describe('one-key accounts in WebAssembly (marginBlock) equal the JavaScript pip
     expect(intermediates(t, book)).toBeGreaterThan(40 * 40);
     expect(finished.usdShocked).toBeGreaterThan(2);
     expect(finished.n).toBeGreaterThan(10); // the H1 shock and IM in the module
+  });
+
+  it('full blocks: 2,048 eight-position accounts fill the staging window, the layout ends before it', () => {
+    // The coin pool alone (margin-pool.test.ts's table): its layout's base is off the 64-byte
+    // line, where the row records' alignment pads it.
+    const t = buildInstrumentTable(
+      prepareDeribitPm(snapshot, deribitPmModel.defaultParams),
+      realInstruments(),
+    );
+    for (const base of [0, 16, 32, 48, 1040])
+      expect(accountBlockLayout(t, base).end - base).toBeLessThanOrEqual(accountBlockBytes(t));
+    const book = syntheticAccounts(t, { accounts: 3000, positions: 8, seed: 3 });
+    expect(BLOCK_ACCOUNTS * 8).toBe(16_384); // the block's last pointer and the window's first row
+    const [x, y] = [batchResults(3000), batchResults(3000)];
+    marginAccounts(t, book, x, 0, 3000, batchScratch(t, 'wasm'));
+    marginAccounts(t, book, y, 0, 3000, batchScratch(t, 'js'));
+    expect(sameBits(x, y)).toBe(3000 * 8);
   });
 
   it('a synthetic book over several blocks and staging windows: a range from an offset, a list', () => {
