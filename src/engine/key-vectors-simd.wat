@@ -4,8 +4,8 @@
 ;; (engine/key-vectors.ts does the same additions in the same order in JavaScript, so both give
 ;; the same bits: IEEE-754 f64 mul and add, no fused multiply-add, lanes independent).
 ;;
-;; Second export, `marginBlock`: the pinned kernel's whole pipeline up to the pool amounts for
-;; a block of one-key accounts (below; laid out by account-block-simd.ts). Functions are
+;; Second export, `marginBlock`: the pinned kernel's whole pipeline to the results for a block
+;; of one-key, one-pool accounts (below; laid out by account-block-simd.ts). Functions are
 ;; inlined by hand in the hot loops: Node 20's V8 does not inline WebAssembly calls (its
 ;; --experimental-wasm-inlining was worth ~20 % here before the hand inlining). The sums and
 ;; the worst case read the block's addresses from locals (`$_name`, copies of the globals).
