@@ -1,9 +1,10 @@
 /**
  * Batch-engine benchmarks (issue 8) on the bundled real Deribit BTC chain, every ratio
  * measured in this run:
- * - batch deribit-pm (full model) accounts/s, ten positions, in this thread (one-key accounts
- *   and the cell loop in WebAssembly when available; a CPU-time A/B against the JavaScript
- *   pipeline), against the per-account public path (`deribitPmModel.evaluate`) and against
+ * - batch deribit-pm (full model) accounts/s, ten positions, in this thread (one-key, one-pool
+ *   accounts to their results and the cell loop in WebAssembly when available; a CPU-time A/B
+ *   against the JavaScript pipeline), against the per-account public path
+ *   (`deribitPmModel.evaluate`) and against
  *   the numpy peer (bench/numpy_grid_margin.py, a simplified margin: no dampener, roll or
  *   delta shock) in CPU time on both sides (bench/cpu_time.py for numpy);
  * - the same batch on 1 and 2 worker threads (speed-up), bytes per account;

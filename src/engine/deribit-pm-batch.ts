@@ -21,10 +21,14 @@ import {
   accountBlockViews,
   bindAccountBlock,
   BLOCK_ACCOUNTS,
+  OUT_EQUITY,
+  OUT_IM,
   OUT_LONG,
+  OUT_MM,
   OUT_ROLL,
   OUT_SHORT,
   OUT_TOTAL,
+  OUT_UTIL,
   OUT_VALUE,
   OUT_WC,
   stageAccountBlock,
@@ -161,10 +165,12 @@ export function marginAccount(
 }
 
 /**
- * Accounts `from` ≤ a < `to` (or `list[from..to)`) in staged blocks (account-block-simd.ts): the module margins
- * each one-key account up to its worst case, roll and delta sums (`marginBlock`), then
- * `finishOneKey` here; accounts the module leaves (no position, several keys, a row in
- * error, more positions than the window) go through `marginAccount`.
+ * Accounts `from` ≤ a < `to` (or `list[from..to)`) in staged blocks (account-block-simd.ts):
+ * the module margins each one-key, one-pool account to its results (`marginBlock`), copied
+ * out by `copyOneKey`; one it marks (state −1: H2, rounding off the fast path, a non-finite
+ * amount) is finished by `finishOneKey` from its worst case, roll and delta sums; accounts
+ * the module leaves (no position, several keys or pools, a row in error, more positions than
+ * the window) go through `marginAccount`.
  */
 function marginBlocks(
   t: InstrumentTable,
@@ -189,8 +195,13 @@ function marginBlocks(
       i0++;
       continue;
     }
-    w.marginBlock(b.header, i1 - i0);
+    const finished = w.marginBlock(b.header, i1 - i0);
     let v = accountBlockViews(w, b);
+    if (finished === i1 - i0 && !list && !anyErrors) {
+      copyBlock(results, v, i0, i1 - i0);
+      i0 = i1;
+      continue;
+    }
     for (let i = i0; i < i1; i++) {
       const a = list ? list[i]! : i;
       if (anyErrors && book.errors.has(a)) {
@@ -198,8 +209,9 @@ function marginBlocks(
         continue;
       }
       const k = v.key[i - i0]!;
+      if (k >= 0 && v.state[i - i0]! >= 0) copyOneKey(t, results, a, k, v, i - i0);
       // a one-key account with collateral in another pool has two pools: the JS pipeline
-      if (k >= 0 && !hasCashPool(t, book, a, t.keys.pool[k]!))
+      else if (k >= 0 && !hasCashPool(t, book, a, t.keys.pool[k]!))
         finishOneKey(t, book, results, a, k, v, i - i0);
       else {
         marginAccount(t, book, results, a, s, w, list || i1 === to ? ahead : book.ptr[i1]!);
@@ -209,6 +221,41 @@ function marginBlocks(
     i0 = i1;
   }
   return to - from;
+}
+
+/** Accounts `a0 .. a0 + m` of a block the module finished whole (`v`): array copies. */
+function copyBlock(res: BatchResults, v: BlockViews, a0: number, m: number): void {
+  const B = BLOCK_ACCOUNTS;
+  const out = v.out;
+  res.equity.set(out.subarray(OUT_EQUITY * B, OUT_EQUITY * B + m), a0);
+  res.initialMargin.set(out.subarray(OUT_IM * B, OUT_IM * B + m), a0);
+  res.maintenanceMargin.set(out.subarray(OUT_MM * B, OUT_MM * B + m), a0);
+  res.utilization.set(out.subarray(OUT_UTIL * B, OUT_UTIL * B + m), a0);
+  res.currency.set(v.pool.subarray(0, m), a0);
+  res.worstKey.set(v.key.subarray(0, m), a0);
+  res.worstCell.set(v.cell.subarray(0, m), a0);
+  res.state.set(v.state.subarray(0, m), a0);
+}
+
+/** Account `a`, one key `k`: the results the module finished (`v`, slot `i`). */
+function copyOneKey(
+  t: InstrumentTable,
+  res: BatchResults,
+  a: number,
+  k: number,
+  v: BlockViews,
+  i: number,
+): void {
+  const out = v.out;
+  const B = BLOCK_ACCOUNTS;
+  res.equity[a] = out[OUT_EQUITY * B + i]!;
+  res.initialMargin[a] = out[OUT_IM * B + i]!;
+  res.maintenanceMargin[a] = out[OUT_MM * B + i]!;
+  res.utilization[a] = out[OUT_UTIL * B + i]!;
+  res.currency[a] = t.keys.pool[k]!;
+  res.worstKey[a] = k;
+  res.worstCell[a] = v.cell[i]!;
+  res.state[a] = v.state[i]!;
 }
 
 /**

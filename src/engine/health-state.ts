@@ -54,6 +54,22 @@ function compile(levels: readonly (readonly HealthRule[])[]) {
 const RULES = compile([T.liquidation, T.reduceOnly, T.marginCall]);
 const LEVEL_STATE = [STATE_LIQUIDATION, STATE_REDUCE_ONLY, STATE_MARGIN_CALL];
 
+/**
+ * The compiled rules in `healthState`'s order, for a kernel that evaluates them elsewhere
+ * (key-vectors-simd.wat `$health`): per rule the metric code (0 IM utilization, 1 MM
+ * utilization, 2 equity/MM, 3 equity), the operator code (0 >, 1 >=, 2 <, 3 <=), the
+ * threshold and the state it gives.
+ */
+export function healthRuleTable(): {
+  metric: Int32Array;
+  op: Int32Array;
+  value: Float64Array;
+  state: Int32Array;
+} {
+  const state = RULES.level.map((l) => LEVEL_STATE[l]!);
+  return { metric: RULES.metric, op: RULES.op, value: RULES.value, state };
+}
+
 function metricValue(m: number, im: number, mm: number, equity: number): number {
   if (m === 0) return utilization(im, equity);
   if (m === 1) return utilization(mm, equity);

@@ -35,8 +35,19 @@ type AddRun = (
   first: number,
 ) => void;
 
-/** The pinned kernel's one-key account pipeline over a staged block (account-block-simd.ts). */
-type MarginBlock = (header: number, n: number) => void;
+/** The pinned kernel's one-key account pipeline over a staged block (account-block-simd.ts); returns how many accounts it finished. */
+type MarginBlock = (header: number, n: number) => number;
+
+/**
+ * The module's finish steps alone, for the tests: `roundAt(x, 10^d)` (`roundDecimalsFast`'s
+ * fast path, NaN off it), `utilization(im, equity)`, `health(im, mm, equity)` (the health
+ * rules of the last header `marginBlock` read).
+ */
+export interface FinishParts {
+  roundAt(x: number, scale: number): number;
+  utilization(im: number, equity: number): number;
+  health(im: number, mm: number, equity: number): number;
+}
 
 /** The parts of the WebAssembly API used here (the project's lib has no DOM types). */
 interface WasmApi {
@@ -45,7 +56,7 @@ interface WasmApi {
   Instance: new (
     mod: object,
     imports: object,
-  ) => { exports: { memory: WasmMemory; addRun: AddRun; marginBlock: MarginBlock } };
+  ) => { exports: { memory: WasmMemory; addRun: AddRun; marginBlock: MarginBlock } & FinishParts };
 }
 interface WasmMemory {
   readonly buffer: ArrayBuffer;
@@ -57,6 +68,7 @@ export interface SimdKeyVectors {
   readonly memory: WasmMemory;
   readonly addRun: AddRun;
   readonly marginBlock: MarginBlock;
+  readonly finishParts: FinishParts;
   /** Key vectors, `pre[k·stride + c]` (a view of the memory, renewed by each bind). */
   pre: Float64Array;
   stride: number;
@@ -95,11 +107,13 @@ export function simdKeyVectors(): SimdKeyVectors | null {
   const mod = simdModule();
   if (!mod) return null;
   const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly!;
-  const { memory, addRun, marginBlock } = new wasm.Instance(mod, {}).exports;
+  const { memory, addRun, marginBlock, roundAt, utilization, health } = new wasm.Instance(mod, {})
+    .exports;
   return {
     memory,
     addRun,
     marginBlock,
+    finishParts: { roundAt, utilization, health },
     pre: new Float64Array(0),
     stride: 0,
     unitOff: 0,

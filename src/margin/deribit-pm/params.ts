@@ -320,6 +320,11 @@ export function roundDecimals(x: number, decimals: number): number {
 
 const POW10: readonly number[] = Array.from({ length: 23 }, (_, d) => Number(`1e${d}`));
 
+/** `10^decimals` as `roundDecimalsFast` uses it (0 ≤ decimals ≤ 22), undefined otherwise. */
+export function roundDecimalsScale(decimals: number): number | undefined {
+  return POW10[decimals];
+}
+
 /**
  * `roundDecimals(x, decimals)` without the string, the same double: `y = |x|·10^d`; when `y`
  * is below 4e15 and its fractional part is not within its rounding error (1e-15·y) of ½,
