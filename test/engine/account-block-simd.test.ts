@@ -40,6 +40,7 @@ import { syntheticAccounts } from '../../src/engine/synthetic.ts';
 import { portfolio, type Position } from '../../src/risk/portfolio.ts';
 import { parseSymbol } from '../../src/instruments/symbol.ts';
 import { realInstruments, realSnapshot } from '../helpers/real-market.ts';
+import { loadSnapshotFile } from '../../src/io/load-market.ts';
 
 // The pinned kernel's one-key account pipeline in WebAssembly (key-vectors-simd.wat
 // `marginBlock`, account-block-simd.ts, deribit-pm-batch.ts `marginBlocks`) against the
@@ -379,6 +380,32 @@ describe('one-key accounts in WebAssembly (marginBlock) equal the JavaScript pip
     const [lw, lj] = [run(t, 'wasm', book, list), run(t, 'js', book, list)];
     expect(sameBits(lw, lj)).toBe(9000 * 8);
     expect(Array.from(list).every((a) => lw.initialMargin[a]! > 0)).toBe(true);
+  });
+  it('a pool of two keys: the block copy gives each account its pool, not its key', () => {
+    // BTC and ETH USDC perpetuals: keys BTC/USDC (0) and ETH/USDC (1), one pool USDC (0). A
+    // whole block of ETH_USDC holders (key 1, pool 0) is finished in the module and copied.
+    const two = loadSnapshotFile('examples/btc-eth-snapshot.json');
+    const perps = ['BTC_USDC-PERPETUAL', 'ETH_USDC-PERPETUAL'].map((s) =>
+      parseSymbol(s, 'deribit'),
+    );
+    const t = buildInstrumentTable(prepareDeribitPm(two, deribitPmModel.defaultParams), perps);
+    expect([...t.keys.pool.subarray(0, 2)]).toEqual([0, 0]);
+    const n = 3000;
+    const inputs = Array.from({ length: n }, (_, a) => ({
+      id: `e${a}`,
+      portfolio: portfolio(
+        [{ instrument: perps[1]!, size: ((a % 37) - 18) * 0.7 || 1 }],
+        [{ currency: 'USDC', amount: 1e4 + 97 * a }],
+      ),
+    }));
+    const book = buildAccountBook(t, inputs, two);
+    const [x, y] = [batchResults(n), batchResults(n)];
+    marginAccounts(t, book, x, 0, n, batchScratch(t, 'wasm'));
+    marginAccounts(t, book, y, 0, n, batchScratch(t, 'js'));
+    expect(sameBits(x, y)).toBe(n * 8);
+    expect([...new Set(x.currency)]).toEqual([0]);
+    expect([...new Set(x.worstKey)]).toEqual([1]);
+    expect(Array.from(x.initialMargin).every((im) => im > 0)).toBe(true);
   });
 });
 
