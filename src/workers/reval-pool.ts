@@ -3,18 +3,19 @@
  * SharedArrayBuffer (shared, not copied), the calling thread computes the instrument states
  * (`instrumentStates`, so a state error is thrown here, as in `buildPnlMatrix`) and each
  * worker writes its contiguous range of rows with `revalueRow`, the row function of the
- * one-thread build: the same bits (test/risk/reval-pool.test.ts). The pool is started once
+ * one-thread build: the same bits (test/engine/reval-pool.test.ts). The pool is started once
  * and kept warm; src/risk stays pure, this is the only threaded layer over it. A typed error
  * in a worker is thrown here as the same `BallastError` (the lowest row range's first, which
  * is the row the one-thread build would have stopped at).
  */
+import { serialize } from 'node:v8';
 import { Piscina } from 'piscina';
 import { BallastError } from '../core/errors.ts';
 import type { Instrument } from '../instruments/instrument.ts';
 import { instrumentStates } from '../risk/instrument-state.ts';
 import type { InverseOptionPnl, PnlMatrix } from '../risk/pnl-matrix.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
-import type { RevalTask, RevalTaskResult } from './reval-worker.ts';
+import type { RevalTask, RevalTaskResult, SharedScenarios } from './reval-worker.ts';
 
 /** Options of a parallel build (as `PnlMatrixOptions`, without the row cache). */
 export interface ParallelMatrixOptions {
@@ -85,6 +86,23 @@ export function rowRanges(n: number, parts: number): [number, number][] {
   return out;
 }
 
+/** Scenario lists already in shared memory (arrays are immutable values, as for the row cache). */
+const sharedSets = new WeakMap<readonly Scenario[], SharedScenarios>();
+let nextSetId = 0;
+
+/** `scenarios` serialized once into a SharedArrayBuffer (see `SharedScenarios`). */
+function sharedScenarios(scenarios: readonly Scenario[]): SharedScenarios {
+  let sh = sharedSets.get(scenarios);
+  if (!sh) {
+    const data = serialize(scenarios);
+    const bytes = new Uint8Array(new SharedArrayBuffer(data.length));
+    bytes.set(data);
+    sh = { id: nextSetId++, bytes };
+    sharedSets.set(scenarios, sh);
+  }
+  return sh;
+}
+
 /** Throws the first failed range's error (in row order) as the same `BallastError`. */
 function throwFirstError(results: readonly RevalTaskResult[]): void {
   for (const r of results)
@@ -113,11 +131,12 @@ export function revaluationPool(workers: number): RevaluationPool {
       const pnl = sharedOut(options.out, nI * nS);
       const mode = options.inverseOptionPnl ?? 'coin-value';
       const states = instrumentStates(instruments, snapshot);
+      const set = sharedScenarios(scenarios);
       const tasks = rowRanges(nI, workers).map(([from, to]) => {
         const task: RevalTask = {
           instruments: instruments.slice(from, to),
           states: states.slice(from, to),
-          scenarios,
+          scenarios: set,
           mode,
           pnl,
           from,
