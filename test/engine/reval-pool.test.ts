@@ -121,6 +121,13 @@ describe('revaluation pool (worker threads, shared matrix)', () => {
       });
   });
 
+  it('a pool of no workers (or a fractional count) is refused naming workers', () => {
+    for (const w of [0, 1.5, -1])
+      expect(() => revaluationPool(w)).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT', field: 'workers' }),
+      );
+  });
+
   it('rowRanges covers every row once, contiguous, sizes within one', () => {
     for (const [n, parts] of [
       [881, 2],
