@@ -214,6 +214,19 @@ function rowsOf(
   return rows;
 }
 
+/** The cached row of each instrument (undefined where none, or the symbol was redefined). */
+function cachedRows(
+  cache: Map<string, CachedRow>,
+  instruments: readonly Instrument[],
+): (CachedRow | undefined)[] {
+  return instruments.map((inst) => {
+    const c = cache.get(inst.symbol);
+    return c && (c.instrument === inst || JSON.stringify(c.instrument) === JSON.stringify(inst))
+      ? c
+      : undefined;
+  });
+}
+
 /** `out` if it has `length` cells (INVALID_INPUT naming `out` otherwise), else a new buffer. */
 function outputBuffer(out: Float64Array | undefined, length: number): Float64Array {
   if (out === undefined) return new Float64Array(length);
@@ -242,31 +255,28 @@ export function buildPnlMatrix(
   const nS = scenarios.length;
   const pnl = outputBuffer(options.out, nI * nS);
   const mode = options.inverseOptionPnl ?? 'coin-value';
-  const cache =
-    options.cache === false ? new Map<string, CachedRow>() : rowsOf(snapshot, scenarios, mode);
-  const hit = instruments.map((inst) => {
-    const c = cache.get(inst.symbol);
-    return c && (c.instrument === inst || JSON.stringify(c.instrument) === JSON.stringify(inst))
-      ? c
-      : undefined;
-  });
+  const cache = options.cache === false ? undefined : rowsOf(snapshot, scenarios, mode);
+  const hit = cache ? cachedRows(cache, instruments) : undefined;
   const states = instrumentStates(instruments, snapshot);
   const columns = new Map<string, ScenarioColumns>();
   let scratch = classScratch(0);
+  let cols: ScenarioColumns | undefined;
   for (let i = 0; i < nI; i++) {
-    const cached = hit[i];
+    const cached = hit?.[i];
     if (cached) {
       pnl.set(cached.row, i * nS);
       continue;
     }
     const inst = instruments[i]!;
     const st = states[i]!;
-    let cols = columns.get(inst.underlying);
-    if (!cols) columns.set(inst.underlying, (cols = scenarioColumns(scenarios, inst.underlying)));
+    if (cols?.underlying !== inst.underlying) {
+      cols = columns.get(inst.underlying);
+      if (!cols) columns.set(inst.underlying, (cols = scenarioColumns(scenarios, inst.underlying)));
+    }
     if (scratch.ok.length < cols.classes.first.length)
       scratch = classScratch(cols.classes.first.length);
     revalueRow(inst, st, cols, mode, pnl, i * nS, scratch);
-    if (options.cache !== false && !cache.has(inst.symbol))
+    if (cache && !cache.has(inst.symbol))
       cache.set(inst.symbol, { instrument: inst, state: st, row: pnl.slice(i * nS, (i + 1) * nS) });
   }
   const rowOf = new Map<string, number>();

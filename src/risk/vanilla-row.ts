@@ -17,7 +17,7 @@
 import type { VanillaOption } from '../instruments/instrument.ts';
 import { black76Price, blackTimeValueAt } from '../pricing/black76.ts';
 import { optionValue } from '../pricing/option-value.ts';
-import { shockVol } from '../scenarios/scenario.ts';
+import { shockVolAt, termFactor } from '../scenarios/scenario.ts';
 import type { InstrumentState } from './instrument-state.ts';
 import type { ScenarioColumns } from './scenario-columns.ts';
 
@@ -36,6 +36,13 @@ export interface ClassScratch {
    * expired at the shifted date (T_c ≤ 0: the payoff, `optionValue`'s intrinsic value); 0 else.
    */
   readonly ok: Uint8Array;
+  /**
+   * Term factors k_c = `termFactor(shock_c.term, dte − shift_c)` per option day count `dte`
+   * (1 for no shock), memoised for the columns `termOf` (a chain has a few expiries, so a few
+   * `Math.pow` per class and build instead of one per class and row); cleared for other columns.
+   */
+  readonly termK: Map<number, Float64Array>;
+  termOf: ScenarioColumns | undefined;
 }
 
 /** Scratch for rows with up to `n` vol classes. */
@@ -46,18 +53,41 @@ export function classScratch(n: number): ClassScratch {
     sd: new Float64Array(n),
     df: new Float64Array(n),
     ok: new Uint8Array(n),
+    termK: new Map(),
+    termOf: undefined,
   };
 }
 
-/** Fills `k` with the per-class quantities of `inst`'s row (see module doc). */
+/** k_c of every class of `cols` for an option `dteDays` from expiry (see `ClassScratch`). */
+function termFactors(dteDays: number, cols: ScenarioColumns, k: ClassScratch): Float64Array {
+  if (k.termOf !== cols) {
+    k.termK.clear();
+    k.termOf = cols;
+  }
+  // ±0 share a Map key but not `termFactor`'s bits (pivot/±0): not memoised.
+  let t = dteDays === 0 ? undefined : k.termK.get(dteDays);
+  if (t === undefined) {
+    const { shock, shiftDays } = cols.classes;
+    t = new Float64Array(shock.length);
+    for (let c = 0; c < t.length; c++) {
+      const v = shock[c]!;
+      t[c] = v.kind === 'none' ? 1 : termFactor(v.term, dteDays - shiftDays[c]!);
+    }
+    if (dteDays !== 0) k.termK.set(dteDays, t);
+  }
+  return t;
+}
+
+/** Fills `k` with the per-class quantities of `inst`'s row (see module doc); ln(K/F) given. */
 function fillClasses(
   inst: VanillaOption,
   st: InstrumentState,
   cols: ScenarioColumns,
   k: ClassScratch,
+  logMoneyness: number,
 ): void {
-  const logMoneyness = Math.log(inst.strike / st.price);
   const { shock, shiftDays, factor } = cols.classes;
+  const kt = termFactors(st.dteDays, cols, k);
   const n = shock.length;
   const strikeOk = inst.strike > 0 && inst.strike < Infinity;
   const rightOk = inst.right === 'call' || inst.right === 'put';
@@ -76,9 +106,7 @@ function fillClasses(
     const f = factor[c]!;
     // A plain relative shock (Monte Carlo's per-path moves) is max(σ·f, 0): `shockVol`'s bits.
     const vol =
-      f === f
-        ? Math.max(st.vol * f, 0)
-        : shockVol(shock[c]!, st.vol, st.dteDays - days, logMoneyness);
+      f === f ? Math.max(st.vol * f, 0) : shockVolAt(shock[c]!, st.vol, kt[c]!, logMoneyness);
     k.vol[c] = vol;
     k.T[c] = T1;
     const sd = vol * sqrtT;
@@ -184,7 +212,8 @@ export function revalueVanillaRow(
   k: ClassScratch,
 ): number {
   if (cols.classes.plainOneShift) return revaluePlainRow(inst, st, cols, out, off);
-  fillClasses(inst, st, cols, k);
+  const lnKF = Math.log(inst.strike / st.price);
+  fillClasses(inst, st, cols, k, lnKF);
   const { mult } = cols;
   const cls = cols.classes.cls;
   const K = inst.strike;
@@ -195,7 +224,6 @@ export function revalueVanillaRow(
   const { ok, sd, df } = k;
   const { logMult } = cols;
   const sqrtK = Math.sqrt(K);
-  const lnKF = Math.log(K / F);
   let bad = 0;
   for (let s = 0; s < mult.length; s++) {
     const c = cls[s]!;

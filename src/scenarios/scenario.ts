@@ -99,7 +99,21 @@ export function shockVol(
   logMoneyness: number,
 ): number {
   if (shock.kind === 'none') return sigma;
-  const k = termFactor(shock.term, dteDays);
+  return shockVolAt(shock, sigma, termFactor(shock.term, dteDays), logMoneyness);
+}
+
+/**
+ * `shockVol` with the term factor k = `termFactor(shock.term, dteDays)` given by the caller
+ * (a revaluation row computes it once per option expiry, not once per row): the same
+ * operations, so the same bits. `sigma`, the result: decimal vols; `logMoneyness` = ln(K/F).
+ */
+export function shockVolAt(
+  shock: VolShock,
+  sigma: number,
+  k: number,
+  logMoneyness: number,
+): number {
+  if (shock.kind === 'none') return sigma;
   let v: number;
   switch (shock.kind) {
     case 'relative':

@@ -3,13 +3,16 @@ import {
   buildPnlMatrix,
   instrumentState,
   instrumentStates,
+  revalueRow,
   scenarioPnl,
 } from '../../src/risk/pnl-matrix.ts';
+import { scenarioColumns } from '../../src/risk/scenario-columns.ts';
+import { classScratch } from '../../src/risk/vanilla-row.ts';
 import { deribitPmModel } from '../../src/margin/deribit-pm/deribit-pm.ts';
 import { prepareDeribitPm } from '../../src/margin/deribit-pm/prepared.ts';
 import { monteCarloScenarios } from '../../src/scenarios/monte-carlo.ts';
 import { atmImpliedVol } from '../../src/market/market-vols.ts';
-import { uniformScenario, type Scenario } from '../../src/scenarios/scenario.ts';
+import { moveFor, uniformScenario, type Scenario } from '../../src/scenarios/scenario.ts';
 import { realInstruments, realSnapshot } from '../helpers/real-market.ts';
 
 // The matrix build's hoisted option loop (revalueRow) against the per-cell definition
@@ -41,6 +44,40 @@ describe('buildPnlMatrix rows equal scenarioPnl bit for bit', () => {
     const grid = prepareDeribitPm(snapshot, deribitPmModel.defaultParams).grid('BTC');
     expect(sameBits(grid.scenarios, 'coin-value')).toBe(instruments.length * grid.scenarios.length);
     expect(sameBits(grid.scenarios, 'usd-at-shocked')).toBeGreaterThan(0);
+  });
+  it('Deribit PM grid cells under two time shifts (term factors per shift)', () => {
+    const grid = prepareDeribitPm(snapshot, deribitPmModel.defaultParams).grid('BTC');
+    const shifted = grid.scenarios.flatMap((sc) => [
+      sc,
+      { ...sc, id: `${sc.id}+3d`, timeShiftDays: 3 },
+    ]);
+    expect(sameBits(shifted, 'coin-value')).toBe(instruments.length * shifted.length);
+  });
+  it('one row scratch over two scenario lists (term factors follow the columns)', () => {
+    const grid = prepareDeribitPm(snapshot, deribitPmModel.defaultParams).grid('BTC').scenarios;
+    // The same grid with the vol shocks' term pivot moved from 30 to 90 days.
+    const other = grid.map((sc): Scenario => {
+      const move = moveFor(sc, 'BTC');
+      const vol =
+        move.vol.kind !== 'none' && move.vol.term
+          ? { ...move.vol, term: { ...move.vol.term, pivotDays: 90 } }
+          : move.vol;
+      return { ...sc, moves: { BTC: { ...move, vol } } };
+    });
+    const scratch = classScratch(8);
+    const row = new Float64Array(grid.length);
+    for (const scenarios of [grid, other, grid]) {
+      const cols = scenarioColumns(scenarios, 'BTC');
+      instruments.forEach((inst) => {
+        const st = instrumentState(inst, snapshot);
+        revalueRow(inst, st, cols, 'coin-value', row, 0, scratch);
+        scenarios.forEach((sc, s) => {
+          const want = scenarioPnl(inst, st, sc);
+          if (!Object.is(row[s], want))
+            expect({ symbol: inst.symbol, s, got: row[s] }).toEqual({ want });
+        });
+      });
+    }
   });
   it('Monte Carlo scenarios with implied-vol moves (a vol shock per path)', () => {
     const scenarios = monteCarloScenarios({
