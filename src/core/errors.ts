@@ -86,6 +86,24 @@ export class BallastError extends Error {
   }
 }
 
+/** A `BallastError` as plain data (structured-clonable: what a worker thread sends back). */
+export interface BallastErrorData {
+  readonly code: ErrorCode;
+  readonly reason: string;
+  readonly field: string | undefined;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** `e` as data (`errorFromData` gives the same error back). */
+export function errorData(e: BallastError): BallastErrorData {
+  return { code: e.code, reason: e.reason, field: e.field, details: e.details };
+}
+
+/** The error `errorData` made `d` of: same code, reason, field and details. */
+export function errorFromData(d: BallastErrorData): BallastError {
+  return new BallastError(d.code, d.reason, d.field, d.details);
+}
+
 /** True if `e` is a BallastError (optionally with the given code). */
 export function isBallastError(e: unknown, code?: ErrorCode): e is BallastError {
   return e instanceof BallastError && (code === undefined || e.code === code);

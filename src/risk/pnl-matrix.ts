@@ -279,9 +279,23 @@ export function buildPnlMatrix(
     if (cache && !cache.has(inst.symbol))
       cache.set(inst.symbol, { instrument: inst, state: st, row: pnl.slice(i * nS, (i + 1) * nS) });
   }
+  return pnlMatrixOf(instruments, scenarios, states, pnl);
+}
+
+/**
+ * The matrix record of `pnl` (row i ↔ instruments[i], column s ↔ scenarios[s]) with each row's
+ * settlement currency and the row of each symbol; INVALID_INPUT naming `instruments` when an
+ * instrument appears twice.
+ */
+export function pnlMatrixOf(
+  instruments: readonly Instrument[],
+  scenarios: readonly Scenario[],
+  states: readonly InstrumentState[],
+  pnl: Float64Array,
+): PnlMatrix {
   const rowOf = new Map<string, number>();
-  for (let i = 0; i < nI; i++) rowOf.set(instruments[i]!.symbol, i);
-  if (rowOf.size !== nI)
+  instruments.forEach((inst, i) => rowOf.set(inst.symbol, i));
+  if (rowOf.size !== instruments.length)
     throw new BallastError(
       'INVALID_INPUT',
       'an instrument appears twice in the matrix',
@@ -291,8 +305,8 @@ export function buildPnlMatrix(
     instruments,
     scenarios,
     states,
-    nInstruments: nI,
-    nScenarios: nS,
+    nInstruments: instruments.length,
+    nScenarios: scenarios.length,
     pnl,
     currencies: instruments.map((i) => i.settlementCurrency),
     rowOf,

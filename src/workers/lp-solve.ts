@@ -8,7 +8,7 @@
  * in the worker is thrown again here as the same `BallastError`.
  */
 import { Piscina } from 'piscina';
-import { BallastError } from '../core/errors.ts';
+import { errorFromData } from '../core/errors.ts';
 import type { LpModel } from '../optimize/lp-model.ts';
 import { lpModelData, lpSolutionFromData } from '../optimize/lp-transport.ts';
 import { loadSolver, type LpSolution, type SolveOptions } from '../optimize/solver.ts';
@@ -35,7 +35,7 @@ export async function solveInWorker(
     await piscina.destroy();
   }
   if (r.ok) return lpSolutionFromData(model, r.solution);
-  throw new BallastError(r.error.code, r.error.reason, r.error.field, r.error.details);
+  throw errorFromData(r.error);
 }
 
 /** Solves `model` in a worker thread when it has ≥ `minNonzeros` non-zeros, else here. */

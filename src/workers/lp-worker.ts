@@ -3,7 +3,7 @@
  * with HiGHS (loaded once per worker) and returns the solution data, or the typed error as
  * data (code, reason, field, details) for the calling thread to throw again.
  */
-import { BallastError } from '../core/errors.ts';
+import { BallastError, errorData, type BallastErrorData } from '../core/errors.ts';
 import {
   lpModelFromData,
   lpSolutionData,
@@ -21,15 +21,7 @@ export interface LpTask {
 /** What comes back: the solution, or the typed error as data. */
 export type LpTaskResult =
   | { readonly ok: true; readonly solution: LpSolutionData }
-  | {
-      readonly ok: false;
-      readonly error: {
-        code: BallastError['code'];
-        reason: string;
-        field: string | undefined;
-        details: Readonly<Record<string, unknown>> | undefined;
-      };
-    };
+  | { readonly ok: false; readonly error: BallastErrorData };
 
 /** Solves the task's model. */
 export default async function solveTask(task: LpTask): Promise<LpTaskResult> {
@@ -42,9 +34,6 @@ export default async function solveTask(task: LpTask): Promise<LpTaskResult> {
       e instanceof BallastError
         ? e
         : new BallastError('SOLVER_FAILED', e instanceof Error ? e.message : String(e), 'solver');
-    return {
-      ok: false,
-      error: { code: b.code, reason: b.reason, field: b.field, details: b.details },
-    };
+    return { ok: false, error: errorData(b) };
   }
 }

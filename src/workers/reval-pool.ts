@@ -10,10 +10,10 @@
  */
 import { serialize } from 'node:v8';
 import { Piscina } from 'piscina';
-import { BallastError } from '../core/errors.ts';
+import { BallastError, errorFromData } from '../core/errors.ts';
 import type { Instrument } from '../instruments/instrument.ts';
 import { instrumentStates } from '../risk/instrument-state.ts';
-import type { InverseOptionPnl, PnlMatrix } from '../risk/pnl-matrix.ts';
+import { pnlMatrixOf, type InverseOptionPnl, type PnlMatrix } from '../risk/pnl-matrix.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import type { RevalTask, RevalTaskResult, SharedScenarios } from './reval-worker.ts';
 
@@ -56,19 +56,6 @@ function sharedOut(out: Float64Array | undefined, cells: number): Float64Array {
   return out;
 }
 
-/** Row of each symbol; INVALID_INPUT if a symbol appears twice. */
-function rowsOf(instruments: readonly Instrument[]): Map<string, number> {
-  const rowOf = new Map<string, number>();
-  instruments.forEach((inst, i) => rowOf.set(inst.symbol, i));
-  if (rowOf.size !== instruments.length)
-    throw new BallastError(
-      'INVALID_INPUT',
-      'an instrument appears twice in the matrix',
-      'instruments',
-    );
-  return rowOf;
-}
-
 /**
  * Row ranges [from, to) splitting `n` rows into `parts` contiguous ranges whose sizes differ
  * by at most one (the first `n mod parts` one longer); empty ranges are left out.
@@ -105,8 +92,7 @@ function sharedScenarios(scenarios: readonly Scenario[]): SharedScenarios {
 
 /** Throws the first failed range's error (in row order) as the same `BallastError`. */
 function throwFirstError(results: readonly RevalTaskResult[]): void {
-  for (const r of results)
-    if (!r.ok) throw new BallastError(r.error.code, r.error.reason, r.error.field, r.error.details);
+  for (const r of results) if (!r.ok) throw errorFromData(r.error);
 }
 
 /** Starts a pool of `workers` threads (≥ 1), kept warm until `close`. */
@@ -145,18 +131,7 @@ export function revaluationPool(workers: number): RevaluationPool {
         return piscina.run(task) as Promise<RevalTaskResult>;
       });
       throwFirstError(await Promise.all(tasks));
-      const rowOf = rowsOf(instruments);
-      const currencies = instruments.map((i) => i.settlementCurrency);
-      return {
-        instruments,
-        scenarios,
-        states,
-        nInstruments: nI,
-        nScenarios: nS,
-        pnl,
-        currencies,
-        rowOf,
-      };
+      return pnlMatrixOf(instruments, scenarios, states, pnl);
     },
     close: () => piscina.destroy(),
   };

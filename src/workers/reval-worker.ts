@@ -6,7 +6,7 @@
  * comes back as data (code, reason, field, details) for the calling thread to throw again.
  */
 import { deserialize } from 'node:v8';
-import { BallastError } from '../core/errors.ts';
+import { BallastError, errorData, type BallastErrorData } from '../core/errors.ts';
 import type { Instrument } from '../instruments/instrument.ts';
 import type { InstrumentState } from '../risk/instrument-state.ts';
 import { revalueRow, type InverseOptionPnl } from '../risk/pnl-matrix.ts';
@@ -39,16 +39,7 @@ export interface RevalTask {
 
 /** What comes back: done, or the typed error as data. */
 export type RevalTaskResult =
-  | { readonly ok: true }
-  | {
-      readonly ok: false;
-      readonly error: {
-        code: BallastError['code'];
-        reason: string;
-        field: string | undefined;
-        details: Readonly<Record<string, unknown>> | undefined;
-      };
-    };
+  { readonly ok: true } | { readonly ok: false; readonly error: BallastErrorData };
 
 /** The last scenario list this worker saw, and its columns per underlying. */
 let last: { id: number; scenarios: readonly Scenario[]; columns: Map<string, ScenarioColumns> } = {
@@ -91,10 +82,6 @@ export default function revalTask(task: RevalTask): RevalTaskResult {
     return { ok: true };
   } catch (e) {
     if (!(e instanceof BallastError)) throw e;
-    const b = e;
-    return {
-      ok: false,
-      error: { code: b.code, reason: b.reason, field: b.field, details: b.details },
-    };
+    return { ok: false, error: errorData(e) };
   }
 }
