@@ -45,10 +45,16 @@ import type { Instrument } from '../src/instruments/instrument.ts';
 import { buildPnlMatrix, instrumentState } from '../src/risk/pnl-matrix.ts';
 import { portfolio, type Portfolio } from '../src/risk/portfolio.ts';
 import { parseSymbol } from '../src/instruments/symbol.ts';
-import { monteCarloScenarios } from '../src/scenarios/monte-carlo.ts';
-import { atmImpliedVol } from '../src/market/market-vols.ts';
 import type { MarketSnapshot } from '../src/market/snapshot.ts';
-import { bestMs, bestMsAsync, bundledBtc, medianCpuMs, optionsBook, printRows } from './harness.ts';
+import {
+  bestMs,
+  bestMsAsync,
+  bundledBtc,
+  mcScenarios,
+  medianCpuMs,
+  optionsBook,
+  printRows,
+} from './harness.ts';
 
 const BATCH_ACCOUNTS = 200_000;
 const TICK_ACCOUNTS = 1_000_000;
@@ -443,26 +449,6 @@ function vsNumpy(np: NumpyTiming, wall: number, cpu: number, digits: number): st
       ? ''
       : ` vs numpy's best ${f(np.cpu)} ms (median ${f(np.cpuMedian!)}): ${f2(cpu / np.cpu)}× (${f2(cpu / np.cpuMedian!)}×)`;
   return `numpy best ${f(np.wall)} ms (median ${f(np.wallMedian!)} of ${np.runs}): ${f2(wall / np.wall)}× numpy's best (${f2(wall / np.wallMedian!)}× its median) (target ≤ 1×); CPU ${f(cpu)} ms${c}`;
-}
-
-/**
- * The bench's Monte Carlo scenarios: 10,000 one-day Student-t (ν 4) BTC paths, each with its
- * own spot and implied-vol move (`volOfVol` 1, spot–vol ρ −0.5: a relative shock of the whole
- * surface per path), like bench/numpy_mc_revaluation.py, which moves each path's vol against
- * its spot move; `spotOnly` leaves vol unchanged (one vol class per row).
- */
-function mcScenarios(snapshot: MarketSnapshot, spotOnly = false) {
-  return monteCarloScenarios({
-    underlyings: ['BTC'],
-    vols: [atmImpliedVol(snapshot, 'BTC')],
-    correlation: [[1]],
-    horizonDays: 1,
-    paths: 10_000,
-    seed: 1,
-    model: 'student-t' as const,
-    degreesOfFreedom: 4,
-    ...(spotOnly ? {} : { volOfVol: 1, spotVolCorrelation: -0.5 }),
-  });
 }
 
 /**

@@ -9,6 +9,8 @@ import type { Instrument } from '../src/instruments/instrument.ts';
 import { parseSymbol } from '../src/instruments/symbol.ts';
 import type { MarketSnapshot } from '../src/market/snapshot.ts';
 import type { Position } from '../src/risk/portfolio.ts';
+import { monteCarloScenarios } from '../src/scenarios/monte-carlo.ts';
+import { atmImpliedVol } from '../src/market/market-vols.ts';
 
 /** The bundled recorded Deribit BTC book summary. */
 export const BUNDLED_BTC_FILE = fileURLToPath(
@@ -107,4 +109,24 @@ export function printRows(
   const w1 = Math.max(...rows.map((r) => r[1].length));
   console.log(`\n${title}`);
   for (const r of rows) console.log(`  ${r[0].padEnd(w0)}  ${r[1].padStart(w1)}  ${r[2]}`);
+}
+
+/**
+ * The bench's Monte Carlo scenarios: 10,000 one-day Student-t (ν 4) BTC paths, each with its
+ * own spot and implied-vol move (`volOfVol` 1, spot–vol ρ −0.5: a relative shock of the whole
+ * surface per path), like bench/numpy_mc_revaluation.py, which moves each path's vol against
+ * its spot move; `spotOnly` leaves vol unchanged (one vol class per row).
+ */
+export function mcScenarios(snapshot: MarketSnapshot, spotOnly = false) {
+  return monteCarloScenarios({
+    underlyings: ['BTC'],
+    vols: [atmImpliedVol(snapshot, 'BTC')],
+    correlation: [[1]],
+    horizonDays: 1,
+    paths: 10_000,
+    seed: 1,
+    model: 'student-t' as const,
+    degreesOfFreedom: 4,
+    ...(spotOnly ? {} : { volOfVol: 1, spotVolCorrelation: -0.5 }),
+  });
 }

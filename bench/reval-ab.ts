@@ -12,9 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { deribitPmModel } from '../src/margin/deribit-pm/deribit-pm.ts';
 import { prepareDeribitPm } from '../src/margin/deribit-pm/prepared.ts';
 import type { buildPnlMatrix } from '../src/risk/pnl-matrix.ts';
-import { monteCarloScenarios } from '../src/scenarios/monte-carlo.ts';
-import { atmImpliedVol } from '../src/market/market-vols.ts';
-import { bundledBtc } from './harness.ts';
+import { bundledBtc, mcScenarios } from './harness.ts';
 
 type Build = typeof buildPnlMatrix;
 const here = fileURLToPath(new URL('..', import.meta.url));
@@ -32,18 +30,7 @@ async function child(root: string, which: string): Promise<void> {
     fn = () => build(chain, snapshot, grid.scenarios, { cache: false });
     reps = 200;
   } else {
-    const mc = monteCarloScenarios({
-      underlyings: ['BTC'],
-      vols: [atmImpliedVol(snapshot, 'BTC')],
-      correlation: [[1]],
-      horizonDays: 1,
-      paths: 10_000,
-      seed: 1,
-      model: 'student-t',
-      degreesOfFreedom: 4,
-      volOfVol: 1,
-      spotVolCorrelation: -0.5,
-    });
+    const mc = mcScenarios(snapshot);
     const out = new Float64Array(chain.length * mc.length);
     fn = () => build(chain, snapshot, mc, { cache: false, out });
     reps = 1;
